@@ -1,0 +1,64 @@
+"""zhtj (智慧团建): the Chalice app. Registers one blueprint per capability, attaches
+powertools once as middleware, and wires every event handler from chalicefile.json."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from chalice import Chalice, ConvertToMiddleware
+
+from chalicelib import accounts, audit, openapi, orgs
+from zhtj.manifest import InvokeTrigger, ScheduleTrigger, SqsTrigger, load_manifest
+from zhtj.observability import logger, metrics, tracer
+
+manifest = load_manifest()
+app = Chalice(app_name=manifest.app)
+app.api.binary_types = []
+
+for blueprint in (orgs.bp, accounts.bp, audit.bp, openapi.bp):
+    app.register_blueprint(blueprint)
+
+app.register_middleware(
+    ConvertToMiddleware(logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)), "http"
+)
+app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context), "all")
+app.register_middleware(ConvertToMiddleware(metrics.log_metrics), "all")
+app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler), "all")
+
+
+def _resolve(dotted: str) -> Callable[..., Any]:
+    module, _, attribute = dotted.rpartition(".")
+    handler: Callable[..., Any] = getattr(importlib.import_module(module), attribute)
+    return handler
+
+
+def _wire(name: str) -> Any:
+    """Register manifest function `name` with its trigger. Chalice hands event handlers its
+    own event object; ours take the raw Lambda event (as powertools' BatchProcessor does)."""
+    function = manifest.functions[name]
+    handler = _resolve(function.handler)
+
+    def entry(event: Any) -> Any:
+        return handler(event.to_dict(), event.context)
+
+    entry.__name__ = entry.__qualname__ = name
+    entry.__module__ = __name__
+    trigger = function.trigger
+    if isinstance(trigger, SqsTrigger):
+        return app.on_sqs_message(
+            queue=manifest.queue_name(trigger.queue),
+            batch_size=trigger.batch_size,
+            maximum_concurrency=trigger.maximum_concurrency,
+            name=name,
+        )(entry)
+    if isinstance(trigger, ScheduleTrigger):
+        return app.schedule(trigger.expression, name=name)(entry)
+    assert isinstance(trigger, InvokeTrigger)
+    return app.lambda_function(name=name)(entry)
+
+
+# Lambda finds each handler as `app.<name>`: bind them at module level.
+globals().update({name: _wire(name) for name in manifest.functions})

@@ -1,0 +1,110 @@
+"""Routes of accounts, positions, members and sign-in. Thin: parse, call logic, shape."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+from pydantic import BaseModel
+
+from chalicelib.http import PageQuery, api
+from zhtj.logic import accounts
+from zhtj.logic.tokens import Principal
+from zhtj.schemas import (
+    AccountCreate,
+    AccountOut,
+    ActFor,
+    AdminAccountCreate,
+    DevTokenRequest,
+    GrantCreate,
+    GrantOut,
+    MemberOut,
+    MeOut,
+    Page,
+    TokenOut,
+)
+
+bp = Blueprint(__name__)
+TAG = "账号"
+
+
+@api(
+    bp,
+    "/dev/token",
+    "POST",
+    summary="本地开发令牌（仅本地环境）",
+    body=DevTokenRequest,
+    response=TokenOut,
+    public=True,
+    tag=TAG,
+)
+def dev_token(body: DevTokenRequest) -> BaseModel:
+    return TokenOut(token=accounts.dev_token(body.account_id, body.org_id), acting_org_id=body.org_id)
+
+
+@api(bp, "/me", "GET", summary="当前账号及其职务", response=MeOut, tag=TAG)
+def me(principal: Principal) -> BaseModel:
+    account, grants = accounts.me(principal)
+    return MeOut(
+        account=AccountOut.model_validate(account),
+        acting_org_id=principal.acting_org_id,
+        grants=[GrantOut.model_validate(g) for g in grants],
+    )
+
+
+@api(bp, "/me/acting-org", "POST", summary="切换所代表的组织", body=ActFor, response=TokenOut, tag=TAG)
+def act_for(principal: Principal, body: ActFor) -> BaseModel:
+    token = accounts.act_for(principal, body.org_id)
+    return TokenOut(token=token or "", acting_org_id=body.org_id)
+
+
+@api(
+    bp,
+    "/orgs/{org_id}/admin-accounts",
+    "POST",
+    summary="为下级组织创建管理员账号",
+    body=AdminAccountCreate,
+    response=AccountOut,
+    status=201,
+    tag=TAG,
+)
+def create_admin(org_id: str, principal: Principal, body: AdminAccountCreate) -> BaseModel:
+    return AccountOut.model_validate(accounts.create_admin_account(principal, org_id, body.name))
+
+
+@api(
+    bp,
+    "/orgs/{org_id}/accounts",
+    "POST",
+    summary="在团支部建立团员（团干部）账号",
+    body=AccountCreate,
+    response=AccountOut,
+    status=201,
+    tag=TAG,
+)
+def create_member_account(org_id: str, principal: Principal, body: AccountCreate) -> BaseModel:
+    return AccountOut.model_validate(accounts.create_member_account(principal, org_id, body.name))
+
+
+@api(bp, "/orgs/{org_id}/grants", "GET", summary="组织的团干部与管理员", response=list[GrantOut], tag=TAG)
+def staff(org_id: str, principal: Principal) -> list[BaseModel]:
+    return [GrantOut.model_validate(g) for g in accounts.list_staff(principal, org_id)]
+
+
+@api(bp, "/orgs/{org_id}/grants", "POST", summary="任命职务", body=GrantCreate, response=GrantOut, status=201, tag=TAG)
+def grant(org_id: str, principal: Principal, body: GrantCreate) -> BaseModel:
+    return GrantOut.model_validate(accounts.grant_role(principal, org_id, body.account_id, body.role))
+
+
+@api(bp, "/orgs/{org_id}/grants/revoke", "POST", summary="免去职务", body=GrantCreate, status=204, tag=TAG)
+def revoke(org_id: str, principal: Principal, body: GrantCreate) -> None:
+    accounts.revoke_role(principal, org_id, body.account_id, body.role)
+
+
+@api(bp, "/orgs/{org_id}/members", "GET", summary="团支部的团员", query=PageQuery, response=Page[MemberOut], tag=TAG)
+def members(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
+    items, cursor = accounts.list_members(principal, org_id, query.cursor, query.limit)
+    return Page[MemberOut](items=[MemberOut.model_validate(m) for m in items], next_cursor=cursor)
+
+
+@api(bp, "/members/{member_id}", "GET", summary="查看团员", response=MemberOut, tag=TAG)
+def member(member_id: str, principal: Principal) -> BaseModel:
+    return MemberOut.model_validate(accounts.read_member(principal, member_id))

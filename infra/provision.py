@@ -1,0 +1,105 @@
+"""Create the system's AWS resources from the manifest on an endpoint the local stack or a
+test points at (moto). The cloud template (infra/template.py) is built from the same
+sources: zhtj.dal.table.table_definition() and chalicefile.json.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from zhtj.dal.table import table_definition
+from zhtj.manifest import Manifest, load_manifest
+
+ROOT = Path(__file__).resolve().parents[1]
+# Buckets the functions use, by role.
+BUCKETS = ("uploads", "documents")
+
+
+def bucket_name(role: str, account: str = "local") -> str:
+    return f"zhtj-{role}-{account}"
+
+
+def create_table(session: boto3.Session) -> None:
+    definition = table_definition()
+    client = session.client("dynamodb")
+    create = {
+        k: definition[k]
+        for k in ("TableName", "BillingMode", "AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes")
+    }
+    client.create_table(**create, StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    client.get_waiter("table_exists").wait(TableName=definition["TableName"])
+    ttl = definition["TimeToLiveSpecification"]
+    client.update_time_to_live(TableName=definition["TableName"], TimeToLiveSpecification=ttl)
+
+
+def create_queues(session: boto3.Session, manifest: Manifest) -> dict[str, str]:
+    """Every queue with its dead-letter queue. Returns manifest queue name -> URL."""
+    sqs = session.client("sqs")
+    urls: dict[str, str] = {}
+    for name, queue in manifest.queues.items():
+        dlq_url = sqs.create_queue(
+            QueueName=manifest.dlq_name(name), Attributes={"MessageRetentionPeriod": str(14 * 86400)}
+        )["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        urls[name] = sqs.create_queue(
+            QueueName=manifest.queue_name(name),
+            Attributes={
+                "VisibilityTimeout": str(queue.visibility_timeout_seconds),
+                "MessageRetentionPeriod": str(queue.retention_days * 86400),
+                "RedrivePolicy": json.dumps(
+                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(queue.max_receive_count)}
+                ),
+            },
+        )["QueueUrl"]
+    return urls
+
+
+def state_machine_definition(manifest: Manifest, name: str, resolve: dict[str, str]) -> str:
+    """An ASL file with its ${placeholders} filled from `resolve` (placeholder -> value)."""
+    machine = manifest.state_machines[name]
+    text = (ROOT / machine.definition).read_text(encoding="utf-8")
+    for placeholder, value in resolve.items():
+        text = text.replace("${" + placeholder + "}", value)
+    return text
+
+
+def create_state_machines(session: boto3.Session, manifest: Manifest, queue_urls: dict[str, str]) -> dict[str, str]:
+    """Returns state machine name -> ARN."""
+    client = session.client("stepfunctions")
+    role = "arn:aws:iam::123456789012:role/zhtj-local-states"
+    arns: dict[str, str] = {}
+    for name, machine in manifest.state_machines.items():
+        resolve = {}
+        for placeholder, target in machine.substitutions.items():
+            kind, _, ref = target.partition(":")
+            resolve[placeholder] = {"queue": lambda r: queue_urls[r], "table": lambda r: manifest.table}[kind](ref)
+        definition = state_machine_definition(manifest, name, resolve)
+        arns[name] = client.create_state_machine(
+            name=f"{manifest.app}-{name}", definition=definition, roleArn=role, type=machine.type
+        )["stateMachineArn"]
+    return arns
+
+
+def create_buckets(session: boto3.Session) -> None:
+    s3 = session.client("s3")
+    region = session.region_name
+    for role in BUCKETS:
+        kwargs: dict[str, Any] = {"Bucket": bucket_name(role)}
+        if region != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        s3.create_bucket(**kwargs)
+
+
+def provision(session: boto3.Session | None = None, manifest: Manifest | None = None) -> dict[str, Any]:
+    """Create everything; returns the queue URLs and state machine ARNs."""
+    session = session or boto3.Session()
+    manifest = manifest or load_manifest()
+    create_table(session)
+    urls = create_queues(session, manifest)
+    arns = create_state_machines(session, manifest, urls)
+    create_buckets(session)
+    return {"queues": urls, "state_machines": arns}

@@ -1,0 +1,1 @@
+"""zhtj (智慧团建): the Youth League membership platform's domain and data layer."""

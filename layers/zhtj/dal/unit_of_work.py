@@ -1,0 +1,141 @@
+"""One transaction per change, with its audit records inside it (AUDIT-1).
+
+A logic function collects its writes and the audit record of each change here, then
+commits them as one TransactWriteItems: either all land or none does. A failed condition
+is turned into the domain error its operation named.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
+
+from zhtj.clock import new_id, now
+from zhtj.dal import keys
+from zhtj.dal.models import AuditRecord
+from zhtj.dal.table import Item
+from zhtj.errors import ConflictError, DomainError
+from zhtj.settings import get_settings
+
+# DynamoDB's limit on the actions of one TransactWriteItems.
+MAX_TRANSACTION_ITEMS = 100
+
+# PynamoDB sends a transaction's actions grouped in this order; cancellation reasons follow it.
+_SENT_ORDER = {"condition_check": 0, "delete": 1, "save": 2, "update": 3}
+
+STALE = ConflictError("STALE_WRITE", "数据已被他人修改，请刷新后重试")
+
+
+def _plain(state: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A state as plain JSON values (enums, dates -> strings), as the audit map stores it."""
+    if state is None:
+        return None
+    plain: dict[str, Any] = json.loads(json.dumps(state, default=str, ensure_ascii=False))
+    return plain
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who causes a change: an account acting for an organisation, or the system itself."""
+
+    account_id: str
+    org_id: str | None
+
+
+SYSTEM_ACTOR = Actor(account_id="system", org_id=None)
+
+
+@dataclass
+class _Operation:
+    verb: str
+    item: Item | type[Item]
+    args: dict[str, Any]
+    on_fail: DomainError
+
+
+@dataclass
+class UnitOfWork:
+    actor: Actor
+    operations: list[_Operation] = field(default_factory=list)
+
+    def put(self, item: Item, condition: Condition | None = None, on_fail: DomainError = STALE) -> None:
+        self.operations.append(_Operation("save", item, {"condition": condition}, on_fail))
+
+    def update(
+        self,
+        item: Item,
+        actions: list[Action],
+        condition: Condition | None = None,
+        on_fail: DomainError = STALE,
+        versioned: bool = True,
+    ) -> None:
+        """Update in place. `versioned=False` for commutative counter moves, which must not
+        conflict with each other (the version still advances)."""
+        args = {"actions": actions, "condition": condition, "add_version_condition": versioned}
+        self.operations.append(_Operation("update", item, args, on_fail))
+
+    def delete(self, item: Item, condition: Condition | None = None, on_fail: DomainError = STALE) -> None:
+        self.operations.append(_Operation("delete", item, {"condition": condition}, on_fail))
+
+    def check(self, model: type[Item], pk: str, sk: str, condition: Condition, on_fail: DomainError = STALE) -> None:
+        self.operations.append(
+            _Operation("condition_check", model, {"hash_key": pk, "range_key": sk, "condition": condition}, on_fail)
+        )
+
+    def audit(
+        self,
+        action: str,
+        subject_kind: str,
+        subject_id: str,
+        org_id: str,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """Record a change: who, when, what, and the state before and after (AUDIT-1)."""
+        at = now()
+        sort = f"{at.isoformat()}#{new_id('a')}"
+        record = AuditRecord(
+            keys.audit_pk(subject_kind, subject_id),
+            sort,
+            gsi1pk=keys.audit_org_pk(org_id),
+            gsi1sk=sort,
+            action=action,
+            subject_kind=subject_kind,
+            subject_id=subject_id,
+            org_id=org_id,
+            actor_account_id=self.actor.account_id,
+            actor_org_id=self.actor.org_id,
+            at=at,
+            before=_plain(before),
+            after=_plain(after),
+        )
+        # Append-only: an audit key is never written twice.
+        self.put(record, condition=AuditRecord.pk.does_not_exist())
+
+    def commit(self, idempotency_token: str | None = None) -> None:
+        """Write everything in one transaction; raise the failing operation's error."""
+        if not self.operations:
+            return
+        if len(self.operations) > MAX_TRANSACTION_ITEMS:
+            raise ValueError(f"{len(self.operations)} actions exceed one transaction")
+        ordered = sorted(self.operations, key=lambda op: _SENT_ORDER[op.verb])
+        connection = Connection(region=get_settings().region)
+        try:
+            with TransactWrite(connection=connection, client_request_token=idempotency_token) as transaction:
+                for op in ordered:
+                    getattr(transaction, op.verb)(op.item, **op.args)
+        except TransactWriteError as error:
+            reasons = error.cancellation_reasons or []
+            for op, reason in zip(ordered, reasons, strict=False):
+                if reason is not None and reason.code == "ConditionalCheckFailed":
+                    raise op.on_fail from error
+            raise
+        finally:
+            self.operations.clear()

@@ -1,0 +1,58 @@
+"""Domain errors. Each carries a stable code, a zh-CN message and the offending field.
+
+The HTTP layer maps them to answers in one place (functions/chalicelib/http.py); nothing
+else catches them to build responses.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every refusal the system gives on purpose."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def to_body(self) -> dict[str, str | None]:
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+
+class ValidationError(DomainError):
+    """Malformed or out-of-range input (400)."""
+
+    status = 400
+
+
+class AuthenticationError(DomainError):
+    """No valid credentials (401)."""
+
+    status = 401
+
+
+class ForbiddenError(DomainError):
+    """Authenticated, but not entitled to this action on this target (403)."""
+
+    status = 403
+
+
+class NotFoundError(DomainError):
+    """The addressed thing does not exist (404)."""
+
+    status = 404
+
+
+class ConflictError(DomainError):
+    """The current state forbids the change, or a concurrent change won (409)."""
+
+    status = 409
+
+
+class RuleViolation(DomainError):
+    """A rule of SPEC.md refuses the change (422); the code names the rule."""
+
+    status = 422

@@ -1,0 +1,119 @@
+"""Who may do what, where (SPEC "Users and roles"). The one authorization check.
+
+An account acts for one organisation at a time (the token's acting org) by holding an
+operator grant there: the administrator account (管理员) or an operating position. Each
+action names how far from the acting organisation its target may be; the target is
+always checked against the acting organisation's materialized path, read fresh.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from zhtj.dal import keys
+from zhtj.dal.models import Grant, Org
+from zhtj.dal.unit_of_work import Actor
+from zhtj.errors import ForbiddenError, NotFoundError
+from zhtj.logic.tokens import Principal
+
+ADMIN_ROLE = "管理员"
+# Cadre positions (职务) of SPEC "Users and roles".
+POSITIONS = ("书记", "副书记", "常委", "委员", "候补委员", "工作人员")
+ROLES = (ADMIN_ROLE, *POSITIONS)
+# Positions that operate their organisation (运营者) besides its administrator account.
+OPERATOR_ROLES = frozenset({ADMIN_ROLE, "书记", "副书记", "工作人员"})
+
+
+class Reach(StrEnum):
+    OWN_OR_BELOW = "OWN_OR_BELOW"  # the acting organisation or anything beneath it
+    BELOW = "BELOW"  # strictly beneath: an organisation never does this to itself
+    PROVINCE = "PROVINCE"  # the provincial committee (the root) alone
+
+
+# Every action of the system and how far it reaches. Tests walk this table as a matrix.
+POLICY: dict[str, Reach] = {
+    "org.read": Reach.OWN_OR_BELOW,
+    "org.create_child": Reach.OWN_OR_BELOW,  # target: the parent
+    "org.move": Reach.BELOW,  # target: the moved organisation (its new parent: org.create_child)
+    "org.dissolve": Reach.BELOW,
+    "org.merge": Reach.BELOW,  # target: the branch merged away (the receiving one: org.read)
+    "org.create_admin": Reach.BELOW,  # an upper organisation hands its child the administrator account
+    "org.grant_position": Reach.OWN_OR_BELOW,
+    "org.audit": Reach.OWN_OR_BELOW,
+    "org.findings": Reach.OWN_OR_BELOW,
+    "member.create": Reach.OWN_OR_BELOW,  # target: the branch
+    "member.read": Reach.OWN_OR_BELOW,  # target: the member's branch
+    "member.audit": Reach.OWN_OR_BELOW,
+    "system_org.read": Reach.PROVINCE,
+}
+
+NOT_OPERATOR = ForbiddenError("NOT_OPERATOR", "当前身份不是组织管理员，无权执行此操作", None)
+OUT_OF_SCOPE = ForbiddenError("OUT_OF_SCOPE", "只能管理本组织及其下级组织", None)
+NOT_BELOW = ForbiddenError("OWN_ORG_NOT_ALLOWED", "此操作须由上级组织执行", None)
+PROVINCE_ONLY = ForbiddenError("PROVINCE_ONLY", "此操作仅限团省委执行", None)
+
+
+@dataclass(frozen=True)
+class Acting:
+    """A verified operator: the account, the organisation it acts for, its roles there."""
+
+    account_id: str
+    org: Org
+    roles: frozenset[str]
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(account_id=self.account_id, org_id=self.org.org_id)
+
+    @property
+    def is_province(self) -> bool:
+        return self.org.parent_id is None
+
+
+def get_org(org_id: str) -> Org:
+    """Raises NotFoundError."""
+    try:
+        org = Org.get(keys.org_pk(org_id), keys.META, consistent_read=True)
+    except Org.DoesNotExist as error:
+        raise NotFoundError("ORG_NOT_FOUND", "组织不存在", "org_id") from error
+    return org
+
+
+def acting(principal: Principal) -> Acting:
+    """Prove the principal operates its acting organisation now (grants are read fresh, so a
+    revoked position stops working at once). Raises ForbiddenError."""
+    if principal.acting_org_id is None:
+        raise NOT_OPERATOR
+    grants = Grant.query(
+        keys.account_pk(principal.account_id),
+        Grant.sk.startswith(keys.grant_sk(principal.acting_org_id, "")),
+        consistent_read=True,
+    )
+    roles = frozenset(g.role for g in grants if isinstance(g, Grant))
+    if not roles & OPERATOR_ROLES:
+        raise NOT_OPERATOR
+    org = get_org(principal.acting_org_id)
+    if org.status != "ACTIVE":
+        raise NOT_OPERATOR
+    return Acting(account_id=principal.account_id, org=org, roles=roles)
+
+
+def within(ancestor: Org, target: Org) -> bool:
+    return target.path.startswith(ancestor.path)
+
+
+def authorize(principal: Principal, action: str, target: Org) -> Acting:
+    """The check every operator action passes: POLICY[action] decides how far the target may
+    lie from the acting organisation. Returns the verified operator; raises ForbiddenError."""
+    reach = POLICY[action]
+    operator = acting(principal)
+    if reach == Reach.PROVINCE:
+        if not operator.is_province:
+            raise PROVINCE_ONLY
+        return operator
+    if not within(operator.org, target):
+        raise OUT_OF_SCOPE
+    if reach == Reach.BELOW and target.org_id == operator.org.org_id:
+        raise NOT_BELOW
+    return operator

@@ -1,0 +1,109 @@
+"""The wiring manifest (chalicefile.json): functions, their triggers, queues, schedules and
+state machines. The Chalice app, the cloud template and the local runtime are all built
+from it, so that wiring is stated once.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Queue(_Strict):
+    description: str
+    # AWS: at least 6x the consuming function's timeout (checked below).
+    visibility_timeout_seconds: int = Field(ge=30, le=43200)
+    max_receive_count: int = Field(ge=5, le=1000)
+    retention_days: int = Field(default=14, ge=1, le=14)
+
+
+class SqsTrigger(_Strict):
+    type: Literal["sqs"]
+    queue: str
+    batch_size: int = Field(default=10, ge=1, le=10)
+    maximum_concurrency: int | None = Field(default=None, ge=2, le=1000)
+
+
+class ScheduleTrigger(_Strict):
+    type: Literal["schedule"]
+    # EventBridge expression as the cloud fires it: "rate(1 day)", "cron(0 17 * * ? *)".
+    expression: str = Field(pattern=r"^(rate|cron)\(.+\)$")
+    # How often the local runner fires it (a day is too long to wait for on one machine).
+    local_every_seconds: int = Field(ge=1)
+
+
+class InvokeTrigger(_Strict):
+    """Called by a state machine or another function, not by an event source."""
+
+    type: Literal["invoke"]
+
+
+Trigger = Annotated[SqsTrigger | ScheduleTrigger | InvokeTrigger, Field(discriminator="type")]
+
+
+class Function(_Strict):
+    handler: str
+    trigger: Trigger
+    timeout_seconds: int = Field(ge=1, le=900)
+    memory_mb: int = Field(default=512, ge=128, le=10240)
+
+
+class StateMachine(_Strict):
+    definition: str
+    type: Literal["STANDARD", "EXPRESS"] = "STANDARD"
+    # Placeholder in the ASL file -> "queue:<name>" | "table" | "function:<name>".
+    substitutions: dict[str, str] = {}
+
+
+class Manifest(_Strict):
+    app: str
+    table: str
+    queues: dict[str, Queue]
+    functions: dict[str, Function]
+    state_machines: dict[str, StateMachine] = {}
+
+    @model_validator(mode="after")
+    def _queues_are_consumed_safely(self) -> Manifest:
+        for name, function in self.functions.items():
+            trigger = function.trigger
+            if isinstance(trigger, SqsTrigger):
+                queue = self.queues.get(trigger.queue)
+                if queue is None:
+                    raise ValueError(f"function {name} reads unknown queue {trigger.queue}")
+                if queue.visibility_timeout_seconds < 6 * function.timeout_seconds:
+                    raise ValueError(f"queue {trigger.queue}: visibility timeout < 6x {name}'s timeout")
+        consumed = {f.trigger.queue for f in self.functions.values() if isinstance(f.trigger, SqsTrigger)}
+        if unused := set(self.queues) - consumed:
+            raise ValueError(f"queues without a consumer: {sorted(unused)}")
+        return self
+
+    def queue_name(self, queue: str) -> str:
+        """The deployed name of a manifest queue."""
+        return f"{self.app}-{queue}"
+
+    def dlq_name(self, queue: str) -> str:
+        return f"{self.app}-{queue}-dlq"
+
+    def sqs_functions(self) -> dict[str, tuple[Function, SqsTrigger]]:
+        return {n: (f, f.trigger) for n, f in self.functions.items() if isinstance(f.trigger, SqsTrigger)}
+
+    def scheduled_functions(self) -> dict[str, tuple[Function, ScheduleTrigger]]:
+        return {n: (f, f.trigger) for n, f in self.functions.items() if isinstance(f.trigger, ScheduleTrigger)}
+
+
+# A link to the repository's chalicefile.json; the layer build copies the file itself.
+DEFAULT_PATH = Path(__file__).with_name("chalicefile.json")
+
+
+@lru_cache(maxsize=4)
+def load_manifest(path: Path = DEFAULT_PATH) -> Manifest:
+    """Read and validate chalicefile.json; raises pydantic.ValidationError when it is malformed."""
+    return Manifest.model_validate(json.loads(Path(path).read_text(encoding="utf-8")))

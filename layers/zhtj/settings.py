@@ -1,0 +1,37 @@
+"""Runtime settings, read once from the environment.
+
+Names of the table and queues are fixed by the manifest (chalicefile.json); only what
+differs between the cloud and the local stack comes from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    region: str
+    token_issuer: str
+    token_audience: str
+    # Local stack: PEM private key of the dev issuer (tokens minted by /dev/token).
+    dev_signing_key: str | None
+    # Cloud: the Cognito user pool's JWKS address.
+    jwks_url: str | None
+    stage: str
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings(
+        table_name=os.environ.get("ZHTJ_TABLE", "zhtj"),
+        region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "cn-north-1"),
+        token_issuer=os.environ.get("ZHTJ_TOKEN_ISSUER", "zhtj-local"),
+        token_audience=os.environ.get("ZHTJ_TOKEN_AUDIENCE", "zhtj"),
+        dev_signing_key=os.environ.get("ZHTJ_DEV_SIGNING_KEY") or None,
+        jwks_url=os.environ.get("ZHTJ_JWKS_URL") or None,
+        stage=os.environ.get("ZHTJ_STAGE", "local"),
+    )

@@ -1,0 +1,43 @@
+"""Shared fixtures. Every test runs against moto: in-process (`aws`) for unit and
+integration tests, or the moto server of the local stack for e2e tests."""
+
+from __future__ import annotations
+
+import os
+
+# Settings are read once at import: fix them before anything of zhtj is imported.
+os.environ.update(
+    {
+        "AWS_DEFAULT_REGION": "cn-north-1",
+        "AWS_REGION": "cn-north-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "ZHTJ_TABLE": "zhtj",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "zhtj",
+        "POWERTOOLS_DEV": "false",
+    }
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from zhtj.logic.tokens import generate_dev_key  # noqa: E402
+
+os.environ["ZHTJ_DEV_SIGNING_KEY"] = generate_dev_key()
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """A fresh in-process moto with the system's resources provisioned."""
+    from infra.provision import provision
+    from zhtj.dal import queues
+
+    with mock_aws():
+        queues.reset_clients()
+        provision()
+        yield
+        queues.reset_clients()
