@@ -43,7 +43,7 @@ def grants_of(account_id: str) -> list[Grant]:
     ]
 
 
-def _new_grant(account_id: str, org_id: str, role: str) -> Grant:
+def new_grant(account_id: str, org_id: str, role: str) -> Grant:
     return Grant(
         keys.account_pk(account_id),
         keys.grant_sk(org_id, role),
@@ -64,7 +64,7 @@ def create_admin_account(principal: Principal, org_id: str, name: str) -> Accoun
     account.pk = keys.account_pk(account.account_id)
     uow = UnitOfWork(operator.actor)
     uow.put(account, condition=Account.pk.does_not_exist())
-    uow.put(_new_grant(account.account_id, org_id, ADMIN_ROLE))
+    uow.put(new_grant(account.account_id, org_id, ADMIN_ROLE))
     uow.audit(
         "account.create_admin", "ORG", org_id, org_id, after={"account_id": account.account_id, "role": ADMIN_ROLE}
     )
@@ -118,7 +118,7 @@ def grant_role(principal: Principal, org_id: str, account_id: str, role: str) ->
     account = get_account(account_id)
     if role != ADMIN_ROLE and not account.member_id:
         raise RuleViolation("CADRE_MEMBERSHIP", "团干部须先编入一个团支部成为团员", "account_id")
-    grant = _new_grant(account_id, org_id, role)
+    grant = new_grant(account_id, org_id, role)
     uow = UnitOfWork(operator.actor)
     uow.put(
         grant,
@@ -133,7 +133,7 @@ def grant_role(principal: Principal, org_id: str, account_id: str, role: str) ->
 def revoke_role(principal: Principal, org_id: str, account_id: str, role: str) -> None:
     org = get_org(org_id)
     operator = authorize(principal, "org.create_admin" if role == ADMIN_ROLE else "org.grant_position", org)
-    grant = _new_grant(account_id, org_id, role)
+    grant = new_grant(account_id, org_id, role)
     uow = UnitOfWork(operator.actor)
     uow.delete(
         grant, condition=Grant.pk.exists(), on_fail=NotFoundError("GRANT_NOT_FOUND", "该账号未担任此职务", "role")
