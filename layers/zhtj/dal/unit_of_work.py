@@ -31,6 +31,7 @@ MAX_TRANSACTION_ITEMS = 100
 _SENT_ORDER = {"condition_check": 0, "delete": 1, "save": 2, "update": 3}
 
 STALE = ConflictError("STALE_WRITE", "数据已被他人修改，请刷新后重试")
+BUSY = ConflictError("TRANSACTION_CONFLICT", "同一数据正在被他人修改，请稍后重试")
 
 
 def _plain(state: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -136,6 +137,8 @@ class UnitOfWork:
             for op, reason in zip(ordered, reasons, strict=False):
                 if reason is not None and reason.code == "ConditionalCheckFailed":
                     raise op.on_fail from error
+            if any(reason is not None and reason.code == "TransactionConflict" for reason in reasons):
+                raise BUSY from error
             raise
         finally:
             self.operations.clear()

@@ -1,0 +1,112 @@
+"""`./dev up`: run the whole system locally in the foreground until Ctrl-C.
+
+    python -m infra.local [--aws-port 5000] [--api-port 8000] [--scale 200 | --no-demo] [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+import warnings
+from pathlib import Path
+from types import FrameType
+
+from infra.local.stack import LocalStack, StackError, province_token
+
+log = logging.getLogger("local")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="./dev up", description="Run zhtj locally: moto, the API and the runner.")
+    parser.add_argument("--aws-port", type=int, default=5000, help="moto server port (default 5000)")
+    parser.add_argument("--api-port", type=int, default=8000, help="HTTP API port (default 8000)")
+    parser.add_argument("--scale", type=int, default=200, help="demo data: number of members (default 200)")
+    parser.add_argument("--no-demo", action="store_true", help="start with an empty table")
+    parser.add_argument("--check", action="store_true", help="start, run a self-check, stop (exit 1 on a problem)")
+    parser.add_argument(
+        "--state-file", type=Path, help="once up, write {api_url, aws_url, demo} here as JSON (for tests and tools)"
+    )
+    return parser.parse_args(argv)
+
+
+def configure_logging() -> None:
+    """Short lines for the runtime's own loggers ("local.*"). Not on the root logger: the app's
+    powertools logger ("zhtj") propagates, and its JSON lines must not print twice."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)-12s %(message)s", "%H:%M:%S"))
+    local = logging.getLogger("local")
+    local.addHandler(handler)
+    local.setLevel(logging.INFO)
+    local.propagate = False
+    # werkzeug (moto's server) logs every request unless it has a level of its own.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    # Handlers that publish no metric (most invocations, locally) would warn every time.
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+
+def print_banner(stack: LocalStack) -> None:
+    lines = [
+        "",
+        f"  API      {stack.api_url}   (GET /health, /openapi.json)",
+        f"  AWS      {stack.aws_url}   (moto; aws --endpoint-url {stack.aws_url} ...)",
+    ]
+    if stack.demo:
+        lines.append("  Tokens (Authorization: Bearer <token>):")
+        lines += [f"    {name}: {value}" for name, value in stack.demo.items() if name != "root_org_id"]
+        token = province_token(stack.demo)
+        if token and "root_org_id" in stack.demo:
+            lines.append("  Try:")
+            lines.append(
+                f'    curl -H "Authorization: Bearer {token}" {stack.api_url}/orgs/{stack.demo["root_org_id"]}/children'
+            )
+    lines += ["  Ctrl-C stops.", ""]
+    print("\n".join(lines), flush=True)
+
+
+def write_state(stack: LocalStack, path: Path) -> None:
+    # Renamed into place so that a reader polling for the file never sees half of it.
+    state = {"api_url": stack.api_url, "aws_url": stack.aws_url, "demo": stack.demo}
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    partial.replace(path)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    # SIGTERM (docker stop, kill) shuts down as cleanly as Ctrl-C.
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    configure_logging()
+    signal.signal(signal.SIGTERM, _terminate)
+    stack = LocalStack(aws_port=args.aws_port, api_port=args.api_port, demo_scale=None if args.no_demo else args.scale)
+    try:
+        with stack:
+            if args.check:
+                problems = stack.self_check()
+                for problem in problems:
+                    log.error("self-check: %s", problem)
+                log.info("self-check %s", "FAILED" if problems else "passed")
+                return 1 if problems else 0
+            if args.state_file:
+                write_state(stack, args.state_file)
+            print_banner(stack)
+            threading.Event().wait()  # until Ctrl-C
+    except KeyboardInterrupt:
+        pass
+    except StackError as error:
+        log.error("%s", error)
+        return 1
+    leftover = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+    if leftover:
+        log.warning("threads still running: %s", ", ".join(leftover))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,307 @@
+"""The whole system on one machine: moto in server mode, the resources provisioned from the
+manifest, the Chalice app over HTTP (chalice's own local server) and the event runner.
+
+One LocalStack per process: the app reads its settings and makes its clients once, at import,
+from the environment this sets up (so tests that use in-process moto run it in a subprocess).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import logging
+import os
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+from types import ModuleType, TracebackType
+from typing import Any
+
+import boto3
+import requests
+
+from infra.local.runner import EventRunner
+
+log = logging.getLogger("local.stack")
+
+ROOT = Path(__file__).resolve().parents[2]
+FUNCTIONS = ROOT / "functions"
+STAGE = "local"
+REGION = "cn-north-1"
+
+_started_in_process = False
+
+
+class StackError(RuntimeError):
+    """The stack cannot start (a port in use, a second stack in one process)."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def _check_port_free(host: str, port: int, flag: str) -> None:
+    # ThreadedMotoServer.start() waits forever when its thread fails to bind: find out first.
+    if port == 0:
+        return
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise StackError(f"{host}:{port} is in use (another ./dev up?); choose another with {flag}") from error
+
+
+class LocalStack:
+    """Start with `with LocalStack(...) as stack:`; `stack.api_url`, `stack.aws_url` and
+    `stack.runner` are then live. Port 0 picks a free port. `demo_scale` None skips demo data."""
+
+    def __init__(
+        self,
+        aws_port: int = 5000,
+        api_port: int = 8000,
+        demo_scale: int | None = None,
+        host: str = "127.0.0.1",
+        runner_options: dict[str, Any] | None = None,
+    ) -> None:
+        self.host = host
+        self.aws_port = aws_port
+        self.api_port = api_port
+        self.demo_scale = demo_scale
+        self.runner_options = runner_options or {}
+        self.aws_url = ""
+        self.api_url = ""
+        self.runner: EventRunner | None = None
+        self.app_module: ModuleType | None = None
+        self.resources: dict[str, Any] = {}
+        # What demo.load returned (names -> tokens, and root_org_id); None when not loaded.
+        self.demo: dict[str, str] | None = None
+        self._moto: Any = None
+        self._api: Any = None
+        self._api_thread: threading.Thread | None = None
+        self._saved_env: dict[str, str | None] = {}
+
+    def __enter__(self) -> LocalStack:
+        self.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        global _started_in_process
+        if _started_in_process:
+            raise StackError("one LocalStack per process: the app's settings and clients are made once")
+        _started_in_process = True
+        try:
+            self._start_moto()
+            self._set_environment()
+            self._enable_step_functions()
+            session = boto3.Session()
+            from infra.provision import provision
+            from zhtj.manifest import load_manifest
+
+            manifest = load_manifest()
+            self.resources = provision(session, manifest)
+            log.info("provisioned table %s, queues %s, buckets", manifest.table, ", ".join(self.resources["queues"]))
+            self.app_module = self._import_app()
+            if self.demo_scale is not None:
+                self.demo = self._load_demo(self.demo_scale)
+            self._start_api()
+            self.runner = EventRunner(self.app_module, manifest, session, **self.runner_options)
+            self.runner.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Stop whatever was started, newest first; safe to call twice."""
+        if self.runner is not None:
+            self.runner.stop()
+        if self._api is not None:
+            self._api.server.shutdown()
+            self._api.server.server_close()
+            self._api = None
+        if self._api_thread is not None:
+            self._api_thread.join(10)
+            self._api_thread = None
+        if self._moto is not None:
+            self._close_app_clients()
+            self._moto.stop()
+            # ThreadedMotoServer.stop leaves its socket open.
+            self._moto._server.server_close()
+            self._moto = None
+            log.info("stopped")
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_env = {}
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def _start_moto(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        _check_port_free(self.host, self.aws_port, "--aws-port")
+        self._moto = ThreadedMotoServer(ip_address=self.host, port=self.aws_port, verbose=False)
+        self._moto.start()
+        host, port = self._moto.get_host_and_port()
+        self.aws_port = port
+        self.aws_url = f"http://{host}:{port}"
+        log.info("moto server on %s", self.aws_url)
+
+    def _set_environment(self) -> None:
+        """Everything in-process talks to the moto server; set before zhtj or the app is imported."""
+        from chalice.config import Config
+
+        from zhtj.logic.tokens import generate_dev_key
+
+        config = Config(chalice_stage=STAGE, config_from_disk=self._chalice_config())
+        env = dict(config.environment_variables)
+        env |= {
+            "AWS_ENDPOINT_URL": self.aws_url,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "ZHTJ_TABLE": "zhtj",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "ZHTJ_DEV_SIGNING_KEY": generate_dev_key(),
+        }
+        # A developer's real profile or session must not leak into requests to moto.
+        for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+            self._saved_env[key] = os.environ.pop(key, None)
+        for key, value in env.items():
+            self._saved_env.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    def _enable_step_functions(self) -> None:
+        # Before any state machine is made: moto keeps executing machines in a separate backend.
+        response = requests.post(
+            f"{self.aws_url}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10
+        )
+        response.raise_for_status()
+
+    def _import_app(self) -> ModuleType:
+        # Lambda puts the deployment package's root (functions/) on the path; so do we.
+        if str(FUNCTIONS) not in sys.path:
+            sys.path.insert(0, str(FUNCTIONS))
+        return importlib.import_module("app")
+
+    def _load_demo(self, scale: int) -> dict[str, str] | None:
+        if importlib.util.find_spec("infra.local.demo") is None:
+            log.warning("no demo data yet (infra.local.demo is missing); starting empty")
+            return None
+        demo = importlib.import_module("infra.local.demo")
+        started = time.monotonic()
+        loaded: dict[str, str] = demo.load(scale)
+        log.info("demo data loaded (scale %d) in %.1f s", scale, time.monotonic() - started)
+        return loaded
+
+    def _start_api(self) -> None:
+        from chalice.config import Config
+        from chalice.deploy.validate import validate_routes
+        from chalice.local import create_local_server
+
+        assert self.app_module is not None
+        app = self.app_module.app
+        # What `chalice local` checks: routes the cloud would refuse should fail here too.
+        validate_routes(app.routes)
+        config = Config(
+            chalice_stage=STAGE,
+            config_from_disk=self._chalice_config(),
+            user_provided_params={"chalice_app": app, "project_dir": str(FUNCTIONS)},
+        )
+        self._api = create_local_server(app, config, self.host, self.api_port)
+        self.api_port = int(self._api.server.server_address[1])
+        self.api_url = f"http://{self.host}:{self.api_port}"
+        self._api_thread = threading.Thread(target=self._api.server.serve_forever, name="local-api", daemon=True)
+        self._api_thread.start()
+        log.info("API on %s", self.api_url)
+
+    def _close_app_clients(self) -> None:
+        # Pooled keep-alive connections would keep the moto server's handler threads alive.
+        from zhtj.dal import queues
+
+        if queues._sqs.cache_info().currsize:
+            queues._sqs().close()
+        queues.reset_clients()
+
+    @staticmethod
+    def _chalice_config() -> dict[str, Any]:
+        config: dict[str, Any] = json.loads((FUNCTIONS / ".chalice" / "config.json").read_text(encoding="utf-8"))
+        return config
+
+    # -- checks ---------------------------------------------------------------------------
+
+    def self_check(self, timeout: float = 20) -> list[str]:
+        """Exercise each part once; returns the problems found (none: all is well)."""
+        problems: list[str] = []
+        for path in ("/health", "/openapi.json"):
+            response = requests.get(self.api_url + path, timeout=10)
+            if response.status_code != 200:
+                problems.append(f"GET {path}: {response.status_code} {response.text[:200]}")
+        if self.demo and (token := province_token(self.demo)):
+            path = f"/orgs/{self.demo['root_org_id']}/children"
+            response = requests.get(self.api_url + path, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+            if response.status_code != 200:
+                problems.append(f"GET {path}: {response.status_code} {response.text[:200]}")
+        problems += self._check_step_functions(timeout)
+        problems += self._check_runner(timeout)
+        return problems
+
+    def _check_step_functions(self, timeout: float) -> list[str]:
+        sfn = boto3.client("stepfunctions")
+        definition = {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}}
+        arn = sfn.create_state_machine(
+            name="zhtj-self-check", definition=json.dumps(definition), roleArn="arn:aws-cn:iam::123456789012:role/x"
+        )["stateMachineArn"]
+        try:
+            execution = sfn.start_execution(stateMachineArn=arn, name=f"check-{time.time_ns()}", input='{"ok": 1}')
+            deadline = time.monotonic() + timeout
+            while (status := sfn.describe_execution(executionArn=execution["executionArn"]))["status"] == "RUNNING":
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
+            if status["status"] != "SUCCEEDED" or json.loads(status.get("output") or "null") != {"ok": 1}:
+                return [f"step functions do not execute: {status['status']} {status.get('output')}"]
+            return []
+        finally:
+            sfn.delete_state_machine(stateMachineArn=arn)
+            sfn.close()
+
+    def _check_runner(self, timeout: float) -> list[str]:
+        """A message for an unknown move job: the real handler finishes it at once."""
+        if "tree-maintenance" not in self.resources["queues"]:
+            return []
+        sqs = boto3.client("sqs")
+        try:
+            url = self.resources["queues"]["tree-maintenance"]
+            sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"job_id": "self-check"}))
+            deadline = time.monotonic() + timeout
+            names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+            while time.monotonic() < deadline:
+                attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+                if all(attributes[n] == "0" for n in names):
+                    return []
+                time.sleep(0.2)
+            return ["the runner did not consume a tree-maintenance message"]
+        finally:
+            sqs.close()
+
+
+def province_token(demo: dict[str, str]) -> str | None:
+    """The token to show in the curl line: the province's if one is named so, else the first."""
+    tokens = {name: value for name, value in demo.items() if name != "root_org_id"}
+    for name, value in tokens.items():
+        if "province" in name.lower() or "省" in name:
+            return value
+    return next(iter(tokens.values()), None)

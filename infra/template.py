@@ -1,0 +1,812 @@
+"""The deployable cloud template (AWS SAM, JSON), built from the same sources as the local stack.
+
+`chalice package` turns functions/ into the functions and the REST API; the manifest
+(chalicefile.json) and `table_definition()` supply everything else, merged in with
+`--merge-template`. The result is then patched where Chalice stops short: SQS partial batch
+responses, the layer, the environment, the IAM role, the authorizer, and the local-only routes.
+
+One template serves both partitions. Amazon Cognito user pools (and so Cognito authorizers)
+do not exist in the China regions, so the user pool is conditional on the region: there the
+functions verify tokens of an external OIDC issuer given as parameters (see docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from chalice.utils import to_cfn_resource_name
+
+from infra.provision import BUCKETS, bucket_name
+from zhtj.dal.table import table_definition
+from zhtj.manifest import Manifest, SqsTrigger, load_manifest
+
+ROOT = Path(__file__).resolve().parents[1]
+FUNCTIONS_DIR = ROOT / "functions"
+LAYER_SOURCE = ROOT / "layers" / "zhtj"
+RUNTIME_REQUIREMENTS = ROOT / "requirements" / "runtime.txt"
+LOCK = ROOT / "requirements" / "lock.txt"
+DEFAULT_OUT = ROOT / "build" / "cloud"
+
+RUNTIME = "python3.11"
+CHINA_REGIONS = ("cn-north-1", "cn-northwest-1")
+# Routes callable without a token (the API declares them public=True).
+PUBLIC_PATHS = frozenset({"/openapi.json", "/health"})
+# The dev token issuer exists only in the local stack.
+LOCAL_ONLY_PATHS = frozenset({"/dev/token"})
+
+# Logical ids of the resources this module adds.
+TABLE = "Table"
+LAYER = "ZhtjLayer"
+FUNCTION_ROLE = "FunctionRole"
+STATES_ROLE = "StateMachineRole"
+USER_POOL = "UserPool"
+USER_POOL_CLIENT = "UserPoolClient"
+PII_KEY = "PiiKey"
+SIGNING_KEY = "CardSigningKey"
+AUTHORIZER = "CognitoUserPool"
+# Conditions.
+IN_CHINA = "InChinaRegion"
+HAS_USER_POOL = "HasUserPool"
+
+# Filled in every state machine definition that uses it, without a manifest entry.
+PARTITION_PLACEHOLDER = "Partition"
+AUDIT_KEY_PATTERN = "AUDIT#*"
+ACTING_ORG_ATTRIBUTE = "acting_org"
+
+Json = dict[str, Any]
+
+
+# --- small CloudFormation helpers -------------------------------------------------------
+
+
+def _ref(name: str) -> Json:
+    return {"Ref": name}
+
+
+def _arn(resource: str) -> Json:
+    return {"Fn::GetAtt": [resource, "Arn"]}
+
+
+def _sub(text: str) -> Json:
+    return {"Fn::Sub": text}
+
+
+def _if(condition: str, then: Any, otherwise: Any) -> Json:
+    return {"Fn::If": [condition, then, otherwise]}
+
+
+NO_VALUE = _ref("AWS::NoValue")
+
+
+def queue_id(queue: str) -> str:
+    return f"{to_cfn_resource_name(queue)}Queue"
+
+
+def dlq_id(queue: str) -> str:
+    return f"{to_cfn_resource_name(queue)}DeadLetterQueue"
+
+
+def bucket_id(role: str) -> str:
+    return f"{to_cfn_resource_name(role)}Bucket"
+
+
+def state_machine_id(name: str) -> str:
+    return f"{to_cfn_resource_name(name)}StateMachine"
+
+
+def function_id(name: str) -> str:
+    """The logical id Chalice gives the function registered as `name`."""
+    return to_cfn_resource_name(name)
+
+
+def _state_machine_arn(manifest: Manifest, name: str) -> Json:
+    # Built from the name rather than Ref'd: a machine may invoke a function, so a Ref from the
+    # functions' role or environment back to the machine would be a dependency cycle.
+    return _sub(
+        f"arn:${{AWS::Partition}}:states:${{AWS::Region}}:${{AWS::AccountId}}:stateMachine:{manifest.app}-{name}"
+    )
+
+
+def _execution_arns(manifest: Manifest, name: str) -> Json:
+    return _sub(
+        f"arn:${{AWS::Partition}}:states:${{AWS::Region}}:${{AWS::AccountId}}:execution:{manifest.app}-{name}:*"
+    )
+
+
+def _table_arns() -> list[Json]:
+    return [_arn(TABLE), _sub(f"${{{TABLE}.Arn}}/index/*")]
+
+
+def _audit_deny() -> Json:
+    """AUDIT-1: audit records are append-only. IAM cannot tell an overwriting PutItem from a
+    new one, so that half is the conditional put in the data layer; this forbids the rest."""
+    return {
+        "Sid": "Audit1AppendOnly",
+        "Effect": "Deny",
+        "Action": ["dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+        "Resource": _arn(TABLE),
+        "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [AUDIT_KEY_PATTERN]}},
+    }
+
+
+# --- the resources the manifest declares -----------------------------------------------
+
+
+def _table() -> Json:
+    return {
+        "Type": "AWS::DynamoDB::Table",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": table_definition(),
+    }
+
+
+def _queues(manifest: Manifest) -> Json:
+    resources: Json = {}
+    for name, queue in manifest.queues.items():
+        resources[dlq_id(name)] = {
+            "Type": "AWS::SQS::Queue",
+            # Named queues: a retained one would block the next stack that creates the name.
+            "DeletionPolicy": "Delete",
+            "UpdateReplacePolicy": "Delete",
+            "Properties": {
+                "QueueName": manifest.dlq_name(name),
+                "MessageRetentionPeriod": 14 * 86400,
+                "SqsManagedSseEnabled": True,
+            },
+        }
+        resources[queue_id(name)] = {
+            "Type": "AWS::SQS::Queue",
+            "DeletionPolicy": "Delete",
+            "UpdateReplacePolicy": "Delete",
+            "Properties": {
+                "QueueName": manifest.queue_name(name),
+                "VisibilityTimeout": queue.visibility_timeout_seconds,
+                "MessageRetentionPeriod": queue.retention_days * 86400,
+                "SqsManagedSseEnabled": True,
+                "RedrivePolicy": {
+                    "deadLetterTargetArn": _arn(dlq_id(name)),
+                    "maxReceiveCount": queue.max_receive_count,
+                },
+            },
+        }
+    return resources
+
+
+def _buckets() -> Json:
+    resources: Json = {}
+    for role in BUCKETS:
+        logical = bucket_id(role)
+        resources[logical] = {
+            "Type": "AWS::S3::Bucket",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                # Bucket names are unique per partition: the account and region make them so.
+                "BucketName": _sub(bucket_name(role, "${AWS::AccountId}-${AWS::Region}")),
+                "VersioningConfiguration": {"Status": "Enabled"},
+                "PublicAccessBlockConfiguration": {
+                    "BlockPublicAcls": True,
+                    "BlockPublicPolicy": True,
+                    "IgnorePublicAcls": True,
+                    "RestrictPublicBuckets": True,
+                },
+                "BucketEncryption": {
+                    "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+                },
+                "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+                "LifecycleConfiguration": {
+                    "Rules": [
+                        {
+                            "Id": "abort-incomplete-uploads",
+                            "Status": "Enabled",
+                            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+                        }
+                    ]
+                },
+            },
+        }
+        resources[f"{logical}Policy"] = {
+            "Type": "AWS::S3::BucketPolicy",
+            "Properties": {
+                "Bucket": _ref(logical),
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "TlsOnly",
+                            "Effect": "Deny",
+                            "Principal": "*",
+                            "Action": "s3:*",
+                            "Resource": [_arn(logical), _sub(f"${{{logical}.Arn}}/*")],
+                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                        }
+                    ],
+                },
+            },
+        }
+    return resources
+
+
+def _key_policy() -> Json:
+    # The account administers the key; who may use it is then up to IAM policies.
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AccountAdministers",
+                "Effect": "Allow",
+                "Principal": {"AWS": _sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ],
+    }
+
+
+def _keys(manifest: Manifest) -> Json:
+    # Keys are retained: deleting one makes everything it protects unreadable.
+    return {
+        PII_KEY: {
+            "Type": "AWS::KMS::Key",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "Description": "Envelope encryption of ID numbers (data keys for the PII fields)",
+                "KeySpec": "SYMMETRIC_DEFAULT",
+                "KeyUsage": "ENCRYPT_DECRYPT",
+                "EnableKeyRotation": True,
+                "PendingWindowInDays": 30,
+                "KeyPolicy": _key_policy(),
+            },
+        },
+        f"{PII_KEY}Alias": {
+            "Type": "AWS::KMS::Alias",
+            "Properties": {"AliasName": f"alias/{manifest.app}-pii", "TargetKeyId": _ref(PII_KEY)},
+        },
+        SIGNING_KEY: {
+            "Type": "AWS::KMS::Key",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "Description": "Signs membership cards (ECDSA P-256)",
+                "KeySpec": "ECC_NIST_P256",
+                "KeyUsage": "SIGN_VERIFY",
+                "PendingWindowInDays": 30,
+                "KeyPolicy": _key_policy(),
+            },
+        },
+        f"{SIGNING_KEY}Alias": {
+            "Type": "AWS::KMS::Alias",
+            "Properties": {"AliasName": f"alias/{manifest.app}-card-signing", "TargetKeyId": _ref(SIGNING_KEY)},
+        },
+    }
+
+
+def _layer(manifest: Manifest) -> Json:
+    return {
+        LAYER: {
+            "Type": "AWS::Serverless::LayerVersion",
+            "Properties": {
+                "LayerName": manifest.app,
+                "Description": "The zhtj package and its third-party dependencies",
+                "ContentUri": "./layer",
+                "CompatibleRuntimes": [RUNTIME],
+            },
+        }
+    }
+
+
+def _user_pool(manifest: Manifest) -> Json:
+    return {
+        USER_POOL: {
+            "Type": "AWS::Cognito::UserPool",
+            "Condition": HAS_USER_POOL,
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "UserPoolName": manifest.app,
+                # Accounts are opened by organisation administrators, never by sign-up.
+                "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
+                "UsernameConfiguration": {"CaseSensitive": False},
+                "DeletionProtection": "ACTIVE",
+                "Policies": {
+                    "PasswordPolicy": {
+                        "MinimumLength": 10,
+                        "RequireLowercase": True,
+                        "RequireNumbers": True,
+                        "RequireUppercase": False,
+                        "RequireSymbols": False,
+                        "TemporaryPasswordValidityDays": 7,
+                    }
+                },
+                "Schema": [
+                    {
+                        "Name": ACTING_ORG_ATTRIBUTE,
+                        "AttributeDataType": "String",
+                        "Mutable": True,
+                        "StringAttributeConstraints": {"MinLength": "0", "MaxLength": "64"},
+                    }
+                ],
+            },
+        },
+        USER_POOL_CLIENT: {
+            "Type": "AWS::Cognito::UserPoolClient",
+            "Condition": HAS_USER_POOL,
+            "Properties": {
+                "UserPoolId": _ref(USER_POOL),
+                "ClientName": f"{manifest.app}-web",
+                "GenerateSecret": False,
+                "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+                "PreventUserExistenceErrors": "ENABLED",
+                # custom:acting_org is written by the backend after checking the grant (admin
+                # API); left writable by the client, a user could claim any organisation.
+                "WriteAttributes": ["name"],
+            },
+        },
+    }
+
+
+def _state_machines(manifest: Manifest) -> Json:
+    if not manifest.state_machines:
+        return {}
+    resources: Json = {}
+    statements: list[Json] = []
+    for name, machine in manifest.state_machines.items():
+        text = (ROOT / machine.definition).read_text(encoding="utf-8")
+        placeholders = set(re.findall(r"\$\{(\w+)\}", text))
+        if missing := placeholders - set(machine.substitutions) - {PARTITION_PLACEHOLDER}:
+            raise ValueError(f"state machine {name}: no substitution for {sorted(missing)}")
+        substitutions: Json = {}
+        if PARTITION_PLACEHOLDER in placeholders and PARTITION_PLACEHOLDER not in machine.substitutions:
+            # Service integrations are ARNs ("arn:${Partition}:states:::sqs:sendMessage"):
+            # written with the placeholder, one ASL file serves both partitions.
+            substitutions[PARTITION_PLACEHOLDER] = _ref("AWS::Partition")
+        for placeholder, target in machine.substitutions.items():
+            kind, _, target_name = target.partition(":")
+            if kind == "queue" and target_name in manifest.queues:
+                substitutions[placeholder] = _ref(queue_id(target_name))
+                statements.append(
+                    {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": _arn(queue_id(target_name))}
+                )
+            elif kind == "table" and not target_name:
+                substitutions[placeholder] = _ref(TABLE)
+                statements.append(
+                    {
+                        "Effect": "Allow",
+                        "Action": [
+                            "dynamodb:GetItem",
+                            "dynamodb:PutItem",
+                            "dynamodb:UpdateItem",
+                            "dynamodb:DeleteItem",
+                            "dynamodb:Query",
+                        ],
+                        "Resource": _table_arns(),
+                    }
+                )
+                statements.append(_audit_deny())
+            elif kind == "function" and target_name in manifest.functions:
+                substitutions[placeholder] = _arn(function_id(target_name))
+                statements.append(
+                    {"Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": _arn(function_id(target_name))}
+                )
+            else:
+                raise ValueError(f"state machine {name}: cannot resolve {placeholder} -> {target}")
+        properties: Json = {
+            "StateMachineName": f"{manifest.app}-{name}",
+            "StateMachineType": machine.type,
+            "RoleArn": _arn(STATES_ROLE),
+            "DefinitionString": text,
+        }
+        if substitutions:
+            properties["DefinitionSubstitutions"] = substitutions
+        resources[state_machine_id(name)] = {"Type": "AWS::StepFunctions::StateMachine", "Properties": properties}
+    role: Json = {
+        "AssumeRolePolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    }
+    unique = [json.loads(s) for s in dict.fromkeys(json.dumps(s, sort_keys=True) for s in statements)]
+    if unique:
+        role["Policies"] = [
+            {"PolicyName": "state-machines", "PolicyDocument": {"Version": "2012-10-17", "Statement": unique}}
+        ]
+    resources[STATES_ROLE] = {"Type": "AWS::IAM::Role", "Properties": role}
+    return resources
+
+
+def _function_role(manifest: Manifest) -> Json:
+    """One role for every function: least privilege on this system's own resources."""
+    queues = [_arn(queue_id(q)) for q in manifest.queues]
+    consumed = sorted({t.queue for _, t in manifest.sqs_functions().values()})
+    statements: list[Json] = [
+        {
+            "Sid": "Logs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": _sub(
+                "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/${AWS::StackName}-*"
+            ),
+        },
+        {
+            "Sid": "Table",
+            "Effect": "Allow",
+            # Transactions are authorized per action (there is no TransactWriteItems action).
+            "Action": [
+                "dynamodb:GetItem",
+                "dynamodb:BatchGetItem",
+                "dynamodb:Query",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:ConditionCheckItem",
+                "dynamodb:DescribeTable",
+            ],
+            "Resource": _table_arns(),
+        },
+        _audit_deny(),
+        {
+            "Sid": "SendToQueues",
+            "Effect": "Allow",
+            "Action": ["sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes"],
+            "Resource": queues,
+        },
+        {
+            "Sid": "Objects",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject"],
+            "Resource": [_sub(f"${{{bucket_id(role)}.Arn}}/*") for role in BUCKETS],
+        },
+        {
+            "Sid": "ListBuckets",
+            "Effect": "Allow",
+            "Action": ["s3:ListBucket"],
+            "Resource": [_arn(bucket_id(role)) for role in BUCKETS],
+        },
+        {
+            "Sid": "PiiEnvelope",
+            "Effect": "Allow",
+            "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": _arn(PII_KEY),
+        },
+        {
+            "Sid": "CardSigning",
+            "Effect": "Allow",
+            "Action": ["kms:Sign", "kms:Verify", "kms:GetPublicKey"],
+            "Resource": _arn(SIGNING_KEY),
+        },
+        _if(
+            HAS_USER_POOL,
+            {
+                "Sid": "ActingOrg",
+                "Effect": "Allow",
+                "Action": ["cognito-idp:AdminUpdateUserAttributes"],
+                "Resource": _arn(USER_POOL),
+            },
+            NO_VALUE,
+        ),
+    ]
+    if consumed:
+        statements.append(
+            {
+                "Sid": "ConsumeQueues",
+                "Effect": "Allow",
+                "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"],
+                "Resource": [_arn(queue_id(q)) for q in consumed],
+            }
+        )
+    if manifest.state_machines:
+        statements.append(
+            {
+                "Sid": "StartStateMachines",
+                "Effect": "Allow",
+                "Action": ["states:StartExecution"],
+                "Resource": [_state_machine_arn(manifest, n) for n in manifest.state_machines],
+            }
+        )
+        statements.append(
+            {
+                "Sid": "ReadExecutions",
+                "Effect": "Allow",
+                "Action": ["states:DescribeExecution"],
+                "Resource": [_execution_arns(manifest, n) for n in manifest.state_machines],
+            }
+        )
+    return {
+        FUNCTION_ROLE: {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                },
+                "Policies": [
+                    {
+                        "PolicyName": f"{manifest.app}-functions",
+                        "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
+                    }
+                ],
+            },
+        }
+    }
+
+
+def _parameters() -> Json:
+    described = "Only where Cognito user pools do not exist (the China regions): "
+    return {
+        "TokenIssuer": {
+            "Type": "String",
+            "Default": "",
+            "Description": described + "the OIDC issuer (iss) of the ID tokens the API accepts.",
+        },
+        "TokenJwksUrl": {
+            "Type": "String",
+            "Default": "",
+            "Description": described + "the issuer's JWKS address.",
+        },
+        "TokenAudience": {
+            "Type": "String",
+            "Default": "",
+            "Description": described + "the audience (aud) of the ID tokens.",
+        },
+    }
+
+
+def _conditions() -> Json:
+    # On the region rather than AWS::Partition: cfn-lint resolves region conditions when it
+    # checks that a resource type exists in the region it lints for.
+    return {
+        IN_CHINA: {"Fn::Or": [{"Fn::Equals": [_ref("AWS::Region"), r]} for r in CHINA_REGIONS]},
+        HAS_USER_POOL: {"Fn::Not": [{"Condition": IN_CHINA}]},
+    }
+
+
+def _rules() -> Json:
+    return {
+        "ChinaNeedsAnIssuer": {
+            "RuleCondition": {"Fn::Contains": [list(CHINA_REGIONS), _ref("AWS::Region")]},
+            "Assertions": [
+                {
+                    "Assert": {"Fn::Not": [{"Fn::Equals": [_ref(p), ""]}]},
+                    "AssertDescription": f"{p} is required in the China regions (no Cognito user pools there)",
+                }
+                for p in ("TokenIssuer", "TokenJwksUrl", "TokenAudience")
+            ],
+        }
+    }
+
+
+def _outputs(manifest: Manifest) -> Json:
+    outputs: Json = {
+        "TableName": {"Value": _ref(TABLE)},
+        "LayerVersionArn": {"Value": _ref(LAYER)},
+        "PiiKeyId": {"Value": _ref(PII_KEY)},
+        "CardSigningKeyId": {"Value": _ref(SIGNING_KEY)},
+        "UserPoolId": {"Condition": HAS_USER_POOL, "Value": _ref(USER_POOL)},
+        "UserPoolClientId": {"Condition": HAS_USER_POOL, "Value": _ref(USER_POOL_CLIENT)},
+    }
+    for role in BUCKETS:
+        outputs[f"{bucket_id(role)}Name"] = {"Value": _ref(bucket_id(role))}
+    for name in manifest.queues:
+        outputs[f"{queue_id(name)}Url"] = {"Value": _ref(queue_id(name))}
+        outputs[f"{dlq_id(name)}Url"] = {"Value": _ref(dlq_id(name))}
+    return outputs
+
+
+def manifest_resources(manifest: Manifest) -> Json:
+    """The template Chalice merges into its own: every resource the manifest declares."""
+    resources: Json = {TABLE: _table()}
+    for part in (
+        _queues(manifest),
+        _buckets(),
+        _keys(manifest),
+        _layer(manifest),
+        _user_pool(manifest),
+        _state_machines(manifest),
+        _function_role(manifest),
+    ):
+        resources.update(part)
+    return {
+        "Description": f"{manifest.app} (智慧团建): functions, API, table, queues, keys, buckets",
+        "Parameters": _parameters(),
+        "Conditions": _conditions(),
+        "Rules": _rules(),
+        "Resources": resources,
+        "Outputs": _outputs(manifest),
+    }
+
+
+# --- patches to what Chalice generated -------------------------------------------------
+
+
+def function_environment(manifest: Manifest) -> Json:
+    """What every function is told about its resources."""
+    pool_url = f"https://cognito-idp.${{AWS::Region}}.${{AWS::URLSuffix}}/${{{USER_POOL}}}"
+    env: Json = {
+        "ZHTJ_TABLE": _ref(TABLE),
+        "ZHTJ_TOKEN_ISSUER": _if(HAS_USER_POOL, _sub(pool_url), _ref("TokenIssuer")),
+        "ZHTJ_JWKS_URL": _if(HAS_USER_POOL, _sub(pool_url + "/.well-known/jwks.json"), _ref("TokenJwksUrl")),
+        "ZHTJ_TOKEN_AUDIENCE": _if(HAS_USER_POOL, _ref(USER_POOL_CLIENT), _ref("TokenAudience")),
+        "ZHTJ_USER_POOL_ID": _if(HAS_USER_POOL, _ref(USER_POOL), NO_VALUE),
+        "ZHTJ_PII_KEY_ID": _ref(PII_KEY),
+        "ZHTJ_SIGNING_KEY_ID": _ref(SIGNING_KEY),
+        # Lambda has no X-Ray integration in the China regions.
+        "POWERTOOLS_TRACE_DISABLED": _if(IN_CHINA, "true", "false"),
+    }
+    for role in BUCKETS:
+        env[f"ZHTJ_{role.upper()}_BUCKET"] = _ref(bucket_id(role))
+    for name in manifest.state_machines:
+        env[f"ZHTJ_STATE_MACHINE_{name.upper().replace('-', '_')}"] = _state_machine_arn(manifest, name)
+    return env
+
+
+def _manifest_queue_for(manifest: Manifest, queue_arn: Any) -> str:
+    """The manifest queue behind the ARN Chalice wrote for an SQS event source."""
+    text = queue_arn.get("Fn::Sub") if isinstance(queue_arn, dict) else queue_arn
+    deployed = str(text).rsplit(":", 1)[-1]
+    for name in manifest.queues:
+        if manifest.queue_name(name) == deployed:
+            return name
+    raise ValueError(f"SQS event source on {queue_arn!r} is not a manifest queue")
+
+
+def _patch_function(resource: Json, manifest: Manifest, env: Json) -> None:
+    properties = resource["Properties"]
+    properties["Role"] = _arn(FUNCTION_ROLE)
+    properties["Layers"] = [_ref(LAYER)]
+    properties.setdefault("Environment", {}).setdefault("Variables", {}).update(env)
+    name = str(properties.get("Handler", "")).removeprefix("app.")
+    function = manifest.functions.get(name)
+    if function is not None:
+        # Chalice takes these from .chalice/config.json; the manifest is where they are stated.
+        properties["Timeout"] = function.timeout_seconds
+        properties["MemorySize"] = function.memory_mb
+    for event in properties.get("Events", {}).values():
+        if event.get("Type") != "SQS":
+            continue
+        event_properties = event["Properties"]
+        queue = _manifest_queue_for(manifest, event_properties["Queue"])
+        # A Ref to the queue instead of a name-built ARN: the mapping then waits for the queue.
+        event_properties["Queue"] = _arn(queue_id(queue))
+        # The handlers answer with batchItemFailures; without this Lambda ignores the answer.
+        event_properties["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
+        trigger = function.trigger if function is not None else None
+        if isinstance(trigger, SqsTrigger) and trigger.maximum_concurrency is not None:
+            event_properties["ScalingConfig"] = {"MaximumConcurrency": trigger.maximum_concurrency}
+
+
+def _gateway_responses() -> Json:
+    cors = {"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"}
+    unauthenticated = {"code": "UNAUTHENTICATED", "message": "未登录或令牌无效", "field": "Authorization"}
+    return {
+        # The authorizer's refusal, in the shape every other refusal of the API has.
+        "UNAUTHORIZED": {
+            "statusCode": 401,
+            "responseParameters": cors,
+            "responseTemplates": {"application/json": json.dumps(unauthenticated)},
+        },
+        "DEFAULT_4XX": {"responseParameters": cors},
+        "DEFAULT_5XX": {"responseParameters": cors},
+    }
+
+
+def _patch_api(resource: Json) -> None:
+    properties = resource["Properties"]
+    # Edge-optimized endpoints do not exist in the China regions; regional ones exist everywhere.
+    properties["EndpointConfiguration"] = "REGIONAL"
+    body = properties["DefinitionBody"]
+    for path in LOCAL_ONLY_PATHS:
+        body["paths"].pop(path, None)
+    body["securityDefinitions"] = _if(
+        HAS_USER_POOL,
+        {
+            AUTHORIZER: {
+                "type": "apiKey",
+                "name": "Authorization",
+                "in": "header",
+                "x-amazon-apigateway-authtype": "cognito_user_pools",
+                "x-amazon-apigateway-authorizer": {"type": "cognito_user_pools", "providerARNs": [_arn(USER_POOL)]},
+            }
+        },
+        NO_VALUE,
+    )
+    for path, item in body["paths"].items():
+        if path in PUBLIC_PATHS:
+            continue
+        for method, operation in item.items():
+            # CORS preflights carry no token: they must stay open.
+            if method == "options" or not isinstance(operation, dict):
+                continue
+            operation["security"] = _if(HAS_USER_POOL, [{AUTHORIZER: []}], NO_VALUE)
+    body["x-amazon-apigateway-gateway-responses"] = _gateway_responses()
+
+
+def patch(template: Json, manifest: Manifest) -> Json:
+    """Patch the merged template in place where Chalice's output falls short; returns it."""
+    env = function_environment(manifest)
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            _patch_function(resource, manifest, env)
+        elif resource["Type"] == "AWS::Serverless::Api":
+            _patch_api(resource)
+    return template
+
+
+# --- the build -------------------------------------------------------------------------
+
+
+def build_layer(out_dir: Path, with_dependencies: bool = False) -> Path:
+    """`<out>/layer/python/zhtj`, links resolved (chalicefile.json is one); with
+    `with_dependencies`, the pinned third-party wheels for Lambda's platform beside it."""
+    layer = out_dir / "layer"
+    if layer.exists():
+        shutil.rmtree(layer)
+    python = layer / "python"
+    shutil.copytree(
+        LAYER_SOURCE,
+        python / "zhtj",
+        symlinks=False,
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+    if with_dependencies:
+        # Lambda's platform, not this machine's: binary wheels only, so nothing is compiled here.
+        platform = ["--platform", "manylinux2014_x86_64", "--implementation", "cp"]
+        platform += ["--python-version", RUNTIME.removeprefix("python")]
+        command = [sys.executable, "-m", "pip", "install", "--quiet", "--no-compile", "-r", str(RUNTIME_REQUIREMENTS)]
+        command += [*platform, "--only-binary=:all:", "--target", str(python)]
+        if LOCK.exists():
+            command += ["-c", str(LOCK)]
+        subprocess.run(command, check=True)
+    return layer
+
+
+def _chalice_package(stage: str, out_dir: Path, merge_template: Path) -> Json:
+    env = dict(os.environ)
+    # Chalice makes (but does not call) AWS clients while packaging: any region will do, and
+    # it must not wait on an instance metadata service for credentials.
+    env.setdefault("AWS_DEFAULT_REGION", CHINA_REGIONS[0])
+    env["AWS_EC2_METADATA_DISABLED"] = "true"
+    entry = "import sys; from chalice.cli import main; sys.exit(main())"
+    command = [sys.executable, "-c", entry, "package", "--stage", stage, "--template-format", "json"]
+    command += ["--merge-template", str(merge_template), str(out_dir)]
+    result = subprocess.run(command, cwd=FUNCTIONS_DIR, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"chalice package failed:\n{result.stdout}\n{result.stderr}")
+    sam = out_dir / "sam.json"
+    template: Json = json.loads(sam.read_text(encoding="utf-8"))
+    sam.unlink()
+    return template
+
+
+def build(stage: str = "prod", out_dir: Path = DEFAULT_OUT, *, with_dependencies: bool = False) -> Path:
+    """Write `<out>/template.json` with `deployment.zip` and `layer/` beside it; returns the
+    template's path. Ready for `aws cloudformation package`, which uploads the two."""
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest = load_manifest()
+    build_layer(out_dir, with_dependencies)
+    with tempfile.TemporaryDirectory() as scratch:
+        merge = Path(scratch) / "merge.json"
+        merge.write_text(json.dumps(manifest_resources(manifest), ensure_ascii=False), encoding="utf-8")
+        template = _chalice_package(stage, out_dir, merge)
+    patch(template, manifest)
+    path = out_dir / "template.json"
+    path.write_text(json.dumps(template, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path

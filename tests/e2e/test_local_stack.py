@@ -1,0 +1,140 @@
+"""The local stack (`./dev up`) as a developer meets it: a process serving the API over real
+HTTP, on a moto server that executes state machines, with the runner consuming queues and
+firing schedules; and Ctrl-C stopping all of it."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import requests
+
+from tests.e2e.conftest import ROOT, RunningStack, start_stack
+
+pytestmark = pytest.mark.e2e
+
+
+def aws(stack: RunningStack, service: str) -> Any:
+    return boto3.client(service, endpoint_url=stack.aws_url, region_name="cn-north-1")
+
+
+def wait_for(condition: Any, timeout: float = 15) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def test_the_stack_serves_health_over_real_http(stack: RunningStack) -> None:
+    response = requests.get(f"{stack.api_url}/health", timeout=10)
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"].startswith("application/json")
+
+
+def test_the_stack_serves_the_openapi_document(stack: RunningStack) -> None:
+    response = requests.get(f"{stack.api_url}/openapi.json", timeout=10)
+    assert response.status_code == 200
+    document = response.json()
+    assert document["openapi"].startswith("3.")
+    assert "/health" in document["paths"]
+
+
+def test_the_stack_provisioned_the_manifest_resources_on_its_moto(stack: RunningStack) -> None:
+    assert aws(stack, "dynamodb").describe_table(TableName="zhtj")["Table"]["TableStatus"] == "ACTIVE"
+    names = {url.rsplit("/", 1)[1] for url in aws(stack, "sqs").list_queues()["QueueUrls"]}
+    assert {"zhtj-tree-maintenance", "zhtj-tree-maintenance-dlq"} <= names
+
+
+def test_state_machines_really_execute_on_the_stacks_moto(stack: RunningStack) -> None:
+    sfn = aws(stack, "stepfunctions")
+    definition = {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "ResultPath": "$.echoed", "End": True}}}
+    arn = sfn.create_state_machine(
+        name="e2e-echo", definition=json.dumps(definition), roleArn="arn:aws-cn:iam::123456789012:role/e2e"
+    )["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn, name=f"e2e-{time.time_ns()}", input='{"a": 1}')
+    assert wait_for(lambda: sfn.describe_execution(executionArn=execution["executionArn"])["status"] != "RUNNING")
+    result = sfn.describe_execution(executionArn=execution["executionArn"])
+    assert result["status"] == "SUCCEEDED"
+    assert json.loads(result["output"]) == {"a": 1, "echoed": {"a": 1}}
+
+
+def test_the_runner_delivers_queue_messages_to_the_real_handler(stack: RunningStack) -> None:
+    sqs = aws(stack, "sqs")
+    url = sqs.get_queue_url(QueueName="zhtj-tree-maintenance")["QueueUrl"]
+    # A move job that does not exist: the handler finishes it at once.
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"job_id": "e2e-no-such-job"}))
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+
+    def drained() -> bool:
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+        return all(attributes[n] == "0" for n in names)
+
+    assert wait_for(drained), stack.log()[-3000:]
+    assert wait_for(lambda: "tree_maintenance" in stack.log()), stack.log()[-3000:]
+
+
+def test_the_runner_fires_the_scheduled_watchdog_at_start(stack: RunningStack) -> None:
+    assert wait_for(lambda: "tree_jobs_watchdog" in stack.log() and "scheduled" in stack.log()), stack.log()[-3000:]
+
+
+def test_demo_logins_open_the_provinces_children(stack: RunningStack) -> None:
+    if not stack.demo:
+        pytest.skip("the shared stack runs without demo data")
+    token = next(value for name, value in stack.demo.items() if "province" in name)
+    response = requests.get(
+        f"{stack.api_url}/orgs/{stack.demo['root_org_id']}/children",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+
+
+def test_check_mode_starts_checks_and_stops_with_exit_code_0() -> None:
+    command = [sys.executable, "-m", "infra.local", "--check", "--no-demo", "--aws-port", "0", "--api-port", "0"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "self-check passed" in done.stderr
+
+
+def test_ctrl_c_stops_the_stack_cleanly_and_frees_its_ports(tmp_path: Path) -> None:
+    running = start_stack(tmp_path)
+    assert requests.get(f"{running.api_url}/health", timeout=10).status_code == 200
+    assert running.interrupt() == 0, running.log()
+    log = running.log()
+    assert "stopped" in log
+    assert "threads still running" not in log
+    assert "Traceback" not in log, log
+    for url in (running.api_url, running.aws_url):
+        host, port = url.removeprefix("http://").split(":")
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, int(port)))
+
+
+def test_local_stack_stop_leaves_no_thread_running() -> None:
+    # In a process of its own: the stack takes over the process's AWS environment.
+    script = textwrap.dedent(
+        """
+        import threading, requests
+        from infra.local.stack import LocalStack
+        before = set(threading.enumerate())
+        with LocalStack(aws_port=0, api_port=0) as stack:
+            assert requests.get(stack.api_url + "/health", timeout=10).status_code == 200
+            assert stack.runner is not None and stack.runner.running
+        left = [t.name for t in threading.enumerate() if t not in before]
+        assert not left, left
+        print("clean")
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "clean" in done.stdout, done.stdout + done.stderr

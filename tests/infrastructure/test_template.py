@@ -1,0 +1,239 @@
+"""The cloud template (infra/template.py): built once from the manifest, linted for both
+partitions, and checked against the manifest and the table definition."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.api import ManualArgs, lint_file
+
+from infra import template as cloud
+from zhtj.dal.table import table_definition
+from zhtj.manifest import SqsTrigger, load_manifest
+
+# One region of each partition: cn-north-1 is aws-cn, us-east-1 is aws.
+REGIONS = ("cn-north-1", "us-east-1")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return cloud.build("prod", tmp_path_factory.mktemp("cloud"))
+
+
+@pytest.fixture(scope="module")
+def template(built: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(built.read_text(encoding="utf-8"))
+    return loaded
+
+
+def _lint(path: Path, region: str) -> list[str]:
+    """cfn-lint's errors and warnings (informational findings are left out)."""
+    matches = lint_file(path, config=ManualArgs(regions=[region]))
+    return [f"{m.rule.id} line {m.linenumber}: {m.message}" for m in matches if m.rule.id[:1] in ("E", "W")]
+
+
+def _of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
+
+
+def _strings(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield key
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _strings(value)
+
+
+def _api_paths(template: dict[str, Any]) -> dict[str, Any]:
+    (api,) = _of_type(template, "AWS::Serverless::Api").values()
+    paths: dict[str, Any] = api["Properties"]["DefinitionBody"]["paths"]
+    return paths
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_cfn_lint_finds_nothing(built: Path, region: str) -> None:
+    assert _lint(built, region) == []
+
+
+def test_every_queue_has_a_dead_letter_queue_as_the_manifest_says(template: dict[str, Any]) -> None:
+    manifest = load_manifest()
+    queues = {r["Properties"]["QueueName"]: (k, r) for k, r in _of_type(template, "AWS::SQS::Queue").items()}
+    for name, queue in manifest.queues.items():
+        _, main = queues[manifest.queue_name(name)]
+        dlq_logical, _ = queues[manifest.dlq_name(name)]
+        properties = main["Properties"]
+        assert properties["VisibilityTimeout"] == queue.visibility_timeout_seconds
+        assert properties["MessageRetentionPeriod"] == queue.retention_days * 86400
+        assert properties["RedrivePolicy"] == {
+            "deadLetterTargetArn": {"Fn::GetAtt": [dlq_logical, "Arn"]},
+            "maxReceiveCount": queue.max_receive_count,
+        }
+
+
+def test_every_sqs_event_source_reports_batch_item_failures(template: dict[str, Any]) -> None:
+    manifest = load_manifest()
+    sources = 0
+    for function in _of_type(template, "AWS::Serverless::Function").values():
+        name = function["Properties"]["Handler"].removeprefix("app.")
+        for event in function["Properties"].get("Events", {}).values():
+            if event["Type"] != "SQS":
+                continue
+            sources += 1
+            properties = event["Properties"]
+            assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+            trigger = manifest.functions[name].trigger
+            assert isinstance(trigger, SqsTrigger)
+            assert properties["Queue"] == {"Fn::GetAtt": [cloud.queue_id(trigger.queue), "Arn"]}
+            assert properties["BatchSize"] == trigger.batch_size
+            if trigger.maximum_concurrency is not None:
+                assert properties["ScalingConfig"] == {"MaximumConcurrency": trigger.maximum_concurrency}
+    assert sources == len(manifest.sqs_functions())
+
+
+def test_every_manifest_function_is_a_lambda_with_the_layer(template: dict[str, Any]) -> None:
+    manifest = load_manifest()
+    functions = {
+        f["Properties"]["Handler"].removeprefix("app."): f["Properties"]
+        for f in _of_type(template, "AWS::Serverless::Function").values()
+    }
+    assert set(manifest.functions) <= set(functions)
+    for name, properties in functions.items():
+        assert properties["Layers"] == [{"Ref": cloud.LAYER}], name
+        assert properties["Role"] == {"Fn::GetAtt": [cloud.FUNCTION_ROLE, "Arn"]}, name
+        variables = properties["Environment"]["Variables"]
+        assert variables["ZHTJ_TABLE"] == {"Ref": cloud.TABLE}
+        assert {"ZHTJ_JWKS_URL", "ZHTJ_TOKEN_ISSUER", "ZHTJ_TOKEN_AUDIENCE", "ZHTJ_USER_POOL_ID"} <= set(variables)
+        if name in manifest.functions:
+            assert properties["Timeout"] == manifest.functions[name].timeout_seconds
+            assert properties["MemorySize"] == manifest.functions[name].memory_mb
+
+
+def test_the_layer_folder_holds_zhtj_with_links_resolved(built: Path) -> None:
+    package = built.parent / "layer" / "python" / "zhtj"
+    copied = package / "chalicefile.json"
+    assert copied.is_file() and not copied.is_symlink()
+    assert json.loads(copied.read_text(encoding="utf-8")) == json.loads(
+        (cloud.ROOT / "chalicefile.json").read_text(encoding="utf-8")
+    )
+    assert (package / "manifest.py").is_file()
+    assert not list(package.rglob("__pycache__"))
+
+
+def test_no_arn_names_a_partition(template: dict[str, Any]) -> None:
+    assert [s for s in _strings(template) if "arn:aws:" in s] == []
+
+
+def test_audit_1_function_role_denies_changing_audit_records(template: dict[str, Any]) -> None:
+    policies = template["Resources"][cloud.FUNCTION_ROLE]["Properties"]["Policies"]
+    statements = [s for p in policies for s in p["PolicyDocument"]["Statement"]]
+    denies = [s for s in statements if isinstance(s, dict) and s.get("Effect") == "Deny"]
+    assert {
+        "Sid": "Audit1AppendOnly",
+        "Effect": "Deny",
+        "Action": ["dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+        "Resource": {"Fn::GetAtt": [cloud.TABLE, "Arn"]},
+        "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["AUDIT#*"]}},
+    } in denies
+
+
+def test_dev_token_is_absent_from_the_cloud_api(template: dict[str, Any]) -> None:
+    assert "/dev/token" not in _api_paths(template)
+
+
+def test_public_paths_are_those_the_api_declares_public() -> None:
+    import app  # noqa: F401  registers every route
+    from chalicelib.http import ROUTES
+
+    assert {r.path for r in ROUTES if r.public} == cloud.PUBLIC_PATHS | cloud.LOCAL_ONLY_PATHS
+
+
+def test_every_other_operation_requires_the_user_pool(template: dict[str, Any]) -> None:
+    required = {"Fn::If": [cloud.HAS_USER_POOL, [{cloud.AUTHORIZER: []}], {"Ref": "AWS::NoValue"}]}
+    for path, item in _api_paths(template).items():
+        for method, operation in item.items():
+            open_ = path in cloud.PUBLIC_PATHS or method == "options"
+            assert ("security" in operation) is not open_, f"{method.upper()} {path}"
+            if not open_:
+                assert operation["security"] == required
+
+
+def test_user_pool_carries_a_mutable_acting_org_the_client_cannot_write(template: dict[str, Any]) -> None:
+    pool = template["Resources"][cloud.USER_POOL]
+    client = template["Resources"][cloud.USER_POOL_CLIENT]
+    assert pool["Condition"] == client["Condition"] == cloud.HAS_USER_POOL
+    assert {"Name": "acting_org", "AttributeDataType": "String", "Mutable": True}.items() <= pool["Properties"][
+        "Schema"
+    ][0].items()
+    assert "custom:acting_org" not in client["Properties"]["WriteAttributes"]
+
+
+def test_table_is_the_table_definition(template: dict[str, Any]) -> None:
+    table = template["Resources"][cloud.TABLE]
+    expected = table_definition()
+    assert table["DeletionPolicy"] == "Retain"
+    for key in ("TableName", "KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes", "BillingMode"):
+        assert table["Properties"][key] == expected[key], key
+
+
+def test_state_machines_get_their_substitutions_and_lint(built: Path, template: dict[str, Any], tmp_path: Path) -> None:
+    """The manifest has no state machine yet: one is made up here, grafted onto the built
+    template and linted, so the substitution path is proven before it is first used."""
+    asl = tmp_path / "review.asl.json"
+    asl.write_text(
+        json.dumps(
+            {
+                "StartAt": "Enqueue",
+                "States": {
+                    "Enqueue": {
+                        "Type": "Task",
+                        "Resource": "arn:${Partition}:states:::sqs:sendMessage",
+                        "Parameters": {"QueueUrl": "${Queue}", "MessageBody": {"table": "${TableName}"}},
+                        "Next": "Work",
+                    },
+                    "Work": {"Type": "Task", "Resource": "${Worker}", "End": True},
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    data = load_manifest().model_dump()
+    data["state_machines"] = {
+        "review": {
+            "definition": str(asl),
+            "substitutions": {
+                "Queue": "queue:tree-maintenance",
+                "TableName": "table",
+                "Worker": "function:tree_maintenance",
+            },
+        }
+    }
+    manifest = type(load_manifest()).model_validate(data)
+    resources = cloud.manifest_resources(manifest)["Resources"]
+    machine = resources[cloud.state_machine_id("review")]["Properties"]
+    assert machine["DefinitionSubstitutions"] == {
+        "Partition": {"Ref": "AWS::Partition"},
+        "Queue": {"Ref": cloud.queue_id("tree-maintenance")},
+        "TableName": {"Ref": cloud.TABLE},
+        "Worker": {"Fn::GetAtt": [cloud.function_id("tree_maintenance"), "Arn"]},
+    }
+    assert cloud.function_id("tree_maintenance") in template["Resources"]
+
+    grafted = copy.deepcopy(template)
+    grafted["Resources"].update({k: resources[k] for k in (cloud.state_machine_id("review"), cloud.STATES_ROLE)})
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(grafted), encoding="utf-8")
+    for region in REGIONS:
+        assert _lint(path, region) == [], region
+
+    data["state_machines"]["review"]["substitutions"].pop("Worker")
+    with pytest.raises(ValueError, match="Worker"):
+        cloud.manifest_resources(type(manifest).model_validate(data))

@@ -1,0 +1,207 @@
+"""The local stack's demo data (infra/local/demo.py): a province shaped like ORG-8, with
+counters, positions, names and logins as the API would have made them."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterable
+
+import boto3
+import pytest
+
+from infra.local import demo as demo_data
+from zhtj.dal import keys
+from zhtj.dal.models import Account, Grant, Member, NameToken, Org
+from zhtj.domain.org_rules import (
+    Level,
+    OrgType,
+    Placement,
+    check_placement,
+    validate_alias,
+    validate_full_name,
+    validate_short_name,
+)
+from zhtj.errors import ForbiddenError
+from zhtj.logic import orgs, tokens
+from zhtj.logic.auth import ADMIN_ROLE, acting
+from zhtj.logic.tokens import Principal
+from zhtj.settings import get_settings
+
+SCALE = 200
+CITY_NAMES = {f"{name}团市委" for name, _, _ in demo_data.CITIES}
+
+
+@pytest.fixture
+def demo(aws: None) -> dict[str, str]:
+    return demo_data.load(SCALE)
+
+
+def principal(token: str) -> Principal:
+    return tokens.verify("Bearer " + token)
+
+
+def all_orgs() -> list[Org]:
+    return [o for o in Org.scan() if isinstance(o, Org)]
+
+
+def count(results: Iterable[object]) -> int:
+    return sum(1 for _ in results)
+
+
+def city_prefix(org: Org, by_id: dict[str, Org]) -> str | None:
+    """ORG-5: the region of the nearest city-level leading organ above (a city's own name has none)."""
+    if org.org_type == OrgType.LEADING_ORGAN and org.level == Level.CITY:
+        return None
+    for ancestor_id in reversed(org.path.strip("/").split("/")[:-1]):
+        ancestor = by_id[ancestor_id]
+        if ancestor.org_type == OrgType.LEADING_ORGAN and ancestor.level == Level.CITY:
+            return ancestor.region_name
+    return None
+
+
+def test_org_8_root_has_85_children_21_cities_56_universities_2_units_2_schools_4_working_committees(
+    demo: dict[str, str],
+) -> None:
+    province = principal(demo["province_admin"])
+    children, cursor = orgs.list_children(province, demo["root_org_id"], None, 200)
+
+    assert cursor is None and len(children) == 85
+    assert orgs.read(province, demo["root_org_id"]).child_count == 85
+    cities = [o for o in children if o.org_type == OrgType.LEADING_ORGAN]
+    assert len(cities) == 21 and {o.level for o in cities} == {Level.CITY}
+    assert {o.short_name for o in cities} == CITY_NAMES
+    guangzhou = next(o for o in cities if o.short_name == "广州团市委")
+    assert (guangzhou.full_name, guangzhou.region_name) == ("中国共产主义青年团广州市委员会", "广州市")
+    committees = [o for o in children if o.org_type == OrgType.BASIC_COMMITTEE]
+    universities = {f"{u}团委" for u in (*demo_data.UNIVERSITIES, *demo_data.VOCATIONAL_COLLEGES)}
+    assert len(universities) == 56 and universities <= {o.short_name for o in committees}
+    assert {o.sector for o in committees if o.short_name in universities} == {"UNIVERSITY", "VOCATIONAL"}
+    others = Counter(o.sector for o in committees if o.short_name not in universities)
+    assert others == Counter({"PUBLIC_INSTITUTION": 1, "ENTERPRISE": 1, "MIDDLE_SCHOOL": 1, "VOCATIONAL": 1})
+    working = [o for o in children if o.org_type == OrgType.WORKING_COMMITTEE]
+    assert len(working) == 4 and "省直机关团工委" in {o.short_name for o in working}
+    # ORG-7: the system organisation stays out of the children list, and exists.
+    assert orgs.system_org(province).short_name == orgs.SYSTEM_ORG_SHORT_NAME
+
+
+def test_counters_paths_and_members_match_what_was_written(demo: dict[str, str]) -> None:
+    found = all_orgs()
+    by_id = {o.org_id: o for o in found}
+    assert len(found) >= max(87, SCALE // 10)
+
+    for org in found:
+        assert count(Org.by_gsi1.query(keys.children_pk(org.org_id))) == org.child_count, org.short_name
+        assert org.version == 1 or org.parent_id is None
+        if org.parent_id:
+            parent = by_id[org.parent_id]
+            assert org.path == f"{parent.path}{org.org_id}/" and org.depth == parent.depth + 1
+        members = count(Member.by_gsi1.query(keys.branch_members_pk(org.org_id)))
+        assert members == org.member_count, org.short_name
+        if org.org_type == OrgType.BRANCH and not org.system:
+            assert 3 <= members <= 30
+        else:
+            assert members == 0  # ORG-4: members belong to branches only
+    assert count(Member.scan()) == SCALE
+    # Every organisation is findable by name (its search tokens were written with it).
+    for org in found:
+        for token in orgs.name_tokens(org):
+            assert NameToken.get(token.pk, token.sk).ref_id == org.org_id
+    province = principal(demo["province_admin"])
+    branch = by_id[demo["branch_org_id"]]
+    hits, _ = orgs.search(province, demo["root_org_id"], branch.short_name[-9:], None, 50)
+    assert branch.org_id in {h.ref_id for h in hits}
+
+
+def test_every_branch_has_a_secretary_who_is_one_of_its_members(demo: dict[str, str]) -> None:
+    branches = [o for o in all_orgs() if o.org_type == OrgType.BRANCH and not o.system]
+    assert branches
+    for branch in branches:
+        staff = [g for g in Grant.by_gsi1.query(keys.staff_pk(branch.org_id)) if isinstance(g, Grant)]
+        secretaries = [g for g in staff if g.role == demo_data.SECRETARY]
+        assert len(secretaries) == 1, branch.short_name
+        account = Account.get(keys.account_pk(secretaries[0].account_id), keys.META)
+        member = Member.get(keys.member_pk(account.member_id), keys.META)
+        assert member.branch_id == branch.org_id and member.account_id == account.account_id
+
+
+def test_the_four_logins_verify_and_act_for_their_organisations(demo: dict[str, str]) -> None:
+    province, city, secretary, member = (
+        principal(demo[name]) for name in ("province_admin", "city_admin", "branch_secretary", "member")
+    )
+    assert province.acting_org_id == demo["root_org_id"] and ADMIN_ROLE in acting(province).roles
+    assert city.acting_org_id == demo["city_org_id"] and ADMIN_ROLE in acting(city).roles
+    assert secretary.acting_org_id == demo["branch_org_id"]
+    assert demo_data.SECRETARY in acting(secretary).roles
+    assert member.acting_org_id is None
+    account = Account.get(keys.account_pk(member.account_id), keys.META)
+    assert account.member_id == demo["member_id"]
+    assert Member.get(keys.member_pk(demo["member_id"]), keys.META).branch_id == demo["branch_org_id"]
+    # The branch also has an administrator account (handed down by its parent).
+    staff = {g.role for g in Grant.by_gsi1.query(keys.staff_pk(demo["branch_org_id"])) if isinstance(g, Grant)}
+    assert staff == {ADMIN_ROLE, demo_data.SECRETARY}
+
+    guangzhou = orgs.read(city, demo["city_org_id"])
+    assert guangzhou.short_name == "广州团市委"
+    branch = orgs.read(city, demo["branch_org_id"])
+    assert branch.path.startswith(guangzhou.path) and branch.member_count >= 2
+    subtree: list[Org] = []
+    cursor: str | None = None
+    while True:
+        page, cursor = orgs.list_subtree(city, guangzhou.org_id, cursor, 50)
+        subtree.extend(page)
+        if cursor is None:
+            break
+    assert subtree and all(o.path.startswith(guangzhou.path) for o in subtree)
+    assert len(subtree) == sum(1 for o in all_orgs() if o.path.startswith(guangzhou.path))
+    with pytest.raises(ForbiddenError):
+        orgs.list_children(city, demo["root_org_id"], None, 10)
+
+
+def test_org_5_every_generated_name_passes_the_validators(demo: dict[str, str]) -> None:
+    found = all_orgs()
+    by_id = {o.org_id: o for o in found}
+    class_branches = 0
+    for org in found:
+        if org.system or org.parent_id is None:
+            continue
+        org_type = OrgType(org.org_type)
+        level = Level(org.level) if org.level else None
+        parent = by_id[org.parent_id]
+        check_placement(
+            Placement(OrgType(parent.org_type), Level(parent.level) if parent.level else None), org_type, level
+        )
+        year = int(org.entry_year) if org.entry_year is not None else None
+        prefix = city_prefix(org, by_id)
+        assert validate_short_name(org.short_name, org_type, prefix, year is not None, year) == org.short_name
+        assert validate_full_name(org.full_name, org_type) == org.full_name
+        assert validate_alias(org.alias) == org.alias
+        if prefix:
+            assert org.short_name.startswith(prefix)
+        if year is not None:
+            class_branches += 1
+            assert f"{year}级" in org.short_name
+    assert class_branches > 0
+
+
+def test_load_refuses_a_province_that_already_has_children_and_is_deterministic(demo: dict[str, str]) -> None:
+    names = sorted(o.short_name for o in all_orgs())
+    with pytest.raises(RuntimeError):
+        demo_data.load(SCALE)
+    boto3.client("dynamodb").delete_table(TableName=get_settings().table_name)
+    from infra.provision import create_table
+
+    create_table(boto3.Session())
+    again = demo_data.load(SCALE)
+    assert again["root_org_id"] != demo["root_org_id"]
+    assert sorted(o.short_name for o in all_orgs()) == names
+
+
+def test_load_2000_timing(aws: None) -> None:
+    """Not an assertion on speed: prints how long 2,000 members take in-process."""
+    started = time.perf_counter()
+    demo_data.load(2000)
+    elapsed = time.perf_counter() - started
+    found = all_orgs()
+    print(f"\ndemo load(2000): {len(found)} organisations, {count(Member.scan())} members, {elapsed:.1f}s in-process")
+    assert count(Member.scan()) == 2000

@@ -1,0 +1,340 @@
+"""The organisation tree through the HTTP API (route -> logic -> DynamoDB), rule by rule."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.support import World, call
+from zhtj.dal import keys
+from zhtj.dal.models import AuditRecord, NameToken, Org, TreeJob
+from zhtj.dal.queues import queue_url
+from zhtj.logic import orgs
+
+BRANCH = {
+    "org_type": "BRANCH",
+    "sector": "COMMUNITY",
+    "short_name": "广州市天河区石牌社区团支部",
+    "full_name": "中国共产主义青年团广州市天河区石牌社区支部委员会",
+    "alias": "石牌社区团支部",
+}
+
+
+def create(client: Any, world: World, actor: str, parent: str, body: dict[str, Any]) -> tuple[int, Any]:
+    return call(client, "POST", f"/orgs/{world.orgs[parent]}/children", world.headers(actor), body)
+
+
+def drain_tree_queue(client: Any) -> None:
+    """Deliver the tree-maintenance queue to its handler until it is empty (the runner's job)."""
+    import boto3
+
+    from app import app  # noqa: F401  (the handler is registered on import)
+
+    sqs = boto3.client("sqs")
+    url = queue_url(orgs.TREE_QUEUE)
+    while True:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not messages:
+            return
+        records = [
+            {"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"], "attributes": {},
+             "messageAttributes": {}, "eventSource": "aws:sqs", "eventSourceARN": "arn:aws-cn:sqs:cn-north-1:1:q"}
+            for m in messages
+        ]
+        response = client.lambda_.invoke("tree_maintenance", {"Records": records})
+        assert response.payload == {"batchItemFailures": []}
+        for m in messages:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+
+
+def test_org_6_parent_admin_creates_child_and_audit_1_records_it(client: Any, world: World) -> None:
+    status, body = create(client, world, "tianhe", "tianhe", BRANCH)
+    assert status == 201
+    assert body["path"] == f"{orgs.get_org(world.orgs['tianhe']).path}{body['org_id']}/"
+    assert orgs.get_org(world.orgs["tianhe"]).child_count == 2
+    status, trail = call(client, "GET", f"/orgs/{body['org_id']}/audit", world.headers("tianhe"))
+    assert status == 200
+    record = trail["items"][0]
+    assert (record["action"], record["actor_account_id"], record["actor_org_id"]) == (
+        "org.create",
+        world.admins["tianhe"],
+        world.orgs["tianhe"],
+    )
+    assert record["before"] is None and record["after"]["short_name"] == BRANCH["short_name"]
+
+
+def test_org_6_sibling_admin_cannot_create_in_another_subtree(client: Any, world: World) -> None:
+    status, body = create(client, world, "yuexiu", "tianhe", BRANCH)
+    assert (status, body["code"]) == (403, "OUT_OF_SCOPE")
+    assert "下级组织" in body["message"]
+
+
+def test_org_1_branch_cannot_have_children(client: Any, world: World) -> None:
+    body = {**BRANCH, "short_name": "广州市天河区华景社区二团支部", "alias": "华景二支部"}
+    status, answer = create(client, world, "tianhe", "huajing", body)
+    assert (status, answer["code"], answer["field"]) == (422, "ORG-1", "org_type")
+
+
+def test_org_1_leading_organ_steps_down_one_level(client: Any, world: World) -> None:
+    body = {"org_type": "LEADING_ORGAN", "level": "CITY", "sector": "GOVERNMENT", "short_name": "广州市黄埔团区委",
+            "full_name": "中国共产主义青年团广州市黄埔区委员会", "alias": "黄埔团区委", "region_name": "广州市黄埔区"}
+    status, answer = create(client, world, "gz", "gz", body)
+    assert (status, answer["code"]) == (422, "ORG-1")
+
+
+def test_org_2_only_leading_organs_set_up_working_committees(client: Any, world: World) -> None:
+    body = {"org_type": "WORKING_COMMITTEE", "sector": "UNIVERSITY", "short_name": "中山大学南校区团工委",
+            "full_name": "中国共产主义青年团中山大学南校区工作委员会", "alias": "南校区团工委"}
+    status, answer = create(client, world, "sysu", "sysu", body)
+    assert (status, answer["code"]) == (422, "ORG-2")
+    body.update(short_name="广州市天河区园区团工委", full_name="中国共产主义青年团广州市天河区园区工作委员会", alias="园区团工委")
+    status, _ = create(client, world, "tianhe", "tianhe", body)
+    assert status == 201
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("alias", "石牌 团支部", "ALIAS_SPACE"),
+        ("alias", "石牌<团支部>", "ALIAS_FORBIDDEN_CHARACTER"),
+        ("alias", "一二三四五六七八九十一二三四五六七", "INVALID_FIELD"),
+        ("short_name", "石牌社区团支部", "SHORT_NAME_REGION"),
+        ("short_name", "广州市天河区石牌社区", "SHORT_NAME_SUFFIX"),
+        ("full_name", "广州市天河区石牌社区支部委员会", "FULL_NAME_PREFIX"),
+        ("full_name", "中国共产主义青年团广州市天河区石牌社区总支部委员会", "FULL_NAME_SUFFIX"),
+        ("short_name", "广州市天河区\u200b石牌团支部", "NAME_INVISIBLE_CHARACTER"),
+    ],
+)
+def test_org_5_names_refused_with_field_errors(client: Any, world: World, field: str, value: str, code: str) -> None:
+    status, answer = create(client, world, "tianhe", "tianhe", {**BRANCH, field: value})
+    assert (status, answer["code"], answer["field"]) == (400, code, field)
+    assert answer["message"]
+
+
+def test_org_5_class_branch_carries_entry_year(client: Any, world: World) -> None:
+    body = {"org_type": "BRANCH", "sector": "UNIVERSITY", "short_name": "中山大学计算机2班团支部",
+            "full_name": "中国共产主义青年团中山大学计算机学院2班支部委员会", "alias": "计算机2班",
+            "class_branch": True, "entry_year": 2025}
+    status, answer = create(client, world, "sysu", "sysu", body)
+    assert (status, answer["code"]) == (400, "SHORT_NAME_ENTRY_YEAR")
+    status, _ = create(client, world, "sysu", "sysu", {**body, "short_name": "中山大学2025级计算机2班团支部"})
+    assert status == 201
+
+
+def test_org_8_children_are_listed_in_pages(client: Any, world: World) -> None:
+    seen: list[str] = []
+    cursor = None
+    while True:
+        path = f"/orgs/{world.orgs['root']}/children?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        status, page = call(client, "GET", path, world.headers("root"))
+        assert status == 200
+        seen += [o["short_name"] for o in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    # Leading organs first; the ORG-7 system organisation is not a listed child.
+    assert seen == ["广州团市委", "深圳团市委", "中山大学团委"]
+
+
+def test_subtree_of_root_spans_every_bucket_in_path_order(client: Any, world: World) -> None:
+    names: list[str] = []
+    cursor = None
+    while True:
+        path = f"/orgs/{world.orgs['root']}/subtree?limit=3" + (f"&cursor={cursor}" if cursor else "")
+        status, page = call(client, "GET", path, world.headers("root"))
+        assert status == 200, page
+        names += [o["org_id"] for o in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert sorted(names) == sorted(world.orgs.values())
+    assert len(names) == len(set(names))
+
+
+def test_subtree_filters_by_type_and_stays_in_scope(client: Any, world: World) -> None:
+    status, page = call(client, "GET", f"/orgs/{world.orgs['gz']}/subtree?org_type=BRANCH", world.headers("gz"))
+    assert status == 200
+    assert [o["org_id"] for o in page["items"]] == [world.orgs["huajing"]]
+    status, answer = call(client, "GET", f"/orgs/{world.orgs['sz']}/subtree", world.headers("gz"))
+    assert (status, answer["code"]) == (403, "OUT_OF_SCOPE")
+
+
+def test_forged_cursor_is_a_clear_error(client: Any, world: World) -> None:
+    status, answer = call(client, "GET", f"/orgs/{world.orgs['root']}/children?cursor=bm90LWpzb24", world.headers("root"))
+    assert (status, answer["code"], answer["field"]) == (400, "CURSOR_INVALID", "cursor")
+
+
+def test_search_by_name_fragment_within_scope(client: Any, world: World) -> None:
+    status, page = call(client, "GET", f"/orgs/{world.orgs['root']}/search?q=华景", world.headers("root"))
+    assert status == 200
+    assert [h["org_id"] for h in page["items"]] == [world.orgs["huajing"]]
+    status, page = call(client, "GET", f"/orgs/{world.orgs['sz']}/search?q=天河", world.headers("sz"))
+    assert (status, page["items"]) == (200, [])
+    status, answer = call(client, "GET", f"/orgs/{world.orgs['root']}/search?q=华", world.headers("root"))
+    assert (status, answer["code"]) == (400, "SEARCH_TOO_SHORT")
+
+
+def test_org_6_move_subtree_rewrites_paths_below(client: Any, world: World) -> None:
+    # 天河 (with its branch) moves from 广州 to 深圳 (province admin: both are in its subtree).
+    status, job = call(client, "POST", f"/orgs/{world.orgs['tianhe']}/move", world.headers("root"),
+                       {"new_parent_id": world.orgs["sz"], "reason": "区划调整"})
+    assert status == 202, job
+    assert job["status"] == "RUNNING"
+    # While the job runs, the tree it touches refuses another move.
+    status, answer = call(client, "POST", f"/orgs/{world.orgs['yuexiu']}/move", world.headers("root"),
+                          {"new_parent_id": world.orgs["sz"], "reason": "再调整"})
+    assert (status, answer["code"]) == (409, "TREE_MOVE_IN_PROGRESS")
+    drain_tree_queue(client)
+    sz_path = orgs.get_org(world.orgs["sz"]).path
+    branch = orgs.get_org(world.orgs["huajing"])
+    assert branch.path == f"{sz_path}{world.orgs['tianhe']}/{world.orgs['huajing']}/"
+    assert branch.depth == 3
+    assert orgs.get_org(world.orgs["gz"]).child_count == 1 and orgs.get_org(world.orgs["sz"]).child_count == 2
+    assert TreeJob.get(keys.job_pk(job["job_id"]), keys.META).status == "DONE"
+    # The search index and the subtree index follow the move.
+    status, page = call(client, "GET", f"/orgs/{world.orgs['sz']}/search?q=华景", world.headers("sz"))
+    assert [h["org_id"] for h in page["items"]] == [world.orgs["huajing"]]
+    assert not list(NameToken.query(keys.name_pk("华景"), NameToken.sk.startswith(orgs.get_org(world.orgs["gz"]).path)))
+    status, page = call(client, "GET", f"/orgs/{world.orgs['gz']}/subtree", world.headers("gz"))
+    assert world.orgs["huajing"] not in [o["org_id"] for o in page["items"]]
+    # The old city's administrator has lost it; the new one has it.
+    status, _ = call(client, "GET", f"/orgs/{world.orgs['huajing']}", world.headers("gz"))
+    assert status == 403
+    status, _ = call(client, "GET", f"/orgs/{world.orgs['huajing']}", world.headers("sz"))
+    assert status == 200
+
+
+def test_move_job_is_idempotent_when_redelivered(client: Any, world: World) -> None:
+    job = orgs.move(world.principal("root"), world.orgs["tianhe"], world.orgs["sz"], "区划调整")
+    assert orgs.continue_move(job.job_id) is True
+    assert orgs.continue_move(job.job_id) is True  # a second delivery changes nothing
+    trail = [r.action for r in AuditRecord.query(keys.audit_pk("ORG", world.orgs["tianhe"]))]
+    assert trail.count("org.move.finished") == 1
+
+
+def test_org_6_move_into_own_subtree_refused(client: Any, world: World) -> None:
+    status, answer = call(client, "POST", f"/orgs/{world.orgs['gz']}/move", world.headers("root"),
+                          {"new_parent_id": world.orgs["tianhe"], "reason": "误操作"})
+    assert (status, answer["code"]) == (422, "ORG-6")
+
+
+def test_org_6_move_needs_both_ends_in_scope(client: Any, world: World) -> None:
+    status, answer = call(client, "POST", f"/orgs/{world.orgs['tianhe']}/move", world.headers("gz"),
+                          {"new_parent_id": world.orgs["sz"], "reason": "区划调整"})
+    assert (status, answer["code"]) == (403, "OUT_OF_SCOPE")
+
+
+def test_org_6_dissolve_refused_while_members_remain(client: Any, world: World) -> None:
+    status, answer = call(client, "POST", f"/orgs/{world.orgs['huajing']}/dissolve", world.headers("tianhe"),
+                          {"reason": "人数不足"})
+    assert (status, answer["code"]) == (422, "ORG-6")
+    status, answer = call(client, "POST", f"/orgs/{world.orgs['huajing']}/dissolve", world.headers("huajing"),
+                          {"reason": "人数不足"})
+    assert (status, answer["code"]) == (403, "OWN_ORG_NOT_ALLOWED")
+
+
+def test_org_6_merge_moves_members_then_dissolves(client: Any, world: World) -> None:
+    # 莲花 (1 member) merges into 华景 (3): the province can reach both.
+    status, answer = call(client, "POST", f"/orgs/{world.orgs['lianhua']}/merge", world.headers("root"),
+                          {"into_org_id": world.orgs["huajing"], "reason": "人数不足3人"})
+    assert status == 200, answer
+    assert answer["moved_members"] == 1 and answer["dissolved"]["status"] == "DISSOLVED"
+    assert orgs.get_org(world.orgs["huajing"]).member_count == 4
+    assert orgs.get_org(world.orgs["futian"]).child_count == 0
+    moved = world.members["lianhua"][0]
+    status, trail = call(client, "GET", f"/members/{moved}/audit", world.headers("root"))
+    assert trail["items"][0]["action"] == "member.merge"
+    status, page = call(client, "GET", f"/orgs/{world.orgs['futian']}/children", world.headers("futian"))
+    assert page["items"] == []
+
+
+def test_org_6_dissolve_empty_branch(client: Any, world: World) -> None:
+    status, answer = call(client, "POST", f"/orgs/{world.orgs['cs2024']}/dissolve", world.headers("sysu"),
+                          {"reason": "班级撤销"})
+    assert (status, answer["status"]) == (200, "DISSOLVED")
+    assert orgs.get_org(world.orgs["sysu"]).child_count == 0
+    status, answer = call(client, "POST", f"/orgs/{world.orgs['cs2024']}/dissolve", world.headers("sysu"),
+                          {"reason": "再次撤销"})
+    assert (status, answer["code"]) == (409, "ORG_NOT_ACTIVE")
+
+
+def test_org_4_members_only_in_branches(client: Any, world: World) -> None:
+    status, answer = call(client, "POST", f"/orgs/{world.orgs['tianhe']}/accounts", world.headers("tianhe"),
+                          {"name": "张三"})
+    assert (status, answer["code"]) == (422, "ORG-4")
+
+
+def test_org_7_system_org_for_the_province_only(client: Any, world: World) -> None:
+    status, answer = call(client, "GET", "/system-org", world.headers("root"))
+    assert (status, answer["org_id"], answer["system"]) == (200, world.orgs["system"], True)
+    status, answer = call(client, "GET", "/system-org", world.headers("gz"))
+    assert (status, answer["code"]) == (403, "PROVINCE_ONLY")
+    status, answer = create(client, world, "root", "system", BRANCH)
+    assert (status, answer["code"]) == (422, "ORG-7")
+
+
+def test_org_3_size_norms_are_findings(client: Any, world: World) -> None:
+    status, found = call(client, "GET", f"/orgs/{world.orgs['root']}/findings", world.headers("root"))
+    assert status == 200
+    codes = {(f["org_id"], f["code"]) for f in found}
+    assert (world.orgs["lianhua"], "BRANCH_UNDER_3") in codes
+    assert (world.orgs["cs2024"], "BRANCH_UNDER_3") in codes
+    assert (world.orgs["sysu"], "COMMITTEE_UNDER_100") in codes
+    assert all(org != world.orgs["huajing"] for org, _ in codes)  # 3 members: within the norm
+
+
+def test_audit_1_failed_write_leaves_no_audit_record(world: World) -> None:
+    """The audit record rides in the change's transaction: a change refused by its condition
+    (here a stale version) writes no audit record either."""
+    stale = orgs.get_org(world.orgs["cs2024"])
+    fresh = orgs.get_org(world.orgs["cs2024"])
+    fresh.update(actions=[Org.alias.set("计算机一班")])  # someone else's change bumps the version
+    before = [r.sk for r in AuditRecord.query(keys.audit_pk("ORG", stale.org_id))]
+    from zhtj.dal.unit_of_work import Actor, UnitOfWork
+    from zhtj.errors import ConflictError
+
+    uow = UnitOfWork(Actor("u-root", world.orgs["root"]))
+    uow.put(stale)
+    uow.audit("org.update", "ORG", stale.org_id, stale.org_id, after={"alias": "x"})
+    with pytest.raises(ConflictError) as refused:
+        uow.commit()
+    assert refused.value.code == "STALE_WRITE"
+    assert [r.sk for r in AuditRecord.query(keys.audit_pk("ORG", stale.org_id))] == before
+
+
+def test_audit_1_records_are_append_only(world: World) -> None:
+    record = next(iter(AuditRecord.query(keys.audit_pk("ORG", world.orgs["gz"]))))
+    from zhtj.dal.unit_of_work import Actor, UnitOfWork
+    from zhtj.errors import ConflictError
+
+    uow = UnitOfWork(Actor("u-root", world.orgs["root"]))
+    uow.put(record, condition=AuditRecord.pk.does_not_exist())
+    with pytest.raises(ConflictError):
+        uow.commit()
+
+
+def test_two_moves_in_one_city_at_once_exactly_one_wins(world: World) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from zhtj.errors import DomainError
+
+    def attempt(county: str) -> str:
+        try:
+            orgs.move(world.principal("root"), world.orgs[county], world.orgs["sz"], "区划调整")
+            return "ok"
+        except DomainError as error:
+            return error.code
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(attempt, ["tianhe", "yuexiu"]))
+    assert sorted(results) == ["TREE_MOVE_IN_PROGRESS", "ok"]
+
+
+def test_tree_queue_message_carries_job(world: World) -> None:
+    import boto3
+
+    job = orgs.move(world.principal("root"), world.orgs["tianhe"], world.orgs["sz"], "区划调整")
+    messages = boto3.client("sqs").receive_message(QueueUrl=queue_url(orgs.TREE_QUEUE)).get("Messages", [])
+    assert [json.loads(m["Body"]) for m in messages] == [{"job_id": job.job_id}]

@@ -1,0 +1,166 @@
+"""Shared test support. A small province for integration tests, built through the logic layer itself:
+
+    root 广东团省委
+    ├── 广州团市委 (city)            ── 广州市天河区团委 (county) ── 广州市天河区华景社区团支部 (branch, 3 members)
+    │                                └── 广州市越秀区团委 (county, no children)
+    ├── 深圳团市委 (city)            ── 深圳市福田区团委 (county) ── 深圳市福田区莲花团支部 (branch, 1 member)
+    ├── 中山大学团委 (basic committee) ── 中山大学2024级计算机1班团支部 (class branch)
+    └── (system org, ORG-7)
+
+Each organisation has an administrator; `world.token(name)` acts for it, `world.principal(name)` too.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from zhtj.clock import now
+from zhtj.dal import keys
+from zhtj.dal.models import Account
+from zhtj.domain.org_rules import Level, OrgType, Sector
+from zhtj.logic import accounts, orgs
+from zhtj.logic.tokens import Principal, issue_dev_token
+from zhtj.schemas import OrgCreate
+
+
+def org_body(org_type: OrgType, short: str, full: str, alias: str, **extra: Any) -> OrgCreate:
+    sector = extra.pop("sector", Sector.GOVERNMENT if org_type == OrgType.LEADING_ORGAN else Sector.COMMUNITY)
+    return OrgCreate(org_type=org_type, sector=sector, short_name=short, full_name=full, alias=alias, **extra)
+
+
+@dataclass
+class World:
+    orgs: dict[str, str] = field(default_factory=dict)  # name -> org id
+    admins: dict[str, str] = field(default_factory=dict)  # name -> account id
+    members: dict[str, list[str]] = field(default_factory=dict)  # branch name -> member ids
+    member_accounts: dict[str, str] = field(default_factory=dict)  # member id -> account id
+
+    def principal(self, name: str) -> Principal:
+        return Principal(self.admins[name], self.orgs[name])
+
+    def token(self, name: str) -> str:
+        return issue_dev_token(self.admins[name], self.orgs[name])
+
+    def headers(self, name: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(name)}", "Content-Type": "application/json"}
+
+
+def build_world() -> World:
+    world = World()
+    province = orgs.bootstrap_province("广东团省委", "中国共产主义青年团广东省委员会", "广东团省委", "广东省")
+    world.orgs["root"] = province.root.org_id
+    world.orgs["system"] = province.system_org.org_id
+    root_admin = Account(keys.account_pk("u-root"), keys.META, account_id="u-root", name="省管理员", created_at=now())
+    root_admin.save()
+    accounts.new_grant("u-root", province.root.org_id, "管理员").save()
+    world.admins["root"] = "u-root"
+
+    def child(parent: str, name: str, body: OrgCreate) -> None:
+        created = orgs.create_child(world.principal(parent), world.orgs[parent], body)
+        world.orgs[name] = created.org_id
+        world.admins[name] = accounts.create_admin_account(
+            world.principal("root"), created.org_id, f"{name}管理员"
+        ).account_id
+
+    lead, basic, branch = OrgType.LEADING_ORGAN, OrgType.BASIC_COMMITTEE, OrgType.BRANCH
+    child(
+        "root",
+        "gz",
+        org_body(
+            lead, "广州团市委", "中国共产主义青年团广州市委员会", "广州团市委", level=Level.CITY, region_name="广州市"
+        ),
+    )
+    child(
+        "root",
+        "sz",
+        org_body(
+            lead, "深圳团市委", "中国共产主义青年团深圳市委员会", "深圳团市委", level=Level.CITY, region_name="深圳市"
+        ),
+    )
+    child(
+        "root",
+        "sysu",
+        org_body(basic, "中山大学团委", "中国共产主义青年团中山大学委员会", "中大团委", sector=Sector.UNIVERSITY),
+    )
+    child(
+        "gz",
+        "tianhe",
+        org_body(
+            lead,
+            "广州市天河区团委",
+            "中国共产主义青年团广州市天河区委员会",
+            "天河团区委",
+            level=Level.COUNTY,
+            region_name="广州市天河区",
+        ),
+    )
+    child(
+        "gz",
+        "yuexiu",
+        org_body(
+            lead,
+            "广州市越秀区团委",
+            "中国共产主义青年团广州市越秀区委员会",
+            "越秀团区委",
+            level=Level.COUNTY,
+            region_name="广州市越秀区",
+        ),
+    )
+    child(
+        "tianhe",
+        "huajing",
+        org_body(
+            branch, "广州市天河区华景社区团支部", "中国共产主义青年团广州市天河区华景社区支部委员会", "华景社区团支部"
+        ),
+    )
+    child(
+        "sz",
+        "futian",
+        org_body(
+            lead,
+            "深圳市福田区团委",
+            "中国共产主义青年团深圳市福田区委员会",
+            "福田团区委",
+            level=Level.COUNTY,
+            region_name="深圳市福田区",
+        ),
+    )
+    child(
+        "futian",
+        "lianhua",
+        org_body(branch, "深圳市福田区莲花团支部", "中国共产主义青年团深圳市福田区莲花支部委员会", "莲花团支部"),
+    )
+    child(
+        "sysu",
+        "cs2024",
+        org_body(
+            branch,
+            "中山大学2024级计算机1班团支部",
+            "中国共产主义青年团中山大学计算机学院2024级1班支部委员会",
+            "计算机1班",
+            sector=Sector.UNIVERSITY,
+            class_branch=True,
+            entry_year=2024,
+        ),
+    )
+    for branch_name, count in (("huajing", 3), ("lianhua", 1)):
+        world.members[branch_name] = []
+        for i in range(count):
+            account = accounts.create_member_account(
+                world.principal(branch_name), world.orgs[branch_name], f"团员{branch_name}{i}"
+            )
+            assert account.member_id
+            world.members[branch_name].append(account.member_id)
+            world.member_accounts[account.member_id] = account.account_id
+    return world
+
+
+def call(
+    client: Any, method: str, path: str, headers: dict[str, str] | None = None, body: Any = None
+) -> tuple[int, Any]:
+    """One request through the Chalice app; returns (status, decoded JSON or None)."""
+    payload = json.dumps(body, ensure_ascii=False) if body is not None else None
+    response = getattr(client.http, method.lower())(path, headers=headers or {}, body=payload)
+    return response.status_code, json.loads(response.body) if response.body else None
