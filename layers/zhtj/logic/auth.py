@@ -103,15 +103,18 @@ def within(ancestor: Org, target: Org) -> bool:
     return target.path.startswith(ancestor.path)
 
 
-def authorize(principal: Principal, action: str, target: Org) -> Acting:
+def authorize(principal: Principal, action: str, target: Org | None) -> Acting:
     """The check every operator action passes: POLICY[action] decides how far the target may
-    lie from the acting organisation. Returns the verified operator; raises ForbiddenError."""
+    lie from the acting organisation (PROVINCE actions need no target). Returns the verified
+    operator; raises ForbiddenError."""
     reach = POLICY[action]
     operator = acting(principal)
     if reach == Reach.PROVINCE:
         if not operator.is_province:
             raise PROVINCE_ONLY
         return operator
+    if target is None:
+        raise ValueError(f"{action} needs a target organisation")
     if not within(operator.org, target):
         raise OUT_OF_SCOPE
     if reach == Reach.BELOW and target.org_id == operator.org.org_id:

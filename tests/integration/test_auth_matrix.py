@@ -1,0 +1,215 @@
+"""The authorization matrix: every route x caller (own / child / sibling / ancestor
+organisation, plain member, no token, bad token), through the HTTP API.
+
+The expected answer of each cell follows from logic.auth.POLICY: OWN_OR_BELOW admits the
+target's own administrator and every ancestor's; BELOW only strict ancestors; PROVINCE
+only the root. A test fails if a route exists that the matrix does not cover.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from app import app  # noqa: F401  (importing the app declares its routes)
+from chalicelib.http import ROUTES
+from tests.support import World, build_world, call
+from zhtj.logic.auth import POLICY, Reach
+from zhtj.logic.tokens import issue_dev_token
+
+
+@dataclass(frozen=True)
+class Case:
+    action: str | None  # POLICY key; None for public routes and the caller's own account
+    target: str  # the organisation (world name) the action reaches
+    path: Callable[[World], str]
+    body: Callable[[World], Any] | None = None
+
+
+# The target in every case is 天河 (a county under 广州): its own admin is "tianhe", its child
+# "huajing", a sibling "yuexiu", its parent "gz", the root "root"; "sz" is in another city.
+CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/orgs/{org_id}"): Case("org.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}"),
+    ("GET", "/orgs/{org_id}/children"): Case("org.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/children"),
+    ("POST", "/orgs/{org_id}/children"): Case(
+        "org.create_child",
+        "tianhe",
+        lambda w: f"/orgs/{w.orgs['tianhe']}/children",
+        lambda w: {"org_type": "BRANCH", "sector": "COMMUNITY", "short_name": "广州市天河区棠下团支部",
+                   "full_name": "中国共产主义青年团广州市天河区棠下支部委员会", "alias": "棠下团支部"},
+    ),
+    ("GET", "/orgs/{org_id}/subtree"): Case("org.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/subtree"),
+    ("GET", "/orgs/{org_id}/search"): Case("org.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/search?q=华景"),
+    ("POST", "/orgs/{org_id}/move"): Case(
+        "org.move", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/move",
+        lambda w: {"new_parent_id": w.orgs["gz"], "reason": "x"},  # same parent: 400 once authorized
+    ),
+    ("GET", "/tree-jobs/{job_id}"): Case(None, "tianhe", lambda w: "/tree-jobs/jnone"),
+    ("POST", "/orgs/{org_id}/dissolve"): Case(
+        "org.dissolve", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/dissolve", lambda w: {"reason": "x"}
+    ),
+    ("POST", "/orgs/{org_id}/merge"): Case(
+        "org.merge", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/merge",
+        lambda w: {"into_org_id": w.orgs["huajing"], "reason": "x"},
+    ),
+    ("GET", "/orgs/{org_id}/findings"): Case("org.findings", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/findings"),
+    ("GET", "/system-org"): Case("system_org.read", "root", lambda w: "/system-org"),
+    ("POST", "/orgs/{org_id}/admin-accounts"): Case(
+        "org.create_admin", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/admin-accounts", lambda w: {"name": "新管理员"}
+    ),
+    ("POST", "/orgs/{org_id}/accounts"): Case(
+        "member.create", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/accounts", lambda w: {"name": "张三"}
+    ),
+    ("GET", "/orgs/{org_id}/grants"): Case("org.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/grants"),
+    ("POST", "/orgs/{org_id}/grants"): Case(
+        "org.grant_position", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/grants",
+        lambda w: {"account_id": w.member_accounts[w.members["huajing"][0]], "role": "委员"},
+    ),
+    ("POST", "/orgs/{org_id}/grants/revoke"): Case(
+        "org.grant_position", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/grants/revoke",
+        lambda w: {"account_id": w.member_accounts[w.members["huajing"][0]], "role": "委员"},
+    ),
+    ("GET", "/orgs/{org_id}/members"): Case("member.read", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/members"),
+    ("GET", "/members/{member_id}"): Case("member.read", "huajing", lambda w: f"/members/{w.members['huajing'][0]}"),
+    ("GET", "/orgs/{org_id}/audit"): Case("org.audit", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/audit"),
+    ("GET", "/members/{member_id}/audit"): Case(
+        "member.audit", "huajing", lambda w: f"/members/{w.members['huajing'][0]}/audit"
+    ),
+}
+# Routes every caller with a valid token may use on their own account, and public routes.
+SELF_OR_PUBLIC = {("GET", "/me"), ("POST", "/me/acting-org"), ("POST", "/dev/token"), ("GET", "/openapi.json"),
+                  ("GET", "/health")}
+
+# Callers relative to the target 天河: (world admin name, relation).
+CALLERS = [("tianhe", "own"), ("huajing", "child"), ("yuexiu", "sibling"), ("gz", "ancestor"), ("root", "province"),
+           ("sz", "other city")]
+# Relation of each caller to the target huajing (for member routes).
+HUAJING_RELATION = {"tianhe": "ancestor", "huajing": "own", "yuexiu": "other", "gz": "ancestor", "root": "province",
+                    "sz": "other city"}
+
+
+def allowed(action: str, caller: str, target: str) -> bool:
+    reach = POLICY[action]
+    if reach == Reach.PROVINCE:
+        return caller == "root"
+    lineage = {"tianhe": ["root", "gz", "tianhe"], "huajing": ["root", "gz", "tianhe", "huajing"],
+               "root": ["root"]}[target]
+    if caller not in lineage:
+        return False
+    return not (reach == Reach.BELOW and caller == target)
+
+
+def test_matrix_covers_every_route() -> None:
+    declared = {(r.method, r.path) for r in ROUTES}
+    assert declared == set(CASES) | SELF_OR_PUBLIC
+
+
+@pytest.fixture(scope="module")
+def matrix_world() -> Any:
+    from chalice.test import Client
+    from moto import mock_aws
+
+    from app import app
+    from infra.provision import provision
+    from zhtj.dal import queues
+
+    with mock_aws():
+        queues.reset_clients()
+        provision()
+        world = build_world()
+        with Client(app) as client:
+            yield world, client
+        queues.reset_clients()
+
+
+@pytest.mark.parametrize("route", sorted(CASES), ids=lambda r: f"{r[0]} {r[1]}")
+@pytest.mark.parametrize("caller", [c for c, _ in CALLERS])
+def test_route_by_caller(matrix_world: Any, route: tuple[str, str], caller: str) -> None:
+    world, client = matrix_world
+    case = CASES[route]
+    body = case.body(world) if case.body else None
+    status, answer = call(client, route[0], case.path(world), world.headers(caller), body)
+    if case.action is None:  # /tree-jobs/{id}: scope follows the job's organisation; unknown job -> 404
+        assert status == 404
+        return
+    if allowed(case.action, caller, case.target):
+        assert status not in (401, 403), (caller, route, answer)
+        assert status < 500
+    else:
+        assert status == 403, (caller, route, status, answer)
+        assert answer["code"] in {"OUT_OF_SCOPE", "OWN_ORG_NOT_ALLOWED", "PROVINCE_ONLY"}
+        assert answer["message"]
+
+
+@pytest.mark.parametrize("route", sorted(CASES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_route_refuses_missing_bad_and_member_tokens(matrix_world: Any, route: tuple[str, str]) -> None:
+    world, client = matrix_world
+    case = CASES[route]
+    body = case.body(world) if case.body else None
+    status, answer = call(client, route[0], case.path(world), {"Content-Type": "application/json"}, body)
+    assert (status, answer["code"]) == (401, "UNAUTHENTICATED")
+    forged = world.token("root")[:-4] + "AAAA"
+    status, answer = call(client, route[0], case.path(world), {"Authorization": f"Bearer {forged}"}, body)
+    assert (status, answer["code"]) == (401, "TOKEN_INVALID")
+    member_account = world.member_accounts[world.members["huajing"][0]]
+    member = {"Authorization": f"Bearer {issue_dev_token(member_account, None)}"}
+    status, answer = call(client, route[0], case.path(world), member, body)
+    if route == ("GET", "/members/{member_id}"):
+        assert status == 200  # a member reads their own record
+    elif case.action is not None:
+        assert (status, answer["code"]) == (403, "NOT_OPERATOR")
+
+
+def test_expired_token_refused(matrix_world: Any) -> None:
+    from datetime import timedelta
+
+    world, client = matrix_world
+    expired = issue_dev_token(world.admins["root"], world.orgs["root"], lifetime=timedelta(seconds=-60))
+    status, answer = call(client, "GET", f"/orgs/{world.orgs['root']}", {"Authorization": f"Bearer {expired}"})
+    assert (status, answer["code"]) == (401, "TOKEN_EXPIRED")
+
+
+def test_token_for_org_without_grant_refused(matrix_world: Any) -> None:
+    world, client = matrix_world
+    # A valid signature claiming an organisation the account holds no grant in.
+    token = issue_dev_token(world.admins["yuexiu"], world.orgs["gz"])
+    status, answer = call(client, "GET", f"/orgs/{world.orgs['gz']}", {"Authorization": f"Bearer {token}"})
+    assert (status, answer["code"]) == (403, "NOT_OPERATOR")
+
+
+def test_revoked_position_stops_working_at_once(matrix_world: Any) -> None:
+    world, client = matrix_world
+    member_account = world.member_accounts[world.members["huajing"][1]]
+    status, _ = call(client, "POST", f"/orgs/{world.orgs['huajing']}/grants", world.headers("tianhe"),
+                     {"account_id": member_account, "role": "书记"})
+    assert status == 201
+    secretary = {"Authorization": f"Bearer {issue_dev_token(member_account, world.orgs['huajing'])}"}
+    status, _ = call(client, "GET", f"/orgs/{world.orgs['huajing']}/members", secretary)
+    assert status == 200
+    status, _ = call(client, "POST", f"/orgs/{world.orgs['huajing']}/grants/revoke", world.headers("tianhe"),
+                     {"account_id": member_account, "role": "书记"})
+    assert status == 204
+    status, answer = call(client, "GET", f"/orgs/{world.orgs['huajing']}/members", secretary)
+    assert (status, answer["code"]) == (403, "NOT_OPERATOR")
+
+
+def test_cadre_in_two_orgs_switches_acting_org(matrix_world: Any) -> None:
+    world, client = matrix_world
+    cadre = world.member_accounts[world.members["huajing"][2]]
+    for org, actor in (("huajing", "tianhe"), ("tianhe", "gz")):
+        status, _ = call(client, "POST", f"/orgs/{world.orgs[org]}/grants", world.headers(actor),
+                         {"account_id": cadre, "role": "副书记"})
+        assert status == 201
+    as_member = {"Authorization": f"Bearer {issue_dev_token(cadre, None)}"}
+    status, me = call(client, "GET", "/me", as_member)
+    assert {g["org_id"] for g in me["grants"]} == {world.orgs["huajing"], world.orgs["tianhe"]}
+    status, switched = call(client, "POST", "/me/acting-org", as_member, {"org_id": world.orgs["tianhe"]})
+    assert (status, switched["acting_org_id"]) == (200, world.orgs["tianhe"])
+    acting = {"Authorization": f"Bearer {switched['token']}"}
+    status, _ = call(client, "GET", f"/orgs/{world.orgs['tianhe']}/subtree", acting)
+    assert status == 200
+    status, answer = call(client, "POST", "/me/acting-org", as_member, {"org_id": world.orgs["gz"]})
+    assert (status, answer["code"]) == (403, "NO_GRANT_IN_ORG")
