@@ -1,4 +1,4 @@
-"""The OpenAPI 3 document, built from the route declarations of chalicelib/http.py (so it
+"""The OpenAPI 3.1 document (pydantic emits JSON Schema 2020-12, which 3.1 speaks), built from the route declarations of chalicelib/http.py (so it
 cannot drift from the routes), and served at /openapi.json."""
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def document() -> dict[str, Any]:
     for route in ROUTES:
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, defs)
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {"title": "智慧团建 zhtj API", "version": "1.0.0", "description": "共青团智慧团建系统接口"},
         "paths": paths,
         "components": {

@@ -1,0 +1,66 @@
+"""The manifest (chalicefile.json) is the one statement of wiring: the Chalice app's event
+sources must be exactly what it says, and the OpenAPI document exactly the app's routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import ScheduledEventConfig, SQSEventConfig
+from openapi_spec_validator import validate
+
+from app import app
+from chalicelib.openapi import document
+from tests.support import call
+from zhtj.manifest import ScheduleTrigger, SqsTrigger, load_manifest
+
+
+def test_app_event_sources_match_manifest() -> None:
+    manifest = load_manifest()
+    declared: dict[str, Any] = {}
+    for source in app.event_sources:
+        if isinstance(source, SQSEventConfig):
+            declared[source.name] = ("sqs", source.queue, source.batch_size, source.maximum_concurrency)
+        elif isinstance(source, ScheduledEventConfig):
+            declared[source.name] = ("schedule", source.schedule_expression)
+        else:
+            declared[source.name] = (type(source).__name__,)
+    expected: dict[str, Any] = {}
+    for name, function in manifest.functions.items():
+        trigger = function.trigger
+        if isinstance(trigger, SqsTrigger):
+            queue = manifest.queue_name(trigger.queue)
+            expected[name] = ("sqs", queue, trigger.batch_size, trigger.maximum_concurrency)
+        elif isinstance(trigger, ScheduleTrigger):
+            expected[name] = ("schedule", trigger.expression)
+    assert declared == expected
+    pure = {name for name in app.pure_lambda_functions}
+    assert pure == {n for n, f in manifest.functions.items() if f.trigger.type == "invoke"}
+
+
+def test_every_manifest_handler_is_bound_on_the_app_module() -> None:
+    import app as app_module
+
+    for name in load_manifest().functions:
+        assert callable(getattr(app_module, name))
+
+
+def test_every_queue_has_a_consumer_and_a_dead_letter_queue(aws: None) -> None:
+    import boto3
+
+    manifest = load_manifest()
+    sqs = boto3.client("sqs")
+    for name, queue in manifest.queues.items():
+        url = sqs.get_queue_url(QueueName=manifest.queue_name(name))["QueueUrl"]
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        assert manifest.dlq_name(name) in attributes["RedrivePolicy"]
+        assert int(attributes["VisibilityTimeout"]) == queue.visibility_timeout_seconds
+
+
+def test_openapi_document_is_valid_and_matches_routes(client: Any) -> None:
+    status, served = call(client, "GET", "/openapi.json")
+    assert status == 200
+    validate(served)
+    documented = {(method.upper(), path) for path, ops in served["paths"].items() for method in ops}
+    routed = {(method, path) for path, entry in app.routes.items() for method in entry}
+    assert documented == routed
+    assert served == document()
