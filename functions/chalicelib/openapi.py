@@ -1,5 +1,6 @@
-"""The OpenAPI 3.1 document (pydantic emits JSON Schema 2020-12, which 3.1 speaks), built from the route declarations of chalicelib/http.py (so it
-cannot drift from the routes), and served at /openapi.json."""
+"""The OpenAPI 3.1 document, built from the route declarations of chalicelib/http.py (so it
+cannot drift from the routes), and served at /openapi.json. 3.1 because pydantic emits JSON
+Schema 2020-12, which 3.1 speaks."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from app import app  # noqa: F401  (importing the app declares its routes)
+from app import app
 from chalicelib.http import ROUTES
 from tests.support import World, build_world, call
 from zhtj.logic.auth import POLICY, Reach
@@ -38,13 +38,20 @@ CASES: dict[tuple[str, str], Case] = {
         "org.create_child",
         "tianhe",
         lambda w: f"/orgs/{w.orgs['tianhe']}/children",
-        lambda w: {"org_type": "BRANCH", "sector": "COMMUNITY", "short_name": "广州市天河区棠下团支部",
-                   "full_name": "中国共产主义青年团广州市天河区棠下支部委员会", "alias": "棠下团支部"},
+        lambda w: {
+            "org_type": "BRANCH",
+            "sector": "COMMUNITY",
+            "short_name": "广州市天河区棠下团支部",
+            "full_name": "中国共产主义青年团广州市天河区棠下支部委员会",
+            "alias": "棠下团支部",
+        },
     ),
     ("GET", "/orgs/{org_id}/subtree"): Case("org.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/subtree"),
     ("GET", "/orgs/{org_id}/search"): Case("org.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/search?q=华景"),
     ("POST", "/orgs/{org_id}/move"): Case(
-        "org.move", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/move",
+        "org.move",
+        "tianhe",
+        lambda w: f"/orgs/{w.orgs['tianhe']}/move",
         lambda w: {"new_parent_id": w.orgs["gz"], "reason": "x"},  # same parent: 400 once authorized
     ),
     ("GET", "/tree-jobs/{job_id}"): Case(None, "tianhe", lambda w: "/tree-jobs/jnone"),
@@ -52,24 +59,33 @@ CASES: dict[tuple[str, str], Case] = {
         "org.dissolve", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/dissolve", lambda w: {"reason": "x"}
     ),
     ("POST", "/orgs/{org_id}/merge"): Case(
-        "org.merge", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/merge",
+        "org.merge",
+        "tianhe",
+        lambda w: f"/orgs/{w.orgs['tianhe']}/merge",
         lambda w: {"into_org_id": w.orgs["huajing"], "reason": "x"},
     ),
     ("GET", "/orgs/{org_id}/findings"): Case("org.findings", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/findings"),
     ("GET", "/system-org"): Case("system_org.read", "root", lambda w: "/system-org"),
     ("POST", "/orgs/{org_id}/admin-accounts"): Case(
-        "org.create_admin", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/admin-accounts", lambda w: {"name": "新管理员"}
+        "org.create_admin",
+        "tianhe",
+        lambda w: f"/orgs/{w.orgs['tianhe']}/admin-accounts",
+        lambda w: {"name": "新管理员"},
     ),
     ("POST", "/orgs/{org_id}/accounts"): Case(
         "member.create", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/accounts", lambda w: {"name": "张三"}
     ),
     ("GET", "/orgs/{org_id}/grants"): Case("org.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/grants"),
     ("POST", "/orgs/{org_id}/grants"): Case(
-        "org.grant_position", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/grants",
+        "org.grant_position",
+        "tianhe",
+        lambda w: f"/orgs/{w.orgs['tianhe']}/grants",
         lambda w: {"account_id": w.member_accounts[w.members["huajing"][0]], "role": "委员"},
     ),
     ("POST", "/orgs/{org_id}/grants/revoke"): Case(
-        "org.grant_position", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/grants/revoke",
+        "org.grant_position",
+        "tianhe",
+        lambda w: f"/orgs/{w.orgs['tianhe']}/grants/revoke",
         lambda w: {"account_id": w.member_accounts[w.members["huajing"][0]], "role": "委员"},
     ),
     ("GET", "/orgs/{org_id}/members"): Case("member.read", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/members"),
@@ -80,23 +96,41 @@ CASES: dict[tuple[str, str], Case] = {
     ),
 }
 # Routes every caller with a valid token may use on their own account, and public routes.
-SELF_OR_PUBLIC = {("GET", "/me"), ("POST", "/me/acting-org"), ("POST", "/dev/token"), ("GET", "/openapi.json"),
-                  ("GET", "/health")}
+SELF_OR_PUBLIC = {
+    ("GET", "/me"),
+    ("POST", "/me/acting-org"),
+    ("POST", "/dev/token"),
+    ("GET", "/openapi.json"),
+    ("GET", "/health"),
+}
 
 # Callers relative to the target 天河: (world admin name, relation).
-CALLERS = [("tianhe", "own"), ("huajing", "child"), ("yuexiu", "sibling"), ("gz", "ancestor"), ("root", "province"),
-           ("sz", "other city")]
+CALLERS = [
+    ("tianhe", "own"),
+    ("huajing", "child"),
+    ("yuexiu", "sibling"),
+    ("gz", "ancestor"),
+    ("root", "province"),
+    ("sz", "other city"),
+]
 # Relation of each caller to the target huajing (for member routes).
-HUAJING_RELATION = {"tianhe": "ancestor", "huajing": "own", "yuexiu": "other", "gz": "ancestor", "root": "province",
-                    "sz": "other city"}
+HUAJING_RELATION = {
+    "tianhe": "ancestor",
+    "huajing": "own",
+    "yuexiu": "other",
+    "gz": "ancestor",
+    "root": "province",
+    "sz": "other city",
+}
 
 
 def allowed(action: str, caller: str, target: str) -> bool:
     reach = POLICY[action]
     if reach == Reach.PROVINCE:
         return caller == "root"
-    lineage = {"tianhe": ["root", "gz", "tianhe"], "huajing": ["root", "gz", "tianhe", "huajing"],
-               "root": ["root"]}[target]
+    lineage = {"tianhe": ["root", "gz", "tianhe"], "huajing": ["root", "gz", "tianhe", "huajing"], "root": ["root"]}[
+        target
+    ]
     if caller not in lineage:
         return False
     return not (reach == Reach.BELOW and caller == target)
@@ -112,7 +146,6 @@ def matrix_world() -> Any:
     from chalice.test import Client
     from moto import mock_aws
 
-    from app import app
     from infra.provision import provision
     from zhtj.dal import queues
 
@@ -183,14 +216,24 @@ def test_token_for_org_without_grant_refused(matrix_world: Any) -> None:
 def test_revoked_position_stops_working_at_once(matrix_world: Any) -> None:
     world, client = matrix_world
     member_account = world.member_accounts[world.members["huajing"][1]]
-    status, _ = call(client, "POST", f"/orgs/{world.orgs['huajing']}/grants", world.headers("tianhe"),
-                     {"account_id": member_account, "role": "书记"})
+    status, _ = call(
+        client,
+        "POST",
+        f"/orgs/{world.orgs['huajing']}/grants",
+        world.headers("tianhe"),
+        {"account_id": member_account, "role": "书记"},
+    )
     assert status == 201
     secretary = {"Authorization": f"Bearer {issue_dev_token(member_account, world.orgs['huajing'])}"}
     status, _ = call(client, "GET", f"/orgs/{world.orgs['huajing']}/members", secretary)
     assert status == 200
-    status, _ = call(client, "POST", f"/orgs/{world.orgs['huajing']}/grants/revoke", world.headers("tianhe"),
-                     {"account_id": member_account, "role": "书记"})
+    status, _ = call(
+        client,
+        "POST",
+        f"/orgs/{world.orgs['huajing']}/grants/revoke",
+        world.headers("tianhe"),
+        {"account_id": member_account, "role": "书记"},
+    )
     assert status == 204
     status, answer = call(client, "GET", f"/orgs/{world.orgs['huajing']}/members", secretary)
     assert (status, answer["code"]) == (403, "NOT_OPERATOR")
@@ -200,8 +243,13 @@ def test_cadre_in_two_orgs_switches_acting_org(matrix_world: Any) -> None:
     world, client = matrix_world
     cadre = world.member_accounts[world.members["huajing"][2]]
     for org, actor in (("huajing", "tianhe"), ("tianhe", "gz")):
-        status, _ = call(client, "POST", f"/orgs/{world.orgs[org]}/grants", world.headers(actor),
-                         {"account_id": cadre, "role": "副书记"})
+        status, _ = call(
+            client,
+            "POST",
+            f"/orgs/{world.orgs[org]}/grants",
+            world.headers(actor),
+            {"account_id": cadre, "role": "副书记"},
+        )
         assert status == 201
     as_member = {"Authorization": f"Bearer {issue_dev_token(cadre, None)}"}
     status, me = call(client, "GET", "/me", as_member)

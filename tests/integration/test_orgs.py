@@ -39,8 +39,15 @@ def drain_tree_queue(client: Any) -> None:
         if not messages:
             return
         records = [
-            {"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"], "attributes": {},
-             "messageAttributes": {}, "eventSource": "aws:sqs", "eventSourceARN": "arn:aws-cn:sqs:cn-north-1:1:q"}
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": {},
+                "messageAttributes": {},
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws-cn:sqs:cn-north-1:1:q",
+            }
             for m in messages
         ]
         response = client.lambda_.invoke("tree_maintenance", {"Records": records})
@@ -78,18 +85,34 @@ def test_org_1_branch_cannot_have_children(client: Any, world: World) -> None:
 
 
 def test_org_1_leading_organ_steps_down_one_level(client: Any, world: World) -> None:
-    body = {"org_type": "LEADING_ORGAN", "level": "CITY", "sector": "GOVERNMENT", "short_name": "广州市黄埔团区委",
-            "full_name": "中国共产主义青年团广州市黄埔区委员会", "alias": "黄埔团区委", "region_name": "广州市黄埔区"}
+    body = {
+        "org_type": "LEADING_ORGAN",
+        "level": "CITY",
+        "sector": "GOVERNMENT",
+        "short_name": "广州市黄埔团区委",
+        "full_name": "中国共产主义青年团广州市黄埔区委员会",
+        "alias": "黄埔团区委",
+        "region_name": "广州市黄埔区",
+    }
     status, answer = create(client, world, "gz", "gz", body)
     assert (status, answer["code"]) == (422, "ORG-1")
 
 
 def test_org_2_only_leading_organs_set_up_working_committees(client: Any, world: World) -> None:
-    body = {"org_type": "WORKING_COMMITTEE", "sector": "UNIVERSITY", "short_name": "中山大学南校区团工委",
-            "full_name": "中国共产主义青年团中山大学南校区工作委员会", "alias": "南校区团工委"}
+    body = {
+        "org_type": "WORKING_COMMITTEE",
+        "sector": "UNIVERSITY",
+        "short_name": "中山大学南校区团工委",
+        "full_name": "中国共产主义青年团中山大学南校区工作委员会",
+        "alias": "南校区团工委",
+    }
     status, answer = create(client, world, "sysu", "sysu", body)
     assert (status, answer["code"]) == (422, "ORG-2")
-    body.update(short_name="广州市天河区园区团工委", full_name="中国共产主义青年团广州市天河区园区工作委员会", alias="园区团工委")
+    body.update(
+        short_name="广州市天河区园区团工委",
+        full_name="中国共产主义青年团广州市天河区园区工作委员会",
+        alias="园区团工委",
+    )
     status, _ = create(client, world, "tianhe", "tianhe", body)
     assert status == 201
 
@@ -114,9 +137,15 @@ def test_org_5_names_refused_with_field_errors(client: Any, world: World, field:
 
 
 def test_org_5_class_branch_carries_entry_year(client: Any, world: World) -> None:
-    body = {"org_type": "BRANCH", "sector": "UNIVERSITY", "short_name": "中山大学计算机2班团支部",
-            "full_name": "中国共产主义青年团中山大学计算机学院2班支部委员会", "alias": "计算机2班",
-            "class_branch": True, "entry_year": 2025}
+    body = {
+        "org_type": "BRANCH",
+        "sector": "UNIVERSITY",
+        "short_name": "中山大学计算机2班团支部",
+        "full_name": "中国共产主义青年团中山大学计算机学院2班支部委员会",
+        "alias": "计算机2班",
+        "class_branch": True,
+        "entry_year": 2025,
+    }
     status, answer = create(client, world, "sysu", "sysu", body)
     assert (status, answer["code"]) == (400, "SHORT_NAME_ENTRY_YEAR")
     status, _ = create(client, world, "sysu", "sysu", {**body, "short_name": "中山大学2025级计算机2班团支部"})
@@ -162,7 +191,9 @@ def test_subtree_filters_by_type_and_stays_in_scope(client: Any, world: World) -
 
 
 def test_forged_cursor_is_a_clear_error(client: Any, world: World) -> None:
-    status, answer = call(client, "GET", f"/orgs/{world.orgs['root']}/children?cursor=bm90LWpzb24", world.headers("root"))
+    status, answer = call(
+        client, "GET", f"/orgs/{world.orgs['root']}/children?cursor=bm90LWpzb24", world.headers("root")
+    )
     assert (status, answer["code"], answer["field"]) == (400, "CURSOR_INVALID", "cursor")
 
 
@@ -178,13 +209,23 @@ def test_search_by_name_fragment_within_scope(client: Any, world: World) -> None
 
 def test_org_6_move_subtree_rewrites_paths_below(client: Any, world: World) -> None:
     # 天河 (with its branch) moves from 广州 to 深圳 (province admin: both are in its subtree).
-    status, job = call(client, "POST", f"/orgs/{world.orgs['tianhe']}/move", world.headers("root"),
-                       {"new_parent_id": world.orgs["sz"], "reason": "区划调整"})
+    status, job = call(
+        client,
+        "POST",
+        f"/orgs/{world.orgs['tianhe']}/move",
+        world.headers("root"),
+        {"new_parent_id": world.orgs["sz"], "reason": "区划调整"},
+    )
     assert status == 202, job
     assert job["status"] == "RUNNING"
     # While the job runs, the tree it touches refuses another move.
-    status, answer = call(client, "POST", f"/orgs/{world.orgs['yuexiu']}/move", world.headers("root"),
-                          {"new_parent_id": world.orgs["sz"], "reason": "再调整"})
+    status, answer = call(
+        client,
+        "POST",
+        f"/orgs/{world.orgs['yuexiu']}/move",
+        world.headers("root"),
+        {"new_parent_id": world.orgs["sz"], "reason": "再调整"},
+    )
     assert (status, answer["code"]) == (409, "TREE_MOVE_IN_PROGRESS")
     drain_tree_queue(client)
     sz_path = orgs.get_org(world.orgs["sz"]).path
@@ -215,30 +256,47 @@ def test_move_job_is_idempotent_when_redelivered(client: Any, world: World) -> N
 
 
 def test_org_6_move_into_own_subtree_refused(client: Any, world: World) -> None:
-    status, answer = call(client, "POST", f"/orgs/{world.orgs['gz']}/move", world.headers("root"),
-                          {"new_parent_id": world.orgs["tianhe"], "reason": "误操作"})
+    status, answer = call(
+        client,
+        "POST",
+        f"/orgs/{world.orgs['gz']}/move",
+        world.headers("root"),
+        {"new_parent_id": world.orgs["tianhe"], "reason": "误操作"},
+    )
     assert (status, answer["code"]) == (422, "ORG-6")
 
 
 def test_org_6_move_needs_both_ends_in_scope(client: Any, world: World) -> None:
-    status, answer = call(client, "POST", f"/orgs/{world.orgs['tianhe']}/move", world.headers("gz"),
-                          {"new_parent_id": world.orgs["sz"], "reason": "区划调整"})
+    status, answer = call(
+        client,
+        "POST",
+        f"/orgs/{world.orgs['tianhe']}/move",
+        world.headers("gz"),
+        {"new_parent_id": world.orgs["sz"], "reason": "区划调整"},
+    )
     assert (status, answer["code"]) == (403, "OUT_OF_SCOPE")
 
 
 def test_org_6_dissolve_refused_while_members_remain(client: Any, world: World) -> None:
-    status, answer = call(client, "POST", f"/orgs/{world.orgs['huajing']}/dissolve", world.headers("tianhe"),
-                          {"reason": "人数不足"})
+    status, answer = call(
+        client, "POST", f"/orgs/{world.orgs['huajing']}/dissolve", world.headers("tianhe"), {"reason": "人数不足"}
+    )
     assert (status, answer["code"]) == (422, "ORG-6")
-    status, answer = call(client, "POST", f"/orgs/{world.orgs['huajing']}/dissolve", world.headers("huajing"),
-                          {"reason": "人数不足"})
+    status, answer = call(
+        client, "POST", f"/orgs/{world.orgs['huajing']}/dissolve", world.headers("huajing"), {"reason": "人数不足"}
+    )
     assert (status, answer["code"]) == (403, "OWN_ORG_NOT_ALLOWED")
 
 
 def test_org_6_merge_moves_members_then_dissolves(client: Any, world: World) -> None:
     # 莲花 (1 member) merges into 华景 (3): the province can reach both.
-    status, answer = call(client, "POST", f"/orgs/{world.orgs['lianhua']}/merge", world.headers("root"),
-                          {"into_org_id": world.orgs["huajing"], "reason": "人数不足3人"})
+    status, answer = call(
+        client,
+        "POST",
+        f"/orgs/{world.orgs['lianhua']}/merge",
+        world.headers("root"),
+        {"into_org_id": world.orgs["huajing"], "reason": "人数不足3人"},
+    )
     assert status == 200, answer
     assert answer["moved_members"] == 1 and answer["dissolved"]["status"] == "DISSOLVED"
     assert orgs.get_org(world.orgs["huajing"]).member_count == 4
@@ -251,18 +309,21 @@ def test_org_6_merge_moves_members_then_dissolves(client: Any, world: World) -> 
 
 
 def test_org_6_dissolve_empty_branch(client: Any, world: World) -> None:
-    status, answer = call(client, "POST", f"/orgs/{world.orgs['cs2024']}/dissolve", world.headers("sysu"),
-                          {"reason": "班级撤销"})
+    status, answer = call(
+        client, "POST", f"/orgs/{world.orgs['cs2024']}/dissolve", world.headers("sysu"), {"reason": "班级撤销"}
+    )
     assert (status, answer["status"]) == (200, "DISSOLVED")
     assert orgs.get_org(world.orgs["sysu"]).child_count == 0
-    status, answer = call(client, "POST", f"/orgs/{world.orgs['cs2024']}/dissolve", world.headers("sysu"),
-                          {"reason": "再次撤销"})
+    status, answer = call(
+        client, "POST", f"/orgs/{world.orgs['cs2024']}/dissolve", world.headers("sysu"), {"reason": "再次撤销"}
+    )
     assert (status, answer["code"]) == (409, "ORG_NOT_ACTIVE")
 
 
 def test_org_4_members_only_in_branches(client: Any, world: World) -> None:
-    status, answer = call(client, "POST", f"/orgs/{world.orgs['tianhe']}/accounts", world.headers("tianhe"),
-                          {"name": "张三"})
+    status, answer = call(
+        client, "POST", f"/orgs/{world.orgs['tianhe']}/accounts", world.headers("tianhe"), {"name": "张三"}
+    )
     assert (status, answer["code"]) == (422, "ORG-4")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from zhtj.domain.codes import (
     ETHNICITIES,
     POLITICAL_STATUSES,
@@ -41,25 +42,19 @@ def test_reg_1_code_lists_are_read_only() -> None:
         ETHNICITIES["57"] = "未识别民族"  # type: ignore[index]
 
 
-@pytest.mark.parametrize(
-    ("value", "code"), [("01", "01"), ("汉族", "01"), (" 基诺族 ", "56"), ("29", "29")]
-)
+@pytest.mark.parametrize(("value", "code"), [("01", "01"), ("汉族", "01"), (" 基诺族 ", "56"), ("29", "29")])
 def test_reg_1_ethnicity_by_code_or_name(value: str, code: str) -> None:
     assert ethnicity_code(value) == code
 
 
-@pytest.mark.parametrize(
-    ("value", "code"), [("03", "03"), ("共青团员", "03"), ("九三学社社员", "10")]
-)
+@pytest.mark.parametrize(("value", "code"), [("03", "03"), ("共青团员", "03"), ("九三学社社员", "10")])
 def test_reg_1_political_status_by_code_or_name(value: str, code: str) -> None:
     assert political_status_code(value) == code
 
 
 def test_reg_1_every_name_maps_back_to_its_code() -> None:
     assert all(ethnicity_code(name) == code for code, name in ETHNICITIES.items())
-    assert all(
-        political_status_code(name) == code for code, name in POLITICAL_STATUSES.items()
-    )
+    assert all(political_status_code(name) == code for code, name in POLITICAL_STATUSES.items())
 
 
 @pytest.mark.parametrize("value", ["", "00", "57", "1", "汉", "汉族人", "穿青人"])
@@ -69,9 +64,7 @@ def test_reg_1_unknown_ethnicity_is_refused(value: str) -> None:
     assert (caught.value.code, caught.value.field) == ("ETHNICITY_UNKNOWN", "ethnicity")
 
 
-@pytest.mark.parametrize(
-    "value", ["", "00", "14", "3", "团员", "中国共产主义青年团团员"]
-)
+@pytest.mark.parametrize("value", ["", "00", "14", "3", "团员", "中国共产主义青年团团员"])
 def test_reg_1_unknown_political_status_is_refused(value: str) -> None:
     with pytest.raises(ValidationError) as caught:
         political_status_code(value)

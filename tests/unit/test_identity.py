@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from zhtj.domain.identity import (
     EARLIEST_BIRTH,
     IdentityFacts,
@@ -55,19 +56,11 @@ def test_reg_2_legacy_15_digit_form_is_converted() -> None:
 
 def test_reg_2_spaces_full_width_and_lower_case_x_are_folded() -> None:
     assert normalize_id_number(" 110105 19491231 002x\t") == "11010519491231002X"
-    assert (
-        normalize_id_number("１１０１０５１９４９１２３１００２Ｘ")
-        == "11010519491231002X"
-    )
-    assert (
-        normalize_id_number("１１０１０５１９４９１２３１００２ｘ")
-        == "11010519491231002X"
-    )
+    assert normalize_id_number("１１０１０５１９４９１２３１００２Ｘ") == "11010519491231002X"
+    assert normalize_id_number("１１０１０５１９４９１２３１００２ｘ") == "11010519491231002X"
 
 
-@pytest.mark.parametrize(
-    "invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
-)
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"])
 def test_reg_2_zero_width_characters_are_refused(invisible: str) -> None:
     assert refusal("1101051949" + invisible + "1231002X") == "ID_CHARACTERS"
 
@@ -138,20 +131,15 @@ def test_reg_3_age_before_birth_is_an_error() -> None:
 
 
 _province = st.sampled_from(
-    [f"{p}0105" for p in (11, 15, 21, 23, 31, 37, 41, 46, 50, 54, 61, 65, 71)]
-    + ["810000", "820000", "830000"]
+    [f"{p}0105" for p in (11, 15, 21, 23, 31, 37, 41, 46, 50, 54, 61, 65, 71)] + ["810000", "820000", "830000"]
 )
 _birth = st.dates(min_value=EARLIEST_BIRTH, max_value=TODAY)
 _sequence = st.integers(min_value=0, max_value=999).map(lambda n: f"{n:03d}")
-_bodies = st.builds(
-    lambda r, b, s: r + b.strftime("%Y%m%d") + s, _province, _birth, _sequence
-)
+_bodies = st.builds(lambda r, b, s: r + b.strftime("%Y%m%d") + s, _province, _birth, _sequence)
 
 
 @given(body=_bodies, position=st.integers(min_value=0, max_value=17), data=st.data())
-def test_reg_2_checksum_catches_every_single_character_change(
-    body: str, position: int, data: st.DataObject
-) -> None:
+def test_reg_2_checksum_catches_every_single_character_change(body: str, position: int, data: st.DataObject) -> None:
     id18 = with_check(body)
     assert normalize_id_number(id18, TODAY) == id18
     alphabet = "0123456789X" if position == 17 else "0123456789"

@@ -8,14 +8,13 @@ import chinese_calendar  # type: ignore[import-untyped]
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from zhtj.domain.workdays import WorkdayCalendar, YearSchedule
 from zhtj.errors import ValidationError
 
 CALENDAR = WorkdayCalendar()
 # 2027 as an administrator might load it: New Year 01-01..01-03 plus an invented 01-04.
-SCHEDULE_2027 = YearSchedule.from_ranges(
-    2027, [(date(2027, 1, 1), date(2027, 1, 4))], []
-)
+SCHEDULE_2027 = YearSchedule.from_ranges(2027, [(date(2027, 1, 1), date(2027, 1, 4))], [])
 
 
 def package_deadline(start: date, n: int) -> date:
@@ -56,9 +55,7 @@ def test_rev_2_deadline_skips_spring_festival_2018() -> None:
         (date(2026, 9, 20), date(2026, 10, 12)),  # National Day 2026
     ],
 )
-def test_rev_2_deadlines_agree_with_chinese_calendar_around_holidays(
-    first: date, last: date
-) -> None:
+def test_rev_2_deadlines_agree_with_chinese_calendar_around_holidays(first: date, last: date) -> None:
     for start in days(first, last):
         for n in (1, 5, 20):
             assert CALENDAR.add_workdays(start, n) == package_deadline(start, n), (
@@ -102,16 +99,12 @@ def test_rev_2_loading_2027_moves_the_deadline_later() -> None:
 
 def test_rev_2_loaded_schedule_wins_over_the_package() -> None:
     # Pretend 2018-10-08 joined National Day and Saturday 2018-10-13 was worked instead.
-    amended = YearSchedule.from_ranges(
-        2018, [(date(2018, 10, 1), date(2018, 10, 8))], [date(2018, 10, 13)]
-    )
+    amended = YearSchedule.from_ranges(2018, [(date(2018, 10, 1), date(2018, 10, 8))], [date(2018, 10, 13)])
     calendar = WorkdayCalendar({2018: amended})
     assert calendar.knows(2018) == "loaded"
     assert not calendar.is_workday(date(2018, 10, 8))
     assert calendar.is_workday(date(2018, 10, 13))
-    assert not calendar.is_workday(
-        date(2018, 9, 29)
-    )  # package's 补班 no longer applies
+    assert not calendar.is_workday(date(2018, 9, 29))  # package's 补班 no longer applies
 
 
 def test_rev_2_workdays_between() -> None:
@@ -151,22 +144,16 @@ def test_rev_2_workdays_between_inverts_add_workdays(start: date, n: int) -> Non
         ([(date(2027, 1, 3), date(2027, 1, 1))], [], "SCHEDULE_RANGE_REVERSED"),
     ],
 )
-def test_rev_2_schedule_validation(
-    holiday_ranges: list[tuple[date, date]], makeup_days: list[date], code: str
-) -> None:
+def test_rev_2_schedule_validation(holiday_ranges: list[tuple[date, date]], makeup_days: list[date], code: str) -> None:
     with pytest.raises(ValidationError) as caught:
         YearSchedule.from_ranges(2027, holiday_ranges, makeup_days)
     assert caught.value.code == code
 
 
 def test_rev_2_weekend_holidays_are_allowed_and_irrelevant() -> None:
-    schedule = YearSchedule.from_ranges(
-        2027, [(date(2027, 1, 2), date(2027, 1, 3))], []
-    )
+    schedule = YearSchedule.from_ranges(2027, [(date(2027, 1, 2), date(2027, 1, 3))], [])
     calendar = WorkdayCalendar({2027: schedule})
-    assert [
-        calendar.is_workday(d) for d in days(date(2027, 1, 1), date(2027, 1, 4))
-    ] == [
+    assert [calendar.is_workday(d) for d in days(date(2027, 1, 1), date(2027, 1, 4))] == [
         True,
         False,
         False,

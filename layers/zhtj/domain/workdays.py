@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from typing import Literal
 
-import chinese_calendar  # type: ignore[import-untyped]
+import chinese_calendar
 
 from zhtj.errors import ValidationError
 

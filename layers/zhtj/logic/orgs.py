@@ -102,8 +102,8 @@ def bootstrap_province(short_name: str, full_name: str, alias: str, region_name:
     existing = list(Org.by_gsi1.query(keys.children_pk("ROOT")))
     for root in existing:
         if isinstance(root, Org) and root.alias == alias:
-            system = [o for o in Org.by_gsi1.query(keys.system_orgs_pk(root.org_id)) if isinstance(o, Org)]
-            return Province(root, system[0])
+            found = [o for o in Org.by_gsi1.query(keys.system_orgs_pk(root.org_id)) if isinstance(o, Org)]
+            return Province(root, found[0])
     root_id = new_id("o")
     root = Org(
         org_id=root_id,
