@@ -1,0 +1,44 @@
+"""Every trigger of the manifest has a sample event in events/, and its handler takes it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from zhtj.manifest import load_manifest
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+
+
+def test_every_manifest_function_has_a_sample_event() -> None:
+    samples = {p.name.split(".")[0] for p in EVENTS.glob("*.json")}
+    assert set(load_manifest().functions) <= samples
+
+
+def test_sample_events_run_through_their_handlers(client: Any) -> None:
+    for name, function in load_manifest().functions.items():
+        (sample,) = EVENTS.glob(f"{name}.*.json")
+        event = json.loads(sample.read_text(encoding="utf-8"))
+        response = client.lambda_.invoke(name, event)
+        if function.trigger.type == "sqs":
+            # An unknown job is finished already: nothing fails, nothing is retried.
+            assert response.payload == {"batchItemFailures": []}
+        else:
+            assert response.payload == {"resumed": 0}
+
+
+def test_sample_api_event_is_served(client: Any) -> None:
+    from app import app
+
+    event = json.loads((EVENTS / "api.list_children.json").read_text(encoding="utf-8"))
+    context = SimpleNamespace(
+        function_name="zhtj-api",
+        memory_limit_in_mb=512,
+        aws_request_id="r-1",
+        invoked_function_arn="arn:aws-cn:lambda:cn-north-1:123456789012:function:zhtj-api",
+    )
+    answer = app(event, context)
+    assert answer["statusCode"] == 401  # the sample's token is a placeholder
+    assert json.loads(answer["body"])["code"] == "TOKEN_INVALID"
