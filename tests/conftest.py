@@ -25,9 +25,11 @@ from collections.abc import Iterator
 import pytest
 from moto import mock_aws
 
+from infra import moto_patches
 from zhtj.logic.tokens import generate_dev_key
 
 os.environ["ZHTJ_DEV_SIGNING_KEY"] = generate_dev_key()
+moto_patches.apply()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """`./dev up`: run the whole system locally in the foreground until Ctrl-C.
 
-    python -m infra.local [--aws-port 5000] [--api-port 8000] [--scale 200 | --no-demo] [--check]
+python -m infra.local [--aws-port 5000] [--api-port 8000] [--scale 200 | --no-demo] [--check]
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 from types import FrameType
 
-from infra.local.stack import LocalStack, StackError, province_token
+from infra.local.stack import LocalStack, StackError, is_token, province_token
 
 log = logging.getLogger("local")
 
@@ -55,8 +55,12 @@ def print_banner(stack: LocalStack) -> None:
         f"  AWS      {stack.aws_url}   (moto; aws --endpoint-url {stack.aws_url} ...)",
     ]
     if stack.demo:
-        lines.append("  Tokens (Authorization: Bearer <token>):")
-        lines += [f"    {name}: {value}" for name, value in stack.demo.items() if name != "root_org_id"]
+        ids = {name: value for name, value in stack.demo.items() if not is_token(value)}
+        tokens = {name: value for name, value in stack.demo.items() if is_token(value)}
+        lines.append("  Demo ids:")
+        lines += [f"    {name:<18} {value}" for name, value in ids.items()]
+        lines.append("  Logins (Authorization: Bearer <token>):")
+        lines += [f"    {name:<18} {value}" for name, value in tokens.items()]
         token = province_token(stack.demo)
         if token and "root_org_id" in stack.demo:
             lines.append("  Try:")
@@ -84,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     configure_logging()
     signal.signal(signal.SIGTERM, _terminate)
+    # A shell starting us in the background (`./dev up &`) ignores SIGINT for us; kill -INT
+    # should still stop the stack.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     stack = LocalStack(aws_port=args.aws_port, api_port=args.api_port, demo_scale=None if args.no_demo else args.scale)
     try:
         with stack:

@@ -353,6 +353,11 @@ class Builder:
             shares[i] += 1
         return shares
 
+    def rotated(self, pool: Sequence[str]) -> Sequence[str]:
+        """A pool starting at a random place, so that sibling units are not all named alike."""
+        offset = self.rng.randrange(len(pool))
+        return [*pool[offset:], *pool[:offset]]
+
     def groups(self, branches: int, per_group: int, most: int) -> list[int]:
         """Branch counts of the groups (counties, committees, general branches) a budget is
         spread over: about `per_group` each, at most `most` groups, none empty."""
@@ -377,8 +382,7 @@ class Builder:
     ) -> Unit:
         node = self.child(parent, org_type, sector, core, fit_alias(label + SHORT_WORD[org_type]))
         if style == "community":
-            offset = self.rng.randrange(len(COMMUNITIES))
-            pool = COMMUNITIES[offset:] + COMMUNITIES[:offset]
+            pool = self.rotated(COMMUNITIES)
         return Unit(node, core, label, style, sector, pool, years, majors)
 
     def fill(self, unit: Unit, branches: int) -> None:
@@ -466,16 +470,17 @@ class Builder:
         )
         town_word = "街道" if district.endswith("区") else "镇"
         kinds = self.rng.sample(range(3), 3)  # the county's mix of streets, companies and schools
+        streets, companies = self.rotated(STREETS), self.rotated(COMPANIES)
         for k, share in enumerate(self.groups(branches, BRANCHES_PER_UNIT, 3 * len(COMPANIES))):
             kind, n = kinds[k % 3], k // 3
             if kind == 0:
-                street = nth(STREETS, n) + town_word
+                street = nth(streets, n) + town_word
                 unit = self.committee(
                     county, region + street, street, Sector.COMMUNITY, "community",
                     org_type=OrgType.WORKING_COMMITTEE,
                 )  # fmt: skip
             elif kind == 1:
-                company = nth(COMPANIES, n)
+                company = nth(companies, n)
                 unit = self.committee(
                     county, region + company + "有限公司", company, Sector.ENTERPRISE, "department",
                     pool=COMPANY_DEPARTMENTS,

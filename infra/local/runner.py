@@ -69,7 +69,6 @@ class LambdaContext:
         self.log_stream_name = f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
         self.identity = None
         self.client_context = None
-        self.timeout_seconds = function.timeout_seconds
         self._deadline = time.monotonic() + function.timeout_seconds
 
     def get_remaining_time_in_millis(self) -> int:
@@ -202,10 +201,12 @@ class EventRunner:
         done = [m for m in messages if m["MessageId"] not in failed]
         retry = [m for m in messages if m["MessageId"] in failed]
         if done:
-            self._sqs.delete_message_batch(
+            deleted = self._sqs.delete_message_batch(
                 QueueUrl=queue.url,
                 Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
             )
+            for failure in deleted.get("Failed", []):
+                log.warning("%s: could not delete a handled message: %s", name, failure.get("Message"))
         if retry:
             self._sqs.change_message_visibility_batch(
                 QueueUrl=queue.url,
@@ -220,8 +221,14 @@ class EventRunner:
             receives = int(m["Attributes"]["ApproximateReceiveCount"])
             if receives >= queue.max_receive_count:
                 dlq = self.manifest.dlq_name(trigger.queue)
-                log.warning("%s: message %s failed receive %d of %d: it goes to %s", name, m["MessageId"], receives,
-                            queue.max_receive_count, dlq)
+                log.warning(
+                    "%s: message %s failed receive %d of %d: it goes to %s",
+                    name,
+                    m["MessageId"],
+                    receives,
+                    queue.max_receive_count,
+                    dlq,
+                )
         return counts
 
     @staticmethod
@@ -254,7 +261,7 @@ class EventRunner:
 
     def _fire(self, name: str, function: Function) -> Counts:
         rule = f"arn:{self.partition}:events:{self.region}:{ACCOUNT}:rule/{self._function_name(name)}"
-        event = {
+        event: dict[str, Any] = {
             "version": "0",
             "id": str(uuid.uuid4()),
             "detail-type": "Scheduled Event",

@@ -47,7 +47,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def _check_port_free(host: str, port: int, flag: str) -> None:
-    # ThreadedMotoServer.start() waits forever when its thread fails to bind: find out first.
+    # ThreadedMotoServer.start() waits forever when its thread fails to bind; and a clear
+    # message beats a traceback from deep in chalice.
     if port == 0:
         return
     with socket.socket() as probe:
@@ -98,9 +99,10 @@ class LocalStack:
         global _started_in_process
         if _started_in_process:
             raise StackError("one LocalStack per process: the app's settings and clients are made once")
-        _started_in_process = True
         try:
+            _check_port_free(self.host, self.api_port, "--api-port")
             self._start_moto()
+            _started_in_process = True
             self._set_environment()
             self._enable_step_functions()
             session = boto3.Session()
@@ -126,11 +128,11 @@ class LocalStack:
             self.runner.stop()
         if self._api is not None:
             self._api.server.shutdown()
+            if self._api_thread is not None:
+                self._api_thread.join(10)
+                self._api_thread = None
             self._api.server.server_close()
             self._api = None
-        if self._api_thread is not None:
-            self._api_thread.join(10)
-            self._api_thread = None
         if self._moto is not None:
             self._close_app_clients()
             self._moto.stop()
@@ -298,9 +300,14 @@ class LocalStack:
             sqs.close()
 
 
+def is_token(value: str) -> bool:
+    """A JWT (header.payload.signature), as opposed to the ids demo.load also returns."""
+    return value.startswith("eyJ") and value.count(".") == 2
+
+
 def province_token(demo: dict[str, str]) -> str | None:
     """The token to show in the curl line: the province's if one is named so, else the first."""
-    tokens = {name: value for name, value in demo.items() if name != "root_org_id"}
+    tokens = {name: value for name, value in demo.items() if is_token(value)}
     for name, value in tokens.items():
         if "province" in name.lower() or "省" in name:
             return value

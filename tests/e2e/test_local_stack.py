@@ -121,18 +121,21 @@ def test_ctrl_c_stops_the_stack_cleanly_and_frees_its_ports(tmp_path: Path) -> N
             probe.bind((host, int(port)))
 
 
-def test_local_stack_stop_leaves_no_thread_running() -> None:
+def test_local_stack_stop_leaves_no_thread_running_and_restores_the_environment() -> None:
     # In a process of its own: the stack takes over the process's AWS environment.
     script = textwrap.dedent(
         """
-        import threading, requests
+        import os, threading, requests
         from infra.local.stack import LocalStack
+        os.environ.pop("AWS_ENDPOINT_URL", None)
         before = set(threading.enumerate())
         with LocalStack(aws_port=0, api_port=0) as stack:
             assert requests.get(stack.api_url + "/health", timeout=10).status_code == 200
             assert stack.runner is not None and stack.runner.running
+            assert os.environ["AWS_ENDPOINT_URL"] == stack.aws_url
         left = [t.name for t in threading.enumerate() if t not in before]
         assert not left, left
+        assert "AWS_ENDPOINT_URL" not in os.environ
         print("clean")
         """
     )

@@ -16,7 +16,7 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes import SQSEvent
-from chalice import Chalice
+from chalice.app import Chalice
 from moto import mock_aws
 
 from infra.local.runner import EventRunner
@@ -147,7 +147,8 @@ def test_runner_delivers_a_real_sqs_lambda_event_and_context_and_deletes_the_mes
     }
     # Powertools reads it as the cloud's event.
     parsed = next(iter(SQSEvent(event).records))
-    assert parsed.message_attributes["kind"].string_value == "greeting"
+    kind = parsed.message_attributes["kind"]
+    assert kind is not None and kind.string_value == "greeting"
     assert parsed.attributes.approximate_receive_count == "1"
     assert context.function_name == "rt-local-work"
     assert context.invoked_function_arn == "arn:aws-cn:lambda:cn-north-1:123456789012:function:rt-local-work"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pynamodb.connection import Connection
@@ -40,6 +41,12 @@ def _plain(state: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     plain: dict[str, Any] = json.loads(json.dumps(state, default=str, ensure_ascii=False))
     return plain
+
+
+@lru_cache(maxsize=1)
+def _connection() -> Connection:
+    # One client per process: building a botocore client costs tens of milliseconds.
+    return Connection(region=get_settings().region)
 
 
 @dataclass(frozen=True)
@@ -127,7 +134,7 @@ class UnitOfWork:
         if len(self.operations) > MAX_TRANSACTION_ITEMS:
             raise ValueError(f"{len(self.operations)} actions exceed one transaction")
         ordered = sorted(self.operations, key=lambda op: _SENT_ORDER[op.verb])
-        connection = Connection(region=get_settings().region)
+        connection = _connection()
         try:
             with TransactWrite(connection=connection, client_request_token=idempotency_token) as transaction:
                 for op in ordered:
