@@ -261,3 +261,33 @@ def test_cadre_in_two_orgs_switches_acting_org(matrix_world: Any) -> None:
     assert status == 200
     status, answer = call(client, "POST", "/me/acting-org", as_member, {"org_id": world.orgs["gz"]})
     assert (status, answer["code"]) == (403, "NO_GRANT_IN_ORG")
+
+
+def test_dev_token_only_for_an_organisation_the_account_operates(matrix_world: Any) -> None:
+    world, client = matrix_world
+    status, answer = call(
+        client, "POST", "/dev/token", {}, {"account_id": world.admins["gz"], "org_id": world.orgs["gz"]}
+    )
+    assert status == 200
+    status, _ = call(client, "GET", f"/orgs/{world.orgs['gz']}", {"Authorization": f"Bearer {answer['token']}"})
+    assert status == 200
+    status, answer = call(
+        client, "POST", "/dev/token", {}, {"account_id": world.admins["gz"], "org_id": world.orgs["sz"]}
+    )
+    assert (status, answer["code"]) == (403, "NO_GRANT_IN_ORG")
+    status, answer = call(client, "POST", "/dev/token", {}, {"account_id": "nobody"})
+    assert (status, answer["code"]) == (404, "ACCOUNT_NOT_FOUND")
+
+
+def test_dev_token_refused_where_the_dev_issuer_is_off(matrix_world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zhtj.settings import get_settings
+
+    world, client = matrix_world
+    monkeypatch.delenv("ZHTJ_DEV_SIGNING_KEY")
+    get_settings.cache_clear()
+    try:
+        status, answer = call(client, "POST", "/dev/token", {}, {"account_id": world.admins["gz"]})
+        assert (status, answer["code"]) == (401, "DEV_ISSUER_DISABLED")
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()

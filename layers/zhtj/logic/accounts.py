@@ -180,9 +180,10 @@ def _check_can_act(account_id: str, org_id: str | None) -> None:
 
 def dev_token(account_id: str, org_id: str | None) -> str:
     """Local stack only: a token for an account, acting for one of its organisations (or as
-    a member when none is named). Raises AuthenticationError where the dev issuer is off."""
+    a member when none is named). Raises AuthenticationError where the dev issuer is off
+    (the cloud), NotFoundError/ForbiddenError for an unknown account or a missing grant."""
     if not get_settings().dev_signing_key:
-        return tokens.issue_dev_token(account_id, org_id)  # raises DEV_ISSUER_DISABLED
+        raise tokens.DEV_ISSUER_DISABLED
     _check_can_act(account_id, org_id)
     return tokens.issue_dev_token(account_id, org_id)
 

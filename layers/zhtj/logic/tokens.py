@@ -24,6 +24,8 @@ from zhtj.settings import get_settings
 ALGORITHM_DEV = "ES256"
 TOKEN_LIFETIME = timedelta(hours=8)
 
+DEV_ISSUER_DISABLED = AuthenticationError("DEV_ISSUER_DISABLED", "本环境不签发开发令牌", None)
+
 ACCOUNT_CLAIM = "cognito:username"
 ACTING_ORG_CLAIM = "custom:acting_org"
 
@@ -60,7 +62,7 @@ def issue_dev_token(account_id: str, acting_org_id: str | None, lifetime: timede
     (the cloud has none: Cognito issues its tokens)."""
     settings = get_settings()
     if not settings.dev_signing_key:
-        raise AuthenticationError("DEV_ISSUER_DISABLED", "本环境不签发开发令牌", None)
+        raise DEV_ISSUER_DISABLED
     issued = now()
     claims: dict[str, Any] = {
         "iss": settings.token_issuer,
