@@ -23,6 +23,7 @@ from typing import Any
 import boto3
 import requests
 
+from infra import moto_patches
 from infra.local.runner import EventRunner
 
 log = logging.getLogger("local.stack")
@@ -101,6 +102,7 @@ class LocalStack:
             raise StackError("one LocalStack per process: the app's settings and clients are made once")
         try:
             _check_port_free(self.host, self.api_port, "--api-port")
+            moto_patches.apply()
             self._start_moto()
             _started_in_process = True
             self._set_environment()
