@@ -65,7 +65,8 @@ def print_banner(stack: LocalStack) -> None:
         if token and "root_org_id" in stack.demo:
             lines.append("  Try:")
             lines.append(
-                f'    curl -H "Authorization: Bearer {token}" {stack.api_url}/orgs/{stack.demo["root_org_id"]}/children?limit=100'
+                f'    curl -H "Authorization: Bearer {token}" '
+                f'"{stack.api_url}/orgs/{stack.demo["root_org_id"]}/children?limit=100"'
             )
     lines += ["  Ctrl-C stops.", ""]
     print("\n".join(lines), flush=True)
