@@ -10,7 +10,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib import accounts, audit, openapi, orgs
+from chalicelib import accounts, audit, openapi, orgs, registration
 from zhtj.manifest import InvokeTrigger, ScheduleTrigger, SqsTrigger, load_manifest
 from zhtj.observability import logger, metrics, tracer
 
@@ -18,7 +18,7 @@ manifest = load_manifest()
 app = Chalice(app_name=manifest.app)
 app.api.binary_types = []
 
-for blueprint in (orgs.bp, accounts.bp, audit.bp, openapi.bp):
+for blueprint in (orgs.bp, accounts.bp, audit.bp, registration.bp, openapi.bp):
     app.register_blueprint(blueprint)
 
 app.register_middleware(

@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 
+from infra.kms import create_keys
 from zhtj.dal.table import table_definition
 from zhtj.manifest import Manifest, load_manifest
 
@@ -102,4 +103,5 @@ def provision(session: boto3.Session | None = None, manifest: Manifest | None = 
     urls = create_queues(session, manifest)
     arns = create_state_machines(session, manifest, urls)
     create_buckets(session)
+    create_keys(session)
     return {"queues": urls, "state_machines": arns}

@@ -36,10 +36,14 @@ moto_patches.apply()
 def aws() -> Iterator[None]:
     """A fresh in-process moto with the system's resources provisioned."""
     from infra.provision import provision
-    from zhtj.dal import queues
+    from zhtj.dal import pii, queues, storage
+
+    def reset() -> None:
+        for module in (queues, pii, storage):
+            module.reset_clients()
 
     with mock_aws():
-        queues.reset_clients()
+        reset()
         provision()
         yield
-        queues.reset_clients()
+        reset()

@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from zhtj.dal import queues
-from zhtj.logic import orgs
+from zhtj.logic import orgs, registration, waves
 
 
 def _rewrite_subtree(record: SQSRecord) -> None:
@@ -29,3 +29,19 @@ def tree_maintenance(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def tree_jobs_watchdog(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Schedule: send on move jobs that stopped advancing (a lost or dead-lettered message)."""
     return {"resumed": orgs.resume_stalled_moves()}
+
+
+def _register(record: SQSRecord) -> None:
+    registration.apply_submission(json.loads(record.body))
+
+
+def registration_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """SQS: write queued registrations (REG-1..6); a failed record alone is retried."""
+    return process_partial_response(
+        event=event, record_handler=_register, processor=BatchProcessor(EventType.SQS), context=context
+    )
+
+
+def open_waves(event: dict[str, Any], context: Any) -> dict[str, list[str]]:
+    """Schedule: open the enrolment waves whose time has come (REG-8)."""
+    return {"opened": waves.open_due_waves()}

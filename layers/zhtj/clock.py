@@ -13,11 +13,19 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def new_id(prefix: str) -> str:
-    """A time-ordered id: prefix + 10 chars of milliseconds + 6 random chars (base32)."""
-    value = (int(time.time() * 1000) << 30) | secrets.randbits(30)
+def _base32(value: int, width: int) -> str:
     chars = []
-    for _ in range(16):
+    for _ in range(width):
         chars.append(_CROCKFORD[value & 31])
         value >>= 5
-    return prefix + "".join(reversed(chars))
+    return "".join(reversed(chars))
+
+
+def new_id(prefix: str) -> str:
+    """A time-ordered id: prefix + 10 chars of milliseconds + 6 random chars (base32)."""
+    return prefix + _base32((int(time.time() * 1000) << 30) | secrets.randbits(30), 16)
+
+
+def time_part(milliseconds: int) -> str:
+    """The 10 characters with which new_id encodes a moment (for ids derived from a key)."""
+    return _base32(milliseconds, 10)

@@ -64,3 +64,36 @@ RUNNING_JOBS_PK = "JOBS#RUNNING"
 
 def tree_lock_pk(bucket: str) -> str:
     return f"LOCK#TREE#{bucket}"
+
+
+def registration_pk(registration_id: str) -> str:
+    return f"REG#{registration_id}"
+
+
+def branch_registrations_pk(branch_id: str) -> str:
+    return f"BRANCHREG#{branch_id}"
+
+
+def id_claim_pk(blind_index: str) -> str:
+    return f"IDNO#{blind_index}"
+
+
+def development_number_claim_pk(number: str) -> str:
+    return f"DEVNO#{number}"
+
+
+TIMER_SHARDS = 8
+CALENDAR_PK = "CALENDAR"
+WAVES_PK = "WAVES"
+
+
+def timer_pk(kind: str, subject_id: str) -> str:
+    return f"TIMER#{kind}#{subject_id}"
+
+
+def due_pk(china_date: str, shard: int) -> str:
+    return f"DUE#{china_date}#{shard}"
+
+
+def calendar_sk(year: int) -> str:
+    return f"YEAR#{year}"

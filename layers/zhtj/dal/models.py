@@ -78,19 +78,73 @@ class Grant(Item, discriminator="Grant"):
     granted_at = UTCDateTimeAttribute()
 
 
-class Member(Item, discriminator="Member"):
+class PersonFields(Item):
+    """What a registration and a member record both hold (REG-1). The ID number is kept only
+    sealed (KMS envelope), as a blind index for look-up, and masked for display."""
+
+    name = UnicodeAttribute()
+    id_sealed = UnicodeAttribute(null=True)
+    id_index = UnicodeAttribute(null=True)
+    id_masked = UnicodeAttribute(null=True)
+    birth_date = UnicodeAttribute(null=True)
+    sex = UnicodeAttribute(null=True)
+    ethnicity = UnicodeAttribute(null=True)
+    political_status = UnicodeAttribute(null=True)
+    join_month = UnicodeAttribute(null=True)
+    development_number = UnicodeAttribute(null=True)
+    identity_proof = UnicodeAttribute(null=True)
+    is_cadre = BooleanAttribute(default=False)
+    education = UnicodeAttribute(null=True)
+    occupation = UnicodeAttribute(null=True)
+    income_band = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+
+
+class Member(PersonFields, discriminator="Member"):
     """A league member (团员): pk MEMBER#<id>, sk META; gsi1 BRANCH#<branch> / <name>#<id>.
 
     Members belong to branches only (ORG-4); the branch gives their place in the tree.
     """
 
     member_id = UnicodeAttribute()
-    name = UnicodeAttribute()
     branch_id = UnicodeAttribute()
     state = UnicodeAttribute(default="NORMAL")
     account_id = UnicodeAttribute(null=True)
+    registration_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     version = VersionAttribute()
+
+
+class Registration(PersonFields, discriminator="Registration"):
+    """A registration (报到): pk REG#<id>, sk META; gsi1 BRANCHREG#<branch> / <state>#<submitted>#<id>
+    (a branch's registrations by state, oldest first)."""
+
+    registration_id = UnicodeAttribute()
+    branch_id = UnicodeAttribute()
+    state = UnicodeAttribute()
+    real_name_state = UnicodeAttribute(default="CHECKING")
+    real_name_note = UnicodeAttribute(null=True)
+    real_name_photo_key = UnicodeAttribute(null=True)
+    submitted_at = UTCDateTimeAttribute()
+    review_due = UTCDateTimeAttribute(null=True)
+    reviewed_at = UTCDateTimeAttribute(null=True)
+    reviewed_by = UnicodeAttribute(null=True)
+    return_reason = UnicodeAttribute(null=True)
+    refusal_code = UnicodeAttribute(null=True)
+    refusal_message = UnicodeAttribute(null=True)
+    previous_id = UnicodeAttribute(null=True)
+    member_id = UnicodeAttribute(null=True)
+    # REV-2: set when the review deadline passed; the parent may then review in its place.
+    escalated_to = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class Claim(Item, discriminator="Claim"):
+    """A uniqueness claim: pk IDNO#<blind index> (REG-4: one live registration or membership per
+    ID number) or DEVNO#<number> (one person per development number), sk META."""
+
+    owner_kind = UnicodeAttribute()
+    owner_id = UnicodeAttribute()
 
 
 class AuditRecord(Item, discriminator="AuditRecord"):
@@ -128,3 +182,36 @@ class TreeLock(Item, discriminator="TreeLock"):
     Expires by TTL should its job die, so a lost job cannot lock a city forever."""
 
     job_id = UnicodeAttribute()
+
+
+class Timer(Item, discriminator="Timer"):
+    """A deadline or a scheduled re-check: pk TIMER#<kind>#<subject>, sk META;
+    gsi2 DUE#<China date>#<shard> / <due time>#<kind>#<subject>.
+
+    Timers are indexed by the day they fall due, spread over a few shards, and swept by a
+    scheduled state machine, so a million open deadlines cost no open executions."""
+
+    timer_kind = UnicodeAttribute()
+    subject_id = UnicodeAttribute()
+    due_at = UTCDateTimeAttribute()
+    # For working-day deadlines: recomputed when a year's schedule is loaded.
+    counted_from = UTCDateTimeAttribute(null=True)
+    workdays = NumberAttribute(null=True)
+
+
+class CalendarYear(Item, discriminator="CalendarYear"):
+    """A year's published holiday schedule loaded by the province: pk CALENDAR, sk YEAR#<year>."""
+
+    year = NumberAttribute()
+    holidays = UnicodeAttribute()  # ISO dates, comma-separated
+    workdays = UnicodeAttribute()
+    loaded_at = UTCDateTimeAttribute()
+    loaded_by = UnicodeAttribute()
+
+
+class Wave(Item, discriminator="Wave"):
+    """REG-8: when registration opens for a group of sectors: pk WAVES, sk <group>."""
+
+    group = UnicodeAttribute()
+    opens_at = UTCDateTimeAttribute()
+    opened = BooleanAttribute(default=False)

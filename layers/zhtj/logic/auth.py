@@ -46,6 +46,9 @@ POLICY: dict[str, Reach] = {
     "member.read": Reach.OWN_OR_BELOW,  # target: the member's branch
     "member.audit": Reach.OWN_OR_BELOW,
     "system_org.read": Reach.PROVINCE,
+    "registration.read": Reach.OWN_OR_BELOW,  # target: the registration's branch
+    "registration.review": Reach.OWN_OR_BELOW,  # the branch, or above it once escalated (REV-2)
+    "waves.set": Reach.PROVINCE,
 }
 
 NOT_OPERATOR = ForbiddenError("NOT_OPERATOR", "当前身份不是组织管理员，无权执行此操作", None)

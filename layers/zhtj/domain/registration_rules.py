@@ -1,0 +1,178 @@
+"""Rules of registration (报到 = registration): REG-1..3. Pure: no I/O.
+
+`check_submission` turns what a member typed into normalized facts, or raises the first
+field's ValidationError (a zh-CN message naming the field).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+import phonenumbers
+
+from zhtj.domain.codes import ethnicity_code, political_status_code
+from zhtj.domain.identity import IdentityFacts, age_on, parse_id_number
+from zhtj.errors import RuleViolation, ValidationError
+
+# REG-3: admissions from this day need a Central Committee development number and age 13.
+NUMBERED_ERA = date(2017, 1, 1)
+MIN_AGE_NUMBERED, MIN_AGE_BEFORE = 13, 12
+# Development numbers issued in these years are accepted for admissions in either year.
+_INTERCHANGEABLE_YEARS = {2017, 2018}
+_DEVELOPMENT_NUMBER = re.compile(r"[0-9A-Za-z]{12}")
+_LOOSE_NUMBER = re.compile(r"[0-9A-Za-z-]{1,30}")
+_JOIN_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+class IdentityProof(StrEnum):
+    """REG-3: how a member admitted before 2017 proves membership."""
+
+    APPLICATION_FORM = "APPLICATION_FORM"  # 入团志愿书
+    CARD_2017_2018 = "CARD_2017_2018"  # 2017/2018年团员证注册
+    TRANSFER_LETTER = "TRANSFER_LETTER"  # 盖章的组织关系介绍信
+
+
+class IncomeBand(StrEnum):
+    """The dues categories of the 2016 standard (REFERENCE.md), chosen at registration."""
+
+    STUDENT = "STUDENT"
+    UNEMPLOYED = "UNEMPLOYED"
+    RELIEF = "RELIEF"
+    FARMER = "FARMER"
+    BELOW_2000 = "BELOW_2000"
+    FROM_2000 = "FROM_2000"
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What the member typed (REG-1), before checking."""
+
+    name: str
+    id_number: str
+    ethnicity: str
+    political_status: str
+    join_month: str
+    is_cadre: bool
+    development_number: str | None = None
+    identity_proof: IdentityProof | None = None
+    education: str | None = None
+    occupation: str | None = None
+    income_band: IncomeBand | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class RegistrationFacts:
+    """A checked submission: the ID's facts derived, codes normalized."""
+
+    name: str
+    identity: IdentityFacts
+    ethnicity: str
+    political_status: str
+    join_month: str  # YYYY-MM
+    is_cadre: bool
+    development_number: str | None
+    identity_proof: IdentityProof | None
+    education: str | None
+    occupation: str | None
+    income_band: IncomeBand | None
+    phone: str | None
+
+
+def _join_month(value: str, birth: date, today: date) -> date:
+    match = _JOIN_MONTH.fullmatch(value.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValidationError("JOIN_MONTH_FORMAT", "入团年月格式应为YYYY-MM", "join_month")
+    joined = date(int(match.group(1)), int(match.group(2)), 1)
+    if joined > today:
+        raise ValidationError("JOIN_MONTH_FUTURE", "入团年月不能晚于当前月份", "join_month")
+    if joined < birth:
+        raise ValidationError("JOIN_MONTH_BEFORE_BIRTH", "入团年月不能早于出生日期", "join_month")
+    return joined
+
+
+def _check_age(birth: date, joined: date) -> None:
+    """REG-3: at least 13 at admission from 2017, at least 12 before. The join date is a
+    month, so the member must have reached the age by the end of that month."""
+    minimum = MIN_AGE_NUMBERED if joined >= NUMBERED_ERA else MIN_AGE_BEFORE
+    end_of_month = date(joined.year + joined.month // 12, joined.month % 12 + 1, 1)
+    if age_on(birth, end_of_month) < minimum:
+        raise RuleViolation("REG-3", f"入团时应年满{minimum}周岁", "join_month")
+
+
+def _development_number(value: str | None, joined: date) -> str | None:
+    """REG-3: from 2017 a 12-character Central Committee number whose first four characters
+    are the admission year (2017 and 2018 numbers serve either year); before, optional."""
+    number = (value or "").strip().upper() or None
+    if joined < NUMBERED_ERA:
+        if number and not _LOOSE_NUMBER.fullmatch(number):
+            raise ValidationError(
+                "DEVELOPMENT_NUMBER_FORMAT", "团员编号只能包含字母、数字和连字符", "development_number"
+            )
+        return number
+    if number is None:
+        raise RuleViolation("REG-3", "2017年1月1日以后入团的团员须填写团中央发展团员编号", "development_number")
+    if not _DEVELOPMENT_NUMBER.fullmatch(number):
+        raise ValidationError("DEVELOPMENT_NUMBER_FORMAT", "发展团员编号应为12位字母或数字", "development_number")
+    prefix = int(number[:4]) if number[:4].isdigit() else 0
+    allowed = _INTERCHANGEABLE_YEARS if joined.year in _INTERCHANGEABLE_YEARS else {joined.year}
+    if prefix not in allowed:
+        raise ValidationError("DEVELOPMENT_NUMBER_YEAR", "发展团员编号的前四位应为入团年份", "development_number")
+    return number
+
+
+def _phone(value: str | None) -> str | None:
+    if not value or not value.strip():
+        return None
+    try:
+        parsed = phonenumbers.parse(value.strip(), "CN")
+    except phonenumbers.NumberParseException as error:
+        raise ValidationError("PHONE_FORMAT", "手机号码格式不正确", "phone") from error
+    if (
+        not phonenumbers.is_valid_number(parsed)
+        or phonenumbers.number_type(parsed) != phonenumbers.PhoneNumberType.MOBILE
+    ):
+        raise ValidationError("PHONE_FORMAT", "手机号码格式不正确", "phone")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _name(value: str) -> str:
+    name = value.strip()
+    if not 2 <= len(name) <= 30 or any(ch.isdigit() or ch in "\u200b\u200c\u200d\ufeff" for ch in name):
+        raise ValidationError("NAME_FORMAT", "姓名应为2至30个字，且不含数字或不可见字符", "name")
+    return name
+
+
+def check_submission(submission: Submission, today: date) -> RegistrationFacts:
+    """REG-1..3: check a registration field by field. Raises ValidationError or RuleViolation
+    naming the first bad field."""
+    name = _name(submission.name)
+    identity = parse_id_number(submission.id_number, today)
+    ethnicity = ethnicity_code(submission.ethnicity)
+    political_status = political_status_code(submission.political_status)
+    joined = _join_month(submission.join_month, identity.birth_date, today)
+    _check_age(identity.birth_date, joined)
+    number = _development_number(submission.development_number, joined)
+    if joined < NUMBERED_ERA and submission.identity_proof is None:
+        raise RuleViolation(
+            "REG-3",
+            "2017年以前入团的团员须说明身份证明材料（入团志愿书、团员证注册或组织关系介绍信）",
+            "identity_proof",
+        )
+    return RegistrationFacts(
+        name=name,
+        identity=identity,
+        ethnicity=ethnicity,
+        political_status=political_status,
+        join_month=f"{joined.year:04d}-{joined.month:02d}",
+        is_cadre=submission.is_cadre,
+        development_number=number,
+        identity_proof=submission.identity_proof if joined < NUMBERED_ERA else None,
+        education=(submission.education or "").strip() or None,
+        occupation=(submission.occupation or "").strip() or None,
+        income_band=submission.income_band,
+        phone=_phone(submission.phone),
+    )

@@ -1,0 +1,456 @@
+"""Registration (报到) and its review (审核): REG-1..6, REV-1..3.
+
+A member's registration is checked at once (field by field) and accepted with a ticket;
+the write happens in the registration worker, fed by a queue, so that an enrolment peak
+is absorbed by the queue and not by the table. The worker's write is one transaction:
+the registration, the REG-4 claim on the ID number (and on the development number), the
+review deadline (REV-2) and the audit record; a redelivered message changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import secrets
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from zhtj.clock import new_id, now, time_part
+from zhtj.dal import keys, paging, pii, queues
+from zhtj.dal.models import Account, Claim, Member, Org, Registration
+from zhtj.dal.unit_of_work import SYSTEM_ACTOR, Actor, UnitOfWork
+from zhtj.domain.identity import mask_id_number
+from zhtj.domain.org_rules import OrgType, check_members_allowed
+from zhtj.domain.registration_rules import RegistrationFacts, Submission, check_submission
+from zhtj.domain.workdays import CHINA_TZ
+from zhtj.errors import ConflictError, ForbiddenError, NotFoundError, RuleViolation, ValidationError
+from zhtj.logic import accounts, calendar, identity_check, timers, waves
+from zhtj.logic.auth import Acting, authorize, get_org, within
+from zhtj.logic.tokens import Principal
+
+REGISTRATION_QUEUE = "registration"
+REVIEW_WORKDAYS = 5  # REV-2
+
+PENDING = "PENDING_REVIEW"  # 报到待审核
+RETURNED = "RETURNED"  # 退回
+APPROVED = "APPROVED"  # 审核通过
+WITHDRAWN = "WITHDRAWN"
+SUPERSEDED = "SUPERSEDED"  # replaced by a corrected resubmission
+REFUSED = "REFUSED"  # refused by the worker (REG-4 duplicate)
+LIVE = (PENDING, RETURNED)
+
+# A ticket unknown this long after the moment it carries was never submitted (or was lost).
+TICKET_GRACE = timedelta(hours=2)
+
+DUPLICATE_ID = RuleViolation("REG-4", "该身份证号已有报到记录或团籍，一人只能有一个团籍", "id_number")
+DUPLICATE_NUMBER = RuleViolation("REG-4", "该发展团员编号已被使用", "development_number")
+ALREADY_WRITTEN = ConflictError("ALREADY_WRITTEN", "", None)
+NOT_LIVE = ConflictError("REGISTRATION_NOT_LIVE", "该报到已审核通过或已撤回", None)
+NOT_PENDING = ConflictError("REGISTRATION_NOT_PENDING", "该报到已被处理，请刷新后查看", None)
+
+
+def today_in_china() -> date:
+    return now().astimezone(CHINA_TZ).date()
+
+
+# --- Submit (HTTP, synchronous checks only) ---------------------------------------------------
+
+
+def submit(submission: Submission, branch_id: str, previous_ticket: str | None, idempotency_key: str | None) -> str:
+    """Check a registration (REG-1..3, the branch (ORG-4/7), the sector's wave (REG-8)) and
+    queue it. Returns the ticket; raises ValidationError/RuleViolation/NotFoundError."""
+    facts = check_submission(submission, today_in_china())
+    branch = get_org(branch_id)
+    check_members_allowed(OrgType(branch.org_type))
+    if branch.system or branch.status != "ACTIVE":
+        raise RuleViolation("ORG-7", "不能向系统组织或已撤销的组织报到", "branch_id")
+    waves.check_open(branch, now())
+    index = pii.blind_index(facts.identity.id_number)
+    if idempotency_key:
+        # A retried submission (same key, same person, same hour) gets the same ticket.
+        hour_ms = int(now().timestamp()) // 3600 * 3_600_000
+        digest = hashlib.sha256(f"{idempotency_key}|{index}".encode()).hexdigest()[:24]
+        registration_id = f"r{time_part(hour_ms)}{digest}"
+    else:
+        registration_id = f"{new_id('r')[:11]}{secrets.token_hex(12)}"
+    previous_id = _check_ticket(previous_ticket) if previous_ticket else None
+    queues.send(
+        REGISTRATION_QUEUE,
+        {
+            "registration_id": registration_id,
+            "branch_id": branch.org_id,
+            "previous_id": previous_id,
+            "submitted_at": now().isoformat(),
+            "person": _person(facts, registration_id, index),
+        },
+    )
+    return registration_id
+
+
+def _check_ticket(ticket: str) -> str:
+    if not (20 <= len(ticket) <= 40 and ticket.startswith("r") and ticket.isalnum()):
+        raise ValidationError("TICKET_INVALID", "报到凭证无效", "ticket")
+    return ticket
+
+
+def _person(facts: RegistrationFacts, registration_id: str, index: str) -> dict[str, Any]:
+    """The stored form of a person: the ID number only sealed, indexed and masked."""
+    identity = facts.identity
+    return {
+        "name": facts.name,
+        "id_sealed": pii.seal(identity.id_number, {"purpose": "id_number", "registration": registration_id}),
+        "id_index": index,
+        "id_masked": mask_id_number(identity.id_number),
+        "birth_date": identity.birth_date.isoformat(),
+        "sex": identity.sex,
+        "ethnicity": facts.ethnicity,
+        "political_status": facts.political_status,
+        "join_month": facts.join_month,
+        "development_number": facts.development_number,
+        "identity_proof": facts.identity_proof.value if facts.identity_proof else None,
+        "is_cadre": facts.is_cadre,
+        "education": facts.education,
+        "occupation": facts.occupation,
+        "income_band": facts.income_band.value if facts.income_band else None,
+        "phone": facts.phone,
+    }
+
+
+# --- The worker ---------------------------------------------------------------------------------
+
+
+def apply_submission(message: dict[str, Any]) -> Registration:
+    """Write a queued registration (idempotent per registration id). A duplicate ID number
+    or development number is recorded as a REFUSED registration the ticket reports."""
+    registration_id = message["registration_id"]
+    existing = _find(registration_id)
+    if existing is None:
+        existing = _write(message)
+    if existing.state == PENDING and existing.real_name_state == "CHECKING":
+        identity_check.first_check(existing)
+    return existing
+
+
+def _write(message: dict[str, Any]) -> Registration:
+    registration_id, branch_id = message["registration_id"], message["branch_id"]
+    submitted = datetime.fromisoformat(message["submitted_at"])
+    person = {k: v for k, v in message["person"].items() if v is not None}
+    due = calendar.end_of_workday(calendar.current().add_workdays(submitted, REVIEW_WORKDAYS))
+    registration = Registration(
+        keys.registration_pk(registration_id),
+        keys.META,
+        gsi1pk=keys.branch_registrations_pk(branch_id),
+        gsi1sk=f"{PENDING}#{submitted.isoformat()}#{registration_id}",
+        registration_id=registration_id,
+        branch_id=branch_id,
+        state=PENDING,
+        submitted_at=submitted,
+        review_due=due,
+        previous_id=message.get("previous_id"),
+        **person,
+    )
+    uow = UnitOfWork(SYSTEM_ACTOR)
+    uow.put(registration, condition=Registration.pk.does_not_exist(), on_fail=ALREADY_WRITTEN)
+    previous = _find(registration.previous_id) if registration.previous_id else None
+    _claim(uow, keys.id_claim_pk(registration.id_index or ""), registration, previous, DUPLICATE_ID)
+    if registration.development_number:
+        number_pk = keys.development_number_claim_pk(registration.development_number)
+        _claim(uow, number_pk, registration, previous, DUPLICATE_NUMBER)
+    if previous is not None:
+        _supersede(uow, previous, registration)
+    timers.schedule(uow, timers.REVIEW_DUE, registration_id, due)
+    uow.audit("registration.submit", "REGISTRATION", registration_id, branch_id, after=_snapshot(registration))
+    try:
+        uow.commit()
+    except ConflictError as error:
+        if error is not ALREADY_WRITTEN:
+            raise
+        found = _find(registration_id)
+        assert found is not None
+        return found
+    except RuleViolation as error:
+        return _refuse(registration, error)
+    return registration
+
+
+def _claim(uow: UnitOfWork, pk: str, registration: Registration, previous: Registration | None, error: Any) -> None:
+    """REG-4: claim a unique value for this registration; a corrected resubmission takes over
+    its predecessor's claim."""
+    claim = Claim(pk, keys.META, owner_kind="REGISTRATION", owner_id=registration.registration_id)
+    condition = Claim.pk.does_not_exist()
+    if previous is not None:
+        condition = condition | ((Claim.owner_kind == "REGISTRATION") & (Claim.owner_id == previous.registration_id))
+    uow.put(claim, condition=condition, on_fail=error)
+
+
+def _supersede(uow: UnitOfWork, previous: Registration, registration: Registration) -> None:
+    """REG-6: a corrected resubmission (to the same or another branch) replaces a pending or
+    returned one."""
+    if previous.id_index != registration.id_index:
+        raise RuleViolation("REG-6", "重新提交的报到须为同一身份证号", "id_number")
+    uow.update(
+        previous,
+        [Registration.state.set(SUPERSEDED), Registration.gsi1sk.set(f"{SUPERSEDED}#{previous.registration_id}")],
+        condition=Registration.state.is_in(*LIVE),
+        on_fail=RuleViolation("REG-6", "原报到已审核通过或已撤回，不能重新提交", "previous_ticket"),
+    )
+    timers.cancel(uow, timers.REVIEW_DUE, previous.registration_id)
+
+
+def _refuse(registration: Registration, error: RuleViolation) -> Registration:
+    registration.state = REFUSED
+    registration.refusal_code, registration.refusal_message = error.code, error.message
+    registration.gsi1pk, registration.gsi1sk, registration.review_due = None, None, None
+    registration.real_name_state = "NOT_CHECKED"
+    uow = UnitOfWork(SYSTEM_ACTOR)
+    uow.put(registration, condition=Registration.pk.does_not_exist(), on_fail=ALREADY_WRITTEN)
+    uow.audit(
+        "registration.refuse",
+        "REGISTRATION",
+        registration.registration_id,
+        registration.branch_id,
+        after={"code": error.code},
+    )
+    with contextlib.suppress(ConflictError):  # a concurrent delivery refused it already
+        uow.commit()
+    found = _find(registration.registration_id)
+    assert found is not None
+    return found
+
+
+def _find(registration_id: str | None) -> Registration | None:
+    if not registration_id:
+        return None
+    try:
+        return Registration.get(keys.registration_pk(registration_id), keys.META, consistent_read=True)
+    except Registration.DoesNotExist:
+        return None
+
+
+def _snapshot(registration: Registration) -> dict[str, Any]:
+    fields = ("state", "branch_id", "name", "id_masked", "join_month", "development_number", "real_name_state")
+    return {f: getattr(registration, f) for f in fields if getattr(registration, f) is not None}
+
+
+# --- Ticket (the member's view) --------------------------------------------------------------
+
+
+def ticket_status(ticket: str) -> Registration | None:
+    """The registration behind a ticket; None while it waits in the queue. Raises NotFoundError
+    for a ticket that was never issued (or is long gone)."""
+    registration = _find(_check_ticket(ticket))
+    if registration is None and _issued_before(ticket, now() - TICKET_GRACE):
+        raise NotFoundError("TICKET_NOT_FOUND", "未找到该报到凭证", "ticket")
+    return registration
+
+
+def _issued_before(ticket: str, moment: datetime) -> bool:
+    """A ticket starts with new_id's time part: 10 base32 characters of milliseconds."""
+    try:
+        issued_ms = int(ticket[1:11].translate(_FROM_CROCKFORD), 32)
+    except ValueError:
+        return True
+    return issued_ms < int(moment.timestamp() * 1000)
+
+
+_FROM_CROCKFORD = str.maketrans("0123456789abcdefghjkmnpqrstvwxyz", "0123456789abcdefghijklmnopqrstuv")
+
+
+def withdraw(ticket: str, reason: str) -> Registration:
+    """REG-6: the member withdraws a registration waiting for review (or returned to them);
+    the ID number is free again."""
+    registration = _find(_check_ticket(ticket))
+    if registration is None:
+        raise NotFoundError("TICKET_NOT_FOUND", "未找到该报到凭证，或仍在排队处理中", "ticket")
+    if registration.state not in LIVE:
+        raise NOT_LIVE
+    uow = UnitOfWork(Actor(account_id=f"ticket:{registration.registration_id}", org_id=None))
+    uow.update(
+        registration,
+        [
+            Registration.state.set(WITHDRAWN),
+            Registration.gsi1sk.set(f"{WITHDRAWN}#{registration.registration_id}"),
+            Registration.return_reason.set(reason),
+        ],
+        condition=Registration.state.is_in(*LIVE),
+        on_fail=NOT_LIVE,
+    )
+    _release_claims(uow, registration)
+    timers.cancel(uow, timers.REVIEW_DUE, registration.registration_id)
+    uow.audit(
+        "registration.withdraw",
+        "REGISTRATION",
+        registration.registration_id,
+        registration.branch_id,
+        before={"state": registration.state},
+        after={"state": WITHDRAWN, "reason": reason},
+    )
+    uow.commit()
+    registration.state = WITHDRAWN
+    return registration
+
+
+def _release_claims(uow: UnitOfWork, registration: Registration) -> None:
+    owned = (Claim.owner_kind == "REGISTRATION") & (Claim.owner_id == registration.registration_id)
+    uow.delete(Claim(keys.id_claim_pk(registration.id_index or ""), keys.META), condition=owned)
+    if registration.development_number:
+        uow.delete(Claim(keys.development_number_claim_pk(registration.development_number), keys.META), condition=owned)
+
+
+# --- Review (the branch) -------------------------------------------------------------------
+
+
+def _reviewer(principal: Principal, registration: Registration) -> Acting:
+    """REV-1/REV-2: the branch reviews; an organisation above it only once the deadline has
+    passed and the review was escalated to it (or to one below it)."""
+    operator = authorize(principal, "registration.review", get_org(registration.branch_id))
+    if operator.org.org_id != registration.branch_id:
+        escalated = get_org(registration.escalated_to) if registration.escalated_to else None
+        if escalated is None or not within(operator.org, escalated):
+            raise ForbiddenError("NOT_ESCALATED", "报到审核由团支部负责，逾期上报后上级组织方可代为审核", None)
+    return operator
+
+
+def read(principal: Principal, registration_id: str) -> Registration:
+    registration = _find(registration_id)
+    if registration is None:
+        raise NotFoundError("REGISTRATION_NOT_FOUND", "报到记录不存在", "registration_id")
+    authorize(principal, "registration.read", get_org(registration.branch_id))
+    return registration
+
+
+def list_for_branch(
+    principal: Principal, branch_id: str, state: str, cursor: str | None, limit: int
+) -> tuple[list[Registration], str | None]:
+    authorize(principal, "registration.read", get_org(branch_id))
+    return paging.query_page(
+        Registration.by_gsi1.query,
+        keys.branch_registrations_pk(branch_id),
+        Registration.gsi1sk.startswith(f"{state}#"),
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+def approve(principal: Principal, registration_id: str) -> Registration:
+    """REV-1/REV-3: the branch approves; the member record and account are created in the same
+    transaction, the ID claim passes to the member. Two approvers at once: one wins."""
+    registration = read(principal, registration_id)
+    branch = get_org(registration.branch_id)
+    operator = _reviewer(principal, registration)
+    if registration.state != PENDING:
+        raise NOT_PENDING
+    if registration.real_name_state not in identity_check.PASSED_STATES:
+        raise RuleViolation("REG-5", "实名核验尚未通过，不能审核通过", None)
+    member_id, account_id = new_id("m"), new_id("u")
+    fields = {name: getattr(registration, name) for name in _PERSON_FIELDS if getattr(registration, name) is not None}
+    if registration.id_sealed:
+        plain = pii.unseal(registration.id_sealed, {"purpose": "id_number", "registration": registration_id})
+        fields["id_sealed"] = pii.seal(plain, {"purpose": "id_number", "member": member_id})
+    member = accounts.new_member(member_id, registration.name, branch.org_id, account_id)
+    for name, value in fields.items():
+        setattr(member, name, value)
+    member.registration_id = registration_id
+    account = Account(
+        keys.account_pk(account_id),
+        keys.META,
+        account_id=account_id,
+        name=registration.name,
+        member_id=member_id,
+        created_at=now(),
+    )
+    uow = UnitOfWork(operator.actor)
+    uow.update(
+        registration,
+        [
+            Registration.state.set(APPROVED),
+            Registration.gsi1sk.set(f"{APPROVED}#{registration.submitted_at.isoformat()}#{registration_id}"),
+            Registration.reviewed_at.set(now()),
+            Registration.reviewed_by.set(operator.account_id),
+            Registration.member_id.set(member_id),
+        ],
+        condition=Registration.state == PENDING,
+        on_fail=NOT_PENDING,
+    )
+    uow.put(member, condition=Member.pk.does_not_exist())
+    uow.put(account, condition=Account.pk.does_not_exist())
+    for pk in _claim_keys(registration):
+        uow.update(
+            Claim(pk, keys.META),
+            [Claim.owner_kind.set("MEMBER"), Claim.owner_id.set(member_id)],
+            condition=(Claim.owner_kind == "REGISTRATION") & (Claim.owner_id == registration_id),
+            on_fail=DUPLICATE_ID,
+        )
+    uow.update(branch, [Org.member_count.add(1)], condition=Org.status == "ACTIVE", versioned=False)
+    timers.cancel(uow, timers.REVIEW_DUE, registration_id)
+    uow.audit(
+        "registration.approve",
+        "REGISTRATION",
+        registration_id,
+        branch.org_id,
+        before={"state": PENDING},
+        after={"state": APPROVED, "member_id": member_id},
+    )
+    uow.audit("member.create", "MEMBER", member_id, branch.org_id, after=_snapshot(registration))
+    uow.commit()
+    registration.state, registration.member_id = APPROVED, member_id
+    return registration
+
+
+_PERSON_FIELDS = (
+    "id_index",
+    "id_masked",
+    "birth_date",
+    "sex",
+    "ethnicity",
+    "political_status",
+    "join_month",
+    "development_number",
+    "identity_proof",
+    "is_cadre",
+    "education",
+    "occupation",
+    "income_band",
+    "phone",
+)
+
+
+def _claim_keys(registration: Registration) -> list[str]:
+    claim_keys = [keys.id_claim_pk(registration.id_index or "")]
+    if registration.development_number:
+        claim_keys.append(keys.development_number_claim_pk(registration.development_number))
+    return claim_keys
+
+
+def return_to_member(principal: Principal, registration_id: str, reason: str) -> Registration:
+    """REG-6/REV-1: the branch returns a registration with a reason; the member corrects it
+    and submits again (the ID claim is kept for them meanwhile)."""
+    registration = read(principal, registration_id)
+    operator = _reviewer(principal, registration)
+    if not reason.strip():
+        raise ValidationError("REASON_REQUIRED", "退回须说明理由", "reason")
+    uow = UnitOfWork(operator.actor)
+    uow.update(
+        registration,
+        [
+            Registration.state.set(RETURNED),
+            Registration.gsi1sk.set(f"{RETURNED}#{registration.submitted_at.isoformat()}#{registration_id}"),
+            Registration.return_reason.set(reason),
+            Registration.reviewed_at.set(now()),
+            Registration.reviewed_by.set(operator.account_id),
+        ],
+        condition=Registration.state == PENDING,
+        on_fail=NOT_PENDING,
+    )
+    timers.cancel(uow, timers.REVIEW_DUE, registration_id)
+    uow.audit(
+        "registration.return",
+        "REGISTRATION",
+        registration_id,
+        registration.branch_id,
+        before={"state": PENDING},
+        after={"state": RETURNED, "reason": reason},
+    )
+    uow.commit()
+    registration.state, registration.return_reason = RETURNED, reason
+    return registration

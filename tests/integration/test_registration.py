@@ -1,0 +1,348 @@
+"""Registration (报到) and review through the HTTP API, the registration queue and its worker."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.support import World, call
+from zhtj.dal import keys
+from zhtj.dal.models import Claim, Member, Org
+from zhtj.dal.queues import queue_url
+from zhtj.domain.identity import check_character
+from zhtj.logic import identity_check, registration, timers
+
+REG_QUEUE = registration.REGISTRATION_QUEUE
+
+
+def make_id(birth: str = "20050301", seq: int = 123, region: str = "440106") -> str:
+    body = f"{region}{birth}{seq:03d}"
+    return body + check_character(body)
+
+
+def form(world: World, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "name": "李晓明",
+        "id_number": make_id(),
+        "ethnicity": "汉族",
+        "political_status": "03",
+        "join_month": "2021-05",
+        "branch_id": world.orgs["huajing"],
+        "is_cadre": False,
+        "development_number": "202144010001",
+        "phone": "13800138000",
+    }
+    body.update(overrides)
+    return body
+
+
+def drain(client: Any, queue: str = REG_QUEUE, fail_ids: set[str] | None = None) -> int:
+    """Deliver a queue to its handler until empty, as the runner does; returns messages handled."""
+    sqs = boto3.client("sqs")
+    url = queue_url(queue)
+    handled = 0
+    function = {"registration": "registration_worker", "tree-maintenance": "tree_maintenance"}[queue]
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        records = [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": {},
+                "messageAttributes": {},
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws-cn:sqs:cn-north-1:1:q",
+            }
+            for m in messages
+        ]
+        payload = client.lambda_.invoke(function, {"Records": records}).payload
+        failed = {f["itemIdentifier"] for f in payload["batchItemFailures"]}
+        assert not failed, payload
+        for m in messages:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        handled += len(messages)
+    return handled
+
+
+def submit(client: Any, body: dict[str, Any], headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    return call(client, "POST", "/registrations", {"Content-Type": "application/json", **(headers or {})}, body)
+
+
+def registered(client: Any, world: World, **overrides: Any) -> dict[str, Any]:
+    status, answer = submit(client, form(world, **overrides))
+    assert status == 202, answer
+    drain(client)
+    status, ticket = call(client, "GET", f"/registrations/tickets/{answer['ticket']}")
+    assert status == 200
+    return dict(ticket)
+
+
+@pytest.fixture(autouse=True)
+def identity_provider_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZHTJ_FAKE_IDP_FAIL_PERCENT", "0")
+
+
+def test_reg_1_submission_is_queued_then_written_pending_review(client: Any, world: World) -> None:
+    status, answer = submit(client, form(world))
+    assert (status, answer["status"]) == (202, "QUEUED")
+    status, ticket = call(client, "GET", f"/registrations/tickets/{answer['ticket']}")
+    assert ticket["status"] == "QUEUED"  # nothing is written before the worker runs
+    assert drain(client) == 1
+    status, ticket = call(client, "GET", f"/registrations/tickets/{answer['ticket']}")
+    record = ticket["registration"]
+    assert (ticket["status"], record["real_name_state"]) == ("PENDING_REVIEW", "PASSED")
+    # REG-2: birth date and sex come from the ID number, never typed twice.
+    assert (record["birth_date"], record["sex"]) == ("2005-03-01", "M")
+    assert record["id_masked"] == make_id()[:4] + "*" * 10 + make_id()[-4:]
+    assert "id_number" not in record
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status", "code", "field"),
+    [
+        ({"ethnicity": "火星族"}, 400, "ETHNICITY_UNKNOWN", "ethnicity"),
+        ({"political_status": "99"}, 400, "POLITICAL_STATUS_UNKNOWN", "political_status"),
+        ({"id_number": make_id()[:-1] + ("0" if make_id()[-1] != "0" else "1")}, 400, "ID_CHECKSUM", "id_number"),
+        ({"join_month": "2099-01"}, 400, "JOIN_MONTH_FUTURE", "join_month"),
+        ({"join_month": "2021-13"}, 400, "JOIN_MONTH_FORMAT", "join_month"),
+        ({"phone": "12345"}, 400, "PHONE_FORMAT", "phone"),
+        ({"development_number": None}, 422, "REG-3", "development_number"),
+        ({"development_number": "201944010001"}, 400, "DEVELOPMENT_NUMBER_YEAR", "development_number"),
+        (
+            {"join_month": "2016-05", "development_number": None, "id_number": make_id("19990301")},
+            422,
+            "REG-3",
+            "identity_proof",
+        ),
+        (
+            {"id_number": make_id("20100101"), "join_month": "2022-06", "development_number": "202244010001"},
+            422,
+            "REG-3",
+            "join_month",
+        ),
+        ({"branch_id": "nonexistent"}, 404, "ORG_NOT_FOUND", "org_id"),
+        ({"unknown_field": 1}, 400, "INVALID_FIELD", "unknown_field"),
+    ],
+)
+def test_reg_1_2_3_bad_fields_are_refused_one_by_one(
+    client: Any, world: World, overrides: dict[str, Any], status: int, code: str, field: str
+) -> None:
+    got, answer = submit(client, form(world, **overrides))
+    assert (got, answer["code"], answer["field"]) == (status, code, field), answer
+    assert answer["message"]
+    assert (
+        boto3.client("sqs").get_queue_attributes(
+            QueueUrl=queue_url(REG_QUEUE), AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]["ApproximateNumberOfMessages"]
+        == "0"
+    )
+
+
+def test_reg_2_legacy_15_digit_id_is_converted(client: Any, world: World) -> None:
+    legacy = make_id("19880301")[:6] + "880301" + "123"
+    ticket = registered(
+        client,
+        world,
+        id_number=legacy,
+        join_month="2003-05",
+        development_number=None,
+        identity_proof="APPLICATION_FORM",
+    )
+    assert ticket["registration"]["birth_date"] == "1988-03-01"
+
+
+def test_org_4_registration_only_to_a_branch(client: Any, world: World) -> None:
+    status, answer = submit(client, form(world, branch_id=world.orgs["tianhe"]))
+    assert (status, answer["code"]) == (422, "ORG-4")
+
+
+def test_reg_4_one_live_registration_per_id_number(client: Any, world: World) -> None:
+    first = registered(client, world)
+    second = registered(client, world, branch_id=world.orgs["lianhua"], development_number="202144010002")
+    assert first["status"] == "PENDING_REVIEW"
+    assert (second["status"], second["registration"]["refusal_code"]) == ("REFUSED", "REG-4")
+    number_reuse = registered(client, world, id_number=make_id(seq=125))
+    assert (number_reuse["status"], number_reuse["registration"]["refusal_code"]) == ("REFUSED", "REG-4")
+
+
+def test_redelivered_submission_writes_once(client: Any, world: World) -> None:
+    status, answer = submit(client, form(world))
+    message = boto3.client("sqs").receive_message(QueueUrl=queue_url(REG_QUEUE))["Messages"][0]
+    for _ in range(3):
+        registration.apply_submission(json.loads(message["Body"]))
+    ticket = registration.ticket_status(answer["ticket"])
+    assert ticket is not None and ticket.state == registration.PENDING
+    from zhtj.dal.models import AuditRecord
+
+    trail = [r.action for r in AuditRecord.query(keys.audit_pk("REGISTRATION", answer["ticket"]))]
+    assert trail.count("registration.submit") == 1
+
+
+def test_same_idempotency_key_gives_the_same_ticket(client: Any, world: World) -> None:
+    headers = {"Idempotency-Key": "form-42"}
+    _, first = submit(client, form(world), headers)
+    _, again = submit(client, form(world), headers)
+    assert first["ticket"] == again["ticket"]
+    drain(client)
+    assert registration.ticket_status(first["ticket"]).state == registration.PENDING  # type: ignore[union-attr]
+
+
+def test_rev_1_approval_creates_the_member_and_moves_the_claim(client: Any, world: World) -> None:
+    ticket = registered(client, world)["ticket"]
+    before = Org.get(keys.org_pk(world.orgs["huajing"]), keys.META).member_count
+    status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
+    assert (status, approved["state"]) == (200, "APPROVED")
+    member = Member.get(keys.member_pk(approved["member_id"]), keys.META)
+    assert (member.branch_id, member.join_month, member.id_masked) == (
+        world.orgs["huajing"],
+        "2021-05",
+        approved["id_masked"],
+    )
+    assert Org.get(keys.org_pk(world.orgs["huajing"]), keys.META).member_count == before + 1
+    claim = Claim.get(keys.id_claim_pk(member.id_index), keys.META)
+    assert (claim.owner_kind, claim.owner_id) == ("MEMBER", member.member_id)
+    # REV-3: approved is permanent here: a second review is refused, and so is a withdrawal.
+    status, answer = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
+    assert (status, answer["code"]) == (409, "REGISTRATION_NOT_PENDING")
+    status, answer = call(client, "POST", f"/registrations/tickets/{ticket}/withdraw", {}, {"reason": "不想报了"})
+    assert (status, answer["code"]) == (409, "REGISTRATION_NOT_LIVE")
+    # The member cannot register a second time (REG-4).
+    again = registered(client, world, branch_id=world.orgs["lianhua"], development_number="202144010009")
+    assert again["registration"]["refusal_code"] == "REG-4"
+
+
+def test_rev_1_return_needs_reason_then_reg_6_resubmit_to_another_branch(client: Any, world: World) -> None:
+    ticket = registered(client, world)["ticket"]
+    status, answer = call(client, "POST", f"/registrations/{ticket}/return", world.headers("huajing"), {"reason": " "})
+    assert (status, answer["code"], answer["field"]) == (400, "INVALID_FIELD", "reason")
+    status, returned = call(
+        client, "POST", f"/registrations/{ticket}/return", world.headers("huajing"), {"reason": "入团年月与档案不符"}
+    )
+    assert (status, returned["state"], returned["return_reason"]) == (200, "RETURNED", "入团年月与档案不符")
+    corrected = registered(client, world, branch_id=world.orgs["lianhua"], join_month="2021-04", previous_ticket=ticket)
+    assert corrected["status"] == "PENDING_REVIEW"
+    assert registration.ticket_status(ticket).state == registration.SUPERSEDED  # type: ignore[union-attr]
+
+
+def test_reg_6_withdraw_frees_the_id_number(client: Any, world: World) -> None:
+    ticket = registered(client, world)["ticket"]
+    status, answer = call(client, "POST", f"/registrations/tickets/{ticket}/withdraw", {}, {"reason": "选错了团支部"})
+    assert (status, answer["status"]) == (200, "WITHDRAWN")
+    again = registered(client, world, branch_id=world.orgs["lianhua"])
+    assert again["status"] == "PENDING_REVIEW"
+
+
+def test_rev_2_parent_reviews_only_after_escalation(client: Any, world: World) -> None:
+    ticket = registered(client, world)["ticket"]
+    status, answer = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("tianhe"))
+    assert (status, answer["code"]) == (403, "NOT_ESCALATED")
+    status, answer = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("sz"))
+    assert (status, answer["code"]) == (403, "OUT_OF_SCOPE")
+
+
+def test_rev_2_review_deadline_is_5_working_days(client: Any, world: World) -> None:
+    ticket = registered(client, world)["ticket"]
+    record = registration.ticket_status(ticket)
+    assert record is not None and record.review_due is not None
+    from zhtj.logic import calendar
+
+    due_day = calendar.current().add_workdays(record.submitted_at, registration.REVIEW_WORKDAYS)
+    assert record.review_due == calendar.end_of_workday(due_day)
+    from zhtj.dal.models import Timer
+
+    timer = Timer.get(keys.timer_pk(timers.REVIEW_DUE, ticket), keys.META)
+    assert timer.due_at == record.review_due
+
+
+def test_reg_5_failed_real_name_is_rechecked_then_passed_offline(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ZHTJ_FAKE_IDP_FAIL_PERCENT", "100")
+    monkeypatch.setenv("ZHTJ_FAKE_IDP_REFAIL_PERCENT", "100")
+    ticket = registered(client, world)["ticket"]
+    assert registration.ticket_status(ticket).real_name_state == "RECHECK_SCHEDULED"  # type: ignore[union-attr]
+    status, answer = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
+    assert (status, answer["code"]) == (422, "REG-5")
+    identity_check.recheck(ticket)  # the timer's doing (tests/integration/test_timers.py drives the sweep)
+    assert registration.ticket_status(ticket).real_name_state == "FAILED"  # type: ignore[union-attr]
+    status, upload = call(client, "POST", f"/registrations/{ticket}/offline-photo", world.headers("huajing"))
+    assert status == 200
+    status, answer = call(
+        client,
+        "POST",
+        f"/registrations/{ticket}/offline-pass",
+        world.headers("huajing"),
+        {"note": "已核对身份证原件", "photo_key": upload["key"]},
+    )
+    assert (status, answer["code"]) == (400, "PHOTO_MISSING")
+    from zhtj.dal import storage
+
+    boto3.client("s3").put_object(Bucket=storage.bucket("uploads"), Key=upload["key"], Body=b"jpeg")
+    status, answer = call(
+        client,
+        "POST",
+        f"/registrations/{ticket}/offline-pass",
+        world.headers("huajing"),
+        {"note": "已核对身份证原件", "photo_key": upload["key"]},
+    )
+    assert (status, answer["real_name_state"]) == (200, "OFFLINE_PASSED")
+    status, answer = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
+    assert (status, answer["state"]) == (200, "APPROVED")
+
+
+def test_reg_5_recheck_can_pass(client: Any, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZHTJ_FAKE_IDP_FAIL_PERCENT", "100")
+    monkeypatch.setenv("ZHTJ_FAKE_IDP_REFAIL_PERCENT", "0")
+    ticket = registered(client, world)["ticket"]
+    identity_check.recheck(ticket)
+    identity_check.recheck(ticket)  # a second firing changes nothing
+    assert registration.ticket_status(ticket).real_name_state == "PASSED"  # type: ignore[union-attr]
+
+
+def test_reg_8_registration_opens_by_sector_wave(client: Any, world: World) -> None:
+    from datetime import timedelta
+
+    from zhtj.clock import now
+    from zhtj.logic import waves
+
+    soon = (now() + timedelta(days=7)).isoformat()
+    status, answer = call(client, "PUT", "/registration-waves", world.headers("gz"), {"opens": {"OTHERS": soon}})
+    assert (status, answer["code"]) == (403, "PROVINCE_ONLY")
+    opens = {"UNIVERSITIES": (now() - timedelta(days=1)).isoformat(), "OTHERS": soon}
+    status, answer = call(client, "PUT", "/registration-waves", world.headers("root"), {"opens": opens})
+    assert status == 200
+    status, answer = submit(client, form(world))  # 华景 is a community branch: OTHERS, not open yet
+    assert (status, answer["code"], answer["field"]) == (422, "REG-8", "branch_id")
+    assert "其他领域" in answer["message"]
+    university = form(world, branch_id=world.orgs["cs2024"])
+    status, _ = submit(client, university)
+    assert status == 202
+    # The schedule opens a wave when its time comes.
+    from zhtj.dal.models import Wave
+
+    wave = Wave.get(keys.WAVES_PK, "OTHERS")
+    wave.update(actions=[Wave.opens_at.set(now() - timedelta(minutes=1))])
+    scheduled = json.loads((Path(__file__).parents[2] / "events" / "tree_jobs_watchdog.schedule.json").read_text())
+    assert client.lambda_.invoke("open_waves", scheduled).payload == {"opened": ["OTHERS"]}
+    assert waves.waves()["OTHERS"].opened
+    status, _ = submit(client, form(world, id_number=make_id(seq=131), development_number="202144010003"))
+    assert status == 202
+
+
+def test_id_numbers_are_never_stored_or_queued_in_plain_text(client: Any, world: World) -> None:
+    plain = make_id()
+    status, _ = submit(client, form(world))
+    messages = boto3.client("sqs").receive_message(QueueUrl=queue_url(REG_QUEUE))["Messages"]
+    assert plain not in messages[0]["Body"]
+    boto3.client("sqs").change_message_visibility(
+        QueueUrl=queue_url(REG_QUEUE), ReceiptHandle=messages[0]["ReceiptHandle"], VisibilityTimeout=0
+    )
+    drain(client)
+    ticket = json.loads(messages[0]["Body"])["registration_id"]
+    call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
+    dump = json.dumps(boto3.client("dynamodb").scan(TableName="zhtj")["Items"], ensure_ascii=False)
+    assert plain not in dump and plain[6:14] + plain[14:] not in dump
