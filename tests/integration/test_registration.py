@@ -170,7 +170,7 @@ def test_reg_4_one_live_registration_per_id_number(client: Any, world: World) ->
 
 
 def test_redelivered_submission_writes_once(client: Any, world: World) -> None:
-    status, answer = submit(client, form(world))
+    _, answer = submit(client, form(world))
     message = boto3.client("sqs").receive_message(QueueUrl=queue_url(REG_QUEUE))["Messages"][0]
     for _ in range(3):
         registration.apply_submission(json.loads(message["Body"]))
@@ -335,7 +335,7 @@ def test_reg_8_registration_opens_by_sector_wave(client: Any, world: World) -> N
 
 def test_id_numbers_are_never_stored_or_queued_in_plain_text(client: Any, world: World) -> None:
     plain = make_id()
-    status, _ = submit(client, form(world))
+    submit(client, form(world))
     messages = boto3.client("sqs").receive_message(QueueUrl=queue_url(REG_QUEUE))["Messages"]
     assert plain not in messages[0]["Body"]
     boto3.client("sqs").change_message_visibility(
