@@ -16,6 +16,8 @@ os.environ.update(
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_NAMESPACE": "zhtj",
         "POWERTOOLS_DEV": "false",
+        # The fake identity provider passes everyone unless a test asks for failures (REG-5).
+        "ZHTJ_FAKE_IDP_FAIL_PERCENT": "0",
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)

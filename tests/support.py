@@ -36,6 +36,7 @@ class World:
     admins: dict[str, str] = field(default_factory=dict)  # name -> account id
     members: dict[str, list[str]] = field(default_factory=dict)  # branch name -> member ids
     member_accounts: dict[str, str] = field(default_factory=dict)  # member id -> account id
+    registration_id: str = ""  # a registration waiting for review, where a test makes one
 
     def principal(self, name: str) -> Principal:
         return Principal(self.admins[name], self.orgs[name])

@@ -16,7 +16,7 @@ from zhtj.dal.models import Registration
 from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 from zhtj.errors import ConflictError, NotFoundError, RuleViolation, ValidationError
 from zhtj.logic import timers
-from zhtj.logic.auth import authorize, get_org
+from zhtj.logic.reviewers import reviewer
 from zhtj.logic.tokens import Principal
 
 CHECKING = "CHECKING"  # 核验中
@@ -129,7 +129,7 @@ def photo_upload(principal: Principal, registration_id: str) -> tuple[str, str]:
 def pass_offline(principal: Principal, registration_id: str, note: str, photo_key: str) -> Registration:
     """REG-5: after a second failure the branch verifies in person: note and photo, 线下通过."""
     registration = _for_branch(principal, registration_id)
-    operator = authorize(principal, "registration.review", get_org(registration.branch_id))
+    operator = reviewer(principal, registration)
     if registration.real_name_state != FAILED:
         raise RuleViolation("REG-5", "只有两次实名核验均未通过的报到才能线下核验", None)
     if not note.strip():
@@ -167,5 +167,5 @@ def _for_branch(principal: Principal, registration_id: str) -> Registration:
         registration = Registration.get(keys.registration_pk(registration_id), keys.META, consistent_read=True)
     except Registration.DoesNotExist as error:
         raise NotFoundError("REGISTRATION_NOT_FOUND", "报到记录不存在", "registration_id") from error
-    authorize(principal, "registration.review", get_org(registration.branch_id))
+    reviewer(principal, registration)
     return registration

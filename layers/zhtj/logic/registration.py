@@ -23,9 +23,10 @@ from zhtj.domain.identity import mask_id_number
 from zhtj.domain.org_rules import OrgType, check_members_allowed
 from zhtj.domain.registration_rules import RegistrationFacts, Submission, check_submission
 from zhtj.domain.workdays import CHINA_TZ
-from zhtj.errors import ConflictError, ForbiddenError, NotFoundError, RuleViolation, ValidationError
+from zhtj.errors import ConflictError, NotFoundError, RuleViolation, ValidationError
 from zhtj.logic import accounts, calendar, identity_check, timers, waves
-from zhtj.logic.auth import Acting, authorize, get_org, within
+from zhtj.logic.auth import authorize, get_org
+from zhtj.logic.reviewers import reviewer
 from zhtj.logic.tokens import Principal
 
 REGISTRATION_QUEUE = "registration"
@@ -300,17 +301,6 @@ def _release_claims(uow: UnitOfWork, registration: Registration) -> None:
 # --- Review (the branch) -------------------------------------------------------------------
 
 
-def _reviewer(principal: Principal, registration: Registration) -> Acting:
-    """REV-1/REV-2: the branch reviews; an organisation above it only once the deadline has
-    passed and the review was escalated to it (or to one below it)."""
-    operator = authorize(principal, "registration.review", get_org(registration.branch_id))
-    if operator.org.org_id != registration.branch_id:
-        escalated = get_org(registration.escalated_to) if registration.escalated_to else None
-        if escalated is None or not within(operator.org, escalated):
-            raise ForbiddenError("NOT_ESCALATED", "报到审核由团支部负责，逾期上报后上级组织方可代为审核", None)
-    return operator
-
-
 def read(principal: Principal, registration_id: str) -> Registration:
     registration = _find(registration_id)
     if registration is None:
@@ -337,7 +327,7 @@ def approve(principal: Principal, registration_id: str) -> Registration:
     transaction, the ID claim passes to the member. Two approvers at once: one wins."""
     registration = read(principal, registration_id)
     branch = get_org(registration.branch_id)
-    operator = _reviewer(principal, registration)
+    operator = reviewer(principal, registration)
     if registration.state != PENDING:
         raise NOT_PENDING
     if registration.real_name_state not in identity_check.PASSED_STATES:
@@ -426,7 +416,7 @@ def return_to_member(principal: Principal, registration_id: str, reason: str) ->
     """REG-6/REV-1: the branch returns a registration with a reason; the member corrects it
     and submits again (the ID claim is kept for them meanwhile)."""
     registration = read(principal, registration_id)
-    operator = _reviewer(principal, registration)
+    operator = reviewer(principal, registration)
     if not reason.strip():
         raise ValidationError("REASON_REQUIRED", "退回须说明理由", "reason")
     uow = UnitOfWork(operator.actor)
