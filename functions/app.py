@@ -10,15 +10,19 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib import accounts, audit, openapi, orgs, registration
+from chalicelib import accounts, audit, deadlines, imports, members, openapi, orgs, registration
+from zhtj import faults
+from zhtj.logredact import install as install_id_masking
 from zhtj.manifest import InvokeTrigger, ScheduleTrigger, SqsTrigger, load_manifest
 from zhtj.observability import logger, metrics, tracer
 
 manifest = load_manifest()
 app = Chalice(app_name=manifest.app)
 app.api.binary_types = []
+# Chalice logs uncaught exceptions with their tracebacks through its own logger.
+install_id_masking(app.log)
 
-for blueprint in (orgs.bp, accounts.bp, audit.bp, registration.bp, openapi.bp):
+for blueprint in (orgs.bp, accounts.bp, audit.bp, registration.bp, deadlines.bp, imports.bp, members.bp, openapi.bp):
     app.register_blueprint(blueprint)
 
 app.register_middleware(
@@ -42,7 +46,10 @@ def _wire(name: str) -> Any:
     handler = _resolve(function.handler)
 
     def entry(event: Any) -> Any:
-        return handler(event.to_dict(), event.context)
+        faults.maybe_crash(name, "before")
+        result = handler(event.to_dict(), event.context)
+        faults.maybe_crash(name, "after")
+        return result
 
     entry.__name__ = entry.__qualname__ = name
     entry.__module__ = __name__

@@ -1,5 +1,11 @@
-"""One fix to moto (the embedded AWS) so that it scales like the service it stands in for.
+"""Two fixes to moto (the embedded AWS) so that it behaves like the service it stands in for.
 
+1. Requests are atomic. moto's server answers requests on many threads but its DynamoDB
+backend has no lock: two concurrent conditional writes can both pass their condition (two
+approvers would both win), and a query can iterate a table while a write changes it.
+`apply()` puts every DynamoDB operation behind one lock, as DynamoDB's own isolation would.
+
+2. Transactions cost what DynamoDB's cost.
 moto's TransactWriteItems deep-copies the whole table once per action of the transaction,
 as its rollback snapshot: a write costs O(actions x table size), seconds per request once
 the demo data is loaded. DynamoDB's cost does not grow with the table. `apply()` keeps
@@ -12,6 +18,8 @@ checks the rollback.
 from __future__ import annotations
 
 import copy
+import functools
+import threading
 import types
 from typing import Any
 
@@ -21,6 +29,19 @@ from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 
 _APPLIED = False
+_WRITE_LOCK = threading.RLock()
+_OPERATIONS = (
+    "put_item",
+    "update_item",
+    "delete_item",
+    "batch_write_item",
+    "transact_write_items",
+    "get_item",
+    "query",
+    "scan",
+    "batch_get_item",
+    "transact_get_items",
+)
 
 
 def _no_table_copy(value: Any, memo: dict[int, Any] | None = None) -> Any:
@@ -74,4 +95,15 @@ def apply() -> None:
             raise
 
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    for name in _OPERATIONS:
+        setattr(DynamoDBBackend, name, _serialized(getattr(DynamoDBBackend, name)))
     _APPLIED = True
+
+
+def _serialized(method: Any) -> Any:
+    @functools.wraps(method)
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with _WRITE_LOCK:
+            return method(*args, **kwargs)
+
+    return locked

@@ -71,10 +71,13 @@ def state_machine_definition(manifest: Manifest, name: str, resolve: dict[str, s
 def create_state_machines(session: boto3.Session, manifest: Manifest, queue_urls: dict[str, str]) -> dict[str, str]:
     """Returns state machine name -> ARN."""
     client = session.client("stepfunctions")
-    role = "arn:aws:iam::123456789012:role/zhtj-local-states"
+    partition = session.get_partition_for_region(session.region_name or "cn-north-1")
+    role = f"arn:{partition}:iam::123456789012:role/zhtj-local-states"
     arns: dict[str, str] = {}
     for name, machine in manifest.state_machines.items():
-        resolve = {}
+        # As the template does (DefinitionSubstitutions): service integration ARNs are written
+        # "arn:${Partition}:states:::sqs:sendMessage", filled unless the manifest says otherwise.
+        resolve = {"Partition": partition}
         for placeholder, target in machine.substitutions.items():
             kind, _, ref = target.partition(":")
             resolve[placeholder] = {"queue": lambda r: queue_urls[r], "table": lambda r: manifest.table}[kind](ref)

@@ -25,6 +25,7 @@ from typing import Any
 from chalice.utils import to_cfn_resource_name
 
 from infra.provision import BUCKETS, bucket_name
+from zhtj.dal.storage import bucket_env
 from zhtj.dal.table import table_definition
 from zhtj.manifest import Manifest, SqsTrigger, load_manifest
 
@@ -38,7 +39,15 @@ DEFAULT_OUT = ROOT / "build" / "cloud"
 RUNTIME = "python3.11"
 CHINA_REGIONS = ("cn-north-1", "cn-northwest-1")
 # Routes callable without a token (the API declares them public=True).
-PUBLIC_PATHS = frozenset({"/openapi.json", "/health"})
+PUBLIC_PATHS = frozenset(
+    {
+        "/openapi.json",
+        "/health",
+        "/registrations",
+        "/registrations/tickets/{ticket}",
+        "/registrations/tickets/{ticket}/withdraw",
+    }
+)
 # The dev token issuer exists only in the local stack.
 LOCAL_ONLY_PATHS = frozenset({"/dev/token"})
 
@@ -50,6 +59,7 @@ STATES_ROLE = "StateMachineRole"
 USER_POOL = "UserPool"
 USER_POOL_CLIENT = "UserPoolClient"
 PII_KEY = "PiiKey"
+BLIND_INDEX_KEY = "BlindIndexKey"
 SIGNING_KEY = "CardSigningKey"
 AUTHORIZER = "CognitoUserPool"
 # Conditions.
@@ -272,6 +282,26 @@ def _keys(manifest: Manifest) -> Json:
             "Type": "AWS::KMS::Alias",
             "Properties": {"AliasName": f"alias/{manifest.app}-pii", "TargetKeyId": _ref(PII_KEY)},
         },
+        # HMAC keys are not rotated by KMS, and a new one would mean recomputing every index.
+        BLIND_INDEX_KEY: {
+            "Type": "AWS::KMS::Key",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "Description": "Blind index of ID numbers (HMAC-SHA-256): look-up without decryption (REG-4)",
+                "KeySpec": "HMAC_256",
+                "KeyUsage": "GENERATE_VERIFY_MAC",
+                "PendingWindowInDays": 30,
+                "KeyPolicy": _key_policy(),
+            },
+        },
+        f"{BLIND_INDEX_KEY}Alias": {
+            "Type": "AWS::KMS::Alias",
+            "Properties": {
+                "AliasName": f"alias/{manifest.app}-blind-index",
+                "TargetKeyId": _ref(BLIND_INDEX_KEY),
+            },
+        },
         SIGNING_KEY: {
             "Type": "AWS::KMS::Key",
             "DeletionPolicy": "Retain",
@@ -481,6 +511,13 @@ def _function_role(manifest: Manifest) -> Json:
             "Resource": _arn(PII_KEY),
         },
         {
+            "Sid": "BlindIndex",
+            "Effect": "Allow",
+            "Action": ["kms:GenerateMac"],
+            "Resource": _arn(BLIND_INDEX_KEY),
+            "Condition": {"StringEquals": {"kms:MacAlgorithm": "HMAC_SHA_256"}},
+        },
+        {
             "Sid": "CardSigning",
             "Effect": "Allow",
             "Action": ["kms:Sign", "kms:Verify", "kms:GetPublicKey"],
@@ -645,13 +682,14 @@ def function_environment(manifest: Manifest) -> Json:
         "ZHTJ_JWKS_URL": _if(HAS_USER_POOL, _sub(pool_url + "/.well-known/jwks.json"), _ref("TokenJwksUrl")),
         "ZHTJ_TOKEN_AUDIENCE": _if(HAS_USER_POOL, _ref(USER_POOL_CLIENT), _ref("TokenAudience")),
         "ZHTJ_USER_POOL_ID": _if(HAS_USER_POOL, _ref(USER_POOL), NO_VALUE),
-        "ZHTJ_PII_KEY_ID": _ref(PII_KEY),
+        "ZHTJ_PII_KEY_ID": _arn(PII_KEY),
+        "ZHTJ_BLIND_INDEX_KEY_ID": _arn(BLIND_INDEX_KEY),
         "ZHTJ_SIGNING_KEY_ID": _ref(SIGNING_KEY),
         # Lambda has no X-Ray integration in the China regions.
         "POWERTOOLS_TRACE_DISABLED": _if(IN_CHINA, "true", "false"),
     }
     for role in BUCKETS:
-        env[f"ZHTJ_{role.upper()}_BUCKET"] = _ref(bucket_id(role))
+        env[bucket_env(role)] = _ref(bucket_id(role))
     for name in manifest.state_machines:
         env[f"ZHTJ_STATE_MACHINE_{name.upper().replace('-', '_')}"] = _state_machine_arn(manifest, name)
     return env

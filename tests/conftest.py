@@ -38,11 +38,15 @@ moto_patches.apply()
 def aws() -> Iterator[None]:
     """A fresh in-process moto with the system's resources provisioned."""
     from infra.provision import provision
+    from zhtj import faults
     from zhtj.dal import pii, queues, storage
+    from zhtj.logic import calendar, waves
 
     def reset() -> None:
         for module in (queues, pii, storage):
             module.reset_clients()
+        for cached in (calendar, waves, faults):
+            cached.forget()
 
     with mock_aws():
         reset()

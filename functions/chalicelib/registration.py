@@ -149,3 +149,19 @@ def offline_pass(registration_id: str, principal: Principal, body: OfflinePass) 
 )
 def set_waves(principal: Principal, body: WavesIn) -> list[BaseModel]:
     return [WaveOut.model_validate(w) for w in waves.set_waves(principal, body.opens)]
+
+
+class IdNumberOut(BaseModel):
+    id_number: str
+
+
+@api(
+    bp,
+    "/registrations/{registration_id}/id-number",
+    "GET",
+    summary="查看完整身份证号（审核团支部，留痕）",
+    response=IdNumberOut,
+    tag=TAG,
+)
+def reveal_id_number(registration_id: str, principal: Principal) -> BaseModel:
+    return IdNumberOut(id_number=registration.reveal_id_number(principal, registration_id))

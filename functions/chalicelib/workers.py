@@ -10,7 +10,15 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from zhtj.dal import queues
-from zhtj.logic import orgs, registration, waves
+from zhtj.logic import deadlines, imports, orgs, registration, waves
+from zhtj.manifest import load_manifest
+from zhtj.observability import logger
+
+
+def _processor() -> BatchProcessor:
+    # Even when every record of a batch fails, answer with the failed ids (not an exception),
+    # so that partial-batch accounting is the same in every case.
+    return BatchProcessor(EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def _rewrite_subtree(record: SQSRecord) -> None:
@@ -22,7 +30,7 @@ def _rewrite_subtree(record: SQSRecord) -> None:
 def tree_maintenance(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """SQS: rewrite the paths below moved subtrees (ORG-6)."""
     return process_partial_response(
-        event=event, record_handler=_rewrite_subtree, processor=BatchProcessor(EventType.SQS), context=context
+        event=event, record_handler=_rewrite_subtree, processor=_processor(), context=context
     )
 
 
@@ -32,16 +40,53 @@ def tree_jobs_watchdog(event: dict[str, Any], context: Any) -> dict[str, int]:
 
 
 def _register(record: SQSRecord) -> None:
-    registration.apply_submission(json.loads(record.body))
+    try:
+        registration.apply_submission(json.loads(record.body))
+    except Exception as error:
+        # The reason stays with the message id: after max receives the message is in the DLQ.
+        logger.warning(
+            "registration not written",
+            extra={
+                "message_id": record.message_id,
+                "receive_count": record.attributes.approximate_receive_count,
+                "reason": repr(error),
+            },
+        )
+        raise
 
 
 def registration_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """SQS: write queued registrations (REG-1..6); a failed record alone is retried."""
-    return process_partial_response(
-        event=event, record_handler=_register, processor=BatchProcessor(EventType.SQS), context=context
-    )
+    return process_partial_response(event=event, record_handler=_register, processor=_processor(), context=context)
 
 
 def open_waves(event: dict[str, Any], context: Any) -> dict[str, list[str]]:
     """Schedule: open the enrolment waves whose time has come (REG-8)."""
     return {"opened": waves.open_due_waves()}
+
+
+def timer_sweep(event: dict[str, Any], context: Any) -> dict[str, str]:
+    """Schedule: start one execution of the timer_sweep state machine (REV-2, REG-5, REG-7)."""
+    return {"execution": deadlines.start_sweep()}
+
+
+def _timer(record: SQSRecord) -> None:
+    deadlines.handle(json.loads(record.body))
+
+
+def timer_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """SQS: sweep a timer shard, fire one due timer, or recompute deadlines after a calendar
+    year is loaded; a failed record (one timer, one shard) alone is retried."""
+    return process_partial_response(event=event, record_handler=_timer, processor=_processor(), context=context)
+
+
+def _import_chunk(record: SQSRecord) -> None:
+    body = json.loads(record.body)
+    receives = int(record.raw_event.get("attributes", {}).get("ApproximateReceiveCount", "1"))
+    last_attempt = receives >= load_manifest().queues[imports.IMPORT_QUEUE].max_receive_count
+    imports.continue_import(body["import_id"], int(body["row"]), last_attempt=last_attempt)
+
+
+def import_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """SQS: import one chunk of an uploaded spreadsheet's rows, then queue the next (IMPORT-1..2)."""
+    return process_partial_response(event=event, record_handler=_import_chunk, processor=_processor(), context=context)

@@ -24,6 +24,8 @@ from botocore.exceptions import ClientError
 
 from zhtj.manifest import Function, Manifest, SqsTrigger
 
+# Pollers per queue at most, locally (the manifest's maximum_concurrency caps them in the cloud).
+LOCAL_MAX_POLLERS = 4
 log = logging.getLogger("local.runner")
 
 ACCOUNT = "123456789012"  # moto's default account
@@ -328,8 +330,11 @@ class EventRunner:
     def start(self) -> None:
         """Run in background threads until stop()."""
         self._stop.clear()
-        for name in self.manifest.sqs_functions():
-            self._threads.append(threading.Thread(target=self._poll_loop, args=(name,), name=f"runner-{name}"))
+        for name, (_, trigger) in self.manifest.sqs_functions().items():
+            # Like Lambda's concurrent pollers, capped: one machine, two cores.
+            for poller in range(min(trigger.maximum_concurrency or 1, LOCAL_MAX_POLLERS)):
+                thread = threading.Thread(target=self._poll_loop, args=(name,), name=f"runner-{name}-{poller}")
+                self._threads.append(thread)
         self._threads.append(threading.Thread(target=self._clock_loop, name="runner-clock"))
         for thread in self._threads:
             thread.daemon = True  # a handler stuck forever must not keep the process alive

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -23,7 +24,6 @@ from typing import Any
 import boto3
 import requests
 
-from infra import moto_patches
 from infra.local.runner import EventRunner
 
 log = logging.getLogger("local.stack")
@@ -102,7 +102,6 @@ class LocalStack:
             raise StackError("one LocalStack per process: the app's settings and clients are made once")
         try:
             _check_port_free(self.host, self.api_port, "--api-port")
-            moto_patches.apply()
             self._start_moto()
             _started_in_process = True
             self._set_environment()
@@ -137,9 +136,12 @@ class LocalStack:
             self._api = None
         if self._moto is not None:
             self._close_app_clients()
-            self._moto.stop()
-            # ThreadedMotoServer.stop leaves its socket open.
-            self._moto._server.server_close()
+            self._moto.terminate()
+            try:
+                self._moto.wait(15)
+            except subprocess.TimeoutExpired:
+                self._moto.kill()
+                self._moto.wait()
             self._moto = None
             log.info("stopped")
         for key, value in self._saved_env.items():
@@ -152,14 +154,18 @@ class LocalStack:
     # -- steps ----------------------------------------------------------------------------
 
     def _start_moto(self) -> None:
-        from moto.server import ThreadedMotoServer
-
+        # A child process: moto gets a core of its own (see infra/local/moto_process.py).
         _check_port_free(self.host, self.aws_port, "--aws-port")
-        self._moto = ThreadedMotoServer(ip_address=self.host, port=self.aws_port, verbose=False)
-        self._moto.start()
-        host, port = self._moto.get_host_and_port()
-        self.aws_port = port
-        self.aws_url = f"http://{host}:{port}"
+        self._moto = subprocess.Popen(
+            [sys.executable, "-m", "infra.local.moto_process", "--host", self.host, "--port", str(self.aws_port)],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        )
+        assert self._moto.stdout is not None
+        first = self._moto.stdout.readline().split()
+        if first[:1] != ["PORT"]:
+            raise StackError(f"moto did not start (exit {self._moto.poll()})")
+        self.aws_port = int(first[1])
+        self.aws_url = f"http://{self.host}:{self.aws_port}"
         log.info("moto server on %s", self.aws_url)
 
     def _set_environment(self) -> None:

@@ -3,8 +3,9 @@ from these, so they are the one statement of the API's shapes."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Generic, Literal, TypeVar
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -251,3 +252,222 @@ class TicketOut(BaseModel):
     ticket: str
     status: str
     registration: RegistrationOut | None = None
+
+
+# --- EDIT / DEL / EXIT: changes to a member after approval ---------------------------------
+
+
+class ExitKind(StrEnum):
+    """EXIT-1/EXIT-2: the ways of leaving the league; each is also the member's final state
+    (and `<kind>_PENDING` the state while the upper organisation decides)."""
+
+    VOLUNTARY = "VOLUNTARY"  # 自愿退团
+    LAPSED = "LAPSED"  # 自行脱团
+    EXPELLED = "EXPELLED"  # 开除团籍
+    AGED_OUT = "AGED_OUT"  # 满28周岁离团
+
+
+class DeletionCause(StrEnum):
+    """DEL-1: why a member is to be deleted."""
+
+    OTHER = "OTHER"
+    WRONG_APPROVAL = "WRONG_APPROVAL"  # 团支部误审核通过: needs a written explanation
+
+
+class MemberEdit(Body):
+    """EDIT-1..3: the fields a member changes; a field left out stays as it is. The first four
+    are accepted only to be refused by name (EDIT-1)."""
+
+    name: Any = Field(default=None, description="不可修改（EDIT-1）")
+    id_number: Any = Field(default=None, description="不可修改（EDIT-1）")
+    join_month: Any = Field(default=None, description="不可修改（EDIT-1）；更正见入团年月更正申请（EDIT-4）")
+    development_number: Any = Field(default=None, description="不可修改（EDIT-1）")
+    political_status: str | None = Field(default=None, max_length=10, description="须团支部审核（EDIT-2）")
+    income_band: IncomeBand | None = Field(default=None, description="须团支部审核（EDIT-2）")
+    is_cadre: bool | None = Field(default=None, description="须团支部审核（EDIT-2）")
+    education: str | None = Field(default=None, max_length=20)
+    occupation: str | None = Field(default=None, max_length=30)
+    phone: str | None = Field(default=None, max_length=20)
+
+
+class MemberDetailOut(Out):
+    """A member's record as the member and their organisations see it (the ID number masked)."""
+
+    member_id: str
+    name: str
+    branch_id: str
+    state: str
+    account_id: str | None
+    id_masked: str | None
+    birth_date: str | None
+    sex: str | None
+    ethnicity: str | None
+    political_status: str | None
+    join_month: str | None
+    development_number: str | None
+    is_cadre: bool
+    education: str | None
+    occupation: str | None
+    income_band: str | None
+    phone: str | None
+    edit_state: str | None
+    open_edit_id: str | None
+    open_deletion_id: str | None
+    open_exit_id: str | None
+    left_on: str | None
+
+
+class EditRequestOut(Out):
+    request_id: str
+    member_id: str
+    branch_id: str
+    route: str
+    state: str
+    changes: dict[str, object]
+    previous: dict[str, object]
+    reason: str | None
+    requested_by: str
+    requested_org_id: str | None
+    requested_at: datetime
+    decided_by: str | None
+    decided_org_id: str | None
+    decided_at: datetime | None
+    return_reason: str | None
+
+
+class EditOut(BaseModel):
+    """The member after an edit, and the request for branch review it opened (if any)."""
+
+    member: MemberDetailOut
+    edit_request: EditRequestOut | None = None
+
+
+class JoinMonthRequest(Body):
+    """EDIT-4 inside a window: the member asks, the branch reviews."""
+
+    join_month: str = Field(min_length=7, max_length=7, description="入团年月 YYYY-MM")
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class JoinMonthApplication(Body):
+    """EDIT-4 outside a window: the city-level committee applies to the province in writing."""
+
+    join_month: str = Field(min_length=7, max_length=7, description="入团年月 YYYY-MM")
+    explanation: str = Field(min_length=1, max_length=2000, description="核实情况的书面说明")
+
+
+class JoinDateWindowIn(Body):
+    opens_on: date
+    closes_on: date
+
+
+class JoinDateWindowsIn(Body):
+    """EDIT-4: the province's windows for join-month corrections (replaces the current list)."""
+
+    windows: list[JoinDateWindowIn] = Field(max_length=20)
+
+
+class JoinDateWindowOut(Out):
+    opens_on: date
+    closes_on: date
+
+
+class DeletionRequestIn(Body):
+    reason: str = Field(min_length=1, max_length=500, description="申请删除原因")
+    cause: DeletionCause = DeletionCause.OTHER
+    explanation: str | None = Field(default=None, max_length=2000, description="误审核时的书面情况说明")
+
+
+class DeletionRequestOut(Out):
+    request_id: str
+    member_id: str
+    branch_id: str
+    city_org_id: str
+    state: str
+    cause: str
+    reason: str
+    explanation: str | None
+    requested_by: str
+    requested_org_id: str
+    requested_at: datetime
+    forwarded_by: str | None
+    forwarded_at: datetime | None
+    decided_by: str | None
+    decided_at: datetime | None
+    return_reason: str | None
+
+
+class BulkReturnOut(BaseModel):
+    """DEL-1: the province's bulk return; call again while `more` is true."""
+
+    returned: int
+    skipped: int
+    more: bool
+
+
+class ExitApply(Body):
+    """EXIT-1/EXIT-2: the branch meeting's resolution (支部大会决议) behind an exit."""
+
+    kind: ExitKind
+    resolution_date: date
+    resolution: str = Field(min_length=1, max_length=2000)
+
+
+class ExitRequestOut(Out):
+    request_id: str
+    member_id: str
+    branch_id: str
+    exit_kind: ExitKind
+    state: str
+    resolution_date: date
+    resolution: str
+    applied_by: str
+    applied_org_id: str
+    applied_at: datetime
+    decided_by: str | None
+    decided_org_id: str | None
+    decided_at: datetime | None
+    return_reason: str | None
+
+
+class AgeOutCandidateOut(Out):
+    member_id: str
+    name: str
+    branch_id: str
+    birth_date: str | None
+
+
+# --- IMPORT: bulk entry (批量录入) ------------------------------------------------------------
+
+
+class ImportCreate(Body):
+    file_name: str | None = Field(default=None, max_length=100, description="上传的文件名（用于结果报告）")
+
+
+class ImportOut(Out):
+    import_id: str
+    org_id: str
+    file_name: str | None
+    state: str = Field(description="UPLOADING 等待上传 / QUEUED 排队中 / RUNNING 处理中 / DONE 完成 / FAILED 失败")
+    rows_total: int | None
+    rows_done: int
+    rows_good: int
+    rows_bad: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    error_code: str | None
+    error_message: str | None
+
+
+class ImportCreatedOut(BaseModel):
+    job: ImportOut
+    upload_url: str = Field(description="PUT the xlsx here, with the Content-Type below")
+    upload_key: str
+    content_type: str
+
+
+class DownloadOut(BaseModel):
+    key: str
+    url: str
+    expires_in: int

@@ -17,16 +17,26 @@ def test_every_manifest_function_has_a_sample_event() -> None:
     assert set(load_manifest().functions) <= samples
 
 
+# What a handler answers to its sample, where that is not "every record done".
+EXPECTED: dict[str, Any] = {
+    # The sample's sealed ID number was sealed by no key of this stack: a poison message,
+    # reported as a failed record (then dead-lettered), never written.
+    "registration_worker": {"batchItemFailures": [{"itemIdentifier": "5f1c9a4e-1b2d-4c3e-9f00-000000000002"}]},
+    "tree_jobs_watchdog": {"resumed": 0},
+    "open_waves": {"opened": []},
+}
+
+
 def test_sample_events_run_through_their_handlers(client: Any) -> None:
     for name, function in load_manifest().functions.items():
         (sample,) = EVENTS.glob(f"{name}.*.json")
         event = json.loads(sample.read_text(encoding="utf-8"))
         response = client.lambda_.invoke(name, event)
-        if function.trigger.type == "sqs":
-            # An unknown job is finished already: nothing fails, nothing is retried.
-            assert response.payload == {"batchItemFailures": []}
-        else:
-            assert response.payload == {"resumed": 0}
+        if name in EXPECTED:
+            assert response.payload == EXPECTED[name], name
+        elif function.trigger.type == "sqs":
+            # A message about something unknown is finished already: nothing fails or retries.
+            assert response.payload == {"batchItemFailures": []}, name
 
 
 def test_sample_api_event_is_served(client: Any) -> None:

@@ -346,3 +346,45 @@ def test_id_numbers_are_never_stored_or_queued_in_plain_text(client: Any, world:
     call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
     dump = json.dumps(boto3.client("dynamodb").scan(TableName="zhtj")["Items"], ensure_ascii=False)
     assert plain not in dump and plain[6:14] + plain[14:] not in dump
+
+
+def test_full_id_number_only_for_the_reviewing_branch_and_audited(client: Any, world: World) -> None:
+    ticket = registered(client, world)["ticket"]
+    status, answer = call(client, "GET", f"/registrations/{ticket}/id-number", world.headers("huajing"))
+    assert (status, answer["id_number"]) == (200, make_id())
+    for outsider in ("tianhe", "sz"):
+        status, answer = call(client, "GET", f"/registrations/{ticket}/id-number", world.headers(outsider))
+        assert status == 403
+    status, trail = call(client, "GET", f"/orgs/{world.orgs['huajing']}/audit", world.headers("huajing"))
+    assert "registration.reveal_id_number" in [r["action"] for r in trail["items"]]
+
+
+def test_rev_1_two_approvers_at_once_exactly_one_wins(client: Any, world: World) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from zhtj.errors import DomainError
+
+    tickets = [
+        registered(client, world, id_number=make_id(seq=140 + i), development_number=f"20214401{i:04d}")["ticket"]
+        for i in range(5)
+    ]
+    principal = world.principal("huajing")
+
+    def approve(ticket: str) -> str:
+        try:
+            registration.approve(principal, ticket)
+            return "ok"
+        except DomainError as error:
+            return error.code
+
+    before = Org.get(keys.org_pk(world.orgs["huajing"]), keys.META).member_count
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(approve, [t for t in tickets for _ in range(2)]))
+    assert sorted(results) == ["REGISTRATION_NOT_PENDING"] * 5 + ["ok"] * 5
+    assert Org.get(keys.org_pk(world.orgs["huajing"]), keys.META).member_count == before + 5
+    members = [
+        m
+        for m in Member.by_gsi1.query(keys.branch_members_pk(world.orgs["huajing"]))
+        if getattr(m, "registration_id", None) in tickets
+    ]
+    assert sorted(m.registration_id for m in members) == sorted(tickets)

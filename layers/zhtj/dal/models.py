@@ -41,6 +41,8 @@ class Org(Item, discriminator="Org"):
     child_count = NumberAttribute(default=0)
     # Set while a move of this subtree rewrites the paths below it.
     moving_job_id = UnicodeAttribute(null=True)
+    # REV-2: reviews of this branch that passed their deadline (a permanent mark, never decremented).
+    overdue_reviews = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
     version = VersionAttribute()
 
@@ -101,7 +103,9 @@ class PersonFields(Item):
 
 
 class Member(PersonFields, discriminator="Member"):
-    """A league member (团员): pk MEMBER#<id>, sk META; gsi1 BRANCH#<branch> / <name>#<id>.
+    """A league member (团员): pk MEMBER#<id>, sk META; gsi1 BRANCH#<branch> / <name>#<id>, or
+    FORMER#<branch> / <name>#<id> once the member left by an exit or was deleted (the record
+    stays; the branch's member list no longer shows it).
 
     Members belong to branches only (ORG-4); the branch gives their place in the tree.
     """
@@ -112,17 +116,26 @@ class Member(PersonFields, discriminator="Member"):
     account_id = UnicodeAttribute(null=True)
     registration_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    # EDIT/DEL/EXIT (logic/edits.py, deletions.py, exits.py): the open request of each kind,
+    # at most one each (the pointers are the guards), and the edit review state the member sees.
+    edit_state = UnicodeAttribute(null=True)
+    open_edit_id = UnicodeAttribute(null=True)
+    open_deletion_id = UnicodeAttribute(null=True)
+    open_exit_id = UnicodeAttribute(null=True)
+    # The China date a final exit or the deletion took effect.
+    left_on = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
 
 class Registration(PersonFields, discriminator="Registration"):
     """A registration (报到): pk REG#<id>, sk META; gsi1 BRANCHREG#<branch> / <state>#<submitted>#<id>
-    (a branch's registrations by state, oldest first)."""
+    (a branch's registrations by state, oldest first); gsi2 OVERDUE#<escalated to> / <due>#<id>
+    while an escalated review waits (REV-2's overdue list)."""
 
     registration_id = UnicodeAttribute()
     branch_id = UnicodeAttribute()
     state = UnicodeAttribute()
-    real_name_state = UnicodeAttribute(default="CHECKING")
+    real_name_state = UnicodeAttribute()
     real_name_note = UnicodeAttribute(null=True)
     real_name_photo_key = UnicodeAttribute(null=True)
     submitted_at = UTCDateTimeAttribute()
@@ -136,6 +149,8 @@ class Registration(PersonFields, discriminator="Registration"):
     member_id = UnicodeAttribute(null=True)
     # REV-2: set when the review deadline passed; the parent may then review in its place.
     escalated_to = UnicodeAttribute(null=True)
+    # REG-7: decided when the admission window closes; True if submitted after it.
+    late_registration = BooleanAttribute(null=True)
     version = VersionAttribute()
 
 
@@ -197,6 +212,10 @@ class Timer(Item, discriminator="Timer"):
     # For working-day deadlines: recomputed when a year's schedule is loaded.
     counted_from = UTCDateTimeAttribute(null=True)
     workdays = NumberAttribute(null=True)
+    # Set by the sweep that hands the timer to the worker, so that later sweeps do not hand
+    # it over again while that message is in flight; attempts stop a timer that keeps failing.
+    claimed_until = UTCDateTimeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
 
 
 class CalendarYear(Item, discriminator="CalendarYear"):
@@ -215,3 +234,124 @@ class Wave(Item, discriminator="Wave"):
     group = UnicodeAttribute()
     opens_at = UTCDateTimeAttribute()
     opened = BooleanAttribute(default=False)
+
+
+# --- Changes to a member after approval: EDIT, DEL, EXIT ----------------------------------
+# A member's requests live in the member's own partition, so that a member's history of each
+# kind is one query and the open request is found from the member's pointer by one read.
+
+
+class EditRequest(Item, discriminator="EditRequest"):
+    """A change of reviewed data (EDIT-2) or of the join month (EDIT-4): pk MEMBER#<member>,
+    sk EDIT#<request>. gsi1: BRANCHEDIT#<branch> / <state>#<requested at>#<request> when the
+    branch reviews it (EDIT-2, EDIT-4 inside a window); PROVINCEEDIT / <state>#<requested
+    at>#<request> when the city-level committee applied and the province decides (EDIT-4
+    outside a window)."""
+
+    request_id = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    branch_id = UnicodeAttribute()
+    route = UnicodeAttribute()  # BRANCH_REVIEW or PROVINCE_APPLICATION
+    state = UnicodeAttribute()
+    changes = MapAttribute()  # type: ignore[var-annotated]
+    previous = MapAttribute()  # type: ignore[var-annotated]
+    reason = UnicodeAttribute(null=True)  # the member's, or the committee's written explanation
+    requested_by = UnicodeAttribute()
+    requested_org_id = UnicodeAttribute(null=True)
+    requested_at = UTCDateTimeAttribute()
+    decided_by = UnicodeAttribute(null=True)
+    decided_org_id = UnicodeAttribute(null=True)
+    decided_at = UTCDateTimeAttribute(null=True)
+    return_reason = UnicodeAttribute(null=True)
+
+
+class DeletionRequest(Item, discriminator="DeletionRequest"):
+    """DEL-1, a request to delete a member: pk MEMBER#<member>, sk DELETION#<request>.
+    gsi1 DELCITY#<city-level committee> / <state>#<requested at>#<request> (what a city-level
+    committee collects); gsi2 while open DELETIONS#<state> / <requested at>#<request> (what
+    the province decides, and returns in bulk)."""
+
+    request_id = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    branch_id = UnicodeAttribute()
+    city_org_id = UnicodeAttribute()
+    state = UnicodeAttribute()
+    cause = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    explanation = UnicodeAttribute(null=True)
+    requested_by = UnicodeAttribute()
+    requested_org_id = UnicodeAttribute()
+    requested_at = UTCDateTimeAttribute()
+    forwarded_by = UnicodeAttribute(null=True)
+    forwarded_at = UTCDateTimeAttribute(null=True)
+    decided_by = UnicodeAttribute(null=True)
+    decided_at = UTCDateTimeAttribute(null=True)
+    return_reason = UnicodeAttribute(null=True)
+
+
+class ExitRequest(Item, discriminator="ExitRequest"):
+    """EXIT-1/EXIT-2, leaving the league by a branch meeting's resolution: pk MEMBER#<member>,
+    sk EXIT#<request>; gsi1 BRANCHEXIT#<branch> / <state>#<applied at>#<request>."""
+
+    request_id = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    branch_id = UnicodeAttribute()
+    exit_kind = UnicodeAttribute()
+    state = UnicodeAttribute()
+    resolution_date = UnicodeAttribute()
+    resolution = UnicodeAttribute()
+    applied_by = UnicodeAttribute()
+    applied_org_id = UnicodeAttribute()
+    applied_at = UTCDateTimeAttribute()
+    decided_by = UnicodeAttribute(null=True)
+    decided_org_id = UnicodeAttribute(null=True)
+    decided_at = UTCDateTimeAttribute(null=True)
+    return_reason = UnicodeAttribute(null=True)
+
+
+class JoinDateWindow(Item, discriminator="JoinDateWindow"):
+    """EDIT-4: a window in which members may ask to correct their join month, set by the
+    province: pk JOINWINDOWS, sk <opens on>#<closes on> (China dates, both inclusive)."""
+
+    opens_on = UnicodeAttribute()
+    closes_on = UnicodeAttribute()
+    set_by = UnicodeAttribute()
+    set_at = UTCDateTimeAttribute()
+
+
+class Import(Item, discriminator="Import"):
+    """IMPORT-1/2, a bulk entry (批量录入) of members from an xlsx: pk IMPORT#<id>, sk META;
+    gsi1 IMPORTS#<org> / <created>#<id> (an organisation's imports, in time order).
+
+    Progress is counted in sheet rows: `next_row` is the first row of the next chunk, and it
+    advances only together with the chunk's outcomes (ImportChunk), in one transaction."""
+
+    import_id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    file_name = UnicodeAttribute(null=True)
+    upload_key = UnicodeAttribute()
+    upload_etag = UnicodeAttribute(null=True)  # the uploaded file as started: a replaced file is refused
+    state = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    started_at = UTCDateTimeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute(null=True)
+    finished_at = UTCDateTimeAttribute(null=True)
+    rows_total = NumberAttribute(null=True)
+    last_row = NumberAttribute(null=True)
+    next_row = NumberAttribute(default=2)
+    rows_done = NumberAttribute(default=0)
+    rows_good = NumberAttribute(default=0)
+    rows_bad = NumberAttribute(default=0)
+    report_key = UnicodeAttribute(null=True)
+    error_code = UnicodeAttribute(null=True)
+    error_message = UnicodeAttribute(null=True)
+
+
+class ImportChunk(Item, discriminator="ImportChunk"):
+    """The outcomes of one chunk of an import's rows (the ID numbers masked): pk IMPORT#<id>,
+    sk CHUNK#<first row>. Read back in order to write the report; expire by TTL afterwards."""
+
+    first_row = NumberAttribute()
+    next_row = NumberAttribute()
+    outcomes = UnicodeAttribute()  # JSON: a list of RowOutcome.to_list()

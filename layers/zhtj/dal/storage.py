@@ -19,8 +19,13 @@ def _s3() -> Any:
     return boto3.client("s3", region_name=get_settings().region)
 
 
+def bucket_env(role: str) -> str:
+    """The environment variable naming a role's bucket (the template sets it)."""
+    return f"ZHTJ_{role.upper()}_BUCKET"
+
+
 def bucket(role: str) -> str:
-    return os.environ.get(f"ZHTJ_BUCKET_{role.upper()}", f"zhtj-{role}-local")
+    return os.environ.get(bucket_env(role), f"zhtj-{role}-local")
 
 
 def upload_url(role: str, key: str, content_type: str) -> str:
@@ -43,3 +48,50 @@ def exists(role: str, key: str) -> bool:
 
 def reset_clients() -> None:
     _s3.cache_clear()
+
+
+# --- Downloads and objects the functions write or read themselves (IMPORT) ----------------------
+
+DOWNLOAD_SECONDS = 300
+
+
+def download_url(role: str, key: str, file_name: str) -> str:
+    """A presigned GET that saves the object as `file_name` (UTF-8, RFC 6266)."""
+    from urllib.parse import quote
+
+    disposition = f"attachment; filename*=UTF-8''{quote(file_name)}"
+    return str(
+        _s3().generate_presigned_url(
+            "get_object",
+            Params={"Bucket": bucket(role), "Key": key, "ResponseContentDisposition": disposition},
+            ExpiresIn=DOWNLOAD_SECONDS,
+        )
+    )
+
+
+def put_bytes(role: str, key: str, data: bytes, content_type: str) -> None:
+    _s3().put_object(Bucket=bucket(role), Key=key, Body=data, ContentType=content_type)
+
+
+def get_bytes(role: str, key: str, etag: str | None = None) -> bytes:
+    """The object's content; with `etag`, only that version of it. Raises KeyError when the
+    object does not exist or (with `etag`) was replaced since."""
+    params = {"Bucket": bucket(role), "Key": key}
+    if etag:
+        params["IfMatch"] = etag
+    try:
+        response = _s3().get_object(**params)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "PreconditionFailed", "412"):
+            raise KeyError(key) from error
+        raise
+    return bytes(response["Body"].read())
+
+
+def describe(role: str, key: str) -> tuple[int, str] | None:
+    """The object's size in bytes and its ETag; None when it does not exist."""
+    try:
+        response = _s3().head_object(Bucket=bucket(role), Key=key)
+    except ClientError:
+        return None
+    return int(response["ContentLength"]), str(response["ETag"])

@@ -49,6 +49,26 @@ POLICY: dict[str, Reach] = {
     "registration.read": Reach.OWN_OR_BELOW,  # target: the registration's branch
     "registration.review": Reach.OWN_OR_BELOW,  # the branch, or above it once escalated (REV-2)
     "waves.set": Reach.PROVINCE,
+    "registration.overdue": Reach.OWN_OR_BELOW,  # target: the organisation reviews were escalated to (REV-2)
+    "calendar.load": Reach.PROVINCE,  # a year's published holiday schedule (REV-2's working days)
+    # EDIT/DEL/EXIT: the target is always the member's branch. "City level" is the city's
+    # leading organ above the branch (or the depth-1 organisation for units directly under
+    # the province): logic/member_changes.py narrows BELOW to it.
+    "member.edit_review": Reach.OWN_OR_BELOW,  # EDIT-2, EDIT-4 inside a window
+    "member.join_month_apply": Reach.BELOW,  # EDIT-4 outside a window: city level only
+    "member.join_month_approve": Reach.PROVINCE,
+    "join_date_windows.set": Reach.PROVINCE,
+    "member.delete_request": Reach.OWN_OR_BELOW,  # DEL-1: the branch requests
+    "member.delete_forward": Reach.BELOW,  # city level collects and forwards
+    "member.delete_return": Reach.BELOW,  # city level (before forwarding) or the province
+    "member.delete_approve": Reach.PROVINCE,
+    "member.exit_apply": Reach.OWN_OR_BELOW,  # EXIT-1: on the branch meeting's resolution
+    "member.exit_approve": Reach.BELOW,  # the upper organisation, never the branch itself
+    "member.restore": Reach.BELOW,  # 恢复团籍 of a member who left at 28
+    # IMPORT-1: the target is the importing organisation (a branch, or a parent importing for
+    # its direct child branches); logic/imports.py limits the rows to those branches.
+    "import.create": Reach.OWN_OR_BELOW,
+    "import.read": Reach.OWN_OR_BELOW,
 }
 
 NOT_OPERATOR = ForbiddenError("NOT_OPERATOR", "当前身份不是组织管理员，无权执行此操作", None)

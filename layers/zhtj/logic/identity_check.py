@@ -10,7 +10,6 @@ import os
 from datetime import timedelta
 from typing import Protocol
 
-from zhtj.clock import now
 from zhtj.dal import keys, pii, storage
 from zhtj.dal.models import Registration
 from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork
@@ -19,7 +18,6 @@ from zhtj.logic import timers
 from zhtj.logic.reviewers import reviewer
 from zhtj.logic.tokens import Principal
 
-CHECKING = "CHECKING"  # 核验中
 PASSED = "PASSED"  # 核验通过
 RECHECK_SCHEDULED = "RECHECK_SCHEDULED"  # 首次核验未通过，等待自动复核
 FAILED = "FAILED"  # 复核仍未通过：可由团支部线下核验
@@ -57,37 +55,14 @@ def recheck_delay() -> timedelta:
 
 def _verify(registration: Registration, attempt: int) -> bool:
     context = {"purpose": "id_number", "registration": registration.registration_id}
-    return provider().verify(
-        registration.name, pii.unseal(registration.id_sealed or "", context), registration.phone, attempt
-    )
+    id_number = pii.unseal(registration.id_sealed or "", context)
+    return provider().verify(registration.name, id_number, registration.phone, attempt)
 
 
-def first_check(registration: Registration) -> None:
-    """The check right after the registration is written; a failure schedules the re-check."""
-    passed = _verify(registration, attempt=1)
-    state = PASSED if passed else RECHECK_SCHEDULED
-    uow = UnitOfWork(SYSTEM_ACTOR)
-    uow.update(
-        registration,
-        [Registration.real_name_state.set(state)],
-        condition=Registration.real_name_state == CHECKING,
-        on_fail=ConflictError("CHECKED", "", None),
-        versioned=False,
-    )
-    if not passed:
-        timers.schedule(uow, timers.REALNAME_RECHECK, registration.registration_id, now() + recheck_delay())
-    uow.audit(
-        "registration.real_name",
-        "REGISTRATION",
-        registration.registration_id,
-        registration.branch_id,
-        after={"real_name_state": state, "attempt": 1},
-    )
-    try:
-        uow.commit()
-    except ConflictError:
-        return  # an earlier delivery checked it already
-    registration.real_name_state = state
+def first_check(name: str, id_number: str, phone: str | None) -> str:
+    """The check made before a registration is written: its real-name state (PASSED, or
+    RECHECK_SCHEDULED for the caller to time the re-check)."""
+    return PASSED if provider().verify(name, id_number, phone, attempt=1) else RECHECK_SCHEDULED
 
 
 def recheck(registration_id: str) -> None:

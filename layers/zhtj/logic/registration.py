@@ -124,18 +124,19 @@ def apply_submission(message: dict[str, Any]) -> Registration:
     """Write a queued registration (idempotent per registration id). A duplicate ID number
     or development number is recorded as a REFUSED registration the ticket reports."""
     registration_id = message["registration_id"]
-    existing = _find(registration_id)
-    if existing is None:
-        existing = _write(message)
-    if existing.state == PENDING and existing.real_name_state == "CHECKING":
-        identity_check.first_check(existing)
-    return existing
+    # A message whose ID number cannot be opened is poison: it fails here, before any write.
+    id_number = pii.unseal(message["person"]["id_sealed"], {"purpose": "id_number", "registration": registration_id})
+    return _write(message, id_number)
 
 
-def _write(message: dict[str, Any]) -> Registration:
+def _write(message: dict[str, Any], id_number: str) -> Registration:
+    """One transaction: the registration with its real-name result (REG-5, asked of the
+    provider first), the REG-4 claims, the review deadline (REV-2) and the audit record.
+    A redelivery finds the registration written and changes nothing."""
     registration_id, branch_id = message["registration_id"], message["branch_id"]
     submitted = datetime.fromisoformat(message["submitted_at"])
     person = {k: v for k, v in message["person"].items() if v is not None}
+    real_name = identity_check.first_check(person["name"], id_number, person.get("phone"))
     due = calendar.end_of_workday(calendar.current().add_workdays(submitted, REVIEW_WORKDAYS))
     registration = Registration(
         keys.registration_pk(registration_id),
@@ -148,10 +149,13 @@ def _write(message: dict[str, Any]) -> Registration:
         submitted_at=submitted,
         review_due=due,
         previous_id=message.get("previous_id"),
+        real_name_state=real_name,
         **person,
     )
     uow = UnitOfWork(SYSTEM_ACTOR)
     uow.put(registration, condition=Registration.pk.does_not_exist(), on_fail=ALREADY_WRITTEN)
+    if real_name != identity_check.PASSED:
+        timers.schedule(uow, timers.REALNAME_RECHECK, registration_id, now() + identity_check.recheck_delay())
     previous = _find(registration.previous_id) if registration.previous_id else None
     _claim(uow, keys.id_claim_pk(registration.id_index or ""), registration, previous, DUPLICATE_ID)
     if registration.development_number:
@@ -159,7 +163,7 @@ def _write(message: dict[str, Any]) -> Registration:
         _claim(uow, number_pk, registration, previous, DUPLICATE_NUMBER)
     if previous is not None:
         _supersede(uow, previous, registration)
-    timers.schedule(uow, timers.REVIEW_DUE, registration_id, due)
+    timers.schedule(uow, timers.REVIEW_DUE, registration_id, due, submitted, REVIEW_WORKDAYS)
     uow.audit("registration.submit", "REGISTRATION", registration_id, branch_id, after=_snapshot(registration))
     try:
         uow.commit()
@@ -301,10 +305,15 @@ def _release_claims(uow: UnitOfWork, registration: Registration) -> None:
 # --- Review (the branch) -------------------------------------------------------------------
 
 
-def read(principal: Principal, registration_id: str) -> Registration:
+def _get(registration_id: str) -> Registration:
     registration = _find(registration_id)
     if registration is None:
         raise NotFoundError("REGISTRATION_NOT_FOUND", "报到记录不存在", "registration_id")
+    return registration
+
+
+def read(principal: Principal, registration_id: str) -> Registration:
+    registration = _get(registration_id)
     authorize(principal, "registration.read", get_org(registration.branch_id))
     return registration
 
@@ -325,9 +334,10 @@ def list_for_branch(
 def approve(principal: Principal, registration_id: str) -> Registration:
     """REV-1/REV-3: the branch approves; the member record and account are created in the same
     transaction, the ID claim passes to the member. Two approvers at once: one wins."""
-    registration = read(principal, registration_id)
-    branch = get_org(registration.branch_id)
+    registration = _get(registration_id)
     operator = reviewer(principal, registration)
+    # Only the branch's key is needed: its counter moves by ADD, with no version check.
+    branch = Org(keys.org_pk(registration.branch_id), keys.META, org_id=registration.branch_id)
     if registration.state != PENDING:
         raise NOT_PENDING
     if registration.real_name_state not in identity_check.PASSED_STATES:
@@ -415,7 +425,7 @@ def _claim_keys(registration: Registration) -> list[str]:
 def return_to_member(principal: Principal, registration_id: str, reason: str) -> Registration:
     """REG-6/REV-1: the branch returns a registration with a reason; the member corrects it
     and submits again (the ID claim is kept for them meanwhile)."""
-    registration = read(principal, registration_id)
+    registration = _get(registration_id)
     operator = reviewer(principal, registration)
     if not reason.strip():
         raise ValidationError("REASON_REQUIRED", "退回须说明理由", "reason")
@@ -444,3 +454,15 @@ def return_to_member(principal: Principal, registration_id: str, reason: str) ->
     uow.commit()
     registration.state, registration.return_reason = RETURNED, reason
     return registration
+
+
+def reveal_id_number(principal: Principal, registration_id: str) -> str:
+    """REV-1: the reviewing branch checks the ID number against the member's paper file, so it
+    alone (and those it was escalated to) may see it in full. Every look is audited."""
+    registration = _get(registration_id)
+    operator = reviewer(principal, registration)
+    plain = pii.unseal(registration.id_sealed or "", {"purpose": "id_number", "registration": registration_id})
+    uow = UnitOfWork(operator.actor)
+    uow.audit("registration.reveal_id_number", "REGISTRATION", registration_id, registration.branch_id)
+    uow.commit()
+    return plain

@@ -3,6 +3,7 @@ a scheduled event opens each wave when its time comes."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from zhtj.clock import now
@@ -27,13 +28,32 @@ def group_of(sector: str) -> str:
 
 
 def waves() -> dict[str, Wave]:
-    return {w.group: w for w in Wave.query(keys.WAVES_PK) if isinstance(w, Wave)}
+    return {w.group: w for w in Wave.query(keys.WAVES_PK, consistent_read=True) if isinstance(w, Wave)}
+
+
+_CACHE_SECONDS = 15.0
+_cached: tuple[float, dict[str, Wave]] | None = None
+
+
+def _waves_for_submissions() -> dict[str, Wave]:
+    # Every submission of an enrolment peak asks; a wave opens on a schedule, so a few seconds
+    # of staleness per process cost nothing and save a read per registration.
+    global _cached
+    if _cached is None or time.monotonic() - _cached[0] > _CACHE_SECONDS:
+        _cached = (time.monotonic(), waves())
+    return _cached[1]
+
+
+def forget() -> None:
+    """Drop the cached waves (after they change in this process)."""
+    global _cached
+    _cached = None
 
 
 def check_open(branch: Org, moment: datetime) -> None:
     """REG-8: refuse a registration whose sector's wave has not opened. With no waves set,
     registration is open to all (the province has not staged it)."""
-    configured = waves()
+    configured = _waves_for_submissions()
     if not configured:
         return
     wave = configured.get(group_of(branch.sector))
@@ -57,6 +77,7 @@ def set_waves(principal: Principal, opens: dict[str, datetime]) -> list[Wave]:
         "waves.set", "ORG", operator.org.org_id, operator.org.org_id, after={g: o.isoformat() for g, o in opens.items()}
     )
     uow.commit()
+    forget()
     return written
 
 
@@ -70,4 +91,5 @@ def open_due_waves() -> list[str]:
             uow.audit("waves.open", "WAVE", wave.group, "PROVINCE", after={"opened": True})
             uow.commit()
             opened.append(wave.group)
+    forget()
     return opened

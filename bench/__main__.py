@@ -1,0 +1,260 @@
+"""The benchmark report: `./dev bench` (or `python -m bench`).
+
+Every figure is printed next to a baseline measured in the same run on the same machine and
+the same moto, and written as JSON to bench/results/latest.json so that runs can be compared.
+Figures, not verdicts: nothing here fails on a number.
+
+- registration burst: registrations/s end to end (HTTP -> queue -> worker -> table, through the
+  local stack's runner) next to the raw PutItem rate of the same moto server;
+- DynamoDB requests per register + approve, counted at botocore's request level, next to the
+  items the use case must write (the floor).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "latest.json"
+sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
+
+
+def _id_number(i: int) -> str:
+    from zhtj.domain.identity import check_character
+
+    body = f"440106{2000 + i // 365:04d}{1 + (i % 365) // 31 % 12:02d}{1 + i % 28:02d}{i % 1000:03d}"
+    return body + check_character(body)
+
+
+def _form(i: int, branch_id: str) -> dict[str, Any]:
+    return {
+        "name": "测试团员",
+        "id_number": _id_number(i),
+        "ethnicity": "01",
+        "political_status": "03",
+        "join_month": "2021-05",
+        "branch_id": branch_id,
+        "is_cadre": False,
+        "development_number": f"2021{i:08d}",
+    }
+
+
+@contextmanager
+def counted_requests() -> Iterator[Counter[str]]:
+    """Count every AWS request this process sends, by service and operation (a hook on the
+    request-created event of every botocore client made meanwhile)."""
+    import botocore.client
+
+    counts: Counter[str] = Counter()
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(self: Any, operation_name: str, api_params: Any) -> Any:
+        counts[f"{self.meta.service_model.service_name}:{operation_name}"] += 1
+        return original(self, operation_name, api_params)
+
+    botocore.client.BaseClient._make_api_call = counting  # type: ignore[method-assign]
+    try:
+        yield counts
+    finally:
+        botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
+
+
+def requests_per_register_and_approve() -> dict[str, Any]:
+    """In-process moto: one registration submitted, written by the worker, approved."""
+    os.environ.update(
+        {
+            "AWS_DEFAULT_REGION": "cn-north-1",
+            "AWS_REGION": "cn-north-1",
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "ZHTJ_FAKE_IDP_FAIL_PERCENT": "0",
+        }
+    )
+    from moto import mock_aws
+
+    from infra import moto_patches
+    from zhtj.logic.tokens import generate_dev_key
+
+    os.environ["ZHTJ_DEV_SIGNING_KEY"] = generate_dev_key()
+    moto_patches.apply()
+    with mock_aws():
+        from chalice.test import Client
+
+        from app import app
+        from infra.provision import provision
+        from tests.support import build_world
+        from zhtj.dal import queues
+        from zhtj.dal.queues import queue_url
+        from zhtj.logic import registration
+
+        provision()
+        world = build_world()
+        branch = world.orgs["huajing"]
+        with Client(app) as client:
+            client.http.post(
+                "/registrations", headers={"Content-Type": "application/json"}, body=json.dumps(_form(0, branch))
+            )  # warm caches (KMS data key, clients)
+            import boto3
+
+            sqs = boto3.client("sqs")
+            url = queue_url(registration.REGISTRATION_QUEUE)
+            for m in sqs.receive_message(QueueUrl=url).get("Messages", []):
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+            with counted_requests() as submit_counts:
+                answer = client.http.post(
+                    "/registrations", headers={"Content-Type": "application/json"}, body=json.dumps(_form(1, branch))
+                )
+                ticket = json.loads(answer.body)["ticket"]
+            message = sqs.receive_message(QueueUrl=url)["Messages"][0]
+            with counted_requests() as worker_counts:
+                registration.apply_submission(json.loads(message["Body"]))
+            with counted_requests() as approve_counts:
+                client.http.post(f"/registrations/{ticket}/approve", headers=world.headers("huajing"))
+        queues.reset_clients()
+
+    def dynamo(counts: Counter[str]) -> int:
+        return sum(n for op, n in counts.items() if op.startswith("dynamodb:"))
+
+    total = dynamo(submit_counts) + dynamo(worker_counts) + dynamo(approve_counts)
+    return {
+        "dynamodb_requests": {
+            "submit": dynamo(submit_counts),
+            "worker": dynamo(worker_counts),
+            "approve": dynamo(approve_counts),
+            "total": total,
+        },
+        "all_requests": {"submit": dict(submit_counts), "worker": dict(worker_counts), "approve": dict(approve_counts)},
+        # The floor: the worker's one transaction and the approval's one transaction.
+        "floor_transactions": 2,
+    }
+
+
+def registration_burst(count: int) -> dict[str, Any]:
+    """Through the local stack (moto server, HTTP API, runner), in this process."""
+    import boto3
+    import requests
+
+    from infra.local.stack import LocalStack
+
+    with LocalStack(aws_port=0, api_port=0, demo_scale=20) as stack:
+        assert stack.demo is not None
+        branch = stack.demo["branch_org_id"]
+        table = boto3.client("dynamodb", endpoint_url=stack.aws_url)
+
+        def put(i: int) -> None:
+            table.put_item(
+                TableName="zhtj", Item={"pk": {"S": f"BENCH#{i}"}, "sk": {"S": "META"}, "payload": {"S": "x" * 600}}
+            )
+
+        raw = _rate(put, count, threads=8)
+
+        def pending() -> int:
+            total = 0
+            for page in table.get_paginator("query").paginate(
+                TableName="zhtj",
+                IndexName="gsi1",
+                KeyConditionExpression="gsi1pk = :b",
+                ExpressionAttributeValues={":b": {"S": f"BRANCHREG#{branch}"}},
+                Select="COUNT",
+            ):
+                total += page["Count"]
+            return total
+
+        session = requests.Session()
+        started = time.perf_counter()
+        with ThreadPoolExecutor(8) as pool:
+            list(
+                pool.map(
+                    lambda i: session.post(f"{stack.api_url}/registrations", json=_form(i, branch), timeout=60),
+                    range(count),
+                )
+            )
+        accepted = time.perf_counter() - started
+        while pending() < count:
+            time.sleep(0.5)
+        settled = time.perf_counter() - started
+    return {
+        "registrations": count,
+        "accepted_per_second": round(count / accepted, 1),
+        "end_to_end_per_second": round(count / settled, 1),
+        "raw_putitem_per_second": raw,
+        "end_to_end_vs_putitem": round(count / settled / raw, 3),
+    }
+
+
+def _rate(operation: Callable[[int], None], count: int, threads: int) -> float:
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(operation, range(count)))
+    return round(count / (time.perf_counter() - started), 1)
+
+
+PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+    "requests_per_register_approve": lambda args: requests_per_register_and_approve(),
+    "registration_burst": lambda args: registration_burst(args.registrations),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--registrations", type=int, default=500, help="registrations in the burst")
+    parser.add_argument("--part", choices=sorted(PARTS), help="run one part and print its JSON (used internally)")
+    args = parser.parse_args()
+    if args.part:
+        print(json.dumps(PARTS[args.part](args)))
+        return
+    # Each part in its own process: the local stack points a whole process at its moto server.
+    figures: dict[str, Any] = {}
+    for part in PARTS:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench", "--part", part, "--registrations", str(args.registrations)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        figures[part] = json.loads(done.stdout.strip().splitlines()[-1])
+    burst, counted = figures["registration_burst"], figures["requests_per_register_approve"]
+    rows = [
+        (
+            "registration burst, end to end",
+            f"{burst['end_to_end_per_second']}/s",
+            f"raw PutItem {burst['raw_putitem_per_second']}/s",
+            f"{burst['end_to_end_vs_putitem']}x",
+        ),
+        (
+            "registration burst, accepted (HTTP 202)",
+            f"{burst['accepted_per_second']}/s",
+            f"raw PutItem {burst['raw_putitem_per_second']}/s",
+            f"{burst['accepted_per_second'] / burst['raw_putitem_per_second']:.3f}x",
+        ),
+        (
+            "DynamoDB requests per register+approve",
+            str(counted["dynamodb_requests"]["total"]),
+            f"floor {counted['floor_transactions']} transactions",
+            f"{counted['dynamodb_requests']['total'] / counted['floor_transactions']:.1f}x",
+        ),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'figure':<{width}}  {'value':>12}  {'baseline (same run)':<28}  ratio")
+    for name, value, baseline, ratio in rows:
+        print(f"{name:<{width}}  {value:>12}  {baseline:<28}  {ratio}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"\nwritten: {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

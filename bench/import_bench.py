@@ -1,0 +1,157 @@
+"""Benchmark of bulk entry (IMPORT): a generated workbook of `rows` members imported by a county
+committee (天河) for its ten branches, through the imports queue and the import worker, against
+in-process moto. `run()` returns {"rows", "seconds", "rows_per_second", ...}; the time runs from
+the start call to the import's DONE, report included.
+
+    .venv/bin/python -m bench.import_bench [rows]
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# As the test suite (tests/conftest.py): settings are read once, before zhtj is imported.
+os.environ.update(
+    {
+        "AWS_DEFAULT_REGION": "cn-north-1",
+        "AWS_REGION": "cn-north-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "ZHTJ_TABLE": "zhtj",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "zhtj",
+        "POWERTOOLS_DEV": "false",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        # The tests' identity provider: every first real-name check passes.
+        "ZHTJ_FAKE_IDP_FAIL_PERCENT": "0",
+    }
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+for path in (ROOT, ROOT / "functions"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+BRANCHES = 10
+
+
+def _workbook(rows: int, branch_aliases: list[str]) -> bytes:
+    from openpyxl import Workbook
+
+    from zhtj.domain import import_template as sheet
+    from zhtj.domain.identity import check_character
+
+    book = Workbook(write_only=True)
+    data = book.create_sheet(sheet.DATA_SHEET)
+    data.append([c.header for c in sheet.COLUMNS])
+    for i in range(rows):
+        # A different person per row: birth day (2000-01-01 on) x sequence number.
+        day = 1 + (i // 900) % 28
+        month = 1 + (i // (900 * 28)) % 12
+        body = f"440106{2000 + i // (900 * 28 * 12)}{month:02d}{day:02d}{100 + i % 900:03d}"
+        values = {
+            "name": "李晓明",
+            "id_number": body + check_character(body),
+            "ethnicity": "汉族",
+            "political_status": "共青团员",
+            "join_month": "2021-05",
+            "is_cadre": "否",
+            "development_number": f"2021{i:08d}",
+            "phone": "13800138000",
+            "branch_id": branch_aliases[i % len(branch_aliases)],
+        }
+        data.append([values.get(c.field) for c in sheet.COLUMNS])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _deliver(worker: Any, queue: str) -> int:
+    """Hand the queue's messages to the worker one at a time (batch size 1, as deployed)."""
+    import boto3
+
+    from zhtj.dal.queues import queue_url
+
+    sqs, url, handled = boto3.client("sqs"), queue_url(queue), 0
+    while found := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1).get("Messages", []):
+        message = found[0]
+        record = {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": {"ApproximateReceiveCount": "1"},
+            "messageAttributes": {},
+            "eventSource": "aws:sqs",
+            "eventSourceARN": f"arn:aws-cn:sqs:cn-north-1:1:zhtj-{queue}",
+        }
+        answer = worker({"Records": [record]}, None)
+        if answer["batchItemFailures"]:
+            raise RuntimeError(f"a chunk failed: {json.dumps(answer)}")
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        handled += 1
+    return handled
+
+
+def run(rows: int = 10000) -> dict[str, Any]:
+    from moto import mock_aws
+
+    from infra import moto_patches
+    from zhtj.logic.tokens import generate_dev_key
+
+    os.environ.setdefault("ZHTJ_DEV_SIGNING_KEY", generate_dev_key())
+    moto_patches.apply()
+    with mock_aws():
+        from chalicelib.workers import import_worker
+        from infra.provision import provision
+        from tests.support import build_world, org_body
+        from zhtj.dal import pii, queues, storage
+        from zhtj.domain import import_template as sheet
+        from zhtj.domain.org_rules import OrgType
+        from zhtj.logic import imports, orgs
+
+        for module in (queues, pii, storage):
+            module.reset_clients()
+        provision()
+        world = build_world()
+        aliases = ["华景社区团支部"]
+        for n in range(1, BRANCHES):
+            name = f"第{n}社区"
+            body = org_body(
+                OrgType.BRANCH,
+                f"广州市天河区{name}团支部",
+                f"中国共产主义青年团广州市天河区{name}支部委员会",
+                f"{name}团支部",
+            )
+            aliases.append(orgs.create_child(world.principal("tianhe"), world.orgs["tianhe"], body).alias)
+        data = _workbook(rows, aliases)
+        principal = world.principal("tianhe")
+        job, _ = imports.create(principal, world.orgs["tianhe"], "bench.xlsx")
+        storage.put_bytes("uploads", job.upload_key, data, sheet.XLSX_CONTENT_TYPE)
+        began = time.perf_counter()
+        imports.start(principal, job.import_id)
+        chunks = _deliver(import_worker, imports.IMPORT_QUEUE)
+        seconds = time.perf_counter() - began
+        done = imports.read(principal, job.import_id)
+        for module in (queues, pii, storage):
+            module.reset_clients()
+    if done.state != imports.DONE or done.rows_good != rows:
+        raise RuntimeError(f"import ended {done.state} with {done.rows_good} of {rows} rows imported")
+    return {
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "rows_per_second": round(rows / seconds, 1),
+        "chunks": chunks,
+        "chunk_rows": imports.chunk_rows(),
+        "file_bytes": len(data),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(int(sys.argv[1]) if len(sys.argv) > 1 else 10000), ensure_ascii=False))
