@@ -82,7 +82,7 @@ class RegistrationFacts:
     phone: str | None
 
 
-def _join_month(value: str, birth: date, today: date) -> date:
+def check_join_month(value: str, birth: date, today: date) -> date:
     match = _JOIN_MONTH.fullmatch(value.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValidationError("JOIN_MONTH_FORMAT", "入团年月格式应为YYYY-MM", "join_month")
@@ -94,7 +94,7 @@ def _join_month(value: str, birth: date, today: date) -> date:
     return joined
 
 
-def _check_age(birth: date, joined: date) -> None:
+def check_age(birth: date, joined: date) -> None:
     """REG-3: at least 13 at admission from 2017, at least 12 before. The join date is a
     month, so the member must have reached the age by the end of that month."""
     minimum = MIN_AGE_NUMBERED if joined >= NUMBERED_ERA else MIN_AGE_BEFORE
@@ -103,7 +103,7 @@ def _check_age(birth: date, joined: date) -> None:
         raise RuleViolation("REG-3", f"入团时应年满{minimum}周岁", "join_month")
 
 
-def _development_number(value: str | None, joined: date) -> str | None:
+def check_development_number(value: str | None, joined: date) -> str | None:
     """REG-3: from 2017 a 12-character Central Committee number whose first four characters
     are the admission year (2017 and 2018 numbers serve either year); before, optional."""
     number = (value or "").strip().upper() or None
@@ -124,7 +124,7 @@ def _development_number(value: str | None, joined: date) -> str | None:
     return number
 
 
-def _phone(value: str | None) -> str | None:
+def check_phone(value: str | None) -> str | None:
     if not value or not value.strip():
         return None
     try:
@@ -139,7 +139,7 @@ def _phone(value: str | None) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _name(value: str) -> str:
+def check_name(value: str) -> str:
     name = value.strip()
     if not 2 <= len(name) <= 30 or any(ch.isdigit() or ch in "\u200b\u200c\u200d\ufeff" for ch in name):
         raise ValidationError("NAME_FORMAT", "姓名应为2至30个字，且不含数字或不可见字符", "name")
@@ -149,13 +149,13 @@ def _name(value: str) -> str:
 def check_submission(submission: Submission, today: date) -> RegistrationFacts:
     """REG-1..3: check a registration field by field. Raises ValidationError or RuleViolation
     naming the first bad field."""
-    name = _name(submission.name)
+    name = check_name(submission.name)
     identity = parse_id_number(submission.id_number, today)
     ethnicity = ethnicity_code(submission.ethnicity)
     political_status = political_status_code(submission.political_status)
-    joined = _join_month(submission.join_month, identity.birth_date, today)
-    _check_age(identity.birth_date, joined)
-    number = _development_number(submission.development_number, joined)
+    joined = check_join_month(submission.join_month, identity.birth_date, today)
+    check_age(identity.birth_date, joined)
+    number = check_development_number(submission.development_number, joined)
     if joined < NUMBERED_ERA and submission.identity_proof is None:
         raise RuleViolation(
             "REG-3",
@@ -174,5 +174,5 @@ def check_submission(submission: Submission, today: date) -> RegistrationFacts:
         education=(submission.education or "").strip() or None,
         occupation=(submission.occupation or "").strip() or None,
         income_band=submission.income_band,
-        phone=_phone(submission.phone),
+        phone=check_phone(submission.phone),
     )

@@ -28,10 +28,10 @@ from zhtj.dal.unit_of_work import Actor, UnitOfWork
 from zhtj.domain.codes import political_status_code
 from zhtj.domain.registration_rules import (  # the registration's own field checks, reused
     IncomeBand,
-    _check_age,
-    _development_number,
-    _join_month,
-    _phone,
+    check_age,
+    check_development_number,
+    check_join_month,
+    check_phone,
 )
 from zhtj.errors import ConflictError, RuleViolation, ValidationError
 from zhtj.logic import accounts
@@ -95,7 +95,7 @@ def _checked(field: str, value: Any) -> Any:
     if field == "is_cadre":
         return bool(value)
     if field == "phone":
-        return _phone(value)
+        return check_phone(value)
     return (value or "").strip() or None
 
 
@@ -345,10 +345,10 @@ def _corrected_join_month(member: Member, value: str) -> str:
     not before birth, old enough at admission, and in agreement with the development number
     the member keeps (EDIT-1)."""
     birth = date.fromisoformat(member.birth_date) if member.birth_date else None
-    joined = _join_month(value, birth or date.min, today_in_china())
+    joined = check_join_month(value, birth or date.min, today_in_china())
     if birth is not None:
-        _check_age(birth, joined)
-    _development_number(member.development_number, joined)
+        check_age(birth, joined)
+    check_development_number(member.development_number, joined)
     month = f"{joined.year:04d}-{joined.month:02d}"
     if month == member.join_month:
         raise ValidationError("NO_CHANGE", "更正后的入团年月与现有记录相同", "join_month")
