@@ -39,11 +39,11 @@ def aws() -> Iterator[None]:
     """A fresh in-process moto with the system's resources provisioned."""
     from infra.provision import provision
     from zhtj import faults
-    from zhtj.dal import pii, queues, storage
+    from zhtj.dal import executions, pii, queues, storage
     from zhtj.logic import calendar, waves
 
     def reset() -> None:
-        for module in (queues, pii, storage):
+        for module in (queues, pii, storage, executions):
             module.reset_clients()
         for cached in (calendar, waves, faults):
             cached.forget()

@@ -48,9 +48,11 @@ def _ticket(ticket: str) -> TicketOut:
     tag=TAG,
 )
 def submit(body: RegistrationSubmit) -> BaseModel:
-    fields = body.model_dump(exclude={"branch_id", "previous_ticket"})
+    fields = body.model_dump(exclude={"branch_id", "previous_ticket", "admitted_on"})
     idempotency_key = bp.current_request.headers.get("idempotency-key")
-    ticket = registration.submit(Submission(**fields), body.branch_id, body.previous_ticket, idempotency_key)
+    ticket = registration.submit(
+        Submission(**fields), body.branch_id, body.previous_ticket, idempotency_key, body.admitted_on
+    )
     return TicketOut(ticket=ticket, status="QUEUED")
 
 

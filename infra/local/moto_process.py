@@ -8,6 +8,7 @@ with it. Prints `PORT <n>` once it listens; stops on SIGTERM or SIGINT.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -25,6 +26,8 @@ def main() -> None:
     moto_patches.apply()
     server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
     server.start()
+    # moto's Step Functions send their service calls (sqs:sendMessage) to localhost:$MOTO_PORT.
+    os.environ["MOTO_PORT"] = str(server.get_host_and_port()[1])
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

@@ -158,7 +158,9 @@ class LocalStack:
         _check_port_free(self.host, self.aws_port, "--aws-port")
         self._moto = subprocess.Popen(
             [sys.executable, "-m", "infra.local.moto_process", "--host", self.host, "--port", str(self.aws_port)],
-            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         assert self._moto.stdout is not None
         first = self._moto.stdout.readline().split()

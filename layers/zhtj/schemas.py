@@ -199,6 +199,7 @@ class RegistrationSubmit(Body):
     income_band: IncomeBand | None = None
     phone: str | None = Field(default=None, max_length=20)
     previous_ticket: str | None = Field(default=None, max_length=40, description="重新提交时填写原报到凭证")
+    admitted_on: date | None = Field(default=None, description="新发展团员：接收入团的支部大会日期（REG-7）")
 
 
 class RegistrationOut(Out):
@@ -222,6 +223,7 @@ class RegistrationOut(Out):
     refusal_message: str | None
     escalated_to: str | None
     member_id: str | None
+    late_registration: bool | None = None
 
 
 class Reason(Body):

@@ -130,6 +130,12 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/registrations/{registration_id}/id-number"): Case(
         "registration.review", "huajing", lambda w: f"/registrations/{w.registration_id}/id-number", only=REVIEWERS
     ),
+    ("GET", "/orgs/{org_id}/overdue-reviews"): Case(
+        "registration.overdue", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/overdue-reviews"
+    ),
+    ("PUT", "/calendar/{year}"): Case(
+        "calendar.load", "root", lambda w: "/calendar/2031", lambda w: {"holidays": ["2031-01-01"], "workdays": []}
+    ),
     ("PUT", "/registration-waves"): Case("waves.set", "root", lambda w: "/registration-waves", lambda w: {"opens": {}}),
     # EDIT / DEL / EXIT (chalicelib/members.py). Member-scoped routes name 华景's second member
     # (the member token of these tests is the first's); each body fails only after

@@ -32,12 +32,15 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The shared `aws` fixture, with state machines that really execute (moto runs them only
     when told before they are created)."""
     from infra.provision import provision
+    from zhtj import faults
     from zhtj.dal import executions, pii, queues, storage
+    from zhtj.logic import waves
 
     def reset() -> None:
         for module in (queues, pii, storage, executions):
             module.reset_clients()
-        calendar.forget()  # a loaded year must not outlive its moto
+        for cached in (calendar, waves, faults):
+            cached.forget()  # a loaded year must not outlive its moto
 
     monkeypatch.setenv("ZHTJ_RECOMPUTE_DELAY_SECONDS", "0")
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):

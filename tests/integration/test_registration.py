@@ -267,7 +267,7 @@ def test_reg_5_failed_real_name_is_rechecked_then_passed_offline(
     assert registration.ticket_status(ticket).real_name_state == "RECHECK_SCHEDULED"  # type: ignore[union-attr]
     status, answer = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
     assert (status, answer["code"]) == (422, "REG-5")
-    identity_check.recheck(ticket)  # the timer's doing (tests/integration/test_timers.py drives the sweep)
+    identity_check.recheck(ticket)  # the timer's doing (tests/integration/test_deadlines.py drives the sweep)
     assert registration.ticket_status(ticket).real_name_state == "FAILED"  # type: ignore[union-attr]
     status, upload = call(client, "POST", f"/registrations/{ticket}/offline-photo", world.headers("huajing"))
     assert status == 200
@@ -388,3 +388,25 @@ def test_rev_1_two_approvers_at_once_exactly_one_wins(client: Any, world: World)
         if getattr(m, "registration_id", None) in tickets
     ]
     assert sorted(m.registration_id for m in members) == sorted(tickets)
+
+
+def test_reg_7_admission_date_starts_the_5_working_day_window(client: Any, world: World) -> None:
+    from datetime import timedelta
+
+    from zhtj.dal.models import Timer
+    from zhtj.logic.registration import today_in_china
+
+    admitted = today_in_china() - timedelta(days=2)
+    ticket = registered(client, world, admitted_on=admitted.isoformat())["ticket"]
+    window = Timer.get(keys.timer_pk(timers.REG7_DUE, ticket), keys.META)
+    assert window.workdays == timers.ADMISSION_WORKDAYS
+    status, answer = submit(
+        client,
+        form(
+            world,
+            id_number=make_id(seq=161),
+            development_number="202144010031",
+            admitted_on=(today_in_china() + timedelta(days=1)).isoformat(),
+        ),
+    )
+    assert (status, answer["code"], answer["field"]) == (400, "ADMITTED_ON_FUTURE", "admitted_on")

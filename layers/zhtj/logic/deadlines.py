@@ -74,7 +74,7 @@ def sweep_shard(shard: int, days: list[str], now: datetime) -> int:
     for timer in timers.due(shard, days, now):
         if handed >= MAX_FIRES_PER_SWEEP:
             break
-        if timers.claim(timer, now):
+        if timers.claim(timer, clock.now()):
             queues.send(TIMERS_QUEUE, {"kind": "fire", "timer_kind": timer.timer_kind, "subject_id": timer.subject_id})
             handed += 1
     if handed:

@@ -57,10 +57,19 @@ def today_in_china() -> date:
 # --- Submit (HTTP, synchronous checks only) ---------------------------------------------------
 
 
-def submit(submission: Submission, branch_id: str, previous_ticket: str | None, idempotency_key: str | None) -> str:
+def submit(
+    submission: Submission,
+    branch_id: str,
+    previous_ticket: str | None,
+    idempotency_key: str | None,
+    admitted_on: date | None = None,
+) -> str:
     """Check a registration (REG-1..3, the branch (ORG-4/7), the sector's wave (REG-8)) and
-    queue it. Returns the ticket; raises ValidationError/RuleViolation/NotFoundError."""
+    queue it. `admitted_on` is the branch meeting that admitted a new member (REG-7: register
+    within 5 working days). Returns the ticket; raises ValidationError/RuleViolation/NotFoundError."""
     facts = check_submission(submission, today_in_china())
+    if admitted_on is not None and admitted_on > today_in_china():
+        raise ValidationError("ADMITTED_ON_FUTURE", "接收入团的支部大会日期不能晚于今天", "admitted_on")
     branch = get_org(branch_id)
     check_members_allowed(OrgType(branch.org_type))
     if branch.system or branch.status != "ACTIVE":
@@ -82,6 +91,7 @@ def submit(submission: Submission, branch_id: str, previous_ticket: str | None, 
             "branch_id": branch.org_id,
             "previous_id": previous_id,
             "submitted_at": now().isoformat(),
+            "admitted_on": admitted_on.isoformat() if admitted_on else None,
             "person": _person(facts, registration_id, index),
         },
     )
@@ -156,6 +166,8 @@ def _write(message: dict[str, Any], id_number: str) -> Registration:
     uow.put(registration, condition=Registration.pk.does_not_exist(), on_fail=ALREADY_WRITTEN)
     if real_name != identity_check.PASSED:
         timers.schedule(uow, timers.REALNAME_RECHECK, registration_id, now() + identity_check.recheck_delay())
+    if message.get("admitted_on"):
+        timers.track_admission_window(uow, registration_id, date.fromisoformat(message["admitted_on"]))
     previous = _find(registration.previous_id) if registration.previous_id else None
     _claim(uow, keys.id_claim_pk(registration.id_index or ""), registration, previous, DUPLICATE_ID)
     if registration.development_number:
@@ -195,7 +207,11 @@ def _supersede(uow: UnitOfWork, previous: Registration, registration: Registrati
         raise RuleViolation("REG-6", "重新提交的报到须为同一身份证号", "id_number")
     uow.update(
         previous,
-        [Registration.state.set(SUPERSEDED), Registration.gsi1sk.set(f"{SUPERSEDED}#{previous.registration_id}")],
+        [
+            Registration.state.set(SUPERSEDED),
+            Registration.gsi1sk.set(f"{SUPERSEDED}#{previous.registration_id}"),
+            *timers.clear_overdue_actions(),
+        ],
         condition=Registration.state.is_in(*LIVE),
         on_fail=RuleViolation("REG-6", "原报到已审核通过或已撤回，不能重新提交", "previous_ticket"),
     )
@@ -276,6 +292,7 @@ def withdraw(ticket: str, reason: str) -> Registration:
             Registration.state.set(WITHDRAWN),
             Registration.gsi1sk.set(f"{WITHDRAWN}#{registration.registration_id}"),
             Registration.return_reason.set(reason),
+            *timers.clear_overdue_actions(),
         ],
         condition=Registration.state.is_in(*LIVE),
         on_fail=NOT_LIVE,
@@ -368,6 +385,7 @@ def approve(principal: Principal, registration_id: str) -> Registration:
             Registration.reviewed_at.set(now()),
             Registration.reviewed_by.set(operator.account_id),
             Registration.member_id.set(member_id),
+            *timers.clear_overdue_actions(),
         ],
         condition=Registration.state == PENDING,
         on_fail=NOT_PENDING,
@@ -438,6 +456,7 @@ def return_to_member(principal: Principal, registration_id: str, reason: str) ->
             Registration.return_reason.set(reason),
             Registration.reviewed_at.set(now()),
             Registration.reviewed_by.set(operator.account_id),
+            *timers.clear_overdue_actions(),
         ],
         condition=Registration.state == PENDING,
         on_fail=NOT_PENDING,
