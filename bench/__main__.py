@@ -7,7 +7,9 @@ Figures, not verdicts: nothing here fails on a number.
 - registration burst: registrations/s end to end (HTTP -> queue -> worker -> table, through the
   local stack's runner) next to the raw PutItem rate of the same moto server;
 - DynamoDB requests per register + approve, counted at botocore's request level, next to the
-  items the use case must write (the floor).
+  items the use case must write (the floor);
+- bulk import: rows/s of a 10,000-row workbook through the import worker (in-process moto), next
+  to the raw PutItem rate.
 """
 
 from __future__ import annotations
@@ -201,15 +203,40 @@ def _rate(operation: Callable[[int], None], count: int, threads: int) -> float:
     return round(count / (time.perf_counter() - started), 1)
 
 
+def import_rows(rows: int) -> dict[str, Any]:
+    """The import runs against in-process moto, so its baseline is PutItem on in-process moto."""
+    import boto3
+    from moto import mock_aws
+
+    from bench import import_bench
+    from infra.provision import create_table
+
+    figures = import_bench.run(rows)
+    with mock_aws():
+        session = boto3.Session()
+        create_table(session)
+        table = session.client("dynamodb")
+
+        def put(i: int) -> None:
+            table.put_item(
+                TableName="zhtj", Item={"pk": {"S": f"BENCH#{i}"}, "sk": {"S": "META"}, "payload": {"S": "x" * 600}}
+            )
+
+        figures["raw_putitem_per_second"] = _rate(put, 2000, threads=1)
+    return figures
+
+
 PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "requests_per_register_approve": lambda args: requests_per_register_and_approve(),
     "registration_burst": lambda args: registration_burst(args.registrations),
+    "import": lambda args: import_rows(args.import_rows),
 }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--registrations", type=int, default=500, help="registrations in the burst")
+    parser.add_argument("--import-rows", type=int, default=10000, help="rows of the bulk-import workbook")
     parser.add_argument("--part", choices=sorted(PARTS), help="run one part and print its JSON (used internally)")
     args = parser.parse_args()
     if args.part:
@@ -219,14 +246,28 @@ def main() -> None:
     figures: dict[str, Any] = {}
     for part in PARTS:
         done = subprocess.run(
-            [sys.executable, "-m", "bench", "--part", part, "--registrations", str(args.registrations)],
+            [
+                sys.executable,
+                "-m",
+                "bench",
+                "--part",
+                part,
+                "--registrations",
+                str(args.registrations),
+                "--import-rows",
+                str(args.import_rows),
+            ],
             cwd=ROOT,
             capture_output=True,
             text=True,
             check=True,
         )
         figures[part] = json.loads(done.stdout.strip().splitlines()[-1])
-    burst, counted = figures["registration_burst"], figures["requests_per_register_approve"]
+    burst, counted, imported = (
+        figures["registration_burst"],
+        figures["requests_per_register_approve"],
+        figures["import"],
+    )
     rows = [
         (
             "registration burst, end to end",
@@ -239,6 +280,13 @@ def main() -> None:
             f"{burst['accepted_per_second']}/s",
             f"raw PutItem {burst['raw_putitem_per_second']}/s",
             f"{burst['accepted_per_second'] / burst['raw_putitem_per_second']:.3f}x",
+        ),
+        (
+            "bulk import, rows (in-process moto)",
+            f"{imported['rows_per_second']}/s",
+            f"raw PutItem {imported['raw_putitem_per_second']}/s",
+            f"{imported['rows_per_second'] / imported['raw_putitem_per_second']:.3f}x"
+            f" ({imported['rows']} rows, {imported['seconds']}s)",
         ),
         (
             "DynamoDB requests per register+approve",

@@ -8,6 +8,7 @@ with it. Prints `PORT <n>` once it listens; stops on SIGTERM or SIGINT.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -24,6 +25,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5000)
     args = parser.parse_args()
     moto_patches.apply()
+    # One line per request is noise at a burst's rate; errors still show.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
     server.start()
     # moto's Step Functions send their service calls (sqs:sendMessage) to localhost:$MOTO_PORT.
@@ -32,6 +35,8 @@ def main() -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     print(f"PORT {server.get_host_and_port()[1]}", flush=True)
+    # Nobody reads the pipe after the handshake: a full pipe would block moto mid-request.
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     stop.wait()
     server.stop()
     sys.exit(0)
