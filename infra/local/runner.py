@@ -33,7 +33,8 @@ STAGE = "local"
 # Long-poll length of the background pollers: long enough not to spin, short enough that
 # stop() returns promptly.
 POLL_WAIT_SECONDS = 2
-TTL_EVERY_SECONDS = 30
+# A full scan in moto: often enough for locks and upload records, rare enough not to slow a burst.
+TTL_EVERY_SECONDS = 300
 # DynamoDB's TTL ignores non-numbers; the type test also keeps moto from comparing a string
 # with a number (it raises TypeError).
 EXPIRED = "attribute_type(#ttl, :number) AND #ttl < :now"
