@@ -6,7 +6,6 @@ from chalice import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
-from zhtj.domain.registration_rules import Submission
 from zhtj.logic import identity_check, registration, waves
 from zhtj.logic.tokens import Principal
 from zhtj.schemas import (
@@ -48,10 +47,9 @@ def _ticket(ticket: str) -> TicketOut:
     tag=TAG,
 )
 def submit(body: RegistrationSubmit) -> BaseModel:
-    fields = body.model_dump(exclude={"branch_id", "previous_ticket", "admitted_on"})
     idempotency_key = bp.current_request.headers.get("idempotency-key")
     ticket = registration.submit(
-        Submission(**fields), body.branch_id, body.previous_ticket, idempotency_key, body.admitted_on
+        body.submission(), body.branch_id, body.previous_ticket, idempotency_key, body.admitted_on
     )
     return TicketOut(ticket=ticket, status="QUEUED")
 

@@ -10,7 +10,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from zhtj.domain.org_rules import Level, OrgType, Sector
-from zhtj.domain.registration_rules import IdentityProof, IncomeBand
+from zhtj.domain.registration_rules import IdentityProof, IncomeBand, Submission
 
 T = TypeVar("T")
 
@@ -200,6 +200,10 @@ class RegistrationSubmit(Body):
     phone: str | None = Field(default=None, max_length=20)
     previous_ticket: str | None = Field(default=None, max_length=40, description="重新提交时填写原报到凭证")
     admitted_on: date | None = Field(default=None, description="新发展团员：接收入团的支部大会日期（REG-7）")
+
+    def submission(self) -> Submission:
+        """The person's part (REG-1), as the registration rules check it."""
+        return Submission(**self.model_dump(exclude={"branch_id", "previous_ticket", "admitted_on"}))
 
 
 class RegistrationOut(Out):

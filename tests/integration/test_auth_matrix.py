@@ -270,6 +270,7 @@ SELF_OR_PUBLIC = {
     ("PATCH", "/members/{member_id}"),
     ("POST", "/members/{member_id}/join-month-request"),
     ("GET", "/join-date-windows"),
+    ("GET", "/calendar/{year}"),
     ("POST", "/registrations"),
     ("GET", "/registrations/tickets/{ticket}"),
     ("POST", "/registrations/tickets/{ticket}/withdraw"),

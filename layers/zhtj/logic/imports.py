@@ -54,7 +54,7 @@ from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 from zhtj.domain import import_template as sheet
 from zhtj.domain.import_template import ERROR, OK, RowOutcome
 from zhtj.domain.org_rules import OrgType, check_members_allowed
-from zhtj.domain.registration_rules import Submission, check_submission
+from zhtj.domain.registration_rules import check_submission
 from zhtj.errors import ConflictError, DomainError, NotFoundError, RuleViolation, ValidationError
 from zhtj.logic import registration
 from zhtj.logic.auth import authorize, get_org, within
@@ -412,7 +412,7 @@ def _message(
         body = RegistrationSubmit.model_validate({**parsed.fields, "branch_id": ref})
     except PydanticValidationError as error:
         raise _invalid(error) from error
-    facts = check_submission(Submission(**body.model_dump(exclude={"branch_id", "previous_ticket"})), today)
+    facts = check_submission(body.submission(), today)
     branch = branches.resolve(ref, facts.is_cadre)
     registration_id = registration_id_for(job.import_id, number)
     submitted: datetime = job.started_at or job.created_at
