@@ -165,3 +165,38 @@ def call(
     payload = json.dumps(body, ensure_ascii=False) if body is not None else None
     response = getattr(client.http, method.lower())(path, headers=headers or {}, body=payload)
     return response.status_code, json.loads(response.body) if response.body else None
+
+
+def drain(client: Any, queue: str = "registration") -> int:
+    """Deliver a manifest queue to its handler until it is empty, as the local runner does, and
+    require every record to succeed; returns the messages handled."""
+    import boto3
+
+    from zhtj.dal.queues import queue_url
+    from zhtj.manifest import SqsTrigger, load_manifest
+
+    function = next(
+        n for n, (_, t) in load_manifest().sqs_functions().items() if isinstance(t, SqsTrigger) and t.queue == queue
+    )
+    sqs = boto3.client("sqs")
+    url = queue_url(queue)
+    handled = 0
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        records = [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": {},
+                "messageAttributes": {},
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws-cn:sqs:cn-north-1:1:q",
+            }
+            for m in messages
+        ]
+        payload = client.lambda_.invoke(function, {"Records": records}).payload
+        assert payload == {"batchItemFailures": []}, payload
+        for m in messages:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        handled += len(messages)
+    return handled

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import World, call
+from tests.support import World, call, drain
 from zhtj.dal import keys
 from zhtj.dal.models import AuditRecord, NameToken, Org, TreeJob
 from zhtj.dal.queues import queue_url
@@ -24,36 +24,6 @@ BRANCH = {
 
 def create(client: Any, world: World, actor: str, parent: str, body: dict[str, Any]) -> tuple[int, Any]:
     return call(client, "POST", f"/orgs/{world.orgs[parent]}/children", world.headers(actor), body)
-
-
-def drain_tree_queue(client: Any) -> None:
-    """Deliver the tree-maintenance queue to its handler until it is empty (the runner's job)."""
-    import boto3
-
-    from app import app  # noqa: F401  (the handler is registered on import)
-
-    sqs = boto3.client("sqs")
-    url = queue_url(orgs.TREE_QUEUE)
-    while True:
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-        if not messages:
-            return
-        records = [
-            {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
-                "attributes": {},
-                "messageAttributes": {},
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws-cn:sqs:cn-north-1:1:q",
-            }
-            for m in messages
-        ]
-        response = client.lambda_.invoke("tree_maintenance", {"Records": records})
-        assert response.payload == {"batchItemFailures": []}
-        for m in messages:
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
 
 
 def test_org_6_parent_admin_creates_child_and_audit_1_records_it(client: Any, world: World) -> None:
@@ -227,7 +197,7 @@ def test_org_6_move_subtree_rewrites_paths_below(client: Any, world: World) -> N
         {"new_parent_id": world.orgs["sz"], "reason": "再调整"},
     )
     assert (status, answer["code"]) == (409, "TREE_MOVE_IN_PROGRESS")
-    drain_tree_queue(client)
+    drain(client, orgs.TREE_QUEUE)
     sz_path = orgs.get_org(world.orgs["sz"]).path
     branch = orgs.get_org(world.orgs["huajing"])
     assert branch.path == f"{sz_path}{world.orgs['tianhe']}/{world.orgs['huajing']}/"

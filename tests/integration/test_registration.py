@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.support import World, call
+from tests.support import World, call, drain
 from zhtj.dal import keys
 from zhtj.dal.models import Claim, Member, Org
 from zhtj.dal.queues import queue_url
@@ -38,34 +38,6 @@ def form(world: World, **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
-
-
-def drain(client: Any, queue: str = REG_QUEUE, fail_ids: set[str] | None = None) -> int:
-    """Deliver a queue to its handler until empty, as the runner does; returns messages handled."""
-    sqs = boto3.client("sqs")
-    url = queue_url(queue)
-    handled = 0
-    function = {"registration": "registration_worker", "tree-maintenance": "tree_maintenance"}[queue]
-    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-        records = [
-            {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
-                "attributes": {},
-                "messageAttributes": {},
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws-cn:sqs:cn-north-1:1:q",
-            }
-            for m in messages
-        ]
-        payload = client.lambda_.invoke(function, {"Records": records}).payload
-        failed = {f["itemIdentifier"] for f in payload["batchItemFailures"]}
-        assert not failed, payload
-        for m in messages:
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-        handled += len(messages)
-    return handled
 
 
 def submit(client: Any, body: dict[str, Any], headers: dict[str, str] | None = None) -> tuple[int, Any]:
