@@ -13,12 +13,12 @@ from zhtj.schemas import (
     Finding,
     MergeOut,
     OrgCreate,
-    OrgDissolve,
     OrgMerge,
     OrgMove,
     OrgOut,
     OrgSearchHit,
     Page,
+    Reason,
     TreeJobOut,
 )
 
@@ -94,8 +94,8 @@ def tree_job(job_id: str, principal: Principal) -> BaseModel:
     return TreeJobOut.model_validate(orgs.read_job(principal, job_id))
 
 
-@api(bp, "/orgs/{org_id}/dissolve", "POST", summary="撤销组织", body=OrgDissolve, response=OrgOut, tag=TAG)
-def dissolve(org_id: str, principal: Principal, body: OrgDissolve) -> BaseModel:
+@api(bp, "/orgs/{org_id}/dissolve", "POST", summary="撤销组织", body=Reason, response=OrgOut, tag=TAG)
+def dissolve(org_id: str, principal: Principal, body: Reason) -> BaseModel:
     return OrgOut.model_validate(orgs.dissolve(principal, org_id, body.reason))
 
 

@@ -81,7 +81,9 @@ class OrgMove(Body):
     reason: str = Field(min_length=1, max_length=200)
 
 
-class OrgDissolve(Body):
+class Reason(Body):
+    """A written reason: returning, withdrawing, dissolving."""
+
     reason: str = Field(min_length=1, max_length=200)
 
 
@@ -228,10 +230,6 @@ class RegistrationOut(Out):
     escalated_to: str | None
     member_id: str | None
     late_registration: bool | None = None
-
-
-class Reason(Body):
-    reason: str = Field(min_length=1, max_length=200)
 
 
 class OfflinePass(Body):

@@ -28,7 +28,7 @@ from zhtj.domain.org_rules import (
     validate_full_name,
     validate_short_name,
 )
-from zhtj.errors import ConflictError, RuleViolation, ValidationError
+from zhtj.errors import ConflictError, NotFoundError, RuleViolation, ValidationError
 from zhtj.logic.auth import authorize, get_org, within
 from zhtj.logic.tokens import Principal
 from zhtj.schemas import Finding, OrgCreate
@@ -445,8 +445,6 @@ def read_job(principal: Principal, job_id: str) -> TreeJob:
     try:
         job = TreeJob.get(keys.job_pk(job_id), keys.META)
     except TreeJob.DoesNotExist as error:
-        from zhtj.errors import NotFoundError
-
         raise NotFoundError("JOB_NOT_FOUND", "任务不存在", "job_id") from error
     read(principal, job.org_id)
     return job
