@@ -163,7 +163,7 @@ def test_same_idempotency_key_gives_the_same_ticket(client: Any, world: World) -
     assert registration.ticket_status(first["ticket"]).state == registration.PENDING  # type: ignore[union-attr]
 
 
-def test_rev_1_approval_creates_the_member_and_moves_the_claim(client: Any, world: World) -> None:
+def test_rev_1_rev_3_approval_creates_the_member_moves_the_claim_and_is_permanent(client: Any, world: World) -> None:
     ticket = registered(client, world)["ticket"]
     before = Org.get(keys.org_pk(world.orgs["huajing"]), keys.META).member_count
     status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
