@@ -159,3 +159,116 @@ IMPORT_CHUNK_PREFIX = "CHUNK#"
 def import_chunk_sk(first_row: int) -> str:
     """Zero-padded, so that an import's chunks sort in row order."""
     return f"{IMPORT_CHUNK_PREFIX}{first_row:07d}"
+
+
+# --- CARD: the electronic member card (团员证) ---------------------------------------------------
+
+CARD_SK = "CARD"
+CARD_DUE_SHARDS = 16
+
+
+def card_due_pk(shard: int) -> str:
+    """gsi2 of a CardState whose content is newer than its last render (the card sweep's index)."""
+    return f"CARDDUE#{shard}"
+
+
+# --- DUES: league dues (团费): standard, orders, paid months, ledger, statistics --------------
+
+DUES_STANDARD_PK = "DUESSTANDARD"
+DUES_ACCOUNT_SK = "DUES"
+DUES_SHARE_SK = "DUESSHARE"
+PAID_PREFIX = "PAID#"
+# Open (PENDING, or PAID with members still to apply) orders are spread over this many
+# partitions of gsi2, so that creating orders never concentrates on one partition.
+DUES_OPEN_SHARDS = 8
+
+
+def paid_month_sk(month: str) -> str:
+    """A paid month in the member's partition: PAID#YYYY-MM (sorts in month order)."""
+    return f"{PAID_PREFIX}{month}"
+
+
+def dues_order_pk(order_id: str) -> str:
+    return f"DUESORDER#{order_id}"
+
+
+def dues_order_member_sk(member_id: str) -> str:
+    """The marker that one member of an order has been applied (many-member orders)."""
+    return f"MEMBER#{member_id}"
+
+
+def dues_payer_pk(payer_kind: str, payer_id: str) -> str:
+    """gsi1 of an order: the orders of one payer (a member, or an organisation paying for members)."""
+    return f"DUESPAYER#{payer_kind}#{payer_id}"
+
+
+def dues_open_pk(shard: int) -> str:
+    return f"DUESOPEN#{shard}"
+
+
+def ledger_pk(org_id: str) -> str:
+    return f"LEDGER#{org_id}"
+
+
+def dues_stat_pk(org_id: str) -> str:
+    return f"DUESSTAT#{org_id}"
+
+
+def dues_stat_sk(year: int, shard: int) -> str:
+    return f"{year:04d}#{shard:02d}"
+
+
+def dues_anomaly_pk(month: str) -> str:
+    return f"DUESANOMALY#{month}"
+
+
+DUES_RECON_PK = "DUESRECON"
+
+
+# --- XFER: transfers ------------------------------------------------------------------------
+
+CONFIG_PK = "CONFIG"
+TRANSFER_CHAIN_SK = "XFERCHAIN"
+TRANSFER_SK_PREFIX = "XFER#"
+TRANSFER_STATS_SHARDS = 8
+
+
+def transfer_sk(transfer_id: str) -> str:
+    return f"{TRANSFER_SK_PREFIX}{transfer_id}"
+
+
+def transfer_inbox_pk(org_id: str) -> str:
+    return f"XFERQ#{org_id}"
+
+
+def transfer_stats_pk(org_id: str) -> str:
+    return f"XSTAT#{org_id}"
+
+
+def transfer_stats_sk(shard: int) -> str:
+    return f"SHARD#{shard}"
+
+
+def transfer_batch_pk(batch_id: str) -> str:
+    return f"XBATCH#{batch_id}"
+
+
+def org_transfer_batches_pk(org_id: str) -> str:
+    return f"XBATCHES#{org_id}"
+
+
+def transfer_batch_members_pk(batch_id: str) -> str:
+    """gsi2 of the transfers a batch started."""
+    return f"XFERBATCH#{batch_id}"
+
+
+def batch_row_sk(member_id: str) -> str:
+    return f"ROW#{member_id}"
+
+
+def incoming_pk(incoming_id: str) -> str:
+    return f"INCOMING#{incoming_id}"
+
+
+def branch_incoming_pk(branch_id: str) -> str:
+    return f"INCOMINGORG#{branch_id}"

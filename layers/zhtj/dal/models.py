@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     BooleanAttribute,
+    ListAttribute,
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -43,6 +44,9 @@ class Org(Item, discriminator="Org"):
     moving_job_id = UnicodeAttribute(null=True)
     # REV-2: reviews of this branch that passed their deadline (a permanent mark, never decremented).
     overdue_reviews = NumberAttribute(default=0)
+    # XFER-6: a class branch marked to graduate on a China date becomes a graduates' branch then.
+    graduation_date = UnicodeAttribute(null=True)
+    graduates_branch = BooleanAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     version = VersionAttribute()
 
@@ -122,6 +126,9 @@ class Member(PersonFields, discriminator="Member"):
     open_edit_id = UnicodeAttribute(null=True)
     open_deletion_id = UnicodeAttribute(null=True)
     open_exit_id = UnicodeAttribute(null=True)
+    # XFER: the open transfer (at most one; the pointer is the guard) and a delayed graduation (延期毕业).
+    open_transfer_id = UnicodeAttribute(null=True)
+    delayed_graduation = BooleanAttribute(null=True)
     # The China date a final exit or the deletion took effect.
     left_on = UnicodeAttribute(null=True)
     version = VersionAttribute()
@@ -355,3 +362,331 @@ class ImportChunk(Item, discriminator="ImportChunk"):
     first_row = NumberAttribute()
     next_row = NumberAttribute()
     outcomes = UnicodeAttribute()  # JSON: a list of RowOutcome.to_list()
+
+
+# --- CARD: the electronic member card (团员证) -------------------------------------------------
+
+
+class CardState(Item, discriminator="CardState"):
+    """A member's card: pk MEMBER#<member>, sk CARD; while the content is newer than the last
+    render, gsi2 CARDDUE#<shard> / <pending since, fixed-width UTC>#<member> (the card sweep).
+
+    `content_version` moves (ADD 1) in every transaction that changes what the card shows
+    (logic/cards.changed); `rendered_version` is the content version of the stored PDF and only
+    ever grows (the render's conditional write). The member's display preferences live here
+    too, so that changing them bumps the content version in the same single-item write."""
+
+    member_id = UnicodeAttribute()
+    card_number = UnicodeAttribute()
+    content_version = NumberAttribute(default=0)
+    changed_at = UTCDateTimeAttribute(null=True)
+    pending_since = UTCDateTimeAttribute(null=True)
+    rendered_version = NumberAttribute(default=0)
+    rendered_at = UTCDateTimeAttribute(null=True)
+    # The S3 object version (bucket role `cards`) holding the PDF of rendered_version.
+    object_key = UnicodeAttribute(null=True)
+    object_version = UnicodeAttribute(null=True)
+    size_bytes = NumberAttribute(null=True)
+    renders = NumberAttribute(default=0)
+    # Preferences (REFERENCE: the member chooses what the card shows).
+    dues_by_month = BooleanAttribute(default=True)
+    hidden_fields = UnicodeAttribute(null=True)  # comma-separated optional field names
+    shown_awards = UnicodeAttribute(null=True)  # comma-separated award ids; absent = all rewards
+
+
+# --- DUES: league dues (团费) -----------------------------------------------------------------
+# Amounts are integer fen everywhere. What a member paid lives in the member's partition (the
+# card reads it with the member's history); orders, ledgers and statistics have their own.
+
+
+class PaidMonth(Item, discriminator="PaidMonth"):
+    """One month of dues paid (DUES-4): pk MEMBER#<member>, sk PAID#<YYYY-MM>. Written once,
+    by the transaction that applies the order's payment (never overwritten)."""
+
+    month = UnicodeAttribute()
+    amount_fen = NumberAttribute()
+    order_id = UnicodeAttribute()
+    paid_at = UTCDateTimeAttribute()
+    provider = UnicodeAttribute()
+
+
+class DuesAccount(Item, discriminator="DuesAccount"):
+    """A member's dues state: pk MEMBER#<member>, sk DUES. `open_order_id` is the bill lock
+    (one open order per member, taken by a conditional write); `paid_through` the last paid
+    month, which a new order's lock is conditioned on (so no order is made for months another
+    order has just paid)."""
+
+    member_id = UnicodeAttribute()
+    paid_through = UnicodeAttribute(null=True)
+    open_order_id = UnicodeAttribute(null=True)
+    locked_at = UTCDateTimeAttribute(null=True)
+    # For the 2‰ band of the 2016 standard: the member's declared after-tax monthly income.
+    declared_income_fen = NumberAttribute(null=True)
+
+
+class DuesStandard(Item, discriminator="DuesStandard"):
+    """A version of the dues standard (DUES-2), as data: pk DUESSTANDARD, sk <valid from YYYY-MM>.
+    `rules` is JSON: category -> rule (see domain/dues_rules.py)."""
+
+    valid_from = UnicodeAttribute()
+    valid_until = UnicodeAttribute(null=True)  # exclusive, YYYY-MM; None = still in force
+    name = UnicodeAttribute()
+    document = UnicodeAttribute()
+    rules = UnicodeAttribute()
+    updated_by = UnicodeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
+class DuesShare(Item, discriminator="DuesShare"):
+    """An organisation's retention share (留存比例) of the dues that reach it: pk ORG#<org>,
+    sk DUESSHARE; basis points (0-10,000 = 0-100 %), set by the organisation above."""
+
+    org_id = UnicodeAttribute()
+    retention_bp = NumberAttribute()
+    set_by = UnicodeAttribute()
+    set_at = UTCDateTimeAttribute()
+
+
+class DuesOrder(Item, discriminator="DuesOrder"):
+    """A dues order (out_trade_no = order_id): pk DUESORDER#<id>, sk META;
+    gsi1 DUESPAYER#<MEMBER|ORG>#<payer> / <created>#<id> (a payer's order history);
+    gsi2 while open DUESOPEN#<shard> / <state>#<created>#<id> (reconciliation's work list).
+
+    State only moves forward: PENDING -> PAID | CLOSED, by conditional writes. A many-member
+    order is PAID first and its members applied one transaction each (`members_left`)."""
+
+    order_id = UnicodeAttribute()
+    provider = UnicodeAttribute()
+    state = UnicodeAttribute()
+    payer_kind = UnicodeAttribute()
+    payer_id = UnicodeAttribute()
+    amount_fen = NumberAttribute()
+    extra_fen = NumberAttribute(default=0)
+    lines = UnicodeAttribute()  # JSON list of {member_id, months, month_fen, amount_fen}
+    member_count = NumberAttribute()
+    members_left = NumberAttribute(default=0)
+    created_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    pay_by = UTCDateTimeAttribute()
+    paid_at = UTCDateTimeAttribute(null=True)
+    transaction_id = UnicodeAttribute(null=True)
+    closed_at = UTCDateTimeAttribute(null=True)
+    close_reason = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class DuesOrderApplied(Item, discriminator="DuesOrderApplied"):
+    """One member of a many-member order applied: pk DUESORDER#<order>, sk MEMBER#<member>.
+    Its conditional put is what makes each member's transaction happen once."""
+
+    order_id = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    applied_at = UTCDateTimeAttribute()
+
+
+class LedgerEntry(Item, discriminator="LedgerEntry"):
+    """What one organisation kept of one member's payment: pk LEDGER#<org>,
+    sk <collected YYYY-MM>#<paid at>#<order>#<member>."""
+
+    org_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    collected_month = UnicodeAttribute()
+    received_fen = NumberAttribute()
+    kept_fen = NumberAttribute()
+    passed_fen = NumberAttribute()
+    retention_bp = NumberAttribute()
+    at = UTCDateTimeAttribute()
+
+
+class DuesCounter(Item, discriminator="DuesCounter"):
+    """Collection statistics of an organisation's subtree for one year (DUES-4): pk DUESSTAT#<org>,
+    sk <year>#<shard>. Per dues month MM, top-level numbers pMM (members paid), aMM (fen paid)
+    and kMM (fen this organisation kept), moved by ADD only. The root and depth-1 organisations
+    are sharded (every payment passes them); a read sums the shards of one year (one Query)."""
+
+    org_id = UnicodeAttribute()
+    year = NumberAttribute()
+
+
+class PaymentAnomaly(Item, discriminator="PaymentAnomaly"):
+    """A verified notification that failed our business checks (WEBHOOKS rule 5), or a
+    reconciliation difference: pk DUESANOMALY#<YYYY-MM>, sk <at>#<id>. Never credited."""
+
+    anomaly_id = UnicodeAttribute()
+    provider = UnicodeAttribute()
+    code = UnicodeAttribute()
+    message = UnicodeAttribute()
+    out_trade_no = UnicodeAttribute(null=True)
+    transaction_id = UnicodeAttribute(null=True)
+    delivery_id = UnicodeAttribute(null=True)
+    raw_status = UnicodeAttribute(null=True)
+    amount_fen = NumberAttribute(null=True)
+    at = UTCDateTimeAttribute()
+
+
+class ReconciliationReport(Item, discriminator="ReconciliationReport"):
+    """A daily comparison against a provider's bill: pk DUESRECON, sk <bill date>#<provider>."""
+
+    bill_date = UnicodeAttribute()
+    provider = UnicodeAttribute()
+    matched = NumberAttribute()
+    differences = UnicodeAttribute()  # JSON list of {kind, out_trade_no, ours, theirs}
+    made_at = UTCDateTimeAttribute()
+
+
+# --- XFER: transfers of membership (logic/transfers.py) ----------------------------------------
+
+
+class TransferStep(MapAttribute):  # type: ignore[type-arg]
+    """One answer in a transfer's history: who was asked, who answered, how, when, how late."""
+
+    step = NumberAttribute()  # index in the chain; -1 for an appeal's decision
+    org_id = UnicodeAttribute()  # the organisation asked
+    acted_org_id = UnicodeAttribute(null=True)  # who answered (an ancestor once escalated)
+    outcome = UnicodeAttribute()  # APPROVED, RETURNED, ESCALATED, APPEAL_UPHELD, APPEAL_GRANTED, WITHDRAWN
+    at = UTCDateTimeAttribute()
+    hours = NumberAttribute(null=True)  # response time since the step was asked
+    late = BooleanAttribute(default=False)
+    reason = UnicodeAttribute(null=True)
+
+
+class Transfer(Item, discriminator="Transfer"):
+    """XFER-1..6, a transfer of membership: pk MEMBER#<member>, sk XFER#<transfer> (the member's
+    transfer history is a prefix of the member partition; the card reads it from there).
+    gsi1 XFERQ#<organisation asked> / <due>#<transfer> while a step waits (an organisation's
+    inbox; an escalation moves it to the organisation above); gsi2 XFERBATCH#<batch> /
+    <member> for a transfer started by a batch."""
+
+    transfer_id = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    member_name = UnicodeAttribute()
+    out_of_province = BooleanAttribute(default=False)
+    cause = UnicodeAttribute()
+    cause_text = UnicodeAttribute(null=True)
+    from_branch_id = UnicodeAttribute()
+    from_branch_name = UnicodeAttribute()
+    from_path = UnicodeAttribute()
+    to_branch_id = UnicodeAttribute(null=True)
+    to_branch_name = UnicodeAttribute(null=True)
+    to_path = UnicodeAttribute(null=True)
+    destination = UnicodeAttribute(null=True)  # XFER-4: Destination
+    destination_name = UnicodeAttribute(null=True)
+    letter_number = UnicodeAttribute(null=True)
+    state = UnicodeAttribute()
+    chain = ListAttribute(of=UnicodeAttribute)  # type: ignore[var-annotated]
+    step_index = NumberAttribute()  # the step waiting; -1 while an appeal waits
+    step_org_id = UnicodeAttribute(null=True)  # the organisation asked now
+    escalated_to = UnicodeAttribute(null=True)  # the step's deadline passed: this ancestor may act
+    step_asked_at = UTCDateTimeAttribute(null=True)
+    step_due_at = UTCDateTimeAttribute(null=True)
+    step_overdue = BooleanAttribute(default=False)
+    history = ListAttribute(of=TransferStep, default=list)  # type: ignore[var-annotated]
+    returned_by = UnicodeAttribute(null=True)
+    return_code = UnicodeAttribute(null=True)
+    return_reason = UnicodeAttribute(null=True)
+    appeal_reason = UnicodeAttribute(null=True)
+    appeal_attachment_key = UnicodeAttribute(null=True)
+    withdraw_reason = UnicodeAttribute(null=True)
+    graduate = BooleanAttribute(default=False)  # from a graduates' branch (XFER-6)
+    batch_id = UnicodeAttribute(null=True)
+    started_by = UnicodeAttribute()
+    started_org_id = UnicodeAttribute(null=True)  # None: the member started it
+    requested_at = UTCDateTimeAttribute()
+    completed_at = UTCDateTimeAttribute(null=True)
+    closed_at = UTCDateTimeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class TransferStats(Item, discriminator="TransferStats"):
+    """XFER-2 monitoring of an organisation's subtree, one of a few shards: pk XSTAT#<org>,
+    sk SHARD#<n>. Every transfer event ADDs to the items of every organisation above the
+    branches involved (their paths) in its own transaction; a read sums the shards (one Query).
+    Sharding keeps the province's items from being one hot key in the graduation peak."""
+
+    out_open = NumberAttribute(default=0)
+    out_returned = NumberAttribute(default=0)
+    out_completed = NumberAttribute(default=0)
+    out_withdrawn = NumberAttribute(default=0)
+    in_open = NumberAttribute(default=0)
+    in_returned = NumberAttribute(default=0)
+    in_completed = NumberAttribute(default=0)
+    in_withdrawn = NumberAttribute(default=0)
+    responses = NumberAttribute(default=0)
+    within_deadline = NumberAttribute(default=0)
+    late_steps = NumberAttribute(default=0)
+    overdue_now = NumberAttribute(default=0)
+    graduates = NumberAttribute(default=0)
+    graduates_transferred = NumberAttribute(default=0)
+    h0 = NumberAttribute(default=0)
+    h1 = NumberAttribute(default=0)
+    h2 = NumberAttribute(default=0)
+    h3 = NumberAttribute(default=0)
+    h4 = NumberAttribute(default=0)
+    h5 = NumberAttribute(default=0)
+    h6 = NumberAttribute(default=0)
+    h7 = NumberAttribute(default=0)
+    h8 = NumberAttribute(default=0)
+    h9 = NumberAttribute(default=0)
+
+
+class TransferChainConfig(Item, discriminator="TransferChainConfig"):
+    """XFER-2: the province's approval chain as data: pk CONFIG, sk XFERCHAIN."""
+
+    steps = UnicodeAttribute()  # JSON list of {"side": FROM|TO, "up": n}
+    response_hours = NumberAttribute()
+    set_by = UnicodeAttribute()
+    set_at = UTCDateTimeAttribute()
+
+
+class TransferBatch(Item, discriminator="TransferBatch"):
+    """XFER-6, a batch of transfers (a graduating class): pk XBATCH#<batch>, sk META; gsi1
+    XBATCHES#<org> / <created>#<batch>. Outcomes per member: pk XBATCH#<batch>, sk ROW#<member>."""
+
+    batch_id = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    rows = NumberAttribute()
+    started = NumberAttribute(default=0)
+    refused = NumberAttribute(default=0)
+    approvals_requested = NumberAttribute(default=0)
+    approved = NumberAttribute(default=0)
+    approval_refused = NumberAttribute(default=0)
+
+
+class TransferBatchRow(Item, discriminator="TransferBatchRow"):
+    """One member of a batch and what became of them: pk XBATCH#<batch>, sk ROW#<member>."""
+
+    member_id = UnicodeAttribute()
+    to_branch_id = UnicodeAttribute()
+    cause = UnicodeAttribute()
+    outcome = UnicodeAttribute(default="QUEUED")  # QUEUED, STARTED, REFUSED
+    transfer_id = UnicodeAttribute(null=True)
+    error_code = UnicodeAttribute(null=True)
+    error_message = UnicodeAttribute(null=True)
+    approval = UnicodeAttribute(null=True)  # None, QUEUED, APPROVED, REFUSED
+    approval_error = UnicodeAttribute(null=True)
+
+
+class IncomingTransfer(Item, discriminator="IncomingTransfer"):
+    """XFER-5, a member coming from outside the province: pk INCOMING#<id>, sk META; gsi1
+    INCOMINGORG#<branch> / <state>#<recorded>#<id>. The receiving branch records the letter and
+    the file check; the person then registers within 5 working days (REG-7's timer)."""
+
+    incoming_id = UnicodeAttribute()
+    branch_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    id_index = UnicodeAttribute()
+    id_masked = UnicodeAttribute()
+    id_sealed = UnicodeAttribute()
+    join_month = UnicodeAttribute()
+    development_number = UnicodeAttribute(null=True)
+    letter_number = UnicodeAttribute()
+    from_organisation = UnicodeAttribute()
+    state = UnicodeAttribute()  # ACCEPTED, REGISTERED, LATE
+    accepted_at = UTCDateTimeAttribute()
+    register_by = UTCDateTimeAttribute()
+    registered_at = UTCDateTimeAttribute(null=True)
+    recorded_by = UnicodeAttribute()

@@ -8,6 +8,7 @@ is turned into the domain error its operation named.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -72,6 +73,29 @@ class _Operation:
 class UnitOfWork:
     actor: Actor
     operations: list[_Operation] = field(default_factory=list)
+    # Notifications to send once the transaction has landed (e.g. a card queue message), keyed
+    # so that one change noted twice in a transaction notifies once.
+    hooks: dict[str, Callable[[], None]] = field(default_factory=dict)
+
+    def after_commit(self, key: str, hook: Callable[[], None]) -> bool:
+        """Run `hook` once the commit succeeds (never if it fails). False if `key` is already
+        registered in this unit of work: the caller then has nothing more to add. A hook that
+        raises is logged and swallowed: the change is durable, and whatever the hook announces
+        must also be recoverable from the table (a sweep)."""
+        if key in self.hooks:
+            return False
+        self.hooks[key] = hook
+        return True
+
+    def _run_hooks(self) -> None:
+        from zhtj.observability import logger
+
+        hooks, self.hooks = list(self.hooks.items()), {}
+        for key, hook in hooks:
+            try:
+                hook()
+            except Exception:  # committed already: the sweep recovers what a hook missed
+                logger.exception("after-commit hook failed", extra={"hook": key})
 
     def put(self, item: Item, condition: Condition | None = None, on_fail: DomainError = STALE) -> None:
         self.operations.append(_Operation("save", item, {"condition": condition}, on_fail))
@@ -128,7 +152,16 @@ class UnitOfWork:
         self.put(record, condition=AuditRecord.pk.does_not_exist())
 
     def commit(self, idempotency_token: str | None = None) -> None:
-        """Write everything in one transaction; raise the failing operation's error."""
+        """Write everything in one transaction; raise the failing operation's error. The
+        after-commit hooks run only once the transaction has landed."""
+        try:
+            self._write(idempotency_token)
+        except BaseException:
+            self.hooks.clear()
+            raise
+        self._run_hooks()
+
+    def _write(self, idempotency_token: str | None) -> None:
         if not self.operations:
             return
         if len(self.operations) > MAX_TRANSACTION_ITEMS:

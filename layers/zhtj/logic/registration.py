@@ -24,7 +24,7 @@ from zhtj.domain.org_rules import OrgType, check_members_allowed
 from zhtj.domain.registration_rules import RegistrationFacts, Submission, check_submission
 from zhtj.domain.workdays import CHINA_TZ
 from zhtj.errors import ConflictError, NotFoundError, RuleViolation, ValidationError
-from zhtj.logic import accounts, calendar, identity_check, timers, waves
+from zhtj.logic import accounts, calendar, cards, identity_check, timers, waves
 from zhtj.logic.auth import authorize, get_org
 from zhtj.logic.reviewers import reviewer
 from zhtj.logic.tokens import Principal
@@ -410,6 +410,7 @@ def approve(principal: Principal, registration_id: str) -> Registration:
         after={"state": APPROVED, "member_id": member_id},
     )
     uow.audit("member.create", "MEMBER", member_id, branch.org_id, after=_snapshot(registration))
+    cards.changed(uow, member_id)  # CARD-1: the card is generated once the registration is approved
     uow.commit()
     registration.state, registration.member_id = APPROVED, member_id
     return registration
