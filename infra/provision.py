@@ -6,6 +6,7 @@ sources: zhtj.dal.table.table_definition() and chalicefile.json.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,27 @@ def create_buckets(session: boto3.Session) -> None:
         s3.create_bucket(**kwargs)
 
 
+def create_payment_secrets(session: boto3.Session, gateway: str | None = None) -> None:
+    """The two providers' merchant secrets (what zhtj.payments.config reads) and the simulator's
+    provider-side keys, from keys generated once per process. `gateway` (the local stack's
+    simulator URL) replaces the in-process one."""
+    from zhtj.payments.config import secret_name
+    from zhtj.payments.simulator import ALIPAY_PATH, DEFAULT_SIMULATOR_SECRET, SIMULATOR_SECRET_ENV, local_material
+
+    material = local_material()
+    documents = {secret_name(name): dict(material[name]) for name in ("wechatpay", "alipay")}
+    if gateway:
+        documents[secret_name("wechatpay")]["gateway"] = gateway
+        documents[secret_name("alipay")]["gateway"] = gateway.rstrip("/") + ALIPAY_PATH
+    documents[os.environ.get(SIMULATOR_SECRET_ENV) or DEFAULT_SIMULATOR_SECRET] = material["simulator"]
+    client = session.client("secretsmanager")
+    for name, document in documents.items():
+        try:
+            client.create_secret(Name=name, SecretString=json.dumps(document))
+        except client.exceptions.ResourceExistsException:
+            client.put_secret_value(SecretId=name, SecretString=json.dumps(document))
+
+
 def provision(session: boto3.Session | None = None, manifest: Manifest | None = None) -> dict[str, Any]:
     """Create everything; returns the queue URLs and state machine ARNs."""
     session = session or boto3.Session()
@@ -107,4 +129,5 @@ def provision(session: boto3.Session | None = None, manifest: Manifest | None = 
     arns = create_state_machines(session, manifest, urls)
     create_buckets(session)
     create_keys(session)
+    create_payment_secrets(session)
     return {"queues": urls, "state_machines": arns}

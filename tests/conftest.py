@@ -41,11 +41,12 @@ def aws() -> Iterator[None]:
     from zhtj import faults
     from zhtj.dal import executions, pii, queues, storage
     from zhtj.logic import calendar, waves
+    from zhtj.payments import config as payments_config
 
     def reset() -> None:
         for module in (queues, pii, storage, executions):
             module.reset_clients()
-        for cached in (calendar, waves, faults):
+        for cached in (calendar, waves, faults, payments_config):
             cached.forget()
 
     with mock_aws():

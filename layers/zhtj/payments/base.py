@@ -70,9 +70,15 @@ class MalformedNotification(PaymentError):
 
 class BusinessMismatch(PaymentError):
     """Authentic, but not for us (mchid/appid/app_id/seller_id) or amounts disagree. Recorded
-    and alerted by the ledger, never credited."""
+    and alerted by the ledger, never credited. `notification` is what was verified (for the
+    record), `field` names the check that failed."""
 
     code = "BUSINESS_MISMATCH"
+
+    def __init__(self, message: str, *, field: str, notification: Notification | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.notification = notification
 
 
 @dataclass(frozen=True)
