@@ -69,7 +69,7 @@ def request_canonical(params: Mapping[str, str]) -> str:
 
 
 def yuan_to_fen(value: str) -> int:
-    """"50.00" → 5000, exactly: Decimal, never float; more than 2 decimals or not a number refused."""
+    """ "50.00" → 5000, exactly: Decimal, never float; more than 2 decimals or not a number refused."""
     try:
         amount = Decimal(value)
     except InvalidOperation as error:

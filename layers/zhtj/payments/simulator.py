@@ -90,7 +90,8 @@ def local_material() -> dict[str, dict[str, Any]]:
     public_key_mode_key = keys.generate_private_key_pem()
     app_key = keys.generate_private_key_pem()
     alipay_key = keys.generate_private_key_pem()
-    certificate_serial = secrets.token_hex(20).upper()
+    # 40 hex digits, as WeChat's are, below the 2**159 an X.509 serial may reach.
+    certificate_serial = f"{secrets.randbits(159) | (1 << 156):040X}"
     public_key_id = "PUB_KEY_ID_" + "".join(random.choices("0123456789", k=32))
     merchant_serial = secrets.token_hex(20).upper()
     apiv3_key = secrets.token_hex(16)
@@ -572,7 +573,8 @@ class Simulator:
         rng = random.Random(seed)
         out: list[Delivery] = []
         for trade in trades:
-            genuine = self.notification(trade, serial=rng.choice(list(self.wechat["platform"])))
+            options = {"serial": rng.choice(list(self.wechat["platform"]))} if trade.provider == "wechatpay" else {}
+            genuine = self.notification(trade, **options)
             out.append(genuine)
             if rng.random() < duplicates:
                 out.extend(self.resend(genuine) for _ in range(rng.randint(1, 2)))
