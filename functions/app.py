@@ -10,7 +10,8 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib import accounts, audit, deadlines, imports, members, openapi, orgs, registration
+import chalicelib.cards
+from chalicelib import accounts, audit, deadlines, dues, imports, members, openapi, orgs, registration, transfers
 from zhtj import faults
 from zhtj.logredact import install as install_id_masking
 from zhtj.manifest import InvokeTrigger, ScheduleTrigger, SqsTrigger, load_manifest
@@ -22,8 +23,20 @@ app.api.binary_types = []
 # Chalice logs uncaught exceptions with their tracebacks through its own logger.
 install_id_masking(app.log)
 
-for blueprint in (orgs.bp, accounts.bp, audit.bp, registration.bp, deadlines.bp, imports.bp, members.bp, openapi.bp):
+for blueprint in (
+    orgs.bp,
+    accounts.bp,
+    audit.bp,
+    registration.bp,
+    deadlines.bp,
+    imports.bp,
+    members.bp,
+    dues.bp,
+    transfers.bp,
+    openapi.bp,
+):
     app.register_blueprint(blueprint)
+app.register_blueprint(chalicelib.cards.bp)  # CARD: the member card, its download and public verification
 
 app.register_middleware(
     ConvertToMiddleware(logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)), "http"

@@ -37,6 +37,8 @@ class World:
     members: dict[str, list[str]] = field(default_factory=dict)  # branch name -> member ids
     member_accounts: dict[str, str] = field(default_factory=dict)  # member id -> account id
     registration_id: str = ""  # a registration waiting for review, where a test makes one
+    transfers: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (member id, transfer id)
+    batch_id: str = ""
 
     def principal(self, name: str) -> Principal:
         return Principal(self.admins[name], self.orgs[name])
@@ -200,3 +202,25 @@ def drain(client: Any, queue: str = "registration") -> int:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
         handled += len(messages)
     return handled
+
+
+def pay_dues(member_id: str) -> None:
+    """Record every month the member owes as paid (what a settled dues order leaves behind), so
+    that XFER's pre-check (dues paid up to last month) passes."""
+    from zhtj.dal.models import PaidMonth
+    from zhtj.logic import dues
+    from zhtj.logic.registration import today_in_china
+
+    with PaidMonth.batch_write() as batch:
+        for month in dues.months_owed(member_id, today_in_china()):
+            batch.save(
+                PaidMonth(
+                    keys.member_pk(member_id),
+                    keys.paid_month_sk(month),
+                    month=month,
+                    amount_fen=20,
+                    order_id="test-order",
+                    paid_at=now(),
+                    provider="test",
+                )
+            )

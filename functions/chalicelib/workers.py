@@ -10,7 +10,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from zhtj.dal import queues
-from zhtj.logic import deadlines, imports, orgs, registration, waves
+from zhtj.logic import cards
+from zhtj.logic import deadlines, imports, orgs, registration, transfer_batches, waves
 from zhtj.manifest import load_manifest
 from zhtj.observability import logger
 
@@ -90,3 +91,31 @@ def _import_chunk(record: SQSRecord) -> None:
 def import_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """SQS: import one chunk of an uploaded spreadsheet's rows, then queue the next (IMPORT-1..2)."""
     return process_partial_response(event=event, record_handler=_import_chunk, processor=_processor(), context=context)
+
+
+def _transfer_chunk(record: SQSRecord) -> None:
+    transfer_batches.handle(json.loads(record.body))
+
+
+def transfer_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """SQS: start or approve one chunk of a batch's transfers (XFER-6), one transaction per member;
+    a redelivered chunk skips the members already done."""
+    return process_partial_response(
+        event=event, record_handler=_transfer_chunk, processor=_processor(), context=context
+    )
+
+
+def _card(record: SQSRecord) -> None:
+    outcome = cards.handle(json.loads(record.body))
+    logger.debug("card message", extra={"message_id": record.message_id, "outcome": outcome})
+
+
+def card_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """SQS: render a member's card once its content is still (CARD-1); a burst renders once,
+    an older render never replaces a newer one, a redelivery renders nothing twice."""
+    return process_partial_response(event=event, record_handler=_card, processor=_processor(), context=context)
+
+
+def card_sweep(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """Schedule: re-announce cards left due past the grace period (a lost message, a DLQ)."""
+    return {"announced": cards.sweep()}

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import secrets
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+# China Standard Time (no daylight saving); the same as zhtj.domain.workdays.CHINA_TZ.
+_CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def today_in_china() -> date:
+    """Today's date in China (deadlines, months and ages are counted in China dates)."""
+    return now().astimezone(_CHINA).date()
 
 
 def _base32(value: int, width: int) -> str:

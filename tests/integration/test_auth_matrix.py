@@ -16,7 +16,7 @@ import pytest
 
 from app import app
 from chalicelib.http import ROUTES
-from tests.support import World, build_world, call
+from tests.support import World, build_world, call, pay_dues
 from zhtj.logic.auth import POLICY, Reach
 from zhtj.logic.tokens import issue_dev_token
 
@@ -252,7 +252,118 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/imports/{import_id}/report"): Case(
         "import.read", "tianhe", lambda w: f"/imports/{tianhe_import(w)}/report"
     ),
+    # XFER (chalicelib/transfers.py). Transfer A (华景's second member to 中大 cs2024, started by
+    # 华景) waits on 华景's step; B (the third member) is withdrawn by the first caller allowed.
+    # Bodies fail after authorization (a wrong step, a paper ground, no appeal pending).
+    ("PUT", "/transfer-chain"): Case(
+        "transfer.chain_set",
+        "root",
+        lambda w: "/transfer-chain",
+        lambda w: {"steps": [{"side": "FROM", "up": 0}, {"side": "TO", "up": 0}], "response_hours": 1},
+    ),
+    ("POST", "/members/{member_id}/transfers"): Case(
+        "transfer.start",
+        "huajing",
+        lambda w: f"/members/{w.members['huajing'][0]}/transfers",
+        lambda w: {"cause": "EMPLOYMENT", "to_branch_id": w.orgs["huajing"]},
+    ),
+    ("GET", "/members/{member_id}/transfers"): Case(
+        "member.read", "huajing", lambda w: f"/members/{w.members['huajing'][1]}/transfers"
+    ),
+    ("GET", "/members/{member_id}/transfers/{transfer_id}"): Case(
+        "transfer.read", "huajing", lambda w: transfer_path(w, "A")
+    ),
+    ("POST", "/members/{member_id}/transfers/{transfer_id}/approve"): Case(
+        "transfer.act", "huajing", lambda w: f"{transfer_path(w, 'A')}/approve", lambda w: {"step": 3}, only=REVIEWERS
+    ),
+    ("POST", "/members/{member_id}/transfers/{transfer_id}/return"): Case(
+        "transfer.act",
+        "huajing",
+        lambda w: f"{transfer_path(w, 'A')}/return",
+        lambda w: {"step": 0, "code": "OTHER", "reason": "缺少纸质介绍信"},
+        only=REVIEWERS,
+    ),
+    ("POST", "/members/{member_id}/transfers/{transfer_id}/appeal-decision"): Case(
+        "transfer.act",
+        "huajing",
+        lambda w: f"{transfer_path(w, 'A')}/appeal-decision",
+        lambda w: {"grant": False, "reason": "x"},
+        only=REVIEWERS,
+    ),
+    ("POST", "/members/{member_id}/transfers/{transfer_id}/withdraw"): Case(
+        "transfer.start", "huajing", lambda w: f"{transfer_path(w, 'B')}/withdraw", lambda w: {"reason": "不转了"}
+    ),
+    ("POST", "/members/{member_id}/transfers/{transfer_id}/appeal"): Case(
+        "transfer.start", "huajing", lambda w: f"{transfer_path(w, 'A')}/appeal", lambda w: {"reason": "x"}
+    ),
+    ("POST", "/members/{member_id}/transfers/{transfer_id}/appeal-upload"): Case(
+        "transfer.start",
+        "huajing",
+        lambda w: f"{transfer_path(w, 'A')}/appeal-upload",
+        lambda w: {"content_type": "application/pdf"},
+    ),
+    ("GET", "/orgs/{org_id}/transfer-inbox"): Case(
+        "transfer.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/transfer-inbox"
+    ),
+    ("GET", "/orgs/{org_id}/transfer-stats"): Case(
+        "transfer.stats", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/transfer-stats"
+    ),
+    ("POST", "/orgs/{org_id}/graduation"): Case(
+        "transfer.graduation_set",
+        "huajing",
+        lambda w: f"/orgs/{w.orgs['huajing']}/graduation",
+        lambda w: {"graduation_date": "2020-07-01"},
+    ),
+    ("POST", "/members/{member_id}/delayed-graduation"): Case(
+        "transfer.graduation_set",
+        "huajing",
+        lambda w: f"/members/{w.members['huajing'][0]}/delayed-graduation",
+        lambda w: {"delayed": False},
+    ),
+    ("POST", "/orgs/{org_id}/transfer-batches"): Case(
+        "transfer.start",
+        "tianhe",
+        lambda w: f"/orgs/{w.orgs['tianhe']}/transfer-batches",
+        lambda w: {
+            "rows": [{"member_id": "m1", "to_branch_id": "o1", "cause": "EMPLOYMENT"}] * 2  # duplicate: refused
+        },
+    ),
+    ("GET", "/transfer-batches/{batch_id}"): Case("transfer.read", "tianhe", lambda w: f"/transfer-batches/{w.batch_id}"),
+    ("POST", "/orgs/{org_id}/incoming-transfers"): Case(
+        "transfer.receive",
+        "huajing",
+        lambda w: f"/orgs/{w.orgs['huajing']}/incoming-transfers",
+        lambda w: {
+            "name": "李外来",
+            "id_number": "11010519491231002X",
+            "join_month": "2019-05-01",
+            "letter_number": "湘团转〔2026〕12号",
+            "from_organisation": "湖南省长沙市某团支部",
+        },  # joined 2019 without a development number: XFER-5 refuses after authorization
+    ),
+    ("GET", "/orgs/{org_id}/incoming-transfers"): Case(
+        "transfer.read", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/incoming-transfers"
+    ),
 }
+
+
+def transfer_path(world: World, which: str) -> str:
+    member, transfer_id = world.transfers[which]
+    return f"/members/{member}/transfers/{transfer_id}"
+
+
+def start_matrix_transfers(world: World) -> None:
+    """Transfers A and B of the XFER cases, and a batch of 天河's, started through the logic layer."""
+    from zhtj.logic import transfer_batches, transfers
+    from zhtj.domain.transfer_rules import Cause
+
+    world.transfers = {}
+    for which, member in (("A", world.members["huajing"][1]), ("B", world.members["huajing"][2])):
+        pay_dues(member)
+        request = transfers.Request(cause=Cause.EMPLOYMENT, to_branch_id=world.orgs["cs2024"])
+        world.transfers[which] = (member, transfers.start(world.principal("huajing"), member, request).transfer_id)
+    rows = [{"member_id": "m-none", "to_branch_id": world.orgs["cs2024"], "cause": "EMPLOYMENT"}]
+    world.batch_id = transfer_batches.create(world.principal("tianhe"), world.orgs["tianhe"], rows).batch_id
 
 
 def tianhe_import(world: World) -> str:
@@ -278,6 +389,11 @@ SELF_OR_PUBLIC = {
     ("POST", "/me/acting-org"),
     ("POST", "/dev/token"),
     ("GET", "/openapi.json"),
+    # XFER: any signed-in user reads the chain and searches target branches (XFER-3); a batch
+    # approval acts only on the steps waiting on the caller's own organisation.
+    ("GET", "/transfer-chain"),
+    ("GET", "/transfer-targets"),
+    ("POST", "/transfer-batches/{batch_id}/approve"),
     ("GET", "/health"),
 }
 
@@ -362,6 +478,7 @@ def matrix_world() -> Any:
         provision()
         world = build_world()
         world.registration_id = pending_registration(world)
+        start_matrix_transfers(world)
         with Client(app) as client:
             yield world, client
         queues.reset_clients()
@@ -388,6 +505,7 @@ def test_route_by_caller(matrix_world: Any, route: tuple[str, str], caller: str)
             "PROVINCE_ONLY",
             "NOT_ESCALATED",
             "NOT_CITY_COMMITTEE",
+            "TRANSFER_NOT_YOUR_STEP",
         }
         assert answer["message"]
 
@@ -407,6 +525,8 @@ def test_route_refuses_missing_bad_and_member_tokens(matrix_world: Any, route: t
     status, answer = call(client, route[0], case.path(world), member, body)
     if route == ("GET", "/members/{member_id}"):
         assert status == 200  # a member reads their own record
+    elif route == ("POST", "/members/{member_id}/transfers"):
+        assert (status, answer["code"]) == (400, "TARGET_IS_SOURCE")  # XFER-2: a member starts their own
     elif case.action is not None:
         assert (status, answer["code"]) == (403, "NOT_OPERATOR")
 

@@ -575,15 +575,18 @@ class Transfer(Item, discriminator="Transfer"):
     destination_name = UnicodeAttribute(null=True)
     letter_number = UnicodeAttribute(null=True)
     state = UnicodeAttribute()
-    chain = ListAttribute(of=UnicodeAttribute)  # type: ignore[var-annotated]
+    chain = ListAttribute(of=UnicodeAttribute)
     step_index = NumberAttribute()  # the step waiting; -1 while an appeal waits
     step_org_id = UnicodeAttribute(null=True)  # the organisation asked now
+    step_path = UnicodeAttribute(null=True)  # its materialized path (who may act once escalated)
     escalated_to = UnicodeAttribute(null=True)  # the step's deadline passed: this ancestor may act
     step_asked_at = UTCDateTimeAttribute(null=True)
     step_due_at = UTCDateTimeAttribute(null=True)
     step_overdue = BooleanAttribute(default=False)
-    history = ListAttribute(of=TransferStep, default=list)  # type: ignore[var-annotated]
+    history = ListAttribute(of=TransferStep, default=list)
     returned_by = UnicodeAttribute(null=True)
+    returned_step = NumberAttribute(null=True)
+    appealed = BooleanAttribute(default=False)  # one appeal per return
     return_code = UnicodeAttribute(null=True)
     return_reason = UnicodeAttribute(null=True)
     appeal_reason = UnicodeAttribute(null=True)
@@ -642,18 +645,15 @@ class TransferChainConfig(Item, discriminator="TransferChainConfig"):
 
 class TransferBatch(Item, discriminator="TransferBatch"):
     """XFER-6, a batch of transfers (a graduating class): pk XBATCH#<batch>, sk META; gsi1
-    XBATCHES#<org> / <created>#<batch>. Outcomes per member: pk XBATCH#<batch>, sk ROW#<member>."""
+    XBATCHES#<org> / <created>#<batch>. Outcomes per member: pk XBATCH#<batch>, sk ROW#<member>
+    (the summary is counted from them on read: a batch has at most 1,000)."""
 
     batch_id = UnicodeAttribute()
     org_id = UnicodeAttribute()
     created_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     rows = NumberAttribute()
-    started = NumberAttribute(default=0)
-    refused = NumberAttribute(default=0)
-    approvals_requested = NumberAttribute(default=0)
-    approved = NumberAttribute(default=0)
-    approval_refused = NumberAttribute(default=0)
+    rows_json = UnicodeAttribute()  # the list as given: [{member_id, to_branch_id, cause, cause_text}]
 
 
 class TransferBatchRow(Item, discriminator="TransferBatchRow"):

@@ -69,6 +69,23 @@ POLICY: dict[str, Reach] = {
     # its direct child branches); logic/imports.py limits the rows to those branches.
     "import.create": Reach.OWN_OR_BELOW,
     "import.read": Reach.OWN_OR_BELOW,
+    # XFER: starting names the leaving branch (or the receiving one); acting names the
+    # organisation a step asks, and logic/transfers.py narrows it to that organisation (or,
+    # once overdue, those up to the one it was escalated to).
+    "transfer.start": Reach.OWN_OR_BELOW,
+    "transfer.read": Reach.OWN_OR_BELOW,
+    "transfer.act": Reach.OWN_OR_BELOW,
+    "transfer.stats": Reach.OWN_OR_BELOW,
+    "transfer.chain_set": Reach.PROVINCE,
+    "transfer.graduation_set": Reach.OWN_OR_BELOW,  # XFER-6: the class branch or above
+    "transfer.receive": Reach.OWN_OR_BELOW,  # XFER-5: the receiving branch or above
+    # DUES: the target is the member's branch (a member reads their own dues without a grant),
+    # the organisation read or paying, or the organisation whose retention share is set.
+    "dues.read": Reach.OWN_OR_BELOW,
+    "dues.pay_for_members": Reach.OWN_OR_BELOW,  # 代缴: the organisation pays for members beneath it
+    "dues.share_set": Reach.BELOW,  # the share an organisation keeps is set by the one above
+    "dues.standard_set": Reach.PROVINCE,  # DUES-2: the standard is the province's data
+    "dues.reconciliation_read": Reach.PROVINCE,
 }
 
 NOT_OPERATOR = ForbiddenError("NOT_OPERATOR", "当前身份不是组织管理员，无权执行此操作", None)

@@ -22,7 +22,7 @@ from zhtj.dal.models import CalendarYear, Org, Registration, Timer
 from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 from zhtj.domain.workdays import CHINA_TZ, Source, WorkdayCalendar, YearSchedule
 from zhtj.errors import ConflictError, ValidationError
-from zhtj.logic import calendar, identity_check, timers
+from zhtj.logic import calendar, identity_check, incoming, timers, transfer_batches, transfers
 from zhtj.logic.auth import authorize, get_org
 from zhtj.logic.registration import PENDING, REFUSED, SUPERSEDED, WITHDRAWN
 from zhtj.logic.tokens import Principal
@@ -101,6 +101,16 @@ def fire(kind: str, subject_id: str) -> None:
         identity_check.recheck(subject_id)  # deletes its own timer
     elif kind == timers.REG7_DUE:
         close_admission_window(timer)
+    elif kind == transfers.TIMER_KIND:
+        transfers.escalate(timer)
+    elif kind == transfer_batches.GRADUATION_KIND:
+        transfer_batches.graduate(timer)
+    elif kind == incoming.TIMER_KIND:
+        incoming.close_window(timer)
+    elif kind == timers.DUES_ORDER_EXPIRY:
+        from zhtj.logic import dues_orders  # loads the payment providers only once a dues timer fires
+
+        dues_orders.expire(subject_id)  # deletes its own timer
     else:
         raise ValueError(f"unknown timer kind {kind!r}")
 

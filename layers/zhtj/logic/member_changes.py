@@ -15,6 +15,7 @@ from typing import Any
 
 from pynamodb.expressions.update import Action
 
+from zhtj.clock import today_in_china
 from zhtj.dal import keys
 from zhtj.dal.models import Member, Org
 from zhtj.dal.unit_of_work import Actor, UnitOfWork
@@ -22,7 +23,6 @@ from zhtj.domain.org_rules import Level, OrgType
 from zhtj.errors import ConflictError, ForbiddenError
 from zhtj.logic import accounts, orgs
 from zhtj.logic.auth import Acting, get_org
-from zhtj.logic.registration import today_in_china
 from zhtj.logic.tokens import Principal
 from zhtj.schemas import ExitKind
 

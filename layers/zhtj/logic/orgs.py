@@ -225,6 +225,24 @@ def search(
     )
 
 
+def find_branches(fragment: str, region: str | None, limit: int) -> list[Org]:
+    """XFER-3: active branches of the province whose name contains a fragment (optionally in a
+    region named like `region`), those of communities and villages first: where a member's
+    unit has no league organisation, the membership goes to where they live."""
+    normalized = "".join(fragment.lower().split())
+    tokens = NameToken.query(
+        keys.name_pk(most_selective_bigram(fragment)),
+        filter_condition=(NameToken.name.contains(normalized)) & (NameToken.org_type == OrgType.BRANCH.value),
+        limit=200,
+    )
+    ids = [t.ref_id for t in tokens if isinstance(t, NameToken)][:100]
+    found = [o for o in Org.batch_get([(keys.org_pk(i), keys.META) for i in ids]) if isinstance(o, Org)]
+    in_region = [o for o in found if not region or region in (o.region_name or "") or region in o.full_name]
+    wanted = [o for o in in_region if o.status == ACTIVE and not o.system]
+    wanted.sort(key=lambda o: (o.sector not in (Sector.COMMUNITY, Sector.RURAL), o.short_name))
+    return wanted[:limit]
+
+
 def ancestors(org: Org) -> list[Org]:
     """The organisation's ancestors, root first (one batch read)."""
     ids = org.path.strip("/").split("/")[:-1]

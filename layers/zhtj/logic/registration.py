@@ -15,6 +15,7 @@ import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from zhtj import clock
 from zhtj.clock import new_id, now, time_part
 from zhtj.dal import keys, paging, pii, queues
 from zhtj.dal.models import Account, Claim, Member, Org, Registration
@@ -22,7 +23,6 @@ from zhtj.dal.unit_of_work import SYSTEM_ACTOR, Actor, UnitOfWork
 from zhtj.domain.identity import mask_id_number
 from zhtj.domain.org_rules import OrgType, check_members_allowed
 from zhtj.domain.registration_rules import RegistrationFacts, Submission, check_submission
-from zhtj.domain.workdays import CHINA_TZ
 from zhtj.errors import ConflictError, NotFoundError, RuleViolation, ValidationError
 from zhtj.logic import accounts, calendar, cards, identity_check, timers, waves
 from zhtj.logic.auth import authorize, get_org
@@ -51,7 +51,7 @@ NOT_PENDING = ConflictError("REGISTRATION_NOT_PENDING", "该报到已被处理�
 
 
 def today_in_china() -> date:
-    return now().astimezone(CHINA_TZ).date()
+    return clock.today_in_china()
 
 
 # --- Submit (HTTP, synchronous checks only) ---------------------------------------------------
