@@ -9,7 +9,9 @@ Figures, not verdicts: nothing here fails on a number.
 - DynamoDB requests per register + approve, counted at botocore's request level, next to the
   items the use case must write (the floor);
 - bulk import: rows/s of a 10,000-row workbook through the import worker (in-process moto), next
-  to the raw PutItem rate.
+  to the raw PutItem rate;
+- payment notifications: p50/p99 of verify (+ decrypt for WeChat) per notification in-process,
+  per provider, next to a bare RSA verification of the same signed bytes (bench/payments_bench.py).
 """
 
 from __future__ import annotations
@@ -226,10 +228,17 @@ def import_rows(rows: int) -> dict[str, Any]:
     return figures
 
 
+def _payments_verify() -> dict[str, Any]:
+    from bench import payments_bench
+
+    return payments_bench.run(2000)
+
+
 PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "requests_per_register_approve": lambda args: requests_per_register_and_approve(),
     "registration_burst": lambda args: registration_burst(args.registrations),
     "import": lambda args: import_rows(args.import_rows),
+    "payments_verify": lambda args: _payments_verify(),
 }
 
 
@@ -295,6 +304,7 @@ def main() -> None:
             f"{counted['dynamodb_requests']['total'] / counted['floor_transactions']:.1f}x",
         ),
     ]
+    rows += [tuple(row) for row in figures["payments_verify"]["rows"]]
     width = max(len(r[0]) for r in rows)
     print(f"\n{'figure':<{width}}  {'value':>12}  {'baseline (same run)':<28}  ratio")
     for name, value, baseline, ratio in rows:
