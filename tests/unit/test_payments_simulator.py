@@ -8,6 +8,7 @@ import json
 import threading
 import urllib.request
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -219,3 +220,44 @@ def test_dues_3_tampers_that_do_not_apply_are_refused_by_the_simulator() -> None
             simulator.tamper(delivery, kind)
     with pytest.raises(ValueError):
         simulator.stale(delivery)
+
+
+@pytest.mark.parametrize("name", ["wechatpay", "alipay"])
+def test_dues_3_the_bill_downloads_through_the_provider_and_matches_the_trades(name: str) -> None:
+    # Given trades paid on a China day, one the day after, and one never paid
+    simulator = Simulator.local()
+    material = local_material()
+    receiver: Any = (
+        wechat.WeChatPay(wechatpay_config(material["wechatpay"]), simulator.handle)
+        if name == "wechatpay"
+        else alipay.Alipay(alipay_config(material["alipay"]), simulator.handle)
+    )
+    day = datetime(2024, 5, 1, 2, tzinfo=UTC)
+    first = simulator.pay(name, "DL-1", 300, at=day)
+    second = simulator.pay(name, "DL-2", 123456, at=day + timedelta(hours=13))
+    simulator.pay(name, "DL-3", 500, at=day + timedelta(hours=14))
+    simulator.open_trade(name, "DL-4", 700)
+    # When we download the bill of that day, Then it lists exactly the day's trades, amounts in fen
+    lines = receiver.bill(date(2024, 5, 1))
+    assert [(x.out_trade_no, x.transaction_id, x.amount_fen) for x in lines] == [
+        ("DL-1", first.transaction_id, 300),
+        ("DL-2", second.transaction_id, 123456),
+    ]
+    assert lines[0].paid_at == first.paid_at.replace(microsecond=0)
+    assert [x.state for x in lines] == ["SUCCESS" if name == "wechatpay" else "TRADE_SUCCESS"] * 2
+
+
+def test_dues_3_a_wechat_bill_whose_hash_does_not_match_is_refused() -> None:
+    simulator = Simulator.local()
+    material = local_material()
+    simulator.pay("wechatpay", "HASH-1", 300, at=datetime(2024, 5, 1, 2, tzinfo=UTC))
+
+    def altering(request: Any) -> Any:
+        answer = simulator.handle(request)
+        if "billdownload" in request.url:
+            return replace(answer, body=answer.body.replace(b"3.00", b"4.00"))
+        return answer
+
+    receiver = wechat.WeChatPay(wechatpay_config(material["wechatpay"]), altering)
+    with pytest.raises(BadSignature):
+        receiver.bill(date(2024, 5, 1))

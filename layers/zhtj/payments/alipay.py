@@ -11,10 +11,12 @@ protection is the ledger's idempotency plus its forward-only order state.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -28,6 +30,7 @@ from zhtj.payments.base import (
     PAID,
     REFUND,
     BadSignature,
+    BillLine,
     BusinessMismatch,
     MalformedNotification,
     Notification,
@@ -44,6 +47,18 @@ RESEND_SCHEDULE = (240, 600, 600, 3600, 7200, 21600, 54000)
 STATUS_EVENTS = {"TRADE_SUCCESS": PAID, "TRADE_FINISHED": PAID, "TRADE_CLOSED": CLOSED}
 QUERY_METHOD = "alipay.trade.query"
 QUERY_RESPONSE_KEY = "alipay_trade_query_response"
+BILL_METHOD = "alipay.data.dataservice.bill.downloadurl.query"
+BILL_COLUMNS = [
+    "支付宝交易号",
+    "商户订单号",
+    "业务类型",
+    "商品名称",
+    "创建时间",
+    "完成时间",
+    "订单金额（元）",
+    "商家实收（元）",
+]
+BILL_STATES = {"交易": "TRADE_SUCCESS", "退款": "REFUND"}
 CENT = Decimal("0.01")
 
 
@@ -193,22 +208,7 @@ class Alipay:
     def query(self, out_trade_no: str) -> Notification | None:
         """alipay.trade.query through the gateway; the answer's `sign` covers the raw text of
         the response object, which is verified before it is read. None: trade unknown."""
-        params = self._signed(QUERY_METHOD, {"out_trade_no": out_trade_no})
-        answer = self._transport(
-            HttpRequest(
-                "POST",
-                self.config.gateway,
-                {"Content-Type": "application/x-www-form-urlencoded;charset=utf-8"},
-                urlencode(params).encode("utf-8"),
-            )
-        )
-        if answer.status != 200:
-            raise PaymentError(f"支付宝查询失败：HTTP {answer.status}", code="QUERY_FAILED", retryable=True)
-        text = answer.body.decode("utf-8")
-        raw, signature = self._response_parts(text)
-        if not keys.verify(self.config.alipay_public_key, raw.encode("utf-8"), signature):
-            raise BadSignature("支付宝应答签名验证失败")
-        fields = json.loads(raw)
+        fields = self._call(QUERY_METHOD, {"out_trade_no": out_trade_no})
         if fields.get("code") != "10000":
             if fields.get("sub_code") == "ACQ.TRADE_NOT_EXIST":
                 return None
@@ -223,13 +223,44 @@ class Alipay:
             raise MalformedNotification(f"查询应答缺少字段：{error.args[0]}") from error
         return notification
 
+    def _call(self, method: str, biz_content: Mapping[str, Any]) -> dict[str, Any]:
+        """One signed gateway call; the answer's signature is verified before it is read."""
+        params = self._signed(method, biz_content)
+        answer = self._transport(
+            HttpRequest(
+                "POST",
+                self.config.gateway,
+                {"Content-Type": "application/x-www-form-urlencoded;charset=utf-8"},
+                urlencode(params).encode("utf-8"),
+            )
+        )
+        if answer.status != 200:
+            raise PaymentError(f"支付宝网关调用失败：HTTP {answer.status}", code="QUERY_FAILED", retryable=True)
+        raw, signature = self._response_parts(answer.body.decode("utf-8"), method.replace(".", "_") + "_response")
+        if not keys.verify(self.config.alipay_public_key, raw.encode("utf-8"), signature):
+            raise BadSignature("支付宝应答签名验证失败")
+        fields: dict[str, Any] = json.loads(raw)
+        return fields
+
+    def bill(self, bill_date: date) -> list[BillLine]:
+        """The trade bill of a China date: alipay.data.dataservice.bill.downloadurl.query (signed
+        answer with a short-lived URL), then the file. The real file is a zip of GBK CSVs; the
+        simulator serves the detail CSV itself (UTF-8) and that is what is parsed here."""
+        fields = self._call(BILL_METHOD, {"bill_type": "trade", "bill_date": bill_date.isoformat()})
+        if fields.get("code") != "10000":
+            raise PaymentError(f"支付宝账单查询失败：{fields.get('sub_code')}", code="QUERY_FAILED", retryable=True)
+        file = self._transport(HttpRequest("GET", str(fields["bill_download_url"])))
+        if file.status != 200:
+            raise PaymentError(f"下载支付宝账单失败：HTTP {file.status}", code="QUERY_FAILED", retryable=True)
+        return parse_trade_bill(file.body.decode("utf-8"))
+
     @staticmethod
-    def _response_parts(text: str) -> tuple[str, str]:
+    def _response_parts(text: str, key: str = QUERY_RESPONSE_KEY) -> tuple[str, str]:
         """The exact text of the response object (what Alipay signed) and the signature."""
         try:
             document = json.loads(text)
             signature = str(document.get("sign", ""))
-            start = text.index(f'"{QUERY_RESPONSE_KEY}"') + len(QUERY_RESPONSE_KEY) + 2
+            start = text.index(f'"{key}"') + len(key) + 2
             start = text.index(":", start) + 1
             while text[start] in " \t\r\n":
                 start += 1
@@ -237,3 +268,28 @@ class Alipay:
         except (ValueError, AttributeError, IndexError) as error:
             raise MalformedNotification("查询应答格式错误") from error
         return text[start:end], signature
+
+
+def parse_trade_bill(text: str) -> list[BillLine]:
+    """The detail CSV of Alipay's trade bill: `#` comment lines around a header and one row per
+    trade or refund; amounts in yuan (Decimal)."""
+    rows = [row for row in csv.reader(io.StringIO(text)) if row and not row[0].startswith("#")]
+    if not rows or rows[0][: len(BILL_COLUMNS)] != BILL_COLUMNS:
+        raise MalformedNotification("支付宝账单表头不符")
+    lines = []
+    for row in rows[1:]:
+        values = dict(zip(rows[0], (value.strip() for value in row), strict=False))
+        paid_at = _parse_china_time(values["完成时间"] or values["创建时间"])
+        if paid_at is None:
+            raise MalformedNotification("支付宝账单缺少时间")
+        lines.append(
+            BillLine(
+                provider=NAME,
+                out_trade_no=values["商户订单号"],
+                transaction_id=values["支付宝交易号"],
+                amount_fen=yuan_to_fen(values["订单金额（元）"]),
+                state=BILL_STATES.get(values["业务类型"], values["业务类型"]),
+                paid_at=paid_at,
+            )
+        )
+    return lines

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 PROVIDERS = ("wechatpay", "alipay")
@@ -96,6 +96,18 @@ class Notification:
 
 
 @dataclass(frozen=True)
+class BillLine:
+    """One trade of a provider's daily bill (对账单), for reconciliation."""
+
+    provider: str
+    out_trade_no: str
+    transaction_id: str
+    amount_fen: int
+    state: str  # the provider's own word (WeChat SUCCESS/REFUND/…, Alipay TRADE_SUCCESS/…)
+    paid_at: datetime
+
+
+@dataclass(frozen=True)
 class Reply:
     status: int
     headers: dict[str, str]
@@ -124,6 +136,10 @@ class Provider(Protocol):
 
     def query(self, out_trade_no: str) -> Notification | None:
         """Ask the provider about an order (query-order); None when it does not know it."""
+        ...
+
+    def bill(self, bill_date: date) -> list[BillLine]:
+        """The provider's trade bill for a China date, downloaded through the transport."""
         ...
 
 

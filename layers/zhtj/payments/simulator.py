@@ -16,6 +16,9 @@ that infra/provision.py stores next to the merchant secrets.
 from __future__ import annotations
 
 import base64
+import csv
+import hashlib
+import io
 import json
 import os
 import random
@@ -40,6 +43,7 @@ from cryptography.x509.oid import NameOID
 from zhtj.clock import now as clock_now
 from zhtj.domain.workdays import CHINA_TZ
 from zhtj.payments import alipay, keys, transport, wechat
+from zhtj.payments.base import BillLine
 from zhtj.payments.transport import HttpRequest, HttpResponse
 
 SIMULATOR_SECRET_ENV = "ZHTJ_PAYMENTS_SIMULATOR_SECRET"
@@ -180,16 +184,6 @@ class Attempt:
     status: int
     answer: str
     acknowledged: bool
-
-
-@dataclass(frozen=True)
-class BillLine:
-    provider: str
-    out_trade_no: str
-    transaction_id: str
-    amount_fen: int
-    state: str
-    paid_at: datetime
 
 
 ALIPAY_STATES = {"NOTPAY": "WAIT_BUYER_PAY", "SUCCESS": "TRADE_SUCCESS", "CLOSED": "TRADE_CLOSED"}
@@ -593,17 +587,31 @@ class Simulator:
     def handle(self, request: HttpRequest) -> HttpResponse:
         """Answer a query as the providers' gateways do (our request signature checked first)."""
         parts = urlsplit(request.url)
-        if parts.path.startswith("/v3/pay/transactions/out-trade-no/") and request.method == "GET":
-            return self._wechat_query(request, parts.path, parts.query)
+        base = f"{parts.scheme}://{parts.netloc}"
+        if request.method == "GET" and parts.path.startswith("/v3/"):
+            refused = self._wechat_refuses(request, parts.path, parts.query)
+            if refused is not None:
+                return refused
+            if parts.path.startswith("/v3/pay/transactions/out-trade-no/"):
+                return self._wechat_query(parts.path)
+            if parts.path == "/v3/bill/tradebill":
+                return self._wechat_bill_listing(base, parse_qs(parts.query)["bill_date"][0])
+            if parts.path == "/v3/billdownload/file":
+                text = self._wechat_bill_file(date.fromisoformat(parse_qs(parts.query)["token"][0]))
+                return HttpResponse(200, {"Content-Type": "text/csv"}, text.encode("utf-8"))
         if parts.path.endswith("/gateway.do") and request.method == "POST":
-            return self._alipay_query(request)
+            return self._alipay_gateway(request, base)
+        if parts.path == "/alipay/billdownload" and request.method == "GET":
+            text = self._alipay_bill_file(date.fromisoformat(parse_qs(parts.query)["token"][0]))
+            return HttpResponse(200, {"Content-Type": "text/csv"}, text.encode("utf-8"))
         return HttpResponse(404, {"Content-Type": "application/json"}, b'{"code":"NOT_FOUND"}')
 
     def _wechat_answer(self, status: int, document: Mapping[str, Any]) -> HttpResponse:
         body = json.dumps(document, ensure_ascii=False).encode("utf-8")
         return HttpResponse(status, self.wechat_headers(body), body)
 
-    def _wechat_query(self, request: HttpRequest, path: str, query: str) -> HttpResponse:
+    def _wechat_refuses(self, request: HttpRequest, path: str, query: str) -> HttpResponse | None:
+        """Our request's Authorization must be signed by the merchant key (401 otherwise)."""
         headers = {k.lower(): v for k, v in request.headers.items()}
         fields = wechat.parse_authorization(headers.get("authorization", ""))
         signed = f"{path}?{query}" if query else path
@@ -616,27 +624,86 @@ class Simulator:
             or not keys.verify(self.wechat["merchant_public_key"], message, fields.get("signature", ""))
         ):
             return self._wechat_answer(401, {"code": "SIGN_ERROR", "message": "签名错误"})
-        if parse_qs(query).get("mchid") != [self.wechat["mchid"]]:
+        if path.startswith("/v3/pay/") and parse_qs(query).get("mchid") != [self.wechat["mchid"]]:
             return self._wechat_answer(400, {"code": "PARAM_ERROR", "message": "mchid 不符"})
+        return None
+
+    def _wechat_query(self, path: str) -> HttpResponse:
         trade = self.trades.get(("wechatpay", unquote(path.rsplit("/", 1)[1])))
         if trade is None:
             return self._wechat_answer(404, {"code": "ORDER_NOT_EXIST", "message": "订单不存在"})
         return self._wechat_answer(200, self._wechat_transaction(trade))
 
-    def _alipay_answer(self, document: Mapping[str, Any]) -> HttpResponse:
+    def _wechat_bill_file(self, day: date) -> str:
+        """WeChat's trade bill CSV: backtick-prefixed values, then the summary lines."""
+        lines = self.bill("wechatpay", day)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(wechat.BILL_COLUMNS)
+        for line in lines:
+            yuan = alipay.fen_to_yuan(line.amount_fen)
+            values = dict.fromkeys(wechat.BILL_COLUMNS, "")
+            values |= {
+                "交易时间": alipay.china_time(line.paid_at),
+                "公众账号ID": self.wechat["appid"],
+                "商户号": self.wechat["mchid"],
+                "微信订单号": line.transaction_id,
+                "商户订单号": line.out_trade_no,
+                "交易类型": "NATIVE",
+                "交易状态": line.state,
+                "货币种类": "CNY",
+                "应结订单金额": yuan,
+                "代金券金额": "0.00",
+                "商品名称": "团费",
+                "手续费": "0.00",
+                "费率": "0.60%",
+                "订单金额": yuan,
+            }
+            writer.writerow("`" + values[column] for column in wechat.BILL_COLUMNS)
+        total = alipay.fen_to_yuan(sum(line.amount_fen for line in lines))
+        writer.writerow(wechat.BILL_SUMMARY.split(","))
+        writer.writerow(["`" + v for v in (str(len(lines)), total, "0.00", "0.00", "0.00", total, "0.00")])
+        return out.getvalue()
+
+    def _wechat_bill_listing(self, base: str, bill_date: str) -> HttpResponse:
+        day = date.fromisoformat(bill_date)
+        digest = hashlib.sha1(self._wechat_bill_file(day).encode("utf-8")).hexdigest()
+        url = f"{base}/v3/billdownload/file?token={day.isoformat()}"
+        return self._wechat_answer(200, {"hash_type": "SHA1", "hash_value": digest, "download_url": url})
+
+    def _alipay_bill_file(self, day: date) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow([f"#支付宝业务明细查询 账号：[{self.alipay['seller_id']}]"])
+        writer.writerow([f"#起始日期：[{day.isoformat()} 00:00:00]"])
+        writer.writerow(alipay.BILL_COLUMNS)
+        for line in self.bill("alipay", day):
+            when = alipay.china_time(line.paid_at)
+            yuan = alipay.fen_to_yuan(line.amount_fen)
+            writer.writerow([line.transaction_id, line.out_trade_no, "交易", "团费", when, when, yuan, yuan])
+        writer.writerow(["#-----------------------------------------业务明细列表结束"])
+        return out.getvalue()
+
+    def _alipay_answer(self, document: Mapping[str, Any], key: str = alipay.QUERY_RESPONSE_KEY) -> HttpResponse:
         inner = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
         signature = keys.sign(self.alipay["alipay_private_key"], inner.encode("utf-8"))
-        text = f'{{"{alipay.QUERY_RESPONSE_KEY}":{inner},"sign":"{signature}"}}'
+        text = f'{{"{key}":{inner},"sign":"{signature}"}}'
         return HttpResponse(200, {"Content-Type": "application/json;charset=utf-8"}, text.encode("utf-8"))
 
-    def _alipay_query(self, request: HttpRequest) -> HttpResponse:
+    def _alipay_gateway(self, request: HttpRequest, base: str) -> HttpResponse:
         params = dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
+        key = params.get("method", "").replace(".", "_") + "_response"
         if params.get("app_id") != self.alipay["app_id"] or not keys.verify(
             self.alipay["app_public_key"], alipay.request_canonical(params).encode("utf-8"), params.get("sign", "")
         ):
             return self._alipay_answer(
-                {"code": "40002", "msg": "Invalid Arguments", "sub_code": "isv.invalid-signature", "sub_msg": "验签错"}
+                {"code": "40002", "msg": "Invalid Arguments", "sub_code": "isv.invalid-signature", "sub_msg": "验签错"},
+                key,
             )
+        if params.get("method") == alipay.BILL_METHOD:
+            day = json.loads(params["biz_content"])["bill_date"]
+            url = f"{base}/alipay/billdownload?token={day}"
+            return self._alipay_answer({"code": "10000", "msg": "Success", "bill_download_url": url}, key)
         biz = json.loads(params.get("biz_content") or "{}")
         trade = self.trades.get(("alipay", str(biz.get("out_trade_no"))))
         if trade is None:
@@ -710,7 +777,7 @@ def _handler_for(simulator: Simulator, compress: float) -> type[BaseHTTPRequestH
         def _request(self, method: str) -> HttpRequest:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            return HttpRequest(method, f"http://simulator{self.path}", dict(self.headers.items()), body)
+            return HttpRequest(method, f"http://{self.headers.get('Host', 'simulator')}{self.path}", dict(self.headers.items()), body)
 
         def do_GET(self) -> None:
             request = self._request("GET")

@@ -15,13 +15,16 @@ as late; the order exists and amount equal to it are the ledger's checks.
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from zhtj.clock import now as clock_now
 from zhtj.domain.workdays import CHINA_TZ
@@ -32,6 +35,7 @@ from zhtj.payments.base import (
     PAID,
     REFUND,
     BadSignature,
+    BillLine,
     BusinessMismatch,
     MalformedNotification,
     Notification,
@@ -269,32 +273,113 @@ class WeChatPay:
         body = json.dumps({"code": "FAIL", "message": message or "失败"}, ensure_ascii=False)
         return Reply(500, {"Content-Type": "application/json; charset=utf-8"}, body)
 
-    # -- query-order --------------------------------------------------------------------
+    # -- query-order and the trade bill ---------------------------------------------------
+
+    def _get(self, url: str) -> HttpResponse:
+        """A signed GET of an absolute URL (or a path on the gateway)."""
+        if url.startswith("/"):
+            url = self.config.gateway.rstrip("/") + url
+        parts = urlsplit(url)
+        signed_path = f"{parts.path}?{parts.query}" if parts.query else parts.path
+        header = authorization(
+            self.config.mchid, self.config.merchant_serial, self.config.merchant_private_key, "GET", signed_path, b""
+        )
+        return self._transport(
+            HttpRequest("GET", url, {"Authorization": header, "Accept": "application/json", "User-Agent": "zhtj"})
+        )
+
+    def _verified_json(self, answer: HttpResponse, what: str) -> Any:
+        if not 200 <= answer.status < 300:
+            raise PaymentError(f"{what}失败：HTTP {answer.status}", code="QUERY_FAILED", retryable=answer.status >= 500)
+        self.authenticate(answer.headers, answer.body, clock_now())
+        try:
+            return json.loads(answer.body)
+        except ValueError as error:
+            raise MalformedNotification(f"{what}应答不是 JSON") from error
 
     def query(self, out_trade_no: str) -> Notification | None:
         """GET /v3/pay/transactions/out-trade-no/{no}?mchid=…, signed; the answer's signature
         is verified like a notification's. None when WeChat does not know the order."""
-        path = f"/v3/pay/transactions/out-trade-no/{quote(out_trade_no, safe='')}?mchid={quote(self.config.mchid)}"
-        header = authorization(
-            self.config.mchid, self.config.merchant_serial, self.config.merchant_private_key, "GET", path, b""
-        )
-        answer: HttpResponse = self._transport(
-            HttpRequest(
-                "GET",
-                self.config.gateway.rstrip("/") + path,
-                {"Authorization": header, "Accept": "application/json", "User-Agent": "zhtj"},
-            )
+        answer = self._get(
+            f"/v3/pay/transactions/out-trade-no/{quote(out_trade_no, safe='')}?mchid={quote(self.config.mchid)}"
         )
         if answer.status == 404:
             return None
-        if not 200 <= answer.status < 300:
-            raise PaymentError(
-                f"微信支付查单失败：HTTP {answer.status}", code="QUERY_FAILED", retryable=answer.status >= 500
-            )
-        self.authenticate(answer.headers, answer.body, clock_now())
-        try:
-            fields = json.loads(answer.body)
-        except ValueError as error:
-            raise MalformedNotification("查单应答不是 JSON") from error
+        fields = self._verified_json(answer, "微信支付查单")
         request_id = _lower(answer.headers).get("request-id", "")
         return self._notification(fields, f"query:{request_id}", None)
+
+    def bill(self, bill_date: date) -> list[BillLine]:
+        """The trade bill (交易账单) of a China date: GET /v3/bill/tradebill (signed answer with
+        a download URL and the file's SHA1), then the file itself, checked against the hash."""
+        listing = self._verified_json(
+            self._get(f"/v3/bill/tradebill?bill_date={bill_date.isoformat()}&bill_type=ALL"), "申请交易账单"
+        )
+        file = self._get(str(listing["download_url"]))
+        if file.status != 200:
+            raise PaymentError(f"下载交易账单失败：HTTP {file.status}", code="QUERY_FAILED", retryable=True)
+        if listing.get("hash_type") != "SHA1" or not keys.same(
+            hashlib.sha1(file.body).hexdigest(), str(listing.get("hash_value", "")).lower()
+        ):
+            raise BadSignature("交易账单摘要不符")
+        return parse_trade_bill(file.body.decode("utf-8"))
+
+
+BILL_COLUMNS = [
+    "交易时间",
+    "公众账号ID",
+    "商户号",
+    "特约商户号",
+    "设备号",
+    "微信订单号",
+    "商户订单号",
+    "用户标识",
+    "交易类型",
+    "交易状态",
+    "付款银行",
+    "货币种类",
+    "应结订单金额",
+    "代金券金额",
+    "微信退款单号",
+    "商户退款单号",
+    "退款金额",
+    "充值券退款金额",
+    "退款类型",
+    "退款状态",
+    "商品名称",
+    "商户数据包",
+    "手续费",
+    "费率",
+    "订单金额",
+    "申请退款金额",
+    "费率备注",
+]
+BILL_SUMMARY = "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额"
+
+
+def parse_trade_bill(text: str) -> list[BillLine]:
+    """WeChat's trade bill: a header, one row per trade with every value prefixed by a
+    backtick, then a summary. Amounts are yuan with 2 decimals (read as Decimal)."""
+    from zhtj.payments.alipay import yuan_to_fen
+
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or rows[0] != BILL_COLUMNS:
+        raise MalformedNotification("交易账单表头不符")
+    lines = []
+    for row in rows[1:]:
+        if not row or row[0].startswith("总交易单数"):
+            break
+        values = dict(zip(BILL_COLUMNS, (value.removeprefix("`") for value in row), strict=True))
+        lines.append(
+            BillLine(
+                provider=NAME,
+                out_trade_no=values["商户订单号"],
+                transaction_id=values["微信订单号"],
+                amount_fen=yuan_to_fen(values["订单金额"]),
+                state=values["交易状态"],
+                paid_at=datetime.strptime(values["交易时间"], "%Y-%m-%d %H:%M:%S")
+                .replace(tzinfo=CHINA_TZ)
+                .astimezone(UTC),
+            )
+        )
+    return lines
