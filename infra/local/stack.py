@@ -87,6 +87,9 @@ class LocalStack:
         self._moto: Any = None
         self._api: Any = None
         self._api_thread: threading.Thread | None = None
+        # The payment providers' simulator over HTTP (query-order, bills, /simulator/pay).
+        self.payments_url = ""
+        self._payments: Any = None
         self._saved_env: dict[str, str | None] = {}
 
     def __enter__(self) -> LocalStack:
@@ -112,6 +115,7 @@ class LocalStack:
 
             manifest = load_manifest()
             self.resources = provision(session, manifest)
+            self._start_payments_simulator(session)
             log.info("provisioned table %s, queues %s, buckets", manifest.table, ", ".join(self.resources["queues"]))
             self.app_module = self._import_app()
             if self.demo_scale is not None:
@@ -127,6 +131,10 @@ class LocalStack:
         """Stop whatever was started, newest first; safe to call twice."""
         if self.runner is not None:
             self.runner.stop()
+        if self._payments is not None:
+            self._payments.shutdown()
+            self._payments.server_close()
+            self._payments = None
         if self._api is not None:
             self._api.server.shutdown()
             if self._api_thread is not None:
@@ -194,6 +202,19 @@ class LocalStack:
         for key, value in env.items():
             self._saved_env.setdefault(key, os.environ.get(key))
             os.environ[key] = value
+
+    def _start_payments_simulator(self, session: boto3.Session) -> None:
+        """The providers' side on localhost; the merchant secrets' gateways point at it, so the
+        app's query-order and bill downloads reach it over HTTP like the real gateways."""
+        from infra.provision import create_payment_secrets
+        from zhtj.payments.simulator import Simulator
+
+        server = Simulator.local().serve(self.host, 0, compress=1000.0)
+        threading.Thread(target=server.serve_forever, name="payments-simulator", daemon=True).start()
+        self._payments = server
+        self.payments_url = f"http://{self.host}:{server.server_address[1]}"
+        create_payment_secrets(session, gateway=self.payments_url)
+        log.info("payment provider simulator on %s", self.payments_url)
 
     def _enable_step_functions(self) -> None:
         # Before any state machine is made: moto keeps executing machines in a separate backend.
