@@ -252,6 +252,52 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/imports/{import_id}/report"): Case(
         "import.read", "tianhe", lambda w: f"/imports/{tianhe_import(w)}/report"
     ),
+    # DUES (chalicelib/dues.py). Member routes name 华景's second member: the member-token test
+    # signs in as the first, who may read only their own dues. Orders: an unknown id is 404 to all.
+    ("GET", "/members/{member_id}/dues/bill"): Case(
+        "dues.read", "huajing", lambda w: f"/members/{w.members['huajing'][1]}/dues/bill"
+    ),
+    ("GET", "/members/{member_id}/dues/orders"): Case(
+        "dues.read", "huajing", lambda w: f"/members/{w.members['huajing'][1]}/dues/orders"
+    ),
+    ("GET", "/members/{member_id}/dues/paid-months"): Case(
+        "dues.read", "huajing", lambda w: f"/members/{w.members['huajing'][1]}/dues/paid-months"
+    ),
+    ("GET", "/dues/orders/{order_id}"): Case(None, "tianhe", lambda w: "/dues/orders/dnone"),
+    ("POST", "/dues/orders/{order_id}/cancel"): Case(None, "tianhe", lambda w: "/dues/orders/dnone/cancel"),
+    ("POST", "/orgs/{org_id}/dues/pay"): Case(
+        "dues.pay_for_members",
+        "tianhe",
+        lambda w: f"/orgs/{w.orgs['tianhe']}/dues/pay",
+        lambda w: {"provider": "wechatpay", "member_ids": [w.members["huajing"][0]]},  # nothing owed: 409
+    ),
+    ("GET", "/orgs/{org_id}/dues/orders"): Case(
+        "dues.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/dues/orders"
+    ),
+    ("GET", "/orgs/{org_id}/dues/statistics"): Case(
+        "dues.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/dues/statistics?year=2026"
+    ),
+    ("GET", "/orgs/{org_id}/dues/ledger"): Case(
+        "dues.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/dues/ledger?month=2026-11"
+    ),
+    ("GET", "/orgs/{org_id}/dues/share"): Case("dues.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/dues/share"),
+    ("PUT", "/orgs/{org_id}/dues/share"): Case(
+        "dues.share_set",
+        "tianhe",
+        lambda w: f"/orgs/{w.orgs['tianhe']}/dues/share",
+        lambda w: {"retention_percent": "10"},
+    ),
+    ("GET", "/orgs/{org_id}/dues/lapsing"): Case(
+        "dues.read", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/dues/lapsing"
+    ),
+    ("POST", "/dues/standards"): Case(
+        "dues.standard_set",
+        "root",
+        lambda w: "/dues/standards",
+        lambda w: {"valid_from": "2030-01", "name": "x", "document": "x", "rules": {}},  # incomplete: 400
+    ),
+    ("GET", "/dues/reconciliation"): Case("dues.reconciliation_read", "root", lambda w: "/dues/reconciliation"),
+    ("GET", "/dues/anomalies"): Case("dues.reconciliation_read", "root", lambda w: "/dues/anomalies?month=2026-11"),
     # XFER (chalicelib/transfers.py). Transfer A (华景's second member to 中大 cs2024, started by
     # 华景) waits on 华景's step; B (the third member) is withdrawn by the first caller allowed.
     # Bodies fail after authorization (a wrong step, a paper ground, no appeal pending).
@@ -389,6 +435,13 @@ SELF_OR_PUBLIC = {
     ("POST", "/me/acting-org"),
     ("POST", "/dev/token"),
     ("GET", "/openapi.json"),
+    # DUES: the member themself pays and declares income (test_dues.py); anyone signed in reads
+    # the standard; the providers call the webhooks.
+    ("POST", "/members/{member_id}/dues/pay"),
+    ("PUT", "/members/{member_id}/dues/income"),
+    ("GET", "/dues/standards"),
+    ("POST", "/webhooks/wechatpay"),
+    ("POST", "/webhooks/alipay"),
     # XFER: any signed-in user reads the chain and searches target branches (XFER-3); a batch
     # approval acts only on the steps waiting on the caller's own organisation.
     ("GET", "/transfer-chain"),

@@ -1,16 +1,63 @@
-"""League dues through the logic layer and the routes: DUES-1..4 (orders, payments, ledger)."""
+"""League dues through the HTTP API and the logic layer, with the provider simulator in-process:
+bills and orders (DUES-1), the standard and the split (DUES-2), notifications applied exactly
+once (DUES-3), statistics and the member's paid months (DUES-4)."""
 
 from __future__ import annotations
 
-from datetime import date
+import base64
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
-from tests.support import World
+from tests.support import World, build_world, call, drain
+from zhtj import clock
 from zhtj.dal import keys
-from zhtj.dal.models import Member
+from zhtj.dal.models import DuesOrder, LedgerEntry, Member, PaidMonth, PaymentAnomaly
+from zhtj.dal.table import Item
+from zhtj.domain import dues_rules
+from zhtj.domain.workdays import CHINA_TZ
 from zhtj.errors import NotFoundError
-from zhtj.logic import dues
+from zhtj.logic import deadlines, dues, dues_orders, dues_payments, timers
+from zhtj.logic.tokens import issue_dev_token
+from zhtj.payments.simulator import Delivery, Simulator
+
+
+@dataclass
+class Dues:
+    world: World
+    client: Any
+    sim: Simulator
+
+    def member_headers(self, member_id: str) -> dict[str, str]:
+        token = issue_dev_token(self.world.member_accounts[member_id], None)
+        return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def pay_now(self, member_id: str, provider: str = "wechatpay", extra_fen: int = 0) -> dict[str, Any]:
+        status, answer = call(
+            self.client,
+            "POST",
+            f"/members/{member_id}/dues/pay",
+            self.member_headers(member_id),
+            {"provider": provider, "extra_fen": extra_fen},
+        )
+        assert status == 201, answer
+        return dict(answer["order"])
+
+    def deliver(self, delivery: Delivery) -> tuple[int, str]:
+        response = self.client.http.post(
+            f"/webhooks/{delivery.provider}", headers=dict(delivery.headers), body=delivery.body
+        )
+        return response.status_code, response.body.decode("utf-8") if response.body else ""
+
+
+def months_back(count: int) -> str:
+    """The month `count` months before the current China month."""
+    return dues_rules.add_months(dues_rules.month_of(clock.now().astimezone(CHINA_TZ).date()), -count)
 
 
 def set_member(member_id: str, **fields: object) -> None:
@@ -20,9 +67,393 @@ def set_member(member_id: str, **fields: object) -> None:
     member.save()
 
 
-def test_dues_1_months_owed_reads_the_member_and_paid_months(world: World) -> None:
-    member_id = world.members["huajing"][0]
+@pytest.fixture
+def env(aws: None) -> Iterator[Dues]:
+    from chalice.test import Client
+
+    from app import app
+
+    dues_payments.forget()
+    sim = Simulator.local().install()
+    world = build_world()
+    for member_id in world.members["huajing"] + world.members["lianhua"]:
+        set_member(member_id, join_month=months_back(3))
+    with Client(app) as client:
+        yield Dues(world, client, sim)
+    dues_payments.forget()
+
+
+def order_of(order_id: str) -> DuesOrder:
+    found = dues_orders.get_order(order_id)
+    assert found is not None
+    return found
+
+
+def paid(member_id: str) -> list[str]:
+    return [p.month for p in dues_payments.paid_months(member_id)]
+
+
+def ledger_total(order_id: str, org_ids: list[str]) -> int:
+    return sum(
+        int(e.kept_fen)
+        for org in org_ids
+        for e in LedgerEntry.query(keys.ledger_pk(org))
+        if isinstance(e, LedgerEntry) and e.order_id == order_id
+    )
+
+
+def test_dues_1_months_owed_reads_the_member_and_paid_months(env: Dues) -> None:
+    member_id = env.world.members["huajing"][0]
     set_member(member_id, join_month="2024-11")
     assert dues.months_owed(member_id, date(2025, 2, 3)) == ["2024-11", "2024-12", "2025-01"]
     with pytest.raises(NotFoundError):
         dues.months_owed("m-nobody", date(2025, 2, 3))
+
+
+def test_dues_1_bill_then_pay_now_locks_the_bill_until_cancelled(env: Dues) -> None:
+    member_id = env.world.members["huajing"][0]
+    headers = env.member_headers(member_id)
+    # Given a salaried member (the base 3 yuan category) admitted three months ago
+    status, bill = call(env.client, "GET", f"/members/{member_id}/dues/bill", headers)
+    assert status == 200
+    assert [m["month"] for m in bill["months"]] == [months_back(3), months_back(2), months_back(1)]
+    assert bill["total_fen"] == 900 and not bill["locked"]
+    # When the member pays now with a voluntary extra of 1 yuan
+    order = env.pay_now(member_id, extra_fen=100)
+    assert order["amount_fen"] == 1000 and order["state"] == "PENDING"
+    # Then the bill is locked: a second order is refused, and the branch sees it locked too
+    status, answer = call(
+        env.client, "POST", f"/members/{member_id}/dues/pay", headers, {"provider": "alipay", "extra_fen": 0}
+    )
+    assert (status, answer["code"]) == (409, "BILL_LOCKED")
+    status, bill = call(env.client, "GET", f"/members/{member_id}/dues/bill", env.world.headers("huajing"))
+    assert bill["locked"] and bill["open_order_id"] == order["order_id"]
+    # When the member cancels (the provider knows no payment) the order closes and the bill unlocks
+    status, closed = call(env.client, "POST", f"/dues/orders/{order['order_id']}/cancel", headers)
+    assert (status, closed["state"], closed["close_reason"]) == (200, "CLOSED", "CANCELLED")
+    status, bill = call(env.client, "GET", f"/members/{member_id}/dues/bill", headers)
+    assert not bill["locked"] and bill["total_fen"] == 900
+    # Another member may not pay for them, nor read their bill
+    other = env.member_headers(env.world.members["huajing"][1])
+    status, answer = call(env.client, "GET", f"/members/{member_id}/dues/bill", other)
+    assert status == 403
+
+
+def test_dues_3_wechat_notification_credits_once_and_duplicates_credit_nothing(env: Dues) -> None:
+    member_id = env.world.members["huajing"][0]
+    order = env.pay_now(member_id)
+    trade = env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])
+    genuine = env.sim.notification(trade)
+    # When the notification arrives three times (re-sends), each is acknowledged
+    for delivery in (genuine, env.sim.resend(genuine), env.sim.resend(genuine)):
+        status, _ = env.deliver(delivery)
+        assert status in (200, 204)
+    # Then the months are paid once, the order is PAID, the bill is unlocked and empty
+    assert paid(member_id) == [months_back(3), months_back(2), months_back(1)]
+    assert order_of(order["order_id"]).state == "PAID"
+    assert order_of(order["order_id"]).transaction_id == trade.transaction_id
+    assert dues.months_owed(member_id, clock.now().astimezone(CHINA_TZ).date()) == []
+    bill = dues_orders.bill(env.world.principal("huajing"), member_id)
+    assert bill.months == [] and bill.open_order_id is None
+    chain = [env.world.orgs[n] for n in ("root", "gz", "tianhe", "huajing")]
+    assert ledger_total(order["order_id"], chain) == order["amount_fen"]
+    # The member sees the order and the months (DUES-4)
+    status, history = call(env.client, "GET", f"/members/{member_id}/dues/orders", env.member_headers(member_id))
+    assert [o["state"] for o in history["items"]] == ["PAID"]
+    status, months = call(env.client, "GET", f"/members/{member_id}/dues/paid-months", env.member_headers(member_id))
+    assert [m["amount_fen"] for m in months] == [300, 300, 300]
+
+
+def test_dues_3_alipay_trade_finished_months_later_credits_nothing_twice(env: Dues) -> None:
+    member_id = env.world.members["lianhua"][0]
+    order = env.pay_now(member_id, provider="alipay")
+    trade = env.sim.pay("alipay", order["order_id"], order["amount_fen"])
+    status, body = env.deliver(env.sim.notification(trade))
+    assert (status, body) == (200, "success")
+    # Given the idempotency records have long expired (months later)
+    connection = Item._get_connection()
+    for shard in range(dues_payments.IDEMPOTENCY_SHARDS):
+        for item in connection.query(f"IDEMPOTENCY#dues#{shard}").get("Items", []):
+            connection.delete_item(item["pk"]["S"], item["sk"]["S"])
+    # When TRADE_FINISHED arrives, and TRADE_SUCCESS is replayed
+    for status_word in ("TRADE_FINISHED", "TRADE_SUCCESS"):
+        status, body = env.deliver(env.sim.alipay_notification(trade, status=status_word))
+        assert (status, body) == (200, "success")
+    # Then the order was credited once: the conditional write on the order is the guarantee
+    assert paid(member_id) == [months_back(3), months_back(2), months_back(1)]
+    chain = [env.world.orgs[n] for n in ("root", "sz", "futian", "lianhua")]
+    assert ledger_total(order["order_id"], chain) == order["amount_fen"]
+
+
+def test_dues_3_tampered_and_stale_notifications_are_refused_and_credit_nothing(env: Dues) -> None:
+    member_id = env.world.members["huajing"][1]
+    order = env.pay_now(member_id)
+    trade = env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])
+    genuine = env.sim.notification(trade)
+    for kind in ("body_byte", "header", "key", "ciphertext", "aad", "amount", "signtest", "serial"):
+        status, body = env.deliver(env.sim.tamper(genuine, kind))
+        assert status >= 400 and json.loads(body)["code"] == "FAIL", kind
+    status, _ = env.deliver(env.sim.stale(genuine))
+    assert status >= 400
+    assert paid(member_id) == [] and order_of(order["order_id"]).state == "PENDING"
+    # The genuine one still credits
+    assert env.deliver(genuine)[0] in (200, 204)
+    assert len(paid(member_id)) == 3
+
+
+def test_dues_3_verified_but_wrong_amount_or_order_is_recorded_never_credited(env: Dues) -> None:
+    member_id = env.world.members["huajing"][2]
+    order = env.pay_now(member_id)
+    # The provider's trade says another amount than our order (signed genuinely)
+    wrong = env.sim.pay("wechatpay", order["order_id"], order["amount_fen"] + 1)
+    status, _ = env.deliver(env.sim.notification(wrong))
+    assert status in (200, 204)  # WEBHOOKS rule 5: a re-send cannot help; recorded and alerted
+    unknown = env.sim.pay("wechatpay", "d-not-ours-0000001", 300)
+    status, _ = env.deliver(env.sim.notification(unknown))
+    assert status in (200, 204)
+    assert paid(member_id) == [] and order_of(order["order_id"]).state == "PENDING"
+    month = dues_rules.month_of(clock.now().astimezone(CHINA_TZ).date())
+    codes = {a.code for a in PaymentAnomaly.query(keys.dues_anomaly_pk(month)) if isinstance(a, PaymentAnomaly)}
+    assert codes == {"AMOUNT_MISMATCH", "UNKNOWN_ORDER"}
+    status, listed = call(env.client, "GET", f"/dues/anomalies?month={month}", env.world.headers("root"))
+    assert status == 200 and {a["code"] for a in listed["items"]} == codes
+
+
+def test_dues_3_base64_api_gateway_event_is_verified_on_the_raw_bytes(env: Dues) -> None:
+    from app import app
+
+    member_id = env.world.members["lianhua"][0]
+    order = env.pay_now(member_id, provider="alipay")
+    delivery = env.sim.notification(env.sim.pay("alipay", order["order_id"], order["amount_fen"]))
+    event = json.loads((__import__("pathlib").Path("events/api.list_children.json")).read_text(encoding="utf-8"))
+    event.update(
+        {
+            "resource": "/webhooks/alipay",
+            "path": "/webhooks/alipay",
+            "httpMethod": "POST",
+            "headers": dict(delivery.headers),
+            "multiValueHeaders": {k: [v] for k, v in delivery.headers.items()},
+            "pathParameters": None,
+            "queryStringParameters": None,
+            "multiValueQueryStringParameters": None,
+            "body": base64.b64encode(delivery.body).decode(),
+            "isBase64Encoded": True,
+        }
+    )
+    event["requestContext"].update({"resourcePath": "/webhooks/alipay", "httpMethod": "POST"})
+    context = SimpleNamespace(
+        function_name="zhtj-api",
+        memory_limit_in_mb=512,
+        aws_request_id="r-2",
+        invoked_function_arn="arn:aws-cn:lambda:cn-north-1:123456789012:function:zhtj-api",
+    )
+    answer = app(event, context)
+    assert (answer["statusCode"], answer["body"]) == (200, "success")
+    assert len(paid(member_id)) == 3
+
+
+def test_dues_3_expiry_asks_the_provider_then_settles_or_closes(env: Dues, monkeypatch: pytest.MonkeyPatch) -> None:
+    paid_member, idle_member = env.world.members["huajing"][0], env.world.members["huajing"][1]
+    paid_order = env.pay_now(paid_member)
+    idle_order = env.pay_now(idle_member, provider="alipay")
+    # The first was paid at the provider but its notifications never arrived
+    env.sim.pay("wechatpay", paid_order["order_id"], paid_order["amount_fen"])
+    env.sim.open_trade("alipay", idle_order["order_id"], idle_order["amount_fen"])
+    later = clock.now() + dues_orders.ORDER_LIFETIME + dues_orders.EXPIRY_GRACE + timedelta(seconds=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    for order in (paid_order, idle_order):
+        deadlines.fire(timers.DUES_ORDER_EXPIRY, order["order_id"])
+    assert order_of(paid_order["order_id"]).state == "PAID" and len(paid(paid_member)) == 3
+    assert order_of(idle_order["order_id"]).state == "CLOSED" and paid(idle_member) == []
+    assert dues_orders.account_of(idle_member).open_order_id is None  # type: ignore[union-attr]
+    # A second firing finds nothing to do
+    deadlines.fire(timers.DUES_ORDER_EXPIRY, idle_order["order_id"])
+
+
+def test_dues_2_retention_shares_split_each_payment_down_the_chain(env: Dues) -> None:
+    w = env.world
+    # Each share is set by the organisation above (the root's own by nobody: it stays 0 here)
+    for target, setter, percent in (("gz", "root", "10"), ("tianhe", "gz", "25.5"), ("huajing", "tianhe", "50")):
+        status, answer = call(
+            env.client, "PUT", f"/orgs/{w.orgs[target]}/dues/share", w.headers(setter), {"retention_percent": percent}
+        )
+        assert status == 200, answer
+    status, answer = call(
+        env.client, "PUT", f"/orgs/{w.orgs['tianhe']}/dues/share", w.headers("tianhe"), {"retention_percent": "1"}
+    )
+    assert (status, answer["code"]) == (403, "OWN_ORG_NOT_ALLOWED")
+    member_id = w.members["huajing"][0]
+    order = env.pay_now(member_id, extra_fen=1)  # 901 fen: rounding happens
+    env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))
+    kept = {org: ledger_total(order["order_id"], [w.orgs[org]]) for org in ("root", "gz", "tianhe", "huajing")}
+    assert kept == {"root": 0, "gz": 90, "tianhe": 206, "huajing": 605}
+    assert sum(kept.values()) == 901
+    month = dues_rules.month_of(clock.now().astimezone(CHINA_TZ).date())
+    status, page = call(env.client, "GET", f"/orgs/{w.orgs['tianhe']}/dues/ledger?month={month}", w.headers("gz"))
+    assert status == 200 and [(e["received_fen"], e["kept_fen"]) for e in page["items"]] == [(811, 206)]
+
+
+def test_dues_2_org_pays_for_members_one_order_each_member_applied_once(env: Dues) -> None:
+    w = env.world
+    members = w.members["huajing"]
+    status, answer = call(
+        env.client,
+        "POST",
+        f"/orgs/{w.orgs['tianhe']}/dues/pay",
+        w.headers("tianhe"),
+        {"provider": "wechatpay", "member_ids": members},
+    )
+    assert status == 201, answer
+    order = answer["order"]
+    assert order["amount_fen"] == 2700 and len(order["lines"]) == 3
+    # A member of another city cannot be paid for by 天河
+    status, answer = call(
+        env.client,
+        "POST",
+        f"/orgs/{w.orgs['tianhe']}/dues/pay",
+        w.headers("tianhe"),
+        {"provider": "wechatpay", "member_ids": w.members["lianhua"]},
+    )
+    assert status == 403
+    delivery = env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"]))
+    assert env.deliver(delivery)[0] in (200, 204)
+    assert order_of(order["order_id"]).state == "PAID"
+    assert drain(env.client, "dues") == 3
+    # A lost-and-redelivered member message, and a re-sent notification, change nothing
+    assert dues_payments.apply_member(order["order_id"], members[0]) is False
+    assert env.deliver(env.sim.resend(delivery))[0] in (200, 204)
+    assert drain(env.client, "dues") == 0
+    assert all(len(paid(m)) == 3 for m in members)
+    current = order_of(order["order_id"])
+    assert current.members_left == 0 and current.gsi2pk is None
+    chain = [w.orgs[n] for n in ("root", "gz", "tianhe", "huajing")]
+    assert ledger_total(order["order_id"], chain) == 2700
+    status, orders = call(env.client, "GET", f"/orgs/{w.orgs['tianhe']}/dues/orders", w.headers("gz"))
+    assert [o["order_id"] for o in orders["items"]] == [order["order_id"]]
+
+
+def test_dues_4_collection_statistics_of_the_subtree_by_month(env: Dues) -> None:
+    w = env.world
+    for member_id in (w.members["huajing"][0], w.members["lianhua"][0]):
+        order = env.pay_now(member_id)
+        env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))
+    year = int(months_back(1)[:4])
+    month = months_back(1)
+    expectations = {"root": 2, "gz": 1, "tianhe": 1, "huajing": 1, "sz": 1, "yuexiu": 0}
+    for org, members_paid in expectations.items():
+        status, stats = call(env.client, "GET", f"/orgs/{w.orgs[org]}/dues/statistics?year={year}", w.headers("root"))
+        assert status == 200
+        row = next(m for m in stats["months"] if m["month"] == month)
+        assert (row["paid_members"], row["paid_fen"]) == (members_paid, 300 * members_paid), org
+    status, stats = call(
+        env.client, "GET", f"/orgs/{w.orgs['huajing']}/dues/statistics?year={year}", w.headers("huajing")
+    )
+    row = next(m for m in stats["months"] if m["month"] == month)
+    assert row["unpaid_members"] == 2  # 3 members in 华景, 1 paid
+    this_month = dues_rules.month_of(clock.now().astimezone(CHINA_TZ).date())
+    current = next(
+        m
+        for m in call(
+            env.client, "GET", f"/orgs/{w.orgs['root']}/dues/statistics?year={this_month[:4]}", w.headers("root")
+        )[1]["months"]
+        if m["month"] == this_month
+    )
+    assert current["collected_fen"] == 1800
+
+
+def test_dues_2_the_province_edits_the_standard_by_date(env: Dues) -> None:
+    w = env.world
+    status, versions = call(env.client, "GET", "/dues/standards", w.headers("huajing"))
+    assert status == 200 and [v["valid_from"] for v in versions] == ["1990-01", "2016-01"]
+    rules = {**versions[1]["rules"], "BELOW_2000": {"fixed_fen": 400}}
+    body = {"valid_from": months_back(1), "name": "测试标准", "document": "团粤发〔2026〕1号", "rules": rules}
+    status, answer = call(env.client, "POST", "/dues/standards", w.headers("gz"), body)
+    assert (status, answer["code"]) == (403, "PROVINCE_ONLY")
+    status, answer = call(env.client, "POST", "/dues/standards", w.headers("root"), body)
+    assert status == 201, answer
+    status, versions = call(env.client, "GET", "/dues/standards", w.headers("root"))
+    assert [(v["valid_from"], v["valid_until"]) for v in versions] == [
+        ("1990-01", "2016-01"),
+        ("2016-01", months_back(1)),
+        (months_back(1), None),
+    ]
+    member_id = w.members["huajing"][0]
+    bill = dues_orders.bill(w.principal("huajing"), member_id)
+    assert bill.month_fen == [300, 300, 400]  # each month at the standard then in force
+    bad = {**body, "rules": {**rules, "FARMER": {"fixed_fen": 500, "local_min_fen": 20, "local_max_fen": 100}}}
+    status, answer = call(env.client, "POST", "/dues/standards", w.headers("root"), bad)
+    assert (status, answer["code"]) == (400, "DUES_RULE_OUT_OF_RANGE")
+
+
+def test_dues_4_six_consecutive_unpaid_months_listed_for_the_branch_never_acted_on(env: Dues) -> None:
+    w = env.world
+    lapsing, paying = w.members["huajing"][0], w.members["huajing"][1]
+    set_member(lapsing, join_month=months_back(7))
+    set_member(paying, join_month=months_back(7))
+    order = env.pay_now(paying)
+    env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))
+    status, listed = call(env.client, "GET", f"/orgs/{w.orgs['huajing']}/dues/lapsing", w.headers("huajing"))
+    assert status == 200
+    assert [(x["member_id"], x["unpaid_months"]) for x in listed] == [(lapsing, 7)]
+    assert Member.get(keys.member_pk(lapsing), keys.META).state == "NORMAL"
+
+
+def test_dues_3_reconciliation_settles_pending_orders_and_compares_the_bill(env: Dues) -> None:
+    w = env.world
+    silent, closed = w.members["huajing"][0], w.members["huajing"][1]
+    silent_order = env.pay_now(silent)
+    closed_order = env.pay_now(closed)
+    trade = env.sim.pay("wechatpay", silent_order["order_id"], silent_order["amount_fen"])
+    # A day later: the notifications never came (the expiry timer did not run either)
+    result = dues_payments.reconcile(clock.now() + dues_payments.RETRY_WINDOW + timedelta(minutes=1))
+    assert (result["settled"], result["closed"]) == (1, 1)
+    assert len(paid(silent)) == 3 and order_of(closed_order["order_id"]).state == "CLOSED"
+    # The provider's bill: our paid order matches; a trade we never heard of is a difference
+    stray = env.sim.pay("wechatpay", "d-stray-0000000001", 500)
+    day = trade.paid_at.astimezone(CHINA_TZ).date()  # type: ignore[union-attr]
+    rows = [
+        dues_payments.BillRow(line.out_trade_no, line.transaction_id, line.amount_fen, line.state)
+        for line in env.sim.bill("wechatpay", day)
+    ]
+    report = dues_payments.compare_bill("wechatpay", day, rows)
+    assert report.matched == 1
+    assert [d["kind"] for d in json.loads(report.differences)] == ["NOT_OURS"]
+    assert stray.out_trade_no in report.differences
+    status, page = call(env.client, "GET", "/dues/reconciliation", w.headers("root"))
+    assert status == 200 and page["items"][0]["matched"] == 1
+
+
+def test_dues_4_paid_months_mark_the_card(env: Dues) -> None:
+    from zhtj.dal.models import CardState
+
+    member_id = env.world.members["huajing"][0]
+    before = CardState.get(keys.member_pk(member_id), keys.CARD_SK) if _card_exists(member_id) else None
+    order = env.pay_now(member_id)
+    env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))
+    after = CardState.get(keys.member_pk(member_id), keys.CARD_SK)
+    assert int(after.content_version) == (int(before.content_version) if before else 0) + 1
+
+
+def _card_exists(member_id: str) -> bool:
+    from zhtj.dal.models import CardState
+
+    try:
+        CardState.get(keys.member_pk(member_id), keys.CARD_SK)
+    except CardState.DoesNotExist:
+        return False
+    return True
+
+
+def test_dues_1_paid_months_never_written_twice(env: Dues) -> None:
+    member_id = env.world.members["huajing"][0]
+    order = env.pay_now(member_id)
+    env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))
+    items = [i for i in PaidMonth.query(keys.member_pk(member_id), PaidMonth.sk.startswith("PAID#"))]
+    assert len(items) == 3 and {i.order_id for i in items} == {order["order_id"]}
+    status, answer = call(
+        env.client, "POST", f"/members/{member_id}/dues/pay", env.member_headers(member_id), {"provider": "wechatpay"}
+    )
+    assert (status, answer["code"]) == (409, "NOTHING_OWED")
+
+
+_ = build_world  # the fixture builds the world; kept importable for readers of support

@@ -1,0 +1,37 @@
+"""Event handlers of league dues (wired by name from chalicefile.json): the member-by-member
+application of many-member orders, the reconciliation schedule and the daily bill check."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from zhtj.logic import dues_payments
+
+
+def _apply_member(record: SQSRecord) -> None:
+    body = json.loads(record.body)
+    if body.get("kind") != "apply_member":
+        raise ValueError(f"unknown dues message kind {body.get('kind')!r}")
+    dues_payments.apply_member(str(body["order_id"]), str(body["member_id"]))
+
+
+def dues_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """SQS: apply one member of a paid many-member order (DUES-3/4), once; a redelivered
+    message finds the member's marker and does nothing."""
+    processor = BatchProcessor(EventType.SQS, raise_on_entire_batch_failure=False)
+    return process_partial_response(event=event, record_handler=_apply_member, processor=processor, context=context)
+
+
+def dues_reconcile(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """Schedule: settle or close orders still pending past the providers' re-send windows, and
+    drive many-member orders whose member messages were lost (WEBHOOKS rule 6)."""
+    return dues_payments.reconcile()
+
+
+def dues_bill_check(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """Schedule (daily): compare yesterday's bill of each provider with our orders."""
+    return dues_payments.daily_bill_check()
