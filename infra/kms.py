@@ -14,6 +14,7 @@ import boto3
 
 PII_KEY_ALIAS = "alias/zhtj-pii"
 BLIND_INDEX_KEY_ALIAS = "alias/zhtj-blind-index"
+CARD_SIGNING_KEY_ALIAS = "alias/zhtj-card-signing"
 
 _KEYS: dict[str, dict[str, str]] = {
     PII_KEY_ALIAS: {
@@ -25,6 +26,12 @@ _KEYS: dict[str, dict[str, str]] = {
         "KeySpec": "HMAC_256",
         "KeyUsage": "GENERATE_VERIFY_MAC",
         "Description": "zhtj: blind index of ID numbers (GenerateMac HMAC_SHA_256)",
+    },
+    # CARD-2: signs the token on each member card's QR code; verified with its public key.
+    CARD_SIGNING_KEY_ALIAS: {
+        "KeySpec": "ECC_NIST_P256",
+        "KeyUsage": "SIGN_VERIFY",
+        "Description": "zhtj: signs membership cards (ECDSA P-256)",
     },
 }
 

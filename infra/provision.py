@@ -18,7 +18,9 @@ from zhtj.manifest import Manifest, load_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 # Buckets the functions use, by role.
-BUCKETS = ("uploads", "documents")
+BUCKETS = ("uploads", "documents", "cards")
+# Buckets whose objects keep their earlier versions (CARD: one current card, the past ones kept).
+VERSIONED_BUCKETS = frozenset({"cards"})
 
 
 def bucket_name(role: str, account: str = "local") -> str:
@@ -97,6 +99,8 @@ def create_buckets(session: boto3.Session) -> None:
         if region != "us-east-1":
             kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
         s3.create_bucket(**kwargs)
+        if role in VERSIONED_BUCKETS:
+            s3.put_bucket_versioning(Bucket=bucket_name(role), VersioningConfiguration={"Status": "Enabled"})
 
 
 def create_payment_secrets(session: boto3.Session, gateway: str | None = None) -> None:

@@ -46,6 +46,7 @@ PUBLIC_PATHS = frozenset(
         "/registrations",
         "/registrations/tickets/{ticket}",
         "/registrations/tickets/{ticket}/withdraw",
+        "/cards/verify",  # CARD-2: anyone checks a printed card
         "/webhooks/wechatpay",  # DUES-3: the providers sign their notifications; no token
         "/webhooks/alipay",
     }
@@ -518,6 +519,13 @@ def _function_role(manifest: Manifest) -> Json:
             "Action": ["kms:GenerateMac"],
             "Resource": _arn(BLIND_INDEX_KEY),
             "Condition": {"StringEquals": {"kms:MacAlgorithm": "HMAC_SHA_256"}},
+        },
+        {
+            # CARD: a download link names one version; a render that lost to a newer one is removed.
+            "Sid": "CardVersions",
+            "Effect": "Allow",
+            "Action": ["s3:GetObjectVersion", "s3:DeleteObjectVersion"],
+            "Resource": _sub(f"${{{bucket_id('cards')}.Arn}}/cards/*"),
         },
         {
             "Sid": "CardSigning",

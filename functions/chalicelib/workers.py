@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from zhtj.dal import queues
-from zhtj.logic import cards
+from zhtj.logic import cards as card_logic
 from zhtj.logic import deadlines, imports, orgs, registration, transfer_batches, waves
 from zhtj.manifest import load_manifest
 from zhtj.observability import logger
@@ -106,7 +106,7 @@ def transfer_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def _card(record: SQSRecord) -> None:
-    outcome = cards.handle(json.loads(record.body))
+    outcome = card_logic.handle(json.loads(record.body))
     logger.debug("card message", extra={"message_id": record.message_id, "outcome": outcome})
 
 
@@ -118,4 +118,4 @@ def card_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 def card_sweep(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Schedule: re-announce cards left due past the grace period (a lost message, a DLQ)."""
-    return {"announced": cards.sweep()}
+    return {"announced": card_logic.sweep()}

@@ -98,6 +98,10 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/orgs/{org_id}/members"): Case("member.read", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/members"),
     ("GET", "/members/{member_id}"): Case("member.read", "huajing", lambda w: f"/members/{w.members['huajing'][0]}"),
     ("GET", "/orgs/{org_id}/audit"): Case("org.audit", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/audit"),
+    # CARD-2: the member's branch and every organisation above it download the card.
+    ("GET", "/members/{member_id}/card"): Case(
+        "card.read", "huajing", lambda w: f"/members/{w.members['huajing'][0]}/card"
+    ),
     ("GET", "/members/{member_id}/audit"): Case(
         "member.audit", "huajing", lambda w: f"/members/{w.members['huajing'][0]}/audit"
     ),
@@ -435,6 +439,10 @@ SELF_OR_PUBLIC = {
     ("POST", "/me/acting-org"),
     ("POST", "/dev/token"),
     ("GET", "/openapi.json"),
+    # CARD: the member sets what their card shows (tests/integration/test_cards.py walks the
+    # other callers); anyone verifies a card without logging in (CARD-2).
+    ("PUT", "/members/{member_id}/card/preferences"),
+    ("GET", "/cards/verify"),
     # DUES: the member themself pays and declares income (test_dues.py); anyone signed in reads
     # the standard; the providers call the webhooks.
     ("POST", "/members/{member_id}/dues/pay"),
@@ -578,6 +586,8 @@ def test_route_refuses_missing_bad_and_member_tokens(matrix_world: Any, route: t
     status, answer = call(client, route[0], case.path(world), member, body)
     if route == ("GET", "/members/{member_id}"):
         assert status == 200  # a member reads their own record
+    elif route == ("GET", "/members/{member_id}/card"):
+        assert status in (200, 404)  # a member reads their own card (the matrix world's members have none)
     elif route == ("POST", "/members/{member_id}/transfers"):
         assert (status, answer["code"]) == (400, "TARGET_IS_SOURCE")  # XFER-2: a member starts their own
     elif case.action is not None:

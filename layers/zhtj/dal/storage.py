@@ -95,3 +95,32 @@ def describe(role: str, key: str) -> tuple[int, str] | None:
     except ClientError:
         return None
     return int(response["ContentLength"]), str(response["ETag"])
+
+
+# --- CARD: versioned objects (the cards bucket keeps every render; the table names the current one)
+
+
+def put_version(role: str, key: str, data: bytes, content_type: str, metadata: dict[str, str]) -> str:
+    """Store a new version of `key` in a versioned bucket; returns its VersionId."""
+    response = _s3().put_object(
+        Bucket=bucket(role), Key=key, Body=data, ContentType=content_type, Metadata=metadata
+    )
+    return str(response["VersionId"])
+
+
+def delete_version(role: str, key: str, version_id: str) -> None:
+    """Remove one version (a render that lost to a newer one), so it never becomes the latest."""
+    _s3().delete_object(Bucket=bucket(role), Key=key, VersionId=version_id)
+
+
+def get_version(role: str, key: str, version_id: str) -> bytes:
+    return bytes(_s3().get_object(Bucket=bucket(role), Key=key, VersionId=version_id)["Body"].read())
+
+
+def version_download_url(role: str, key: str, version_id: str, file_name: str, seconds: int) -> str:
+    """A presigned GET of exactly one version, saved as `file_name`."""
+    from urllib.parse import quote
+
+    disposition = f"attachment; filename*=UTF-8''{quote(file_name)}"
+    params = {"Bucket": bucket(role), "Key": key, "VersionId": version_id, "ResponseContentDisposition": disposition}
+    return str(_s3().generate_presigned_url("get_object", Params=params, ExpiresIn=seconds))

@@ -69,6 +69,9 @@ POLICY: dict[str, Reach] = {
     # its direct child branches); logic/imports.py limits the rows to those branches.
     "import.create": Reach.OWN_OR_BELOW,
     "import.read": Reach.OWN_OR_BELOW,
+    # CARD-2: an organisation downloads the cards of the members at or below it (target: the
+    # member's branch); the member reads their own without an acting organisation.
+    "card.read": Reach.OWN_OR_BELOW,
     # XFER: starting names the leaving branch (or the receiving one); acting names the
     # organisation a step asks, and logic/transfers.py narrows it to that organisation (or,
     # once overdue, those up to the one it was escalated to).
