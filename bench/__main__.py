@@ -11,7 +11,9 @@ Figures, not verdicts: nothing here fails on a number.
 - bulk import: rows/s of a 10,000-row workbook through the import worker (in-process moto), next
   to the raw PutItem rate;
 - payment notifications: p50/p99 of verify (+ decrypt for WeChat) per notification in-process,
-  per provider, next to a bare RSA verification of the same signed bytes (bench/payments_bench.py).
+  per provider, next to a bare RSA verification of the same signed bytes (bench/payments_bench.py);
+- member card: render time and PDF size of a long-history card next to a minimal one-page PDF
+  from the same library and font, and the worker's whole step per card (bench/card_bench.py).
 """
 
 from __future__ import annotations
@@ -234,11 +236,18 @@ def _payments_verify() -> dict[str, Any]:
     return payments_bench.run(2000)
 
 
+def _card_render() -> dict[str, Any]:
+    from bench import card_bench
+
+    return card_bench.run(30)
+
+
 PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "requests_per_register_approve": lambda args: requests_per_register_and_approve(),
     "registration_burst": lambda args: registration_burst(args.registrations),
     "import": lambda args: import_rows(args.import_rows),
     "payments_verify": lambda args: _payments_verify(),
+    "card_render": lambda args: _card_render(),
 }
 
 
@@ -305,6 +314,7 @@ def main() -> None:
         ),
     ]
     rows += [tuple(row) for row in figures["payments_verify"]["rows"]]
+    rows += [tuple(row) for row in figures["card_render"]["rows"]]
     width = max(len(r[0]) for r in rows)
     print(f"\n{'figure':<{width}}  {'value':>12}  {'baseline (same run)':<28}  ratio")
     for name, value, baseline, ratio in rows:
