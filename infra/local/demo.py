@@ -687,6 +687,7 @@ def load(scale: int = 200) -> dict[str, str]:
             batch.save(item)
     # The root's counter moves like create_child's (commutative, not versioned).
     root.update(actions=[Org.child_count.add(top.children)], add_version_condition=False)
+    demo_card(logins.member_id, builder.stamp)
 
     return {
         "root_org_id": root.org_id,
@@ -698,3 +699,32 @@ def load(scale: int = 200) -> dict[str, str]:
         "branch_secretary": issue_dev_token(logins.secretary, demo_branch.org.org_id),
         "member": issue_dev_token(logins.member_account, None),
     }
+
+
+def demo_card(member_id: str, stamp: datetime) -> None:
+    """CARD-1: the demo member's last twelve months of dues paid, and the card marked due, so
+    that the local runner's card worker renders it from the cards queue once its quiet period
+    has passed (GET /members/<member_id>/card with the member token gives the download link)."""
+    from zhtj.dal.models import PaidMonth
+    from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork
+    from zhtj.logic import cards
+
+    year, month = stamp.year, stamp.month
+    with Item.batch_write() as batch:
+        for _ in range(12):
+            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+            label = f"{year}-{month:02d}"
+            batch.save(
+                PaidMonth(
+                    keys.member_pk(member_id),
+                    keys.paid_month_sk(label),
+                    month=label,
+                    amount_fen=20,
+                    order_id=f"demo-{label}",
+                    paid_at=stamp,
+                    provider="demo",
+                )
+            )
+    uow = UnitOfWork(SYSTEM_ACTOR)
+    cards.changed(uow, member_id)
+    uow.commit()
