@@ -246,6 +246,11 @@ def _buckets() -> Json:
                 },
             },
         }
+    # CARD: a member's earlier cards go 90 days after a newer one replaced them (verification
+    # needs only the table; the current card is never a noncurrent version).
+    resources[bucket_id("cards")]["Properties"]["LifecycleConfiguration"]["Rules"].append(
+        {"Id": "expire-replaced-cards", "Status": "Enabled", "NoncurrentVersionExpiration": {"NoncurrentDays": 90}}
+    )
     return resources
 
 
