@@ -191,7 +191,7 @@ def _identity_page(pdf: _CardPdf) -> None:
         pdf.cell(label_w, 6.5, label)
         pdf.set_text_color(0, 0, 0)
         pdf.set_font(FONT, size=10.5)
-        pdf.multi_cell(value_w, 6.5, value, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(value_w, 6.5, value or "—", new_x="LMARGIN", new_y="NEXT")  # a blank reads as an omission
     pdf.set_y(max(pdf.get_y(), top + qr_size + 6))
 
 
