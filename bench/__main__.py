@@ -12,6 +12,8 @@ Figures, not verdicts: nothing here fails on a number.
   to the raw PutItem rate;
 - payment notifications: p50/p99 of verify (+ decrypt for WeChat) per notification in-process,
   per provider, next to a bare RSA verification of the same signed bytes (bench/payments_bench.py);
+- dues notifications: p50/p99 of verify + apply (the webhook path, one transaction) per
+  notification in-process, next to verify alone on the same notifications (bench/dues_bench.py);
 - member card: render time and PDF size of a long-history card next to a minimal one-page PDF
   from the same library and font, and the worker's whole step per card (bench/card_bench.py).
 """
@@ -236,6 +238,12 @@ def _payments_verify() -> dict[str, Any]:
     return payments_bench.run(2000)
 
 
+def _dues_apply() -> dict[str, Any]:
+    from bench import dues_bench
+
+    return dues_bench.run(200)
+
+
 def _card_render() -> dict[str, Any]:
     from bench import card_bench
 
@@ -248,6 +256,7 @@ PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "import": lambda args: import_rows(args.import_rows),
     "payments_verify": lambda args: _payments_verify(),
     "card_render": lambda args: _card_render(),
+    "dues_apply": lambda args: _dues_apply(),
 }
 
 
@@ -315,6 +324,7 @@ def main() -> None:
     ]
     rows += [tuple(row) for row in figures["payments_verify"]["rows"]]
     rows += [tuple(row) for row in figures["card_render"]["rows"]]
+    rows += [tuple(row) for row in figures["dues_apply"]["rows"]]
     width = max(len(r[0]) for r in rows)
     print(f"\n{'figure':<{width}}  {'value':>12}  {'baseline (same run)':<28}  ratio")
     for name, value, baseline, ratio in rows:

@@ -32,6 +32,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from infra.local import dues_demo
 from zhtj.clock import new_id, now
 from zhtj.dal import keys
 from zhtj.dal.models import Account, Org
@@ -688,6 +689,9 @@ def load(scale: int = 200) -> dict[str, str]:
     # The root's counter moves like create_child's (commutative, not versioned).
     root.update(actions=[Org.child_count.add(top.children)], add_version_condition=False)
     demo_card(logins.member_id, builder.stamp)
+
+    # DUES: retention shares, a paid member, an open order, a lapsing member (infra/local/dues_demo.py).
+    dues_demo.load([n.org for n in builder.orgs], demo_branch.org.org_id, logins.member_id, logins.secretary)
 
     return {
         "root_org_id": root.org_id,
