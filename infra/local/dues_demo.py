@@ -1,8 +1,8 @@
 """Demo data of league dues (团费), loaded after the demo province (infra/local/demo.py):
 retention shares down the tree (the older rule's proportions), the branch secretary paid up, a
 member with an open order paid for by the branch (a locked bill), one with 7 months unpaid (on
-the branch's lapsing list), so that `./dev up` shows every dues screen with something on it. Everything goes through the logic
-layer, as the API would have done it."""
+the branch's lapsing list), so that `./dev up` shows every dues screen with something on it.
+Everything goes through the logic layer, as the API would have done it."""
 
 from __future__ import annotations
 
