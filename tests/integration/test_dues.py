@@ -457,3 +457,49 @@ def test_dues_1_paid_months_never_written_twice(env: Dues) -> None:
 
 
 _ = build_world  # the fixture builds the world; kept importable for readers of support
+
+
+def test_dues_2_declared_income_prices_the_two_per_mille_band(env: Dues) -> None:
+    member_id = env.world.members["huajing"][0]
+    set_member(member_id, income_band="FROM_2000")
+    headers = env.member_headers(member_id)
+    status, bill = call(env.client, "GET", f"/members/{member_id}/dues/bill", headers)
+    assert [m["amount_fen"] for m in bill["months"]] == [400, 400, 400]  # the band's floor: 2,000 yuan x 2‰
+    status, _ = call(env.client, "PUT", f"/members/{member_id}/dues/income", headers, {"income_fen": 499_999})
+    assert status == 200
+    status, bill = call(env.client, "GET", f"/members/{member_id}/dues/bill", headers)
+    assert [m["amount_fen"] for m in bill["months"]] == [900, 900, 900]  # 4999.99 yuan -> 9.99 -> 9 yuan
+    env.pay_now(member_id)
+    status, answer = call(env.client, "PUT", f"/members/{member_id}/dues/income", headers, {"income_fen": 100})
+    assert (status, answer["code"]) == (409, "BILL_LOCKED")
+
+
+def test_dues_3_provider_closed_notification_closes_and_unlocks(env: Dues) -> None:
+    member_id = env.world.members["lianhua"][0]
+    order = env.pay_now(member_id, provider="alipay")
+    trade = env.sim.open_trade("alipay", order["order_id"], order["amount_fen"])
+    env.sim.close("alipay", order["order_id"])
+    status, body = env.deliver(env.sim.notification(trade))
+    assert (status, body) == (200, "success")
+    assert order_of(order["order_id"]).state == "CLOSED"
+    assert dues_orders.account_of(member_id).open_order_id is None  # type: ignore[union-attr]
+
+
+def test_dues_3_lost_member_messages_are_driven_again_by_reconciliation(env: Dues) -> None:
+    import boto3
+
+    from zhtj.dal.queues import queue_url
+
+    w = env.world
+    members = w.members["huajing"]
+    order, _ = dues_orders.pay_for_members(w.principal("huajing"), w.orgs["huajing"], members, "wechatpay")
+    env.deliver(env.sim.notification(env.sim.pay("wechatpay", order.order_id, int(order.amount_fen))))
+    # Given the member messages were lost after the order turned PAID
+    boto3.client("sqs").purge_queue(QueueUrl=queue_url(dues_payments.QUEUE))
+    assert order_of(order.order_id).members_left == 3
+    # When reconciliation runs after the stall window, the members are queued again and applied once
+    later = clock.now() + dues_payments.APPLYING_STALL + timedelta(minutes=1)
+    assert dues_payments.reconcile(later)["requeued"] == 3
+    assert drain(env.client, "dues") == 3
+    assert all(len(paid(m)) == 3 for m in members)
+    assert dues_payments.reconcile(later)["requeued"] == 0
