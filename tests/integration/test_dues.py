@@ -503,3 +503,19 @@ def test_dues_3_lost_member_messages_are_driven_again_by_reconciliation(env: Due
     assert drain(env.client, "dues") == 3
     assert all(len(paid(m)) == 3 for m in members)
     assert dues_payments.reconcile(later)["requeued"] == 0
+
+
+def test_dues_3_expiry_with_a_wrong_amount_at_the_provider_records_closes_and_unlocks(
+    env: Dues, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    member_id = env.world.members["huajing"][2]
+    order = env.pay_now(member_id)
+    env.sim.pay("wechatpay", order["order_id"], order["amount_fen"] + 5)
+    later = clock.now() + dues_orders.ORDER_LIFETIME + dues_orders.EXPIRY_GRACE + timedelta(seconds=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    deadlines.fire(timers.DUES_ORDER_EXPIRY, order["order_id"])
+    assert order_of(order["order_id"]).state == "CLOSED" and paid(member_id) == []
+    assert dues_orders.account_of(member_id).open_order_id is None  # type: ignore[union-attr]
+    month = dues_rules.month_of(later.astimezone(CHINA_TZ).date())
+    codes = [a.code for a in PaymentAnomaly.query(keys.dues_anomaly_pk(month)) if isinstance(a, PaymentAnomaly)]
+    assert codes == ["AMOUNT_MISMATCH"]

@@ -346,7 +346,9 @@ def _finish_if_done(order_id: str) -> None:
 
 def settle_or_close(order: DuesOrder, reason: str, actor: Actor = SYSTEM_ACTOR) -> str:
     """Ask the provider (query-order) before giving up on a pending order: paid there ->
-    settled through the same apply path; otherwise closed and the bills unlocked."""
+    settled through the same apply path; otherwise closed and the bills unlocked. Paid there
+    with another amount: recorded and alerted, never credited, and the order closed so that the
+    members' bills do not stay locked (the money is refunded by hand)."""
     found = payments.provider(order.provider).query(order.order_id)
     if found is not None and found.event == payments.PAID:
         if found.amount_fen != order.amount_fen:
@@ -358,6 +360,7 @@ def settle_or_close(order: DuesOrder, reason: str, actor: Actor = SYSTEM_ACTOR) 
                 found.transaction_id,
                 found.amount_fen,
             )
+            close(order, "AMOUNT_MISMATCH", actor)
             return ANOMALY
         return settle(order, found.transaction_id, found.paid_at or clock.now(), reason)
     return CLOSED_NOW if close(order, reason, actor) else DUPLICATE
