@@ -256,6 +256,8 @@ class LocalStack:
         self._api = create_local_server(app, config, self.host, self.api_port)
         self.api_port = int(self._api.server.server_address[1])
         self.api_url = f"http://{self.host}:{self.api_port}"
+        # DUES: the notify_url of provider order requests (the simulator posts notifications there).
+        os.environ["ZHTJ_PUBLIC_API_URL"] = self.api_url
         self._api_thread = threading.Thread(target=self._api.server.serve_forever, name="local-api", daemon=True)
         self._api_thread.start()
         log.info("API on %s", self.api_url)
