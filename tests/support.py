@@ -205,22 +205,21 @@ def drain(client: Any, queue: str = "registration") -> int:
 
 
 def pay_dues(member_id: str) -> None:
-    """Record every month the member owes as paid (what a settled dues order leaves behind), so
-    that XFER's pre-check (dues paid up to last month) passes."""
+    """Record the member's dues as paid up to last month (what a settled "pay now" order leaves:
+    it covers all arrears, so its last month is the member's paid-through month), so that XFER's
+    pre-check passes."""
     from zhtj.dal.models import PaidMonth
     from zhtj.logic import dues
     from zhtj.logic.registration import today_in_china
 
-    with PaidMonth.batch_write() as batch:
-        for month in dues.months_owed(member_id, today_in_china()):
-            batch.save(
-                PaidMonth(
-                    keys.member_pk(member_id),
-                    keys.paid_month_sk(month),
-                    month=month,
-                    amount_fen=20,
-                    order_id="test-order",
-                    paid_at=now(),
-                    provider="test",
-                )
-            )
+    owed = dues.months_owed(member_id, today_in_china())
+    if owed:
+        PaidMonth(
+            keys.member_pk(member_id),
+            keys.paid_month_sk(owed[-1]),
+            month=owed[-1],
+            amount_fen=20,
+            order_id="test-order",
+            paid_at=now(),
+            provider="test",
+        ).save()

@@ -174,7 +174,11 @@ def handle(message: dict[str, Any]) -> None:
     """A message of the transfers queue. Every member of a chunk is done at most once (its row
     is written in the member's own transaction), so a redelivered chunk only finishes the rest."""
     kind = message.get("kind")
-    batch = _batch(str(message["batch_id"]))
+    try:
+        batch = _batch(str(message["batch_id"]))
+    except NotFoundError:
+        logger.warning("transfer batch not found", extra={"batch_id": message.get("batch_id")})
+        return  # nothing to do, however often it is delivered
     if kind == "start":
         rows = json.loads(batch.rows_json)[int(message["first"]) : int(message["first"]) + int(message["count"])]
         for row in rows:

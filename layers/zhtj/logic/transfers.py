@@ -149,6 +149,8 @@ class Counts:
         for org_id, moves in self.moves.items():
             actions: list[Action] = [getattr(TransferStats, f).add(v) for f, v in sorted(moves.items()) if v]
             if actions:
+                # The update may create the item: name its kind.
+                actions.append(TransferStats.kind.set(TransferStats))
                 uow.update(TransferStats(keys.transfer_stats_pk(org_id), sk), actions, versioned=False)
 
 

@@ -1,0 +1,493 @@
+"""Transfers of membership (XFER-1..6, ORG-7, REG-7): through the HTTP API, the transfers queue
+and the real timer_sweep state machine in moto. The counters of both subtrees are checked after
+every path."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.integration.test_deadlines import at
+from tests.support import World, call, drain, org_body, pay_dues
+from zhtj import clock
+from zhtj.dal import keys
+from zhtj.dal.models import IncomingTransfer, Member, Org, Transfer
+from zhtj.domain.identity import check_character
+from zhtj.domain.org_rules import OrgType, Sector
+from zhtj.domain.transfer_rules import PAPER_WORDS, ReturnCode
+from zhtj.errors import ConflictError
+from zhtj.logic import accounts, incoming, orgs, transfer_batches, transfers
+from zhtj.logic.tokens import issue_dev_token
+
+
+def member_headers(world: World, member_id: str) -> dict[str, str]:
+    token = issue_dev_token(world.member_accounts[member_id], None)
+    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+
+def member(member_id: str) -> Member:
+    return Member.get(keys.member_pk(member_id), keys.META, consistent_read=True)
+
+
+def owe_dues(member_id: str) -> None:
+    """Give a member an admission month, so that months of dues fall due (DUES-1)."""
+    member(member_id).update(actions=[Member.join_month.set("2020-01")])
+
+
+def count(world: World, org: str) -> int:
+    return int(Org.get(keys.org_pk(world.orgs[org]), keys.META, consistent_read=True).member_count)
+
+
+def figures(world: World, org: str) -> transfers.Figures:
+    return transfers.figures(world.orgs[org])
+
+
+def start(client: Any, world: World, who: str, member_id: str, **body: Any) -> dict[str, Any]:
+    headers = member_headers(world, member_id) if who == "member" else world.headers(who)
+    status, answer = call(client, "POST", f"/members/{member_id}/transfers", headers, {"cause": "EMPLOYMENT", **body})
+    assert status == 201, answer
+    return dict(answer)
+
+
+def act(client: Any, world: World, who: str, t: dict[str, Any], verb: str, **body: Any) -> tuple[int, Any]:
+    path = f"/members/{t['member_id']}/transfers/{t['transfer_id']}/{verb}"
+    return call(client, "POST", path, world.headers(who), body)
+
+
+def approve(client: Any, world: World, who: str, t: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    status, answer = act(client, world, who, t, "approve", step=t["step_index"], **extra)
+    assert status == 200, answer
+    return dict(answer)
+
+
+@pytest.fixture
+def paid(world: World) -> World:
+    for branch in ("huajing", "lianhua"):
+        for member_id in world.members[branch]:
+            pay_dues(member_id)
+    return world
+
+
+# --- The four steps ------------------------------------------------------------------------------
+
+
+def test_xfer_2_four_step_transfer_across_two_cities_moves_the_member_and_both_subtrees(
+    client: Any, paid: World
+) -> None:
+    world = paid
+    moving = world.members["huajing"][0]
+    t = start(client, world, "member", moving, to_branch_id=world.orgs["lianhua"])
+    ids = world.orgs
+    assert t["chain"] == [ids["huajing"], ids["tianhe"], ids["lianhua"], ids["futian"]]
+    assert figures(world, "gz").out_by_state["open"] == 1 and figures(world, "sz").in_by_state["open"] == 1
+    for who in ("huajing", "tianhe", "lianhua"):
+        status, _ = act(client, world, "sz" if who == "huajing" else "yuexiu", t, "approve", step=t["step_index"])
+        assert status == 403  # only the organisation asked answers its step
+        t = approve(client, world, who, t)
+        assert t["state"] == "OPEN"
+    assert member(moving).branch_id == ids["huajing"]  # nothing moves before the last step
+    t = approve(client, world, "futian", t)
+    assert t["state"] == "COMPLETED" and [h["outcome"] for h in t["history"]] == ["APPROVED"] * 4
+    moved = member(moving)
+    assert moved.branch_id == ids["lianhua"] and moved.gsi1pk == keys.branch_members_pk(ids["lianhua"])
+    assert moved.open_transfer_id is None
+    assert (count(world, "huajing"), count(world, "lianhua")) == (2, 2)
+    for org, side in (("huajing", "out"), ("tianhe", "out"), ("gz", "out"), ("lianhua", "in"), ("sz", "in")):
+        by_state = getattr(figures(world, org), f"{side}_by_state")
+        assert by_state == {"open": 0, "returned": 0, "completed": 1, "withdrawn": 0}, org
+    root = figures(world, "root")
+    assert root.out_by_state["completed"] == root.in_by_state["completed"] == 1
+    assert root.responses == 4 and root.within_deadline_rate == 1.0 and root.median_hours == 1
+    assert figures(world, "yuexiu").responses == 0
+    # The card's content changed (issue 6 renders it): its state was bumped in the same transaction.
+    from zhtj.dal.models import CardState
+
+    assert any(isinstance(i, CardState) for i in CardState.query(keys.member_pk(moving)))
+    # The member's history is one query of their partition, and shows the transfer.
+    status, page = call(client, "GET", f"/members/{moving}/transfers", member_headers(world, moving))
+    assert status == 200 and [x["transfer_id"] for x in page["items"]] == [t["transfer_id"]]
+
+
+def test_xfer_2_pre_check_refuses_unpaid_dues_a_second_transfer_and_an_exit_in_progress(
+    client: Any, world: World
+) -> None:
+    moving = world.members["huajing"][0]
+    owe_dues(moving)
+    status, answer = call(
+        client,
+        "POST",
+        f"/members/{moving}/transfers",
+        member_headers(world, moving),
+        {"cause": "EMPLOYMENT", "to_branch_id": world.orgs["lianhua"]},
+    )
+    assert (status, answer["code"], answer["field"]) == (422, "XFER-2", "member_id")
+    assert "团费" in answer["message"]
+    pay_dues(moving)
+    start(client, world, "member", moving, to_branch_id=world.orgs["lianhua"])
+    status, answer = call(
+        client,
+        "POST",
+        f"/members/{moving}/transfers",
+        member_headers(world, moving),
+        {"cause": "EMPLOYMENT", "to_branch_id": world.orgs["lianhua"]},
+    )
+    assert (status, answer["code"]) == (409, "TRANSFER_ALREADY_OPEN")
+    other = world.members["huajing"][1]
+    pay_dues(other)
+    status, _ = call(
+        client,
+        "POST",
+        f"/members/{other}/exit",
+        world.headers("huajing"),
+        {"kind": "VOLUNTARY", "resolution_date": "2026-11-01", "resolution": "支部大会决议同意"},
+    )
+    assert status == 201
+    status, answer = call(
+        client,
+        "POST",
+        f"/members/{other}/transfers",
+        world.headers("huajing"),
+        {"cause": "OTHER", "cause_text": "x", "to_branch_id": world.orgs["lianhua"]},
+    )
+    assert status == 409 and answer["code"] == "MEMBER_NOT_NORMAL"
+
+
+def test_xfer_2_other_cause_needs_text_and_the_target_must_be_an_active_branch(client: Any, paid: World) -> None:
+    world = paid
+    moving = world.members["huajing"][0]
+    path, headers = f"/members/{moving}/transfers", member_headers(world, moving)
+    cases = [
+        ({"cause": "OTHER", "to_branch_id": world.orgs["lianhua"]}, "CAUSE_TEXT_REQUIRED"),
+        ({"cause": "EMPLOYMENT", "to_branch_id": world.orgs["futian"]}, "TARGET_NOT_BRANCH"),
+        ({"cause": "EMPLOYMENT", "to_branch_id": world.orgs["huajing"]}, "TARGET_IS_SOURCE"),
+        ({"cause": "EMPLOYMENT"}, "TARGET_REQUIRED"),
+    ]
+    for body, code in cases:
+        status, answer = call(client, "POST", path, headers, body)
+        assert (status, answer["code"]) == (400, code), body
+        assert answer["message"] and answer["field"]
+
+
+# --- Return, withdraw, appeal --------------------------------------------------------------------
+
+
+def test_xfer_1_no_return_code_offers_paper_and_a_paper_reason_is_refused(client: Any, paid: World) -> None:
+    world = paid
+    assert not any(
+        word in name for code in ReturnCode for name in (code.value,) for word in ("LETTER", "PAPER", "FILE")
+    )
+    t = start(client, world, "member", world.members["huajing"][0], to_branch_id=world.orgs["lianhua"])
+    for word in PAPER_WORDS:
+        status, answer = act(client, world, "huajing", t, "return", step=0, code="OTHER", reason=f"请补交{word}")
+        assert (status, answer["code"]) == (422, "XFER-1")
+    status, answer = act(client, world, "huajing", t, "return", step=0, code="PAPER_LETTER", reason="x")
+    assert status == 400 and answer["field"] == "code"
+    assert transfers.get(t["member_id"], t["transfer_id"]).state == "OPEN"
+
+
+def test_xfer_2_return_then_appeal_granted_by_the_organisation_above_continues_the_chain(
+    client: Any, paid: World
+) -> None:
+    world = paid
+    moving = world.members["huajing"][0]
+    t = start(client, world, "member", moving, to_branch_id=world.orgs["lianhua"])
+    t = approve(client, world, "huajing", t)
+    status, t = act(client, world, "tianhe", t, "return", step=1, code="INFORMATION_WRONG", reason="工作单位填写有误")
+    assert status == 200 and t["state"] == "RETURNED" and t["returned_by"] == world.orgs["tianhe"]
+    assert member(moving).open_transfer_id is None
+    assert figures(world, "gz").out_by_state["returned"] == 1 and figures(world, "sz").in_by_state["returned"] == 1
+    headers = member_headers(world, moving)
+    base = f"/members/{moving}/transfers/{t['transfer_id']}"
+    status, upload = call(client, "POST", f"{base}/appeal-upload", headers, {"content_type": "application/pdf"})
+    assert status == 200
+    status, answer = call(client, "POST", f"{base}/appeal", headers, {"reason": "x", "attachment_key": upload["key"]})
+    assert (status, answer["code"]) == (400, "ATTACHMENT_NOT_FOUND")  # not uploaded yet
+    import requests
+
+    assert requests.put(upload["url"], data=b"%PDF-1.4 proof", headers={"Content-Type": "application/pdf"}).ok
+    status, t = call(
+        client,
+        "POST",
+        f"{base}/appeal",
+        headers,
+        {"reason": "单位信息无误，附劳动合同", "attachment_key": upload["key"]},
+    )
+    assert status == 200 and t["state"] == "APPEALED" and t["step_org_id"] == world.orgs["gz"]
+    status, answer = act(client, world, "tianhe", t, "appeal-decision", grant=True, reason="x")
+    assert status == 403  # the returning organisation does not judge its own return
+    status, t = act(client, world, "gz", t, "appeal-decision", grant=True, reason="申诉成立")
+    assert status == 200 and t["state"] == "OPEN" and t["step_index"] == 2 and t["step_org_id"] == world.orgs["lianhua"]
+    assert figures(world, "gz").out_by_state == {"open": 1, "returned": 0, "completed": 0, "withdrawn": 0}
+    status, answer = call(client, "POST", f"{base}/appeal", headers, {"reason": "again"})
+    assert (status, answer["code"]) == (409, "TRANSFER_NOT_RETURNED")
+    t = approve(client, world, "lianhua", t)
+    t = approve(client, world, "futian", t)
+    assert t["state"] == "COMPLETED" and member(moving).branch_id == world.orgs["lianhua"]
+
+
+def test_xfer_2_appeal_upheld_is_final_and_withdrawal_frees_the_member(client: Any, paid: World) -> None:
+    world = paid
+    moving = world.members["huajing"][0]
+    t = start(client, world, "member", moving, to_branch_id=world.orgs["lianhua"])
+    status, t = act(client, world, "huajing", t, "return", step=0, code="NOT_STUDYING_OR_WORKING_HERE", reason="x")
+    base = f"/members/{moving}/transfers/{t['transfer_id']}"
+    status, t = call(client, "POST", f"{base}/appeal", member_headers(world, moving), {"reason": "我仍在华景社区居住"})
+    assert status == 200 and t["step_org_id"] == world.orgs["tianhe"]
+    status, t = act(client, world, "tianhe", t, "appeal-decision", grant=False, reason="经核实退回正确")
+    assert status == 200 and t["state"] == "RETURNED" and t["appealed"] is True
+    status, answer = call(client, "POST", f"{base}/appeal", member_headers(world, moving), {"reason": "again"})
+    assert (status, answer["code"]) == (409, "TRANSFER_ALREADY_APPEALED")
+    # A new transfer, withdrawn by the member with a reason.
+    t2 = start(client, world, "member", moving, to_branch_id=world.orgs["lianhua"])
+    status, answer = call(
+        client,
+        "POST",
+        f"/members/{moving}/transfers/{t2['transfer_id']}/withdraw",
+        world.headers("lianhua"),
+        {"reason": "x"},
+    )
+    assert status == 403  # not the applicant
+    status, t2 = call(
+        client,
+        "POST",
+        f"/members/{moving}/transfers/{t2['transfer_id']}/withdraw",
+        member_headers(world, moving),
+        {"reason": "暂不转接"},
+    )
+    assert status == 200 and t2["state"] == "WITHDRAWN" and member(moving).open_transfer_id is None
+    assert figures(world, "gz").out_by_state == {"open": 0, "returned": 1, "completed": 0, "withdrawn": 1}
+    assert figures(world, "sz").in_by_state == {"open": 0, "returned": 1, "completed": 0, "withdrawn": 1}
+    assert count(world, "huajing") == 3 and count(world, "lianhua") == 1
+
+
+# --- Timeouts (the real state machine) -----------------------------------------------------------
+
+
+def test_xfer_2_an_escalation_fires_once_however_often_its_timer_is_handed_out(
+    client: Any, paid: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = paid
+    t = start(client, world, "member", world.members["huajing"][0], to_branch_id=world.orgs["lianhua"])
+    at(monkeypatch, datetime.fromisoformat(t["step_due_at"]) + timedelta(minutes=1))
+    timer = transfers.Timer.get(keys.timer_pk(transfers.TIMER_KIND, f"{t['member_id']}/{t['transfer_id']}"), keys.META)
+    transfers.escalate(timer)
+    transfers.escalate(timer)  # the stale copy: its due time no longer matches
+    record = transfers.get(t["member_id"], t["transfer_id"])
+    assert record.escalated_to == world.orgs["tianhe"] and sum(h.outcome == "ESCALATED" for h in record.history) == 1
+    assert figures(world, "huajing").late_steps == 1
+
+
+def test_xfer_2_two_approvers_on_one_step_at_once_exactly_one_wins(
+    client: Any, paid: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = paid
+    t = start(client, world, "member", world.members["huajing"][0], to_branch_id=world.orgs["lianhua"])
+    at(monkeypatch, datetime.fromisoformat(t["step_due_at"]) + timedelta(minutes=1))
+    transfers.escalate(
+        transfers.Timer.get(keys.timer_pk(transfers.TIMER_KIND, f"{t['member_id']}/{t['transfer_id']}"), keys.META)
+    )
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def approver(name: str) -> None:
+        barrier.wait()
+        try:
+            transfers.approve(world.principal(name), t["member_id"], t["transfer_id"], 0)
+            outcomes.append("won")
+        except ConflictError as error:
+            outcomes.append(error.code)
+
+    threads = [threading.Thread(target=approver, args=(n,)) for n in ("huajing", "tianhe")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["TRANSFER_STEP_DECIDED", "won"]
+    record = transfers.get(t["member_id"], t["transfer_id"])
+    assert record.step_index == 1 and sum(h.outcome == "APPROVED" for h in record.history) == 1
+    assert figures(world, "root").responses == 1
+
+
+# --- Out of and into the province ----------------------------------------------------------------
+
+
+def test_xfer_4_out_of_the_province_needs_the_letter_and_moves_the_member_to_the_org_7_organisation(
+    client: Any, paid: World
+) -> None:
+    world = paid
+    moving = world.members["huajing"][0]
+    t = start(
+        client, world, "huajing", moving, destination="OTHER_PROVINCE", destination_name="湖南省长沙市岳麓区某团支部"
+    )
+    assert t["chain"] == [world.orgs["huajing"], world.orgs["tianhe"]] and t["out_of_province"] is True
+    t = approve(client, world, "huajing", t)
+    status, answer = act(client, world, "tianhe", t, "approve", step=1)
+    assert (status, answer["code"], answer["field"]) == (400, "LETTER_NUMBER_REQUIRED", "letter_number")
+    t = approve(client, world, "tianhe", t, letter_number="粤团转〔2026〕0815号")
+    assert t["state"] == "COMPLETED" and t["letter_number"] == "粤团转〔2026〕0815号"
+    assert member(moving).branch_id == world.orgs["system"]
+    assert count(world, "huajing") == 2 and count(world, "system") == 1
+    # The record stays queryable: the province lists the ORG-7 organisation's members.
+    status, page = call(client, "GET", f"/members/{moving}/transfers", world.headers("root"))
+    assert status == 200 and page["items"][0]["destination"] == "OTHER_PROVINCE"
+    assert figures(world, "gz").out_by_state["completed"] == 1 and figures(world, "root").in_by_state["completed"] == 0
+
+
+def _id(body17: str) -> str:
+    return body17 + check_character(body17)
+
+
+def test_xfer_5_registered_within_five_working_days_is_marked_registered(client: Any, world: World) -> None:
+    from zhtj.domain.registration_rules import Submission
+    from zhtj.logic import registration
+
+    number = _id("43010420040101123")
+    accepted = incoming.accept(
+        world.principal("huajing"),
+        world.orgs["huajing"],
+        "李外来",
+        number,
+        date(2019, 5, 1),
+        "201943010001",
+        "湘团转〔2026〕12号",
+        "湖南省长沙市某团支部",
+    )
+    submission = Submission(
+        name="李外来",
+        id_number=number,
+        ethnicity="01",
+        political_status="03",
+        join_month="2019-05",
+        is_cadre=False,
+        development_number="201943010001",
+    )
+    registration.submit(submission, world.orgs["huajing"], None, None)
+    drain(client, "registration")
+    timer = transfers.Timer.get(keys.timer_pk(incoming.TIMER_KIND, accepted.incoming_id), keys.META)
+    timer.due_at = clock.now() - timedelta(seconds=1)
+    incoming.close_window(timer)
+    assert IncomingTransfer.get(keys.incoming_pk(accepted.incoming_id), keys.META).state == incoming.REGISTERED
+
+
+# --- XFER-3, XFER-6 -----------------------------------------------------------------------------
+
+
+def test_xfer_3_target_search_finds_community_branches_by_name_and_region(client: Any, world: World) -> None:
+    headers = member_headers(world, world.members["huajing"][0])
+    status, page = call(client, "GET", "/transfer-targets?q=莲花", headers)
+    assert status == 200 and [o["org_id"] for o in page["items"]] == [world.orgs["lianhua"]]
+    status, page = call(client, "GET", "/transfer-targets?q=团支部&region=天河", headers)
+    assert [o["org_id"] for o in page["items"]] == [world.orgs["huajing"]]
+    assert page["items"][0]["sector"] == "COMMUNITY"
+
+
+def test_xfer_6_further_study_goes_to_a_university_only_into_its_freshman_branch(client: Any, paid: World) -> None:
+    world = paid
+    moving = world.members["huajing"][0]
+    path, headers = f"/members/{moving}/transfers", member_headers(world, moving)
+    status, answer = call(
+        client, "POST", path, headers, {"cause": "FURTHER_STUDY", "to_branch_id": world.orgs["cs2024"]}
+    )
+    year = transfers.academic_year(clock.today_in_china())
+    assert (status, answer["code"]) == (422, "XFER-6") and f"{year}级" in answer["message"]
+    freshmen = orgs.create_child(
+        world.principal("sysu"),
+        world.orgs["sysu"],
+        org_body(
+            OrgType.BRANCH,
+            f"中山大学{year}级计算机1班团支部",
+            f"中国共产主义青年团中山大学计算机学院{year}级1班支部委员会",
+            "新生1班",
+            sector=Sector.UNIVERSITY,
+            class_branch=True,
+            entry_year=year,
+        ),
+    )
+    status, answer = call(client, "POST", path, headers, {"cause": "FURTHER_STUDY", "to_branch_id": freshmen.org_id})
+    assert status == 201, answer
+
+
+def test_xfer_2_the_chain_is_data_set_by_the_province(client: Any, paid: World) -> None:
+    body = {"steps": [{"side": "FROM", "up": 0}, {"side": "TO", "up": 0}], "response_hours": 48}
+    status, answer = call(client, "PUT", "/transfer-chain", paid.headers("gz"), body)
+    assert status == 403
+    status, answer = call(
+        client,
+        "PUT",
+        "/transfer-chain",
+        paid.headers("root"),
+        {**body, "steps": [{"side": "TO", "up": 0}, {"side": "FROM", "up": 0}]},
+    )
+    assert (status, answer["code"]) == (400, "CHAIN_ORDER")
+    status, answer = call(client, "PUT", "/transfer-chain", paid.headers("root"), body)
+    assert status == 200 and answer["labels"] == ["转出团支部", "转入团支部"]
+    t = start(client, paid, "member", paid.members["huajing"][0], to_branch_id=paid.orgs["lianhua"])
+    assert t["chain"] == [paid.orgs["huajing"], paid.orgs["lianhua"]]
+    due = datetime.fromisoformat(t["step_due_at"]) - datetime.fromisoformat(t["requested_at"])
+    assert timedelta(hours=47) < due <= timedelta(hours=48)
+
+
+def test_xfer_6_graduation_batch_of_300_with_5_percent_refused_individually(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A graduating class of 300 in 中大 cs2024, 15 of them with dues unpaid.
+    branch = world.orgs["cs2024"]
+    members = []
+    for i in range(300):
+        account = accounts.create_member_account(world.principal("cs2024"), branch, f"毕业生{i:03d}")
+        assert account.member_id
+        members.append(account.member_id)
+    unpaid = set(members[::20])
+    for member_id in unpaid:
+        owe_dues(member_id)
+    status, answer = call(
+        client,
+        "POST",
+        f"/orgs/{branch}/graduation",
+        world.headers("sysu"),
+        {"graduation_date": clock.today_in_china().isoformat()},
+    )
+    assert status == 200 and answer["graduates_branch"] is False
+    timer = transfers.Timer.get(keys.timer_pk(transfer_batches.GRADUATION_KIND, branch), keys.META)
+    transfer_batches.graduate(timer)
+    assert Org.get(keys.org_pk(branch), keys.META).graduates_branch is True
+    assert figures(world, "sysu").graduates == 300
+
+    rows = [{"member_id": m, "to_branch_id": world.orgs["lianhua"], "cause": "EMPLOYMENT"} for m in members]
+    status, batch = call(
+        client, "POST", f"/orgs/{world.orgs['sysu']}/transfer-batches", world.headers("sysu"), {"rows": rows}
+    )
+    assert status == 202
+    drain(client, "transfers")
+    status, result = call(client, "GET", f"/transfer-batches/{batch['batch_id']}", world.headers("sysu"))
+    assert (result["processed"], result["started"], result["refused"]) == (300, 285, 15)
+    refused = {r["member_id"]: r for r in result["results"] if r["outcome"] == "REFUSED"}
+    assert set(refused) == unpaid and all(
+        r["error_code"] == "XFER-2" and "团费" in r["error_message"] for r in refused.values()
+    )
+    # Redelivering the whole batch changes nothing: each member was done in its own transaction.
+    transfer_batches.handle({"kind": "start", "batch_id": batch["batch_id"], "first": 0, "count": 300})
+    assert figures(world, "sysu").out_by_state["open"] == 285
+
+    # The leaving branch approves the batch in one action; its parent next.
+    for who in ("cs2024", "sysu"):
+        status, answer = call(client, "POST", f"/transfer-batches/{batch['batch_id']}/approve", world.headers(who))
+        assert status == 202 and answer["queued"] == 285
+        drain(client, "transfers")
+    status, result = call(client, "GET", f"/transfer-batches/{batch['batch_id']}", world.headers("sysu"))
+    assert result["approved"] == 285
+    for who in ("lianhua", "futian"):
+        call(client, "POST", f"/transfer-batches/{batch['batch_id']}/approve", world.headers(who))
+        drain(client, "transfers")
+    assert count(world, "cs2024") == 15 and count(world, "lianhua") == 286
+    sysu, city = figures(world, "sysu"), figures(world, "sz")
+    assert sysu.graduates_transferred == 285 and sysu.graduate_completion_rate == pytest.approx(0.95)
+    assert sysu.out_by_state["completed"] == 285 and city.in_by_state["completed"] == 285
+    assert all(
+        t.graduate
+        for t in Transfer.by_gsi2.query(keys.transfer_batch_members_pk(batch["batch_id"]))
+        if isinstance(t, Transfer)
+    )
