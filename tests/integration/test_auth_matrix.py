@@ -378,7 +378,9 @@ CASES: dict[tuple[str, str], Case] = {
             "rows": [{"member_id": "m1", "to_branch_id": "o1", "cause": "EMPLOYMENT"}] * 2  # duplicate: refused
         },
     ),
-    ("GET", "/transfer-batches/{batch_id}"): Case("transfer.read", "tianhe", lambda w: f"/transfer-batches/{w.batch_id}"),
+    ("GET", "/transfer-batches/{batch_id}"): Case(
+        "transfer.read", "tianhe", lambda w: f"/transfer-batches/{w.batch_id}"
+    ),
     ("POST", "/orgs/{org_id}/incoming-transfers"): Case(
         "transfer.receive",
         "huajing",
@@ -439,10 +441,6 @@ SELF_OR_PUBLIC = {
     ("POST", "/me/acting-org"),
     ("POST", "/dev/token"),
     ("GET", "/openapi.json"),
-    # CARD: the member sets what their card shows (tests/integration/test_cards.py walks the
-    # other callers); anyone verifies a card without logging in (CARD-2).
-    ("PUT", "/members/{member_id}/card/preferences"),
-    ("GET", "/cards/verify"),
     # DUES: the member themself pays and declares income (test_dues.py); anyone signed in reads
     # the standard; the providers call the webhooks.
     ("POST", "/members/{member_id}/dues/pay"),
@@ -450,6 +448,10 @@ SELF_OR_PUBLIC = {
     ("GET", "/dues/standards"),
     ("POST", "/webhooks/wechatpay"),
     ("POST", "/webhooks/alipay"),
+    # CARD: the member sets what their card shows (tests/integration/test_cards.py walks the
+    # other callers); anyone verifies a card without logging in (CARD-2).
+    ("PUT", "/members/{member_id}/card/preferences"),
+    ("GET", "/cards/verify"),
     # XFER: any signed-in user reads the chain and searches target branches (XFER-3); a batch
     # approval acts only on the steps waiting on the caller's own organisation.
     ("GET", "/transfer-chain"),
