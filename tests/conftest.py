@@ -28,15 +28,19 @@ import pytest
 from moto import mock_aws
 
 from infra import moto_patches
+from tests import moto_state
 from zhtj.logic.tokens import generate_dev_key
 
 os.environ["ZHTJ_DEV_SIGNING_KEY"] = generate_dev_key()
 moto_patches.apply()
+moto_state.remember_environment()
 
 
 @pytest.fixture
-def aws() -> Iterator[None]:
-    """A fresh in-process moto with the system's resources provisioned."""
+def aws(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A fresh in-process moto with the system's resources provisioned (and, when the test asks
+    for `world`, the small province of tests/support.py in it). Both are built once per test
+    process and each test gets a deep copy of the saved state (tests/moto_state.py)."""
     from infra.provision import provision
     from zhtj import faults
     from zhtj.dal import executions, pii, queues, storage
@@ -51,6 +55,6 @@ def aws() -> Iterator[None]:
 
     with mock_aws():
         reset()
-        provision()
+        moto_state.prepare(request, "provisioned", provision)
         yield
         reset()

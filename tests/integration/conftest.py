@@ -8,12 +8,15 @@ from typing import Any
 
 import pytest
 
-from tests.support import World, build_world
+from tests import moto_state
+from tests.support import World
 
 
 @pytest.fixture
 def world(aws: None) -> Iterator[World]:
-    yield build_world()
+    """build_world()'s province: the `aws` fixture restored it with the rest of moto's state
+    (tests/moto_state.py); this is the test's own copy of the World that describes it."""
+    yield moto_state.current_value()
 
 
 @pytest.fixture

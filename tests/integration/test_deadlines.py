@@ -14,6 +14,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from tests import moto_state
 from tests.integration.test_registration import make_id, registered
 from tests.support import World, call
 from zhtj import clock
@@ -28,9 +29,9 @@ EVENTS = Path(__file__).resolve().parents[2] / "events"
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def aws(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[None]:
     """The shared `aws` fixture, with state machines that really execute (moto runs them only
-    when told before they are created)."""
+    when told before they are created): a saved state of its own (tests/moto_state.py)."""
     from infra.provision import provision
     from zhtj import faults
     from zhtj.dal import executions, pii, queues, storage
@@ -45,7 +46,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("ZHTJ_RECOMPUTE_DELAY_SECONDS", "0")
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         reset()
-        provision()
+        moto_state.prepare(request, "provisioned, executing state machines", provision)
         yield
         reset()
 
