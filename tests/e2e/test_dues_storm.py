@@ -8,6 +8,7 @@ duplicate refused are acknowledged."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import time
@@ -146,3 +147,47 @@ def test_dues_3_storm_every_genuine_payment_credited_exactly_once(stack: Any) ->
     assert collected_at_root(table, stack.demo["root_org_id"], month) - before == total
     elapsed = time.monotonic() - started
     print(f"storm: {len(deliveries)} notifications {dict(kinds)}; setup {setup_seconds:.1f}s, total {elapsed:.1f}s")
+
+
+def test_dues_3_the_simulator_pays_and_delivers_to_the_local_api(stack: Any) -> None:
+    """The whole loop on one machine: pay now over HTTP, the provider simulator (served by the
+    stack) is paid and delivers to the order's notify_url on its compressed re-send schedule,
+    and the member sees the order PAID."""
+    assert stack.demo is not None
+    api = stack.api_url
+    with requests.Session() as session:
+        order = open_order(session, api, stack.demo["branch_org_id"], stack.demo["branch_secretary"], 0)
+        account_token = session.post(
+            f"{api}/dev/token", json={"account_id": _account_of(stack, order["payer_id"])}
+        ).json()["token"]
+        answer = session.get(
+            f"{api}/dues/orders/{order['order_id']}", headers={"Authorization": f"Bearer {account_token}"}
+        )
+        assert answer.status_code == 200
+        secret = aws(stack, "secretsmanager").get_secret_value(SecretId="zhtj/payments/wechatpay")["SecretString"]
+        gateway = json.loads(secret)["gateway"]
+        paid = session.post(
+            f"{gateway}/simulator/pay",
+            json={
+                "provider": "wechatpay",
+                "out_trade_no": order["order_id"],
+                "amount_fen": order["amount_fen"],
+                "notify_url": f"{api}/webhooks/wechatpay",
+            },
+        )
+        assert paid.status_code == 202
+        deadline = time.monotonic() + 30
+        state = "PENDING"
+        while state == "PENDING" and time.monotonic() < deadline:
+            time.sleep(0.5)
+            state = session.get(
+                f"{api}/dues/orders/{order['order_id']}", headers={"Authorization": f"Bearer {account_token}"}
+            ).json()["state"]
+        assert state == "PAID"
+
+
+def _account_of(stack: Any, member_id: str) -> str:
+    item = aws(stack, "dynamodb").get_item(
+        TableName="zhtj", Key={"pk": {"S": f"MEMBER#{member_id}"}, "sk": {"S": "META"}}
+    )["Item"]
+    return str(item["account_id"]["S"])
