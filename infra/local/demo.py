@@ -32,7 +32,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from infra.local import dues_demo
+from infra.local import dues_demo, transfer_demo
 from zhtj.clock import new_id, now
 from zhtj.dal import keys
 from zhtj.dal.models import Account, Org
@@ -51,7 +51,7 @@ from zhtj.domain.org_rules import (
 from zhtj.logic.accounts import new_grant, new_member
 from zhtj.logic.auth import ADMIN_ROLE
 from zhtj.logic.orgs import bootstrap_province, name_tokens, set_index_keys
-from zhtj.logic.tokens import issue_dev_token
+from zhtj.logic.tokens import Principal, issue_dev_token
 
 SECRETARY = "书记"
 MAX_SCALE = 1_000_000
@@ -692,6 +692,10 @@ def load(scale: int = 200) -> dict[str, str]:
 
     # DUES: retention shares, a paid member, an open order, a lapsing member (infra/local/dues_demo.py).
     dues_demo.load([n.org for n in builder.orgs], demo_branch.org.org_id, logins.member_id, logins.secretary)
+    # XFER: a transfer waiting on the demo branch (infra/local/transfer_demo.py).
+    elsewhere = next((b.org for b in builder.branches if not b.org.path.startswith(guangzhou_path)), None)
+    operator = Principal(logins.branch_admin, demo_branch.org.org_id)
+    transfer_demo.load(demo_branch.org, elsewhere, logins.member_id, operator)
 
     return {
         "root_org_id": root.org_id,
