@@ -491,3 +491,18 @@ def test_xfer_6_graduation_batch_of_300_with_5_percent_refused_individually(
         for t in Transfer.by_gsi2.query(keys.transfer_batch_members_pk(batch["batch_id"]))
         if isinstance(t, Transfer)
     )
+
+
+def test_xfer_2_escalation_stops_at_the_province(client: Any, paid: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    world = paid
+    t = start(client, world, "member", world.members["huajing"][0], to_branch_id=world.orgs["lianhua"])
+    subject = f"{t['member_id']}/{t['transfer_id']}"
+    for expected in ("tianhe", "gz", "root", "root"):
+        timer = transfers.Timer.get(keys.timer_pk(transfers.TIMER_KIND, subject), keys.META)
+        at(monkeypatch, timer.due_at + timedelta(minutes=1))
+        transfers.escalate(timer)
+        assert transfers.get(t["member_id"], t["transfer_id"]).escalated_to == world.orgs[expected]
+    record = transfers.get(t["member_id"], t["transfer_id"])
+    assert sum(h.outcome == "ESCALATED" for h in record.history) == 3 and figures(world, "root").late_steps == 1
+    with pytest.raises(transfers.Timer.DoesNotExist):
+        transfers.Timer.get(keys.timer_pk(transfers.TIMER_KIND, subject), keys.META)

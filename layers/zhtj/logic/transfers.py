@@ -838,7 +838,11 @@ def escalate(timer: Timer) -> None:
     ids = lineage(transfer.step_path or "")
     responsible = transfer.escalated_to or transfer.step_org_id
     position = ids.index(responsible) if responsible in ids else len(ids) - 1
-    above = ids[max(0, position - 1)]
+    if position == 0:  # the province itself is late: nobody above; the step stays in its inbox
+        uow.delete(timer, condition=Timer.due_at == timer.due_at, on_fail=ConflictError("TIMER_RACE", "", None))
+        uow.commit()
+        return
+    above = ids[position - 1]
     at, before_step = clock.now(), transfer.step_index
     stats = _Stats(transfer)
     if not transfer.step_overdue:
