@@ -406,8 +406,8 @@ def transfer_path(world: World, which: str) -> str:
 
 def start_matrix_transfers(world: World) -> None:
     """Transfers A and B of the XFER cases, and a batch of 天河's, started through the logic layer."""
-    from zhtj.logic import transfer_batches, transfers
     from zhtj.domain.transfer_rules import Cause
+    from zhtj.logic import transfer_batches, transfers
 
     world.transfers = {}
     for which, member in (("A", world.members["huajing"][1]), ("B", world.members["huajing"][2])):

@@ -78,6 +78,7 @@ def test_xfer_2_each_step_escalates_after_72_hours_and_the_organisation_above_ac
         status, page = call(
             client, "GET", f"/orgs/{world.orgs[above[asked]]}/transfer-inbox", world.headers(above[asked])
         )
+        assert status == 200
         assert [x["transfer_id"] for x in page["items"]] == [t["transfer_id"]]
         at(monkeypatch, moment + timedelta(hours=1))
         t = approve(client, world, above[asked], {**t, "step_index": step})

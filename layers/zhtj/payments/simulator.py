@@ -777,7 +777,8 @@ def _handler_for(simulator: Simulator, compress: float) -> type[BaseHTTPRequestH
         def _request(self, method: str) -> HttpRequest:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            return HttpRequest(method, f"http://{self.headers.get('Host', 'simulator')}{self.path}", dict(self.headers.items()), body)
+            url = f"http://{self.headers.get('Host', 'simulator')}{self.path}"
+            return HttpRequest(method, url, dict(self.headers.items()), body)
 
         def do_GET(self) -> None:
             request = self._request("GET")
