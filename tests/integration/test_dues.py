@@ -519,3 +519,23 @@ def test_dues_3_expiry_with_a_wrong_amount_at_the_provider_records_closes_and_un
     month = dues_rules.month_of(later.astimezone(CHINA_TZ).date())
     codes = [a.code for a in PaymentAnomaly.query(keys.dues_anomaly_pk(month)) if isinstance(a, PaymentAnomaly)]
     assert codes == ["AMOUNT_MISMATCH"]
+
+
+def test_dues_1_months_paid_outside_an_order_are_not_billed_again(env: Dues) -> None:
+    # Given two months recorded as paid without an order (migrated records), and no dues account
+    member_id = env.world.members["huajing"][0]
+    for month in (months_back(3), months_back(2)):
+        PaidMonth(
+            keys.member_pk(member_id),
+            keys.paid_month_sk(month),
+            month=month,
+            amount_fen=300,
+            order_id="migrated",
+            paid_at=clock.now(),
+            provider="offline",
+        ).save()
+    # Then the bill is the last month only, and paying it works (the lock names no paid month)
+    order = env.pay_now(member_id)
+    assert [line["months"] for line in order["lines"]] == [[months_back(1)]]
+    env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))
+    assert paid(member_id) == [months_back(3), months_back(2), months_back(1)]

@@ -223,6 +223,8 @@ class Bill:
     months: list[str]
     month_fen: list[int]
     open_order_id: str | None
+    # The account's own `paid_through` as read: the bill lock is conditioned on it.
+    seen_paid_through: str | None = None
 
     @property
     def total_fen(self) -> int:
@@ -243,7 +245,10 @@ def china_today() -> date:
 def bill_for(
     member: Member, account: DuesAccount | None, today: date, standard: list[dues_rules.StandardVersion]
 ) -> Bill:
-    paid_through = account.paid_through if account is not None else last_paid_month(member.member_id)
+    seen = account.paid_through if account is not None else None
+    # Paid months written outside an order (migrated records) count too: the later of the two.
+    newest = last_paid_month(member.member_id)
+    paid_through = max((m for m in (seen, newest) if m is not None), default=None)
     months = owed_for(member, paid_through, today)
     category = dues_rules.category_of(member.income_band, member.occupation)
     income = int(account.declared_income_fen) if account and account.declared_income_fen is not None else None
@@ -254,6 +259,7 @@ def bill_for(
         months=months,
         month_fen=dues_rules.month_amounts(standard, months, category, income),
         open_order_id=account.open_order_id if account is not None else None,
+        seen_paid_through=seen,
     )
 
 
@@ -321,8 +327,8 @@ def _lock(uow: UnitOfWork, bill: Bill, order_id: str, at: datetime) -> None:
     """The bill lock: no open order, and the last paid month still the one the bill was made from."""
     seen = (
         DuesAccount.paid_through.does_not_exist()
-        if bill.paid_through is None
-        else (DuesAccount.paid_through == bill.paid_through)
+        if bill.seen_paid_through is None
+        else (DuesAccount.paid_through == bill.seen_paid_through)
     )
     uow.update(
         DuesAccount(keys.member_pk(bill.member_id), keys.DUES_ACCOUNT_SK),
