@@ -272,8 +272,13 @@ def test_dues_3_expiry_asks_the_provider_then_settles_or_closes(env: Dues, monke
 
 def test_dues_2_retention_shares_split_each_payment_down_the_chain(env: Dues) -> None:
     w = env.world
-    # Each share is set by the organisation above (the root's own by nobody: it stays 0 here)
-    for target, setter, percent in (("gz", "root", "10"), ("tianhe", "gz", "25.5"), ("huajing", "tianhe", "50")):
+    # Each share is set by the organisation above
+    for target, setter, percent in (
+        ("root", "root", "9.5"),  # the province sets its own: no organisation above it in the system
+        ("gz", "root", "10"),
+        ("tianhe", "gz", "25.5"),
+        ("huajing", "tianhe", "50"),
+    ):
         status, answer = call(
             env.client, "PUT", f"/orgs/{w.orgs[target]}/dues/share", w.headers(setter), {"retention_percent": percent}
         )
@@ -286,11 +291,16 @@ def test_dues_2_retention_shares_split_each_payment_down_the_chain(env: Dues) ->
     order = env.pay_now(member_id, extra_fen=1)  # 901 fen: rounding happens
     env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))
     kept = {org: ledger_total(order["order_id"], [w.orgs[org]]) for org in ("root", "gz", "tianhe", "huajing")}
-    assert kept == {"root": 0, "gz": 90, "tianhe": 206, "huajing": 605}
+    # 901 -> root keeps 9.5 % (85), gz 10 % of 816 (81), tianhe 25.5 % of 735 (187), the branch the rest
+    assert kept == {"root": 85, "gz": 81, "tianhe": 187, "huajing": 548}
     assert sum(kept.values()) == 901
     month = dues_rules.month_of(clock.now().astimezone(CHINA_TZ).date())
     status, page = call(env.client, "GET", f"/orgs/{w.orgs['tianhe']}/dues/ledger?month={month}", w.headers("gz"))
-    assert status == 200 and [(e["received_fen"], e["kept_fen"]) for e in page["items"]] == [(811, 206)]
+    assert status == 200 and [(e["received_fen"], e["kept_fen"]) for e in page["items"]] == [(735, 187)]
+    status, answer = call(
+        env.client, "PUT", f"/orgs/{w.orgs['root']}/dues/share", w.headers("gz"), {"retention_percent": "1"}
+    )
+    assert (status, answer["code"]) == (403, "PROVINCE_ONLY")
 
 
 def test_dues_2_org_pays_for_members_one_order_each_member_applied_once(env: Dues) -> None:

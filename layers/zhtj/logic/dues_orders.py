@@ -184,9 +184,13 @@ def shares(org_ids: Sequence[str]) -> dict[str, int]:
 
 def set_share(principal: Principal, org_id: str, retention_bp: int) -> DuesShare:
     """The organisation above sets how much of the dues reaching an organisation it keeps
-    (0-100 %, in basis points). Raises ValidationError, ForbiddenError."""
+    (0-100 %, in basis points); the province, which has no organisation above it in the
+    system, sets its own (as it sets the standard). Raises ValidationError, ForbiddenError."""
     org = get_org(org_id)
-    operator = authorize(principal, "dues.share_set", org)
+    if org.parent_id is None:
+        operator = authorize(principal, "dues.standard_set", None)
+    else:
+        operator = authorize(principal, "dues.share_set", org)
     if not 0 <= retention_bp <= dues_rules.FULL_BP:
         raise ValidationError("RETENTION_RANGE", "留存比例应在0～100%之间", "retention_percent")
     before = shares([org_id])[org_id]
