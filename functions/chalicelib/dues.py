@@ -115,7 +115,7 @@ class ShareOut(BaseModel):
 class MonthStatsOut(BaseModel):
     month: str
     paid_members: int = Field(description="该月团费已缴人数（不论何时缴纳）")
-    unpaid_members: int | None = Field(description="团支部：该月未缴人数")
+    unpaid_members: int | None = Field(description="该月未缴人数（现有团员数减已缴人数；下辖团支部过多时为空）")
     paid_fen: int
     collected_fen: int = Field(description="当月到账金额（含补缴与自愿多缴）")
     kept_fen: int = Field(description="本组织留存")
@@ -124,6 +124,7 @@ class MonthStatsOut(BaseModel):
 class StatisticsOut(BaseModel):
     org_id: str
     year: int
+    members_now: int | None = Field(description="下辖团支部现有团员数")
     months: list[MonthStatsOut]
 
 
@@ -374,17 +375,16 @@ def org_orders(org_id: str, principal: Principal, query: PageQuery) -> BaseModel
     tag=TAG,
 )
 def statistics(org_id: str, principal: Principal, query: YearQuery) -> BaseModel:
-    org, months = dues_payments.statistics(principal, org_id, query.year)
-    is_branch = org.org_type == "BRANCH"
-    members = int(org.member_count or 0)
+    _, months, members = dues_payments.statistics(principal, org_id, query.year)
     return StatisticsOut(
         org_id=org_id,
         year=query.year,
+        members_now=members,
         months=[
             MonthStatsOut(
                 month=m.month,
                 paid_members=m.paid_members,
-                unpaid_members=max(members - m.paid_members, 0) if is_branch else None,
+                unpaid_members=max(members - m.paid_members, 0) if members is not None else None,
                 paid_fen=m.paid_fen,
                 collected_fen=m.collected_fen,
                 kept_fen=m.kept_fen,

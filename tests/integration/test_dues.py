@@ -360,6 +360,9 @@ def test_dues_4_collection_statistics_of_the_subtree_by_month(env: Dues) -> None
     )
     row = next(m for m in stats["months"] if m["month"] == month)
     assert row["unpaid_members"] == 2  # 3 members in 华景, 1 paid
+    status, stats = call(env.client, "GET", f"/orgs/{w.orgs['gz']}/dues/statistics?year={year}", w.headers("gz"))
+    row = next(m for m in stats["months"] if m["month"] == month)
+    assert (stats["members_now"], row["unpaid_members"]) == (3, 2)
     this_month = dues_rules.month_of(clock.now().astimezone(CHINA_TZ).date())
     current = next(
         m
