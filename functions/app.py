@@ -12,6 +12,7 @@ from chalice import Chalice, ConvertToMiddleware
 
 import chalicelib.cards
 from chalicelib import accounts, audit, deadlines, dues, imports, members, openapi, orgs, registration, transfers
+from chalicelib import awards as award_routes
 from zhtj import faults
 from zhtj.logredact import install as install_id_masking
 from zhtj.manifest import InvokeTrigger, ScheduleTrigger, SqsTrigger, load_manifest
@@ -33,6 +34,7 @@ for blueprint in (
     members.bp,
     dues.bp,
     transfers.bp,
+    award_routes.bp,  # AWARD and the annual records the card shows
     openapi.bp,
 ):
     app.register_blueprint(blueprint)

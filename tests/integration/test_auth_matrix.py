@@ -396,6 +396,88 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/orgs/{org_id}/incoming-transfers"): Case(
         "transfer.read", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/incoming-transfers"
     ),
+    # AWARD and the annual records (chalicelib/awards.py). Bodies fail after authorization (a
+    # document or service date in the future, the year 2999, an unknown award or declaration,
+    # an attachment type refused), so the matrix writes nothing.
+    ("POST", "/members/{member_id}/awards"): Case(
+        "award.enter",
+        "huajing",
+        lambda w: f"/members/{w.members['huajing'][1]}/awards",
+        lambda w: {"kind": "REWARD", "title": "优秀团员", "document_number": "1号", "document_date": "2999-01-01"},
+    ),
+    ("GET", "/members/{member_id}/awards"): Case(
+        "member.read", "huajing", lambda w: f"/members/{w.members['huajing'][1]}/awards"
+    ),
+    ("POST", "/members/{member_id}/awards/{award_id}/release"): Case(
+        "award.enter",
+        "huajing",
+        lambda w: f"/members/{w.members['huajing'][1]}/awards/wnone/release",
+        lambda w: {"released_on": "2020-01-01"},
+    ),
+    ("POST", "/orgs/{org_id}/awards"): Case(
+        "award.enter",
+        "tianhe",
+        lambda w: f"/orgs/{w.orgs['tianhe']}/awards",
+        lambda w: {
+            "kind": "REWARD",
+            "title": "优秀团员",
+            "document_number": "穗团〔2999〕1号",
+            "document_date": "2999-01-01",
+            "member_ids": [w.members["huajing"][1]],
+        },
+    ),
+    ("GET", "/orgs/{org_id}/awards"): Case("award.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/awards"),
+    ("POST", "/orgs/{org_id}/award-upload"): Case(
+        "award.enter",
+        "tianhe",
+        lambda w: f"/orgs/{w.orgs['tianhe']}/award-upload",
+        lambda w: {"content_type": "text/x"},
+    ),
+    ("POST", "/members/{member_id}/award-declarations/{declaration_id}/approve"): Case(
+        "award.review", "huajing", lambda w: f"/members/{w.members['huajing'][1]}/award-declarations/wdnone/approve"
+    ),
+    ("POST", "/members/{member_id}/award-declarations/{declaration_id}/return"): Case(
+        "award.review",
+        "huajing",
+        lambda w: f"/members/{w.members['huajing'][1]}/award-declarations/wdnone/return",
+        lambda w: {"reason": "x"},
+    ),
+    ("GET", "/orgs/{org_id}/award-declarations"): Case(
+        "award.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/award-declarations"
+    ),
+    ("POST", "/orgs/{org_id}/annual-registrations/{year}"): Case(
+        "annual.register", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/annual-registrations/2999", lambda w: {}
+    ),
+    ("POST", "/orgs/{org_id}/evaluations/{year}"): Case(
+        "evaluation.propose",
+        "huajing",
+        lambda w: f"/orgs/{w.orgs['huajing']}/evaluations/2999",
+        lambda w: {"grades": {}},
+    ),
+    ("GET", "/orgs/{org_id}/evaluations/{year}"): Case(
+        "evaluation.read", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/evaluations/2999"
+    ),
+    ("POST", "/orgs/{org_id}/evaluations/{year}/certify"): Case(
+        "evaluation.certify", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/evaluations/2999/certify"
+    ),
+    ("POST", "/orgs/{org_id}/evaluations/{year}/return"): Case(
+        "evaluation.certify",
+        "huajing",
+        lambda w: f"/orgs/{w.orgs['huajing']}/evaluations/2999/return",
+        lambda w: {"reason": "x"},
+    ),
+    ("GET", "/orgs/{org_id}/evaluation-proposals/{year}"): Case(
+        "evaluation.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/evaluation-proposals/2999"
+    ),
+    ("POST", "/members/{member_id}/volunteer-hours"): Case(
+        "volunteer.record",
+        "huajing",
+        lambda w: f"/members/{w.members['huajing'][1]}/volunteer-hours",
+        lambda w: {"activity": "社区服务", "served_on": "2999-01-01", "tenths_of_hours": 20},
+    ),
+    ("GET", "/members/{member_id}/volunteer-hours"): Case(
+        "member.read", "huajing", lambda w: f"/members/{w.members['huajing'][1]}/volunteer-hours"
+    ),
 }
 
 
@@ -456,6 +538,10 @@ SELF_OR_PUBLIC = {
     # approval acts only on the steps waiting on the caller's own organisation.
     ("GET", "/transfer-chain"),
     ("GET", "/transfer-targets"),
+    # AWARD: a member declares an award they received (tests/integration/test_awards.py walks
+    # the other callers).
+    ("POST", "/members/{member_id}/award-declarations"),
+    ("POST", "/members/{member_id}/award-declarations/upload"),
     ("POST", "/transfer-batches/{batch_id}/approve"),
     ("GET", "/health"),
 }

@@ -690,3 +690,119 @@ class IncomingTransfer(Item, discriminator="IncomingTransfer"):
     register_by = UTCDateTimeAttribute()
     registered_at = UTCDateTimeAttribute(null=True)
     recorded_by = UnicodeAttribute()
+
+
+# --- AWARD and the annual records (issue 7): items the card reads (card_content.SECTIONS) ------
+
+
+class Award(Item, discriminator="Award"):
+    """A reward or punishment on a member's record (奖惩, AWARD-1): pk MEMBER#<member>, sk
+    AWARD#<award>; gsi1 AWARDS#<entering org> / <entered at>#<award> (what an organisation
+    entered); gsi2 AWARDLATE#<entering org> / <entered at>#<award> while flagged late (AWARD-2).
+    The card reads award_id, award_kind, title, granted_on, granted_by_name, in_force."""
+
+    award_id = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    award_kind = UnicodeAttribute()  # REWARD, PUNISHMENT
+    title = UnicodeAttribute()
+    level = UnicodeAttribute(null=True)  # 级别/等级 as the document states it
+    document_number = UnicodeAttribute()
+    granted_on = UnicodeAttribute()  # the document's China date
+    granted_by_org_id = UnicodeAttribute(null=True)  # None: a body outside the league tree
+    granted_by_name = UnicodeAttribute()
+    entered_by_org_id = UnicodeAttribute()
+    entered_by = UnicodeAttribute()
+    entered_at = UTCDateTimeAttribute()
+    entry_deadline = UnicodeAttribute()  # AWARD-2: China date, 20 working days after granted_on
+    late = BooleanAttribute(default=False)
+    attachment_key = UnicodeAttribute(null=True)
+    starts_on = UnicodeAttribute(null=True)  # punishments
+    released_on = UnicodeAttribute(null=True)
+    in_force = BooleanAttribute(null=True)  # punishments: false once released
+    declaration_id = UnicodeAttribute(null=True)  # entered by approving the member's declaration
+    batch_id = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class AwardDeclaration(Item, discriminator="AwardDeclaration"):
+    """A member's declaration of an award they received (not on the card until approved): pk
+    MEMBER#<member>, sk DECL#<declaration>; gsi1 AWARDQ#<reviewing org> / <state>#<declared>#<id>."""
+
+    declaration_id = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    award_kind = UnicodeAttribute()
+    title = UnicodeAttribute()
+    level = UnicodeAttribute(null=True)
+    document_number = UnicodeAttribute()
+    granted_on = UnicodeAttribute()
+    granted_by_org_id = UnicodeAttribute(null=True)
+    granted_by_name = UnicodeAttribute()
+    reviewing_org_id = UnicodeAttribute()
+    attachment_key = UnicodeAttribute(null=True)
+    state = UnicodeAttribute()  # PENDING, APPROVED, RETURNED
+    declared_at = UTCDateTimeAttribute()
+    decided_by = UnicodeAttribute(null=True)
+    decided_at = UTCDateTimeAttribute(null=True)
+    return_reason = UnicodeAttribute(null=True)
+    award_id = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class AnnualRegistration(Item, discriminator="AnnualRegistration"):
+    """年度团籍注册 of one member for one year: pk MEMBER#<member>, sk ANNUAL#<year>; gsi1
+    ANNUALREG#<branch>#<year> / <member>. The card reads year, result, registered_on."""
+
+    member_id = UnicodeAttribute()
+    year = NumberAttribute()
+    result = UnicodeAttribute()  # 已注册, 暂缓注册, 不予注册
+    registered_on = UnicodeAttribute()  # China date
+    org_id = UnicodeAttribute()
+    org_name = UnicodeAttribute()
+    registered_by = UnicodeAttribute()
+
+
+class Evaluation(Item, discriminator="Evaluation"):
+    """教育评议 of one member for one year, written when the committee above certifies the
+    branch's proposal: pk MEMBER#<member>, sk EVAL#<year>. The card reads year, grade, org_name."""
+
+    member_id = UnicodeAttribute()
+    year = NumberAttribute()
+    grade = UnicodeAttribute()
+    org_id = UnicodeAttribute()
+    org_name = UnicodeAttribute()
+    certified_by_org_id = UnicodeAttribute()
+    certified_on = UnicodeAttribute()
+
+
+class EvaluationProposal(Item, discriminator="EvaluationProposal"):
+    """A branch's evaluation of all its members for a year: pk ORG#<branch>, sk EVALPROP#<year>;
+    gsi1 EVALPROPS#<parent>#<year> / <state>#<branch> (what the committee above certifies)."""
+
+    branch_id = UnicodeAttribute()
+    year = NumberAttribute()
+    state = UnicodeAttribute()  # PROPOSED, CERTIFIED, RETURNED
+    grades_json = UnicodeAttribute()  # {member_id: grade}
+    evaluated = NumberAttribute()
+    excellent = NumberAttribute()
+    party_members = NumberAttribute(default=0)
+    proposed_by = UnicodeAttribute()
+    proposed_at = UTCDateTimeAttribute()
+    decided_by_org_id = UnicodeAttribute(null=True)
+    decided_at = UTCDateTimeAttribute(null=True)
+    return_reason = UnicodeAttribute(null=True)
+    # No version attribute: its state guards every write, and a returned proposal is replaced whole.
+
+
+class VolunteerRecord(Item, discriminator="VolunteerRecord"):
+    """Volunteer service (志愿服务) of one activity: pk MEMBER#<member>, sk
+    VOLUNTEER#<served on>#<record>. The card reads activity, served_on, tenths_of_hours and
+    sums them (cumulative hours)."""
+
+    record_id = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    activity = UnicodeAttribute()
+    served_on = UnicodeAttribute()
+    tenths_of_hours = NumberAttribute()
+    entered_by_org_id = UnicodeAttribute()
+    entered_by = UnicodeAttribute()
+    entered_at = UTCDateTimeAttribute()

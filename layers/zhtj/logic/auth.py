@@ -89,6 +89,19 @@ POLICY: dict[str, Reach] = {
     "dues.share_set": Reach.BELOW,  # the share an organisation keeps is set by the one above
     "dues.standard_set": Reach.PROVINCE,  # DUES-2: the standard is the province's data
     "dues.reconciliation_read": Reach.PROVINCE,
+    # AWARD (logic/awards.py): the target is the member's branch (or, for a batch, the
+    # organisation whose members are named); the entering organisation is the granting one.
+    # A declaration naming a league organisation is decided by that organisation only.
+    "award.enter": Reach.OWN_OR_BELOW,
+    "award.read": Reach.OWN_OR_BELOW,
+    "award.review": Reach.OWN_OR_BELOW,
+    # Annual records (logic/annual.py): the target is the branch (or the member's branch);
+    # the branch proposes its evaluation, an organisation above it certifies.
+    "annual.register": Reach.OWN_OR_BELOW,
+    "evaluation.propose": Reach.OWN_OR_BELOW,
+    "evaluation.certify": Reach.BELOW,
+    "evaluation.read": Reach.OWN_OR_BELOW,
+    "volunteer.record": Reach.OWN_OR_BELOW,
 }
 
 NOT_OPERATOR = ForbiddenError("NOT_OPERATOR", "当前身份不是组织管理员，无权执行此操作", None)
