@@ -323,3 +323,40 @@ def test_evaluation_is_certified_by_the_committee_above_only_and_then_reaches_th
     assert "evaluations" not in card_sections(members[0])  # the party member: registered, not evaluated
     status, answer = call(client, "POST", f"{path}/certify", world.headers("tianhe"))
     assert (status, answer["code"]) == (409, "EVAL_PROPOSAL_CHANGED")
+
+
+def test_award_1_the_document_scan_is_uploaded_by_presigned_url_and_must_be_the_entering_organisations(
+    client: Any, world: World
+) -> None:
+    import boto3
+
+    from zhtj.dal import storage
+
+    member = world.members["huajing"][0]
+    status, upload = call(
+        client,
+        "POST",
+        f"/orgs/{world.orgs['tianhe']}/award-upload",
+        world.headers("tianhe"),
+        {"content_type": "application/pdf"},
+    )
+    assert status == 200 and upload["key"].startswith(f"awards/{world.orgs['tianhe']}/") and upload["url"]
+    status, answer = call(
+        client, "POST", f"/members/{member}/awards", world.headers("tianhe"), reward(attachment_key=upload["key"])
+    )
+    assert (status, answer["code"]) == (400, "ATTACHMENT_NOT_FOUND")  # not uploaded yet
+    boto3.client("s3").put_object(Bucket=storage.bucket("uploads"), Key=upload["key"], Body=b"%PDF-1.7")
+    status, answer = call(
+        client, "POST", f"/members/{member}/awards", world.headers("gz"), reward(attachment_key=upload["key"])
+    )
+    assert (status, answer["code"]) == (400, "ATTACHMENT_NOT_FOUND")  # another organisation's file
+    status, entered = call(
+        client, "POST", f"/members/{member}/awards", world.headers("tianhe"), reward(attachment_key=upload["key"])
+    )
+    assert (status, entered["attachment_key"]) == (201, upload["key"])
+    # The member's own routes refuse an operator acting for an organisation.
+    path = f"/members/{member}/award-declarations/upload"
+    status, answer = call(client, "POST", path, world.headers("huajing"), {"content_type": "image/png"})
+    assert (status, answer["code"]) == (403, "NOT_SELF")
+    status, upload = call(client, "POST", path, member_headers(world, member), {"content_type": "image/png"})
+    assert status == 200 and upload["key"].startswith(f"award-declarations/{member}/")
