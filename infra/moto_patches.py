@@ -13,12 +13,33 @@ moto's semantics (all or nothing, the same errors) but snapshots only the items 
 transaction touches, and restores exactly those (and the stream) when it is cancelled.
 Applied by the local stack and the test suite; tests/integration/test_moto_patches.py
 checks the rollback.
+
+3. A query costs what it reads. moto answers every Query, on the table or on a global secondary
+index, by walking the whole table: at the enrolment peak's size (tens of thousands of items) a
+query costs tens of milliseconds under the lock above, and the timer sweep's 56 queries a
+minute stall every other request. `apply()` hands moto's own query code only the items that
+can match: the key's partition, or, for a GSI, the items filed under the index's key value.
+moto then filters, sorts and pages them exactly as before, so the answer is the same; the
+file of a GSI is a superset kept by every write (stale entries are dropped when a query meets
+them) and is rebuilt after any write it cannot follow (PartiQL, table changes).
+
+4. moto's server looked its list of service modules up on disk (a directory listing and a
+stat per module) for every request, holding the lock that all requests pass; it is read once.
+
+5. Answers cost what they carry. moto writes each DynamoDB attribute value of an answer
+through its generic, model-driven serializer: ten member look-ups (with alias guessing) per
+value, about half of all the time moto spends on DynamoDB. An attribute value that is
+already in wire form (plain dicts, lists and strings: every type but binary) is written as it
+is, which is what the serializer would have produced; anything else takes moto's path. And
+the list of a response class's methods, which moto recomputed with inspect on every request,
+is computed once per class.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import threading
 import types
 from typing import Any
@@ -95,8 +116,11 @@ def apply() -> None:
             raise
 
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    _index_partitions()
     for name in _OPERATIONS:
         setattr(DynamoDBBackend, name, _serialized(getattr(DynamoDBBackend, name)))
+    _read_module_list_once()
+    _write_wire_values_as_they_are()
     _APPLIED = True
 
 
@@ -107,3 +131,198 @@ def _serialized(method: Any) -> Any:
             return method(*args, **kwargs)
 
     return locked
+
+
+# --- 3. A query reads its partition -----------------------------------------------------------
+
+# On a Table: GSI name -> {index hash value: {(item hash key, item range key): None}}.
+_FILES = "_zhtj_gsi_files"
+# Backend methods that change items or indexes in ways the file does not follow: it is dropped.
+_UNFOLLOWED_WRITES = (
+    "execute_statement",
+    "execute_transaction",
+    "batch_execute_statement",
+    "update_table",
+    "update_table_global_indexes",
+    "delete_table",
+)
+
+
+def _gsi_hash_attribute(table: Table, index_name: str) -> str | None:
+    for index in table.global_indexes:
+        if index.name == index_name:
+            hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+            return hashes[0] if len(hashes) == 1 else None
+    return None
+
+
+def _stored(table: Table, hash_value: Any, range_value: Any) -> Any:
+    partition = dict.get(table.items, hash_value)  # items is a defaultdict: .get adds nothing
+    if partition is None or not table.range_key_attr:
+        return partition
+    return partition.get(range_value)
+
+
+def _gsi_file(table: Table, index_name: str, attribute: str) -> dict[Any, dict[tuple[Any, Any], None]]:
+    files: dict[str, dict[Any, dict[tuple[Any, Any], None]]] = table.__dict__.setdefault(_FILES, {})
+    file = files.get(index_name)
+    if file is None:
+        file = files[index_name] = {}
+        for item in table.all_items():
+            value = item.attrs.get(attribute)
+            if value is not None:
+                file.setdefault(value, {})[(item.hash_key, item.range_key)] = None
+    return file
+
+
+def _file_item(table: Table, hash_value: Any, range_value: Any) -> None:
+    """After a write: file the item's current index values (the old ones go when met)."""
+    files = table.__dict__.get(_FILES)
+    if not files:
+        return
+    item = _stored(table, hash_value, range_value)
+    if item is None:
+        return
+    for index_name, file in files.items():
+        attribute = _gsi_hash_attribute(table, index_name)
+        value = item.attrs.get(attribute) if attribute else None
+        if value is not None:
+            file.setdefault(value, {})[(item.hash_key, item.range_key)] = None
+
+
+def _candidates(table: Table, arguments: dict[str, Any]) -> list[Any] | None:
+    """The items a query can match (None: moto walks the whole table, as it did)."""
+    index_name = arguments.get("index_name")
+    if not index_name:
+        hash_value = arguments.get("hash_key")
+        if hash_value is None:
+            return None
+        partition = dict.get(table.items, hash_value)
+        if partition is None:
+            return []
+        return list(partition.values()) if table.range_key_attr else [partition]
+    attribute = _gsi_hash_attribute(table, index_name)
+    conditions = dict(arguments.get("hash_key_conditions") or [])
+    if attribute is None or set(conditions) != {attribute}:
+        return None
+    value = conditions[attribute]
+    file = _gsi_file(table, index_name, attribute)
+    entries = file.get(value)
+    if not entries:
+        return []
+    found = []
+    for key in list(entries):
+        item = _stored(table, *key)
+        current = item.attrs.get(attribute) if item is not None else None
+        if current is None or current != value:
+            del entries[key]  # deleted, or moved to another value since it was filed
+            continue
+        found.append(item)
+    if not entries:
+        del file[value]
+    return found
+
+
+def _index_partitions() -> None:
+    query = Table.query
+    signature = inspect.signature(query)
+
+    @functools.wraps(query)
+    def partition_query(self: Table, *args: Any, **kwargs: Any) -> Any:
+        with _WRITE_LOCK:
+            candidates = _candidates(self, signature.bind(self, *args, **kwargs).arguments)
+            if candidates is None:
+                return query(self, *args, **kwargs)
+            # moto's query, on the candidates instead of every item of the table.
+            self.all_items = lambda: candidates  # type: ignore[method-assign]
+            try:
+                return query(self, *args, **kwargs)
+            finally:
+                del self.all_items
+
+    Table.query = partition_query  # type: ignore[method-assign]
+
+    def filing(method: Any, key_argument: str) -> Any:
+        @functools.wraps(method)
+        def write(self: DynamoDBBackend, table_name: str, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(self, table_name, *args, **kwargs)
+            finally:
+                table = self.tables.get(table_name)
+                key = kwargs.get(key_argument, args[0] if args else None)
+                if table is not None and isinstance(key, dict) and table.hash_key_attr in key:
+                    range_value = key.get(table.range_key_attr) if table.range_key_attr else None
+                    _file_item(
+                        table, DynamoType(key[table.hash_key_attr]), DynamoType(range_value) if range_value else None
+                    )
+
+        return write
+
+    # Transactions and batch writes go through these two as well.
+    DynamoDBBackend.put_item = filing(DynamoDBBackend.put_item, "item_attrs")  # type: ignore[method-assign]
+    DynamoDBBackend.update_item = filing(DynamoDBBackend.update_item, "key")  # type: ignore[method-assign]
+    for name in _UNFOLLOWED_WRITES:
+        setattr(DynamoDBBackend, name, _dropping_files(getattr(DynamoDBBackend, name)))
+
+
+def _dropping_files(method: Any) -> Any:
+    @functools.wraps(method)
+    def write(self: DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
+        with _WRITE_LOCK:
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                for table in self.tables.values():
+                    table.__dict__.pop(_FILES, None)
+
+    return write
+
+
+# --- 4. The server's module list, read once ---------------------------------------------------
+
+
+def _read_module_list_once() -> None:
+    import moto.backends as backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
+
+
+# --- 5. Attribute values already in wire form are written as they are -------------------------
+
+_SCALARS: dict[str, type] = {"S": str, "N": str, "BOOL": bool, "NULL": bool}
+
+
+def _in_wire_form(value: Any) -> bool:
+    """An AttributeValue made of plain JSON values only (binary needs the serializer's base64)."""
+    if type(value) is not dict or len(value) != 1:
+        return False
+    ((kind, inner),) = value.items()
+    scalar = _SCALARS.get(kind)
+    if scalar is not None:
+        return type(inner) is scalar
+    if kind in ("SS", "NS"):
+        return type(inner) is list and all(type(v) is str for v in inner)
+    if kind == "M":
+        return type(inner) is dict and all(type(k) is str and _in_wire_form(v) for k, v in inner.items())
+    if kind == "L":
+        return type(inner) is list and all(_in_wire_form(v) for v in inner)
+    return False
+
+
+def _write_wire_values_as_they_are() -> None:
+    import moto.core.responses as responses
+    from moto.core.serialize import BaseJSONSerializer
+
+    structure = BaseJSONSerializer._serialize_type_structure
+
+    @functools.wraps(structure)
+    def serialize_structure(self: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
+        if key and shape.name == "AttributeValue" and _in_wire_form(value):
+            self._default_serialize(serialized, value, shape, key)
+        else:
+            structure(self, serialized, value, shape, key)
+
+    BaseJSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
+    # Read with `in` only; a class's methods do not change while moto serves.
+    responses.method_names_from_class = functools.lru_cache(maxsize=None)(responses.method_names_from_class)  # type: ignore[assignment]

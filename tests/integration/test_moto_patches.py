@@ -1,6 +1,10 @@
-"""The moto fix keeps TransactWriteItems all-or-nothing (infra/moto_patches.py)."""
+"""The moto fixes (infra/moto_patches.py): TransactWriteItems stays all-or-nothing, and queries
+that read only their partition answer as moto's walk of the whole table did."""
 
 from __future__ import annotations
+
+import random
+from typing import Any
 
 import boto3
 import pytest
@@ -51,3 +55,148 @@ def test_committed_transaction_applies_every_action(aws: None) -> None:
         ]
         == 2
     )
+
+
+def _items(client: Any, **request: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for page in client.get_paginator(request.pop("operation")).paginate(TableName="zhtj", **request):
+        found += page["Items"]
+    return found
+
+
+def _by_scan(client: Any, attribute: str, value: str, sort: str) -> list[dict[str, Any]]:
+    """What a query on `attribute = value` must answer, by a scan moto does not shortcut."""
+    found = _items(
+        client,
+        operation="scan",
+        FilterExpression="#a = :v",
+        ExpressionAttributeNames={"#a": attribute},
+        ExpressionAttributeValues={":v": {"S": value}},
+    )
+    if attribute.startswith("gsi"):
+        found = [item for item in found if sort in item]  # an index holds only items with both keys
+    return sorted(found, key=lambda item: (item[sort]["S"], item["pk"]["S"], item["sk"]["S"]))
+
+
+def test_queries_read_only_their_partition_and_answer_as_a_full_walk(aws: None) -> None:
+    """Fix 3: a query (table or GSI) is answered from the partition moto files by key value;
+    after puts, updates that move an item between index values, deletes, a cancelled
+    transaction and paging, every answer equals a scan's."""
+    client = boto3.client("dynamodb")
+    rng = random.Random(7)
+    values = [f"P#{n}" for n in range(5)]
+    keys = [(f"K#{n % 13}", f"S#{n}") for n in range(60)]
+
+    def put(pk: str, sk: str) -> None:
+        item = {"pk": {"S": pk}, "sk": {"S": sk}, "gsi1pk": {"S": rng.choice(values)}, "gsi1sk": {"S": sk}}
+        if rng.random() < 0.2:
+            del item["gsi1sk"]  # not in the index
+        client.put_item(TableName="zhtj", Item=item)
+
+    def check() -> None:
+        for value in values:
+            for limit in (None, 3):
+                paging = {"PaginationConfig": {"PageSize": limit}} if limit else {}
+                answer = _items(
+                    client,
+                    operation="query",
+                    IndexName="gsi1",
+                    KeyConditionExpression="gsi1pk = :v",
+                    ExpressionAttributeValues={":v": {"S": value}},
+                    **paging,
+                )
+                assert answer == _by_scan(client, "gsi1pk", value, "gsi1sk"), value
+        for pk in {pk for pk, _ in keys}:
+            answer = _items(
+                client,
+                operation="query",
+                KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
+                ExpressionAttributeValues={":p": {"S": pk}, ":s": {"S": "S#"}},
+            )
+            assert answer == _by_scan(client, "pk", pk, "sk"), pk
+
+    for pk, sk in keys:
+        put(pk, sk)
+    check()  # the first GSI query files the table
+    for pk, sk in rng.sample(keys, 20):
+        client.update_item(
+            TableName="zhtj",
+            Key={"pk": {"S": pk}, "sk": {"S": sk}},
+            UpdateExpression="SET gsi1pk = :v, gsi1sk = :s",
+            ExpressionAttributeValues={":v": {"S": rng.choice(values)}, ":s": {"S": sk}},
+        )
+    for pk, sk in rng.sample(keys, 10):
+        client.update_item(TableName="zhtj", Key={"pk": {"S": pk}, "sk": {"S": sk}}, UpdateExpression="REMOVE gsi1pk")
+    for pk, sk in rng.sample(keys, 10):
+        client.delete_item(TableName="zhtj", Key={"pk": {"S": pk}, "sk": {"S": sk}})
+    for pk, sk in rng.sample(keys, 10):
+        put(pk, sk)
+    moved = keys[0]
+    with pytest.raises(ClientError):
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": "zhtj",
+                        "Item": {
+                            "pk": {"S": moved[0]},
+                            "sk": {"S": moved[1]},
+                            "gsi1pk": {"S": "P#elsewhere"},
+                            "gsi1sk": {"S": "x"},
+                        },
+                    }
+                },
+                {
+                    "ConditionCheck": {
+                        "TableName": "zhtj",
+                        "Key": {"pk": {"S": "none"}, "sk": {"S": "none"}},
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+    check()
+    assert _by_scan(client, "gsi1pk", "P#elsewhere", "gsi1sk") == []
+
+
+def test_every_attribute_type_reads_back_as_written(aws: None) -> None:
+    """Fix 5: values in wire form skip moto's serializer; every type, nested or not (binary
+    still through it), reads back exactly as written, in GetItem, Query and a cancelled
+    transaction's ALL_OLD reason."""
+    client = boto3.client("dynamodb")
+    item = {
+        "pk": {"S": "T"},
+        "sk": {"S": "1"},
+        "s": {"S": "团员 ' \" \\ \n"},
+        "empty": {"S": ""},
+        "n": {"N": "-12.50"},
+        "yes": {"BOOL": True},
+        "no": {"BOOL": False},
+        "null": {"NULL": True},
+        "ss": {"SS": ["a", "b"]},
+        "ns": {"NS": ["1", "2.5"]},
+        "b": {"B": b"\x00\xff"},
+        "bs": {"BS": [b"\x01", b"\x02"]},
+        "m": {"M": {"inner": {"L": [{"S": "x"}, {"N": "1"}, {"M": {}}, {"L": []}, {"B": b"\x03"}]}, "e": {"M": {}}}},
+        "l": {"L": [{"BOOL": False}, {"NULL": True}, {"SS": ["z"]}]},
+    }
+    client.put_item(TableName="zhtj", Item=item)
+    assert client.get_item(TableName="zhtj", Key={"pk": {"S": "T"}, "sk": {"S": "1"}})["Item"] == item
+    answer = client.query(
+        TableName="zhtj", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "T"}}
+    )
+    assert answer["Items"] == [item]
+    with pytest.raises(ClientError) as cancelled:
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "ConditionCheck": {
+                        "TableName": "zhtj",
+                        "Key": {"pk": {"S": "T"}, "sk": {"S": "1"}},
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    }
+                }
+            ]
+        )
+    assert cancelled.value.response["CancellationReasons"][0]["Item"] == item
