@@ -107,9 +107,26 @@ def _capture(value: Any) -> Saved:
     return Saved([(b, payload) for (b, _), payload in zip(used, copied, strict=True)], value)
 
 
+def _shared_records(saved: Saved) -> dict[int, Any]:
+    """A deepcopy memo that keeps DynamoDB stream records as they are: a record never changes
+    once written (a stream is only appended to and read), so copies can share them; they are
+    most of the cost of copying a table that was written through a stream."""
+    memo: dict[int, Any] = {}
+    for _, accounts in saved.backends:
+        for regions in accounts.values():
+            for backend in regions.values():
+                for table in (getattr(backend, "tables", None) or {}).values():
+                    shard = getattr(table, "stream_shard", None)
+                    for record in getattr(shard, "items", None) or ():
+                        memo[id(record)] = record
+    return memo
+
+
 def _restore(saved: Saved) -> Any:
     with _copyable_locks():
-        payloads, value = copy.deepcopy(([payload for _, payload in saved.backends], saved.value))
+        payloads, value = copy.deepcopy(
+            ([payload for _, payload in saved.backends], saved.value), _shared_records(saved)
+        )
     BackendDict.reset()  # what mock_aws does on entry: whatever is there now goes
     with backend_lock:
         for (backend_dict, _), accounts in zip(saved.backends, payloads, strict=True):
