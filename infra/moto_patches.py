@@ -33,6 +33,13 @@ already in wire form (plain dicts, lists and strings: every type but binary) is 
 is, which is what the serializer would have produced; anything else takes moto's path. And
 the list of a response class's methods, which moto recomputed with inspect on every request,
 is computed once per class.
+
+6. Sending and receiving do not count the queue. moto computes every attribute of a queue,
+three of which (the approximate counts) walk all of its messages, each time it sends a
+message (to read ContentBasedDeduplication) and for each message it hands out (to read
+MessageRetentionPeriod): with thousands of messages queued, a burst costs O(n^2). Inside
+those operations, which never read the counts, the counts are not computed; GetQueueAttributes
+counts as before.
 """
 
 from __future__ import annotations
@@ -121,6 +128,7 @@ def apply() -> None:
         setattr(DynamoDBBackend, name, _serialized(getattr(DynamoDBBackend, name)))
     _read_module_list_once()
     _write_wire_values_as_they_are()
+    _sqs_without_counting()
     _APPLIED = True
 
 
@@ -326,3 +334,41 @@ def _write_wire_values_as_they_are() -> None:
     BaseJSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
     # Read with `in` only; a class's methods do not change while moto serves.
     responses.method_names_from_class = functools.lru_cache(maxsize=None)(responses.method_names_from_class)  # type: ignore[assignment]
+
+
+# --- 6. SQS: sending and receiving do not count the queue --------------------------------------
+
+_not_counting = threading.local()
+_COUNTS = (
+    "approximate_number_of_messages",
+    "approximate_number_of_messages_delayed",
+    "approximate_number_of_messages_not_visible",
+)
+
+
+def _sqs_without_counting() -> None:
+    from moto.sqs.models import Queue, SQSBackend
+
+    def counted(walk: Any) -> property:
+        def count(self: Any) -> Any:
+            # Read by no operation wrapped below: 0 stands in for a count nobody looks at.
+            return 0 if getattr(_not_counting, "active", False) else walk(self)
+
+        return property(count)
+
+    def not_counting(method: Any) -> Any:
+        @functools.wraps(method)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            outer = getattr(_not_counting, "active", False)
+            _not_counting.active = True
+            try:
+                return method(*args, **kwargs)
+            finally:
+                _not_counting.active = outer
+
+        return call
+
+    for name in _COUNTS:
+        setattr(Queue, name, counted(getattr(Queue, name).fget))
+    for name in ("send_message", "send_message_batch", "is_message_valid_based_on_retention_period"):
+        setattr(SQSBackend, name, not_counting(getattr(SQSBackend, name)))

@@ -200,3 +200,31 @@ def test_every_attribute_type_reads_back_as_written(aws: None) -> None:
             ]
         )
     assert cancelled.value.response["CancellationReasons"][0]["Item"] == item
+
+
+def test_queue_counts_stay_exact_and_fifo_deduplicates_by_content(aws: None) -> None:
+    """Fix 6: sends and receives no longer count the queue; the counts GetQueueAttributes
+    reports stay exact (visible, in flight, delayed), and a FIFO queue's content-based
+    deduplication (read from the queue's attributes while sending) still holds."""
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName="counted")["QueueUrl"]
+    names = [f"ApproximateNumberOfMessages{kind}" for kind in ("", "NotVisible", "Delayed")]
+
+    def counts() -> list[int]:
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+        return [int(attributes[name]) for name in names]
+
+    for i in range(5):
+        sqs.send_message(QueueUrl=url, MessageBody=str(i))
+    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "d", "MessageBody": "later", "DelaySeconds": 600}])
+    assert counts() == [5, 0, 1]
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2, VisibilityTimeout=600)["Messages"]
+    assert len(received) == 2
+    assert counts() == [3, 2, 1]
+    fifo = sqs.create_queue(
+        QueueName="counted.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    )["QueueUrl"]
+    for _ in range(2):
+        sqs.send_message(QueueUrl=fifo, MessageBody="same", MessageGroupId="g")
+    attributes = sqs.get_queue_attributes(QueueUrl=fifo, AttributeNames=["ApproximateNumberOfMessages"])
+    assert attributes["Attributes"]["ApproximateNumberOfMessages"] == "1"
