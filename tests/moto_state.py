@@ -162,6 +162,9 @@ def prepare(request: Any, base: str, build_base: Callable[[], Any]) -> None:
     (saved as "<base>/world"). Deciding here, not in `world`, means that no fixture can
     write to moto between the two restores and lose its write."""
     global _current_value
+    # After the test, `world` must not find this test's state (an `aws` override that does
+    # not call prepare() would otherwise hand the next test a stale World).
+    request.addfinalizer(_forget_current)
     if "world" not in request.fixturenames:
         _current_value = restore(base, build_base)
         return
@@ -175,8 +178,16 @@ def prepare(request: Any, base: str, build_base: Callable[[], Any]) -> None:
     _current_value = restore(f"{base}/world", build_world)
 
 
+def _forget_current() -> None:
+    global _current, _current_value
+    _current, _current_value = None, None
+
+
 def current_value() -> Any:
     """The current test's copy of the value saved with its state (the World, for "…/world")."""
     if not (_current or "").endswith("/world"):
-        raise RuntimeError("no world in this moto state: the `world` fixture needs an `aws` fixture that prepares it")
+        raise RuntimeError(
+            "no world in this moto state: an `aws` fixture must call "
+            "tests.moto_state.prepare(request, name, build) for the `world` fixture to work"
+        )
     return _current_value
