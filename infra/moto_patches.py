@@ -38,7 +38,8 @@ is computed once per class.
 three of which (the approximate counts) walk all of its messages, each time it sends a
 message (to read ContentBasedDeduplication) and for each message it hands out (to read
 MessageRetentionPeriod): with thousands of messages queued, a burst costs O(n^2). Inside
-those operations, which never read the counts, the counts are not computed; GetQueueAttributes
+those operations, which never read the counts, the counts are not computed (and a message's
+retention is checked against the queue's retention period itself); GetQueueAttributes
 counts as before.
 """
 
@@ -347,6 +348,7 @@ _COUNTS = (
 
 
 def _sqs_without_counting() -> None:
+    from moto.core.utils import unix_time
     from moto.sqs.models import Queue, SQSBackend
 
     def counted(walk: Any) -> property:
@@ -368,7 +370,14 @@ def _sqs_without_counting() -> None:
 
         return call
 
+    def is_message_valid_based_on_retention_period(self: Any, queue_name: str, message: Any) -> bool:
+        # moto's own reads the one attribute through GetQueueAttributes: every attribute of the
+        # queue built (and read three times) for each message handed out.
+        retention_period = self.get_queue(queue_name).message_retention_period
+        return bool(retention_period + message.sent_timestamp / 1000 > unix_time())
+
     for name in _COUNTS:
         setattr(Queue, name, counted(getattr(Queue, name).fget))
-    for name in ("send_message", "send_message_batch", "is_message_valid_based_on_retention_period"):
+    for name in ("send_message", "send_message_batch"):
         setattr(SQSBackend, name, not_counting(getattr(SQSBackend, name)))
+    SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period  # type: ignore[method-assign]

@@ -228,3 +228,20 @@ def test_queue_counts_stay_exact_and_fifo_deduplicates_by_content(aws: None) -> 
         sqs.send_message(QueueUrl=fifo, MessageBody="same", MessageGroupId="g")
     attributes = sqs.get_queue_attributes(QueueUrl=fifo, AttributeNames=["ApproximateNumberOfMessages"])
     assert attributes["Attributes"]["ApproximateNumberOfMessages"] == "1"
+
+
+def test_a_message_past_its_queues_retention_period_is_not_handed_out(aws: None) -> None:
+    """Fix 6: the retention check reads the queue's period directly; a message older than it
+    is not received, a younger one is."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sqs.models import sqs_backends
+
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName="retained", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
+    queue = sqs_backends[DEFAULT_ACCOUNT_ID]["cn-north-1"].queues["retained"]
+    sqs.send_message(QueueUrl=url, MessageBody="young")
+    queue._messages[-1].sent_timestamp -= 59_000  # sent 59 s ago: still retained
+    assert [m["Body"] for m in sqs.receive_message(QueueUrl=url)["Messages"]] == ["young"]
+    sqs.send_message(QueueUrl=url, MessageBody="old")
+    queue._messages[-1].sent_timestamp -= 61_000  # sent 61 s ago: past retention
+    assert sqs.receive_message(QueueUrl=url).get("Messages", []) == []
