@@ -254,6 +254,10 @@ class LocalStack:
             user_provided_params={"chalice_app": app, "project_dir": str(FUNCTIONS)},
         )
         self._api = create_local_server(app, config, self.host, self.api_port)
+        # A client that keeps a connection alive (a browser, a pooled HTTP session) leaves its
+        # request thread waiting on the socket: such threads must not keep Ctrl-C from exiting.
+        self._api.server.daemon_threads = True
+        self._api.server.block_on_close = False
         self.api_port = int(self._api.server.server_address[1])
         self.api_url = f"http://{self.host}:{self.api_port}"
         # DUES: the notify_url of provider order requests (the simulator posts notifications there).
