@@ -242,8 +242,3 @@ def split(amount_fen: int, retention_bp: Sequence[int]) -> list[int]:
         kept.append(share)
         left -= share
     return kept
-
-
-def ancestors(path: str) -> list[str]:
-    """The organisation ids of a materialized path, root first (the organisation itself last)."""
-    return [segment for segment in path.strip("/").split("/") if segment]

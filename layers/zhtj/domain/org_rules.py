@@ -229,6 +229,11 @@ def bigrams(text: str) -> set[str]:
     return {squeezed[i : i + 2] for i in range(len(squeezed) - 1)}
 
 
+def path_ids(path: str) -> list[str]:
+    """The organisation ids of a materialized path, root first (the organisation itself last)."""
+    return [segment for segment in path.strip("/").split("/") if segment]
+
+
 def most_selective_bigram(fragment: str) -> str:
     """The bigram of a search fragment expected to match the fewest names. Raises
     ValidationError for fragments under two characters."""

@@ -156,10 +156,16 @@ def list_members(
     return paging.query_page(Member.by_gsi1.query, keys.branch_members_pk(branch_id), limit=limit, cursor=cursor)
 
 
+def is_self(principal: Principal, member_id: str) -> bool:
+    """The caller is the member themself: a token with no acting organisation whose account is
+    the member's."""
+    return principal.acting_org_id is None and get_account(principal.account_id).member_id == member_id
+
+
 def read_member(principal: Principal, member_id: str) -> Member:
     """A member reads themself; an operator reads members in their subtree."""
     member = get_member(member_id)
-    if principal.acting_org_id is None and get_account(principal.account_id).member_id == member_id:
+    if is_self(principal, member_id):
         return member
     authorize(principal, "member.read", get_org(member.branch_id))
     return member

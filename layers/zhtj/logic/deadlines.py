@@ -42,7 +42,6 @@ RECOMPUTE_PAGES_PER_MESSAGE = 20
 RECOMPUTE_HORIZON_DAYS = 60
 FIRST_YEAR, LAST_YEAR = 2004, 2099  # chinesecalendar's first year; beyond that is nonsense input
 
-_LOST_RACE = ConflictError("TIMER_RACE", "", None)
 
 
 # --- The sweep ---------------------------------------------------------------------------------
@@ -150,11 +149,11 @@ def escalate(timer: Timer) -> None:
             Registration.gsi2sk.set(f"{timers.stamp(due)}#{registration.registration_id}"),
         ],
         condition=(Registration.state == PENDING) & Registration.escalated_to.does_not_exist(),
-        on_fail=_LOST_RACE,
+        on_fail=timers.LOST_RACE,
         versioned=False,
     )
     uow.update(branch, [Org.overdue_reviews.add(1)], versioned=False)
-    uow.delete(timer, condition=Timer.pk.exists(), on_fail=_LOST_RACE)
+    uow.delete(timer, condition=Timer.pk.exists(), on_fail=timers.LOST_RACE)
     uow.audit(
         "registration.escalate",
         "REGISTRATION",
@@ -166,7 +165,7 @@ def escalate(timer: Timer) -> None:
     try:
         uow.commit()
     except ConflictError as error:
-        if error is not _LOST_RACE:
+        if error is not timers.LOST_RACE:
             raise
         return  # reviewed, withdrawn or escalated meanwhile: whoever won removed the timer
     metrics.add_metric(name="ReviewsEscalated", unit="Count", value=1)
@@ -189,7 +188,7 @@ def close_admission_window(timer: Timer) -> None:
         registration,
         [Registration.late_registration.set(late)],
         condition=Registration.late_registration.does_not_exist(),
-        on_fail=_LOST_RACE,
+        on_fail=timers.LOST_RACE,
         versioned=False,
     )
     uow.delete(timer)
@@ -203,7 +202,7 @@ def close_admission_window(timer: Timer) -> None:
     try:
         uow.commit()
     except ConflictError as error:
-        if error is not _LOST_RACE:
+        if error is not timers.LOST_RACE:
             raise
         _drop(timer)  # decided by an earlier firing
 
@@ -357,7 +356,7 @@ def _move(timer: Timer, workdays: WorkdayCalendar, year: int) -> bool:
             Timer.attempts.set(0),
         ],
         condition=Timer.due_at == old,
-        on_fail=_LOST_RACE,
+        on_fail=timers.LOST_RACE,
     )
     if timer.timer_kind == timers.REVIEW_DUE:
         registration = _registration(timer.subject_id)
@@ -367,7 +366,7 @@ def _move(timer: Timer, workdays: WorkdayCalendar, year: int) -> bool:
             registration,
             [Registration.review_due.set(new)],
             condition=(Registration.state == PENDING) & Registration.escalated_to.does_not_exist(),
-            on_fail=_LOST_RACE,
+            on_fail=timers.LOST_RACE,
             versioned=False,
         )
         uow.audit(
@@ -381,7 +380,7 @@ def _move(timer: Timer, workdays: WorkdayCalendar, year: int) -> bool:
     try:
         uow.commit()
     except ConflictError as error:
-        if error is not _LOST_RACE:
+        if error is not timers.LOST_RACE:
             raise
         return False  # fired, settled or moved meanwhile
     return True

@@ -29,7 +29,7 @@ from zhtj.domain import dues_rules
 from zhtj.domain.workdays import CHINA_TZ
 from zhtj.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from zhtj.logic import timers
-from zhtj.logic.accounts import get_account
+from zhtj.logic.accounts import is_self
 from zhtj.logic.auth import authorize, get_org, within
 from zhtj.logic.dues import get_member, last_paid_month, owed_for
 from zhtj.logic.tokens import Principal
@@ -267,14 +267,10 @@ def bill_for(
     )
 
 
-def _is_self(principal: Principal, member_id: str) -> bool:
-    return principal.acting_org_id is None and get_account(principal.account_id).member_id == member_id
-
-
 def readable_member(principal: Principal, member_id: str) -> Member:
     """The member themself, or an operator above the member's branch. Raises ForbiddenError."""
     member = get_member(member_id)
-    if not _is_self(principal, member_id):
+    if not is_self(principal, member_id):
         authorize(principal, "dues.read", get_org(member.branch_id))
     return member
 
@@ -418,7 +414,7 @@ def pay_now(
     optional voluntary extra, in one order. Returns the order and the provider's order-creation
     request. Raises ForbiddenError NOT_SELF, ConflictError BILL_LOCKED/NOTHING_OWED."""
     check_provider(provider_name)
-    if not _is_self(principal, member_id):
+    if not is_self(principal, member_id):
         raise NOT_SELF
     if not 0 <= extra_fen <= MAX_EXTRA_FEN:
         raise ValidationError("EXTRA_RANGE", "自愿多缴金额应在0～10000元之间", "extra_fen")
@@ -530,7 +526,7 @@ def cancel(principal: Principal, order_id: str) -> DuesOrder:
     if order is None:
         raise ORDER_NOT_FOUND
     if order.payer_kind == PAYER_MEMBER:
-        if not _is_self(principal, order.payer_id):
+        if not is_self(principal, order.payer_id):
             raise NOT_SELF
         actor = Actor(account_id=principal.account_id, org_id=None)
     else:
@@ -595,7 +591,7 @@ def read_order(principal: Principal, order_id: str) -> DuesOrder:
 def declare_income(principal: Principal, member_id: str, income_fen: int | None) -> DuesAccount:
     """The member declares their after-tax monthly income for the 2‰ band (FROM_2000); bills
     made afterwards use it. Refused while an order is open (the bill is locked)."""
-    if not _is_self(principal, member_id):
+    if not is_self(principal, member_id):
         raise NOT_SELF
     if income_fen is not None and not 0 <= income_fen <= 100_000_000:
         raise ValidationError("INCOME_RANGE", "月收入金额无效", "income_fen")

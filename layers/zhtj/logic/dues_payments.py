@@ -59,6 +59,7 @@ from zhtj.dal.models import (
 )
 from zhtj.dal.unit_of_work import SYSTEM_ACTOR, Actor, UnitOfWork
 from zhtj.domain import dues_rules
+from zhtj.domain.org_rules import path_ids
 from zhtj.domain.workdays import CHINA_TZ
 from zhtj.errors import ConflictError, NotFoundError, ValidationError
 from zhtj.logic import cards, timers
@@ -156,7 +157,7 @@ def _member_effects(uow: UnitOfWork, order: DuesOrder, line: Line, paid_at: date
         on_fail=_LOCK_LOST,
         versioned=False,
     )
-    chain = dues_rules.ancestors(line.path)
+    chain = path_ids(line.path)
     kept = dues_rules.split(line.amount_fen, [share_bp[o] for o in chain])
     collected = dues_rules.month_of(paid_at.astimezone(CHINA_TZ).date())
     passed = line.amount_fen
@@ -232,7 +233,7 @@ def settle(order: DuesOrder, transaction_id: str, paid_at: datetime, source: str
     if many:
         uow.after_commit(f"dues:{order.order_id}", lambda: _queue_members(order.order_id, [x.member_id for x in lines]))
     else:
-        share_bp = shares(dues_rules.ancestors(lines[0].path))
+        share_bp = shares(path_ids(lines[0].path))
         _member_effects(uow, order, lines[0], paid_at, share_bp)
     uow.audit(
         "dues.order_paid",
@@ -311,7 +312,7 @@ def apply_member(order_id: str, member_id: str) -> bool:
         condition=DuesOrderApplied.pk.does_not_exist(),
         on_fail=LOST_RACE,
     )
-    _member_effects(uow, order, line, order.paid_at, shares(dues_rules.ancestors(line.path)))
+    _member_effects(uow, order, line, order.paid_at, shares(path_ids(line.path)))
     uow.update(order, [DuesOrder.members_left.add(-1)], versioned=False)
     uow.audit(
         "dues.member_paid", "MEMBER", member_id, line.branch_id, after={"order_id": order_id, "months": line.months}

@@ -121,7 +121,7 @@ def close_window(timer: Timer) -> None:
     except IncomingTransfer.DoesNotExist:
         item = None
     uow = UnitOfWork(SYSTEM_ACTOR)
-    uow.delete(timer, condition=Timer.pk.exists(), on_fail=ConflictError("TIMER_RACE", "", None))
+    uow.delete(timer, condition=Timer.pk.exists(), on_fail=timers.LOST_RACE)
     if item is not None and item.state == ACCEPTED:
         registered = _registered_at(item.id_index)
         state = REGISTERED if registered is not None and registered <= item.register_by else LATE
@@ -138,5 +138,5 @@ def close_window(timer: Timer) -> None:
     try:
         uow.commit()
     except ConflictError as error:
-        if error.code not in ("TIMER_RACE", "STALE_WRITE"):
+        if error is not timers.LOST_RACE and error.code != "STALE_WRITE":
             raise

@@ -63,7 +63,7 @@ def member_actor(principal: Principal) -> Actor:
 def own_member(principal: Principal, member_id: str) -> Member:
     """The member themself: a token with no acting organisation whose account is this
     member's. Raises ForbiddenError NOT_SELF."""
-    if principal.acting_org_id is not None or accounts.get_account(principal.account_id).member_id != member_id:
+    if not accounts.is_self(principal, member_id):
         raise NOT_SELF
     return accounts.get_member(member_id)
 

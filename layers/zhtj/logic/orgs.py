@@ -23,6 +23,7 @@ from zhtj.domain.org_rules import (
     bigrams,
     check_placement,
     most_selective_bigram,
+    path_ids,
     size_findings,
     validate_alias,
     validate_full_name,
@@ -245,7 +246,7 @@ def find_branches(fragment: str, region: str | None, limit: int) -> list[Org]:
 
 def ancestors(org: Org) -> list[Org]:
     """The organisation's ancestors, root first (one batch read)."""
-    ids = org.path.strip("/").split("/")[:-1]
+    ids = path_ids(org.path)[:-1]
     found = {o.org_id: o for o in Org.batch_get([(keys.org_pk(i), keys.META) for i in ids]) if isinstance(o, Org)}
     return [found[i] for i in ids if i in found]
 

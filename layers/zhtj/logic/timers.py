@@ -22,6 +22,7 @@ from zhtj.dal import keys
 from zhtj.dal.models import Registration, Timer
 from zhtj.dal.unit_of_work import UnitOfWork
 from zhtj.domain.workdays import CHINA_TZ
+from zhtj.errors import ConflictError
 from zhtj.logic import calendar
 
 REVIEW_DUE = "REVIEW_DUE"  # REV-2: 5 working days to review a registration
@@ -39,6 +40,9 @@ CLAIM = timedelta(minutes=45)
 # A timer whose firing failed this many times (each after the queue's own retries) waits in
 # the DLQ for an operator instead of being handed out every sweep.
 MAX_ATTEMPTS = 3
+# The on_fail of a timer's own guard (a firing that lost to an answer, another firing or a
+# recomputation): the caller drops the work, nothing to report.
+LOST_RACE = ConflictError("TIMER_RACE", "", None)
 
 
 def stamp(moment: datetime) -> str:

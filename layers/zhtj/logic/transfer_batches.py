@@ -84,7 +84,7 @@ def graduate(timer: Timer) -> None:
     except Org.DoesNotExist:
         branch = None
     uow = UnitOfWork(SYSTEM_ACTOR)
-    uow.delete(timer, condition=Timer.pk.exists(), on_fail=ConflictError("TIMER_RACE", "", None))
+    uow.delete(timer, condition=Timer.pk.exists(), on_fail=timers.LOST_RACE)
     if branch is not None and not branch.graduates_branch and branch.status == "ACTIVE":
         count = graduates_of(branch.org_id)
         uow.update(
@@ -97,7 +97,7 @@ def graduate(timer: Timer) -> None:
     try:
         uow.commit()
     except ConflictError as error:
-        if error.code != "TIMER_RACE":
+        if error is not timers.LOST_RACE:
             raise
 
 

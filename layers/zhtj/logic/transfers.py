@@ -31,7 +31,7 @@ from zhtj.clock import today_in_china
 from zhtj.dal import keys, paging
 from zhtj.dal.models import Member, Org, Timer, Transfer, TransferChainConfig, TransferStats, TransferStep
 from zhtj.dal.unit_of_work import Actor, UnitOfWork
-from zhtj.domain.org_rules import OrgType, Sector
+from zhtj.domain.org_rules import OrgType, Sector, path_ids
 from zhtj.domain.transfer_rules import (
     DEFAULT_CHAIN,
     HISTOGRAM_BUCKETS,
@@ -126,11 +126,6 @@ def set_chain(principal: Principal, steps: list[ChainStep], response_hours: int)
 # --- Monitoring counters (XFER-2) ------------------------------------------------------------
 
 
-def lineage(path: str) -> list[str]:
-    """The organisation ids of a materialized path, root first."""
-    return path.strip("/").split("/")
-
-
 class Counts:
     """Counter moves of one transaction, merged per organisation (one update per item: a
     transaction may not touch an item twice), written to one shard chosen by `seed`."""
@@ -141,7 +136,7 @@ class Counts:
     def add(self, path: str | None, field: str, value: int = 1) -> None:
         """Move a counter of every organisation on a materialized path (the subtree's figures)."""
         if path:
-            for org_id in lineage(path):
+            for org_id in path_ids(path):
                 self.moves[org_id][field] += value
 
     def write(self, uow: UnitOfWork, seed: str) -> None:
@@ -193,14 +188,10 @@ def get(member_id: str, transfer_id: str) -> Transfer:
         raise NO_TRANSFER from error
 
 
-def _is_self(principal: Principal, member_id: str) -> bool:
-    return principal.acting_org_id is None and accounts.get_account(principal.account_id).member_id == member_id
-
-
 def read(principal: Principal, member_id: str, transfer_id: str) -> Transfer:
     """The member, or an operator above either branch or the organisation asked now."""
     transfer = get(member_id, transfer_id)
-    if _is_self(principal, member_id):
+    if accounts.is_self(principal, member_id):
         return transfer
     for org_id in (transfer.from_branch_id, transfer.to_branch_id, transfer.step_org_id, transfer.escalated_to):
         if org_id:
@@ -216,7 +207,7 @@ def read(principal: Principal, member_id: str, transfer_id: str) -> Transfer:
 def history(principal: Principal, member_id: str) -> list[Transfer]:
     """A member's transfers, oldest first (one query of the member partition)."""
     member = accounts.get_member(member_id)
-    if not _is_self(principal, member_id):
+    if not accounts.is_self(principal, member_id):
         authorize(principal, "member.read", get_org(member.branch_id))
     return [
         t
@@ -350,12 +341,12 @@ def _resolve(member: Member, request: Request, today: date) -> tuple[Org, Org | 
             raise ValidationError("TARGET_AMBIGUOUS", "转出省外时不能同时选择省内团支部", "to_branch_id")
         if not (request.destination_name or "").strip():
             raise ValidationError("DESTINATION_NAME_REQUIRED", "转往省外的，须填写接收组织名称", "destination_name")
-        return source, None, resolve_chain(list(chain_config().steps), lineage(source.path), None)
+        return source, None, resolve_chain(list(chain_config().steps), path_ids(source.path), None)
     if not request.to_branch_id:
         raise ValidationError("TARGET_REQUIRED", "请选择转入团支部", "to_branch_id")
     target = get_org(request.to_branch_id)
     _check_target(member, source, target, request.cause, today)
-    return source, target, resolve_chain(list(chain_config().steps), lineage(source.path), lineage(target.path))
+    return source, target, resolve_chain(list(chain_config().steps), path_ids(source.path), path_ids(target.path))
 
 
 def start(
@@ -368,7 +359,7 @@ def start(
     """XFER-2: the member starts a transfer, or an operator of the leaving or the receiving side.
     Raises ValidationError, RuleViolation, ConflictError, ForbiddenError."""
     member = accounts.get_member(member_id)
-    if _is_self(principal, member_id):
+    if accounts.is_self(principal, member_id):
         actor, started_org = member_actor(principal), None
     else:
         operator = _starting_operator(principal, get_org(member.branch_id), request.to_branch_id)
@@ -513,7 +504,7 @@ def _step_operator(principal: Principal, transfer: Transfer) -> Acting:
     if operator.org.org_id == asked.org_id:
         return operator
     if transfer.escalated_to:
-        ids = lineage(asked.path)
+        ids = path_ids(asked.path)
         if transfer.escalated_to in ids and operator.org.org_id in ids[ids.index(transfer.escalated_to) :]:
             return operator
     raise NOT_YOUR_STEP
@@ -637,7 +628,7 @@ def _complete(uow: UnitOfWork, transfer: Transfer, at: datetime, stats: _Stats) 
 
 def _system_org(path: str) -> Org:
     """ORG-7's organisation of the province the path belongs to."""
-    root_id = lineage(path)[0]
+    root_id = path_ids(path)[0]
     for org in Org.by_gsi1.query(keys.system_orgs_pk(root_id)):
         if isinstance(org, Org):
             return org
@@ -690,7 +681,7 @@ def _end(uow: UnitOfWork, transfer: Transfer, state: str, at: datetime, stats: _
 
 def _applicant(principal: Principal, transfer: Transfer) -> Actor:
     """The member, or an operator of the organisation that started it (or above it)."""
-    if _is_self(principal, transfer.member_id):
+    if accounts.is_self(principal, transfer.member_id):
         return member_actor(principal)
     if transfer.started_org_id:
         return authorize(principal, "transfer.start", get_org(transfer.started_org_id)).actor
@@ -832,14 +823,14 @@ def escalate(timer: Timer) -> None:
         transfer = None
     uow = UnitOfWork(Actor("system", None))
     if transfer is None or transfer.state not in LIVE_STATES or not transfer.step_org_id:
-        uow.delete(timer, condition=Timer.pk.exists(), on_fail=ConflictError("TIMER_RACE", "", None))
+        uow.delete(timer, condition=Timer.pk.exists(), on_fail=timers.LOST_RACE)
         uow.commit()
         return
-    ids = lineage(transfer.step_path or "")
+    ids = path_ids(transfer.step_path or "")
     responsible = transfer.escalated_to or transfer.step_org_id
     position = ids.index(responsible) if responsible in ids else len(ids) - 1
     if position == 0:  # the province itself is late: nobody above; the step stays in its inbox
-        uow.delete(timer, condition=Timer.due_at == timer.due_at, on_fail=ConflictError("TIMER_RACE", "", None))
+        uow.delete(timer, condition=Timer.due_at == timer.due_at, on_fail=timers.LOST_RACE)
         uow.commit()
         return
     above = ids[position - 1]
@@ -862,7 +853,7 @@ def escalate(timer: Timer) -> None:
     uow.put(
         timers.build(TIMER_KIND, timer_subject(transfer), due),
         condition=Timer.due_at == timer.due_at,
-        on_fail=ConflictError("TIMER_RACE", "", None),
+        on_fail=timers.LOST_RACE,
     )
     _save(uow, transfer, transfer.state, int(before_step))
     stats.write_event(uow)
@@ -877,6 +868,6 @@ def escalate(timer: Timer) -> None:
     try:
         uow.commit()
     except ConflictError as error:
-        if error.code not in ("TIMER_RACE", STEP_TAKEN.code):
+        if error is not timers.LOST_RACE and error is not STEP_TAKEN:
             raise
         return  # answered, withdrawn or escalated meanwhile: whoever won moved the timer
