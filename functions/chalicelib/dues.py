@@ -17,6 +17,7 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel, Field
 
 from chalicelib.http import MAX_BODY_BYTES, ROUTES, PageQuery, RouteSpec, api
+from zhtj import faults
 from zhtj.dal.models import DuesOrder, DuesStandard, LedgerEntry, PaidMonth, PaymentAnomaly, ReconciliationReport
 from zhtj.errors import DomainError
 from zhtj.logic import dues_orders, dues_payments
@@ -568,7 +569,11 @@ def _webhook(provider_name: str) -> None:
     )
 
     def view() -> Response:
-        return _receive(provider_name)
+        # ZHTJ_FAULTS=webhook_<provider>=<share> (zhtj.faults): a crash answers 500 and the provider re-sends.
+        faults.maybe_crash(faults.webhook_name(provider_name), "before")
+        response = _receive(provider_name)
+        faults.maybe_crash(faults.webhook_name(provider_name), "after")
+        return response
 
     view.__name__ = f"webhook_{provider_name}"
     bp.route(f"/webhooks/{provider_name}", methods=["POST"], content_types=WEBHOOK_CONTENT_TYPES)(view)

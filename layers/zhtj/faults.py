@@ -1,20 +1,62 @@
 """Fault injection for the local stack and the tests: off unless ZHTJ_FAULTS is set.
 
-ZHTJ_FAULTS="registration_worker=0.1,tree_maintenance=0.05" makes each named handler crash
-on that share of its invocations: half of the crashes before the handler runs, half after it
-has done its work but before the answer reaches the queue (the harder case: the work is
-done and will be redelivered). Nothing else in the system reads it.
+ZHTJ_FAULTS is a comma-separated list of `name=share` (share between 0 and 1), e.g.
+
+    ZHTJ_FAULTS="registration_worker=0.1,dynamodb_conflict=0.05,payments_timeout=0.2" ./dev up
+
+Names (anything else is refused at the first draw, so a typo cannot pass for a quiet system):
+
+- a handler: every function of chalicefile.json (SQS workers, schedules) by its manifest name,
+  and `webhook_wechatpay` / `webhook_alipay` (the providers' HTTP notification endpoints). It
+  crashes on that share of its invocations: half of the crashes before the handler runs, half
+  after it has done its work but before the answer leaves (the harder case: the work is done
+  and will be redelivered, or re-sent by the provider after its 500).
+- `dynamodb_conflict`: that share of UnitOfWork commits is cancelled the way DynamoDB cancels a
+  transaction that meets another one in flight on the same item (TransactionCanceledException,
+  reason TransactionConflict on one item; nothing is written). Callers see
+  unit_of_work.BUSY, a ConflictError a retry cures.
+- `dynamodb_stale`: on that share of commits a concurrent writer gets there first: one item
+  the transaction updates under its version condition is really written (its version
+  advanced) just before the commit, so DynamoDB's own ConditionalCheckFailed cancels the
+  transaction and the caller sees that operation's refusal (unit_of_work.STALE or its own).
+  Commits without such an item are left alone.
+- `identity_timeout`: that share of the real-name provider's calls (REG-5) time out (TimeoutError).
+- `payments_timeout`: that share of the payment gateways' calls (query-order, the bills) time
+  out: PaymentError GATEWAY_UNREACHABLE, retryable, as the HTTP transport raises on a timeout.
+
+ZHTJ_FAULTS_SEED=<int> makes the draws repeat (tests). Nothing outside the points above reads
+either variable.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import threading
 from functools import lru_cache
+from typing import Any
+
+CONFLICT = "dynamodb_conflict"
+STALE = "dynamodb_stale"
+IDENTITY_TIMEOUT = "identity_timeout"
+PAYMENTS_TIMEOUT = "payments_timeout"
+SWITCHES = (CONFLICT, STALE, IDENTITY_TIMEOUT, PAYMENTS_TIMEOUT)
 
 
 class InjectedFault(RuntimeError):
     """A crash the fault switch asked for."""
+
+
+def handler_names() -> set[str]:
+    """Every handler the switch can crash: the manifest's functions and the webhook endpoints."""
+    from zhtj.manifest import load_manifest
+    from zhtj.payments.base import PROVIDERS
+
+    return set(load_manifest().functions) | {webhook_name(p) for p in PROVIDERS}
+
+
+def webhook_name(provider: str) -> str:
+    return f"webhook_{provider}"
 
 
 @lru_cache(maxsize=1)
@@ -23,16 +65,81 @@ def _shares() -> dict[str, float]:
     for entry in filter(None, (part.strip() for part in os.environ.get("ZHTJ_FAULTS", "").split(","))):
         name, _, share = entry.partition("=")
         shares[name.strip()] = float(share)
+    if shares and (unknown := set(shares) - set(SWITCHES) - handler_names()):
+        raise ValueError(f"ZHTJ_FAULTS names no handler or switch: {sorted(unknown)}")
+    if bad := {n: s for n, s in shares.items() if not 0 <= s <= 1}:
+        raise ValueError(f"ZHTJ_FAULTS shares must be between 0 and 1: {bad}")
     return shares
+
+
+@lru_cache(maxsize=1)
+def _random() -> random.Random:
+    seed = os.environ.get("ZHTJ_FAULTS_SEED")
+    return random.Random(int(seed)) if seed else random.Random()
+
+
+_lock = threading.Lock()  # the local stack draws from many threads
+
+
+def _draw(name: str, share_of: float = 1.0) -> bool:
+    share = _shares().get(name, 0.0)
+    if not share:
+        return False
+    with _lock:
+        return _random().random() < share * share_of
+
+
+def active() -> bool:
+    """Whether any fault is switched on."""
+    return bool(_shares())
 
 
 def maybe_crash(function_name: str, phase: str) -> None:
     """Raise InjectedFault on the configured share of calls (phase "before" or "after")."""
-    share = _shares().get(function_name, 0.0)
-    if share and random.random() < share / 2:
+    if _draw(function_name, 0.5):
         raise InjectedFault(f"injected fault in {function_name} ({phase})")
 
 
+def maybe_time_out(switch: str, what: str) -> None:
+    """Raise TimeoutError on the configured share of calls to an outside provider."""
+    if _draw(switch):
+        raise TimeoutError(f"injected timeout: {what} did not answer in time")
+
+
+def transaction_conflict(items: int) -> Exception | None:
+    """On the `dynamodb_conflict` share of commits: the error PynamoDB raises when DynamoDB
+    cancels a transaction of `items` actions because one of them meets another transaction in
+    flight. None otherwise."""
+    if not items or not _draw(CONFLICT):
+        return None
+    from pynamodb.exceptions import CancellationReason, TransactWriteError, VerboseClientError
+
+    with _lock:
+        loser = _random().randrange(items)
+    reasons: list[CancellationReason | None] = [None] * items
+    reasons[loser] = CancellationReason("TransactionConflict", "Transaction is ongoing for the item (injected)")
+    codes = ", ".join(r.code if r else "None" for r in reasons)
+    response: Any = {
+        "Error": {
+            "Code": "TransactionCanceledException",
+            "Message": f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
+        },
+        "CancellationReasons": [{"Code": r.code, "Message": r.message} if r else {"Code": "None"} for r in reasons],
+    }
+    cause = VerboseClientError(response, "TransactWriteItems", cancellation_reasons=reasons)
+    return TransactWriteError("Failed to write transaction items", cause)
+
+
+def stale_target(candidates: list[Any]) -> Any | None:
+    """On the `dynamodb_stale` share of commits: the one of `candidates` (items the transaction
+    writes under their version condition) that a concurrent writer changes first. None otherwise."""
+    if not candidates or not _draw(STALE):
+        return None
+    with _lock:
+        return _random().choice(candidates)
+
+
 def forget() -> None:
-    """Re-read ZHTJ_FAULTS (tests change it)."""
+    """Re-read ZHTJ_FAULTS and ZHTJ_FAULTS_SEED (tests change them)."""
     _shares.cache_clear()
+    _random.cache_clear()

@@ -19,6 +19,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
+from zhtj import faults
 from zhtj.clock import new_id, now
 from zhtj.dal import keys
 from zhtj.dal.models import AuditRecord
@@ -48,6 +49,34 @@ def _plain(state: dict[str, Any] | None) -> dict[str, Any] | None:
 def _connection() -> Connection:
     # One client per process: building a botocore client costs tens of milliseconds.
     return Connection(region=get_settings().region)
+
+
+def _lose_races(ordered: list[_Operation]) -> None:
+    """The fault switch's lost races (zhtj.faults; off unless ZHTJ_FAULTS names them): either
+    DynamoDB's cancellation for a transaction in flight on one item (raised here, inside the
+    TransactWrite, so nothing is sent), or a concurrent writer that really advances the version
+    of one item this transaction writes under its version condition (DynamoDB then cancels
+    the transaction with ConditionalCheckFailed on that item)."""
+    if not faults.active():
+        return
+    conflict = faults.transaction_conflict(len(ordered))
+    if conflict is not None:
+        raise conflict
+    versioned = [
+        op.item
+        for op in ordered
+        if isinstance(op.item, Item)
+        and getattr(op.item, "version", None) is not None
+        and (op.verb != "update" or op.args.get("add_version_condition"))
+    ]
+    target = faults.stale_target(versioned)
+    if target is not None:
+        # Written beside the item object, so that the transaction's copy stays as it was read.
+        model = type(target)
+        version = getattr(model, "version")  # noqa: B009 (only some item types have one)
+        model._get_connection().update_item(
+            target.pk, range_key=target.sk, actions=[version.add(1)], condition=model.pk.exists()
+        )
 
 
 @dataclass(frozen=True)
@@ -172,6 +201,7 @@ class UnitOfWork:
             with TransactWrite(connection=connection, client_request_token=idempotency_token) as transaction:
                 for op in ordered:
                     getattr(transaction, op.verb)(op.item, **op.args)
+                _lose_races(ordered)
         except TransactWriteError as error:
             reasons = error.cancellation_reasons or []
             for op, reason in zip(ordered, reasons, strict=False):

@@ -10,6 +10,7 @@ import os
 from datetime import timedelta
 from typing import Protocol
 
+from zhtj import faults
 from zhtj.dal import keys, pii, storage
 from zhtj.dal.models import Registration
 from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork
@@ -38,6 +39,8 @@ class FakeIdentityProvider:
         self.fail_percent, self.refail_percent = fail_percent, refail_percent
 
     def verify(self, name: str, id_number: str, phone: str | None, attempt: int) -> bool:
+        # ZHTJ_FAULTS=identity_timeout=<share>: the provider does not answer in time.
+        faults.maybe_time_out(faults.IDENTITY_TIMEOUT, "the identity provider")
         bucket = int(hashlib.sha256(id_number.encode()).hexdigest()[:8], 16) % 100
         return bucket >= (self.fail_percent if attempt == 1 else self.refail_percent)
 

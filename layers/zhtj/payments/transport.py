@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from zhtj import faults
 from zhtj.payments.base import PaymentError
 
 
@@ -65,7 +66,21 @@ def http_transport(timeout: float = 5.0) -> Transport:
 
 
 def transport_for(gateway: str) -> Transport:
-    """The transport that reaches `gateway` (an https/http URL or inproc://name)."""
+    """The transport that reaches `gateway` (an https/http URL or inproc://name). With
+    ZHTJ_FAULTS=payments_timeout=<share> that share of its calls time out (zhtj.faults)."""
+    send = _transport_for(gateway)
+
+    def with_faults(request: HttpRequest) -> HttpResponse:
+        try:
+            faults.maybe_time_out(faults.PAYMENTS_TIMEOUT, f"the payment gateway ({urlsplit(request.url).netloc})")
+        except TimeoutError as error:  # what http_transport raises on a real timeout
+            raise PaymentError(f"支付渠道网关不可达：{error}", code="GATEWAY_UNREACHABLE", retryable=True) from error
+        return send(request)
+
+    return with_faults
+
+
+def _transport_for(gateway: str) -> Transport:
     parts = urlsplit(gateway)
     if parts.scheme == "inproc":
 

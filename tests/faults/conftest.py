@@ -1,0 +1,142 @@
+"""Fixtures of the fault tests: the fault switch (zhtj.faults) turned on for one test, and the
+event runner of the local stack (infra/local/runner.py) delivering the queues in-process.
+
+The runner is the redelivery model: it calls each handler as Lambda does (through the Chalice
+app, so the handler crash points of app.py run), deletes what succeeded, and makes what failed
+visible again at once (no backoff); moto counts the receives and moves a message to its
+dead-letter queue once it has been received max_receive_count times (the queues' redrive
+policies, created by infra/provision.py from the manifest)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from infra.local.runner import Counts, EventRunner
+from tests import moto_state
+from tests.support import World
+from zhtj import faults
+from zhtj.dal.queues import queue_url
+from zhtj.manifest import load_manifest
+from zhtj.observability import SERVICE
+
+
+@pytest.fixture
+def world(aws: None) -> Iterator[World]:
+    yield moto_state.current_value()
+
+
+@pytest.fixture
+def client(aws: None) -> Iterator[Any]:
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(autouse=True)
+def no_quiet_period(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Card messages are delivered at once (the quiet period is an SQS delay: real seconds)."""
+    from zhtj.logic import cards
+
+    monkeypatch.setattr(cards, "QUIET_SECONDS", 0)
+
+
+@pytest.fixture
+def faults_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """`faults_on("transfer_worker=0.2,dynamodb_conflict=0.1")`: the switch as the local stack
+    reads it, with a fixed seed so that a failure repeats."""
+
+    def switch(spec: str, seed: int = 8) -> None:
+        monkeypatch.setenv("ZHTJ_FAULTS", spec)
+        monkeypatch.setenv("ZHTJ_FAULTS_SEED", str(seed))
+        faults.forget()
+
+    yield switch
+    monkeypatch.delenv("ZHTJ_FAULTS", raising=False)
+    faults.forget()
+
+
+@pytest.fixture
+def runner(aws: None) -> EventRunner:
+    import app as app_module
+
+    return EventRunner(app_module, load_manifest(), boto3.Session(), retry_backoff_seconds=0)
+
+
+def settle(runner: EventRunner, *queues: str, max_passes: int = 500) -> Counts:
+    """Deliver the queues' messages (and what their handlers send on) until none is left:
+    every failure redelivered, up to max_receive_count receives, then the DLQ."""
+    functions = [n for n, (_, t) in load_manifest().sqs_functions().items() if t.queue in queues]
+    totals = Counts()
+    for _ in range(max_passes):
+        this_pass = Counts()
+        for name in functions:
+            this_pass.add(runner.poll(name))
+        totals.add(this_pass)
+        if not this_pass.received:
+            assert all(depth(q) == 0 for q in queues), {q: depth(q) for q in queues}
+            return totals
+    raise AssertionError(f"queues {queues} not settled after {max_passes} passes: {totals}")
+
+
+COUNTS = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]
+
+
+def depth(queue: str) -> int:
+    """Messages in a manifest queue: visible, in flight and delayed."""
+    names = COUNTS
+    attributes = boto3.client("sqs").get_queue_attributes(QueueUrl=queue_url(queue), AttributeNames=names)
+    return sum(int(v) for v in attributes["Attributes"].values())
+
+
+def all_depths() -> dict[str, int]:
+    """Every queue of the system and every dead-letter queue, by deployed name."""
+    sqs = boto3.client("sqs")
+    names = COUNTS
+    depths = {}
+    for url in sqs.list_queues()["QueueUrls"]:
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+        depths[url.rsplit("/", 1)[1]] = sum(int(v) for v in attributes.values())
+    return depths
+
+
+def dead_letters(queue: str) -> list[dict[str, Any]]:
+    """The messages in a queue's DLQ (read and left there: visibility 0)."""
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName=load_manifest().dlq_name(queue))["QueueUrl"]
+    found: dict[str, dict[str, Any]] = {}
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30).get(
+        "Messages", []
+    ):
+        found.update({m["MessageId"]: m for m in messages})
+    return list(found.values())
+
+
+class Reasons(logging.Handler):
+    """What the handlers logged about failed records (message id -> reasons), from the one
+    logger of the system: the cloud's only record of why a message went to its DLQ."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_message: dict[str, list[str]] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message_id, reason = getattr(record, "message_id", None), getattr(record, "reason", None)
+        if message_id and reason:
+            self.by_message.setdefault(str(message_id), []).append(str(reason))
+
+
+@pytest.fixture
+def reasons() -> Iterator[Reasons]:
+    handler = Reasons()
+    logger = logging.getLogger(SERVICE)
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)

@@ -1,0 +1,144 @@
+"""The enrolment peak in small, in-process, with every fault of the switch on at once: the
+registration worker crashing (before and after its work), commits losing races (a transaction in
+flight on the same item; a concurrent writer first), and the identity provider timing out. Every
+registration must end PENDING_REVIEW exactly once, approvals retried through the same faults
+must make exactly one member each, and the only dead letters are the poison messages, each
+with its reason logged against its message id.
+
+Why 120 is enough: each registration is its own message and its own transaction, so what is
+proven per message (written once whatever the failures) does not depend on how many there are;
+120 gives ~12 batches of 10 and, with the shares below, some hundred injected failures of every
+kind and path (crash before, crash after, conflict, stale, timeout) in under 10 s. The 2,000-
+submission burst through the subprocess stack is tests/e2e/test_registration_burst.py."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from infra.local.runner import EventRunner
+from tests.faults.conftest import Reasons, all_depths, dead_letters, settle
+from tests.support import World, call
+from zhtj.dal import keys, pii, queues
+from zhtj.dal.models import AuditRecord, Org, Registration
+from zhtj.domain.identity import check_character
+from zhtj.logic import registration
+
+SUBMISSIONS = 120
+APPROVALS = 20
+# Per delivery of one record, about 15% fail (a crash of its batch ~10%, a lost race ~4%, a
+# timeout ~3%): every path runs often, and a healthy message failing all 5 receives (~1e-4 each)
+# is unlikely; the seed makes the run repeat exactly.
+FAULTS = "registration_worker=0.1,dynamodb_conflict=0.03,dynamodb_stale=0.03,identity_timeout=0.03"
+RACE_CODES = {"TRANSACTION_CONFLICT", "STALE_WRITE", "REGISTRATION_NOT_PENDING"}
+
+
+def person(i: int, branch_id: str) -> dict[str, Any]:
+    body = f"440106{2000 + i // 365:04d}{1 + (i % 365) // 31 % 12:02d}{1 + i % 28:02d}{i % 1000:03d}"
+    return {
+        "name": "团员" + "甲乙丙丁戊己庚辛壬癸"[i % 10] + "子丑寅卯辰巳午未申酉"[i // 10 % 10],
+        "id_number": body + check_character(body),
+        "ethnicity": "01",
+        "political_status": "03",
+        "join_month": "2021-05",
+        "branch_id": branch_id,
+        "is_cadre": False,
+        "development_number": f"2021{i:08d}",
+    }
+
+
+def poison(branch_id: str, n: int) -> dict[str, Any]:
+    """A queued registration whose ID number was sealed for another registration: it can never
+    be opened, so it fails on every delivery, before any write."""
+    registration_id = f"rpoison{n:017d}"
+    number = person(900 + n, branch_id)["id_number"]
+    return {
+        "registration_id": registration_id,
+        "branch_id": branch_id,
+        "previous_id": None,
+        "submitted_at": "2026-01-05T02:00:00+00:00",
+        "admitted_on": None,
+        "person": {"name": "坏消息", "id_sealed": pii.seal(number, {"purpose": "id_number", "registration": "rother"})},
+    }
+
+
+def by_state(branch_id: str) -> Counter[str]:
+    found = Registration.by_gsi1.query(keys.branch_registrations_pk(branch_id))
+    return Counter(r.state for r in found if isinstance(r, Registration))
+
+
+def audits(subject_kind: str, subject_id: str, action: str) -> int:
+    return sum(
+        1
+        for a in AuditRecord.query(keys.audit_pk(subject_kind, subject_id), consistent_read=True)
+        if isinstance(a, AuditRecord) and a.action == action
+    )
+
+
+def member_count(branch_id: str) -> int:
+    return int(Org.get(keys.org_pk(branch_id), keys.META, consistent_read=True).member_count)
+
+
+def test_reg_1_burst_with_crashes_races_and_timeouts_writes_each_registration_once(
+    client: Any,
+    world: World,
+    runner: EventRunner,
+    faults_on: Callable[[str], None],
+    reasons: Reasons,
+) -> None:
+    branch = world.orgs["huajing"]
+    tickets = []
+    for i in range(SUBMISSIONS):
+        status, answer = call(client, "POST", "/registrations", {"Content-Type": "application/json"}, person(i, branch))
+        assert status == 202, answer
+        tickets.append(answer["ticket"])
+    for n in range(2):
+        queues.send(registration.REGISTRATION_QUEUE, poison(branch, n))
+
+    faults_on(FAULTS)
+    totals = settle(runner, "registration")
+    # The faults did happen: whole invocations crashed, single records lost races and timed out.
+    logged = " ".join(r for rs in reasons.by_message.values() for r in rs)
+    assert totals.errors and totals.failed > 20
+    assert "TRANSACTION_CONFLICT" in logged and "injected timeout" in logged
+
+    # Nothing lost, nothing written twice: one registration per ticket, one submit audit each.
+    assert by_state(branch) == Counter({registration.PENDING: SUBMISSIONS})
+    assert all(audits("REGISTRATION", t, "registration.submit") == 1 for t in tickets)
+    # The dead letters are exactly the poison messages, each with its reason on every receive.
+    dead = dead_letters("registration")
+    expected = [poison(branch, n)["registration_id"] for n in range(2)]
+    assert sorted(json.loads(m["Body"])["registration_id"] for m in dead) == expected
+    for message in dead:
+        logged = reasons.by_message[message["MessageId"]]
+        assert len(logged) >= 1 and all("UnsealError" in reason for reason in logged), logged
+
+    # Approvals through the same faults: a lost race is refused (409) and a retry succeeds;
+    # exactly one member per registration, and the branch counts each once.
+    before = member_count(branch)
+    secretary = world.headers("huajing")
+    refused: Counter[str] = Counter()
+    for ticket in tickets[:APPROVALS]:
+        for _ in range(10):
+            status, answer = call(client, "POST", f"/registrations/{ticket}/approve", secretary)
+            if status == 200:
+                break
+            assert status == 409 and answer["code"] in RACE_CODES, answer
+            refused[answer["code"]] += 1
+        assert status == 200, answer
+        status, answer = call(client, "POST", f"/registrations/{ticket}/approve", secretary)
+        assert (status, answer["code"]) == (409, "REGISTRATION_NOT_PENDING")
+    assert refused  # some approvals did lose a race
+    assert member_count(branch) == before + APPROVALS
+    assert by_state(branch) == Counter(
+        {registration.PENDING: SUBMISSIONS - APPROVALS, registration.APPROVED: APPROVALS}
+    )
+    assert all(audits("REGISTRATION", t, "registration.approve") == 1 for t in tickets[:APPROVALS])
+
+    # The approvals' card messages are delivered too: every queue is empty, every DLQ but the poison's.
+    settle(runner, "cards")
+    depths = all_depths()
+    assert depths.pop("zhtj-registration-dlq") == 2
+    assert not any(depths.values()), depths
