@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ROOT / "functions"
 STAGE = "local"
 REGION = "cn-north-1"
+# Pending connections the API accepts before refusing more (werkzeug's, for moto, is 128 too).
+API_LISTEN_BACKLOG = 128
 
 _started_in_process = False
 
@@ -258,6 +260,10 @@ class LocalStack:
         # request thread waiting on the socket: such threads must not keep Ctrl-C from exiting.
         self._api.server.daemon_threads = True
         self._api.server.block_on_close = False
+        # socketserver listens with a backlog of 5: connections arriving while the accept thread
+        # waits for the GIL (a webhook storm of 16 senders) overflow it and are reset. Linux
+        # takes a second listen() on a listening socket as a new backlog.
+        self._api.server.socket.listen(API_LISTEN_BACKLOG)
         self.api_port = int(self._api.server.server_address[1])
         self.api_url = f"http://{self.host}:{self.api_port}"
         # DUES: the notify_url of provider order requests (the simulator posts notifications there).

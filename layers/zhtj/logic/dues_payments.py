@@ -23,6 +23,7 @@ after the transaction has landed.
 from __future__ import annotations
 
 import json
+import threading
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+import boto3
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -39,8 +41,6 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
 )
-from pynamodb.attributes import NumberAttribute
-from pynamodb.expressions.operand import Path
 from pynamodb.expressions.update import Action
 
 from zhtj import clock
@@ -125,10 +125,6 @@ def counter_shard(depth: int, member_id: str) -> int:
     return zlib.crc32(member_id.encode()) % COUNTER_SHARDS.get(depth, 1)
 
 
-def _number(name: str) -> Path:
-    return Path(NumberAttribute(attr_name=name))
-
-
 def _member_effects(uow: UnitOfWork, order: DuesOrder, line: Line, paid_at: datetime, share_bp: dict[str, int]) -> None:
     """Everything one member's part of a paid order writes (inside the caller's transaction)."""
     member_pk = keys.member_pk(line.member_id)
@@ -183,12 +179,14 @@ def _member_effects(uow: UnitOfWork, order: DuesOrder, line: Line, paid_at: date
     by_year: dict[int, list[Action]] = {}
     for month, fen in zip(line.months, line.month_fen, strict=True):
         mm = month[5:7]
-        by_year.setdefault(int(month[:4]), []).extend([_number(f"p{mm}").add(1), _number(f"a{mm}").add(fen)])
+        by_year.setdefault(int(month[:4]), []).extend(
+            [counters.number(f"p{mm}").add(1), counters.number(f"a{mm}").add(fen)]
+        )
     for depth, org_id in enumerate(chain):
         per_year = {year: list(actions) for year, actions in by_year.items()}
         cmm = collected[5:7]
         per_year.setdefault(int(collected[:4]), []).extend(
-            [_number(f"c{cmm}").add(line.amount_fen), _number(f"k{cmm}").add(kept[depth])]
+            [counters.number(f"c{cmm}").add(line.amount_fen), counters.number(f"k{cmm}").add(kept[depth])]
         )
         shard = counter_shard(depth, line.member_id)
         for year, actions in per_year.items():
@@ -469,10 +467,22 @@ class _RequestBudget:
         return IN_PROGRESS_MILLIS
 
 
-@lru_cache(maxsize=1)
+_GUARDS_LOCK = threading.Lock()
+
+
 def _guards() -> tuple[Callable[..., dict[str, str]], ...]:
-    """One idempotent entry per shard of the idempotency records (built once per process,
-    inside whatever AWS endpoint the process talks to)."""
+    """One idempotent entry per shard of the idempotency records, built once per process (inside
+    whatever AWS endpoint the process talks to), under a lock: a process serving requests on
+    threads (the local API in a storm) would otherwise build them once per request in flight."""
+    with _GUARDS_LOCK:
+        return _build_guards()
+
+
+@lru_cache(maxsize=1)
+def _build_guards() -> tuple[Callable[..., dict[str, str]], ...]:
+    # One DynamoDB client for every shard: powertools makes a boto3 session and a client per
+    # persistence layer otherwise (tens of milliseconds of model loading each).
+    client = boto3.client("dynamodb", region_name=get_settings().region)
     config = IdempotencyConfig(
         event_key_jmespath="[provider, out_trade_no, raw_status]",
         payload_validation_jmespath="[amount_fen, transaction_id]",
@@ -489,6 +499,7 @@ def _guards() -> tuple[Callable[..., dict[str, str]], ...]:
             static_pk_value=f"IDEMPOTENCY#dues#{shard}",
             expiry_attr="expires_at",
             in_progress_expiry_attr="in_progress_expires_at",
+            boto3_client=client,
         )
         guards.append(
             idempotent_function(_decide, data_keyword_argument="notification", persistence_store=store, config=config)
@@ -498,7 +509,7 @@ def _guards() -> tuple[Callable[..., dict[str, str]], ...]:
 
 def forget() -> None:
     """Tests: rebuild the idempotency clients inside a fresh moto."""
-    _guards.cache_clear()
+    _build_guards.cache_clear()
 
 
 def notification_data(n: payments.Notification) -> dict[str, Any]:

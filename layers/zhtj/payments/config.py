@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -71,9 +72,19 @@ def alipay_config(document: dict[str, Any]) -> AlipayConfig:
     )
 
 
-@lru_cache(maxsize=len(PROVIDERS))
+_LOAD_LOCK = threading.Lock()
+
+
 def load_provider(name: str) -> Provider:
-    """The provider `name`, configured from its secret (cached for the process)."""
+    """The provider `name`, configured from its secret (cached for the process). Loaded under a
+    lock: concurrent first requests (a threaded server) would each build a client and read
+    the secret otherwise."""
+    with _LOAD_LOCK:
+        return _load_provider(name)
+
+
+@lru_cache(maxsize=len(PROVIDERS))
+def _load_provider(name: str) -> Provider:
     if name not in PROVIDERS:
         raise ValueError(f"unknown payment provider {name!r}")
     document = read_secret(name)
@@ -86,6 +97,6 @@ def load_provider(name: str) -> Provider:
 
 def forget() -> None:
     """Forget loaded providers, the client and in-process gateways (tests switch moto between runs)."""
-    load_provider.cache_clear()
+    _load_provider.cache_clear()
     _secrets.cache_clear()
     transport.forget()

@@ -730,7 +730,13 @@ class Simulator:
         control routes for a developer or an e2e test —
         POST /simulator/pay {provider, out_trade_no, amount_fen, notify_url} pays and delivers
         in the background on the compressed schedule; GET /simulator/bill?provider=&date=."""
-        return ThreadingHTTPServer((host, port), _handler_for(self, compress))
+        return _SimulatorServer((host, port), _handler_for(self, compress))
+
+
+class _SimulatorServer(ThreadingHTTPServer):
+    # socketserver's backlog of 5 resets connections that arrive while the accept thread
+    # waits for the GIL; deliveries to the local API and query calls come in bursts.
+    request_queue_size = 128
 
 
 def _flip_alphanumeric(data: bytes, rng: random.Random) -> bytes:
