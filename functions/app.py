@@ -13,6 +13,7 @@ from chalice import Chalice, ConvertToMiddleware
 import chalicelib.cards
 from chalicelib import accounts, audit, deadlines, dues, imports, members, openapi, orgs, registration, transfers
 from chalicelib import awards as award_routes
+from chalicelib import search as search_routes
 from zhtj import faults
 from zhtj.logredact import install as install_id_masking
 from zhtj.manifest import InvokeTrigger, ScheduleTrigger, SqsTrigger, load_manifest
@@ -35,6 +36,7 @@ for blueprint in (
     dues.bp,
     transfers.bp,
     award_routes.bp,  # AWARD and the annual records the card shows
+    search_routes.bp,  # STAT-3: members and organisations by name fragment or ID number
     openapi.bp,
 ):
     app.register_blueprint(blueprint)

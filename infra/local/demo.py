@@ -48,6 +48,7 @@ from zhtj.domain.org_rules import (
     validate_full_name,
     validate_short_name,
 )
+from zhtj.logic import search_index
 from zhtj.logic.accounts import new_grant, new_member
 from zhtj.logic.auth import ADMIN_ROLE
 from zhtj.logic.orgs import bootstrap_province, name_tokens, set_index_keys
@@ -609,6 +610,7 @@ def _members(builder: Builder, sizes: Sequence[int], demo_branch: Node, logins: 
                     logins.member_account, logins.member_id = account.account_id, member_id
             member = new_member(member_id, name, branch_id, account.account_id if account else None)
             member.version = 1
+            yield from search_index.index_items(member, node.org)  # STAT-3: as approval writes them
             yield member
 
 

@@ -478,6 +478,10 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/members/{member_id}/volunteer-hours"): Case(
         "member.read", "huajing", lambda w: f"/members/{w.members['huajing'][1]}/volunteer-hours"
     ),
+    # STAT-3: the scope searched is the target (tests/integration/test_search.py walks the answers).
+    ("POST", "/search"): Case(
+        "search.run", "tianhe", lambda w: "/search", lambda w: {"q": "团员", "org_id": w.orgs["tianhe"]}
+    ),
 }
 
 

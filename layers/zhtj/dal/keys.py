@@ -330,3 +330,21 @@ def evaluation_proposals_pk(parent_id: str, year: int) -> str:
 
 def volunteer_sk(served_on: str, record_id: str) -> str:
     return f"{VOLUNTEER_SK_PREFIX}{served_on}#{record_id}"
+
+
+# --- STAT-3: member search tokens -------------------------------------------------------------
+
+
+def member_name_pk(gram: str) -> str:
+    """A gram of a member's name (search_rules.name_grams): unigram, bigram or =<whole name>."""
+    return f"MNAME#{gram}"
+
+
+def member_name_sk(branch_path: str, member_id: str) -> str:
+    """The branch's materialized path first, so that begins_with(<subtree path>) is a subtree."""
+    return f"{branch_path}{member_id}"
+
+
+def retoken_pk(job_id: str) -> str:
+    """The branches of a move job whose members' search tokens still carry the old path."""
+    return f"RETOKEN#{job_id}"

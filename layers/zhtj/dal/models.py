@@ -131,6 +131,9 @@ class Member(PersonFields, discriminator="Member"):
     delayed_graduation = BooleanAttribute(null=True)
     # The China date a final exit or the deletion took effect.
     left_on = UnicodeAttribute(null=True)
+    # STAT-3: the branch path the member's search tokens carry (absent while off the list);
+    # every write that moves the tokens is conditioned on it (logic/search_index.py).
+    search_path = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
 
@@ -806,3 +809,28 @@ class VolunteerRecord(Item, discriminator="VolunteerRecord"):
     entered_by_org_id = UnicodeAttribute()
     entered_by = UnicodeAttribute()
     entered_at = UTCDateTimeAttribute()
+
+
+# --- STAT-3: finding members by name fragment (logic/search_index.py, logic/search.py) ----------
+
+
+class MemberNameToken(Item, discriminator="MemberNameToken"):
+    """One gram of a listed member's name (a unigram, a bigram, or =<whole name>): pk
+    MNAME#<gram>, sk <the branch's path><member id>. A fragment search in a subtree is one
+    Query of one gram's partition with begins_with(sk, <subtree path>). Carries what a hit
+    shows, so that a page of hits needs no further reads (the ID number masked only)."""
+
+    member_id = UnicodeAttribute()
+    name = UnicodeAttribute()  # normalized (search_rules.normalize_name): what fragments match
+    label = UnicodeAttribute()  # the name as registered
+    branch_id = UnicodeAttribute()
+    branch_name = UnicodeAttribute()
+    id_masked = UnicodeAttribute(null=True)
+
+
+class RetokenMark(Item, discriminator="RetokenMark"):
+    """A branch whose path a move rewrote while its members' search tokens still carry the old
+    one: pk RETOKEN#<job>, sk <branch>. Written in the same transaction as the branch's new
+    path, deleted once every member's tokens follow (the move job finishes after its marks)."""
+
+    branch_id = UnicodeAttribute()

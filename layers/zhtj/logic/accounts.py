@@ -13,7 +13,7 @@ from zhtj.dal.models import Account, Grant, Member, Org
 from zhtj.dal.unit_of_work import UnitOfWork
 from zhtj.domain.org_rules import OrgType, check_members_allowed
 from zhtj.errors import ForbiddenError, NotFoundError, RuleViolation, ValidationError
-from zhtj.logic import tokens
+from zhtj.logic import search_index, tokens
 from zhtj.logic.auth import ADMIN_ROLE, OPERATOR_ROLES, POSITIONS, authorize, get_org
 from zhtj.logic.tokens import Principal
 from zhtj.settings import get_settings
@@ -87,8 +87,14 @@ def create_member_account(principal: Principal, branch_id: str, name: str) -> Ac
     member = new_member(member_id, name, branch_id, account_id)
     uow = UnitOfWork(operator.actor)
     uow.put(account, condition=Account.pk.does_not_exist())
+    search_index.index(uow, member, branch)  # STAT-3
     uow.put(member, condition=Member.pk.does_not_exist())
-    uow.update(branch, [Org.member_count.add(1)], condition=Org.status == "ACTIVE", versioned=False)
+    uow.update(
+        branch,
+        [Org.member_count.add(1)],
+        condition=(Org.status == "ACTIVE") & search_index.branch_guard(branch),
+        versioned=False,
+    )
     uow.audit("member.create", "MEMBER", member_id, branch_id, after={"name": name, "branch_id": branch_id})
     uow.commit()
     return account

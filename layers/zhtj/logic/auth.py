@@ -102,6 +102,8 @@ POLICY: dict[str, Reach] = {
     "evaluation.certify": Reach.BELOW,
     "evaluation.read": Reach.OWN_OR_BELOW,
     "volunteer.record": Reach.OWN_OR_BELOW,
+    # STAT-3 (logic/search.py): the target is the organisation whose subtree is searched.
+    "search.run": Reach.OWN_OR_BELOW,
 }
 
 NOT_OPERATOR = ForbiddenError("NOT_OPERATOR", "当前身份不是组织管理员，无权执行此操作", None)

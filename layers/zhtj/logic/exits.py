@@ -23,7 +23,7 @@ from zhtj.dal.unit_of_work import UnitOfWork
 from zhtj.domain.identity import age_on
 from zhtj.domain.org_rules import OrgType
 from zhtj.errors import ConflictError, RuleViolation, ValidationError
-from zhtj.logic import accounts, orgs
+from zhtj.logic import accounts, orgs, search_index
 from zhtj.logic.auth import POSITIONS, Acting, authorize, get_org
 from zhtj.logic.member_changes import (
     ALREADY_DECIDED,
@@ -225,15 +225,25 @@ def restore(principal: Principal, member_id: str, reason: str) -> Member:
     if branch.status != orgs.ACTIVE:
         raise branch_gone
     uow = UnitOfWork(operator.actor)
+    token_actions, token_guard = search_index.move(uow, member, branch)  # STAT-3: back in the search
     uow.update(
         member,
-        [Member.state.set(NORMAL), Member.gsi1pk.set(keys.branch_members_pk(branch.org_id)), Member.left_on.remove()],
-        condition=Member.state == ExitKind.AGED_OUT.value,
+        [
+            Member.state.set(NORMAL),
+            Member.gsi1pk.set(keys.branch_members_pk(branch.org_id)),
+            Member.left_on.remove(),
+            *token_actions,
+        ],
+        condition=(Member.state == ExitKind.AGED_OUT.value) & token_guard,
         on_fail=ALREADY_DECIDED,
         versioned=False,
     )
     uow.update(
-        branch, [Org.member_count.add(1)], condition=Org.status == orgs.ACTIVE, on_fail=branch_gone, versioned=False
+        branch,
+        [Org.member_count.add(1)],
+        condition=(Org.status == orgs.ACTIVE) & search_index.branch_guard(branch),
+        on_fail=branch_gone,
+        versioned=False,
     )
     uow.audit(
         "member.restore",

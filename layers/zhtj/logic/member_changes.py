@@ -21,7 +21,7 @@ from zhtj.dal.models import Member, Org
 from zhtj.dal.unit_of_work import Actor, UnitOfWork
 from zhtj.domain.org_rules import Level, OrgType
 from zhtj.errors import ConflictError, ForbiddenError
-from zhtj.logic import accounts, orgs
+from zhtj.logic import accounts, orgs, search_index
 from zhtj.logic.auth import Acting, get_org
 from zhtj.logic.tokens import Principal
 from zhtj.schemas import ExitKind
@@ -106,6 +106,7 @@ def leave_branch(
     (gsi1 FORMER#<branch>), the branch's member_count down, all in the caller's transaction.
     Returns the member's new state for the audit record."""
     left_on = today_in_china().isoformat()
+    token_actions, token_guard = search_index.remove(uow, member)  # STAT-3: off the list, out of the search
     uow.update(
         member,
         [
@@ -113,8 +114,9 @@ def leave_branch(
             Member.gsi1pk.set(keys.former_members_pk(branch.org_id)),
             Member.left_on.set(left_on),
             *extra,
+            *token_actions,
         ],
-        condition=condition,
+        condition=condition & token_guard,
         on_fail=ALREADY_DECIDED,
         versioned=False,
     )

@@ -13,7 +13,7 @@ from typing import Any
 from zhtj.clock import new_id, now
 from zhtj.dal import keys, paging, queues
 from zhtj.dal.models import Member, NameToken, Org, TreeJob, TreeLock
-from zhtj.dal.unit_of_work import SYSTEM_ACTOR, Actor, UnitOfWork
+from zhtj.dal.unit_of_work import MAX_TRANSACTION_ITEMS, SYSTEM_ACTOR, Actor, UnitOfWork
 from zhtj.domain.org_rules import (
     TYPE_RANK,
     Level,
@@ -29,7 +29,9 @@ from zhtj.domain.org_rules import (
     validate_full_name,
     validate_short_name,
 )
+from zhtj.domain.search_rules import exact_gram
 from zhtj.errors import ConflictError, NotFoundError, RuleViolation, ValidationError
+from zhtj.logic import search_index
 from zhtj.logic.auth import authorize, get_org, within
 from zhtj.logic.tokens import Principal
 from zhtj.schemas import Finding, OrgCreate
@@ -71,14 +73,15 @@ def set_index_keys(org: Org) -> None:
 
 
 def name_tokens(org: Org, path: str | None = None) -> list[NameToken]:
-    """The search index items of an organisation's short name (one per bigram)."""
+    """The search index items of an organisation's short name: one per bigram, and one for the
+    whole name (=<name>), which STAT-3's search reads first to rank exact matches first."""
     where = path or org.path
     normalized = "".join(org.short_name.lower().split())
     return [
         NameToken(
-            keys.name_pk(bigram), where, ref_id=org.org_id, name=normalized, label=org.short_name, org_type=org.org_type
+            keys.name_pk(gram), where, ref_id=org.org_id, name=normalized, label=org.short_name, org_type=org.org_type
         )
-        for bigram in sorted(bigrams(org.short_name))
+        for gram in [*sorted(bigrams(org.short_name)), exact_gram(normalized)]
     ]
 
 
@@ -366,6 +369,7 @@ def move(principal: Principal, org_id: str, new_parent_id: str, reason: str) -> 
     )
     set_index_keys(org)
     uow.put(org)  # versioned: refused if anyone changed it since we read it
+    search_index.mark_moved(uow, job.job_id, org)  # STAT-3: a moved branch's member tokens follow
     for token in name_tokens(org):
         uow.put(token)
     moved_in = (Org.status == ACTIVE) & (Org.path == new_parent.path)
@@ -395,6 +399,9 @@ def continue_move(job_id: str, page_size: int = 25, max_pages: int = 40) -> bool
             if isinstance(o, Org)
         ]
         if not stale:
+            # STAT-3: the re-pathed branches' member tokens follow before the job is done.
+            if not search_index.follow_moves(job.job_id):
+                break
             _finish_move(job)
             return True
         for org in stale:
@@ -422,6 +429,7 @@ def _rewrite_path(org: Org, job: TreeJob) -> None:
     )
     for token in name_tokens(org):
         uow.put(token)
+    search_index.mark_moved(uow, job.job_id, org)
     try:
         uow.commit()
     except ConflictError:
@@ -530,28 +538,44 @@ def merge(principal: Principal, org_id: str, into_org_id: str, reason: str) -> t
         ]
         if not members:
             break
+        # STAT-3: each member's search tokens move too; a chunk takes what fits in one transaction.
+        members = _fitting(members)
         uow = UnitOfWork(operator.actor)
         for member in members:
             before = {"branch_id": member.branch_id}
+            token_actions, token_guard = search_index.move(uow, member, target)
             member.branch_id = target.org_id
             member.gsi1pk = keys.branch_members_pk(target.org_id)
             uow.update(
                 member,
-                [Member.branch_id.set(target.org_id), Member.gsi1pk.set(member.gsi1pk)],
-                condition=Member.branch_id == branch.org_id,
+                [Member.branch_id.set(target.org_id), Member.gsi1pk.set(member.gsi1pk), *token_actions],
+                condition=(Member.branch_id == branch.org_id) & token_guard,
             )
             uow.audit("member.merge", "MEMBER", member.member_id, target.org_id, before, {"branch_id": target.org_id})
         uow.update(branch, [Org.member_count.add(-len(members))], versioned=False)
         uow.update(
             target,
             [Org.member_count.add(len(members))],
-            condition=Org.status == ACTIVE,
+            condition=(Org.status == ACTIVE) & search_index.branch_guard(target),
             on_fail=PARENT_GONE,
             versioned=False,
         )
         uow.commit()
         moved += len(members)
     return moved, _dissolve(operator.actor, get_org(branch.org_id), reason)
+
+
+def _fitting(members: list[Member]) -> list[Member]:
+    """The first members whose merge (update, audit record, token moves) fits one transaction
+    beside the two branches' counters; the rest come with the next chunk."""
+    room, taken = MAX_TRANSACTION_ITEMS - 2, list[Member]()
+    for member in members:
+        cost = 2 + search_index.writes_per_member(member)
+        if taken and cost > room:
+            break
+        taken.append(member)
+        room -= cost
+    return taken
 
 
 # --- ORG-3 findings -------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from zhtj.domain.identity import mask_id_number
 from zhtj.domain.org_rules import OrgType, check_members_allowed
 from zhtj.domain.registration_rules import RegistrationFacts, Submission, check_submission
 from zhtj.errors import ConflictError, NotFoundError, RuleViolation, ValidationError
-from zhtj.logic import accounts, calendar, cards, identity_check, timers, waves
+from zhtj.logic import accounts, calendar, cards, identity_check, search_index, timers, waves
 from zhtj.logic.auth import authorize, get_org
 from zhtj.logic.reviewers import reviewer
 from zhtj.logic.tokens import Principal
@@ -353,8 +353,9 @@ def approve(principal: Principal, registration_id: str) -> Registration:
     transaction, the ID claim passes to the member. Two approvers at once: one wins."""
     registration = _get(registration_id)
     operator = reviewer(principal, registration)
-    # Only the branch's key is needed: its counter moves by ADD, with no version check.
-    branch = Org(keys.org_pk(registration.branch_id), keys.META, org_id=registration.branch_id)
+    # The branch's counter moves by ADD, with no version check; its path and name go into the
+    # member's search tokens (STAT-3), so the branch is read (the reviewer check read it too).
+    branch = get_org(registration.branch_id)
     if registration.state != PENDING:
         raise NOT_PENDING
     if registration.real_name_state not in identity_check.PASSED_STATES:
@@ -390,6 +391,7 @@ def approve(principal: Principal, registration_id: str) -> Registration:
         condition=Registration.state == PENDING,
         on_fail=NOT_PENDING,
     )
+    search_index.index(uow, member, branch)  # STAT-3
     uow.put(member, condition=Member.pk.does_not_exist())
     uow.put(account, condition=Account.pk.does_not_exist())
     for pk in _claim_keys(registration):
@@ -399,7 +401,12 @@ def approve(principal: Principal, registration_id: str) -> Registration:
             condition=(Claim.owner_kind == "REGISTRATION") & (Claim.owner_id == registration_id),
             on_fail=DUPLICATE_ID,
         )
-    uow.update(branch, [Org.member_count.add(1)], condition=Org.status == "ACTIVE", versioned=False)
+    uow.update(
+        branch,
+        [Org.member_count.add(1)],
+        condition=(Org.status == "ACTIVE") & search_index.branch_guard(branch),
+        versioned=False,
+    )
     timers.cancel(uow, timers.REVIEW_DUE, registration_id)
     uow.audit(
         "registration.approve",

@@ -48,7 +48,7 @@ from zhtj.domain.transfer_rules import (
     resolve_chain,
 )
 from zhtj.errors import ConflictError, ForbiddenError, NotFoundError, RuleViolation, ValidationError
-from zhtj.logic import accounts, cards, dues, orgs, timers
+from zhtj.logic import accounts, cards, dues, orgs, search_index, timers
 from zhtj.logic.auth import Acting, authorize, get_org
 from zhtj.logic.member_changes import NORMAL, member_actor, require_normal
 from zhtj.logic.tokens import Principal
@@ -599,14 +599,18 @@ def _complete(uow: UnitOfWork, transfer: Transfer, at: datetime, stats: _Stats) 
     else:
         target = get_org(transfer.to_branch_id or "")
     member = accounts.get_member(transfer.member_id)
+    token_actions, token_guard = search_index.move(uow, member, target)  # STAT-3: the search tokens follow
     uow.update(
         member,
         [
             Member.branch_id.set(target.org_id),
             Member.gsi1pk.set(keys.branch_members_pk(target.org_id)),
             Member.open_transfer_id.remove(),
+            *token_actions,
         ],
-        condition=(Member.open_transfer_id == transfer.transfer_id) & (Member.branch_id == transfer.from_branch_id),
+        condition=(Member.open_transfer_id == transfer.transfer_id)
+        & (Member.branch_id == transfer.from_branch_id)
+        & token_guard,
         on_fail=MEMBER_BUSY,
         versioned=False,
     )
@@ -614,7 +618,7 @@ def _complete(uow: UnitOfWork, transfer: Transfer, at: datetime, stats: _Stats) 
     uow.update(
         Org(keys.org_pk(target.org_id), keys.META),
         [Org.member_count.add(1)],
-        condition=Org.status == orgs.ACTIVE,
+        condition=(Org.status == orgs.ACTIVE) & search_index.branch_guard(target),
         on_fail=TARGET_GONE,
         versioned=False,
     )

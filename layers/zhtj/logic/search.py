@@ -1,0 +1,210 @@
+"""STAT-3: find any member or organisation within the caller's subtree, by name fragment,
+organisation name, or ID number.
+
+- an ID number (anything with a digit: names hold none) goes through the blind index: one KMS
+  GenerateMac, the REG-4 claim `IDNO#<index>`, the member it names and that member's branch.
+  The number is never stored, logged or answered: hits show the masked form only.
+- a member name fragment reads the member name index (logic/search_index.py): first the
+  partition of the whole name (exact matches, ranked first), then the partition of the
+  fragment's most selective gram, confirmed with `contains`; both with begins_with(sk, the
+  scope's path), so a page is one or two bounded Queries whatever the province's size.
+- an organisation name fragment reads the organisation name index (NameToken) the same way.
+
+The scope is an organisation the caller operates or one beneath it (POLICY "search.run");
+nothing outside it is found, and a member outside it is answered as not found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from zhtj.dal import keys, paging, pii
+from zhtj.dal.bounded import query_bounded
+from zhtj.dal.models import Claim, Member, MemberNameToken, NameToken, Org
+from zhtj.domain.org_rules import most_selective_bigram
+from zhtj.domain.search_rules import exact_gram, fragment_gram, parse_query
+from zhtj.errors import NotFoundError
+from zhtj.logic.auth import NOT_OPERATOR, authorize, get_org, within
+from zhtj.logic.tokens import Principal
+
+# Items a fragment query reads per request at most (about 5 requests of 200): the answer
+# stays well under a second; a cursor goes on where it stopped.
+READ_BUDGET = 1000
+PAGE_SIZE = 200
+
+Kind = Literal["member", "branch"]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result: a member (with the masked ID and the branch) or an organisation."""
+
+    kind: Kind
+    id: str
+    name: str
+    exact: bool
+    id_masked: str | None = None
+    branch_id: str | None = None
+    branch_name: str | None = None
+    org_type: str | None = None
+    state: str | None = None
+
+
+def search(
+    principal: Principal, q: str, kind: Kind, org_id: str | None, cursor: str | None, limit: int
+) -> tuple[list[Hit], str | None]:
+    """Hits in the subtree of `org_id` (default: the organisation the caller acts for), exact
+    names first, and the cursor of the next page (None on the last). Raises ValidationError
+    (a malformed query or cursor), ForbiddenError, NotFoundError."""
+    if org_id is None:
+        if principal.acting_org_id is None:
+            raise NOT_OPERATOR
+        org_id = principal.acting_org_id
+    scope = get_org(org_id)
+    authorize(principal, "search.run", scope)
+    query = parse_query(q)
+    if query.kind == "ID_NUMBER":
+        return _by_id_number(scope, query.value), None
+    if kind == "branch":
+        return _organisations(scope, q, cursor, limit)
+    return _members(scope, query.value, cursor, limit)
+
+
+def _by_id_number(scope: Org, id18: str) -> list[Hit]:
+    """The member an ID number belongs to, if within the scope (REG-4's claim names them)."""
+    try:
+        claim = Claim.get(keys.id_claim_pk(pii.blind_index(id18)), keys.META)
+    except Claim.DoesNotExist:
+        return []
+    if claim.owner_kind != "MEMBER":
+        return []  # a registration still under review is not a member yet
+    try:
+        member = Member.get(keys.member_pk(claim.owner_id), keys.META)
+    except Member.DoesNotExist:
+        return []
+    try:
+        branch = get_org(member.branch_id)
+    except NotFoundError:
+        return []
+    if not within(scope, branch):
+        return []
+    return [
+        Hit(
+            kind="member",
+            id=member.member_id,
+            name=member.name,
+            exact=True,
+            id_masked=member.id_masked,
+            branch_id=branch.org_id,
+            branch_name=branch.short_name,
+            state=member.state,
+        )
+    ]
+
+
+def _phases(cursor: str | None) -> tuple[int, dict[str, Any] | None]:
+    state = paging.decode(cursor) or {"p": 0}
+    phase, key = state.get("p"), state.get("k")
+    if phase not in (0, 1) or not (key is None or isinstance(key, dict)):
+        raise paging.BAD_CURSOR
+    return int(phase), key
+
+
+def _two_phases(
+    cursor: str | None,
+    limit: int,
+    exact: Any,
+    fragment: Any,
+) -> tuple[list[Any], str | None]:
+    """Exact matches first (phase 0), then the fragment's (phase 1); one cursor over both."""
+    phase, key = _phases(cursor)
+    found: list[Any] = []
+    if phase == 0:
+        found, key = exact(limit, key)
+        if key is not None:
+            return found, paging.encode({"p": 0, "k": key})
+        if len(found) == limit:
+            return found, paging.encode({"p": 1})
+        phase = 1
+    more, key = fragment(limit - len(found), key)
+    found += more
+    return found, paging.encode({"p": 1, "k": key}) if key is not None else None
+
+
+def _members(scope: Org, fragment: str, cursor: str | None, limit: int) -> tuple[list[Hit], str | None]:
+    within_scope = MemberNameToken.sk.startswith(scope.path)
+
+    def exact(want: int, key: dict[str, Any] | None) -> tuple[list[MemberNameToken], dict[str, Any] | None]:
+        return query_bounded(
+            MemberNameToken,
+            keys.member_name_pk(exact_gram(fragment)),
+            within_scope,
+            want=want,
+            start_key=key,
+            budget=READ_BUDGET,
+            page_size=PAGE_SIZE,
+        )
+
+    def partial(want: int, key: dict[str, Any] | None) -> tuple[list[MemberNameToken], dict[str, Any] | None]:
+        return query_bounded(
+            MemberNameToken,
+            keys.member_name_pk(fragment_gram(fragment)),
+            within_scope,
+            filter_condition=MemberNameToken.name.contains(fragment) & (MemberNameToken.name != fragment),
+            want=want,
+            start_key=key,
+            budget=READ_BUDGET,
+            page_size=PAGE_SIZE,
+        )
+
+    tokens, next_cursor = _two_phases(cursor, limit, exact, partial)
+    hits = [
+        Hit(
+            kind="member",
+            id=t.member_id,
+            name=t.label,
+            exact=t.name == fragment,
+            id_masked=t.id_masked,
+            branch_id=t.branch_id,
+            branch_name=t.branch_name,
+        )
+        for t in tokens
+    ]
+    return hits, next_cursor
+
+
+def _organisations(scope: Org, q: str, cursor: str | None, limit: int) -> tuple[list[Hit], str | None]:
+    # Organisation names are matched as logic/orgs.py indexes them (lower-cased, no spaces).
+    normalized = "".join(q.lower().split())
+    bigram = most_selective_bigram(normalized)
+    within_scope = NameToken.sk.startswith(scope.path)
+
+    def exact(want: int, key: dict[str, Any] | None) -> tuple[list[NameToken], dict[str, Any] | None]:
+        return query_bounded(
+            NameToken,
+            keys.name_pk(exact_gram(normalized)),
+            within_scope,
+            want=want,
+            start_key=key,
+            budget=READ_BUDGET,
+            page_size=PAGE_SIZE,
+        )
+
+    def partial(want: int, key: dict[str, Any] | None) -> tuple[list[NameToken], dict[str, Any] | None]:
+        return query_bounded(
+            NameToken,
+            keys.name_pk(bigram),
+            within_scope,
+            filter_condition=NameToken.name.contains(normalized) & (NameToken.name != normalized),
+            want=want,
+            start_key=key,
+            budget=READ_BUDGET,
+            page_size=PAGE_SIZE,
+        )
+
+    tokens, next_cursor = _two_phases(cursor, limit, exact, partial)
+    hits = [
+        Hit(kind="branch", id=t.ref_id, name=t.label, exact=t.name == normalized, org_type=t.org_type) for t in tokens
+    ]
+    return hits, next_cursor
