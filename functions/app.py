@@ -14,9 +14,10 @@ import chalicelib.cards
 from chalicelib import accounts, audit, deadlines, dues, imports, members, openapi, orgs, registration, transfers
 from chalicelib import awards as award_routes
 from chalicelib import search as search_routes
+from chalicelib import stats as stats_routes
 from zhtj import faults
 from zhtj.logredact import install as install_id_masking
-from zhtj.manifest import InvokeTrigger, ScheduleTrigger, SqsTrigger, load_manifest
+from zhtj.manifest import InvokeTrigger, ScheduleTrigger, SqsTrigger, StreamTrigger, load_manifest
 from zhtj.observability import logger, metrics, tracer
 
 manifest = load_manifest()
@@ -37,6 +38,7 @@ for blueprint in (
     transfers.bp,
     award_routes.bp,  # AWARD and the annual records the card shows
     search_routes.bp,  # STAT-3: members and organisations by name fragment or ID number
+    stats_routes.bp,  # STAT-1..2 and SWEEP: subtree figures, the daily bulletin, findings
     openapi.bp,
 ):
     app.register_blueprint(blueprint)
@@ -48,6 +50,10 @@ app.register_middleware(
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context), "all")
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics), "all")
 app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler), "all")
+
+
+# What Chalice writes as a stream mapping's source; infra/template.py replaces it.
+STREAM_ARN_PLACEHOLDER = f"arn:aws:dynamodb:us-east-1:123456789012:table/{manifest.table}/stream/latest"
 
 
 def _resolve(dotted: str) -> Callable[..., Any]:
@@ -80,6 +86,15 @@ def _wire(name: str) -> Any:
         )(entry)
     if isinstance(trigger, ScheduleTrigger):
         return app.schedule(trigger.expression, name=name)(entry)
+    if isinstance(trigger, StreamTrigger):
+        # The ARN is the template's to fill (infra/template.py: the table's StreamArn).
+        return app.on_dynamodb_record(
+            stream_arn=STREAM_ARN_PLACEHOLDER,
+            batch_size=trigger.batch_size,
+            starting_position="TRIM_HORIZON",
+            maximum_batching_window_in_seconds=trigger.batching_window_seconds,
+            name=name,
+        )(entry)
     assert isinstance(trigger, InvokeTrigger)
     return app.lambda_function(name=name)(entry)
 

@@ -62,6 +62,18 @@ def create_queues(session: boto3.Session, manifest: Manifest) -> dict[str, str]:
     return urls
 
 
+def create_stream_failure_queues(session: boto3.Session, manifest: Manifest) -> dict[str, str]:
+    """A stream function's failure destination (its DLQ): where a batch that kept failing is
+    described. Returns function name -> URL."""
+    sqs = session.client("sqs")
+    return {
+        name: sqs.create_queue(
+            QueueName=manifest.stream_failures_name(name), Attributes={"MessageRetentionPeriod": str(14 * 86400)}
+        )["QueueUrl"]
+        for name in manifest.stream_functions()
+    }
+
+
 def state_machine_definition(manifest: Manifest, name: str, resolve: dict[str, str]) -> str:
     """An ASL file with its ${placeholders} filled from `resolve` (placeholder -> value)."""
     machine = manifest.state_machines[name]
@@ -130,6 +142,7 @@ def provision(session: boto3.Session | None = None, manifest: Manifest | None = 
     manifest = manifest or load_manifest()
     create_table(session)
     urls = create_queues(session, manifest)
+    create_stream_failure_queues(session, manifest)
     arns = create_state_machines(session, manifest, urls)
     create_buckets(session)
     create_keys(session)

@@ -27,7 +27,7 @@ from chalice.utils import to_cfn_resource_name
 from infra.provision import BUCKETS, bucket_name
 from zhtj.dal.storage import bucket_env
 from zhtj.dal.table import table_definition
-from zhtj.manifest import Manifest, SqsTrigger, load_manifest
+from zhtj.manifest import Manifest, SqsTrigger, StreamTrigger, load_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS_DIR = ROOT / "functions"
@@ -105,6 +105,11 @@ def queue_id(queue: str) -> str:
 
 def dlq_id(queue: str) -> str:
     return f"{to_cfn_resource_name(queue)}DeadLetterQueue"
+
+
+def failures_id(function: str) -> str:
+    """A stream function's failure destination (the DLQ of its event source mapping)."""
+    return f"{to_cfn_resource_name(function)}FailuresQueue"
 
 
 def bucket_id(role: str) -> str:
@@ -189,6 +194,17 @@ def _queues(manifest: Manifest) -> Json:
                     "deadLetterTargetArn": _arn(dlq_id(name)),
                     "maxReceiveCount": queue.max_receive_count,
                 },
+            },
+        }
+    for name in manifest.stream_functions():
+        resources[failures_id(name)] = {
+            "Type": "AWS::SQS::Queue",
+            "DeletionPolicy": "Delete",
+            "UpdateReplacePolicy": "Delete",
+            "Properties": {
+                "QueueName": manifest.stream_failures_name(name),
+                "MessageRetentionPeriod": 14 * 86400,
+                "SqsManagedSseEnabled": True,
             },
         }
     return resources
@@ -558,6 +574,28 @@ def _function_role(manifest: Manifest) -> Json:
                 "Resource": [_arn(queue_id(q)) for q in consumed],
             }
         )
+    if streams := manifest.stream_functions():
+        statements.append(
+            {
+                "Sid": "ReadTableStream",
+                "Effect": "Allow",
+                "Action": [
+                    "dynamodb:DescribeStream",
+                    "dynamodb:GetRecords",
+                    "dynamodb:GetShardIterator",
+                    "dynamodb:ListStreams",
+                ],
+                "Resource": _sub(f"${{{TABLE}.StreamArn}}"),
+            }
+        )
+        statements.append(
+            {
+                "Sid": "StreamFailureDestinations",
+                "Effect": "Allow",
+                "Action": ["sqs:SendMessage"],
+                "Resource": [_arn(failures_id(n)) for n in streams],
+            }
+        )
     if manifest.state_machines:
         statements.append(
             {
@@ -732,6 +770,8 @@ def _patch_function(resource: Json, manifest: Manifest, env: Json) -> None:
         properties["Timeout"] = function.timeout_seconds
         properties["MemorySize"] = function.memory_mb
     for event in properties.get("Events", {}).values():
+        if event.get("Type") == "DynamoDB" and function is not None:
+            _patch_stream_event(event["Properties"], name, function.trigger)
         if event.get("Type") != "SQS":
             continue
         event_properties = event["Properties"]
@@ -743,6 +783,23 @@ def _patch_function(resource: Json, manifest: Manifest, env: Json) -> None:
         trigger = function.trigger if function is not None else None
         if isinstance(trigger, SqsTrigger) and trigger.maximum_concurrency is not None:
             event_properties["ScalingConfig"] = {"MaximumConcurrency": trigger.maximum_concurrency}
+
+
+def _patch_stream_event(event_properties: Json, name: str, trigger: Any) -> None:
+    """The table's stream, with the manifest's filter, retries and failure destination."""
+    assert isinstance(trigger, StreamTrigger), name
+    event_properties["Stream"] = _sub(f"${{{TABLE}.StreamArn}}")
+    event_properties["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
+    event_properties["BisectBatchOnFunctionError"] = True
+    event_properties["MaximumRetryAttempts"] = trigger.maximum_retry_attempts
+    event_properties["ParallelizationFactor"] = trigger.parallelization_factor
+    event_properties["DestinationConfig"] = {"OnFailure": {"Destination": _arn(failures_id(name))}}
+    event_properties["FilterCriteria"] = {
+        "Filters": [
+            {"Pattern": json.dumps({"dynamodb": {side: {"kind": {"S": trigger.kinds}}}})}
+            for side in ("NewImage", "OldImage")
+        ]
+    }
 
 
 def _gateway_responses() -> Json:

@@ -10,7 +10,6 @@ from zhtj.domain.org_rules import OrgType
 from zhtj.logic import orgs
 from zhtj.logic.tokens import Principal
 from zhtj.schemas import (
-    Finding,
     MergeOut,
     OrgCreate,
     OrgMerge,
@@ -103,11 +102,6 @@ def dissolve(org_id: str, principal: Principal, body: Reason) -> BaseModel:
 def merge(org_id: str, principal: Principal, body: OrgMerge) -> BaseModel:
     moved, dissolved = orgs.merge(principal, org_id, body.into_org_id, body.reason)
     return MergeOut(moved_members=moved, dissolved=OrgOut.model_validate(dissolved))
-
-
-@api(bp, "/orgs/{org_id}/findings", "GET", summary="组织规模规范核查（ORG-3）", response=list[Finding], tag=TAG)
-def findings(org_id: str, principal: Principal) -> list[Finding]:
-    return orgs.findings(principal, org_id)
 
 
 @api(bp, "/system-org", "GET", summary="非本省所辖团组织（ORG-7）", response=OrgOut, tag=TAG)

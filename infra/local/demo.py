@@ -37,6 +37,7 @@ from zhtj.clock import new_id, now
 from zhtj.dal import keys
 from zhtj.dal.models import Account, Org
 from zhtj.dal.table import Item
+from zhtj.logic import stats
 from zhtj.domain.org_rules import (
     FULL_NAME_SUFFIX,
     Level,
@@ -682,6 +683,7 @@ def load(scale: int = 200) -> dict[str, str]:
     with Item.batch_write() as batch:
         for node in builder.orgs:
             batch.save(node.org)
+            batch.save(stats.new_own_stat(node.org))  # STAT-1: its counters come from the stream
             for token in name_tokens(node.org):
                 batch.save(token)
         for item in admins:

@@ -1,6 +1,8 @@
 """The event runner: the part of the cloud moto does not emulate (REFERENCE.md). It polls each
 SQS-triggered function's queue and calls the handler with a real Lambda SQS event, honours
-partial batch responses, fires scheduled functions, and expires TTL'd table items.
+partial batch responses, reads the table's stream for stream-triggered functions (with the
+mapping's filter, checkpoint and failure destination), fires scheduled functions, and expires
+TTL'd table items.
 
 Handlers are called as Lambda calls them, `getattr(app_module, name)(event, context)`, so
 the local system runs the same entry points the cloud does.
@@ -22,7 +24,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from zhtj.manifest import Function, Manifest, SqsTrigger
+from zhtj.manifest import Function, Manifest, SqsTrigger, StreamTrigger
 
 # Pollers per queue at most, locally (the manifest's maximum_concurrency caps them in the cloud).
 LOCAL_MAX_POLLERS = 4
@@ -51,6 +53,7 @@ class Counts:
     errors: int = 0  # handler calls that raised
     scheduled: int = 0  # schedule firings
     expired: int = 0  # table items deleted by TTL
+    streamed: int = 0  # stream records handed to handlers (after filtering)
 
     def add(self, other: Counts) -> Counts:
         for f in fields(self):
@@ -133,6 +136,7 @@ class EventRunner:
             url = self._sqs.get_queue_url(QueueName=manifest.queue_name(name))["QueueUrl"]
             arn = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
             self._queues[name] = _Queue(url, arn, queue.max_receive_count)
+        self._streams = {name: _StreamReader(self, name, f, t) for name, (f, t) in manifest.stream_functions().items()}
         # Schedules first fire on the first pass, so a broken one shows at startup.
         started = clock()
         self._next_fire = dict.fromkeys(manifest.scheduled_functions(), started)
@@ -149,6 +153,8 @@ class EventRunner:
         counts = Counts()
         for name in self.manifest.sqs_functions():
             counts.add(self.poll(name, wait_seconds))
+        for reader in self._streams.values():
+            counts.add(self._record(reader.pass_once()))
         counts.add(self.fire_due_schedules())
         counts.add(self.expire())
         return counts
@@ -336,6 +342,8 @@ class EventRunner:
             for poller in range(min(trigger.maximum_concurrency or 1, LOCAL_MAX_POLLERS)):
                 thread = threading.Thread(target=self._poll_loop, args=(name,), name=f"runner-{name}-{poller}")
                 self._threads.append(thread)
+        for name in self._streams:
+            self._threads.append(threading.Thread(target=self._stream_loop, args=(name,), name=f"runner-{name}"))
         self._threads.append(threading.Thread(target=self._clock_loop, name="runner-clock"))
         for thread in self._threads:
             thread.daemon = True  # a handler stuck forever must not keep the process alive
@@ -372,6 +380,19 @@ class EventRunner:
                 log.exception("runner: polling for %s failed; retrying", name)
                 self._stop.wait(1)
 
+    def _stream_loop(self, name: str) -> None:
+        reader = self._streams[name]
+        while not self._stop.is_set():
+            try:
+                counts = self._record(reader.pass_once())
+            except Exception:
+                if self._stop.is_set():
+                    return
+                log.exception("runner: reading the stream for %s failed; retrying", name)
+                counts = Counts()
+            if not counts.received:
+                self._stop.wait(reader.trigger.batching_window_seconds or 0.5)
+
     def _clock_loop(self) -> None:
         while not self._stop.is_set():
             try:
@@ -407,3 +428,114 @@ class EventRunner:
         with self._totals_lock:
             self.totals.add(counts)
         return counts
+
+
+class _StreamReader:
+    """One stream-triggered function's event source mapping: reads the table's stream in order
+    from its beginning (TRIM_HORIZON), drops records the filter excludes, and delivers batches.
+    As Lambda does with ReportBatchItemFailures, a batch resumes from the first failed record;
+    after `maximum_retry_attempts` retries it is described to the failure queue and skipped."""
+
+    def __init__(self, runner: EventRunner, name: str, function: Function, trigger: StreamTrigger) -> None:
+        self.runner, self.name, self.function, self.trigger = runner, name, function, trigger
+        self._client = boto3.Session(region_name=runner.region).client(
+            "dynamodbstreams", endpoint_url=runner._dynamodb.meta.endpoint_url
+        )
+        self._failures_url = runner._sqs.get_queue_url(QueueName=runner.manifest.stream_failures_name(name))["QueueUrl"]
+        self._iterator: str | None = None
+        self._pending: list[dict[str, Any]] = []
+        self._attempts = 0
+        self._not_before = 0.0
+        self.stream_arn = ""
+
+    def _next_iterator(self) -> str | None:
+        if self._iterator is None:
+            table = self.runner._dynamodb.describe_table(TableName=self.runner.table_name)["Table"]
+            self.stream_arn = table["LatestStreamArn"]
+            shard = self._client.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"][0]
+            self._iterator = self._client.get_shard_iterator(
+                StreamArn=self.stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+        return self._iterator
+
+    def _wanted(self, record: dict[str, Any]) -> bool:
+        images = record.get("dynamodb", {})
+        kinds = {images.get(side, {}).get("kind", {}).get("S") for side in ("NewImage", "OldImage")}
+        return bool(kinds & set(self.trigger.kinds))
+
+    def _lambda_record(self, record: dict[str, Any]) -> dict[str, Any]:
+        out = dict(record)
+        body = dict(out["dynamodb"])
+        created = body.get("ApproximateCreationDateTime")
+        if isinstance(created, datetime):
+            body["ApproximateCreationDateTime"] = int(created.timestamp())
+        out["dynamodb"] = body
+        out["eventSourceARN"] = self.stream_arn
+        return out
+
+    def _fill(self) -> None:
+        iterator = self._next_iterator()
+        while not self._pending and iterator:
+            page = self._client.get_records(ShardIterator=iterator, Limit=self.trigger.batch_size)
+            iterator = page.get("NextShardIterator")
+            records = page.get("Records", [])
+            self._pending = [self._lambda_record(r) for r in records if self._wanted(r)]
+            if not records:
+                break
+        self._iterator = iterator
+
+    def pass_once(self) -> Counts:
+        """Deliver one batch (or nothing, if none is waiting or a retry's back-off runs)."""
+        if time.monotonic() < self._not_before:
+            return Counts()
+        self._fill()
+        if not self._pending:
+            return Counts()
+        batch = self._pending[: self.trigger.batch_size]
+        counts = Counts(received=len(batch), streamed=len(batch), invocations=1)
+        started = time.monotonic()
+        context = self.runner._context(self.name, self.function)
+        try:
+            result = self.runner._handler(self.name)({"Records": batch}, context)
+        except Exception:
+            log.exception("%s raised: the batch of %d stream records is retried", self.name, len(batch))
+            counts.errors, first_failed = 1, 0
+        else:
+            sequence = [r["dynamodb"]["SequenceNumber"] for r in batch]
+            failed = EventRunner._failed_ids(self.name, result, sequence)
+            first_failed = min((sequence.index(f) for f in failed), default=len(batch))
+        elapsed = self.runner._elapsed_ms(self.name, started, self.function)
+        log.info("%-22s %2d records  %2d failed  %6d ms", self.name, len(batch), len(batch) - first_failed, elapsed)
+        done = first_failed
+        if first_failed < len(batch):
+            self._attempts += 1
+            if self._attempts > self.trigger.maximum_retry_attempts:
+                self._describe_failure(batch[first_failed:])
+                done, self._attempts = len(batch), 0
+            else:
+                self._not_before = time.monotonic() + min(self.runner.retry_backoff_seconds * self._attempts, 60)
+        else:
+            self._attempts = 0
+        self._pending = self._pending[done:]
+        counts.deleted, counts.failed = done, len(batch) - done
+        return counts
+
+    def _describe_failure(self, records: list[dict[str, Any]]) -> None:
+        """What Lambda's on-failure destination receives: the batch's place in the stream."""
+        first, last = records[0]["dynamodb"]["SequenceNumber"], records[-1]["dynamodb"]["SequenceNumber"]
+        log.error("%s: stream records %s..%s failed %d times: described to its failure queue", self.name, first, last,
+                  self._attempts)
+        self.runner._sqs.send_message(
+            QueueUrl=self._failures_url,
+            MessageBody=json.dumps(
+                {
+                    "requestContext": {"condition": "RetryAttemptsExhausted", "functionArn": self.name},
+                    "DDBStreamBatchInfo": {
+                        "streamArn": self.stream_arn,
+                        "startSequenceNumber": first,
+                        "endSequenceNumber": last,
+                        "batchSize": len(records),
+                    },
+                }
+            ),
+        )

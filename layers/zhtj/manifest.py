@@ -46,7 +46,21 @@ class InvokeTrigger(_Strict):
     type: Literal["invoke"]
 
 
-Trigger = Annotated[SqsTrigger | ScheduleTrigger | InvokeTrigger, Field(discriminator="type")]
+class StreamTrigger(_Strict):
+    """The table's change stream (NEW_AND_OLD_IMAGES) through an event source mapping. Only
+    records whose new or old image is of one of `kinds` reach the function (Lambda's event
+    filtering in the cloud, the runner locally); a batch that keeps failing goes, as a
+    description, to the function's failure queue (`<app>-<function>-failures`)."""
+
+    type: Literal["dynamodb_stream"]
+    kinds: list[str] = Field(min_length=1)
+    batch_size: int = Field(default=100, ge=1, le=10000)
+    batching_window_seconds: int = Field(default=1, ge=0, le=300)
+    maximum_retry_attempts: int = Field(default=10, ge=0, le=10000)
+    parallelization_factor: int = Field(default=1, ge=1, le=10)
+
+
+Trigger = Annotated[SqsTrigger | ScheduleTrigger | InvokeTrigger | StreamTrigger, Field(discriminator="type")]
 
 
 class Function(_Strict):
@@ -94,6 +108,13 @@ class Manifest(_Strict):
 
     def sqs_functions(self) -> dict[str, tuple[Function, SqsTrigger]]:
         return {n: (f, f.trigger) for n, f in self.functions.items() if isinstance(f.trigger, SqsTrigger)}
+
+    def stream_functions(self) -> dict[str, tuple[Function, StreamTrigger]]:
+        return {n: (f, f.trigger) for n, f in self.functions.items() if isinstance(f.trigger, StreamTrigger)}
+
+    def stream_failures_name(self, function: str) -> str:
+        """The queue a stream function's failed batches are described to (its DLQ)."""
+        return f"{self.app}-{function}-failures"
 
     def scheduled_functions(self) -> dict[str, tuple[Function, ScheduleTrigger]]:
         return {n: (f, f.trigger) for n, f in self.functions.items() if isinstance(f.trigger, ScheduleTrigger)}

@@ -108,12 +108,6 @@ class TreeJobOut(Out):
     finished_at: datetime | None
 
 
-class Finding(BaseModel):
-    org_id: str
-    code: str
-    message: str
-
-
 class AccountCreate(Body):
     """A cadre's or member's account, with its membership in a branch (a cadre is a member
     of exactly one branch; a non-member who becomes a cadre gets membership by default)."""

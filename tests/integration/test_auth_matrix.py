@@ -72,6 +72,29 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: {"into_org_id": w.orgs["huajing"], "reason": "x"},
     ),
     ("GET", "/orgs/{org_id}/findings"): Case("org.findings", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/findings"),
+    ("GET", "/orgs/{org_id}/findings/summary"): Case(
+        "org.findings", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/findings/summary"
+    ),
+    ("GET", "/orgs/{org_id}/findings/history"): Case(
+        "org.findings", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/findings/history"
+    ),
+    # STAT-1..2: subtree figures, the daily bulletin, sector targets; SWEEP runs.
+    ("GET", "/orgs/{org_id}/stats"): Case("stats.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/stats"),
+    ("GET", "/orgs/{org_id}/bulletin"): Case("stats.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/bulletin"),
+    ("POST", "/orgs/{org_id}/bulletin/xlsx"): Case(
+        "stats.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/bulletin/xlsx"
+    ),
+    ("PUT", "/orgs/{org_id}/sector-targets"): Case(
+        "stats.targets_set",
+        "tianhe",
+        lambda w: f"/orgs/{w.orgs['tianhe']}/sector-targets",
+        lambda w: {"sector": "COMMUNITY", "expected": 100, "target_percent": 70},
+    ),
+    ("GET", "/orgs/{org_id}/sector-progress"): Case(
+        "stats.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/sector-progress"
+    ),
+    ("POST", "/sweeps"): Case("sweep.start", "root", lambda w: "/sweeps", lambda w: {"segments": 1}),
+    ("GET", "/sweeps/{run_id}"): Case(None, "tianhe", lambda w: "/sweeps/swnone"),
     ("GET", "/system-org"): Case("system_org.read", "root", lambda w: "/system-org"),
     ("POST", "/orgs/{org_id}/admin-accounts"): Case(
         "org.create_admin",

@@ -24,6 +24,9 @@ EXPECTED: dict[str, Any] = {
     "registration_worker": {"batchItemFailures": [{"itemIdentifier": "5f1c9a4e-1b2d-4c3e-9f00-000000000002"}]},
     "tree_jobs_watchdog": {"resumed": 0},
     "open_waves": {"opened": []},
+    # The sample member's branch has no OwnStat in this stack: the record fails (Lambda retries
+    # from it, then describes the batch to the failure queue); nothing is half-counted.
+    "stats_stream": {"batchItemFailures": [{"itemIdentifier": "111100000000000000000001"}]},
 }
 
 

@@ -306,16 +306,6 @@ def test_org_7_system_org_for_the_province_only(client: Any, world: World) -> No
     assert (status, answer["code"]) == (422, "ORG-7")
 
 
-def test_org_3_size_norms_are_findings(client: Any, world: World) -> None:
-    status, found = call(client, "GET", f"/orgs/{world.orgs['root']}/findings", world.headers("root"))
-    assert status == 200
-    codes = {(f["org_id"], f["code"]) for f in found}
-    assert (world.orgs["lianhua"], "BRANCH_UNDER_3") in codes
-    assert (world.orgs["cs2024"], "BRANCH_UNDER_3") in codes
-    assert (world.orgs["sysu"], "COMMITTEE_UNDER_100") in codes
-    assert all(org != world.orgs["huajing"] for org, _ in codes)  # 3 members: within the norm
-
-
 def test_audit_1_failed_write_leaves_no_audit_record(world: World) -> None:
     """The audit record rides in the change's transaction: a change refused by its condition
     (here a stale version) writes no audit record either."""

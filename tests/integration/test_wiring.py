@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice.app import ScheduledEventConfig, SQSEventConfig
+from chalice.app import DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfig
 from openapi_spec_validator import validate
 
 from app import app
 from chalicelib.openapi import document
 from tests.support import call
-from zhtj.manifest import ScheduleTrigger, SqsTrigger, load_manifest
+from zhtj.manifest import ScheduleTrigger, SqsTrigger, StreamTrigger, load_manifest
 
 
 def test_app_event_sources_match_manifest() -> None:
@@ -22,6 +22,8 @@ def test_app_event_sources_match_manifest() -> None:
             declared[source.name] = ("sqs", source.queue, source.batch_size, source.maximum_concurrency)
         elif isinstance(source, ScheduledEventConfig):
             declared[source.name] = ("schedule", source.schedule_expression)
+        elif isinstance(source, DynamoDBEventConfig):
+            declared[source.name] = ("stream", source.batch_size, source.maximum_batching_window_in_seconds)
         else:
             declared[source.name] = (type(source).__name__,)
     expected: dict[str, Any] = {}
@@ -32,6 +34,8 @@ def test_app_event_sources_match_manifest() -> None:
             expected[name] = ("sqs", queue, trigger.batch_size, trigger.maximum_concurrency)
         elif isinstance(trigger, ScheduleTrigger):
             expected[name] = ("schedule", trigger.expression)
+        elif isinstance(trigger, StreamTrigger):
+            expected[name] = ("stream", trigger.batch_size, trigger.batching_window_seconds)
     assert declared == expected
     pure = {name for name in app.pure_lambda_functions}
     assert pure == {n for n, f in manifest.functions.items() if f.trigger.type == "invoke"}

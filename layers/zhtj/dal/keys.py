@@ -348,3 +348,48 @@ def member_name_sk(branch_path: str, member_id: str) -> str:
 def retoken_pk(job_id: str) -> str:
     """The branches of a move job whose members' search tokens still carry the old path."""
     return f"RETOKEN#{job_id}"
+
+
+# --- Statistics and sweeps (STAT-1..2, SWEEP-1..3) --------------------------------------------
+
+OWN_STAT_SK = "OWNSTAT"
+SUB_STAT_SK = "STAT"
+FINDING_SK_PREFIX = "FINDING#"
+FINDING_HISTORY_SK_PREFIX = "FINDHIST#"
+SECTOR_TARGET_SK_PREFIX = "SECTORTARGET#"
+
+
+def sub_stat_pk(org_id: str, shard: int) -> str:
+    """A shard of an organisation's subtree counters: its own partition, so that the root's
+    shards spread over partitions."""
+    return f"STAT#{org_id}#{shard}"
+
+
+def stream_mark_pk(event_id: str) -> str:
+    return f"STREAMREC#{event_id}"
+
+
+def finding_sk(code: str) -> str:
+    return f"{FINDING_SK_PREFIX}{code}"
+
+
+def findings_pk(root_id: str) -> str:
+    """gsi1: a province's findings, sorted by path (a subtree is a begins_with)."""
+    return f"FINDINGS#{root_id}"
+
+
+def finding_history_sk(day: str) -> str:
+    return f"{FINDING_HISTORY_SK_PREFIX}{day}"
+
+
+def sweep_pk(run_id: str) -> str:
+    return f"SWEEP#{run_id}"
+
+
+def sweeps_pk() -> str:
+    """gsi1: sweep runs, newest last."""
+    return "SWEEPS"
+
+
+def sector_target_sk(sector: str) -> str:
+    return f"{SECTOR_TARGET_SK_PREFIX}{sector}"

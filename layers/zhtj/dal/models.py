@@ -10,6 +10,7 @@ from pynamodb.attributes import (
     MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
 )
@@ -834,3 +835,80 @@ class RetokenMark(Item, discriminator="RetokenMark"):
     path, deleted once every member's tokens follow (the move job finishes after its marks)."""
 
     branch_id = UnicodeAttribute()
+
+
+# --- Statistics and sweeps (STAT-1..2, SWEEP-1..3) --------------------------------------------
+
+
+class OwnStat(Item, discriminator="OwnStat"):
+    """What is attached to one organisation itself (its members, registrations, posts, ...):
+    pk ORG#<org>, sk OWNSTAT. Created with the organisation, its path rewritten with it, its
+    counters (top-level numbers named by zhtj.domain.stat_rules) moved only by the stats
+    stream (ADD) and, for the time-dependent ones (t_*), SET by the daily sweep. Its own stream
+    records roll its figures up the path into SubStat."""
+
+    org_id = UnicodeAttribute()
+    path = UnicodeAttribute()
+
+
+class SubStat(Item, discriminator="SubStat"):
+    """One shard of an organisation's subtree counters: pk STAT#<org>#<shard>, sk STAT. Moved
+    by ADD only, from the stream; a read gets every shard with one BatchGetItem."""
+
+    org_id = UnicodeAttribute()
+
+
+class StreamMark(Item, discriminator="StreamMark"):
+    """A stream record already applied (its counter moves landed with this mark, in one
+    transaction): pk STREAMREC#<event id>, sk META; expires (TTL) after the stream's retention."""
+
+
+class Finding(Item, discriminator="Finding"):
+    """A compliance finding of one organisation (SWEEP-1..3): pk ORG#<org>, sk FINDING#<code>;
+    gsi1 FINDINGS#<province root> / <path>#<code> (a subtree's findings in path order)."""
+
+    org_id = UnicodeAttribute()
+    code = UnicodeAttribute()
+    concerned = NumberAttribute()  # members, reviews, steps ... it concerns (1 for the organisation itself)
+    path = UnicodeAttribute()
+    noted_at = UTCDateTimeAttribute()  # when it appeared or its number last changed
+
+
+class FindingHistory(Item, discriminator="FindingHistory"):
+    """A day's finding counts of an organisation's subtree, by code, as the daily sweep saw
+    them: pk ORG#<org>, sk FINDHIST#<YYYY-MM-DD>."""
+
+    org_id = UnicodeAttribute()
+    day = UnicodeAttribute()
+    counts = MapAttribute()  # type: ignore[var-annotated]
+    run_id = UnicodeAttribute()
+
+
+class SweepRun(Item, discriminator="SweepRun"):
+    """One sweep (the daily one or on demand): pk SWEEP#<run>, sk META; gsi1 SWEEPS / <started>.
+    Segments report into `segments_done` (a string set: a redelivered segment adds nothing)."""
+
+    run_id = UnicodeAttribute()
+    segments = NumberAttribute()
+    segments_done = UnicodeSetAttribute(null=True)
+    state = UnicodeAttribute()  # SCANNING, FINISHING, DONE
+    started_at = UTCDateTimeAttribute()
+    started_by = UnicodeAttribute()
+    day = UnicodeAttribute()
+    finished_at = UTCDateTimeAttribute(null=True)
+    findings = MapAttribute(null=True)  # type: ignore[var-annotated]
+    drift = UnicodeAttribute(null=True)  # JSON: what the recount found different (must be empty)
+    drift_count = NumberAttribute(null=True)
+    items_scanned = NumberAttribute(null=True)
+
+
+class SectorTarget(Item, discriminator="SectorTarget"):
+    """STAT-2: the members an organisation expects to enter in one sector of its subtree and the
+    share to reach: pk ORG#<org>, sk SECTORTARGET#<sector>."""
+
+    org_id = UnicodeAttribute()
+    sector = UnicodeAttribute()
+    expected = NumberAttribute()
+    target_percent = NumberAttribute()
+    set_by = UnicodeAttribute()
+    set_at = UTCDateTimeAttribute()

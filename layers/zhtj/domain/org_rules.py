@@ -23,6 +23,11 @@ class OrgType(StrEnum):
     BRANCH = "BRANCH"  # 团支部
 
 
+# League posts (团内职务) an account may hold in an organisation, besides administering it.
+POSITIONS = ("书记", "副书记", "常委", "委员", "候补委员", "工作人员")
+SECRETARY = "书记"
+
+
 class Level(StrEnum):
     """Levels of a leading organ, highest first."""
 

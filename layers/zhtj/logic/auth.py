@@ -14,12 +14,12 @@ from enum import StrEnum
 from zhtj.dal import keys
 from zhtj.dal.models import Grant, Org
 from zhtj.dal.unit_of_work import Actor
+from zhtj.domain.org_rules import POSITIONS as POSITIONS
 from zhtj.errors import ForbiddenError, NotFoundError
 from zhtj.logic.tokens import Principal
 
 ADMIN_ROLE = "管理员"
 # Cadre positions (职务) of SPEC "Users and roles".
-POSITIONS = ("书记", "副书记", "常委", "委员", "候补委员", "工作人员")
 ROLES = (ADMIN_ROLE, *POSITIONS)
 # Positions that operate their organisation (运营者) besides its administrator account.
 OPERATOR_ROLES = frozenset({ADMIN_ROLE, "书记", "副书记", "工作人员"})
@@ -104,6 +104,12 @@ POLICY: dict[str, Reach] = {
     "volunteer.record": Reach.OWN_OR_BELOW,
     # STAT-3 (logic/search.py): the target is the organisation whose subtree is searched.
     "search.run": Reach.OWN_OR_BELOW,
+    # STAT-1..2 and SWEEP (logic/stats.py, logic/sweeps.py): the target is the organisation
+    # whose subtree is read or whose sector targets are set; a sweep covers the province.
+    "stats.read": Reach.OWN_OR_BELOW,
+    "stats.targets_set": Reach.OWN_OR_BELOW,
+    "sweep.start": Reach.PROVINCE,
+    "sweep.read": Reach.OWN_OR_BELOW,
 }
 
 NOT_OPERATOR = ForbiddenError("NOT_OPERATOR", "当前身份不是组织管理员，无权执行此操作", None)

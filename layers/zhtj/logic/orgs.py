@@ -12,7 +12,7 @@ from typing import Any
 
 from zhtj.clock import new_id, now
 from zhtj.dal import keys, paging, queues
-from zhtj.dal.models import Member, NameToken, Org, TreeJob, TreeLock
+from zhtj.dal.models import Member, NameToken, Org, OwnStat, TreeJob, TreeLock
 from zhtj.dal.unit_of_work import MAX_TRANSACTION_ITEMS, SYSTEM_ACTOR, Actor, UnitOfWork
 from zhtj.domain.org_rules import (
     TYPE_RANK,
@@ -24,17 +24,16 @@ from zhtj.domain.org_rules import (
     check_placement,
     most_selective_bigram,
     path_ids,
-    size_findings,
     validate_alias,
     validate_full_name,
     validate_short_name,
 )
 from zhtj.domain.search_rules import exact_gram
 from zhtj.errors import ConflictError, NotFoundError, RuleViolation, ValidationError
-from zhtj.logic import search_index
+from zhtj.logic import search_index, stats
 from zhtj.logic.auth import authorize, get_org, within
 from zhtj.logic.tokens import Principal
-from zhtj.schemas import Finding, OrgCreate
+from zhtj.schemas import OrgCreate
 
 ACTIVE = "ACTIVE"
 DISSOLVED = "DISSOLVED"
@@ -45,7 +44,6 @@ LOCK_LIFETIME = timedelta(hours=6)
 MERGE_CHUNK = 45
 # ORG-7: the organisation that holds members transferred out of the province.
 SYSTEM_ORG_SHORT_NAME = "非共青团广东省委所辖的团组织"
-FINDINGS_SUBTREE_LIMIT = 2000
 
 PARENT_GONE = ConflictError("PARENT_NOT_ACTIVE", "上级组织已撤销或正在调整，请刷新后重试", "parent_id")
 MOVE_IN_PROGRESS = ConflictError("TREE_MOVE_IN_PROGRESS", "该组织所在的组织树正在调整隶属关系，请稍后再试", None)
@@ -142,6 +140,7 @@ def bootstrap_province(short_name: str, full_name: str, alias: str, region_name:
     for org in (root, system):
         set_index_keys(org)
         uow.put(org, condition=Org.pk.does_not_exist())
+        uow.put(stats.new_own_stat(org), condition=OwnStat.pk.does_not_exist())
         for token in name_tokens(org):
             uow.put(token)
         uow.audit("org.create", "ORG", org.org_id, org.org_id, after=snapshot(org))
@@ -285,6 +284,7 @@ def create_child(principal: Principal, parent_id: str, body: OrgCreate) -> Org:
     set_index_keys(org)
     uow = UnitOfWork(operator.actor)
     uow.put(org, condition=Org.pk.does_not_exist())
+    uow.put(stats.new_own_stat(org), condition=OwnStat.pk.does_not_exist())
     # The parent must still be where we read it: a concurrent move would orphan the path.
     uow.update(
         parent,
@@ -369,6 +369,7 @@ def move(principal: Principal, org_id: str, new_parent_id: str, reason: str) -> 
     )
     set_index_keys(org)
     uow.put(org)  # versioned: refused if anyone changed it since we read it
+    stats.rewrite_path(uow, org, new_path)  # STAT-1: its figures leave the old ancestors with it
     search_index.mark_moved(uow, job.job_id, org)  # STAT-3: a moved branch's member tokens follow
     for token in name_tokens(org):
         uow.put(token)
@@ -420,6 +421,7 @@ def _rewrite_path(org: Org, job: TreeJob) -> None:
     org.path = job.new_path + old[len(job.old_path) :]
     org.depth = org.path.count("/") - 2
     set_index_keys(org)
+    stats.rewrite_path(uow, org, org.path)
     uow.update(
         org,
         [Org.path.set(org.path), Org.depth.set(org.depth), Org.gsi2pk.set(org.gsi2pk), Org.gsi2sk.set(org.gsi2sk)],
@@ -576,43 +578,3 @@ def _fitting(members: list[Member]) -> list[Member]:
         taken.append(member)
         room -= cost
     return taken
-
-
-# --- ORG-3 findings -------------------------------------------------------------------------
-
-
-def findings(principal: Principal, org_id: str) -> list[Finding]:
-    """ORG-3 size norms for an organisation and everything beneath it, as findings (never
-    refusals). Bounded: a subtree larger than FINDINGS_SUBTREE_LIMIT is left to the sweeps."""
-    org = read(principal, org_id)
-    orgs: list[Org] = []
-    cursor: str | None = None
-    while True:
-        page, cursor = list_subtree(principal, org_id, cursor, 500)
-        orgs.extend(page)
-        if len(orgs) > FINDINGS_SUBTREE_LIMIT:
-            raise ValidationError("SUBTREE_TOO_LARGE", "组织过多，请查看定期核查报告", "org_id")
-        if cursor is None:
-            break
-    by_parent: dict[str, list[Org]] = {}
-    for o in orgs:
-        if o.parent_id:
-            by_parent.setdefault(o.parent_id, []).append(o)
-
-    def tally(o: Org) -> tuple[int, int, int]:
-        members, branches, general = int(o.member_count or 0), 0, 0
-        for child in by_parent.get(o.org_id, []):
-            m, b, g = tally(child)
-            members += m
-            branches += b + (child.org_type == OrgType.BRANCH)
-            general += g + (child.org_type == OrgType.GENERAL_BRANCH)
-        return members, branches, general
-
-    result: list[Finding] = []
-    for o in orgs:
-        if o.system or (o.org_id == org.org_id and o.org_type == OrgType.LEADING_ORGAN):
-            continue
-        members, branches, general = tally(o)
-        for f in size_findings(o.org_id, OrgType(o.org_type), members, branches, general):
-            result.append(Finding(org_id=f.org_id, code=f.code, message=f.message))
-    return result
