@@ -97,6 +97,8 @@ IDEMPOTENCY_SECONDS = 72 * 3600
 IN_PROGRESS_MILLIS = 25_000
 # The idempotency records are spread over this many partitions (static pk per shard).
 IDEMPOTENCY_SHARDS = 8
+# Completed idempotency records remembered per shard in a container (powertools' local cache).
+LOCAL_CACHE_ITEMS = 512
 # Reconciliation asks the provider about orders still pending after the re-send windows.
 RETRY_WINDOW = timedelta(hours=25)
 # A many-member order whose members are not all applied after this long is driven again.
@@ -264,7 +266,13 @@ def settle(order: DuesOrder, transaction_id: str, paid_at: datetime, source: str
 
 
 def _already_settled(order_id: str, transaction_id: str, provider_name: str) -> str:
-    current = get_order(order_id)
+    """After a lost race: what the winner made of the order (read again: it changed)."""
+    return _settled_outcome(order_id, get_order(order_id), transaction_id, provider_name)
+
+
+def _settled_outcome(order_id: str, current: DuesOrder | None, transaction_id: str, provider_name: str) -> str:
+    """A payment for an order no longer pending: the same transaction is a duplicate; another
+    transaction, or a payment after the order closed, is recorded and alerted, never credited."""
     if current is not None and current.state == PAID and current.transaction_id == transaction_id:
         return DUPLICATE
     if current is not None and current.state == CLOSED:
@@ -446,6 +454,10 @@ def _decide(notification: dict[str, Any]) -> dict[str, str]:
     if event == payments.PAID:
         if amount != int(order.amount_fen):
             return anomaly("AMOUNT_MISMATCH", f"通知金额{amount}分与订单金额{order.amount_fen}分不符")
+        if order.state != PENDING:
+            # Decided on the order just read, without a transaction: PAID and CLOSED never move
+            # again (a TRADE_FINISHED after TRADE_SUCCESS, a re-send after its record expired).
+            return {"decision": _settled_outcome(out_trade_no, order, transaction_id, provider_name)}
         paid_at = datetime.fromisoformat(notification["paid_at"]) if notification.get("paid_at") else clock.now()
         return {"decision": settle(order, transaction_id, paid_at, "NOTIFICATION")}
     if event == payments.CLOSED:
@@ -488,6 +500,11 @@ def _build_guards() -> tuple[Callable[..., dict[str, str]], ...]:
         payload_validation_jmespath="[amount_fen, transaction_id]",
         raise_on_no_idempotency_key=True,
         expires_after_seconds=IDEMPOTENCY_SECONDS,
+        # A completed record is kept in memory too: a re-send reaching the same container is
+        # answered (and its payload validated) without a DynamoDB request. Records being
+        # processed are never cached, so concurrent duplicates still meet at the table.
+        use_local_cache=True,
+        local_cache_max_items=LOCAL_CACHE_ITEMS,
     )
     config.register_lambda_context(_RequestBudget())  # type: ignore[arg-type]
     guards = []
