@@ -37,6 +37,13 @@ STALE = ConflictError("STALE_WRITE", "数据已被他人修改，请刷新后重
 BUSY = ConflictError("TRANSACTION_CONFLICT", "同一数据正在被他人修改，请稍后重试")
 
 
+def lost_race(error: Exception) -> bool:
+    """Whether a refusal only says that another writer got there first (a transaction in flight,
+    or an item changed since it was read): the same change tried again may well succeed. A
+    worker raises it (its message is redelivered) rather than record it as a refusal."""
+    return isinstance(error, ConflictError) and error.code in (BUSY.code, STALE.code)
+
+
 def _plain(state: dict[str, Any] | None) -> dict[str, Any] | None:
     """A state as plain JSON values (enums, dates -> strings), as the audit map stores it."""
     if state is None:

@@ -18,7 +18,7 @@ from zhtj import clock
 from zhtj.clock import today_in_china
 from zhtj.dal import keys, queues
 from zhtj.dal.models import Member, Org, Timer, Transfer, TransferBatch, TransferBatchRow
-from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork
+from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork, lost_race
 from zhtj.domain.org_rules import OrgType
 from zhtj.domain.transfer_rules import Cause
 from zhtj.domain.workdays import CHINA_TZ
@@ -221,6 +221,8 @@ def _start_one(batch: TransferBatch, row: dict[str, Any]) -> None:
     except DomainError as error:
         if _row(batch.batch_id, member_id) is not None:
             return  # started by an earlier delivery of this chunk
+        if lost_race(error):
+            raise  # not the member's refusal: the chunk's redelivery starts them
         outcome.outcome, outcome.error_code, outcome.error_message = "REFUSED", error.code, error.message
         try:
             outcome.save(condition=TransferBatchRow.pk.does_not_exist())
@@ -269,12 +271,18 @@ def _approve_one(batch: TransferBatch, principal: Principal, member_id: str) -> 
         transfers.approve(principal, member_id, row.transfer_id, int(step))
         row.update(actions=[TransferBatchRow.approval.set("APPROVED"), TransferBatchRow.approval_error.remove()])
     except DomainError as error:
+        current = transfers.get(member_id, row.transfer_id)
         done = any(
             h.step == step and h.acted_org_id == principal.acting_org_id and h.outcome == "APPROVED"
-            for h in transfers.get(member_id, row.transfer_id).history
+            for h in current.history
         )
+        undecided = current.state == transfers.OPEN and current.step_index == step
         if done:  # approved by an earlier delivery
             row.update(actions=[TransferBatchRow.approval.set("APPROVED")])
+        elif lost_race(error) or (error.code == transfers.STEP_TAKEN.code and undecided):
+            # Another writer was in flight on the transfer, or changed it without deciding this
+            # step (its version moved): not a refusal. The chunk's redelivery approves it.
+            raise
         else:
             row.update(
                 actions=[
