@@ -171,11 +171,13 @@ def render(member_id: str, items: list[dict[str, Any]], content_version: int) ->
     )
     try:
         _record(member_id, str(member["branch_id"]), content_version, key, version_id, len(pdf), issued_at)
-    except ConflictError:
-        # A render of a newer content version was recorded first: ours must never become the
-        # current object, so it goes (the table names the current version either way).
+    except Exception as error:
+        # An object the table does not name must never become the current one, so it goes
+        # (the table names the current version either way).
         storage.delete_version(ROLE, key, version_id)
-        return LOST
+        if error is OLDER_RENDER:  # a render of a newer content version was recorded first
+            return LOST
+        raise  # a race in flight, an outage: not decided, so the message comes back and renders again
     logger.info("card rendered", extra={"member_id": member_id, "content_version": content_version, "bytes": len(pdf)})
     return RENDERED
 
