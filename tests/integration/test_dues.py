@@ -175,6 +175,7 @@ def test_dues_3_alipay_trade_finished_months_later_credits_nothing_twice(env: Du
     for shard in range(dues_payments.IDEMPOTENCY_SHARDS):
         for item in connection.query(f"IDEMPOTENCY#dues#{shard}").get("Items", []):
             connection.delete_item(item["pk"]["S"], item["sk"]["S"])
+    dues_payments.forget()  # and the containers that kept them in memory are long gone
     # When TRADE_FINISHED arrives, and TRADE_SUCCESS is replayed
     for status_word in ("TRADE_FINISHED", "TRADE_SUCCESS"):
         status, body = env.deliver(env.sim.alipay_notification(trade, status=status_word))
@@ -182,6 +183,31 @@ def test_dues_3_alipay_trade_finished_months_later_credits_nothing_twice(env: Du
     # Then the order was credited once: the conditional write on the order is the guarantee
     assert paid(member_id) == [months_back(3), months_back(2), months_back(1)]
     chain = [env.world.orgs[n] for n in ("root", "sz", "futian", "lianhua")]
+    assert ledger_total(order["order_id"], chain) == order["amount_fen"]
+
+
+def test_dues_3_trade_finished_racing_trade_success_is_a_duplicate_not_an_anomaly(env: Dues) -> None:
+    # Given an Alipay order read PENDING by two notifications at once (TRADE_SUCCESS and
+    # TRADE_FINISHED: two idempotency keys, so both get past the guard)
+    member_id = env.world.members["huajing"][0]
+    order = env.pay_now(member_id, provider="alipay")
+    trade = env.sim.pay("alipay", order["order_id"], order["amount_fen"])
+    read_by_the_loser = order_of(order["order_id"])
+    # When the winner settles it, then the loser's transaction runs on what it read
+    assert env.deliver(env.sim.notification(trade)) == (200, "success")
+    assert trade.paid_at is not None
+    outcome = dues_payments.settle(read_by_the_loser, trade.transaction_id, trade.paid_at, "NOTIFICATION")
+    # Then the loser finds the order paid by the same transaction: a duplicate, nothing to
+    # look into (its first failed condition is a paid month, not the order's state)
+    assert outcome == dues_payments.DUPLICATE
+    month = dues_rules.month_of(clock.now().astimezone(CHINA_TZ).date())
+    assert [
+        a.code
+        for a in PaymentAnomaly.query(keys.dues_anomaly_pk(month))
+        if isinstance(a, PaymentAnomaly) and a.out_trade_no == order["order_id"]
+    ] == []
+    assert paid(member_id) == [months_back(3), months_back(2), months_back(1)]
+    chain = [env.world.orgs[n] for n in ("root", "gz", "tianhe", "huajing")]
     assert ledger_total(order["order_id"], chain) == order["amount_fen"]
 
 

@@ -132,20 +132,26 @@ def test_dues_3_storm_items_are_each_handled_as_marked() -> None:
         "alipay": alipay.Alipay(alipay_config(material["alipay"]), simulator.handle),
     }
     trades = [simulator.pay(("wechatpay", "alipay")[i % 2], f"STORM-{i:04d}", 100 + i) for i in range(300)]
-    storm = simulator.storm(trades, seed=7, duplicates=0.3, reordered=0.1, tampered=0.05, stale=0.02)
+    storm = simulator.storm(trades, seed=7, duplicates=0.3, reordered=0.1, tampered=0.05, stale=0.02, bursts=5)
     # Then every item gets exactly the outcome it is marked with
     outcomes = [(d.expect, _outcome(receivers[d.provider], d.headers, d.body)) for d in storm]
     assert all(expect == got for expect, got in outcomes), [o for o in outcomes if o[0] != o[1]][:5]
-    # And the storm has the advertised shape: each trade genuine at least once, extras as asked
+    # And the storm has the advertised shape, the shares being of the whole storm
     kinds = Counter(d.kind for d in storm)
     accepted_trades = {d.out_trade_no for d in storm if d.expect == "accept"}
     assert accepted_trades == {t.out_trade_no for t in trades}
-    assert (
-        kinds["genuine"] > len(trades) * 1.2 and 0 < len(storm) - kinds["genuine"] - kinds["stale"] < len(trades) * 0.12
-    )
-    assert kinds["stale"] > 0
-    order = [d.out_trade_no for d in storm if d.kind == "genuine"]
-    assert order != sorted(order)
+    total = len(storm)
+    tampered = total - kinds["genuine"] - kinds["duplicate"] - kinds["stale"]
+    assert kinds["genuine"] == len(trades)
+    assert abs(kinds["duplicate"] - 0.3 * total) <= 1
+    assert abs(tampered - 0.05 * total) <= 1 and abs(kinds["stale"] - 0.02 * total) <= 1
+    assert sum(d.reordered for d in storm) >= 0.1 * total
+    assert sorted(d.sequence for d in storm) == list(range(total))
+    assert [d.sequence for d in storm] != list(range(total))
+    # and the bursts are runs of 4 copies of one notification side by side
+    runs = [storm[i : i + 4] for i in range(total - 3)]
+    bursts = [r for r in runs if all(d.kind == "duplicate" and d.body == r[0].body for d in r)]
+    assert len(bursts) >= 5
 
 
 def test_dues_3_daily_bill_lists_the_days_trades_with_amounts() -> None:

@@ -249,6 +249,12 @@ def settle(order: DuesOrder, transaction_id: str, paid_at: datetime, source: str
         if error is LOST_RACE:
             return _already_settled(order.order_id, transaction_id, order.provider)
         if error in (_MONTH_PAID_TWICE, _LOCK_LOST):
+            # DynamoDB names every failed condition; the first one named may be a ledger entry
+            # or the bill lock that a concurrent settle of the same order (TRADE_FINISHED racing
+            # TRADE_SUCCESS: another idempotency key) has just written. Then the race was lost.
+            current = get_order(order.order_id)
+            if current is not None and current.state != PENDING:
+                return _settled_outcome(order.order_id, current, transaction_id, order.provider)
             record_anomaly(
                 order.provider,
                 "APPLY_CONFLICT",

@@ -20,6 +20,7 @@ import csv
 import hashlib
 import io
 import json
+import math
 import os
 import random
 import secrets
@@ -176,6 +177,9 @@ class Delivery:
     body: bytes
     expect: str = "accept"
     kind: str = "genuine"
+    # In a storm: the provider's sending order, and whether this one arrives out of it.
+    sequence: int = 0
+    reordered: bool = False
 
 
 @dataclass(frozen=True)
@@ -560,27 +564,60 @@ class Simulator:
         reordered: float = 0.1,
         tampered: float = 0.05,
         stale: float = 0.02,
+        follow_ups: Iterable[Delivery] = (),
+        bursts: int = 0,
+        burst_size: int = 4,
     ) -> list[Delivery]:
-        """Notifications for paid trades as a busy provider sends them: every trade's genuine
-        notification once, plus duplicates (re-sends), tampered and stale copies (extra, each
-        marked with the refusal it must get), and a share moved out of order."""
+        """Notifications as a busy provider sends them, the shares being of the whole storm:
+        each trade's genuine notification once, each of `follow_ups` once (later statuses,
+        refunds: genuine too), then re-sends of those (kind "duplicate"; `bursts` of them are
+        groups of `burst_size` side by side, to be sent at once), tampered and stale copies (kind
+        = how, `expect` = the refusal they must get), and at least `reordered` of all moved out
+        of the provider's order (`reordered` True). `sequence` is the provider's order."""
         rng = random.Random(seed)
-        out: list[Delivery] = []
+        firsts: list[Delivery] = []
         for trade in trades:
             options = {"serial": rng.choice(list(self.wechat["platform"]))} if trade.provider == "wechatpay" else {}
-            genuine = self.notification(trade, **options)
-            out.append(genuine)
-            if rng.random() < duplicates:
-                out.extend(self.resend(genuine) for _ in range(rng.randint(1, 2)))
-            if rng.random() < tampered:
-                out.append(self.tamper(genuine, rng.choice(TAMPER_KINDS[trade.provider]), rng))
-            if rng.random() < stale and trade.provider == "wechatpay":
-                out.append(self.stale(genuine))
-        for index in range(len(out)):
-            if rng.random() < reordered:
-                other = rng.randrange(len(out))
-                out[index], out[other] = out[other], out[index]
-        return out
+            firsts.append(self.notification(trade, **options))
+        firsts += list(follow_ups)
+        if not firsts:
+            return []
+        total = math.ceil(len(firsts) / (1 - duplicates - tampered - stale))
+        wechat_firsts = [i for i, d in enumerate(firsts) if d.provider == "wechatpay"]
+        # Slots in the provider's order: each first, then what follows it (a burst is one slot).
+        after: dict[int, list[list[Delivery]]] = {i: [] for i in range(len(firsts))}
+        copies = round(total * duplicates)
+        for i in rng.sample(range(len(firsts)), min(bursts, len(firsts), copies // max(burst_size, 1))):
+            after[i].append([replace(self.resend(firsts[i]), kind="duplicate") for _ in range(burst_size)])
+            copies -= burst_size
+        for _ in range(copies):
+            i = rng.randrange(len(firsts))
+            after[i].append([replace(self.resend(firsts[i]), kind="duplicate")])
+        for n in range(round(total * tampered)):
+            i = rng.randrange(len(firsts))
+            kinds = TAMPER_KINDS[firsts[i].provider]
+            after[i].append([self.tamper(firsts[i], kinds[n % len(kinds)], rng)])
+        for _ in range(round(total * stale) if wechat_firsts else 0):
+            i = rng.choice(wechat_firsts)
+            after[i].append([self.stale(firsts[i])])
+        slots: list[list[Delivery]] = []
+        for i, first in enumerate(firsts):
+            slots.append([first])
+            slots += after[i]
+        sequence = 0
+        for slot in slots:
+            for index, delivery in enumerate(slot):
+                slot[index] = replace(delivery, sequence=sequence)
+                sequence += 1
+        # Out of order: whole slots taken out and put back elsewhere, until enough have moved.
+        moved: list[list[Delivery]] = []
+        while sum(len(slot) for slot in moved) < math.ceil(reordered * sequence) and len(slots) > 1:
+            moved.append(slots.pop(rng.randrange(len(slots))))
+        for slot in moved:
+            natural = sum(1 for other in slots if other[0].sequence < slot[0].sequence)
+            at = rng.choice([i for i in range(len(slots) + 1) if i != natural] or [natural])
+            slots.insert(at, [replace(d, reordered=True) for d in slot])
+        return [delivery for slot in slots for delivery in slot]
 
     # -- the gateway (query-order) ---------------------------------------------------------------
 
