@@ -41,6 +41,20 @@ moto_state.remember_environment()
 default_user_config["core"]["reset_boto3_session"] = False
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_plaintext_id_numbers() -> Iterator[None]:
+    """Issue 8: every response, log line, table item and queue message of the whole run is read
+    for plaintext ID numbers (tests/security/plaintext_ids.py); any outside the one permitted
+    answer fails the session here, at its end."""
+    from tests.security import plaintext_ids
+
+    plaintext_ids.install()
+    yield
+    problem = plaintext_ids.report()
+    if problem:
+        pytest.fail(problem, pytrace=False)
+
+
 @pytest.fixture
 def aws(request: pytest.FixtureRequest) -> Iterator[None]:
     """A fresh in-process moto with the system's resources provisioned (and, when the test asks

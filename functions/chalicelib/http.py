@@ -12,6 +12,7 @@ place, every route.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,11 +22,14 @@ from chalice.app import Request
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
-from zhtj.errors import DomainError, ValidationError
+from zhtj.errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationError
 from zhtj.logic import tokens
 from zhtj.observability import logger, metrics
 
 MAX_BODY_BYTES = 64 * 1024
+# Unicode categories of the invisible characters refused in names: format (zero-width, bidi,
+# BOM, word joiner), line and paragraph separators.
+_INVISIBLE_IN_NAMES = frozenset({"Cf", "Zl", "Zp"})
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 
@@ -70,30 +74,96 @@ _MESSAGES = {
     "date_from_datetime_parsing": "日期格式应为YYYY-MM-DD",
     "date_parsing": "日期格式应为YYYY-MM-DD",
     "string_pattern_mismatch": "格式不正确",
+    "dict_type": "应为对象",
+    "too_long": "条目过多",
+    "too_short": "条目过少",
+    "float_type": "应为数字",
+    "decimal_type": "应为数字",
+    "decimal_parsing": "应为数字",
+    "date_type": "日期格式应为YYYY-MM-DD",
+    "datetime_type": "时间格式应为ISO 8601",
+    "datetime_parsing": "时间格式应为ISO 8601",
 }
 
 
 def _validation_error(error: PydanticValidationError) -> ValidationError:
-    first = error.errors()[0]
+    return _field_error(error.errors()[0])
+
+
+def _field_error(first: Any) -> ValidationError:
     field_name = ".".join(str(p) for p in first["loc"]) or None
     message = _MESSAGES.get(first["type"], "取值无效")
     return ValidationError("INVALID_FIELD", f"{field_name or '请求'}：{message}", field_name)
 
 
 def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel:
-    raw = request.raw_body or b""
+    """The body as `model`, or a {code, message, field} refusal: another media type (415), over
+    the size limit (413, before any parsing), not JSON, not an object, or not the model. Strict
+    JSON: a wrong type is refused, not coerced ("1" is no integer, "F" no boolean, 1 no date)."""
+    media_type = (request.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise UnsupportedMediaType("UNSUPPORTED_MEDIA_TYPE", "请求内容类型应为application/json", "Content-Type")
+    try:
+        raw = request.raw_body or b""
+    except ValueError as error:  # an event flagged base64 whose body is not
+        raise ValidationError("MALFORMED_BODY", "请求内容编码无效", None) from error
     if len(raw) > MAX_BODY_BYTES:
-        raise DomainError("PAYLOAD_TOO_LARGE", "请求内容过大", None)
+        raise PayloadTooLarge("PAYLOAD_TOO_LARGE", f"请求内容过大（不超过{MAX_BODY_BYTES // 1024}KB）", None)
     try:
         data = json.loads(raw.decode("utf-8")) if raw else None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise ValidationError("MALFORMED_JSON", "请求内容不是合法的JSON", None) from error
     if not isinstance(data, dict):
         raise ValidationError("BODY_NOT_OBJECT", "请求内容应为JSON对象", None)
+    _check_characters(data)
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except PydanticValidationError as error:
         raise _validation_error(error) from error
+    _refuse_coercions(model, raw)
+    return parsed
+
+
+# What pydantic's lax mode converts and strict JSON validation does not: text or a boolean for a
+# number, text or a number for a boolean, a number for a date. (Whole-body strict validation
+# would also refuse text dates that a before-validator has already turned into Python data.)
+_COERCED_TYPES = {"int_type": (str, bool), "float_type": (str, bool), "bool_type": (str, int, float)}
+_COERCED_DATES = {"date_type", "datetime_type"}
+
+
+def _refuse_coercions(model: type[BaseModel], raw: bytes) -> None:
+    try:
+        model.model_validate_json(raw, strict=True)
+    except PydanticValidationError as error:
+        for detail in error.errors():
+            kind, value = detail["type"], detail.get("input")
+            expected = _COERCED_TYPES.get(kind)
+            if (expected and isinstance(value, expected)) or (kind in _COERCED_DATES and not isinstance(value, str)):
+                raise _field_error(detail) from error
+
+
+def _check_characters(data: dict[str, Any]) -> None:
+    """Refuse what no text field may hold: control characters (but tab and line breaks) and
+    lone surrogates, anywhere; and in names (a field `name` or `*_name`), invisible format
+    characters (zero-width, bidi controls, BOM): a name is shown, compared and sent to the
+    identity check as typed, so it is refused, never silently stripped. Iterative: a deep body
+    must not exhaust the stack."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                stack.append((f"{path}.{key}" if path else key, item))
+                stack.append((path, key))  # a key is text too
+        elif isinstance(value, list):
+            stack.extend((f"{path}.{i}" if path else str(i), item) for i, item in enumerate(value))
+        elif isinstance(value, str) and not value.isprintable():
+            categories = {unicodedata.category(ch) for ch in value if not ch.isprintable() and ch not in "\t\n\r"}
+            if categories & {"Cc", "Cs"}:
+                raise ValidationError("CONTROL_CHARACTER", f"{path or '请求'}：含有控制字符或无效字符", path or None)
+            leaf = path.rsplit(".", 1)[-1]
+            if categories & _INVISIBLE_IN_NAMES and (leaf == "name" or leaf.endswith("_name")):
+                raise ValidationError("NAME_INVISIBLE_CHARACTER", f"{path}：含有不可见字符（如零宽字符）", path)
 
 
 def _parse_query(request: Request, model: type[BaseModel]) -> BaseModel:
@@ -152,7 +222,9 @@ def api(
             return Response(body=payload or "", status_code=status, headers=JSON_HEADERS)
 
         route.__name__ = view.__name__
-        blueprint.route(path, methods=[method], cors=True)(route)
+        # Any media type reaches the view, so that a wrong one gets our 415 {code, message, field}
+        # (chalice's own 415 is another shape).
+        blueprint.route(path, methods=[method], cors=True, content_types=["*/*"])(route)
         return view
 
     return register

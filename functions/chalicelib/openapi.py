@@ -10,7 +10,8 @@ from typing import Any
 from chalice import Blueprint
 from pydantic import BaseModel, TypeAdapter
 
-from chalicelib.http import ROUTES, RouteSpec, api
+from chalicelib.http import MAX_BODY_BYTES, ROUTES, RouteSpec, api
+from zhtj.payments.base import PROVIDERS
 from zhtj.schemas import ErrorOut
 
 bp = Blueprint(__name__)
@@ -22,6 +23,104 @@ _ERRORS = {
     "404": "不存在",
     "409": "状态冲突",
     "422": "违反团内规定",
+}
+_TOO_LARGE = f"请求内容超过{MAX_BODY_BYTES // 1024}KB"
+
+# The payment providers' notification contracts (../shared/WEBHOOKS.md): what they send and
+# what they read back, not this API's {code, message, field}. Declared here so that the
+# document (and schemathesis, tests/security) holds the webhooks to them.
+_SIGNED_BY_PROVIDER = "未通过验签的请求一律拒绝"
+_WECHAT_HEADERS = ("Wechatpay-Serial", "Wechatpay-Signature", "Wechatpay-Timestamp", "Wechatpay-Nonce")
+_WECHAT_FAIL = {
+    "type": "object",
+    "properties": {"code": {"const": "FAIL"}, "message": {"type": "string", "minLength": 1}},
+    "required": ["code", "message"],
+}
+_TEXT = {"type": "string"}
+_WEBHOOKS: dict[str, dict[str, Any]] = {
+    "wechatpay": {
+        "description": "微信支付 API v3 回调：" + _SIGNED_BY_PROVIDER,
+        "parameters": [
+            {"name": name, "in": "header", "required": True, "schema": {"type": "string"}} for name in _WECHAT_HEADERS
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "id": {"type": "string"},
+                            "create_time": {"type": "string"},
+                            "event_type": {"type": "string"},
+                            "resource_type": {"type": "string"},
+                            "summary": {"type": "string"},
+                            "resource": {
+                                "type": "object",
+                                "properties": {
+                                    name: {"type": "string"}
+                                    for name in (
+                                        "algorithm",
+                                        "ciphertext",
+                                        "nonce",
+                                        "associated_data",
+                                        "original_type",
+                                    )
+                                },
+                                "required": ["algorithm", "ciphertext", "nonce"],
+                            },
+                        },
+                        "required": ["id", "event_type", "resource"],
+                    }
+                }
+            },
+        },
+        "responses": {
+            "204": {"description": "已受理（不再重发）"},
+            "413": {"description": _TOO_LARGE, "content": {"text/plain": {"schema": _TEXT}}},
+            # WeChat re-sends on any 4xx/5xx carrying {"code": "FAIL"}.
+            "4XX": {"description": "拒绝", "content": {"application/json": {"schema": _WECHAT_FAIL}}},
+            "5XX": {"description": "失败，请重发", "content": {"application/json": {"schema": _WECHAT_FAIL}}},
+        },
+    },
+    "alipay": {
+        "description": f"支付宝异步通知：{_SIGNED_BY_PROVIDER}；应答正文 success 表示已受理，fail 表示请重发",
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            name: {"type": "string"}
+                            for name in (
+                                "notify_id",
+                                "notify_time",
+                                "notify_type",
+                                "app_id",
+                                "seller_id",
+                                "out_trade_no",
+                                "trade_no",
+                                "trade_status",
+                                "total_amount",
+                                "sign_type",
+                                "sign",
+                            )
+                        },
+                        "required": ["notify_id", "out_trade_no", "trade_status", "sign", "sign_type"],
+                    }
+                }
+            },
+        },
+        "responses": {
+            "200": {
+                "description": "success（已受理）或 fail（请重发）",
+                "content": {"text/plain": {"schema": {"enum": ["success", "fail"]}}},
+            },
+            "413": {"description": _TOO_LARGE, "content": {"text/plain": {"schema": _TEXT}}},
+            "5XX": {"description": "失败，请重发", "content": {"text/plain": {"schema": _TEXT}}},
+        },
+    },
 }
 
 
@@ -54,6 +153,9 @@ def _operation(route: RouteSpec, defs: dict[str, Any]) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": _schema(route.body, defs)}},
         }
+    provider = route.path.removeprefix("/webhooks/")
+    if route.public and route.path.startswith("/webhooks/") and provider in PROVIDERS:
+        return {**operation, **_WEBHOOKS[provider]}
     success: dict[str, Any] = {"description": "成功"}
     if route.response is not None:
         success["content"] = {"application/json": {"schema": _schema(route.response, defs)}}
@@ -63,6 +165,9 @@ def _operation(route: RouteSpec, defs: dict[str, Any]) -> dict[str, Any]:
         str(route.status): success,
         **{c: {"description": t, **error_schema} for c, t in errors.items()},
     }
+    if route.body is not None:
+        operation["responses"]["413"] = {"description": _TOO_LARGE, **error_schema}
+        operation["responses"]["415"] = {"description": "请求内容类型应为application/json", **error_schema}
     if not route.public:
         operation["security"] = [{"bearer": []}]
     return operation

@@ -52,6 +52,18 @@ class ConflictError(DomainError):
     status = 409
 
 
+class PayloadTooLarge(DomainError):
+    """A request body over the adapter's limit, refused before it is parsed (413)."""
+
+    status = 413
+
+
+class UnsupportedMediaType(DomainError):
+    """A request body in another format than the route reads (415)."""
+
+    status = 415
+
+
 class RuleViolation(DomainError):
     """A rule of SPEC.md refuses the change (422); the code names the rule."""
 

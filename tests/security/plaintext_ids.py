@@ -1,0 +1,184 @@
+"""The whole test run, watched for plaintext ID numbers (issue 8, security).
+
+Installed once per test process by tests/conftest.py, it reads, as the run goes:
+- every HTTP response the Chalice test client returns (body and headers) and every payload a
+  function invoked through it returns;
+- every log line: the final JSON line of the system's powertools Logger (after its masking,
+  zhtj.logredact), and every record any other logger hands to the root logger;
+- every DynamoDB item (and stream record) and every SQS message in moto, each time a mock
+  ends (whatever created it: the `aws` fixture, a module's own mock, a decorator).
+
+An ID number is an 18-character GB 11643 number with a valid region, birth date and check
+character, or a 15-digit legacy number with a valid region and birth date, ASCII or
+full-width, plain or grouped (zhtj.logredact's shapes, validated by
+zhtj.domain.identity.normalize_id_number, so an order number or a timestamp is not one).
+The only place one may appear is the answer the reviewing branch gets from
+GET /registrations/{id}/id-number (200). Findings are kept masked and reported at the end of
+the session (the teardown of a session fixture, so that it fails under xdist too).
+
+Not seen: items or messages written and removed again within one mock (a table without a
+stream keeps no trace of them), S3 objects, and the subprocess local stack of tests/e2e.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from zhtj.domain.identity import mask_id_number, normalize_id_number
+from zhtj.errors import ValidationError
+from zhtj.logredact import ID_NUMBER_PATTERN
+
+PERMITTED_RESPONSE = re.compile(r"^/registrations/[^/?]+/id-number(\?.*)?$")
+# A candidate needs 15 digits in a row (or grouped); most texts have none, and skip the regex.
+_DIGIT_RUN = re.compile(r"[0-9\uff10-\uff19]{6}")
+
+findings: list[str] = []
+counts = {"responses": 0, "log_lines": 0, "items": 0, "messages": 0}
+# Stream records already read, by id; weak, so that a freed record's id reused by a new one is not skipped.
+_seen_stream_records: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+_installed = False
+
+
+def plaintext_ids(text: str) -> list[str]:
+    """Take a text; return the ID numbers in it, masked (the report never shows one)."""
+    if not _DIGIT_RUN.search(text):
+        return []
+    found = []
+    for match in ID_NUMBER_PATTERN.finditer(text):
+        try:
+            found.append(mask_id_number(normalize_id_number(match.group(0))))
+        except ValidationError:
+            continue
+    return found
+
+
+def _note(where: str, text: str) -> None:
+    for masked in plaintext_ids(text):
+        findings.append(f"{where}: {masked}")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _watch_http() -> None:
+    from chalice.test import TestHTTPClient, TestLambdaClient
+
+    request: Callable[..., Any] = TestHTTPClient.request
+    invoke: Callable[..., Any] = TestLambdaClient.invoke
+
+    def watched_request(self: Any, method: str, path: str, *args: Any, **kwargs: Any) -> Any:
+        response = request(self, method, path, *args, **kwargs)
+        counts["responses"] += 1
+        if not (response.status_code == 200 and PERMITTED_RESPONSE.match(path)):
+            _note(f"response {method} {path} {response.status_code}", _text(response.body) + _text(response.headers))
+        return response
+
+    def watched_invoke(self: Any, function_name: str, *args: Any, **kwargs: Any) -> Any:
+        response = invoke(self, function_name, *args, **kwargs)
+        counts["responses"] += 1
+        _note(f"function {function_name}", _text(response.payload))
+        return response
+
+    TestHTTPClient.request = watched_request  # type: ignore[method-assign]
+    TestLambdaClient.invoke = watched_invoke  # type: ignore[method-assign]
+
+
+class _RootLines(logging.Handler):
+    """Every record that reaches the root logger, formatted with its exception."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        counts["log_lines"] += 1
+        try:
+            _note(f"log {record.name}", self.format(record))
+        except Exception:
+            self.handleError(record)
+
+
+def _watch_logs() -> None:
+    from zhtj.observability import logger
+
+    handler = logger.registered_handler
+    format_line = handler.format
+
+    def watched_format(record: logging.LogRecord) -> str:
+        line = format_line(record)
+        counts["log_lines"] += 1
+        _note(f"log {record.name}", line)
+        return line
+
+    handler.format = watched_format  # type: ignore[method-assign]
+    logging.getLogger().addHandler(_RootLines())
+
+
+def scan_moto() -> None:
+    """Every DynamoDB item and stream record and every SQS message moto holds now."""
+    from moto.core.base_backend import BackendDict
+
+    for backend_dict in list(BackendDict._instances):
+        for regions in list(dict.values(backend_dict)):
+            for backend in list(dict.values(regions)):
+                for table in list((getattr(backend, "tables", None) or {}).values()):
+                    _scan_table(table)
+                for queue in list((getattr(backend, "queues", None) or {}).values()):
+                    for message in list(getattr(queue, "_messages", ())):
+                        counts["messages"] += 1
+                        _note(f"queue {queue.name}", message.body)
+
+
+def _scan_table(table: Any) -> None:
+    for item in table.all_items():
+        counts["items"] += 1
+        _note(f"item {table.name}", json.dumps(item.to_json(), ensure_ascii=False))
+    shard = getattr(table, "stream_shard", None)
+    for record in list(getattr(shard, "items", None) or ()):
+        # Records never change and restored states share them: each is read once.
+        if _seen_stream_records.get(id(record)) is record:
+            continue
+        _seen_stream_records[id(record)] = record
+        _note(f"stream {table.name}", json.dumps(record.to_json(), ensure_ascii=False, default=str))
+
+
+def _watch_moto() -> None:
+    from moto.core.models import MockAWS
+
+    stop: Callable[..., Any] = MockAWS.stop
+
+    def watched_stop(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if MockAWS._nested_count == 1:  # the last mock is ending: its state is about to go
+            scan_moto()
+        return stop(self, *args, **kwargs)
+
+    MockAWS.stop = watched_stop  # type: ignore[method-assign]
+
+
+def install() -> None:
+    """Start watching (once per process)."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    _watch_http()
+    _watch_logs()
+    _watch_moto()
+
+
+def report() -> str | None:
+    """None when nothing was found; else what was found where (masked), for the session's end."""
+    if not findings:
+        return None
+    shown = "\n".join(findings[:50])
+    more = f"\n... and {len(findings) - 50} more" if len(findings) > 50 else ""
+    return f"plaintext ID numbers found outside the permitted response ({len(findings)}):\n{shown}{more}"

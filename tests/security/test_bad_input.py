@@ -1,0 +1,417 @@
+"""Bad input (issue 8), one table per surface: every request below is refused before any work
+with a clear 4xx {code, message (zh-CN), field}, except the providers' webhooks, which answer
+in their own contract (../shared/WEBHOOKS.md: WeChat a 4xx/5xx {"code": "FAIL"}, Alipay the
+text `fail`) and credit nothing.
+
+Decisions these tests hold (docs/architecture.md):
+- full-width digits (and X) in an ID number are folded to ASCII and accepted;
+- a name (any body field `name` or `*_name`) with an invisible character (zero-width, bidi
+  control, BOM, word joiner) is refused, never stripped: the name is shown, compared and sent
+  to the identity check as typed, and a silently changed name would differ from both;
+- control characters (but tab and line breaks) and lone surrogates are refused in any field;
+- a wrong JSON type is refused, not coerced ("20" is no integer, "F" no boolean);
+- a body over 64 KB gets 413 before it is parsed; another media type than JSON 415.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import pytest
+
+from tests.support import World, call, drain
+from zhtj.domain.identity import check_character
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+JSON = {"Content-Type": "application/json"}
+
+
+def _id(seq: int = 123, birth: str = "20050301") -> str:
+    body = f"440106{birth}{seq:03d}"
+    return body + check_character(body)
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if c.isdigit() or c == "X" else c for c in text)
+
+
+@dataclass(frozen=True)
+class Bad:
+    """One request: where, as whom (a world admin name, "member" or None), the raw body."""
+
+    path: str  # format fields: {huajing} {tianhe} {member} {root}
+    body: bytes
+    status: int
+    code: str
+    field: str | None
+    method: str = "POST"
+    caller: str | None = "huajing"
+    headers: dict[str, str] = field(default_factory=lambda: dict(JSON))
+
+
+def _j(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")
+
+
+ACCOUNTS = "/orgs/{huajing}/accounts"  # body {"name": ...}, 201 when valid
+VOLUNTEER = "/members/{member}/volunteer-hours"
+VALID_VOLUNTEER = {"activity": "社区服务", "served_on": "2026-01-01", "tenths_of_hours": 20}
+DEEP = 20_000  # nesting levels: ~40 KB, under the size limit, over Python's recursion limit
+
+CASES: dict[str, Bad] = {
+    # Malformed bodies
+    "malformed JSON": Bad(ACCOUNTS, b'{"name": "\xe5\xbc\xa0\xe4\xb8\x89"', 400, "MALFORMED_JSON", None),
+    "truncated UTF-8": Bad(ACCOUNTS, '{"name": "张三"}'.encode()[:-3], 400, "MALFORMED_JSON", None),
+    "not UTF-8": Bad(ACCOUNTS, b'\xff\xfe{"name": 1}', 400, "MALFORMED_JSON", None),
+    "nested too deep": Bad(ACCOUNTS, b"[" * DEEP + b"]" * DEEP, 400, "MALFORMED_JSON", None),
+    "an array": Bad(ACCOUNTS, b'["\xe5\xbc\xa0\xe4\xb8\x89"]', 400, "BODY_NOT_OBJECT", None),
+    "null": Bad(ACCOUNTS, b"null", 400, "BODY_NOT_OBJECT", None),
+    "empty": Bad(ACCOUNTS, b"", 400, "BODY_NOT_OBJECT", None),
+    "NaN": Bad(ACCOUNTS, b'{"name": NaN}', 400, "INVALID_FIELD", "name"),
+    # Size and media type
+    "huge body": Bad(ACCOUNTS, _j({"name": "张" * 30_000}), 413, "PAYLOAD_TOO_LARGE", None),
+    "text/plain": Bad(
+        ACCOUNTS,
+        _j({"name": "张三"}),
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+        "Content-Type",
+        headers={"Content-Type": "text/plain"},
+    ),
+    "form encoded": Bad(
+        ACCOUNTS,
+        b"name=%E5%BC%A0",
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+        "Content-Type",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    ),
+    # Wrong types, missing and unknown fields
+    "number for text": Bad(ACCOUNTS, _j({"name": 123}), 400, "INVALID_FIELD", "name"),
+    "list for text": Bad(ACCOUNTS, _j({"name": ["张三"]}), 400, "INVALID_FIELD", "name"),
+    "missing field": Bad(ACCOUNTS, _j({}), 400, "INVALID_FIELD", "name"),
+    "unknown field": Bad(ACCOUNTS, _j({"name": "张三", "is_admin": True}), 400, "INVALID_FIELD", "is_admin"),
+    "text for integer": Bad(
+        VOLUNTEER, _j({**VALID_VOLUNTEER, "tenths_of_hours": "20"}), 400, "INVALID_FIELD", "tenths_of_hours"
+    ),
+    "fraction for integer": Bad(
+        VOLUNTEER, _j({**VALID_VOLUNTEER, "tenths_of_hours": 2.5}), 400, "INVALID_FIELD", "tenths_of_hours"
+    ),
+    "boolean for integer": Bad(
+        VOLUNTEER, _j({**VALID_VOLUNTEER, "tenths_of_hours": True}), 400, "INVALID_FIELD", "tenths_of_hours"
+    ),
+    "number for date": Bad(
+        VOLUNTEER, _j({**VALID_VOLUNTEER, "served_on": 20260101}), 400, "INVALID_FIELD", "served_on"
+    ),
+    "slashed date": Bad(VOLUNTEER, _j({**VALID_VOLUNTEER, "served_on": "2026/1/1"}), 400, "INVALID_FIELD", "served_on"),
+    "text for boolean": Bad(
+        "/members/{member}/card/preferences",
+        _j({"dues_by_month": "F"}),
+        400,
+        "INVALID_FIELD",
+        "dues_by_month",
+        method="PUT",
+        caller="member",
+    ),
+    "number for boolean": Bad("/registrations", _j({"is_cadre": 1}), 400, "INVALID_FIELD", "is_cadre", caller=None),
+    # Unicode edge cases
+    "zero-width space in a name": Bad(ACCOUNTS, _j({"name": "张\u200b三"}), 400, "NAME_INVISIBLE_CHARACTER", "name"),
+    "zero-width joiner in a name": Bad(ACCOUNTS, _j({"name": "张\u200d三"}), 400, "NAME_INVISIBLE_CHARACTER", "name"),
+    "byte-order mark in a name": Bad(ACCOUNTS, _j({"name": "\ufeff张三"}), 400, "NAME_INVISIBLE_CHARACTER", "name"),
+    "word joiner in a name": Bad(ACCOUNTS, _j({"name": "张\u2060三"}), 400, "NAME_INVISIBLE_CHARACTER", "name"),
+    "right-to-left override in a name": Bad(
+        ACCOUNTS, _j({"name": "张\u202e三"}), 400, "NAME_INVISIBLE_CHARACTER", "name"
+    ),
+    "zero-width space in an org name": Bad(
+        "/orgs/{tianhe}/children",
+        _j(
+            {
+                "org_type": "BRANCH",
+                "sector": "COMMUNITY",
+                "short_name": "广州市天河区\u200b棠下团支部",
+                "full_name": "中国共产主义青年团广州市天河区棠下支部委员会",
+                "alias": "棠下团支部",
+            }
+        ),
+        400,
+        "NAME_INVISIBLE_CHARACTER",
+        "short_name",
+        caller="tianhe",
+    ),
+    "NUL in a name": Bad(ACCOUNTS, _j({"name": "张\u0000三"}), 400, "CONTROL_CHARACTER", "name"),
+    "terminal escape in free text": Bad(
+        VOLUNTEER, _j({**VALID_VOLUNTEER, "activity": "社区\x1b[2J服务"}), 400, "CONTROL_CHARACTER", "activity"
+    ),
+    "lone surrogate": Bad(ACCOUNTS, b'{"name": "\\ud800\xe4\xb8\x89"}', 400, "CONTROL_CHARACTER", "name"),
+    "control character in a key": Bad(ACCOUNTS, _j({"name": "张三", "x\u0007": 1}), 400, "CONTROL_CHARACTER", None),
+    "Arabic-Indic digits in an ID number": Bad(
+        "/registrations",
+        _j({"id_number": "".join(chr(ord(c) - 48 + 0x0660) if c.isdigit() else c for c in _id())}),
+        400,
+        "ID_CHARACTERS",
+        "id_number",
+        caller=None,
+    ),
+    "zero-width space in an ID number": Bad(
+        "/registrations",
+        _j({"id_number": _id()[:6] + "\u200b" + _id()[6:]}),
+        400,
+        "ID_CHARACTERS",
+        "id_number",
+        caller=None,
+    ),
+}
+
+
+def _registration(world: World, **fields: Any) -> dict[str, Any]:
+    return {
+        "name": "李晓明",
+        "id_number": _id(),
+        "ethnicity": "汉族",
+        "political_status": "03",
+        "join_month": "2021-05",
+        "branch_id": world.orgs["huajing"],
+        "is_cadre": False,
+        "development_number": "202144010001",
+        **fields,
+    }
+
+
+def _headers(world: World, caller: str | None, extra: dict[str, str]) -> dict[str, str]:
+    from zhtj.logic.tokens import issue_dev_token
+
+    headers = dict(extra)
+    if caller == "member":
+        member = world.members["huajing"][0]
+        headers["Authorization"] = f"Bearer {issue_dev_token(world.member_accounts[member], None)}"
+    elif caller is not None:
+        headers["Authorization"] = f"Bearer {world.token(caller)}"
+    return headers
+
+
+def _path(world: World, template: str) -> str:
+    return template.format(
+        huajing=world.orgs["huajing"],
+        tianhe=world.orgs["tianhe"],
+        root=world.orgs["root"],
+        member=world.members["huajing"][0],
+    )
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_is_refused_with_a_clear_error(client: Any, world: World, case: str) -> None:
+    bad = CASES[case]
+    body = bad.body
+    if bad.path == "/registrations" and body.startswith(b"{"):
+        # A registration form, valid but for the one field under test
+        body = _j(_registration(world, **json.loads(body)))
+    # When the request is sent
+    response = client.http.request(
+        bad.method, _path(world, bad.path), headers=_headers(world, bad.caller, bad.headers), body=body
+    )
+    # Then it is refused with the code, the field and a Chinese message
+    answer = json.loads(response.body)
+    assert (response.status_code, answer["code"], answer["field"]) == (bad.status, bad.code, bad.field), answer
+    assert CJK.search(answer["message"]), answer
+
+
+def test_the_same_requests_pass_when_valid(client: Any, world: World) -> None:
+    """The table's refusals are about the one bad part: the same routes accept a valid body."""
+    huajing = _headers(world, "huajing", JSON)
+    assert call(client, "POST", _path(world, ACCOUNTS), huajing, {"name": "张三"})[0] == 201
+    status, answer = call(client, "POST", _path(world, VOLUNTEER), huajing, VALID_VOLUNTEER)
+    assert status in (200, 201), answer
+    member = _headers(world, "member", JSON)
+    preferences = _path(world, "/members/{member}/card/preferences")
+    assert call(client, "PUT", preferences, member, {"dues_by_month": False})[0] == 200
+    # A charset parameter is fine, and so are tabs and line breaks in free text
+    with_charset = {**huajing, "Content-Type": "application/json; charset=utf-8"}
+    assert call(client, "POST", _path(world, ACCOUNTS), with_charset, {"name": "李四"})[0] == 201
+    status, answer = call(
+        client, "POST", _path(world, VOLUNTEER), huajing, {**VALID_VOLUNTEER, "activity": "社区\t服务\n"}
+    )
+    assert status in (200, 201), answer
+
+
+def test_reg_2_full_width_digits_in_an_id_number_are_folded_and_accepted(client: Any, world: World) -> None:
+    # Given an ID number typed in full-width digits (and a full-width X)
+    plain = _id(seq=777)
+    typed = _full_width(plain)
+    assert typed != plain
+    # When it is registered
+    status, answer = call(client, "POST", "/registrations", JSON, _registration(world, id_number=typed))
+    assert status == 202, answer
+    drain(client)
+    status, ticket = call(client, "GET", f"/registrations/tickets/{answer['ticket']}")
+    assert status == 200, ticket
+    # Then the reviewing branch sees it folded to ASCII, and everyone else masked
+    registration_id = ticket["registration"]["registration_id"]
+    status, revealed = call(client, "GET", f"/registrations/{registration_id}/id-number", world.headers("huajing"))
+    assert (status, revealed["id_number"]) == (200, plain)
+    status, shown = call(client, "GET", f"/registrations/{registration_id}", world.headers("tianhe"))
+    assert status == 200 and plain not in json.dumps(shown) and typed not in json.dumps(shown, ensure_ascii=False)
+
+
+def _lambda_event(path: str, headers: dict[str, str], body: str, base64_flag: bool) -> dict[str, Any]:
+    event = json.loads(Path("events/api.list_children.json").read_text(encoding="utf-8"))
+    event.update(
+        {
+            "resource": path,
+            "path": path,
+            "httpMethod": "POST",
+            "headers": headers,
+            "multiValueHeaders": {k: [v] for k, v in headers.items()},
+            "pathParameters": None,
+            "queryStringParameters": None,
+            "multiValueQueryStringParameters": None,
+            "body": body,
+            "isBase64Encoded": base64_flag,
+        }
+    )
+    event["requestContext"].update({"resourcePath": path, "httpMethod": "POST"})
+    return event
+
+
+_CONTEXT = SimpleNamespace(
+    function_name="zhtj-api",
+    memory_limit_in_mb=512,
+    aws_request_id="r-bad-input",
+    invoked_function_arn="arn:aws-cn:lambda:cn-north-1:123456789012:function:zhtj-api",
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "flag"),
+    [
+        ('{"name": "张三"}', True),  # flagged base64, sent as text
+        ("eyJuYW1lIjoi", True),  # flagged base64, cut short
+        (base64.b64encode('{"name": "张三"}'.encode()).decode(), False),  # base64, not flagged
+    ],
+    ids=["text flagged base64", "truncated base64", "base64 not flagged"],
+)
+def test_an_api_gateway_event_whose_base64_flag_lies_is_refused(world: World, body: str, flag: bool) -> None:
+    from app import app
+
+    path = f"/orgs/{world.orgs['huajing']}/accounts"
+    event = _lambda_event(
+        "/orgs/{org_id}/accounts", {**JSON, "Authorization": f"Bearer {world.token('huajing')}"}, body, flag
+    )
+    event["path"] = path
+    event["pathParameters"] = {"org_id": world.orgs["huajing"]}
+    answer = app(event, _CONTEXT)
+    refusal = json.loads(answer["body"])
+    assert answer["statusCode"] == 400 and refusal["code"] in {"MALFORMED_BODY", "MALFORMED_JSON"}, answer
+    assert CJK.search(refusal["message"])
+
+
+# --- Webhooks: bodies that are not what they claim (the providers' contracts) ---------------------
+
+
+@pytest.fixture
+def dues(client: Any, world: World) -> Any:
+    from zhtj.dal import keys
+    from zhtj.dal.models import Member
+    from zhtj.logic import dues_payments
+    from zhtj.payments.simulator import Simulator
+
+    dues_payments.forget()
+    simulator = Simulator.local().install()
+    for member_id in world.members["huajing"]:
+        member = Member.get(keys.member_pk(member_id), keys.META)
+        member.join_month = "2026-01"
+        member.save()
+    yield simulator
+    dues_payments.forget()
+
+
+def _order(client: Any, world: World, member_id: str, provider: str) -> dict[str, Any]:
+    from zhtj.logic.tokens import issue_dev_token
+
+    headers = {**JSON, "Authorization": f"Bearer {issue_dev_token(world.member_accounts[member_id], None)}"}
+    status, answer = call(client, "POST", f"/members/{member_id}/dues/pay", headers, {"provider": provider})
+    assert status == 201, answer
+    return dict(answer["order"])
+
+
+def _deliver(client: Any, provider: str, headers: dict[str, str], body: bytes) -> tuple[int, str]:
+    response = client.http.post(f"/webhooks/{provider}", headers=headers, body=body)
+    return response.status_code, response.body.decode("utf-8") if response.body else ""
+
+
+def _refused(provider: str, status: int, text: str) -> bool:
+    """A failure in the provider's contract: WeChat any 4xx/5xx (a JSON FAIL where the receiver
+    answers), Alipay anything but the text `success`."""
+    if provider == "wechatpay":
+        if status < 400:
+            return False
+        return status in (413, 415) or json.loads(text)["code"] == "FAIL"
+    return text.strip() != "success"
+
+
+def _form(body: bytes, **changes: str | None) -> bytes:
+    """An Alipay form body with fields replaced (None: removed)."""
+    fields = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+    fields.update({k: v for k, v in changes.items() if v is not None})
+    return urlencode({k: v for k, v in fields.items() if changes.get(k, "") is not None}).encode()
+
+
+def _sign_of(body: bytes) -> str:
+    return dict(parse_qsl(body.decode("utf-8")))["sign"]
+
+
+def _unsigned(provider: str, genuine: Any, other: Any) -> tuple[dict[str, str], bytes]:
+    if provider == "wechatpay":  # the signature travels in the Wechatpay-* headers
+        return {"Content-Type": "application/json"}, genuine.body
+    return dict(genuine.headers), _form(genuine.body, sign=None, sign_type=None)  # in the form
+
+
+def _signed_for_another_order(provider: str, genuine: Any, other: Any) -> tuple[dict[str, str], bytes]:
+    if provider == "wechatpay":
+        return dict(genuine.headers), other.body
+    return dict(other.headers), _form(other.body, sign=_sign_of(genuine.body))
+
+
+WEBHOOK_CASES = {
+    "unsigned": _unsigned,
+    "signed for another order": _signed_for_another_order,
+    "wrong content type": lambda p, genuine, other: (
+        {**genuine.headers, "Content-Type": "application/xml"},
+        genuine.body,
+    ),
+    "truncated body": lambda p, genuine, other: (genuine.headers, genuine.body[: len(genuine.body) // 2]),
+    "empty body": lambda p, genuine, other: (genuine.headers, b""),
+    "huge body": lambda p, genuine, other: (genuine.headers, genuine.body + b" " * 70_000),
+}
+
+
+@pytest.mark.parametrize("provider", ["wechatpay", "alipay"])
+def test_dues_3_webhook_bodies_that_are_not_what_they_claim_are_refused_and_credit_nothing(
+    client: Any, world: World, dues: Any, provider: str
+) -> None:
+    from zhtj.logic import dues_orders
+
+    # Given two members' orders and a genuine notification for each
+    first, second = world.members["huajing"][:2]
+    orders = [_order(client, world, m, provider) for m in (first, second)]
+    genuine, other = (dues.notification(dues.pay(provider, o["order_id"], o["amount_fen"])) for o in orders)
+    for case, make in WEBHOOK_CASES.items():
+        headers, body = make(provider, genuine, other)
+        # When a notification arrives that is not what it claims
+        status, text = _deliver(client, provider, dict(headers), body)
+        # Then it is refused in the provider's contract
+        assert _refused(provider, status, text), (case, status, text)
+    # And nothing was credited; the genuine notification still is
+    for order in orders:
+        found = dues_orders.get_order(order["order_id"])
+        assert found is not None and found.state == "PENDING"
+    status, text = _deliver(client, provider, dict(genuine.headers), genuine.body)
+    assert not _refused(provider, status, text)
+    paid = dues_orders.get_order(orders[0]["order_id"])
+    assert paid is not None and paid.state == "PAID"
