@@ -1,7 +1,9 @@
 """Dues notifications, verify + apply, in-process: p50/p99 of one genuine notification handled
 by the webhook path (`dues_payments.receive`: verify, idempotency record, business checks, the
 one apply transaction, the idempotency record completed) next to `verify` alone on the same
-notifications, in the same run, against in-process moto.
+notifications, in the same run, against in-process moto; then a re-send of each (a duplicate:
+answered from the idempotency record); and the DynamoDB requests each costs, counted at
+botocore's request level, next to the items the apply transaction writes.
 
     .venv/bin/python -m bench.dues_bench [orders]
 """
@@ -13,6 +15,9 @@ import os
 import statistics
 import sys
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +55,34 @@ def _percentiles(samples: list[int]) -> dict[str, float]:
     }
 
 
+@contextmanager
+def _dynamodb_requests() -> Iterator[Counter[str]]:
+    """DynamoDB requests sent meanwhile, by operation (and the items of each transaction)."""
+    import botocore.client
+
+    counts: Counter[str] = Counter()
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(self: Any, operation_name: str, api_params: Any) -> Any:
+        if self.meta.service_model.service_name == "dynamodb":
+            counts[operation_name] += 1
+            if operation_name == "TransactWriteItems":
+                counts["transaction_items"] += len(api_params["TransactItems"])
+        return original(self, operation_name, api_params)
+
+    botocore.client.BaseClient._make_api_call = counting  # type: ignore[method-assign]
+    try:
+        yield counts
+    finally:
+        botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
+
+
+def _per(counts: Counter[str], n: int) -> tuple[float, float]:
+    """(requests, transaction items) per notification."""
+    requests = sum(v for k, v in counts.items() if k != "transaction_items")
+    return round(requests / n, 2), round(counts["transaction_items"] / n, 2)
+
+
 def run(orders: int = 200) -> dict[str, Any]:
     from moto import mock_aws
 
@@ -80,7 +113,7 @@ def run(orders: int = 200) -> dict[str, Any]:
         world = build_world()
         branch = world.orgs["huajing"]
         joined = dues_rules.add_months(dues_rules.month_of(clock.now().date()), -3)
-        deliveries = []
+        deliveries, finished = [], []
         for i in range(orders):
             account = accounts.create_member_account(world.principal("huajing"), branch, f"团员{i}")
             assert account.member_id
@@ -91,6 +124,8 @@ def run(orders: int = 200) -> dict[str, Any]:
             order, _ = dues_orders.pay_now(Principal(account.account_id, None), account.member_id, provider_name)
             trade = sim.pay(provider_name, order.order_id, int(order.amount_fen))
             deliveries.append(sim.notification(trade))
+            if provider_name == "alipay" and i >= WARM_UP:
+                finished.append(sim.alipay_notification(trade, status="TRADE_FINISHED"))
         verify_samples, apply_samples = [], []
         # Warm-up (excluded): the first notification builds the clients and loads the keys.
         warm, deliveries = deliveries[:WARM_UP], deliveries[WARM_UP:]
@@ -101,15 +136,37 @@ def run(orders: int = 200) -> dict[str, Any]:
             started = time.perf_counter_ns()
             provider.verify(delivery.headers, delivery.body, clock.now())
             verify_samples.append(time.perf_counter_ns() - started)
-        for delivery in deliveries:
-            started = time.perf_counter_ns()
-            reply = dues_payments.receive(delivery.provider, dict(delivery.headers), delivery.body)
-            apply_samples.append(time.perf_counter_ns() - started)
-            if reply.status >= 400 or reply.body == "fail":
-                raise RuntimeError(f"notification refused: {reply}")
+        resend_samples = []
+        with _dynamodb_requests() as first_counts:
+            for delivery in deliveries:
+                started = time.perf_counter_ns()
+                reply = dues_payments.receive(delivery.provider, dict(delivery.headers), delivery.body)
+                apply_samples.append(time.perf_counter_ns() - started)
+                if reply.status >= 400 or reply.body == "fail":
+                    raise RuntimeError(f"notification refused: {reply}")
+        with _dynamodb_requests() as resend_counts:
+            for delivery in map(sim.resend, deliveries):
+                started = time.perf_counter_ns()
+                reply = dues_payments.receive(delivery.provider, dict(delivery.headers), delivery.body)
+                resend_samples.append(time.perf_counter_ns() - started)
+                if reply.status >= 400 or reply.body == "fail":
+                    raise RuntimeError(f"re-send refused: {reply}")
+        # A later status of a paid order (its own idempotency key): TRADE_FINISHED credits nothing.
+        finished_samples = []
+        with _dynamodb_requests() as finished_counts:
+            for delivery in finished:
+                started = time.perf_counter_ns()
+                reply = dues_payments.receive(delivery.provider, dict(delivery.headers), delivery.body)
+                finished_samples.append(time.perf_counter_ns() - started)
+                if reply.body != "success":
+                    raise RuntimeError(f"TRADE_FINISHED refused: {reply}")
         for module in (queues, pii, storage):
             module.reset_clients()
-    verify, apply = _percentiles(verify_samples), _percentiles(apply_samples)
+    verify, apply, resend = _percentiles(verify_samples), _percentiles(apply_samples), _percentiles(resend_samples)
+    first_requests, first_items = _per(first_counts, len(deliveries))
+    resend_requests, _ = _per(resend_counts, len(deliveries))
+    finished_ms = _percentiles(finished_samples)
+    finished_requests, finished_items = _per(finished_counts, len(finished))
     rows = [
         [
             f"dues notification verify+apply (in-process moto), {q[:3]}",
@@ -119,7 +176,41 @@ def run(orders: int = 200) -> dict[str, Any]:
         ]
         for q in ("p50_ms", "p99_ms")
     ]
-    return {"orders": orders, "verify": verify, "verify_apply": apply, "rows": rows}
+    rows += [
+        [
+            "dues notification re-send (duplicate), p50",
+            f"{resend['p50_ms']} ms",
+            f"verify alone {verify['p50_ms']} ms",
+            f"{resend['p50_ms'] / max(verify['p50_ms'], 0.001):.1f}x",
+        ],
+        [
+            "dues TRADE_FINISHED of a paid order, p50",
+            f"{finished_ms['p50_ms']} ms",
+            f"verify+apply {apply['p50_ms']} ms",
+            f"{finished_requests} requests, {finished_items} transaction items",
+        ],
+        [
+            "DynamoDB requests per dues notification",
+            f"{first_requests}",
+            f"transaction of {first_items} items",
+            f"re-send: {resend_requests} requests",
+        ],
+    ]
+    return {
+        "orders": orders,
+        "verify": verify,
+        "verify_apply": apply,
+        "resend": resend,
+        "trade_finished": finished_ms,
+        "dynamodb_requests": {
+            "first": dict(first_counts),
+            "resend": dict(resend_counts),
+            "trade_finished": dict(finished_counts),
+            "trade_finished_notifications": len(finished),
+            "notifications": len(deliveries),
+        },
+        "rows": rows,
+    }
 
 
 if __name__ == "__main__":

@@ -184,6 +184,13 @@ def test_dues_3_alipay_trade_finished_months_later_credits_nothing_twice(env: Du
     assert paid(member_id) == [months_back(3), months_back(2), months_back(1)]
     chain = [env.world.orgs[n] for n in ("root", "sz", "futian", "lianhua")]
     assert ledger_total(order["order_id"], chain) == order["amount_fen"]
+    # and nothing is left for a person to look into (a paid order's later status is no conflict)
+    month = dues_rules.month_of(clock.now().astimezone(CHINA_TZ).date())
+    assert [
+        a.code
+        for a in PaymentAnomaly.query(keys.dues_anomaly_pk(month))
+        if isinstance(a, PaymentAnomaly) and a.out_trade_no == order["order_id"]
+    ] == []
 
 
 def test_dues_3_trade_finished_racing_trade_success_is_a_duplicate_not_an_anomaly(env: Dues) -> None:
