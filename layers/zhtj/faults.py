@@ -94,10 +94,27 @@ def active() -> bool:
     return bool(_shares())
 
 
+_pending = threading.local()  # the invocations drawn to crash after their work, per thread
+
+
 def maybe_crash(function_name: str, phase: str) -> None:
-    """Raise InjectedFault on the configured share of calls (phase "before" or "after")."""
-    if _draw(function_name, 0.5):
-        raise InjectedFault(f"injected fault in {function_name} ({phase})")
+    """Called by a handler's entry "before" and "after" its work: one draw per invocation (at
+    "before") decides whether it crashes, on the configured share, and where (half each)."""
+    after: set[str] = _pending.__dict__.setdefault("after", set())
+    if phase == "before":
+        after.discard(function_name)
+        share = _shares().get(function_name, 0.0)
+        if not share:
+            return
+        with _lock:
+            draw = _random().random()
+        if draw < share / 2:
+            raise InjectedFault(f"injected fault in {function_name} (before)")
+        if draw < share:
+            after.add(function_name)
+    elif function_name in after:
+        after.discard(function_name)
+        raise InjectedFault(f"injected fault in {function_name} (after)")
 
 
 def maybe_time_out(switch: str, what: str) -> None:
