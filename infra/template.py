@@ -12,6 +12,7 @@ functions verify tokens of an external OIDC issuer given as parameters (see docs
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -28,6 +29,7 @@ from infra.provision import BUCKETS, bucket_name
 from zhtj.dal.storage import bucket_env
 from zhtj.dal.table import table_definition
 from zhtj.manifest import Manifest, SqsTrigger, StreamTrigger, load_manifest
+from zhtj.payments.config import DEFAULT_SECRET, SECRET_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS_DIR = ROOT / "functions"
@@ -73,6 +75,18 @@ HAS_USER_POOL = "HasUserPool"
 PARTITION_PLACEHOLDER = "Partition"
 AUDIT_KEY_PATTERN = "AUDIT#*"
 ACTING_ORG_ATTRIBUTE = "acting_org"
+
+# DUES-3: the functions that read the payment providers' keys (verify notifications, create
+# and query orders, download bills): the API (webhooks, pay now), the timer worker (an expired
+# order asks the provider before closing) and the two dues schedules. Only their role may
+# read the providers' secrets, named by the parameters below (one per provider).
+PAYMENT_FUNCTIONS = frozenset({"app", "timer_worker", "dues_reconcile", "dues_bill_check"})
+PAYMENTS_ROLE = "PaymentsFunctionRole"
+PAYMENT_SECRET_PARAMETERS = {"wechatpay": "WeChatPaySecretName", "alipay": "AlipaySecretName"}
+# The API's public base address: the providers' notify_url and the card QR code's link
+# (the variable zhtj.logic.cards.PUBLIC_URL_ENV names; that module is too heavy to import here).
+PUBLIC_API_URL = "PublicApiUrl"
+PUBLIC_URL_ENV = "ZHTJ_PUBLIC_API_URL"
 
 Json = dict[str, Any]
 
@@ -638,9 +652,55 @@ def _function_role(manifest: Manifest) -> Json:
     }
 
 
+def payment_secret_arns() -> list[Json]:
+    """Exactly the providers' secrets (Secrets Manager appends six random characters to a name)."""
+    return [
+        _sub(f"arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:${{{p}}}-??????")
+        for p in PAYMENT_SECRET_PARAMETERS.values()
+    ]
+
+
+def _payments_role(manifest: Manifest) -> Json:
+    """The functions' role plus reading the payment providers' secrets, for PAYMENT_FUNCTIONS."""
+    role = copy.deepcopy(_function_role(manifest)[FUNCTION_ROLE])
+    (policy,) = role["Properties"]["Policies"]
+    policy["PolicyName"] = f"{manifest.app}-payment-functions"
+    policy["PolicyDocument"]["Statement"].append(
+        {
+            "Sid": "PaymentSecrets",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": payment_secret_arns(),
+        }
+    )
+    return {PAYMENTS_ROLE: role}
+
+
+def payment_environment() -> Json:
+    """What PAYMENT_FUNCTIONS are told: the name of each provider's secret."""
+    return {SECRET_ENV[provider]: _ref(parameter) for provider, parameter in PAYMENT_SECRET_PARAMETERS.items()}
+
+
 def _parameters() -> Json:
     described = "Only where Cognito user pools do not exist (the China regions): "
+    payments: Json = {
+        parameter: {
+            "Type": "String",
+            "Default": DEFAULT_SECRET[provider],
+            "Description": f"DUES-3: name of the Secrets Manager secret holding the {provider} merchant keys "
+            "(format in layers/zhtj/payments/config.py; default aws/secretsmanager encryption key).",
+        }
+        for provider, parameter in PAYMENT_SECRET_PARAMETERS.items()
+    }
     return {
+        **payments,
+        PUBLIC_API_URL: {
+            "Type": "String",
+            "AllowedPattern": r"^https://[^/\s]+(/\S*[^/\s])?$",
+            "ConstraintDescription": "an https:// address without a trailing slash",
+            "Description": "The API's public base address (custom domain; ICP-filed in the China regions): "
+            "the payment providers' notify_url and the member card QR code's link.",
+        },
         "TokenIssuer": {
             "Type": "String",
             "Default": "",
@@ -713,6 +773,7 @@ def manifest_resources(manifest: Manifest) -> Json:
         _function_role(manifest),
     ):
         resources.update(part)
+    resources.update(_payments_role(manifest))
     return {
         "Description": f"{manifest.app} (智慧团建): functions, API, table, queues, keys, buckets",
         "Parameters": _parameters(),
@@ -740,6 +801,7 @@ def function_environment(manifest: Manifest) -> Json:
         "ZHTJ_SIGNING_KEY_ID": _ref(SIGNING_KEY),
         # Lambda has no X-Ray integration in the China regions.
         "POWERTOOLS_TRACE_DISABLED": _if(IN_CHINA, "true", "false"),
+        PUBLIC_URL_ENV: _ref(PUBLIC_API_URL),
     }
     for role in BUCKETS:
         env[bucket_env(role)] = _ref(bucket_id(role))
@@ -764,6 +826,9 @@ def _patch_function(resource: Json, manifest: Manifest, env: Json) -> None:
     properties["Layers"] = [_ref(LAYER)]
     properties.setdefault("Environment", {}).setdefault("Variables", {}).update(env)
     name = str(properties.get("Handler", "")).removeprefix("app.")
+    if name in PAYMENT_FUNCTIONS:
+        properties["Role"] = _arn(PAYMENTS_ROLE)
+        properties["Environment"]["Variables"].update(payment_environment())
     function = manifest.functions.get(name)
     if function is not None:
         # Chalice takes these from .chalice/config.json; the manifest is where they are stated.

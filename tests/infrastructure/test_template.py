@@ -108,7 +108,8 @@ def test_every_manifest_function_is_a_lambda_with_the_layer(template: dict[str, 
     assert set(manifest.functions) <= set(functions)
     for name, properties in functions.items():
         assert properties["Layers"] == [{"Ref": cloud.LAYER}], name
-        assert properties["Role"] == {"Fn::GetAtt": [cloud.FUNCTION_ROLE, "Arn"]}, name
+        role = cloud.PAYMENTS_ROLE if name in cloud.PAYMENT_FUNCTIONS else cloud.FUNCTION_ROLE
+        assert properties["Role"] == {"Fn::GetAtt": [role, "Arn"]}, name
         variables = properties["Environment"]["Variables"]
         assert variables["ZHTJ_TABLE"] == {"Ref": cloud.TABLE}
         assert {"ZHTJ_JWKS_URL", "ZHTJ_TOKEN_ISSUER", "ZHTJ_TOKEN_AUDIENCE", "ZHTJ_USER_POOL_ID"} <= set(variables)
@@ -237,3 +238,64 @@ def test_state_machines_get_their_substitutions_and_lint(built: Path, template: 
     data["state_machines"]["review"]["substitutions"].pop("Worker")
     with pytest.raises(ValueError, match="Worker"):
         cloud.manifest_resources(type(manifest).model_validate(data))
+
+
+# --- DUES-3: the payment providers' secrets and the public address -------------------------
+
+
+def _statements(template: dict[str, Any], role: str) -> list[Any]:
+    policies = template["Resources"][role]["Properties"]["Policies"]
+    return [s for p in policies for s in p["PolicyDocument"]["Statement"]]
+
+
+def test_dues_3_payment_functions_alone_read_exactly_the_providers_secrets(template: dict[str, Any]) -> None:
+    from zhtj.logic.cards import PUBLIC_URL_ENV
+    from zhtj.payments.config import DEFAULT_SECRET, SECRET_ENV
+
+    manifest = load_manifest()
+    # The payment functions are real: the API and manifest functions (a rename fails here)
+    assert cloud.PAYMENT_FUNCTIONS - {"app"} <= set(manifest.functions)
+    functions = {
+        f["Properties"]["Handler"].removeprefix("app."): f["Properties"]
+        for f in _of_type(template, "AWS::Serverless::Function").values()
+    }
+    # Each provider's secret is named by a parameter (defaulting to the name the code reads
+    # without one) and given to exactly the payment functions, by the variable config reads
+    for provider, parameter in cloud.PAYMENT_SECRET_PARAMETERS.items():
+        assert template["Parameters"][parameter]["Default"] == DEFAULT_SECRET[provider]
+        for name, properties in functions.items():
+            variables = properties["Environment"]["Variables"]
+            if name in cloud.PAYMENT_FUNCTIONS:
+                assert variables[SECRET_ENV[provider]] == {"Ref": parameter}, name
+            else:
+                assert SECRET_ENV[provider] not in variables, name
+    # Only the payments role may read secrets: GetSecretValue on those two secrets, nothing else
+    secret_arn = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${%s}-??????"
+    reading = [s for s in _statements(template, cloud.PAYMENTS_ROLE) if "secretsmanager" in json.dumps(s)]
+    assert reading == [
+        {
+            "Sid": "PaymentSecrets",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": [{"Fn::Sub": secret_arn % p} for p in cloud.PAYMENT_SECRET_PARAMETERS.values()],
+        }
+    ]
+    everyone = _statements(template, cloud.FUNCTION_ROLE)
+    assert "secretsmanager" not in json.dumps(everyone)
+    # and otherwise it is the functions' role (the audit deny included)
+    assert _statements(template, cloud.PAYMENTS_ROLE)[:-1] == everyone
+    # The public address is a parameter every function is told (notify_url, card QR codes)
+    assert cloud.PUBLIC_URL_ENV == PUBLIC_URL_ENV
+    assert "Default" not in template["Parameters"][cloud.PUBLIC_API_URL]
+    for name, properties in functions.items():
+        assert properties["Environment"]["Variables"][PUBLIC_URL_ENV] == {"Ref": cloud.PUBLIC_API_URL}, name
+
+
+def test_dues_3_public_api_url_must_be_https_without_a_trailing_slash(template: dict[str, Any]) -> None:
+    import re
+
+    pattern = re.compile(template["Parameters"][cloud.PUBLIC_API_URL]["AllowedPattern"])
+    for good in ("https://tuan.example.cn", "https://api.example.cn/prod"):
+        assert pattern.fullmatch(good), good
+    for bad in ("http://tuan.example.cn", "https://tuan.example.cn/", "https://", "tuan.example.cn"):
+        assert not pattern.fullmatch(bad), bad
