@@ -15,7 +15,10 @@ Figures, not verdicts: nothing here fails on a number.
 - dues notifications: p50/p99 of verify + apply (the webhook path, one transaction) per
   notification in-process, next to verify alone on the same notifications (bench/dues_bench.py);
 - member card: render time and PDF size of a long-history card next to a minimal one-page PDF
-  from the same library and font, and the worker's whole step per card (bench/card_bench.py).
+  from the same library and font, and the worker's whole step per card (bench/card_bench.py);
+- search (STAT-3): p50/p99 of each kind of query (ID number, whole name, one character, a
+  fragment, in a city, an organisation name) on the demo province at 100,000 members, and the
+  requests and items each reads, next to one GetItem (bench/search_bench.py).
 """
 
 from __future__ import annotations
@@ -244,6 +247,12 @@ def _dues_apply() -> dict[str, Any]:
     return dues_bench.run(200)
 
 
+def _search(members: int) -> dict[str, Any]:
+    from bench import search_bench
+
+    return search_bench.run(members)
+
+
 def _card_render() -> dict[str, Any]:
     from bench import card_bench
 
@@ -257,6 +266,7 @@ PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "payments_verify": lambda args: _payments_verify(),
     "card_render": lambda args: _card_render(),
     "dues_apply": lambda args: _dues_apply(),
+    "search": lambda args: _search(args.search_members),
 }
 
 
@@ -264,6 +274,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--registrations", type=int, default=500, help="registrations in the burst")
     parser.add_argument("--import-rows", type=int, default=10000, help="rows of the bulk-import workbook")
+    parser.add_argument("--search-members", type=int, default=100_000, help="members of the STAT-3 search province")
     parser.add_argument("--part", choices=sorted(PARTS), help="run one part and print its JSON (used internally)")
     args = parser.parse_args()
     if args.part:
@@ -283,6 +294,8 @@ def main() -> None:
                 str(args.registrations),
                 "--import-rows",
                 str(args.import_rows),
+                "--search-members",
+                str(args.search_members),
             ],
             cwd=ROOT,
             capture_output=True,
@@ -325,6 +338,7 @@ def main() -> None:
     rows += [tuple(row) for row in figures["payments_verify"]["rows"]]
     rows += [tuple(row) for row in figures["card_render"]["rows"]]
     rows += [tuple(row) for row in figures["dues_apply"]["rows"]]
+    rows += [tuple(row) for row in figures["search"]["rows"]]
     width = max(len(r[0]) for r in rows)
     print(f"\n{'figure':<{width}}  {'value':>12}  {'baseline (same run)':<28}  ratio")
     for name, value, baseline, ratio in rows:

@@ -41,7 +41,8 @@ def test_stat_3_an_id_number_is_recognised_in_every_typed_form() -> None:
     [
         (BODY + ("0" if check_character(BODY) != "0" else "1"), "ID_CHECKSUM"),
         (ID18[:16], "ID_LENGTH"),
-        ("张伟1", "ID_CHARACTERS"),
+        ("1234５６", "ID_LENGTH"),
+        (ID18[:5] + "X" + ID18[6:], "ID_FORMAT"),
     ],
 )
 def test_stat_3_a_malformed_id_number_is_refused_on_q_without_echoing_it(typed: str, code: str) -> None:
@@ -53,6 +54,7 @@ def test_stat_3_a_malformed_id_number_is_refused_on_q_without_echoing_it(typed: 
 
 def test_stat_3_a_name_fragment_is_normalized_text() -> None:
     assert parse_query(" 张 伟 ").value == "张伟"
+    assert parse_query("2024级").kind == "TEXT"  # an organisation's name may hold digits
     assert parse_query("阿卜杜·买买提").value == "阿卜杜买买提"
     with pytest.raises(ValidationError) as refused:
         parse_query("   ")

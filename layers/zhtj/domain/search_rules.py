@@ -89,14 +89,15 @@ class Query:
 
 
 def parse_query(raw: str) -> Query:
-    """Take the text typed; return what it asks for. Names hold no digits (REG-1 refuses
-    them), so a query with a digit is an ID number: 18 or 15 characters, full-width digits
-    folded, checked as REG-2 checks it. Raises ValidationError (field "q"), never echoing
-    the number."""
+    """Take the text typed; return what it asks for. A query of digits (and X) only is an ID
+    number: 18 or 15 characters, full-width digits folded, checked as REG-2 checks it. Other
+    text is a name fragment (an organisation's may hold digits: 2024级; a member's never
+    does, REG-1). Raises ValidationError (field "q"), never echoing the number."""
     text = "".join(raw.split())
     if len(text) > MAX_QUERY_CHARS:
         raise ValidationError("SEARCH_TOO_LONG", f"查找内容不能超过{MAX_QUERY_CHARS}个字", FIELD)
-    if any(ch.isdigit() for ch in text.translate(_FULL_WIDTH_DIGITS)):
+    folded = text.translate(_FULL_WIDTH_DIGITS).upper().replace("Ｘ", "X")
+    if folded and any(ch.isdigit() for ch in folded) and all(ch.isdigit() or ch == "X" for ch in folded):
         try:
             return Query("ID_NUMBER", normalize_id_number(text))
         except ValidationError as error:

@@ -63,11 +63,11 @@ def search(
         org_id = principal.acting_org_id
     scope = get_org(org_id)
     authorize(principal, "search.run", scope)
+    if kind == "branch":  # organisation names may hold digits (2024级): never an ID number here
+        return _organisations(scope, q, cursor, limit)
     query = parse_query(q)
     if query.kind == "ID_NUMBER":
         return _by_id_number(scope, query.value), None
-    if kind == "branch":
-        return _organisations(scope, q, cursor, limit)
     return _members(scope, query.value, cursor, limit)
 
 
