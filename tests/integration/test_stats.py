@@ -224,6 +224,30 @@ def plant(client: Any, world: World) -> dict[str, str]:
     )
     assert status == 201, body
     world.orgs["gac"] = body["org_id"]
+    # ORG-3: a general branch without branches (and so outside 30-100 members).
+    status, body = call(
+        client,
+        "POST",
+        f"/orgs/{world.orgs['sysu']}/children",
+        world.headers("sysu"),
+        {
+            "org_type": "GENERAL_BRANCH",
+            "sector": "UNIVERSITY",
+            "short_name": "中山大学计算机学院团总支",
+            "full_name": "中国共产主义青年团中山大学计算机学院总支部委员会",
+            "alias": "计院团总支",
+        },
+    )
+    assert status == 201, body
+    world.orgs["cs_general"] = body["org_id"]
+    # SWEEP-2 / ORG-4: a member attached to a county committee (data that must never exist).
+    status, account = call(
+        client, "POST", f"/orgs/{world.orgs['huajing']}/accounts", world.headers("huajing"), {"name": "张三"}
+    )
+    assert status == 201, account
+    Member(keys.member_pk(account["member_id"]), keys.META).update(
+        actions=[Member.branch_id.set(world.orgs["tianhe"])], add_version_condition=False
+    )
     return planted
 
 
@@ -246,6 +270,9 @@ def expected(world: World) -> set[tuple[str, str, int]]:
         ("gac", "EMPTY_COMMITTEE", 1),
         ("gac", "COMMITTEE_NO_BRANCH", 1),
         ("gac", "COMMITTEE_UNDER_100", 1),
+        ("cs_general", "GENERAL_BRANCH_NO_BRANCH", 1),
+        ("cs_general", "GENERAL_BRANCH_SIZE", 1),
+        ("tianhe", "MEMBERS_OFF_BRANCH", 1),
     }
 
 
@@ -263,6 +290,7 @@ def test_sweep_1_2_3_org_3_each_planted_problem_is_found_and_nothing_else(client
         "UNPAID_6_MONTHS": 1,
         "REVIEWS_OVERDUE": 1,
         "AWARDS_LATE": 1,
+        "MEMBERS_OFF_BRANCH": 1,
     }
     assert by_child["广州市越秀区团委"] == {"EMPTY_COMMITTEE": 1}
     assert summary["counts"]["EMPTY_COMMITTEE"] == 2  # 越秀 and 广汽
