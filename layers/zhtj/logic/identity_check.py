@@ -13,7 +13,7 @@ from typing import Protocol
 from zhtj import faults
 from zhtj.dal import keys, pii, storage
 from zhtj.dal.models import Registration
-from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork
+from zhtj.dal.unit_of_work import BUSY, SYSTEM_ACTOR, UnitOfWork
 from zhtj.errors import ConflictError, NotFoundError, RuleViolation, ValidationError
 from zhtj.logic import timers
 from zhtj.logic.reviewers import reviewer
@@ -93,8 +93,10 @@ def recheck(registration_id: str) -> None:
         )
     try:
         uow.commit()
-    except ConflictError:
-        return
+    except ConflictError as error:
+        if error is BUSY:
+            raise  # a transaction in flight on the same items: nothing decided, the timer's message comes back
+        return  # decided meanwhile by another delivery
 
 
 def photo_upload(principal: Principal, registration_id: str) -> tuple[str, str]:
