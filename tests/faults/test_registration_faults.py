@@ -18,13 +18,15 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from infra.local.runner import EventRunner
 from tests.faults.conftest import Reasons, all_depths, dead_letters, settle, take_card_announcements
 from tests.support import World, call
 from zhtj.dal import keys, pii, queues
-from zhtj.dal.models import AuditRecord, Org, Registration
+from zhtj.dal.models import AuditRecord, Org, Registration, Timer
 from zhtj.domain.identity import check_character
-from zhtj.logic import registration
+from zhtj.logic import deadlines, identity_check, registration, timers
 
 SUBMISSIONS = 120
 APPROVALS = 20
@@ -143,3 +145,47 @@ def test_reg_1_burst_with_crashes_races_and_timeouts_writes_each_registration_on
     depths = all_depths()
     assert depths.pop("zhtj-registration-dlq") == 2
     assert not any(depths.values()), depths
+
+
+RECHECKS = 40
+# A timers delivery (batch of 10) crashes ~15%; a re-check times out ~10% and its commit loses a race ~5%.
+RECHECK_FAULTS = "timer_worker=0.15,identity_timeout=0.1,dynamodb_conflict=0.05"
+
+
+def test_reg_5_rechecks_through_the_timers_queue_with_crashes_timeouts_and_races_decide_each_once(
+    client: Any,
+    world: World,
+    runner: EventRunner,
+    faults_on: Callable[[str], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every first check fails and is re-checked at once; 30% of re-checks fail again (REG-5).
+    monkeypatch.setenv("ZHTJ_FAKE_IDP_FAIL_PERCENT", "100")
+    monkeypatch.setenv("ZHTJ_FAKE_IDP_REFAIL_PERCENT", "30")
+    monkeypatch.setenv("ZHTJ_RECHECK_DELAY_SECONDS", "0")
+    branch = world.orgs["huajing"]
+    people = {}
+    for i in range(RECHECKS):
+        body = person(i, branch)
+        status, answer = call(client, "POST", "/registrations", {"Content-Type": "application/json"}, body)
+        assert status == 202, answer
+        people[answer["ticket"]] = body["id_number"]
+    settle(runner, "registration")
+    assert by_state(branch) == Counter({registration.PENDING: RECHECKS})
+
+    faults_on(RECHECK_FAULTS)
+    for ticket in people:  # what the timer sweep hands out: one message per due timer
+        fire = {"kind": "fire", "timer_kind": timers.REALNAME_RECHECK, "subject_id": ticket}
+        queues.send(deadlines.TIMERS_QUEUE, fire)
+    totals = settle(runner, "timers")
+    assert totals.failed  # the faults did happen
+    faults_on("")
+
+    provider = identity_check.FakeIdentityProvider(100, 30)
+    for ticket, id_number in people.items():
+        record = Registration.get(keys.registration_pk(ticket), keys.META, consistent_read=True)
+        expected = identity_check.PASSED if provider.verify("", id_number, None, 2) else identity_check.FAILED
+        assert record.real_name_state == expected  # decided, by the provider's answer
+        assert audits("REGISTRATION", ticket, "registration.real_name") == 1  # once
+        assert not list(Timer.query(keys.timer_pk(timers.REALNAME_RECHECK, ticket)))  # the timer is gone
+    assert not any(all_depths().values()), all_depths()
