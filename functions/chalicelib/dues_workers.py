@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from chalicelib.workers import batch_processor  # partial batches, each failure's reason logged
 from zhtj.logic import dues_payments
 
 
@@ -22,8 +23,9 @@ def _apply_member(record: SQSRecord) -> None:
 def dues_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """SQS: apply one member of a paid many-member order (DUES-3/4), once; a redelivered
     message finds the member's marker and does nothing."""
-    processor = BatchProcessor(EventType.SQS, raise_on_entire_batch_failure=False)
-    return process_partial_response(event=event, record_handler=_apply_member, processor=processor, context=context)
+    return process_partial_response(
+        event=event, record_handler=_apply_member, processor=batch_processor(), context=context
+    )
 
 
 def dues_reconcile(event: dict[str, Any], context: Any) -> dict[str, int]:

@@ -16,10 +16,27 @@ from zhtj.manifest import load_manifest
 from zhtj.observability import logger
 
 
-def _processor() -> BatchProcessor:
+class _Processor(BatchProcessor):
+    """Partial batches, and why each failed record failed, logged with its message id and
+    receive count: after max_receive_count receives the message is in its queue's DLQ, and this
+    line is where its reason is (SQS keeps none)."""
+
+    def failure_handler(self, record: Any, exception: Any) -> Any:
+        logger.warning(
+            "record failed",
+            extra={
+                "message_id": getattr(record, "message_id", None),
+                "receive_count": record.attributes.approximate_receive_count if hasattr(record, "attributes") else None,
+                "reason": repr(exception[1]),
+            },
+        )
+        return super().failure_handler(record, exception)
+
+
+def batch_processor() -> BatchProcessor:
     # Even when every record of a batch fails, answer with the failed ids (not an exception),
     # so that partial-batch accounting is the same in every case.
-    return BatchProcessor(EventType.SQS, raise_on_entire_batch_failure=False)
+    return _Processor(EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def _rewrite_subtree(record: SQSRecord) -> None:
@@ -31,7 +48,7 @@ def _rewrite_subtree(record: SQSRecord) -> None:
 def tree_maintenance(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """SQS: rewrite the paths below moved subtrees (ORG-6)."""
     return process_partial_response(
-        event=event, record_handler=_rewrite_subtree, processor=_processor(), context=context
+        event=event, record_handler=_rewrite_subtree, processor=batch_processor(), context=context
     )
 
 
@@ -41,24 +58,12 @@ def tree_jobs_watchdog(event: dict[str, Any], context: Any) -> dict[str, int]:
 
 
 def _register(record: SQSRecord) -> None:
-    try:
-        registration.apply_submission(json.loads(record.body))
-    except Exception as error:
-        # The reason stays with the message id: after max receives the message is in the DLQ.
-        logger.warning(
-            "registration not written",
-            extra={
-                "message_id": record.message_id,
-                "receive_count": record.attributes.approximate_receive_count,
-                "reason": repr(error),
-            },
-        )
-        raise
+    registration.apply_submission(json.loads(record.body))  # a failure's reason: _Processor logs it
 
 
 def registration_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """SQS: write queued registrations (REG-1..6); a failed record alone is retried."""
-    return process_partial_response(event=event, record_handler=_register, processor=_processor(), context=context)
+    return process_partial_response(event=event, record_handler=_register, processor=batch_processor(), context=context)
 
 
 def open_waves(event: dict[str, Any], context: Any) -> dict[str, list[str]]:
@@ -78,7 +83,7 @@ def _timer(record: SQSRecord) -> None:
 def timer_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """SQS: sweep a timer shard, fire one due timer, or recompute deadlines after a calendar
     year is loaded; a failed record (one timer, one shard) alone is retried."""
-    return process_partial_response(event=event, record_handler=_timer, processor=_processor(), context=context)
+    return process_partial_response(event=event, record_handler=_timer, processor=batch_processor(), context=context)
 
 
 def _import_chunk(record: SQSRecord) -> None:
@@ -90,7 +95,9 @@ def _import_chunk(record: SQSRecord) -> None:
 
 def import_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """SQS: import one chunk of an uploaded spreadsheet's rows, then queue the next (IMPORT-1..2)."""
-    return process_partial_response(event=event, record_handler=_import_chunk, processor=_processor(), context=context)
+    return process_partial_response(
+        event=event, record_handler=_import_chunk, processor=batch_processor(), context=context
+    )
 
 
 def _transfer_chunk(record: SQSRecord) -> None:
@@ -101,7 +108,7 @@ def transfer_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """SQS: start or approve one chunk of a batch's transfers (XFER-6), one transaction per member;
     a redelivered chunk skips the members already done."""
     return process_partial_response(
-        event=event, record_handler=_transfer_chunk, processor=_processor(), context=context
+        event=event, record_handler=_transfer_chunk, processor=batch_processor(), context=context
     )
 
 
@@ -113,7 +120,7 @@ def _card(record: SQSRecord) -> None:
 def card_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """SQS: render a member's card once its content is still (CARD-1); a burst renders once,
     an older render never replaces a newer one, a redelivery renders nothing twice."""
-    return process_partial_response(event=event, record_handler=_card, processor=_processor(), context=context)
+    return process_partial_response(event=event, record_handler=_card, processor=batch_processor(), context=context)
 
 
 def card_sweep(event: dict[str, Any], context: Any) -> dict[str, int]:

@@ -9,6 +9,7 @@ policies, created by infra/provision.py from the manifest)."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -127,6 +128,16 @@ def dead_letters(queue: str) -> list[dict[str, Any]]:
     ):
         found.update({m["MessageId"]: m for m in messages})
     return list(found.values())
+
+
+def assert_poison_only(queue: str, reasons: Reasons, poison: list[dict[str, Any]], why: str) -> None:
+    """The queue's DLQ holds exactly the poison messages, and each failure of each was logged
+    with its message id and a reason saying `why`."""
+    dead = dead_letters(queue)
+    assert sorted(m["Body"] for m in dead) == sorted(json.dumps(p, ensure_ascii=False) for p in poison)
+    for message in dead:
+        logged = reasons.by_message.get(message["MessageId"], [])
+        assert logged and all(why in reason for reason in logged), logged
 
 
 class Reasons(logging.Handler):

@@ -2,7 +2,8 @@
 worker crashing before and after its renders, and the render's conditional record losing races
 to a transaction in flight. Every member ends with exactly one rendered card of their newest
 content, recorded once, one object version in the bucket (no orphan of a failed try), off the
-due index (the sweep finds nothing), and queues and DLQs empty.
+due index (the sweep finds nothing), queues empty and the DLQ holding only a poison message,
+with its reason.
 
 Why 16 members x 1-3 changes suffice: each member's card is its own render and its own conditional
 write, so what holds for one holds for all; 32 announcements in batches of 5 give every path
@@ -19,10 +20,10 @@ from typing import Any
 import boto3
 
 from infra.local.runner import EventRunner
-from tests.faults.conftest import all_depths, depth, settle
+from tests.faults.conftest import Reasons, all_depths, assert_poison_only, depth, settle
 from tests.support import World
 from zhtj import clock
-from zhtj.dal import keys, storage
+from zhtj.dal import keys, queues, storage
 from zhtj.dal.models import CardState
 from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 from zhtj.logic import accounts, cards
@@ -40,14 +41,15 @@ def change(member_id: str) -> None:
 
 
 def test_card_1_burst_with_crashes_and_races_renders_each_card_once_with_its_newest_content(
-    client: Any, world: World, runner: EventRunner, faults_on: Callable[[str], None]
+    client: Any, world: World, runner: EventRunner, faults_on: Callable[[str], None], reasons: Reasons
 ) -> None:
     members = []
     for i in range(MEMBERS):
         account = accounts.create_member_account(world.principal("huajing"), world.orgs["huajing"], f"持证团员{i:02d}")
         assert account.member_id
         members.append(account.member_id)
-    boto3.client("sqs").purge_queue(QueueUrl=storage_queue())  # new members' own announcements: counted below
+    # The new members' own announcements go: the burst below is the test.
+    boto3.client("sqs").purge_queue(QueueUrl=queues.queue_url(cards.QUEUE))
     # One to three changes each: a single announcement must render on its own, without a later one to cover for it.
     changes = {m: 1 + i % CHANGES for i, m in enumerate(members)}
     for round_ in range(CHANGES):
@@ -56,6 +58,8 @@ def test_card_1_burst_with_crashes_and_races_renders_each_card_once_with_its_new
                 change(member_id)
     assert depth("cards") == sum(changes.values())
 
+    poison = {"changed_at": cards.stamp(clock.now())}  # whose card? fails every time
+    queues.send(cards.QUEUE, poison)
     faults_on(FAULTS)
     totals = settle(runner, "cards")
     assert totals.errors and totals.failed > totals.errors  # crashes, and single renders that lost a race
@@ -69,10 +73,7 @@ def test_card_1_burst_with_crashes_and_races_renders_each_card_once_with_its_new
         versions = s3.list_object_versions(Bucket=storage.bucket(cards.ROLE), Prefix=cards.object_key(member_id))
         assert [v["VersionId"] for v in versions.get("Versions", [])] == [card.object_version]  # no orphan
     assert cards.sweep(clock.now() + timedelta(seconds=cards.SWEEP_GRACE_SECONDS + 1)) == 0
-    assert not any(all_depths().values()), all_depths()
+    assert_poison_only("cards", reasons, [poison], "KeyError('member_id')")
+    depths = all_depths()
+    assert depths.pop("zhtj-cards-dlq") == 1 and not any(depths.values()), depths
 
-
-def storage_queue() -> str:
-    from zhtj.dal.queues import queue_url
-
-    return queue_url(cards.QUEUE)

@@ -21,7 +21,14 @@ from typing import Any
 import pytest
 
 from infra.local.runner import EventRunner
-from tests.faults.conftest import Reasons, all_depths, dead_letters, settle, take_card_announcements
+from tests.faults.conftest import (
+    Reasons,
+    all_depths,
+    assert_poison_only,
+    dead_letters,
+    settle,
+    take_card_announcements,
+)
 from tests.support import World, call
 from zhtj.dal import keys, pii, queues
 from zhtj.dal.models import AuditRecord, Org, Registration, Timer
@@ -158,6 +165,7 @@ def test_reg_5_rechecks_through_the_timers_queue_with_crashes_timeouts_and_races
     runner: EventRunner,
     faults_on: Callable[[str], None],
     monkeypatch: pytest.MonkeyPatch,
+    reasons: Reasons,
 ) -> None:
     # Every first check fails and is re-checked at once; 30% of re-checks fail again (REG-5).
     monkeypatch.setenv("ZHTJ_FAKE_IDP_FAIL_PERCENT", "100")
@@ -173,6 +181,8 @@ def test_reg_5_rechecks_through_the_timers_queue_with_crashes_timeouts_and_races
     settle(runner, "registration")
     assert by_state(branch) == Counter({registration.PENDING: RECHECKS})
 
+    poison = {"kind": "recheck_everyone"}  # no worker knows it: fails every time
+    queues.send(deadlines.TIMERS_QUEUE, poison)
     faults_on(RECHECK_FAULTS)
     for ticket in people:  # what the timer sweep hands out: one message per due timer
         fire = {"kind": "fire", "timer_kind": timers.REALNAME_RECHECK, "subject_id": ticket}
@@ -188,4 +198,6 @@ def test_reg_5_rechecks_through_the_timers_queue_with_crashes_timeouts_and_races
         assert record.real_name_state == expected  # decided, by the provider's answer
         assert audits("REGISTRATION", ticket, "registration.real_name") == 1  # once
         assert not list(Timer.query(keys.timer_pk(timers.REALNAME_RECHECK, ticket)))  # the timer is gone
-    assert not any(all_depths().values()), all_depths()
+    assert_poison_only("timers", reasons, [poison], "unknown timers message kind")
+    depths = all_depths()
+    assert depths.pop("zhtj-timers-dlq") == 1 and not any(depths.values()), depths

@@ -2,7 +2,8 @@
 worker crashing before and after its chunks, member transactions cancelled by a transaction in
 flight, and concurrent writers changing a transfer just before its approval lands. Every member
 is started once or refused once for their own reason (never for a race), approved once by each
-organisation of the chain, moved once; queues and DLQs end empty.
+organisation of the chain, moved once; queues end empty and the DLQ holds only a poison message,
+with its reason.
 
 Why 40 members suffice: a chunk is 10 members and each member is its own transaction, so four
 chunks, each delivered several times (crashes before, crashes after a chunk partly or wholly
@@ -16,12 +17,12 @@ from collections.abc import Callable
 from typing import Any
 
 from infra.local.runner import EventRunner
-from tests.faults.conftest import all_depths, settle, take_card_announcements
+from tests.faults.conftest import Reasons, all_depths, assert_poison_only, settle, take_card_announcements
 from tests.support import World, call, pay_dues
-from zhtj.dal import keys
+from zhtj.dal import keys, queues
 from zhtj.dal.models import AuditRecord, Member, Org, Transfer
 from zhtj.domain.transfer_rules import ChainStep, Side
-from zhtj.logic import accounts, transfers
+from zhtj.logic import accounts, transfer_batches, transfers
 
 MEMBERS = 40
 # A delivery (batches of 5 chunks) crashes ~25% of the time; a member's commit loses a race ~2%
@@ -51,7 +52,7 @@ def audited(member_id: str) -> Counter[str]:
 
 
 def test_xfer_6_batch_with_crashes_and_races_starts_refuses_and_moves_each_member_once(
-    client: Any, world: World, runner: EventRunner, faults_on: Callable[[str], None]
+    client: Any, world: World, runner: EventRunner, faults_on: Callable[[str], None], reasons: Reasons
 ) -> None:
     transfers.set_chain(world.principal("root"), [ChainStep(Side.FROM, 0), ChainStep(Side.TO, 0)], 72)
     branch, target = world.orgs["cs2024"], world.orgs["lianhua"]
@@ -72,6 +73,8 @@ def test_xfer_6_batch_with_crashes_and_races_starts_refuses_and_moves_each_membe
     rows = [{"member_id": m, "to_branch_id": target, "cause": "EMPLOYMENT"} for m in members]
     path = f"/orgs/{world.orgs['sysu']}/transfer-batches"
     batch = post_until_accepted(client, path, world.headers("sysu"), {"rows": rows})
+    poison = {"kind": "graduate_everyone", "batch_id": batch["batch_id"]}  # no worker knows it: fails every time
+    queues.send(transfer_batches.QUEUE, poison)
     totals = settle(runner, "transfers")
     _, result = call(client, "GET", f"/transfer-batches/{batch['batch_id']}", world.headers("sysu"))
     refused = {r["member_id"]: r["error_code"] for r in result["results"] if r["outcome"] == "REFUSED"}
@@ -100,4 +103,6 @@ def test_xfer_6_batch_with_crashes_and_races_starts_refuses_and_moves_each_membe
     assert take_card_announcements() == len(moved)  # each completion committed once
     figures = transfers.figures(world.orgs["sysu"])
     assert figures.out_by_state.get("completed") == len(moved) and not figures.out_by_state.get("open")
-    assert not any(all_depths().values()), all_depths()
+    assert_poison_only("transfers", reasons, [poison], "unknown transfers message kind")
+    depths = all_depths()
+    assert depths.pop("zhtj-transfers-dlq") == 1 and not any(depths.values()), depths

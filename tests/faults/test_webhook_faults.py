@@ -6,7 +6,8 @@ gateways timing out on the query-order and bill calls of reconciliation. Every p
 credited exactly once (each month one PaidMonth, the ledger's parts summing to the order, one
 card announcement per member credited), every tampered or stale notification is refused, the
 payments whose notifications never came are settled by reconciliation despite the timeouts, the
-daily bills match, no anomaly is recorded, and queues and DLQs end empty.
+daily bills match, no anomaly is recorded, queues end empty and the dues DLQ holds only a
+poison message, with its reason.
 
 Why ~200 notifications suffice: every notification is verified and applied on its own (the
 idempotency record and the order's conditional move are per order), so the storm's size adds
@@ -24,10 +25,10 @@ from typing import Any
 import pytest
 
 from infra.local.runner import EventRunner
-from tests.faults.conftest import all_depths, settle, take_card_announcements
+from tests.faults.conftest import Reasons, all_depths, assert_poison_only, settle, take_card_announcements
 from tests.support import World
 from zhtj import clock
-from zhtj.dal import keys
+from zhtj.dal import keys, queues
 from zhtj.dal.models import LedgerEntry, Member, PaidMonth, PaymentAnomaly
 from zhtj.domain import dues_rules
 from zhtj.domain.workdays import CHINA_TZ
@@ -72,7 +73,12 @@ def new_members(world: World, count: int) -> list[tuple[str, str]]:
 
 
 def test_dues_3_storm_with_crashes_races_and_timeouts_credits_each_payment_once(
-    client: Any, world: World, sim: Simulator, runner: EventRunner, faults_on: Callable[[str], None]
+    client: Any,
+    world: World,
+    sim: Simulator,
+    runner: EventRunner,
+    faults_on: Callable[[str], None],
+    reasons: Reasons,
 ) -> None:
     people = new_members(world, SINGLE_ORDERS + GROUP_ORDERS * GROUP + SILENT)
     orders = []  # (order, member ids)
@@ -112,6 +118,8 @@ def test_dues_3_storm_with_crashes_races_and_timeouts_credits_each_payment_once(
     crashed = sum(n for answer, n in answers.items() if "InternalServerError" in answer)
     assert crashed and sum(answers.values()) > crashed  # handler crashes, and failure replies after lost races
 
+    poison = {"kind": "refund_everyone", "order_id": orders[-1][0].order_id}  # no worker knows it
+    queues.send(dues_payments.QUEUE, poison)
     settle(runner, "dues")  # the members of the organisations' orders
     later = clock.now() + dues_payments.RETRY_WINDOW + timedelta(minutes=1)
     settled, runs = 0, 0
@@ -146,4 +154,6 @@ def test_dues_3_storm_with_crashes_races_and_timeouts_credits_each_payment_once(
         assert kept[order.order_id] == int(order.amount_fen)  # split once down the chain
     assert not [a for a in PaymentAnomaly.scan() if isinstance(a, PaymentAnomaly)]
     assert take_card_announcements() == len(people)  # one card change per member credited
-    assert not any(all_depths().values()), all_depths()
+    assert_poison_only("dues", reasons, [poison], "unknown dues message kind")
+    depths = all_depths()
+    assert depths.pop("zhtj-dues-dlq") == 1 and not any(depths.values()), depths
