@@ -104,11 +104,21 @@ def _by_id_number(scope: Org, id18: str) -> list[Hit]:
 
 
 def _phases(cursor: str | None) -> tuple[int, dict[str, Any] | None]:
+    """The phase and the table key a cursor resumes from; anything else this system did not
+    hand out is refused (400), never passed on to the query."""
     state = paging.decode(cursor) or {"p": 0}
     phase, key = state.get("p"), state.get("k")
-    if phase not in (0, 1) or not (key is None or isinstance(key, dict)):
+    if phase not in (0, 1) or not (key is None or _is_table_key(key)):
         raise paging.BAD_CURSOR
     return int(phase), key
+
+
+def _is_table_key(key: Any) -> bool:
+    return (
+        isinstance(key, dict)
+        and set(key) == {"pk", "sk"}
+        and all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in key.values())
+    )
 
 
 def _two_phases(
