@@ -306,3 +306,22 @@ def test_stat_3_a_filtered_query_stops_at_its_read_budget_and_resumes(world: Wor
         if key is None:
             break
     assert sorted(seen) == sorted(["吴丁子", "吴丁丑", "吴丁寅"]) and calls >= 3
+
+
+def test_stat_3_a_member_written_with_a_branch_path_a_move_replaced_is_refused(world: World) -> None:
+    from zhtj.dal.models import Org
+    from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork
+    from zhtj.errors import ConflictError
+    from zhtj.logic import search_index
+
+    stale = orgs.get_org(world.orgs["huajing"])  # read before the move, as a slow approval would
+    job = orgs.move(world.principal("root"), world.orgs["tianhe"], world.orgs["sz"], "区划调整")
+    assert orgs.continue_move(job.job_id) is True
+    late = accounts.new_member("m-late", "孙一鸣", stale.org_id, None)
+    uow = UnitOfWork(SYSTEM_ACTOR)
+    search_index.index(uow, late, stale)
+    uow.put(late, condition=Member.pk.does_not_exist())
+    uow.update(stale, [Org.member_count.add(1)], condition=search_index.branch_guard(stale), versioned=False)
+    with pytest.raises(ConflictError):
+        uow.commit()
+    assert list(MemberNameToken.query(keys.member_name_pk("=孙一鸣"))) == []  # nothing at the old path
