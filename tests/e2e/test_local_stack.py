@@ -99,6 +99,25 @@ def test_demo_logins_open_the_provinces_children(stack: RunningStack) -> None:
     assert response.status_code == 200, response.text
 
 
+def test_stat_1_the_runner_reads_the_table_stream_into_the_statistics(stack: RunningStack) -> None:
+    """The demo province's members reach the root's counters through the stream reader of the
+    local runner (stats_stream) and moto server's DynamoDB Streams."""
+    if not stack.demo:
+        pytest.skip("the shared stack runs without demo data")
+    token = next(value for name, value in stack.demo.items() if "province" in name)
+
+    def members() -> int:
+        response = requests.get(
+            f"{stack.api_url}/orgs/{stack.demo['root_org_id']}/stats",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+        return int(response.json()["members"]["normal"])
+
+    assert wait_for(lambda: members() >= 20, timeout=90), (members(), stack.log()[-3000:])
+
+
 def test_check_mode_starts_checks_and_stops_with_exit_code_0() -> None:
     command = [sys.executable, "-m", "infra.local", "--check", "--no-demo", "--aws-port", "0", "--api-port", "0"]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
