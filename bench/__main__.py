@@ -14,6 +14,11 @@ Figures, not verdicts: nothing here fails on a number.
   per provider, next to a bare RSA verification of the same signed bytes (bench/payments_bench.py);
 - dues notifications: p50/p99 of verify + apply (the webhook path, one transaction) per
   notification in-process, next to verify alone on the same notifications (bench/dues_bench.py);
+- cold import: the app module (every handler) in a fresh interpreter next to importing boto3,
+  powertools, pynamodb and pydantic alone (bench/cold_import.py);
+- statistics and sweep: the DynamoDB requests (and time) of reading the root's figures next to
+  a branch's, and the whole compliance sweep next to one bare parallel Scan of the same table
+  (bench/stats_bench.py);
 - member card: render time and PDF size of a long-history card next to a minimal one-page PDF
   from the same library and font, and the worker's whole step per card (bench/card_bench.py);
 - search (STAT-3): p50/p99 of each kind of query (ID number, whole name, one character, a
@@ -259,6 +264,18 @@ def _card_render() -> dict[str, Any]:
     return card_bench.run(30)
 
 
+def _cold_import() -> dict[str, Any]:
+    from bench import cold_import
+
+    return cold_import.run(5)
+
+
+def _stats_sweep(members: int) -> dict[str, Any]:
+    from bench import stats_bench
+
+    return stats_bench.run(members)
+
+
 PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "requests_per_register_approve": lambda args: requests_per_register_and_approve(),
     "registration_burst": lambda args: registration_burst(args.registrations),
@@ -266,6 +283,8 @@ PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "payments_verify": lambda args: _payments_verify(),
     "card_render": lambda args: _card_render(),
     "dues_apply": lambda args: _dues_apply(),
+    "stats_sweep": lambda args: _stats_sweep(args.stats_members),
+    "cold_import": lambda args: _cold_import(),
     "search": lambda args: _search(args.search_members),
 }
 
@@ -275,6 +294,7 @@ def main() -> None:
     parser.add_argument("--registrations", type=int, default=500, help="registrations in the burst")
     parser.add_argument("--import-rows", type=int, default=10000, help="rows of the bulk-import workbook")
     parser.add_argument("--search-members", type=int, default=100_000, help="members of the STAT-3 search province")
+    parser.add_argument("--stats-members", type=int, default=100_000, help="demo members for the statistics part")
     parser.add_argument("--part", choices=sorted(PARTS), help="run one part and print its JSON (used internally)")
     args = parser.parse_args()
     if args.part:
@@ -296,6 +316,8 @@ def main() -> None:
                 str(args.import_rows),
                 "--search-members",
                 str(args.search_members),
+                "--stats-members",
+                str(args.stats_members),
             ],
             cwd=ROOT,
             capture_output=True,
@@ -338,6 +360,29 @@ def main() -> None:
     rows += [tuple(row) for row in figures["payments_verify"]["rows"]]
     rows += [tuple(row) for row in figures["card_render"]["rows"]]
     rows += [tuple(row) for row in figures["dues_apply"]["rows"]]
+    rows += [tuple(row) for row in figures["cold_import"]["rows"]]
+    swept = figures["stats_sweep"]
+    root, branch = swept["read_root"], swept["read_branch"]
+    rows += [
+        (
+            f"statistics read at the root ({swept['members']} members), DynamoDB requests",
+            str(root["dynamodb_requests"]),
+            f"a branch: {branch['dynamodb_requests']}",
+            f"{root['dynamodb_requests'] / branch['dynamodb_requests']:.1f}x",
+        ),
+        (
+            "statistics read at the root, p50",
+            f"{root['p50_ms']} ms",
+            f"a branch: {branch['p50_ms']} ms",
+            f"{root['p50_ms'] / branch['p50_ms']:.1f}x",
+        ),
+        (
+            f"compliance sweep + recount ({swept['table_items']} items)",
+            f"{swept['sweep_seconds']}s",
+            f"parallel Scan {swept['scan_seconds']}s",
+            f"{swept['sweep_vs_scan']}x (drift {swept['drift']})",
+        ),
+    ]
     rows += [tuple(row) for row in figures["search"]["rows"]]
     width = max(len(r[0]) for r in rows)
     print(f"\n{'figure':<{width}}  {'value':>12}  {'baseline (same run)':<28}  ratio")
