@@ -509,6 +509,8 @@ def _build_guards() -> tuple[Callable[..., dict[str, str]], ...]:
         # A completed record is kept in memory too: a re-send reaching the same container is
         # answered (and its payload validated) without a DynamoDB request. Records being
         # processed are never cached, so concurrent duplicates still meet at the table.
+        # (powertools' LRU is not locked: in a threaded server a lookup racing the eviction of
+        # the same key raises, and the notification gets a failure answer and is re-sent.)
         use_local_cache=True,
         local_cache_max_items=LOCAL_CACHE_ITEMS,
     )
