@@ -30,7 +30,6 @@ from zhtj.logic import accounts, member_changes
 from zhtj.logic.auth import authorize, get_org
 from zhtj.logic.tokens import Principal
 from zhtj.observability import logger
-from zhtj.render import card_pdf
 
 QUEUE = "cards"
 # Coalescing: a card is rendered once its content has been still for this long, so a burst of
@@ -164,6 +163,10 @@ def render(member_id: str, items: list[dict[str, Any]], content_version: int) ->
     claims = card_token.CardClaims(member_id, content.card_number, content_version, issued_at)
     token = card_token.encode(claims, signing.sign(claims.payload()))
     photo = storage.get_bytes("uploads", content.photo_key) if content.photo_key else None
+    # Imported here: the PDF library and its font tools are half of the API's cold import, and
+    # only the card worker renders.
+    from zhtj.render import card_pdf
+
     pdf = card_pdf.render(content, card_pdf.Issue(verify_url(token), issued_at, photo))
     key = object_key(member_id)
     version_id = storage.put_version(
