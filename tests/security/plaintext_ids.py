@@ -11,7 +11,8 @@ Installed once per test process by tests/conftest.py, it reads, as the run goes:
 An ID number is an 18-character GB 11643 number with a valid region, birth date and check
 character, or a 15-digit legacy number with a valid region and birth date, ASCII or
 full-width, plain or grouped (zhtj.logredact's shapes, validated by
-zhtj.domain.identity.normalize_id_number, so an order number or a timestamp is not one).
+zhtj.domain.identity.normalize_id_number, so an order number or a timestamp is not one),
+standing alone (not inside a longer run of letters and digits: a hex id is not one).
 The only place one may appear is the answer the reviewing branch gets from
 GET /registrations/{id}/id-number (200). Findings are kept masked and reported at the end of
 the session (the teardown of a session fixture, so that it fails under xdist too).
@@ -24,21 +25,33 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import time
 import weakref
 from collections.abc import Callable
 from typing import Any
 
 from zhtj.domain.identity import mask_id_number, normalize_id_number
 from zhtj.errors import ValidationError
-from zhtj.logredact import ID_NUMBER_PATTERN
 
 PERMITTED_RESPONSE = re.compile(r"^/registrations/[^/?]+/id-number(\?.*)?$")
-# A candidate needs 15 digits in a row (or grouped); most texts have none, and skip the regex.
+# A candidate needs 6 digits in a row; most texts have none, and skip the full pattern.
 _DIGIT_RUN = re.compile(r"[0-9\uff10-\uff19]{6}")
+# zhtj.logredact's shapes, standing alone: not inside a run of letters or digits, so that a hex
+# digest or id (an event id, an idempotency key) whose digits happen to line up is not one.
+_D = "[0-9\uff10-\uff19]"
+_ALNUM = "0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
+_CANDIDATE = re.compile(
+    rf"(?<![{_ALNUM}])(?:"
+    rf"{_D}{{6}}[ -]?{_D}{{8}}[ -]?{_D}{{3}}[0-9\uff10-\uff19XxＸｘ]"
+    rf"|{_D}{{6}}[ -]?{_D}{{6}}[ -]?{_D}{{3}}"
+    rf")(?![{_ALNUM}])"
+)
 
 findings: list[str] = []
 counts = {"responses": 0, "log_lines": 0, "items": 0, "messages": 0}
+seconds = [0.0]  # spent reading, the watch's whole cost to the run
 # Stream records already read, by id; weak, so that a freed record's id reused by a new one is not skipped.
 _seen_stream_records: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
 _installed = False
@@ -49,7 +62,7 @@ def plaintext_ids(text: str) -> list[str]:
     if not _DIGIT_RUN.search(text):
         return []
     found = []
-    for match in ID_NUMBER_PATTERN.finditer(text):
+    for match in _CANDIDATE.finditer(text):
         try:
             found.append(mask_id_number(normalize_id_number(match.group(0))))
         except ValidationError:
@@ -58,8 +71,11 @@ def plaintext_ids(text: str) -> list[str]:
 
 
 def _note(where: str, text: str) -> None:
+    started = time.perf_counter()
     for masked in plaintext_ids(text):
-        findings.append(f"{where}: {masked}")
+        test = os.environ.get("PYTEST_CURRENT_TEST", "outside a test").rsplit(" ", 1)[0]
+        findings.append(f"{where}: {masked} ({test})")
+    seconds[0] += time.perf_counter() - started
 
 
 def _text(value: Any) -> str:
@@ -127,6 +143,7 @@ def scan_moto() -> None:
     """Every DynamoDB item and stream record and every SQS message moto holds now."""
     from moto.core.base_backend import BackendDict
 
+    spent_before, started = seconds[0], time.perf_counter()
     for backend_dict in list(BackendDict._instances):
         for regions in list(dict.values(backend_dict)):
             for backend in list(dict.values(regions)):
@@ -136,19 +153,21 @@ def scan_moto() -> None:
                     for message in list(getattr(queue, "_messages", ())):
                         counts["messages"] += 1
                         _note(f"queue {queue.name}", message.body)
+    seconds[0] = spent_before + time.perf_counter() - started  # the notes' time is inside it
 
 
 def _scan_table(table: Any) -> None:
     for item in table.all_items():
         counts["items"] += 1
-        _note(f"item {table.name}", json.dumps(item.to_json(), ensure_ascii=False))
+        _note(f"item {table.name}", json.dumps(item.to_json(), ensure_ascii=False, default=str))
     shard = getattr(table, "stream_shard", None)
     for record in list(getattr(shard, "items", None) or ()):
         # Records never change and restored states share them: each is read once.
         if _seen_stream_records.get(id(record)) is record:
             continue
         _seen_stream_records[id(record)] = record
-        _note(f"stream {table.name}", json.dumps(record.to_json(), ensure_ascii=False, default=str))
+        images = {k: v for k, v in record.record["dynamodb"].items() if k in ("NewImage", "OldImage")}
+        _note(f"stream {table.name}", json.dumps(images, ensure_ascii=False, default=str))
 
 
 def _watch_moto() -> None:
@@ -157,8 +176,11 @@ def _watch_moto() -> None:
     stop: Callable[..., Any] = MockAWS.stop
 
     def watched_stop(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if MockAWS._nested_count == 1:  # the last mock is ending: its state is about to go
-            scan_moto()
+        try:
+            if MockAWS._nested_count == 1:  # the last mock is ending: its state is about to go
+                scan_moto()
+        except Exception as error:  # the watch must never break a mock; it reports instead
+            findings.append(f"the scan of moto failed: {error!r}")
         return stop(self, *args, **kwargs)
 
     MockAWS.stop = watched_stop  # type: ignore[method-assign]

@@ -415,3 +415,25 @@ def test_dues_3_webhook_bodies_that_are_not_what_they_claim_are_refused_and_cred
     assert not _refused(provider, status, text)
     paid = dues_orders.get_order(orders[0]["order_id"])
     assert paid is not None and paid.state == "PAID"
+
+
+@pytest.mark.parametrize("provider", ["wechatpay", "alipay"])
+def test_dues_3_a_webhook_event_whose_base64_flag_lies_is_not_acknowledged(
+    client: Any, world: World, dues: Any, provider: str
+) -> None:
+    from app import app
+    from zhtj.logic import dues_orders
+
+    # Given a genuine notification, sent as text in an event that says it is base64
+    order = _order(client, world, world.members["huajing"][0], provider)
+    genuine = dues.notification(dues.pay(provider, order["order_id"], order["amount_fen"]))
+    path = f"/webhooks/{provider}"
+    event = _lambda_event(path, dict(genuine.headers), genuine.body.decode("utf-8"), True)
+    # When it arrives, then it is a failure in the provider's contract (the provider re-sends it)
+    answer = app(event, _CONTEXT)
+    if provider == "wechatpay":
+        assert answer["statusCode"] >= 400, answer
+    else:
+        assert answer["body"] != "success", answer
+    found = dues_orders.get_order(order["order_id"])
+    assert found is not None and found.state == "PENDING"
