@@ -116,7 +116,7 @@ class ShareOut(BaseModel):
 class MonthStatsOut(BaseModel):
     month: str
     paid_members: int = Field(description="该月团费已缴人数（不论何时缴纳）")
-    unpaid_members: int | None = Field(description="该月未缴人数（现有团员数减已缴人数；下辖团支部过多时为空）")
+    unpaid_members: int | None = Field(description="该月未缴人数（现有团员数减已缴人数）")
     paid_fen: int
     collected_fen: int = Field(description="当月到账金额（含补缴与自愿多缴）")
     kept_fen: int = Field(description="本组织留存")
@@ -125,7 +125,7 @@ class MonthStatsOut(BaseModel):
 class StatisticsOut(BaseModel):
     org_id: str
     year: int
-    members_now: int | None = Field(description="下辖团支部现有团员数")
+    members_now: int | None = Field(description="下辖现有团员数（统计计数）")
     months: list[MonthStatsOut]
 
 

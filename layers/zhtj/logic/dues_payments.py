@@ -110,7 +110,6 @@ COUNTER_NAMES = frozenset(f"{kind}{m:02d}" for kind in "pack" for m in range(1, 
 LAPSE_MONTHS = 6  # EXIT-1: six consecutive months unpaid is grounds for lapsing (never automatic)
 MAX_BRANCH_MEMBERS_SCANNED = 2000
 # Unpaid = members now in the subtree - paid: counted over at most this many branches.
-SUBTREE_BRANCH_LIMIT = 2000
 
 _MONTH_PAID_TWICE = ConflictError("DUES_MONTH_ALREADY_PAID", "", None)
 _LOCK_LOST = ConflictError("DUES_LOCK_LOST", "", None)
@@ -820,33 +819,21 @@ def year_stats(org_id: str, year: int) -> list[MonthStats]:
     ]
 
 
-def statistics(principal: Principal, org_id: str, year: int) -> tuple[Org, list[MonthStats], int | None]:
+def statistics(principal: Principal, org_id: str, year: int) -> tuple[Org, list[MonthStats], int]:
     """The year's collection figures (O(1): one Query of the counter shards) and the members now
-    in the subtree (None above SUBTREE_BRANCH_LIMIT branches: read the figures per child)."""
+    in the subtree (from the statistics counters)."""
     org = get_org(org_id)
     authorize(principal, "dues.read", org)
     if not 2000 <= year <= 2100:
         raise ValidationError("YEAR_RANGE", "年份无效", "year")
-    return org, year_stats(org_id, year), subtree_members(principal, org)
+    return org, year_stats(org_id, year), subtree_members(org)
 
 
-def subtree_members(principal: Principal, org: Org) -> int | None:
-    """Members of the subtree's branches now (members belong to branches only, ORG-4), summed
-    over the branches a page at a time; None for a subtree of more than SUBTREE_BRANCH_LIMIT."""
-    from zhtj.domain.org_rules import OrgType
-    from zhtj.logic import orgs
+def subtree_members(org: Org) -> int:
+    """Members of the subtree now, from its statistics counters (STAT-1: O(1) at any level)."""
+    from zhtj.logic import stats
 
-    if org.org_type == OrgType.BRANCH:
-        return int(org.member_count or 0)
-    total, seen, cursor = 0, 0, None
-    while True:
-        page, cursor = orgs.list_subtree(principal, org.org_id, cursor, 500, OrgType.BRANCH)
-        seen += len(page)
-        total += sum(int(o.member_count or 0) for o in page)
-        if seen > SUBTREE_BRANCH_LIMIT:
-            return None
-        if cursor is None:
-            return total
+    return int(stats.sub_totals([org])[org.org_id].get("members", 0))
 
 
 def ledger(

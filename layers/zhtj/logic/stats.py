@@ -284,11 +284,11 @@ def figures(principal: Principal, org_id: str) -> dict[str, Any]:
 
 
 def _children(principal: Principal, org_id: str) -> list[Org]:
+    from zhtj.logic import orgs  # orgs imports this module (an organisation's OwnStat)
+
     found: list[Org] = []
     cursor: str | None = None
     while True:
-        from zhtj.logic import orgs
-
         page, cursor = orgs.list_children(principal, org_id, cursor, 100)
         found.extend(o for o in page if o.status == stat_rules.ACTIVE)
         if cursor is None:
