@@ -99,6 +99,43 @@ def test_every_sqs_event_source_reports_batch_item_failures(template: dict[str, 
     assert sources == len(manifest.sqs_functions())
 
 
+def test_stat_1_the_stream_mapping_reads_the_tables_stream_filtered_with_a_failure_queue(
+    template: dict[str, Any],
+) -> None:
+    manifest = load_manifest()
+    mapped = 0
+    for function in _of_type(template, "AWS::Serverless::Function").values():
+        name = function["Properties"]["Handler"].removeprefix("app.")
+        for event in function["Properties"].get("Events", {}).values():
+            if event["Type"] != "DynamoDB":
+                continue
+            mapped += 1
+            properties, (_, trigger) = event["Properties"], manifest.stream_functions()[name]
+            assert properties["Stream"] == {"Fn::Sub": "${Table.StreamArn}"}
+            assert properties["StartingPosition"] == "TRIM_HORIZON"
+            assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+            assert properties["BisectBatchOnFunctionError"] is True
+            assert properties["MaximumRetryAttempts"] == trigger.maximum_retry_attempts
+            failures = properties["DestinationConfig"]["OnFailure"]["Destination"]
+            assert failures == {"Fn::GetAtt": [cloud.failures_id(name), "Arn"]}
+            assert template["Resources"][cloud.failures_id(name)]["Type"] == "AWS::SQS::Queue"
+            patterns = [json.loads(f["Pattern"]) for f in properties["FilterCriteria"]["Filters"]]
+            assert patterns == [
+                {"dynamodb": {side: {"kind": {"S": trigger.kinds}}}} for side in ("NewImage", "OldImage")
+            ]
+    assert mapped == len(manifest.stream_functions()) == 1
+    assert template["Resources"]["Table"]["Properties"]["StreamSpecification"] == {
+        "StreamViewType": "NEW_AND_OLD_IMAGES"
+    }
+
+
+def test_stat_1_the_streams_kinds_are_what_the_counting_rules_count() -> None:
+    from zhtj.domain.stat_rules import STREAM_KINDS
+
+    ((_, trigger),) = load_manifest().stream_functions().values()
+    assert set(trigger.kinds) == set(STREAM_KINDS)
+
+
 def test_every_manifest_function_is_a_lambda_with_the_layer(template: dict[str, Any]) -> None:
     manifest = load_manifest()
     functions = {
