@@ -218,6 +218,35 @@ def test_dues_3_trade_finished_racing_trade_success_is_a_duplicate_not_an_anomal
     assert ledger_total(order["order_id"], chain) == order["amount_fen"]
 
 
+def test_dues_3_refunds_notified_with_the_payments_status_are_each_recorded_once(env: Dues) -> None:
+    # Given an Alipay order paid and credited
+    member_id = env.world.members["lianhua"][0]
+    order = env.pay_now(member_id, provider="alipay")
+    trade = env.sim.pay("alipay", order["order_id"], order["amount_fen"])
+    first = env.sim.notification(trade)
+    assert env.deliver(first) == (200, "success")
+    # When two partial refunds are notified as TRADE_SUCCESS with refund_fee (the payment's
+    # status), each sent twice, and the payment is re-sent after them
+    month = dues_rules.month_of(clock.now().astimezone(CHINA_TZ).date())
+    refunds = []
+    for fen in (100, 200):
+        env.sim.refund("alipay", order["order_id"], fen)
+        refunds.append(env.sim.notification(trade))
+    for delivery in (*refunds, *refunds):
+        assert env.deliver(delivery) == (200, "success")
+    assert env.deliver(env.sim.resend(first)) == (200, "success")
+    # Then each refund is recorded once for a person to handle, and the payment credited once
+    codes = [
+        a.code
+        for a in PaymentAnomaly.query(keys.dues_anomaly_pk(month))
+        if isinstance(a, PaymentAnomaly) and a.out_trade_no == order["order_id"]
+    ]
+    assert codes == ["REFUND", "REFUND"]
+    assert paid(member_id) == [months_back(3), months_back(2), months_back(1)]
+    chain = [env.world.orgs[n] for n in ("root", "sz", "futian", "lianhua")]
+    assert ledger_total(order["order_id"], chain) == order["amount_fen"]
+
+
 def test_dues_3_tampered_and_stale_notifications_are_refused_and_credit_nothing(env: Dues) -> None:
     member_id = env.world.members["huajing"][1]
     order = env.pay_now(member_id)

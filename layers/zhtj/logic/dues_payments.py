@@ -501,7 +501,7 @@ def _build_guards() -> tuple[Callable[..., dict[str, str]], ...]:
     # persistence layer otherwise (tens of milliseconds of model loading each).
     client = boto3.client("dynamodb", region_name=get_settings().region)
     config = IdempotencyConfig(
-        event_key_jmespath="[provider, out_trade_no, raw_status]",
+        event_key_jmespath="[provider, out_trade_no, guard_status]",
         payload_validation_jmespath="[amount_fen, transaction_id]",
         raise_on_no_idempotency_key=True,
         expires_after_seconds=IDEMPOTENCY_SECONDS,
@@ -536,9 +536,19 @@ def forget() -> None:
     _build_guards.cache_clear()
 
 
+def guard_status(n: payments.Notification) -> str:
+    """What the idempotency key holds besides provider and order: the provider's status, and
+    for a refund also the notification's own id. Alipay notifies a partial refund as
+    TRADE_SUCCESS (with refund_fee), the status of the payment it refunds, and two refunds of
+    one order share their status: keyed on the status alone, a refund was answered with the
+    payment's stored decision and never recorded."""
+    return f"{n.raw_status}#REFUND#{n.delivery_id}" if n.event == payments.REFUND else n.raw_status
+
+
 def notification_data(n: payments.Notification) -> dict[str, Any]:
     return {
         "provider": n.provider,
+        "guard_status": guard_status(n),
         "delivery_id": n.delivery_id,
         "event": n.event,
         "raw_status": n.raw_status,

@@ -434,6 +434,10 @@ class Simulator:
             params["refund_fee"] = alipay.fen_to_yuan(trade.refunded_fen)
             params["gmt_refund"] = alipay.china_time(moment) + ".000"
         params |= dict(overrides)
+        if params.get("refund_fee") and "notify_id" not in overrides:
+            # A refund is a notification of its own (its own notify_id), though its status may
+            # be the payment's (a partial refund is notified as TRADE_SUCCESS).
+            params["notify_id"] = trade.delivery_id(f"{status}#refund#{params['refund_fee']}")
         params["sign"] = keys.sign(self.alipay["alipay_private_key"], alipay.canonical(params).encode("utf-8"))
         return params
 
@@ -570,10 +574,11 @@ class Simulator:
     ) -> list[Delivery]:
         """Notifications as a busy provider sends them, the shares being of the whole storm:
         each trade's genuine notification once, each of `follow_ups` once (later statuses,
-        refunds: genuine too), then re-sends of those (kind "duplicate"; `bursts` of them are
-        groups of `burst_size` side by side, to be sent at once), tampered and stale copies (kind
-        = how, `expect` = the refusal they must get), and at least `reordered` of all moved out
-        of the provider's order (`reordered` True). `sequence` is the provider's order."""
+        refunds: genuine too), then re-sends of those later on (kind "duplicate"; `bursts` of
+        them are groups of `burst_size` right behind their notification, to be sent at once with
+        it), tampered and stale copies (kind = how, `expect` = the refusal they must get), and at
+        least `reordered` of all moved out of the provider's order (`reordered` True).
+        `sequence` is the provider's order."""
         rng = random.Random(seed)
         firsts: list[Delivery] = []
         for trade in trades:
@@ -584,26 +589,30 @@ class Simulator:
             return []
         total = math.ceil(len(firsts) / (1 - duplicates - tampered - stale))
         wechat_firsts = [i for i, d in enumerate(firsts) if d.provider == "wechatpay"]
-        # Slots in the provider's order: each first, then what follows it (a burst is one slot).
-        after: dict[int, list[list[Delivery]]] = {i: [] for i in range(len(firsts))}
+        # The provider's timeline: the firsts in order; a burst right behind its notification
+        # (sent at once with it); re-sends, tampered and stale copies later, up to a quarter of
+        # the storm behind (as re-send schedules space them). A burst is one slot.
+        timeline: list[tuple[float, list[Delivery]]] = [(float(i), [first]) for i, first in enumerate(firsts)]
+        spread = max(len(firsts) / 4, 1.0)
+
+        def later(i: int, slot: list[Delivery]) -> None:
+            timeline.append((i + rng.uniform(0.5, spread), slot))
+
         copies = round(total * duplicates)
         for i in rng.sample(range(len(firsts)), min(bursts, len(firsts), copies // max(burst_size, 1))):
-            after[i].append([replace(self.resend(firsts[i]), kind="duplicate") for _ in range(burst_size)])
+            timeline.append((i + 0.25, [replace(self.resend(firsts[i]), kind="duplicate") for _ in range(burst_size)]))
             copies -= burst_size
         for _ in range(copies):
             i = rng.randrange(len(firsts))
-            after[i].append([replace(self.resend(firsts[i]), kind="duplicate")])
+            later(i, [replace(self.resend(firsts[i]), kind="duplicate")])
         for n in range(round(total * tampered)):
             i = rng.randrange(len(firsts))
             kinds = TAMPER_KINDS[firsts[i].provider]
-            after[i].append([self.tamper(firsts[i], kinds[n % len(kinds)], rng)])
+            later(i, [self.tamper(firsts[i], kinds[n % len(kinds)], rng)])
         for _ in range(round(total * stale) if wechat_firsts else 0):
             i = rng.choice(wechat_firsts)
-            after[i].append([self.stale(firsts[i])])
-        slots: list[list[Delivery]] = []
-        for i, first in enumerate(firsts):
-            slots.append([first])
-            slots += after[i]
+            later(i, [self.stale(firsts[i])])
+        slots = [slot for _, slot in sorted(timeline, key=lambda entry: entry[0])]
         sequence = 0
         for slot in slots:
             for index, delivery in enumerate(slot):
