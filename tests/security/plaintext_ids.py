@@ -156,10 +156,29 @@ def scan_moto() -> None:
     seconds[0] = spent_before + time.perf_counter() - started  # the notes' time is inside it
 
 
+def _texts(value: Any, out: list[str]) -> list[str]:
+    """The text in a moto attribute value (DynamoType, its maps, lists and sets), gathered
+    directly: serializing every item to JSON cost five times as much."""
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, str):
+            out.append(current)
+        elif isinstance(current, dict):
+            out.extend(k for k in current if isinstance(k, str))
+            stack.extend(current.values())
+        elif isinstance(current, list | tuple | set):
+            stack.extend(current)
+        elif hasattr(current, "value"):
+            stack.append(current.value)
+    return out
+
+
 def _scan_table(table: Any) -> None:
     for item in table.all_items():
         counts["items"] += 1
-        _note(f"item {table.name}", json.dumps(item.to_json(), ensure_ascii=False, default=str))
+        texts = _texts(item.attrs, [])
+        _note(f"item {table.name} {item.hash_key.value}", "\n".join(texts))
     shard = getattr(table, "stream_shard", None)
     for record in list(getattr(shard, "items", None) or ()):
         # Records never change and restored states share them: each is read once.
