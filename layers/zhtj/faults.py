@@ -33,6 +33,7 @@ from __future__ import annotations
 import os
 import random
 import threading
+from collections import Counter
 from functools import lru_cache
 from typing import Any
 
@@ -81,12 +82,19 @@ def _random() -> random.Random:
 _lock = threading.Lock()  # the local stack draws from many threads
 
 
+# How many faults of each name were injected in this process (what a test or a log can show).
+injected: Counter[str] = Counter()
+
+
 def _draw(name: str, share_of: float = 1.0) -> bool:
     share = _shares().get(name, 0.0)
     if not share:
         return False
     with _lock:
-        return _random().random() < share * share_of
+        hit = _random().random() < share * share_of
+        if hit:
+            injected[name] += 1
+    return hit
 
 
 def active() -> bool:
@@ -108,6 +116,8 @@ def maybe_crash(function_name: str, phase: str) -> None:
             return
         with _lock:
             draw = _random().random()
+            if draw < share:
+                injected[function_name] += 1
         if draw < share / 2:
             raise InjectedFault(f"injected fault in {function_name} (before)")
         if draw < share:
@@ -160,3 +170,4 @@ def forget() -> None:
     """Re-read ZHTJ_FAULTS and ZHTJ_FAULTS_SEED (tests change them)."""
     _shares.cache_clear()
     _random.cache_clear()
+    injected.clear()

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import boto3
@@ -52,11 +53,12 @@ def no_quiet_period(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def faults_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
     """`faults_on("transfer_worker=0.2,dynamodb_conflict=0.1")`: the switch as the local stack
-    reads it, with a fixed seed so that a failure repeats."""
+    reads it, with a fixed seed so that a failure repeats (ZHTJ_FAULTS_TEST_SEED=<n> tries
+    another: the tests must hold for any)."""
 
     def switch(spec: str, seed: int = 8) -> None:
         monkeypatch.setenv("ZHTJ_FAULTS", spec)
-        monkeypatch.setenv("ZHTJ_FAULTS_SEED", str(seed))
+        monkeypatch.setenv("ZHTJ_FAULTS_SEED", os.environ.get("ZHTJ_FAULTS_TEST_SEED", str(seed)))
         faults.forget()
 
     yield switch
@@ -71,9 +73,30 @@ def runner(aws: None) -> EventRunner:
     return EventRunner(app_module, load_manifest(), boto3.Session(), retry_backoff_seconds=0)
 
 
-def settle(runner: EventRunner, *queues: str, max_passes: int = 500) -> Counts:
+def settle(runner: EventRunner, *queues: str, poison: Sequence[dict[str, Any]] = (), redrives: int = 2) -> Counts:
     """Deliver the queues' messages (and what their handlers send on) until none is left:
-    every failure redelivered, up to max_receive_count receives, then the DLQ."""
+    every failure redelivered, up to max_receive_count receives, then the DLQ.
+
+    Then what an operator does once a DLQ alarm fires: redrive it (its messages back to their
+    queue). Under injected faults a healthy message may fail all its receives (at a 10% failure
+    share, 1 in 100,000 deliveries); `redrives` times, every dead letter that is not one of the
+    test's `poison` messages goes back and is delivered again. Whatever dead-letters after that
+    is a message the system cannot handle, and the test's check of the DLQ shows it."""
+    totals = _deliver(runner, queues)
+    known = {json.dumps(p, ensure_ascii=False) for p in poison}
+    for _ in range(redrives):
+        moved = sum(_redrive(queue, known) for queue in queues)
+        if not moved:
+            break
+        log.warning("redrove %d dead letters of %s", moved, queues)
+        totals.add(_deliver(runner, queues))
+    return totals
+
+
+log = logging.getLogger("tests.faults")
+
+
+def _deliver(runner: EventRunner, queues: tuple[str, ...], max_passes: int = 500) -> Counts:
     functions = [n for n, (_, t) in load_manifest().sqs_functions().items() if t.queue in queues]
     totals = Counts()
     for _ in range(max_passes):
@@ -85,6 +108,23 @@ def settle(runner: EventRunner, *queues: str, max_passes: int = 500) -> Counts:
             assert all(depth(q) == 0 for q in queues), {q: depth(q) for q in queues}
             return totals
     raise AssertionError(f"queues {queues} not settled after {max_passes} passes: {totals}")
+
+
+def _redrive(queue: str, known: set[str]) -> int:
+    """Move the queue's dead letters whose bodies are not in `known` back to the queue."""
+    sqs = boto3.client("sqs")
+    moved = 0
+    for message in dead_letters(queue):
+        if message["Body"] in known:
+            continue
+        sqs.send_message(QueueUrl=queue_url(queue), MessageBody=message["Body"])
+        sqs.delete_message(QueueUrl=_dlq_url(queue), ReceiptHandle=message["ReceiptHandle"])
+        moved += 1
+    return moved
+
+
+def _dlq_url(queue: str) -> str:
+    return str(boto3.client("sqs").get_queue_url(QueueName=load_manifest().dlq_name(queue))["QueueUrl"])
 
 
 COUNTS = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]
@@ -119,14 +159,17 @@ def all_depths() -> dict[str, int]:
 
 
 def dead_letters(queue: str) -> list[dict[str, Any]]:
-    """The messages in a queue's DLQ (read and left there: visibility 0)."""
+    """The messages in a queue's DLQ (each received once, then visible again at once: they
+    stay there, and a later call sees them too)."""
     sqs = boto3.client("sqs")
-    url = sqs.get_queue_url(QueueName=load_manifest().dlq_name(queue))["QueueUrl"]
+    url = _dlq_url(queue)
     found: dict[str, dict[str, Any]] = {}
-    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30).get(
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=60).get(
         "Messages", []
     ):
         found.update({m["MessageId"]: m for m in messages})
+    for message in found.values():
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
     return list(found.values())
 
 

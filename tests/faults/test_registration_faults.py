@@ -30,6 +30,7 @@ from tests.faults.conftest import (
     take_card_announcements,
 )
 from tests.support import World, call
+from zhtj import faults
 from zhtj.dal import keys, pii, queues
 from zhtj.dal.models import AuditRecord, Org, Registration, Timer
 from zhtj.domain.identity import check_character
@@ -37,10 +38,10 @@ from zhtj.logic import deadlines, identity_check, registration, timers
 
 SUBMISSIONS = 120
 APPROVALS = 20
-# Per delivery of one record, about 15% fail (a crash of its batch ~10%, a lost race ~4%, a
-# timeout ~3%): every path runs often, and a healthy message failing all 5 receives (~1e-4 each)
-# is unlikely; the seed makes the run repeat exactly.
-FAULTS = "registration_worker=0.1,dynamodb_conflict=0.03,dynamodb_stale=0.03,identity_timeout=0.03"
+# Per delivery of one record, about 40% fail (a crash of its batch 30%, a lost race 5%, a
+# timeout 5%): every path runs often. A healthy message failing all 5 receives (~1% of them)
+# is redriven from the DLQ as an operator would (conftest.settle). The seed makes a run repeat.
+FAULTS = "registration_worker=0.3,dynamodb_conflict=0.05,dynamodb_stale=0.05,identity_timeout=0.05"
 RACE_CODES = {"TRANSACTION_CONFLICT", "STALE_WRITE", "REGISTRATION_NOT_PENDING"}
 
 
@@ -107,11 +108,11 @@ def test_reg_1_burst_with_crashes_races_and_timeouts_writes_each_registration_on
         queues.send(registration.REGISTRATION_QUEUE, poison(branch, n))
 
     faults_on(FAULTS)
-    totals = settle(runner, "registration")
-    # The faults did happen: whole invocations crashed, single records lost races and timed out.
+    settle(runner, "registration", poison=[poison(branch, n) for n in range(2)])
+    # The faults did happen (~20 invocations at 30%, ~150 commits and provider calls at 5% each).
+    assert all(faults.injected[n] for n in ("registration_worker", "dynamodb_conflict", "identity_timeout"))
     logged = " ".join(r for rs in reasons.by_message.values() for r in rs)
-    assert totals.errors and totals.failed > 20
-    assert "TRANSACTION_CONFLICT" in logged and "injected timeout" in logged
+    assert "TRANSACTION_CONFLICT" in logged and "injected timeout" in logged  # and were logged per message
 
     # Nothing lost, nothing written twice: one registration per ticket, one submit audit each.
     assert by_state(branch) == Counter({registration.PENDING: SUBMISSIONS})
@@ -128,18 +129,15 @@ def test_reg_1_burst_with_crashes_races_and_timeouts_writes_each_registration_on
     # exactly one member per registration, and the branch counts each once.
     before = member_count(branch)
     secretary = world.headers("huajing")
-    refused: Counter[str] = Counter()
     for ticket in tickets[:APPROVALS]:
         for _ in range(10):
             status, answer = call(client, "POST", f"/registrations/{ticket}/approve", secretary)
             if status == 200:
                 break
             assert status == 409 and answer["code"] in RACE_CODES, answer
-            refused[answer["code"]] += 1
         assert status == 200, answer
         status, answer = call(client, "POST", f"/registrations/{ticket}/approve", secretary)
         assert (status, answer["code"]) == (409, "REGISTRATION_NOT_PENDING")
-    assert refused  # some approvals did lose a race
     assert member_count(branch) == before + APPROVALS
     assert by_state(branch) == Counter(
         {registration.PENDING: SUBMISSIONS - APPROVALS, registration.APPROVED: APPROVALS}
@@ -155,8 +153,8 @@ def test_reg_1_burst_with_crashes_races_and_timeouts_writes_each_registration_on
 
 
 RECHECKS = 40
-# A timers delivery (batch of 10) crashes ~15%; a re-check times out ~10% and its commit loses a race ~5%.
-RECHECK_FAULTS = "timer_worker=0.15,identity_timeout=0.1,dynamodb_conflict=0.05"
+# A timers delivery (batch of 10) crashes 30%; a re-check times out 10% and its commit loses a race 5%.
+RECHECK_FAULTS = "timer_worker=0.3,identity_timeout=0.1,dynamodb_conflict=0.05"
 
 
 def test_reg_5_rechecks_through_the_timers_queue_with_crashes_timeouts_and_races_decide_each_once(
@@ -187,8 +185,8 @@ def test_reg_5_rechecks_through_the_timers_queue_with_crashes_timeouts_and_races
     for ticket in people:  # what the timer sweep hands out: one message per due timer
         fire = {"kind": "fire", "timer_kind": timers.REALNAME_RECHECK, "subject_id": ticket}
         queues.send(deadlines.TIMERS_QUEUE, fire)
-    totals = settle(runner, "timers")
-    assert totals.failed  # the faults did happen
+    totals = settle(runner, "timers", poison=[poison])
+    assert faults.injected["identity_timeout"] + faults.injected["dynamodb_conflict"] and totals.failed
     faults_on("")
 
     provider = identity_check.FakeIdentityProvider(100, 30)

@@ -19,15 +19,17 @@ from typing import Any
 from infra.local.runner import EventRunner
 from tests.faults.conftest import Reasons, all_depths, assert_poison_only, settle, take_card_announcements
 from tests.support import World, call, pay_dues
+from zhtj import faults
 from zhtj.dal import keys, queues
 from zhtj.dal.models import AuditRecord, Member, Org, Transfer
 from zhtj.domain.transfer_rules import ChainStep, Side
 from zhtj.logic import accounts, transfer_batches, transfers
 
 MEMBERS = 40
-# A delivery (batches of 5 chunks) crashes ~25% of the time; a member's commit loses a race ~2%
-# (conflict) and an approval meets a concurrent writer ~4% (stale). The seed makes the run repeat.
-FAULTS = "transfer_worker=0.25,dynamodb_conflict=0.02,dynamodb_stale=0.04"
+# A delivery (batches of 5 chunks) crashes 30%; a member's commit loses a race 4% (conflict) and
+# an approval meets a concurrent writer 6% (stale). A chunk failing all 5 receives is redriven from
+# the DLQ as an operator would (conftest.settle). The seed makes a run repeat.
+FAULTS = "transfer_worker=0.3,dynamodb_conflict=0.04,dynamodb_stale=0.06"
 RACE_CODES = {"TRANSACTION_CONFLICT", "STALE_WRITE"}
 
 
@@ -75,7 +77,7 @@ def test_xfer_6_batch_with_crashes_and_races_starts_refuses_and_moves_each_membe
     batch = post_until_accepted(client, path, world.headers("sysu"), {"rows": rows})
     poison = {"kind": "graduate_everyone", "batch_id": batch["batch_id"]}  # no worker knows it: fails every time
     queues.send(transfer_batches.QUEUE, poison)
-    totals = settle(runner, "transfers")
+    totals = settle(runner, "transfers", poison=[poison])
     _, result = call(client, "GET", f"/transfer-batches/{batch['batch_id']}", world.headers("sysu"))
     refused = {r["member_id"]: r["error_code"] for r in result["results"] if r["outcome"] == "REFUSED"}
     assert refused == dict.fromkeys(unpaid, "XFER-2")  # refused for their dues only, never for a race
@@ -85,8 +87,9 @@ def test_xfer_6_batch_with_crashes_and_races_starts_refuses_and_moves_each_membe
     for who in ("cs2024", "lianhua"):
         answer = post_until_accepted(client, f"/transfer-batches/{batch['batch_id']}/approve", world.headers(who))
         assert answer["queued"] == MEMBERS - len(unpaid)
-        totals.add(settle(runner, "transfers"))
-    assert totals.errors and totals.failed > totals.errors  # crashes, and single chunks that lost races
+        totals.add(settle(runner, "transfers", poison=[poison]))
+    # Members lost races (~130 commits at 4%, ~80 approvals at 6%); crashes are drawn per invocation (a few here).
+    assert faults.injected["dynamodb_conflict"] and faults.injected["dynamodb_stale"] and totals.failed
 
     _, result = call(client, "GET", f"/transfer-batches/{batch['batch_id']}", world.headers("sysu"))
     assert result["approved"] == MEMBERS - len(unpaid)

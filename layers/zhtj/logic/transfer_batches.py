@@ -10,6 +10,7 @@ the member's outcome row, so a crash or a redelivery never does a member twice o
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from datetime import time as clock_time
 from typing import Any
@@ -181,14 +182,26 @@ def handle(message: dict[str, Any]) -> None:
         return  # nothing to do, however often it is delivered
     if kind == "start":
         rows = json.loads(batch.rows_json)[int(message["first"]) : int(message["first"]) + int(message["count"])]
-        for row in rows:
-            _start_one(batch, row)
+        _each(rows, lambda row: _start_one(batch, row))
     elif kind == "approve":
         principal = Principal(str(message["account_id"]), str(message["org_id"]))
-        for member_id in message["member_ids"]:
-            _approve_one(batch, principal, str(member_id))
+        _each(message["member_ids"], lambda member_id: _approve_one(batch, principal, str(member_id)))
     else:
         raise ValueError(f"unknown transfers message kind {kind!r}")
+
+
+def _each(items: list[Any], do: Callable[[Any], None]) -> None:
+    """Do every member of a chunk. A member whose transaction lost a race (the ConflictError
+    _start_one/_approve_one let through) is left to the chunk's redelivery, but the others
+    are done first: one busy member does not hold up nine for a visibility timeout."""
+    lost: ConflictError | None = None
+    for item in items:
+        try:
+            do(item)
+        except ConflictError as error:
+            lost = error
+    if lost is not None:
+        raise lost
 
 
 def _start_one(batch: TransferBatch, row: dict[str, Any]) -> None:
