@@ -5,8 +5,9 @@ Installed once per test process by tests/conftest.py, it reads, as the run goes:
   function invoked through it returns;
 - every log line: the final JSON line of the system's powertools Logger (after its masking,
   zhtj.logredact), and every record any other logger hands to the root logger;
-- every DynamoDB item (and stream record) and every SQS message in moto, each time a mock
-  ends (whatever created it: the `aws` fixture, a module's own mock, a decorator).
+- every version of every DynamoDB item (through the table's stream: deleted and overwritten
+  ones too) and every SQS message in moto, each time a mock ends (whatever created it: the
+  `aws` fixture, a module's own mock, a decorator).
 
 An ID number is an 18-character GB 11643 number with a valid region, birth date and check
 character, or a 15-digit legacy number with a valid region and birth date, ASCII or
@@ -17,8 +18,8 @@ The only place one may appear is the answer the reviewing branch gets from
 GET /registrations/{id}/id-number (200). Findings are kept masked and reported at the end of
 the session (the teardown of a session fixture, so that it fails under xdist too).
 
-Not seen: items or messages written and removed again within one mock (a table without a
-stream keeps no trace of them), S3 objects, and the subprocess local stack of tests/e2e.
+Not seen: messages sent and deleted within one mock, S3 objects, and the subprocess local
+stack of tests/e2e.
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ def _watch_logs() -> None:
 
 
 def scan_moto() -> None:
-    """Every DynamoDB item and stream record and every SQS message moto holds now."""
+    """Every DynamoDB item version (or item) and every SQS message moto holds now."""
     from moto.core.base_backend import BackendDict
 
     spent_before, started = seconds[0], time.perf_counter()
@@ -175,18 +176,22 @@ def _texts(value: Any, out: list[str]) -> list[str]:
 
 
 def _scan_table(table: Any) -> None:
-    for item in table.all_items():
-        counts["items"] += 1
-        texts = _texts(item.attrs, [])
-        _note(f"item {table.name} {item.hash_key.value}", "\n".join(texts))
+    """A table with a stream (NEW_AND_OLD_IMAGES, as provisioned) is read through it: every
+    version of every item ever written, each record once (records never change, and restored
+    states share them), so a test pays only for what it wrote. Without one, every item now."""
     shard = getattr(table, "stream_shard", None)
-    for record in list(getattr(shard, "items", None) or ()):
-        # Records never change and restored states share them: each is read once.
+    if shard is None:
+        for item in table.all_items():
+            counts["items"] += 1
+            _note(f"item {table.name} {item.hash_key.value}", "\n".join(_texts(item.attrs, [])))
+        return
+    for record in list(shard.items):
         if _seen_stream_records.get(id(record)) is record:
             continue
         _seen_stream_records[id(record)] = record
-        images = {k: v for k, v in record.record["dynamodb"].items() if k in ("NewImage", "OldImage")}
-        _note(f"stream {table.name}", json.dumps(images, ensure_ascii=False, default=str))
+        counts["items"] += 1
+        images = [v for k, v in record.record["dynamodb"].items() if k in ("NewImage", "OldImage")]
+        _note(f"item {table.name} (stream record)", "\n".join(_texts(images, [])))
 
 
 def _watch_moto() -> None:
