@@ -6,17 +6,18 @@ ZHTJ_FAULTS is a comma-separated list of `name=share` (share between 0 and 1), e
 
 Names (anything else is refused at the first draw, so a typo cannot pass for a quiet system):
 
-- a handler: every function of chalicefile.json (SQS workers, schedules) by its manifest name,
-  and `webhook_wechatpay` / `webhook_alipay` (the providers' HTTP notification endpoints). It
-  crashes on that share of its invocations: half of the crashes before the handler runs, half
-  after it has done its work but before the answer leaves (the harder case: the work is done
-  and will be redelivered, or re-sent by the provider after its 500).
+- a handler: every function of chalicefile.json (queue workers, schedules, the stream handler)
+  by its manifest name, and `webhook_wechatpay` / `webhook_alipay` (the providers' HTTP
+  notification endpoints). It crashes on that share of its invocations (one draw each): half
+  of the crashes before the handler runs, half after it has done its work but before the
+  answer leaves (the harder case: the work is done and will be redelivered, or re-sent by the
+  provider after its 500).
 - `dynamodb_conflict`: that share of UnitOfWork commits is cancelled the way DynamoDB cancels a
   transaction that meets another one in flight on the same item (TransactionCanceledException,
   reason TransactionConflict on one item; nothing is written). Callers see
   unit_of_work.BUSY, a ConflictError a retry cures.
 - `dynamodb_stale`: on that share of commits a concurrent writer gets there first: one item
-  the transaction updates under its version condition is really written (its version
+  the transaction writes under its version condition is really written (its version
   advanced) just before the commit, so DynamoDB's own ConditionalCheckFailed cancels the
   transaction and the caller sees that operation's refusal (unit_of_work.STALE or its own).
   Commits without such an item are left alone.
@@ -24,8 +25,8 @@ Names (anything else is refused at the first draw, so a typo cannot pass for a q
 - `payments_timeout`: that share of the payment gateways' calls (query-order, the bills) time
   out: PaymentError GATEWAY_UNREACHABLE, retryable, as the HTTP transport raises on a timeout.
 
-ZHTJ_FAULTS_SEED=<int> makes the draws repeat (tests). Nothing outside the points above reads
-either variable.
+ZHTJ_FAULTS_SEED=<int> makes the draws repeat (tests); `injected` counts what was injected, by
+name. Nothing outside the points above reads either variable.
 """
 
 from __future__ import annotations
