@@ -37,7 +37,6 @@ from zhtj.clock import new_id, now
 from zhtj.dal import keys
 from zhtj.dal.models import Account, Org
 from zhtj.dal.table import Item
-from zhtj.logic import stats
 from zhtj.domain.org_rules import (
     FULL_NAME_SUFFIX,
     Level,
@@ -49,7 +48,7 @@ from zhtj.domain.org_rules import (
     validate_full_name,
     validate_short_name,
 )
-from zhtj.logic import search_index
+from zhtj.logic import search_index, stats
 from zhtj.logic.accounts import new_grant, new_member
 from zhtj.logic.auth import ADMIN_ROLE
 from zhtj.logic.orgs import bootstrap_province, name_tokens, set_index_keys
