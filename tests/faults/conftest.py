@@ -201,6 +201,18 @@ class Reasons(logging.Handler):
 def reasons() -> Iterator[Reasons]:
     handler = Reasons()
     logger = logging.getLogger(SERVICE)
+    # Whatever an earlier test in this process did to the logger (a library's dictConfig may
+    # disable existing loggers; a level may have been raised), the warnings must reach us.
+    disabled, level = logger.disabled, logger.level
+    logger.disabled = False
+    if logger.getEffectiveLevel() > logging.WARNING:
+        logger.setLevel(logging.WARNING)
     logger.addHandler(handler)
+    logger.warning("probe", extra={"message_id": "probe", "reason": "probe"})
+    assert handler.by_message.pop("probe", None) == ["probe"], (
+        f"the {SERVICE} logger does not deliver warnings: disabled={disabled} level={level} "
+        f"filters={logger.filters} handlers={logger.handlers}"
+    )
     yield handler
     logger.removeHandler(handler)
+    logger.disabled, logger.level = disabled, level
