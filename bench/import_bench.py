@@ -13,31 +13,9 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-
-# As the test suite (tests/conftest.py): settings are read once, before zhtj is imported.
-os.environ.update(
-    {
-        "AWS_DEFAULT_REGION": "cn-north-1",
-        "AWS_REGION": "cn-north-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "ZHTJ_TABLE": "zhtj",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_NAMESPACE": "zhtj",
-        "POWERTOOLS_DEV": "false",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-        # The tests' identity provider: every first real-name check passes.
-        "ZHTJ_FAKE_IDP_FAIL_PERCENT": "0",
-    }
-)
-os.environ.pop("AWS_ENDPOINT_URL", None)
-for path in (ROOT, ROOT / "functions"):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
+import bench.inprocess  # noqa: F401  (the environment, set before zhtj is imported)
 
 BRANCHES = 10
 

@@ -24,30 +24,9 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-
-# As the test suite (tests/conftest.py): settings are read once, before zhtj is imported.
-os.environ.update(
-    {
-        "AWS_DEFAULT_REGION": "cn-north-1",
-        "AWS_REGION": "cn-north-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "ZHTJ_TABLE": "zhtj",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_NAMESPACE": "zhtj",
-        "POWERTOOLS_DEV": "false",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-        "ZHTJ_FAKE_IDP_FAIL_PERCENT": "0",
-    }
-)
-os.environ.pop("AWS_ENDPOINT_URL", None)
-for path in (ROOT, ROOT / "functions"):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
+import bench.inprocess  # noqa: F401  (the environment, set before zhtj is imported)
 
 SAMPLES = 200
 WARM_UP = 10
