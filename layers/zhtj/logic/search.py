@@ -142,33 +142,42 @@ def _two_phases(
     return found, paging.encode({"p": 1, "k": key}) if key is not None else None
 
 
+def _names_in_scope(
+    model: Any, exact_pk: str, fragment_pk: str, text: str, scope_path: str, cursor: str | None, limit: int
+) -> tuple[list[Any], str | None]:
+    """Name tokens (members' or organisations') within a subtree: those whose name is `text`
+    (the exact partition), then those containing it (the fragment's partition), one cursor."""
+    within_scope = model.sk.startswith(scope_path)
+
+    def phase(pk: str, condition: Any) -> Any:
+        def query(want: int, key: dict[str, Any] | None) -> tuple[list[Any], dict[str, Any] | None]:
+            return query_bounded(
+                model,
+                pk,
+                within_scope,
+                filter_condition=condition,
+                want=want,
+                start_key=key,
+                budget=READ_BUDGET,
+                page_size=PAGE_SIZE,
+            )
+
+        return query
+
+    partial = model.name.contains(text) & (model.name != text)
+    return _two_phases(cursor, limit, phase(exact_pk, None), phase(fragment_pk, partial))
+
+
 def _members(scope: Org, fragment: str, cursor: str | None, limit: int) -> tuple[list[Hit], str | None]:
-    within_scope = MemberNameToken.sk.startswith(scope.path)
-
-    def exact(want: int, key: dict[str, Any] | None) -> tuple[list[MemberNameToken], dict[str, Any] | None]:
-        return query_bounded(
-            MemberNameToken,
-            keys.member_name_pk(exact_gram(fragment)),
-            within_scope,
-            want=want,
-            start_key=key,
-            budget=READ_BUDGET,
-            page_size=PAGE_SIZE,
-        )
-
-    def partial(want: int, key: dict[str, Any] | None) -> tuple[list[MemberNameToken], dict[str, Any] | None]:
-        return query_bounded(
-            MemberNameToken,
-            keys.member_name_pk(fragment_gram(fragment)),
-            within_scope,
-            filter_condition=MemberNameToken.name.contains(fragment) & (MemberNameToken.name != fragment),
-            want=want,
-            start_key=key,
-            budget=READ_BUDGET,
-            page_size=PAGE_SIZE,
-        )
-
-    tokens, next_cursor = _two_phases(cursor, limit, exact, partial)
+    tokens, next_cursor = _names_in_scope(
+        MemberNameToken,
+        keys.member_name_pk(exact_gram(fragment)),
+        keys.member_name_pk(fragment_gram(fragment)),
+        fragment,
+        scope.path,
+        cursor,
+        limit,
+    )
     hits = [
         Hit(
             kind="member",
@@ -188,32 +197,9 @@ def _organisations(scope: Org, q: str, cursor: str | None, limit: int) -> tuple[
     # Organisation names are matched as logic/orgs.py indexes them (lower-cased, no spaces).
     normalized = "".join(q.lower().split())
     bigram = most_selective_bigram(normalized)
-    within_scope = NameToken.sk.startswith(scope.path)
-
-    def exact(want: int, key: dict[str, Any] | None) -> tuple[list[NameToken], dict[str, Any] | None]:
-        return query_bounded(
-            NameToken,
-            keys.name_pk(exact_gram(normalized)),
-            within_scope,
-            want=want,
-            start_key=key,
-            budget=READ_BUDGET,
-            page_size=PAGE_SIZE,
-        )
-
-    def partial(want: int, key: dict[str, Any] | None) -> tuple[list[NameToken], dict[str, Any] | None]:
-        return query_bounded(
-            NameToken,
-            keys.name_pk(bigram),
-            within_scope,
-            filter_condition=NameToken.name.contains(normalized) & (NameToken.name != normalized),
-            want=want,
-            start_key=key,
-            budget=READ_BUDGET,
-            page_size=PAGE_SIZE,
-        )
-
-    tokens, next_cursor = _two_phases(cursor, limit, exact, partial)
+    tokens, next_cursor = _names_in_scope(
+        NameToken, keys.name_pk(exact_gram(normalized)), keys.name_pk(bigram), normalized, scope.path, cursor, limit
+    )
     hits = [
         Hit(kind="branch", id=t.ref_id, name=t.label, exact=t.name == normalized, org_type=t.org_type) for t in tokens
     ]
