@@ -1,6 +1,10 @@
 """`./dev up`: run the whole system locally in the foreground until Ctrl-C.
 
-python -m infra.local [--aws-port 5000] [--api-port 8000] [--scale 200 | --no-demo] [--check]
+python -m infra.local [--aws-port 5000] [--api-port 8000] [--payments-port 8001]
+                      [--scale 200 | --no-demo] [--check] [--state-file PATH]
+
+Once up it writes `.local/env.sh`: `source .local/env.sh` sets API, PAYMENTS and the demo's ids
+and logins (ROOT_ORG_ID, BRANCH_ORG_ID, PROVINCE_ADMIN_TOKEN, MEMBER_TOKEN ...) in a shell.
 """
 
 from __future__ import annotations
@@ -8,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shlex
 import signal
 import sys
 import threading
@@ -24,6 +29,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="./dev up", description="Run zhtj locally: moto, the API and the runner.")
     parser.add_argument("--aws-port", type=int, default=5000, help="moto server port (default 5000)")
     parser.add_argument("--api-port", type=int, default=8000, help="HTTP API port (default 8000)")
+    parser.add_argument(
+        "--payments-port", type=int, default=8001, help="payment providers' simulator port (default 8001)"
+    )
     parser.add_argument("--scale", type=int, default=200, help="demo data: number of members (default 200)")
     parser.add_argument("--no-demo", action="store_true", help="start with an empty table")
     parser.add_argument("--check", action="store_true", help="start, run a self-check, stop (exit 1 on a problem)")
@@ -53,6 +61,7 @@ def print_banner(stack: LocalStack) -> None:
         "",
         f"  API      {stack.api_url}   (GET /health, /openapi.json)",
         f"  AWS      {stack.aws_url}   (moto; aws --endpoint-url {stack.aws_url} ...)",
+        f"  PAYMENTS {stack.payments_url}   (WeChat Pay / Alipay simulator: POST /simulator/pay)",
     ]
     if stack.demo:
         ids = {name: value for name, value in stack.demo.items() if not is_token(value)}
@@ -68,13 +77,32 @@ def print_banner(stack: LocalStack) -> None:
                 f'    curl -H "Authorization: Bearer {token}" '
                 f'"{stack.api_url}/orgs/{stack.demo["root_org_id"]}/children?limit=100"'
             )
+    lines += [f"  In another shell: source {ENV_FILE}   (sets $API, $PAYMENTS and the names above)"]
     lines += ["  Ctrl-C stops.", ""]
     print("\n".join(lines), flush=True)
 
 
+ENV_FILE = Path(".local/env.sh")
+
+
+def shell_variables(stack: LocalStack) -> dict[str, str]:
+    """What a shell needs to follow the README: the addresses, and each demo id or login under
+    its name upper-cased (a login's with _TOKEN: PROVINCE_ADMIN_TOKEN, MEMBER_TOKEN)."""
+    variables = {"API": stack.api_url, "AWS": stack.aws_url, "PAYMENTS": stack.payments_url}
+    for name, value in (stack.demo or {}).items():
+        variables[f"{name.upper()}_TOKEN" if is_token(value) else name.upper()] = value
+    return variables
+
+
+def write_env_file(stack: LocalStack, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f"export {name}={shlex.quote(value)}" for name, value in shell_variables(stack).items()]
+    path.write_text("# Written by ./dev up; `source` it in another shell.\n" + "\n".join(lines) + "\n")
+
+
 def write_state(stack: LocalStack, path: Path) -> None:
     # Renamed into place so that a reader polling for the file never sees half of it.
-    state = {"api_url": stack.api_url, "aws_url": stack.aws_url, "demo": stack.demo}
+    state = {"api_url": stack.api_url, "aws_url": stack.aws_url, "payments_url": stack.payments_url, "demo": stack.demo}
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
     partial.replace(path)
@@ -92,7 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     # A shell starting us in the background (`./dev up &`) ignores SIGINT for us; kill -INT
     # should still stop the stack.
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    stack = LocalStack(aws_port=args.aws_port, api_port=args.api_port, demo_scale=None if args.no_demo else args.scale)
+    stack = LocalStack(
+        aws_port=args.aws_port,
+        api_port=args.api_port,
+        payments_port=args.payments_port,
+        demo_scale=None if args.no_demo else args.scale,
+    )
     try:
         with stack:
             if args.check:
@@ -103,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
                 return 1 if problems else 0
             if args.state_file:
                 write_state(stack, args.state_file)
+            else:
+                write_env_file(stack, ENV_FILE)
             print_banner(stack)
             threading.Event().wait()  # until Ctrl-C
     except KeyboardInterrupt:

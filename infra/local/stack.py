@@ -73,10 +73,12 @@ class LocalStack:
         demo_scale: int | None = None,
         host: str = "127.0.0.1",
         runner_options: dict[str, Any] | None = None,
+        payments_port: int = 0,
     ) -> None:
         self.host = host
         self.aws_port = aws_port
         self.api_port = api_port
+        self.payments_port = payments_port
         self.demo_scale = demo_scale
         self.runner_options = runner_options or {}
         self.aws_url = ""
@@ -107,6 +109,7 @@ class LocalStack:
             raise StackError("one LocalStack per process: the app's settings and clients are made once")
         try:
             _check_port_free(self.host, self.api_port, "--api-port")
+            _check_port_free(self.host, self.payments_port, "--payments-port")
             self._start_moto()
             _started_in_process = True
             self._set_environment()
@@ -211,7 +214,7 @@ class LocalStack:
         from infra.provision import create_payment_secrets
         from zhtj.payments.simulator import Simulator
 
-        server = Simulator.local().serve(self.host, 0, compress=1000.0)
+        server = Simulator.local().serve(self.host, self.payments_port, compress=1000.0)
         threading.Thread(target=server.serve_forever, name="payments-simulator", daemon=True).start()
         self._payments = server
         self.payments_url = f"http://{self.host}:{server.server_address[1]}"

@@ -55,7 +55,7 @@ def start_stack(workdir: Path, *extra: str, demo_scale: int | None = None) -> Ru
     """Start the stack with ports chosen by the OS, and wait until it is serving."""
     state = workdir / "state.json"
     log_path = workdir / "stack.log"
-    args = ["--aws-port", "0", "--api-port", "0", "--state-file", str(state), *extra]
+    args = ["--aws-port", "0", "--api-port", "0", "--payments-port", "0", "--state-file", str(state), *extra]
     args += ["--scale", str(demo_scale)] if demo_scale is not None else ["--no-demo"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     # Output to a file, not a pipe nobody reads (a full pipe would block the stack).

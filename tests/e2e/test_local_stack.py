@@ -119,7 +119,8 @@ def test_stat_1_the_runner_reads_the_table_stream_into_the_statistics(stack: Run
 
 
 def test_check_mode_starts_checks_and_stops_with_exit_code_0() -> None:
-    command = [sys.executable, "-m", "infra.local", "--check", "--no-demo", "--aws-port", "0", "--api-port", "0"]
+    command = [sys.executable, "-m", "infra.local", "--check", "--no-demo"]
+    command += ["--aws-port", "0", "--api-port", "0", "--payments-port", "0"]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "self-check passed" in done.stderr
