@@ -177,7 +177,7 @@ def test_card_1_long_history_renders_chinese_text_every_month_and_an_embedded_fo
         assert "/ToUnicode" in font  # text extractable in any viewer
 
 
-def test_card_1_pages_render_to_png_a4_then_a_wallet_card(client: Any, world: World) -> None:
+def test_card_1_pages_render_to_png_a4_then_a_wallet_card_each_with_its_footer(client: Any, world: World) -> None:
     member_id = world.members["huajing"][0]
     long_history(member_id, world)
     change(member_id)
@@ -198,6 +198,11 @@ def test_card_1_pages_render_to_png_a4_then_a_wallet_card(client: Any, world: Wo
     assert abs(wallet.size[0] - 1011) <= 1 and abs(wallet.size[1] - 638) <= 1  # 85.6 x 54 mm at 300 dpi
     red, green, blue = wallet.getpixel((20, 20))  # type: ignore[misc]
     assert red > 150 and green < 80 and blue < 80  # the red band of the card
+    # Every page, the last A4 page and the wallet card included, names the card and its page of all.
+    number, total = state(member_id).card_number, len(document)
+    for page in range(total):
+        text = document[page].get_textpage().get_text_range()
+        assert number in text and f"第 {page + 1} 页 / 共 {total} 页" in text, (page, text[-160:])
 
 
 def test_card_1_approved_registration_gets_its_card_through_the_queue(client: Any, world: World) -> None:
