@@ -33,10 +33,16 @@ class CardOut(BaseModel):
     card_number: str
     content_version: int
     rendered_version: int
-    state: str = Field(description="READY: the current card can be downloaded; RENDERING: a newer one is being made")
+    state: str = Field(
+        description="READY: the card of the current content can be downloaded; RENDERING: a newer card is on "
+        "its way (a first card at once, a later one after a quiet period); download_url is then the previous "
+        "card's, or null if there is none yet"
+    )
+    ready_by: datetime | None = Field(description="RENDERING: when the newer card's render is due")
+    message: str = Field(description="the state in words, for the member")
     rendered_at: datetime | None
     size_bytes: int | None
-    download_url: str | None = Field(description="presigned GET of exactly the current PDF, valid 5 minutes")
+    download_url: str | None = Field(description="presigned GET of exactly the rendered PDF, valid 5 minutes")
     preferences: CardPreferences
 
 
@@ -63,7 +69,9 @@ def _card(view: cards.CardView) -> CardOut:
         card_number=view.card_number,
         content_version=view.content_version,
         rendered_version=view.rendered_version,
-        state="READY" if view.rendered_version >= view.content_version else "RENDERING",
+        state=view.state,
+        ready_by=view.ready_by,
+        message=view.message,
         rendered_at=view.rendered_at,
         size_bytes=view.size_bytes,
         download_url=view.download_url,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -134,6 +135,17 @@ def issued(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return urls
 
 
+def queue_counts() -> tuple[int, int]:
+    """The cards queue's messages deliverable now, and those still delayed."""
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed"]
+    found = boto3.client("sqs").get_queue_attributes(QueueUrl=queue_url(cards.QUEUE), AttributeNames=names)
+    return int(found["Attributes"][names[0]]), int(found["Attributes"][names[1]])
+
+
+def moment(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 def token_of(url: str) -> str:
     return url.split("token=", 1)[1]
 
@@ -177,7 +189,7 @@ def test_card_1_long_history_renders_chinese_text_every_month_and_an_embedded_fo
         assert "/ToUnicode" in font  # text extractable in any viewer
 
 
-def test_card_1_pages_render_to_png_a4_then_a_wallet_card(client: Any, world: World) -> None:
+def test_card_1_pages_render_to_png_a4_then_a_wallet_card_each_with_its_footer(client: Any, world: World) -> None:
     member_id = world.members["huajing"][0]
     long_history(member_id, world)
     change(member_id)
@@ -198,6 +210,11 @@ def test_card_1_pages_render_to_png_a4_then_a_wallet_card(client: Any, world: Wo
     assert abs(wallet.size[0] - 1011) <= 1 and abs(wallet.size[1] - 638) <= 1  # 85.6 x 54 mm at 300 dpi
     red, green, blue = wallet.getpixel((20, 20))  # type: ignore[misc]
     assert red > 150 and green < 80 and blue < 80  # the red band of the card
+    # Every page, the last A4 page and the wallet card included, names the card and its page of all.
+    number, total = state(member_id).card_number, len(document)
+    for page in range(total):
+        text = document[page].get_textpage().get_text_range()
+        assert number in text and f"第 {page + 1} 页 / 共 {total} 页" in text, (page, text[-160:])
 
 
 def test_card_1_approved_registration_gets_its_card_through_the_queue(client: Any, world: World) -> None:
@@ -218,23 +235,109 @@ def test_card_1_ten_changes_in_a_minute_render_once_with_the_last_state(
 ) -> None:
     monkeypatch.setattr(cards, "QUIET_SECONDS", 60)
     member_id = world.members["huajing"][0]
+    change(member_id)
+    assert drain(client, "cards") == 1  # the member's first card: rendered at once
     for n in range(10):
         paid(member_id, f"2024-{n + 1:02d}", 300)
         change(member_id)
-    sqs = boto3.client("sqs")
-    attributes = sqs.get_queue_attributes(QueueUrl=queue_url(cards.QUEUE), AttributeNames=["All"])["Attributes"]
-    assert int(attributes["ApproximateNumberOfMessagesDelayed"]) == 10  # each waits out the quiet period
+    assert queue_counts() == (0, 10)  # each later change waits out the quiet period
     bodies = [cards.message(member_id, clock.now()) for _ in range(10)]
     # Delivered early (a clock apart): nothing renders, and only the latest change's message asks again.
     outcomes = [cards.handle(body) for body in bodies]
-    assert set(outcomes) == {cards.DEFERRED} and state(member_id).renders == 0
+    assert set(outcomes) == {cards.DEFERRED} and state(member_id).renders == 1
     later = clock.now() + timedelta(seconds=61)
     monkeypatch.setattr(cards.clock, "now", lambda: later)
     outcomes = [cards.handle(body) for body in bodies]
     assert outcomes == [cards.RENDERED] + [cards.CURRENT] * 9
     card = state(member_id)
-    assert (card.content_version, card.rendered_version, card.renders) == (10, 10, 1)
+    assert (card.content_version, card.rendered_version, card.renders) == (11, 11, 2)
     assert "2024-10" in text_of(current_pdf(member_id))  # the last state
+
+
+def test_card_1_a_first_card_renders_at_once_and_the_route_says_it_is_on_its_way(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the quiet period in force and a registration just approved (the member's first card)
+    monkeypatch.setattr(cards, "QUIET_SECONDS", 60)
+    ticket = registered(client, world)["ticket"]
+    status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
+    assert status == 200
+    member_id = approved["member_id"]
+    # Then its announcement is deliverable at once, not after the quiet period
+    assert queue_counts() == (1, 0)
+    # And the card route tells the truth meanwhile: on its way, nothing to download yet
+    status, answer = call(client, "GET", f"/members/{member_id}/card", world.headers("huajing"))
+    assert (status, answer["state"], answer["download_url"]) == (200, "RENDERING", None)
+    assert answer["message"] == "团员证正在生成，片刻后即可下载"
+    assert moment(answer["ready_by"]) == state(member_id).changed_at  # due at once: the change's own moment
+    # When the worker takes the message, with no time passing
+    assert drain(client, "cards") == 1
+    # Then the card is rendered and the route offers it
+    status, answer = call(client, "GET", f"/members/{member_id}/card", world.headers("huajing"))
+    assert (status, answer["state"], answer["rendered_version"], answer["ready_by"]) == (200, "READY", 1, None)
+    assert answer["download_url"] and answer["message"] == "团员证已是最新内容，可以下载"
+
+
+def test_card_1_quick_changes_before_the_first_render_make_one_render_and_a_stale_one_loses(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zhtj.dal import partitions
+
+    # Given the quiet period in force and a member without a card
+    monkeypatch.setattr(cards, "QUIET_SECONDS", 60)
+    member_id = world.members["huajing"][0]
+    change(member_id)
+    slow = partitions.items(keys.member_pk(member_id))  # what a slow worker read at content version 1
+    first = cards.message(member_id, state(member_id).changed_at)
+    # When a second change comes before the first card is rendered
+    paid(member_id, "2025-01")
+    change(member_id)
+    second = cards.message(member_id, state(member_id).changed_at)
+    # Then both announcements come at once, and only the latest renders: one render, the newest content
+    assert queue_counts() == (2, 0)
+    assert (cards.handle(first), cards.handle(second), cards.handle(first)) == (
+        cards.DEFERRED,
+        cards.RENDERED,
+        cards.CURRENT,
+    )
+    card = state(member_id)
+    assert (card.content_version, card.rendered_version, card.renders, card.gsi2pk) == (2, 2, 1, None)
+    # And the slow worker's render of version 1, arriving last, does not replace it
+    assert cards.render(member_id, slow, 1) == cards.LOST
+    assert (state(member_id).rendered_version, state(member_id).object_version) == (2, card.object_version)
+    assert "2025-01" in text_of(current_pdf(member_id))
+
+
+def test_card_1_a_later_change_waits_out_the_quiet_period_and_the_route_says_when(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a member whose first card is rendered, and the quiet period in force
+    monkeypatch.setattr(cards, "QUIET_SECONDS", 60)
+    member_id = world.members["huajing"][0]
+    own = member_headers(world, member_id)
+    change(member_id)
+    drain(client, "cards")
+    first = state(member_id)
+    # When their card's content changes again
+    paid(member_id, "2025-02")
+    change(member_id)
+    changed_at = state(member_id).changed_at
+    # Then its announcement waits out the quiet period, and nothing renders before then
+    assert queue_counts() == (0, 1)
+    assert cards.handle(cards.message(member_id, changed_at)) == cards.DEFERRED
+    # And the route says a newer card is coming, when, and that the download is the previous card
+    status, answer = call(client, "GET", f"/members/{member_id}/card", own)
+    assert (status, answer["state"], answer["rendered_version"], answer["content_version"]) == (200, "RENDERING", 1, 2)
+    assert f"versionId={first.object_version}" in answer["download_url"]
+    assert moment(answer["ready_by"]) == changed_at + timedelta(seconds=60)
+    assert re.fullmatch(r"团员证内容有变更，新版约 \d+ 秒后生成；现在下载的是上一版", answer["message"])
+    # When the quiet period has passed
+    later = clock.now() + timedelta(seconds=61)
+    monkeypatch.setattr(cards.clock, "now", lambda: later)
+    assert cards.handle(cards.message(member_id, changed_at)) == cards.RENDERED
+    # Then the route offers the new card
+    status, answer = call(client, "GET", f"/members/{member_id}/card", own)
+    assert (answer["state"], answer["rendered_version"], answer["ready_by"]) == ("READY", 2, None)
 
 
 def test_card_1_an_older_render_never_replaces_a_newer_one_and_redelivery_renders_nothing(

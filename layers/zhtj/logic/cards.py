@@ -2,10 +2,11 @@
 
 A transaction that changes what a member's card shows calls `changed(uow, member_id)`: one
 update of the member's CardState (content_version + 1, indexed as due) joins the caller's
-transaction, and once it commits a message goes to the `cards` queue. The card worker renders
-the newest content after a quiet period (bursts coalesce) and records the render with a write
-ordered by content version. A message lost after the commit is recovered by the card sweep,
-which reads the due index.
+transaction, and once it commits a message goes to the `cards` queue. A member's first card
+renders at once (a new member waits for nothing); a later change waits out a quiet period, so
+that a burst renders once. Either way only the latest change's message renders: an earlier
+one gives way. The render is recorded with a write ordered by content version. A message lost
+after the commit is recovered by the card sweep, which reads the due index.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from zhtj.logic.tokens import Principal
 from zhtj.observability import logger
 
 QUEUE = "cards"
-# Coalescing: a card is rendered once its content has been still for this long, so a burst of
-# changes (ten in a minute) renders once, with the last state.
+# Coalescing: a card that has been rendered before is rendered again once its content has been
+# still for this long, so a burst of changes (ten in a minute) renders once, with the last state.
+# A first card does not wait: until it is rendered the member has nothing to download.
 QUIET_SECONDS = 60
 
 
@@ -77,10 +79,27 @@ def message(member_id: str, at: datetime) -> dict[str, Any]:
     return {"member_id": member_id, "changed_at": stamp(at)}
 
 
-def notify(member_id: str, at: datetime, delay_seconds: int | None = None) -> None:
-    """Announce a change; delivered once the quiet period has passed (SQS DelaySeconds)."""
-    delay = QUIET_SECONDS if delay_seconds is None else delay_seconds
-    queues.send(QUEUE, message(member_id, at), delay_seconds=min(delay, 900))
+def notify(member_id: str, at: datetime, delay_seconds: int) -> None:
+    """Announce a change, delivered after `delay_seconds` (SQS DelaySeconds, at most 15 minutes)."""
+    queues.send(QUEUE, message(member_id, at), delay_seconds=min(delay_seconds, 900))
+
+
+def rendered_before(member_id: str) -> bool:
+    """Whether the member's card has been rendered at least once. An eventually consistent read
+    is enough: rendered_version only grows, so a stale answer can only be "not yet", whose
+    message comes at once and waits out the quiet period in the worker (`handle`)."""
+    state = CardState.get(
+        keys.member_pk(member_id),
+        keys.CARD_SK,
+        attributes_to_get=[CardState.kind.attr_name, CardState.rendered_version.attr_name],
+    )
+    return bool(state.rendered_version)
+
+
+def announce(member_id: str, at: datetime) -> None:
+    """After a change commits: a first card is announced for at once, a later change for the
+    end of the quiet period."""
+    notify(member_id, at, QUIET_SECONDS if rendered_before(member_id) else 0)
 
 
 def changed(uow: UnitOfWork, member_id: str) -> None:
@@ -96,7 +115,7 @@ def mark_due(uow: UnitOfWork, member_id: str, extra: list[Action]) -> bool:
     """`changed` with further actions on the same CardState (the member's preferences).
     False if the card was already marked in this unit of work (`extra` then not applied)."""
     at = clock.now()
-    if not uow.after_commit(f"card:{member_id}", lambda: notify(member_id, at)):
+    if not uow.after_commit(f"card:{member_id}", lambda: announce(member_id, at)):
         return False
     uow.update(state_key(member_id), [*bump_actions(member_id, at), *extra], versioned=False)
     return True
@@ -129,8 +148,10 @@ def _moment(value: Any) -> datetime:
 
 def handle(body: Mapping[str, Any]) -> str:
     """One `cards` message (a change's announcement, or the sweep's): render the member's card
-    if it is due and its content has been still for QUIET_SECONDS (or has waited MAX_WAIT).
-    Idempotent: a card already rendered at its content version is left alone."""
+    if it is due and either it is the member's first card or its content has been still for
+    QUIET_SECONDS (or has waited MAX_WAIT). An earlier change's message gives way to the latest
+    change's, which is on its way. Idempotent: a card already rendered at its content version is
+    left alone."""
     member_id = str(body["member_id"])
     items = partitions.items(keys.member_pk(member_id))
     card = next((i for i in items if i.get("sk") == keys.CARD_SK), None)
@@ -142,17 +163,29 @@ def handle(body: Mapping[str, Any]) -> str:
         return CURRENT
     at = clock.now()
     changed_at = _moment(card["changed_at"])
-    pending_since = _moment(card.get("pending_since") or card["changed_at"])
-    quiet_at = changed_at + timedelta(seconds=QUIET_SECONDS)
-    if at < quiet_at and at < pending_since + timedelta(seconds=MAX_WAIT_SECONDS):
-        announced = body.get("changed_at")
-        if announced is None or str(announced) >= stamp(changed_at):
-            # This message announces the latest change (it came early: a short delay, a
-            # clock apart): look again when the quiet period ends. An earlier change's
-            # message is dropped: the latest one's is on its way.
+    announced = body.get("changed_at")
+    latest = announced is None or str(announced) >= stamp(changed_at)
+    if rendered_version == 0:
+        # A first card renders at once. Two quick changes before it both announce at once:
+        # the earlier one's message gives way, so they make one render, not two that race.
+        return render(member_id, items, content_version) if latest else DEFERRED
+    quiet_at = due_at(changed_at, _moment(card.get("pending_since") or card["changed_at"]))
+    if at < quiet_at:
+        if latest:
+            # It came early (a stale "not rendered yet" at the sender, a clock apart): look
+            # again when the quiet period ends. An earlier change's message is dropped: the
+            # latest one's is on its way.
             notify(member_id, changed_at, delay_seconds=max(1, math.ceil((quiet_at - at).total_seconds())))
         return DEFERRED
     return render(member_id, items, content_version)
+
+
+def due_at(changed_at: datetime, pending_since: datetime) -> datetime:
+    """When a rendered card's newer content renders: once it has been still for the quiet
+    period, or has waited MAX_WAIT however busy the record."""
+    return min(
+        changed_at + timedelta(seconds=QUIET_SECONDS), pending_since + timedelta(seconds=MAX_WAIT_SECONDS)
+    )
 
 
 def render(member_id: str, items: list[dict[str, Any]], content_version: int) -> str:
@@ -239,6 +272,9 @@ def sweep(now: datetime | None = None) -> int:
 # --- Reading, downloading, preferences (CARD-2) ------------------------------------------------
 
 
+READY, RENDERING = "READY", "RENDERING"
+
+
 @dataclass(frozen=True)
 class CardView:
     member_id: str
@@ -249,6 +285,25 @@ class CardView:
     size_bytes: int | None
     download_url: str | None
     preferences: card_content.Preferences
+    state: str  # READY: the card of the current content can be downloaded; RENDERING: a newer one is due
+    ready_by: datetime | None  # RENDERING: when its render is due (at once for a first card)
+    message: str  # the state in words, for the member
+
+
+def _status(state: CardState, now: datetime) -> tuple[str, datetime | None, str]:
+    """What the card route tells: ready, or a newer card on its way, and when, as truly as the
+    pipeline allows: a first card is rendered the moment it is due, a later one after the
+    quiet period; past that moment it is being rendered now (or the sweep will retry)."""
+    if int(state.rendered_version or 0) >= int(state.content_version or 0):
+        return READY, None, "团员证已是最新内容，可以下载"
+    changed_at = state.changed_at or now
+    if not state.rendered_version:
+        return RENDERING, changed_at, "团员证正在生成，片刻后即可下载"
+    ready_by = due_at(changed_at, state.pending_since or changed_at)
+    if ready_by <= now:
+        return RENDERING, ready_by, "新版团员证正在生成，片刻后即可下载；现在下载的是上一版"
+    seconds = math.ceil((ready_by - now).total_seconds())
+    return RENDERING, ready_by, f"团员证内容有变更，新版约 {seconds} 秒后生成；现在下载的是上一版"
 
 
 def _state(member_id: str) -> CardState:
@@ -281,6 +336,7 @@ def read(principal: Principal, member_id: str) -> CardView:
     if state.object_key and state.object_version:
         name = f"团员证-{state.card_number}.pdf"
         url = storage.version_download_url(ROLE, state.object_key, state.object_version, name, DOWNLOAD_SECONDS)
+    status, ready_by, words = _status(state, clock.now())
     return CardView(
         member_id=member_id,
         card_number=state.card_number,
@@ -290,6 +346,9 @@ def read(principal: Principal, member_id: str) -> CardView:
         size_bytes=None if state.size_bytes is None else int(state.size_bytes),
         download_url=url,
         preferences=_preferences(state),
+        state=status,
+        ready_by=ready_by,
+        message=words,
     )
 
 

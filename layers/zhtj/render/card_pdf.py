@@ -5,10 +5,17 @@ Chinese text is set in Noto Sans SC (layers/zhtj/fonts, SIL OFL), a TrueType (gl
 which fpdf2 embeds as a subset of the glyphs used: every viewer shows the same glyphs and the
 text stays extractable (a ToUnicode map). The QR code is drawn as vector rectangles, so the
 page needs no image and stays a few tens of KB.
+
+Every page carries a footer with the card number and "第 n 页 / 共 m 页" (m counts the wallet
+page too: it is what the printer prints), so a loose page is known to belong to this card.
+Text is broken into lines here (`wrap`), not by fpdf2, which breaks a line without spaces
+at any character, splitting "测试社区10243团支部" inside its number.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
@@ -31,6 +38,19 @@ GREY = (90, 90, 90)
 STATE_NAMES = {"NORMAL": "正常"}
 # Relative column widths of the sections that need them (the rest share the page evenly).
 WIDTHS = {"transfers": (18, 40, 40, 14), "awards": (18, 12, 40, 30), "volunteer": (18, 50, 14)}
+CELL_PADDING = 0.6
+# What `wrap` leaves between a line and its cell's edge: fpdf2 breaks a line again wherever it
+# measures it wider than the cell, and its sums of glyph widths round differently from ours.
+WRAP_SLACK = 0.05
+
+# One unbreakable unit of a line: a run of digits and Latin letters, with the marks that join
+# them inside a number or a code (10243, 2021, 01JB-ENCH, 3.5, 2024-03-01), a run of spaces,
+# or any other single character (a Han character may end a line anywhere).
+_ALNUM = "0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
+_UNIT = re.compile(rf"[{_ALNUM}](?:[{_ALNUM}./:_-]*[{_ALNUM}])?| +|.", re.DOTALL)
+# Chinese line-breaking rules (禁则): these never begin a line, those never end one.
+NO_LINE_START = frozenset("，。、；：？！）》」』】〉〕”’…—·%,.;:?!)]}")
+NO_LINE_END = frozenset("（《「『【〈〔“‘([{")
 
 
 @dataclass(frozen=True)
@@ -58,20 +78,74 @@ class _CardPdf(FPDF):
         self.wallet = False
 
     def footer(self) -> None:
-        if self.wallet:
-            return
-        self.set_y(-13)
-        self.set_font(FONT, size=7.5)
+        """fpdf2 calls this as each page closes: the wallet page's own small line, every A4
+        page's centred one. `wallet` is set once the wallet page is open, so the A4 page
+        before it still closes with the A4 footer."""
+        page = f"第 {self.page_no()} 页 / 共 {{nb}} 页"
+        version = f"内容版本 {self.content.content_version}"
         self.set_text_color(*GREY)
-        issued = self.issue.issued_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
-        self.cell(
-            0,
-            4,
-            f"团员证号 {self.content.card_number} · 内容版本 {self.content.content_version} · 签发 {issued}"
-            f" · 第 {self.page_no()} 页 / 共 {{nb}} 页",
-            align="C",
-        )
+        if self.wallet:
+            self.set_xy(3, WALLET[1] - 5)
+            self.set_font(FONT, size=5)
+            self.cell(WALLET[0] - 6, 3, f"{version} · 扫码核验是否为现行有效证件 · {page}", align="L")
+        else:
+            self.set_y(-13)
+            self.set_font(FONT, size=7.5)
+            issued = self.issue.issued_at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+            self.cell(
+                0,
+                4,
+                f"团员证号 {self.content.card_number} · {version} · 签发 {issued} · {page}",
+                align="C",
+            )
         self.set_text_color(0, 0, 0)
+
+    def text_cell(self, w: float, h: float, text: str) -> None:
+        """A multi_cell (0: to the right margin) with the lines broken by `wrap`; the next
+        line starts at the left margin."""
+        inner = (w or self.w - self.r_margin - self.x) - 2 * self.c_margin
+        self.multi_cell(w, h, wrap(text, inner - WRAP_SLACK, self.get_string_width), new_x="LMARGIN", new_y="NEXT")
+
+
+def units(text: str) -> list[str]:
+    """`text` cut where a line may break, each piece kept whole on a line."""
+    pieces: list[str] = []
+    glue = False
+    for match in _UNIT.finditer(text):
+        piece = match.group()
+        if pieces and not piece.isspace() and (glue or piece[0] in NO_LINE_START):
+            pieces[-1] += piece
+        else:
+            pieces.append(piece)
+        glue = piece[-1] in NO_LINE_END
+    return pieces
+
+
+def wrap(text: str, width: float, measure: Callable[[str], float]) -> str:
+    """`text` with a newline wherever a line must break to fit `width` (as `measure` sizes
+    text): between Han characters or at a space, never inside a run of digits and Latin
+    letters nor before a closing mark. A piece wider than a whole line (a long number in a
+    narrow cell) is the one thing broken by character, as nothing else would fit."""
+    if "\n" not in text and measure(text) <= width:
+        return text
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, line_width = "", 0.0
+        for piece in units(paragraph):
+            piece_width = measure(piece)
+            if line and line_width + piece_width > width:
+                lines.append(line.rstrip())
+                line, line_width = "", 0.0
+                if piece.isspace():
+                    continue
+            line, line_width = line + piece, line_width + piece_width
+            while line_width > width and len(line) > 1:
+                cut = next((n for n in range(len(line) - 1, 1, -1) if measure(line[:n]) <= width), 1)
+                lines.append(line[:cut])
+                line = line[cut:]
+                line_width = measure(line)
+        lines.append(line.rstrip())
+    return "\n".join(lines)
 
 
 def _qr_matrix(text: str) -> list[list[bool]]:
@@ -117,11 +191,11 @@ def _heading(pdf: FPDF, text: str) -> None:
     pdf.ln(1.5)
 
 
-def _section(pdf: FPDF, section: Section) -> None:
+def _section(pdf: _CardPdf, section: Section) -> None:
     _heading(pdf, section.title)
     pdf.set_font(FONT, size=9)
     if section.summary:
-        pdf.multi_cell(0, 5.5, section.summary, new_x="LMARGIN", new_y="NEXT")
+        pdf.text_cell(0, 5.5, section.summary)
     if not section.rows:
         return
     columns, rows = section.columns, list(section.rows)
@@ -134,19 +208,21 @@ def _section(pdf: FPDF, section: Section) -> None:
             tuple(value for part in padded[i : i + per_line] for value in part)
             for i in range(0, len(padded), per_line)
         ]
+    weights = WIDTHS.get(section.key) or (1,) * len(columns)
+    # The text width of each column as fpdf2's table gives it: its share of the page, less the padding.
+    widths = [pdf.epw * weight / sum(weights) - 2 * CELL_PADDING - WRAP_SLACK for weight in weights]
     with pdf.table(
         headings_style=FontFace(color=GREY, fill_color=(246, 240, 240)),
         line_height=4.6,
-        padding=0.6,
-        col_widths=WIDTHS.get(section.key),
+        padding=CELL_PADDING,
+        col_widths=weights,
         text_align="CENTER",
         borders_layout="SINGLE_TOP_LINE",
         first_row_as_headings=True,
         repeat_headings=1,
     ) as table:
-        table.row(list(columns))
-        for values in rows:
-            table.row(list(values))
+        for values in (columns, *rows):
+            table.row([wrap(value, width, pdf.get_string_width) for value, width in zip(values, widths, strict=True)])
 
 
 def _identity_page(pdf: _CardPdf) -> None:
@@ -191,7 +267,7 @@ def _identity_page(pdf: _CardPdf) -> None:
         pdf.cell(label_w, 6.5, label)
         pdf.set_text_color(0, 0, 0)
         pdf.set_font(FONT, size=10.5)
-        pdf.multi_cell(value_w, 6.5, value or "—", new_x="LMARGIN", new_y="NEXT")  # a blank reads as an omission
+        pdf.text_cell(value_w, 6.5, value or "—")  # a blank reads as an omission
     pdf.set_y(max(pdf.get_y(), top + qr_size + 6))
 
 
@@ -200,8 +276,8 @@ def _wallet_page(pdf: _CardPdf) -> None:
     content = pdf.content
     width, height = WALLET
     pdf.set_auto_page_break(False)
-    pdf.wallet = True
     pdf.add_page(format=(height, width), orientation="L")  # fpdf2 takes the portrait size, then turns it
+    pdf.wallet = True
     pdf.set_fill_color(*RED)
     pdf.rect(0, 0, width, 9, style="F")
     pdf.set_text_color(255, 255, 255)
@@ -223,11 +299,7 @@ def _wallet_page(pdf: _CardPdf) -> None:
         pdf.set_x(3)
         pdf.cell(48, 4, line, new_x="LMARGIN", new_y="NEXT")
     pdf.set_x(3)
-    pdf.multi_cell(48, 3.4, content.branch_name, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_xy(3, height - 5)
-    pdf.set_font(FONT, size=5)
-    pdf.set_text_color(*GREY)
-    pdf.cell(width - 6, 3, f"内容版本 {content.content_version} · 扫码核验是否为现行有效证件", align="L")
+    pdf.text_cell(48, 3.4, content.branch_name)
 
 
 def render(content: CardContent, issue: Issue) -> bytes:
