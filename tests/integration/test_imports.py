@@ -474,6 +474,7 @@ def test_import_2_the_upload_is_deleted_every_version_once_its_rows_are_written(
     status, created = call(
         client, "POST", f"/orgs/{world.orgs['huajing']}/imports", world.headers("huajing"), {"file_name": "a.xlsx"}
     )
+    assert status == 201, created
     headers = {"Content-Type": created["content_type"]}
     for data in (workbook([person(90, None)]), workbook([person(90, None), person(91, None)])):
         assert requests.put(created["upload_url"], data=data, headers=headers, timeout=10).status_code == 200
