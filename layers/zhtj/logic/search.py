@@ -44,7 +44,7 @@ PAGE_SIZE = 200
 Kind = Literal["member", "branch"]
 
 # A helpline operator looks up a caller or two an hour; a reader trying the candidates a mask
-# leaves (millions, docs/security.md) would need centuries at this pace.
+# leaves (millions, docs/architecture.md "De-identification") would need about 90 years a million.
 ID_SEARCHES_PER_DAY = 30
 ID_SEARCHES_USED_UP = TooManyRequests(
     "ID_SEARCH_LIMIT",
