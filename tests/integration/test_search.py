@@ -303,7 +303,9 @@ def test_stat_3_tokens_follow_a_merge(client: Any, world: World) -> None:
     assert search(client, world, "sz", "团员lianhua")[1]["items"] == []
 
 
-def test_stat_3_tokens_follow_a_subtree_move_including_members_added_while_it_runs(client: Any, world: World) -> None:
+def test_stat_3_tokens_follow_a_subtree_move_including_members_added_while_it_runs(
+    client: Any, world: World
+) -> None:
     before = add(world, "huajing", "郑雨桐")
     job = orgs.move(world.principal("root"), world.orgs["tianhe"], world.orgs["sz"], "区划调整")
     # 华景's path is rewritten by the job; a member added before that carries the old path.

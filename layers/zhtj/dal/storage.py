@@ -126,7 +126,9 @@ def describe(role: str, key: str) -> tuple[int, str] | None:
 
 def put_version(role: str, key: str, data: bytes, content_type: str, metadata: dict[str, str]) -> str:
     """Store a new version of `key` in a versioned bucket; returns its VersionId."""
-    response = _s3().put_object(Bucket=bucket(role), Key=key, Body=data, ContentType=content_type, Metadata=metadata)
+    response = _s3().put_object(
+        Bucket=bucket(role), Key=key, Body=data, ContentType=content_type, Metadata=metadata
+    )
     return str(response["VersionId"])
 
 
