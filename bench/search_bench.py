@@ -222,6 +222,9 @@ def run(members: int = 100_000, id_sample: int = 2_000) -> dict[str, Any]:
         def page(principal: Principal, q: str, kind: str = "member") -> Callable[[], Any]:
             return lambda: search.search(principal, q, kind, None, None, 20)  # type: ignore[arg-type]
 
+        # Timed: an ID-number look-up with its audit record and count, not the reader's daily limit.
+        daily_limit, search.ID_SEARCHES_PER_DAY = search.ID_SEARCHES_PER_DAY, calls + 1
+
         figures: dict[str, dict[str, float]] = {
             "baseline_getitem": _timed(
                 [lambda m=m: Member.get(keys.member_pk(m.member_id), keys.META) for m in queried]
@@ -236,6 +239,7 @@ def run(members: int = 100_000, id_sample: int = 2_000) -> dict[str, Any]:
         hits = search.search(province, queried[0].name, "member", None, None, 20)[0]
         assert any(h.id == queried[0].member_id for h in hits), "a sampled member is not found by their name"
         assert search.search(province, numbers[0], "member", None, None, 20)[0][0].id == sample[0].member_id
+        search.ID_SEARCHES_PER_DAY = daily_limit
         for module in (queues, pii, storage):
             module.reset_clients()
     baseline = figures["baseline_getitem"]

@@ -12,15 +12,35 @@ from typing import Any
 
 import boto3
 
-from infra.kms import create_keys
+from infra.kms import PII_KEY_ALIAS, create_keys
+from zhtj.dal.storage import IMPORT_UPLOADS_DAYS, IMPORT_UPLOADS_PREFIX
 from zhtj.dal.table import table_definition
 from zhtj.manifest import Manifest, load_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 # Buckets the functions use, by role.
 BUCKETS = ("uploads", "documents", "cards")
-# Buckets whose objects keep their earlier versions (CARD: one current card, the past ones kept).
-VERSIONED_BUCKETS = frozenset({"cards"})
+# Buckets whose objects keep their earlier versions (CARD: one current card, the past ones kept;
+# the uploads bucket, as in the cloud, where every bucket is versioned).
+VERSIONED_BUCKETS = frozenset({"cards", "uploads"})
+# IMPORT: the uploads bucket holds spreadsheets of ID numbers: encrypted with the PII key, and
+# whatever an import leaves under its prefix expires within a day, every version of it
+# (infra/template.py states the same rules in CloudFormation's words).
+UPLOADS_LIFECYCLE_RULES: list[dict[str, Any]] = [
+    {
+        "ID": "expire-import-uploads",
+        "Status": "Enabled",
+        "Filter": {"Prefix": IMPORT_UPLOADS_PREFIX},
+        "Expiration": {"Days": IMPORT_UPLOADS_DAYS},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": IMPORT_UPLOADS_DAYS},
+    },
+    {
+        "ID": "remove-import-delete-markers",
+        "Status": "Enabled",
+        "Filter": {"Prefix": IMPORT_UPLOADS_PREFIX},
+        "Expiration": {"ExpiredObjectDeleteMarker": True},
+    },
+]
 
 
 def bucket_name(role: str, account: str = "local") -> str:
@@ -113,6 +133,20 @@ def create_buckets(session: boto3.Session) -> None:
         s3.create_bucket(**kwargs)
         if role in VERSIONED_BUCKETS:
             s3.put_bucket_versioning(Bucket=bucket_name(role), VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_encryption(
+        Bucket=bucket_name("uploads"),
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": PII_KEY_ALIAS},
+                    "BucketKeyEnabled": True,
+                }
+            ]
+        },
+    )
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket_name("uploads"), LifecycleConfiguration={"Rules": UPLOADS_LIFECYCLE_RULES}
+    )
 
 
 def create_payment_secrets(session: boto3.Session, gateway: str | None = None) -> None:
@@ -144,7 +178,7 @@ def provision(session: boto3.Session | None = None, manifest: Manifest | None = 
     urls = create_queues(session, manifest)
     create_stream_failure_queues(session, manifest)
     arns = create_state_machines(session, manifest, urls)
+    create_keys(session)  # before the buckets: the uploads bucket is encrypted with the PII key
     create_buckets(session)
-    create_keys(session)
     create_payment_secrets(session)
     return {"queues": urls, "state_machines": arns}

@@ -25,8 +25,8 @@ from typing import Any
 
 from chalice.utils import to_cfn_resource_name
 
-from infra.provision import BUCKETS, bucket_name
-from zhtj.dal.storage import bucket_env
+from infra.provision import BUCKETS, UPLOADS_LIFECYCLE_RULES, bucket_name
+from zhtj.dal.storage import IMPORT_UPLOADS_PREFIX, bucket_env
 from zhtj.dal.table import table_definition
 from zhtj.manifest import Manifest, SqsTrigger, StreamTrigger, load_manifest
 from zhtj.payments.config import DEFAULT_SECRET, SECRET_ENV
@@ -281,7 +281,30 @@ def _buckets() -> Json:
     resources[bucket_id("cards")]["Properties"]["LifecycleConfiguration"]["Rules"].append(
         {"Id": "expire-replaced-cards", "Status": "Enabled", "NoncurrentVersionExpiration": {"NoncurrentDays": 90}}
     )
+    # IMPORT: spreadsheets of ID numbers, encrypted with the PII key (S3 Bucket Keys spare a KMS
+    # call per object); whatever an import leaves under `imports/` goes within a day.
+    uploads = resources[bucket_id("uploads")]["Properties"]
+    uploads["BucketEncryption"]["ServerSideEncryptionConfiguration"] = [
+        {
+            "ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": _arn(PII_KEY)},
+            "BucketKeyEnabled": True,
+        }
+    ]
+    uploads["LifecycleConfiguration"]["Rules"] += [_cfn_lifecycle_rule(rule) for rule in UPLOADS_LIFECYCLE_RULES]
     return resources
+
+
+def _cfn_lifecycle_rule(rule: dict[str, Any]) -> Json:
+    """infra/provision.py's lifecycle rule (the S3 API's words) in CloudFormation's words."""
+    expiration = rule["Expiration"]
+    cfn: Json = {"Id": rule["ID"], "Status": rule["Status"], "Prefix": rule["Filter"]["Prefix"]}
+    if "Days" in expiration:
+        cfn["ExpirationInDays"] = expiration["Days"]
+    if expiration.get("ExpiredObjectDeleteMarker"):
+        cfn["ExpiredObjectDeleteMarker"] = True
+    if "NoncurrentVersionExpiration" in rule:
+        cfn["NoncurrentVersionExpiration"] = {"NoncurrentDays": rule["NoncurrentVersionExpiration"]["NoncurrentDays"]}
+    return cfn
 
 
 def _key_policy() -> Json:
@@ -554,6 +577,19 @@ def _function_role(manifest: Manifest) -> Json:
             "Action": ["kms:GenerateMac"],
             "Resource": _arn(BLIND_INDEX_KEY),
             "Condition": {"StringEquals": {"kms:MacAlgorithm": "HMAC_SHA_256"}},
+        },
+        {
+            # IMPORT: a settled import's upload is removed for good, every version of it.
+            "Sid": "ImportUploadVersions",
+            "Effect": "Allow",
+            "Action": ["s3:ListBucketVersions"],
+            "Resource": _arn(bucket_id("uploads")),
+        },
+        {
+            "Sid": "ImportUploadDelete",
+            "Effect": "Allow",
+            "Action": ["s3:DeleteObject", "s3:DeleteObjectVersion"],
+            "Resource": _sub(f"${{{bucket_id('uploads')}.Arn}}/{IMPORT_UPLOADS_PREFIX}*"),
         },
         {
             # CARD: a download link names one version; a render that lost to a newer one is removed.

@@ -18,7 +18,7 @@ from zhtj.dal.models import IncomingTransfer, Org, Transfer, TransferBatch, Tran
 from zhtj.domain.transfer_rules import Cause, ChainStep, Destination, ReturnCode, Side
 from zhtj.logic import incoming, orgs, transfer_batches, transfers
 from zhtj.logic.tokens import Principal
-from zhtj.schemas import Body, Out, Page
+from zhtj.schemas import Body, MaskedId, Out, Page
 
 bp = Blueprint(__name__)
 TAG = "组织关系转接"
@@ -244,7 +244,7 @@ class IncomingOut(Out):
     incoming_id: str
     branch_id: str
     name: str
-    id_masked: str
+    id_masked: MaskedId
     join_month: str
     development_number: str | None = None
     letter_number: str

@@ -64,6 +64,12 @@ class UnsupportedMediaType(DomainError):
     status = 415
 
 
+class TooManyRequests(DomainError):
+    """A per-reader limit is used up for now (429); the message says when it resets."""
+
+    status = 429
+
+
 class RuleViolation(DomainError):
     """A rule of SPEC.md refuses the change (422); the code names the rule."""
 

@@ -21,7 +21,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
-from zhtj.domain.identity import mask_id_number
+from zhtj.domain.identity import MASK_KEEPS, mask_id_number
 
 _D = "[0-9\uff10-\uff19]"  # ASCII and full-width digits
 _LAST = "[0-9\uff10-\uff19XxＸｘ]"
@@ -45,8 +45,8 @@ def _mask_match(match: re.Match[str]) -> str:
     folded = match.group(0).translate(_FOLD)
     if len(folded) == 18:
         return mask_id_number(folded)
-    # The legacy form shows as much as the 18-character mask does: region prefix and sequence.
-    return folded[:4] + "*" * 8 + folded[-3:]
+    # The legacy form shows as much as the 18-character mask does: its last two characters.
+    return "*" * (len(folded) - MASK_KEEPS) + folded[-MASK_KEEPS:]
 
 
 def redact_text(text: str) -> str:

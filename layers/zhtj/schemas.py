@@ -5,14 +5,30 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
+from zhtj.domain.identity import birth_month, deidentify, remask
 from zhtj.domain.org_rules import Level, OrgType, Sector
 from zhtj.domain.registration_rules import IdentityProof, IncomeBand, Submission
 
 T = TypeVar("T")
+
+# De-identification (GB/T 35273, domain/identity.py) happens here, as answers are built: every
+# answer that carries identity fields carries them through these types, so an item stored under
+# an earlier, wider mask (or a full birth date) is narrowed when read, without a migration.
+MaskedId = Annotated[
+    str | None,
+    AfterValidator(lambda value: remask(value) if value else value),
+    Field(description="身份证号码（去标识化：仅显示末两位）"),
+]
+BirthMonth = Annotated[
+    str | None,
+    BeforeValidator(lambda value: birth_month(value) if isinstance(value, str) else value),
+    Field(validation_alias=AliasChoices("birth_month", "birth_date"), description="出生年月 YYYY-MM（不显示日）"),
+]
+DeidentifiedImage = Annotated[dict[str, object] | None, AfterValidator(deidentify)]
 
 
 class Body(BaseModel):
@@ -174,8 +190,8 @@ class AuditOut(Out):
     actor_account_id: str
     actor_org_id: str | None
     at: datetime
-    before: dict[str, object] | None = None
-    after: dict[str, object] | None = None
+    before: DeidentifiedImage = None
+    after: DeidentifiedImage = None
 
 
 class RegistrationSubmit(Body):
@@ -208,8 +224,8 @@ class RegistrationOut(Out):
     state: str
     real_name_state: str
     name: str
-    id_masked: str | None
-    birth_date: str | None
+    id_masked: MaskedId
+    birth_month: BirthMonth
     sex: str | None
     ethnicity: str | None
     political_status: str | None
@@ -296,8 +312,8 @@ class MemberDetailOut(Out):
     branch_id: str
     state: str
     account_id: str | None
-    id_masked: str | None
-    birth_date: str | None
+    id_masked: MaskedId
+    birth_month: BirthMonth
     sex: str | None
     ethnicity: str | None
     political_status: str | None
@@ -432,7 +448,7 @@ class AgeOutCandidateOut(Out):
     member_id: str
     name: str
     branch_id: str
-    birth_date: str | None
+    birth_month: BirthMonth
 
 
 # --- IMPORT: bulk entry (批量录入) ------------------------------------------------------------
@@ -478,7 +494,11 @@ class SearchIn(Body):
     """A search travels in a body, never in the URL: an ID number must not reach access logs,
     proxies or browser history."""
 
-    q: str = Field(min_length=1, max_length=50, description="姓名片段、组织名称片段或身份证号码")
+    q: str = Field(
+        min_length=1,
+        max_length=50,
+        description="姓名片段、组织名称片段或身份证号码（按身份证号码查找每人每日限次，超出返回429，每次均记入审计）",
+    )
     kind: Literal["member", "branch"] = Field(default="member", description="member: 团员; branch: 团组织")
     org_id: str | None = Field(default=None, max_length=64, description="查找范围（默认：当前所代表的组织）")
     cursor: str | None = Field(default=None, max_length=2048)
@@ -490,7 +510,7 @@ class SearchHitOut(BaseModel):
     id: str = Field(description="member id or organisation id")
     name: str
     exact: bool = Field(description="the whole name equals the query (ranked first)")
-    id_masked: str | None = None
+    id_masked: MaskedId = None
     branch_id: str | None = None
     branch_name: str | None = None
     org_type: str | None = None

@@ -336,3 +336,39 @@ def test_dues_3_public_api_url_must_be_https_without_a_trailing_slash(template: 
         assert pattern.fullmatch(good), good
     for bad in ("http://tuan.example.cn", "https://tuan.example.cn/", "https://", "tuan.example.cn"):
         assert not pattern.fullmatch(bad), bad
+
+
+def test_import_2_the_uploads_bucket_is_encrypted_with_the_pii_key_and_expires_import_files(
+    template: dict[str, Any],
+) -> None:
+    """Given the uploads bucket, where spreadsheets of plain ID numbers arrive: it is encrypted
+    with the PII key (SSE-KMS, not S3's own key), and whatever an import leaves under
+    `imports/` (current, earlier versions, delete markers) goes within a day; the functions may
+    remove every version of those objects, and only of those."""
+    from zhtj.dal.storage import IMPORT_UPLOADS_PREFIX
+
+    uploads = template["Resources"][cloud.bucket_id("uploads")]["Properties"]
+    assert uploads["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert uploads["BucketEncryption"]["ServerSideEncryptionConfiguration"] == [
+        {
+            "ServerSideEncryptionByDefault": {
+                "SSEAlgorithm": "aws:kms",
+                "KMSMasterKeyID": {"Fn::GetAtt": [cloud.PII_KEY, "Arn"]},
+            },
+            "BucketKeyEnabled": True,
+        }
+    ]
+    rules = {r["Id"]: r for r in uploads["LifecycleConfiguration"]["Rules"]}
+    expire = rules["expire-import-uploads"]
+    assert (expire["Prefix"], expire["ExpirationInDays"], expire["NoncurrentVersionExpiration"]) == (
+        IMPORT_UPLOADS_PREFIX,
+        1,
+        {"NoncurrentDays": 1},
+    )
+    assert rules["remove-import-delete-markers"]["ExpiredObjectDeleteMarker"] is True
+    policies = template["Resources"][cloud.FUNCTION_ROLE]["Properties"]["Policies"]
+    statements = {s.get("Sid"): s for p in policies for s in p["PolicyDocument"]["Statement"] if isinstance(s, dict)}
+    assert statements["ImportUploadDelete"]["Resource"] == {
+        "Fn::Sub": f"${{{cloud.bucket_id('uploads')}.Arn}}/{IMPORT_UPLOADS_PREFIX}*"
+    }
+    assert statements["PiiEnvelope"]["Action"] == ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]

@@ -221,7 +221,7 @@ def test_import_1_parent_imports_for_two_of_its_branches(client: Any, world: Wor
     assert {(r.state, r.real_name_state) for r in huajing + stone} == {("PENDING_REVIEW", "PASSED")}
     assert {r.is_cadre for r in huajing} == {True, False}
     cadre = next(r for r in huajing if r.is_cadre)
-    assert cadre.id_masked == make_id(seq=3)[:4] + "*" * 10 + make_id(seq=3)[-4:]
+    assert cadre.id_masked == "*" * 16 + make_id(seq=3)[-2:]
     status, approved = call(client, "POST", f"/registrations/{cadre.registration_id}/approve", world.headers("huajing"))
     assert (status, approved["state"]) == (200, "APPROVED"), approved
     # The parent cannot review in the branch's place (REV-2: only once escalated).
@@ -299,8 +299,10 @@ def test_import_2_good_rows_kept_bad_rows_reported(client: Any, world: World) ->
     ]
     assert all(r["错误说明"] for r in report if r["结果"] == "ERROR")
     assert report[1]["错误说明"] == "民族不在国家标准代码表中：火星族"
-    # The report never carries an ID number in full, not even a malformed one.
-    assert report[2]["身份证号码"] == bad_checksum[:4] + "*" * 10 + bad_checksum[-4:]
+    # The report never carries an ID number in full, not even a malformed one: GB/T 35273's
+    # de-identified form, the last two characters only, for every row.
+    assert report[2]["身份证号码"] == "*" * 16 + bad_checksum[-2:]
+    assert {r["身份证号码"][:16] for r in report} == {"*" * 16}
     kept = registrations_of(world.orgs["huajing"])
     assert sorted(r.registration_id for r in kept) == sorted(r["报到编号"] for r in report if r["结果"] == "OK")
     legacy = next(r for r in kept if r.join_month == "2015-03")
@@ -456,3 +458,46 @@ def test_import_2_cells_as_excel_stores_them(client: Any, world: World) -> None:
     first, third = kept[report[0]["报到编号"]], kept[report[2]["报到编号"]]
     assert (first.join_month, first.is_cadre, first.development_number) == ("2021-05", True, "202144000100")
     assert (third.income_band, third.phone) == ("BELOW_2000", "+8613800138000")
+
+
+def upload_versions(job: dict[str, Any]) -> list[str]:
+    """Every version and delete marker of an import's upload (the bucket is versioned)."""
+    key = f"{imports.storage.IMPORT_UPLOADS_PREFIX}{job['org_id']}/{job['import_id']}.xlsx"
+    answer = boto3.client("s3").list_object_versions(Bucket=imports.storage.bucket("uploads"), Prefix=key)
+    return [v["VersionId"] for v in answer.get("Versions", []) + answer.get("DeleteMarkers", []) if v["Key"] == key]
+
+
+def test_import_2_the_upload_is_deleted_every_version_once_its_rows_are_written(client: Any, world: World) -> None:
+    """Given a spreadsheet of plain ID numbers uploaded (twice: the bucket keeps both versions),
+    when the import is DONE, then no version of it is left, the masked report remains, and a
+    message delivered again after a crash removes a copy that came back."""
+    status, created = call(
+        client, "POST", f"/orgs/{world.orgs['huajing']}/imports", world.headers("huajing"), {"file_name": "a.xlsx"}
+    )
+    assert status == 201, created
+    headers = {"Content-Type": created["content_type"]}
+    for data in (workbook([person(90, None)]), workbook([person(90, None), person(91, None)])):
+        assert requests.put(created["upload_url"], data=data, headers=headers, timeout=10).status_code == 200
+    job = created["job"]
+    assert len(upload_versions(job)) == 2
+    assert call(client, "POST", f"/imports/{job['import_id']}/start", world.headers("huajing"))[0] == 202
+    drain(client)
+    done = progress(client, world, "huajing", job["import_id"])
+    assert (done["state"], done["rows_good"]) == (imports.DONE, 2)
+    assert upload_versions(job) == []
+    report = report_rows(client, world, "huajing", job["import_id"])
+    assert [r["身份证号码"] for r in report] == ["*" * 16 + make_id(seq=n)[-2:] for n in (90, 91)]
+    # A redelivered last message (the worker died after DONE, before the deletion) deletes it.
+    key = f"{imports.storage.IMPORT_UPLOADS_PREFIX}{job['org_id']}/{job['import_id']}.xlsx"
+    imports.storage.put_bytes("uploads", key, workbook([person(90, None)]), sheet.XLSX_CONTENT_TYPE)
+    imports.continue_import(job["import_id"], sheet.FIRST_DATA_ROW)
+    assert upload_versions(job) == []
+
+
+def test_import_2_a_failed_import_deletes_its_upload_too(client: Any, world: World) -> None:
+    """Given a file whose header row is wrong (its rows still hold ID numbers), when the import
+    fails, then its upload is gone as well."""
+    job = upload(client, world, "huajing", workbook([person(92, None)], headers=["姓名", "身份证号码"]))
+    drain(client)
+    assert progress(client, world, "huajing", job["import_id"])["state"] == imports.FAILED
+    assert upload_versions(job) == []

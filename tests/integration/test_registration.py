@@ -67,9 +67,10 @@ def test_reg_1_submission_is_queued_then_written_pending_review(client: Any, wor
     status, ticket = call(client, "GET", f"/registrations/tickets/{answer['ticket']}")
     record = ticket["registration"]
     assert (ticket["status"], record["real_name_state"]) == ("PENDING_REVIEW", "PASSED")
-    # REG-2: birth date and sex come from the ID number, never typed twice.
-    assert (record["birth_date"], record["sex"]) == ("2005-03-01", "M")
-    assert record["id_masked"] == make_id()[:4] + "*" * 10 + make_id()[-4:]
+    # REG-2: birth date and sex come from the ID number, never typed twice; GB/T 35273: what is
+    # shown of them is de-identified (the birth year-month, the number's last two characters).
+    assert (record["birth_month"], record["sex"]) == ("2005-03", "M")
+    assert record["id_masked"] == "*" * 16 + make_id()[-2:] and "birth_date" not in record
     assert "id_number" not in record
 
 
@@ -124,7 +125,7 @@ def test_reg_2_legacy_15_digit_id_is_converted(client: Any, world: World) -> Non
         development_number=None,
         identity_proof="APPLICATION_FORM",
     )
-    assert ticket["registration"]["birth_date"] == "1988-03-01"
+    assert ticket["registration"]["birth_month"] == "1988-03"
 
 
 def test_org_4_registration_only_to_a_branch(client: Any, world: World) -> None:

@@ -141,7 +141,7 @@ def test_stat_3_an_id_number_finds_its_member_exactly_masked_within_the_scope(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     member_id = registered_member(client, world, monkeypatch)
-    masked = ID18[:4] + "*" * 10 + ID18[-4:]
+    masked = "*" * 16 + ID18[-2:]  # GB/T 35273: the last two characters only
     for typed in (ID18, FULL_WIDTH, f"{ID18[:6]} {ID18[6:14]} {ID18[14:]}"):
         response = client.http.post(
             "/search", headers=world.headers("gz"), body=json.dumps({"q": typed}, ensure_ascii=False)
@@ -167,6 +167,54 @@ def test_stat_3_an_id_number_finds_its_member_exactly_masked_within_the_scope(
     status, answer = search(client, world, "root", wrong)
     assert (status, answer["code"], answer["field"]) == (400, "ID_CHECKSUM", "q")
     assert wrong not in answer["message"]
+
+
+def test_stat_3_every_id_number_search_is_audited_masked(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given a member with an ID number, when the city looks up that number and one nobody
+    holds, then the city's audit trail names the reader, the masked number and the member found,
+    and never the number itself."""
+    member_id = registered_member(client, world, monkeypatch)
+    other = "44010620050302123"
+    nobody = other + check_character(other)
+    for q in (ID18, nobody):
+        status, _ = search(client, world, "gz", q)
+        assert status == 200
+    status, trail = call(client, "GET", f"/orgs/{world.orgs['gz']}/audit", world.headers("gz"), None)
+    assert status == 200, trail
+    looked_up = [r for r in trail["items"] if r["action"] == "search.id_number"]
+    reader = world.admins["gz"]
+    assert sorted((r["actor_account_id"], r["subject_id"], r["after"]["member_id"] or "") for r in looked_up) == [
+        (reader, reader, ""),
+        (reader, reader, member_id),
+    ]
+    assert {r["after"]["id_masked"] for r in looked_up} == {"*" * 16 + ID18[-2:], "*" * 16 + nobody[-2:]}
+    assert ID18[:6] not in json.dumps(trail) and ID18[6:14] not in json.dumps(trail)
+
+
+def test_stat_3_id_number_searches_are_limited_per_reader_and_day(client: Any, world: World) -> None:
+    """Given a reader who made the day's ID-number searches, when they make one more, then it is
+    refused with 429 and a Chinese message, and not answered; a name search still works, another
+    reader still has their own, and the count lives in one item that expires (TTL)."""
+    from zhtj.dal.models import IdSearchQuota
+    from zhtj.logic.search import ID_SEARCHES_PER_DAY
+
+    numbers = [f"44010620050302{n:03d}" for n in range(ID_SEARCHES_PER_DAY + 1)]
+    numbers = [n + check_character(n) for n in numbers]
+    for number in numbers[:-1]:
+        status, answer = search(client, world, "gz", number)
+        assert (status, answer["items"]) == (200, [])
+    status, refused = search(client, world, "gz", numbers[-1])
+    assert (status, refused["code"], refused["field"]) == (429, "ID_SEARCH_LIMIT", "q")
+    assert "上限" in refused["message"] and "items" not in refused
+    assert search(client, world, "gz", "华景")[0] == 200
+    assert search(client, world, "tianhe", numbers[-1])[0] == 200
+    quotas = [q for q in IdSearchQuota.scan() if isinstance(q, IdSearchQuota)]
+    assert sorted(int(q.used) for q in quotas) == [1, ID_SEARCHES_PER_DAY]
+    assert all(q.expires_at is not None for q in quotas)
+    status, trail = call(client, "GET", f"/orgs/{world.orgs['gz']}/audit?limit=100", world.headers("gz"))
+    assert len([r for r in trail["items"] if r["action"] == "search.id_number"]) == ID_SEARCHES_PER_DAY
 
 
 def test_stat_3_no_plain_id_number_anywhere_in_the_table_or_the_logs(

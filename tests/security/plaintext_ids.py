@@ -6,8 +6,11 @@ Installed once per test process by tests/conftest.py, it reads, as the run goes:
 - every log line: the final JSON line of the system's powertools Logger (after its masking,
   zhtj.logredact), and every record any other logger hands to the root logger;
 - every version of every DynamoDB item (through the table's stream: deleted and overwritten
-  ones too) and every SQS message in moto, each time a mock ends (whatever created it: the
-  `aws` fixture, a module's own mock, a decorator).
+  ones too), every SQS message, and every version of every S3 object in moto, each time a mock
+  ends (whatever created it: the `aws` fixture, a module's own mock, a decorator). An object is
+  read as text: an xlsx (any zip) member by member, its XML holding the cells' text; anything
+  else (PDF, JSON, text) as its bytes. An earlier version or one behind a delete marker is read
+  like the current one: only an object removed for good, every version, is not there to read.
 
 An ID number is an 18-character GB 11643 number with a valid region, birth date and check
 character, or a 15-digit legacy number with a valid region and birth date, ASCII or
@@ -18,18 +21,21 @@ The only place one may appear is the answer the reviewing branch gets from
 GET /registrations/{id}/id-number (200). Findings are kept masked and reported at the end of
 the session (the teardown of a session fixture, so that it fails under xdist too).
 
-Not seen: messages sent and deleted within one mock, S3 objects, and the subprocess local
-stack of tests/e2e.
+Not seen: messages sent and deleted within one mock, objects written and removed for good
+within one mock (an import's upload once its rows are written: that removal is what is
+watched for), and the subprocess local stack of tests/e2e.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
 import re
 import time
 import weakref
+import zipfile
 from collections.abc import Callable
 from typing import Any
 
@@ -51,10 +57,12 @@ _CANDIDATE = re.compile(
 )
 
 findings: list[str] = []
-counts = {"responses": 0, "log_lines": 0, "items": 0, "messages": 0}
+counts = {"responses": 0, "log_lines": 0, "items": 0, "messages": 0, "objects": 0}
 seconds = [0.0]  # spent reading, the watch's whole cost to the run
 # Stream records already read, by id; weak, so that a freed record's id reused by a new one is not skipped.
 _seen_stream_records: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+# S3 object versions already read, likewise: a version's content never changes.
+_seen_objects: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
 _installed = False
 
 
@@ -154,6 +162,8 @@ def scan_moto() -> None:
                     for message in list(getattr(queue, "_messages", ())):
                         counts["messages"] += 1
                         _note(f"queue {queue.name}", message.body)
+                for bucket in list((getattr(backend, "buckets", None) or {}).values()):
+                    _scan_bucket(bucket)
     seconds[0] = spent_before + time.perf_counter() - started  # the notes' time is inside it
 
 
@@ -192,6 +202,32 @@ def _scan_table(table: Any) -> None:
         counts["items"] += 1
         images = [v for k, v in record.record["dynamodb"].items() if k in ("NewImage", "OldImage")]
         _note(f"item {table.name} (stream record)", "\n".join(_texts(images, [])))
+
+
+def object_text(data: bytes) -> str:
+    """An S3 object's content as text: a zip (xlsx, docx) member by member, else the bytes."""
+    if data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                return "\n".join(archive.read(name).decode("utf-8", errors="replace") for name in archive.namelist())
+        except (zipfile.BadZipFile, OSError, RuntimeError):
+            pass
+    return data.decode("utf-8", errors="replace")
+
+
+def _scan_bucket(bucket: Any) -> None:
+    """Every version of every object in a moto bucket (delete markers hold nothing), each once."""
+    for name, versions in list(bucket.keys.iterlists()):
+        for version in list(versions):
+            if not hasattr(version, "value") or _seen_objects.get(id(version)) is version:
+                continue
+            _seen_objects[id(version)] = version
+            counts["objects"] += 1
+            try:
+                data = version.value
+            except ValueError:  # a version moto has disposed of: its content is gone
+                continue
+            _note(f"object {bucket.name}/{name} {version.version_id}", object_text(data))
 
 
 def _watch_moto() -> None:

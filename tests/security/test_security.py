@@ -301,3 +301,44 @@ def test_the_watch_sees_responses_logs_items_and_messages(
         boto3.client("sqs").purge_queue(QueueUrl=queue_url("registration"))
         plaintext_ids.scan_moto()  # the removal's stream record, read now rather than when the mock ends
         del plaintext_ids.findings[before:]
+
+
+def test_the_watch_sees_every_version_of_every_s3_object(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given an import whose spreadsheet stays in the uploads bucket once DONE (the old
+    behaviour), when moto is read, then the spreadsheet's ID number is found; so is one in an
+    earlier version, behind a delete marker, and in a plain object of another bucket; an object
+    removed for good, every version, leaves nothing to find. (Findings are then forgotten, so
+    that the session does not fail.)"""
+    from tests.integration.test_imports import person, run_import, workbook
+    from zhtj.dal import storage
+
+    plain = _id(457)
+    before = len(plaintext_ids.findings)
+    s3, uploads = boto3.client("s3"), storage.bucket("uploads")
+    try:
+        monkeypatch.setattr(storage, "delete_all_versions", lambda role, key: 0)
+        done = run_import(client, world, "huajing", workbook([person(93, None, 身份证号码=plain)]))
+        assert done["state"] == "DONE"
+        plaintext_ids.scan_moto()
+        found = plaintext_ids.findings[before:]
+        assert len(found) == 1 and found[0].startswith(f"object {uploads}/imports/"), found
+        assert plain not in found[0] and mask_id_number(plain) in found[0]
+        s3.put_object(Bucket=uploads, Key="imports/x/old.xlsx", Body=workbook([person(94, None, 身份证号码=plain)]))
+        s3.put_object(Bucket=uploads, Key="imports/x/old.xlsx", Body=b"clean")
+        s3.delete_object(Bucket=uploads, Key="imports/x/old.xlsx")
+        s3.put_object(Bucket=storage.bucket("documents"), Key="notes/a.txt", Body=f"id {plain}".encode())
+        plaintext_ids.scan_moto()
+        assert [f.split(" ", 2)[1] for f in plaintext_ids.findings[before + 1 :]] == [
+            f"{uploads}/imports/x/old.xlsx",
+            f"{storage.bucket('documents')}/notes/a.txt",
+        ]
+        monkeypatch.undo()
+        s3.put_object(Bucket=uploads, Key="imports/x/new.xlsx", Body=workbook([person(95, None, 身份证号码=plain)]))
+        assert storage.delete_all_versions("uploads", "imports/x/new.xlsx") == 1
+        plaintext_ids.scan_moto()
+        assert len(plaintext_ids.findings) == before + 3
+        assert plaintext_ids.counts["objects"] > 0
+    finally:
+        del plaintext_ids.findings[before:]

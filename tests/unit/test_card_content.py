@@ -22,7 +22,8 @@ def test_card_1_identity_names_codes_and_hides_what_the_member_chose() -> None:
     assert dict(content.identity) == {"性别": "男", "民族": "回族", "出生日期": "2004-01-02"}
     hidden = card_content.build(partition({"hidden_fields": "ethnicity,birth_date"}), "华景社区团支部")
     assert dict(hidden.identity) == {"性别": "男"}
-    assert (hidden.name, hidden.id_masked, hidden.join_month) == ("张小三", "4401**********123X", "2019-05")
+    # A mask stored under the earlier, wider rule shows as today's (GB/T 35273: the last two only).
+    assert (hidden.name, hidden.id_masked, hidden.join_month) == ("张小三", "****************3X", "2019-05")
 
 
 def test_card_1_rewards_as_chosen_punishments_while_in_force() -> None:

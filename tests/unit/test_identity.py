@@ -12,10 +12,13 @@ from zhtj.domain.identity import (
     EARLIEST_BIRTH,
     IdentityFacts,
     age_on,
+    birth_month,
     check_character,
     mask_id_number,
     normalize_id_number,
     parse_id_number,
+    remask,
+    remask_text,
 )
 from zhtj.errors import ValidationError
 
@@ -105,10 +108,27 @@ def test_reg_2_hong_kong_macao_taiwan_permits(region: str) -> None:
     assert facts.region_code == region
 
 
-def test_reg_2_mask_keeps_first_and_last_four() -> None:
-    assert mask_id_number("11010519491231002X") == "1101**********002X"
+def test_reg_2_mask_keeps_the_last_two_characters_only() -> None:
+    """GB/T 35273 de-identification: region and birth date never show (the birth year-month
+    shows beside it instead), nor the first digit of the sequence."""
+    assert mask_id_number("11010519491231002X") == "****************2X"
     with pytest.raises(ValueError, match="18-character"):
         mask_id_number("110105491231002")
+
+
+def test_reg_2_a_mask_stored_under_the_old_rule_is_narrowed_when_read() -> None:
+    """Given items written when the mask kept four digits at each end, when they are read,
+    then they show what today's mask shows; anything else passes unchanged."""
+    assert remask("1101**********002X") == remask("****************2X") == "****************2X"
+    assert remask("") == "" and remask("未知") == "未知"
+    image = {"after": "id 4401**********2223, letter 20180001"}
+    assert remask_text(image["after"]) == "id ****************23, letter 20180001"
+    assert remask_text("order 110105194912310026") == "order 110105194912310026"
+
+
+def test_reg_2_readers_see_the_birth_year_month_only() -> None:
+    assert birth_month("2003-05-05") == "2003-05"
+    assert birth_month(None) is None
 
 
 @pytest.mark.parametrize(

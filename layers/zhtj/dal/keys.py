@@ -55,6 +55,10 @@ def audit_org_pk(org_id: str) -> str:
     return f"AUDITORG#{org_id}"
 
 
+def id_search_quota_pk(account_id: str, china_day: str) -> str:
+    return f"IDSEARCHES#{account_id}#{china_day}"
+
+
 def job_pk(job_id: str) -> str:
     return f"JOB#{job_id}"
 

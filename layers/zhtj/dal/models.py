@@ -829,6 +829,14 @@ class MemberNameToken(Item, discriminator="MemberNameToken"):
     id_masked = UnicodeAttribute(null=True)
 
 
+class IdSearchQuota(Item, discriminator="IdSearchQuota"):
+    """STAT-3's look-ups by ID number one reader made on one China day: pk
+    IDSEARCHES#<account>#<day>, sk META. Each look-up adds one in the transaction that audits it,
+    on condition that the day's limit is not reached; gone by TTL the day after."""
+
+    used = NumberAttribute(default=0)
+
+
 class RetokenMark(Item, discriminator="RetokenMark"):
     """A branch whose path a move rewrote while its members' search tokens still carry the old
     one: pk RETOKEN#<job>, sk <branch>. Written in the same transaction as the branch's new

@@ -53,6 +53,12 @@ def reset_clients() -> None:
 # --- Downloads and objects the functions write or read themselves (IMPORT) ----------------------
 
 DOWNLOAD_SECONDS = 300
+# IMPORT: uploaded spreadsheets hold ID numbers in plain text. They live under this prefix of
+# the uploads bucket only until their rows are written (logic/imports.py then deletes every
+# version); the bucket's lifecycle (infra/provision.py, infra/template.py) expires whatever is
+# left there after this many days, current and earlier versions alike.
+IMPORT_UPLOADS_PREFIX = "imports/"
+IMPORT_UPLOADS_DAYS = 1
 
 
 def download_url(role: str, key: str, file_name: str) -> str:
@@ -86,6 +92,24 @@ def get_bytes(role: str, key: str, etag: str | None = None) -> bytes:
             raise KeyError(key) from error
         raise
     return bytes(response["Body"].read())
+
+
+def delete_all_versions(role: str, key: str) -> int:
+    """Remove the object `key` for good: every version and delete marker of it, in a versioned
+    bucket or not (a plain DELETE would only hide it behind a delete marker). Idempotent;
+    returns how many versions and markers were removed."""
+    client, name = _s3(), bucket(role)
+    removed = 0
+    for page in client.get_paginator("list_object_versions").paginate(Bucket=name, Prefix=key):
+        found = [v for v in page.get("Versions", []) + page.get("DeleteMarkers", []) if v["Key"] == key]
+        if not found:
+            continue
+        objects = [{"Key": key, "VersionId": v["VersionId"]} for v in found]
+        answer = client.delete_objects(Bucket=name, Delete={"Objects": objects, "Quiet": True})
+        if answer.get("Errors"):
+            raise RuntimeError(f"could not delete every version of {key}: {answer['Errors'][0].get('Code')}")
+        removed += len(objects)
+    return removed
 
 
 def describe(role: str, key: str) -> tuple[int, str] | None:

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from zhtj.domain.codes import ETHNICITIES
+from zhtj.domain.identity import remask
 from zhtj.domain.workdays import CHINA_TZ
 
 RawItem = Mapping[str, Any]
@@ -226,7 +227,7 @@ def build(items: Sequence[RawItem], branch_name: str) -> CardContent:
         card_number=str(card["card_number"]),
         content_version=int(card.get("content_version") or 0),
         name=str(member["name"]),
-        id_masked=str(member.get("id_masked") or ""),
+        id_masked=remask(str(member.get("id_masked") or "")),
         branch_name=branch_name,
         join_month=member.get("join_month"),
         development_number=member.get("development_number"),

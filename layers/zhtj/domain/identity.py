@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from zhtj.errors import ValidationError
 
@@ -121,14 +121,60 @@ def parse_id_number(raw: str, today: date) -> IdentityFacts:
     )
 
 
+# De-identification (GB/T 35273): what a reader may see of an ID number is its last two
+# characters and, beside it, the birth year-month; never the region, the day of birth or the
+# rest of the sequence. Together they leave 8 to 9 x 10^7 numbers that pass the checks, and
+# still over 2 x 10^6 where the card (the member's own document) shows the full birth date, so
+# no combination a reader can gather narrows the number (docs/architecture.md, "De-identification").
+MASK_KEEPS = 2
+MASKED_LENGTH = 18
+# A masked ID number in any form this system ever stored: 18 characters, the hidden ones `*`.
+_MASKED = re.compile(r"(?<![0-9A-Za-z*])[0-9*]{17}[0-9X*](?![0-9A-Za-z*])")
+
+
 def mask_id_number(id18: str) -> str:
-    """Take an 18-character ID number; return it de-identified for display (GB/T 35273).
+    """Take an 18-character ID number; return it de-identified for display (GB/T 35273): the
+    last two characters, the rest `*`.
 
     Raises ValueError if the number is not 18 characters long.
     """
-    if len(id18) != 18:
+    if len(id18) != MASKED_LENGTH:
         raise ValueError("mask_id_number expects a normalised 18-character ID number")
-    return id18[:4] + "*" * 10 + id18[-4:]
+    return "*" * (MASKED_LENGTH - MASK_KEEPS) + id18[-MASK_KEEPS:]
+
+
+def remask(masked: str) -> str:
+    """Take an ID number as stored for display (an earlier, wider mask kept four digits at each
+    end); return it in today's de-identified form. Stored masks are narrowed when read, so items
+    written before the rule changed need no migration; text that is no masked number is kept."""
+    if len(masked) != MASKED_LENGTH or "*" not in masked:
+        return masked
+    return "*" * (MASKED_LENGTH - MASK_KEEPS) + masked[-MASK_KEEPS:]
+
+
+def remask_text(text: str) -> str:
+    """Take any text (an audit image's value); return it with every masked ID number in it
+    narrowed to today's form."""
+    return _MASKED.sub(lambda match: remask(match.group(0)), text)
+
+
+def deidentify(value: Any) -> Any:
+    """Take a stored image (an audit record's before/after: dicts, lists, text); return a copy
+    with every masked ID number narrowed and every birth date cut to its year-month."""
+    if isinstance(value, str):
+        return remask_text(value)
+    if isinstance(value, dict):
+        return {
+            k: birth_month(v) if k == "birth_date" and isinstance(v, str) else deidentify(v) for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [deidentify(item) for item in value]
+    return value
+
+
+def birth_month(birth_date: str | None) -> str | None:
+    """Take a stored birth date (ISO, YYYY-MM-DD); return what a reader may see of it: YYYY-MM."""
+    return birth_date[:7] if birth_date else None
 
 
 def age_on(birth: date, on: date) -> int:

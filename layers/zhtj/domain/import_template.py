@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped]
 
 from zhtj.domain.codes import ETHNICITIES, POLITICAL_STATUSES
-from zhtj.domain.identity import mask_id_number, normalize_id_number
+from zhtj.domain.identity import MASK_KEEPS, mask_id_number, normalize_id_number, remask
 from zhtj.domain.registration_rules import IdentityProof, IncomeBand
 from zhtj.errors import ValidationError
 
@@ -392,8 +392,9 @@ def shown_id(values: Sequence[Any], columns: dict[str, int]) -> str:
         return mask_id_number(normalize_id_number(raw))
     except (ValidationError, ValueError):
         pass
+    # A mistyped number is one typo away from the real one: it shows no more than a valid one.
     if len(raw) >= 8:
-        return raw[:4] + "*" * (len(raw) - 8) + raw[-4:]
+        return "*" * (len(raw) - MASK_KEEPS) + raw[-MASK_KEEPS:]
     return "*" * len(raw)
 
 
@@ -439,7 +440,7 @@ def build_report(outcomes: Iterable[RowOutcome], summary: dict[str, Any]) -> byt
             [
                 outcome.row,
                 outcome.name,
-                outcome.id_masked,
+                remask(outcome.id_masked),  # chunks recorded under the earlier, wider mask
                 outcome.result,
                 outcome.code,
                 outcome.message,

@@ -8,6 +8,13 @@ bounded chunk of rows per message, checks each row exactly as a registration is 
 chunk's outcomes together with the progress in one transaction, and queues the next chunk;
 after the last one it writes the xlsx report.
 
+The uploaded file holds ID numbers in plain text: once the import is settled (DONE, or FAILED)
+every version of it is deleted, by whichever delivery settles it and again by any later one
+(a crash between the two is mended by the redelivery), and the uploads bucket's lifecycle
+expires whatever a lost import leaves under `imports/` within a day. The bucket is encrypted
+with the PII key (SSE-KMS). The report shows each row's ID number masked, and is kept apart
+(`import-reports/`) so that it outlives the upload.
+
 Why a queue and not Step Functions: the work is one step repeated, a chunk at a time, with
 no branches or waits; a message carries the chunk's first row, the Import item holds the
 progress, and the queue's redrive gives retries and a dead-letter queue. A state machine
@@ -147,7 +154,7 @@ def create(principal: Principal, org_id: str, file_name: str | None) -> tuple[Im
         import_id=import_id,
         org_id=org.org_id,
         file_name=file_name,
-        upload_key=f"imports/{org.org_id}/{import_id}.xlsx",
+        upload_key=f"{storage.IMPORT_UPLOADS_PREFIX}{org.org_id}/{import_id}.xlsx",
         state=UPLOADING,
         created_by=operator.account_id,
         created_at=created,
@@ -238,7 +245,12 @@ def continue_import(import_id: str, row: int, last_attempt: bool = False) -> Non
     write the report. An unknown or settled import, or a chunk already counted, is a no-op.
     On the queue's last attempt an unexpected error marks the import FAILED (and is raised)."""
     job = _find(import_id)
-    if job is None or job.state not in (QUEUED, RUNNING):
+    if job is None:
+        return
+    if job.state in (DONE, FAILED):
+        _forget_upload(job)
+        return
+    if job.state not in (QUEUED, RUNNING):
         return
     try:
         _advance(job, row)
@@ -535,7 +547,7 @@ def _write_report(job: Import) -> str:
         "失败": job.rows_bad,
         "状态": job.state,
     }
-    key = f"imports/{job.org_id}/{job.import_id}.report.xlsx"
+    key = f"import-reports/{job.org_id}/{job.import_id}.xlsx"
     storage.put_bytes(BUCKET, key, sheet.build_report(_outcomes(job), summary), sheet.XLSX_CONTENT_TYPE)
     return key
 
@@ -571,6 +583,7 @@ def _finish(job: Import) -> None:
     except ConflictError as error:
         if error is not _SETTLED:
             raise
+    _forget_upload(job)
 
 
 def _fail(job: Import, code: str, message: str) -> None:
@@ -605,3 +618,11 @@ def _fail(job: Import, code: str, message: str) -> None:
     except ConflictError as error:
         if error is not _SETTLED:
             raise
+    _forget_upload(job)
+
+
+def _forget_upload(job: Import) -> None:
+    """The import is settled: its uploaded file (ID numbers in plain text) goes, every version."""
+    global _last_file
+    _last_file = None
+    storage.delete_all_versions(BUCKET, job.upload_key)

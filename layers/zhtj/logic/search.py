@@ -3,7 +3,10 @@ organisation name, or ID number.
 
 - an ID number (anything with a digit: names hold none) goes through the blind index: one KMS
   GenerateMac, the REG-4 claim `IDNO#<index>`, the member it names and that member's branch.
-  The number is never stored, logged or answered: hits show the masked form only.
+  The number is never stored, logged or answered: hits show the masked form only. Such a
+  search answers exactly whether a number belongs to a member, so that the digits a mask hides
+  cannot be found by trying candidates: every one is audited (who, when, the masked number,
+  the member found) and a reader has ID_SEARCHES_PER_DAY of them a China day (429 beyond).
 - a member name fragment reads the member name index (logic/search_index.py): first the
   partition of the whole name (exact matches, ranked first), then the partition of the
   fragment's most selective gram, confirmed with `contains`; both with begins_with(sk, the
@@ -17,15 +20,20 @@ nothing outside it is found, and a member outside it is answered as not found.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any, Literal
 
+from zhtj.clock import today_in_china
 from zhtj.dal import keys, paging, pii
 from zhtj.dal.bounded import query_bounded
-from zhtj.dal.models import Claim, Member, MemberNameToken, NameToken, Org
+from zhtj.dal.models import Claim, IdSearchQuota, Member, MemberNameToken, NameToken, Org
+from zhtj.dal.unit_of_work import UnitOfWork
+from zhtj.domain.identity import mask_id_number
 from zhtj.domain.org_rules import most_selective_bigram
 from zhtj.domain.search_rules import exact_gram, fragment_gram, parse_query
-from zhtj.errors import NotFoundError
-from zhtj.logic.auth import NOT_OPERATOR, authorize, get_org, within
+from zhtj.domain.workdays import CHINA_TZ
+from zhtj.errors import NotFoundError, TooManyRequests
+from zhtj.logic.auth import NOT_OPERATOR, Acting, authorize, get_org, within
 from zhtj.logic.tokens import Principal
 
 # Items a fragment query reads per request at most (about 5 requests of 200): the answer
@@ -34,6 +42,15 @@ READ_BUDGET = 1000
 PAGE_SIZE = 200
 
 Kind = Literal["member", "branch"]
+
+# A helpline operator looks up a caller or two an hour; a reader trying the candidates a mask
+# leaves (millions, docs/architecture.md "De-identification") would need about 90 years a million.
+ID_SEARCHES_PER_DAY = 30
+ID_SEARCHES_USED_UP = TooManyRequests(
+    "ID_SEARCH_LIMIT",
+    f"今日按身份证号码查找已达{ID_SEARCHES_PER_DAY}次上限，请明日再试，或按姓名查找",
+    "q",
+)
 
 
 @dataclass(frozen=True)
@@ -62,13 +79,43 @@ def search(
             raise NOT_OPERATOR
         org_id = principal.acting_org_id
     scope = get_org(org_id)
-    authorize(principal, "search.run", scope)
+    operator = authorize(principal, "search.run", scope)
     if kind == "branch":  # organisation names may hold digits (2024级): never an ID number here
         return _organisations(scope, q, cursor, limit)
     query = parse_query(q)
     if query.kind == "ID_NUMBER":
-        return _by_id_number(scope, query.value), None
+        hits = _by_id_number(scope, query.value)
+        _count_and_audit(operator, scope, query.value, hits)
+        return hits, None
     return _members(scope, query.value, cursor, limit)
+
+
+def _count_and_audit(operator: Acting, scope: Org, id18: str, hits: list[Hit]) -> None:
+    """One transaction: the reader's look-up counted against today's limit, and its audit
+    record. Nothing is answered unless both land. Raises TooManyRequests."""
+    day = today_in_china()
+    quota = IdSearchQuota(keys.id_search_quota_pk(operator.account_id, day.isoformat()), keys.META)
+    uow = UnitOfWork(operator.actor)
+    uow.update(
+        quota,
+        [
+            IdSearchQuota.kind.set(IdSearchQuota),  # the first look-up of the day creates the item
+            IdSearchQuota.used.add(1),
+            IdSearchQuota.expires_at.set(datetime.combine(day + timedelta(days=2), time(0), CHINA_TZ)),
+        ],
+        condition=IdSearchQuota.used.does_not_exist() | (IdSearchQuota.used < ID_SEARCHES_PER_DAY),
+        on_fail=ID_SEARCHES_USED_UP,
+        versioned=False,
+    )
+    found = hits[0].id if hits else None
+    uow.audit(
+        "search.id_number",
+        "ACCOUNT",
+        operator.account_id,
+        scope.org_id,
+        after={"id_masked": mask_id_number(id18), "member_id": found, "found": found is not None},
+    )
+    uow.commit()
 
 
 def _by_id_number(scope: Org, id18: str) -> list[Hit]:
