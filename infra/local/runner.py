@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from zhtj.manifest import Function, Manifest, SqsTrigger, StreamTrigger
@@ -131,6 +132,9 @@ class EventRunner:
         # Clients are thread-safe; sessions are not, so make every client here.
         self._sqs = session.client("sqs")
         self._dynamodb = session.client("dynamodb")
+        # The regional endpoint: botocore would pick an account-based one from the stream's ARN,
+        # which in-process moto does not answer (the moto server answers any name).
+        self._dynamodbstreams = session.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
         self._queues: dict[str, _Queue] = {}
         for name, queue in manifest.queues.items():
             url = self._sqs.get_queue_url(QueueName=manifest.queue_name(name))["QueueUrl"]
@@ -365,6 +369,7 @@ class EventRunner:
         # Closing the pooled connections also ends the server's keep-alive threads serving them.
         self._sqs.close()
         self._dynamodb.close()
+        self._dynamodbstreams.close()
 
     @property
     def running(self) -> bool:
@@ -438,9 +443,7 @@ class _StreamReader:
 
     def __init__(self, runner: EventRunner, name: str, function: Function, trigger: StreamTrigger) -> None:
         self.runner, self.name, self.function, self.trigger = runner, name, function, trigger
-        self._client = boto3.Session(region_name=runner.region).client(
-            "dynamodbstreams", endpoint_url=runner._dynamodb.meta.endpoint_url
-        )
+        self._client = runner._dynamodbstreams
         self._failures_url = runner._sqs.get_queue_url(QueueName=runner.manifest.stream_failures_name(name))["QueueUrl"]
         self._iterator: str | None = None
         self._pending: list[dict[str, Any]] = []
