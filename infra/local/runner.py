@@ -145,6 +145,7 @@ class EventRunner:
         started = clock()
         self._next_fire = dict.fromkeys(manifest.scheduled_functions(), started)
         self._next_ttl = started
+        self._waiting: set[str] = set()  # schedules due but waiting for the stream (logged once)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.totals = Counts()
@@ -261,13 +262,30 @@ class EventRunner:
         receives = int(message["Attributes"]["ApproximateReceiveCount"])
         return min(self.retry_backoff_seconds * receives, 60)
 
+    @property
+    def stream_caught_up(self) -> bool:
+        """Every stream reader has delivered every record up to the end of the table's stream,
+        as of its last read."""
+        return all(reader.caught_up for reader in self._streams.values())
+
     def fire_due_schedules(self) -> Counts:
-        """Call every scheduled function whose local interval has come round."""
+        """Call every scheduled function whose local interval has come round; one that runs
+        after the stream (`local_after_stream`) stays due until the stream readers catch up."""
         counts = Counts()
         for name, (function, trigger) in self.manifest.scheduled_functions().items():
             now = self._clock()
             if now < self._next_fire[name]:
                 continue
+            if trigger.local_after_stream:
+                if not self.stream_caught_up:
+                    if name not in self._waiting:
+                        self._waiting.add(name)
+                        log.info("%s waits until the table's stream is read to its end (%s)", name,
+                                 ", ".join(self._streams) or "-")
+                    continue
+                if name in self._waiting:
+                    self._waiting.discard(name)
+                    log.info("%s: the stream is read to its end; firing", name)
             self._next_fire[name] = now + trigger.local_every_seconds
             counts.add(self._record(self._fire(name, function)))
         return counts
@@ -447,6 +465,9 @@ class _StreamReader:
         self._failures_url = runner._sqs.get_queue_url(QueueName=runner.manifest.stream_failures_name(name))["QueueUrl"]
         self._iterator: str | None = None
         self._pending: list[dict[str, Any]] = []
+        # The last read found no record after the reader's position and none waits to be
+        # delivered (set by a read only: records delivered since may have made more).
+        self.caught_up = False
         self._attempts = 0
         self._not_before = 0.0
         self.stream_arn = ""
@@ -486,6 +507,7 @@ class _StreamReader:
             if not records:
                 break
         self._iterator = iterator
+        self.caught_up = not self._pending
 
     def pass_once(self) -> Counts:
         """Deliver one batch (or nothing, if none is waiting or a retry's back-off runs)."""
