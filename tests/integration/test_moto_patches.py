@@ -259,10 +259,12 @@ def test_stat_1_cancelled_transactions_racing_stream_reads_leave_no_drift(
     write the member, the account and the branch's count, then are cancelled),
     Then the statistics move by exactly the 10 approvals and equal the recount (no drift)."""
     import contextlib
-    import sys
     import threading
+    import time
     from concurrent.futures import ThreadPoolExecutor
     from types import SimpleNamespace
+
+    from moto.dynamodb.models.table import StreamShard
 
     from chalicelib.stats_workers import stats_stream
     from infra.local.runner import EventRunner
@@ -278,9 +280,22 @@ def test_stat_1_cancelled_transactions_racing_stream_reads_leave_no_drift(
         registered(client, world, id_number=make_id(seq=300 + n), development_number=f"2021440{300 + n:05d}")
         for n in range(10)
     ]
-    runner = EventRunner(SimpleNamespace(stats_stream=stats_stream), load_manifest(), boto3.Session())
+    # While the approvers race, the reader's batches are held and handed to stats_stream after,
+    # in order (a slow handler): the reader then does nothing but read the stream.
+    held: list[dict[str, Any]] = []
+    racing = threading.Event()
+    racing.set()
+
+    def stats_function(event: dict[str, Any], context: Any) -> Any:
+        if racing.is_set():
+            held.append(event)
+            return {"batchItemFailures": []}
+        return stats_stream(event, context)
+
+    runner = EventRunner(SimpleNamespace(stats_stream=stats_function), load_manifest(), boto3.Session())
     reader = runner._streams["stats_stream"]
-    reader.pass_once()  # the stream up to now (delivered before: its marks make it a no-op)
+    while reader.pass_once().received:  # the stream up to now (delivered before: held, then no-ops)
+        pass
     principal = world.principal("huajing")
     approved: list[str] = []
     # All twelve have read the registration as pending before any of them writes: eleven
@@ -294,29 +309,36 @@ def test_stat_1_cancelled_transactions_racing_stream_reads_leave_no_drift(
         return found
 
     monkeypatch.setattr(registration, "_get", read_then_wait)
+    # Each stream record an approver's transaction appends gives the reader a turn (as a busy
+    # server's scheduler would), so that reads fall inside the transactions.
+    append = StreamShard.add
+
+    def append_then_yield(self: StreamShard, *args: Any) -> None:
+        append(self, *args)
+        if threading.current_thread().name.startswith("approver"):
+            time.sleep(0.002)
+
+    monkeypatch.setattr(StreamShard, "add", append_then_yield)
 
     def approve(ticket: dict[str, Any]) -> None:
         with contextlib.suppress(ConflictError):  # another approver won
             approved.append(registration.approve(principal, ticket["registration"]["registration_id"]).member_id or "")
 
-    stop = threading.Event()
-
     def read() -> None:
-        while not stop.is_set():
+        while racing.is_set():
             reader.pass_once()
 
-    switching = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # threads switch as often as they can: inside moto's transactions too
     reading = threading.Thread(target=read)
     reading.start()
     try:
-        with ThreadPoolExecutor(12) as approvers:
+        with ThreadPoolExecutor(12, thread_name_prefix="approver") as approvers:
             for ticket in tickets:
                 list(approvers.map(approve, [ticket] * 12))
     finally:
-        stop.set()
+        racing.clear()
         reading.join()
-        sys.setswitchinterval(switching)
+    for event in held:
+        assert stats_stream(event, None) == {"batchItemFailures": []}
     while reader.pass_once().received:
         pass
     assert len(approved) == 10
