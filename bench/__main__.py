@@ -88,18 +88,9 @@ def counted_requests() -> Iterator[Counter[str]]:
 
 def requests_per_register_and_approve() -> dict[str, Any]:
     """In-process moto: one registration submitted, written by the worker, approved."""
-    os.environ.update(
-        {
-            "AWS_DEFAULT_REGION": "cn-north-1",
-            "AWS_REGION": "cn-north-1",
-            "AWS_ACCESS_KEY_ID": "bench",
-            "AWS_SECRET_ACCESS_KEY": "bench",
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "ZHTJ_FAKE_IDP_FAIL_PERCENT": "0",
-        }
-    )
     from moto import mock_aws
 
+    import bench.inprocess  # noqa: F401  (the environment, set before zhtj is imported)
     from infra import moto_patches
     from zhtj.logic.tokens import generate_dev_key
 

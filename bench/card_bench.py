@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import bench.inprocess  # noqa: F401  (the environment, set before zhtj is imported)
 from zhtj.domain import card_content
 from zhtj.render import card_pdf
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
+import bench.inprocess  # noqa: F401  (the environment, set before zhtj is imported)
 from zhtj.payments import alipay, keys, wechat
 from zhtj.payments.base import Provider
 from zhtj.payments.config import alipay_config, wechatpay_config

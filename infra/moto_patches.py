@@ -4,6 +4,11 @@
 backend has no lock: two concurrent conditional writes can both pass their condition (two
 approvers would both win), and a query can iterate a table while a write changes it.
 `apply()` puts every DynamoDB operation behind one lock, as DynamoDB's own isolation would.
+The stream's reads take the same lock: moto applies a transaction's actions one by one (each
+appending its stream record) and cancels it afterwards by cutting those records off again, so a
+read between the two handed out records of a change that never happened, and the records of the
+next write then took their sequence numbers, behind the reader's position (the statistics
+counted a phantom approval and missed a real one).
 
 2. Transactions cost what DynamoDB's cost.
 moto's TransactWriteItems deep-copies the whole table once per action of the transaction,
@@ -56,6 +61,7 @@ import moto.dynamodb.models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
+from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 
 _APPLIED = False
 _WRITE_LOCK = threading.RLock()
@@ -71,6 +77,7 @@ _OPERATIONS = (
     "batch_get_item",
     "transact_get_items",
 )
+_STREAM_OPERATIONS = ("describe_stream", "get_shard_iterator", "get_records", "list_streams")
 
 
 def _no_table_copy(value: Any, memo: dict[int, Any] | None = None) -> Any:
@@ -127,6 +134,8 @@ def apply() -> None:
     _index_partitions()
     for name in _OPERATIONS:
         setattr(DynamoDBBackend, name, _serialized(getattr(DynamoDBBackend, name)))
+    for name in _STREAM_OPERATIONS:
+        setattr(DynamoDBStreamsBackend, name, _serialized(getattr(DynamoDBStreamsBackend, name)))
     _read_module_list_once()
     _write_wire_values_as_they_are()
     _sqs_without_counting()

@@ -8,14 +8,24 @@ scale: about one organisation per ten members, never fewer than the 85 root chil
 
 Every branch has a secretary (书记): an account, its member record in that branch and the
 position. Administrator accounts (管理员) are made for the root, 广州团市委 and one branch in
-广州; the returned tokens log in as the province administrator, the city administrator, that
-branch's secretary and a plain member of that branch.
+广州, and for every organisation the demo transfer's chain asks; the returned tokens log in as
+the province administrator, the city administrator, that branch's secretary, a plain member
+of that branch and each transfer step's administrator (`transfer_step<n>_admin`, the
+organisation named by `transfer_step<n>_org`).
+
+Every member is a synthetic person registered and approved: a valid ID number (a Guangdong
+district, a birth date that fits the branch, so the sex and age read from it are real), a
+varied ethnicity, political status and education, a join month and development number that
+pass REG-3. The form is checked as the registration worker checks it (`check_submission`),
+stored as it stores it (`registration._person`), made a member as approval makes it
+(`registration.member_of`), and its REG-4 claims pass to the member. Members are paid up to
+last month, except the few the dues demo acts on (DEMO_BRANCH_CAST).
 
 This is a seeding tool, not a use of the system: it writes the items directly with
 BatchWriteItem (25 per request, through PynamoDB's `batch_write`), bypassing the per-change
 transactions and their audit records (AUDIT-1) that every change over the API carries. It
 builds the items with the same builders the logic uses (`set_index_keys`, `name_tokens`,
-`new_member`, `new_grant`, and Org/Account shaped as `create_child` and
+`member_of`, `new_grant`, and Org/Account shaped as `create_child` and
 `create_member_account` shape them), keeps the child and member counters equal to what it
 writes, and passes every generated name through the ORG-5 validators and every placement
 through the ORG-1/2 check, so that a bad generated name fails loudly. Names and the shape
@@ -30,13 +40,15 @@ import math
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from infra.local import dues_demo, transfer_demo
-from zhtj.clock import new_id, now
-from zhtj.dal import keys
-from zhtj.dal.models import Account, Org
+from zhtj.clock import new_id, now, today_in_china
+from zhtj.dal import keys, pii
+from zhtj.dal.models import Account, Claim, Org, PaidMonth, Registration
 from zhtj.dal.table import Item
+from zhtj.domain import dues_rules
+from zhtj.domain.identity import check_character
 from zhtj.domain.org_rules import (
     FULL_NAME_SUFFIX,
     Level,
@@ -48,11 +60,13 @@ from zhtj.domain.org_rules import (
     validate_full_name,
     validate_short_name,
 )
-from zhtj.logic import search_index, stats
-from zhtj.logic.accounts import new_grant, new_member
+from zhtj.domain.registration_rules import NUMBERED_ERA, IdentityProof, check_submission
+from zhtj.logic import identity_check, registration, search_index, stats
+from zhtj.logic.accounts import new_grant
 from zhtj.logic.auth import ADMIN_ROLE
 from zhtj.logic.orgs import bootstrap_province, name_tokens, set_index_keys
 from zhtj.logic.tokens import Principal, issue_dev_token
+from zhtj.schemas import RegistrationSubmit
 
 SECRETARY = "书记"
 MAX_SCALE = 1_000_000
@@ -566,6 +580,134 @@ def person_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + given
 
 
+# --- People -------------------------------------------------------------------------------
+
+# Districts of Guangdong (GB/T 2260): the first six digits of the synthetic ID numbers.
+REGION_CODES = (
+    "440103", "440104", "440105", "440106", "440111", "440112", "440113", "440303", "440304", "440305",
+    "440306", "440307", "440402", "440507", "440604", "440605", "440606", "441302", "441900", "442000",
+    "445102", "440802", "440902", "441202", "440703", "441402", "441502", "441602", "441702", "441802",
+)  # fmt: skip
+# GB 3304 codes by weight: Guangdong is about 98 % 汉族; then 壮, 土家, 瑶, 苗, 畲, 回, 满.
+ETHNICITY_WEIGHTS = {"01": 940, "08": 18, "15": 10, "13": 8, "06": 8, "22": 6, "03": 5, "11": 5}
+# GB/T 4762: league members mostly; a member who joins the Party keeps the league until 28.
+POLITICAL_WEIGHTS = {"03": 88, "02": 4, "01": 8}
+WORKING_EDUCATION = {"高中": 10, "中专": 12, "大专": 30, "大学本科": 40, "硕士研究生": 8}
+OCCUPATION_BY_SECTOR = {
+    Sector.ENTERPRISE: "企业职工",
+    Sector.GOVERNMENT: "公务员",
+    Sector.PUBLIC_INSTITUTION: "事业单位人员",
+    Sector.COMMUNITY: "社区工作者",
+    Sector.OTHER: "社会组织从业人员",
+}
+# Age at entering a class's first year (its entry year), by the school's sector.
+ENTRY_AGE = {Sector.MIDDLE_SCHOOL: 15, Sector.VOCATIONAL: 18, Sector.UNIVERSITY: 18}
+ADMITTED_FROM_AGE = 14
+MOBILE_PREFIXES = ("134", "135", "136", "137", "138", "139", "150", "151", "158", "159", "186", "187", "188", "189")
+
+
+def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
+    return rng.choices(list(weights), list(weights.values()))[0]
+
+
+@dataclass
+class People:
+    """Registration forms of synthetic people: valid ID numbers (a Guangdong district, a birth
+    date that fits the branch, the sex digit, the check character) that are never reused,
+    development numbers that are unique, and the varied facts a real branch has."""
+
+    rng: random.Random
+    today: date
+    used_ids: set[str] = field(default_factory=set)
+    made: int = 0
+
+    def birth_date(self, org: Org) -> date:
+        entry_age = ENTRY_AGE.get(Sector(org.sector)) if org.entry_year else None
+        if entry_age is not None and org.entry_year is not None:
+            year = int(org.entry_year) - entry_age
+        else:
+            year = self.today.year - self.rng.randint(18, 27)
+        born = date(year, self.rng.randint(1, 12), self.rng.randint(1, 28))
+        youngest = date(self.today.year - ADMITTED_FROM_AGE - 1, self.today.month, 1)
+        return min(born, youngest)
+
+    def id_number(self, born: date, male: bool) -> str:
+        while True:
+            sequence = self.rng.randrange(0, 500) * 2 + (1 if male else 0)  # the 17th digit: odd for men
+            body = f"{self.rng.choice(REGION_CODES)}{born:%Y%m%d}{sequence:03d}"
+            number = body + check_character(body)
+            if number not in self.used_ids:
+                self.used_ids.add(number)
+                return number
+
+    def form(self, name: str, branch: Org) -> RegistrationSubmit:
+        """What the person would type on the registration form (REG-1)."""
+        self.made += 1
+        born = self.birth_date(branch)
+        admitted = date(born.year + ADMITTED_FROM_AGE, born.month, 1)
+        months = self.rng.randint(1, 30)
+        joined = date(admitted.year + (admitted.month - 1 + months) // 12, (admitted.month - 1 + months) % 12 + 1, 1)
+        joined = min(joined, self.today.replace(day=1))
+        student = branch.entry_year is not None
+        sector = Sector(branch.sector)
+        if student:
+            education = "初中" if sector == Sector.MIDDLE_SCHOOL else "高中"
+        else:
+            education = _weighted(self.rng, WORKING_EDUCATION)
+        before_numbers = joined < NUMBERED_ERA
+        return RegistrationSubmit(
+            name=name,
+            id_number=self.id_number(born, self.rng.random() < 0.5),
+            ethnicity=_weighted(self.rng, ETHNICITY_WEIGHTS),
+            political_status="03" if student else _weighted(self.rng, POLITICAL_WEIGHTS),
+            join_month=f"{joined:%Y-%m}",
+            branch_id=branch.org_id,
+            is_cadre=False,
+            # REG-3: a Central Committee number from 2017 (its year first), a paper proof before.
+            development_number=None if before_numbers else f"{joined.year}{44_000_000 + self.made:08d}",
+            identity_proof=IdentityProof.APPLICATION_FORM if before_numbers else None,
+            education=education,
+            occupation="学生" if student else OCCUPATION_BY_SECTOR.get(sector, "其他从业人员"),
+            phone=f"{self.rng.choice(MOBILE_PREFIXES)}{self.rng.randrange(10**8):08d}",
+        )
+
+
+def _approved(
+    form: RegistrationSubmit, today: date, stamp: datetime, member_id: str, branch: Org, account_id: str | None
+) -> Iterator[Item]:
+    """The items an approved registration leaves (REG-1..4, REV-3), built by the registration
+    path itself: the form checked as the worker checks it, the person stored as it stores it,
+    the member made of the registration as approval makes it, the REG-4 claims passed to it."""
+    facts = check_submission(form.submission(), today)
+    registration_id = new_id("r")
+    person = registration._person(facts, registration_id, pii.blind_index(facts.identity.id_number))
+    record = Registration(
+        keys.registration_pk(registration_id),
+        keys.META,
+        gsi1pk=keys.branch_registrations_pk(branch.org_id),
+        gsi1sk=f"{registration.APPROVED}#{stamp.isoformat()}#{registration_id}",
+        registration_id=registration_id,
+        branch_id=branch.org_id,
+        state=registration.APPROVED,
+        submitted_at=stamp,
+        reviewed_at=stamp,
+        real_name_state=identity_check.PASSED,
+        member_id=member_id,
+        version=1,
+        **{k: v for k, v in person.items() if v is not None},
+    )
+    yield record
+    claims = [keys.id_claim_pk(person["id_index"])]
+    if facts.development_number:
+        claims.append(keys.development_number_claim_pk(facts.development_number))
+    for pk in claims:
+        yield Claim(pk, keys.META, owner_kind="MEMBER", owner_id=member_id)
+    member = registration.member_of(record, member_id, branch.org_id, account_id)
+    member.version = 1
+    yield from search_index.index_items(member, branch)  # STAT-3: as approval writes them
+    yield member
+
+
 # --- Writing ------------------------------------------------------------------------------
 
 
@@ -577,6 +719,31 @@ class Logins:
     secretary: str = ""
     member_account: str = ""
     member_id: str = ""
+    # The demo branch's members the dues and transfer demos act on (see DEMO_BRANCH_CAST).
+    cast: dict[str, str] = field(default_factory=dict)
+
+
+# The demo branch's first members, by role in the demos: the secretary (paid through six months
+# ago, pays the rest through WeChat Pay), the member login (a year paid: the card), a member the
+# branch pays for (an open order for the months since four months ago), a member seven months
+# behind (the lapsing list) and the member whose transfer waits. Every other member of the
+# province is paid up to last month (the migrated records' paid-through month).
+DEMO_BRANCH_CAST = ("secretary", "member", "open_order", "lapsing", "mover")
+PAID_THROUGH_MONTHS_AGO = {"secretary": 6, "open_order": 4, "lapsing": 8}
+DEMO_BRANCH_MIN = len(DEMO_BRANCH_CAST)
+
+
+def _paid_through(member_id: str, month: str, stamp: datetime) -> PaidMonth:
+    """The one paid month that marks a member paid through `month` (dues count from the last)."""
+    return PaidMonth(
+        keys.member_pk(member_id),
+        keys.paid_month_sk(month),
+        month=month,
+        amount_fen=20,
+        order_id="demo-migrated",
+        paid_at=stamp,
+        provider="demo",
+    )
 
 
 def _account(builder: Builder, name: str, member_id: str | None = None) -> Account:
@@ -592,14 +759,19 @@ def _account(builder: Builder, name: str, member_id: str | None = None) -> Accou
 
 
 def _members(builder: Builder, sizes: Sequence[int], demo_branch: Node, logins: Logins) -> Iterator[Item]:
-    """Each branch's members, its secretary first (account, member, 书记), as items to write."""
+    """Each branch's members, its secretary first (account, member, 书记), as items to write:
+    each one an approved registration of a generated person, paid up as DEMO_BRANCH_CAST says."""
     rng = builder.rng
+    today = today_in_china()
+    people = People(rng, today)
+    this_month = dues_rules.month_of(today)
     for node, size in zip(builder.branches, sizes, strict=True):
         branch_id = node.org.org_id
         for i in range(size):
             name, member_id = person_name(rng), builder.new_id("m")
+            role = DEMO_BRANCH_CAST[i] if node is demo_branch and i < len(DEMO_BRANCH_CAST) else None
             account: Account | None = None
-            if i == 0 or (i == 1 and node is demo_branch):
+            if i == 0 or role == "member":
                 account = _account(builder, name, member_id)
                 yield account
                 if i == 0:
@@ -608,10 +780,14 @@ def _members(builder: Builder, sizes: Sequence[int], demo_branch: Node, logins: 
                         logins.secretary = account.account_id
                 else:
                     logins.member_account, logins.member_id = account.account_id, member_id
-            member = new_member(member_id, name, branch_id, account.account_id if account else None)
-            member.version = 1
-            yield from search_index.index_items(member, node.org)  # STAT-3: as approval writes them
-            yield member
+            if role:
+                logins.cast[role] = member_id
+            form = people.form(name, node.org)
+            yield from _approved(
+                form, today, builder.stamp, member_id, node.org, account.account_id if account else None
+            )
+            months_ago = PAID_THROUGH_MONTHS_AGO.get(role or "", 1)
+            yield _paid_through(member_id, dues_rules.add_months(this_month, -months_ago), builder.stamp)
 
 
 def load(scale: int = 200) -> dict[str, str]:
@@ -663,8 +839,12 @@ def load(scale: int = 200) -> dict[str, str]:
     assert city_node is not None and top.children == len(weights)
 
     guangzhou_path = city_node.org.path
-    demo_branch = next(b for b in builder.branches if b.org.path.startswith(guangzhou_path))
     sizes = branch_sizes(rng, scale, len(builder.branches))
+    in_guangzhou = [
+        (b, n) for b, n in zip(builder.branches, sizes, strict=True) if b.org.path.startswith(guangzhou_path)
+    ]
+    # The first branch in 广州 large enough for every demo role (else the largest there).
+    demo_branch = next((b for b, n in in_guangzhou if n >= DEMO_BRANCH_MIN), max(in_guangzhou, key=lambda bn: bn[1])[0])
     for node, size in zip(builder.branches, sizes, strict=True):
         node.org.member_count = size
     for node in builder.orgs:
@@ -694,22 +874,44 @@ def load(scale: int = 200) -> dict[str, str]:
     demo_card(logins.member_id, builder.stamp)
 
     # DUES: retention shares, a paid member, an open order, a lapsing member (infra/local/dues_demo.py).
-    dues_demo.load([n.org for n in builder.orgs], demo_branch.org.org_id, logins.member_id, logins.secretary)
-    # XFER: a transfer waiting on the demo branch (infra/local/transfer_demo.py).
+    cast = logins.cast
+    dues = dues_demo.load(
+        [n.org for n in builder.orgs], demo_branch.org.org_id, logins.secretary, cast.get("open_order"),
+    )  # fmt: skip
+    # XFER: a transfer waiting on the demo branch (infra/local/transfer_demo.py), and an
+    # administrator for every organisation its chain asks, so that it can be approved to the end.
     elsewhere = next((b.org for b in builder.branches if not b.org.path.startswith(guangzhou_path)), None)
     operator = Principal(logins.branch_admin, demo_branch.org.org_id)
-    transfer_demo.load(demo_branch.org, elsewhere, logins.member_id, operator)
+    transfer = transfer_demo.load(elsewhere, cast.get("mover"), operator)
+    step_admins: dict[str, str] = {}
+    if transfer is not None:
+        by_id = {n.org.org_id: n.org for n in builder.orgs}
+        for step, org_id in enumerate(transfer.chain, start=1):
+            admin = logins.branch_admin if org_id == demo_branch.org.org_id else _admin(builder, by_id[org_id])
+            step_admins[f"transfer_step{step}_org"] = by_id[org_id].short_name
+            step_admins[f"transfer_step{step}_admin"] = issue_dev_token(admin, org_id)
 
     return {
         "root_org_id": root.org_id,
         "city_org_id": city_node.org.org_id,
         "branch_org_id": demo_branch.org.org_id,
         "member_id": logins.member_id,
+        **dues,
+        **({"transfer_id": transfer.transfer_id, "transfer_member_id": transfer.member_id} if transfer else {}),
+        **step_admins,
         "province_admin": issue_dev_token(logins.province_admin, root.org_id),
         "city_admin": issue_dev_token(logins.city_admin, city_node.org.org_id),
         "branch_secretary": issue_dev_token(logins.secretary, demo_branch.org.org_id),
         "member": issue_dev_token(logins.member_account, None),
     }
+
+
+def _admin(builder: Builder, org: Org) -> str:
+    """An administrator account of `org` (管理员, handed down by its parent); returns its id."""
+    account = _account(builder, f"{org.short_name}管理员")
+    account.save()
+    new_grant(account.account_id, org.org_id, ADMIN_ROLE).save()
+    return account.account_id
 
 
 def demo_card(member_id: str, stamp: datetime) -> None:

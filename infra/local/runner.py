@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from zhtj.manifest import Function, Manifest, SqsTrigger, StreamTrigger
@@ -131,6 +132,9 @@ class EventRunner:
         # Clients are thread-safe; sessions are not, so make every client here.
         self._sqs = session.client("sqs")
         self._dynamodb = session.client("dynamodb")
+        # The regional endpoint: botocore would pick an account-based one from the stream's ARN,
+        # which in-process moto does not answer (the moto server answers any name).
+        self._dynamodbstreams = session.client("dynamodbstreams", config=Config(account_id_endpoint_mode="disabled"))
         self._queues: dict[str, _Queue] = {}
         for name, queue in manifest.queues.items():
             url = self._sqs.get_queue_url(QueueName=manifest.queue_name(name))["QueueUrl"]
@@ -141,6 +145,7 @@ class EventRunner:
         started = clock()
         self._next_fire = dict.fromkeys(manifest.scheduled_functions(), started)
         self._next_ttl = started
+        self._waiting: set[str] = set()  # schedules due but waiting for the stream (logged once)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.totals = Counts()
@@ -257,13 +262,30 @@ class EventRunner:
         receives = int(message["Attributes"]["ApproximateReceiveCount"])
         return min(self.retry_backoff_seconds * receives, 60)
 
+    @property
+    def stream_caught_up(self) -> bool:
+        """Every stream reader has delivered every record up to the end of the table's stream,
+        as of its last read."""
+        return all(reader.caught_up for reader in self._streams.values())
+
     def fire_due_schedules(self) -> Counts:
-        """Call every scheduled function whose local interval has come round."""
+        """Call every scheduled function whose local interval has come round; one that runs
+        after the stream (`local_after_stream`) stays due until the stream readers catch up."""
         counts = Counts()
         for name, (function, trigger) in self.manifest.scheduled_functions().items():
             now = self._clock()
             if now < self._next_fire[name]:
                 continue
+            if trigger.local_after_stream:
+                if not self.stream_caught_up:
+                    if name not in self._waiting:
+                        self._waiting.add(name)
+                        log.info("%s waits until the table's stream is read to its end (%s)", name,
+                                 ", ".join(self._streams) or "-")
+                    continue
+                if name in self._waiting:
+                    self._waiting.discard(name)
+                    log.info("%s: the stream is read to its end; firing", name)
             self._next_fire[name] = now + trigger.local_every_seconds
             counts.add(self._record(self._fire(name, function)))
         return counts
@@ -365,6 +387,7 @@ class EventRunner:
         # Closing the pooled connections also ends the server's keep-alive threads serving them.
         self._sqs.close()
         self._dynamodb.close()
+        self._dynamodbstreams.close()
 
     @property
     def running(self) -> bool:
@@ -438,12 +461,13 @@ class _StreamReader:
 
     def __init__(self, runner: EventRunner, name: str, function: Function, trigger: StreamTrigger) -> None:
         self.runner, self.name, self.function, self.trigger = runner, name, function, trigger
-        self._client = boto3.Session(region_name=runner.region).client(
-            "dynamodbstreams", endpoint_url=runner._dynamodb.meta.endpoint_url
-        )
+        self._client = runner._dynamodbstreams
         self._failures_url = runner._sqs.get_queue_url(QueueName=runner.manifest.stream_failures_name(name))["QueueUrl"]
         self._iterator: str | None = None
         self._pending: list[dict[str, Any]] = []
+        # The last read found no record after the reader's position and none waits to be
+        # delivered (set by a read only: records delivered since may have made more).
+        self.caught_up = False
         self._attempts = 0
         self._not_before = 0.0
         self.stream_arn = ""
@@ -483,6 +507,7 @@ class _StreamReader:
             if not records:
                 break
         self._iterator = iterator
+        self.caught_up = not self._pending
 
     def pass_once(self) -> Counts:
         """Deliver one batch (or nothing, if none is waiting or a retry's back-off runs)."""

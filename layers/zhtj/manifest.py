@@ -38,6 +38,10 @@ class ScheduleTrigger(_Strict):
     expression: str = Field(pattern=r"^(rate|cron)\(.+\)$")
     # How often the local runner fires it (a day is too long to wait for on one machine).
     local_every_seconds: int = Field(ge=1)
+    # Locally, each firing waits until the runner has read the table's stream to its end: the
+    # recount compares the counters the stream keeps, and the local stack starts with the whole
+    # demo still on the stream (in the cloud the stream is seconds behind, and the job is nightly).
+    local_after_stream: bool = False
 
 
 class InvokeTrigger(_Strict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 import boto3
 import pytest
@@ -193,3 +194,66 @@ def test_load_refuses_a_province_that_already_has_children_and_is_deterministic(
     again = demo_data.load(SCALE)
     assert again["root_org_id"] != demo["root_org_id"]
     assert sorted(o.short_name for o in all_orgs()) == names
+
+
+def test_dues_3_xfer_2_the_demo_walks_end_to_end(demo: dict[str, str], client: Any) -> None:
+    """Given the demo province as ./dev up loads it,
+    When its open dues order is paid through the provider simulator (Alipay's notification to
+    the webhook) and every step of its transfer is approved with the step administrators'
+    tokens the stack prints,
+    Then the order is credited (Alipay told `success`, the member paid up, no anomaly) and the
+    transfer completes, the member now in the receiving branch."""
+    from tests.support import call
+    from zhtj.dal.models import PaymentAnomaly
+    from zhtj.logic import dues, dues_orders, dues_payments
+    from zhtj.logic.registration import today_in_china
+    from zhtj.payments.simulator import Simulator
+
+    dues_payments.forget()
+    simulator = Simulator.local().install()
+    order = dues_orders.get_order(demo["dues_open_order"])
+    assert order is not None and order.state == "PENDING"
+    (member_id,) = [line.member_id for line in dues_orders.lines_of(order)]
+    delivery = simulator.notification(simulator.pay("alipay", order.order_id, int(order.amount_fen)))
+    answer = client.http.post("/webhooks/alipay", headers=dict(delivery.headers), body=delivery.body)
+    assert (answer.status_code, answer.body) == (200, b"success")
+    paid = dues_orders.get_order(order.order_id)
+    assert paid is not None and paid.state == "PAID"
+    assert dues.months_owed(member_id, today_in_china()) == []
+    assert not [a for a in PaymentAnomaly.scan() if isinstance(a, PaymentAnomaly)]
+
+    mover, transfer_id = demo["transfer_member_id"], demo["transfer_id"]
+    path = f"/members/{mover}/transfers/{transfer_id}"
+    status, transfer = call(client, "GET", path, {"Authorization": f"Bearer {demo['branch_secretary']}"})
+    assert (status, transfer["state"]) == (200, "OPEN"), transfer
+    steps = 0
+    while transfer["state"] == "OPEN":
+        steps += 1
+        token = demo[f"transfer_step{transfer['step_index'] + 1}_admin"]
+        body = {"step": transfer["step_index"]}
+        status, transfer = call(client, "POST", f"{path}/approve", {"Authorization": f"Bearer {token}"}, body)
+        assert status == 200, transfer
+    assert transfer["state"] == "COMPLETED" and steps == len(transfer["chain"]) >= 4
+    assert Member.get(keys.member_pk(mover), keys.META).branch_id == transfer["to_branch_id"]
+
+
+def test_reg_2_demo_members_are_approved_registrations_of_varied_synthetic_people(demo: dict[str, str]) -> None:
+    """Given the demo province,
+    Then every member is an approved registration's (its REG-4 claims passed to the member), its
+    sex read from a valid synthetic ID number (both sexes, never unknown), and the province's
+    members vary in political status, ethnicity and education."""
+    from zhtj.dal.models import Claim, Registration
+
+    members = [m for m in Member.scan() if isinstance(m, Member)]
+    registrations = {r.registration_id: r for r in Registration.scan() if isinstance(r, Registration)}
+    claims = {c.pk: c.owner_id for c in Claim.scan() if isinstance(c, Claim)}
+    for member in members:
+        record = registrations[member.registration_id or ""]
+        assert (record.state, record.member_id, record.branch_id) == ("APPROVED", member.member_id, member.branch_id)
+        assert member.id_index and claims[keys.id_claim_pk(member.id_index)] == member.member_id
+        if member.development_number:
+            assert claims[keys.development_number_claim_pk(member.development_number)] == member.member_id
+        assert member.id_sealed and member.id_masked and member.birth_date
+    assert Counter(m.sex for m in members).keys() == {"M", "F"}
+    assert len({m.political_status for m in members}) >= 3 and "U" not in {m.political_status for m in members}
+    assert len({m.ethnicity for m in members}) >= 3 and len({m.education for m in members}) >= 4

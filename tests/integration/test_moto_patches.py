@@ -245,3 +245,105 @@ def test_a_message_past_its_queues_retention_period_is_not_handed_out(aws: None)
     sqs.send_message(QueueUrl=url, MessageBody="old")
     queue._messages[-1].sent_timestamp -= 61_000  # sent 61 s ago: past retention
     assert sqs.receive_message(QueueUrl=url).get("Messages", []) == []
+
+
+def test_stat_1_cancelled_transactions_racing_stream_reads_leave_no_drift(
+    client: Any, world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fix 1 (the stream behind the lock): moto applies a transaction's actions one by one, each
+    appending its stream record, and cuts them off when the transaction is cancelled.
+
+    Given 10 registrations pending at 华景 and the runner's reader of the table's stream
+    (stats_stream) reading all the while,
+    When 12 approvers approve each registration at once (one wins; the other eleven transactions
+    write the member, the account and the branch's count, then are cancelled),
+    Then the statistics move by exactly the 10 approvals and equal the recount (no drift)."""
+    import contextlib
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    from types import SimpleNamespace
+
+    from moto.dynamodb.models.table import StreamShard
+
+    from chalicelib.stats_workers import stats_stream
+    from infra.local.runner import EventRunner
+    from tests.integration.test_registration import make_id, registered
+    from tests.integration.test_stats_property import recount
+    from tests.support import call
+    from zhtj.errors import ConflictError
+    from zhtj.logic import registration
+    from zhtj.manifest import load_manifest
+
+    huajing = world.orgs["huajing"]
+    tickets = [
+        registered(client, world, id_number=make_id(seq=300 + n), development_number=f"2021440{300 + n:05d}")
+        for n in range(10)
+    ]
+    # While the approvers race, the reader's batches are held and handed to stats_stream after,
+    # in order (a slow handler): the reader then does nothing but read the stream.
+    held: list[dict[str, Any]] = []
+    racing = threading.Event()
+    racing.set()
+
+    def stats_function(event: dict[str, Any], context: Any) -> Any:
+        if racing.is_set():
+            held.append(event)
+            return {"batchItemFailures": []}
+        return stats_stream(event, context)
+
+    runner = EventRunner(SimpleNamespace(stats_stream=stats_function), load_manifest(), boto3.Session())
+    reader = runner._streams["stats_stream"]
+    while reader.pass_once().received:  # the stream up to now (delivered before: held, then no-ops)
+        pass
+    principal = world.principal("huajing")
+    approved: list[str] = []
+    # All twelve have read the registration as pending before any of them writes: eleven
+    # transactions are cancelled, not refused before they start.
+    together = threading.Barrier(12)
+    read_registration = registration._get
+
+    def read_then_wait(registration_id: str) -> Any:
+        found = read_registration(registration_id)
+        together.wait()
+        return found
+
+    monkeypatch.setattr(registration, "_get", read_then_wait)
+    # Each stream record an approver's transaction appends gives the reader a turn (as a busy
+    # server's scheduler would), so that reads fall inside the transactions.
+    append = StreamShard.add
+
+    def append_then_yield(self: StreamShard, *args: Any) -> None:
+        append(self, *args)
+        if threading.current_thread().name.startswith("approver"):
+            time.sleep(0.002)
+
+    monkeypatch.setattr(StreamShard, "add", append_then_yield)
+
+    def approve(ticket: dict[str, Any]) -> None:
+        with contextlib.suppress(ConflictError):  # another approver won
+            approved.append(registration.approve(principal, ticket["registration"]["registration_id"]).member_id or "")
+
+    def read() -> None:
+        while racing.is_set():
+            reader.pass_once()
+
+    reading = threading.Thread(target=read)
+    reading.start()
+    try:
+        with ThreadPoolExecutor(12, thread_name_prefix="approver") as approvers:
+            for ticket in tickets:
+                list(approvers.map(approve, [ticket] * 12))
+    finally:
+        racing.clear()
+        reading.join()
+    for event in held:
+        assert stats_stream(event, None) == {"batchItemFailures": []}
+    while reader.pass_once().received:
+        pass
+    assert len(approved) == 10
+    drift, plain = recount()
+    assert drift == []
+    assert plain[huajing] == len(world.members["huajing"]) + 10
+    status, figures = call(client, "GET", f"/orgs/{huajing}/stats", world.headers("huajing"))
+    assert (status, figures["members"]["normal"]) == (200, plain[huajing])

@@ -20,7 +20,7 @@ from chalice.app import Chalice
 from moto import mock_aws
 
 from infra.local.runner import EventRunner
-from infra.provision import create_queues, create_table
+from infra.provision import create_queues, create_stream_failure_queues, create_table
 from zhtj.manifest import Manifest
 
 MANIFEST = Manifest.model_validate(
@@ -255,3 +255,76 @@ def test_the_background_runner_delivers_until_stopped_and_leaves_no_thread(env: 
     finally:
         runner.stop()
     assert not runner.running
+
+
+STREAM_MANIFEST = Manifest.model_validate(
+    {
+        "app": "rt",
+        "table": "zhtj",
+        "queues": {},
+        "functions": {
+            "changes": {
+                "handler": "tests.changes",
+                "trigger": {"type": "dynamodb_stream", "kinds": ["Thing"], "batch_size": 2},
+                "timeout_seconds": 5,
+            },
+            "recount": {
+                "handler": "tests.recount",
+                "trigger": {
+                    "type": "schedule",
+                    "expression": "rate(1 day)",
+                    "local_every_seconds": 60,
+                    "local_after_stream": True,
+                },
+                "timeout_seconds": 5,
+            },
+            "tick": {
+                "handler": "tests.tick",
+                "trigger": {"type": "schedule", "expression": "rate(1 day)", "local_every_seconds": 60},
+                "timeout_seconds": 5,
+            },
+        },
+    }
+)
+
+
+def test_stat_1_a_schedule_after_the_stream_waits_until_the_stream_is_read_to_its_end(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Given three changes on the table's stream not yet read (what the demo leaves at start),
+    When the recount (local_after_stream) and an ordinary schedule fall due,
+    Then the ordinary one fires at once; the recount waits (and says so) while the reader
+    delivers the records, and fires in the pass where a read finds nothing left: after every
+    change was delivered, never before."""
+    delivered: list[str] = []
+    recounts: list[int] = []
+    ticks: list[int] = []
+
+    def changes(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        delivered.extend(r["dynamodb"]["Keys"]["pk"]["S"] for r in event["Records"])
+        return {"batchItemFailures": []}
+
+    def recount(event: dict[str, Any], context: Any) -> None:
+        recounts.append(len(delivered))
+
+    def tick(event: dict[str, Any], context: Any) -> None:
+        ticks.append(len(delivered))
+
+    with mock_aws():
+        session = boto3.Session()
+        create_table(session)
+        create_stream_failure_queues(session, STREAM_MANIFEST)
+        dynamodb = session.client("dynamodb")
+        for n in range(3):
+            item = {"pk": {"S": f"T#{n}"}, "sk": {"S": "META"}, "kind": {"S": "Thing"}}
+            dynamodb.put_item(TableName="zhtj", Item=item)
+        handlers = SimpleNamespace(changes=changes, recount=recount, tick=tick)
+        runner = EventRunner(handlers, STREAM_MANIFEST, session, clock=Clock())
+        caplog.set_level("INFO", logger="local.runner")
+        assert runner.fire_due_schedules().scheduled == 1  # tick; the stream has not been read
+        assert (ticks, recounts) == ([0], [])
+        assert "recount waits until the table's stream is read to its end (changes)" in caplog.text
+        passes = [runner.run_once() for _ in range(3)]
+        assert [(p.streamed, p.scheduled) for p in passes] == [(2, 0), (1, 0), (0, 1)]
+        assert recounts == [3] and delivered == ["T#0", "T#1", "T#2"]
+        assert "recount: the stream is read to its end; firing" in caplog.text

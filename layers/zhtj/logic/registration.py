@@ -361,14 +361,7 @@ def approve(principal: Principal, registration_id: str) -> Registration:
     if registration.real_name_state not in identity_check.PASSED_STATES:
         raise RuleViolation("REG-5", "实名核验尚未通过，不能审核通过", None)
     member_id, account_id = new_id("m"), new_id("u")
-    fields = {name: getattr(registration, name) for name in _PERSON_FIELDS if getattr(registration, name) is not None}
-    if registration.id_sealed:
-        plain = pii.unseal(registration.id_sealed, {"purpose": "id_number", "registration": registration_id})
-        fields["id_sealed"] = pii.seal(plain, {"purpose": "id_number", "member": member_id})
-    member = accounts.new_member(member_id, registration.name, branch.org_id, account_id)
-    for name, value in fields.items():
-        setattr(member, name, value)
-    member.registration_id = registration_id
+    member = member_of(registration, member_id, branch.org_id, account_id)
     account = Account(
         keys.account_pk(account_id),
         keys.META,
@@ -421,6 +414,21 @@ def approve(principal: Principal, registration_id: str) -> Registration:
     uow.commit()
     registration.state, registration.member_id = APPROVED, member_id
     return registration
+
+
+def member_of(registration: Registration, member_id: str, branch_id: str, account_id: str | None) -> Member:
+    """REV-3: the member record an approval makes of a registration: the person's fields as
+    registered, the ID number sealed again for the member (a seal names its one owner)."""
+    fields = {name: getattr(registration, name) for name in _PERSON_FIELDS if getattr(registration, name) is not None}
+    if registration.id_sealed:
+        sealed_for = {"purpose": "id_number", "registration": registration.registration_id}
+        plain = pii.unseal(registration.id_sealed, sealed_for)
+        fields["id_sealed"] = pii.seal(plain, {"purpose": "id_number", "member": member_id})
+    member = accounts.new_member(member_id, registration.name, branch_id, account_id)
+    for name, value in fields.items():
+        setattr(member, name, value)
+    member.registration_id = registration.registration_id
+    return member
 
 
 _PERSON_FIELDS = (
