@@ -240,6 +240,52 @@ def test_the_same_requests_pass_when_valid(client: Any, world: World) -> None:
     assert status in (200, 201), answer
 
 
+def _refused_fields(response: Any) -> tuple[int, list[tuple[str, str | None]], dict[str, Any]]:
+    answer = json.loads(response.body)
+    # The first refusal is the top level: clients reading {code, message, field} still work
+    assert {k: answer[k] for k in ("code", "message", "field")} == answer["errors"][0], answer
+    assert all(CJK.search(e["message"]) for e in answer["errors"]), answer
+    return response.status_code, [(e["code"], e["field"]) for e in answer["errors"]], answer
+
+
+def test_every_invalid_field_of_a_body_is_reported_at_once(client: Any, world: World) -> None:
+    """Given a body with four invalid fields (a wrong type, a malformed date, an unknown field
+    and a missing one), when it is sent, then all four are refused in one answer (issue 19)."""
+    body = _j({"activity": 5, "served_on": "2026/1/1", "bonus": 1})
+    response = client.http.request("POST", _path(world, VOLUNTEER), headers=_headers(world, "huajing", JSON), body=body)
+    status, refused, _ = _refused_fields(response)
+    assert status == 400
+    assert sorted(str(field) for _, field in refused) == ["activity", "bonus", "served_on", "tenths_of_hours"]
+    assert {code for code, _ in refused} == {"INVALID_FIELD"}
+
+
+def test_every_coerced_or_unprintable_field_is_reported_at_once(client: Any, world: World) -> None:
+    """Given a body with two fields of a wrong JSON type, or with control characters in two
+    fields, when it is sent, then every such field is named, in the body's order."""
+    headers = _headers(world, "huajing", JSON)
+    # 1767225600: 2026-01-01T00:00:00Z in seconds, which lax validation would take as a date
+    coerced = _j({**VALID_VOLUNTEER, "served_on": 1767225600, "tenths_of_hours": "20"})
+    response = client.http.request("POST", _path(world, VOLUNTEER), headers=headers, body=coerced)
+    assert _refused_fields(response)[:2] == (
+        400,
+        [("INVALID_FIELD", "served_on"), ("INVALID_FIELD", "tenths_of_hours")],
+    )
+    unprintable = _j({"activity": "社区\x1b服务", "served_on": "2026-01-01", "note": "\u0000", "tenths_of_hours": 2})
+    response = client.http.request("POST", _path(world, VOLUNTEER), headers=headers, body=unprintable)
+    assert _refused_fields(response)[:2] == (400, [("CONTROL_CHARACTER", "activity"), ("CONTROL_CHARACTER", "note")])
+
+
+def test_reg_1_every_independent_registration_field_is_reported_at_once(client: Any, world: World) -> None:
+    """REG-1 (a field-by-field error): given a registration whose name, ethnicity and phone
+    are all wrong, when it is submitted, then the three are named in form order."""
+    body = _j(_registration(world, name="李1", ethnicity="火星族", phone="12345"))
+    response = client.http.request("POST", "/registrations", headers=dict(JSON), body=body)
+    status, refused, answer = _refused_fields(response)
+    assert status == 400, answer
+    assert [field for _, field in refused] == ["name", "ethnicity", "phone"]
+    assert refused[0] == ("NAME_FORMAT", "name")
+
+
 def test_reg_2_full_width_digits_in_an_id_number_are_folded_and_accepted(client: Any, world: World) -> None:
     # Given an ID number typed in full-width digits (and a full-width X)
     plain = _id(seq=777)
