@@ -22,7 +22,9 @@ from chalice.app import Request
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
+from zhtj.dal import paging
 from zhtj.errors import DomainError, InvalidFields, PayloadTooLarge, UnsupportedMediaType, ValidationError, refuse
+from zhtj.gateway_responses import GATEWAY_RESPONSES, INTERNAL, METHOD_NOT_ALLOWED, GatewayAnswer
 from zhtj.logic import tokens
 from zhtj.observability import logger, metrics
 
@@ -225,13 +227,17 @@ def api(
             request = blueprint.current_request
             try:
                 kwargs: dict[str, Any] = dict(params)
-                if not public:
-                    kwargs["principal"] = tokens.verify(request.headers.get("authorization"))
+                principal = None if public else tokens.verify(request.headers.get("authorization"))
+                if principal is not None:
+                    kwargs["principal"] = principal
                 if body is not None:
                     kwargs["body"] = _parse_body(request, body)
                 if query is not None:
                     kwargs["query"] = _parse_query(request, query)
-                result = view(**kwargs)
+                # A page cursor answered here opens only on this route, for this caller.
+                caller = (principal.account_id, principal.acting_org_id) if principal else (None, None)
+                with paging.issued_to(f"{method} {path}", *caller):
+                    result = view(**kwargs)
             except DomainError as error:
                 metrics.add_metric(name="Refusals", unit="Count", value=1)
                 logger.info("refused", extra={"code": error.code, "status": error.status, "route": path})
@@ -261,4 +267,29 @@ class _Internal(DomainError):
     status = 500
 
 
-_INTERNAL = _Internal("INTERNAL_ERROR", "系统繁忙，请稍后再试", None)
+_INTERNAL = _Internal(INTERNAL.code, INTERNAL.message, INTERNAL.field)
+
+
+def _gateway_answer(answer: GatewayAnswer, status: int, headers: dict[str, str]) -> Response:
+    return Response(
+        body=json.dumps(answer.body(), ensure_ascii=False), status_code=status, headers={**headers, **JSON_HEADERS}
+    )
+
+
+def chalice_answers(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Middleware: what Chalice answers itself, in the API's shape. A method the path does not
+    declare gets Chalice's 405 {"Code": "MethodNotAllowedError"} (API Gateway never lets one
+    through; the local stack does); an exception outside the views (in other middleware) its
+    500 {"Code": "InternalServerError"}. Registered first, so it wraps every other middleware."""
+    try:
+        response = get_response(event)
+    except Exception:
+        logger.exception("unhandled error outside a route")
+        return _gateway_answer(INTERNAL, 500, {})
+    if not (isinstance(response.body, dict) and "Code" in response.body):
+        return response
+    if response.status_code == 405:
+        return _gateway_answer(METHOD_NOT_ALLOWED, 405, {"Allow": response.headers.get("Allow", "")})
+    return _gateway_answer(
+        INTERNAL if response.status_code >= 500 else GATEWAY_RESPONSES["DEFAULT_4XX"], response.status_code, {}
+    )

@@ -184,7 +184,7 @@ def test_forged_cursor_is_a_clear_error(client: Any, world: World) -> None:
     status, answer = call(
         client, "GET", f"/orgs/{world.orgs['root']}/children?cursor=bm90LWpzb24", world.headers("root")
     )
-    assert (status, answer["code"], answer["field"]) == (400, "CURSOR_INVALID", "cursor")
+    assert (status, answer["code"], answer["field"]) == (400, "BAD_CURSOR", "cursor")
 
 
 def test_search_by_name_fragment_within_scope(client: Any, world: World) -> None:

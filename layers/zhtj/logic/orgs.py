@@ -178,29 +178,29 @@ def list_subtree(
     Below depth 1 a subtree lies in one partition of the tree index; the root's spans one
     partition per direct child, walked in turn (the cursor remembers which)."""
     org = read(principal, org_id)
-    state = paging.decode(cursor) or {}
+    scope = ("orgs.subtree", org.org_id, org_type)
+    state = paging.open_cursor(cursor, *scope) or {}
     buckets = _subtree_buckets(org)
-    index = state.get("b", 0)
-    if not isinstance(index, int) or not 0 <= index < len(buckets):
+    index, key = state.get("b", 0), state.get("k")
+    if index >= len(buckets):  # the root lost a direct child since the cursor was issued
         raise paging.BAD_CURSOR
-    inner = paging.encode(state.get("k"))
     found: list[Org] = []
     condition = Org.org_type == org_type.value if org_type else None
     while index < len(buckets) and len(found) < limit:
-        items, inner = paging.query_page(
+        items, key = paging.read_page(
             Org.by_gsi2.query,
             keys.tree_pk(buckets[index]),
             Org.gsi2sk.startswith(org.path),
             filter_condition=condition,
             limit=limit - len(found),
-            cursor=inner,
+            start_key=key,
         )
         found.extend(items)
-        if inner is None:
+        if key is None:
             index += 1
     if index >= len(buckets):
         return found, None
-    return found, paging.encode({"b": index, "k": paging.decode(inner)})
+    return found, paging.seal({"b": index, "k": key}, *scope)
 
 
 def _subtree_buckets(org: Org) -> list[str]:
