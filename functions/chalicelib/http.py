@@ -279,8 +279,9 @@ def _gateway_answer(answer: GatewayAnswer, status: int, headers: dict[str, str])
 def chalice_answers(event: Request, get_response: Callable[[Request], Response]) -> Response:
     """Middleware: what Chalice answers itself, in the API's shape. A method the path does not
     declare gets Chalice's 405 {"Code": "MethodNotAllowedError"} (API Gateway never lets one
-    through; the local stack does); an exception outside the views (in other middleware) its
-    500 {"Code": "InternalServerError"}. Registered first, so it wraps every other middleware."""
+    through; the local stack does); an exception a view lets escape (a webhook's) Chalice's 500
+    {"Code": "InternalServerError"}; one raised in other middleware is caught here. Registered
+    first, so it wraps every other middleware."""
     try:
         response = get_response(event)
     except Exception:
