@@ -15,6 +15,7 @@ from chalicelib import accounts, audit, deadlines, dues, imports, members, opena
 from chalicelib import awards as award_routes
 from chalicelib import search as search_routes
 from chalicelib import stats as stats_routes
+from chalicelib.http import chalice_answers
 from zhtj import faults
 from zhtj.logredact import install as install_id_masking
 from zhtj.manifest import InvokeTrigger, ScheduleTrigger, SqsTrigger, StreamTrigger, load_manifest
@@ -44,6 +45,8 @@ for blueprint in (
     app.register_blueprint(blueprint)
 app.register_blueprint(chalicelib.cards.bp)  # CARD: the member card, its download and public verification
 
+# First, so that it wraps the others: Chalice's own answers (405, 500) in the API's shape.
+app.register_middleware(chalice_answers, "http")
 app.register_middleware(
     ConvertToMiddleware(logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)), "http"
 )

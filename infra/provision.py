@@ -5,8 +5,10 @@ sources: zhtj.dal.table.table_definition() and chalicefile.json.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from infra.kms import PII_KEY_ALIAS, create_keys
 from zhtj.dal.storage import IMPORT_UPLOADS_DAYS, IMPORT_UPLOADS_PREFIX
 from zhtj.dal.table import table_definition
 from zhtj.manifest import Manifest, load_manifest
+from zhtj.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 # Buckets the functions use, by role.
@@ -170,6 +173,14 @@ def create_payment_secrets(session: boto3.Session, gateway: str | None = None) -
             client.put_secret_value(SecretId=name, SecretString=json.dumps(document))
 
 
+def create_cursor_secret(session: boto3.Session) -> None:
+    """The secret page cursors are sealed with (zhtj.dal.paging): fresh random text, as the
+    cloud template's generated secret is; an existing one is kept, so cursors stay valid."""
+    client = session.client("secretsmanager")
+    with contextlib.suppress(client.exceptions.ResourceExistsException):
+        client.create_secret(Name=get_settings().cursor_secret, SecretString=secrets.token_urlsafe(48))
+
+
 def provision(session: boto3.Session | None = None, manifest: Manifest | None = None) -> dict[str, Any]:
     """Create everything; returns the queue URLs and state machine ARNs."""
     session = session or boto3.Session()
@@ -181,4 +192,5 @@ def provision(session: boto3.Session | None = None, manifest: Manifest | None = 
     create_keys(session)  # before the buckets: the uploads bucket is encrypted with the PII key
     create_buckets(session)
     create_payment_secrets(session)
+    create_cursor_secret(session)
     return {"queues": urls, "state_machines": arns}

@@ -28,8 +28,10 @@ from chalice.utils import to_cfn_resource_name
 from infra.provision import BUCKETS, UPLOADS_LIFECYCLE_RULES, bucket_name
 from zhtj.dal.storage import IMPORT_UPLOADS_PREFIX, bucket_env
 from zhtj.dal.table import table_definition
+from zhtj.gateway_responses import GATEWAY_RESPONSES
 from zhtj.manifest import Manifest, SqsTrigger, StreamTrigger, load_manifest
 from zhtj.payments.config import DEFAULT_SECRET, SECRET_ENV
+from zhtj.settings import CURSOR_SECRET_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS_DIR = ROOT / "functions"
@@ -66,6 +68,7 @@ USER_POOL_CLIENT = "UserPoolClient"
 PII_KEY = "PiiKey"
 BLIND_INDEX_KEY = "BlindIndexKey"
 SIGNING_KEY = "CardSigningKey"
+CURSOR_SECRET = "CursorKeySecret"
 AUTHORIZER = "CognitoUserPool"
 # Conditions.
 IN_CHINA = "InChinaRegion"
@@ -379,6 +382,15 @@ def _keys(manifest: Manifest) -> Json:
             "Type": "AWS::KMS::Alias",
             "Properties": {"AliasName": f"alias/{manifest.app}-card-signing", "TargetKeyId": _ref(SIGNING_KEY)},
         },
+        # Page cursors are sealed with a key derived from this (zhtj.dal.paging). Generated here,
+        # never typed; replacing it only makes the cursors in flight start again from page one.
+        CURSOR_SECRET: {
+            "Type": "AWS::SecretsManager::Secret",
+            "Properties": {
+                "Description": "zhtj: seals page cursors (AES-SIV key derived by HKDF-SHA256)",
+                "GenerateSecretString": {"PasswordLength": 64, "ExcludePunctuation": True},
+            },
+        },
     }
 
 
@@ -564,6 +576,12 @@ def _function_role(manifest: Manifest) -> Json:
             "Effect": "Allow",
             "Action": ["s3:ListBucket"],
             "Resource": [_arn(bucket_id(role)) for role in BUCKETS],
+        },
+        {
+            "Sid": "CursorKey",
+            "Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": _ref(CURSOR_SECRET),
         },
         {
             "Sid": "PiiEnvelope",
@@ -835,6 +853,7 @@ def function_environment(manifest: Manifest) -> Json:
         "ZHTJ_PII_KEY_ID": _arn(PII_KEY),
         "ZHTJ_BLIND_INDEX_KEY_ID": _arn(BLIND_INDEX_KEY),
         "ZHTJ_SIGNING_KEY_ID": _ref(SIGNING_KEY),
+        CURSOR_SECRET_ENV: _ref(CURSOR_SECRET),
         # Lambda has no X-Ray integration in the China regions.
         "POWERTOOLS_TRACE_DISABLED": _if(IN_CHINA, "true", "false"),
         PUBLIC_URL_ENV: _ref(PUBLIC_API_URL),
@@ -904,18 +923,22 @@ def _patch_stream_event(event_properties: Json, name: str, trigger: Any) -> None
 
 
 def _gateway_responses() -> Json:
+    """Every answer API Gateway gives itself, in the shape of the API's own (zhtj.gateway_responses):
+    fixed Chinese text, never $context.error.message (an unknown path's message quotes the
+    Authorization header). In the API definition rather than as AWS::ApiGateway::GatewayResponse
+    resources: the stage's deployment snapshots the definition, so the responses deploy with it
+    (a separate resource would need a new deployment ordered after it to take effect)."""
     cors = {"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"}
-    unauthenticated = {"code": "UNAUTHENTICATED", "message": "未登录或令牌无效", "field": "Authorization"}
-    return {
-        # The authorizer's refusal, in the shape every other refusal of the API has.
-        "UNAUTHORIZED": {
-            "statusCode": 401,
+    responses: Json = {}
+    for kind, answer in GATEWAY_RESPONSES.items():
+        response: Json = {
             "responseParameters": cors,
-            "responseTemplates": {"application/json": json.dumps(unauthenticated)},
-        },
-        "DEFAULT_4XX": {"responseParameters": cors},
-        "DEFAULT_5XX": {"responseParameters": cors},
-    }
+            "responseTemplates": {"application/json": json.dumps(answer.body(), ensure_ascii=False)},
+        }
+        if answer.status is not None:
+            response["statusCode"] = answer.status
+        responses[kind] = response
+    return responses
 
 
 def _patch_api(resource: Json) -> None:

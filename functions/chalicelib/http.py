@@ -22,7 +22,9 @@ from chalice.app import Request
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
-from zhtj.errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationError
+from zhtj.dal import paging
+from zhtj.errors import DomainError, InvalidFields, PayloadTooLarge, UnsupportedMediaType, ValidationError, refuse
+from zhtj.gateway_responses import GATEWAY_RESPONSES, INTERNAL, METHOD_NOT_ALLOWED, GatewayAnswer
 from zhtj.logic import tokens
 from zhtj.observability import logger, metrics
 
@@ -86,13 +88,24 @@ _MESSAGES = {
 }
 
 
-def _validation_error(error: PydanticValidationError) -> ValidationError:
-    return _field_error(error.errors()[0])
+def _validation_error(error: PydanticValidationError) -> DomainError:
+    """Every invalid field of the body at once (InvalidFields when several), one refusal per
+    field: a union's alternatives each refuse the same field, and the first says it."""
+    return _field_errors(error.errors())
 
 
-def _field_error(first: Any) -> ValidationError:
-    field_name = ".".join(str(p) for p in first["loc"]) or None
-    message = _MESSAGES.get(first["type"], "取值无效")
+def _field_errors(details: list[Any]) -> DomainError:
+    by_field: dict[str | None, ValidationError] = {}
+    for detail in details:
+        error = _field_error(detail)
+        by_field.setdefault(error.field, error)
+    errors = list(by_field.values())
+    return errors[0] if len(errors) == 1 else InvalidFields(errors)
+
+
+def _field_error(detail: Any) -> ValidationError:
+    field_name = ".".join(str(p) for p in detail["loc"]) or None
+    message = _MESSAGES.get(detail["type"], "取值无效")
     return ValidationError("INVALID_FIELD", f"{field_name or '请求'}：{message}", field_name)
 
 
@@ -135,35 +148,45 @@ def _refuse_coercions(model: type[BaseModel], raw: bytes) -> None:
     try:
         model.model_validate_json(raw, strict=True)
     except PydanticValidationError as error:
+        coerced = []
         for detail in error.errors():
             kind, value = detail["type"], detail.get("input")
             expected = _COERCED_TYPES.get(kind)
             if (expected and isinstance(value, expected)) or (kind in _COERCED_DATES and not isinstance(value, str)):
-                raise _field_error(detail) from error
+                coerced.append(detail)
+        if coerced:
+            raise _field_errors(coerced) from error
 
 
 def _check_characters(data: dict[str, Any]) -> None:
     """Refuse what no text field may hold: control characters (but tab and line breaks) and
     lone surrogates, anywhere; and in names (a field `name` or `*_name`), invisible format
     characters (zero-width, bidi controls, BOM): a name is shown, compared and sent to the
-    identity check as typed, so it is refused, never silently stripped. Iterative: a deep body
-    must not exhaust the stack."""
+    identity check as typed, so it is refused, never silently stripped. Every such field is
+    reported (InvalidFields when several). Iterative: a deep body must not exhaust the stack."""
+    errors: list[DomainError] = []
+    # Pushed last to first, so that the refusals come in the body's order.
     stack: list[tuple[str, Any]] = [("", data)]
     while stack:
         path, value = stack.pop()
         if isinstance(value, dict):
-            for key, item in value.items():
+            for key, item in reversed(value.items()):
                 stack.append((f"{path}.{key}" if path else key, item))
                 stack.append((path, key))  # a key is text too
         elif isinstance(value, list):
-            stack.extend((f"{path}.{i}" if path else str(i), item) for i, item in enumerate(value))
+            stack.extend((f"{path}.{i}" if path else str(i), item) for i, item in reversed(list(enumerate(value))))
         elif isinstance(value, str) and not value.isprintable():
             categories = {unicodedata.category(ch) for ch in value if not ch.isprintable() and ch not in "\t\n\r"}
-            if categories & {"Cc", "Cs"}:
-                raise ValidationError("CONTROL_CHARACTER", f"{path or '请求'}：含有控制字符或无效字符", path or None)
             leaf = path.rsplit(".", 1)[-1]
-            if categories & _INVISIBLE_IN_NAMES and (leaf == "name" or leaf.endswith("_name")):
-                raise ValidationError("NAME_INVISIBLE_CHARACTER", f"{path}：含有不可见字符（如零宽字符）", path)
+            if categories & {"Cc", "Cs"}:
+                errors.append(
+                    ValidationError("CONTROL_CHARACTER", f"{path or '请求'}：含有控制字符或无效字符", path or None)
+                )
+            elif categories & _INVISIBLE_IN_NAMES and (leaf == "name" or leaf.endswith("_name")):
+                errors.append(
+                    ValidationError("NAME_INVISIBLE_CHARACTER", f"{path}：含有不可见字符（如零宽字符）", path)
+                )
+    refuse(errors)
 
 
 def _parse_query(request: Request, model: type[BaseModel]) -> BaseModel:
@@ -204,13 +227,17 @@ def api(
             request = blueprint.current_request
             try:
                 kwargs: dict[str, Any] = dict(params)
-                if not public:
-                    kwargs["principal"] = tokens.verify(request.headers.get("authorization"))
+                principal = None if public else tokens.verify(request.headers.get("authorization"))
+                if principal is not None:
+                    kwargs["principal"] = principal
                 if body is not None:
                     kwargs["body"] = _parse_body(request, body)
                 if query is not None:
                     kwargs["query"] = _parse_query(request, query)
-                result = view(**kwargs)
+                # A page cursor answered here opens only on this route, for this caller.
+                caller = (principal.account_id, principal.acting_org_id) if principal else (None, None)
+                with paging.issued_to(f"{method} {path}", *caller):
+                    result = view(**kwargs)
             except DomainError as error:
                 metrics.add_metric(name="Refusals", unit="Count", value=1)
                 logger.info("refused", extra={"code": error.code, "status": error.status, "route": path})
@@ -240,4 +267,30 @@ class _Internal(DomainError):
     status = 500
 
 
-_INTERNAL = _Internal("INTERNAL_ERROR", "系统繁忙，请稍后再试", None)
+_INTERNAL = _Internal(INTERNAL.code, INTERNAL.message, INTERNAL.field)
+
+
+def _gateway_answer(answer: GatewayAnswer, status: int, headers: dict[str, str]) -> Response:
+    return Response(
+        body=json.dumps(answer.body(), ensure_ascii=False), status_code=status, headers={**headers, **JSON_HEADERS}
+    )
+
+
+def chalice_answers(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Middleware: what Chalice answers itself, in the API's shape. A method the path does not
+    declare gets Chalice's 405 {"Code": "MethodNotAllowedError"} (API Gateway never lets one
+    through; the local stack does); an exception a view lets escape (a webhook's) Chalice's 500
+    {"Code": "InternalServerError"}; one raised in other middleware is caught here. Registered
+    first, so it wraps every other middleware."""
+    try:
+        response = get_response(event)
+    except Exception:
+        logger.exception("unhandled error outside a route")
+        return _gateway_answer(INTERNAL, 500, {})
+    if not (isinstance(response.body, dict) and "Code" in response.body):
+        return response
+    if response.status_code == 405:
+        return _gateway_answer(METHOD_NOT_ALLOWED, 405, {"Allow": response.headers.get("Allow", "")})
+    return _gateway_answer(
+        INTERNAL if response.status_code >= 500 else GATEWAY_RESPONSES["DEFAULT_4XX"], response.status_code, {}
+    )

@@ -7,6 +7,7 @@ from the environment this sets up (so tests that use in-process moto run it in a
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import json
@@ -19,12 +20,20 @@ import threading
 import time
 from pathlib import Path
 from types import ModuleType, TracebackType
-from typing import Any
+from typing import Any, ClassVar
 
 import boto3
 import requests
+from chalice.local import (
+    ChaliceRequestHandler,
+    ForbiddenError,
+    InvalidAuthorizerError,
+    LocalGatewayException,
+    NotAuthorizedError,
+)
 
 from infra.local.runner import EventRunner
+from zhtj.gateway_responses import GATEWAY_RESPONSES, GatewayAnswer
 
 log = logging.getLogger("local.stack")
 
@@ -60,6 +69,27 @@ def _check_port_free(host: str, port: int, flag: str) -> None:
             probe.bind((host, port))
         except OSError as error:
             raise StackError(f"{host}:{port} is in use (another ./dev up?); choose another with {flag}") from error
+
+
+class GatewayRequestHandler(ChaliceRequestHandler):
+    """chalice local's request handler, but what it answers in API Gateway's stead comes in the
+    API's {code, message, field} shape, as the cloud template's gateway responses give it
+    (zhtj.gateway_responses): chalice's copy of API Gateway quotes the Authorization header
+    back for an unknown path."""
+
+    _ANSWERS: ClassVar[dict[type[LocalGatewayException], GatewayAnswer]] = {
+        ForbiddenError: GATEWAY_RESPONSES["MISSING_AUTHENTICATION_TOKEN"],  # no route for the path
+        NotAuthorizedError: GATEWAY_RESPONSES["UNAUTHORIZED"],
+        InvalidAuthorizerError: GATEWAY_RESPONSES["AUTHORIZER_CONFIGURATION_ERROR"],
+    }
+
+    def _send_error_response(self, error: LocalGatewayException) -> None:
+        answer = self._ANSWERS.get(type(error), GATEWAY_RESPONSES["DEFAULT_4XX"])
+        headers = {"Content-Type": "application/json; charset=utf-8", "Access-Control-Allow-Origin": "*"}
+        if "x-amzn-RequestId" in error.headers:
+            headers["x-amzn-RequestId"] = error.headers["x-amzn-RequestId"]
+        body = json.dumps(answer.body(), ensure_ascii=False).encode("utf-8")
+        self._send_http_response(answer.status or error.CODE, headers, body)
 
 
 class LocalStack:
@@ -259,6 +289,8 @@ class LocalStack:
             user_provided_params={"chalice_app": app, "project_dir": str(FUNCTIONS)},
         )
         self._api = create_local_server(app, config, self.host, self.api_port)
+        # API Gateway's own answers (an unknown path...) as the cloud's gateway responses give them.
+        self._api.server.RequestHandlerClass = functools.partial(GatewayRequestHandler, app_object=app, config=config)
         # A client that keeps a connection alive (a browser, a pooled HTTP session) leaves its
         # request thread waiting on the socket: such threads must not keep Ctrl-C from exiting.
         self._api.server.daemon_threads = True

@@ -6,6 +6,11 @@ else catches them to build responses.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
 
 class DomainError(Exception):
     """Base of every refusal the system gives on purpose."""
@@ -18,7 +23,7 @@ class DomainError(Exception):
         self.message = message
         self.field = field
 
-    def to_body(self) -> dict[str, str | None]:
+    def to_body(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "field": self.field}
 
 
@@ -74,3 +79,46 @@ class RuleViolation(DomainError):
     """A rule of SPEC.md refuses the change (422); the code names the rule."""
 
     status = 422
+
+
+class InvalidFields(DomainError):
+    """Several fields refused at once, so that a form can mark every one of them in one round
+    trip. The first refusal is the answer's code, message, field and status (the shape every
+    client already reads); `errors` lists them all, the first included."""
+
+    def __init__(self, errors: Sequence[DomainError]) -> None:
+        first = errors[0]
+        super().__init__(first.code, first.message, first.field)
+        self.status = first.status
+        self.errors = list(errors)
+
+    def to_body(self) -> dict[str, Any]:
+        return {**super().to_body(), "errors": [error.to_body() for error in self.errors]}
+
+
+def refuse(errors: Sequence[DomainError]) -> None:
+    """Raise nothing for no errors, the error itself for one, InvalidFields for several."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise InvalidFields(errors)
+
+
+class FieldChecks:
+    """Runs independent checks of one request and collects their refusals: `run` returns what
+    a check returns (None where it refused), `done` raises them all (see `refuse`)."""
+
+    def __init__(self) -> None:
+        self.errors: list[DomainError] = []
+
+    def run(self, check: Callable[[], T]) -> T | None:
+        try:
+            return check()
+        except InvalidFields as several:
+            self.errors.extend(several.errors)
+        except DomainError as error:
+            self.errors.append(error)
+        return None
+
+    def done(self) -> None:
+        refuse(self.errors)

@@ -41,10 +41,21 @@ class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class ErrorOut(BaseModel):
+class FieldErrorOut(BaseModel):
+    """One refusal: a stable code, a zh-CN message and the field it names (null: the request)."""
+
     code: str
     message: str
     field: str | None
+
+
+class ErrorOut(FieldErrorOut):
+    """Every refusal of the API. When several fields are refused at once, `errors` lists them
+    all (the first is the one at the top level); otherwise it is absent."""
+
+    errors: list[FieldErrorOut] | None = Field(
+        default=None, description="每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）"
+    )
 
 
 class Page(BaseModel, Generic[T]):

@@ -10,6 +10,9 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+CURSOR_SECRET_ENV = "ZHTJ_CURSOR_SECRET"
+DEFAULT_CURSOR_SECRET = "zhtj/cursor-key"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -22,6 +25,8 @@ class Settings:
     # Cloud: the Cognito user pool's JWKS address.
     jwks_url: str | None
     stage: str
+    # The Secrets Manager secret page cursors are sealed with (zhtj.dal.paging).
+    cursor_secret: str
 
 
 @lru_cache(maxsize=1)
@@ -34,4 +39,5 @@ def get_settings() -> Settings:
         dev_signing_key=os.environ.get("ZHTJ_DEV_SIGNING_KEY") or None,
         jwks_url=os.environ.get("ZHTJ_JWKS_URL") or None,
         stage=os.environ.get("ZHTJ_STAGE", "local"),
+        cursor_secret=os.environ.get(CURSOR_SECRET_ENV) or DEFAULT_CURSOR_SECRET,
     )

@@ -99,6 +99,27 @@ def test_demo_logins_open_the_provinces_children(stack: RunningStack) -> None:
     assert response.status_code == 200, response.text
 
 
+def test_unknown_paths_and_methods_answer_code_message_field_and_never_the_token(stack: RunningStack) -> None:
+    """Issue 19: given the stack, when a path no route has is asked for (with and without a
+    token), or a declared path with a method it does not have, then the answer is the API's
+    {code, message, field} in Chinese, as the cloud's gateway responses give it, and no
+    part of the token comes back (chalice's stand-in for API Gateway used to quote it)."""
+    token = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1LXRlc3QifQ.c2lnbmF0dXJlLXNlY3JldA"
+    cases = [
+        ("GET", "/nope", {}, 404, "ROUTE_NOT_FOUND"),
+        ("GET", "/nope", {"Authorization": f"Bearer {token}"}, 404, "ROUTE_NOT_FOUND"),
+        ("DELETE", "/orgs/o-any", {"Authorization": f"Bearer {token}"}, 405, "METHOD_NOT_ALLOWED"),
+    ]
+    for method, path, headers, status, code in cases:
+        response = requests.request(method, f"{stack.api_url}{path}", headers=headers, timeout=10)
+        answer = response.json()
+        assert (response.status_code, answer["code"], answer["field"]) == (status, code, None), answer
+        assert set(answer) == {"code", "message", "field"}
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in answer["message"]), answer
+        assert response.headers["Content-Type"].startswith("application/json")
+        assert not any(part in response.text for part in token.split(".")), response.text
+
+
 def test_stat_1_the_runner_reads_the_table_stream_into_the_statistics(stack: RunningStack) -> None:
     """The demo province's members reach the root's counters through the stream reader of the
     local runner (stats_stream) and moto server's DynamoDB Streams."""

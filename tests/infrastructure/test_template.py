@@ -306,19 +306,27 @@ def test_dues_3_payment_functions_alone_read_exactly_the_providers_secrets(templ
                 assert variables[SECRET_ENV[provider]] == {"Ref": parameter}, name
             else:
                 assert SECRET_ENV[provider] not in variables, name
-    # Only the payments role may read secrets: GetSecretValue on those two secrets, nothing else
+    # Only the payments role may read the providers' secrets: GetSecretValue on those two, and
+    # besides them only the page-cursor secret every function reads (issue 19)
     secret_arn = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${%s}-??????"
+    cursor_key = {
+        "Sid": "CursorKey",
+        "Effect": "Allow",
+        "Action": ["secretsmanager:GetSecretValue"],
+        "Resource": {"Ref": cloud.CURSOR_SECRET},
+    }
     reading = [s for s in _statements(template, cloud.PAYMENTS_ROLE) if "secretsmanager" in json.dumps(s)]
     assert reading == [
+        cursor_key,
         {
             "Sid": "PaymentSecrets",
             "Effect": "Allow",
             "Action": ["secretsmanager:GetSecretValue"],
             "Resource": [{"Fn::Sub": secret_arn % p} for p in cloud.PAYMENT_SECRET_PARAMETERS.values()],
-        }
+        },
     ]
     everyone = _statements(template, cloud.FUNCTION_ROLE)
-    assert "secretsmanager" not in json.dumps(everyone)
+    assert [s for s in everyone if "secretsmanager" in json.dumps(s)] == [cursor_key]
     # and otherwise it is the functions' role (the audit deny included)
     assert _statements(template, cloud.PAYMENTS_ROLE)[:-1] == everyone
     # The public address is a parameter every function is told (notify_url, card QR codes)
@@ -372,3 +380,47 @@ def test_import_2_the_uploads_bucket_is_encrypted_with_the_pii_key_and_expires_i
         "Fn::Sub": f"${{{cloud.bucket_id('uploads')}.Arn}}/{IMPORT_UPLOADS_PREFIX}*"
     }
     assert statements["PiiEnvelope"]["Action"] == ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]
+
+
+def test_page_cursors_are_sealed_with_a_generated_secret_every_function_is_told(template: dict[str, Any]) -> None:
+    """Issue 19: given the template, then the cursor secret is generated (never typed) and every
+    function gets its ARN by the variable zhtj.settings reads."""
+    from zhtj.settings import CURSOR_SECRET_ENV
+
+    secret = template["Resources"][cloud.CURSOR_SECRET]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+    assert "SecretString" not in secret["Properties"]
+    for function in _of_type(template, "AWS::Serverless::Function").values():
+        assert function["Properties"]["Environment"]["Variables"][CURSOR_SECRET_ENV] == {"Ref": cloud.CURSOR_SECRET}
+
+
+def test_gateway_answers_are_chinese_code_message_field_and_never_echo_the_request(template: dict[str, Any]) -> None:
+    """Issue 19: given the API, then every gateway response type (unknown path or method,
+    refused token, throttling, oversized request, the 4XX/5XX defaults...) answers a fixed
+    {code, message, field} in Chinese, with CORS, and no template reads $context or the
+    request (an unknown path's default message quotes the whole Authorization header)."""
+    (api,) = _of_type(template, "AWS::Serverless::Api").values()
+    responses = api["Properties"]["DefinitionBody"]["x-amazon-apigateway-gateway-responses"]
+    every_type = {
+        "DEFAULT_4XX", "DEFAULT_5XX", "MISSING_AUTHENTICATION_TOKEN", "RESOURCE_NOT_FOUND", "UNAUTHORIZED",
+        "EXPIRED_TOKEN", "ACCESS_DENIED", "INVALID_SIGNATURE", "INVALID_API_KEY", "WAF_FILTERED", "THROTTLED",
+        "QUOTA_EXCEEDED", "REQUEST_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "BAD_REQUEST_PARAMETERS",
+        "BAD_REQUEST_BODY", "AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR", "API_CONFIGURATION_ERROR",
+        "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT",
+    }  # fmt: skip
+    assert set(responses) == every_type
+    for kind, response in responses.items():
+        (text,) = response["responseTemplates"].values()
+        assert "$" not in text and "#" not in text, kind  # no VTL: nothing of the request
+        body = json.loads(text)
+        assert set(body) == {"code", "message", "field"}, kind
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in body["message"]), kind
+        assert response["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == "'*'"
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == 404
+    assert (
+        responses["UNAUTHORIZED"]["statusCode"],
+        json.loads(responses["UNAUTHORIZED"]["responseTemplates"]["application/json"])["field"],
+    ) == (401, "Authorization")
+    assert responses["THROTTLED"]["statusCode"] == 429 and responses["REQUEST_TOO_LARGE"]["statusCode"] == 413
+    assert "statusCode" not in responses["DEFAULT_4XX"] and "statusCode" not in responses["DEFAULT_5XX"]

@@ -606,4 +606,4 @@ def test_exit_2_candidates_are_paged_over_the_subtree_branches(
     status, answer = call(
         client, "GET", f"/orgs/{world.orgs['root']}/age-out-candidates?cursor=bm90LWEtY3Vyc29y", world.headers("root")
     )
-    assert (status, answer["code"]) == (400, "CURSOR_INVALID")
+    assert (status, answer["code"]) == (400, "BAD_CURSOR")

@@ -106,6 +106,26 @@ def test_org_5_names_refused_with_field_errors(client: Any, world: World, field:
     assert answer["message"]
 
 
+def test_org_5_every_wrong_name_is_reported_at_once(client: Any, world: World) -> None:
+    """Given a new branch whose short name, full name and alias are all wrong,
+    when its parent's administrator creates it,
+    then the answer names all three fields (issue 19), the first one also at the top level."""
+    body = {**BRANCH, "short_name": "广州市天河区石牌社区", "full_name": "石牌社区支部委员会", "alias": "石牌 团支部"}
+    status, answer = create(client, world, "tianhe", "tianhe", body)
+    assert status == 400
+    listed = [(e["code"], e["field"]) for e in answer["errors"]]
+    assert listed == [("SHORT_NAME_SUFFIX", "short_name"), ("FULL_NAME_PREFIX", "full_name"), ("ALIAS_SPACE", "alias")]
+    assert {k: answer[k] for k in ("code", "message", "field")} == answer["errors"][0]
+    assert all(e["message"] for e in answer["errors"])
+
+
+def test_org_5_a_single_wrong_name_has_no_list(client: Any, world: World) -> None:
+    """Given only the alias wrong, when the branch is created, then the answer is the one
+    {code, message, field} refusal, without an `errors` list."""
+    status, answer = create(client, world, "tianhe", "tianhe", {**BRANCH, "alias": "石牌 团支部"})
+    assert (status, set(answer)) == (400, {"code", "message", "field"})
+
+
 def test_org_5_class_branch_carries_entry_year(client: Any, world: World) -> None:
     body = {
         "org_type": "BRANCH",
@@ -164,7 +184,7 @@ def test_forged_cursor_is_a_clear_error(client: Any, world: World) -> None:
     status, answer = call(
         client, "GET", f"/orgs/{world.orgs['root']}/children?cursor=bm90LWpzb24", world.headers("root")
     )
-    assert (status, answer["code"], answer["field"]) == (400, "CURSOR_INVALID", "cursor")
+    assert (status, answer["code"], answer["field"]) == (400, "BAD_CURSOR", "cursor")
 
 
 def test_search_by_name_fragment_within_scope(client: Any, world: World) -> None:

@@ -240,6 +240,52 @@ def test_the_same_requests_pass_when_valid(client: Any, world: World) -> None:
     assert status in (200, 201), answer
 
 
+def _refused_fields(response: Any) -> tuple[int, list[tuple[str, str | None]], dict[str, Any]]:
+    answer = json.loads(response.body)
+    # The first refusal is the top level: clients reading {code, message, field} still work
+    assert {k: answer[k] for k in ("code", "message", "field")} == answer["errors"][0], answer
+    assert all(CJK.search(e["message"]) for e in answer["errors"]), answer
+    return response.status_code, [(e["code"], e["field"]) for e in answer["errors"]], answer
+
+
+def test_every_invalid_field_of_a_body_is_reported_at_once(client: Any, world: World) -> None:
+    """Given a body with four invalid fields (a wrong type, a malformed date, an unknown field
+    and a missing one), when it is sent, then all four are refused in one answer (issue 19)."""
+    body = _j({"activity": 5, "served_on": "2026/1/1", "bonus": 1})
+    response = client.http.request("POST", _path(world, VOLUNTEER), headers=_headers(world, "huajing", JSON), body=body)
+    status, refused, _ = _refused_fields(response)
+    assert status == 400
+    assert sorted(str(field) for _, field in refused) == ["activity", "bonus", "served_on", "tenths_of_hours"]
+    assert {code for code, _ in refused} == {"INVALID_FIELD"}
+
+
+def test_every_coerced_or_unprintable_field_is_reported_at_once(client: Any, world: World) -> None:
+    """Given a body with two fields of a wrong JSON type, or with control characters in two
+    fields, when it is sent, then every such field is named, in the body's order."""
+    headers = _headers(world, "huajing", JSON)
+    # 1767225600: 2026-01-01T00:00:00Z in seconds, which lax validation would take as a date
+    coerced = _j({**VALID_VOLUNTEER, "served_on": 1767225600, "tenths_of_hours": "20"})
+    response = client.http.request("POST", _path(world, VOLUNTEER), headers=headers, body=coerced)
+    assert _refused_fields(response)[:2] == (
+        400,
+        [("INVALID_FIELD", "served_on"), ("INVALID_FIELD", "tenths_of_hours")],
+    )
+    unprintable = _j({"activity": "社区\x1b服务", "served_on": "2026-01-01", "note": "\u0000", "tenths_of_hours": 2})
+    response = client.http.request("POST", _path(world, VOLUNTEER), headers=headers, body=unprintable)
+    assert _refused_fields(response)[:2] == (400, [("CONTROL_CHARACTER", "activity"), ("CONTROL_CHARACTER", "note")])
+
+
+def test_reg_1_every_independent_registration_field_is_reported_at_once(client: Any, world: World) -> None:
+    """REG-1 (a field-by-field error): given a registration whose name, ethnicity and phone
+    are all wrong, when it is submitted, then the three are named in form order."""
+    body = _j(_registration(world, name="李1", ethnicity="火星族", phone="12345"))
+    response = client.http.request("POST", "/registrations", headers=dict(JSON), body=body)
+    status, refused, answer = _refused_fields(response)
+    assert status == 400, answer
+    assert [field for _, field in refused] == ["name", "ethnicity", "phone"]
+    assert refused[0] == ("NAME_FORMAT", "name")
+
+
 def test_reg_2_full_width_digits_in_an_id_number_are_folded_and_accepted(client: Any, world: World) -> None:
     # Given an ID number typed in full-width digits (and a full-width X)
     plain = _id(seq=777)
@@ -437,3 +483,89 @@ def test_dues_3_a_webhook_event_whose_base64_flag_lies_is_not_acknowledged(
         assert answer["body"] != "success", answer
     found = dues_orders.get_order(order["order_id"])
     assert found is not None and found.state == "PENDING"
+
+
+# --- Page cursors (issue 19): opaque, tamper-evident, bound to the query that issued them --------
+
+
+def _page(client: Any, path: str, headers: dict[str, str], cursor: str | None = None) -> tuple[int, Any]:
+    return call(client, "GET", path + (f"&cursor={cursor}" if cursor else ""), headers)
+
+
+def _raw_cursor(value: Any) -> str:
+    """A cursor as the system used to hand them out: the table key, base64url JSON."""
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+def test_a_crafted_cursor_naming_another_key_is_refused_not_a_500(client: Any, world: World) -> None:
+    """Given cursors crafted as base64 JSON naming table keys of other records (another
+    organisation's item, another partition), when they are sent with a listing, then each is a
+    400 BAD_CURSOR naming the field, never a 500 and never a page."""
+    path = f"/orgs/{world.orgs['root']}/children?limit=1"
+    crafted = [
+        {"pk": {"S": f"ORG#{world.orgs['sz']}"}, "sk": {"S": "META"}},
+        {"pk": {"S": f"ORG#{world.orgs['sz']}"}, "sk": {"S": "META"}, "gsi1pk": {"S": "x"}, "gsi1sk": {"S": "y"}},
+        {"pk": {"N": "1"}},
+        ["not", "an", "object"],
+    ]
+    for value in crafted:
+        status, answer = _page(client, path, world.headers("root"), _raw_cursor(value))
+        assert (status, answer["code"], answer["field"]) == (400, "BAD_CURSOR", "cursor"), (value, answer)
+        assert CJK.search(answer["message"])
+
+
+def test_a_cursor_shows_no_table_key_and_a_tampered_one_is_refused(client: Any, world: World) -> None:
+    """Given the first page of the root's children, when its cursor is read, then neither it nor
+    its base64 decoding names an organisation id, a key prefix or a path; and when one
+    character of it is changed, the cursor is refused."""
+    path = f"/orgs/{world.orgs['root']}/children?limit=1"
+    status, page = _page(client, path, world.headers("root"))
+    cursor = page["next_cursor"]
+    assert status == 200 and cursor
+    pieces = [base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)).decode("latin-1") for p in cursor.split(".")]
+    for text in (cursor, *pieces):
+        assert not any(org_id in text for org_id in world.orgs.values())
+        assert "ORG#" not in text and "CHILDREN" not in text and "pk" not in text
+    middle = len(cursor) // 2
+    tampered = cursor[:middle] + ("A" if cursor[middle] != "A" else "B") + cursor[middle + 1 :]
+    status, answer = _page(client, path, world.headers("root"), tampered)
+    assert (status, answer["code"]) == (400, "BAD_CURSOR")
+    assert _page(client, path, world.headers("root"), cursor)[0] == 200  # the genuine one still works
+
+
+def test_a_cursor_opens_only_for_the_listing_route_and_caller_that_got_it(client: Any, world: World) -> None:
+    """Given a cursor of the huajing branch's members, issued to the huajing administrator,
+    when it is sent for another branch's members, for another listing of the same
+    organisation, or by another administrator entitled to the same list (tianhe, above it),
+    then each is a 400 BAD_CURSOR (it used to be accepted: 200 with an empty page)."""
+    members = "/orgs/{org}/members?limit=1"
+    huajing = members.format(org=world.orgs["huajing"])
+    status, page = _page(client, huajing, world.headers("huajing"))
+    cursor = page["next_cursor"]
+    assert status == 200 and cursor
+    assert _page(client, huajing, world.headers("huajing"), cursor)[0] == 200
+    refused = [
+        (members.format(org=world.orgs["lianhua"]), world.headers("root")),
+        (f"/orgs/{world.orgs['huajing']}/children?limit=1", world.headers("huajing")),
+        (huajing, world.headers("tianhe")),
+    ]
+    for path, headers in refused:
+        status, answer = _page(client, path, headers, cursor)
+        assert (status, answer["code"], answer["field"]) == (400, "BAD_CURSOR", "cursor"), (path, answer)
+
+
+def test_a_method_the_path_does_not_declare_answers_code_message_field(client: Any, world: World) -> None:
+    """Issue 19: given a declared path, when it is asked for with a method it does not have
+    (as the local stack lets through; API Gateway answers that itself), then the answer is a
+    405 {code, message, field} in Chinese with the methods allowed, not Chalice's
+    {"Code": "MethodNotAllowedError"}."""
+    response = client.http.request(
+        "DELETE", f"/orgs/{world.orgs['huajing']}", headers=_headers(world, "huajing", JSON), body=b""
+    )
+    answer = json.loads(response.body)
+    assert (response.status_code, answer) == (
+        405,
+        {"code": "METHOD_NOT_ALLOWED", "message": answer["message"], "field": None},
+    )
+    assert CJK.search(answer["message"])
+    assert "GET" in response.headers["Allow"]

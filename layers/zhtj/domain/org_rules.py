@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from zhtj.errors import RuleViolation, ValidationError
+from zhtj.errors import FieldChecks, RuleViolation, ValidationError
 
 
 class OrgType(StrEnum):
@@ -187,6 +187,33 @@ def validate_full_name(full_name: str, org_type: OrgType) -> str:
             "FULL_NAME_SUFFIX", f"{TYPE_NAMES[org_type]}的全称应为“{_FULL_PREFIX}+地区+单位+{suffix}”", "full_name"
         )
     return full_name
+
+
+@dataclass(frozen=True)
+class Names:
+    short_name: str
+    full_name: str
+    alias: str
+
+
+def validate_names(
+    short_name: str,
+    full_name: str,
+    alias: str,
+    org_type: OrgType,
+    city_prefix: str | None,
+    class_branch: bool,
+    entry_year: int | None,
+) -> Names:
+    """ORG-5: the three names, each checked on its own; every wrong one is reported at once
+    (InvalidFields), not only the first, so that the form is corrected in one round."""
+    checks = FieldChecks()
+    short = checks.run(lambda: validate_short_name(short_name, org_type, city_prefix, class_branch, entry_year))
+    full = checks.run(lambda: validate_full_name(full_name, org_type))
+    checked_alias = checks.run(lambda: validate_alias(alias))
+    checks.done()
+    assert short is not None and full is not None and checked_alias is not None
+    return Names(short, full, checked_alias)
 
 
 # --- ORG-3: size norms (findings, never refusals) ---------------------------------------

@@ -1,7 +1,7 @@
 """Rules of registration (报到 = registration): REG-1..3. Pure: no I/O.
 
-`check_submission` turns what a member typed into normalized facts, or raises the first
-field's ValidationError (a zh-CN message naming the field).
+`check_submission` turns what a member typed into normalized facts, or raises a refusal (a
+zh-CN message naming the field; InvalidFields when several fields are wrong).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import phonenumbers
 
 from zhtj.domain.codes import ethnicity_code, political_status_code
 from zhtj.domain.identity import IdentityFacts, age_on, parse_id_number
-from zhtj.errors import RuleViolation, ValidationError
+from zhtj.errors import FieldChecks, RuleViolation, ValidationError
 
 # REG-3: admissions from this day need a Central Committee development number and age 13.
 NUMBERED_ERA = date(2017, 1, 1)
@@ -146,15 +146,11 @@ def check_name(value: str) -> str:
     return name
 
 
-def check_submission(submission: Submission, today: date) -> RegistrationFacts:
-    """REG-1..3: check a registration field by field. Raises ValidationError or RuleViolation
-    naming the first bad field."""
-    name = check_name(submission.name)
-    identity = parse_id_number(submission.id_number, today)
-    ethnicity = ethnicity_code(submission.ethnicity)
-    political_status = political_status_code(submission.political_status)
-    joined = check_join_month(submission.join_month, identity.birth_date, today)
-    check_age(identity.birth_date, joined)
+def _check_admission(submission: Submission, birth: date, today: date) -> tuple[date, str | None]:
+    """REG-3: the join month, the age at admission, the development number and the identity
+    proof, in that order: each depends on the one before, so the first refusal stops here."""
+    joined = check_join_month(submission.join_month, birth, today)
+    check_age(birth, joined)
     number = check_development_number(submission.development_number, joined)
     if joined < NUMBERED_ERA and submission.identity_proof is None:
         raise RuleViolation(
@@ -162,6 +158,28 @@ def check_submission(submission: Submission, today: date) -> RegistrationFacts:
             "2017年以前入团的团员须说明身份证明材料（入团志愿书、团员证注册或组织关系介绍信）",
             "identity_proof",
         )
+    return joined, number
+
+
+def check_submission(submission: Submission, today: date) -> RegistrationFacts:
+    """REG-1..3: check a registration field by field. The independent checks (name, ID
+    number, ethnicity, political status, phone) all run, and the admission checks too when
+    the ID number gives a birth date; raises the one refusal (ValidationError or
+    RuleViolation) or InvalidFields naming every bad field, in form order."""
+    checks = FieldChecks()
+    name = checks.run(lambda: check_name(submission.name))
+    identity = checks.run(lambda: parse_id_number(submission.id_number, today))
+    ethnicity = checks.run(lambda: ethnicity_code(submission.ethnicity))
+    political_status = checks.run(lambda: political_status_code(submission.political_status))
+    admission = None
+    if identity is not None:
+        birth = identity.birth_date
+        admission = checks.run(lambda: _check_admission(submission, birth, today))
+    phone = checks.run(lambda: check_phone(submission.phone))
+    checks.done()
+    assert name is not None and identity is not None and ethnicity is not None and political_status is not None
+    assert admission is not None
+    joined, number = admission
     return RegistrationFacts(
         name=name,
         identity=identity,
@@ -174,5 +192,5 @@ def check_submission(submission: Submission, today: date) -> RegistrationFacts:
         education=(submission.education or "").strip() or None,
         occupation=(submission.occupation or "").strip() or None,
         income_band=submission.income_band,
-        phone=check_phone(submission.phone),
+        phone=phone,
     )

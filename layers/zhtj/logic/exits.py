@@ -291,15 +291,11 @@ def age_out_candidates(
     so a page may come back short (or empty) with a cursor: keep paging until it is None.
     A whole-province listing belongs to the scheduled sweep (SWEEP-3)."""
     authorize(principal, "member.read", get_org(org_id))
-    state = paging.decode(cursor) or {}
-    subtree_cursor, index, member_cursor = state.get("s"), state.get("i", 0), state.get("k")
-    if not (
-        (subtree_cursor is None or isinstance(subtree_cursor, str))
-        and isinstance(index, int)
-        and index >= 0
-        and (member_cursor is None or isinstance(member_cursor, str))
-    ):
-        raise paging.BAD_CURSOR
+    scope = ("exits.age_out", org_id)
+    state = paging.open_cursor(cursor, *scope) or {}
+    # The subtree's own cursor (sealed for its listing), the branch's position in that page and
+    # the table key to resume that branch's members from.
+    subtree_cursor, index, member_key = state.get("s"), state.get("i", 0), state.get("k")
     over_28 = (Member.birth_date <= age_out_cutoff(today_in_china())) & (Member.state == NORMAL)
     found: list[Member] = []
     read = 0
@@ -309,16 +305,16 @@ def age_out_candidates(
         )
         while index < len(branches):
             if len(found) >= limit or read >= BRANCHES_PER_PAGE:
-                return found, paging.encode({"s": subtree_cursor, "i": index, "k": member_cursor})
-            members, member_cursor = paging.query_page(
+                return found, paging.seal({"s": subtree_cursor, "i": index, "k": member_key}, *scope)
+            members, member_key = paging.read_page(
                 Member.by_gsi1.query,
                 keys.branch_members_pk(branches[index].org_id),
                 filter_condition=over_28,
                 limit=limit - len(found),
-                cursor=member_cursor,
+                start_key=member_key,
             )
             found.extend(m for m in members if not holds_position(m))
-            if member_cursor is None:
+            if member_key is None:
                 index, read = index + 1, read + 1
         if next_subtree is None:
             return found, None

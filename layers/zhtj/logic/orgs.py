@@ -24,9 +24,7 @@ from zhtj.domain.org_rules import (
     check_placement,
     most_selective_bigram,
     path_ids,
-    validate_alias,
-    validate_full_name,
-    validate_short_name,
+    validate_names,
 )
 from zhtj.domain.search_rules import exact_gram
 from zhtj.errors import ConflictError, NotFoundError, RuleViolation, ValidationError
@@ -106,6 +104,7 @@ def bootstrap_province(short_name: str, full_name: str, alias: str, region_name:
         if isinstance(root, Org) and root.alias == alias:
             found = [o for o in Org.by_gsi1.query(keys.system_orgs_pk(root.org_id)) if isinstance(o, Org)]
             return Province(root, found[0])
+    names = validate_names(short_name, full_name, alias, OrgType.LEADING_ORGAN, None, False, None)
     root_id = new_id("o")
     root = Org(
         org_id=root_id,
@@ -115,9 +114,9 @@ def bootstrap_province(short_name: str, full_name: str, alias: str, region_name:
         org_type=OrgType.LEADING_ORGAN,
         level=Level.PROVINCE,
         sector=Sector.GOVERNMENT,
-        short_name=validate_short_name(short_name, OrgType.LEADING_ORGAN, None, False, None),
-        full_name=validate_full_name(full_name, OrgType.LEADING_ORGAN),
-        alias=validate_alias(alias),
+        short_name=names.short_name,
+        full_name=names.full_name,
+        alias=names.alias,
         region_name=region_name,
         created_at=now(),
         child_count=0,
@@ -179,29 +178,29 @@ def list_subtree(
     Below depth 1 a subtree lies in one partition of the tree index; the root's spans one
     partition per direct child, walked in turn (the cursor remembers which)."""
     org = read(principal, org_id)
-    state = paging.decode(cursor) or {}
+    scope = ("orgs.subtree", org.org_id, org_type)
+    state = paging.open_cursor(cursor, *scope) or {}
     buckets = _subtree_buckets(org)
-    index = state.get("b", 0)
-    if not isinstance(index, int) or not 0 <= index < len(buckets):
+    index, key = state.get("b", 0), state.get("k")
+    if index >= len(buckets):  # the root lost a direct child since the cursor was issued
         raise paging.BAD_CURSOR
-    inner = paging.encode(state.get("k"))
     found: list[Org] = []
     condition = Org.org_type == org_type.value if org_type else None
     while index < len(buckets) and len(found) < limit:
-        items, inner = paging.query_page(
+        items, key = paging.read_page(
             Org.by_gsi2.query,
             keys.tree_pk(buckets[index]),
             Org.gsi2sk.startswith(org.path),
             filter_condition=condition,
             limit=limit - len(found),
-            cursor=inner,
+            start_key=key,
         )
         found.extend(items)
-        if inner is None:
+        if key is None:
             index += 1
     if index >= len(buckets):
         return found, None
-    return found, paging.encode({"b": index, "k": paging.decode(inner)})
+    return found, paging.seal({"b": index, "k": key}, *scope)
 
 
 def _subtree_buckets(org: Org) -> list[str]:
@@ -265,6 +264,9 @@ def create_child(principal: Principal, parent_id: str, body: OrgCreate) -> Org:
         raise PARENT_GONE if parent.status != ACTIVE else RuleViolation("ORG-7", "系统组织下不能设立下级组织", None)
     check_placement(Placement(OrgType(parent.org_type), _level(parent)), body.org_type, body.level)
     city_prefix = _city_prefix([*ancestors(parent), parent], body)
+    names = validate_names(
+        body.short_name, body.full_name, body.alias, body.org_type, city_prefix, body.class_branch, body.entry_year
+    )
     org_id = new_id("o")
     org = Org(
         org_id=org_id,
@@ -274,9 +276,9 @@ def create_child(principal: Principal, parent_id: str, body: OrgCreate) -> Org:
         org_type=body.org_type,
         level=body.level,
         sector=body.sector,
-        short_name=validate_short_name(body.short_name, body.org_type, city_prefix, body.class_branch, body.entry_year),
-        full_name=validate_full_name(body.full_name, body.org_type),
-        alias=validate_alias(body.alias),
+        short_name=names.short_name,
+        full_name=names.full_name,
+        alias=names.alias,
         region_name=body.region_name,
         entry_year=body.entry_year,
         created_at=now(),

@@ -150,43 +150,27 @@ def _by_id_number(scope: Org, id18: str) -> list[Hit]:
     ]
 
 
-def _phases(cursor: str | None) -> tuple[int, dict[str, Any] | None]:
-    """The phase and the table key a cursor resumes from; anything else this system did not
-    hand out is refused (400), never passed on to the query."""
-    state = paging.decode(cursor) or {"p": 0}
-    phase, key = state.get("p"), state.get("k")
-    if phase not in (0, 1) or not (key is None or _is_table_key(key)):
-        raise paging.BAD_CURSOR
-    return int(phase), key
-
-
-def _is_table_key(key: Any) -> bool:
-    return (
-        isinstance(key, dict)
-        and set(key) == {"pk", "sk"}
-        and all(isinstance(v, dict) and set(v) == {"S"} and isinstance(v["S"], str) for v in key.values())
-    )
-
-
 def _two_phases(
     cursor: str | None,
+    scope: tuple[Any, ...],
     limit: int,
     exact: Any,
     fragment: Any,
 ) -> tuple[list[Any], str | None]:
-    """Exact matches first (phase 0), then the fragment's (phase 1); one cursor over both."""
-    phase, key = _phases(cursor)
+    """Exact matches first (phase 0), then the fragment's (phase 1); one cursor over both,
+    sealed for `scope` (what names the search). Raises BAD_CURSOR for any other cursor."""
+    state = paging.open_cursor(cursor, *scope) or {"p": 0}
+    phase, key = state["p"], state.get("k")
     found: list[Any] = []
     if phase == 0:
         found, key = exact(limit, key)
         if key is not None:
-            return found, paging.encode({"p": 0, "k": key})
+            return found, paging.seal({"p": 0, "k": key}, *scope)
         if len(found) == limit:
-            return found, paging.encode({"p": 1})
-        phase = 1
+            return found, paging.seal({"p": 1}, *scope)
     more, key = fragment(limit - len(found), key)
     found += more
-    return found, paging.encode({"p": 1, "k": key}) if key is not None else None
+    return found, paging.seal({"p": 1, "k": key}, *scope) if key is not None else None
 
 
 def _names_in_scope(
@@ -212,7 +196,8 @@ def _names_in_scope(
         return query
 
     partial = model.name.contains(text) & (model.name != text)
-    return _two_phases(cursor, limit, phase(exact_pk, None), phase(fragment_pk, partial))
+    scope = ("search", model.__name__, exact_pk, fragment_pk, text, scope_path)
+    return _two_phases(cursor, scope, limit, phase(exact_pk, None), phase(fragment_pk, partial))
 
 
 def _members(scope: Org, fragment: str, cursor: str | None, limit: int) -> tuple[list[Hit], str | None]:
