@@ -1,6 +1,7 @@
-"""Routes of transfers (XFER-1..6): start, the chain's steps, withdraw, appeal, the inbox and
-figures of an organisation, target search, graduation, batches, arrivals from outside the
-province. Thin: parse, call logic, shape.
+"""Routes of transfers (XFER-1..6): start, proposals by an organisation outside the member's
+subtree and the member's answer, the chain's steps, withdraw, appeal, the inbox and figures of
+an organisation, target search, graduation, batches, arrivals from outside the province. Thin:
+parse, call logic, shape.
 
 A transfer is addressed under its member (`/members/{id}/transfers/{transfer}`): it lives in
 the member's partition, and the step it waits on decides who may act (logic/transfers.py)."""
