@@ -365,12 +365,10 @@ def member_history(member_id: str, principal: Principal) -> BaseModel:
 
 # --- Proposals by an organisation outside the member's subtree (XFER-2) ----------------------------
 
-_PROPOSALS = "/members/{member_id}/transfer-proposals"
-
 
 @api(
     bp,
-    _PROPOSALS,
+    "/members/{member_id}/transfer-proposals",
     "POST",
     summary="提出转接建议（转入方，须团员本人确认）",
     body=ProposalIn,
@@ -384,35 +382,39 @@ def propose(member_id: str, principal: Principal, body: ProposalIn) -> BaseModel
     )
 
 
-@api(bp, _PROPOSALS, "GET", summary="团员收到的转接建议（待确认的在前）", response=Page[ProposalOut], tag=TAG)
-def member_proposals(member_id: str, principal: Principal) -> BaseModel:
-    return Page[ProposalOut](items=[_proposal(p) for p in transfer_proposals.of_member(principal, member_id)])
+# The member answers from their own session: the routes name no member.
+_MINE = "/me/transfer-proposals"
+
+
+@api(bp, _MINE, "GET", summary="我收到的转接建议（待确认的在前）", response=Page[ProposalOut], tag=TAG)
+def my_proposals(principal: Principal) -> BaseModel:
+    return Page[ProposalOut](items=[_proposal(p) for p in transfer_proposals.mine(principal)])
 
 
 @api(
     bp,
-    f"{_PROPOSALS}/{{proposal_id}}/confirm",
+    f"{_MINE}/{{proposal_id}}/confirm",
     "POST",
     summary="团员本人确认转接建议（发起转接）",
     response=TransferOut,
     status=201,
     tag=TAG,
 )
-def confirm_proposal(member_id: str, proposal_id: str, principal: Principal) -> BaseModel:
-    return _out(transfer_proposals.confirm(principal, member_id, proposal_id))
+def confirm_proposal(proposal_id: str, principal: Principal) -> BaseModel:
+    return _out(transfer_proposals.confirm(principal, proposal_id))
 
 
 @api(
     bp,
-    f"{_PROPOSALS}/{{proposal_id}}/decline",
+    f"{_MINE}/{{proposal_id}}/decline",
     "POST",
     summary="团员本人拒绝转接建议",
     body=DeclineIn,
     response=ProposalOut,
     tag=TAG,
 )
-def decline_proposal(member_id: str, proposal_id: str, principal: Principal, body: DeclineIn) -> BaseModel:
-    return _proposal(transfer_proposals.decline(principal, member_id, proposal_id, body.reason))
+def decline_proposal(proposal_id: str, principal: Principal, body: DeclineIn) -> BaseModel:
+    return _proposal(transfer_proposals.decline(principal, proposal_id, body.reason))
 
 
 @api(

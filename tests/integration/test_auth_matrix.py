@@ -351,9 +351,6 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: f"/members/{w.members['huajing'][0]}/transfer-proposals",
         lambda w: {"cause": "EMPLOYMENT", "to_branch_id": w.orgs["huajing"]},
     ),
-    ("GET", "/members/{member_id}/transfer-proposals"): Case(
-        "member.read", "huajing", lambda w: f"/members/{w.members['huajing'][1]}/transfer-proposals"
-    ),
     ("GET", "/orgs/{org_id}/transfer-proposals"): Case(
         "transfer.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/transfer-proposals"
     ),
@@ -579,9 +576,11 @@ SELF_OR_PUBLIC = {
     # approval acts only on the steps waiting on the caller's own organisation.
     ("GET", "/transfer-chain"),
     ("GET", "/transfer-targets"),
-    # XFER-2: only the member answers a proposal (test_xfer_2_who_starts_and_who_proposes).
-    ("POST", "/members/{member_id}/transfer-proposals/{proposal_id}/confirm"),
-    ("POST", "/members/{member_id}/transfer-proposals/{proposal_id}/decline"),
+    # XFER-2: only the member reads and answers their proposals, from their own session
+    # (test_xfer_2_who_starts_and_who_proposes, test_xfer_2_a_member_starts_...).
+    ("GET", "/me/transfer-proposals"),
+    ("POST", "/me/transfer-proposals/{proposal_id}/confirm"),
+    ("POST", "/me/transfer-proposals/{proposal_id}/decline"),
     # AWARD: a member declares an award they received (tests/integration/test_awards.py walks
     # the other callers).
     ("POST", "/members/{member_id}/award-declarations"),
@@ -752,14 +751,17 @@ def test_xfer_2_who_starts_and_who_proposes(matrix_world: Any, caller: str) -> N
     elsewhere = {**body, "to_branch_id": world.orgs["cs2024"]}  # 中大's branch: only the root reaches it
     status, answer = call(client, "POST", proposals, world.headers(caller), elsewhere)
     assert (status, answer["code"]) == ((400, "CAUSE_TEXT_REQUIRED") if caller == "root" else (403, "OUT_OF_SCOPE"))
-    status, answer = call(client, "POST", f"{proposals}/tpnone/confirm", world.headers(caller))
-    assert (status, answer["code"]) == (403, "NOT_SELF")
+    for method, path in (("GET", "/me/transfer-proposals"), ("POST", "/me/transfer-proposals/tpnone/confirm")):
+        status, answer = call(client, method, path, world.headers(caller))
+        assert (status, answer["code"]) == (403, "NOT_SELF")
 
 
 def test_xfer_2_a_member_starts_and_answers_proposals_for_themself_only(matrix_world: Any) -> None:
     """Given two members of 华景,
-    When one starts a transfer, proposes one, and answers a proposal, for themself and for the other,
-    Then only their own start and answers pass authorization, and a member never proposes."""
+    When one starts a transfer and proposes one, for themself and for the other, and reads and
+    answers proposals from their own session,
+    Then only their own start passes authorization, a member never proposes, and their session
+    reaches their own proposals only (another's is not found)."""
     world, client = matrix_world
     own, other = world.members["huajing"][0], world.members["huajing"][1]
     headers = {
@@ -772,10 +774,11 @@ def test_xfer_2_a_member_starts_and_answers_proposals_for_themself_only(matrix_w
         assert (status, answer["code"]) == expected
         status, answer = call(client, "POST", f"/members/{member}/transfer-proposals", headers, body)
         assert (status, answer["code"]) == (403, "NOT_OPERATOR")
+    status, page = call(client, "GET", "/me/transfer-proposals", headers)
+    assert (status, page["items"]) == (200, [])
     for verb in ("confirm", "decline"):
-        for member, expected in ((own, (404, "PROPOSAL_NOT_FOUND")), (other, (403, "NOT_SELF"))):
-            status, answer = call(client, "POST", f"/members/{member}/transfer-proposals/tpnone/{verb}", headers, {})
-            assert (status, answer["code"]) == expected
+        status, answer = call(client, "POST", f"/me/transfer-proposals/tpnone/{verb}", headers, {})
+        assert (status, answer["code"]) == (404, "PROPOSAL_NOT_FOUND")
 
 
 def test_expired_token_refused(matrix_world: Any) -> None:

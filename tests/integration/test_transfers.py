@@ -232,7 +232,7 @@ def test_xfer_2_a_proposal_from_the_receiving_side_starts_only_on_the_members_ow
     starts the transfer as the member's own (their chain, their withdrawal), every step audited."""
     world = paid
     moving = world.members["lianhua"][0]
-    base = f"/members/{moving}/transfer-proposals"
+    base, mine = f"/members/{moving}/transfer-proposals", "/me/transfer-proposals"
     body = {"cause": "EMPLOYMENT", "to_branch_id": world.orgs["huajing"], "note": "已在华景社区就业，请确认"}
     status, proposal = call(client, "POST", base, world.headers("gz"), body)
     assert status == 201, proposal
@@ -253,15 +253,17 @@ def test_xfer_2_a_proposal_from_the_receiving_side_starts_only_on_the_members_ow
         status, page = call(client, "GET", f"/orgs/{world.orgs[org]}/transfer-inbox", world.headers(org))
         assert (status, page["items"]) == (200, [])
     # What the member sees.
-    status, page = call(client, "GET", base, member_headers(world, moving))
+    status, page = call(client, "GET", mine, member_headers(world, moving))
     assert status == 200 and [(p["proposal_id"], p["state_name"]) for p in page["items"]] == [
         (proposal["proposal_id"], "待团员确认")
     ]
     # Only the member confirms: not the proposer, not the member's own branch, not another member.
-    confirm = f"{base}/{proposal['proposal_id']}/confirm"
-    for headers in (world.headers("gz"), world.headers("lianhua"), member_headers(world, world.members["huajing"][0])):
-        status, answer = call(client, "POST", confirm, headers)
+    confirm = f"{mine}/{proposal['proposal_id']}/confirm"
+    for who in ("gz", "lianhua"):
+        status, answer = call(client, "POST", confirm, world.headers(who))
         assert (status, answer["code"]) == (403, "NOT_SELF")
+    status, answer = call(client, "POST", confirm, member_headers(world, world.members["huajing"][0]))
+    assert (status, answer["code"]) == (404, "PROPOSAL_NOT_FOUND")  # another member: not theirs to answer
     status, t = call(client, "POST", confirm, member_headers(world, moving))
     assert status == 201, t
     ids = world.orgs
@@ -292,30 +294,30 @@ def test_xfer_2_a_declined_or_lapsed_proposal_starts_nothing_and_never_blocks_th
     member's own transfer was never blocked, and only it is counted."""
     world = paid
     moving = world.members["lianhua"][0]
-    base = f"/members/{moving}/transfer-proposals"
+    base, mine = f"/members/{moving}/transfer-proposals", "/me/transfer-proposals"
     body = {"cause": "OTHER", "cause_text": "随家人迁居", "to_branch_id": world.orgs["huajing"]}
     status, first = call(client, "POST", base, world.headers("tianhe"), body)
     assert status == 201
     status, declined = call(
-        client, "POST", f"{base}/{first['proposal_id']}/decline", member_headers(world, moving), {"reason": "暂不迁居"}
+        client, "POST", f"{mine}/{first['proposal_id']}/decline", member_headers(world, moving), {"reason": "暂不迁居"}
     )
     assert (status, declined["state"], declined["decline_reason"]) == (200, "DECLINED", "暂不迁居")
-    status, answer = call(client, "POST", f"{base}/{first['proposal_id']}/confirm", member_headers(world, moving))
+    status, answer = call(client, "POST", f"{mine}/{first['proposal_id']}/confirm", member_headers(world, moving))
     assert (status, answer["code"]) == (409, "PROPOSAL_DECIDED")
     status, second = call(client, "POST", base, world.headers("tianhe"), body)  # decided: may propose again
     assert status == 201 and second["proposal_id"] != first["proposal_id"]
     # While it waits, the member starts a transfer of their own elsewhere: nothing blocks it.
     own = start(client, world, "member", moving, cause="EMPLOYMENT", to_branch_id=world.orgs["cs2024"])
-    status, answer = call(client, "POST", f"{base}/{second['proposal_id']}/confirm", member_headers(world, moving))
+    status, answer = call(client, "POST", f"{mine}/{second['proposal_id']}/confirm", member_headers(world, moving))
     assert (status, answer["code"]) == (409, "TRANSFER_ALREADY_OPEN")  # the pre-check runs at confirmation
     # Seven days on, the proposal has lapsed; it leaves the table by TTL 30 days after that.
     stored = next(iter(transfers.TransferProposal.query(keys.member_pk(moving))))
     kept = stored.expires_at - datetime.fromisoformat(second["valid_until"])  # TTL: whole seconds
     assert timedelta(days=30, seconds=-1) < kept <= timedelta(days=30)
     at(monkeypatch, datetime.fromisoformat(second["valid_until"]) + timedelta(minutes=1))
-    status, page = call(client, "GET", base, member_headers(world, moving))
+    status, page = call(client, "GET", mine, member_headers(world, moving))
     assert [p["state"] for p in page["items"]] == ["EXPIRED"]
-    status, answer = call(client, "POST", f"{base}/{second['proposal_id']}/confirm", member_headers(world, moving))
+    status, answer = call(client, "POST", f"{mine}/{second['proposal_id']}/confirm", member_headers(world, moving))
     assert (status, answer["code"]) == (409, "PROPOSAL_EXPIRED")
     status, page = call(client, "GET", f"/orgs/{world.orgs['tianhe']}/transfer-proposals", world.headers("tianhe"))
     assert [p["state"] for p in page["items"]] == ["EXPIRED"]  # the second replaced the declined first

@@ -4,7 +4,8 @@ XFER-2 lets "the member start the transfer, or an organisation do it for them": 
 own organisations (the branch and those above it) start directly (logic/transfers.py). The
 receiving side holds no such right over another city's member, so it only proposes: a
 proposal opens no transfer, sets no pointer on the member (their own start is never blocked),
-runs no 72-hour step and counts in no figure. The member confirms it from their own session,
+runs no 72-hour step and counts in no figure. The member sees it (`/me/transfer-proposals`)
+and confirms it from their own session,
 which starts the transfer as theirs in the same transaction, or declines it. The real system
 also accepts an SMS code as the member's confirmation (REFERENCE "Transfer"); that path needs
 the SMS adapters of the accounts work and is not offered here.
@@ -131,13 +132,20 @@ def _of_member(member_id: str) -> list[TransferProposal]:
     return sorted(found, key=lambda p: p.proposed_at, reverse=True)
 
 
-def of_member(principal: Principal, member_id: str) -> list[TransferProposal]:
-    """What the member sees (their pending proposals first), or an operator over their branch."""
-    member = accounts.get_member(member_id)
-    if not accounts.is_self(principal, member_id):
-        authorize(principal, "member.read", get_org(member.branch_id))
+def own_member_id(principal: Principal) -> str:
+    """The member signed in as themself (no acting organisation). Raises ForbiddenError NOT_SELF:
+    only the member answers a proposal; no operator, not even the member's own branch, confirms
+    on their behalf."""
+    member_id = accounts.get_account(principal.account_id).member_id
+    if principal.acting_org_id is not None or member_id is None:
+        raise NOT_SELF
+    return member_id
+
+
+def mine(principal: Principal) -> list[TransferProposal]:
+    """What the signed-in member sees: the proposals waiting for their answer first."""
     at = clock.now()
-    found = _of_member(member_id)
+    found = _of_member(own_member_id(principal))
     return [p for p in found if state_of(p, at) == PROPOSED] + [p for p in found if state_of(p, at) != PROPOSED]
 
 
@@ -155,12 +163,9 @@ def of_org(
     )
 
 
-def _own(principal: Principal, member_id: str, proposal_id: str) -> TransferProposal:
-    """The member's own proposal, still open. Only the member answers it: no operator, not
-    even the member's own branch, confirms on their behalf."""
-    if not accounts.is_self(principal, member_id):
-        raise NOT_SELF
-    proposal = next((p for p in _of_member(member_id) if p.proposal_id == proposal_id), None)
+def _own(principal: Principal, proposal_id: str) -> TransferProposal:
+    """The signed-in member's own proposal, still open."""
+    proposal = next((p for p in _of_member(own_member_id(principal)) if p.proposal_id == proposal_id), None)
     if proposal is None:
         raise NO_PROPOSAL
     state = state_of(proposal, clock.now())
@@ -188,12 +193,13 @@ def _decided(uow: UnitOfWork, proposal: TransferProposal, state: str, at: dateti
     )
 
 
-def confirm(principal: Principal, member_id: str, proposal_id: str) -> Transfer:
+def confirm(principal: Principal, proposal_id: str) -> Transfer:
     """The member confirms: the transfer starts as the member's own (their pre-check, their
     withdrawal and appeal), recording the proposal, in one transaction with the proposal's
     answer. Raises ForbiddenError NOT_SELF, NotFoundError, ConflictError (lapsed, decided, or
     the pre-check's refusals), ValidationError (the target closed meanwhile)."""
-    proposal = _own(principal, member_id, proposal_id)
+    proposal = _own(principal, proposal_id)
+    member_id = proposal.member_id
     request = transfers.Request(
         cause=Cause(proposal.cause), cause_text=proposal.cause_text, to_branch_id=proposal.to_branch_id
     )
@@ -214,9 +220,9 @@ def confirm(principal: Principal, member_id: str, proposal_id: str) -> Transfer:
     return transfers.start(principal, member_id, request, extra=answer, proposal=proposal)
 
 
-def decline(principal: Principal, member_id: str, proposal_id: str, reason: str | None) -> TransferProposal:
+def decline(principal: Principal, proposal_id: str, reason: str | None) -> TransferProposal:
     """The member declines, optionally saying why; the proposer sees it in its list."""
-    proposal = _own(principal, member_id, proposal_id)
+    proposal = _own(principal, proposal_id)
     at = clock.now()
     reason = (reason or "").strip() or None
     uow = UnitOfWork(member_actor(principal))
@@ -225,7 +231,7 @@ def decline(principal: Principal, member_id: str, proposal_id: str, reason: str 
     uow.audit(
         "transfer.proposal_decline",
         "MEMBER",
-        member_id,
+        proposal.member_id,
         proposal.org_id,
         before={"state": PROPOSED},
         after={**_snapshot(proposal), "reason": reason},
