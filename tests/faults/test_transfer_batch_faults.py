@@ -65,7 +65,7 @@ def test_xfer_6_batch_with_crashes_and_races_starts_refuses_and_moves_each_membe
         members.append(account.member_id)
     unpaid = set(members[::20])
     for member_id in members:
-        if member_id in unpaid:  # admitted long ago, dues owed: XFER-2 refuses them
+        if member_id in unpaid:  # admitted long ago, dues owed: the pre-check refuses them
             Member.get(keys.member_pk(member_id), keys.META).update(actions=[Member.join_month.set("2020-01")])
         else:
             pay_dues(member_id)
@@ -80,7 +80,7 @@ def test_xfer_6_batch_with_crashes_and_races_starts_refuses_and_moves_each_membe
     totals = settle(runner, "transfers", poison=[poison])
     _, result = call(client, "GET", f"/transfer-batches/{batch['batch_id']}", world.headers("sysu"))
     refused = {r["member_id"]: r["error_code"] for r in result["results"] if r["outcome"] == "REFUSED"}
-    assert refused == dict.fromkeys(unpaid, "XFER-2")  # refused for their dues only, never for a race
+    assert refused == dict.fromkeys(unpaid, "DUES_NOT_PAID_UP")  # refused for their dues only, never for a race
     assert (result["processed"], result["started"]) == (MEMBERS, MEMBERS - len(unpaid))
     assert all(len(transfers_of(m)) == (m not in unpaid) for m in members)  # started once each
 

@@ -343,6 +343,17 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/members/{member_id}/transfers"): Case(
         "member.read", "huajing", lambda w: f"/members/{w.members['huajing'][1]}/transfers"
     ),
+    # XFER-2: a proposal names the receiving branch (here 华景 itself, the member's own branch:
+    # refused once authorized); test_xfer_2_who_starts_and_who_proposes walks the other targets.
+    ("POST", "/members/{member_id}/transfer-proposals"): Case(
+        "transfer.propose",
+        "huajing",
+        lambda w: f"/members/{w.members['huajing'][0]}/transfer-proposals",
+        lambda w: {"cause": "EMPLOYMENT", "to_branch_id": w.orgs["huajing"]},
+    ),
+    ("GET", "/orgs/{org_id}/transfer-proposals"): Case(
+        "transfer.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/transfer-proposals"
+    ),
     ("GET", "/members/{member_id}/transfers/{transfer_id}"): Case(
         "transfer.read", "huajing", lambda w: transfer_path(w, "A")
     ),
@@ -565,6 +576,11 @@ SELF_OR_PUBLIC = {
     # approval acts only on the steps waiting on the caller's own organisation.
     ("GET", "/transfer-chain"),
     ("GET", "/transfer-targets"),
+    # XFER-2: only the member reads and answers their proposals, from their own session
+    # (test_xfer_2_who_starts_and_who_proposes, test_xfer_2_a_member_starts_...).
+    ("GET", "/me/transfer-proposals"),
+    ("POST", "/me/transfer-proposals/{proposal_id}/confirm"),
+    ("POST", "/me/transfer-proposals/{proposal_id}/decline"),
     # AWARD: a member declares an award they received (tests/integration/test_awards.py walks
     # the other callers).
     ("POST", "/members/{member_id}/award-declarations"),
@@ -682,6 +698,7 @@ def test_route_by_caller(matrix_world: Any, route: tuple[str, str], caller: str)
             "NOT_ESCALATED",
             "NOT_CITY_COMMITTEE",
             "TRANSFER_NOT_YOUR_STEP",
+            "TRANSFER_PROPOSE_ONLY",
         }
         assert answer["message"]
 
@@ -707,6 +724,61 @@ def test_route_refuses_missing_bad_and_member_tokens(matrix_world: Any, route: t
         assert (status, answer["code"]) == (400, "TARGET_IS_SOURCE")  # XFER-2: a member starts their own
     elif case.action is not None:
         assert (status, answer["code"]) == (403, "NOT_OPERATOR")
+
+
+# XFER-2 by caller, for a member of 华景 (the target every caller names is its own organisation;
+# the bodies fail after authorization, so nothing is written): own subtree starts; a sibling or
+# another city is refused to start but may propose; a member acts on their own transfer only.
+STARTS = {"huajing": True, "tianhe": True, "gz": True, "root": True, "yuexiu": False, "sz": False}
+
+
+@pytest.mark.parametrize("caller", [c for c, _ in CALLERS])
+def test_xfer_2_who_starts_and_who_proposes(matrix_world: Any, caller: str) -> None:
+    """Given a member of 华景 and an operator `caller` naming a branch of its own subtree,
+    When it starts a transfer of that member, and proposes one,
+    Then it starts only if its subtree holds the member (else TRANSFER_PROPOSE_ONLY), it may
+    always propose into its own subtree but never into another's, and it never confirms."""
+    world, client = matrix_world
+    member = world.members["huajing"][0]
+    # cause OTHER without its text: refused (400) only after the caller is authorized.
+    body = {"cause": "OTHER", "to_branch_id": world.orgs[caller]}
+    status, answer = call(client, "POST", f"/members/{member}/transfers", world.headers(caller), body)
+    expected = (400, "CAUSE_TEXT_REQUIRED") if STARTS[caller] else (403, "TRANSFER_PROPOSE_ONLY")
+    assert (status, answer["code"]) == expected
+    proposals = f"/members/{member}/transfer-proposals"
+    status, answer = call(client, "POST", proposals, world.headers(caller), body)
+    assert (status, answer["code"]) == (400, "CAUSE_TEXT_REQUIRED")
+    elsewhere = {**body, "to_branch_id": world.orgs["cs2024"]}  # 中大's branch: only the root reaches it
+    status, answer = call(client, "POST", proposals, world.headers(caller), elsewhere)
+    assert (status, answer["code"]) == ((400, "CAUSE_TEXT_REQUIRED") if caller == "root" else (403, "OUT_OF_SCOPE"))
+    for method, path in (("GET", "/me/transfer-proposals"), ("POST", "/me/transfer-proposals/tpnone/confirm")):
+        status, answer = call(client, method, path, world.headers(caller))
+        assert (status, answer["code"]) == (403, "NOT_SELF")
+
+
+def test_xfer_2_a_member_starts_and_answers_proposals_for_themself_only(matrix_world: Any) -> None:
+    """Given two members of 华景,
+    When one starts a transfer and proposes one, for themself and for the other, and reads and
+    answers proposals from their own session,
+    Then only their own start passes authorization, a member never proposes, and their session
+    reaches their own proposals only (another's is not found)."""
+    world, client = matrix_world
+    own, other = world.members["huajing"][0], world.members["huajing"][1]
+    headers = {
+        "Authorization": f"Bearer {issue_dev_token(world.member_accounts[own], None)}",
+        "Content-Type": "application/json",
+    }
+    body = {"cause": "OTHER", "to_branch_id": world.orgs["lianhua"]}
+    for member, expected in ((own, (400, "CAUSE_TEXT_REQUIRED")), (other, (403, "NOT_OPERATOR"))):
+        status, answer = call(client, "POST", f"/members/{member}/transfers", headers, body)
+        assert (status, answer["code"]) == expected
+        status, answer = call(client, "POST", f"/members/{member}/transfer-proposals", headers, body)
+        assert (status, answer["code"]) == (403, "NOT_OPERATOR")
+    status, page = call(client, "GET", "/me/transfer-proposals", headers)
+    assert (status, page["items"]) == (200, [])
+    for verb in ("confirm", "decline"):
+        status, answer = call(client, "POST", f"/me/transfer-proposals/tpnone/{verb}", headers, {})
+        assert (status, answer["code"]) == (404, "PROPOSAL_NOT_FOUND")
 
 
 def test_expired_token_refused(matrix_world: Any) -> None:

@@ -19,7 +19,7 @@ from zhtj.domain.identity import check_character
 from zhtj.domain.org_rules import OrgType, Sector
 from zhtj.domain.transfer_rules import PAPER_WORDS, ChainStep, ReturnCode, Side
 from zhtj.errors import ConflictError, ForbiddenError
-from zhtj.logic import accounts, incoming, orgs, transfer_batches, transfers
+from zhtj.logic import accounts, dues, incoming, orgs, transfer_batches, transfers
 from zhtj.logic.tokens import issue_dev_token
 
 
@@ -123,8 +123,12 @@ def test_xfer_2_pre_check_refuses_unpaid_dues_a_second_transfer_and_an_exit_in_p
         member_headers(world, moving),
         {"cause": "EMPLOYMENT", "to_branch_id": world.orgs["lianhua"]},
     )
-    assert (status, answer["code"], answer["field"]) == (422, "XFER-2", "member_id")
-    assert "团费" in answer["message"]
+    # Dues before a transfer is REFERENCE's rule, not XFER-2's (who starts): its own code, and
+    # the message names the months owed (admitted 2020-01, so from online collection's start).
+    owed = dues.months_owed(moving, clock.today_in_china())
+    assert (status, answer["code"], answer["field"]) == (409, "DUES_NOT_PAID_UP", "member_id")
+    first, last = (f"{m[:4]}年{int(m[5:])}月" for m in (owed[0], owed[-1]))
+    assert answer["message"] == f"转接前须交清团费：尚欠{len(owed)}个月（{first}至{last}）"
     pay_dues(moving)
     start(client, world, "member", moving, to_branch_id=world.orgs["lianhua"])
     status, answer = call(
@@ -169,6 +173,205 @@ def test_xfer_2_other_cause_needs_text_and_the_target_must_be_an_active_branch(c
         status, answer = call(client, "POST", path, headers, body)
         assert (status, answer["code"]) == (400, code), body
         assert answer["message"] and answer["field"]
+
+
+# --- Who starts, who proposes (XFER-2) -----------------------------------------------------------
+
+ZERO = {"open": 0, "returned": 0, "completed": 0, "withdrawn": 0}
+
+
+def audit_actions(member_id: str) -> list[str]:
+    """The transfer actions of a member's audit trail, sorted (two records of one transaction
+    share a moment)."""
+    from zhtj.dal.models import AuditRecord
+
+    return sorted(
+        a.action
+        for a in AuditRecord.query(keys.audit_pk("MEMBER", member_id))
+        if isinstance(a, AuditRecord) and a.action.startswith("transfer.")
+    )
+
+
+def nothing_counted(world: World) -> bool:
+    return all(
+        (figures(world, org).out_by_state, figures(world, org).in_by_state) == (ZERO, ZERO)
+        for org in ("root", "gz", "sz", "tianhe", "huajing", "futian", "lianhua")
+    )
+
+
+def test_xfer_2_an_organisation_outside_the_members_subtree_cannot_open_their_transfer(
+    client: Any, paid: World
+) -> None:
+    """Given a 深圳 member, and 广州's organisations down to the branch that would receive them,
+    When any of those opens a transfer of the member into its own branch,
+    Then it is refused (it may only propose), nothing is opened, blocked or counted, and the
+    member's own organisations (the branch and those above it) and the member still start it."""
+    world = paid
+    moving = world.members["lianhua"][0]
+    body = {"cause": "EMPLOYMENT", "to_branch_id": world.orgs["huajing"]}
+    for who in ("gz", "tianhe", "huajing", "yuexiu"):
+        status, answer = call(client, "POST", f"/members/{moving}/transfers", world.headers(who), body)
+        assert (status, answer["code"]) == (403, "TRANSFER_PROPOSE_ONLY"), who
+        assert "建议" in answer["message"]
+    assert member(moving).open_transfer_id is None and transfers.history(world.principal("sz"), moving) == []
+    assert nothing_counted(world)
+    for who in ("futian", "sz"):
+        t = start(client, world, who, moving, **body)  # the member's own subtree: allowed
+        status, t = act(client, world, who, t, "withdraw", reason="代为撤回")
+        assert status == 200 and t["state"] == "WITHDRAWN"
+    t = start(client, world, "member", moving, **body)  # the member themself: never blocked
+    assert t["state"] == "OPEN" and t["proposal_id"] is None
+
+
+def test_xfer_2_a_proposal_from_the_receiving_side_starts_only_on_the_members_own_confirmation(
+    client: Any, paid: World
+) -> None:
+    """Given 广州团市委 proposing that a 深圳 member transfer into 华景,
+    When nobody but the member confirms, and then the member confirms from their own session,
+    Then until then no transfer is open, counted or waiting on anyone, and the confirmation
+    starts the transfer as the member's own (their chain, their withdrawal), every step audited."""
+    world = paid
+    moving = world.members["lianhua"][0]
+    base, mine = f"/members/{moving}/transfer-proposals", "/me/transfer-proposals"
+    body = {"cause": "EMPLOYMENT", "to_branch_id": world.orgs["huajing"], "note": "已在华景社区就业，请确认"}
+    status, proposal = call(client, "POST", base, world.headers("gz"), body)
+    assert status == 201, proposal
+    assert (proposal["state"], proposal["org_id"], proposal["org_name"]) == (
+        "PROPOSED",
+        world.orgs["gz"],
+        "中国共产主义青年团广州市委员会",
+    )
+    valid = datetime.fromisoformat(proposal["valid_until"]) - datetime.fromisoformat(proposal["proposed_at"])
+    assert valid == timedelta(days=7)
+    status, answer = call(client, "POST", base, world.headers("gz"), body)
+    assert (status, answer["code"]) == (409, "PROPOSAL_PENDING")  # one live proposal per organisation
+    status, answer = call(client, "POST", base, world.headers("sz"), body)
+    assert (status, answer["code"]) == (403, "OUT_OF_SCOPE")  # a proposal names a branch of the proposer's
+    # Nothing is open, blocked, counted or waiting.
+    assert member(moving).open_transfer_id is None and nothing_counted(world)
+    for org in ("lianhua", "huajing"):
+        status, page = call(client, "GET", f"/orgs/{world.orgs[org]}/transfer-inbox", world.headers(org))
+        assert (status, page["items"]) == (200, [])
+    # What the member sees.
+    status, page = call(client, "GET", mine, member_headers(world, moving))
+    assert status == 200 and [(p["proposal_id"], p["state_name"]) for p in page["items"]] == [
+        (proposal["proposal_id"], "待团员确认")
+    ]
+    # Only the member confirms: not the proposer, not the member's own branch, not another member.
+    confirm = f"{mine}/{proposal['proposal_id']}/confirm"
+    for who in ("gz", "lianhua"):
+        status, answer = call(client, "POST", confirm, world.headers(who))
+        assert (status, answer["code"]) == (403, "NOT_SELF")
+    status, answer = call(client, "POST", confirm, member_headers(world, world.members["huajing"][0]))
+    assert (status, answer["code"]) == (404, "PROPOSAL_NOT_FOUND")  # another member: not theirs to answer
+    status, t = call(client, "POST", confirm, member_headers(world, moving))
+    assert status == 201, t
+    ids = world.orgs
+    assert t["state"] == "OPEN" and t["chain"] == [ids["lianhua"], ids["futian"], ids["huajing"], ids["tianhe"]]
+    assert (t["proposal_id"], t["proposed_by_org_id"]) == (proposal["proposal_id"], ids["gz"])
+    assert member(moving).open_transfer_id == t["transfer_id"]
+    assert figures(world, "sz").out_by_state["open"] == 1 and figures(world, "gz").in_by_state["open"] == 1
+    status, answer = call(client, "POST", confirm, member_headers(world, moving))
+    assert (status, answer["code"]) == (409, "PROPOSAL_DECIDED")
+    # The proposer sees the outcome; the transfer is the member's, not the proposer's, to withdraw.
+    status, page = call(client, "GET", f"/orgs/{ids['gz']}/transfer-proposals", world.headers("gz"))
+    assert status == 200 and [(p["state"], p["transfer_id"]) for p in page["items"]] == [
+        ("CONFIRMED", t["transfer_id"])
+    ]
+    status, answer = act(client, world, "gz", t, "withdraw", reason="x")
+    assert status == 403
+    assert audit_actions(moving) == ["transfer.proposal_confirm", "transfer.propose", "transfer.start"]
+    record = transfers.get(moving, t["transfer_id"])
+    assert record.started_org_id is None and record.started_by == world.member_accounts[moving]
+
+
+def test_xfer_2_a_declined_or_lapsed_proposal_starts_nothing_and_never_blocks_the_member(
+    client: Any, paid: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given proposals by 天河 for a 深圳 member,
+    When the member declines one, lets the next lapse, and meanwhile starts a transfer of their own,
+    Then the proposer sees each outcome, a lapsed proposal can no longer be confirmed, the
+    member's own transfer was never blocked, and only it is counted."""
+    world = paid
+    moving = world.members["lianhua"][0]
+    base, mine = f"/members/{moving}/transfer-proposals", "/me/transfer-proposals"
+    body = {"cause": "OTHER", "cause_text": "随家人迁居", "to_branch_id": world.orgs["huajing"]}
+    status, first = call(client, "POST", base, world.headers("tianhe"), body)
+    assert status == 201
+    status, declined = call(
+        client, "POST", f"{mine}/{first['proposal_id']}/decline", member_headers(world, moving), {"reason": "暂不迁居"}
+    )
+    assert (status, declined["state"], declined["decline_reason"]) == (200, "DECLINED", "暂不迁居")
+    status, answer = call(client, "POST", f"{mine}/{first['proposal_id']}/confirm", member_headers(world, moving))
+    assert (status, answer["code"]) == (409, "PROPOSAL_DECIDED")
+    status, second = call(client, "POST", base, world.headers("tianhe"), body)  # decided: may propose again
+    assert status == 201 and second["proposal_id"] != first["proposal_id"]
+    # While it waits, the member starts a transfer of their own elsewhere: nothing blocks it.
+    own = start(client, world, "member", moving, cause="EMPLOYMENT", to_branch_id=world.orgs["cs2024"])
+    status, answer = call(client, "POST", f"{mine}/{second['proposal_id']}/confirm", member_headers(world, moving))
+    assert (status, answer["code"]) == (409, "TRANSFER_ALREADY_OPEN")  # the pre-check runs at confirmation
+    # Seven days on, the proposal has lapsed; it leaves the table by TTL 30 days after that.
+    stored = next(iter(transfers.TransferProposal.query(keys.member_pk(moving))))
+    kept = stored.expires_at - datetime.fromisoformat(second["valid_until"])  # TTL: whole seconds
+    assert timedelta(days=30, seconds=-1) < kept <= timedelta(days=30)
+    at(monkeypatch, datetime.fromisoformat(second["valid_until"]) + timedelta(minutes=1))
+    status, page = call(client, "GET", mine, member_headers(world, moving))
+    assert [p["state"] for p in page["items"]] == ["EXPIRED"]
+    status, answer = call(client, "POST", f"{mine}/{second['proposal_id']}/confirm", member_headers(world, moving))
+    assert (status, answer["code"]) == (409, "PROPOSAL_EXPIRED")
+    status, page = call(client, "GET", f"/orgs/{world.orgs['tianhe']}/transfer-proposals", world.headers("tianhe"))
+    assert [p["state"] for p in page["items"]] == ["EXPIRED"]  # the second replaced the declined first
+    assert figures(world, "gz").in_by_state == ZERO and figures(world, "sz").out_by_state["open"] == 1
+    assert transfers.get(moving, own["transfer_id"]).proposal_id is None
+    assert audit_actions(moving) == [
+        "transfer.proposal_decline",
+        "transfer.propose",
+        "transfer.propose",
+        "transfer.start",
+    ]
+
+
+def test_xfer_6_a_batch_starts_only_members_of_the_leaving_sides_subtree(client: Any, paid: World) -> None:
+    """Given 中大团委 listing two of its class branch's members and a 深圳 member in a batch of
+    that class branch, and 深圳团市委 listing a 广州 member in a batch of its own,
+    When the batches run,
+    Then the class's members start (the worker acts as 中大团委, the operator who made the
+    batch) and every member outside the batch's subtree is refused, nothing opened for them."""
+    world = paid
+    world.members["cs2024"] = []
+    for i in range(2):
+        account = accounts.create_member_account(world.principal("cs2024"), world.orgs["cs2024"], f"毕业生{i}")
+        assert account.member_id
+        pay_dues(account.member_id)
+        world.members["cs2024"].append(account.member_id)
+    outsider, stranger = world.members["lianhua"][0], world.members["huajing"][0]
+    rows = [
+        {"member_id": m, "to_branch_id": world.orgs["huajing"], "cause": "EMPLOYMENT"}
+        for m in (*world.members["cs2024"], outsider)
+    ]
+    path = f"/orgs/{world.orgs['cs2024']}/transfer-batches"
+    status, answer = call(client, "POST", path, world.headers("gz"), {"rows": rows})
+    assert (status, answer["code"]) == (403, "OUT_OF_SCOPE")
+    status, batch = call(client, "POST", path, world.headers("sysu"), {"rows": rows})
+    assert status == 202
+    status, mine = call(
+        client,
+        "POST",
+        f"/orgs/{world.orgs['sz']}/transfer-batches",
+        world.headers("sz"),
+        {"rows": [{"member_id": stranger, "to_branch_id": world.orgs["lianhua"], "cause": "EMPLOYMENT"}]},
+    )
+    assert status == 202
+    drain(client, "transfers")
+    status, result = call(client, "GET", f"/transfer-batches/{batch['batch_id']}", world.headers("sysu"))
+    outcomes = {r["member_id"]: (r["outcome"], r["error_code"]) for r in result["results"]}
+    assert outcomes == {
+        **dict.fromkeys(world.members["cs2024"], ("STARTED", None)),
+        outsider: ("REFUSED", "MEMBER_NOT_IN_ORG"),
+    }
+    status, result = call(client, "GET", f"/transfer-batches/{mine['batch_id']}", world.headers("sz"))
+    assert [(r["outcome"], r["error_code"]) for r in result["results"]] == [("REFUSED", "MEMBER_NOT_IN_ORG")]
+    assert member(outsider).open_transfer_id is None and member(stranger).open_transfer_id is None
 
 
 # --- Return, withdraw, appeal --------------------------------------------------------------------
@@ -470,7 +673,7 @@ def test_xfer_6_graduation_batch_of_300_with_5_percent_refused_individually(
     assert (result["processed"], result["started"], result["refused"]) == (300, 285, 15)
     refused = {r["member_id"]: r for r in result["results"] if r["outcome"] == "REFUSED"}
     assert set(refused) == unpaid and all(
-        r["error_code"] == "XFER-2" and "团费" in r["error_message"] for r in refused.values()
+        r["error_code"] == "DUES_NOT_PAID_UP" and "团费" in r["error_message"] for r in refused.values()
     )
     # Redelivering the whole batch changes nothing: each member was done in its own transaction.
     transfer_batches.handle({"kind": "start", "batch_id": batch["batch_id"], "first": 0, "count": 300})

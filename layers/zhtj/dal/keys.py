@@ -234,11 +234,21 @@ DUES_RECON_PK = "DUESRECON"
 CONFIG_PK = "CONFIG"
 TRANSFER_CHAIN_SK = "XFERCHAIN"
 TRANSFER_SK_PREFIX = "XFER#"
+TRANSFER_PROPOSAL_SK_PREFIX = "XPROP#"
 TRANSFER_STATS_SHARDS = 8
 
 
 def transfer_sk(transfer_id: str) -> str:
     return f"{TRANSFER_SK_PREFIX}{transfer_id}"
+
+
+def transfer_proposal_sk(org_id: str) -> str:
+    return f"{TRANSFER_PROPOSAL_SK_PREFIX}{org_id}"
+
+
+def org_transfer_proposals_pk(org_id: str) -> str:
+    """gsi1 of the proposals an organisation made."""
+    return f"XPROPORG#{org_id}"
 
 
 def transfer_inbox_pk(org_id: str) -> str:

@@ -600,10 +600,41 @@ class Transfer(Item, discriminator="Transfer"):
     batch_id = UnicodeAttribute(null=True)
     started_by = UnicodeAttribute()
     started_org_id = UnicodeAttribute(null=True)  # None: the member started it
+    # Confirmed by the member from an organisation's proposal (XFER-2): which, and whose.
+    proposal_id = UnicodeAttribute(null=True)
+    proposed_by_org_id = UnicodeAttribute(null=True)
     requested_at = UTCDateTimeAttribute()
     completed_at = UTCDateTimeAttribute(null=True)
     closed_at = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
+
+
+class TransferProposal(Item, discriminator="TransferProposal"):
+    """XFER-2, a transfer proposed by an organisation outside the member's subtree (the
+    receiving side), waiting for the member's own confirmation: pk MEMBER#<member>, sk
+    XPROP#<proposing organisation> (one proposal per member and organisation at a time);
+    gsi1 XPROPORG#<proposing organisation> / <proposed>#<proposal>. It opens no transfer and
+    counts in no figure; confirming starts the transfer as the member's own. Expires by TTL."""
+
+    proposal_id = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    member_name = UnicodeAttribute()
+    org_id = UnicodeAttribute()  # the proposing organisation
+    org_name = UnicodeAttribute()
+    cause = UnicodeAttribute()
+    cause_text = UnicodeAttribute(null=True)
+    to_branch_id = UnicodeAttribute()
+    to_branch_name = UnicodeAttribute()
+    note = UnicodeAttribute(null=True)  # what the proposer tells the member
+    state = UnicodeAttribute()  # PROPOSED, CONFIRMED, DECLINED (lapsed: PROPOSED past valid_until)
+    proposed_by = UnicodeAttribute()
+    proposed_at = UTCDateTimeAttribute()
+    valid_until = UTCDateTimeAttribute()
+    decided_at = UTCDateTimeAttribute(null=True)
+    decline_reason = UnicodeAttribute(null=True)
+    # No version: a decided or lapsed proposal is replaced by the next one, and every write is
+    # guarded by its state and proposal_id instead.
+    transfer_id = UnicodeAttribute(null=True)  # the transfer its confirmation started
 
 
 class TransferStats(Item, discriminator="TransferStats"):
@@ -655,6 +686,9 @@ class TransferBatch(Item, discriminator="TransferBatch"):
     batch_id = UnicodeAttribute()
     org_id = UnicodeAttribute()
     created_by = UnicodeAttribute()
+    # The organisation the creator acted for (the batch's organisation or one above it): the
+    # worker starts each member as that operator, so XFER-2's scope check is the creator's.
+    created_org_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     rows = NumberAttribute()
     rows_json = UnicodeAttribute()  # the list as given: [{member_id, to_branch_id, cause, cause_text}]

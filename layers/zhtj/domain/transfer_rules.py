@@ -9,11 +9,20 @@ from datetime import date
 from enum import StrEnum
 
 from zhtj.domain.registration_rules import NUMBERED_ERA, check_development_number
-from zhtj.errors import RuleViolation, ValidationError
+from zhtj.errors import ConflictError, RuleViolation, ValidationError
 
 # XFER-2: every organisation in the chain answers within this many hours (data, not law:
 # the province may change it with the chain).
 RESPONSE_HOURS = 72
+
+# XFER-2: an organisation outside the member's subtree (the receiving side) only proposes a
+# transfer; the member confirms or declines it within this many days, after which it lapses.
+# A week: long enough for a member who checks the H5 page now and then, short enough that a
+# forgotten proposal does not sit beside the member's own plans.
+PROPOSAL_DAYS = 7
+# A decided or lapsed proposal stays readable this long (the proposer sees the outcome), then
+# goes by TTL; the audit trail keeps every step for good.
+PROPOSAL_KEPT_DAYS = 30
 
 
 class Cause(StrEnum):
@@ -51,6 +60,22 @@ RETURN_CODE_NAMES = {
 # XFER-1: words that make a free-text return reason a demand for paper. Refused, so that the
 # "other" code cannot smuggle the forbidden ground back in.
 PAPER_WORDS = ("介绍信", "纸质", "档案", "团员证原件", "纸质材料")
+
+
+def check_dues_paid_up(owed: list[str]) -> None:
+    """REFERENCE "Graduation": dues must be paid up before a transfer. `owed` is the run of
+    months ("YYYY-MM", oldest first, consecutive) still unpaid; raises ConflictError
+    DUES_NOT_PAID_UP naming them."""
+    if not owed:
+        return
+    first, last = (_month_name(m) for m in (owed[0], owed[-1]))
+    months = first if len(owed) == 1 else f"{first}至{last}"
+    raise ConflictError("DUES_NOT_PAID_UP", f"转接前须交清团费：尚欠{len(owed)}个月（{months}）", "member_id")
+
+
+def _month_name(month: str) -> str:
+    year, number = month.split("-")
+    return f"{year}年{int(number)}月"
 
 
 def check_return_reason(code: ReturnCode, reason: str) -> None:

@@ -72,10 +72,13 @@ POLICY: dict[str, Reach] = {
     # CARD-2: an organisation downloads the cards of the members at or below it (target: the
     # member's branch); the member reads their own without an acting organisation.
     "card.read": Reach.OWN_OR_BELOW,
-    # XFER: starting names the leaving branch (or the receiving one); acting names the
-    # organisation a step asks, and logic/transfers.py narrows it to that organisation (or,
+    # XFER: starting names the member's branch (XFER-2: the member, or an organisation whose
+    # subtree holds them); an organisation elsewhere (the receiving side) only proposes, naming
+    # the receiving branch, and the member confirms (logic/transfer_proposals.py). Acting names
+    # the organisation a step asks, and logic/transfers.py narrows it to that organisation (or,
     # once overdue, those up to the one it was escalated to).
     "transfer.start": Reach.OWN_OR_BELOW,
+    "transfer.propose": Reach.OWN_OR_BELOW,
     "transfer.read": Reach.OWN_OR_BELOW,
     "transfer.act": Reach.OWN_OR_BELOW,
     "transfer.stats": Reach.OWN_OR_BELOW,

@@ -125,8 +125,10 @@ def set_delayed_graduation(principal: Principal, member_id: str, delayed: bool) 
 
 
 def create(principal: Principal, org_id: str, rows: list[dict[str, Any]]) -> TransferBatch:
-    """An organisation starts transfers for a list of its members at once. The list is kept in
-    one item; the queue starts them, one transaction per member."""
+    """An organisation starts transfers for a list of its members at once (XFER-2: only members
+    of `org_id`'s subtree, which must be at or below the operator's organisation; a row naming
+    anyone else is refused). The list is kept in one item; the queue starts them, one
+    transaction per member, as the operator who created it."""
     org = get_org(org_id)
     operator = authorize(principal, "transfer.start", org)
     if not 1 <= len(rows) <= MAX_BATCH:
@@ -142,6 +144,7 @@ def create(principal: Principal, org_id: str, rows: list[dict[str, Any]]) -> Tra
         batch_id=batch_id,
         org_id=org_id,
         created_by=operator.account_id,
+        created_org_id=operator.org.org_id,
         created_at=at,
         rows=len(rows),
         rows_json=json.dumps(rows, ensure_ascii=False),
@@ -220,7 +223,7 @@ def _start_one(batch: TransferBatch, row: dict[str, Any]) -> None:
         outcome.outcome, outcome.transfer_id = "STARTED", transfer.transfer_id
         uow.put(outcome, condition=TransferBatchRow.pk.does_not_exist())
 
-    principal = Principal(batch.created_by, batch.org_id)
+    principal = Principal(batch.created_by, batch.created_org_id or batch.org_id)
     try:
         request = transfers.Request(
             cause=Cause(row.get("cause") or "EMPLOYMENT"),

@@ -29,7 +29,16 @@ from pynamodb.expressions.update import Action
 from zhtj import clock
 from zhtj.clock import today_in_china
 from zhtj.dal import keys, paging
-from zhtj.dal.models import Member, Org, Timer, Transfer, TransferChainConfig, TransferStats, TransferStep
+from zhtj.dal.models import (
+    Member,
+    Org,
+    Timer,
+    Transfer,
+    TransferChainConfig,
+    TransferProposal,
+    TransferStats,
+    TransferStep,
+)
 from zhtj.dal.unit_of_work import Actor, UnitOfWork
 from zhtj.domain.org_rules import OrgType, Sector, path_ids
 from zhtj.domain.transfer_rules import (
@@ -43,13 +52,14 @@ from zhtj.domain.transfer_rules import (
     Side,
     bucket_of,
     check_chain,
+    check_dues_paid_up,
     check_return_reason,
     percentile_hours,
     resolve_chain,
 )
 from zhtj.errors import ConflictError, ForbiddenError, NotFoundError, RuleViolation, ValidationError
 from zhtj.logic import accounts, cards, dues, orgs, search_index, timers
-from zhtj.logic.auth import Acting, authorize, get_org
+from zhtj.logic.auth import OUT_OF_SCOPE, Acting, authorize, get_org
 from zhtj.logic.member_changes import NORMAL, member_actor, require_normal
 from zhtj.logic.tokens import Principal
 
@@ -71,6 +81,11 @@ NOT_LIVE = ConflictError("TRANSFER_NOT_OPEN", "该转接申请已办结，不能
 STEP_TAKEN = ConflictError("TRANSFER_STEP_DECIDED", "该审批环节已被处理，请刷新后查看", "step")
 NOT_YOUR_STEP = ForbiddenError("TRANSFER_NOT_YOUR_STEP", "当前审批环节不由本组织办理（逾期后由上级组织代办）", None)
 NOT_APPLICANT = ForbiddenError("TRANSFER_NOT_APPLICANT", "只有申请人（团员本人或发起的组织）可以办理此项", None)
+PROPOSE_ONLY = ForbiddenError(
+    "TRANSFER_PROPOSE_ONLY",
+    "只能为本组织及下级组织的团员发起转接；其他组织（如转入方）可提出转接建议，经团员本人确认后发起",
+    "member_id",
+)
 MEMBER_BUSY = ConflictError("MEMBER_CHANGED", "团员状态已被他人变更，请刷新后重试", None)
 TARGET_GONE = ConflictError("TARGET_BRANCH_GONE", "转入团支部已撤销，请退回后重新选择", "to_branch_id")
 
@@ -304,18 +319,19 @@ def academic_year(today: date) -> int:
 
 def check_eligible(member: Member, today: date) -> None:
     """The pre-check (REFERENCE "Transfer"): an approved member in the normal state, no open
-    transfer, not in an exit or deletion, dues paid up to last month. Refusals say why."""
+    transfer, not in an exit or deletion, dues paid up to last month (DUES_NOT_PAID_UP, naming
+    the months). Refusals say why."""
     require_normal(member)
     if member.open_transfer_id:
         raise ConflictError("TRANSFER_ALREADY_OPEN", "该团员已有正在办理的转接申请", None)
     if member.open_exit_id or member.open_deletion_id:
         raise ConflictError("MEMBER_IN_EXIT_FLOW", "该团员正在办理离团或删除，不能转接", None)
-    owed = dues.months_owed(member.member_id, today)
-    if owed:
-        raise RuleViolation("XFER-2", f"转接前须交清团费：尚欠{len(owed)}个月（{owed[0]}至{owed[-1]}）", "member_id")
+    check_dues_paid_up(dues.months_owed(member.member_id, today))
 
 
-def _check_target(member: Member, source: Org, target: Org, cause: Cause, today: date) -> None:
+def check_target(source: Org, target: Org, cause: Cause, today: date) -> None:
+    """The receiving branch: an active branch other than the member's own (XFER-3), and for
+    further study a university's current freshman branch (XFER-6)."""
     if target.org_type != OrgType.BRANCH or target.system:
         raise ValidationError(
             "TARGET_NOT_BRANCH", "转入组织须为团支部（无团组织的，转入居住地社区或村团支部）", "to_branch_id"
@@ -345,7 +361,7 @@ def _resolve(member: Member, request: Request, today: date) -> tuple[Org, Org | 
     if not request.to_branch_id:
         raise ValidationError("TARGET_REQUIRED", "请选择转入团支部", "to_branch_id")
     target = get_org(request.to_branch_id)
-    _check_target(member, source, target, request.cause, today)
+    check_target(source, target, request.cause, today)
     return source, target, resolve_chain(list(chain_config().steps), path_ids(source.path), path_ids(target.path))
 
 
@@ -355,31 +371,39 @@ def start(
     request: Request,
     batch_id: str | None = None,
     extra: Callable[[UnitOfWork, Transfer], None] | None = None,
+    proposal: TransferProposal | None = None,
 ) -> Transfer:
-    """XFER-2: the member starts a transfer, or an operator of the leaving or the receiving side.
-    Raises ValidationError, RuleViolation, ConflictError, ForbiddenError."""
+    """XFER-2: the member starts a transfer (also by confirming an organisation's `proposal`),
+    or an operator whose subtree holds the member's branch; any other organisation is refused
+    (TRANSFER_PROPOSE_ONLY: it may propose instead). Raises ValidationError, RuleViolation,
+    ConflictError, ForbiddenError."""
     member = accounts.get_member(member_id)
     if accounts.is_self(principal, member_id):
         actor, started_org = member_actor(principal), None
     else:
-        operator = _starting_operator(principal, get_org(member.branch_id), request.to_branch_id)
+        operator = _starting_operator(principal, get_org(member.branch_id))
         actor, started_org = operator.actor, operator.org.org_id
-    if request.cause == Cause.OTHER and not (request.cause_text or "").strip():
-        raise ValidationError("CAUSE_TEXT_REQUIRED", "转接原因为“其他”时须写明原因", "cause_text")
+    check_cause(request.cause, request.cause_text)
     today = today_in_china()
     source, target, chain = _resolve(member, request, today)
     check_eligible(member, today)
-    return _write_start(actor, started_org, member, source, target, chain, request, batch_id, extra)
+    return _write_start(actor, started_org, member, source, target, chain, request, batch_id, extra, proposal)
 
 
-def _starting_operator(principal: Principal, source: Org, to_branch_id: str | None) -> Acting:
-    """An operator above the leaving branch, or above the receiving one."""
+def check_cause(cause: Cause, cause_text: str | None) -> None:
+    if cause == Cause.OTHER and not (cause_text or "").strip():
+        raise ValidationError("CAUSE_TEXT_REQUIRED", "转接原因为“其他”时须写明原因", "cause_text")
+
+
+def _starting_operator(principal: Principal, source: Org) -> Acting:
+    """An operator at or above the leaving branch. Elsewhere (the receiving side, a sibling, another
+    city) an operator may not open a transfer, nor block or count one, for a member it does not hold."""
     try:
         return authorize(principal, "transfer.start", source)
-    except ForbiddenError:
-        if not to_branch_id:
-            raise
-        return authorize(principal, "transfer.start", get_org(to_branch_id))
+    except ForbiddenError as error:
+        if error is OUT_OF_SCOPE:
+            raise PROPOSE_ONLY from error
+        raise
 
 
 def _write_start(
@@ -392,8 +416,10 @@ def _write_start(
     request: Request,
     batch_id: str | None,
     extra: Callable[[UnitOfWork, Transfer], None] | None,
+    proposal: TransferProposal | None,
 ) -> Transfer:
-    """The start in one transaction (`extra` adds a batch row's outcome to it)."""
+    """The start in one transaction (`extra` adds a batch row's outcome, or the confirmed
+    proposal, to it)."""
     now = clock.now()
     transfer_id = clock.new_id("t")
     config = chain_config()
@@ -423,6 +449,8 @@ def _write_start(
         batch_id=batch_id,
         started_by=actor.account_id,
         started_org_id=started_org,
+        proposal_id=proposal.proposal_id if proposal else None,
+        proposed_by_org_id=proposal.org_id if proposal else None,
         requested_at=now,
         history=[],
     )
@@ -474,6 +502,7 @@ def _snapshot(transfer: Transfer) -> dict[str, Any]:
         "destination": transfer.destination,
         "step_index": transfer.step_index,
         "step_org_id": transfer.step_org_id,
+        "proposal_id": transfer.proposal_id,
     }
 
 

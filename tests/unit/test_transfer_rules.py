@@ -1,0 +1,25 @@
+"""Pure rules of transfers: the dues pre-check's refusal (REFERENCE "Graduation": dues paid up
+before a transfer)."""
+
+from __future__ import annotations
+
+import pytest
+
+from zhtj.domain.transfer_rules import check_dues_paid_up
+from zhtj.errors import ConflictError
+
+
+def test_dues_paid_up_before_a_transfer_is_refused_by_its_own_code_naming_the_months() -> None:
+    # Given a member paid up; When the pre-check runs; Then nothing is refused
+    check_dues_paid_up([])
+    # Given one month owed, then a run of months across a year's end; When the pre-check runs
+    for owed, months in (
+        (["2026-10"], "2026年10月"),
+        (["2025-11", "2025-12", "2026-01"], "2025年11月至2026年1月"),
+    ):
+        with pytest.raises(ConflictError) as refused:
+            check_dues_paid_up(owed)
+        # Then the refusal is DUES_NOT_PAID_UP (not XFER-2, the rule of who starts), names the
+        # months owed, and points at the member
+        assert (refused.value.code, refused.value.field) == ("DUES_NOT_PAID_UP", "member_id")
+        assert refused.value.message == f"转接前须交清团费：尚欠{len(owed)}个月（{months}）"
