@@ -281,6 +281,68 @@ def test_dues_3_verified_but_wrong_amount_or_order_is_recorded_never_credited(en
     assert status == 200 and {a["code"] for a in listed["items"]} == codes
 
 
+def anomaly_codes(order_id: str) -> list[str]:
+    month = dues_rules.month_of(clock.now().astimezone(CHINA_TZ).date())
+    return [
+        a.code
+        for a in PaymentAnomaly.query(keys.dues_anomaly_pk(month))
+        if isinstance(a, PaymentAnomaly) and a.out_trade_no == order_id
+    ]
+
+
+def wrong_amount(env: Dues, trade: Any, fen: int) -> Delivery:
+    """A notification for the trade signed genuinely by the provider, but with another amount."""
+    if trade.provider == "wechatpay":
+        return env.sim.wechat_notification(trade, overrides={"amount": {"total": fen, "currency": "CNY"}})
+    yuan = f"{fen // 100}.{fen % 100:02d}"
+    return env.sim.alipay_notification(trade, overrides={"total_amount": yuan, "receipt_amount": yuan})
+
+
+@pytest.mark.parametrize("provider", ["wechatpay", "alipay"])
+def test_dues_3_a_refused_notification_re_sent_never_blocks_the_genuine_one(env: Dues, provider: str) -> None:
+    # Given an order, and a notification for it signed genuinely but with a wrong amount
+    member_id = env.world.members["huajing"][0]
+    order = env.pay_now(member_id, provider=provider)
+    trade = env.sim.pay(provider, order["order_id"], order["amount_fen"])
+    refused = wrong_amount(env, trade, order["amount_fen"] + 1)
+    # When it is re-sent five times, then the genuine notification arrives (and is re-sent)
+    for _ in range(5):
+        assert env.deliver(env.sim.resend(refused))[0] in (200, 204)
+    assert order_of(order["order_id"]).state == "PENDING"
+    genuine = env.sim.notification(trade)
+    for delivery in (genuine, env.sim.resend(genuine)):
+        assert env.deliver(delivery)[0] in (200, 204)
+    # Then the order is PAID once, by the genuine transaction, and one anomaly is recorded
+    assert order_of(order["order_id"]).state == "PAID"
+    assert order_of(order["order_id"]).transaction_id == trade.transaction_id
+    assert paid(member_id) == [months_back(3), months_back(2), months_back(1)]
+    chain = [env.world.orgs[n] for n in ("root", "gz", "tianhe", "huajing")]
+    assert ledger_total(order["order_id"], chain) == order["amount_fen"]
+    assert anomaly_codes(order["order_id"]) == ["AMOUNT_MISMATCH"]
+    # And the wrong amount re-sent after the payment is one more anomaly, once, never a credit
+    for _ in range(3):
+        assert env.deliver(env.sim.resend(refused))[0] in (200, 204)
+    assert sorted(anomaly_codes(order["order_id"])) == ["AMOUNT_MISMATCH", "PAYLOAD_MISMATCH"]
+    assert ledger_total(order["order_id"], chain) == order["amount_fen"]
+
+
+def test_dues_3_notifications_not_for_us_re_sent_are_recorded_once(env: Dues) -> None:
+    # Given genuinely signed notifications for another merchant, and for an order not ours
+    member_id = env.world.members["huajing"][1]
+    order = env.pay_now(member_id)
+    trade = env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])
+    other_merchant = env.sim.wechat_notification(trade, overrides={"mchid": "1230000999"})
+    unknown = env.sim.notification(env.sim.pay("wechatpay", "d-not-ours-0000002", 300))
+    # When the provider sends each four times
+    for _ in range(4):
+        for delivery in (other_merchant, unknown):
+            assert env.deliver(env.sim.resend(delivery))[0] in (200, 204)
+    # Then each is recorded once for a person to look into, and nothing is credited
+    assert anomaly_codes(order["order_id"]) == ["BUSINESS_MISMATCH"]
+    assert anomaly_codes("d-not-ours-0000002") == ["UNKNOWN_ORDER"]
+    assert order_of(order["order_id"]).state == "PENDING" and paid(member_id) == []
+
+
 def test_dues_3_base64_api_gateway_event_is_verified_on_the_raw_bytes(env: Dues) -> None:
     from app import app
 

@@ -222,6 +222,11 @@ def dues_anomaly_pk(month: str) -> str:
     return f"DUESANOMALY#{month}"
 
 
+def dues_anomaly_mark_pk(fingerprint: str) -> str:
+    """One recorded anomaly's facts (provider, code, order, transaction, amount, status), hashed."""
+    return f"DUESANOMALYMARK#{fingerprint}"
+
+
 DUES_RECON_PK = "DUESRECON"
 
 

@@ -530,6 +530,12 @@ class PaymentAnomaly(Item, discriminator="PaymentAnomaly"):
     at = UTCDateTimeAttribute()
 
 
+class AnomalyMark(Item, discriminator="AnomalyMark"):
+    """A payment anomaly already recorded: pk DUESANOMALYMARK#<fingerprint>, sk META, put in the
+    anomaly's transaction, so that a refused notification re-sent many times is recorded once;
+    expires (TTL) after the providers' re-send windows."""
+
+
 class ReconciliationReport(Item, discriminator="ReconciliationReport"):
     """A daily comparison against a provider's bill: pk DUESRECON, sk <bill date>#<provider>."""
 

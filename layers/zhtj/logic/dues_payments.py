@@ -22,6 +22,7 @@ after the transaction has landed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import zlib
@@ -46,6 +47,7 @@ from pynamodb.expressions.update import Action
 from zhtj import clock
 from zhtj.dal import counters, keys, paging, queues
 from zhtj.dal.models import (
+    AnomalyMark,
     DuesAccount,
     DuesCounter,
     DuesOrder,
@@ -113,6 +115,7 @@ MAX_BRANCH_MEMBERS_SCANNED = 2000
 
 _MONTH_PAID_TWICE = ConflictError("DUES_MONTH_ALREADY_PAID", "", None)
 _LOCK_LOST = ConflictError("DUES_LOCK_LOST", "", None)
+_ANOMALY_RECORDED = ConflictError("DUES_ANOMALY_RECORDED", "", None)
 
 
 # --- Applying ------------------------------------------------------------------------------------------
@@ -392,9 +395,16 @@ def record_anomaly(
     amount_fen: int | None = None,
     delivery_id: str | None = None,
     raw_status: str | None = None,
-) -> PaymentAnomaly:
-    """Record (an item and its audit record, one transaction) and alert (metric + error log)."""
+    distinct: str | None = None,
+) -> PaymentAnomaly | None:
+    """Record (an item, its mark and its audit record, one transaction) and alert (metric +
+    error log), once per distinct set of facts: the provider re-sends a notification we refuse
+    (and reconciliation meets the same order again), and each re-send is the same anomaly, not a
+    new one. `distinct` tells apart anomalies whose other facts are equal (two refunds of one
+    trade: their notification ids). Returns None when it was already recorded."""
     at = clock.now()
+    facts = [provider_name, code, out_trade_no, transaction_id, amount_fen, raw_status, distinct]
+    fingerprint = hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()
     anomaly_id = clock.new_id("x")
     item = PaymentAnomaly(
         keys.dues_anomaly_pk(dues_rules.month_of(at.astimezone(CHINA_TZ).date())),
@@ -411,6 +421,13 @@ def record_anomaly(
         at=at,
     )
     uow = UnitOfWork(SYSTEM_ACTOR)
+    uow.put(
+        AnomalyMark(
+            keys.dues_anomaly_mark_pk(fingerprint), keys.META, expires_at=at + timedelta(seconds=IDEMPOTENCY_SECONDS)
+        ),
+        condition=AnomalyMark.pk.does_not_exist(),
+        on_fail=_ANOMALY_RECORDED,
+    )
     uow.put(item, condition=PaymentAnomaly.pk.does_not_exist())
     uow.audit(
         "dues.payment_anomaly",
@@ -419,7 +436,16 @@ def record_anomaly(
         "province",
         after={"code": code, "provider": provider_name},
     )
-    uow.commit()
+    try:
+        uow.commit()
+    except ConflictError as error:
+        if error is not _ANOMALY_RECORDED:
+            raise
+        logger.info(
+            "payment anomaly already recorded",
+            extra={"code": code, "provider": provider_name, "out_trade_no": out_trade_no, "delivery_id": delivery_id},
+        )
+        return None
     metrics.add_metric(name="PaymentAnomalies", unit="Count", value=1)
     logger.error(
         "payment anomaly",
@@ -431,11 +457,23 @@ def record_anomaly(
 # --- The webhook --------------------------------------------------------------------------------------------
 
 
+class _NotRemembered(Exception):
+    """An outcome the idempotency record must not keep, raised out of the guarded function so
+    that powertools deletes the record: the notification did not settle the order (refused, or
+    a status that changes nothing), and a genuine notification with the same key (provider,
+    order, status) must still apply. Only outcomes that leave the order settled are kept."""
+
+    def __init__(self, outcome: dict[str, str]) -> None:
+        super().__init__(outcome.get("code") or outcome["decision"])
+        self.outcome = outcome
+
+
 def _decide(notification: dict[str, Any]) -> dict[str, str]:
     """Business checks and the effect of one verified notification (run once per provider +
-    order + status by the idempotency guard)."""
+    order + status by the idempotency guard, as long as its outcome settles the order)."""
     provider_name, out_trade_no = notification["provider"], notification["out_trade_no"]
     amount, transaction_id = int(notification["amount_fen"]), str(notification["transaction_id"])
+    refund_id = notification["delivery_id"] if notification["event"] == payments.REFUND else None
 
     def anomaly(code: str, message: str) -> dict[str, str]:
         record_anomaly(
@@ -447,24 +485,31 @@ def _decide(notification: dict[str, Any]) -> dict[str, str]:
             amount,
             notification["delivery_id"],
             notification["raw_status"],
+            refund_id,
         )
         return {"decision": ANOMALY, "code": code}
 
+    def refuse(code: str, message: str) -> dict[str, str]:
+        raise _NotRemembered(anomaly(code, message))
+
     order = get_order(out_trade_no)
     if order is None:
-        return anomaly("UNKNOWN_ORDER", "通知所指订单不存在")
+        return refuse("UNKNOWN_ORDER", "通知所指订单不存在")
     if order.provider != provider_name:
-        return anomaly("PROVIDER_MISMATCH", "通知来自的支付渠道与订单不符")
+        return refuse("PROVIDER_MISMATCH", "通知来自的支付渠道与订单不符")
     event = notification["event"]
     if event == payments.PAID:
         if amount != int(order.amount_fen):
-            return anomaly("AMOUNT_MISMATCH", f"通知金额{amount}分与订单金额{order.amount_fen}分不符")
+            return refuse("AMOUNT_MISMATCH", f"通知金额{amount}分与订单金额{order.amount_fen}分不符")
         if order.state != PENDING:
             # Decided on the order just read, without a transaction: PAID and CLOSED never move
             # again (a TRADE_FINISHED after TRADE_SUCCESS, a re-send after its record expired).
             return {"decision": _settled_outcome(out_trade_no, order, transaction_id, provider_name)}
         paid_at = datetime.fromisoformat(notification["paid_at"]) if notification.get("paid_at") else clock.now()
-        return {"decision": settle(order, transaction_id, paid_at, "NOTIFICATION")}
+        decision = settle(order, transaction_id, paid_at, "NOTIFICATION")
+        if decision == ANOMALY and _still_pending(out_trade_no):
+            raise _NotRemembered({"decision": ANOMALY, "code": "APPLY_CONFLICT"})
+        return {"decision": decision}
     if event == payments.CLOSED:
         if order.state == PENDING:
             return {"decision": CLOSED_NOW if close(order, "PROVIDER_CLOSED") else DUPLICATE}
@@ -473,7 +518,12 @@ def _decide(notification: dict[str, Any]) -> dict[str, str]:
         return {"decision": DUPLICATE}
     if event == payments.REFUND:
         return anomaly("REFUND", "收到退款通知，需人工处理已记账的团费")
-    return {"decision": IGNORED}
+    raise _NotRemembered({"decision": IGNORED})
+
+
+def _still_pending(order_id: str) -> bool:
+    current = get_order(order_id)
+    return current is not None and current.state == PENDING
 
 
 class _RequestBudget:
@@ -561,12 +611,21 @@ def notification_data(n: payments.Notification) -> dict[str, Any]:
 
 def apply_verified(n: payments.Notification) -> dict[str, str]:
     """Apply a verified notification through the idempotency guard. Raises
-    IdempotencyAlreadyInProgressError (a concurrent duplicate) and whatever a retry may cure."""
+    IdempotencyAlreadyInProgressError (a concurrent delivery with the same key is being
+    decided: a re-send will find it done) and whatever a retry may cure."""
     guard = _guards()[zlib.crc32(n.out_trade_no.encode()) % IDEMPOTENCY_SHARDS]
     try:
         return guard(notification=notification_data(n))
+    except _NotRemembered as refused:
+        return refused.outcome
     except IdempotencyValidationError:
-        # Same provider, order and status, but another amount or transaction: never credited.
+        if _still_pending(n.out_trade_no):
+            # Kept records are only of outcomes that settled the order: an order still pending
+            # means the record met is one still being decided (perhaps a refused notification
+            # whose record is about to go), and this one may be the genuine payment.
+            raise IdempotencyAlreadyInProgressError("同一订单的另一通知正在处理") from None
+        # Same provider, order and status as a settling notification, but another amount or
+        # transaction: never credited, recorded once.
         record_anomaly(
             n.provider,
             "PAYLOAD_MISMATCH",
@@ -598,7 +657,21 @@ def receive(provider_name: str, headers: dict[str, str], body: bytes) -> payment
     try:
         notification = provider.verify(headers, body, clock.now())
     except payments.BusinessMismatch as error:
-        record_anomaly(provider_name, error.code, error.message)
+        n = error.notification
+        if n is None:
+            record_anomaly(provider_name, error.code, error.message, distinct=error.field)
+        else:
+            record_anomaly(
+                provider_name,
+                error.code,
+                error.message,
+                n.out_trade_no,
+                n.transaction_id,
+                n.amount_fen,
+                n.delivery_id,
+                n.raw_status,
+                error.field,
+            )
         return provider.reply(True)
     except payments.PaymentError as error:
         metrics.add_metric(name="NotificationsRefused", unit="Count", value=1)
