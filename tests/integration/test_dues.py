@@ -498,6 +498,37 @@ def test_dues_4_collection_statistics_of_the_subtree_by_month(env: Dues) -> None
     assert current["collected_fen"] == 1800
 
 
+def test_dues_4_this_months_collection_is_the_same_in_the_stats_and_the_dues_statistics(env: Dues) -> None:
+    w = env.world
+    # Given a member of 华景 (广州) and one of 莲花 (深圳) paying their arrears this month, and
+    # the 华景 member paying a voluntary extra later in the same month
+    for member_id, extra in (
+        (w.members["huajing"][0], 0),
+        (w.members["lianhua"][0], 0),
+        (w.members["huajing"][0], 100),
+    ):
+        order = env.pay_now(member_id, extra_fen=extra)
+        env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))
+    this_month = dues_rules.month_of(clock.now().astimezone(CHINA_TZ).date())
+    expected = {"root": (2, 1900), "gz": (1, 1000), "huajing": (1, 1000), "sz": (1, 900), "yuexiu": (0, 0)}
+    for org, (members_paid, fen) in expected.items():
+        # When the organisation's figures and its dues statistics are read
+        status, figures = call(env.client, "GET", f"/orgs/{w.orgs[org]}/stats", w.headers("root"))
+        assert status == 200, figures
+        status, statistics = call(
+            env.client, "GET", f"/orgs/{w.orgs[org]}/dues/statistics?year={this_month[:4]}", w.headers("root")
+        )
+        row = next(m for m in statistics["months"] if m["month"] == this_month)
+        # Then both give this month's collection: the same fen, each paying member counted once
+        assert figures["dues_this_month"] == {"month": this_month, "members_paid": members_paid, "amount_fen": fen}, org
+        assert (row["collected_members"], row["collected_fen"]) == (members_paid, fen), org
+    # And the daily bulletin's rows say the same of each city
+    status, bulletin = call(env.client, "GET", f"/orgs/{w.orgs['root']}/bulletin", w.headers("root"))
+    assert status == 200, bulletin
+    rows = {r["org_id"]: (r["dues_paid_members"], r["dues_paid_fen"]) for r in bulletin["rows"]}
+    assert rows[w.orgs["gz"]] == (1, 1000) and rows[w.orgs["sz"]] == (1, 900)
+
+
 def test_dues_2_the_province_edits_the_standard_by_date(env: Dues) -> None:
     w = env.world
     status, versions = call(env.client, "GET", "/dues/standards", w.headers("huajing"))

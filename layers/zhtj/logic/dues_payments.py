@@ -108,7 +108,7 @@ APPLYING_STALL = timedelta(minutes=10)
 # Collection counters of the levels every payment passes are sharded (hot keys): the root and
 # the depth-1 organisations (cities, provincial units). A read sums one year's shards.
 COUNTER_SHARDS = {0: 16, 1: 4}
-COUNTER_NAMES = frozenset(f"{kind}{m:02d}" for kind in "pack" for m in range(1, 13))
+COUNTER_NAMES = frozenset(f"{kind}{m:02d}" for kind in "packn" for m in range(1, 13))
 LAPSE_MONTHS = 6  # EXIT-1: six consecutive months unpaid is grounds for lapsing (never automatic)
 MAX_BRANCH_MEMBERS_SCANNED = 2000
 # Unpaid = members now in the subtree - paid: counted over at most this many branches.
@@ -146,20 +146,31 @@ def _member_effects(uow: UnitOfWork, order: DuesOrder, line: Line, paid_at: date
             condition=PaidMonth.pk.does_not_exist(),
             on_fail=_MONTH_PAID_TWICE,
         )
+    collected = dues_rules.month_of(paid_at.astimezone(CHINA_TZ).date())
+    # Read before the transaction: the account is locked to this order, so only this order's
+    # apply (which fails if another already applied it) can change it meanwhile.
+    seen = _last_collected(line.member_id)
     unlock, held = unlock_action_condition(order.order_id)
-    account_actions = [DuesAccount.kind.set(DuesAccount), DuesAccount.member_id.set(line.member_id), *unlock]
+    account_actions = [
+        DuesAccount.kind.set(DuesAccount),
+        DuesAccount.member_id.set(line.member_id),
+        DuesAccount.last_collected_month.set(collected),
+        *unlock,
+    ]
     if line.months:
         account_actions.append(DuesAccount.paid_through.set(line.months[-1]))
+    unchanged = (
+        DuesAccount.last_collected_month.does_not_exist() if seen is None else DuesAccount.last_collected_month == seen
+    )
     uow.update(
         DuesAccount(member_pk, keys.DUES_ACCOUNT_SK),
         account_actions,
-        condition=held,
+        condition=held & unchanged,
         on_fail=_LOCK_LOST,
         versioned=False,
     )
     chain = path_ids(line.path)
     kept = dues_rules.split(line.amount_fen, [share_bp[o] for o in chain])
-    collected = dues_rules.month_of(paid_at.astimezone(CHINA_TZ).date())
     passed = line.amount_fen
     for org_id, part in zip(chain, kept, strict=True):
         uow.put(
@@ -192,6 +203,8 @@ def _member_effects(uow: UnitOfWork, order: DuesOrder, line: Line, paid_at: date
         per_year.setdefault(int(collected[:4]), []).extend(
             [counters.number(f"c{cmm}").add(line.amount_fen), counters.number(f"k{cmm}").add(kept[depth])]
         )
+        if seen != collected:
+            per_year[int(collected[:4])].append(counters.number(f"n{cmm}").add(1))
         shard = counter_shard(depth, line.member_id)
         for year, actions in per_year.items():
             uow.update(
@@ -206,6 +219,14 @@ def _member_effects(uow: UnitOfWork, order: DuesOrder, line: Line, paid_at: date
             )
     if line.months:
         cards.changed(uow, line.member_id)
+
+
+def _last_collected(member_id: str) -> str | None:
+    try:
+        account = DuesAccount.get(keys.member_pk(member_id), keys.DUES_ACCOUNT_SK, consistent_read=True)
+    except DuesAccount.DoesNotExist:
+        return None
+    return account.last_collected_month
 
 
 def _audit_org(order: DuesOrder, lines: Sequence[Line]) -> str:
@@ -881,8 +902,9 @@ def anomalies(
 @dataclass(frozen=True)
 class MonthStats:
     month: str
-    paid_members: int
+    paid_members: int  # members whose dues for this month are paid, whenever paid
     paid_fen: int  # dues for this month, whenever paid
+    collected_members: int  # members who paid in this month (for whatever months)
     collected_fen: int  # money that arrived this month (incl. arrears and extras)
     kept_fen: int  # what this organisation kept of it
 
@@ -895,6 +917,7 @@ def year_stats(org_id: str, year: int) -> list[MonthStats]:
             month=f"{year:04d}-{m:02d}",
             paid_members=totals.get(f"p{m:02d}", 0),
             paid_fen=totals.get(f"a{m:02d}", 0),
+            collected_members=totals.get(f"n{m:02d}", 0),
             collected_fen=totals.get(f"c{m:02d}", 0),
             kept_fen=totals.get(f"k{m:02d}", 0),
         )
