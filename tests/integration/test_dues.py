@@ -627,6 +627,79 @@ def test_dues_1_paid_months_never_written_twice(env: Dues) -> None:
 _ = build_world  # the fixture builds the world; kept importable for readers of support
 
 
+def test_dues_1_pay_now_settles_all_arrears_since_online_collection_in_one_order(env: Dues) -> None:
+    # Given a member admitted before online collection began: every month since 2018-09 is owed
+    w = env.world
+    member_id = w.members["huajing"][0]
+    set_member(member_id, join_month="2017-05")
+    owed = dues_rules.months_between(dues_rules.ONLINE_SINCE, months_back(1))
+    assert len(owed) > 60  # several transactions' worth, and more than one order used to hold
+    # When the member pays now
+    order = env.pay_now(member_id)
+    # Then one order holds all of it (REFERENCE: "pay now" settles all arrears in one order)
+    assert [line["months"] for line in order["lines"]] == [owed]
+    assert order["amount_fen"] == 300 * len(owed)
+    # When the provider's notification arrives, the order is PAID at once, and until every part
+    # of the months is applied the member sees the bill locked and none of the months paid
+    assert env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))[0] in (
+        200,
+        204,
+    )
+    assert order_of(order["order_id"]).state == "PAID"
+    assert paid(member_id) == [] and dues_orders.bill(w.principal("huajing"), member_id).open_order_id
+    # Then the parts are applied one after another, once each, however often delivered
+    assert drain(env.client, "dues") == len(range(0, len(owed), dues_payments.PART_MONTHS))
+    assert dues_payments.apply_member(order["order_id"], member_id, 0) is False
+    assert drain(env.client, "dues") == 0
+    assert paid(member_id) == owed
+    bill = dues_orders.bill(w.principal("huajing"), member_id)
+    assert bill.months == [] and bill.open_order_id is None
+    current = order_of(order["order_id"])
+    assert current.members_left == 0 and current.gsi2pk is None
+    chain = [w.orgs[n] for n in ("root", "gz", "tianhe", "huajing")]
+    assert ledger_total(order["order_id"], chain) == order["amount_fen"]
+    # and every month is counted in the statistics of its year
+    status, stats = call(env.client, "GET", f"/orgs/{w.orgs['root']}/dues/statistics?year=2019", w.headers("root"))
+    assert [m["paid_fen"] for m in stats["months"]] == [300] * 12
+
+
+def lose_messages(queue: str) -> int:
+    """Receive and delete whatever the queue holds (as if the messages were lost)."""
+    import boto3
+
+    from zhtj.dal.queues import queue_url
+
+    sqs, url, lost = boto3.client("sqs"), queue_url(queue), 0
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        for message in messages:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            lost += 1
+    return lost
+
+
+def test_dues_3_lost_part_of_long_arrears_is_driven_again_by_reconciliation(env: Dues) -> None:
+    # Given a paid order for all arrears since 2018-09, its first part applied, and the message
+    # for the next part lost
+    member_id = env.world.members["lianhua"][0]
+    set_member(member_id, join_month="2017-05")
+    order = env.pay_now(member_id)
+    env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))
+    lose_messages(dues_payments.QUEUE)
+    assert dues_payments.apply_member(order["order_id"], member_id, 0) is True
+    lose_messages(dues_payments.QUEUE)
+    # A part out of turn does nothing
+    assert dues_payments.apply_member(order["order_id"], member_id, 2) is False
+    # When reconciliation runs after the stall window
+    later = clock.now() + dues_payments.APPLYING_STALL + timedelta(minutes=1)
+    assert dues_payments.reconcile(later)["requeued"] == 1
+    drain(env.client, "dues")
+    # Then every month is paid once and the order complete
+    owed = dues_rules.months_between(dues_rules.ONLINE_SINCE, months_back(1))
+    assert paid(member_id) == owed
+    assert order_of(order["order_id"]).members_left == 0
+    assert dues_payments.reconcile(later)["requeued"] == 0
+
+
 def test_dues_2_declared_income_prices_the_two_per_mille_band(env: Dues) -> None:
     member_id = env.world.members["huajing"][0]
     set_member(member_id, income_band="FROM_2000")

@@ -197,6 +197,11 @@ def dues_order_member_sk(member_id: str) -> str:
     return f"MEMBER#{member_id}"
 
 
+def dues_order_part_sk(member_id: str, part: int) -> str:
+    """The marker of one part (a run of months) of a member's long arrears applied, before the last."""
+    return f"MEMBER#{member_id}#PART#{part:03d}"
+
+
 def dues_payer_pk(payer_kind: str, payer_id: str) -> str:
     """gsi1 of an order: the orders of one payer (a member, or an organisation paying for members)."""
     return f"DUESPAYER#{payer_kind}#{payer_id}"

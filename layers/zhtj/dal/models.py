@@ -484,11 +484,13 @@ class DuesOrder(Item, discriminator="DuesOrder"):
 
 
 class DuesOrderApplied(Item, discriminator="DuesOrderApplied"):
-    """One member of a many-member order applied: pk DUESORDER#<order>, sk MEMBER#<member>.
-    Its conditional put is what makes each member's transaction happen once."""
+    """One member of a queued order applied: pk DUESORDER#<order>, sk MEMBER#<member>; for
+    arrears longer than one part, each part before the last: sk MEMBER#<member>#PART#<nnn>.
+    Its conditional put is what makes each transaction happen once."""
 
     order_id = UnicodeAttribute()
     member_id = UnicodeAttribute()
+    part = NumberAttribute(default=0)
     applied_at = UTCDateTimeAttribute()
 
 

@@ -14,8 +14,9 @@ the provider's answer. Two guards make "exactly once":
 Applying a payment is one transaction: the order PAID, each month a PaidMonth in the member's
 partition, the bill unlocked, the amount split down the member's chain of organisations into
 ledger entries, the subtree collection counters of each level, and the member's card marked.
-An order for many members is PAID in one transaction and its members applied one transaction
-each from the `dues` queue (DuesOrderApplied markers make each happen once; the reconciliation
+An order for many members, or for a member's arrears longer than PART_MONTHS, is PAID in one
+transaction and its members applied from the `dues` queue, one transaction per part of each
+member's months, in turn (DuesOrderApplied markers make each happen once; the reconciliation
 schedule re-drives an order whose messages were lost). The answer to the provider is sent only
 after the transaction has landed.
 """
@@ -72,6 +73,7 @@ from zhtj.logic.dues_orders import (
     PAID,
     PENDING,
     Line,
+    account_of,
     close,
     get_order,
     lines_of,
@@ -110,12 +112,19 @@ APPLYING_STALL = timedelta(minutes=10)
 COUNTER_SHARDS = {0: 16, 1: 4}
 COUNTER_NAMES = frozenset(f"{kind}{m:02d}" for kind in "packn" for m in range(1, 13))
 LAPSE_MONTHS = 6  # EXIT-1: six consecutive months unpaid is grounds for lapsing (never automatic)
+# All of a bill's arrears are one order (REFERENCE: "pay now" settles them all). A member's
+# months are applied PART_MONTHS to a transaction, oldest first, the last part unlocking the
+# bill: a part is its PaidMonth items + the p/a counters of its years at each level, and the
+# last adds a ledger entry and the collection counters per level, the account, the card, the
+# marker and the audit record, well under DynamoDB's 100 actions for any depth of the tree.
+PART_MONTHS = 24
 MAX_BRANCH_MEMBERS_SCANNED = 2000
 # Unpaid = members now in the subtree - paid: counted over at most this many branches.
 
 _MONTH_PAID_TWICE = ConflictError("DUES_MONTH_ALREADY_PAID", "", None)
 _LOCK_LOST = ConflictError("DUES_LOCK_LOST", "", None)
 _ANOMALY_RECORDED = ConflictError("DUES_ANOMALY_RECORDED", "", None)
+_OUT_OF_TURN = ConflictError("DUES_PART_OUT_OF_TURN", "", None)
 
 
 # --- Applying ------------------------------------------------------------------------------------------
@@ -129,10 +138,23 @@ def counter_shard(depth: int, member_id: str) -> int:
     return zlib.crc32(member_id.encode()) % COUNTER_SHARDS.get(depth, 1)
 
 
-def _member_effects(uow: UnitOfWork, order: DuesOrder, line: Line, paid_at: datetime, share_bp: dict[str, int]) -> None:
-    """Everything one member's part of a paid order writes (inside the caller's transaction)."""
+def part_count(line: Line) -> int:
+    """How many transactions apply one member's line: PART_MONTHS months each, at least one."""
+    return max(1, -(-len(line.months) // PART_MONTHS))
+
+
+def _member_effects(
+    uow: UnitOfWork, order: DuesOrder, line: Line, paid_at: datetime, share_bp: dict[str, int], part: int = 0
+) -> None:
+    """What one part of a member's line writes (inside the caller's transaction): its months'
+    PaidMonth items and their counters; the last part also the ledger, the collection counters,
+    the bill unlocked with `paid_through`, and the card. Until that last part the bill stays
+    locked and the months already written are not shown (`paid_months`): the member sees the
+    whole payment land at once."""
     member_pk = keys.member_pk(line.member_id)
-    for month, fen in zip(line.months, line.month_fen, strict=True):
+    first = part * PART_MONTHS
+    months, month_fen = line.months[first : first + PART_MONTHS], line.month_fen[first : first + PART_MONTHS]
+    for month, fen in zip(months, month_fen, strict=True):
         uow.put(
             PaidMonth(
                 member_pk,
@@ -146,6 +168,17 @@ def _member_effects(uow: UnitOfWork, order: DuesOrder, line: Line, paid_at: date
             condition=PaidMonth.pk.does_not_exist(),
             on_fail=_MONTH_PAID_TWICE,
         )
+    by_year: dict[int, list[Action]] = {}
+    for month, fen in zip(months, month_fen, strict=True):
+        mm = month[5:7]
+        by_year.setdefault(int(month[:4]), []).extend(
+            [counters.number(f"p{mm}").add(1), counters.number(f"a{mm}").add(fen)]
+        )
+    chain = path_ids(line.path)
+    if part < part_count(line) - 1:
+        for depth, org_id in enumerate(chain):
+            _count(uow, org_id, counter_shard(depth, line.member_id), by_year)
+        return
     collected = dues_rules.month_of(paid_at.astimezone(CHINA_TZ).date())
     # Read before the transaction: the account is locked to this order, so only this order's
     # apply (which fails if another already applied it) can change it meanwhile.
@@ -169,10 +202,9 @@ def _member_effects(uow: UnitOfWork, order: DuesOrder, line: Line, paid_at: date
         on_fail=_LOCK_LOST,
         versioned=False,
     )
-    chain = path_ids(line.path)
     kept = dues_rules.split(line.amount_fen, [share_bp[o] for o in chain])
     passed = line.amount_fen
-    for org_id, part in zip(chain, kept, strict=True):
+    for org_id, share in zip(chain, kept, strict=True):
         uow.put(
             LedgerEntry(
                 keys.ledger_pk(org_id),
@@ -182,21 +214,15 @@ def _member_effects(uow: UnitOfWork, order: DuesOrder, line: Line, paid_at: date
                 member_id=line.member_id,
                 collected_month=collected,
                 received_fen=passed,
-                kept_fen=part,
-                passed_fen=passed - part,
+                kept_fen=share,
+                passed_fen=passed - share,
                 retention_bp=share_bp[org_id],
                 at=paid_at,
             ),
             condition=LedgerEntry.pk.does_not_exist(),
             on_fail=_MONTH_PAID_TWICE,
         )
-        passed -= part
-    by_year: dict[int, list[Action]] = {}
-    for month, fen in zip(line.months, line.month_fen, strict=True):
-        mm = month[5:7]
-        by_year.setdefault(int(month[:4]), []).extend(
-            [counters.number(f"p{mm}").add(1), counters.number(f"a{mm}").add(fen)]
-        )
+        passed -= share
     for depth, org_id in enumerate(chain):
         per_year = {year: list(actions) for year, actions in by_year.items()}
         cmm = collected[5:7]
@@ -205,20 +231,19 @@ def _member_effects(uow: UnitOfWork, order: DuesOrder, line: Line, paid_at: date
         )
         if seen != collected:
             per_year[int(collected[:4])].append(counters.number(f"n{cmm}").add(1))
-        shard = counter_shard(depth, line.member_id)
-        for year, actions in per_year.items():
-            uow.update(
-                DuesCounter(keys.dues_stat_pk(org_id), keys.dues_stat_sk(year, shard)),
-                [
-                    DuesCounter.kind.set(DuesCounter),
-                    DuesCounter.org_id.set(org_id),
-                    DuesCounter.year.set(year),
-                    *actions,
-                ],
-                versioned=False,
-            )
+        _count(uow, org_id, counter_shard(depth, line.member_id), per_year)
     if line.months:
         cards.changed(uow, line.member_id)
+
+
+def _count(uow: UnitOfWork, org_id: str, shard: int, per_year: dict[int, list[Action]]) -> None:
+    """One update per year's counter item (a transaction may touch an item only once)."""
+    for year, actions in per_year.items():
+        uow.update(
+            DuesCounter(keys.dues_stat_pk(org_id), keys.dues_stat_sk(year, shard)),
+            [DuesCounter.kind.set(DuesCounter), DuesCounter.org_id.set(org_id), DuesCounter.year.set(year), *actions],
+            versioned=False,
+        )
 
 
 def _last_collected(member_id: str) -> str | None:
@@ -235,9 +260,10 @@ def _audit_org(order: DuesOrder, lines: Sequence[Line]) -> str:
 
 def settle(order: DuesOrder, transaction_id: str, paid_at: datetime, source: str) -> str:
     """The provider says the order is paid: apply it (once). Returns CREDITED, QUEUED (a
-    many-member order: PAID now, members from the queue), DUPLICATE or ANOMALY."""
+    many-member order, or a member's arrears longer than one part: PAID now, the members'
+    parts from the queue), DUPLICATE or ANOMALY."""
     lines = lines_of(order)
-    many = len(lines) > 1
+    many = len(lines) > 1 or part_count(lines[0]) > 1
     uow = UnitOfWork(SYSTEM_ACTOR)
     actions: list[Action] = [
         DuesOrder.state.set(PAID),
@@ -254,7 +280,9 @@ def settle(order: DuesOrder, transaction_id: str, paid_at: datetime, source: str
     uow.update(order, actions, condition=DuesOrder.state == PENDING, on_fail=LOST_RACE, versioned=False)
     timers.cancel(uow, timers.DUES_ORDER_EXPIRY, order.order_id)
     if many:
-        uow.after_commit(f"dues:{order.order_id}", lambda: _queue_members(order.order_id, [x.member_id for x in lines]))
+        uow.after_commit(
+            f"dues:{order.order_id}", lambda: _queue_parts(order.order_id, [(x.member_id, 0) for x in lines])
+        )
     else:
         share_bp = shares(path_ids(lines[0].path))
         _member_effects(uow, order, lines[0], paid_at, share_bp)
@@ -320,45 +348,77 @@ def _settled_outcome(order_id: str, current: DuesOrder | None, transaction_id: s
     return ANOMALY
 
 
-def _queue_members(order_id: str, member_ids: Iterable[str]) -> None:
-    for member_id in member_ids:
-        queues.send(QUEUE, {"kind": "apply_member", "order_id": order_id, "member_id": member_id})
+def _queue_parts(order_id: str, parts: Iterable[tuple[str, int]]) -> None:
+    for member_id, part in parts:
+        queues.send(QUEUE, {"kind": "apply_member", "order_id": order_id, "member_id": member_id, "part": part})
 
 
-def apply_member(order_id: str, member_id: str) -> bool:
-    """One member of a paid many-member order, in its own transaction, once (the marker's
-    conditional put). Returns False if already applied or the order is not paid."""
+def _part_marker_sk(line: Line, part: int) -> str:
+    """A member's last part is marked as the member applied; the parts before it on their own."""
+    if part == part_count(line) - 1:
+        return keys.dues_order_member_sk(line.member_id)
+    return keys.dues_order_part_sk(line.member_id, part)
+
+
+def apply_member(order_id: str, member_id: str, part: int = 0) -> bool:
+    """One part of one member of a paid queued order, in its own transaction, once (the
+    marker's conditional put), after the part before it (a condition on its marker); the next
+    part is queued once it has landed. Returns False if already applied, out of turn, or the
+    order is not paid."""
     order = get_order(order_id)
     if order is None or order.state != PAID or order.paid_at is None:
         logger.warning("dues member apply without a paid order", extra={"order_id": order_id})
         return False
     line = next((x for x in lines_of(order) if x.member_id == member_id), None)
-    if line is None:
+    if line is None or not 0 <= part < part_count(line):
         return False
+    last = part == part_count(line) - 1
     uow = UnitOfWork(SYSTEM_ACTOR)
     uow.put(
         DuesOrderApplied(
             keys.dues_order_pk(order_id),
-            keys.dues_order_member_sk(member_id),
+            _part_marker_sk(line, part),
             order_id=order_id,
             member_id=member_id,
+            part=part,
             applied_at=clock.now(),
         ),
         condition=DuesOrderApplied.pk.does_not_exist(),
         on_fail=LOST_RACE,
     )
-    _member_effects(uow, order, line, order.paid_at, shares(path_ids(line.path)))
-    uow.update(order, [DuesOrder.members_left.add(-1)], versioned=False)
+    if part > 0:
+        uow.check(
+            DuesOrderApplied,
+            keys.dues_order_pk(order_id),
+            _part_marker_sk(line, part - 1),
+            DuesOrderApplied.pk.exists(),
+            on_fail=_OUT_OF_TURN,
+        )
+    _member_effects(uow, order, line, order.paid_at, shares(path_ids(line.path)), part)
+    first = part * PART_MONTHS
+    if last:
+        uow.update(order, [DuesOrder.members_left.add(-1)], versioned=False)
+    else:
+        uow.after_commit(f"dues:{order_id}:{member_id}", lambda: _queue_parts(order_id, [(member_id, part + 1)]))
     uow.audit(
-        "dues.member_paid", "MEMBER", member_id, line.branch_id, after={"order_id": order_id, "months": line.months}
+        "dues.member_paid",
+        "MEMBER",
+        member_id,
+        line.branch_id,
+        after={"order_id": order_id, "months": line.months[first : first + PART_MONTHS], "part": part},
     )
     try:
         uow.commit()
     except ConflictError as error:
+        if error is _OUT_OF_TURN:
+            # Reconciliation queues the first part missing, so the order still completes.
+            logger.warning("dues part out of turn", extra={"order_id": order_id, "part": part})
+            return False
         if error is not LOST_RACE:
             raise
         return False
-    _finish_if_done(order_id)
+    if last:
+        _finish_if_done(order_id)
     return True
 
 
@@ -748,15 +808,20 @@ def reconcile(now: datetime | None = None) -> dict[str, int]:
         if key:
             counts[key] += 1
     for order in _open_orders("APPLYING", moment - APPLYING_STALL):
-        done = {
-            i.member_id
+        marked = {
+            i.sk
             for i in DuesOrderApplied.query(
                 keys.dues_order_pk(order.order_id), DuesOrderApplied.sk.startswith("MEMBER#")
             )
             if isinstance(i, DuesOrderApplied)
         }
-        missing = [line.member_id for line in lines_of(order) if line.member_id not in done]
-        _queue_members(order.order_id, missing)
+        # Each member's first part not applied: the parts after it follow it from the queue.
+        missing = [
+            (line.member_id, next(p for p in range(part_count(line)) if _part_marker_sk(line, p) not in marked))
+            for line in lines_of(order)
+            if keys.dues_order_member_sk(line.member_id) not in marked
+        ]
+        _queue_parts(order.order_id, missing)
         counts["requeued"] += len(missing)
         if not missing:
             _finish_if_done(order.order_id)
@@ -996,10 +1061,14 @@ def lapsing(principal: Principal, branch_id: str, today: date | None = None) -> 
 
 
 def paid_months(member_id: str) -> list[PaidMonth]:
+    """The member's paid months, without those of an order still being applied part by part
+    (its bill still locked to it): a payment shows whole or not at all."""
+    account = account_of(member_id)
+    applying = account.open_order_id if account is not None else None
     return [
         i
         for i in PaidMonth.query(
             keys.member_pk(member_id), PaidMonth.sk.startswith(keys.PAID_PREFIX), consistent_read=True
         )
-        if isinstance(i, PaidMonth)
+        if isinstance(i, PaidMonth) and i.order_id != applying
     ]
