@@ -182,7 +182,8 @@ def _member_effects(
     collected = dues_rules.month_of(paid_at.astimezone(CHINA_TZ).date())
     # Read before the transaction: the account is locked to this order, so only this order's
     # apply (which fails if another already applied it) can change it meanwhile.
-    seen = _last_collected(line.member_id)
+    account = account_of(line.member_id)
+    seen = account.last_collected_month if account is not None else None
     unlock, held = unlock_action_condition(order.order_id)
     account_actions = [
         DuesAccount.kind.set(DuesAccount),
@@ -244,14 +245,6 @@ def _count(uow: UnitOfWork, org_id: str, shard: int, per_year: dict[int, list[Ac
             [DuesCounter.kind.set(DuesCounter), DuesCounter.org_id.set(org_id), DuesCounter.year.set(year), *actions],
             versioned=False,
         )
-
-
-def _last_collected(member_id: str) -> str | None:
-    try:
-        account = DuesAccount.get(keys.member_pk(member_id), keys.DUES_ACCOUNT_SK, consistent_read=True)
-    except DuesAccount.DoesNotExist:
-        return None
-    return account.last_collected_month
 
 
 def _audit_org(order: DuesOrder, lines: Sequence[Line]) -> str:
