@@ -326,6 +326,33 @@ def test_dues_3_a_refused_notification_re_sent_never_blocks_the_genuine_one(env:
     assert ledger_total(order["order_id"], chain) == order["amount_fen"]
 
 
+def test_dues_3_the_genuine_notification_meeting_a_refused_one_in_progress_is_asked_again(
+    env: Dues, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a wrong-amount notification being decided (its idempotency record in progress)
+    # when the genuine one for the same order arrives
+    member_id = env.world.members["lianhua"][0]
+    order = env.pay_now(member_id, provider="alipay")
+    trade = env.sim.pay("alipay", order["order_id"], order["amount_fen"])
+    genuine = env.sim.notification(trade)
+    meanwhile: list[tuple[int, str]] = []
+    record = dues_payments.record_anomaly
+
+    def record_while_the_genuine_arrives(*args: Any, **kwargs: Any) -> Any:
+        if not meanwhile:
+            meanwhile.append(env.deliver(genuine))
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(dues_payments, "record_anomaly", record_while_the_genuine_arrives)
+    assert env.deliver(wrong_amount(env, trade, order["amount_fen"] - 1)) == (200, "success")
+    # Then the genuine one is answered with a failure (so the provider re-sends it), no anomaly
+    assert meanwhile == [(200, "fail")]
+    assert anomaly_codes(order["order_id"]) == ["AMOUNT_MISMATCH"]
+    # and its re-send credits the order
+    assert env.deliver(env.sim.resend(genuine)) == (200, "success")
+    assert order_of(order["order_id"]).state == "PAID" and len(paid(member_id)) == 3
+
+
 def test_dues_3_notifications_not_for_us_re_sent_are_recorded_once(env: Dues) -> None:
     # Given genuinely signed notifications for another merchant, and for an order not ours
     member_id = env.world.members["huajing"][1]
