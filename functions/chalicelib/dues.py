@@ -118,6 +118,7 @@ class MonthStatsOut(BaseModel):
     paid_members: int = Field(description="该月团费已缴人数（不论何时缴纳）")
     unpaid_members: int | None = Field(description="该月未缴人数（现有团员数减已缴人数）")
     paid_fen: int
+    collected_members: int = Field(description="当月交纳人数（当月付款的团员，不论所缴月份）")
     collected_fen: int = Field(description="当月到账金额（含补缴与自愿多缴）")
     kept_fen: int = Field(description="本组织留存")
 
@@ -387,6 +388,7 @@ def statistics(org_id: str, principal: Principal, query: YearQuery) -> BaseModel
                 paid_members=m.paid_members,
                 unpaid_members=max(members - m.paid_members, 0) if members is not None else None,
                 paid_fen=m.paid_fen,
+                collected_members=m.collected_members,
                 collected_fen=m.collected_fen,
                 kept_fen=m.kept_fen,
             )

@@ -17,12 +17,12 @@ def _apply_member(record: SQSRecord) -> None:
     body = json.loads(record.body)
     if body.get("kind") != "apply_member":
         raise ValueError(f"unknown dues message kind {body.get('kind')!r}")
-    dues_payments.apply_member(str(body["order_id"]), str(body["member_id"]))
+    dues_payments.apply_member(str(body["order_id"]), str(body["member_id"]), int(body.get("part", 0)))
 
 
 def dues_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """SQS: apply one member of a paid many-member order (DUES-3/4), once; a redelivered
-    message finds the member's marker and does nothing."""
+    """SQS: apply one part of one member of a paid queued order (DUES-3/4), once; a
+    redelivered message finds the part's marker and does nothing."""
     return process_partial_response(
         event=event, record_handler=_apply_member, processor=batch_processor(), context=context
     )

@@ -33,7 +33,12 @@ class StatsOut(BaseModel):
     secretaries: int
     registrations: dict[str, Any]
     transfers: dict[str, Any]
-    dues_this_month: dict[str, Any]
+    dues_this_month: dict[str, Any] = Field(
+        description=(
+            "本月（中国时区）到账的团费：交纳人数 members_paid 与金额 amount_fen（分），"
+            "与团费统计当月的 collected_members、collected_fen 一致"
+        )
+    )
     findings: dict[str, int]
 
 

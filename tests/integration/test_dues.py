@@ -281,6 +281,95 @@ def test_dues_3_verified_but_wrong_amount_or_order_is_recorded_never_credited(en
     assert status == 200 and {a["code"] for a in listed["items"]} == codes
 
 
+def anomaly_codes(order_id: str) -> list[str]:
+    month = dues_rules.month_of(clock.now().astimezone(CHINA_TZ).date())
+    return [
+        a.code
+        for a in PaymentAnomaly.query(keys.dues_anomaly_pk(month))
+        if isinstance(a, PaymentAnomaly) and a.out_trade_no == order_id
+    ]
+
+
+def wrong_amount(env: Dues, trade: Any, fen: int) -> Delivery:
+    """A notification for the trade signed genuinely by the provider, but with another amount."""
+    if trade.provider == "wechatpay":
+        return env.sim.wechat_notification(trade, overrides={"amount": {"total": fen, "currency": "CNY"}})
+    yuan = f"{fen // 100}.{fen % 100:02d}"
+    return env.sim.alipay_notification(trade, overrides={"total_amount": yuan, "receipt_amount": yuan})
+
+
+@pytest.mark.parametrize("provider", ["wechatpay", "alipay"])
+def test_dues_3_a_refused_notification_re_sent_never_blocks_the_genuine_one(env: Dues, provider: str) -> None:
+    # Given an order, and a notification for it signed genuinely but with a wrong amount
+    member_id = env.world.members["huajing"][0]
+    order = env.pay_now(member_id, provider=provider)
+    trade = env.sim.pay(provider, order["order_id"], order["amount_fen"])
+    refused = wrong_amount(env, trade, order["amount_fen"] + 1)
+    # When it is re-sent five times, then the genuine notification arrives (and is re-sent)
+    for _ in range(5):
+        assert env.deliver(env.sim.resend(refused))[0] in (200, 204)
+    assert order_of(order["order_id"]).state == "PENDING"
+    genuine = env.sim.notification(trade)
+    for delivery in (genuine, env.sim.resend(genuine)):
+        assert env.deliver(delivery)[0] in (200, 204)
+    # Then the order is PAID once, by the genuine transaction, and one anomaly is recorded
+    assert order_of(order["order_id"]).state == "PAID"
+    assert order_of(order["order_id"]).transaction_id == trade.transaction_id
+    assert paid(member_id) == [months_back(3), months_back(2), months_back(1)]
+    chain = [env.world.orgs[n] for n in ("root", "gz", "tianhe", "huajing")]
+    assert ledger_total(order["order_id"], chain) == order["amount_fen"]
+    assert anomaly_codes(order["order_id"]) == ["AMOUNT_MISMATCH"]
+    # And the wrong amount re-sent after the payment is one more anomaly, once, never a credit
+    for _ in range(3):
+        assert env.deliver(env.sim.resend(refused))[0] in (200, 204)
+    assert sorted(anomaly_codes(order["order_id"])) == ["AMOUNT_MISMATCH", "PAYLOAD_MISMATCH"]
+    assert ledger_total(order["order_id"], chain) == order["amount_fen"]
+
+
+def test_dues_3_the_genuine_notification_meeting_a_refused_one_in_progress_is_asked_again(
+    env: Dues, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a wrong-amount notification being decided (its idempotency record in progress)
+    # when the genuine one for the same order arrives
+    member_id = env.world.members["lianhua"][0]
+    order = env.pay_now(member_id, provider="alipay")
+    trade = env.sim.pay("alipay", order["order_id"], order["amount_fen"])
+    genuine = env.sim.notification(trade)
+    meanwhile: list[tuple[int, str]] = []
+    record = dues_payments.record_anomaly
+
+    def record_while_the_genuine_arrives(*args: Any, **kwargs: Any) -> Any:
+        if not meanwhile:
+            meanwhile.append(env.deliver(genuine))
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(dues_payments, "record_anomaly", record_while_the_genuine_arrives)
+    assert env.deliver(wrong_amount(env, trade, order["amount_fen"] - 1)) == (200, "success")
+    # Then the genuine one is answered with a failure (so the provider re-sends it), no anomaly
+    assert meanwhile == [(200, "fail")]
+    assert anomaly_codes(order["order_id"]) == ["AMOUNT_MISMATCH"]
+    # and its re-send credits the order
+    assert env.deliver(env.sim.resend(genuine)) == (200, "success")
+    assert order_of(order["order_id"]).state == "PAID" and len(paid(member_id)) == 3
+
+
+def test_dues_3_notifications_not_for_us_re_sent_are_recorded_once(env: Dues) -> None:
+    # Given genuinely signed notifications for another merchant, and for an order not ours
+    member_id = env.world.members["huajing"][1]
+    order = env.pay_now(member_id)
+    trade = env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])
+    other_merchant = env.sim.wechat_notification(trade, overrides={"mchid": "1230000999"})
+    unknown = env.sim.notification(env.sim.pay("wechatpay", "d-not-ours-0000002", 300))
+    # When the provider sends each four times
+    for _ in range(4):
+        for delivery in (other_merchant, unknown):
+            assert env.deliver(env.sim.resend(delivery))[0] in (200, 204)
+    # Then each is recorded once for a person to look into, and nothing is credited
+    assert anomaly_codes(order["order_id"]) == ["BUSINESS_MISMATCH"]
+    assert anomaly_codes("d-not-ours-0000002") == ["UNKNOWN_ORDER"]
+    assert order_of(order["order_id"]).state == "PENDING" and paid(member_id) == []
+
+
 def test_dues_3_base64_api_gateway_event_is_verified_on_the_raw_bytes(env: Dues) -> None:
     from app import app
 
@@ -436,6 +525,37 @@ def test_dues_4_collection_statistics_of_the_subtree_by_month(env: Dues) -> None
     assert current["collected_fen"] == 1800
 
 
+def test_dues_4_this_months_collection_is_the_same_in_the_stats_and_the_dues_statistics(env: Dues) -> None:
+    w = env.world
+    # Given a member of 华景 (广州) and one of 莲花 (深圳) paying their arrears this month, and
+    # the 华景 member paying a voluntary extra later in the same month
+    for member_id, extra in (
+        (w.members["huajing"][0], 0),
+        (w.members["lianhua"][0], 0),
+        (w.members["huajing"][0], 100),
+    ):
+        order = env.pay_now(member_id, extra_fen=extra)
+        env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))
+    this_month = dues_rules.month_of(clock.now().astimezone(CHINA_TZ).date())
+    expected = {"root": (2, 1900), "gz": (1, 1000), "huajing": (1, 1000), "sz": (1, 900), "yuexiu": (0, 0)}
+    for org, (members_paid, fen) in expected.items():
+        # When the organisation's figures and its dues statistics are read
+        status, figures = call(env.client, "GET", f"/orgs/{w.orgs[org]}/stats", w.headers("root"))
+        assert status == 200, figures
+        status, statistics = call(
+            env.client, "GET", f"/orgs/{w.orgs[org]}/dues/statistics?year={this_month[:4]}", w.headers("root")
+        )
+        row = next(m for m in statistics["months"] if m["month"] == this_month)
+        # Then both give this month's collection: the same fen, each paying member counted once
+        assert figures["dues_this_month"] == {"month": this_month, "members_paid": members_paid, "amount_fen": fen}, org
+        assert (row["collected_members"], row["collected_fen"]) == (members_paid, fen), org
+    # And the daily bulletin's rows say the same of each city
+    status, bulletin = call(env.client, "GET", f"/orgs/{w.orgs['root']}/bulletin", w.headers("root"))
+    assert status == 200, bulletin
+    rows = {r["org_id"]: (r["dues_paid_members"], r["dues_paid_fen"]) for r in bulletin["rows"]}
+    assert rows[w.orgs["gz"]] == (1, 1000) and rows[w.orgs["sz"]] == (1, 900)
+
+
 def test_dues_2_the_province_edits_the_standard_by_date(env: Dues) -> None:
     w = env.world
     status, versions = call(env.client, "GET", "/dues/standards", w.headers("huajing"))
@@ -532,6 +652,79 @@ def test_dues_1_paid_months_never_written_twice(env: Dues) -> None:
 
 
 _ = build_world  # the fixture builds the world; kept importable for readers of support
+
+
+def test_dues_1_pay_now_settles_all_arrears_since_online_collection_in_one_order(env: Dues) -> None:
+    # Given a member admitted before online collection began: every month since 2018-09 is owed
+    w = env.world
+    member_id = w.members["huajing"][0]
+    set_member(member_id, join_month="2017-05")
+    owed = dues_rules.months_between(dues_rules.ONLINE_SINCE, months_back(1))
+    assert len(owed) > 60  # several transactions' worth, and more than one order used to hold
+    # When the member pays now
+    order = env.pay_now(member_id)
+    # Then one order holds all of it (REFERENCE: "pay now" settles all arrears in one order)
+    assert [line["months"] for line in order["lines"]] == [owed]
+    assert order["amount_fen"] == 300 * len(owed)
+    # When the provider's notification arrives, the order is PAID at once, and until every part
+    # of the months is applied the member sees the bill locked and none of the months paid
+    assert env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))[0] in (
+        200,
+        204,
+    )
+    assert order_of(order["order_id"]).state == "PAID"
+    assert paid(member_id) == [] and dues_orders.bill(w.principal("huajing"), member_id).open_order_id
+    # Then the parts are applied one after another, once each, however often delivered
+    assert drain(env.client, "dues") == len(range(0, len(owed), dues_payments.PART_MONTHS))
+    assert dues_payments.apply_member(order["order_id"], member_id, 0) is False
+    assert drain(env.client, "dues") == 0
+    assert paid(member_id) == owed
+    bill = dues_orders.bill(w.principal("huajing"), member_id)
+    assert bill.months == [] and bill.open_order_id is None
+    current = order_of(order["order_id"])
+    assert current.members_left == 0 and current.gsi2pk is None
+    chain = [w.orgs[n] for n in ("root", "gz", "tianhe", "huajing")]
+    assert ledger_total(order["order_id"], chain) == order["amount_fen"]
+    # and every month is counted in the statistics of its year
+    status, stats = call(env.client, "GET", f"/orgs/{w.orgs['root']}/dues/statistics?year=2019", w.headers("root"))
+    assert status == 200 and [m["paid_fen"] for m in stats["months"]] == [300] * 12
+
+
+def lose_messages(queue: str) -> int:
+    """Receive and delete whatever the queue holds (as if the messages were lost)."""
+    import boto3
+
+    from zhtj.dal.queues import queue_url
+
+    sqs, url, lost = boto3.client("sqs"), queue_url(queue), 0
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        for message in messages:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            lost += 1
+    return lost
+
+
+def test_dues_3_lost_part_of_long_arrears_is_driven_again_by_reconciliation(env: Dues) -> None:
+    # Given a paid order for all arrears since 2018-09, its first part applied, and the message
+    # for the next part lost
+    member_id = env.world.members["lianhua"][0]
+    set_member(member_id, join_month="2017-05")
+    order = env.pay_now(member_id)
+    env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))
+    lose_messages(dues_payments.QUEUE)
+    assert dues_payments.apply_member(order["order_id"], member_id, 0) is True
+    lose_messages(dues_payments.QUEUE)
+    # A part out of turn does nothing
+    assert dues_payments.apply_member(order["order_id"], member_id, 2) is False
+    # When reconciliation runs after the stall window
+    later = clock.now() + dues_payments.APPLYING_STALL + timedelta(minutes=1)
+    assert dues_payments.reconcile(later)["requeued"] == 1
+    drain(env.client, "dues")
+    # Then every month is paid once and the order complete
+    owed = dues_rules.months_between(dues_rules.ONLINE_SINCE, months_back(1))
+    assert paid(member_id) == owed
+    assert order_of(order["order_id"]).members_left == 0
+    assert dues_payments.reconcile(later)["requeued"] == 0
 
 
 def test_dues_2_declared_income_prices_the_two_per_mille_band(env: Dues) -> None:

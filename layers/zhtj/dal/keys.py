@@ -201,6 +201,11 @@ def dues_order_member_sk(member_id: str) -> str:
     return f"MEMBER#{member_id}"
 
 
+def dues_order_part_sk(member_id: str, part: int) -> str:
+    """The marker of one part (a run of months) of a member's long arrears applied, before the last."""
+    return f"MEMBER#{member_id}#PART#{part:03d}"
+
+
 def dues_payer_pk(payer_kind: str, payer_id: str) -> str:
     """gsi1 of an order: the orders of one payer (a member, or an organisation paying for members)."""
     return f"DUESPAYER#{payer_kind}#{payer_id}"
@@ -224,6 +229,11 @@ def dues_stat_sk(year: int, shard: int) -> str:
 
 def dues_anomaly_pk(month: str) -> str:
     return f"DUESANOMALY#{month}"
+
+
+def dues_anomaly_mark_pk(fingerprint: str) -> str:
+    """One recorded anomaly's facts (provider, code, order, transaction, amount, status), hashed."""
+    return f"DUESANOMALYMARK#{fingerprint}"
 
 
 DUES_RECON_PK = "DUESRECON"

@@ -426,6 +426,9 @@ class DuesAccount(Item, discriminator="DuesAccount"):
     locked_at = UTCDateTimeAttribute(null=True)
     # For the 2‰ band of the 2016 standard: the member's declared after-tax monthly income.
     declared_income_fen = NumberAttribute(null=True)
+    # The China month of the member's latest payment: a second payment in the same month does
+    # not count the member twice among those who paid that month (DuesCounter nMM).
+    last_collected_month = UnicodeAttribute(null=True)
 
 
 class DuesStandard(Item, discriminator="DuesStandard"):
@@ -481,11 +484,13 @@ class DuesOrder(Item, discriminator="DuesOrder"):
 
 
 class DuesOrderApplied(Item, discriminator="DuesOrderApplied"):
-    """One member of a many-member order applied: pk DUESORDER#<order>, sk MEMBER#<member>.
-    Its conditional put is what makes each member's transaction happen once."""
+    """One member of a queued order applied: pk DUESORDER#<order>, sk MEMBER#<member>; for
+    arrears longer than one part, each part before the last: sk MEMBER#<member>#PART#<nnn>.
+    Its conditional put is what makes each transaction happen once."""
 
     order_id = UnicodeAttribute()
     member_id = UnicodeAttribute()
+    part = NumberAttribute(default=0)
     applied_at = UTCDateTimeAttribute()
 
 
@@ -506,8 +511,9 @@ class LedgerEntry(Item, discriminator="LedgerEntry"):
 
 class DuesCounter(Item, discriminator="DuesCounter"):
     """Collection statistics of an organisation's subtree for one year (DUES-4): pk DUESSTAT#<org>,
-    sk <year>#<shard>. Per dues month MM, top-level numbers pMM (members paid), aMM (fen paid)
-    and kMM (fen this organisation kept), moved by ADD only. The root and depth-1 organisations
+    sk <year>#<shard>. Per dues month MM, top-level numbers pMM (members paid), aMM (fen paid);
+    per China month MM of collection, cMM (fen collected), nMM (members who paid) and kMM (fen
+    this organisation kept), moved by ADD only. The root and depth-1 organisations
     are sharded (every payment passes them); a read sums the shards of one year (one Query)."""
 
     org_id = UnicodeAttribute()
@@ -528,6 +534,12 @@ class PaymentAnomaly(Item, discriminator="PaymentAnomaly"):
     raw_status = UnicodeAttribute(null=True)
     amount_fen = NumberAttribute(null=True)
     at = UTCDateTimeAttribute()
+
+
+class AnomalyMark(Item, discriminator="AnomalyMark"):
+    """A payment anomaly already recorded: pk DUESANOMALYMARK#<fingerprint>, sk META, put in the
+    anomaly's transaction, so that a refused notification re-sent many times is recorded once;
+    expires (TTL) after the providers' re-send windows."""
 
 
 class ReconciliationReport(Item, discriminator="ReconciliationReport"):

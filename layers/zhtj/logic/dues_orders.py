@@ -43,10 +43,6 @@ PAYER_MEMBER, PAYER_ORG = "MEMBER", "ORG"
 # time_expire); the expiry timer fires a little later and asks the provider before closing.
 ORDER_LIFETIME = timedelta(minutes=30)
 EXPIRY_GRACE = timedelta(minutes=2)
-# One order's member transaction must stay under DynamoDB's 100 actions: a PaidMonth per month,
-# the ledger and the counters per level of the chain. Older arrears beyond this wait for the
-# next order (oldest months first).
-MAX_ORDER_MONTHS = 36
 # An organisation pays for at most this many members in one order (the lock of each member
 # and the order itself are one transaction).
 MAX_ORG_ORDER_MEMBERS = 50
@@ -368,8 +364,7 @@ def _create_order(
     order_id = clock.new_id("d")
     lines: list[Line] = []
     for index, (member, member_bill) in enumerate(members):
-        months = member_bill.months[:MAX_ORDER_MONTHS]
-        fen = member_bill.month_fen[: len(months)]
+        months, fen = member_bill.months, member_bill.month_fen
         extra = extra_fen if index == 0 else 0
         lines.append(Line(member.member_id, member.branch_id, "", months, fen, sum(fen) + extra))
     amount = sum(line.amount_fen for line in lines)
@@ -427,8 +422,8 @@ def _orgs(org_ids: set[str]) -> list[Org]:
 def pay_now(
     principal: Principal, member_id: str, provider_name: str, extra_fen: int = 0
 ) -> tuple[DuesOrder, dict[str, Any]]:
-    """The member pays the whole bill (oldest months first, up to MAX_ORDER_MONTHS) plus an
-    optional voluntary extra, in one order. Returns the order and the provider's order-creation
+    """The member pays the whole bill (all arrears, however many months) plus an optional
+    voluntary extra, in one order. Returns the order and the provider's order-creation
     request. Raises ForbiddenError NOT_SELF, ConflictError BILL_LOCKED/NOTHING_OWED."""
     check_provider(provider_name)
     if not is_self(principal, member_id):

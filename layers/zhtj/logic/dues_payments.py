@@ -14,14 +14,16 @@ the provider's answer. Two guards make "exactly once":
 Applying a payment is one transaction: the order PAID, each month a PaidMonth in the member's
 partition, the bill unlocked, the amount split down the member's chain of organisations into
 ledger entries, the subtree collection counters of each level, and the member's card marked.
-An order for many members is PAID in one transaction and its members applied one transaction
-each from the `dues` queue (DuesOrderApplied markers make each happen once; the reconciliation
+An order for many members, or for a member's arrears longer than PART_MONTHS, is PAID in one
+transaction and its members applied from the `dues` queue, one transaction per part of each
+member's months, in turn (DuesOrderApplied markers make each happen once; the reconciliation
 schedule re-drives an order whose messages were lost). The answer to the provider is sent only
 after the transaction has landed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import zlib
@@ -46,6 +48,7 @@ from pynamodb.expressions.update import Action
 from zhtj import clock
 from zhtj.dal import counters, keys, paging, queues
 from zhtj.dal.models import (
+    AnomalyMark,
     DuesAccount,
     DuesCounter,
     DuesOrder,
@@ -70,6 +73,7 @@ from zhtj.logic.dues_orders import (
     PAID,
     PENDING,
     Line,
+    account_of,
     close,
     get_order,
     lines_of,
@@ -106,13 +110,21 @@ APPLYING_STALL = timedelta(minutes=10)
 # Collection counters of the levels every payment passes are sharded (hot keys): the root and
 # the depth-1 organisations (cities, provincial units). A read sums one year's shards.
 COUNTER_SHARDS = {0: 16, 1: 4}
-COUNTER_NAMES = frozenset(f"{kind}{m:02d}" for kind in "pack" for m in range(1, 13))
+COUNTER_NAMES = frozenset(f"{kind}{m:02d}" for kind in "packn" for m in range(1, 13))
 LAPSE_MONTHS = 6  # EXIT-1: six consecutive months unpaid is grounds for lapsing (never automatic)
+# All of a bill's arrears are one order (REFERENCE: "pay now" settles them all). A member's
+# months are applied PART_MONTHS to a transaction, oldest first, the last part unlocking the
+# bill: a part is its PaidMonth items + the p/a counters of its years at each level, and the
+# last adds a ledger entry and the collection counters per level, the account, the card, the
+# marker and the audit record, well under DynamoDB's 100 actions for any depth of the tree.
+PART_MONTHS = 24
 MAX_BRANCH_MEMBERS_SCANNED = 2000
 # Unpaid = members now in the subtree - paid: counted over at most this many branches.
 
 _MONTH_PAID_TWICE = ConflictError("DUES_MONTH_ALREADY_PAID", "", None)
 _LOCK_LOST = ConflictError("DUES_LOCK_LOST", "", None)
+_ANOMALY_RECORDED = ConflictError("DUES_ANOMALY_RECORDED", "", None)
+_OUT_OF_TURN = ConflictError("DUES_PART_OUT_OF_TURN", "", None)
 
 
 # --- Applying ------------------------------------------------------------------------------------------
@@ -126,10 +138,23 @@ def counter_shard(depth: int, member_id: str) -> int:
     return zlib.crc32(member_id.encode()) % COUNTER_SHARDS.get(depth, 1)
 
 
-def _member_effects(uow: UnitOfWork, order: DuesOrder, line: Line, paid_at: datetime, share_bp: dict[str, int]) -> None:
-    """Everything one member's part of a paid order writes (inside the caller's transaction)."""
+def part_count(line: Line) -> int:
+    """How many transactions apply one member's line: PART_MONTHS months each, at least one."""
+    return max(1, -(-len(line.months) // PART_MONTHS))
+
+
+def _member_effects(
+    uow: UnitOfWork, order: DuesOrder, line: Line, paid_at: datetime, share_bp: dict[str, int], part: int = 0
+) -> None:
+    """What one part of a member's line writes (inside the caller's transaction): its months'
+    PaidMonth items and their counters; the last part also the ledger, the collection counters,
+    the bill unlocked with `paid_through`, and the card. Until that last part the bill stays
+    locked and the months already written are not shown (`paid_months`): the member sees the
+    whole payment land at once."""
     member_pk = keys.member_pk(line.member_id)
-    for month, fen in zip(line.months, line.month_fen, strict=True):
+    first = part * PART_MONTHS
+    months, month_fen = line.months[first : first + PART_MONTHS], line.month_fen[first : first + PART_MONTHS]
+    for month, fen in zip(months, month_fen, strict=True):
         uow.put(
             PaidMonth(
                 member_pk,
@@ -143,22 +168,44 @@ def _member_effects(uow: UnitOfWork, order: DuesOrder, line: Line, paid_at: date
             condition=PaidMonth.pk.does_not_exist(),
             on_fail=_MONTH_PAID_TWICE,
         )
+    by_year: dict[int, list[Action]] = {}
+    for month, fen in zip(months, month_fen, strict=True):
+        mm = month[5:7]
+        by_year.setdefault(int(month[:4]), []).extend(
+            [counters.number(f"p{mm}").add(1), counters.number(f"a{mm}").add(fen)]
+        )
+    chain = path_ids(line.path)
+    if part < part_count(line) - 1:
+        for depth, org_id in enumerate(chain):
+            _count(uow, org_id, counter_shard(depth, line.member_id), by_year)
+        return
+    collected = dues_rules.month_of(paid_at.astimezone(CHINA_TZ).date())
+    # Read before the transaction: the account is locked to this order, so only this order's
+    # apply (which fails if another already applied it) can change it meanwhile.
+    account = account_of(line.member_id)
+    seen = account.last_collected_month if account is not None else None
     unlock, held = unlock_action_condition(order.order_id)
-    account_actions = [DuesAccount.kind.set(DuesAccount), DuesAccount.member_id.set(line.member_id), *unlock]
+    account_actions = [
+        DuesAccount.kind.set(DuesAccount),
+        DuesAccount.member_id.set(line.member_id),
+        DuesAccount.last_collected_month.set(collected),
+        *unlock,
+    ]
     if line.months:
         account_actions.append(DuesAccount.paid_through.set(line.months[-1]))
+    unchanged = (
+        DuesAccount.last_collected_month.does_not_exist() if seen is None else DuesAccount.last_collected_month == seen
+    )
     uow.update(
         DuesAccount(member_pk, keys.DUES_ACCOUNT_SK),
         account_actions,
-        condition=held,
+        condition=held & unchanged,
         on_fail=_LOCK_LOST,
         versioned=False,
     )
-    chain = path_ids(line.path)
     kept = dues_rules.split(line.amount_fen, [share_bp[o] for o in chain])
-    collected = dues_rules.month_of(paid_at.astimezone(CHINA_TZ).date())
     passed = line.amount_fen
-    for org_id, part in zip(chain, kept, strict=True):
+    for org_id, share in zip(chain, kept, strict=True):
         uow.put(
             LedgerEntry(
                 keys.ledger_pk(org_id),
@@ -168,41 +215,36 @@ def _member_effects(uow: UnitOfWork, order: DuesOrder, line: Line, paid_at: date
                 member_id=line.member_id,
                 collected_month=collected,
                 received_fen=passed,
-                kept_fen=part,
-                passed_fen=passed - part,
+                kept_fen=share,
+                passed_fen=passed - share,
                 retention_bp=share_bp[org_id],
                 at=paid_at,
             ),
             condition=LedgerEntry.pk.does_not_exist(),
             on_fail=_MONTH_PAID_TWICE,
         )
-        passed -= part
-    by_year: dict[int, list[Action]] = {}
-    for month, fen in zip(line.months, line.month_fen, strict=True):
-        mm = month[5:7]
-        by_year.setdefault(int(month[:4]), []).extend(
-            [counters.number(f"p{mm}").add(1), counters.number(f"a{mm}").add(fen)]
-        )
+        passed -= share
     for depth, org_id in enumerate(chain):
         per_year = {year: list(actions) for year, actions in by_year.items()}
         cmm = collected[5:7]
         per_year.setdefault(int(collected[:4]), []).extend(
             [counters.number(f"c{cmm}").add(line.amount_fen), counters.number(f"k{cmm}").add(kept[depth])]
         )
-        shard = counter_shard(depth, line.member_id)
-        for year, actions in per_year.items():
-            uow.update(
-                DuesCounter(keys.dues_stat_pk(org_id), keys.dues_stat_sk(year, shard)),
-                [
-                    DuesCounter.kind.set(DuesCounter),
-                    DuesCounter.org_id.set(org_id),
-                    DuesCounter.year.set(year),
-                    *actions,
-                ],
-                versioned=False,
-            )
+        if seen != collected:
+            per_year[int(collected[:4])].append(counters.number(f"n{cmm}").add(1))
+        _count(uow, org_id, counter_shard(depth, line.member_id), per_year)
     if line.months:
         cards.changed(uow, line.member_id)
+
+
+def _count(uow: UnitOfWork, org_id: str, shard: int, per_year: dict[int, list[Action]]) -> None:
+    """One update per year's counter item (a transaction may touch an item only once)."""
+    for year, actions in per_year.items():
+        uow.update(
+            DuesCounter(keys.dues_stat_pk(org_id), keys.dues_stat_sk(year, shard)),
+            [DuesCounter.kind.set(DuesCounter), DuesCounter.org_id.set(org_id), DuesCounter.year.set(year), *actions],
+            versioned=False,
+        )
 
 
 def _audit_org(order: DuesOrder, lines: Sequence[Line]) -> str:
@@ -211,9 +253,10 @@ def _audit_org(order: DuesOrder, lines: Sequence[Line]) -> str:
 
 def settle(order: DuesOrder, transaction_id: str, paid_at: datetime, source: str) -> str:
     """The provider says the order is paid: apply it (once). Returns CREDITED, QUEUED (a
-    many-member order: PAID now, members from the queue), DUPLICATE or ANOMALY."""
+    many-member order, or a member's arrears longer than one part: PAID now, the members'
+    parts from the queue), DUPLICATE or ANOMALY."""
     lines = lines_of(order)
-    many = len(lines) > 1
+    many = len(lines) > 1 or part_count(lines[0]) > 1
     uow = UnitOfWork(SYSTEM_ACTOR)
     actions: list[Action] = [
         DuesOrder.state.set(PAID),
@@ -230,7 +273,9 @@ def settle(order: DuesOrder, transaction_id: str, paid_at: datetime, source: str
     uow.update(order, actions, condition=DuesOrder.state == PENDING, on_fail=LOST_RACE, versioned=False)
     timers.cancel(uow, timers.DUES_ORDER_EXPIRY, order.order_id)
     if many:
-        uow.after_commit(f"dues:{order.order_id}", lambda: _queue_members(order.order_id, [x.member_id for x in lines]))
+        uow.after_commit(
+            f"dues:{order.order_id}", lambda: _queue_parts(order.order_id, [(x.member_id, 0) for x in lines])
+        )
     else:
         share_bp = shares(path_ids(lines[0].path))
         _member_effects(uow, order, lines[0], paid_at, share_bp)
@@ -296,45 +341,77 @@ def _settled_outcome(order_id: str, current: DuesOrder | None, transaction_id: s
     return ANOMALY
 
 
-def _queue_members(order_id: str, member_ids: Iterable[str]) -> None:
-    for member_id in member_ids:
-        queues.send(QUEUE, {"kind": "apply_member", "order_id": order_id, "member_id": member_id})
+def _queue_parts(order_id: str, parts: Iterable[tuple[str, int]]) -> None:
+    for member_id, part in parts:
+        queues.send(QUEUE, {"kind": "apply_member", "order_id": order_id, "member_id": member_id, "part": part})
 
 
-def apply_member(order_id: str, member_id: str) -> bool:
-    """One member of a paid many-member order, in its own transaction, once (the marker's
-    conditional put). Returns False if already applied or the order is not paid."""
+def _part_marker_sk(line: Line, part: int) -> str:
+    """A member's last part is marked as the member applied; the parts before it on their own."""
+    if part == part_count(line) - 1:
+        return keys.dues_order_member_sk(line.member_id)
+    return keys.dues_order_part_sk(line.member_id, part)
+
+
+def apply_member(order_id: str, member_id: str, part: int = 0) -> bool:
+    """One part of one member of a paid queued order, in its own transaction, once (the
+    marker's conditional put), after the part before it (a condition on its marker); the next
+    part is queued once it has landed. Returns False if already applied, out of turn, or the
+    order is not paid."""
     order = get_order(order_id)
     if order is None or order.state != PAID or order.paid_at is None:
         logger.warning("dues member apply without a paid order", extra={"order_id": order_id})
         return False
     line = next((x for x in lines_of(order) if x.member_id == member_id), None)
-    if line is None:
+    if line is None or not 0 <= part < part_count(line):
         return False
+    last = part == part_count(line) - 1
     uow = UnitOfWork(SYSTEM_ACTOR)
     uow.put(
         DuesOrderApplied(
             keys.dues_order_pk(order_id),
-            keys.dues_order_member_sk(member_id),
+            _part_marker_sk(line, part),
             order_id=order_id,
             member_id=member_id,
+            part=part,
             applied_at=clock.now(),
         ),
         condition=DuesOrderApplied.pk.does_not_exist(),
         on_fail=LOST_RACE,
     )
-    _member_effects(uow, order, line, order.paid_at, shares(path_ids(line.path)))
-    uow.update(order, [DuesOrder.members_left.add(-1)], versioned=False)
+    if part > 0:
+        uow.check(
+            DuesOrderApplied,
+            keys.dues_order_pk(order_id),
+            _part_marker_sk(line, part - 1),
+            DuesOrderApplied.pk.exists(),
+            on_fail=_OUT_OF_TURN,
+        )
+    _member_effects(uow, order, line, order.paid_at, shares(path_ids(line.path)), part)
+    first = part * PART_MONTHS
+    if last:
+        uow.update(order, [DuesOrder.members_left.add(-1)], versioned=False)
+    else:
+        uow.after_commit(f"dues:{order_id}:{member_id}", lambda: _queue_parts(order_id, [(member_id, part + 1)]))
     uow.audit(
-        "dues.member_paid", "MEMBER", member_id, line.branch_id, after={"order_id": order_id, "months": line.months}
+        "dues.member_paid",
+        "MEMBER",
+        member_id,
+        line.branch_id,
+        after={"order_id": order_id, "months": line.months[first : first + PART_MONTHS], "part": part},
     )
     try:
         uow.commit()
     except ConflictError as error:
+        if error is _OUT_OF_TURN:
+            # Reconciliation queues the first part missing, so the order still completes.
+            logger.warning("dues part out of turn", extra={"order_id": order_id, "part": part})
+            return False
         if error is not LOST_RACE:
             raise
         return False
-    _finish_if_done(order_id)
+    if last:
+        _finish_if_done(order_id)
     return True
 
 
@@ -392,9 +469,16 @@ def record_anomaly(
     amount_fen: int | None = None,
     delivery_id: str | None = None,
     raw_status: str | None = None,
-) -> PaymentAnomaly:
-    """Record (an item and its audit record, one transaction) and alert (metric + error log)."""
+    distinct: str | None = None,
+) -> PaymentAnomaly | None:
+    """Record (an item, its mark and its audit record, one transaction) and alert (metric +
+    error log), once per distinct set of facts: the provider re-sends a notification we refuse
+    (and reconciliation meets the same order again), and each re-send is the same anomaly, not a
+    new one. `distinct` tells apart anomalies whose other facts are equal (two refunds of one
+    trade: their notification ids). Returns None when it was already recorded."""
     at = clock.now()
+    facts = [provider_name, code, out_trade_no, transaction_id, amount_fen, raw_status, distinct]
+    fingerprint = hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()
     anomaly_id = clock.new_id("x")
     item = PaymentAnomaly(
         keys.dues_anomaly_pk(dues_rules.month_of(at.astimezone(CHINA_TZ).date())),
@@ -411,6 +495,13 @@ def record_anomaly(
         at=at,
     )
     uow = UnitOfWork(SYSTEM_ACTOR)
+    uow.put(
+        AnomalyMark(
+            keys.dues_anomaly_mark_pk(fingerprint), keys.META, expires_at=at + timedelta(seconds=IDEMPOTENCY_SECONDS)
+        ),
+        condition=AnomalyMark.pk.does_not_exist(),
+        on_fail=_ANOMALY_RECORDED,
+    )
     uow.put(item, condition=PaymentAnomaly.pk.does_not_exist())
     uow.audit(
         "dues.payment_anomaly",
@@ -419,7 +510,16 @@ def record_anomaly(
         "province",
         after={"code": code, "provider": provider_name},
     )
-    uow.commit()
+    try:
+        uow.commit()
+    except ConflictError as error:
+        if error is not _ANOMALY_RECORDED:
+            raise
+        logger.info(
+            "payment anomaly already recorded",
+            extra={"code": code, "provider": provider_name, "out_trade_no": out_trade_no, "delivery_id": delivery_id},
+        )
+        return None
     metrics.add_metric(name="PaymentAnomalies", unit="Count", value=1)
     logger.error(
         "payment anomaly",
@@ -431,11 +531,23 @@ def record_anomaly(
 # --- The webhook --------------------------------------------------------------------------------------------
 
 
+class _NotRemembered(Exception):
+    """An outcome the idempotency record must not keep, raised out of the guarded function so
+    that powertools deletes the record: the notification did not settle the order (refused, or
+    a status that changes nothing), and a genuine notification with the same key (provider,
+    order, status) must still apply. Only outcomes that leave the order settled are kept."""
+
+    def __init__(self, outcome: dict[str, str]) -> None:
+        super().__init__(outcome.get("code") or outcome["decision"])
+        self.outcome = outcome
+
+
 def _decide(notification: dict[str, Any]) -> dict[str, str]:
     """Business checks and the effect of one verified notification (run once per provider +
-    order + status by the idempotency guard)."""
+    order + status by the idempotency guard, as long as its outcome settles the order)."""
     provider_name, out_trade_no = notification["provider"], notification["out_trade_no"]
     amount, transaction_id = int(notification["amount_fen"]), str(notification["transaction_id"])
+    refund_id = notification["delivery_id"] if notification["event"] == payments.REFUND else None
 
     def anomaly(code: str, message: str) -> dict[str, str]:
         record_anomaly(
@@ -447,24 +559,31 @@ def _decide(notification: dict[str, Any]) -> dict[str, str]:
             amount,
             notification["delivery_id"],
             notification["raw_status"],
+            refund_id,
         )
         return {"decision": ANOMALY, "code": code}
 
+    def refuse(code: str, message: str) -> dict[str, str]:
+        raise _NotRemembered(anomaly(code, message))
+
     order = get_order(out_trade_no)
     if order is None:
-        return anomaly("UNKNOWN_ORDER", "通知所指订单不存在")
+        return refuse("UNKNOWN_ORDER", "通知所指订单不存在")
     if order.provider != provider_name:
-        return anomaly("PROVIDER_MISMATCH", "通知来自的支付渠道与订单不符")
+        return refuse("PROVIDER_MISMATCH", "通知来自的支付渠道与订单不符")
     event = notification["event"]
     if event == payments.PAID:
         if amount != int(order.amount_fen):
-            return anomaly("AMOUNT_MISMATCH", f"通知金额{amount}分与订单金额{order.amount_fen}分不符")
+            return refuse("AMOUNT_MISMATCH", f"通知金额{amount}分与订单金额{order.amount_fen}分不符")
         if order.state != PENDING:
             # Decided on the order just read, without a transaction: PAID and CLOSED never move
             # again (a TRADE_FINISHED after TRADE_SUCCESS, a re-send after its record expired).
             return {"decision": _settled_outcome(out_trade_no, order, transaction_id, provider_name)}
         paid_at = datetime.fromisoformat(notification["paid_at"]) if notification.get("paid_at") else clock.now()
-        return {"decision": settle(order, transaction_id, paid_at, "NOTIFICATION")}
+        decision = settle(order, transaction_id, paid_at, "NOTIFICATION")
+        if decision == ANOMALY and _still_pending(out_trade_no):
+            raise _NotRemembered({"decision": ANOMALY, "code": "APPLY_CONFLICT"})
+        return {"decision": decision}
     if event == payments.CLOSED:
         if order.state == PENDING:
             return {"decision": CLOSED_NOW if close(order, "PROVIDER_CLOSED") else DUPLICATE}
@@ -473,7 +592,12 @@ def _decide(notification: dict[str, Any]) -> dict[str, str]:
         return {"decision": DUPLICATE}
     if event == payments.REFUND:
         return anomaly("REFUND", "收到退款通知，需人工处理已记账的团费")
-    return {"decision": IGNORED}
+    raise _NotRemembered({"decision": IGNORED})
+
+
+def _still_pending(order_id: str) -> bool:
+    current = get_order(order_id)
+    return current is not None and current.state == PENDING
 
 
 class _RequestBudget:
@@ -561,12 +685,21 @@ def notification_data(n: payments.Notification) -> dict[str, Any]:
 
 def apply_verified(n: payments.Notification) -> dict[str, str]:
     """Apply a verified notification through the idempotency guard. Raises
-    IdempotencyAlreadyInProgressError (a concurrent duplicate) and whatever a retry may cure."""
+    IdempotencyAlreadyInProgressError (a concurrent delivery with the same key is being
+    decided: a re-send will find it done) and whatever a retry may cure."""
     guard = _guards()[zlib.crc32(n.out_trade_no.encode()) % IDEMPOTENCY_SHARDS]
     try:
         return guard(notification=notification_data(n))
+    except _NotRemembered as refused:
+        return refused.outcome
     except IdempotencyValidationError:
-        # Same provider, order and status, but another amount or transaction: never credited.
+        if _still_pending(n.out_trade_no):
+            # Kept records are only of outcomes that settled the order: an order still pending
+            # means the record met is one still being decided (perhaps a refused notification
+            # whose record is about to go), and this one may be the genuine payment.
+            raise IdempotencyAlreadyInProgressError("同一订单的另一通知正在处理") from None
+        # Same provider, order and status as a settling notification, but another amount or
+        # transaction: never credited, recorded once.
         record_anomaly(
             n.provider,
             "PAYLOAD_MISMATCH",
@@ -598,7 +731,21 @@ def receive(provider_name: str, headers: dict[str, str], body: bytes) -> payment
     try:
         notification = provider.verify(headers, body, clock.now())
     except payments.BusinessMismatch as error:
-        record_anomaly(provider_name, error.code, error.message)
+        n = error.notification
+        if n is None:
+            record_anomaly(provider_name, error.code, error.message, distinct=error.field)
+        else:
+            record_anomaly(
+                provider_name,
+                error.code,
+                error.message,
+                n.out_trade_no,
+                n.transaction_id,
+                n.amount_fen,
+                n.delivery_id,
+                n.raw_status,
+                error.field,
+            )
         return provider.reply(True)
     except payments.PaymentError as error:
         metrics.add_metric(name="NotificationsRefused", unit="Count", value=1)
@@ -654,15 +801,20 @@ def reconcile(now: datetime | None = None) -> dict[str, int]:
         if key:
             counts[key] += 1
     for order in _open_orders("APPLYING", moment - APPLYING_STALL):
-        done = {
-            i.member_id
+        marked = {
+            i.sk
             for i in DuesOrderApplied.query(
                 keys.dues_order_pk(order.order_id), DuesOrderApplied.sk.startswith("MEMBER#")
             )
             if isinstance(i, DuesOrderApplied)
         }
-        missing = [line.member_id for line in lines_of(order) if line.member_id not in done]
-        _queue_members(order.order_id, missing)
+        # Each member's first part not applied: the parts after it follow it from the queue.
+        missing = [
+            (line.member_id, next(p for p in range(part_count(line)) if _part_marker_sk(line, p) not in marked))
+            for line in lines_of(order)
+            if keys.dues_order_member_sk(line.member_id) not in marked
+        ]
+        _queue_parts(order.order_id, missing)
         counts["requeued"] += len(missing)
         if not missing:
             _finish_if_done(order.order_id)
@@ -808,8 +960,9 @@ def anomalies(
 @dataclass(frozen=True)
 class MonthStats:
     month: str
-    paid_members: int
+    paid_members: int  # members whose dues for this month are paid, whenever paid
     paid_fen: int  # dues for this month, whenever paid
+    collected_members: int  # members who paid in this month (for whatever months)
     collected_fen: int  # money that arrived this month (incl. arrears and extras)
     kept_fen: int  # what this organisation kept of it
 
@@ -822,6 +975,7 @@ def year_stats(org_id: str, year: int) -> list[MonthStats]:
             month=f"{year:04d}-{m:02d}",
             paid_members=totals.get(f"p{m:02d}", 0),
             paid_fen=totals.get(f"a{m:02d}", 0),
+            collected_members=totals.get(f"n{m:02d}", 0),
             collected_fen=totals.get(f"c{m:02d}", 0),
             kept_fen=totals.get(f"k{m:02d}", 0),
         )
@@ -900,10 +1054,14 @@ def lapsing(principal: Principal, branch_id: str, today: date | None = None) -> 
 
 
 def paid_months(member_id: str) -> list[PaidMonth]:
+    """The member's paid months, without those of an order still being applied part by part
+    (its bill still locked to it): a payment shows whole or not at all."""
+    account = account_of(member_id)
+    applying = account.open_order_id if account is not None else None
     return [
         i
         for i in PaidMonth.query(
             keys.member_pk(member_id), PaidMonth.sk.startswith(keys.PAID_PREFIX), consistent_read=True
         )
-        if isinstance(i, PaidMonth)
+        if isinstance(i, PaidMonth) and i.order_id != applying
     ]

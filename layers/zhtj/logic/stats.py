@@ -279,7 +279,13 @@ def figures(principal: Principal, org_id: str) -> dict[str, Any]:
         "within_deadline_rate": moved.within_deadline_rate,
     }
     month = dues_payments.year_stats(org.org_id, day.year)[day.month - 1]
-    body["dues_this_month"] = {"month": month.month, "members_paid": month.paid_members, "amount_fen": month.paid_fen}
+    # What arrived this month, as /dues/statistics counts it: a bill never holds the current
+    # month (its dues fall due when it ends), so dues *for* this month are always 0 until then.
+    body["dues_this_month"] = {
+        "month": month.month,
+        "members_paid": month.collected_members,
+        "amount_fen": month.collected_fen,
+    }
     return body
 
 
@@ -309,7 +315,7 @@ class BulletinRow:
     overdue: int  # reviews past 5 working days + transfer steps past 72 hours
     transfer_responses: int
     transfer_within_72h_rate: float | None
-    dues_paid_members: int
+    dues_paid_members: int  # members who paid this month (the month's collection, as dues_this_month)
     dues_paid_fen: int
     dues_rate: float | None
 
@@ -342,9 +348,9 @@ def bulletin(principal: Principal, org_id: str, day: str | None = None) -> tuple
                 overdue=t.get("r_overdue", 0) + t.get("xfer_overdue", 0),
                 transfer_responses=moved.responses,
                 transfer_within_72h_rate=moved.within_deadline_rate,
-                dues_paid_members=month.paid_members,
-                dues_paid_fen=month.paid_fen,
-                dues_rate=round(month.paid_members / members, 4) if members else None,
+                dues_paid_members=month.collected_members,
+                dues_paid_fen=month.collected_fen,
+                dues_rate=round(month.collected_members / members, 4) if members else None,
             )
         )
     return org, the_day.isoformat(), rows
