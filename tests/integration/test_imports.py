@@ -307,6 +307,36 @@ def test_import_2_good_rows_kept_bad_rows_reported(client: Any, world: World) ->
     assert (legacy.identity_proof, legacy.income_band) == ("APPLICATION_FORM", "STUDENT")
 
 
+def test_import_2_names_are_checked_as_a_registrations_are(client: Any, world: World) -> None:
+    # Given rows whose names a registration would refuse (a no-break space, an ideographic space,
+    # an emoji, a Hangul filler, a Latin name with a resident ID) beside good ones (a name of two
+    # parts, a Latin name with a Hong Kong permit)
+    rows = [
+        person(30, None, 姓名="李\u00a0明"),
+        person(31, None, 姓名="李\u3000明"),
+        person(32, None, 姓名="李明\U0001f600"),
+        person(33, None, 姓名="李\u3164明"),
+        person(34, None, 姓名="Chan Tai Man"),
+        person(35, None, 姓名="阿卜杜·热合曼"),
+        person(36, None, 姓名="Chan Tai Man", 身份证号码=make_id(seq=36, region="810000")),
+    ]
+    # When the file is imported
+    done = run_import(client, world, "huajing", workbook(rows))
+    # Then the same name rule decides each row, on the name column
+    report = report_rows(client, world, "huajing", done["import_id"])
+    got = [(r["行号"], r["结果"], r["错误代码"], r["字段代码"]) for r in report]
+    assert got == [
+        (2, "ERROR", "NAME_CHARACTER", "name"),
+        (3, "ERROR", "NAME_CHARACTER", "name"),
+        (4, "ERROR", "NAME_CHARACTER", "name"),
+        (5, "ERROR", "NAME_CHARACTER", "name"),
+        (6, "ERROR", "NAME_LATIN_NOT_ALLOWED", "name"),
+        (7, "OK", None, None),
+        (8, "OK", None, None),
+    ]
+    assert sorted(r.name for r in registrations_of(world.orgs["huajing"])) == ["Chan Tai Man", "阿卜杜·热合曼"]
+
+
 def test_import_2_reupload_of_the_same_file_creates_nobody_twice(client: Any, world: World) -> None:
     rows = [person(20, None), person(21, None), person(22, None), person(20, None, 姓名="李晓重")]
     data = workbook(rows)
