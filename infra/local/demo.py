@@ -7,7 +7,9 @@ branches holding `scale` members in all (branches of 3-30 members). The tree gro
 scale: about one organisation per ten members, never fewer than the 85 root children.
 
 Every branch has a secretary (书记): an account, its member record in that branch and the
-position. Administrator accounts (管理员) are made for the root, 广州团市委 and one branch in
+position. Every member record is shaped as an approved registration leaves it (REV-3): a valid
+ID number of its own (sealed, blind-indexed, masked) with the REG-4 claims, never a record
+without one. Administrator accounts (管理员) are made for the root, 广州团市委 and one branch in
 广州; the returned tokens log in as the province administrator, the city administrator, that
 branch's secretary and a plain member of that branch.
 
@@ -16,7 +18,7 @@ BatchWriteItem (25 per request, through PynamoDB's `batch_write`), bypassing the
 transactions and their audit records (AUDIT-1) that every change over the API carries. It
 builds the items with the same builders the logic uses (`set_index_keys`, `name_tokens`,
 `new_member`, `new_grant`, and Org/Account shaped as `create_child` and
-`create_member_account` shape them), keeps the child and member counters equal to what it
+`create_admin_account` shape them), keeps the child and member counters equal to what it
 writes, and passes every generated name through the ORG-5 validators and every placement
 through the ORG-1/2 check, so that a bad generated name fails loudly. Names and the shape
 are deterministic for a given scale (`random.Random(scale)`); identifiers come from
@@ -30,13 +32,14 @@ import math
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from infra.local import dues_demo, transfer_demo
 from zhtj.clock import new_id, now
-from zhtj.dal import keys
-from zhtj.dal.models import Account, Org
+from zhtj.dal import keys, pii
+from zhtj.dal.models import Account, Claim, Member, Org
 from zhtj.dal.table import Item
+from zhtj.domain.identity import check_character, mask_id_number, parse_id_number
 from zhtj.domain.org_rules import (
     FULL_NAME_SUFFIX,
     Level,
@@ -48,6 +51,7 @@ from zhtj.domain.org_rules import (
     validate_full_name,
     validate_short_name,
 )
+from zhtj.domain.workdays import CHINA_TZ
 from zhtj.logic import search_index, stats
 from zhtj.logic.accounts import new_grant, new_member
 from zhtj.logic.auth import ADMIN_ROLE
@@ -591,13 +595,34 @@ def _account(builder: Builder, name: str, member_id: str | None = None) -> Accou
     )
 
 
+def _person(member: Member, number: int, is_cadre: bool, today: date) -> Iterator[Item]:
+    """The demo's `number`-th person on a member record as approval leaves it (REV-3): a valid ID
+    number of their own (sealed, blind-indexed and masked, never stored in plain), the facts it
+    carries, admitted this month with a development number of their own (so no month of dues is
+    owed yet), and the REG-4 claims of both numbers."""
+    birth = date(2000, 1, 1) + timedelta(days=number // 1000)
+    body = f"440103{birth:%Y%m%d}{number % 1000:03d}"
+    facts = parse_id_number(body + check_character(body), today)
+    member.id_index = pii.blind_index(facts.id_number)
+    member.id_masked = mask_id_number(facts.id_number)
+    member.id_sealed = pii.seal(facts.id_number, {"purpose": "id_number", "member": member.member_id})
+    member.birth_date, member.sex = facts.birth_date.isoformat(), facts.sex
+    member.ethnicity, member.political_status, member.is_cadre = "01", "03", is_cadre
+    member.join_month, member.development_number = f"{today:%Y-%m}", f"{today.year}{number:08d}"
+    for pk in (keys.id_claim_pk(member.id_index), keys.development_number_claim_pk(member.development_number)):
+        yield Claim(pk, keys.META, owner_kind="MEMBER", owner_id=member.member_id)
+
+
 def _members(builder: Builder, sizes: Sequence[int], demo_branch: Node, logins: Logins) -> Iterator[Item]:
     """Each branch's members, its secretary first (account, member, 书记), as items to write."""
     rng = builder.rng
+    today = builder.stamp.astimezone(CHINA_TZ).date()
+    number = 0
     for node, size in zip(builder.branches, sizes, strict=True):
         branch_id = node.org.org_id
         for i in range(size):
             name, member_id = person_name(rng), builder.new_id("m")
+            number += 1
             account: Account | None = None
             if i == 0 or (i == 1 and node is demo_branch):
                 account = _account(builder, name, member_id)
@@ -610,6 +635,7 @@ def _members(builder: Builder, sizes: Sequence[int], demo_branch: Node, logins: 
                     logins.member_account, logins.member_id = account.account_id, member_id
             member = new_member(member_id, name, branch_id, account.account_id if account else None)
             member.version = 1
+            yield from _person(member, number, i == 0, today)
             yield from search_index.index_items(member, node.org)  # STAT-3: as approval writes them
             yield member
 

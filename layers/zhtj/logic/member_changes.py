@@ -16,15 +16,16 @@ from typing import Any
 from pynamodb.expressions.update import Action
 
 from zhtj.clock import today_in_china
-from zhtj.dal import keys
+from zhtj.dal import keys, pii
 from zhtj.dal.models import Member, Org
 from zhtj.dal.unit_of_work import Actor, UnitOfWork
+from zhtj.domain.identity import mask_id_number
 from zhtj.domain.org_rules import Level, OrgType
 from zhtj.errors import ConflictError, ForbiddenError
 from zhtj.logic import accounts, orgs, search_index
 from zhtj.logic.auth import Acting, get_org
 from zhtj.logic.tokens import Principal
-from zhtj.schemas import ExitKind
+from zhtj.schemas import ExitKind, MemberDetailOut
 
 NORMAL = "NORMAL"
 DELETED = "DELETED"
@@ -66,6 +67,18 @@ def own_member(principal: Principal, member_id: str) -> Member:
     if not accounts.is_self(principal, member_id):
         raise NOT_SELF
     return accounts.get_member(member_id)
+
+
+def member_view(member: Member) -> MemberDetailOut:
+    """The whole record as those entitled to it read it (the member, their branch and the
+    organisations above it: accounts.read_member decides). The ID number is masked here, from
+    the sealed number, by the one masking rule (domain/identity.mask_id_number), so that every
+    record shows what the rule shows today, whenever it was written."""
+    view = MemberDetailOut.model_validate(member)
+    if member.id_sealed:
+        plain = pii.unseal(member.id_sealed, {"purpose": "id_number", "member": member.member_id})
+        view.id_masked = mask_id_number(plain)
+    return view
 
 
 def member_and_branch(member_id: str) -> tuple[Member, Org]:
