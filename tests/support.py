@@ -159,6 +159,14 @@ def build_world() -> World:
     return world
 
 
+def world_registrations(world: World) -> set[str]:
+    """The registrations the world's members came from (approved as it was built)."""
+    from zhtj.dal.models import Member
+
+    wanted = [(keys.member_pk(m), keys.META) for ids in world.members.values() for m in ids]
+    return {m.registration_id for m in Member.batch_get(wanted) if m.registration_id}
+
+
 def han_number(number: int) -> str:
     """A number in Chinese digits, for generated names (a name holds no Arabic digits, REG-1)."""
     return str(number).translate(str.maketrans("0123456789", "零一二三四五六七八九"))

@@ -11,9 +11,9 @@ import pytest
 import requests
 from openpyxl import Workbook, load_workbook
 
-from tests.support import World, call, org_body
+from tests.support import World, call, org_body, world_registrations
 from zhtj.dal import keys, pii
-from zhtj.dal.models import Claim, Member, Registration
+from zhtj.dal.models import Claim, Registration
 from zhtj.dal.queues import queue_url
 from zhtj.domain import import_template as sheet
 from zhtj.domain.codes import ETHNICITIES, POLITICAL_STATUSES
@@ -136,8 +136,7 @@ def report_rows(client: Any, world: World, importer: str, import_id: str) -> lis
 
 def registrations_of(world: World, branch_id: str) -> list[Registration]:
     """The registrations a branch received besides the world's members' own (approved as it was built)."""
-    members = [(keys.member_pk(m), keys.META) for ids in world.members.values() for m in ids]
-    own = {m.registration_id for m in Member.batch_get(members)}
+    own = world_registrations(world)
     found = Registration.by_gsi1.query(keys.branch_registrations_pk(branch_id))
     return [r for r in found if isinstance(r, Registration) and r.registration_id not in own]
 
