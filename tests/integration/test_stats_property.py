@@ -108,7 +108,7 @@ class Run:
         body = {"kind": "VOLUNTARY", "resolution_date": today_in_china().isoformat(), "resolution": "支部大会表决通过"}
         status, answer = call(self.client, "POST", f"/members/{member_id}/exit", self.world.headers(branch), body)
         assert status == 201, answer
-        above = {"huajing": "tianhe", "lianhua": "futian"}[branch]
+        above = {"huajing": "tianhe", "lianhua": "futian", "cs2024": "sysu"}[branch]
         status, answer = call(self.client, "POST", f"/members/{member_id}/exit/approve", self.world.headers(above))
         assert status == 200, answer
         del self.members[member_id]
