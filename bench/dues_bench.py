@@ -71,12 +71,12 @@ def run(orders: int = 200) -> dict[str, Any]:
     moto_patches.apply()
     with mock_aws():
         from infra.provision import provision
-        from tests.support import build_world
+        from tests.support import build_world, enrol, han_number
         from zhtj import clock
         from zhtj.dal import keys, pii, queues, storage
         from zhtj.dal.models import Member
         from zhtj.domain import dues_rules
-        from zhtj.logic import accounts, dues_orders, dues_payments
+        from zhtj.logic import dues_orders, dues_payments
         from zhtj.logic.tokens import Principal
         from zhtj.payments import base as payments
         from zhtj.payments import config
@@ -89,17 +89,16 @@ def run(orders: int = 200) -> dict[str, Any]:
         provision()
         sim = Simulator.local().install()
         world = build_world()
-        branch = world.orgs["huajing"]
         joined = dues_rules.add_months(dues_rules.month_of(clock.now().date()), -3)
         deliveries, finished = [], []
         for i in range(orders):
-            account = accounts.create_member_account(world.principal("huajing"), branch, f"团员{i}")
-            assert account.member_id
-            member = Member.get(keys.member_pk(account.member_id), keys.META)
+            member_id = enrol(world, "huajing", f"团员{han_number(i)}")
+            member = Member.get(keys.member_pk(member_id), keys.META)
             member.join_month = joined
             member.save()
             provider_name = payments.PROVIDERS[i % 2]
-            order, _ = dues_orders.pay_now(Principal(account.account_id, None), account.member_id, provider_name)
+            principal = Principal(world.member_accounts[member_id], None)
+            order, _ = dues_orders.pay_now(principal, member_id, provider_name)
             trade = sim.pay(provider_name, order.order_id, int(order.amount_fen))
             deliveries.append(sim.notification(trade))
             if provider_name == "alipay" and i >= WARM_UP:

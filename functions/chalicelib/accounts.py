@@ -6,7 +6,7 @@ from chalice import Blueprint
 from pydantic import BaseModel
 
 from chalicelib.http import PageQuery, api
-from zhtj.logic import accounts
+from zhtj.logic import accounts, member_changes
 from zhtj.logic.tokens import Principal
 from zhtj.schemas import (
     AccountCreate,
@@ -16,6 +16,7 @@ from zhtj.schemas import (
     DevTokenRequest,
     GrantCreate,
     GrantOut,
+    MemberDetailOut,
     MemberOut,
     MeOut,
     Page,
@@ -74,14 +75,14 @@ def create_admin(org_id: str, principal: Principal, body: AdminAccountCreate) ->
     bp,
     "/orgs/{org_id}/accounts",
     "POST",
-    summary="在团支部建立团员（团干部）账号",
+    summary="为本组织的团干部或工作人员建立账号（不建立团籍）",
     body=AccountCreate,
     response=AccountOut,
     status=201,
     tag=TAG,
 )
-def create_member_account(org_id: str, principal: Principal, body: AccountCreate) -> BaseModel:
-    return AccountOut.model_validate(accounts.create_member_account(principal, org_id, body.name))
+def create_account(org_id: str, principal: Principal, body: AccountCreate) -> BaseModel:
+    return AccountOut.model_validate(accounts.create_account(principal, org_id, body.name))
 
 
 @api(bp, "/orgs/{org_id}/grants", "GET", summary="组织的团干部与管理员", response=list[GrantOut], tag=TAG)
@@ -105,6 +106,13 @@ def members(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
     return Page[MemberOut](items=[MemberOut.model_validate(m) for m in items], next_cursor=cursor)
 
 
-@api(bp, "/members/{member_id}", "GET", summary="查看团员", response=MemberOut, tag=TAG)
+@api(
+    bp,
+    "/members/{member_id}",
+    "GET",
+    summary="查看团员（本人、所在团支部及其上级组织）",
+    response=MemberDetailOut,
+    tag=TAG,
+)
 def member(member_id: str, principal: Principal) -> BaseModel:
-    return MemberOut.model_validate(accounts.read_member(principal, member_id))
+    return member_changes.member_view(accounts.read_member(principal, member_id))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from chalice import Blueprint
 from pydantic import BaseModel
 
 from chalicelib.http import PageQuery, api
 from zhtj.logic import audit
+from zhtj.logic.audit import AuditEntry
 from zhtj.logic.tokens import Principal
 from zhtj.schemas import AuditOut, Page
 
@@ -16,13 +15,18 @@ bp = Blueprint(__name__)
 TAG = "审计"
 
 
-def _out(record: Any) -> AuditOut:
-    fields = {name: getattr(record, name) for name in AuditOut.model_fields if name not in ("before", "after")}
-    states = {name: getattr(record, name).as_dict() if getattr(record, name) else None for name in ("before", "after")}
-    return AuditOut(**fields, **states)
+_NAMES = ("actor_name", "actor_org_name")
+_STATES = ("before", "after")
 
 
-def _page(items: list[Any], cursor: str | None) -> Page[AuditOut]:
+def _out(entry: AuditEntry) -> AuditOut:
+    record = entry.record
+    fields = {name: getattr(record, name) for name in AuditOut.model_fields if name not in (*_STATES, *_NAMES)}
+    states = {name: getattr(record, name).as_dict() if getattr(record, name) else None for name in _STATES}
+    return AuditOut(**fields, **states, actor_name=entry.actor_name, actor_org_name=entry.actor_org_name)
+
+
+def _page(items: list[AuditEntry], cursor: str | None) -> Page[AuditOut]:
     return Page[AuditOut](items=[_out(r) for r in items], next_cursor=cursor)
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
 from zhtj.dal.models import EditRequest
-from zhtj.logic import deletions, edits, exits
+from zhtj.logic import deletions, edits, exits, member_changes
 from zhtj.logic.tokens import Principal
 from zhtj.schemas import (
     AgeOutCandidateOut,
@@ -77,7 +77,7 @@ def _edits(items: list[Any], cursor: str | None) -> Page[EditRequestOut]:
 def edit(member_id: str, principal: Principal, body: MemberEdit) -> BaseModel:
     member, request = edits.edit(principal, member_id, body.model_dump(exclude_unset=True))
     return EditOut(
-        member=MemberDetailOut.model_validate(member), edit_request=_edit(request) if request is not None else None
+        member=member_changes.member_view(member), edit_request=_edit(request) if request is not None else None
     )
 
 
@@ -352,7 +352,7 @@ def return_exit(member_id: str, principal: Principal, body: Reason) -> BaseModel
 
 @api(bp, "/members/{member_id}/restore", "POST", summary="恢复团籍", body=Reason, response=MemberDetailOut, tag=TAG)
 def restore(member_id: str, principal: Principal, body: Reason) -> BaseModel:
-    return MemberDetailOut.model_validate(exits.restore(principal, member_id, body.reason))
+    return member_changes.member_view(exits.restore(principal, member_id, body.reason))
 
 
 @api(
@@ -394,4 +394,4 @@ def age_out_candidates(org_id: str, principal: Principal, query: PageQuery) -> B
 )
 def former_members(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
     items, cursor = exits.former_members(principal, org_id, query.cursor, query.limit)
-    return Page[MemberDetailOut](items=[MemberDetailOut.model_validate(m) for m in items], next_cursor=cursor)
+    return Page[MemberDetailOut](items=[member_changes.member_view(m) for m in items], next_cursor=cursor)

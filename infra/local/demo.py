@@ -26,7 +26,7 @@ BatchWriteItem (25 per request, through PynamoDB's `batch_write`), bypassing the
 transactions and their audit records (AUDIT-1) that every change over the API carries. It
 builds the items with the same builders the logic uses (`set_index_keys`, `name_tokens`,
 `member_of`, `new_grant`, and Org/Account shaped as `create_child` and
-`create_member_account` shape them), keeps the child and member counters equal to what it
+`create_admin_account` shape them), keeps the child and member counters equal to what it
 writes, and passes every generated name through the ORG-5 validators and every placement
 through the ORG-1/2 check, so that a bad generated name fails loudly. Names and the shape
 are deterministic for a given scale (`random.Random(scale)`); identifiers come from

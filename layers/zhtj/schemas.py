@@ -136,8 +136,8 @@ class TreeJobOut(Out):
 
 
 class AccountCreate(Body):
-    """A cadre's or member's account, with its membership in a branch (a cadre is a member
-    of exactly one branch; a non-member who becomes a cadre gets membership by default)."""
+    """A cadre's or staff member's account, entered by their organisation (ACCT-5). It carries
+    no membership: a member record comes only from an approved registration or an import."""
 
     name: str = Field(min_length=1, max_length=30)
 
@@ -199,7 +199,9 @@ class AuditOut(Out):
     subject_id: str
     org_id: str
     actor_account_id: str
+    actor_name: str | None = Field(description="操作人姓名（账号已不存在时为空；系统操作为“系统”）")
     actor_org_id: str | None
+    actor_org_name: str | None = Field(description="操作人所代表的组织的简称")
     at: datetime
     before: DeidentifiedImage = None
     after: DeidentifiedImage = None
@@ -316,13 +318,17 @@ class MemberEdit(Body):
 
 
 class MemberDetailOut(Out):
-    """A member's record as the member and their organisations see it (the ID number masked)."""
+    """A member's record as the member and their organisations see it: every field of the record
+    but the ID number's sealed form and blind index (the ID number only masked, by the one
+    masking rule: logic/member_changes.member_view builds it)."""
 
     member_id: str
     name: str
     branch_id: str
     state: str
     account_id: str | None
+    registration_id: str | None
+    created_at: datetime
     id_masked: MaskedId
     birth_month: BirthMonth
     sex: str | None
@@ -330,6 +336,7 @@ class MemberDetailOut(Out):
     political_status: str | None
     join_month: str | None
     development_number: str | None
+    identity_proof: str | None
     is_cadre: bool
     education: str | None
     occupation: str | None
@@ -339,6 +346,8 @@ class MemberDetailOut(Out):
     open_edit_id: str | None
     open_deletion_id: str | None
     open_exit_id: str | None
+    open_transfer_id: str | None
+    delayed_graduation: bool | None
     left_on: str | None
 
 

@@ -11,6 +11,7 @@ provider's re-sends of what a concurrent duplicate refused (in progress) are ack
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -25,6 +26,7 @@ from urllib.parse import parse_qs
 import boto3
 import requests
 
+from zhtj.domain.identity import check_character
 from zhtj.domain.workdays import CHINA_TZ
 from zhtj.payments.simulator import Delivery, Simulator, Trade, acknowledges, send
 
@@ -85,13 +87,43 @@ def session() -> requests.Session:
     return _sessions.session  # type: ignore[no-any-return]
 
 
+# Each new member is another person (ID and development numbers), across the tests of the run.
+_people = itertools.count(1)
+
+
 def new_member(api: str, branch_id: str, secretary: str, i: int) -> tuple[str, str]:
-    """A member of the demo branch with an account, signed in: (member id, token)."""
+    """A member of the demo branch as members are made (REV-3): registered over the API (admitted
+    this month, so no month is owed yet), written by the local runner's registration worker,
+    approved by the branch's secretary; then signed in: (member id, token)."""
     http = session()
+    person = next(_people)
+    today = datetime.now(CHINA_TZ).date()
+    birth = f"{2002 + person // 1000}0101"
+    body = f"440112{birth}{person % 1000:03d}"
+    form = {
+        "name": f"缴费团员{str(i).translate(str.maketrans('0123456789', '零一二三四五六七八九'))}",
+        "id_number": body + check_character(body),
+        "ethnicity": "01",
+        "political_status": "03",
+        "join_month": f"{today:%Y-%m}",
+        "branch_id": branch_id,
+        "is_cadre": False,
+        "development_number": f"{today.year}DS{person:06d}",
+    }
+    answer = http.post(f"{api}/registrations", json=form)
+    assert answer.status_code == 202, answer.text
+    ticket = answer.json()["ticket"]
+    deadline = time.monotonic() + 60
+    while http.get(f"{api}/registrations/tickets/{ticket}").json()["status"] == "QUEUED":
+        assert time.monotonic() < deadline, "the registration worker did not write the registration"
+        time.sleep(0.2)
     auth = {"Authorization": f"Bearer {secretary}"}
-    account = http.post(f"{api}/orgs/{branch_id}/accounts", json={"name": f"缴费团员{i}"}, headers=auth).json()
-    token = http.post(f"{api}/dev/token", json={"account_id": account["account_id"]}).json()["token"]
-    return str(account["member_id"]), str(token)
+    approved = http.post(f"{api}/registrations/{ticket}/approve", headers=auth)
+    assert approved.status_code == 200, approved.text
+    member_id = approved.json()["member_id"]
+    account_id = http.get(f"{api}/members/{member_id}", headers=auth).json()["account_id"]
+    token = http.post(f"{api}/dev/token", json={"account_id": account_id}).json()["token"]
+    return str(member_id), str(token)
 
 
 def pay_now(api: str, member: tuple[str, str], i: int) -> dict[str, Any]:

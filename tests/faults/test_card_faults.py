@@ -21,12 +21,12 @@ import boto3
 
 from infra.local.runner import EventRunner
 from tests.faults.conftest import Reasons, all_depths, assert_poison_only, depth, settle
-from tests.support import World
+from tests.support import World, enrol, han_number
 from zhtj import clock, faults
 from zhtj.dal import keys, queues, storage
 from zhtj.dal.models import CardState
 from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork
-from zhtj.logic import accounts, cards
+from zhtj.logic import cards
 
 MEMBERS = 16
 CHANGES = 3
@@ -45,9 +45,7 @@ def test_card_1_burst_with_crashes_and_races_renders_each_card_once_with_its_new
 ) -> None:
     members = []
     for i in range(MEMBERS):
-        account = accounts.create_member_account(world.principal("huajing"), world.orgs["huajing"], f"持证团员{i:02d}")
-        assert account.member_id
-        members.append(account.member_id)
+        members.append(enrol(world, "huajing", f"持证团员{han_number(i)}"))
     # The new members' own announcements go: the burst below is the test.
     boto3.client("sqs").purge_queue(QueueUrl=queues.queue_url(cards.QUEUE))
     # One to three changes each: a single announcement must render on its own, without a later one to cover for it.
@@ -77,4 +75,3 @@ def test_card_1_burst_with_crashes_and_races_renders_each_card_once_with_its_new
     assert_poison_only("cards", reasons, [poison], "KeyError('member_id')")
     depths = all_depths()
     assert depths.pop("zhtj-cards-dlq") == 1 and not any(depths.values()), depths
-

@@ -26,14 +26,14 @@ import pytest
 
 from infra.local.runner import EventRunner
 from tests.faults.conftest import Reasons, all_depths, assert_poison_only, settle, take_card_announcements
-from tests.support import World
+from tests.support import World, enrol, han_number, without_cards
 from zhtj import clock, faults
 from zhtj.dal import keys, queues
 from zhtj.dal.models import LedgerEntry, Member, PaidMonth, PaymentAnomaly
 from zhtj.domain import dues_rules
 from zhtj.domain.workdays import CHINA_TZ
 from zhtj.errors import ConflictError
-from zhtj.logic import accounts, dues_orders, dues_payments
+from zhtj.logic import dues_orders, dues_payments
 from zhtj.logic.tokens import Principal
 from zhtj.payments.simulator import Simulator, Trade, acknowledges, send
 
@@ -62,13 +62,12 @@ def months_back(count: int) -> str:
 def new_members(world: World, count: int) -> list[tuple[str, str]]:
     """(member id, account id) of members admitted MONTHS months ago, so MONTHS months are owed."""
     made = []
-    for i in range(count):
-        account = accounts.create_member_account(world.principal("huajing"), world.orgs["huajing"], f"缴费团员{i:03d}")
-        assert account.member_id
-        Member.get(keys.member_pk(account.member_id), keys.META).update(
-            actions=[Member.join_month.set(months_back(MONTHS))]
-        )
-        made.append((account.member_id, account.account_id))
+    with without_cards() as enrolled:  # their approvals' card announcements are not this test's
+        for i in range(count):
+            enrolled.append(enrol(world, "huajing", f"缴费团员{han_number(i)}"))
+    for member_id in enrolled:
+        Member.get(keys.member_pk(member_id), keys.META).update(actions=[Member.join_month.set(months_back(MONTHS))])
+        made.append((member_id, world.member_accounts[member_id]))
     return made
 
 

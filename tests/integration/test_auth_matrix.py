@@ -103,7 +103,7 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: {"name": "新管理员"},
     ),
     ("POST", "/orgs/{org_id}/accounts"): Case(
-        "member.create", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/accounts", lambda w: {"name": "张三"}
+        "account.create", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/accounts", lambda w: {"name": "张三"}
     ),
     ("GET", "/orgs/{org_id}/grants"): Case("org.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/grants"),
     ("POST", "/orgs/{org_id}/grants"): Case(

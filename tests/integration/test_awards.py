@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import World, call
+from tests.support import World, call, enrol, han_number
 from zhtj import clock
 from zhtj.dal import keys, partitions
 from zhtj.dal.models import AuditRecord, Award, CardState, Member
@@ -236,9 +236,7 @@ def test_card_1_shows_an_entered_award_evaluation_registration_and_volunteer_hou
 def grow_branch(world: World, count: int) -> list[str]:
     """华景 with `count` more members (through the logic layer)."""
     for i in range(count):
-        account = accounts.create_member_account(world.principal("huajing"), world.orgs["huajing"], f"新团员{i}")
-        assert account.member_id
-        world.members["huajing"].append(account.member_id)
+        world.members["huajing"].append(enrol(world, "huajing", f"新团员{han_number(i)}"))
     return world.members["huajing"]
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from infra.local import demo as demo_data
 from zhtj.dal import keys
-from zhtj.dal.models import Account, Grant, Member, NameToken, Org
+from zhtj.dal.models import Account, Claim, Grant, Member, NameToken, Org
 from zhtj.domain.org_rules import (
     Level,
     OrgType,
@@ -22,6 +22,7 @@ from zhtj.domain.org_rules import (
     validate_full_name,
     validate_short_name,
 )
+from zhtj.domain.registration_rules import check_name
 from zhtj.errors import ForbiddenError
 from zhtj.logic import orgs, tokens
 from zhtj.logic.auth import ADMIN_ROLE, acting
@@ -155,6 +156,24 @@ def test_the_four_logins_verify_and_act_for_their_organisations(demo: dict[str, 
     assert len(subtree) == sum(1 for o in all_orgs() if o.path.startswith(guangzhou.path))
     with pytest.raises(ForbiddenError):
         orgs.list_children(city, demo["root_org_id"], None, 10)
+
+
+def test_reg_4_every_demo_member_has_a_verified_id_number_and_its_claims(demo: dict[str, str]) -> None:
+    # Given the demo province
+    members = [m for m in Member.scan() if isinstance(m, Member)]
+    # Then every member record is shaped as an approved registration leaves it: an ID number of
+    # its own (sealed, indexed, masked), the sex and birth date it carries, a name the name rule
+    # accepts, and the REG-4 claims of its ID and development numbers owned by the member
+    assert len(members) == SCALE and len({m.id_index for m in members}) == SCALE
+    for member in members:
+        assert member.id_sealed and member.id_masked and member.sex in ("M", "F") and member.birth_date
+        assert check_name(member.name, holds_permit=False) == member.name
+    wanted = [keys.id_claim_pk(m.id_index or "") for m in members]
+    wanted += [keys.development_number_claim_pk(m.development_number or "") for m in members]
+    claims = {c.pk: c.owner_id for c in Claim.batch_get([(pk, keys.META) for pk in wanted])}
+    owners = {keys.id_claim_pk(m.id_index or ""): m.member_id for m in members}
+    owners |= {keys.development_number_claim_pk(m.development_number or ""): m.member_id for m in members}
+    assert claims == owners
 
 
 def test_org_5_every_generated_name_passes_the_validators(demo: dict[str, str]) -> None:

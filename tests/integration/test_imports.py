@@ -11,7 +11,7 @@ import pytest
 import requests
 from openpyxl import Workbook, load_workbook
 
-from tests.support import World, call, org_body
+from tests.support import World, call, org_body, world_registrations
 from zhtj.dal import keys, pii
 from zhtj.dal.models import Claim, Registration
 from zhtj.dal.queues import queue_url
@@ -134,9 +134,11 @@ def report_rows(client: Any, world: World, importer: str, import_id: str) -> lis
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 
-def registrations_of(branch_id: str) -> list[Registration]:
+def registrations_of(world: World, branch_id: str) -> list[Registration]:
+    """The registrations a branch received besides the world's members' own (approved as it was built)."""
+    own = world_registrations(world)
     found = Registration.by_gsi1.query(keys.branch_registrations_pk(branch_id))
-    return [r for r in found if isinstance(r, Registration)]
+    return [r for r in found if isinstance(r, Registration) and r.registration_id not in own]
 
 
 @pytest.fixture(autouse=True)
@@ -214,7 +216,7 @@ def test_import_1_parent_imports_for_two_of_its_branches(client: Any, world: Wor
     ]
     done = run_import(client, world, "tianhe", workbook(rows))
     assert (done["state"], done["rows_total"], done["rows_good"], done["rows_bad"]) == (imports.DONE, 3, 3, 0)
-    huajing, stone = registrations_of(world.orgs["huajing"]), registrations_of(shipai)
+    huajing, stone = registrations_of(world, world.orgs["huajing"]), registrations_of(world, shipai)
     assert sorted(r.name for r in huajing) == ["李晓强", "李晓红"]
     assert [r.name for r in stone] == ["李晓刚"]
     # Imported rows wait for the branch's review like any registration (REV-1), real-name checked (REG-5).
@@ -303,10 +305,40 @@ def test_import_2_good_rows_kept_bad_rows_reported(client: Any, world: World) ->
     # de-identified form, the last two characters only, for every row.
     assert report[2]["身份证号码"] == "*" * 16 + bad_checksum[-2:]
     assert {r["身份证号码"][:16] for r in report} == {"*" * 16}
-    kept = registrations_of(world.orgs["huajing"])
+    kept = registrations_of(world, world.orgs["huajing"])
     assert sorted(r.registration_id for r in kept) == sorted(r["报到编号"] for r in report if r["结果"] == "OK")
     legacy = next(r for r in kept if r.join_month == "2015-03")
     assert (legacy.identity_proof, legacy.income_band) == ("APPLICATION_FORM", "STUDENT")
+
+
+def test_import_2_names_are_checked_as_a_registrations_are(client: Any, world: World) -> None:
+    # Given rows whose names a registration would refuse (a no-break space, an ideographic space,
+    # an emoji, a Hangul filler, a Latin name with a resident ID) beside good ones (a name of two
+    # parts, a Latin name with a Hong Kong permit)
+    rows = [
+        person(30, None, 姓名="李\u00a0明"),
+        person(31, None, 姓名="李\u3000明"),
+        person(32, None, 姓名="李明\U0001f600"),
+        person(33, None, 姓名="李\u3164明"),
+        person(34, None, 姓名="Chan Tai Man"),
+        person(35, None, 姓名="阿卜杜·热合曼"),
+        person(36, None, 姓名="Chan Tai Man", 身份证号码=make_id(seq=36, region="810000")),
+    ]
+    # When the file is imported
+    done = run_import(client, world, "huajing", workbook(rows))
+    # Then the same name rule decides each row, on the name column
+    report = report_rows(client, world, "huajing", done["import_id"])
+    got = [(r["行号"], r["结果"], r["错误代码"], r["字段代码"]) for r in report]
+    assert got == [
+        (2, "ERROR", "NAME_CHARACTER", "name"),
+        (3, "ERROR", "NAME_CHARACTER", "name"),
+        (4, "ERROR", "NAME_CHARACTER", "name"),
+        (5, "ERROR", "NAME_CHARACTER", "name"),
+        (6, "ERROR", "NAME_LATIN_NOT_ALLOWED", "name"),
+        (7, "OK", None, None),
+        (8, "OK", None, None),
+    ]
+    assert sorted(r.name for r in registrations_of(world, world.orgs["huajing"])) == ["Chan Tai Man", "阿卜杜·热合曼"]
 
 
 def test_import_2_reupload_of_the_same_file_creates_nobody_twice(client: Any, world: World) -> None:
@@ -320,9 +352,10 @@ def test_import_2_reupload_of_the_same_file_creates_nobody_twice(client: Any, wo
     assert (second["state"], second["rows_good"], second["rows_bad"]) == (imports.DONE, 0, 4)
     again = report_rows(client, world, "huajing", second["import_id"])
     assert {(r["结果"], r["错误代码"]) for r in again} == {("ERROR", "REG-4")}
-    assert len(registrations_of(world.orgs["huajing"])) == 3
-    # Nothing was written for the duplicates: not even refused registrations.
-    assert len([r for r in Registration.scan() if isinstance(r, Registration)]) == 3
+    assert len(registrations_of(world, world.orgs["huajing"])) == 3
+    # Nothing was written for the duplicates: not even refused registrations (the world's members'
+    # own four, approved as it was built, are the others).
+    assert len([r for r in Registration.scan() if isinstance(r, Registration)]) == 3 + 4
     owner = Claim.get(keys.id_claim_pk(pii.blind_index(make_id(seq=20))), keys.META).owner_id
     assert owner == imports.registration_id_for(first["import_id"], 2)
 
@@ -358,18 +391,18 @@ def test_import_2_a_crashed_chunk_rerun_writes_no_duplicate(
 
     monkeypatch.setattr(imports, "_record", crash)
     drain(client, limit=1, expect_failure=True)
-    assert len(registrations_of(world.orgs["huajing"])) == 2  # the chunk's rows were written
+    assert len(registrations_of(world, world.orgs["huajing"])) == 2  # the chunk's rows were written
     stuck = progress(client, world, "huajing", job["import_id"])
     assert (stuck["state"], stuck["rows_done"]) == (imports.RUNNING, 0)
     monkeypatch.setattr(imports, "_record", real_record)
     drain(client)
     done = progress(client, world, "huajing", job["import_id"])
     assert (done["state"], done["rows_good"], done["rows_bad"]) == (imports.DONE, 3, 0)
-    assert len(registrations_of(world.orgs["huajing"])) == 3
+    assert len(registrations_of(world, world.orgs["huajing"])) == 3
     assert {r["结果"] for r in report_rows(client, world, "huajing", job["import_id"])} == {"OK"}
     # A stale redelivery of a counted chunk changes nothing.
     imports.continue_import(job["import_id"], sheet.FIRST_DATA_ROW)
-    assert len(registrations_of(world.orgs["huajing"])) == 3
+    assert len(registrations_of(world, world.orgs["huajing"])) == 3
 
 
 def test_import_2_a_chunk_failing_on_its_last_attempt_fails_the_import(
@@ -399,7 +432,7 @@ def test_import_2_an_unreadable_file_fails_with_the_reason(client: Any, world: W
     done = run_import(client, world, "huajing", data)
     assert (done["state"], done["error_code"]) == (imports.FAILED, code)
     assert done["error_message"]
-    assert registrations_of(world.orgs["huajing"]) == []
+    assert registrations_of(world, world.orgs["huajing"]) == []
 
 
 def test_import_2_a_file_replaced_after_start_is_refused(client: Any, world: World) -> None:
@@ -454,7 +487,7 @@ def test_import_2_cells_as_excel_stores_them(client: Any, world: World) -> None:
         ("ERROR", "ID_NUMBER_AS_NUMBER"),
         ("OK", None),
     ]
-    kept = {r.registration_id: r for r in registrations_of(world.orgs["huajing"])}
+    kept = {r.registration_id: r for r in registrations_of(world, world.orgs["huajing"])}
     first, third = kept[report[0]["报到编号"]], kept[report[2]["报到编号"]]
     assert (first.join_month, first.is_cadre, first.development_number) == ("2021-05", True, "202144000100")
     assert (third.income_band, third.phone) == ("BELOW_2000", "+8613800138000")

@@ -108,6 +108,41 @@ def test_edit_3_other_fields_apply_at_once_with_an_audit_record(client: Any, wor
     assert (status, answer["code"]) == (400, "NO_CHANGE")
 
 
+def test_edit_3_the_whole_record_is_read_by_the_member_their_branch_and_above_it_id_masked(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an approved member of 华景 who then set their phone, education and occupation
+    member_id = approved_member(client, world, education="大专", occupation="学生")
+    body = {"phone": "139 1234 5678", "education": "本科", "occupation": "教师"}
+    status, edited = call(client, "PATCH", f"/members/{member_id}", as_member(member_id), body)
+    assert status == 200, edited
+    # When the member, their branch and each organisation above it read the record
+    views = [call(client, "GET", f"/members/{member_id}", as_member(member_id))]
+    views += [
+        call(client, "GET", f"/members/{member_id}", world.headers(o)) for o in ("huajing", "tianhe", "gz", "root")
+    ]
+    # Then each gets the whole record, the same one the edit answered with, the ID number masked
+    for status, view in views:
+        assert status == 200, view
+        assert view == edited["member"]
+    view = views[0][1]
+    assert (view["phone"], view["education"], view["occupation"]) == ("+8613912345678", "本科", "教师")
+    assert (view["ethnicity"], view["political_status"], view["join_month"]) == ("01", "03", "2021-05")
+    assert (view["birth_date"], view["sex"], view["development_number"]) == ("2005-03-01", "M", "202144010001")
+    assert view["id_masked"] == make_id()[:4] + "*" * 10 + make_id()[-4:] and make_id() not in str(view)
+    assert not {"id_sealed", "id_index", "search_path", "version"} & set(view)
+    # ... and a sibling branch's organisation, or another member, is refused
+    status, answer = call(client, "GET", f"/members/{member_id}", world.headers("yuexiu"))
+    assert (status, answer["code"]) == (403, "OUT_OF_SCOPE")
+    other = world.members["huajing"][0]
+    status, answer = call(client, "GET", f"/members/{member_id}", as_member(other))
+    assert (status, answer["code"]) == (403, "NOT_OPERATOR")
+    # The mask is the one masking rule's, applied as the record is read (not a copy of it)
+    monkeypatch.setattr(member_changes, "mask_id_number", lambda id18: id18[:2] + "*" * 16)
+    status, view = call(client, "GET", f"/members/{member_id}", as_member(member_id))
+    assert view["id_masked"] == make_id()[:2] + "*" * 16
+
+
 def test_edit_2_reviewed_fields_wait_for_the_branch(client: Any, world: World) -> None:
     # Given an approved member who changes political status (EDIT-2) and phone (EDIT-3) at once
     member_id = approved_member(client, world)

@@ -9,9 +9,10 @@ import pytest
 
 from tests.support import World, call, drain
 from zhtj.dal import keys
-from zhtj.dal.models import AuditRecord, NameToken, Org, TreeJob
+from zhtj.dal.models import Account, AuditRecord, NameToken, Org, TreeJob
 from zhtj.dal.queues import queue_url
-from zhtj.logic import orgs
+from zhtj.logic import audit, orgs
+from zhtj.logic.tokens import issue_dev_token
 
 BRANCH = {
     "org_type": "BRANCH",
@@ -40,6 +41,53 @@ def test_org_6_parent_admin_creates_child_and_audit_1_records_it(client: Any, wo
         world.orgs["tianhe"],
     )
     assert record["before"] is None and record["after"]["short_name"] == BRANCH["short_name"]
+
+
+def test_audit_1_each_entry_names_the_actor_and_the_organisation_acted_for(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a member of 华景 (registered by the system's worker, approved by 华景's administrator)
+    # who then changed their own phone, and an account 华景 entered for a cadre
+    member_id = world.members["huajing"][0]
+    own = {"Authorization": f"Bearer {issue_dev_token(world.member_accounts[member_id], None)}"}
+    status, answer = call(client, "PATCH", f"/members/{member_id}", own, {"phone": "13912345678"})
+    assert status == 200, answer
+    status, answer = call(
+        client, "POST", f"/orgs/{world.orgs['huajing']}/accounts", world.headers("huajing"), {"name": "王建国"}
+    )
+    assert status == 201, answer
+    batches: list[int] = []
+    real_batch_get = audit.Item.batch_get
+
+    def counted(keys_wanted: Any, *args: Any, **kwargs: Any) -> Any:
+        batches.append(len(list(keys_wanted)))
+        return real_batch_get(keys_wanted, *args, **kwargs)
+
+    monkeypatch.setattr(audit.Item, "batch_get", counted)
+    monkeypatch.setattr(Account, "get", lambda *_, **__: pytest.fail("an account read row by row"))
+    # When 华景 reads the member's trail and its own
+    status, member_trail = call(client, "GET", f"/members/{member_id}/audit", world.headers("huajing"))
+    assert status == 200, member_trail
+    status, org_trail = call(client, "GET", f"/orgs/{world.orgs['huajing']}/audit", world.headers("huajing"))
+    assert status == 200, org_trail
+    # Then each entry names who acted and for which organisation, beside the ids
+    shown = {(e["action"], e["actor_name"], e["actor_org_name"]) for e in member_trail["items"] + org_trail["items"]}
+    huajing = "广州市天河区华景社区团支部"
+    assert {
+        ("member.edit", "林晓华", None),
+        ("member.create", "huajing管理员", huajing),
+        ("registration.submit", "系统", None),
+        ("account.create", "huajing管理员", huajing),
+    } <= shown
+    entry = next(e for e in member_trail["items"] if e["action"] == "member.edit")
+    assert (entry["actor_account_id"], entry["actor_org_id"]) == (world.member_accounts[member_id], None)
+
+    # ... looked up with one BatchGetItem per page, of the page's distinct accounts and organisations
+    def distinct(page: dict[str, Any]) -> int:
+        actors = {e["actor_account_id"] for e in page["items"]} - {"system"}
+        return len(actors) + len({e["actor_org_id"] for e in page["items"] if e["actor_org_id"]})
+
+    assert batches == [distinct(member_trail), distinct(org_trail)]
 
 
 def test_org_6_sibling_admin_cannot_create_in_another_subtree(client: Any, world: World) -> None:
@@ -310,11 +358,14 @@ def test_org_6_dissolve_empty_branch(client: Any, world: World) -> None:
     assert (status, answer["code"]) == (409, "ORG_NOT_ACTIVE")
 
 
-def test_org_4_members_only_in_branches(client: Any, world: World) -> None:
+def test_org_4_an_account_entered_by_a_committee_is_no_member(client: Any, world: World) -> None:
+    # Given 天河 (a county committee, where members never belong) entering an account for its staff
     status, answer = call(
         client, "POST", f"/orgs/{world.orgs['tianhe']}/accounts", world.headers("tianhe"), {"name": "张三"}
     )
-    assert (status, answer["code"]) == (422, "ORG-4")
+    # Then it is an account only: no member record is made, in 天河 or anywhere
+    assert (status, answer["member_id"]) == (201, None), answer
+    assert orgs.get_org(world.orgs["tianhe"]).member_count == 0
 
 
 def test_org_7_system_org_for_the_province_only(client: Any, world: World) -> None:

@@ -115,6 +115,49 @@ def test_reg_1_2_3_bad_fields_are_refused_one_by_one(
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("张\t三", "NAME_CHARACTER"),
+        ("张\n三", "NAME_CHARACTER"),
+        ("张\u00a0三", "NAME_CHARACTER"),
+        ("张\u3000三", "NAME_CHARACTER"),
+        ("张三\U0001f600", "NAME_CHARACTER"),
+        ("张\ue000三", "NAME_CHARACTER"),
+        ("张\u3164三", "NAME_CHARACTER"),
+        ("张\ufe0f三", "NAME_CHARACTER"),
+    ],
+    ids=repr,
+)
+def test_reg_1_a_malformed_name_is_refused_before_anything_is_queued(
+    client: Any, world: World, name: str, code: str
+) -> None:
+    # Given a registration whose name holds a character outside the name rule
+    # When it is submitted
+    got, answer = submit(client, form(world, name=name))
+    # Then it is refused on `name` in Chinese, and nothing waits for the worker to store
+    assert (got, answer["code"], answer["field"]) == (400, code, "name"), answer
+    assert "姓名" in answer["message"]
+    assert (
+        boto3.client("sqs").get_queue_attributes(
+            QueueUrl=queue_url(REG_QUEUE), AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]["ApproximateNumberOfMessages"]
+        == "0"
+    )
+
+
+def test_reg_1_a_latin_name_only_with_a_residence_permit(client: Any, world: World) -> None:
+    # Given the Latin name "Chan Tai Man"
+    # When a resident ID card's holder registers with it
+    got, answer = submit(client, form(world, name="Chan Tai Man"))
+    # Then it is refused on `name`
+    assert (got, answer["code"], answer["field"]) == (400, "NAME_LATIN_NOT_ALLOWED", "name"), answer
+    # When a Hong Kong resident with a residence permit (region code 810000) registers with it
+    ticket = registered(client, world, name="Chan Tai Man", id_number=make_id("20050301", region="810000"))
+    # Then the registration waits for review under that name
+    assert (ticket["status"], ticket["registration"]["name"]) == ("PENDING_REVIEW", "Chan Tai Man")
+
+
 def test_reg_2_legacy_15_digit_id_is_converted(client: Any, world: World) -> None:
     legacy = make_id("19880301")[:6] + "880301" + "123"
     ticket = registered(

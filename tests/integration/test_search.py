@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.support import World, call, drain, pay_dues
+from tests.support import World, call, drain, enrol, pay_dues
 from zhtj.dal import keys
 from zhtj.dal.bounded import query_bounded
 from zhtj.dal.models import Member, MemberNameToken, RetokenMark
@@ -22,10 +22,8 @@ from zhtj.schemas import ExitKind
 
 
 def add(world: World, branch: str, name: str) -> str:
-    """A member created with an account (accounts.create_member_account), indexed as it is made."""
-    account = accounts.create_member_account(world.principal(branch), world.orgs[branch], name)
-    assert account.member_id
-    return account.member_id
+    """A member made by an approved registration (tests.support.enrol), indexed as it is made."""
+    return enrol(world, branch, name)
 
 
 def search(client: Any, world: World, who: str, q: str, **extra: Any) -> tuple[int, Any]:
@@ -310,13 +308,11 @@ def test_stat_3_tokens_follow_a_merge(client: Any, world: World) -> None:
     assert status == 200, answer
     huajing_path = orgs.get_org(world.orgs["huajing"]).path
     assert {t.sk for t in tokens_of(merged)} == {keys.member_name_sk(huajing_path, merged)}
-    assert merged in [h["id"] for h in search(client, world, "tianhe", "团员lianhua")[1]["items"]]
-    assert search(client, world, "sz", "团员lianhua")[1]["items"] == []
+    assert merged in [h["id"] for h in search(client, world, "tianhe", "周文杰")[1]["items"]]
+    assert search(client, world, "sz", "周文杰")[1]["items"] == []
 
 
-def test_stat_3_tokens_follow_a_subtree_move_including_members_added_while_it_runs(
-    client: Any, world: World
-) -> None:
+def test_stat_3_tokens_follow_a_subtree_move_including_members_added_while_it_runs(client: Any, world: World) -> None:
     before = add(world, "huajing", "郑雨桐")
     job = orgs.move(world.principal("root"), world.orgs["tianhe"], world.orgs["sz"], "区划调整")
     # 华景's path is rewritten by the job; a member added before that carries the old path.

@@ -16,7 +16,7 @@ from tests import moto_state
 from tests.integration.test_awards import days_ago, reward
 from tests.integration.test_registration import make_id, registered
 from tests.integration.test_transfers import start
-from tests.support import World, call, drain, drain_stream, pay_dues
+from tests.support import World, call, drain, drain_stream, enrol, pay_dues
 from zhtj.dal import keys
 from zhtj.dal.models import Member, OwnStat, Registration, Transfer
 from zhtj.logic import stats
@@ -109,18 +109,49 @@ def test_stat_1_subtree_figures_at_root_city_and_branch(client: Any, world: Worl
     assert root["branches_by_size"] == {"0": 1, "1_2": 1, "3_30": 1}
     assert figures(client, world, "gz")["members"]["normal"] == 3
     assert figures(client, world, "huajing")["branches_by_size"] == {"3_30": 1}
-    # A registration counts as pending at every level, then as a member once approved.
+    # A registration counts as pending at every level, then as a member once approved (莲花's
+    # first member was registered and approved today too, as the world was built).
     ticket = registered(client, world, branch_id=world.orgs["lianhua"])["ticket"]
     pending = figures(client, world, "sz", "root")["registrations"]
-    assert (pending["pending"], pending["submitted_today"]) == (1, 1)
+    assert (pending["pending"], pending["submitted_today"]) == (1, 2)
     status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("lianhua"))
     assert status == 200, approved
     sz = figures(client, world, "sz", "root")
-    assert sz["registrations"]["pending"] == 0 and sz["registrations"]["reviewed_today"] == 1
-    assert sz["members"]["normal"] == 2 and sz["members"]["by_ethnicity"]["han"] == 1
-    assert sz["members"]["by_political_status"] == {"03": 1, "U": 1}
+    assert sz["registrations"]["pending"] == 0 and sz["registrations"]["reviewed_today"] == 2
+    # 莲花's first member, too, came from an approved registration: their ethnicity and status are known.
+    assert sz["members"]["normal"] == 2 and sz["members"]["by_ethnicity"]["han"] == 2
+    assert sz["members"]["by_political_status"] == {"03": 2}
     assert figures(client, world, "root")["members"]["normal"] == 5
     assert figures(client, world, "root")["branches_by_size"] == {"0": 1, "1_2": 1, "3_30": 1}
+
+
+def test_stat_1_reg_4_accounts_entered_by_a_branch_are_never_members(client: Any, world: World) -> None:
+    # Given 华景's figures (3 members, all from approved registrations)
+    before = figures(client, world, "huajing")
+    # When 华景 enters two accounts named 张三 for its cadres, and gives one a position
+    made = []
+    for _ in range(2):
+        status, account = call(
+            client, "POST", f"/orgs/{world.orgs['huajing']}/accounts", world.headers("huajing"), {"name": "张三"}
+        )
+        assert (status, account["member_id"]) == (201, None), account
+        made.append(account["account_id"])
+    status, grant = call(
+        client,
+        "POST",
+        f"/orgs/{world.orgs['huajing']}/grants",
+        world.headers("huajing"),
+        {"account_id": made[0], "role": "委员"},
+    )
+    assert status == 201, grant
+    # Then no member record exists without an ID number, and the figures are unchanged
+    members = [m for m in Member.scan() if isinstance(m, Member)]
+    assert all(m.id_index for m in members) and not {m.account_id for m in members} & set(made)
+    after = figures(client, world, "huajing")
+    assert after["members"] == before["members"]
+    assert after["members"]["normal"] == 3 and "U" not in after["members"].get("by_sex", {})
+    status, page = call(client, "GET", f"/orgs/{world.orgs['huajing']}/members", world.headers("huajing"))
+    assert [m["name"] for m in page["items"]].count("张三") == 0
 
 
 def test_stat_1_a_moved_subtree_takes_its_figures_along(client: Any, world: World) -> None:
@@ -241,11 +272,8 @@ def plant(client: Any, world: World) -> dict[str, str]:
     assert status == 201, body
     world.orgs["cs_general"] = body["org_id"]
     # SWEEP-2 / ORG-4: a member attached to a county committee (data that must never exist).
-    status, account = call(
-        client, "POST", f"/orgs/{world.orgs['huajing']}/accounts", world.headers("huajing"), {"name": "张三"}
-    )
-    assert status == 201, account
-    Member(keys.member_pk(account["member_id"]), keys.META).update(
+    stray = enrol(world, "huajing", "张三")
+    Member(keys.member_pk(stray), keys.META).update(
         actions=[Member.branch_id.set(world.orgs["tianhe"])], add_version_condition=False
     )
     return planted
@@ -347,8 +375,9 @@ def test_stat_2_daily_bulletin_per_direct_child_as_json_and_xlsx(client: Any, wo
     assert status == 200
     rows = {r["name"]: r for r in bulletin["rows"]}
     assert set(rows) == {"广州团市委", "深圳团市委", "中山大学团委"}
-    assert (rows["深圳团市委"]["registrations_today"], rows["深圳团市委"]["reviews_today"]) == (1, 1)
-    assert (rows["广州团市委"]["registrations_today"], rows["广州团市委"]["pending_reviews"]) == (1, 1)
+    # Each includes the world's own members, registered and approved today as it was built.
+    assert (rows["深圳团市委"]["registrations_today"], rows["深圳团市委"]["reviews_today"]) == (2, 2)
+    assert (rows["广州团市委"]["registrations_today"], rows["广州团市委"]["pending_reviews"]) == (4, 1)
     assert rows["深圳团市委"]["members"] == 2
     status, download = call(client, "POST", f"/orgs/{world.orgs['root']}/bulletin/xlsx", world.headers("root"))
     assert status == 200 and download["file_name"].endswith(".xlsx")
@@ -363,7 +392,7 @@ def test_stat_2_daily_bulletin_per_direct_child_as_json_and_xlsx(client: Any, wo
 
     sheet = load_workbook(BytesIO(storage.get_bytes("documents", key))).active
     table = [list(r) for r in sheet.iter_rows(min_row=3, values_only=True)]
-    assert table[[r[0] for r in table].index("深圳团市委")][:4] == ["深圳团市委", 2, 1, 1]
+    assert table[[r[0] for r in table].index("深圳团市委")][:4] == ["深圳团市委", 2, 2, 2]
 
 
 def test_stat_2_sector_progress_against_targets(client: Any, world: World) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.integration.test_deadlines import at
-from tests.support import World, call, drain, org_body, pay_dues
+from tests.support import World, call, drain, enrol, han_number, org_body, pay_dues
 from zhtj import clock
 from zhtj.dal import keys
 from zhtj.dal.models import IncomingTransfer, Member, Org, Transfer
@@ -19,7 +19,7 @@ from zhtj.domain.identity import check_character
 from zhtj.domain.org_rules import OrgType, Sector
 from zhtj.domain.transfer_rules import PAPER_WORDS, ChainStep, ReturnCode, Side
 from zhtj.errors import ConflictError, ForbiddenError
-from zhtj.logic import accounts, dues, incoming, orgs, transfer_batches, transfers
+from zhtj.logic import dues, incoming, orgs, transfer_batches, transfers
 from zhtj.logic.tokens import issue_dev_token
 
 
@@ -340,10 +340,9 @@ def test_xfer_6_a_batch_starts_only_members_of_the_leaving_sides_subtree(client:
     world = paid
     world.members["cs2024"] = []
     for i in range(2):
-        account = accounts.create_member_account(world.principal("cs2024"), world.orgs["cs2024"], f"毕业生{i}")
-        assert account.member_id
-        pay_dues(account.member_id)
-        world.members["cs2024"].append(account.member_id)
+        member_id = enrol(world, "cs2024", f"毕业生{han_number(i)}")
+        pay_dues(member_id)
+        world.members["cs2024"].append(member_id)
     outsider, stranger = world.members["lianhua"][0], world.members["huajing"][0]
     rows = [
         {"member_id": m, "to_branch_id": world.orgs["huajing"], "cause": "EMPLOYMENT"}
@@ -644,9 +643,7 @@ def test_xfer_6_graduation_batch_of_300_with_5_percent_refused_individually(
     branch = world.orgs["cs2024"]
     members = []
     for i in range(300):
-        account = accounts.create_member_account(world.principal("cs2024"), branch, f"毕业生{i:03d}")
-        assert account.member_id
-        members.append(account.member_id)
+        members.append(enrol(world, "cs2024", f"毕业生{han_number(i)}"))
     unpaid = set(members[::20])
     for member_id in unpaid:
         owe_dues(member_id)

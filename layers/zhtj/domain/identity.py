@@ -117,8 +117,14 @@ def parse_id_number(raw: str, today: date) -> IdentityFacts:
         birth_date=_birth_date(id18, today),
         sex="M" if int(id18[16]) % 2 else "F",
         region_code=id18[:6],
-        is_permit=id18[:6] in _PERMIT_REGIONS,
+        is_permit=is_permit_number(id18),
     )
+
+
+def is_permit_number(id18: str) -> bool:
+    """Take a normalised ID number; return whether it is a Hong Kong, Macao or Taiwan
+    residents' residence permit (港澳台居民居住证) rather than a resident ID card."""
+    return id18[:6] in _PERMIT_REGIONS
 
 
 # De-identification (GB/T 35273): what a reader may see of an ID number is its last two

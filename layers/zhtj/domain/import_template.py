@@ -38,8 +38,8 @@ FIRST_DATA_ROW = 2
 # Rows a template's validation lists cover, and the most data rows one file may carry.
 MAX_ROWS = 50_000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Bumped whenever the template's layout changes (it names the stored template object).
-TEMPLATE_VERSION = "1"
+# Bumped whenever the template's layout or notes change (it names the stored template object).
+TEMPLATE_VERSION = "2"
 
 YES, NO = "是", "否"
 _TRUE = frozenset({YES, "Y", "YES", "TRUE", "1"})
@@ -79,7 +79,14 @@ BRANCH_FIELD = "branch_id"
 BRANCH_HEADER = "所在团支部"
 
 COLUMNS: Final[tuple[Column, ...]] = (
-    Column("name", "姓名", True, "与身份证一致，2至30个字", "李晓明", 10),
+    Column(
+        "name",
+        "姓名",
+        True,
+        "与身份证件一致，2至30个字：汉字，多段姓名用间隔号“·”分隔；港澳台居民居住证持有人可填拉丁字母（单词间一个空格）",
+        "李晓明",
+        10,
+    ),
     Column(
         "id_number",
         "身份证号码",

@@ -7,9 +7,11 @@ zh-CN message naming the field; InvalidFields when several fields are wrong).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Final
 
 import phonenumbers
 
@@ -139,10 +141,87 @@ def check_phone(value: str | None) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def check_name(value: str) -> str:
-    name = value.strip()
-    if not 2 <= len(name) <= 30 or any(ch.isdigit() or ch in "\u200b\u200c\u200d\ufeff" for ch in name):
-        raise ValidationError("NAME_FORMAT", "姓名应为2至30个字，且不含数字或不可见字符", "name")
+# Han characters: Unicode's Unified_Ideograph property as of Unicode 17 (the basic block,
+# extensions A to J and the twelve unified ideographs of the compatibility block). Spelled out
+# because Python's own Unicode database lags behind (3.11's knows none of extensions H, I, J).
+HAN_RANGES: Final = (
+    (0x3400, 0x4DBF),  # extension A
+    (0x4E00, 0x9FFF),  # the basic block
+    (0xFA0E, 0xFA0F),
+    (0xFA11, 0xFA11),
+    (0xFA13, 0xFA14),
+    (0xFA1F, 0xFA1F),
+    (0xFA21, 0xFA21),
+    (0xFA23, 0xFA24),
+    (0xFA27, 0xFA29),
+    (0x20000, 0x2A6DF),  # extension B
+    (0x2A700, 0x2B81E),  # extensions C, D
+    (0x2B820, 0x2CEAD),  # extension E
+    (0x2CEB0, 0x2EBE0),  # extension F
+    (0x2EBF0, 0x2EE5D),  # extension I
+    (0x30000, 0x3134A),  # extension G
+    (0x31350, 0x33479),  # extensions H, J
+)
+NAME_SEPARATOR = "\u00b7"  # 间隔号, as ID cards print names of several parts (阿卜杜·热合曼)
+# Dots that input methods type where the separator is meant (Japanese-mode and half-width
+# katakana middle dots, the bullet, the hyphenation point): the same name, so folded to it.
+_SEPARATOR_LOOKALIKES = str.maketrans(dict.fromkeys("\u30fb\uff65\u2022\u2027", NAME_SEPARATOR))
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+NAME_MIN, NAME_MAX = 2, 30
+
+
+def is_han(character: str) -> bool:
+    point = ord(character)
+    return any(first <= point <= last for first, last in HAN_RANGES)
+
+
+def _shown(character: str) -> str:
+    """A refused character as the message names it: invisible ones by their code point."""
+    point = f"U+{ord(character):04X}"
+    category = unicodedata.category(character)
+    if character.isspace() or category == "Zs":
+        return f"空白字符（{point}）"
+    if category[0] in "CM" or not character.isprintable():
+        return f"不可见或无法显示的字符（{point}）"
+    return f"“{character}”（{point}）"
+
+
+def _name_error(code: str, message: str) -> ValidationError:
+    return ValidationError(code, message, "name")
+
+
+def check_name(value: str, holds_permit: bool) -> str:
+    """Take a name as typed and whether its holder's ID is a Hong Kong, Macao or Taiwan
+    residence permit; return the name as stored. A name is Han characters, its parts joined
+    by the separator · (look-alike dots are folded to it); a permit holder's name may instead
+    be Latin letters, words joined by single spaces. Spaces at either end are dropped, nothing
+    else is: any other character is refused, never stripped. Compatibility ideographs are
+    folded to their unified form (NFC). Raises ValidationError (field "name"): NAME_LENGTH,
+    NAME_CHARACTER, NAME_MIXED_SCRIPT, NAME_SEPARATOR, NAME_SPACING, NAME_LATIN_NOT_ALLOWED."""
+    name = unicodedata.normalize("NFC", value.strip(" ")).translate(_SEPARATOR_LOOKALIKES)
+    if not NAME_MIN <= len(name) <= NAME_MAX:
+        raise _name_error("NAME_LENGTH", f"姓名应为{NAME_MIN}至{NAME_MAX}个字")
+    latin = any(ch.isascii() and ch.isalpha() for ch in name)
+    han = any(is_han(ch) for ch in name)
+    for character in name:
+        letter = character.isascii() and character.isalpha()
+        if not (is_han(character) or character == NAME_SEPARATOR or letter or (character == " " and latin)):
+            raise _name_error(
+                "NAME_CHARACTER",
+                f"姓名中不能含有{_shown(character)}：姓名只能由汉字组成，少数民族等多段姓名用间隔号“·”分隔",
+            )
+    if latin and han:
+        raise _name_error("NAME_MIXED_SCRIPT", "姓名不能混用汉字和拉丁字母，请按证件填写")
+    if not latin:
+        if any(not part for part in name.split(NAME_SEPARATOR)):
+            raise _name_error("NAME_SEPARATOR", "间隔号“·”只能用在姓名的两部分之间，不能在首尾或连用")
+        return name
+    if not holds_permit:
+        raise _name_error(
+            "NAME_LATIN_NOT_ALLOWED", "只有持港澳台居民居住证的人员可以用拉丁字母填写姓名，请填写汉字姓名"
+        )
+    if not all(_LATIN_WORD.fullmatch(word) for word in name.split(" ")):
+        raise _name_error("NAME_SPACING", "拉丁字母姓名只能由字母组成，各部分之间用一个空格分隔")
     return name
 
 
@@ -167,8 +246,11 @@ def check_submission(submission: Submission, today: date) -> RegistrationFacts:
     the ID number gives a birth date; raises the one refusal (ValidationError or
     RuleViolation) or InvalidFields naming every bad field, in form order."""
     checks = FieldChecks()
-    name = checks.run(lambda: check_name(submission.name))
     identity = checks.run(lambda: parse_id_number(submission.id_number, today))
+    # Latin letters are allowed only with a permit: with no valid number, only what no name
+    # may hold is reported on the name.
+    holds_permit = identity.is_permit if identity is not None else True
+    name = checks.run(lambda: check_name(submission.name, holds_permit))
     ethnicity = checks.run(lambda: ethnicity_code(submission.ethnicity))
     political_status = checks.run(lambda: political_status_code(submission.political_status))
     admission = None

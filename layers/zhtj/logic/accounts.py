@@ -1,19 +1,19 @@
 """Accounts, positions and acting-for (SPEC "Users and roles").
 
 An upper organisation hands each child its administrator account (管理员); cadres hold
-positions (职务) in one or more organisations and are members of exactly one branch; an
-account acting for an organisation carries it in its token and may switch.
+positions (职务) in one or more organisations and are members of exactly one branch, a
+membership that only their own approved registration or an import makes; an account acting
+for an organisation carries it in its token and may switch.
 """
 
 from __future__ import annotations
 
 from zhtj.clock import new_id, now
 from zhtj.dal import identity_pool, keys, paging
-from zhtj.dal.models import Account, Grant, Member, Org
+from zhtj.dal.models import Account, Grant, Member
 from zhtj.dal.unit_of_work import UnitOfWork
-from zhtj.domain.org_rules import OrgType, check_members_allowed
 from zhtj.errors import ForbiddenError, NotFoundError, RuleViolation, ValidationError
-from zhtj.logic import search_index, tokens
+from zhtj.logic import tokens
 from zhtj.logic.auth import ADMIN_ROLE, OPERATOR_ROLES, POSITIONS, authorize, get_org
 from zhtj.logic.tokens import Principal
 from zhtj.settings import get_settings
@@ -72,30 +72,20 @@ def create_admin_account(principal: Principal, org_id: str, name: str) -> Accoun
     return account
 
 
-def create_member_account(principal: Principal, branch_id: str, name: str) -> Account:
-    """An account with its membership in a branch (ORG-4: branches only). Cadres are members
-    of exactly one branch; a non-member made a cadre gets membership this way."""
-    branch = get_org(branch_id)
-    operator = authorize(principal, "member.create", branch)
-    check_members_allowed(OrgType(branch.org_type))
-    if branch.system or branch.status != "ACTIVE":
-        raise RuleViolation("ORG-7", "不能向系统组织或已撤销的组织添加团员", "branch_id")
-    account_id, member_id = new_id("u"), new_id("m")
-    account = Account(
-        keys.account_pk(account_id), keys.META, account_id=account_id, name=name, member_id=member_id, created_at=now()
-    )
-    member = new_member(member_id, name, branch_id, account_id)
+def create_account(principal: Principal, org_id: str, name: str) -> Account:
+    """An organisation enters an account for one of its cadres or staff (ACCT-5): the account
+    only. Membership (团籍) is never made here: a member record comes from an approved
+    registration or an imported row, each with a verified ID number (REG-1..5, IMPORT-2), so
+    that REG-4 covers every member and the statistics count only real members (STAT-1)."""
+    org = get_org(org_id)
+    operator = authorize(principal, "account.create", org)
+    if org.system or org.status != "ACTIVE":
+        raise RuleViolation("ORG-7", "不能为系统组织或已撤销的组织建立账号", "org_id")
+    account_id = new_id("u")
+    account = Account(keys.account_pk(account_id), keys.META, account_id=account_id, name=name, created_at=now())
     uow = UnitOfWork(operator.actor)
     uow.put(account, condition=Account.pk.does_not_exist())
-    search_index.index(uow, member, branch)  # STAT-3
-    uow.put(member, condition=Member.pk.does_not_exist())
-    uow.update(
-        branch,
-        [Org.member_count.add(1)],
-        condition=(Org.status == "ACTIVE") & search_index.branch_guard(branch),
-        versioned=False,
-    )
-    uow.audit("member.create", "MEMBER", member_id, branch_id, after={"name": name, "branch_id": branch_id})
+    uow.audit("account.create", "ORG", org_id, org_id, after={"account_id": account_id, "name": name})
     uow.commit()
     return account
 
@@ -115,15 +105,14 @@ def new_member(member_id: str, name: str, branch_id: str, account_id: str | None
 
 
 def grant_role(principal: Principal, org_id: str, account_id: str, role: str) -> Grant:
-    """Give an account a position (or the administrator right) in an organisation. A cadre
-    must be a member of a branch first (SPEC: a cadre is a member of exactly one branch)."""
+    """Give an account a position (or the administrator right) in an organisation. The
+    position does not make membership: a cadre is a member of a branch through their own
+    registration or an import (SPEC "Users and roles")."""
     if role not in (ADMIN_ROLE, *POSITIONS):
         raise ValidationError("ROLE_UNKNOWN", f"职务只能是：{'、'.join((ADMIN_ROLE, *POSITIONS))}", "role")
     org = get_org(org_id)
     operator = authorize(principal, "org.create_admin" if role == ADMIN_ROLE else "org.grant_position", org)
-    account = get_account(account_id)
-    if role != ADMIN_ROLE and not account.member_id:
-        raise RuleViolation("CADRE_MEMBERSHIP", "团干部须先编入一个团支部成为团员", "account_id")
+    get_account(account_id)
     grant = new_grant(account_id, org_id, role)
     uow = UnitOfWork(operator.actor)
     uow.put(

@@ -40,9 +40,9 @@ POLICY: dict[str, Reach] = {
     "org.merge": Reach.BELOW,  # target: the branch merged away (the receiving one: org.read)
     "org.create_admin": Reach.BELOW,  # an upper organisation hands its child the administrator account
     "org.grant_position": Reach.OWN_OR_BELOW,
+    "account.create": Reach.OWN_OR_BELOW,  # a cadre's or staff member's account (ACCT-5), never membership
     "org.audit": Reach.OWN_OR_BELOW,
     "org.findings": Reach.OWN_OR_BELOW,
-    "member.create": Reach.OWN_OR_BELOW,  # target: the branch
     "member.read": Reach.OWN_OR_BELOW,  # target: the member's branch
     "member.audit": Reach.OWN_OR_BELOW,
     "system_org.read": Reach.PROVINCE,

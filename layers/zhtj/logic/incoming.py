@@ -17,7 +17,7 @@ from zhtj.clock import today_in_china
 from zhtj.dal import keys, paging, pii
 from zhtj.dal.models import Claim, IncomingTransfer, Registration, Timer
 from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork
-from zhtj.domain.identity import mask_id_number, normalize_id_number
+from zhtj.domain.identity import is_permit_number, mask_id_number, normalize_id_number
 from zhtj.domain.org_rules import OrgType
 from zhtj.domain.registration_rules import check_name
 from zhtj.domain.transfer_rules import check_incoming_file
@@ -60,7 +60,7 @@ def accept(
         gsi1sk=f"{ACCEPTED}#{at.isoformat()}#{incoming_id}",
         incoming_id=incoming_id,
         branch_id=branch_id,
-        name=check_name(name),
+        name=check_name(name, is_permit_number(id18)),
         id_index=pii.blind_index(id18),
         id_masked=mask_id_number(id18),
         id_sealed=pii.seal(id18, {"purpose": "id_number", "incoming": incoming_id}),

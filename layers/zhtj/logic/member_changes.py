@@ -24,7 +24,7 @@ from zhtj.errors import ConflictError, ForbiddenError
 from zhtj.logic import accounts, orgs, search_index
 from zhtj.logic.auth import Acting, get_org
 from zhtj.logic.tokens import Principal
-from zhtj.schemas import ExitKind
+from zhtj.schemas import ExitKind, MemberDetailOut
 
 NORMAL = "NORMAL"
 DELETED = "DELETED"
@@ -66,6 +66,14 @@ def own_member(principal: Principal, member_id: str) -> Member:
     if not accounts.is_self(principal, member_id):
         raise NOT_SELF
     return accounts.get_member(member_id)
+
+
+def member_view(member: Member) -> MemberDetailOut:
+    """The whole record as those entitled to it read it (the member, their branch and the
+    organisations above it: accounts.read_member decides). The stored masked ID number and
+    birth date are narrowed by the response model (schemas.MaskedId, BirthMonth), so every
+    record shows what today's de-identification rule shows, whenever it was written."""
+    return MemberDetailOut.model_validate(member)
 
 
 def member_and_branch(member_id: str) -> tuple[Member, Org]:

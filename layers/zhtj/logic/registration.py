@@ -40,6 +40,8 @@ SUPERSEDED = "SUPERSEDED"  # replaced by a corrected resubmission
 REFUSED = "REFUSED"  # refused by the worker (REG-4 duplicate)
 LIVE = (PENDING, RETURNED)
 
+# The actor of a change made by a ticket's holder (REG-6: withdrawing), who has no account yet.
+TICKET_ACTOR_PREFIX = "ticket:"
 # A ticket unknown this long after the moment it carries was never submitted (or was lost).
 TICKET_GRACE = timedelta(hours=2)
 
@@ -285,7 +287,7 @@ def withdraw(ticket: str, reason: str) -> Registration:
         raise NotFoundError("TICKET_NOT_FOUND", "未找到该报到凭证，或仍在排队处理中", "ticket")
     if registration.state not in LIVE:
         raise NOT_LIVE
-    uow = UnitOfWork(Actor(account_id=f"ticket:{registration.registration_id}", org_id=None))
+    uow = UnitOfWork(Actor(account_id=f"{TICKET_ACTOR_PREFIX}{registration.registration_id}", org_id=None))
     uow.update(
         registration,
         [
