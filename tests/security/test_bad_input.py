@@ -283,7 +283,7 @@ def test_reg_1_every_independent_registration_field_is_reported_at_once(client: 
     status, refused, answer = _refused_fields(response)
     assert status == 400, answer
     assert [field for _, field in refused] == ["name", "ethnicity", "phone"]
-    assert refused[0] == ("NAME_FORMAT", "name")
+    assert refused[0] == ("NAME_CHARACTER", "name")
 
 
 def test_reg_2_full_width_digits_in_an_id_number_are_folded_and_accepted(client: Any, world: World) -> None:
