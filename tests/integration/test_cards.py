@@ -16,7 +16,7 @@ import pypdfium2
 import pytest
 
 from tests.integration.test_registration import registered
-from tests.support import World, call, drain
+from tests.support import World, call, card_verify_urls, drain
 from zhtj import clock
 from zhtj.dal import keys, signing, storage
 from zhtj.dal.models import CardState, Member
@@ -122,17 +122,7 @@ def member_headers(world: World, member_id: str) -> dict[str, str]:
 @pytest.fixture
 def issued(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The verification URLs the renderer was given, in order (what each QR code holds)."""
-    from zhtj.render import card_pdf
-
-    urls: list[str] = []
-    real = card_pdf.render
-
-    def spy(content: Any, issue: card_pdf.Issue) -> bytes:
-        urls.append(issue.verify_url)
-        return real(content, issue)
-
-    monkeypatch.setattr(card_pdf, "render", spy)
-    return urls
+    return card_verify_urls(monkeypatch)
 
 
 def queue_counts() -> tuple[int, int]:

@@ -31,7 +31,7 @@ import pypdf
 import pytest
 
 from tests.integration.test_registration import make_id
-from tests.support import World, call, drain
+from tests.support import World, call, card_verify_urls, drain
 from zhtj import clock
 from zhtj.dal import storage
 from zhtj.domain.identity import _PERMIT_REGIONS, _PROVINCES, EARLIEST_BIRTH, check_character
@@ -214,16 +214,7 @@ def person(client: Any, world: World, monkeypatch: pytest.MonkeyPatch) -> dict[s
     the verification URL printed on it; and a person from another province accepted by the branch."""
     monkeypatch.setenv("ZHTJ_FAKE_IDP_FAIL_PERCENT", "0")
     monkeypatch.setattr(cards, "QUIET_SECONDS", 0)
-    from zhtj.render import card_pdf
-
-    urls: list[str] = []
-    real = card_pdf.render
-
-    def spy(content: Any, issue: card_pdf.Issue) -> bytes:
-        urls.append(issue.verify_url)
-        return real(content, issue)
-
-    monkeypatch.setattr(card_pdf, "render", spy)
+    urls = card_verify_urls(monkeypatch)
     form = {
         "name": "王晓燕",
         "id_number": PERSON,

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.security import plaintext_ids
-from tests.support import World, call, drain
+from tests.support import World, call, card_verify_urls, drain
 from zhtj.clock import now
 from zhtj.dal import keys, pii
 from zhtj.dal.models import Member
@@ -160,19 +160,10 @@ def test_tokens_are_checked_for_expiry_issuer_audience_key_algorithm_and_claims(
 def test_card_2_verification_shows_only_masked_fields(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from zhtj.render import card_pdf
-
     # Given a member with a sealed ID number, a birth date and a phone, whose card was rendered
     member_id = world.members["huajing"][0]
     id_number = _id(321)
-    urls: list[str] = []
-    real = card_pdf.render
-
-    def spy(content: Any, issue: card_pdf.Issue) -> bytes:
-        urls.append(issue.verify_url)
-        return real(content, issue)
-
-    monkeypatch.setattr(card_pdf, "render", spy)
+    urls = card_verify_urls(monkeypatch)
     monkeypatch.setattr(cards, "QUIET_SECONDS", 0)
     member = Member.get(keys.member_pk(member_id), keys.META)
     member.id_sealed = pii.seal(id_number, {"purpose": "id_number", "member": member_id})
