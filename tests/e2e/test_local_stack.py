@@ -100,7 +100,7 @@ def test_demo_logins_open_the_provinces_children(stack: RunningStack) -> None:
 
 
 def test_unknown_paths_and_methods_answer_code_message_field_and_never_the_token(stack: RunningStack) -> None:
-    """Issue 19: given the stack, when a path no route has is asked for (with and without a
+    """Given the stack, when a path no route has is asked for (with and without a
     token), or a declared path with a method it does not have, then the answer is the API's
     {code, message, field} in Chinese, as the cloud's gateway responses give it, and no
     part of the token comes back (chalice's stand-in for API Gateway used to quote it)."""

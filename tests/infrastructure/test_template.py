@@ -307,7 +307,7 @@ def test_dues_3_payment_functions_alone_read_exactly_the_providers_secrets(templ
             else:
                 assert SECRET_ENV[provider] not in variables, name
     # Only the payments role may read the providers' secrets: GetSecretValue on those two, and
-    # besides them only the page-cursor secret every function reads (issue 19)
+    # besides them only the page-cursor secret every function reads
     secret_arn = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${%s}-??????"
     cursor_key = {
         "Sid": "CursorKey",
@@ -383,7 +383,7 @@ def test_import_2_the_uploads_bucket_is_encrypted_with_the_pii_key_and_expires_i
 
 
 def test_page_cursors_are_sealed_with_a_generated_secret_every_function_is_told(template: dict[str, Any]) -> None:
-    """Issue 19: given the template, then the cursor secret is generated (never typed) and every
+    """Given the template, then the page-cursor secret is generated (never typed) and every
     function gets its ARN by the variable zhtj.settings reads."""
     from zhtj.settings import CURSOR_SECRET_ENV
 
@@ -396,7 +396,7 @@ def test_page_cursors_are_sealed_with_a_generated_secret_every_function_is_told(
 
 
 def test_gateway_answers_are_chinese_code_message_field_and_never_echo_the_request(template: dict[str, Any]) -> None:
-    """Issue 19: given the API, then every gateway response type (unknown path or method,
+    """Given the API, then every gateway response type (unknown path or method,
     refused token, throttling, oversized request, the 4XX/5XX defaults...) answers a fixed
     {code, message, field} in Chinese, with CORS, and no template reads $context or the
     request (an unknown path's default message quotes the whole Authorization header)."""

@@ -157,7 +157,7 @@ def test_org_5_names_refused_with_field_errors(client: Any, world: World, field:
 def test_org_5_every_wrong_name_is_reported_at_once(client: Any, world: World) -> None:
     """Given a new branch whose short name, full name and alias are all wrong,
     when its parent's administrator creates it,
-    then the answer names all three fields (issue 19), the first one also at the top level."""
+    then the answer names all three fields, the first one also at the top level."""
     body = {**BRANCH, "short_name": "广州市天河区石牌社区", "full_name": "石牌社区支部委员会", "alias": "石牌 团支部"}
     status, answer = create(client, world, "tianhe", "tianhe", body)
     assert status == 400

@@ -250,7 +250,7 @@ def _refused_fields(response: Any) -> tuple[int, list[tuple[str, str | None]], d
 
 def test_every_invalid_field_of_a_body_is_reported_at_once(client: Any, world: World) -> None:
     """Given a body with four invalid fields (a wrong type, a malformed date, an unknown field
-    and a missing one), when it is sent, then all four are refused in one answer (issue 19)."""
+    and a missing one), when it is sent, then all four are refused in one answer."""
     body = _j({"activity": 5, "served_on": "2026/1/1", "bonus": 1})
     response = client.http.request("POST", _path(world, VOLUNTEER), headers=_headers(world, "huajing", JSON), body=body)
     status, refused, _ = _refused_fields(response)
@@ -485,7 +485,7 @@ def test_dues_3_a_webhook_event_whose_base64_flag_lies_is_not_acknowledged(
     assert found is not None and found.state == "PENDING"
 
 
-# --- Page cursors (issue 19): opaque, tamper-evident, bound to the query that issued them --------
+# --- Page cursors: opaque, tamper-evident, bound to the query that issued them --------
 
 
 def _page(client: Any, path: str, headers: dict[str, str], cursor: str | None = None) -> tuple[int, Any]:
@@ -555,7 +555,7 @@ def test_a_cursor_opens_only_for_the_listing_route_and_caller_that_got_it(client
 
 
 def test_a_method_the_path_does_not_declare_answers_code_message_field(client: Any, world: World) -> None:
-    """Issue 19: given a declared path, when it is asked for with a method it does not have
+    """Given a declared path, when it is asked for with a method it does not have
     (as the local stack lets through; API Gateway answers that itself), then the answer is a
     405 {code, message, field} in Chinese with the methods allowed, not Chalice's
     {"Code": "MethodNotAllowedError"}."""

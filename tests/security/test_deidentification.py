@@ -1,4 +1,4 @@
-"""De-identification (GB/T 35273, issue 19): what one reader can gather about one person across
+"""De-identification (GB/T 35273): what one reader can gather about one person across
 every route that shows identity fields never narrows the ID number.
 
 For each reader who may not see the number in full (the county, the city and the province

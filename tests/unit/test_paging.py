@@ -1,4 +1,4 @@
-"""Page cursors (zhtj.dal.paging, issue 19): sealed, bound to their scope, the key read once."""
+"""Page cursors (zhtj.dal.paging): sealed, bound to their scope, the key read once."""
 
 from __future__ import annotations
 
