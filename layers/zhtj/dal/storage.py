@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from zhtj.settings import get_settings
@@ -16,7 +17,9 @@ UPLOAD_SECONDS = 900
 
 @lru_cache(maxsize=1)
 def _s3() -> Any:
-    return boto3.client("s3", region_name=get_settings().region)
+    # SigV4 everywhere: botocore still presigns with SigV2 in some global regions, and S3
+    # refuses SigV2 on SSE-KMS objects (the uploads bucket is encrypted with the PII key).
+    return boto3.client("s3", region_name=get_settings().region, config=Config(signature_version="s3v4"))
 
 
 def bucket_env(role: str) -> str:

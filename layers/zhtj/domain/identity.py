@@ -130,8 +130,9 @@ def is_permit_number(id18: str) -> bool:
 # De-identification (GB/T 35273): what a reader may see of an ID number is its last two
 # characters and, beside it, the birth year-month; never the region, the day of birth or the
 # rest of the sequence. Together they leave 8 to 9 x 10^7 numbers that pass the checks, and
-# still over 2 x 10^6 where the card (the member's own document) shows the full birth date, so
-# no combination a reader can gather narrows the number (docs/architecture.md, "De-identification").
+# still over 2 x 10^6 where the card (the member's own document) shows the full birth date
+# (about 50 times fewer for a reader who knows which county codes exist), so no combination a
+# reader can gather narrows the number to a few (docs/architecture.md, "De-identification").
 MASK_KEEPS = 2
 MASKED_LENGTH = 18
 # A masked ID number in any form this system ever stored: 18 characters, the hidden ones `*`.

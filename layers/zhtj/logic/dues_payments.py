@@ -474,10 +474,12 @@ def record_anomaly(
     """Record (an item, its mark and its audit record, one transaction) and alert (metric +
     error log), once per distinct set of facts: the provider re-sends a notification we refuse
     (and reconciliation meets the same order again), and each re-send is the same anomaly, not a
-    new one. `distinct` tells apart anomalies whose other facts are equal (two refunds of one
-    trade: their notification ids). Returns None when it was already recorded."""
+    new one. The trade's status is not a fact of it: a wrong amount notified as TRADE_SUCCESS,
+    then TRADE_FINISHED, then met by the expiry's query (no status) is one anomaly. `distinct`
+    tells apart anomalies whose other facts are equal (two refunds of one trade: their
+    notification ids). Returns None when it was already recorded."""
     at = clock.now()
-    facts = [provider_name, code, out_trade_no, transaction_id, amount_fen, raw_status, distinct]
+    facts = [provider_name, code, out_trade_no, transaction_id, amount_fen, distinct]
     fingerprint = hashlib.sha256(json.dumps(facts, ensure_ascii=False).encode()).hexdigest()
     anomaly_id = clock.new_id("x")
     item = PaymentAnomaly(
