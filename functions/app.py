@@ -11,7 +11,21 @@ from aws_lambda_powertools.logging import correlation_paths
 from chalice import Chalice, ConvertToMiddleware
 
 import chalicelib.cards
-from chalicelib import accounts, audit, deadlines, dues, imports, members, openapi, orgs, registration, transfers
+from chalicelib import (
+    accounts,
+    audit,
+    deadlines,
+    dues,
+    dues_providers,
+    imports,
+    members,
+    openapi,
+    orgs,
+    registration,
+    transfer_batches,
+    transfer_proposals,
+    transfers,
+)
 from chalicelib import awards as award_routes
 from chalicelib import search as search_routes
 from chalicelib import stats as stats_routes
@@ -36,7 +50,10 @@ for blueprint in (
     imports.bp,
     members.bp,
     dues.bp,
+    dues_providers.bp,  # DUES-3: the providers' notifications, reconciliation, anomalies
     transfers.bp,
+    transfer_proposals.bp,  # XFER-2: proposed by an organisation outside the member's subtree
+    transfer_batches.bp,  # XFER-6: graduation and batches
     award_routes.bp,  # AWARD and the annual records the card shows
     search_routes.bp,  # STAT-3: members and organisations by name fragment or ID number
     stats_routes.bp,  # STAT-1..2 and SWEEP: subtree figures, the daily bulletin, findings

@@ -1,7 +1,7 @@
-"""Routes of transfers (XFER-1..6): start, proposals by an organisation outside the member's
-subtree and the member's answer, the chain's steps, withdraw, appeal, the inbox and figures of
-an organisation, target search, graduation, batches, arrivals from outside the province. Thin:
-parse, call logic, shape.
+"""Routes of transfers (XFER-1..5): start, the chain's steps, withdraw, appeal, the inbox and
+figures of an organisation, target search, arrivals from outside the province. Proposals by an
+organisation outside the member's subtree are in transfer_proposals.py, graduation and batches
+(XFER-6) in transfer_batches.py. Thin: parse, call logic, shape.
 
 A transfer is addressed under its member (`/members/{id}/transfers/{transfer}`): it lives in
 the member's partition, and the step it waits on decides who may act (logic/transfers.py)."""
@@ -15,16 +15,15 @@ from chalice import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
-from zhtj import clock
-from zhtj.dal.models import IncomingTransfer, Org, Transfer, TransferBatch, TransferBatchRow, TransferProposal
+from zhtj.dal.models import IncomingTransfer, Org, Transfer
 from zhtj.domain.transfer_rules import Cause, ChainStep, Destination, ReturnCode, Side
-from zhtj.logic import incoming, orgs, transfer_batches, transfer_proposals, transfers
+from zhtj.logic import incoming, orgs, transfers
 from zhtj.logic.tokens import Principal
 from zhtj.schemas import Body, MaskedId, Out, Page
 
 bp = Blueprint(__name__)
 TAG = "组织关系转接"
-_ID = Field(min_length=1, max_length=40)
+ID_FIELD = Field(min_length=1, max_length=40)
 
 
 # --- Shapes ------------------------------------------------------------------------------------
@@ -77,7 +76,7 @@ class TransferOut(Out):
     completed_at: datetime | None = None
 
 
-def _out(transfer: Transfer) -> TransferOut:
+def transfer_out(transfer: Transfer) -> TransferOut:
     fields = {name: getattr(transfer, name) for name in TransferOut.model_fields if name != "history"}
     fields["chain"] = list(transfer.chain)
     history = [StepOut(**{n: getattr(h, n) for n in StepOut.model_fields}) for h in transfer.history]
@@ -93,46 +92,6 @@ class TransferStart(Body):
     destination: Destination | None = None
     destination_name: str | None = Field(default=None, max_length=60)
     letter_number: str | None = Field(default=None, max_length=40)
-
-
-class ProposalIn(Body):
-    """XFER-2: an organisation outside the member's subtree proposes a transfer into a branch of
-    its own subtree; the member confirms it (which starts the transfer) or declines it."""
-
-    cause: Cause
-    cause_text: str | None = Field(default=None, max_length=100)
-    to_branch_id: str = _ID
-    note: str | None = Field(default=None, max_length=200, description="what the proposer tells the member")
-
-
-class ProposalOut(Out):
-    proposal_id: str
-    member_id: str
-    member_name: str
-    org_id: str = Field(description="the proposing organisation")
-    org_name: str
-    cause: str
-    cause_text: str | None = None
-    to_branch_id: str
-    to_branch_name: str
-    note: str | None = None
-    state: Literal["PROPOSED", "CONFIRMED", "DECLINED", "EXPIRED"]
-    state_name: str
-    proposed_at: datetime
-    valid_until: datetime = Field(description="the member confirms or declines before this; then it lapses")
-    decided_at: datetime | None = None
-    decline_reason: str | None = None
-    transfer_id: str | None = Field(default=None, description="the transfer the member's confirmation started")
-
-
-def _proposal(proposal: TransferProposal) -> ProposalOut:
-    state = transfer_proposals.state_of(proposal, clock.now())
-    fields = {n: getattr(proposal, n) for n in ProposalOut.model_fields if n not in ("state", "state_name")}
-    return ProposalOut(**fields, state=state, state_name=transfer_proposals.STATE_NAMES[state])
-
-
-class DeclineIn(Body):
-    reason: str | None = Field(default=None, max_length=200)
 
 
 class StepApprove(Body):
@@ -218,63 +177,6 @@ class TargetOut(BaseModel):
     region_name: str | None
 
 
-class GraduationIn(Body):
-    graduation_date: date
-
-
-class GraduationOut(BaseModel):
-    org_id: str
-    graduation_date: str | None
-    graduates_branch: bool
-
-
-class DelayedIn(Body):
-    delayed: bool
-
-
-class DelayedOut(BaseModel):
-    member_id: str
-    delayed_graduation: bool
-
-
-class BatchRowIn(Body):
-    member_id: str = _ID
-    to_branch_id: str = _ID
-    cause: Cause
-    cause_text: str | None = Field(default=None, max_length=100)
-
-
-class BatchIn(Body):
-    rows: list[BatchRowIn] = Field(min_length=1, max_length=transfer_batches.MAX_BATCH)
-
-
-class BatchRowOut(Out):
-    member_id: str
-    to_branch_id: str
-    outcome: str
-    transfer_id: str | None = None
-    error_code: str | None = None
-    error_message: str | None = None
-    approval: str | None = None
-    approval_error: str | None = None
-
-
-class BatchOut(BaseModel):
-    batch_id: str
-    org_id: str
-    rows: int
-    processed: int
-    started: int
-    refused: int
-    approved: int
-    results: list[BatchRowOut]
-
-
-class BatchApproveOut(BaseModel):
-    batch_id: str
-    queued: int
-
-
 class IncomingIn(Body):
     name: str = Field(min_length=2, max_length=30)
     id_number: str = Field(min_length=15, max_length=18)
@@ -301,19 +203,6 @@ class IncomingOut(Out):
 
 class IncomingQuery(PageQuery):
     state: str = Field(default=incoming.ACCEPTED, pattern="^[A-Z]{1,20}$")
-
-
-def _batch(batch: TransferBatch, rows: list[TransferBatchRow]) -> BatchOut:
-    return BatchOut(
-        batch_id=batch.batch_id,
-        org_id=batch.org_id,
-        rows=int(batch.rows),
-        processed=len(rows),
-        started=sum(r.outcome == "STARTED" for r in rows),
-        refused=sum(r.outcome == "REFUSED" for r in rows),
-        approved=sum(r.approval == "APPROVED" for r in rows),
-        results=[BatchRowOut.model_validate(r) for r in rows],
-    )
 
 
 def _chain(config: transfers.ChainConfig) -> ChainOut:
@@ -355,100 +244,35 @@ _ONE = "/members/{member_id}/transfers/{transfer_id}"
 )
 def start(member_id: str, principal: Principal, body: TransferStart) -> BaseModel:
     request = transfers.Request(**body.model_dump())
-    return _out(transfers.start(principal, member_id, request))
+    return transfer_out(transfers.start(principal, member_id, request))
 
 
 @api(bp, "/members/{member_id}/transfers", "GET", summary="团员的转接记录", response=Page[TransferOut], tag=TAG)
 def member_history(member_id: str, principal: Principal) -> BaseModel:
-    return Page[TransferOut](items=[_out(t) for t in transfers.history(principal, member_id)])
+    return Page[TransferOut](items=[transfer_out(t) for t in transfers.history(principal, member_id)])
 
 
 # --- Proposals by an organisation outside the member's subtree (XFER-2) ----------------------------
 
 
-@api(
-    bp,
-    "/members/{member_id}/transfer-proposals",
-    "POST",
-    summary="提出转接建议（转入方，须团员本人确认）",
-    body=ProposalIn,
-    response=ProposalOut,
-    status=201,
-    tag=TAG,
-)
-def propose(member_id: str, principal: Principal, body: ProposalIn) -> BaseModel:
-    return _proposal(
-        transfer_proposals.propose(principal, member_id, body.cause, body.cause_text, body.to_branch_id, body.note)
-    )
-
-
-# The member answers from their own session: the routes name no member.
-_MINE = "/me/transfer-proposals"
-
-
-@api(bp, _MINE, "GET", summary="我收到的转接建议（待确认的在前）", response=Page[ProposalOut], tag=TAG)
-def my_proposals(principal: Principal) -> BaseModel:
-    return Page[ProposalOut](items=[_proposal(p) for p in transfer_proposals.mine(principal)])
-
-
-@api(
-    bp,
-    f"{_MINE}/{{proposal_id}}/confirm",
-    "POST",
-    summary="团员本人确认转接建议（发起转接）",
-    response=TransferOut,
-    status=201,
-    tag=TAG,
-)
-def confirm_proposal(proposal_id: str, principal: Principal) -> BaseModel:
-    return _out(transfer_proposals.confirm(principal, proposal_id))
-
-
-@api(
-    bp,
-    f"{_MINE}/{{proposal_id}}/decline",
-    "POST",
-    summary="团员本人拒绝转接建议",
-    body=DeclineIn,
-    response=ProposalOut,
-    tag=TAG,
-)
-def decline_proposal(proposal_id: str, principal: Principal, body: DeclineIn) -> BaseModel:
-    return _proposal(transfer_proposals.decline(principal, proposal_id, body.reason))
-
-
-@api(
-    bp,
-    "/orgs/{org_id}/transfer-proposals",
-    "GET",
-    summary="本组织提出的转接建议及结果",
-    query=PageQuery,
-    response=Page[ProposalOut],
-    tag=TAG,
-)
-def org_proposals(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
-    items, cursor = transfer_proposals.of_org(principal, org_id, query.cursor, query.limit)
-    return Page[ProposalOut](items=[_proposal(p) for p in items], next_cursor=cursor)
-
-
 @api(bp, _ONE, "GET", summary="转接申请详情", response=TransferOut, tag=TAG)
 def read(member_id: str, transfer_id: str, principal: Principal) -> BaseModel:
-    return _out(transfers.read(principal, member_id, transfer_id))
+    return transfer_out(transfers.read(principal, member_id, transfer_id))
 
 
 @api(bp, f"{_ONE}/approve", "POST", summary="审批通过当前环节", body=StepApprove, response=TransferOut, tag=TAG)
 def approve(member_id: str, transfer_id: str, principal: Principal, body: StepApprove) -> BaseModel:
-    return _out(transfers.approve(principal, member_id, transfer_id, body.step, body.letter_number))
+    return transfer_out(transfers.approve(principal, member_id, transfer_id, body.step, body.letter_number))
 
 
 @api(bp, f"{_ONE}/return", "POST", summary="退回转接申请", body=StepReturn, response=TransferOut, tag=TAG)
 def return_transfer(member_id: str, transfer_id: str, principal: Principal, body: StepReturn) -> BaseModel:
-    return _out(transfers.return_transfer(principal, member_id, transfer_id, body.step, body.code, body.reason))
+    return transfer_out(transfers.return_transfer(principal, member_id, transfer_id, body.step, body.code, body.reason))
 
 
 @api(bp, f"{_ONE}/withdraw", "POST", summary="撤回转接申请", body=TransferReason, response=TransferOut, tag=TAG)
 def withdraw(member_id: str, transfer_id: str, principal: Principal, body: TransferReason) -> BaseModel:
-    return _out(transfers.withdraw(principal, member_id, transfer_id, body.reason))
+    return transfer_out(transfers.withdraw(principal, member_id, transfer_id, body.reason))
 
 
 @api(bp, f"{_ONE}/appeal-upload", "POST", summary="申诉附件上传地址", body=UploadIn, response=UploadOut, tag=TAG)
@@ -459,12 +283,12 @@ def appeal_upload(member_id: str, transfer_id: str, principal: Principal, body: 
 
 @api(bp, f"{_ONE}/appeal", "POST", summary="对退回提出申诉", body=AppealIn, response=TransferOut, tag=TAG)
 def appeal(member_id: str, transfer_id: str, principal: Principal, body: AppealIn) -> BaseModel:
-    return _out(transfers.appeal(principal, member_id, transfer_id, body.reason, body.attachment_key))
+    return transfer_out(transfers.appeal(principal, member_id, transfer_id, body.reason, body.attachment_key))
 
 
 @api(bp, f"{_ONE}/appeal-decision", "POST", summary="处理申诉", body=AppealDecision, response=TransferOut, tag=TAG)
 def decide_appeal(member_id: str, transfer_id: str, principal: Principal, body: AppealDecision) -> BaseModel:
-    return _out(transfers.decide_appeal(principal, member_id, transfer_id, body.grant, body.reason))
+    return transfer_out(transfers.decide_appeal(principal, member_id, transfer_id, body.grant, body.reason))
 
 
 # --- An organisation's view ----------------------------------------------------------------------
@@ -481,7 +305,7 @@ def decide_appeal(member_id: str, transfer_id: str, principal: Principal, body: 
 )
 def inbox(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
     items, cursor = transfers.inbox(principal, org_id, query.cursor, query.limit)
-    return Page[TransferOut](items=[_out(t) for t in items], next_cursor=cursor)
+    return Page[TransferOut](items=[transfer_out(t) for t in items], next_cursor=cursor)
 
 
 @api(bp, "/orgs/{org_id}/transfer-stats", "GET", summary="转接办理情况（本组织及下级）", response=FiguresOut, tag=TAG)
@@ -504,66 +328,6 @@ def targets(principal: Principal, query: TargetQuery) -> BaseModel:
 
 
 # --- Graduation and batches (XFER-6) -------------------------------------------------------------
-
-
-@api(
-    bp, "/orgs/{org_id}/graduation", "POST", summary="设置毕业时间", body=GraduationIn, response=GraduationOut, tag=TAG
-)
-def set_graduation(org_id: str, principal: Principal, body: GraduationIn) -> BaseModel:
-    branch = transfer_batches.set_graduation(principal, org_id, body.graduation_date)
-    return GraduationOut(
-        org_id=branch.org_id, graduation_date=branch.graduation_date, graduates_branch=bool(branch.graduates_branch)
-    )
-
-
-@api(
-    bp,
-    "/members/{member_id}/delayed-graduation",
-    "POST",
-    summary="标记延期毕业",
-    body=DelayedIn,
-    response=DelayedOut,
-    tag=TAG,
-)
-def delayed_graduation(member_id: str, principal: Principal, body: DelayedIn) -> BaseModel:
-    member = transfer_batches.set_delayed_graduation(principal, member_id, body.delayed)
-    return DelayedOut(member_id=member.member_id, delayed_graduation=bool(member.delayed_graduation))
-
-
-@api(
-    bp,
-    "/orgs/{org_id}/transfer-batches",
-    "POST",
-    summary="批量发起转接",
-    body=BatchIn,
-    response=BatchOut,
-    status=202,
-    tag=TAG,
-)
-def create_batch(org_id: str, principal: Principal, body: BatchIn) -> BaseModel:
-    batch = transfer_batches.create(principal, org_id, [r.model_dump(mode="json") for r in body.rows])
-    return _batch(batch, [])
-
-
-@api(bp, "/transfer-batches/{batch_id}", "GET", summary="批量转接结果（逐人）", response=BatchOut, tag=TAG)
-def read_batch(batch_id: str, principal: Principal) -> BaseModel:
-    return _batch(*transfer_batches.read(principal, batch_id))
-
-
-@api(
-    bp,
-    "/transfer-batches/{batch_id}/approve",
-    "POST",
-    summary="批量审批（待本组织审批的全部）",
-    response=BatchApproveOut,
-    status=202,
-    tag=TAG,
-)
-def approve_batch(batch_id: str, principal: Principal) -> BaseModel:
-    return BatchApproveOut(batch_id=batch_id, queued=transfer_batches.approve(principal, batch_id))
-
-
-# --- From outside the province (XFER-5) ---------------------------------------------------------
 
 
 @api(
