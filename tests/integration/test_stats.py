@@ -304,7 +304,9 @@ def expected(world: World) -> set[tuple[str, str, int]]:
     }
 
 
-def test_sweep_1_2_3_org_3_each_planted_problem_is_found_and_nothing_else(client: Any, world: World) -> None:
+def test_sweep_1_sweep_2_sweep_3_org_3_each_planted_problem_is_found_and_nothing_else(
+    client: Any, world: World
+) -> None:
     planted = plant(client, world)
     run = sweep(client, world)
     assert run["drift_count"] == 0
