@@ -17,7 +17,7 @@ Every member is a synthetic person registered and approved: a valid ID number (a
 district, a birth date that fits the branch, so the sex and age read from it are real), a
 varied ethnicity, political status and education, a join month and development number that
 pass REG-3. The form is checked as the registration worker checks it (`check_submission`),
-stored as it stores it (`registration._person`), made a member as approval makes it
+stored as it stores it (`registration.person_fields`), made a member as approval makes it
 (`registration.member_of`), and its REG-4 claims pass to the member. Members are paid up to
 last month, except the few the dues demo acts on (DEMO_BRANCH_CAST).
 
@@ -680,7 +680,7 @@ def _approved(
     the member made of the registration as approval makes it, the REG-4 claims passed to it."""
     facts = check_submission(form.submission(), today)
     registration_id = new_id("r")
-    person = registration._person(facts, registration_id, pii.blind_index(facts.identity.id_number))
+    person = registration.person_fields(facts, registration_id, pii.blind_index(facts.identity.id_number))
     record = Registration(
         keys.registration_pk(registration_id),
         keys.META,

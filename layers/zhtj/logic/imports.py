@@ -433,7 +433,7 @@ def _message(
         "branch_id": branch.org_id,
         "previous_id": None,
         "submitted_at": submitted.isoformat(),
-        "person": registration._person(facts, registration_id, pii.blind_index(facts.identity.id_number)),
+        "person": registration.person_fields(facts, registration_id, pii.blind_index(facts.identity.id_number)),
     }
 
 

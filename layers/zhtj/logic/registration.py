@@ -94,7 +94,7 @@ def submit(
             "previous_id": previous_id,
             "submitted_at": now().isoformat(),
             "admitted_on": admitted_on.isoformat() if admitted_on else None,
-            "person": _person(facts, registration_id, index),
+            "person": person_fields(facts, registration_id, index),
         },
     )
     return registration_id
@@ -106,7 +106,7 @@ def _check_ticket(ticket: str) -> str:
     return ticket
 
 
-def _person(facts: RegistrationFacts, registration_id: str, index: str) -> dict[str, Any]:
+def person_fields(facts: RegistrationFacts, registration_id: str, index: str) -> dict[str, Any]:
     """The stored form of a person: the ID number only sealed, indexed and masked."""
     identity = facts.identity
     return {
