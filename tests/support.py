@@ -210,7 +210,7 @@ def enrol(world: World, branch: str, name: str) -> str:
             "branch_id": world.orgs[branch],
             "previous_id": None,
             "submitted_at": now().isoformat(),
-            "person": registration._person(facts, registration_id, pii.blind_index(facts.identity.id_number)),
+            "person": registration.person_fields(facts, registration_id, pii.blind_index(facts.identity.id_number)),
         }
     )
     member_id = registration.approve(world.principal(branch), registration_id).member_id
