@@ -47,7 +47,7 @@ sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
 
 
 def _id_number(i: int) -> str:
-    from zhtj.domain.identity import check_character
+    from zhtj.core.identity import check_character
 
     body = f"440106{2000 + i // 365:04d}{1 + (i % 365) // 31 % 12:02d}{1 + i % 28:02d}{i % 1000:03d}"
     return body + check_character(body)
@@ -92,7 +92,7 @@ def requests_per_register_and_approve() -> dict[str, Any]:
 
     import bench.inprocess  # noqa: F401  (the environment, set before zhtj is imported)
     from infra import moto_patches
-    from zhtj.logic.tokens import generate_dev_key
+    from zhtj.signin.tokens import generate_dev_key
 
     os.environ["ZHTJ_DEV_SIGNING_KEY"] = generate_dev_key()
     moto_patches.apply()
@@ -102,9 +102,9 @@ def requests_per_register_and_approve() -> dict[str, Any]:
         from app import app
         from infra.provision import provision
         from tests.support import build_world
-        from zhtj.dal import queues
-        from zhtj.dal.queues import queue_url
-        from zhtj.logic import registration
+        from zhtj.registration import service as registration
+        from zhtj.table import queues
+        from zhtj.table.queues import queue_url
 
         provision()
         world = build_world()

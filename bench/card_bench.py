@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import bench.inprocess  # noqa: F401  (the environment, set before zhtj is imported)
-from zhtj.domain import card_content
-from zhtj.render import card_pdf
+from zhtj.cards import content as card_content
+from zhtj.cards import pdf as card_pdf
 
 MONTHS = [f"{year}-{month:02d}" for year in range(2016, 2026) for month in range(1, 13)]
 
@@ -63,10 +63,10 @@ def pipeline_per_card(count: int) -> float:
     from moto import mock_aws
 
     from infra.provision import provision
-    from zhtj.dal import keys, queues, signing, storage
-    from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork
-    from zhtj.logic import cards
-    from zhtj.logic.orgs import bootstrap_province
+    from zhtj.cards import service as cards
+    from zhtj.orgs.service import bootstrap_province
+    from zhtj.table import keys, queues, signing, storage
+    from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
     with mock_aws():
         for module in (queues, storage, signing):
@@ -86,7 +86,7 @@ def pipeline_per_card(count: int) -> float:
             uow = UnitOfWork(SYSTEM_ACTOR)
             cards.changed(uow, member_id)
             uow.commit()
-        from zhtj.dal import partitions
+        from zhtj.table import partitions
 
         started = time.perf_counter()
         for member_id in member_ids:
@@ -114,11 +114,23 @@ def run(count: int = 30) -> dict[str, Any]:
         "minimal_pdf_bytes": floor_size,
         "worker_ms_per_card": pipeline_ms,
         "rows": [
-            ("card render, long history, p50", f"{card_p50} ms", f"minimal 1-page PDF {floor_p50} ms",
-             f"{card_p50 / floor_p50:.1f}x"),
-            ("card PDF size", f"{card_size // 1024} KB", f"minimal 1-page PDF {floor_size // 1024} KB",
-             f"{card_size / floor_size:.1f}x"),
-            ("card worker step (moto), per card", f"{pipeline_ms} ms", f"render alone {card_p50} ms",
-             f"{pipeline_ms / card_p50:.1f}x"),
+            (
+                "card render, long history, p50",
+                f"{card_p50} ms",
+                f"minimal 1-page PDF {floor_p50} ms",
+                f"{card_p50 / floor_p50:.1f}x",
+            ),
+            (
+                "card PDF size",
+                f"{card_size // 1024} KB",
+                f"minimal 1-page PDF {floor_size // 1024} KB",
+                f"{card_size / floor_size:.1f}x",
+            ),
+            (
+                "card worker step (moto), per card",
+                f"{pipeline_ms} ms",
+                f"render alone {card_p50} ms",
+                f"{pipeline_ms / card_p50:.1f}x",
+            ),
         ],
     }

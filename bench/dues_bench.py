@@ -65,22 +65,23 @@ def run(orders: int = 200) -> dict[str, Any]:
     from moto import mock_aws
 
     from infra import moto_patches
-    from zhtj.logic.tokens import generate_dev_key
+    from zhtj.signin.tokens import generate_dev_key
 
     os.environ.setdefault("ZHTJ_DEV_SIGNING_KEY", generate_dev_key())
     moto_patches.apply()
     with mock_aws():
+        from infra.local.payments_simulator import Simulator
         from infra.provision import provision
         from tests.support import build_world, enrol, han_number
-        from zhtj import clock
-        from zhtj.dal import keys, pii, queues, storage
-        from zhtj.dal.models import Member
-        from zhtj.domain import dues_rules
-        from zhtj.logic import dues_orders, dues_payments
-        from zhtj.logic.tokens import Principal
-        from zhtj.payments import base as payments
-        from zhtj.payments import config
-        from zhtj.payments.simulator import Simulator
+        from zhtj.core import clock
+        from zhtj.dues import orders as dues_orders
+        from zhtj.dues import payments as dues_payments
+        from zhtj.dues import rules as dues_rules
+        from zhtj.integrations.payments import base as payments
+        from zhtj.integrations.payments import config
+        from zhtj.members.models import Member
+        from zhtj.signin.tokens import Principal
+        from zhtj.table import keys, pii, queues, storage
 
         for module in (queues, pii, storage):
             module.reset_clients()

@@ -23,8 +23,8 @@ BRANCHES = 10
 def _workbook(rows: int, branch_aliases: list[str]) -> bytes:
     from openpyxl import Workbook
 
-    from zhtj.domain import import_template as sheet
-    from zhtj.domain.identity import check_character
+    from zhtj.core.identity import check_character
+    from zhtj.imports import template as sheet
 
     book = Workbook(write_only=True)
     data = book.create_sheet(sheet.DATA_SHEET)
@@ -55,7 +55,7 @@ def _deliver(worker: Any, queue: str) -> int:
     """Hand the queue's messages to the worker one at a time (batch size 1, as deployed)."""
     import boto3
 
-    from zhtj.dal.queues import queue_url
+    from zhtj.table.queues import queue_url
 
     sqs, url, handled = boto3.client("sqs"), queue_url(queue), 0
     while found := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1).get("Messages", []):
@@ -81,7 +81,7 @@ def run(rows: int = 10000) -> dict[str, Any]:
     from moto import mock_aws
 
     from infra import moto_patches
-    from zhtj.logic.tokens import generate_dev_key
+    from zhtj.signin.tokens import generate_dev_key
 
     os.environ.setdefault("ZHTJ_DEV_SIGNING_KEY", generate_dev_key())
     moto_patches.apply()
@@ -89,10 +89,11 @@ def run(rows: int = 10000) -> dict[str, Any]:
         from chalicelib.workers import import_worker
         from infra.provision import provision
         from tests.support import build_world, org_body
-        from zhtj.dal import pii, queues, storage
-        from zhtj.domain import import_template as sheet
-        from zhtj.domain.org_rules import OrgType
-        from zhtj.logic import imports, orgs
+        from zhtj.imports import service as imports
+        from zhtj.imports import template as sheet
+        from zhtj.orgs import service as orgs
+        from zhtj.orgs.rules import OrgType
+        from zhtj.table import pii, queues, storage
 
         for module in (queues, pii, storage):
             module.reset_clients()

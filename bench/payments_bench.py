@@ -18,10 +18,10 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import bench.inprocess  # noqa: F401  (the environment, set before zhtj is imported)
-from zhtj.payments import alipay, keys, wechat
-from zhtj.payments.base import Provider
-from zhtj.payments.config import alipay_config, wechatpay_config
-from zhtj.payments.simulator import Delivery, Simulator, local_material
+from infra.local.payments_simulator import Delivery, Simulator, local_material
+from zhtj.integrations.payments import alipay, keys, wechat
+from zhtj.integrations.payments.base import Provider
+from zhtj.integrations.payments.config import alipay_config, wechatpay_config
 
 
 def signed_notifications(count: int, provider_name: str) -> tuple[Simulator, Provider, list[Delivery]]:

@@ -92,8 +92,8 @@ def _straight_into_moto() -> Iterator[None]:
     from moto.dynamodb.models.dynamo_type import Item as StoredItem
 
     from infra import moto_patches
-    from zhtj.dal.table import Item
-    from zhtj.settings import get_settings
+    from zhtj.core.settings import get_settings
+    from zhtj.table.base import Item
 
     settings = get_settings()
     table = dynamodb_backends["123456789012"][settings.region].tables[settings.table_name]
@@ -120,7 +120,7 @@ def _straight_into_moto() -> Iterator[None]:
 
 
 def _id_number(i: int) -> str:
-    from zhtj.domain.identity import check_character
+    from zhtj.core.identity import check_character
 
     day = i // 1000  # unique for i below 1000 x 12 x 28 x 8
     body = f"440106{1998 + day // 336 % 8:04d}{1 + day % 12:02d}{1 + day // 12 % 28:02d}{i % 1000:03d}"
@@ -129,14 +129,14 @@ def _id_number(i: int) -> str:
 
 def _give_id_numbers(members: list[Any], branches: dict[str, Any]) -> list[str]:
     """What approval leaves for a registrant with an ID number, for each sampled member."""
-    from zhtj.dal import keys, pii
-    from zhtj.dal.models import Claim
-    from zhtj.domain.identity import mask_id_number
-    from zhtj.logic import search_index
+    from zhtj.core.identity import mask_id_number
+    from zhtj.names import index as search_index
+    from zhtj.registration.models import Claim
+    from zhtj.table import keys, pii
 
     numbers = []
     with _straight_into_moto():
-        from zhtj.dal.table import Item
+        from zhtj.table.base import Item
 
         with Item.batch_write() as batch:
             for i, member in enumerate(members):
@@ -157,17 +157,18 @@ def run(members: int = 100_000, id_sample: int = 2_000) -> dict[str, Any]:
     from moto import mock_aws
 
     from infra import moto_patches
-    from zhtj.logic.tokens import generate_dev_key
+    from zhtj.signin.tokens import generate_dev_key
 
     os.environ.setdefault("ZHTJ_DEV_SIGNING_KEY", generate_dev_key())
     moto_patches.apply()
     with mock_aws():
         from infra.local import demo
         from infra.provision import provision
-        from zhtj.dal import keys, pii, queues, storage
-        from zhtj.dal.models import Member, Org
-        from zhtj.logic import search
-        from zhtj.logic.tokens import Principal
+        from zhtj.members.models import Member
+        from zhtj.orgs.models import Org
+        from zhtj.search import service as search
+        from zhtj.signin.tokens import Principal
+        from zhtj.table import keys, pii, queues, storage
 
         for module in (queues, pii, storage):
             module.reset_clients()
@@ -180,7 +181,7 @@ def run(members: int = 100_000, id_sample: int = 2_000) -> dict[str, Any]:
         # Who searches: the province's administrator (the widest scope) and a city's.
         account_of = {}
         for token_name in ("province_admin", "city_admin"):
-            from zhtj.logic.tokens import verify
+            from zhtj.signin.tokens import verify
 
             account_of[token_name] = verify(f"Bearer {logins[token_name]}").account_id
         province = Principal(account_of["province_admin"], logins["root_org_id"])

@@ -40,12 +40,12 @@ def _stream_shard() -> Any:
 def _seed_counters() -> int:
     """OwnStat counters and SubStat totals from a recount (one pass), written directly; the
     seeding writes' stream records are then dropped. Returns the items scanned."""
-    from zhtj import clock
-    from zhtj.dal import counters, keys
-    from zhtj.dal.models import OwnStat, SubStat
-    from zhtj.domain import stat_rules
-    from zhtj.domain.org_rules import path_ids
-    from zhtj.logic import sweeps
+    from zhtj.core import clock
+    from zhtj.orgs.rules import path_ids
+    from zhtj.stats import rules as stat_rules
+    from zhtj.stats.models import OwnStat, SubStat
+    from zhtj.sweeps import service as sweeps
+    from zhtj.table import counters, keys
 
     merged, dues = sweeps.Partial(), dict[str, dict[str, Any]]()
     today = clock.today_in_china()
@@ -78,7 +78,7 @@ def _seed_counters() -> int:
 
 def _read_cost(org: Any) -> dict[str, Any]:
     from bench.__main__ import counted_requests
-    from zhtj.logic import stats
+    from zhtj.stats import service as stats
 
     times = []
     for _ in range(20):
@@ -99,19 +99,19 @@ def run(members: int = 100_000) -> dict[str, Any]:
     from moto import mock_aws
 
     from infra import moto_patches
-    from zhtj.logic.tokens import generate_dev_key
+    from zhtj.signin.tokens import generate_dev_key
 
     os.environ.setdefault("ZHTJ_DEV_SIGNING_KEY", generate_dev_key())
     moto_patches.apply()
     with mock_aws():
         from infra.local import demo
         from infra.provision import provision
-        from zhtj import clock
-        from zhtj.dal import keys
-        from zhtj.dal.models import SweepRun
-        from zhtj.domain.org_rules import OrgType
-        from zhtj.logic import sweeps
-        from zhtj.logic.auth import get_org
+        from zhtj.core import clock
+        from zhtj.orgs.authz import get_org
+        from zhtj.orgs.rules import OrgType
+        from zhtj.sweeps import service as sweeps
+        from zhtj.sweeps.models import SweepRun
+        from zhtj.table import keys
 
         provision()
         started = time.perf_counter()

@@ -30,10 +30,10 @@ from chalicelib import awards as award_routes
 from chalicelib import search as search_routes
 from chalicelib import stats as stats_routes
 from chalicelib.http import chalice_answers
-from zhtj import faults
-from zhtj.logredact import install as install_id_masking
-from zhtj.manifest import InvokeTrigger, ScheduleTrigger, SqsTrigger, StreamTrigger, load_manifest
-from zhtj.observability import logger, metrics, tracer
+from zhtj.core import faults
+from zhtj.core.logredact import install as install_id_masking
+from zhtj.core.manifest import InvokeTrigger, ScheduleTrigger, SqsTrigger, StreamTrigger, load_manifest
+from zhtj.core.observability import logger, metrics, tracer
 
 manifest = load_manifest()
 app = Chalice(app_name=manifest.app)

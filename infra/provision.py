@@ -15,10 +15,10 @@ from typing import Any
 import boto3
 
 from infra.kms import PII_KEY_ALIAS, create_keys
-from zhtj.dal.storage import IMPORT_UPLOADS_DAYS, IMPORT_UPLOADS_PREFIX
-from zhtj.dal.table import table_definition
-from zhtj.manifest import Manifest, load_manifest
-from zhtj.settings import get_settings
+from zhtj.core.manifest import Manifest, load_manifest
+from zhtj.core.settings import get_settings
+from zhtj.table.base import table_definition
+from zhtj.table.storage import IMPORT_UPLOADS_DAYS, IMPORT_UPLOADS_PREFIX
 
 ROOT = Path(__file__).resolve().parents[1]
 # Buckets the functions use, by role.
@@ -156,8 +156,13 @@ def create_payment_secrets(session: boto3.Session, gateway: str | None = None) -
     """The two providers' merchant secrets (what zhtj.payments.config reads) and the simulator's
     provider-side keys, from keys generated once per process. `gateway` (the local stack's
     simulator URL) replaces the in-process one."""
-    from zhtj.payments.config import secret_name
-    from zhtj.payments.simulator import ALIPAY_PATH, DEFAULT_SIMULATOR_SECRET, SIMULATOR_SECRET_ENV, local_material
+    from infra.local.payments_simulator import (
+        ALIPAY_PATH,
+        DEFAULT_SIMULATOR_SECRET,
+        SIMULATOR_SECRET_ENV,
+        local_material,
+    )
+    from zhtj.integrations.payments.config import secret_name
 
     material = local_material()
     documents = {secret_name(name): dict(material[name]) for name in ("wechatpay", "alipay")}

@@ -26,12 +26,12 @@ from typing import Any
 from chalice.utils import to_cfn_resource_name
 
 from infra.provision import BUCKETS, UPLOADS_LIFECYCLE_RULES, bucket_name
-from zhtj.dal.storage import IMPORT_UPLOADS_PREFIX, bucket_env
-from zhtj.dal.table import table_definition
-from zhtj.gateway_responses import GATEWAY_RESPONSES
-from zhtj.manifest import Manifest, SqsTrigger, StreamTrigger, load_manifest
-from zhtj.payments.config import DEFAULT_SECRET, SECRET_ENV
-from zhtj.settings import CURSOR_SECRET_ENV
+from zhtj.core.gateway_responses import GATEWAY_RESPONSES
+from zhtj.core.manifest import Manifest, SqsTrigger, StreamTrigger, load_manifest
+from zhtj.core.settings import CURSOR_SECRET_ENV
+from zhtj.integrations.payments.config import DEFAULT_SECRET, SECRET_ENV
+from zhtj.table.base import table_definition
+from zhtj.table.storage import IMPORT_UPLOADS_PREFIX, bucket_env
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS_DIR = ROOT / "functions"
@@ -742,7 +742,7 @@ def _parameters() -> Json:
             "Type": "String",
             "Default": DEFAULT_SECRET[provider],
             "Description": f"DUES-3: name of the Secrets Manager secret holding the {provider} merchant keys "
-            "(format in layers/zhtj/payments/config.py; default aws/secretsmanager encryption key).",
+            "(format in layers/zhtj/integrations/payments/config.py; default aws/secretsmanager encryption key).",
         }
         for provider, parameter in PAYMENT_SECRET_PARAMETERS.items()
     }

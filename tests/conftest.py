@@ -30,7 +30,7 @@ from moto.core.config import default_user_config
 
 from infra import moto_patches
 from tests import moto_state
-from zhtj.logic.tokens import generate_dev_key
+from zhtj.signin.tokens import generate_dev_key
 
 os.environ["ZHTJ_DEV_SIGNING_KEY"] = generate_dev_key()
 moto_patches.apply()
@@ -61,10 +61,11 @@ def aws(request: pytest.FixtureRequest) -> Iterator[None]:
     for `world`, the small province of tests/support.py in it). Both are built once per test
     process and each test gets a deep copy of the saved state (tests/moto_state.py)."""
     from infra.provision import provision
-    from zhtj import faults
-    from zhtj.dal import executions, pii, queues, storage
-    from zhtj.logic import calendar, waves
-    from zhtj.payments import config as payments_config
+    from zhtj.core import faults
+    from zhtj.integrations.payments import config as payments_config
+    from zhtj.registration import waves
+    from zhtj.table import executions, pii, queues, storage
+    from zhtj.timers import calendar
 
     def reset() -> None:
         for module in (queues, pii, storage, executions):

@@ -18,13 +18,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from zhtj.clock import now
-from zhtj.dal import keys
-from zhtj.dal.models import Account
-from zhtj.domain.org_rules import Level, OrgType, Sector
-from zhtj.logic import accounts, orgs
-from zhtj.logic.tokens import Principal, issue_dev_token
+from zhtj.accounts import service as accounts
+from zhtj.accounts.models import Account
+from zhtj.core.clock import now
+from zhtj.orgs import service as orgs
+from zhtj.orgs.rules import Level, OrgType, Sector
 from zhtj.schemas import OrgCreate
+from zhtj.signin.tokens import Principal, issue_dev_token
+from zhtj.table import keys
 
 
 def org_body(org_type: OrgType, short: str, full: str, alias: str, **extra: Any) -> OrgCreate:
@@ -161,7 +162,7 @@ def build_world() -> World:
 
 def world_registrations(world: World) -> set[str]:
     """The registrations the world's members came from (approved as it was built)."""
-    from zhtj.dal.models import Member
+    from zhtj.members.models import Member
 
     wanted = [(keys.member_pk(m), keys.META) for ids in world.members.values() for m in ids]
     return {m.registration_id for m in Member.batch_get(wanted) if m.registration_id}
@@ -180,12 +181,12 @@ def enrol(world: World, branch: str, name: str) -> str:
     records the member's account in `world.member_accounts`."""
     from datetime import date, timedelta
 
-    from zhtj.clock import new_id, today_in_china
-    from zhtj.dal import pii
-    from zhtj.dal.models import Member
-    from zhtj.domain.identity import check_character
-    from zhtj.domain.registration_rules import Submission, check_submission
-    from zhtj.logic import registration
+    from zhtj.core.clock import new_id, today_in_china
+    from zhtj.core.identity import check_character
+    from zhtj.members.models import Member
+    from zhtj.registration import service as registration
+    from zhtj.registration.rules import Submission, check_submission
+    from zhtj.table import pii
 
     world.people += 1
     person, today = world.people, today_in_china()
@@ -227,7 +228,7 @@ def without_cards() -> Iterator[list[str]]:
     what approval starts for a card (CARD-1: the card marked due, its announcement queued) is not
     sent, then taken back. The card tests count content versions and renders from a member's
     first change."""
-    from zhtj.logic import cards
+    from zhtj.cards import service as cards
 
     made: list[str] = []
     announce = cards.notify
@@ -254,8 +255,8 @@ def drain(client: Any, queue: str = "registration") -> int:
     require every record to succeed; returns the messages handled."""
     import boto3
 
-    from zhtj.dal.queues import queue_url
-    from zhtj.manifest import SqsTrigger, load_manifest
+    from zhtj.core.manifest import SqsTrigger, load_manifest
+    from zhtj.table.queues import queue_url
 
     function = next(
         n for n, (_, t) in load_manifest().sqs_functions().items() if isinstance(t, SqsTrigger) and t.queue == queue
@@ -288,9 +289,9 @@ def pay_dues(member_id: str) -> None:
     """Record the member's dues as paid up to last month (what a settled "pay now" order leaves:
     it covers all arrears, so its last month is the member's paid-through month), so that XFER's
     pre-check passes."""
-    from zhtj.dal.models import PaidMonth
-    from zhtj.logic import dues
-    from zhtj.logic.registration import today_in_china
+    from zhtj.dues import owed as dues
+    from zhtj.dues.models import PaidMonth
+    from zhtj.registration.service import today_in_china
 
     owed = dues.months_owed(member_id, today_in_china())
     if owed:
@@ -315,8 +316,8 @@ def drain_stream(client: Any | None = None) -> dict[str, int]:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
-    from zhtj.manifest import load_manifest
-    from zhtj.settings import get_settings
+    from zhtj.core.manifest import load_manifest
+    from zhtj.core.settings import get_settings
 
     settings = get_settings()
     (name, (_, trigger)), *_ = load_manifest().stream_functions().items()
@@ -353,7 +354,7 @@ def drain_stream(client: Any | None = None) -> dict[str, int]:
 def card_verify_urls(monkeypatch: Any) -> list[str]:
     """The verification URLs the card renderer is given from now on, in order (what each card's
     QR code holds); the renderer still renders."""
-    from zhtj.render import card_pdf
+    from zhtj.cards import pdf as card_pdf
 
     urls: list[str] = []
     real = card_pdf.render

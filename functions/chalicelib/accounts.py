@@ -6,8 +6,8 @@ from chalice import Blueprint
 from pydantic import BaseModel
 
 from chalicelib.http import PageQuery, api
-from zhtj.logic import accounts, member_changes
-from zhtj.logic.tokens import Principal
+from zhtj.accounts import service as accounts
+from zhtj.members import service as member_changes
 from zhtj.schemas import (
     AccountCreate,
     AccountOut,
@@ -22,6 +22,7 @@ from zhtj.schemas import (
     Page,
     TokenOut,
 )
+from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)
 TAG = "账号"

@@ -6,10 +6,10 @@ from chalice import Blueprint
 from pydantic import BaseModel
 
 from chalicelib.http import PageQuery, api
-from zhtj.logic import audit
-from zhtj.logic.audit import AuditEntry
-from zhtj.logic.tokens import Principal
+from zhtj.audit import service as audit
+from zhtj.audit.service import AuditEntry
 from zhtj.schemas import AuditOut, Page
+from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)
 TAG = "审计"

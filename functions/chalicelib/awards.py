@@ -10,11 +10,13 @@ from chalice import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
-from zhtj.dal.models import Award, AwardDeclaration, EvaluationProposal, VolunteerRecord
-from zhtj.domain.award_rules import MAX_BATCH, AnnualResult, AwardKind, Grade
-from zhtj.logic import annual, awards
-from zhtj.logic.tokens import Principal
+from zhtj.annual import service as annual
+from zhtj.annual.models import EvaluationProposal, VolunteerRecord
+from zhtj.awards import service as awards
+from zhtj.awards.models import Award, AwardDeclaration
+from zhtj.awards.rules import MAX_BATCH, AnnualResult, AwardKind, Grade
 from zhtj.schemas import Body, Out, Page
+from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)
 TAG = "奖惩与年度记录"
@@ -209,7 +211,7 @@ def _declaration(d: AwardDeclaration) -> DeclarationOut:
 
 
 def _year(text: str) -> int:
-    from zhtj.errors import ValidationError
+    from zhtj.core.errors import ValidationError
 
     if not (text.isascii() and text.isdigit() and len(text) == 4):
         raise ValidationError("YEAR_FORMAT", "年度应为四位数字", "year")

@@ -10,9 +10,9 @@ from chalice import Blueprint
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.http import api
-from zhtj.domain.card_content import OPTIONAL_FIELDS
-from zhtj.logic import cards
-from zhtj.logic.tokens import Principal
+from zhtj.cards import service as cards
+from zhtj.cards.content import OPTIONAL_FIELDS
+from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)
 TAG = "团员证"

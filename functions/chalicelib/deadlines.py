@@ -9,12 +9,12 @@ from chalice import Blueprint
 from pydantic import BaseModel, BeforeValidator, Field
 
 from chalicelib.http import PageQuery, api
-from zhtj.dal.models import CalendarYear
-from zhtj.domain.workdays import Source
-from zhtj.errors import ValidationError
-from zhtj.logic import deadlines
-from zhtj.logic.tokens import Principal
+from zhtj.core.errors import ValidationError
+from zhtj.deadlines import service as deadlines
 from zhtj.schemas import Body, Page, RegistrationOut
+from zhtj.signin.tokens import Principal
+from zhtj.timers.models import CalendarYear
+from zhtj.timers.workdays import Source
 
 bp = Blueprint(__name__)
 TAG = "期限"

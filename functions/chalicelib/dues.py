@@ -13,11 +13,12 @@ from chalice import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
-from zhtj.dal.models import DuesOrder, DuesStandard, LedgerEntry, PaidMonth
-from zhtj.logic import dues_orders, dues_payments
-from zhtj.logic.dues_orders import Bill
-from zhtj.logic.tokens import Principal
+from zhtj.dues import orders as dues_orders
+from zhtj.dues import payments as dues_payments
+from zhtj.dues.models import DuesOrder, DuesStandard, LedgerEntry, PaidMonth
+from zhtj.dues.orders import Bill
 from zhtj.schemas import Body, Page
+from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)
 TAG = "团费"

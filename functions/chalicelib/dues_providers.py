@@ -18,14 +18,14 @@ from pydantic import BaseModel
 
 from chalicelib.dues import TAG, MonthQuery
 from chalicelib.http import MAX_BODY_BYTES, ROUTES, PageQuery, RouteSpec, api
-from zhtj import faults
-from zhtj.dal.models import PaymentAnomaly, ReconciliationReport
-from zhtj.errors import DomainError
-from zhtj.logic import dues_payments
-from zhtj.logic.tokens import Principal
-from zhtj.observability import logger
-from zhtj.payments.base import PROVIDERS
+from zhtj.core import faults
+from zhtj.core.errors import DomainError
+from zhtj.core.observability import logger
+from zhtj.dues import payments as dues_payments
+from zhtj.dues.models import PaymentAnomaly, ReconciliationReport
+from zhtj.integrations.payments.base import PROVIDERS
 from zhtj.schemas import Page
+from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)
 WEBHOOK_CONTENT_TYPES = ["application/json", "application/x-www-form-urlencoded", "text/plain"]

@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.workers import batch_processor  # partial batches, each failure's reason logged
-from zhtj.logic import dues_payments
+from zhtj.dues import payments as dues_payments
 
 
 def _apply_member(record: SQSRecord) -> None:

@@ -22,11 +22,11 @@ from chalice.app import Request
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
-from zhtj.dal import paging
-from zhtj.errors import DomainError, InvalidFields, PayloadTooLarge, UnsupportedMediaType, ValidationError, refuse
-from zhtj.gateway_responses import GATEWAY_RESPONSES, INTERNAL, METHOD_NOT_ALLOWED, GatewayAnswer
-from zhtj.logic import tokens
-from zhtj.observability import logger, metrics
+from zhtj.core.errors import DomainError, InvalidFields, PayloadTooLarge, UnsupportedMediaType, ValidationError, refuse
+from zhtj.core.gateway_responses import GATEWAY_RESPONSES, INTERNAL, METHOD_NOT_ALLOWED, GatewayAnswer
+from zhtj.core.observability import logger, metrics
+from zhtj.signin import tokens
+from zhtj.table import paging
 
 MAX_BODY_BYTES = 64 * 1024
 # Unicode categories of the invisible characters refused in names: format (zero-width, bidi,

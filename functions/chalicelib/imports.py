@@ -6,10 +6,10 @@ from chalice import Blueprint
 from pydantic import BaseModel
 
 from chalicelib.http import PageQuery, api
-from zhtj.domain.import_template import XLSX_CONTENT_TYPE
-from zhtj.logic import imports
-from zhtj.logic.tokens import Principal
+from zhtj.imports import service as imports
+from zhtj.imports.template import XLSX_CONTENT_TYPE
 from zhtj.schemas import DownloadOut, ImportCreate, ImportCreatedOut, ImportOut, Page
+from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)
 TAG = "批量录入"

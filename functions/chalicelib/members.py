@@ -13,9 +13,9 @@ from chalice import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
-from zhtj.dal.models import EditRequest
-from zhtj.logic import deletions, edits, exits, member_changes
-from zhtj.logic.tokens import Principal
+from zhtj.changes import deletions, edits, exits
+from zhtj.changes.models import EditRequest
+from zhtj.members import service as member_changes
 from zhtj.schemas import (
     AgeOutCandidateOut,
     BulkReturnOut,
@@ -34,6 +34,7 @@ from zhtj.schemas import (
     Page,
     Reason,
 )
+from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)
 TAG = "团籍"

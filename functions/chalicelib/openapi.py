@@ -11,7 +11,7 @@ from chalice import Blueprint
 from pydantic import BaseModel, TypeAdapter
 
 from chalicelib.http import MAX_BODY_BYTES, ROUTES, RouteSpec, api
-from zhtj.payments.base import PROVIDERS
+from zhtj.integrations.payments.base import PROVIDERS
 from zhtj.schemas import ErrorOut
 
 bp = Blueprint(__name__)

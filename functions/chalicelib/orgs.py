@@ -6,9 +6,8 @@ from chalice import Blueprint
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.http import PageQuery, api
-from zhtj.domain.org_rules import OrgType
-from zhtj.logic import orgs
-from zhtj.logic.tokens import Principal
+from zhtj.orgs import service as orgs
+from zhtj.orgs.rules import OrgType
 from zhtj.schemas import (
     MergeOut,
     OrgCreate,
@@ -20,6 +19,7 @@ from zhtj.schemas import (
     Reason,
     TreeJobOut,
 )
+from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)
 TAG = "组织"

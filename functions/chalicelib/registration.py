@@ -6,8 +6,8 @@ from chalice import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
-from zhtj.logic import identity_check, registration, waves
-from zhtj.logic.tokens import Principal
+from zhtj.registration import identity_check, waves
+from zhtj.registration import service as registration
 from zhtj.schemas import (
     OfflinePass,
     Page,
@@ -19,6 +19,7 @@ from zhtj.schemas import (
     WaveOut,
     WavesIn,
 )
+from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)
 TAG = "报到"

@@ -9,9 +9,9 @@ from chalice import Blueprint
 from pydantic import BaseModel
 
 from chalicelib.http import api
-from zhtj.logic import search
-from zhtj.logic.tokens import Principal
 from zhtj.schemas import Page, SearchHitOut, SearchIn
+from zhtj.search import service as search
+from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)
 TAG = "查找"

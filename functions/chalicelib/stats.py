@@ -9,12 +9,13 @@ from chalice import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
-from zhtj.dal.models import Finding, SweepRun
-from zhtj.domain import stat_rules
-from zhtj.domain.org_rules import Sector
-from zhtj.logic import stats, sweeps
-from zhtj.logic.tokens import Principal
+from zhtj.orgs.rules import Sector
 from zhtj.schemas import Body, Page
+from zhtj.signin.tokens import Principal
+from zhtj.stats import rules as stat_rules
+from zhtj.stats import service as stats
+from zhtj.sweeps import service as sweeps
+from zhtj.sweeps.models import Finding, SweepRun
 
 bp = Blueprint(__name__)
 TAG = "统计与核查"

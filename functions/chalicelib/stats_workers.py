@@ -9,8 +9,9 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from zhtj.logic import stats, sweeps
-from zhtj.observability import logger
+from zhtj.core.observability import logger
+from zhtj.stats import service as stats
+from zhtj.sweeps import service as sweeps
 
 
 def _stream_record(record: DynamoDBRecord) -> None:
@@ -21,7 +22,7 @@ def _stream_record(record: DynamoDBRecord) -> None:
 
 def stats_stream(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The table's stream: move each organisation's own counters and its path's subtree
-    counters, and its findings (logic/stats.py). A failed record and those after it are
+    counters, and its findings (stats/service.py). A failed record and those after it are
     retried (ReportBatchItemFailures); the marks make the retried ones that landed no-ops."""
     processor = BatchProcessor(EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
     return process_partial_response(event=event, record_handler=_stream_record, processor=processor, context=context)
@@ -37,6 +38,6 @@ def _sweep(record: SQSRecord) -> None:
 
 
 def sweep_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """SQS: scan one table segment for a sweep, or finish a sweep (logic/sweeps.py)."""
+    """SQS: scan one table segment for a sweep, or finish a sweep (sweeps/service.py)."""
     processor = BatchProcessor(EventType.SQS, raise_on_entire_batch_failure=False)
     return process_partial_response(event=event, record_handler=_sweep, processor=processor, context=context)

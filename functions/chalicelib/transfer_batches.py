@@ -11,11 +11,11 @@ from pydantic import BaseModel, Field
 
 from chalicelib.http import api
 from chalicelib.transfers import ID_FIELD, TAG
-from zhtj.dal.models import TransferBatch, TransferBatchRow
-from zhtj.domain.transfer_rules import Cause
-from zhtj.logic import transfer_batches
-from zhtj.logic.tokens import Principal
 from zhtj.schemas import Body, Out
+from zhtj.signin.tokens import Principal
+from zhtj.transfers import batches as transfer_batches
+from zhtj.transfers.models import TransferBatch, TransferBatchRow
+from zhtj.transfers.rules import Cause
 
 bp = Blueprint(__name__)
 

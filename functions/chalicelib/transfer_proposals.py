@@ -13,12 +13,12 @@ from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
 from chalicelib.transfers import ID_FIELD, TAG, TransferOut, transfer_out
-from zhtj import clock
-from zhtj.dal.models import TransferProposal
-from zhtj.domain.transfer_rules import Cause
-from zhtj.logic import transfer_proposals
-from zhtj.logic.tokens import Principal
+from zhtj.core import clock
 from zhtj.schemas import Body, Out, Page
+from zhtj.signin.tokens import Principal
+from zhtj.transfers import proposals as transfer_proposals
+from zhtj.transfers.models import TransferProposal
+from zhtj.transfers.rules import Cause
 
 bp = Blueprint(__name__)
 

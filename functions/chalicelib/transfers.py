@@ -4,7 +4,7 @@ organisation outside the member's subtree are in transfer_proposals.py, graduati
 (XFER-6) in transfer_batches.py. Thin: parse, call logic, shape.
 
 A transfer is addressed under its member (`/members/{id}/transfers/{transfer}`): it lives in
-the member's partition, and the step it waits on decides who may act (logic/transfers.py)."""
+the member's partition, and the step it waits on decides who may act (transfers/service.py)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,14 @@ from chalice import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
-from zhtj.dal.models import IncomingTransfer, Org, Transfer
-from zhtj.domain.transfer_rules import Cause, ChainStep, Destination, ReturnCode, Side
-from zhtj.logic import incoming, orgs, transfers
-from zhtj.logic.tokens import Principal
+from zhtj.orgs import service as orgs
+from zhtj.orgs.models import Org
 from zhtj.schemas import Body, MaskedId, Out, Page
+from zhtj.signin.tokens import Principal
+from zhtj.transfers import incoming
+from zhtj.transfers import service as transfers
+from zhtj.transfers.models import IncomingTransfer, Transfer
+from zhtj.transfers.rules import Cause, ChainStep, Destination, ReturnCode, Side
 
 bp = Blueprint(__name__)
 TAG = "组织关系转接"

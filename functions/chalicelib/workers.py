@@ -9,11 +9,16 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from zhtj.dal import queues
-from zhtj.logic import cards as card_logic
-from zhtj.logic import deadlines, imports, orgs, registration, transfer_batches, waves
-from zhtj.manifest import load_manifest
-from zhtj.observability import logger
+from zhtj.cards import service as card_logic
+from zhtj.core.manifest import load_manifest
+from zhtj.core.observability import logger
+from zhtj.deadlines import service as deadlines
+from zhtj.imports import service as imports
+from zhtj.orgs import service as orgs
+from zhtj.registration import service as registration
+from zhtj.registration import waves
+from zhtj.table import queues
+from zhtj.transfers import batches as transfer_batches
 
 
 class _Processor(BatchProcessor):

@@ -43,13 +43,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from infra.local import dues_demo, transfer_demo
-from zhtj.clock import new_id, now, today_in_china
-from zhtj.dal import keys, pii
-from zhtj.dal.models import Account, Claim, Org, PaidMonth, Registration
-from zhtj.dal.table import Item
-from zhtj.domain import dues_rules
-from zhtj.domain.identity import check_character
-from zhtj.domain.org_rules import (
+from zhtj.accounts.models import Account
+from zhtj.accounts.service import new_grant
+from zhtj.core.clock import new_id, now, today_in_china
+from zhtj.core.identity import check_character
+from zhtj.dues import rules as dues_rules
+from zhtj.dues.models import PaidMonth
+from zhtj.names import index as search_index
+from zhtj.orgs.authz import ADMIN_ROLE
+from zhtj.orgs.models import Org
+from zhtj.orgs.rules import (
     FULL_NAME_SUFFIX,
     Level,
     OrgType,
@@ -60,13 +63,16 @@ from zhtj.domain.org_rules import (
     validate_full_name,
     validate_short_name,
 )
-from zhtj.domain.registration_rules import NUMBERED_ERA, IdentityProof, check_submission
-from zhtj.logic import identity_check, registration, search_index, stats
-from zhtj.logic.accounts import new_grant
-from zhtj.logic.auth import ADMIN_ROLE
-from zhtj.logic.orgs import bootstrap_province, name_tokens, set_index_keys
-from zhtj.logic.tokens import Principal, issue_dev_token
+from zhtj.orgs.service import bootstrap_province, name_tokens, set_index_keys
+from zhtj.registration import identity_check
+from zhtj.registration import service as registration
+from zhtj.registration.models import Claim, Registration
+from zhtj.registration.rules import NUMBERED_ERA, IdentityProof, check_submission
 from zhtj.schemas import RegistrationSubmit
+from zhtj.signin.tokens import Principal, issue_dev_token
+from zhtj.stats import service as stats
+from zhtj.table import keys, pii
+from zhtj.table.base import Item
 
 SECRETARY = "书记"
 MAX_SCALE = 1_000_000
@@ -918,9 +924,9 @@ def demo_card(member_id: str, stamp: datetime) -> None:
     """CARD-1: the demo member's last twelve months of dues paid, and the card marked due, so
     that the local runner's card worker renders it from the cards queue once its quiet period
     has passed (GET /members/<member_id>/card with the member token gives the download link)."""
-    from zhtj.dal.models import PaidMonth
-    from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork
-    from zhtj.logic import cards
+    from zhtj.cards import service as cards
+    from zhtj.dues.models import PaidMonth
+    from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
     year, month = stamp.year, stamp.month
     with Item.batch_write() as batch:

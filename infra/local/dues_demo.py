@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from zhtj import clock
-from zhtj.dal import keys
-from zhtj.dal.models import Account, DuesShare, Org
-from zhtj.dal.table import Item
-from zhtj.logic import dues_orders, dues_payments
-from zhtj.logic.tokens import Principal
+from zhtj.accounts.models import Account
+from zhtj.core import clock
+from zhtj.dues import orders as dues_orders
+from zhtj.dues import payments as dues_payments
+from zhtj.dues.models import DuesShare
+from zhtj.orgs.models import Org
+from zhtj.signin.tokens import Principal
+from zhtj.table import keys
+from zhtj.table.base import Item
 
 # Province keeps 9.5 %, a city 12.5 % and a county 25 % of the whole, the grassroots the rest
 # (REFERENCE.md's older rule), as shares of what reaches each level.

@@ -25,7 +25,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from zhtj.manifest import Function, Manifest, SqsTrigger, StreamTrigger
+from zhtj.core.manifest import Function, Manifest, SqsTrigger, StreamTrigger
 
 # Pollers per queue at most, locally (the manifest's maximum_concurrency caps them in the cloud).
 LOCAL_MAX_POLLERS = 4
@@ -280,8 +280,11 @@ class EventRunner:
                 if not self.stream_caught_up:
                     if name not in self._waiting:
                         self._waiting.add(name)
-                        log.info("%s waits until the table's stream is read to its end (%s)", name,
-                                 ", ".join(self._streams) or "-")
+                        log.info(
+                            "%s waits until the table's stream is read to its end (%s)",
+                            name,
+                            ", ".join(self._streams) or "-",
+                        )
                     continue
                 if name in self._waiting:
                     self._waiting.discard(name)
@@ -548,8 +551,13 @@ class _StreamReader:
     def _describe_failure(self, records: list[dict[str, Any]]) -> None:
         """What Lambda's on-failure destination receives: the batch's place in the stream."""
         first, last = records[0]["dynamodb"]["SequenceNumber"], records[-1]["dynamodb"]["SequenceNumber"]
-        log.error("%s: stream records %s..%s failed %d times: described to its failure queue", self.name, first, last,
-                  self._attempts)
+        log.error(
+            "%s: stream records %s..%s failed %d times: described to its failure queue",
+            self.name,
+            first,
+            last,
+            self._attempts,
+        )
         self.runner._sqs.send_message(
             QueueUrl=self._failures_url,
             MessageBody=json.dumps(

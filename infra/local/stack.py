@@ -33,7 +33,7 @@ from chalice.local import (
 )
 
 from infra.local.runner import EventRunner
-from zhtj.gateway_responses import GATEWAY_RESPONSES, GatewayAnswer
+from zhtj.core.gateway_responses import GATEWAY_RESPONSES, GatewayAnswer
 
 log = logging.getLogger("local.stack")
 
@@ -146,7 +146,7 @@ class LocalStack:
             self._enable_step_functions()
             session = boto3.Session()
             from infra.provision import provision
-            from zhtj.manifest import load_manifest
+            from zhtj.core.manifest import load_manifest
 
             manifest = load_manifest()
             self.resources = provision(session, manifest)
@@ -217,7 +217,7 @@ class LocalStack:
         """Everything in-process talks to the moto server; set before zhtj or the app is imported."""
         from chalice.config import Config
 
-        from zhtj.logic.tokens import generate_dev_key
+        from zhtj.signin.tokens import generate_dev_key
 
         config = Config(chalice_stage=STAGE, config_from_disk=self._chalice_config())
         env = dict(config.environment_variables)
@@ -241,8 +241,8 @@ class LocalStack:
     def _start_payments_simulator(self, session: boto3.Session) -> None:
         """The providers' side on localhost; the merchant secrets' gateways point at it, so the
         app's query-order and bill downloads reach it over HTTP like the real gateways."""
+        from infra.local.payments_simulator import Simulator
         from infra.provision import create_payment_secrets
-        from zhtj.payments.simulator import Simulator
 
         server = Simulator.local().serve(self.host, self.payments_port, compress=1000.0)
         threading.Thread(target=server.serve_forever, name="payments-simulator", daemon=True).start()
@@ -309,7 +309,7 @@ class LocalStack:
 
     def _close_app_clients(self) -> None:
         # Pooled keep-alive connections would keep the moto server's handler threads alive.
-        from zhtj.dal import queues
+        from zhtj.table import queues
 
         if queues._sqs.cache_info().currsize:
             queues._sqs().close()

@@ -6,10 +6,11 @@ no month inside another member's open dues order."""
 
 from __future__ import annotations
 
-from zhtj.dal.models import Org, Transfer
-from zhtj.domain.transfer_rules import Cause
-from zhtj.logic import transfers
-from zhtj.logic.tokens import Principal
+from zhtj.orgs.models import Org
+from zhtj.signin.tokens import Principal
+from zhtj.transfers import service as transfers
+from zhtj.transfers.models import Transfer
+from zhtj.transfers.rules import Cause
 
 
 def load(target: Org | None, mover_id: str | None, operator: Principal) -> Transfer | None:

@@ -9,13 +9,13 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
-from zhtj.domain.identity import birth_month, deidentify, remask
-from zhtj.domain.org_rules import Level, OrgType, Sector
-from zhtj.domain.registration_rules import IdentityProof, IncomeBand, Submission
+from zhtj.core.identity import birth_month, deidentify, remask
+from zhtj.orgs.rules import Level, OrgType, Sector
+from zhtj.registration.rules import IdentityProof, IncomeBand, Submission
 
 T = TypeVar("T")
 
-# De-identification (GB/T 35273, domain/identity.py) happens here, as answers are built: every
+# De-identification (GB/T 35273, core/identity.py) happens here, as answers are built: every
 # answer that carries identity fields carries them through these types, so an item stored under
 # an earlier, wider mask (or a full birth date) is narrowed when read, without a migration.
 MaskedId = Annotated[
@@ -322,6 +322,9 @@ class MemberDetailOut(Out):
     but the ID number's sealed form and blind index (the ID number only masked, by the one
     masking rule: logic/member_changes.member_view builds it)."""
 
+    # The docstring is this schema's description in /openapi.json, kept byte-for-byte; the
+    # masking rule's builder is members/service.member_view now.
+
     member_id: str
     name: str
     branch_id: str
@@ -507,7 +510,7 @@ class DownloadOut(BaseModel):
     expires_in: int
 
 
-# --- STAT-3: search (logic/search.py) ----------------------------------------------------------
+# --- STAT-3: search (search/service.py) ----------------------------------------------------------
 
 
 class SearchIn(Body):

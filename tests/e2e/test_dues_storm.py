@@ -26,9 +26,9 @@ from urllib.parse import parse_qs
 import boto3
 import requests
 
-from zhtj.domain.identity import check_character
-from zhtj.domain.workdays import CHINA_TZ
-from zhtj.payments.simulator import Delivery, Simulator, Trade, acknowledges, send
+from infra.local.payments_simulator import Delivery, Simulator, Trade, acknowledges, send
+from zhtj.core.identity import check_character
+from zhtj.timers.workdays import CHINA_TZ
 
 # 300 orders: 300 payments + 150 TRADE_FINISHED + 187 partial refunds = 637 genuine
 # notifications, 63% of the storm -> 1,012 notifications. More with ZHTJ_STORM_ORDERS (never

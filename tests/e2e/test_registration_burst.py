@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import start_stack
-from zhtj.domain.identity import check_character
+from zhtj.core.identity import check_character
 
 SUBMISSIONS = 2000
 # A message goes to the DLQ after 5 failed receives, so a crash share s sends ~s^5 x 2,000 healthy

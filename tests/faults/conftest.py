@@ -21,10 +21,10 @@ import pytest
 from infra.local.runner import Counts, EventRunner
 from tests import moto_state
 from tests.support import World
-from zhtj import faults
-from zhtj.dal.queues import queue_url
-from zhtj.manifest import load_manifest
-from zhtj.observability import SERVICE
+from zhtj.core import faults
+from zhtj.core.manifest import load_manifest
+from zhtj.core.observability import SERVICE
+from zhtj.table.queues import queue_url
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def client(aws: None) -> Iterator[Any]:
 @pytest.fixture(autouse=True)
 def no_quiet_period(monkeypatch: pytest.MonkeyPatch) -> None:
     """Card messages are delivered at once (the quiet period is an SQS delay: real seconds)."""
-    from zhtj.logic import cards
+    from zhtj.cards import service as cards
 
     monkeypatch.setattr(cards, "QUIET_SECONDS", 0)
 

@@ -22,11 +22,11 @@ import boto3
 from infra.local.runner import EventRunner
 from tests.faults.conftest import Reasons, all_depths, assert_poison_only, depth, settle
 from tests.support import World, enrol, han_number
-from zhtj import clock, faults
-from zhtj.dal import keys, queues, storage
-from zhtj.dal.models import CardState
-from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork
-from zhtj.logic import cards
+from zhtj.cards import service as cards
+from zhtj.cards.models import CardState
+from zhtj.core import clock, faults
+from zhtj.table import keys, queues, storage
+from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
 MEMBERS = 16
 CHANGES = 3

@@ -30,11 +30,17 @@ from tests.faults.conftest import (
     take_card_announcements,
 )
 from tests.support import World, call, world_registrations
-from zhtj import faults
-from zhtj.dal import keys, pii, queues
-from zhtj.dal.models import AuditRecord, Org, Registration, Timer
-from zhtj.domain.identity import check_character
-from zhtj.logic import deadlines, identity_check, registration, timers
+from zhtj.core import faults
+from zhtj.core.identity import check_character
+from zhtj.deadlines import service as deadlines
+from zhtj.orgs.models import Org
+from zhtj.registration import identity_check
+from zhtj.registration import service as registration
+from zhtj.registration.models import Registration
+from zhtj.table import keys, pii, queues
+from zhtj.table.audit_record import AuditRecord
+from zhtj.timers import service as timers
+from zhtj.timers.models import Timer
 
 SUBMISSIONS = 120
 APPROVALS = 20

@@ -11,17 +11,18 @@ from typing import Any
 
 import pytest
 
+from infra.local.payments_simulator import Simulator
 from tests.support import World
-from zhtj import faults
-from zhtj.dal import keys, unit_of_work
-from zhtj.dal.models import Member
-from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork
-from zhtj.errors import ConflictError
-from zhtj.logic import dues_payments, identity_check
-from zhtj.manifest import ScheduleTrigger, SqsTrigger, StreamTrigger, load_manifest
-from zhtj.payments import PaymentError
-from zhtj.payments import provider as payment_provider
-from zhtj.payments.simulator import Simulator
+from zhtj.core import faults
+from zhtj.core.errors import ConflictError
+from zhtj.core.manifest import ScheduleTrigger, SqsTrigger, StreamTrigger, load_manifest
+from zhtj.dues import payments as dues_payments
+from zhtj.integrations.payments import PaymentError
+from zhtj.integrations.payments import provider as payment_provider
+from zhtj.members.models import Member
+from zhtj.registration import identity_check
+from zhtj.table import keys, unit_of_work
+from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
 
 class Always:

@@ -19,11 +19,16 @@ from typing import Any
 from infra.local.runner import EventRunner
 from tests.faults.conftest import Reasons, all_depths, assert_poison_only, settle, take_card_announcements
 from tests.support import World, call, enrol, han_number, pay_dues, without_cards
-from zhtj import faults
-from zhtj.dal import keys, queues
-from zhtj.dal.models import AuditRecord, Member, Org, Transfer
-from zhtj.domain.transfer_rules import ChainStep, Side
-from zhtj.logic import accounts, transfer_batches, transfers
+from zhtj.accounts import service as accounts
+from zhtj.core import faults
+from zhtj.members.models import Member
+from zhtj.orgs.models import Org
+from zhtj.table import keys, queues
+from zhtj.table.audit_record import AuditRecord
+from zhtj.transfers import batches as transfer_batches
+from zhtj.transfers import service as transfers
+from zhtj.transfers.models import Transfer
+from zhtj.transfers.rules import ChainStep, Side
 
 MEMBERS = 40
 # A delivery (batches of 5 chunks) crashes 30%; a member's commit loses a race 4% (conflict) and

@@ -24,18 +24,20 @@ from typing import Any
 
 import pytest
 
+from infra.local.payments_simulator import Simulator, Trade, acknowledges, send
 from infra.local.runner import EventRunner
 from tests.faults.conftest import Reasons, all_depths, assert_poison_only, settle, take_card_announcements
 from tests.support import World, enrol, han_number, without_cards
-from zhtj import clock, faults
-from zhtj.dal import keys, queues
-from zhtj.dal.models import LedgerEntry, Member, PaidMonth, PaymentAnomaly
-from zhtj.domain import dues_rules
-from zhtj.domain.workdays import CHINA_TZ
-from zhtj.errors import ConflictError
-from zhtj.logic import dues_orders, dues_payments
-from zhtj.logic.tokens import Principal
-from zhtj.payments.simulator import Simulator, Trade, acknowledges, send
+from zhtj.core import clock, faults
+from zhtj.core.errors import ConflictError
+from zhtj.dues import orders as dues_orders
+from zhtj.dues import payments as dues_payments
+from zhtj.dues import rules as dues_rules
+from zhtj.dues.models import LedgerEntry, PaidMonth, PaymentAnomaly
+from zhtj.members.models import Member
+from zhtj.signin.tokens import Principal
+from zhtj.table import keys, queues
+from zhtj.timers.workdays import CHINA_TZ
 
 SINGLE_ORDERS = 56  # members paying their own bill, half through each provider
 GROUP_ORDERS = 2  # an organisation pays for GROUP members at once (applied through the dues queue)

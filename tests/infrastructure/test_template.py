@@ -13,8 +13,8 @@ import pytest
 from cfnlint.api import ManualArgs, lint_file
 
 from infra import template as cloud
-from zhtj.dal.table import table_definition
-from zhtj.manifest import SqsTrigger, load_manifest
+from zhtj.core.manifest import SqsTrigger, load_manifest
+from zhtj.table.base import table_definition
 
 # One region of each partition: cn-north-1 is aws-cn, us-east-1 is aws.
 REGIONS = ("cn-north-1", "us-east-1")
@@ -130,7 +130,7 @@ def test_stat_1_the_stream_mapping_reads_the_tables_stream_filtered_with_a_failu
 
 
 def test_stat_1_the_streams_kinds_are_what_the_counting_rules_count() -> None:
-    from zhtj.domain.stat_rules import STREAM_KINDS
+    from zhtj.stats.rules import STREAM_KINDS
 
     ((_, trigger),) = load_manifest().stream_functions().values()
     assert set(trigger.kinds) == set(STREAM_KINDS)
@@ -157,12 +157,12 @@ def test_every_manifest_function_is_a_lambda_with_the_layer(template: dict[str, 
 
 def test_the_layer_folder_holds_zhtj_with_links_resolved(built: Path) -> None:
     package = built.parent / "layer" / "python" / "zhtj"
-    copied = package / "chalicefile.json"
+    copied = package / "core" / "chalicefile.json"
     assert copied.is_file() and not copied.is_symlink()
     assert json.loads(copied.read_text(encoding="utf-8")) == json.loads(
         (cloud.ROOT / "chalicefile.json").read_text(encoding="utf-8")
     )
-    assert (package / "manifest.py").is_file()
+    assert (package / "core/manifest.py").is_file()
     assert not list(package.rglob("__pycache__"))
 
 
@@ -286,8 +286,8 @@ def _statements(template: dict[str, Any], role: str) -> list[Any]:
 
 
 def test_dues_3_payment_functions_alone_read_exactly_the_providers_secrets(template: dict[str, Any]) -> None:
-    from zhtj.logic.cards import PUBLIC_URL_ENV
-    from zhtj.payments.config import DEFAULT_SECRET, SECRET_ENV
+    from zhtj.cards.service import PUBLIC_URL_ENV
+    from zhtj.integrations.payments.config import DEFAULT_SECRET, SECRET_ENV
 
     manifest = load_manifest()
     # The payment functions are real: the API and manifest functions (a rename fails here)
@@ -353,7 +353,7 @@ def test_import_2_the_uploads_bucket_is_encrypted_with_the_pii_key_and_expires_i
     with the PII key (SSE-KMS, not S3's own key), and whatever an import leaves under
     `imports/` (current, earlier versions, delete markers) goes within a day; the functions may
     remove every version of those objects, and only of those."""
-    from zhtj.dal.storage import IMPORT_UPLOADS_PREFIX
+    from zhtj.table.storage import IMPORT_UPLOADS_PREFIX
 
     uploads = template["Resources"][cloud.bucket_id("uploads")]["Properties"]
     assert uploads["VersioningConfiguration"] == {"Status": "Enabled"}
@@ -385,7 +385,7 @@ def test_import_2_the_uploads_bucket_is_encrypted_with_the_pii_key_and_expires_i
 def test_page_cursors_are_sealed_with_a_generated_secret_every_function_is_told(template: dict[str, Any]) -> None:
     """Given the template, then the page-cursor secret is generated (never typed) and every
     function gets its ARN by the variable zhtj.settings reads."""
-    from zhtj.settings import CURSOR_SECRET_ENV
+    from zhtj.core.settings import CURSOR_SECRET_ENV
 
     secret = template["Resources"][cloud.CURSOR_SECRET]
     assert secret["Type"] == "AWS::SecretsManager::Secret"

@@ -17,8 +17,8 @@ import pytest
 from app import app
 from chalicelib.http import ROUTES
 from tests.support import World, build_world, call, pay_dues
-from zhtj.logic.auth import POLICY, Reach
-from zhtj.logic.tokens import issue_dev_token
+from zhtj.orgs.authz import POLICY, Reach
+from zhtj.signin.tokens import issue_dev_token
 
 
 @dataclass(frozen=True)
@@ -526,8 +526,9 @@ def transfer_path(world: World, which: str) -> str:
 
 def start_matrix_transfers(world: World) -> None:
     """Transfers A and B of the XFER cases, and a batch of 天河's, started through the logic layer."""
-    from zhtj.domain.transfer_rules import Cause
-    from zhtj.logic import transfer_batches, transfers
+    from zhtj.transfers import batches as transfer_batches
+    from zhtj.transfers import service as transfers
+    from zhtj.transfers.rules import Cause
 
     world.transfers = {}
     for which, member in (("A", world.members["huajing"][1]), ("B", world.members["huajing"][2])):
@@ -541,7 +542,7 @@ def start_matrix_transfers(world: World) -> None:
 def tianhe_import(world: World) -> str:
     """An import by 天河 waiting for its file, made once per matrix world."""
     if not hasattr(world, "import_id"):
-        from zhtj.logic import imports
+        from zhtj.imports import service as imports
 
         world.import_id = imports.create(world.principal("tianhe"), world.orgs["tianhe"], "团员.xlsx")[0].import_id
     return str(world.import_id)
@@ -636,10 +637,10 @@ def pending_registration(world: World) -> str:
 
     import boto3
 
-    from zhtj.dal.queues import queue_url
-    from zhtj.domain.identity import check_character
-    from zhtj.domain.registration_rules import Submission
-    from zhtj.logic import registration
+    from zhtj.core.identity import check_character
+    from zhtj.registration import service as registration
+    from zhtj.registration.rules import Submission
+    from zhtj.table.queues import queue_url
 
     body = "44010620050301123"
     submission = Submission(
@@ -662,7 +663,7 @@ def matrix_world() -> Any:
     from moto import mock_aws
 
     from infra.provision import provision
-    from zhtj.dal import pii, queues, storage
+    from zhtj.table import pii, queues, storage
 
     with mock_aws():
         for module in (queues, pii, storage):
@@ -865,7 +866,7 @@ def test_dev_token_only_for_an_organisation_the_account_operates(matrix_world: A
 
 
 def test_dev_token_refused_where_the_dev_issuer_is_off(matrix_world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from zhtj.settings import get_settings
+    from zhtj.core.settings import get_settings
 
     world, client = matrix_world
     monkeypatch.delenv("ZHTJ_DEV_SIGNING_KEY")

@@ -10,12 +10,18 @@ from typing import Any
 import pytest
 
 from tests.support import World, call, enrol, han_number
-from zhtj import clock
-from zhtj.dal import keys, partitions
-from zhtj.dal.models import AuditRecord, Award, CardState, Member
-from zhtj.domain import card_content
-from zhtj.logic import accounts, annual, awards, calendar
-from zhtj.logic.tokens import issue_dev_token
+from zhtj.accounts import service as accounts
+from zhtj.annual import service as annual
+from zhtj.awards import service as awards
+from zhtj.awards.models import Award
+from zhtj.cards import content as card_content
+from zhtj.cards.models import CardState
+from zhtj.core import clock
+from zhtj.members.models import Member
+from zhtj.signin.tokens import issue_dev_token
+from zhtj.table import keys, partitions
+from zhtj.table.audit_record import AuditRecord
+from zhtj.timers import calendar
 
 
 def member_headers(world: World, member_id: str) -> dict[str, str]:
@@ -328,7 +334,7 @@ def test_award_1_the_document_scan_is_uploaded_by_presigned_url_and_must_be_the_
 ) -> None:
     import boto3
 
-    from zhtj.dal import storage
+    from zhtj.table import storage
 
     member = world.members["huajing"][0]
     status, upload = call(

@@ -17,14 +17,15 @@ import pytest
 
 from tests.integration.test_registration import registered
 from tests.support import World, call, card_verify_urls, drain
-from zhtj import clock
-from zhtj.dal import keys, signing, storage
-from zhtj.dal.models import CardState, Member
-from zhtj.dal.queues import queue_url
-from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork
-from zhtj.domain import card_token
-from zhtj.logic import cards
-from zhtj.logic.tokens import issue_dev_token
+from zhtj.cards import service as cards
+from zhtj.cards import token as card_token
+from zhtj.cards.models import CardState
+from zhtj.core import clock
+from zhtj.members.models import Member
+from zhtj.signin.tokens import issue_dev_token
+from zhtj.table import keys, signing, storage
+from zhtj.table.queues import queue_url
+from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
 MONTHS = [f"{year}-{month:02d}" for year in range(2016, 2026) for month in range(1, 13)]  # ten years
 
@@ -271,7 +272,7 @@ def test_card_1_a_first_card_renders_at_once_and_the_route_says_it_is_on_its_way
 def test_card_1_quick_changes_before_the_first_render_make_one_render_and_a_stale_one_loses(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from zhtj.dal import partitions
+    from zhtj.table import partitions
 
     # Given the quiet period in force and a member without a card
     monkeypatch.setattr(cards, "QUIET_SECONDS", 60)
@@ -333,7 +334,7 @@ def test_card_1_a_later_change_waits_out_the_quiet_period_and_the_route_says_whe
 def test_card_1_an_older_render_never_replaces_a_newer_one_and_redelivery_renders_nothing(
     client: Any, world: World
 ) -> None:
-    from zhtj.dal import partitions
+    from zhtj.table import partitions
 
     member_id = world.members["huajing"][0]
     change(member_id)

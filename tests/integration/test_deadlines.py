@@ -17,13 +17,19 @@ from moto import mock_aws
 from tests import moto_state
 from tests.integration.test_registration import make_id, registered
 from tests.support import World, call
-from zhtj import clock
-from zhtj.dal import keys
-from zhtj.dal.models import AuditRecord, Org, Registration, Timer
-from zhtj.dal.queues import queue_url
-from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork
-from zhtj.domain.workdays import CHINA_TZ, WorkdayCalendar, YearSchedule
-from zhtj.logic import calendar, deadlines, registration, timers
+from zhtj.core import clock
+from zhtj.deadlines import service as deadlines
+from zhtj.orgs.models import Org
+from zhtj.registration import service as registration
+from zhtj.registration.models import Registration
+from zhtj.table import keys
+from zhtj.table.audit_record import AuditRecord
+from zhtj.table.queues import queue_url
+from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
+from zhtj.timers import calendar
+from zhtj.timers import service as timers
+from zhtj.timers.models import Timer
+from zhtj.timers.workdays import CHINA_TZ, WorkdayCalendar, YearSchedule
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 
@@ -33,9 +39,9 @@ def aws(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iter
     """The shared `aws` fixture, with state machines that really execute (moto runs them only
     when told before they are created): a saved state of its own (tests/moto_state.py)."""
     from infra.provision import provision
-    from zhtj import faults
-    from zhtj.dal import executions, pii, queues, storage
-    from zhtj.logic import waves
+    from zhtj.core import faults
+    from zhtj.registration import waves
+    from zhtj.table import executions, pii, queues, storage
 
     def reset() -> None:
         for module in (queues, pii, storage, executions):

@@ -11,9 +11,14 @@ import boto3
 import pytest
 
 from infra.local import demo as demo_data
-from zhtj.dal import keys
-from zhtj.dal.models import Account, Claim, Grant, Member, NameToken, Org
-from zhtj.domain.org_rules import (
+from zhtj.accounts.models import Account
+from zhtj.core.errors import ForbiddenError
+from zhtj.core.settings import get_settings
+from zhtj.members.models import Member
+from zhtj.orgs import service as orgs
+from zhtj.orgs.authz import ADMIN_ROLE, acting
+from zhtj.orgs.models import Grant, NameToken, Org
+from zhtj.orgs.rules import (
     Level,
     OrgType,
     Placement,
@@ -22,12 +27,11 @@ from zhtj.domain.org_rules import (
     validate_full_name,
     validate_short_name,
 )
-from zhtj.domain.registration_rules import check_name
-from zhtj.errors import ForbiddenError
-from zhtj.logic import orgs, tokens
-from zhtj.logic.auth import ADMIN_ROLE, acting
-from zhtj.logic.tokens import Principal
-from zhtj.settings import get_settings
+from zhtj.registration.models import Claim
+from zhtj.registration.rules import check_name
+from zhtj.signin import tokens
+from zhtj.signin.tokens import Principal
+from zhtj.table import keys
 
 SCALE = 200
 CITY_NAMES = {f"{name}团市委" for name, _, _ in demo_data.CITIES}
@@ -223,11 +227,13 @@ def test_dues_3_xfer_2_the_demo_walks_end_to_end(demo: dict[str, str], client: A
     tokens the stack prints,
     Then the order is credited (Alipay told `success`, the member paid up, no anomaly) and the
     transfer completes, the member now in the receiving branch."""
+    from infra.local.payments_simulator import Simulator
     from tests.support import call
-    from zhtj.dal.models import PaymentAnomaly
-    from zhtj.logic import dues, dues_orders, dues_payments
-    from zhtj.logic.registration import today_in_china
-    from zhtj.payments.simulator import Simulator
+    from zhtj.dues import orders as dues_orders
+    from zhtj.dues import owed as dues
+    from zhtj.dues import payments as dues_payments
+    from zhtj.dues.models import PaymentAnomaly
+    from zhtj.registration.service import today_in_china
 
     dues_payments.forget()
     simulator = Simulator.local().install()
@@ -262,7 +268,7 @@ def test_reg_2_demo_members_are_approved_registrations_of_varied_synthetic_peopl
     Then every member is an approved registration's (its REG-4 claims passed to the member), its
     sex read from a valid synthetic ID number (both sexes, never unknown), and the province's
     members vary in political status, ethnicity and education."""
-    from zhtj.dal.models import Claim, Registration
+    from zhtj.registration.models import Claim, Registration
 
     members = [m for m in Member.scan() if isinstance(m, Member)]
     registrations = {r.registration_id: r for r in Registration.scan() if isinstance(r, Registration)}

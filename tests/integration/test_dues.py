@@ -14,17 +14,22 @@ from typing import Any
 
 import pytest
 
+from infra.local.payments_simulator import Delivery, Simulator
 from tests.support import World, build_world, call, drain
-from zhtj import clock
-from zhtj.dal import keys
-from zhtj.dal.models import DuesOrder, LedgerEntry, Member, PaidMonth, PaymentAnomaly
-from zhtj.dal.table import Item
-from zhtj.domain import dues_rules
-from zhtj.domain.workdays import CHINA_TZ
-from zhtj.errors import NotFoundError
-from zhtj.logic import deadlines, dues, dues_orders, dues_payments, timers
-from zhtj.logic.tokens import issue_dev_token
-from zhtj.payments.simulator import Delivery, Simulator
+from zhtj.core import clock
+from zhtj.core.errors import NotFoundError
+from zhtj.deadlines import service as deadlines
+from zhtj.dues import orders as dues_orders
+from zhtj.dues import owed as dues
+from zhtj.dues import payments as dues_payments
+from zhtj.dues import rules as dues_rules
+from zhtj.dues.models import DuesOrder, LedgerEntry, PaidMonth, PaymentAnomaly
+from zhtj.members.models import Member
+from zhtj.signin.tokens import issue_dev_token
+from zhtj.table import keys
+from zhtj.table.base import Item
+from zhtj.timers import service as timers
+from zhtj.timers.workdays import CHINA_TZ
 
 
 @dataclass
@@ -619,7 +624,7 @@ def test_dues_3_reconciliation_settles_pending_orders_and_compares_the_bill(env:
 
 
 def test_dues_4_paid_months_mark_the_card(env: Dues) -> None:
-    from zhtj.dal.models import CardState
+    from zhtj.cards.models import CardState
 
     member_id = env.world.members["huajing"][0]
     before = CardState.get(keys.member_pk(member_id), keys.CARD_SK) if _card_exists(member_id) else None
@@ -630,7 +635,7 @@ def test_dues_4_paid_months_mark_the_card(env: Dues) -> None:
 
 
 def _card_exists(member_id: str) -> bool:
-    from zhtj.dal.models import CardState
+    from zhtj.cards.models import CardState
 
     try:
         CardState.get(keys.member_pk(member_id), keys.CARD_SK)
@@ -694,7 +699,7 @@ def lose_messages(queue: str) -> int:
     """Receive and delete whatever the queue holds (as if the messages were lost)."""
     import boto3
 
-    from zhtj.dal.queues import queue_url
+    from zhtj.table.queues import queue_url
 
     sqs, url, lost = boto3.client("sqs"), queue_url(queue), 0
     while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
@@ -756,7 +761,7 @@ def test_dues_3_provider_closed_notification_closes_and_unlocks(env: Dues) -> No
 def test_dues_3_lost_member_messages_are_driven_again_by_reconciliation(env: Dues) -> None:
     import boto3
 
-    from zhtj.dal.queues import queue_url
+    from zhtj.table.queues import queue_url
 
     w = env.world
     members = w.members["huajing"]

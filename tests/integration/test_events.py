@@ -7,7 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from zhtj.manifest import load_manifest
+from zhtj.core.manifest import load_manifest
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 

@@ -12,14 +12,15 @@ import requests
 from openpyxl import Workbook, load_workbook
 
 from tests.support import World, call, org_body, world_registrations
-from zhtj.dal import keys, pii
-from zhtj.dal.models import Claim, Registration
-from zhtj.dal.queues import queue_url
-from zhtj.domain import import_template as sheet
-from zhtj.domain.codes import ETHNICITIES, POLITICAL_STATUSES
-from zhtj.domain.identity import check_character
-from zhtj.domain.org_rules import OrgType
-from zhtj.logic import imports, orgs
+from zhtj.core.identity import check_character
+from zhtj.imports import service as imports
+from zhtj.imports import template as sheet
+from zhtj.members.codes import ETHNICITIES, POLITICAL_STATUSES
+from zhtj.orgs import service as orgs
+from zhtj.orgs.rules import OrgType
+from zhtj.registration.models import Claim, Registration
+from zhtj.table import keys, pii
+from zhtj.table.queues import queue_url
 
 HEADERS = [("*" if c.required else "") + c.header for c in sheet.COLUMNS]
 

@@ -10,14 +10,19 @@ import pytest
 
 from tests.integration.test_registration import make_id, registered
 from tests.support import World, call
-from zhtj.dal import keys
-from zhtj.dal.models import AuditRecord, Claim, DeletionRequest, Member, Org
-from zhtj.errors import ConflictError
-from zhtj.logic import deletions, edits, exits, member_changes
-from zhtj.logic.auth import authorize, get_org
-from zhtj.logic.registration import today_in_china
-from zhtj.logic.tokens import issue_dev_token
+from zhtj.changes import deletions, edits, exits
+from zhtj.changes.models import DeletionRequest
+from zhtj.core.errors import ConflictError
+from zhtj.members import service as member_changes
+from zhtj.members.models import Member
+from zhtj.orgs.authz import authorize, get_org
+from zhtj.orgs.models import Org
+from zhtj.registration.models import Claim
+from zhtj.registration.service import today_in_china
 from zhtj.schemas import DeletionCause, ExitKind
+from zhtj.signin.tokens import issue_dev_token
+from zhtj.table import keys
+from zhtj.table.audit_record import AuditRecord
 
 
 @pytest.fixture(autouse=True)

@@ -271,9 +271,9 @@ def test_stat_1_cancelled_transactions_racing_stream_reads_leave_no_drift(
     from tests.integration.test_registration import make_id, registered
     from tests.integration.test_stats_property import recount
     from tests.support import call
-    from zhtj.errors import ConflictError
-    from zhtj.logic import registration
-    from zhtj.manifest import load_manifest
+    from zhtj.core.errors import ConflictError
+    from zhtj.core.manifest import load_manifest
+    from zhtj.registration import service as registration
 
     huajing = world.orgs["huajing"]
     tickets = [

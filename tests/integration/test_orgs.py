@@ -8,11 +8,14 @@ from typing import Any
 import pytest
 
 from tests.support import World, call, drain
-from zhtj.dal import keys
-from zhtj.dal.models import Account, AuditRecord, NameToken, Org, TreeJob
-from zhtj.dal.queues import queue_url
-from zhtj.logic import audit, orgs
-from zhtj.logic.tokens import issue_dev_token
+from zhtj.accounts.models import Account
+from zhtj.audit import service as audit
+from zhtj.orgs import service as orgs
+from zhtj.orgs.models import NameToken, Org, TreeJob
+from zhtj.signin.tokens import issue_dev_token
+from zhtj.table import keys
+from zhtj.table.audit_record import AuditRecord
+from zhtj.table.queues import queue_url
 
 BRANCH = {
     "org_type": "BRANCH",
@@ -384,8 +387,8 @@ def test_audit_1_failed_write_leaves_no_audit_record(world: World) -> None:
     fresh = orgs.get_org(world.orgs["cs2024"])
     fresh.update(actions=[Org.alias.set("计算机一班")])  # someone else's change bumps the version
     before = [r.sk for r in AuditRecord.query(keys.audit_pk("ORG", stale.org_id))]
-    from zhtj.dal.unit_of_work import Actor, UnitOfWork
-    from zhtj.errors import ConflictError
+    from zhtj.core.errors import ConflictError
+    from zhtj.table.unit_of_work import Actor, UnitOfWork
 
     uow = UnitOfWork(Actor("u-root", world.orgs["root"]))
     uow.put(stale)
@@ -398,8 +401,8 @@ def test_audit_1_failed_write_leaves_no_audit_record(world: World) -> None:
 
 def test_audit_1_records_are_append_only(world: World) -> None:
     record = next(iter(AuditRecord.query(keys.audit_pk("ORG", world.orgs["gz"]))))
-    from zhtj.dal.unit_of_work import Actor, UnitOfWork
-    from zhtj.errors import ConflictError
+    from zhtj.core.errors import ConflictError
+    from zhtj.table.unit_of_work import Actor, UnitOfWork
 
     uow = UnitOfWork(Actor("u-root", world.orgs["root"]))
     uow.put(record, condition=AuditRecord.pk.does_not_exist())
@@ -410,7 +413,7 @@ def test_audit_1_records_are_append_only(world: World) -> None:
 def test_two_admins_moving_one_org_at_once_exactly_one_wins(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """Both read 越秀 before either writes (the interleaving is fixed: in-process moto is not
     thread-safe); the second commit finds the version moved on and is refused."""
-    from zhtj.errors import ConflictError
+    from zhtj.core.errors import ConflictError
     from zhtj.schemas import OrgCreate
 
     third_city = orgs.create_child(

@@ -13,8 +13,8 @@ import boto3
 import pytest
 
 from infra.kms import BLIND_INDEX_KEY_ALIAS, create_keys
-from zhtj.dal import pii
-from zhtj.errors import ValidationError
+from zhtj.core.errors import ValidationError
+from zhtj.table import pii
 
 ID = "11010519491231002X"  # the standard's own example
 OTHER_ID = "440524188001010014"

@@ -10,11 +10,15 @@ import boto3
 import pytest
 
 from tests.support import World, call, drain
-from zhtj.dal import keys
-from zhtj.dal.models import Claim, Member, Org
-from zhtj.dal.queues import queue_url
-from zhtj.domain.identity import check_character
-from zhtj.logic import identity_check, registration, timers
+from zhtj.core.identity import check_character
+from zhtj.members.models import Member
+from zhtj.orgs.models import Org
+from zhtj.registration import identity_check
+from zhtj.registration import service as registration
+from zhtj.registration.models import Claim
+from zhtj.table import keys
+from zhtj.table.queues import queue_url
+from zhtj.timers import service as timers
 
 REG_QUEUE = registration.REGISTRATION_QUEUE
 
@@ -192,7 +196,7 @@ def test_redelivered_submission_writes_once(client: Any, world: World) -> None:
         registration.apply_submission(json.loads(message["Body"]))
     ticket = registration.ticket_status(answer["ticket"])
     assert ticket is not None and ticket.state == registration.PENDING
-    from zhtj.dal.models import AuditRecord
+    from zhtj.table.audit_record import AuditRecord
 
     trail = [r.action for r in AuditRecord.query(keys.audit_pk("REGISTRATION", answer["ticket"]))]
     assert trail.count("registration.submit") == 1
@@ -264,11 +268,11 @@ def test_rev_2_review_deadline_is_5_working_days(client: Any, world: World) -> N
     ticket = registered(client, world)["ticket"]
     record = registration.ticket_status(ticket)
     assert record is not None and record.review_due is not None
-    from zhtj.logic import calendar
+    from zhtj.timers import calendar
 
     due_day = calendar.current().add_workdays(record.submitted_at, registration.REVIEW_WORKDAYS)
     assert record.review_due == calendar.end_of_workday(due_day)
-    from zhtj.dal.models import Timer
+    from zhtj.timers.models import Timer
 
     timer = Timer.get(keys.timer_pk(timers.REVIEW_DUE, ticket), keys.META)
     assert timer.due_at == record.review_due
@@ -295,7 +299,7 @@ def test_reg_5_failed_real_name_is_rechecked_then_passed_offline(
         {"note": "已核对身份证原件", "photo_key": upload["key"]},
     )
     assert (status, answer["code"]) == (400, "PHOTO_MISSING")
-    from zhtj.dal import storage
+    from zhtj.table import storage
 
     boto3.client("s3").put_object(Bucket=storage.bucket("uploads"), Key=upload["key"], Body=b"jpeg")
     status, answer = call(
@@ -322,8 +326,8 @@ def test_reg_5_recheck_can_pass(client: Any, world: World, monkeypatch: pytest.M
 def test_reg_8_registration_opens_by_sector_wave(client: Any, world: World) -> None:
     from datetime import timedelta
 
-    from zhtj.clock import now
-    from zhtj.logic import waves
+    from zhtj.core.clock import now
+    from zhtj.registration import waves
 
     soon = (now() + timedelta(days=7)).isoformat()
     status, answer = call(client, "PUT", "/registration-waves", world.headers("gz"), {"opens": {"OTHERS": soon}})
@@ -338,7 +342,7 @@ def test_reg_8_registration_opens_by_sector_wave(client: Any, world: World) -> N
     status, _ = submit(client, university)
     assert status == 202
     # The schedule opens a wave when its time comes.
-    from zhtj.dal.models import Wave
+    from zhtj.registration.models import Wave
 
     wave = Wave.get(keys.WAVES_PK, "OTHERS")
     wave.update(actions=[Wave.opens_at.set(now() - timedelta(minutes=1))])
@@ -378,7 +382,7 @@ def test_full_id_number_only_for_the_reviewing_branch_and_audited(client: Any, w
 def test_rev_1_two_approvers_at_once_exactly_one_wins(client: Any, world: World) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from zhtj.errors import DomainError
+    from zhtj.core.errors import DomainError
 
     tickets = [
         registered(client, world, id_number=make_id(seq=140 + i), development_number=f"20214401{i:04d}")["ticket"]
@@ -409,8 +413,8 @@ def test_rev_1_two_approvers_at_once_exactly_one_wins(client: Any, world: World)
 def test_reg_7_admission_date_starts_the_5_working_day_window(client: Any, world: World) -> None:
     from datetime import timedelta
 
-    from zhtj.dal.models import Timer
-    from zhtj.logic.registration import today_in_china
+    from zhtj.registration.service import today_in_china
+    from zhtj.timers.models import Timer
 
     admitted = today_in_china() - timedelta(days=2)
     ticket = registered(client, world, admitted_on=admitted.isoformat())["ticket"]

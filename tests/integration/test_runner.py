@@ -21,7 +21,7 @@ from moto import mock_aws
 
 from infra.local.runner import EventRunner
 from infra.provision import create_queues, create_stream_failure_queues, create_table
-from zhtj.manifest import Manifest
+from zhtj.core.manifest import Manifest
 
 MANIFEST = Manifest.model_validate(
     {

@@ -12,13 +12,16 @@ import boto3
 import pytest
 
 from tests.support import World, call, drain, enrol, pay_dues
-from zhtj.dal import keys
-from zhtj.dal.bounded import query_bounded
-from zhtj.dal.models import Member, MemberNameToken, RetokenMark
-from zhtj.domain.identity import check_character
-from zhtj.domain.search_rules import name_grams
-from zhtj.logic import accounts, exits, orgs
+from zhtj.accounts import service as accounts
+from zhtj.changes import exits
+from zhtj.core.identity import check_character
+from zhtj.members.models import Member
+from zhtj.names.models import MemberNameToken, RetokenMark
+from zhtj.names.rules import name_grams
+from zhtj.orgs import service as orgs
 from zhtj.schemas import ExitKind
+from zhtj.table import keys
+from zhtj.table.bounded import query_bounded
 
 
 def add(world: World, branch: str, name: str) -> str:
@@ -206,8 +209,8 @@ def test_stat_3_id_number_searches_are_limited_per_reader_and_day(client: Any, w
     """Given a reader who made the day's ID-number searches, when they make one more, then it is
     refused with 429 and a Chinese message, and not answered; a name search still works, another
     reader still has their own, and the count lives in one item that expires (TTL)."""
-    from zhtj.dal.models import IdSearchQuota
-    from zhtj.logic.search import ID_SEARCHES_PER_DAY
+    from zhtj.search.models import IdSearchQuota
+    from zhtj.search.service import ID_SEARCHES_PER_DAY
 
     numbers = [f"44010620050302{n:03d}" for n in range(ID_SEARCHES_PER_DAY + 1)]
     numbers = [n + check_character(n) for n in numbers]
@@ -264,7 +267,7 @@ def test_stat_3_a_siblings_member_is_not_found(client: Any, world: World) -> Non
 
 
 def _member_token(world: World, member_id: str) -> str:
-    from zhtj.logic.tokens import issue_dev_token
+    from zhtj.signin.tokens import issue_dev_token
 
     return issue_dev_token(world.member_accounts[member_id], None)
 
@@ -364,10 +367,10 @@ def test_stat_3_a_filtered_query_stops_at_its_read_budget_and_resumes(world: Wor
 
 
 def test_stat_3_a_member_written_with_a_branch_path_a_move_replaced_is_refused(world: World) -> None:
-    from zhtj.dal.models import Org
-    from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork
-    from zhtj.errors import ConflictError
-    from zhtj.logic import search_index
+    from zhtj.core.errors import ConflictError
+    from zhtj.names import index as search_index
+    from zhtj.orgs.models import Org
+    from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
     stale = orgs.get_org(world.orgs["huajing"])  # read before the move, as a slow approval would
     job = orgs.move(world.principal("root"), world.orgs["tianhe"], world.orgs["sz"], "区划调整")

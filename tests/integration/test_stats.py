@@ -17,19 +17,23 @@ from tests.integration.test_awards import days_ago, reward
 from tests.integration.test_registration import make_id, registered
 from tests.integration.test_transfers import start
 from tests.support import World, call, drain, drain_stream, enrol, pay_dues
-from zhtj.dal import keys
-from zhtj.dal.models import Member, OwnStat, Registration, Transfer
-from zhtj.logic import stats
+from zhtj.members.models import Member
+from zhtj.registration.models import Registration
+from zhtj.stats import service as stats
+from zhtj.stats.models import OwnStat
+from zhtj.table import keys
+from zhtj.transfers.models import Transfer
 
 
 @pytest.fixture
 def aws(request: pytest.FixtureRequest) -> Iterator[None]:
     """moto with state machines that really execute (the sweep's Map over segments)."""
     from infra.provision import provision
-    from zhtj import faults
-    from zhtj.dal import executions, pii, queues, storage
-    from zhtj.logic import calendar, waves
-    from zhtj.payments import config as payments_config
+    from zhtj.core import faults
+    from zhtj.integrations.payments import config as payments_config
+    from zhtj.registration import waves
+    from zhtj.table import executions, pii, queues, storage
+    from zhtj.timers import calendar
 
     def reset() -> None:
         for module in (queues, pii, storage, executions):
@@ -174,7 +178,7 @@ def test_stat_1_a_redelivered_stream_record_counts_once(client: Any, world: Worl
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
-    from zhtj.settings import get_settings
+    from zhtj.core.settings import get_settings
 
     approve(client, world, "huajing")
     settings = get_settings()
@@ -358,7 +362,7 @@ def test_stat_1_the_recount_finds_no_drift_and_reports_a_planted_one(client: Any
     )
     run = sweep(client, world)
     assert run["drift_count"] == 1
-    from zhtj.logic import sweeps
+    from zhtj.sweeps import service as sweeps
 
     stored = sweeps.get_run(run["run_id"])
     assert world.orgs["lianhua"] in (stored.drift or "")
@@ -390,7 +394,7 @@ def test_stat_2_daily_bulletin_per_direct_child_as_json_and_xlsx(client: Any, wo
 
     key = unquote(urlparse(download["url"]).path.lstrip("/"))
     key = key[key.index("bulletins/") :]
-    from zhtj.dal import storage
+    from zhtj.table import storage
 
     sheet = load_workbook(BytesIO(storage.get_bytes("documents", key))).active
     table = [list(r) for r in sheet.iter_rows(min_row=3, values_only=True)]

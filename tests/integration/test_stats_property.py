@@ -15,8 +15,8 @@ from tests import moto_state
 from tests.integration.test_registration import form, make_id
 from tests.integration.test_transfers import start
 from tests.support import World, build_world, call, drain, drain_stream, pay_dues
-from zhtj.logic import sweeps
-from zhtj.logic.registration import today_in_china
+from zhtj.registration.service import today_in_china
+from zhtj.sweeps import service as sweeps
 
 BRANCHES = ("huajing", "lianhua", "cs2024")
 OPS = st.lists(
@@ -149,6 +149,6 @@ def test_stat_1_counters_equal_a_recount_after_any_sequence(client: Any, aws: No
 
 
 def _path(org_id: str) -> str:
-    from zhtj.logic.auth import get_org
+    from zhtj.orgs.authz import get_org
 
     return get_org(org_id).path

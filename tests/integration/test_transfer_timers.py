@@ -14,19 +14,20 @@ from moto import mock_aws
 from tests.integration.test_deadlines import at, drain_timers, sweep
 from tests.integration.test_transfers import _id, approve, count, figures, start
 from tests.support import World, build_world, call, pay_dues
-from zhtj import clock
-from zhtj.dal import keys
-from zhtj.dal.models import IncomingTransfer
-from zhtj.logic import transfers
+from zhtj.core import clock
+from zhtj.table import keys
+from zhtj.transfers import service as transfers
+from zhtj.transfers.models import IncomingTransfer
 
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """moto with state machines that really execute (told before they are created)."""
     from infra.provision import provision
-    from zhtj import faults
-    from zhtj.dal import executions, pii, queues, storage
-    from zhtj.logic import calendar, waves
+    from zhtj.core import faults
+    from zhtj.registration import waves
+    from zhtj.table import executions, pii, queues, storage
+    from zhtj.timers import calendar
 
     def reset() -> None:
         for module in (queues, pii, storage, executions):

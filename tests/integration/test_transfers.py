@@ -12,15 +12,21 @@ import pytest
 
 from tests.integration.test_deadlines import at
 from tests.support import World, call, drain, enrol, han_number, org_body, pay_dues
-from zhtj import clock
-from zhtj.dal import keys
-from zhtj.dal.models import IncomingTransfer, Member, Org, Transfer
-from zhtj.domain.identity import check_character
-from zhtj.domain.org_rules import OrgType, Sector
-from zhtj.domain.transfer_rules import PAPER_WORDS, ChainStep, ReturnCode, Side
-from zhtj.errors import ConflictError, ForbiddenError
-from zhtj.logic import dues, incoming, orgs, transfer_batches, transfers
-from zhtj.logic.tokens import issue_dev_token
+from zhtj.core import clock
+from zhtj.core.errors import ConflictError, ForbiddenError
+from zhtj.core.identity import check_character
+from zhtj.dues import owed as dues
+from zhtj.members.models import Member
+from zhtj.orgs import service as orgs
+from zhtj.orgs.models import Org
+from zhtj.orgs.rules import OrgType, Sector
+from zhtj.signin.tokens import issue_dev_token
+from zhtj.table import keys
+from zhtj.transfers import batches as transfer_batches
+from zhtj.transfers import incoming
+from zhtj.transfers import service as transfers
+from zhtj.transfers.models import IncomingTransfer, Transfer
+from zhtj.transfers.rules import PAPER_WORDS, ChainStep, ReturnCode, Side
 
 
 def member_headers(world: World, member_id: str) -> dict[str, str]:
@@ -103,7 +109,7 @@ def test_xfer_2_four_step_transfer_across_two_cities_moves_the_member_and_both_s
     assert root.responses == 4 and root.within_deadline_rate == 1.0 and root.median_hours == 1
     assert figures(world, "yuexiu").responses == 0
     # The card's content changed (issue 6 renders it): its state was bumped in the same transaction.
-    from zhtj.dal.models import CardState
+    from zhtj.cards.models import CardState
 
     assert any(isinstance(i, CardState) for i in CardState.query(keys.member_pk(moving)))
     # The member's history is one query of their partition, and shows the transfer.
@@ -183,7 +189,7 @@ ZERO = {"open": 0, "returned": 0, "completed": 0, "withdrawn": 0}
 def audit_actions(member_id: str) -> list[str]:
     """The transfer actions of a member's audit trail, sorted (two records of one transaction
     share a moment)."""
-    from zhtj.dal.models import AuditRecord
+    from zhtj.table.audit_record import AuditRecord
 
     return sorted(
         a.action
@@ -544,8 +550,8 @@ def _id(body17: str) -> str:
 
 
 def test_xfer_5_registered_within_five_working_days_is_marked_registered(client: Any, world: World) -> None:
-    from zhtj.domain.registration_rules import Submission
-    from zhtj.logic import registration
+    from zhtj.registration import service as registration
+    from zhtj.registration.rules import Submission
 
     number = _id("43010420040101123")
     accepted = incoming.accept(

@@ -11,7 +11,7 @@ from openapi_spec_validator import validate
 from app import app
 from chalicelib.openapi import document
 from tests.support import call
-from zhtj.manifest import ScheduleTrigger, SqsTrigger, StreamTrigger, load_manifest
+from zhtj.core.manifest import ScheduleTrigger, SqsTrigger, StreamTrigger, load_manifest
 
 
 def test_app_event_sources_match_manifest() -> None:

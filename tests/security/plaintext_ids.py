@@ -39,8 +39,8 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
-from zhtj.domain.identity import mask_id_number, normalize_id_number
-from zhtj.errors import ValidationError
+from zhtj.core.errors import ValidationError
+from zhtj.core.identity import mask_id_number, normalize_id_number
 
 PERMITTED_RESPONSE = re.compile(r"^/registrations/[^/?]+/id-number(\?.*)?$")
 # A candidate needs 6 digits in a row; most texts have none, and skip the full pattern.
@@ -133,7 +133,7 @@ class _RootLines(logging.Handler):
 
 
 def _watch_logs() -> None:
-    from zhtj.observability import logger
+    from zhtj.core.observability import logger
 
     handler = logger.registered_handler
     format_line = handler.format

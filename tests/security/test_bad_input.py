@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 
 from tests.support import World, call, drain
-from zhtj.domain.identity import check_character
+from zhtj.core.identity import check_character
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 JSON = {"Content-Type": "application/json"}
@@ -185,7 +185,7 @@ def _registration(world: World, **fields: Any) -> dict[str, Any]:
 
 
 def _headers(world: World, caller: str | None, extra: dict[str, str]) -> dict[str, str]:
-    from zhtj.logic.tokens import issue_dev_token
+    from zhtj.signin.tokens import issue_dev_token
 
     headers = dict(extra)
     if caller == "member":
@@ -362,10 +362,10 @@ def test_an_api_gateway_event_whose_base64_flag_lies_is_refused(world: World, bo
 
 @pytest.fixture
 def dues(client: Any, world: World) -> Any:
-    from zhtj.dal import keys
-    from zhtj.dal.models import Member
-    from zhtj.logic import dues_payments
-    from zhtj.payments.simulator import Simulator
+    from infra.local.payments_simulator import Simulator
+    from zhtj.dues import payments as dues_payments
+    from zhtj.members.models import Member
+    from zhtj.table import keys
 
     dues_payments.forget()
     simulator = Simulator.local().install()
@@ -378,7 +378,7 @@ def dues(client: Any, world: World) -> Any:
 
 
 def _order(client: Any, world: World, member_id: str, provider: str) -> dict[str, Any]:
-    from zhtj.logic.tokens import issue_dev_token
+    from zhtj.signin.tokens import issue_dev_token
 
     headers = {**JSON, "Authorization": f"Bearer {issue_dev_token(world.member_accounts[member_id], None)}"}
     status, answer = call(client, "POST", f"/members/{member_id}/dues/pay", headers, {"provider": provider})
@@ -441,7 +441,7 @@ WEBHOOK_CASES = {
 def test_dues_3_webhook_bodies_that_are_not_what_they_claim_are_refused_and_credit_nothing(
     client: Any, world: World, dues: Any, provider: str
 ) -> None:
-    from zhtj.logic import dues_orders
+    from zhtj.dues import orders as dues_orders
 
     # Given two members' orders and a genuine notification for each
     first, second = world.members["huajing"][:2]
@@ -468,7 +468,7 @@ def test_dues_3_a_webhook_event_whose_base64_flag_lies_is_not_acknowledged(
     client: Any, world: World, dues: Any, provider: str
 ) -> None:
     from app import app
-    from zhtj.logic import dues_orders
+    from zhtj.dues import orders as dues_orders
 
     # Given a genuine notification, sent as text in an event that says it is base64
     order = _order(client, world, world.members["huajing"][0], provider)

@@ -13,7 +13,7 @@ the checksum would have left to try. The branch that reviews the registration is
 the number (GET /registrations/{id}/id-number) and is not one of these readers.
 
 An exact oracle remains for whoever tries candidates one by one (POST /search with a number);
-logic/search.py limits it to ID_SEARCHES_PER_DAY a reader and China day, so the count divided
+search/service.py limits it to ID_SEARCHES_PER_DAY a reader and China day, so the count divided
 by that is the days a reader would need.
 """
 
@@ -32,11 +32,11 @@ import pytest
 
 from tests.integration.test_registration import make_id
 from tests.support import World, call, card_verify_urls, drain
-from zhtj import clock
-from zhtj.dal import storage
-from zhtj.domain.identity import _PERMIT_REGIONS, _PROVINCES, EARLIEST_BIRTH, check_character
-from zhtj.logic import cards
-from zhtj.logic.search import ID_SEARCHES_PER_DAY
+from zhtj.cards import service as cards
+from zhtj.core import clock
+from zhtj.core.identity import _PERMIT_REGIONS, _PROVINCES, EARLIEST_BIRTH, check_character
+from zhtj.search.service import ID_SEARCHES_PER_DAY
+from zhtj.table import storage
 
 # The least a reader's view may leave to try: a million candidates, and at the search limit
 # about a hundred years of look-ups.
@@ -285,9 +285,9 @@ def test_card_2_a_third_party_with_the_printed_card_cannot_narrow_the_id_number(
 
 
 def _member_token(world: World, member_id: str) -> str:
-    from zhtj.dal import keys
-    from zhtj.dal.models import Member
-    from zhtj.logic.tokens import issue_dev_token
+    from zhtj.members.models import Member
+    from zhtj.signin.tokens import issue_dev_token
+    from zhtj.table import keys
 
     account = Member.get(keys.member_pk(member_id), keys.META).account_id
     assert account

@@ -33,7 +33,7 @@ from schemathesis.specs.openapi.checks import (
 from app import app
 from tests.security.chalice_wsgi import ChaliceWSGI
 from tests.support import World
-from zhtj.logic.tokens import issue_dev_token
+from zhtj.signin.tokens import issue_dev_token
 
 # Examples per operation (~140 operations; the roles and ids are drawn by each example). The
 # whole file stays under ~90 s on two shared cores; raise it locally to search harder.

@@ -20,16 +20,16 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.security import plaintext_ids
 from tests.support import World, call, card_verify_urls, drain
-from zhtj.clock import now
-from zhtj.dal import keys, pii
-from zhtj.dal.models import Member
-from zhtj.dal.queues import queue_url
-from zhtj.dal.unit_of_work import SYSTEM_ACTOR, UnitOfWork
-from zhtj.domain import card_token
-from zhtj.domain.identity import check_character, mask_id_number
-from zhtj.logic import cards
-from zhtj.logic.tokens import ACCOUNT_CLAIM, generate_dev_key
-from zhtj.settings import get_settings
+from zhtj.cards import service as cards
+from zhtj.cards import token as card_token
+from zhtj.core.clock import now
+from zhtj.core.identity import check_character, mask_id_number
+from zhtj.core.settings import get_settings
+from zhtj.members.models import Member
+from zhtj.signin.tokens import ACCOUNT_CLAIM, generate_dev_key
+from zhtj.table import keys, pii
+from zhtj.table.queues import queue_url
+from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -262,7 +262,7 @@ def test_the_watch_sees_responses_logs_items_and_messages(
     before = len(plaintext_ids.findings)
     try:
         # The system's logger masks it: nothing found
-        from zhtj.observability import logger
+        from zhtj.core.observability import logger
 
         logger.warning("check", extra={"id_number": plain})
         assert len(plaintext_ids.findings) == before
@@ -303,7 +303,7 @@ def test_the_watch_sees_every_version_of_every_s3_object(
     removed for good, every version, leaves nothing to find. (Findings are then forgotten, so
     that the session does not fail.)"""
     from tests.integration.test_imports import person, run_import, workbook
-    from zhtj.dal import storage
+    from zhtj.table import storage
 
     plain = _id(457)
     before = len(plaintext_ids.findings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zhtj.domain import card_content
+from zhtj.cards import content as card_content
 
 
 def partition(card: dict[str, Any] | None = None, *extra: dict[str, Any]) -> list[dict[str, Any]]:

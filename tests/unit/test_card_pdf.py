@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 import pypdfium2
 import pytest
 
-from zhtj.domain.card_content import CardContent, Section
-from zhtj.render import card_pdf
+from zhtj.cards import pdf as card_pdf
+from zhtj.cards.content import CardContent, Section
 
 ISSUE = card_pdf.Issue("http://127.0.0.1:8000/cards/verify?token=t", datetime(2026, 1, 1, tzinfo=UTC))
 NUMBERED = "中国共产主义青年团测试社区10243团支部委员会"

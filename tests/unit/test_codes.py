@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from zhtj.domain.codes import (
-    ETHNICITIES,
-    POLITICAL_STATUSES,
-    ethnicity_code,
-    political_status_code,
-)
-from zhtj.errors import ValidationError
+from zhtj.core.errors import ValidationError
+from zhtj.members.codes import ETHNICITIES, POLITICAL_STATUSES, ethnicity_code, political_status_code
 
 
 def test_reg_1_fifty_six_ethnicities_with_unique_codes_and_names() -> None:

@@ -8,14 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zhtj.domain import dues_rules as r
-from zhtj.errors import ValidationError
+from zhtj.core.errors import ValidationError
+from zhtj.dues import rules as r
 
 
 def _versions() -> list[r.StandardVersion]:
-    return [
-        r.StandardVersion(s["valid_from"], s["valid_until"], r.parse_rules(s["rules"])) for s in r.SEED_STANDARDS
-    ]
+    return [r.StandardVersion(s["valid_from"], s["valid_until"], r.parse_rules(s["rules"])) for s in r.SEED_STANDARDS]
 
 
 def test_dues_1_months_owed_from_admission_to_last_month() -> None:

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zhtj.domain.identity import (
+from zhtj.core.errors import ValidationError
+from zhtj.core.identity import (
     EARLIEST_BIRTH,
     IdentityFacts,
     age_on,
@@ -20,7 +21,6 @@ from zhtj.domain.identity import (
     remask,
     remask_text,
 )
-from zhtj.errors import ValidationError
 
 TODAY = date(2025, 6, 1)
 

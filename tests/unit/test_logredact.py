@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from aws_lambda_powertools import Logger
 
-from zhtj.logredact import IdNumberFilter, install, is_installed, redact, redact_text
+from zhtj.core.logredact import IdNumberFilter, install, is_installed, redact, redact_text
 
 ID = "11010519491231002X"
 MASKED = "****************2X"
@@ -199,6 +199,6 @@ def test_a_standard_logger_is_masked_too() -> None:
 
 
 def test_the_system_logger_masks_id_numbers() -> None:
-    from zhtj.observability import logger
+    from zhtj.core.observability import logger
 
     assert is_installed(logger)

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zhtj.domain.identity import check_character
-from zhtj.domain.registration_rules import (
+from zhtj.core.errors import ValidationError
+from zhtj.core.identity import check_character
+from zhtj.registration.rules import (
     HAN_RANGES,
     NAME_SEPARATOR,
     IdentityProof,
@@ -21,7 +22,6 @@ from zhtj.domain.registration_rules import (
     check_submission,
     is_han,
 )
-from zhtj.errors import ValidationError
 
 TODAY = date(2026, 12, 4)
 RESIDENT_ID = "440524188001010014"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from zhtj.domain.org_rules import (
+from zhtj.core.errors import RuleViolation, ValidationError
+from zhtj.orgs.rules import (
     ALIAS_MAX,
     Level,
     OrgType,
@@ -18,7 +19,6 @@ from zhtj.domain.org_rules import (
     validate_full_name,
     validate_short_name,
 )
-from zhtj.errors import RuleViolation, ValidationError
 
 PROVINCE = Placement(OrgType.LEADING_ORGAN, Level.PROVINCE)
 CITY = Placement(OrgType.LEADING_ORGAN, Level.CITY)

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from zhtj.dal import paging
-from zhtj.errors import ValidationError
+from zhtj.core.errors import ValidationError
+from zhtj.table import paging
 
 KEY = {"pk": {"S": "ORG#o-secret"}, "sk": {"S": "META"}, "gsi2sk": {"S": "/o-root/o-city/o-secret/"}}
 

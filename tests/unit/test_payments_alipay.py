@@ -16,12 +16,12 @@ from alipay import AliPay
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zhtj.payments import keys
-from zhtj.payments.alipay import Alipay, canonical, request_canonical, yuan_to_fen
-from zhtj.payments.base import BadSignature, BusinessMismatch, MalformedNotification, PaymentError
-from zhtj.payments.config import alipay_config
-from zhtj.payments.simulator import TAMPER_KINDS, Simulator, local_material
-from zhtj.payments.transport import HttpRequest, HttpResponse
+from infra.local.payments_simulator import TAMPER_KINDS, Simulator, local_material
+from zhtj.integrations.payments import keys
+from zhtj.integrations.payments.alipay import Alipay, canonical, request_canonical, yuan_to_fen
+from zhtj.integrations.payments.base import BadSignature, BusinessMismatch, MalformedNotification, PaymentError
+from zhtj.integrations.payments.config import alipay_config
+from zhtj.integrations.payments.transport import HttpRequest, HttpResponse
 
 EXAMPLES = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 AMOUNTS = st.integers(min_value=1, max_value=10_000_000)

@@ -17,11 +17,11 @@ from urllib.parse import parse_qsl
 import boto3
 import pytest
 
-from zhtj.payments import alipay, provider, wechat
-from zhtj.payments.base import BadSignature, PaymentError, StaleNotification, UnknownSerial
-from zhtj.payments.config import alipay_config, forget, secret_name, wechatpay_config
-from zhtj.payments.simulator import Simulator, acknowledges, local_material
-from zhtj.payments.transport import transport_for
+from infra.local.payments_simulator import Simulator, acknowledges, local_material
+from zhtj.integrations.payments import alipay, provider, wechat
+from zhtj.integrations.payments.base import BadSignature, PaymentError, StaleNotification, UnknownSerial
+from zhtj.integrations.payments.config import alipay_config, forget, secret_name, wechatpay_config
+from zhtj.integrations.payments.transport import transport_for
 
 REFUSALS = {BadSignature: "bad_signature", UnknownSerial: "unknown_serial", StaleNotification: "stale"}
 

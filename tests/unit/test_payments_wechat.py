@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from wechatpayv3 import WeChatPay as SdkWeChatPay
 from wechatpayv3 import WeChatPayType
 
-from zhtj.payments import keys
-from zhtj.payments.base import (
+from infra.local.payments_simulator import IN_PROCESS_GATEWAY, TAMPER_KINDS, Simulator, local_material
+from zhtj.integrations.payments import keys
+from zhtj.integrations.payments.base import (
     BadSignature,
     BusinessMismatch,
     MalformedNotification,
@@ -26,10 +27,9 @@ from zhtj.payments.base import (
     StaleNotification,
     UnknownSerial,
 )
-from zhtj.payments.config import wechatpay_config
-from zhtj.payments.simulator import IN_PROCESS_GATEWAY, TAMPER_KINDS, Simulator, local_material
-from zhtj.payments.transport import HttpRequest, HttpResponse
-from zhtj.payments.wechat import PUBLIC_KEY_ID_PREFIX, WeChatPay
+from zhtj.integrations.payments.config import wechatpay_config
+from zhtj.integrations.payments.transport import HttpRequest, HttpResponse
+from zhtj.integrations.payments.wechat import PUBLIC_KEY_ID_PREFIX, WeChatPay
 
 EXAMPLES = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 TRADE_NUMBERS = st.text("ABCDEFGHJKMNPQRSTVWXYZ0123456789_-", min_size=6, max_size=32)

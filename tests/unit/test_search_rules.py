@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from zhtj.domain.identity import check_character
-from zhtj.domain.search_rules import (
-    GRAMS_PER_NAME,
-    exact_gram,
-    fragment_gram,
-    name_grams,
-    normalize_name,
-    parse_query,
-)
-from zhtj.errors import ValidationError
+from zhtj.core.errors import ValidationError
+from zhtj.core.identity import check_character
+from zhtj.names.rules import GRAMS_PER_NAME, exact_gram, fragment_gram, name_grams, normalize_name, parse_query
 
 BODY = "44010620050301123"
 ID18 = BODY + check_character(BODY)
@@ -63,9 +56,7 @@ def test_stat_3_a_name_fragment_is_normalized_text() -> None:
 
 def test_stat_3_chinese_names_get_every_unigram_bigram_and_the_whole_name() -> None:
     assert name_grams("张伟") == sorted({"张", "伟", "张伟", exact_gram("张伟")})
-    assert name_grams("欧阳娜娜") == sorted(
-        {"欧", "阳", "娜", "欧阳", "阳娜", "娜娜", exact_gram("欧阳娜娜")}
-    )
+    assert name_grams("欧阳娜娜") == sorted({"欧", "阳", "娜", "欧阳", "阳娜", "娜娜", exact_gram("欧阳娜娜")})
     # Every fragment of a 2-4 character name has its query gram among the name's grams.
     for name in ("张伟", "李晓明", "欧阳娜娜", "司马相如"):
         grams = set(name_grams(name))

@@ -4,7 +4,7 @@ some global regions."""
 
 from __future__ import annotations
 
-from zhtj.dal import storage
+from zhtj.table import storage
 
 
 def test_import_2_presigned_links_use_sigv4_whatever_the_region() -> None:

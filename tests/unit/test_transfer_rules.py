@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from zhtj.domain.transfer_rules import check_dues_paid_up
-from zhtj.errors import ConflictError
+from zhtj.core.errors import ConflictError
+from zhtj.transfers.rules import check_dues_paid_up
 
 
 def test_dues_paid_up_before_a_transfer_is_refused_by_its_own_code_naming_the_months() -> None:

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zhtj.domain.workdays import WorkdayCalendar, YearSchedule
-from zhtj.errors import ValidationError
+from zhtj.core.errors import ValidationError
+from zhtj.timers.workdays import WorkdayCalendar, YearSchedule
 
 CALENDAR = WorkdayCalendar()
 # 2027 as an administrator might load it: New Year 01-01..01-03 plus an invented 01-04.

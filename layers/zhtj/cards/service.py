@@ -1,0 +1,433 @@
+"""The electronic member card (团员证, CARD-1/CARD-2): what makes a card due, and its pipeline.
+
+A transaction that changes what a member's card shows calls `changed(uow, member_id)`: one
+update of the member's CardState (content_version + 1, indexed as due) joins the caller's
+transaction, and once it commits a message goes to the `cards` queue. A member's first card
+renders at once (a new member waits for nothing); a later change waits out a quiet period, so
+that a burst renders once. Either way only the latest change's message renders: an earlier
+one gives way. The render is recorded with a write ordered by content version. A message lost
+after the commit is recovered by the card sweep, which reads the due index.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pynamodb.expressions.update import Action
+
+from zhtj.accounts import service as accounts
+from zhtj.cards import content as card_content
+from zhtj.cards import token as card_token
+from zhtj.cards.models import CardState
+from zhtj.core import clock
+from zhtj.core.errors import ConflictError, NotFoundError, ValidationError
+from zhtj.core.observability import logger
+from zhtj.members import service as member_changes
+from zhtj.orgs.authz import authorize, get_org
+from zhtj.signin.tokens import Principal
+from zhtj.table import keys, partitions, queues, signing, storage
+from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
+
+QUEUE = "cards"
+# Coalescing: a card that has been rendered before is rendered again once its content has been
+# still for this long, so a burst of changes (ten in a minute) renders once, with the last state.
+# A first card does not wait: until it is rendered the member has nothing to download.
+QUIET_SECONDS = 60
+
+
+def stamp(moment: datetime) -> str:
+    """Fixed-width UTC, so that sort keys and message fields compare as times do."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def due_shard(member_id: str) -> int:
+    return zlib.crc32(member_id.encode()) % keys.CARD_DUE_SHARDS
+
+
+def card_number_for(member_id: str) -> str:
+    """The card number (团员证号): fixed for the member's life, derived from the member id
+    (time-ordered and unique), upper-cased and grouped for reading aloud."""
+    body = member_id[1:].upper()
+    return "-".join(body[i : i + 4] for i in range(0, len(body), 4))
+
+
+def state_key(member_id: str) -> CardState:
+    return CardState(keys.member_pk(member_id), keys.CARD_SK)
+
+
+def bump_actions(member_id: str, at: datetime) -> list[Action]:
+    """The update that marks a card due: content_version + 1, the change time (the coalescing
+    clock), and the due index keeping the first moment it became due (if_not_exists)."""
+    return [
+        CardState.kind.set(CardState),  # the update may create the item: name its kind
+        CardState.member_id.set(member_id),
+        CardState.card_number.set(CardState.card_number | card_number_for(member_id)),
+        CardState.content_version.add(1),
+        CardState.changed_at.set(at),
+        CardState.pending_since.set(CardState.pending_since | at),
+        CardState.gsi2pk.set(keys.card_due_pk(due_shard(member_id))),
+        CardState.gsi2sk.set(CardState.gsi2sk | f"{stamp(at)}#{member_id}"),
+    ]
+
+
+def message(member_id: str, at: datetime) -> dict[str, Any]:
+    """The queue message of one change: the member and the change time it announces."""
+    return {"member_id": member_id, "changed_at": stamp(at)}
+
+
+def notify(member_id: str, at: datetime, delay_seconds: int) -> None:
+    """Announce a change, delivered after `delay_seconds` (SQS DelaySeconds, at most 15 minutes)."""
+    queues.send(QUEUE, message(member_id, at), delay_seconds=min(delay_seconds, 900))
+
+
+def rendered_before(member_id: str) -> bool:
+    """Whether the member's card has been rendered at least once. An eventually consistent read
+    is enough: rendered_version only grows, so a stale answer can only be "not yet", whose
+    message comes at once and waits out the quiet period in the worker (`handle`)."""
+    state = CardState.get(
+        keys.member_pk(member_id),
+        keys.CARD_SK,
+        attributes_to_get=[CardState.kind.attr_name, CardState.rendered_version.attr_name],
+    )
+    return bool(state.rendered_version)
+
+
+def announce(member_id: str, at: datetime) -> None:
+    """After a change commits: a first card is announced for at once, a later change for the
+    end of the quiet period."""
+    notify(member_id, at, QUIET_SECONDS if rendered_before(member_id) else 0)
+
+
+def changed(uow: UnitOfWork, member_id: str) -> None:
+    """Call inside any transaction that changes what a member's card shows (registration
+    approved, transfer completed, dues month paid, award entered...). Adds ONE update of the
+    member's CardState to the caller's transaction (safe to call twice for one member: the
+    second call adds nothing) and, once the transaction commits, a message to the `cards`
+    queue (a lost message is recovered by the card sweep from the due index)."""
+    mark_due(uow, member_id, [])
+
+
+def mark_due(uow: UnitOfWork, member_id: str, extra: list[Action]) -> bool:
+    """`changed` with further actions on the same CardState (the member's preferences).
+    False if the card was already marked in this unit of work (`extra` then not applied)."""
+    at = clock.now()
+    if not uow.after_commit(f"card:{member_id}", lambda: announce(member_id, at)):
+        return False
+    uow.update(state_key(member_id), [*bump_actions(member_id, at), *extra], versioned=False)
+    return True
+
+
+# --- The worker: render once the content is still, record it ordered by content version -------
+
+ROLE = "cards"  # the bucket role (infra/provision.py BUCKETS): versioned, one object per member
+# However busy a member's record, a card waits at most this long for the content to settle.
+MAX_WAIT_SECONDS = 300
+DOWNLOAD_SECONDS = 300
+PUBLIC_URL_ENV = "ZHTJ_PUBLIC_API_URL"
+RENDERED, CURRENT, DEFERRED, DROPPED, LOST = "RENDERED", "CURRENT", "DEFERRED", "DROPPED", "LOST"
+OLDER_RENDER = ConflictError("CARD_RENDER_SUPERSEDED", "已有更新版本的团员证", None)
+
+
+def object_key(member_id: str) -> str:
+    return f"cards/{member_id}/card.pdf"
+
+
+def verify_url(token: str) -> str:
+    """What the QR code holds: the public verification route with the token."""
+    base = os.environ.get(PUBLIC_URL_ENV, "http://127.0.0.1:8000").rstrip("/")
+    return f"{base}/cards/verify?token={token}"
+
+
+def _moment(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def handle(body: Mapping[str, Any]) -> str:
+    """One `cards` message (a change's announcement, or the sweep's): render the member's card
+    if it is due and either it is the member's first card or its content has been still for
+    QUIET_SECONDS (or has waited MAX_WAIT). An earlier change's message gives way to the latest
+    change's, which is on its way. Idempotent: a card already rendered at its content version is
+    left alone."""
+    member_id = str(body["member_id"])
+    items = partitions.items(keys.member_pk(member_id))
+    card = next((i for i in items if i.get("sk") == keys.CARD_SK), None)
+    member = next((i for i in items if i.get("sk") == keys.META), None)
+    if card is None or member is None:
+        return DROPPED
+    content_version, rendered_version = int(card.get("content_version") or 0), int(card.get("rendered_version") or 0)
+    if rendered_version >= content_version:
+        return CURRENT
+    at = clock.now()
+    changed_at = _moment(card["changed_at"])
+    announced = body.get("changed_at")
+    latest = announced is None or str(announced) >= stamp(changed_at)
+    if rendered_version == 0:
+        # A first card renders at once. Two quick changes before it both announce at once:
+        # the earlier one's message gives way, so they make one render, not two that race.
+        return render(member_id, items, content_version) if latest else DEFERRED
+    quiet_at = due_at(changed_at, _moment(card.get("pending_since") or card["changed_at"]))
+    if at < quiet_at:
+        if latest:
+            # It came early (a stale "not rendered yet" at the sender, a clock apart): look
+            # again when the quiet period ends. An earlier change's message is dropped: the
+            # latest one's is on its way.
+            notify(member_id, changed_at, delay_seconds=max(1, math.ceil((quiet_at - at).total_seconds())))
+        return DEFERRED
+    return render(member_id, items, content_version)
+
+
+def due_at(changed_at: datetime, pending_since: datetime) -> datetime:
+    """When a rendered card's newer content renders: once it has been still for the quiet
+    period, or has waited MAX_WAIT however busy the record."""
+    return min(changed_at + timedelta(seconds=QUIET_SECONDS), pending_since + timedelta(seconds=MAX_WAIT_SECONDS))
+
+
+def render(member_id: str, items: list[dict[str, Any]], content_version: int) -> str:
+    member = next(i for i in items if i.get("sk") == keys.META)
+    branch = get_org(str(member["branch_id"]))
+    content = card_content.build(items, branch.full_name)
+    issued_at = clock.now().replace(microsecond=0)
+    claims = card_token.CardClaims(member_id, content.card_number, content_version, issued_at)
+    token = card_token.encode(claims, signing.sign(claims.payload()))
+    photo = storage.get_bytes("uploads", content.photo_key) if content.photo_key else None
+    # Imported here: the PDF library and its font tools are half of the API's cold import, and
+    # only the card worker renders.
+    from zhtj.cards import pdf as card_pdf
+
+    pdf = card_pdf.render(content, card_pdf.Issue(verify_url(token), issued_at, photo))
+    key = object_key(member_id)
+    version_id = storage.put_version(
+        ROLE, key, pdf, "application/pdf", {"member": member_id, "content-version": str(content_version)}
+    )
+    try:
+        _record(member_id, str(member["branch_id"]), content_version, key, version_id, len(pdf), issued_at)
+    except Exception as error:
+        # An object the table does not name must never become the current one, so it goes
+        # (the table names the current version either way).
+        storage.delete_version(ROLE, key, version_id)
+        if error is OLDER_RENDER:  # a render of a newer content version was recorded first
+            return LOST
+        raise  # a race in flight, an outage: not decided, so the message comes back and renders again
+    logger.info("card rendered", extra={"member_id": member_id, "content_version": content_version, "bytes": len(pdf)})
+    return RENDERED
+
+
+def _record(
+    member_id: str, branch_id: str, version: int, key: str, version_id: str, size: int, issued_at: datetime
+) -> None:
+    """The render's conditional write: only a newer content version than the one recorded
+    (ordered by content version, never by arrival). If the content has not moved meanwhile,
+    the card leaves the due index in the same write."""
+    actions: list[Action] = [
+        CardState.rendered_version.set(version),
+        CardState.rendered_at.set(issued_at),
+        CardState.object_key.set(key),
+        CardState.object_version.set(version_id),
+        CardState.size_bytes.set(size),
+        CardState.renders.add(1),
+    ]
+    newer = CardState.rendered_version.does_not_exist() | (CardState.rendered_version < version)
+    settled = [CardState.gsi2pk.remove(), CardState.gsi2sk.remove(), CardState.pending_since.remove()]
+    for extra, condition in (
+        (settled, newer & (CardState.content_version == version)),
+        ([], newer & (CardState.content_version > version)),
+    ):
+        uow = UnitOfWork(SYSTEM_ACTOR)
+        uow.update(state_key(member_id), [*actions, *extra], condition=condition, on_fail=OLDER_RENDER, versioned=False)
+        uow.audit("card.issue", "MEMBER", member_id, branch_id, after={"content_version": version, "bytes": size})
+        try:
+            uow.commit()
+            return
+        except ConflictError as error:
+            if error is not OLDER_RENDER:
+                raise
+    raise OLDER_RENDER
+
+
+# --- The sweep: a card whose message was lost is found in the due index ------------------------
+
+SWEEP_GRACE_SECONDS = QUIET_SECONDS + 120
+
+
+def sweep(now: datetime | None = None) -> int:
+    """Announce every card due for longer than the grace period (its message lost, or its render
+    failed into the DLQ): one message each, delivered at once. Returns how many."""
+    at = now or clock.now()
+    upper = f"{stamp(at - timedelta(seconds=SWEEP_GRACE_SECONDS))}#~"
+    sent = 0
+    for shard in range(keys.CARD_DUE_SHARDS):
+        for item in CardState.by_gsi2.query(keys.card_due_pk(shard), CardState.gsi2sk <= upper):
+            if isinstance(item, CardState):
+                queues.send(QUEUE, {"member_id": item.member_id, "sweep": True})
+                sent += 1
+    return sent
+
+
+# --- Reading, downloading, preferences (CARD-2) ------------------------------------------------
+
+
+READY, RENDERING = "READY", "RENDERING"
+
+
+@dataclass(frozen=True)
+class CardView:
+    member_id: str
+    card_number: str
+    content_version: int
+    rendered_version: int
+    rendered_at: datetime | None
+    size_bytes: int | None
+    download_url: str | None
+    preferences: card_content.Preferences
+    state: str  # READY: the card of the current content can be downloaded; RENDERING: a newer one is due
+    ready_by: datetime | None  # RENDERING: when its render is due (at once for a first card)
+    message: str  # the state in words, for the member
+
+
+def _status(state: CardState, now: datetime) -> tuple[str, datetime | None, str]:
+    """What the card route tells: ready, or a newer card on its way, and when, as truly as the
+    pipeline allows: a first card is rendered the moment it is due, a later one after the
+    quiet period; past that moment it is being rendered now (or the sweep will retry)."""
+    if int(state.rendered_version or 0) >= int(state.content_version or 0):
+        return READY, None, "团员证已是最新内容，可以下载"
+    changed_at = state.changed_at or now
+    if not state.rendered_version:
+        return RENDERING, changed_at, "团员证正在生成，片刻后即可下载"
+    ready_by = due_at(changed_at, state.pending_since or changed_at)
+    if ready_by <= now:
+        return RENDERING, ready_by, "新版团员证正在生成，片刻后即可下载；现在下载的是上一版"
+    seconds = math.ceil((ready_by - now).total_seconds())
+    return RENDERING, ready_by, f"团员证内容有变更，新版约 {seconds} 秒后生成；现在下载的是上一版"
+
+
+def _state(member_id: str) -> CardState:
+    try:
+        return CardState.get(keys.member_pk(member_id), keys.CARD_SK, consistent_read=True)
+    except CardState.DoesNotExist as error:
+        raise NotFoundError("CARD_NOT_FOUND", "该团员尚无团员证", "member_id") from error
+
+
+def _preferences(state: CardState) -> card_content.Preferences:
+    return card_content.preferences_of(
+        {"hidden_fields": state.hidden_fields, "dues_by_month": state.dues_by_month, "shown_awards": state.shown_awards}
+    )
+
+
+def _reader(principal: Principal, member_id: str) -> None:
+    """The member themself, or an organisation at or above the member's branch (card.read)."""
+    if principal.acting_org_id is None:
+        member_changes.own_member(principal, member_id)
+        return
+    _, branch = member_changes.member_and_branch(member_id)
+    authorize(principal, "card.read", branch)
+
+
+def read(principal: Principal, member_id: str) -> CardView:
+    """The card's state and, once rendered, a short-lived link to exactly the current PDF."""
+    _reader(principal, member_id)
+    state = _state(member_id)
+    url = None
+    if state.object_key and state.object_version:
+        name = f"团员证-{state.card_number}.pdf"
+        url = storage.version_download_url(ROLE, state.object_key, state.object_version, name, DOWNLOAD_SECONDS)
+    status, ready_by, words = _status(state, clock.now())
+    return CardView(
+        member_id=member_id,
+        card_number=state.card_number,
+        content_version=int(state.content_version or 0),
+        rendered_version=int(state.rendered_version or 0),
+        rendered_at=state.rendered_at,
+        size_bytes=None if state.size_bytes is None else int(state.size_bytes),
+        download_url=url,
+        preferences=_preferences(state),
+        state=status,
+        ready_by=ready_by,
+        message=words,
+    )
+
+
+def set_preferences(
+    principal: Principal, member_id: str, hidden_fields: list[str], dues_by_month: bool, shown_awards: list[str] | None
+) -> CardView:
+    """The member's choices of what the card shows; the card is regenerated (same single write)."""
+    member_changes.own_member(principal, member_id)
+    unknown = sorted(set(hidden_fields) - set(card_content.OPTIONAL_FIELDS))
+    if unknown:
+        raise ValidationError("CARD_FIELD_NOT_OPTIONAL", f"以下项目不可隐藏：{'、'.join(unknown)}", "hidden_fields")
+    state = _state(member_id)
+    hidden = ",".join(sorted(set(hidden_fields))) or None
+    shown = None if shown_awards is None else ",".join(sorted(set(shown_awards)))
+    before = {
+        "hidden_fields": state.hidden_fields,
+        "dues_by_month": state.dues_by_month,
+        "shown_awards": state.shown_awards,
+    }
+    after = {"hidden_fields": hidden, "dues_by_month": dues_by_month, "shown_awards": shown}
+    preferences: list[Action] = [CardState.dues_by_month.set(dues_by_month)]
+    for attribute, value in ((CardState.hidden_fields, hidden), (CardState.shown_awards, shown)):
+        preferences.append(attribute.remove() if value is None else attribute.set(value))
+    uow = UnitOfWork(member_changes.member_actor(principal))
+    mark_due(uow, member_id, preferences)
+    member = accounts.get_member(member_id)
+    uow.audit("card.preferences", "MEMBER", member_id, member.branch_id, before=before, after=after)
+    uow.commit()
+    return read(principal, member_id)
+
+
+# --- Public verification (CARD-2) ---------------------------------------------------------------
+
+GENUINE, SUPERSEDED, REVOKED, INVALID = "CURRENT", "SUPERSEDED", "REVOKED", "INVALID"
+VERDICTS = {
+    GENUINE: "真实有效：此为该团员现行有效的团员证",
+    SUPERSEDED: "证件真实，但已被更新版本取代，请以最新团员证为准",
+    REVOKED: "证件真实，但持证人已不再是团员（离团、退团或团籍已注销）",
+    INVALID: "无法核验：二维码不是本系统签发的团员证，或已被篡改",
+}
+
+
+@dataclass(frozen=True)
+class Verification:
+    state: str
+    genuine: bool
+    message: str
+    name_masked: str | None = None
+    branch_name: str | None = None
+    card_number: str | None = None
+    content_version: int | None = None
+    issued_at: datetime | None = None
+
+
+def verify(token: str) -> Verification:
+    """Anyone, without logging in: is this card genuine and current? Shows only what a
+    stranger may see (the name masked, the branch, the state)."""
+    try:
+        claims = card_token.decode(token.strip(), signing.public_key())
+    except card_token.InvalidToken:
+        return Verification(INVALID, False, VERDICTS[INVALID])
+    try:
+        member, branch = member_changes.member_and_branch(claims.member_id)
+        state = _state(claims.member_id)
+    except NotFoundError:
+        return Verification(INVALID, False, VERDICTS[INVALID])
+    if member.state != member_changes.NORMAL:
+        verdict = REVOKED
+    elif claims.content_version < int(state.rendered_version or 0) or claims.card_number != state.card_number:
+        verdict = SUPERSEDED
+    else:
+        verdict = GENUINE
+    return Verification(
+        state=verdict,
+        genuine=True,
+        message=VERDICTS[verdict],
+        name_masked=card_content.mask_name(member.name),
+        branch_name=branch.full_name,
+        card_number=claims.card_number,
+        content_version=claims.content_version,
+        issued_at=claims.issued_at,
+    )

@@ -1,0 +1,392 @@
+"""Deadlines in working days (REV-2, REG-7) and the timers behind them (REG-5's re-check).
+
+The sweep: a schedule starts one Standard execution of the timer_sweep state machine, which
+puts one message per timer shard on the timers queue; the timer worker turns each into one
+message per due timer ("fire"), so that a failing timer fails only its own record. Firing is
+idempotent: it re-reads the timer and does nothing once it is gone.
+
+The calendar: the province loads a year's published schedule as data; the open deadlines
+that reach into that year are then recomputed through the same queue ("recompute").
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from zhtj.core import clock
+from zhtj.core.errors import ConflictError, ValidationError
+from zhtj.core.observability import logger, metrics
+from zhtj.orgs.authz import authorize, get_org
+from zhtj.orgs.models import Org
+from zhtj.registration import identity_check
+from zhtj.registration.models import Registration
+from zhtj.registration.service import PENDING, REFUSED, SUPERSEDED, WITHDRAWN
+from zhtj.signin.tokens import Principal
+from zhtj.table import executions, keys, paging, queues
+from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
+from zhtj.timers import calendar
+from zhtj.timers import service as timers
+from zhtj.timers.models import CalendarYear, Timer
+from zhtj.timers.workdays import CHINA_TZ, Source, WorkdayCalendar, YearSchedule
+from zhtj.transfers import batches as transfer_batches
+from zhtj.transfers import incoming
+from zhtj.transfers import service as transfers
+
+TIMERS_QUEUE = "timers"
+SWEEP_MACHINE = "timer_sweep"
+# One sweep message hands out at most this many timers; the rest wait for the next sweep
+# (5 minutes later): 8 shards x 500 = 4,000 per sweep, far above the peak (docs/capacity.md).
+MAX_FIRES_PER_SWEEP = 500
+# A recompute message reads at most this many pages (of RECOMPUTE_PAGE timers) before it
+# passes its position on in a new message, so no invocation nears its timeout.
+RECOMPUTE_PAGE = 25
+RECOMPUTE_PAGES_PER_MESSAGE = 20
+# Open deadlines lie within this many days of today: the longest working-day deadline
+# (AWARD-2's 20 working days) spans under 45 calendar days even across the Spring Festival.
+RECOMPUTE_HORIZON_DAYS = 60
+FIRST_YEAR, LAST_YEAR = 2004, 2099  # chinesecalendar's first year; beyond that is nonsense input
+
+
+# --- The sweep ---------------------------------------------------------------------------------
+
+
+def start_sweep() -> str:
+    """Schedule: start one execution of the sweep (whatever the number of open timers)."""
+    now = clock.now()
+    name = f"sweep-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
+    return executions.start(SWEEP_MACHINE, timers.sweep_input(now), name)
+
+
+def handle(message: dict[str, Any]) -> None:
+    """A message of the timers queue. Raises on failure (the record is retried, then dead-lettered)."""
+    kind = message.get("kind")
+    if kind == "sweep":
+        sweep_shard(int(message["shard"]), list(message["days"]), datetime.fromisoformat(message["now"]))
+    elif kind == "fire":
+        fire(str(message["timer_kind"]), str(message["subject_id"]))
+    elif kind == "recompute":
+        recompute(message)
+    else:
+        raise ValueError(f"unknown timers message kind {kind!r}")
+
+
+def sweep_shard(shard: int, days: list[str], now: datetime) -> int:
+    """Hand every due timer of one shard to the worker, one message each. Returns how many."""
+    handed = 0
+    for timer in timers.due(shard, days, now):
+        if handed >= MAX_FIRES_PER_SWEEP:
+            break
+        if timers.claim(timer, clock.now()):
+            queues.send(TIMERS_QUEUE, {"kind": "fire", "timer_kind": timer.timer_kind, "subject_id": timer.subject_id})
+            handed += 1
+    if handed:
+        metrics.add_metric(name="TimersHandedOut", unit="Count", value=handed)
+    return handed
+
+
+def _timer(kind: str, subject_id: str) -> Timer | None:
+    try:
+        return Timer.get(keys.timer_pk(kind, subject_id), keys.META, consistent_read=True)
+    except Timer.DoesNotExist:
+        return None
+
+
+def fire(kind: str, subject_id: str) -> None:
+    """Do what a due timer is for. A timer already gone (fired, settled) or not yet due (moved
+    by a recomputation) is left alone."""
+    timer = _timer(kind, subject_id)
+    if timer is None or timer.due_at > clock.now():
+        return
+    if kind == timers.REVIEW_DUE:
+        escalate(timer)
+    elif kind == timers.REALNAME_RECHECK:
+        identity_check.recheck(subject_id)  # deletes its own timer
+    elif kind == timers.REG7_DUE:
+        close_admission_window(timer)
+    elif kind == transfers.TIMER_KIND:
+        transfers.escalate(timer)
+    elif kind == transfer_batches.GRADUATION_KIND:
+        transfer_batches.graduate(timer)
+    elif kind == incoming.TIMER_KIND:
+        incoming.close_window(timer)
+    elif kind == timers.DUES_ORDER_EXPIRY:
+        from zhtj.dues import orders as dues_orders
+
+        dues_orders.expire(subject_id)  # deletes its own timer
+    else:
+        raise ValueError(f"unknown timer kind {kind!r}")
+
+
+def _registration(registration_id: str) -> Registration | None:
+    try:
+        return Registration.get(keys.registration_pk(registration_id), keys.META, consistent_read=True)
+    except Registration.DoesNotExist:
+        return None
+
+
+def _drop(timer: Timer) -> None:
+    """Delete a timer that has nothing left to time."""
+    uow = UnitOfWork(SYSTEM_ACTOR)
+    uow.delete(timer)
+    uow.commit()
+
+
+def escalate(timer: Timer) -> None:
+    """REV-2: the review deadline passed. In one transaction: the registration goes to the
+    branch's parent (who may now review it, and lists it as overdue), the branch's overdue
+    count moves by one, the timer goes. A second firing finds the timer gone."""
+    registration = _registration(timer.subject_id)
+    if registration is None or registration.state != PENDING or registration.escalated_to:
+        _drop(timer)
+        return
+    branch = get_org(registration.branch_id)
+    # A branch always has a parent (ORG-4: members belong to branches, which sit below committees).
+    parent_id = branch.parent_id or branch.org_id
+    due = registration.review_due or timer.due_at
+    uow = UnitOfWork(SYSTEM_ACTOR)
+    uow.update(
+        registration,
+        [
+            Registration.escalated_to.set(parent_id),
+            Registration.gsi2pk.set(timers.overdue_pk(parent_id)),
+            Registration.gsi2sk.set(f"{timers.stamp(due)}#{registration.registration_id}"),
+        ],
+        condition=(Registration.state == PENDING) & Registration.escalated_to.does_not_exist(),
+        on_fail=timers.LOST_RACE,
+        versioned=False,
+    )
+    uow.update(branch, [Org.overdue_reviews.add(1)], versioned=False)
+    uow.delete(timer, condition=Timer.pk.exists(), on_fail=timers.LOST_RACE)
+    uow.audit(
+        "registration.escalate",
+        "REGISTRATION",
+        registration.registration_id,
+        branch.org_id,
+        before={"state": PENDING, "review_due": due.isoformat()},
+        after={"escalated_to": parent_id},
+    )
+    try:
+        uow.commit()
+    except ConflictError as error:
+        if error is not timers.LOST_RACE:
+            raise
+        return  # reviewed, withdrawn or escalated meanwhile: whoever won removed the timer
+    metrics.add_metric(name="ReviewsEscalated", unit="Count", value=1)
+    logger.info("review escalated", extra={"registration_id": registration.registration_id, "to": parent_id})
+
+
+def close_admission_window(timer: Timer) -> None:
+    """REG-7: the admission window has closed. Counted again with the calendar in force now (a
+    year loaded since filing counts), the registration is late if it was submitted after it."""
+    registration = _registration(timer.subject_id)
+    if registration is None or registration.state in (WITHDRAWN, SUPERSEDED, REFUSED) or timer.counted_from is None:
+        _drop(timer)
+        return
+    window_end = calendar.end_of_workday(
+        calendar.current().add_workdays(timer.counted_from, int(timer.workdays or timers.ADMISSION_WORKDAYS))
+    )
+    late = registration.submitted_at > window_end
+    uow = UnitOfWork(SYSTEM_ACTOR)
+    uow.update(
+        registration,
+        [Registration.late_registration.set(late)],
+        condition=Registration.late_registration.does_not_exist(),
+        on_fail=timers.LOST_RACE,
+        versioned=False,
+    )
+    uow.delete(timer)
+    uow.audit(
+        "registration.admission_window",
+        "REGISTRATION",
+        registration.registration_id,
+        registration.branch_id,
+        after={"late_registration": late, "window_end": window_end.isoformat()},
+    )
+    try:
+        uow.commit()
+    except ConflictError as error:
+        if error is not timers.LOST_RACE:
+            raise
+        _drop(timer)  # decided by an earlier firing
+
+
+# --- The overdue list (REV-2) --------------------------------------------------------------------
+
+
+def overdue(principal: Principal, org_id: str, cursor: str | None, limit: int) -> tuple[list[Registration], str | None]:
+    """Registrations escalated to an organisation and not yet reviewed, oldest deadline first."""
+    authorize(principal, "registration.overdue", get_org(org_id))
+    items, next_cursor = paging.query_page(
+        Registration.by_gsi2.query, timers.overdue_pk(org_id), limit=limit, cursor=cursor
+    )
+    return [i for i in items if isinstance(i, Registration)], next_cursor
+
+
+# --- The calendar ------------------------------------------------------------------------------------
+
+
+def _check_year(year: int) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError("CALENDAR_YEAR", f"年份应在{FIRST_YEAR}～{LAST_YEAR}之间", "year")
+
+
+def _dates(text: str) -> list[date]:
+    return [date.fromisoformat(d) for d in text.split(",") if d]
+
+
+def loaded(year: int) -> CalendarYear | None:
+    try:
+        return CalendarYear.get(keys.CALENDAR_PK, keys.calendar_sk(year), consistent_read=True)
+    except CalendarYear.DoesNotExist:
+        return None
+
+
+def year_view(year: int) -> tuple[Source, CalendarYear | None]:
+    """Which source decides a year's working days, and the loaded schedule if any."""
+    _check_year(year)
+    item = loaded(year)
+    if item is not None:
+        return "loaded", item
+    return WorkdayCalendar().knows(year), None
+
+
+def schedule_dates(item: CalendarYear) -> tuple[list[date], list[date]]:
+    """A loaded year's days off and weekend working days."""
+    return _dates(item.holidays), _dates(item.workdays)
+
+
+def load_year(principal: Principal, year: int, holidays: list[tuple[date, date]], workdays: list[date]) -> CalendarYear:
+    """The province loads a year's published holiday schedule (放假安排): days off as inclusive
+    ranges, weekend working days (补班). The open deadlines reaching into the year are then
+    recomputed in the background. Raises ForbiddenError, ValidationError."""
+    operator = authorize(principal, "calendar.load", None)
+    _check_year(year)
+    schedule = YearSchedule.from_ranges(year, holidays, workdays)
+    previous = loaded(year)
+    item = CalendarYear(
+        keys.CALENDAR_PK,
+        keys.calendar_sk(year),
+        year=year,
+        holidays=",".join(d.isoformat() for d in sorted(schedule.holidays)),
+        workdays=",".join(d.isoformat() for d in sorted(schedule.workdays)),
+        loaded_at=clock.now(),
+        loaded_by=operator.account_id,
+    )
+    uow = UnitOfWork(operator.actor)
+    uow.put(item)
+    uow.audit(
+        "calendar.load",
+        "CALENDAR",
+        str(year),
+        operator.org.org_id,
+        before={"holidays": previous.holidays, "workdays": previous.workdays} if previous else None,
+        after={"holidays": item.holidays, "workdays": item.workdays},
+    )
+    uow.commit()
+    calendar.forget()
+    start_recompute(year)
+    return item
+
+
+def recompute_delay() -> int:
+    """Seconds before recomputing: other processes keep their cached calendar up to a minute,
+    and a deadline they compute meanwhile must be caught by the recomputation."""
+    return int(os.environ.get("ZHTJ_RECOMPUTE_DELAY_SECONDS", "90"))
+
+
+def start_recompute(year: int) -> None:
+    """One recompute message per shard, each walking the days its open deadlines can fall on."""
+    today = clock.now().astimezone(CHINA_TZ).date()
+    first = max(date(year, 1, 1), today - timedelta(days=timers.SWEEP_DAYS))
+    last = today + timedelta(days=RECOMPUTE_HORIZON_DAYS)
+    if first > last:
+        return  # no open deadline reaches that far
+    for shard in range(keys.TIMER_SHARDS):
+        message = {
+            "kind": "recompute",
+            "year": year,
+            "shard": shard,
+            "day": first.isoformat(),
+            "last": last.isoformat(),
+            "cursor": None,
+        }
+        queues.send(TIMERS_QUEUE, message, delay_seconds=recompute_delay())
+
+
+def recompute(message: dict[str, Any]) -> int:
+    """Move the open working-day deadlines of one shard falling in or after the loaded year, a
+    bounded number of pages at a time; the rest goes on in a new message. Returns how many moved."""
+    calendar.forget()  # this process may hold the calendar from before the load
+    workdays = calendar.current()
+    year, shard = int(message["year"]), int(message["shard"])
+    day, last = date.fromisoformat(message["day"]), date.fromisoformat(message["last"])
+    cursor: str | None = message.get("cursor")
+    moved = 0
+    for _ in range(RECOMPUTE_PAGES_PER_MESSAGE):
+        page, cursor = paging.query_page(
+            Timer.by_gsi2.query, keys.due_pk(day.isoformat(), shard), limit=RECOMPUTE_PAGE, cursor=cursor
+        )
+        moved += sum(_move(t, workdays, year) for t in page if isinstance(t, Timer))
+        if cursor is None:
+            day += timedelta(days=1)
+            if day > last:
+                return moved
+    queues.send(TIMERS_QUEUE, message | {"day": day.isoformat(), "cursor": cursor})
+    return moved
+
+
+def _move(timer: Timer, workdays: WorkdayCalendar, year: int) -> bool:
+    """Recompute one timer's deadline; move the timer (and the registration's review_due) in
+    one small transaction if it changed. False if nothing moved."""
+    if timer.counted_from is None or timer.workdays is None:
+        return False  # not a working-day deadline (REG-5's re-check is 12 hours)
+    old = timer.due_at
+    if old.astimezone(CHINA_TZ).date() < date(year, 1, 1):
+        return False  # counted entirely before the loaded year
+    new = calendar.end_of_workday(workdays.add_workdays(timer.counted_from, int(timer.workdays)))
+    if new == old:
+        return False
+    gsi2pk, gsi2sk = timers.index_keys(timer.timer_kind, timer.subject_id, new, not_before=clock.now())
+    uow = UnitOfWork(SYSTEM_ACTOR)
+    # The same key: an update, not delete + put (one transaction may touch an item once).
+    uow.update(
+        timer,
+        [
+            Timer.due_at.set(new),
+            Timer.gsi2pk.set(gsi2pk),
+            Timer.gsi2sk.set(gsi2sk),
+            Timer.claimed_until.remove(),
+            Timer.attempts.set(0),
+        ],
+        condition=Timer.due_at == old,
+        on_fail=timers.LOST_RACE,
+    )
+    if timer.timer_kind == timers.REVIEW_DUE:
+        registration = _registration(timer.subject_id)
+        if registration is None or registration.state != PENDING or registration.escalated_to:
+            return False  # settled: the sweep drops the timer
+        uow.update(
+            registration,
+            [Registration.review_due.set(new)],
+            condition=(Registration.state == PENDING) & Registration.escalated_to.does_not_exist(),
+            on_fail=timers.LOST_RACE,
+            versioned=False,
+        )
+        uow.audit(
+            "registration.deadline_move",
+            "REGISTRATION",
+            registration.registration_id,
+            registration.branch_id,
+            before={"review_due": old.isoformat()},
+            after={"review_due": new.isoformat(), "calendar_year": year},
+        )
+    try:
+        uow.commit()
+    except ConflictError as error:
+        if error is not timers.LOST_RACE:
+            raise
+        return False  # fired, settled or moved meanwhile
+    return True

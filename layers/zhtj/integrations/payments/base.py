@@ -1,0 +1,151 @@
+"""The payment-provider interface (支付渠道): what the dues ledger may rely on.
+
+Two real protocols sit behind it (WeChat Pay API v3 in wechat.py, Alipay in alipay.py). The
+ledger never sees a key, a signature or a ciphertext: it hands the raw request to
+`provider(name).verify(...)`, gets a normalized `Notification` back or a `PaymentError`, and
+answers the provider with `provider(name).reply(...)`. Keeping every byte of crypto here is
+what lets the ledger be tested against the simulator without reimplementing any of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+PROVIDERS = ("wechatpay", "alipay")
+
+# Normalized notification events. A provider's own status words stay in `raw_status`.
+PAID = "PAID"
+CLOSED = "CLOSED"
+REFUND = "REFUND"
+OTHER = "OTHER"
+EVENTS = (PAID, CLOSED, REFUND, OTHER)
+
+
+class PaymentError(Exception):
+    """A notification or provider answer we refuse. `retryable` says whether asking the
+    provider to re-send could help (the webhook answers 5xx/`fail` then); a forged or
+    malformed message never becomes valid by being re-sent."""
+
+    code = "PAYMENT_ERROR"
+    retryable = False
+
+    def __init__(self, message: str, *, code: str | None = None, retryable: bool | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if retryable is not None:
+            self.retryable = retryable
+
+
+class BadSignature(PaymentError):
+    """The signature does not verify (including WECHATPAY/SIGNTEST/ probes and failed AEAD tags)."""
+
+    code = "BAD_SIGNATURE"
+
+
+class StaleNotification(PaymentError):
+    """WeChat timestamp outside ±300 s of our clock (replayed or badly delayed)."""
+
+    code = "STALE_NOTIFICATION"
+
+
+class UnknownSerial(PaymentError):
+    """WeChat names a platform certificate serial / public-key id we do not hold. Nothing is
+    fetched in the request path; a key rotation is an operator's act, after which the
+    provider's re-send succeeds — hence retryable."""
+
+    code = "UNKNOWN_SERIAL"
+    retryable = True
+
+
+class MalformedNotification(PaymentError):
+    """Missing headers, unparseable body, missing fields."""
+
+    code = "MALFORMED_NOTIFICATION"
+
+
+class BusinessMismatch(PaymentError):
+    """Authentic, but not for us (mchid/appid/app_id/seller_id) or amounts disagree. Recorded
+    and alerted by the ledger, never credited. `notification` is what was verified (for the
+    record), `field` names the check that failed."""
+
+    code = "BUSINESS_MISMATCH"
+
+    def __init__(self, message: str, *, field: str, notification: Notification | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.notification = notification
+
+
+@dataclass(frozen=True)
+class Notification:
+    provider: str  # "wechatpay" | "alipay"
+    delivery_id: str  # WeChat body `id`, Alipay `notify_id`
+    event: str  # "PAID" | "CLOSED" | "REFUND" | "OTHER" (normalized)
+    raw_status: str  # trade_state / trade_status / event_type as sent
+    out_trade_no: str
+    transaction_id: str  # provider's transaction/trade no
+    amount_fen: int  # WeChat amount.total; Alipay total_amount as Decimal*100
+    paid_at: datetime | None
+    app_id: str  # WeChat appid, Alipay app_id
+    merchant_id: str  # WeChat mchid, Alipay seller_id
+
+
+@dataclass(frozen=True)
+class BillLine:
+    """One trade of a provider's daily bill (对账单), for reconciliation."""
+
+    provider: str
+    out_trade_no: str
+    transaction_id: str
+    amount_fen: int
+    state: str  # the provider's own word (WeChat SUCCESS/REFUND/…, Alipay TRADE_SUCCESS/…)
+    paid_at: datetime
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: str
+
+
+class Provider(Protocol):
+    name: str
+
+    def order_request(
+        self, out_trade_no: str, amount_fen: int, description: str, notify_url: str, expires_at: datetime
+    ) -> dict[str, Any]:
+        """The provider's order-creation request body (WeChat JSAPI/Native v3 shape; Alipay
+        trade.precreate biz_content)."""
+        ...
+
+    def verify(self, headers: Mapping[str, str], body: bytes, now: datetime) -> Notification:
+        """Authenticate, decrypt and parse one notification; raises PaymentError subclasses.
+        Header names are matched case-insensitively; `body` is the raw bytes as received."""
+        ...
+
+    def reply(self, ok: bool, message: str = "") -> Reply:
+        """The answer the provider's contract expects (WeChat 204 / 4xx-5xx JSON FAIL;
+        Alipay plain `success` / `fail`)."""
+        ...
+
+    def query(self, out_trade_no: str) -> Notification | None:
+        """Ask the provider about an order (query-order); None when it does not know it."""
+        ...
+
+    def bill(self, bill_date: date) -> list[BillLine]:
+        """The provider's trade bill for a China date, downloaded through the transport."""
+        ...
+
+
+def provider(name: str) -> Provider:
+    """The configured provider `name` ("wechatpay" | "alipay"), keys loaded from its secret
+    once per process (see integrations/payments/config.py)."""
+    from zhtj.integrations.payments.config import load_provider
+
+    return load_provider(name)

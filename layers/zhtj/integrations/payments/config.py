@@ -1,0 +1,102 @@
+"""Where the providers' keys come from: one Secrets Manager secret per provider.
+
+The secret's name is read from ZHTJ_WECHATPAY_SECRET / ZHTJ_ALIPAY_SECRET (defaults below). Its
+SecretString is JSON:
+
+    wechatpay: {"mchid", "appid", "apiv3_key", "merchant_serial", "merchant_private_key",
+                "platform_keys": {"<certificate serial or PUB_KEY_ID_…>": "<PEM>", …}, "gateway"?}
+    alipay:    {"app_id", "seller_id", "app_private_key", "alipay_public_key", "gateway"?}
+
+In the cloud an operator fills them (docs/deploy.md); locally infra/provision.py stores keys
+generated once per process (zhtj.payments.simulator.local_material). Loaded once per process:
+a Lambda container reads each secret on its first notification only. Rotating a platform key
+means adding the new serial to `platform_keys` before WeChat starts using it; containers pick
+it up when they are recycled — until then the new serial is refused as UnknownSerial, which
+WeChat re-sends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from functools import lru_cache
+from typing import Any
+
+import boto3
+
+from zhtj.core.settings import get_settings
+from zhtj.integrations.payments import transport
+from zhtj.integrations.payments.alipay import Alipay, AlipayConfig
+from zhtj.integrations.payments.base import PROVIDERS, Provider
+from zhtj.integrations.payments.wechat import WeChatPay, WeChatPayConfig
+
+SECRET_ENV = {"wechatpay": "ZHTJ_WECHATPAY_SECRET", "alipay": "ZHTJ_ALIPAY_SECRET"}
+DEFAULT_SECRET = {"wechatpay": "zhtj/payments/wechatpay", "alipay": "zhtj/payments/alipay"}
+
+
+def secret_name(provider_name: str) -> str:
+    return os.environ.get(SECRET_ENV[provider_name]) or DEFAULT_SECRET[provider_name]
+
+
+@lru_cache(maxsize=1)
+def _secrets() -> Any:
+    return boto3.client("secretsmanager", region_name=get_settings().region)
+
+
+def read_secret(provider_name: str) -> dict[str, Any]:
+    answer = _secrets().get_secret_value(SecretId=secret_name(provider_name))
+    document: dict[str, Any] = json.loads(answer["SecretString"])
+    return document
+
+
+def wechatpay_config(document: dict[str, Any]) -> WeChatPayConfig:
+    return WeChatPayConfig(
+        mchid=document["mchid"],
+        appid=document["appid"],
+        apiv3_key=document["apiv3_key"],
+        merchant_serial=document["merchant_serial"],
+        merchant_private_key=document["merchant_private_key"],
+        platform_keys=dict(document["platform_keys"]),
+        gateway=document.get("gateway") or WeChatPayConfig.gateway,
+    )
+
+
+def alipay_config(document: dict[str, Any]) -> AlipayConfig:
+    return AlipayConfig(
+        app_id=document["app_id"],
+        seller_id=document["seller_id"],
+        app_private_key=document["app_private_key"],
+        alipay_public_key=document["alipay_public_key"],
+        gateway=document.get("gateway") or AlipayConfig.gateway,
+    )
+
+
+_LOAD_LOCK = threading.Lock()
+
+
+def load_provider(name: str) -> Provider:
+    """The provider `name`, configured from its secret (cached for the process). Loaded under a
+    lock: concurrent first requests (a threaded server) would each build a client and read
+    the secret otherwise."""
+    with _LOAD_LOCK:
+        return _load_provider(name)
+
+
+@lru_cache(maxsize=len(PROVIDERS))
+def _load_provider(name: str) -> Provider:
+    if name not in PROVIDERS:
+        raise ValueError(f"unknown payment provider {name!r}")
+    document = read_secret(name)
+    if name == "wechatpay":
+        wechat = wechatpay_config(document)
+        return WeChatPay(wechat, transport.transport_for(wechat.gateway))
+    alipay = alipay_config(document)
+    return Alipay(alipay, transport.transport_for(alipay.gateway))
+
+
+def forget() -> None:
+    """Forget loaded providers, the client and in-process gateways (tests switch moto between runs)."""
+    _load_provider.cache_clear()
+    _secrets.cache_clear()
+    transport.forget()

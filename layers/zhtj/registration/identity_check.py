@@ -1,0 +1,151 @@
+"""Real-name verification (实名核验), REG-5: ID number, name and phone against an identity
+provider. About 5% fail at first; a failure is re-checked automatically (a timer, within
+24 hours); a second failure lets the branch pass the member offline with a note and a
+photo, state 线下通过."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import timedelta
+from typing import Protocol
+
+from zhtj.core import faults
+from zhtj.core.errors import ConflictError, NotFoundError, RuleViolation, ValidationError
+from zhtj.registration.models import Registration
+from zhtj.registration.reviewers import reviewer
+from zhtj.signin.tokens import Principal
+from zhtj.table import keys, pii, storage
+from zhtj.table.unit_of_work import BUSY, SYSTEM_ACTOR, UnitOfWork
+from zhtj.timers import service as timers
+
+PASSED = "PASSED"  # 核验通过
+RECHECK_SCHEDULED = "RECHECK_SCHEDULED"  # 首次核验未通过，等待自动复核
+FAILED = "FAILED"  # 复核仍未通过：可由团支部线下核验
+OFFLINE_PASSED = "OFFLINE_PASSED"  # 线下通过
+PASSED_STATES = (PASSED, OFFLINE_PASSED)
+
+
+class IdentityProvider(Protocol):
+    def verify(self, name: str, id_number: str, phone: str | None, attempt: int) -> bool:
+        """True when the provider confirms that the name belongs to the ID number."""
+
+
+class FakeIdentityProvider:
+    """The local stand-in: fails a configurable share of first checks, and a smaller share
+    of re-checks, decided by a hash of the ID number so that runs repeat."""
+
+    def __init__(self, fail_percent: int, refail_percent: int) -> None:
+        self.fail_percent, self.refail_percent = fail_percent, refail_percent
+
+    def verify(self, name: str, id_number: str, phone: str | None, attempt: int) -> bool:
+        # ZHTJ_FAULTS=identity_timeout=<share>: the provider does not answer in time.
+        faults.maybe_time_out(faults.IDENTITY_TIMEOUT, "the identity provider")
+        bucket = int(hashlib.sha256(id_number.encode()).hexdigest()[:8], 16) % 100
+        return bucket >= (self.fail_percent if attempt == 1 else self.refail_percent)
+
+
+def provider() -> IdentityProvider:
+    return FakeIdentityProvider(
+        fail_percent=int(os.environ.get("ZHTJ_FAKE_IDP_FAIL_PERCENT", "5")),
+        refail_percent=int(os.environ.get("ZHTJ_FAKE_IDP_REFAIL_PERCENT", "2")),
+    )
+
+
+def recheck_delay() -> timedelta:
+    return timedelta(seconds=int(os.environ.get("ZHTJ_RECHECK_DELAY_SECONDS", str(12 * 3600))))
+
+
+def _verify(registration: Registration, attempt: int) -> bool:
+    context = {"purpose": "id_number", "registration": registration.registration_id}
+    id_number = pii.unseal(registration.id_sealed or "", context)
+    return provider().verify(registration.name, id_number, registration.phone, attempt)
+
+
+def first_check(name: str, id_number: str, phone: str | None) -> str:
+    """The check made before a registration is written: its real-name state (PASSED, or
+    RECHECK_SCHEDULED for the caller to time the re-check)."""
+    return PASSED if provider().verify(name, id_number, phone, attempt=1) else RECHECK_SCHEDULED
+
+
+def recheck(registration_id: str) -> None:
+    """REG-5's automatic second attempt (fired by the timer sweep). Idempotent."""
+    try:
+        registration = Registration.get(keys.registration_pk(registration_id), keys.META, consistent_read=True)
+    except Registration.DoesNotExist:
+        return
+    uow = UnitOfWork(SYSTEM_ACTOR)
+    timers.cancel(uow, timers.REALNAME_RECHECK, registration_id)
+    if registration.real_name_state == RECHECK_SCHEDULED:
+        state = PASSED if _verify(registration, attempt=2) else FAILED
+        uow.update(
+            registration,
+            [Registration.real_name_state.set(state)],
+            condition=Registration.real_name_state == RECHECK_SCHEDULED,
+            versioned=False,
+        )
+        uow.audit(
+            "registration.real_name",
+            "REGISTRATION",
+            registration_id,
+            registration.branch_id,
+            after={"real_name_state": state, "attempt": 2},
+        )
+    try:
+        uow.commit()
+    except ConflictError as error:
+        if error is BUSY:
+            raise  # a transaction in flight on the same items: nothing decided, the timer's message comes back
+        return  # decided meanwhile by another delivery
+
+
+def photo_upload(principal: Principal, registration_id: str) -> tuple[str, str]:
+    """A presigned upload for the offline check's photo. Returns (object key, URL)."""
+    registration = _for_branch(principal, registration_id)
+    key = f"offline-checks/{registration.branch_id}/{registration_id}.jpg"
+    return key, storage.upload_url("uploads", key, "image/jpeg")
+
+
+def pass_offline(principal: Principal, registration_id: str, note: str, photo_key: str) -> Registration:
+    """REG-5: after a second failure the branch verifies in person: note and photo, 线下通过."""
+    registration = _for_branch(principal, registration_id)
+    operator = reviewer(principal, registration)
+    if registration.real_name_state != FAILED:
+        raise RuleViolation("REG-5", "只有两次实名核验均未通过的报到才能线下核验", None)
+    if not note.strip():
+        raise ValidationError("NOTE_REQUIRED", "线下核验须填写说明", "note")
+    if not photo_key.startswith(f"offline-checks/{registration.branch_id}/") or not storage.exists(
+        "uploads", photo_key
+    ):
+        raise ValidationError("PHOTO_MISSING", "请先上传线下核验照片", "photo_key")
+    uow = UnitOfWork(operator.actor)
+    uow.update(
+        registration,
+        [
+            Registration.real_name_state.set(OFFLINE_PASSED),
+            Registration.real_name_note.set(note),
+            Registration.real_name_photo_key.set(photo_key),
+        ],
+        condition=Registration.real_name_state == FAILED,
+        versioned=False,
+    )
+    uow.audit(
+        "registration.real_name_offline",
+        "REGISTRATION",
+        registration_id,
+        registration.branch_id,
+        before={"real_name_state": FAILED},
+        after={"real_name_state": OFFLINE_PASSED, "note": note},
+    )
+    uow.commit()
+    registration.real_name_state = OFFLINE_PASSED
+    return registration
+
+
+def _for_branch(principal: Principal, registration_id: str) -> Registration:
+    try:
+        registration = Registration.get(keys.registration_pk(registration_id), keys.META, consistent_read=True)
+    except Registration.DoesNotExist as error:
+        raise NotFoundError("REGISTRATION_NOT_FOUND", "报到记录不存在", "registration_id") from error
+    reviewer(principal, registration)
+    return registration
