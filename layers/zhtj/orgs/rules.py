@@ -28,6 +28,11 @@ POSITIONS = ("书记", "副书记", "常委", "委员", "候补委员", "工作�
 SECRETARY = "书记"
 
 
+class OrgStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    DISSOLVED = "DISSOLVED"
+
+
 class Level(StrEnum):
     """Levels of a leading organ, highest first."""
 
