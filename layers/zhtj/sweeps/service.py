@@ -27,12 +27,12 @@ from zhtj.core import clock
 from zhtj.core.errors import ConflictError, NotFoundError, ValidationError
 from zhtj.core.observability import logger, metrics
 from zhtj.core.settings import get_settings
+from zhtj.counters.models import OwnStat
 from zhtj.dues import rules as dues_rules
 from zhtj.orgs.authz import authorize, get_org
-from zhtj.orgs.rules import POSITIONS, OrgType, path_ids, size_findings
+from zhtj.orgs.rules import POSITIONS, OrgStatus, OrgType, path_ids, size_findings
 from zhtj.signin.tokens import Principal
 from zhtj.stats import rules as stat_rules
-from zhtj.stats.models import OwnStat
 from zhtj.sweeps.models import FindingHistory, SweepRun
 from zhtj.table import counters, executions, keys, queues, storage
 from zhtj.table.base import Item
@@ -175,7 +175,7 @@ def _see(partial: Partial, item: dict[str, Any], today: date, dues: dict[str, di
         partial.orgs[item["org_id"]] = {
             "path": item["path"],
             "type": item.get("org_type"),
-            "active": item.get("status", stat_rules.ACTIVE) == stat_rules.ACTIVE,
+            "active": item.get("status", OrgStatus.ACTIVE) == OrgStatus.ACTIVE,
             "system": bool(item.get("system")),
         }
     elif kind == stat_rules.OWN_KIND:
