@@ -6,6 +6,7 @@ records in one transaction."""
 
 from __future__ import annotations
 
+from zhtj.orgs.authz import get_org as get_org
 from zhtj.orgs.creation import SYSTEM_ORG_SHORT_NAME as SYSTEM_ORG_SHORT_NAME
 from zhtj.orgs.creation import Province as Province
 from zhtj.orgs.creation import bootstrap_province as bootstrap_province
