@@ -28,6 +28,7 @@ import pytest
 from moto import mock_aws
 from moto.core.config import default_user_config
 
+import zhtj.registry  # noqa: F401
 from infra import moto_patches
 from tests import moto_state
 from zhtj.signin.tokens import generate_dev_key
