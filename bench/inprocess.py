@@ -30,5 +30,3 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 for path in (ROOT, ROOT / "functions"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
-
-import zhtj.registry  # noqa: E402, F401  (after the environment: settings are read once)

@@ -32,7 +32,6 @@ from chalice.local import (
     NotAuthorizedError,
 )
 
-import zhtj.registry  # noqa: F401
 from infra.local.runner import EventRunner
 from zhtj.core.gateway_responses import GATEWAY_RESPONSES, GatewayAnswer
 
