@@ -1,7 +1,8 @@
-"""Runtime settings, read once from the environment.
+"""Runtime settings: the only module that reads environment variables.
 
 Names of the table and queues are fixed by the manifest (chalicefile.json); only what
-differs between the cloud and the local stack comes from the environment.
+differs between the cloud and the local stack comes from the environment. `get_settings` is
+read once; the accessors below it read at each call (what tests and the local stack change).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class Settings:
     # Cloud: the Cognito user pool's JWKS address.
     jwks_url: str | None
     stage: str
-    # The Secrets Manager secret page cursors are sealed with (zhtj.dal.paging).
+    # The Secrets Manager secret page cursors are sealed with (zhtj.table.paging).
     cursor_secret: str
 
 
