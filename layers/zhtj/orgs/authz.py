@@ -107,7 +107,7 @@ POLICY: dict[str, Reach] = {
     "volunteer.record": Reach.OWN_OR_BELOW,
     # STAT-3 (search/service.py): the target is the organisation whose subtree is searched.
     "search.run": Reach.OWN_OR_BELOW,
-    # STAT-1..2 and SWEEP (stats/service.py, sweeps/service.py): the target is the organisation
+    # STAT-1..2 and SWEEP (zhtj.stats, sweeps/service.py): the target is the organisation
     # whose subtree is read or whose sector targets are set; a sweep covers the province.
     "stats.read": Reach.OWN_OR_BELOW,
     "stats.targets_set": Reach.OWN_OR_BELOW,

@@ -1,6 +1,6 @@
 """The compliance sweep ("命脉工程", SWEEP-1..3) and the nightly recount of the statistics (STAT-1).
 
-Most findings are kept as the data changes (stats/service.py: an organisation's Finding items
+Most findings are kept as the data changes (stats/stream.py: an organisation's Finding items
 follow its own figures). What no single change can decide is left to this daily pass:
 - time passing: members with 6 consecutive months unpaid, members past 28 without a post;
 - the whole subtree: empty committees, general branches and committees outside their norms (ORG-3);
