@@ -30,7 +30,7 @@ class SweepRun(Item, discriminator="SweepRun"):
     run_id = UnicodeAttribute()
     segments = NumberAttribute()
     segments_done = UnicodeSetAttribute(null=True)
-    state = UnicodeAttribute()  # SCANNING, FINISHING, DONE
+    state = UnicodeAttribute()  # sweeps.rules.SweepState
     started_at = UTCDateTimeAttribute()
     started_by = UnicodeAttribute()
     day = UnicodeAttribute()

@@ -34,6 +34,7 @@ from zhtj.orgs.rules import POSITIONS, OrgStatus, OrgType, path_ids, size_findin
 from zhtj.signin.tokens import Principal
 from zhtj.stats import rules as stat_rules
 from zhtj.sweeps.models import FindingHistory, SweepRun
+from zhtj.sweeps.rules import SweepState
 from zhtj.table import counters, executions, keys, queues, storage
 from zhtj.table.base import Item
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
@@ -71,7 +72,7 @@ def start(principal: Principal | None, segments: int = DEFAULT_SEGMENTS) -> Swee
         keys.sweep_pk(clock.new_id("sw")),
         keys.META,
         segments=segments,
-        state="SCANNING",
+        state=SweepState.SCANNING,
         started_at=started,
         started_by=principal.account_id if principal else "schedule",
         day=clock.today_in_china().isoformat(),
@@ -239,8 +240,8 @@ def scan_segment(run_id: str, segment: int, total: int) -> None:
             uow = UnitOfWork(SYSTEM_ACTOR)
             uow.update(
                 run,
-                [SweepRun.state.set("FINISHING")],
-                condition=SweepRun.state == "SCANNING",
+                [SweepRun.state.set(SweepState.FINISHING)],
+                condition=SweepRun.state == SweepState.SCANNING,
                 on_fail=ConflictError("SWEEP_FINISHING", "", None),
                 versioned=False,
             )
@@ -358,7 +359,7 @@ def finish(run_id: str) -> SweepRun:
     metrics.add_metric(name="StatsDrift", unit="Count", value=len(drift))
     run.update(
         actions=[
-            SweepRun.state.set("DONE"),
+            SweepRun.state.set(SweepState.DONE),
             SweepRun.finished_at.set(clock.now()),
             SweepRun.findings.set(dict(totals)),
             SweepRun.drift.set(json.dumps(drift[:DRIFT_SHOWN], ensure_ascii=False)),
