@@ -95,6 +95,8 @@ def requests_per_register_and_approve() -> dict[str, Any]:
     from zhtj.signin.tokens import generate_dev_key
 
     os.environ["ZHTJ_DEV_SIGNING_KEY"] = generate_dev_key()
+    import zhtj.registry  # noqa: F401  (every item class, once the environment is set)
+
     moto_patches.apply()
     with mock_aws():
         from chalice.test import Client

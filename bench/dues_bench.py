@@ -68,6 +68,8 @@ def run(orders: int = 200) -> dict[str, Any]:
     from zhtj.signin.tokens import generate_dev_key
 
     os.environ.setdefault("ZHTJ_DEV_SIGNING_KEY", generate_dev_key())
+    import zhtj.registry  # noqa: F401  (every item class, once the environment is set)
+
     moto_patches.apply()
     with mock_aws():
         from infra.local.payments_simulator import Simulator

@@ -160,6 +160,8 @@ def run(members: int = 100_000, id_sample: int = 2_000) -> dict[str, Any]:
     from zhtj.signin.tokens import generate_dev_key
 
     os.environ.setdefault("ZHTJ_DEV_SIGNING_KEY", generate_dev_key())
+    import zhtj.registry  # noqa: F401  (every item class, once the environment is set)
+
     moto_patches.apply()
     with mock_aws():
         from infra.local import demo

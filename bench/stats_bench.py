@@ -41,9 +41,9 @@ def _seed_counters() -> int:
     """OwnStat counters and SubStat totals from a recount (one pass), written directly; the
     seeding writes' stream records are then dropped. Returns the items scanned."""
     from zhtj.core import clock
+    from zhtj.counters.models import OwnStat, SubStat
     from zhtj.orgs.rules import path_ids
     from zhtj.stats import rules as stat_rules
-    from zhtj.stats.models import OwnStat, SubStat
     from zhtj.sweeps import service as sweeps
     from zhtj.table import counters, keys
 
@@ -102,6 +102,8 @@ def run(members: int = 100_000) -> dict[str, Any]:
     from zhtj.signin.tokens import generate_dev_key
 
     os.environ.setdefault("ZHTJ_DEV_SIGNING_KEY", generate_dev_key())
+    import zhtj.registry  # noqa: F401  (every item class, once the environment is set)
+
     moto_patches.apply()
     with mock_aws():
         from infra.local import demo

@@ -11,6 +11,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from chalice import Chalice, ConvertToMiddleware
 
 import chalicelib.cards
+import zhtj.registry  # noqa: F401
 from chalicelib import (
     accounts,
     audit,

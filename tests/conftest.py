@@ -33,6 +33,9 @@ from tests import moto_state
 from zhtj.signin.tokens import generate_dev_key
 
 os.environ["ZHTJ_DEV_SIGNING_KEY"] = generate_dev_key()
+# Every item class, once the environment is complete (importing a model reads the settings).
+import zhtj.registry  # noqa: F401
+
 moto_patches.apply()
 moto_state.remember_environment()
 # One boto3 default session for the test process (moto would start a fresh one per mock): a

@@ -22,15 +22,14 @@ from zhtj.accounts import service as accounts
 from zhtj.accounts.models import Account
 from zhtj.core.clock import now
 from zhtj.orgs import service as orgs
-from zhtj.orgs.rules import Level, OrgType, Sector
-from zhtj.schemas import OrgCreate
+from zhtj.orgs.rules import Level, NewOrg, OrgType, Sector
 from zhtj.signin.tokens import Principal, issue_dev_token
 from zhtj.table import keys
 
 
-def org_body(org_type: OrgType, short: str, full: str, alias: str, **extra: Any) -> OrgCreate:
+def org_body(org_type: OrgType, short: str, full: str, alias: str, **extra: Any) -> NewOrg:
     sector = extra.pop("sector", Sector.GOVERNMENT if org_type == OrgType.LEADING_ORGAN else Sector.COMMUNITY)
-    return OrgCreate(org_type=org_type, sector=sector, short_name=short, full_name=full, alias=alias, **extra)
+    return NewOrg(org_type=org_type, sector=sector, short_name=short, full_name=full, alias=alias, **extra)
 
 
 @dataclass
@@ -64,7 +63,7 @@ def build_world() -> World:
     accounts.new_grant("u-root", province.root.org_id, "管理员").save()
     world.admins["root"] = "u-root"
 
-    def child(parent: str, name: str, body: OrgCreate) -> None:
+    def child(parent: str, name: str, body: NewOrg) -> None:
         created = orgs.create_child(world.principal(parent), world.orgs[parent], body)
         world.orgs[name] = created.org_id
         world.admins[name] = accounts.create_admin_account(

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.http import PageQuery, api
 from zhtj.orgs import service as orgs
-from zhtj.orgs.rules import OrgType
+from zhtj.orgs.rules import NewOrg, OrgType
 from zhtj.schemas import (
     MergeOut,
     OrgCreate,
@@ -52,7 +52,7 @@ def children(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
     bp, "/orgs/{org_id}/children", "POST", summary="创建下级组织", body=OrgCreate, response=OrgOut, status=201, tag=TAG
 )
 def create_child(org_id: str, principal: Principal, body: OrgCreate) -> BaseModel:
-    return OrgOut.model_validate(orgs.create_child(principal, org_id, body))
+    return OrgOut.model_validate(orgs.create_child(principal, org_id, NewOrg(**body.model_dump())))
 
 
 @api(

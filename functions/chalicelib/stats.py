@@ -14,8 +14,9 @@ from zhtj.schemas import Body, Page
 from zhtj.signin.tokens import Principal
 from zhtj.stats import rules as stat_rules
 from zhtj.stats import service as stats
+from zhtj.stats.models import Finding
 from zhtj.sweeps import service as sweeps
-from zhtj.sweeps.models import Finding, SweepRun
+from zhtj.sweeps.models import SweepRun
 
 bp = Blueprint(__name__)
 TAG = "统计与核查"

@@ -47,6 +47,7 @@ from zhtj.accounts.models import Account
 from zhtj.accounts.service import new_grant
 from zhtj.core.clock import new_id, now, today_in_china
 from zhtj.core.identity import check_character
+from zhtj.counters import service as counters
 from zhtj.dues import rules as dues_rules
 from zhtj.dues.models import PaidMonth
 from zhtj.names import index as search_index
@@ -70,7 +71,6 @@ from zhtj.registration.models import Claim, Registration
 from zhtj.registration.rules import NUMBERED_ERA, IdentityProof, check_submission
 from zhtj.schemas import RegistrationSubmit
 from zhtj.signin.tokens import Principal, issue_dev_token
-from zhtj.stats import service as stats
 from zhtj.table import keys, pii
 from zhtj.table.base import Item
 
@@ -868,7 +868,8 @@ def load(scale: int = 200) -> dict[str, str]:
     with Item.batch_write() as batch:
         for node in builder.orgs:
             batch.save(node.org)
-            batch.save(stats.new_own_stat(node.org))  # STAT-1: its counters come from the stream
+            # STAT-1: its counters come from the stream
+            batch.save(counters.new_own_stat(node.org.org_id, node.org.path))
             for token in name_tokens(node.org):
                 batch.save(token)
         for item in admins:

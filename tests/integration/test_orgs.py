@@ -414,15 +414,16 @@ def test_two_admins_moving_one_org_at_once_exactly_one_wins(world: World, monkey
     """Both read 越秀 before either writes (the interleaving is fixed: in-process moto is not
     thread-safe); the second commit finds the version moved on and is refused."""
     from zhtj.core.errors import ConflictError
-    from zhtj.schemas import OrgCreate
+    from zhtj.orgs import moves
+    from zhtj.orgs.rules import Level, NewOrg, OrgType, Sector
 
     third_city = orgs.create_child(
         world.principal("root"),
         world.orgs["root"],
-        OrgCreate(
-            org_type="LEADING_ORGAN",
-            level="CITY",
-            sector="GOVERNMENT",
+        NewOrg(
+            org_type=OrgType.LEADING_ORGAN,
+            level=Level.CITY,
+            sector=Sector.GOVERNMENT,
             short_name="佛山团市委",
             full_name="中国共产主义青年团佛山市委员会",
             alias="佛山团市委",
@@ -433,7 +434,8 @@ def test_two_admins_moving_one_org_at_once_exactly_one_wins(world: World, monkey
     first = orgs.move(world.principal("root"), world.orgs["yuexiu"], world.orgs["sz"], "区划调整")
     assert orgs.continue_move(first.job_id)
     fresh = orgs.get_org
-    monkeypatch.setattr(orgs, "get_org", lambda i: read_by_second_admin if i == world.orgs["yuexiu"] else fresh(i))
+    # The second admin's move reads 越秀 as it was before the first move.
+    monkeypatch.setattr(moves, "get_org", lambda i: read_by_second_admin if i == world.orgs["yuexiu"] else fresh(i))
     with pytest.raises(ConflictError) as refused:
         orgs.move(world.principal("root"), world.orgs["yuexiu"], third_city.org_id, "区划调整")
     assert refused.value.code == "STALE_WRITE"

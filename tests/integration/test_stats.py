@@ -17,11 +17,11 @@ from tests.integration.test_awards import days_ago, reward
 from tests.integration.test_registration import make_id, registered
 from tests.integration.test_transfers import start
 from tests.support import World, call, drain, drain_stream, enrol, pay_dues
+from zhtj.counters.models import OwnStat
 from zhtj.members.models import Member
 from zhtj.registration.models import Registration
 from zhtj.stats import service as stats
-from zhtj.stats.models import OwnStat
-from zhtj.table import keys
+from zhtj.table import counters, keys
 from zhtj.transfers.models import Transfer
 
 
@@ -357,7 +357,7 @@ def test_stat_1_the_recount_finds_no_drift_and_reports_a_planted_one(client: Any
     assert sweep(client, world)["drift_count"] == 0
     # A counter moved outside the stream (what a lost or doubled record would leave).
     OwnStat(keys.org_pk(world.orgs["lianhua"]), keys.OWN_STAT_SK).update(
-        actions=[OwnStat.org_id.set(world.orgs["lianhua"]), stats.counters.number("members").add(1)],
+        actions=[OwnStat.org_id.set(world.orgs["lianhua"]), counters.number("members").add(1)],
         add_version_condition=False,
     )
     run = sweep(client, world)

@@ -31,12 +31,14 @@ name. Nothing outside the points above reads either variable.
 
 from __future__ import annotations
 
-import os
 import random
 import threading
 from collections import Counter
 from functools import lru_cache
 from typing import Any
+
+from zhtj.core import settings
+from zhtj.core.manifest import PAYMENT_PROVIDERS, load_manifest
 
 CONFLICT = "dynamodb_conflict"
 STALE = "dynamodb_stale"
@@ -51,10 +53,7 @@ class InjectedFault(RuntimeError):
 
 def handler_names() -> set[str]:
     """Every handler the switch can crash: the manifest's functions and the webhook endpoints."""
-    from zhtj.core.manifest import load_manifest
-    from zhtj.integrations.payments.base import PROVIDERS
-
-    return set(load_manifest().functions) | {webhook_name(p) for p in PROVIDERS}
+    return set(load_manifest().functions) | {webhook_name(p) for p in PAYMENT_PROVIDERS}
 
 
 def webhook_name(provider: str) -> str:
@@ -64,7 +63,7 @@ def webhook_name(provider: str) -> str:
 @lru_cache(maxsize=1)
 def _shares() -> dict[str, float]:
     shares: dict[str, float] = {}
-    for entry in filter(None, (part.strip() for part in os.environ.get("ZHTJ_FAULTS", "").split(","))):
+    for entry in filter(None, (part.strip() for part in settings.faults_spec().split(","))):
         name, _, share = entry.partition("=")
         shares[name.strip()] = float(share)
     if shares and (unknown := set(shares) - set(SWITCHES) - handler_names()):
@@ -76,7 +75,7 @@ def _shares() -> dict[str, float]:
 
 @lru_cache(maxsize=1)
 def _random() -> random.Random:
-    seed = os.environ.get("ZHTJ_FAULTS_SEED")
+    seed = settings.faults_seed()
     return random.Random(int(seed)) if seed else random.Random()
 
 

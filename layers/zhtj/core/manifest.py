@@ -12,6 +12,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+# The payment providers whose notifications arrive at /webhooks/<provider> (their adapters are
+# in zhtj.integrations.payments): wiring beside the manifest's functions.
+PAYMENT_PROVIDERS = ("wechatpay", "alipay")
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -1,7 +1,8 @@
-"""Runtime settings, read once from the environment.
+"""Runtime settings: the only module that reads environment variables.
 
 Names of the table and queues are fixed by the manifest (chalicefile.json); only what
-differs between the cloud and the local stack comes from the environment.
+differs between the cloud and the local stack comes from the environment. `get_settings` is
+read once; the accessors below it read at each call (what tests and the local stack change).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class Settings:
     # Cloud: the Cognito user pool's JWKS address.
     jwks_url: str | None
     stage: str
-    # The Secrets Manager secret page cursors are sealed with (zhtj.dal.paging).
+    # The Secrets Manager secret page cursors are sealed with (zhtj.table.paging).
     cursor_secret: str
 
 
@@ -41,3 +42,59 @@ def get_settings() -> Settings:
         stage=os.environ.get("ZHTJ_STAGE", "local"),
         cursor_secret=os.environ.get(CURSOR_SECRET_ENV) or DEFAULT_CURSOR_SECRET,
     )
+
+
+# --- Read at each call, not cached: tests and the local stack change them within one process ---
+
+PII_KEY_ENV = "ZHTJ_PII_KEY_ID"
+BLIND_INDEX_KEY_ENV = "ZHTJ_BLIND_INDEX_KEY_ID"
+SIGNING_KEY_ENV = "ZHTJ_SIGNING_KEY_ID"
+FAULTS_ENV = "ZHTJ_FAULTS"
+FAULTS_SEED_ENV = "ZHTJ_FAULTS_SEED"
+USER_POOL_ENV = "ZHTJ_USER_POOL_ID"
+RECOMPUTE_DELAY_ENV = "ZHTJ_RECOMPUTE_DELAY_SECONDS"
+
+
+def bucket_env(role: str) -> str:
+    """The environment variable naming a role's bucket (the template sets it)."""
+    return f"ZHTJ_{role.upper()}_BUCKET"
+
+
+def bucket_name(role: str) -> str:
+    """The bucket of a role (documents, uploads, ...): the template's, or the local stack's."""
+    return os.environ.get(bucket_env(role), f"zhtj-{role}-local")
+
+
+def state_machine_arn_env(name: str) -> str:
+    """The environment variable the cloud template sets to a machine's ARN."""
+    return f"ZHTJ_STATE_MACHINE_{name.upper().replace('-', '_')}"
+
+
+def state_machine_arn(name: str) -> str | None:
+    """The ARN of state machine `name` as the cloud template set it (None elsewhere)."""
+    return os.environ.get(state_machine_arn_env(name)) or None
+
+
+def kms_key_id(env_name: str, default: str) -> str:
+    """A KMS key id or alias (PII_KEY_ENV, BLIND_INDEX_KEY_ENV, SIGNING_KEY_ENV), or its default."""
+    return os.environ.get(env_name) or default
+
+
+def user_pool_id() -> str:
+    """The Cognito user pool (the cloud only: a KeyError elsewhere)."""
+    return os.environ[USER_POOL_ENV]
+
+
+def faults_spec() -> str:
+    """The fault switch: `<switch or handler>=<share>,...` (empty: no faults)."""
+    return os.environ.get(FAULTS_ENV, "")
+
+
+def faults_seed() -> str | None:
+    """The fault switch's random seed, so that a failure repeats."""
+    return os.environ.get(FAULTS_SEED_ENV)
+
+
+def recompute_delay_seconds() -> int:
+    """Seconds before deadlines are recomputed after a calendar change."""
+    return int(os.environ.get(RECOMPUTE_DELAY_ENV, "90"))

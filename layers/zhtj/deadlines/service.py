@@ -11,14 +11,14 @@ that reach into that year are then recomputed through the same queue ("recompute
 
 from __future__ import annotations
 
-import os
 import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from zhtj.core import clock
+from zhtj.core import clock, settings
 from zhtj.core.errors import ConflictError, ValidationError
 from zhtj.core.observability import logger, metrics
+from zhtj.dues import orders as dues_orders
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.models import Org
 from zhtj.registration import identity_check
@@ -113,8 +113,6 @@ def fire(kind: str, subject_id: str) -> None:
     elif kind == incoming.TIMER_KIND:
         incoming.close_window(timer)
     elif kind == timers.DUES_ORDER_EXPIRY:
-        from zhtj.dues import orders as dues_orders
-
         dues_orders.expire(subject_id)  # deletes its own timer
     else:
         raise ValueError(f"unknown timer kind {kind!r}")
@@ -294,7 +292,7 @@ def load_year(principal: Principal, year: int, holidays: list[tuple[date, date]]
 def recompute_delay() -> int:
     """Seconds before recomputing: other processes keep their cached calendar up to a minute,
     and a deadline they compute meanwhile must be caught by the recomputation."""
-    return int(os.environ.get("ZHTJ_RECOMPUTE_DELAY_SECONDS", "90"))
+    return settings.recompute_delay_seconds()
 
 
 def start_recompute(year: int) -> None:

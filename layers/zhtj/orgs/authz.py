@@ -14,6 +14,7 @@ from enum import StrEnum
 from zhtj.core.errors import ForbiddenError, NotFoundError
 from zhtj.orgs.models import Grant, Org
 from zhtj.orgs.rules import POSITIONS as POSITIONS
+from zhtj.orgs.rules import OrgStatus
 from zhtj.signin.tokens import Principal
 from zhtj.table import keys
 from zhtj.table.unit_of_work import Actor
@@ -107,7 +108,7 @@ POLICY: dict[str, Reach] = {
     "volunteer.record": Reach.OWN_OR_BELOW,
     # STAT-3 (search/service.py): the target is the organisation whose subtree is searched.
     "search.run": Reach.OWN_OR_BELOW,
-    # STAT-1..2 and SWEEP (stats/service.py, sweeps/service.py): the target is the organisation
+    # STAT-1..2 and SWEEP (zhtj.stats, sweeps/service.py): the target is the organisation
     # whose subtree is read or whose sector targets are set; a sweep covers the province.
     "stats.read": Reach.OWN_OR_BELOW,
     "stats.targets_set": Reach.OWN_OR_BELOW,
@@ -161,7 +162,7 @@ def acting(principal: Principal) -> Acting:
     if not roles & OPERATOR_ROLES:
         raise NOT_OPERATOR
     org = get_org(principal.acting_org_id)
-    if org.status != "ACTIVE":
+    if org.status != OrgStatus.ACTIVE:
         raise NOT_OPERATOR
     return Acting(account_id=principal.account_id, org=org, roles=roles)
 

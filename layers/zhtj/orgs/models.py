@@ -10,6 +10,7 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 
+from zhtj.orgs.rules import OrgStatus, TreeJobStatus
 from zhtj.table.base import Item
 
 
@@ -32,7 +33,7 @@ class Org(Item, discriminator="Org"):
     alias = UnicodeAttribute()
     region_name = UnicodeAttribute(null=True)
     entry_year = NumberAttribute(null=True)
-    status = UnicodeAttribute(default="ACTIVE")
+    status = UnicodeAttribute(default=OrgStatus.ACTIVE.value)
     system = BooleanAttribute(default=False)
     member_count = NumberAttribute(default=0)
     child_count = NumberAttribute(default=0)
@@ -78,7 +79,7 @@ class TreeJob(Item, discriminator="TreeJob"):
     org_id = UnicodeAttribute()
     old_path = UnicodeAttribute()
     new_path = UnicodeAttribute()
-    status = UnicodeAttribute(default="RUNNING")
+    status = UnicodeAttribute(default=TreeJobStatus.RUNNING.value)
     rewritten = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()

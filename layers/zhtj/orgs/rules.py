@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from zhtj.core.errors import FieldChecks, RuleViolation, ValidationError
+from zhtj.core.errors import ConflictError, FieldChecks, RuleViolation, ValidationError
 
 
 class OrgType(StrEnum):
@@ -31,6 +31,13 @@ SECRETARY = "书记"
 class OrgStatus(StrEnum):
     ACTIVE = "ACTIVE"
     DISSOLVED = "DISSOLVED"
+
+
+class TreeJobStatus(StrEnum):
+    """A subtree move job (TreeJob): running until the paths beneath are rewritten."""
+
+    RUNNING = "RUNNING"
+    DONE = "DONE"
 
 
 class Level(StrEnum):
@@ -279,3 +286,22 @@ def most_selective_bigram(fragment: str) -> str:
         raise ValidationError("SEARCH_TOO_SHORT", "请至少输入两个字进行查找", "q")
     windows = [squeezed[i : i + 2] for i in range(len(squeezed) - 1)]
     return min(windows, key=lambda w: sum(ch in _COMMON for ch in w))
+
+
+@dataclass(frozen=True)
+class NewOrg:
+    """What a new child organisation is created with (ORG-1/2/5)."""
+
+    org_type: OrgType
+    sector: Sector
+    short_name: str
+    full_name: str
+    alias: str
+    level: Level | None = None
+    region_name: str | None = None
+    class_branch: bool = False
+    entry_year: int | None = None
+
+
+PARENT_GONE = ConflictError("PARENT_NOT_ACTIVE", "上级组织已撤销或正在调整，请刷新后重试", "parent_id")
+MOVE_IN_PROGRESS = ConflictError("TREE_MOVE_IN_PROGRESS", "该组织所在的组织树正在调整隶属关系，请稍后再试", None)

@@ -230,7 +230,7 @@ def _members(scope: Org, fragment: str, cursor: str | None, limit: int) -> tuple
 
 
 def _organisations(scope: Org, q: str, cursor: str | None, limit: int) -> tuple[list[Hit], str | None]:
-    # Organisation names are matched as orgs/service.py indexes them (lower-cased, no spaces).
+    # Organisation names are matched as orgs/items.py indexes them (lower-cased, no spaces).
     normalized = "".join(q.lower().split())
     bigram = most_selective_bigram(normalized)
     tokens, next_cursor = _names_in_scope(

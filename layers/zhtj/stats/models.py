@@ -1,37 +1,10 @@
-"""Table items of stats: OwnStat, SubStat, StreamMark, SectorTarget."""
+"""Table items of stats: SectorTarget, Finding."""
 
 from __future__ import annotations
 
-from pynamodb.attributes import (
-    NumberAttribute,
-    UnicodeAttribute,
-    UTCDateTimeAttribute,
-)
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
 from zhtj.table.base import Item
-
-
-class OwnStat(Item, discriminator="OwnStat"):
-    """What is attached to one organisation itself (its members, registrations, posts, ...):
-    pk ORG#<org>, sk OWNSTAT. Created with the organisation, its path rewritten with it, its
-    counters (top-level numbers named by zhtj.domain.stat_rules) moved only by the stats
-    stream (ADD) and, for the time-dependent ones (t_*), SET by the daily sweep. Its own stream
-    records roll its figures up the path into SubStat."""
-
-    org_id = UnicodeAttribute()
-    path = UnicodeAttribute()
-
-
-class SubStat(Item, discriminator="SubStat"):
-    """One shard of an organisation's subtree counters: pk STAT#<org>#<shard>, sk STAT. Moved
-    by ADD only, from the stream; a read gets every shard with one BatchGetItem."""
-
-    org_id = UnicodeAttribute()
-
-
-class StreamMark(Item, discriminator="StreamMark"):
-    """A stream record already applied (its counter moves landed with this mark, in one
-    transaction): pk STREAMREC#<event id>, sk META; expires (TTL) after the stream's retention."""
 
 
 class SectorTarget(Item, discriminator="SectorTarget"):
@@ -44,3 +17,14 @@ class SectorTarget(Item, discriminator="SectorTarget"):
     target_percent = NumberAttribute()
     set_by = UnicodeAttribute()
     set_at = UTCDateTimeAttribute()
+
+
+class Finding(Item, discriminator="Finding"):
+    """A compliance finding of one organisation (SWEEP-1..3): pk ORG#<org>, sk FINDING#<code>;
+    gsi1 FINDINGS#<province root> / <path>#<code> (a subtree's findings in path order)."""
+
+    org_id = UnicodeAttribute()
+    code = UnicodeAttribute()
+    concerned = NumberAttribute()  # members, reviews, steps ... it concerns (1 for the organisation itself)
+    path = UnicodeAttribute()
+    noted_at = UTCDateTimeAttribute()  # when it appeared or its number last changed

@@ -32,21 +32,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from zhtj.orgs.rules import POSITIONS, SECRETARY, OrgType
+from zhtj.counters.rules import own_counters as own_counters
+from zhtj.orgs.rules import POSITIONS, SECRETARY, OrgStatus, OrgType
 from zhtj.timers.workdays import CHINA_TZ
 
 HAN = "01"
 NORMAL = "NORMAL"
 PENDING_REVIEW = "PENDING_REVIEW"
 OPEN_TRANSFER = "OPEN"
-ACTIVE = "ACTIVE"
 REVIEWED = frozenset({"APPROVED", "RETURNED"})
 # Item kinds the stream counts (the mapping's filter), and the one it rolls up.
 BASE_KINDS = ("Org", "Member", "Registration", "Grant", "Award", "Transfer")
 OWN_KIND = "OwnStat"
 STREAM_KINDS = (*BASE_KINDS, OWN_KIND)
-# OwnStat attributes that are not counters.
-_NOT_COUNTERS = frozenset({"pk", "sk", "kind", "org_id", "path", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"})
 # Counters the daily sweep sets (SET, not ADD): time-dependent or whole-subtree facts.
 SWEEP_PREFIX = "t_"
 
@@ -77,7 +75,7 @@ def own_counts(image: Mapping[str, Any] | None) -> dict[str, Counter[str]]:
     owner: str | None = None
     if kind == "Org":
         owner = image.get("org_id")
-        if image.get("status", ACTIVE) == ACTIVE:
+        if image.get("status", OrgStatus.ACTIVE) == OrgStatus.ACTIVE:
             counts["orgs"] += 1
             counts[f"type_{image.get('org_type')}"] += 1
             counts[f"sector_{image.get('sector')}"] += 1
@@ -135,19 +133,6 @@ def difference(old: Mapping[str, Counter[str]], new: Mapping[str, Counter[str]])
 
 
 # --- Step 2: what an organisation's own figures count for its whole path ----------------------
-
-
-def own_counters(image: Mapping[str, Any] | None) -> Counter[str]:
-    """The counters of an OwnStat image (numbers only)."""
-    if not image:
-        return Counter()
-    return Counter(
-        {
-            k: int(v)
-            for k, v in image.items()
-            if k not in _NOT_COUNTERS and isinstance(v, int | float) and not isinstance(v, bool)
-        }
-    )
 
 
 def size_band(members: int) -> str:

@@ -1,4 +1,4 @@
-"""Table items of sweeps: Finding, FindingHistory, SweepRun."""
+"""Table items of sweeps: FindingHistory, SweepRun."""
 
 from __future__ import annotations
 
@@ -11,17 +11,6 @@ from pynamodb.attributes import (
 )
 
 from zhtj.table.base import Item
-
-
-class Finding(Item, discriminator="Finding"):
-    """A compliance finding of one organisation (SWEEP-1..3): pk ORG#<org>, sk FINDING#<code>;
-    gsi1 FINDINGS#<province root> / <path>#<code> (a subtree's findings in path order)."""
-
-    org_id = UnicodeAttribute()
-    code = UnicodeAttribute()
-    concerned = NumberAttribute()  # members, reviews, steps ... it concerns (1 for the organisation itself)
-    path = UnicodeAttribute()
-    noted_at = UTCDateTimeAttribute()  # when it appeared or its number last changed
 
 
 class FindingHistory(Item, discriminator="FindingHistory"):
@@ -41,7 +30,7 @@ class SweepRun(Item, discriminator="SweepRun"):
     run_id = UnicodeAttribute()
     segments = NumberAttribute()
     segments_done = UnicodeSetAttribute(null=True)
-    state = UnicodeAttribute()  # SCANNING, FINISHING, DONE
+    state = UnicodeAttribute()  # sweeps.rules.SweepState
     started_at = UTCDateTimeAttribute()
     started_by = UnicodeAttribute()
     day = UnicodeAttribute()

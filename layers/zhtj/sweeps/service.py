@@ -1,6 +1,6 @@
 """The compliance sweep ("命脉工程", SWEEP-1..3) and the nightly recount of the statistics (STAT-1).
 
-Most findings are kept as the data changes (stats/service.py: an organisation's Finding items
+Most findings are kept as the data changes (stats/stream.py: an organisation's Finding items
 follow its own figures). What no single change can decide is left to this daily pass:
 - time passing: members with 6 consecutive months unpaid, members past 28 without a post;
 - the whole subtree: empty committees, general branches and committees outside their norms (ORG-3);
@@ -27,13 +27,14 @@ from zhtj.core import clock
 from zhtj.core.errors import ConflictError, NotFoundError, ValidationError
 from zhtj.core.observability import logger, metrics
 from zhtj.core.settings import get_settings
+from zhtj.counters.models import OwnStat
 from zhtj.dues import rules as dues_rules
 from zhtj.orgs.authz import authorize, get_org
-from zhtj.orgs.rules import POSITIONS, OrgType, path_ids, size_findings
+from zhtj.orgs.rules import POSITIONS, OrgStatus, OrgType, path_ids, size_findings
 from zhtj.signin.tokens import Principal
 from zhtj.stats import rules as stat_rules
-from zhtj.stats.models import OwnStat
 from zhtj.sweeps.models import FindingHistory, SweepRun
+from zhtj.sweeps.rules import SweepState
 from zhtj.table import counters, executions, keys, queues, storage
 from zhtj.table.base import Item
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
@@ -71,7 +72,7 @@ def start(principal: Principal | None, segments: int = DEFAULT_SEGMENTS) -> Swee
         keys.sweep_pk(clock.new_id("sw")),
         keys.META,
         segments=segments,
-        state="SCANNING",
+        state=SweepState.SCANNING,
         started_at=started,
         started_by=principal.account_id if principal else "schedule",
         day=clock.today_in_china().isoformat(),
@@ -175,7 +176,7 @@ def _see(partial: Partial, item: dict[str, Any], today: date, dues: dict[str, di
         partial.orgs[item["org_id"]] = {
             "path": item["path"],
             "type": item.get("org_type"),
-            "active": item.get("status", stat_rules.ACTIVE) == stat_rules.ACTIVE,
+            "active": item.get("status", OrgStatus.ACTIVE) == OrgStatus.ACTIVE,
             "system": bool(item.get("system")),
         }
     elif kind == stat_rules.OWN_KIND:
@@ -239,8 +240,8 @@ def scan_segment(run_id: str, segment: int, total: int) -> None:
             uow = UnitOfWork(SYSTEM_ACTOR)
             uow.update(
                 run,
-                [SweepRun.state.set("FINISHING")],
-                condition=SweepRun.state == "SCANNING",
+                [SweepRun.state.set(SweepState.FINISHING)],
+                condition=SweepRun.state == SweepState.SCANNING,
                 on_fail=ConflictError("SWEEP_FINISHING", "", None),
                 versioned=False,
             )
@@ -358,7 +359,7 @@ def finish(run_id: str) -> SweepRun:
     metrics.add_metric(name="StatsDrift", unit="Count", value=len(drift))
     run.update(
         actions=[
-            SweepRun.state.set("DONE"),
+            SweepRun.state.set(SweepState.DONE),
             SweepRun.finished_at.set(clock.now()),
             SweepRun.findings.set(dict(totals)),
             SweepRun.drift.set(json.dumps(drift[:DRIFT_SHOWN], ensure_ascii=False)),

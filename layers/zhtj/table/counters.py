@@ -8,6 +8,7 @@ from typing import Any
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.expressions.operand import Path
 
+from zhtj.core.settings import get_settings
 from zhtj.table.base import Item
 
 _SK = UnicodeAttribute(range_key=True, attr_name="sk")
@@ -21,8 +22,6 @@ def number(name: str) -> Path:
 def get_many(keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
     """The raw items (plain values, numbers as int) at `keys`, with one strongly consistent
     BatchGetItem per 100 keys; missing items are left out."""
-    from zhtj.core.settings import get_settings
-
     table = get_settings().table_name
     found: list[dict[str, Any]] = []
     for start in range(0, len(keys), 100):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from functools import lru_cache
 from typing import Any
 
 import boto3
 
+from zhtj.core import settings
 from zhtj.core.manifest import load_manifest
 from zhtj.core.settings import get_settings
 
@@ -18,15 +18,10 @@ def _sfn() -> Any:
     return boto3.client("stepfunctions", region_name=get_settings().region)
 
 
-def arn_env(name: str) -> str:
-    """The environment variable the cloud template sets to a machine's ARN."""
-    return f"ZHTJ_STATE_MACHINE_{name.upper().replace('-', '_')}"
-
-
 def state_machine_arn(name: str) -> str:
     """The ARN of manifest state machine `name`: from the environment in the cloud; looked
     up by its deployed name where infra/provision.py made it (local stack, tests)."""
-    if arn := os.environ.get(arn_env(name)):
+    if arn := settings.state_machine_arn(name):
         return arn
     deployed = f"{load_manifest().app}-{name}"
     for page in _sfn().get_paginator("list_state_machines").paginate():

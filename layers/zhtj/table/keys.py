@@ -298,7 +298,7 @@ def branch_incoming_pk(branch_id: str) -> str:
     return f"INCOMINGORG#{branch_id}"
 
 
-# --- AWARD and the annual records (issue 7) ---------------------------------------------------
+# --- AWARD and the annual records ----------------------------------------------------------
 
 AWARD_SK_PREFIX = "AWARD#"  # card_content.SECTIONS reads these prefixes
 DECLARATION_SK_PREFIX = "DECL#"

@@ -34,10 +34,10 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from zhtj.core.identity import normalize_id_number
-from zhtj.core.settings import get_settings
+from zhtj.core.settings import BLIND_INDEX_KEY_ENV as BLIND_INDEX_KEY_ENV
+from zhtj.core.settings import PII_KEY_ENV as PII_KEY_ENV
+from zhtj.core.settings import get_settings, kms_key_id
 
-PII_KEY_ENV = "ZHTJ_PII_KEY_ID"
-BLIND_INDEX_KEY_ENV = "ZHTJ_BLIND_INDEX_KEY_ID"
 DEFAULT_PII_KEY = "alias/zhtj-pii"
 DEFAULT_BLIND_INDEX_KEY = "alias/zhtj-blind-index"
 
@@ -85,11 +85,11 @@ def _kms() -> Any:
 
 
 def _pii_key_id() -> str:
-    return os.environ.get(PII_KEY_ENV) or DEFAULT_PII_KEY
+    return kms_key_id(PII_KEY_ENV, DEFAULT_PII_KEY)
 
 
 def _blind_index_key_id() -> str:
-    return os.environ.get(BLIND_INDEX_KEY_ENV) or DEFAULT_BLIND_INDEX_KEY
+    return kms_key_id(BLIND_INDEX_KEY_ENV, DEFAULT_BLIND_INDEX_KEY)
 
 
 def _aad(context: dict[str, str]) -> bytes:

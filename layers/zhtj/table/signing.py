@@ -8,7 +8,6 @@ key lives in moto's KMS, which implements Sign and GetPublicKey for ECC keys.
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from typing import Any
 
@@ -16,15 +15,15 @@ import boto3
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-from zhtj.core.settings import get_settings
+from zhtj.core.settings import SIGNING_KEY_ENV as SIGNING_KEY_ENV
+from zhtj.core.settings import get_settings, kms_key_id
 
-SIGNING_KEY_ENV = "ZHTJ_SIGNING_KEY_ID"
 DEFAULT_SIGNING_KEY = "alias/zhtj-card-signing"
 ALGORITHM = "ECDSA_SHA_256"
 
 
 def key_id() -> str:
-    return os.environ.get(SIGNING_KEY_ENV) or DEFAULT_SIGNING_KEY
+    return kms_key_id(SIGNING_KEY_ENV, DEFAULT_SIGNING_KEY)
 
 
 @lru_cache(maxsize=1)

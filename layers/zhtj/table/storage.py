@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from typing import Any
 
@@ -10,7 +9,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from zhtj.core.settings import get_settings
+from zhtj.core.settings import bucket_env as bucket_env
+from zhtj.core.settings import bucket_name, get_settings
 
 UPLOAD_SECONDS = 900
 
@@ -22,13 +22,8 @@ def _s3() -> Any:
     return boto3.client("s3", region_name=get_settings().region, config=Config(signature_version="s3v4"))
 
 
-def bucket_env(role: str) -> str:
-    """The environment variable naming a role's bucket (the template sets it)."""
-    return f"ZHTJ_{role.upper()}_BUCKET"
-
-
 def bucket(role: str) -> str:
-    return os.environ.get(bucket_env(role), f"zhtj-{role}-local")
+    return bucket_name(role)
 
 
 def upload_url(role: str, key: str, content_type: str) -> str:

@@ -22,6 +22,7 @@ from pynamodb.transactions import TransactWrite
 from zhtj.core import faults
 from zhtj.core.clock import new_id, now
 from zhtj.core.errors import ConflictError, DomainError
+from zhtj.core.observability import logger
 from zhtj.core.settings import get_settings
 from zhtj.table import keys
 from zhtj.table.audit_record import AuditRecord
@@ -124,8 +125,6 @@ class UnitOfWork:
         return True
 
     def _run_hooks(self) -> None:
-        from zhtj.core.observability import logger
-
         hooks, self.hooks = list(self.hooks.items()), {}
         for key, hook in hooks:
             try:

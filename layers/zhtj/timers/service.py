@@ -19,8 +19,8 @@ from pynamodb.expressions.update import Action
 
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError
-from zhtj.registration.models import Registration
 from zhtj.table import keys
+from zhtj.table.base import Item
 from zhtj.table.unit_of_work import UnitOfWork
 from zhtj.timers import calendar
 from zhtj.timers.models import Timer
@@ -121,10 +121,10 @@ def track_admission_window(uow: UnitOfWork, registration_id: str, admitted_on: d
 
 
 def clear_overdue_actions() -> list[Action]:
-    """Update actions that take a registration off the overdue list (REV-2): add them to the
-    registration's update when it is approved, returned, withdrawn or superseded. escalated_to
-    stays, as the record of who could review it."""
-    return [Registration.gsi2pk.remove(), Registration.gsi2sk.remove()]
+    """Update actions that take an item off the overdue list (REV-2: its gsi2 keys, which every
+    Item declares): the caller adds them to a registration's update when it is approved,
+    returned, withdrawn or superseded. escalated_to stays, as the record of who could review it."""
+    return [Item.gsi2pk.remove(), Item.gsi2sk.remove()]
 
 
 # --- The sweep ---------------------------------------------------------------------------------

@@ -9,19 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Literal
 
 import chinese_calendar
 
+from zhtj.core.clock import CHINA_TZ as CHINA_TZ
 from zhtj.core.errors import ValidationError
 
 Source = Literal["loaded", "package", "fallback"]
-
-# China has kept UTC+8 without daylight saving since 1991, so a fixed offset is exact
-# and spares the Lambda runtime a tz database.
-CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from zhtj.core.clock import CHINA_TZ
 from zhtj.core.clock import now as clock_now
 from zhtj.integrations.payments import keys
 from zhtj.integrations.payments.base import (
@@ -37,7 +38,6 @@ from zhtj.integrations.payments.base import (
     Reply,
 )
 from zhtj.integrations.payments.transport import HttpRequest, Transport
-from zhtj.timers.workdays import CHINA_TZ
 
 NAME = "alipay"
 GATEWAY = "https://openapi.alipay.com/gateway.do"

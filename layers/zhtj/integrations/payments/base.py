@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-PROVIDERS = ("wechatpay", "alipay")
+from zhtj.core.manifest import PAYMENT_PROVIDERS
+
+PROVIDERS = PAYMENT_PROVIDERS
 
 # Normalized notification events. A provider's own status words stay in `raw_status`.
 PAID = "PAID"

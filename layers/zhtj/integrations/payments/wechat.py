@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from zhtj.core.clock import CHINA_TZ
 from zhtj.core.clock import now as clock_now
 from zhtj.integrations.payments import keys
 from zhtj.integrations.payments.base import (
@@ -44,7 +45,6 @@ from zhtj.integrations.payments.base import (
     UnknownSerial,
 )
 from zhtj.integrations.payments.transport import HttpRequest, HttpResponse, Transport
-from zhtj.timers.workdays import CHINA_TZ
 
 NAME = "wechatpay"
 GATEWAY = "https://api.mch.weixin.qq.com"

@@ -1,0 +1,53 @@
+"""An organisation's item shapes: its index keys (children, subtree, dissolved), its name
+search tokens, its audited snapshot and its level."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zhtj.names.rules import exact_gram
+from zhtj.orgs.models import NameToken, Org
+from zhtj.orgs.rules import TYPE_RANK, Level, OrgStatus, OrgType, bigrams
+from zhtj.table import keys
+
+
+def bucket_of(path: str) -> str:
+    """The depth-1 ancestor of a path (the root for the root itself): the subtree index's
+    partition, so that no single partition holds the whole province."""
+    segments = path.strip("/").split("/")
+    return segments[1] if len(segments) > 1 else segments[0]
+
+
+def set_index_keys(org: Org) -> None:
+    org.pk, org.sk = keys.org_pk(org.org_id), keys.META
+    parent = org.parent_id or "ROOT"
+    org.gsi1sk = f"{TYPE_RANK[OrgType(org.org_type)]:02d}#{org.short_name}#{org.org_id}"
+    if org.status != OrgStatus.ACTIVE:
+        org.gsi1pk, org.gsi2pk, org.gsi2sk = keys.dissolved_pk(parent), None, None
+        return
+    org.gsi1pk = keys.system_orgs_pk(parent) if org.system else keys.children_pk(parent)
+    org.gsi2pk, org.gsi2sk = keys.tree_pk(bucket_of(org.path)), org.path
+
+
+def name_tokens(org: Org, path: str | None = None) -> list[NameToken]:
+    """The search index items of an organisation's short name: one per bigram, and one for the
+    whole name (=<name>), which STAT-3's search reads first to rank exact matches first."""
+    where = path or org.path
+    normalized = "".join(org.short_name.lower().split())
+    return [
+        NameToken(
+            keys.name_pk(gram), where, ref_id=org.org_id, name=normalized, label=org.short_name, org_type=org.org_type
+        )
+        for gram in [*sorted(bigrams(org.short_name)), exact_gram(normalized)]
+    ]
+
+
+def snapshot(org: Org) -> dict[str, Any]:
+    """The audited state of an organisation."""
+    fields = ("parent_id", "path", "org_type", "level", "sector", "short_name", "full_name", "alias", "status")
+    return {f: getattr(org, f) for f in fields if getattr(org, f) is not None}
+
+
+def level_of(org: Org) -> Level | None:
+    """The organisation's level (leading organs only)."""
+    return Level(org.level) if org.level else None

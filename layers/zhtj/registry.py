@@ -1,0 +1,54 @@
+"""Every table item class, registered by importing the module that defines it.
+
+One partition holds items of several capabilities (an organisation's partition holds its Org,
+its OwnStat, its findings, its dues counters, ...), and a query decodes each item by its `kind`
+discriminator, which PynamoDB knows only for classes already imported. Every entry point
+(functions/app.py, the local stack, the tests, the bench) imports this module first, so that
+any item can be decoded wherever it is read. tests/unit/test_registry.py fails when an Item
+subclass under zhtj is defined in a module not imported here.
+
+Outside the layer order: this module may import every capability's models (nothing in
+zhtj imports it).
+"""
+
+from __future__ import annotations
+
+import zhtj.accounts.models
+import zhtj.annual.models
+import zhtj.awards.models
+import zhtj.cards.models
+import zhtj.changes.models
+import zhtj.counters.models
+import zhtj.dues.models
+import zhtj.imports.models
+import zhtj.members.models
+import zhtj.names.models
+import zhtj.orgs.models
+import zhtj.registration.models
+import zhtj.search.models
+import zhtj.stats.models
+import zhtj.sweeps.models
+import zhtj.table.audit_record
+import zhtj.timers.models
+import zhtj.transfers.models
+
+MODEL_MODULES = (
+    zhtj.accounts.models,
+    zhtj.annual.models,
+    zhtj.awards.models,
+    zhtj.cards.models,
+    zhtj.changes.models,
+    zhtj.counters.models,
+    zhtj.dues.models,
+    zhtj.imports.models,
+    zhtj.members.models,
+    zhtj.names.models,
+    zhtj.orgs.models,
+    zhtj.registration.models,
+    zhtj.search.models,
+    zhtj.stats.models,
+    zhtj.sweeps.models,
+    zhtj.table.audit_record,
+    zhtj.timers.models,
+    zhtj.transfers.models,
+)
