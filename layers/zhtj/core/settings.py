@@ -41,3 +41,20 @@ def get_settings() -> Settings:
         stage=os.environ.get("ZHTJ_STAGE", "local"),
         cursor_secret=os.environ.get(CURSOR_SECRET_ENV) or DEFAULT_CURSOR_SECRET,
     )
+
+
+# Dues and payments' settings (read on each call: the local stack sets its public address
+# after the process has started).
+PAYMENT_SECRET_ENV = {"wechatpay": "ZHTJ_WECHATPAY_SECRET", "alipay": "ZHTJ_ALIPAY_SECRET"}
+DEFAULT_PAYMENT_SECRET = {"wechatpay": "zhtj/payments/wechatpay", "alipay": "zhtj/payments/alipay"}
+PUBLIC_API_URL_ENV = "ZHTJ_PUBLIC_API_URL"
+
+
+def payment_secret_name(provider_name: str) -> str:
+    """The Secrets Manager secret holding a payment provider's merchant keys and gateway."""
+    return os.environ.get(PAYMENT_SECRET_ENV[provider_name]) or DEFAULT_PAYMENT_SECRET[provider_name]
+
+
+def dues_public_api_url() -> str:
+    """The API's public address, where the payment providers send their notifications."""
+    return os.environ.get(PUBLIC_API_URL_ENV, "http://localhost:8000")
