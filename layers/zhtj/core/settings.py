@@ -58,3 +58,8 @@ def payment_secret_name(provider_name: str) -> str:
 def dues_public_api_url() -> str:
     """The API's public address, where the payment providers send their notifications."""
     return os.environ.get(PUBLIC_API_URL_ENV, "http://localhost:8000")
+
+
+def lambda_function_name() -> str:
+    """The running Lambda function's name (set by AWS; "test-func" elsewhere, as powertools has it)."""
+    return os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "test-func")

@@ -113,9 +113,9 @@ def fire(kind: str, subject_id: str) -> None:
     elif kind == incoming.TIMER_KIND:
         incoming.close_window(timer)
     elif kind == timers.DUES_ORDER_EXPIRY:
-        from zhtj.dues import orders as dues_orders
+        from zhtj.dues import closing as dues_closing
 
-        dues_orders.expire(subject_id)  # deletes its own timer
+        dues_closing.expire(subject_id)  # deletes its own timer
     else:
         raise ValueError(f"unknown timer kind {kind!r}")
 

@@ -264,7 +264,7 @@ def describe(totals: Mapping[str, int], day: str) -> dict[str, Any]:
 def figures(principal: Principal, org_id: str) -> dict[str, Any]:
     """STAT-1 for an organisation's subtree: its SubStat shards (one BatchGetItem), the
     transfer figures (one Query) and this month's dues collection (one Query)."""
-    from zhtj.dues import payments as dues_payments
+    from zhtj.dues import ledger as dues_ledger
     from zhtj.transfers import service as transfers
 
     org = get_org(org_id)
@@ -281,7 +281,7 @@ def figures(principal: Principal, org_id: str) -> dict[str, Any]:
         "overdue_now": moved.overdue_now,
         "within_deadline_rate": moved.within_deadline_rate,
     }
-    month = dues_payments.year_stats(org.org_id, day.year)[day.month - 1]
+    month = dues_ledger.year_stats(org.org_id, day.year)[day.month - 1]
     # What arrived this month, as /dues/statistics counts it: a bill never holds the current
     # month (its dues fall due when it ends), so dues *for* this month are always 0 until then.
     body["dues_this_month"] = {
@@ -327,7 +327,7 @@ def bulletin(principal: Principal, org_id: str, day: str | None = None) -> tuple
     """Per direct child: the day's registrations and reviews, what is overdue, the transfer
     72-hour rate, this month's dues. One BatchGetItem for every child's counters, plus one Query
     each for its transfer and dues figures."""
-    from zhtj.dues import payments as dues_payments
+    from zhtj.dues import ledger as dues_ledger
     from zhtj.transfers import service as transfers
 
     org = get_org(org_id)
@@ -339,7 +339,7 @@ def bulletin(principal: Principal, org_id: str, day: str | None = None) -> tuple
     for child in children:
         t = totals[child.org_id]
         moved = transfers.figures(child.org_id)
-        month = dues_payments.year_stats(child.org_id, the_day.year)[the_day.month - 1]
+        month = dues_ledger.year_stats(child.org_id, the_day.year)[the_day.month - 1]
         members = t.get("members", 0)
         rows.append(
             BulletinRow(

@@ -149,4 +149,3 @@ class Provider(Protocol):
     def bill(self, bill_date: date) -> list[BillLine]:
         """The provider's trade bill for a China date, downloaded through the transport."""
         ...
-

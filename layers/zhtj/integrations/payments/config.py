@@ -32,6 +32,7 @@ from zhtj.integrations.payments.alipay import Alipay, AlipayConfig
 from zhtj.integrations.payments.base import PROVIDERS, Provider
 from zhtj.integrations.payments.wechat import WeChatPay, WeChatPayConfig
 
+
 @lru_cache(maxsize=1)
 def _secrets() -> Any:
     return boto3.client("secretsmanager", region_name=get_settings().region)
