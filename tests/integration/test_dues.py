@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -817,3 +818,18 @@ def test_dues_1_months_paid_outside_an_order_are_not_billed_again(env: Dues) -> 
     assert [line["months"] for line in order["lines"]] == [[months_back(1)]]
     env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))
     assert paid(member_id) == [months_back(3), months_back(2), months_back(1)]
+
+
+def test_dues_3_idempotency_records_keep_the_keys_they_had_before_the_webhook_moved(env: Dues) -> None:
+    # Given a notification applied through the webhook
+    member_id = env.world.members["huajing"][2]
+    order = env.pay_now(member_id)
+    trade = env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])
+    assert env.deliver(env.sim.notification(trade))[0] == 204
+    # When its idempotency record is read from the table
+    connection = Item._get_connection()
+    shard = zlib.crc32(order["order_id"].encode()) % dues_webhook.IDEMPOTENCY_SHARDS
+    records = connection.query(f"IDEMPOTENCY#dues#{shard}").get("Items", [])
+    # Then it is filed under the name powertools gave it when the decision lived in
+    # zhtj.dues.payments: a re-send after a deploy still finds the records written before it
+    assert records and all(r["sk"]["S"].startswith("test-func.zhtj.dues.payments._decide#") for r in records)
