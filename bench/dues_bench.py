@@ -110,7 +110,7 @@ def run(orders: int = 200) -> dict[str, Any]:
         for delivery in warm:
             dues_webhook.receive(delivery.provider, dict(delivery.headers), delivery.body)
         for delivery in deliveries:
-            provider = payments.provider(delivery.provider)
+            provider = config.provider(delivery.provider)
             started = time.perf_counter_ns()
             provider.verify(delivery.headers, delivery.body, clock.now())
             verify_samples.append(time.perf_counter_ns() - started)

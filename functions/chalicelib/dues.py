@@ -19,8 +19,8 @@ from zhtj.dues import ledger as dues_ledger
 from zhtj.dues import orders as dues_orders
 from zhtj.dues import shares as dues_shares
 from zhtj.dues import standard as dues_standard
+from zhtj.dues.bills import Bill
 from zhtj.dues.models import DuesOrder, DuesStandard, LedgerEntry, PaidMonth
-from zhtj.dues.orders import Bill
 from zhtj.schemas import Body, Page
 from zhtj.signin.tokens import Principal
 
