@@ -1,5 +1,5 @@
 """Dues notifications, verify + apply, in-process: p50/p99 of one genuine notification handled
-by the webhook path (`dues_payments.receive`: verify, idempotency record, business checks, the
+by the webhook path (`dues_webhook.receive`: verify, idempotency record, business checks, the
 one apply transaction, the idempotency record completed) next to `verify` alone on the same
 notifications, in the same run, against in-process moto; then a re-send of each (a duplicate:
 answered from the idempotency record); and the DynamoDB requests each costs, counted at
@@ -77,8 +77,8 @@ def run(orders: int = 200) -> dict[str, Any]:
         from tests.support import build_world, enrol, han_number
         from zhtj.core import clock
         from zhtj.dues import orders as dues_orders
-        from zhtj.dues import payments as dues_payments
         from zhtj.dues import rules as dues_rules
+        from zhtj.dues import webhook as dues_webhook
         from zhtj.integrations.payments import base as payments
         from zhtj.integrations.payments import config
         from zhtj.members.models import Member
@@ -88,7 +88,7 @@ def run(orders: int = 200) -> dict[str, Any]:
         for module in (queues, pii, storage):
             module.reset_clients()
         config.forget()
-        dues_payments.forget()
+        dues_webhook.forget()
         provision()
         sim = Simulator.local().install()
         world = build_world()
@@ -110,9 +110,9 @@ def run(orders: int = 200) -> dict[str, Any]:
         # Warm-up (excluded): the first notification builds the clients and loads the keys.
         warm, deliveries = deliveries[:WARM_UP], deliveries[WARM_UP:]
         for delivery in warm:
-            dues_payments.receive(delivery.provider, dict(delivery.headers), delivery.body)
+            dues_webhook.receive(delivery.provider, dict(delivery.headers), delivery.body)
         for delivery in deliveries:
-            provider = payments.provider(delivery.provider)
+            provider = config.provider(delivery.provider)
             started = time.perf_counter_ns()
             provider.verify(delivery.headers, delivery.body, clock.now())
             verify_samples.append(time.perf_counter_ns() - started)
@@ -120,14 +120,14 @@ def run(orders: int = 200) -> dict[str, Any]:
         with _dynamodb_requests() as first_counts:
             for delivery in deliveries:
                 started = time.perf_counter_ns()
-                reply = dues_payments.receive(delivery.provider, dict(delivery.headers), delivery.body)
+                reply = dues_webhook.receive(delivery.provider, dict(delivery.headers), delivery.body)
                 apply_samples.append(time.perf_counter_ns() - started)
                 if reply.status >= 400 or reply.body == "fail":
                     raise RuntimeError(f"notification refused: {reply}")
         with _dynamodb_requests() as resend_counts:
             for delivery in map(sim.resend, deliveries):
                 started = time.perf_counter_ns()
-                reply = dues_payments.receive(delivery.provider, dict(delivery.headers), delivery.body)
+                reply = dues_webhook.receive(delivery.provider, dict(delivery.headers), delivery.body)
                 resend_samples.append(time.perf_counter_ns() - started)
                 if reply.status >= 400 or reply.body == "fail":
                     raise RuntimeError(f"re-send refused: {reply}")
@@ -136,7 +136,7 @@ def run(orders: int = 200) -> dict[str, Any]:
         with _dynamodb_requests() as finished_counts:
             for delivery in finished:
                 started = time.perf_counter_ns()
-                reply = dues_payments.receive(delivery.provider, dict(delivery.headers), delivery.body)
+                reply = dues_webhook.receive(delivery.provider, dict(delivery.headers), delivery.body)
                 finished_samples.append(time.perf_counter_ns() - started)
                 if reply.body != "success":
                     raise RuntimeError(f"TRADE_FINISHED refused: {reply}")

@@ -153,7 +153,7 @@ def create_buckets(session: boto3.Session) -> None:
 
 
 def create_payment_secrets(session: boto3.Session, gateway: str | None = None) -> None:
-    """The two providers' merchant secrets (what zhtj.payments.config reads) and the simulator's
+    """The two providers' merchant secrets (what zhtj.integrations.payments.config reads) and the simulator's
     provider-side keys, from keys generated once per process. `gateway` (the local stack's
     simulator URL) replaces the in-process one."""
     from infra.local.payments_simulator import (
@@ -162,7 +162,7 @@ def create_payment_secrets(session: boto3.Session, gateway: str | None = None) -
         SIMULATOR_SECRET_ENV,
         local_material,
     )
-    from zhtj.integrations.payments.config import secret_name
+    from zhtj.core.settings import payment_secret_name as secret_name
 
     material = local_material()
     documents = {secret_name(name): dict(material[name]) for name in ("wechatpay", "alipay")}

@@ -29,7 +29,8 @@ from infra.provision import BUCKETS, UPLOADS_LIFECYCLE_RULES, bucket_name
 from zhtj.core.gateway_responses import GATEWAY_RESPONSES
 from zhtj.core.manifest import Manifest, SqsTrigger, StreamTrigger, load_manifest
 from zhtj.core.settings import CURSOR_SECRET_ENV
-from zhtj.integrations.payments.config import DEFAULT_SECRET, SECRET_ENV
+from zhtj.core.settings import DEFAULT_PAYMENT_SECRET as DEFAULT_SECRET
+from zhtj.core.settings import PAYMENT_SECRET_ENV as SECRET_ENV
 from zhtj.table.base import table_definition
 from zhtj.table.storage import IMPORT_UPLOADS_PREFIX, bucket_env
 

@@ -13,10 +13,14 @@ from chalice import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
+from zhtj.dues import bills as dues_bills
+from zhtj.dues import closing as dues_closing
+from zhtj.dues import ledger as dues_ledger
 from zhtj.dues import orders as dues_orders
-from zhtj.dues import payments as dues_payments
+from zhtj.dues import shares as dues_shares
+from zhtj.dues import standard as dues_standard
+from zhtj.dues.bills import Bill
 from zhtj.dues.models import DuesOrder, DuesStandard, LedgerEntry, PaidMonth
-from zhtj.dues.orders import Bill
 from zhtj.schemas import Body, Page
 from zhtj.signin.tokens import Principal
 
@@ -224,7 +228,7 @@ def _percent(bp: int) -> Decimal:
 
 @api(bp, "/members/{member_id}/dues/bill", "GET", summary="团费账单（待缴月份与金额）", response=BillOut, tag=TAG)
 def member_bill(member_id: str, principal: Principal) -> BaseModel:
-    return _bill(dues_orders.bill(principal, member_id))
+    return _bill(dues_bills.bill(principal, member_id))
 
 
 @api(
@@ -252,7 +256,7 @@ def pay_now(member_id: str, principal: Principal, body: PayIn) -> BaseModel:
     tag=TAG,
 )
 def declare_income(member_id: str, principal: Principal, body: IncomeIn) -> BaseModel:
-    account = dues_orders.declare_income(principal, member_id, body.income_fen)
+    account = dues_bills.declare_income(principal, member_id, body.income_fen)
     return IncomeOut(member_id=member_id, declared=account.declared_income_fen is not None)
 
 
@@ -278,8 +282,8 @@ def member_orders(member_id: str, principal: Principal, query: PageQuery) -> Bas
     tag=TAG,
 )
 def paid_months(member_id: str, principal: Principal) -> list[BaseModel]:
-    dues_orders.readable_member(principal, member_id)
-    return [_paid(p) for p in dues_payments.paid_months(member_id)]
+    dues_bills.readable_member(principal, member_id)
+    return [_paid(p) for p in dues_ledger.paid_months(member_id)]
 
 
 def _paid(item: PaidMonth) -> PaidMonthOut:
@@ -306,7 +310,7 @@ def read_order(order_id: str, principal: Principal) -> BaseModel:
     tag=TAG,
 )
 def cancel_order(order_id: str, principal: Principal) -> BaseModel:
-    return _order(dues_orders.cancel(principal, order_id))
+    return _order(dues_closing.cancel(principal, order_id))
 
 
 # --- Organisations -----------------------------------------------------------------------------------
@@ -350,7 +354,7 @@ def org_orders(org_id: str, principal: Principal, query: PageQuery) -> BaseModel
     tag=TAG,
 )
 def statistics(org_id: str, principal: Principal, query: YearQuery) -> BaseModel:
-    _, months, members = dues_payments.statistics(principal, org_id, query.year)
+    _, months, members = dues_ledger.statistics(principal, org_id, query.year)
     return StatisticsOut(
         org_id=org_id,
         year=query.year,
@@ -380,7 +384,7 @@ def statistics(org_id: str, principal: Principal, query: YearQuery) -> BaseModel
     tag=TAG,
 )
 def ledger(org_id: str, principal: Principal, query: MonthQuery) -> BaseModel:
-    items, cursor = dues_payments.ledger(principal, org_id, query.month, query.cursor, query.limit)
+    items, cursor = dues_ledger.ledger(principal, org_id, query.month, query.cursor, query.limit)
     return Page[LedgerOut](items=[_ledger(e) for e in items], next_cursor=cursor)
 
 
@@ -400,7 +404,7 @@ def _ledger(entry: LedgerEntry) -> LedgerOut:
 
 @api(bp, "/orgs/{org_id}/dues/share", "GET", summary="本组织团费留存比例", response=ShareOut, tag=TAG)
 def read_share(org_id: str, principal: Principal) -> BaseModel:
-    return ShareOut(org_id=org_id, retention_percent=_percent(dues_orders.read_share(principal, org_id)))
+    return ShareOut(org_id=org_id, retention_percent=_percent(dues_shares.read_share(principal, org_id)))
 
 
 @api(
@@ -414,7 +418,7 @@ def read_share(org_id: str, principal: Principal) -> BaseModel:
 )
 def set_share(org_id: str, principal: Principal, body: ShareIn) -> BaseModel:
     bp_value = int(body.retention_percent * 100)
-    item = dues_orders.set_share(principal, org_id, bp_value)
+    item = dues_shares.set_share(principal, org_id, bp_value)
     return ShareOut(org_id=org_id, retention_percent=_percent(int(item.retention_bp)))
 
 
@@ -431,7 +435,7 @@ def lapsing(org_id: str, principal: Principal) -> list[BaseModel]:
         LapsingOut(
             member_id=x.member.member_id, name=x.member.name, unpaid_months=len(x.months), first_unpaid=x.months[0]
         )
-        for x in dues_payments.lapsing(principal, org_id)
+        for x in dues_ledger.lapsing(principal, org_id)
     ]
 
 
@@ -440,7 +444,7 @@ def lapsing(org_id: str, principal: Principal) -> list[BaseModel]:
 
 @api(bp, "/dues/standards", "GET", summary="团费标准（各版本及有效期）", response=list[StandardOut], tag=TAG)
 def list_standards(principal: Principal) -> list[BaseModel]:
-    return [_standard(i) for i in dues_orders.list_standards(principal)]
+    return [_standard(i) for i in dues_standard.list_standards(principal)]
 
 
 @api(
@@ -454,4 +458,4 @@ def list_standards(principal: Principal) -> list[BaseModel]:
     tag=TAG,
 )
 def set_standard(principal: Principal, body: StandardIn) -> BaseModel:
-    return _standard(dues_orders.set_standard(principal, body.valid_from, body.name, body.document, body.rules))
+    return _standard(dues_standard.set_standard(principal, body.valid_from, body.name, body.document, body.rules))

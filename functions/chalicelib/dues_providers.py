@@ -21,7 +21,9 @@ from chalicelib.http import MAX_BODY_BYTES, ROUTES, PageQuery, RouteSpec, api
 from zhtj.core import faults
 from zhtj.core.errors import DomainError
 from zhtj.core.observability import logger
-from zhtj.dues import payments as dues_payments
+from zhtj.dues import anomalies as dues_anomalies
+from zhtj.dues import bill_check as dues_bill_check
+from zhtj.dues import webhook as dues_webhook
 from zhtj.dues.models import PaymentAnomaly, ReconciliationReport
 from zhtj.integrations.payments.base import PROVIDERS
 from zhtj.schemas import Page
@@ -60,7 +62,7 @@ class AnomalyOut(BaseModel):
     tag=TAG,
 )
 def reconciliation(principal: Principal, query: PageQuery) -> BaseModel:
-    items, cursor = dues_payments.reports(principal, query.limit, query.cursor)
+    items, cursor = dues_bill_check.reports(principal, query.limit, query.cursor)
     return Page[ReportOut](items=[_report(r) for r in items], next_cursor=cursor)
 
 
@@ -84,7 +86,7 @@ def _report(item: ReconciliationReport) -> ReportOut:
     tag=TAG,
 )
 def anomalies(principal: Principal, query: MonthQuery) -> BaseModel:
-    items, cursor = dues_payments.anomalies(principal, query.month, query.limit, query.cursor)
+    items, cursor = dues_anomalies.anomalies(principal, query.month, query.limit, query.cursor)
     return Page[AnomalyOut](items=[_anomaly(a) for a in items], next_cursor=cursor)
 
 
@@ -112,12 +114,12 @@ def _receive(provider_name: str) -> Response:
         return Response(body="payload too large", status_code=413)
     headers = {k.lower(): v for k, v in request.headers.items()}
     try:
-        reply = dues_payments.receive(provider_name, headers, body)
+        reply = dues_webhook.receive(provider_name, headers, body)
     except DomainError as error:
         return Response(body=json.dumps(error.to_body(), ensure_ascii=False), status_code=error.status)
     except Exception:
         logger.exception("webhook failed", extra={"provider": provider_name})
-        reply = dues_payments.failure_reply(provider_name)
+        reply = dues_webhook.failure_reply(provider_name)
     return Response(body=reply.body, status_code=reply.status, headers=reply.headers)
 
 

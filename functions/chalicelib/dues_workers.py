@@ -10,14 +10,16 @@ from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.workers import batch_processor  # partial batches, each failure's reason logged
-from zhtj.dues import payments as dues_payments
+from zhtj.dues import applying as dues_applying
+from zhtj.dues import bill_check
+from zhtj.dues import reconciliation as dues_reconciliation
 
 
 def _apply_member(record: SQSRecord) -> None:
     body = json.loads(record.body)
     if body.get("kind") != "apply_member":
         raise ValueError(f"unknown dues message kind {body.get('kind')!r}")
-    dues_payments.apply_member(str(body["order_id"]), str(body["member_id"]), int(body.get("part", 0)))
+    dues_applying.apply_member(str(body["order_id"]), str(body["member_id"]), int(body.get("part", 0)))
 
 
 def dues_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -31,9 +33,9 @@ def dues_worker(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def dues_reconcile(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Schedule: settle or close orders still pending past the providers' re-send windows, and
     drive many-member orders whose member messages were lost (WEBHOOKS rule 6)."""
-    return dues_payments.reconcile()
+    return dues_reconciliation.reconcile()
 
 
 def dues_bill_check(event: dict[str, Any], context: Any) -> dict[str, int]:
     """Schedule (daily): compare yesterday's bill of each provider with our orders."""
-    return dues_payments.daily_bill_check()
+    return bill_check.daily_bill_check()

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 from zhtj.accounts.models import Account
 from zhtj.core import clock
+from zhtj.dues import applying as dues_applying
 from zhtj.dues import orders as dues_orders
-from zhtj.dues import payments as dues_payments
+from zhtj.dues import standard as dues_standard
 from zhtj.dues.models import DuesShare
 from zhtj.orgs.models import Org
 from zhtj.signin.tokens import Principal
@@ -30,7 +31,7 @@ def load(
     """Returns {"dues_paid_order": ..., "dues_open_order": ...} for the demo's logins. The members'
     paid-through months were written with them (demo.DEMO_BRANCH_CAST): the secretary owes five
     months, `open_order_member` three."""
-    dues_orders.seed_standards()
+    dues_standard.seed_standards()
     stamp = clock.now()
     with Item.batch_write() as batch:
         for org in orgs:
@@ -51,7 +52,7 @@ def load(
     secretary = Account.get(keys.account_pk(secretary_account_id), keys.META)
     if secretary.member_id:
         order, _ = dues_orders.pay_now(Principal(secretary.account_id, None), secretary.member_id, "wechatpay")
-        dues_payments.settle(order, f"4200DEMO{order.order_id}", clock.now(), "DEMO")
+        dues_applying.settle(order, f"4200DEMO{order.order_id}", clock.now(), "DEMO")
         result["dues_paid_order"] = order.order_id
     # A member the branch pays for (代缴) through Alipay: the order open, the bill locked.
     if open_order_member:

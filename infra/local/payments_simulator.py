@@ -42,10 +42,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
 from zhtj.core.clock import now as clock_now
-from zhtj.integrations.payments import alipay, keys, transport, wechat
-from zhtj.integrations.payments.base import BillLine
+from zhtj.integrations.payments import alipay, keys, money, transport, wechat
+from zhtj.integrations.payments.base import CHINA_TZ, BillLine
 from zhtj.integrations.payments.transport import HttpRequest, HttpResponse
-from zhtj.timers.workdays import CHINA_TZ
 
 SIMULATOR_SECRET_ENV = "ZHTJ_PAYMENTS_SIMULATOR_SECRET"
 DEFAULT_SIMULATOR_SECRET = "zhtj/local/payments-simulator"
@@ -406,7 +405,7 @@ class Simulator:
         """The signed form of an Alipay asynchronous notification (values decoded)."""
         moment = at or self.clock()
         status = status or ("TRADE_FINISHED" if trade.finished else ALIPAY_STATES.get(trade.state, "TRADE_CLOSED"))
-        yuan = alipay.fen_to_yuan(trade.amount_fen)
+        yuan = money.fen_to_yuan(trade.amount_fen)
         params = {
             "notify_time": alipay.china_time(moment),
             "notify_type": "trade_status_sync",
@@ -431,7 +430,7 @@ class Simulator:
         if trade.paid_at is not None:
             params["gmt_payment"] = alipay.china_time(trade.paid_at)
         if trade.refunded_fen:
-            params["refund_fee"] = alipay.fen_to_yuan(trade.refunded_fen)
+            params["refund_fee"] = money.fen_to_yuan(trade.refunded_fen)
             params["gmt_refund"] = alipay.china_time(moment) + ".000"
         params |= dict(overrides)
         if params.get("refund_fee") and "notify_id" not in overrides:
@@ -477,7 +476,7 @@ class Simulator:
             elif kind == "key":
                 params["sign"] = keys.sign(self._attacker_key, alipay.canonical(params).encode("utf-8"))
             else:  # amount
-                params["total_amount"] = alipay.fen_to_yuan(alipay.yuan_to_fen(params["total_amount"]) + 1)
+                params["total_amount"] = money.fen_to_yuan(money.yuan_to_fen(params["total_amount"]) + 1)
             body = urlencode(params).encode("utf-8")
         return replace(delivery, headers=headers, body=body, expect=TAMPER_EXPECT[kind], kind=kind)
 
@@ -687,7 +686,7 @@ class Simulator:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(wechat.BILL_COLUMNS)
         for line in lines:
-            yuan = alipay.fen_to_yuan(line.amount_fen)
+            yuan = money.fen_to_yuan(line.amount_fen)
             values = dict.fromkeys(wechat.BILL_COLUMNS, "")
             values |= {
                 "交易时间": alipay.china_time(line.paid_at),
@@ -706,7 +705,7 @@ class Simulator:
                 "订单金额": yuan,
             }
             writer.writerow("`" + values[column] for column in wechat.BILL_COLUMNS)
-        total = alipay.fen_to_yuan(sum(line.amount_fen for line in lines))
+        total = money.fen_to_yuan(sum(line.amount_fen for line in lines))
         writer.writerow(wechat.BILL_SUMMARY.split(","))
         writer.writerow(["`" + v for v in (str(len(lines)), total, "0.00", "0.00", "0.00", total, "0.00")])
         return out.getvalue()
@@ -725,7 +724,7 @@ class Simulator:
         writer.writerow(alipay.BILL_COLUMNS)
         for line in self.bill("alipay", day):
             when = alipay.china_time(line.paid_at)
-            yuan = alipay.fen_to_yuan(line.amount_fen)
+            yuan = money.fen_to_yuan(line.amount_fen)
             writer.writerow([line.transaction_id, line.out_trade_no, "交易", "团费", when, when, yuan, yuan])
         writer.writerow(["#-----------------------------------------业务明细列表结束"])
         return out.getvalue()
@@ -763,7 +762,7 @@ class Simulator:
             "out_trade_no": trade.out_trade_no,
             "buyer_logon_id": "159****5620",
             "trade_status": "TRADE_FINISHED" if trade.finished else ALIPAY_STATES.get(trade.state, "TRADE_CLOSED"),
-            "total_amount": alipay.fen_to_yuan(trade.amount_fen),
+            "total_amount": money.fen_to_yuan(trade.amount_fen),
         }
         if trade.paid_at is not None:
             document["send_pay_date"] = alipay.china_time(trade.paid_at)

@@ -16,7 +16,7 @@ from tests.support import World
 from zhtj.core import faults
 from zhtj.core.errors import ConflictError
 from zhtj.core.manifest import ScheduleTrigger, SqsTrigger, StreamTrigger, load_manifest
-from zhtj.dues import payments as dues_payments
+from zhtj.dues import webhook as dues_webhook
 from zhtj.integrations.payments import PaymentError
 from zhtj.integrations.payments import provider as payment_provider
 from zhtj.members.models import Member
@@ -159,7 +159,7 @@ def test_a_concurrent_writer_really_writes_first_and_the_condition_fails(
 
 
 def test_providers_time_out_and_answer_when_the_switch_is_off(aws: None, faults_on: Callable[[str], None]) -> None:
-    dues_payments.forget()
+    dues_webhook.forget()
     Simulator.local().install()
     faults_on("identity_timeout=1,payments_timeout=1")
     with pytest.raises(TimeoutError):

@@ -30,9 +30,12 @@ from tests.faults.conftest import Reasons, all_depths, assert_poison_only, settl
 from tests.support import World, enrol, han_number, without_cards
 from zhtj.core import clock, faults
 from zhtj.core.errors import ConflictError
+from zhtj.dues import applying as dues_applying
+from zhtj.dues import bill_check as dues_bill_check
 from zhtj.dues import orders as dues_orders
-from zhtj.dues import payments as dues_payments
+from zhtj.dues import reconciliation as dues_reconciliation
 from zhtj.dues import rules as dues_rules
+from zhtj.dues import webhook as dues_webhook
 from zhtj.dues.models import LedgerEntry, PaidMonth, PaymentAnomaly
 from zhtj.members.models import Member
 from zhtj.signin.tokens import Principal
@@ -52,9 +55,9 @@ FAULTS = (
 
 @pytest.fixture
 def sim(aws: None) -> Iterator[Simulator]:
-    dues_payments.forget()
+    dues_webhook.forget()
     yield Simulator.local().install()
-    dues_payments.forget()
+    dues_webhook.forget()
 
 
 def months_back(count: int) -> str:
@@ -121,18 +124,22 @@ def test_dues_3_storm_with_crashes_races_and_timeouts_credits_each_payment_once(
     assert crashed and sum(answers.values()) > crashed  # handler crashes, and failure replies after lost races
 
     poison = {"kind": "refund_everyone", "order_id": orders[-1][0].order_id}  # no worker knows it
-    queues.send(dues_payments.QUEUE, poison)
+    queues.send(dues_applying.QUEUE, poison)
     settle(runner, "dues", poison=[poison])  # the members of the organisations' orders
-    later = clock.now() + dues_payments.RETRY_WINDOW + timedelta(minutes=1)
+    later = clock.now() + dues_reconciliation.RETRY_WINDOW + timedelta(minutes=1)
 
     def pending() -> list[str]:
-        return [o for o in silent if (current := dues_orders.get_order(o)) and current.state == dues_orders.PENDING]
+        return [
+            o
+            for o in silent
+            if (current := dues_orders.get_order(o)) and current.state == dues_rules.OrderState.PENDING
+        ]
 
     runs = 0
     while pending() and runs < 20:  # the reconciliation schedule, run after run while the gateways time out
         runs += 1
         try:
-            dues_payments.reconcile(later)
+            dues_reconciliation.reconcile(later)
         except ConflictError:
             continue  # this run's write lost a race (the run fails): the next run goes on
     assert not pending()  # settled through query-order, below: credited once like the others
@@ -141,7 +148,7 @@ def test_dues_3_storm_with_crashes_races_and_timeouts_credits_each_payment_once(
     while len(bills) < 2 and runs < 40:  # the daily bill check, retried while a download times out or a write loses
         runs += 1
         try:
-            bills.update(dues_payments.daily_bill_check(tomorrow))
+            bills.update(dues_bill_check.daily_bill_check(tomorrow))
         except ConflictError:
             continue
     assert bills == {"wechatpay": 0, "alipay": 0}  # every trade on the bills matched
@@ -155,7 +162,7 @@ def test_dues_3_storm_with_crashes_races_and_timeouts_credits_each_payment_once(
                 kept[entry.order_id] += int(entry.kept_fen)
     for order, members in orders:
         current = dues_orders.get_order(order.order_id)
-        assert current is not None and current.state == dues_orders.PAID
+        assert current is not None and current.state == dues_rules.OrderState.PAID
         assert current.transaction_id == trades[order.order_id].transaction_id
         for member_id in members:
             paid = [p for p in PaidMonth.query(keys.member_pk(member_id), PaidMonth.sk.startswith("PAID#"))]

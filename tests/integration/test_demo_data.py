@@ -231,11 +231,11 @@ def test_dues_3_xfer_2_the_demo_walks_end_to_end(demo: dict[str, str], client: A
     from tests.support import call
     from zhtj.dues import orders as dues_orders
     from zhtj.dues import owed as dues
-    from zhtj.dues import payments as dues_payments
+    from zhtj.dues import webhook as dues_webhook
     from zhtj.dues.models import PaymentAnomaly
     from zhtj.registration.service import today_in_china
 
-    dues_payments.forget()
+    dues_webhook.forget()
     simulator = Simulator.local().install()
     order = dues_orders.get_order(demo["dues_open_order"])
     assert order is not None and order.state == "PENDING"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,10 +20,15 @@ from tests.support import World, build_world, call, drain
 from zhtj.core import clock
 from zhtj.core.errors import NotFoundError
 from zhtj.deadlines import service as deadlines
+from zhtj.dues import applying as dues_applying
+from zhtj.dues import bill_check as dues_bill_check
+from zhtj.dues import bills as dues_bills
+from zhtj.dues import ledger as dues_ledger
 from zhtj.dues import orders as dues_orders
 from zhtj.dues import owed as dues
-from zhtj.dues import payments as dues_payments
+from zhtj.dues import reconciliation as dues_reconciliation
 from zhtj.dues import rules as dues_rules
+from zhtj.dues import webhook as dues_webhook
 from zhtj.dues.models import DuesOrder, LedgerEntry, PaidMonth, PaymentAnomaly
 from zhtj.members.models import Member
 from zhtj.signin.tokens import issue_dev_token
@@ -78,14 +84,14 @@ def env(aws: None) -> Iterator[Dues]:
 
     from app import app
 
-    dues_payments.forget()
+    dues_webhook.forget()
     sim = Simulator.local().install()
     world = build_world()
     for member_id in world.members["huajing"] + world.members["lianhua"]:
         set_member(member_id, join_month=months_back(3))
     with Client(app) as client:
         yield Dues(world, client, sim)
-    dues_payments.forget()
+    dues_webhook.forget()
 
 
 def order_of(order_id: str) -> DuesOrder:
@@ -95,7 +101,7 @@ def order_of(order_id: str) -> DuesOrder:
 
 
 def paid(member_id: str) -> list[str]:
-    return [p.month for p in dues_payments.paid_months(member_id)]
+    return [p.month for p in dues_ledger.paid_months(member_id)]
 
 
 def ledger_total(order_id: str, org_ids: list[str]) -> int:
@@ -158,7 +164,7 @@ def test_dues_3_wechat_notification_credits_once_and_duplicates_credit_nothing(e
     assert order_of(order["order_id"]).state == "PAID"
     assert order_of(order["order_id"]).transaction_id == trade.transaction_id
     assert dues.months_owed(member_id, clock.now().astimezone(CHINA_TZ).date()) == []
-    bill = dues_orders.bill(env.world.principal("huajing"), member_id)
+    bill = dues_bills.bill(env.world.principal("huajing"), member_id)
     assert bill.months == [] and bill.open_order_id is None
     chain = [env.world.orgs[n] for n in ("root", "gz", "tianhe", "huajing")]
     assert ledger_total(order["order_id"], chain) == order["amount_fen"]
@@ -177,10 +183,10 @@ def test_dues_3_alipay_trade_finished_months_later_credits_nothing_twice(env: Du
     assert (status, body) == (200, "success")
     # Given the idempotency records have long expired (months later)
     connection = Item._get_connection()
-    for shard in range(dues_payments.IDEMPOTENCY_SHARDS):
+    for shard in range(dues_webhook.IDEMPOTENCY_SHARDS):
         for item in connection.query(f"IDEMPOTENCY#dues#{shard}").get("Items", []):
             connection.delete_item(item["pk"]["S"], item["sk"]["S"])
-    dues_payments.forget()  # and the containers that kept them in memory are long gone
+    dues_webhook.forget()  # and the containers that kept them in memory are long gone
     # When TRADE_FINISHED arrives, and TRADE_SUCCESS is replayed
     for status_word in ("TRADE_FINISHED", "TRADE_SUCCESS"):
         status, body = env.deliver(env.sim.alipay_notification(trade, status=status_word))
@@ -208,10 +214,10 @@ def test_dues_3_trade_finished_racing_trade_success_is_a_duplicate_not_an_anomal
     # When the winner settles it, then the loser's transaction runs on what it read
     assert env.deliver(env.sim.notification(trade)) == (200, "success")
     assert trade.paid_at is not None
-    outcome = dues_payments.settle(read_by_the_loser, trade.transaction_id, trade.paid_at, "NOTIFICATION")
+    outcome = dues_applying.settle(read_by_the_loser, trade.transaction_id, trade.paid_at, "NOTIFICATION")
     # Then the loser finds the order paid by the same transaction: a duplicate, nothing to
     # look into (its first failed condition is a paid month, not the order's state)
-    assert outcome == dues_payments.DUPLICATE
+    assert outcome == dues_rules.Decision.DUPLICATE
     month = dues_rules.month_of(clock.now().astimezone(CHINA_TZ).date())
     assert [
         a.code
@@ -341,14 +347,14 @@ def test_dues_3_the_genuine_notification_meeting_a_refused_one_in_progress_is_as
     trade = env.sim.pay("alipay", order["order_id"], order["amount_fen"])
     genuine = env.sim.notification(trade)
     meanwhile: list[tuple[int, str]] = []
-    record = dues_payments.record_anomaly
+    record = dues_webhook.record_anomaly
 
     def record_while_the_genuine_arrives(*args: Any, **kwargs: Any) -> Any:
         if not meanwhile:
             meanwhile.append(env.deliver(genuine))
         return record(*args, **kwargs)
 
-    monkeypatch.setattr(dues_payments, "record_anomaly", record_while_the_genuine_arrives)
+    monkeypatch.setattr(dues_webhook, "record_anomaly", record_while_the_genuine_arrives)
     assert env.deliver(wrong_amount(env, trade, order["amount_fen"] - 1)) == (200, "success")
     # Then the genuine one is answered with a failure (so the provider re-sends it), no anomaly
     assert meanwhile == [(200, "fail")]
@@ -421,7 +427,7 @@ def test_dues_3_expiry_asks_the_provider_then_settles_or_closes(env: Dues, monke
         deadlines.fire(timers.DUES_ORDER_EXPIRY, order["order_id"])
     assert order_of(paid_order["order_id"]).state == "PAID" and len(paid(paid_member)) == 3
     assert order_of(idle_order["order_id"]).state == "CLOSED" and paid(idle_member) == []
-    assert dues_orders.account_of(idle_member).open_order_id is None  # type: ignore[union-attr]
+    assert dues_bills.account_of(idle_member).open_order_id is None  # type: ignore[union-attr]
     # A second firing finds nothing to do
     deadlines.fire(timers.DUES_ORDER_EXPIRY, idle_order["order_id"])
 
@@ -486,7 +492,7 @@ def test_dues_2_org_pays_for_members_one_order_each_member_applied_once(env: Due
     assert order_of(order["order_id"]).state == "PAID"
     assert drain(env.client, "dues") == 3
     # A lost-and-redelivered member message, and a re-sent notification, change nothing
-    assert dues_payments.apply_member(order["order_id"], members[0]) is False
+    assert dues_applying.apply_member(order["order_id"], members[0]) is False
     assert env.deliver(env.sim.resend(delivery))[0] in (200, 204)
     assert drain(env.client, "dues") == 0
     assert all(len(paid(m)) == 3 for m in members)
@@ -578,7 +584,7 @@ def test_dues_2_the_province_edits_the_standard_by_date(env: Dues) -> None:
         (months_back(1), None),
     ]
     member_id = w.members["huajing"][0]
-    bill = dues_orders.bill(w.principal("huajing"), member_id)
+    bill = dues_bills.bill(w.principal("huajing"), member_id)
     assert bill.month_fen == [300, 300, 400]  # each month at the standard then in force
     bad = {**body, "rules": {**rules, "FARMER": {"fixed_fen": 500, "local_min_fen": 20, "local_max_fen": 100}}}
     status, answer = call(env.client, "POST", "/dues/standards", w.headers("root"), bad)
@@ -605,17 +611,17 @@ def test_dues_3_reconciliation_settles_pending_orders_and_compares_the_bill(env:
     closed_order = env.pay_now(closed)
     trade = env.sim.pay("wechatpay", silent_order["order_id"], silent_order["amount_fen"])
     # A day later: the notifications never came (the expiry timer did not run either)
-    result = dues_payments.reconcile(clock.now() + dues_payments.RETRY_WINDOW + timedelta(minutes=1))
+    result = dues_reconciliation.reconcile(clock.now() + dues_reconciliation.RETRY_WINDOW + timedelta(minutes=1))
     assert (result["settled"], result["closed"]) == (1, 1)
     assert len(paid(silent)) == 3 and order_of(closed_order["order_id"]).state == "CLOSED"
     # The provider's bill: our paid order matches; a trade we never heard of is a difference
     stray = env.sim.pay("wechatpay", "d-stray-0000000001", 500)
     day = trade.paid_at.astimezone(CHINA_TZ).date()  # type: ignore[union-attr]
     rows = [
-        dues_payments.BillRow(line.out_trade_no, line.transaction_id, line.amount_fen, line.state)
+        dues_bill_check.BillRow(line.out_trade_no, line.transaction_id, line.amount_fen, line.state)
         for line in env.sim.bill("wechatpay", day)
     ]
-    report = dues_payments.compare_bill("wechatpay", day, rows)
+    report = dues_bill_check.compare_bill("wechatpay", day, rows)
     assert report.matched == 1
     assert [d["kind"] for d in json.loads(report.differences)] == ["NOT_OURS"]
     assert stray.out_trade_no in report.differences
@@ -678,13 +684,13 @@ def test_dues_1_pay_now_settles_all_arrears_since_online_collection_in_one_order
         204,
     )
     assert order_of(order["order_id"]).state == "PAID"
-    assert paid(member_id) == [] and dues_orders.bill(w.principal("huajing"), member_id).open_order_id
+    assert paid(member_id) == [] and dues_bills.bill(w.principal("huajing"), member_id).open_order_id
     # Then the parts are applied one after another, once each, however often delivered
-    assert drain(env.client, "dues") == len(range(0, len(owed), dues_payments.PART_MONTHS))
-    assert dues_payments.apply_member(order["order_id"], member_id, 0) is False
+    assert drain(env.client, "dues") == len(range(0, len(owed), dues_applying.PART_MONTHS))
+    assert dues_applying.apply_member(order["order_id"], member_id, 0) is False
     assert drain(env.client, "dues") == 0
     assert paid(member_id) == owed
-    bill = dues_orders.bill(w.principal("huajing"), member_id)
+    bill = dues_bills.bill(w.principal("huajing"), member_id)
     assert bill.months == [] and bill.open_order_id is None
     current = order_of(order["order_id"])
     assert current.members_left == 0 and current.gsi2pk is None
@@ -716,20 +722,20 @@ def test_dues_3_lost_part_of_long_arrears_is_driven_again_by_reconciliation(env:
     set_member(member_id, join_month="2017-05")
     order = env.pay_now(member_id)
     env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))
-    lose_messages(dues_payments.QUEUE)
-    assert dues_payments.apply_member(order["order_id"], member_id, 0) is True
-    lose_messages(dues_payments.QUEUE)
+    lose_messages(dues_applying.QUEUE)
+    assert dues_applying.apply_member(order["order_id"], member_id, 0) is True
+    lose_messages(dues_applying.QUEUE)
     # A part out of turn does nothing
-    assert dues_payments.apply_member(order["order_id"], member_id, 2) is False
+    assert dues_applying.apply_member(order["order_id"], member_id, 2) is False
     # When reconciliation runs after the stall window
-    later = clock.now() + dues_payments.APPLYING_STALL + timedelta(minutes=1)
-    assert dues_payments.reconcile(later)["requeued"] == 1
+    later = clock.now() + dues_reconciliation.APPLYING_STALL + timedelta(minutes=1)
+    assert dues_reconciliation.reconcile(later)["requeued"] == 1
     drain(env.client, "dues")
     # Then every month is paid once and the order complete
     owed = dues_rules.months_between(dues_rules.ONLINE_SINCE, months_back(1))
     assert paid(member_id) == owed
     assert order_of(order["order_id"]).members_left == 0
-    assert dues_payments.reconcile(later)["requeued"] == 0
+    assert dues_reconciliation.reconcile(later)["requeued"] == 0
 
 
 def test_dues_2_declared_income_prices_the_two_per_mille_band(env: Dues) -> None:
@@ -755,7 +761,7 @@ def test_dues_3_provider_closed_notification_closes_and_unlocks(env: Dues) -> No
     status, body = env.deliver(env.sim.notification(trade))
     assert (status, body) == (200, "success")
     assert order_of(order["order_id"]).state == "CLOSED"
-    assert dues_orders.account_of(member_id).open_order_id is None  # type: ignore[union-attr]
+    assert dues_bills.account_of(member_id).open_order_id is None  # type: ignore[union-attr]
 
 
 def test_dues_3_lost_member_messages_are_driven_again_by_reconciliation(env: Dues) -> None:
@@ -768,14 +774,14 @@ def test_dues_3_lost_member_messages_are_driven_again_by_reconciliation(env: Due
     order, _ = dues_orders.pay_for_members(w.principal("huajing"), w.orgs["huajing"], members, "wechatpay")
     env.deliver(env.sim.notification(env.sim.pay("wechatpay", order.order_id, int(order.amount_fen))))
     # Given the member messages were lost after the order turned PAID
-    boto3.client("sqs").purge_queue(QueueUrl=queue_url(dues_payments.QUEUE))
+    boto3.client("sqs").purge_queue(QueueUrl=queue_url(dues_applying.QUEUE))
     assert order_of(order.order_id).members_left == 3
     # When reconciliation runs after the stall window, the members are queued again and applied once
-    later = clock.now() + dues_payments.APPLYING_STALL + timedelta(minutes=1)
-    assert dues_payments.reconcile(later)["requeued"] == 3
+    later = clock.now() + dues_reconciliation.APPLYING_STALL + timedelta(minutes=1)
+    assert dues_reconciliation.reconcile(later)["requeued"] == 3
     assert drain(env.client, "dues") == 3
     assert all(len(paid(m)) == 3 for m in members)
-    assert dues_payments.reconcile(later)["requeued"] == 0
+    assert dues_reconciliation.reconcile(later)["requeued"] == 0
 
 
 def test_dues_3_expiry_with_a_wrong_amount_at_the_provider_records_closes_and_unlocks(
@@ -788,7 +794,7 @@ def test_dues_3_expiry_with_a_wrong_amount_at_the_provider_records_closes_and_un
     monkeypatch.setattr(clock, "now", lambda: later)
     deadlines.fire(timers.DUES_ORDER_EXPIRY, order["order_id"])
     assert order_of(order["order_id"]).state == "CLOSED" and paid(member_id) == []
-    assert dues_orders.account_of(member_id).open_order_id is None  # type: ignore[union-attr]
+    assert dues_bills.account_of(member_id).open_order_id is None  # type: ignore[union-attr]
     month = dues_rules.month_of(later.astimezone(CHINA_TZ).date())
     codes = [a.code for a in PaymentAnomaly.query(keys.dues_anomaly_pk(month)) if isinstance(a, PaymentAnomaly)]
     assert codes == ["AMOUNT_MISMATCH"]
@@ -812,3 +818,18 @@ def test_dues_1_months_paid_outside_an_order_are_not_billed_again(env: Dues) -> 
     assert [line["months"] for line in order["lines"]] == [[months_back(1)]]
     env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))
     assert paid(member_id) == [months_back(3), months_back(2), months_back(1)]
+
+
+def test_dues_3_idempotency_records_keep_the_keys_they_had_before_the_webhook_moved(env: Dues) -> None:
+    # Given a notification applied through the webhook
+    member_id = env.world.members["huajing"][2]
+    order = env.pay_now(member_id)
+    trade = env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])
+    assert env.deliver(env.sim.notification(trade))[0] == 204
+    # When its idempotency record is read from the table
+    connection = Item._get_connection()
+    shard = zlib.crc32(order["order_id"].encode()) % dues_webhook.IDEMPOTENCY_SHARDS
+    records = connection.query(f"IDEMPOTENCY#dues#{shard}").get("Items", [])
+    # Then it is filed under the name powertools gave it when the decision lived in
+    # zhtj.dues.payments: a re-send after a deploy still finds the records written before it
+    assert records and all(r["sk"]["S"].startswith("test-func.zhtj.dues.payments._decide#") for r in records)

@@ -363,18 +363,18 @@ def test_an_api_gateway_event_whose_base64_flag_lies_is_refused(world: World, bo
 @pytest.fixture
 def dues(client: Any, world: World) -> Any:
     from infra.local.payments_simulator import Simulator
-    from zhtj.dues import payments as dues_payments
+    from zhtj.dues import webhook as dues_webhook
     from zhtj.members.models import Member
     from zhtj.table import keys
 
-    dues_payments.forget()
+    dues_webhook.forget()
     simulator = Simulator.local().install()
     for member_id in world.members["huajing"]:
         member = Member.get(keys.member_pk(member_id), keys.META)
         member.join_month = "2026-01"
         member.save()
     yield simulator
-    dues_payments.forget()
+    dues_webhook.forget()
 
 
 def _order(client: Any, world: World, member_id: str, provider: str) -> dict[str, Any]:

@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 
 from infra.local.payments_simulator import TAMPER_KINDS, Simulator, local_material
 from zhtj.integrations.payments import keys
-from zhtj.integrations.payments.alipay import Alipay, canonical, request_canonical, yuan_to_fen
+from zhtj.integrations.payments.alipay import Alipay, canonical, request_canonical
 from zhtj.integrations.payments.base import BadSignature, BusinessMismatch, MalformedNotification, PaymentError
 from zhtj.integrations.payments.config import alipay_config
+from zhtj.integrations.payments.money import yuan_to_fen
 from zhtj.integrations.payments.transport import HttpRequest, HttpResponse
 
 EXAMPLES = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

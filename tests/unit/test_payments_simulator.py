@@ -18,9 +18,10 @@ import boto3
 import pytest
 
 from infra.local.payments_simulator import Simulator, acknowledges, local_material
+from zhtj.core.settings import payment_secret_name as secret_name
 from zhtj.integrations.payments import alipay, provider, wechat
 from zhtj.integrations.payments.base import BadSignature, PaymentError, StaleNotification, UnknownSerial
-from zhtj.integrations.payments.config import alipay_config, forget, secret_name, wechatpay_config
+from zhtj.integrations.payments.config import alipay_config, forget, wechatpay_config
 from zhtj.integrations.payments.transport import transport_for
 
 REFUSALS = {BadSignature: "bad_signature", UnknownSerial: "unknown_serial", StaleNotification: "stale"}

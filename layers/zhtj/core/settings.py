@@ -98,3 +98,25 @@ def faults_seed() -> str | None:
 def recompute_delay_seconds() -> int:
     """Seconds before deadlines are recomputed after a calendar change."""
     return int(os.environ.get(RECOMPUTE_DELAY_ENV, "90"))
+
+
+# Dues and payments' settings (read on each call: the local stack sets its public address
+# after the process has started).
+PAYMENT_SECRET_ENV = {"wechatpay": "ZHTJ_WECHATPAY_SECRET", "alipay": "ZHTJ_ALIPAY_SECRET"}
+DEFAULT_PAYMENT_SECRET = {"wechatpay": "zhtj/payments/wechatpay", "alipay": "zhtj/payments/alipay"}
+PUBLIC_API_URL_ENV = "ZHTJ_PUBLIC_API_URL"
+
+
+def payment_secret_name(provider_name: str) -> str:
+    """The Secrets Manager secret holding a payment provider's merchant keys and gateway."""
+    return os.environ.get(PAYMENT_SECRET_ENV[provider_name]) or DEFAULT_PAYMENT_SECRET[provider_name]
+
+
+def dues_public_api_url() -> str:
+    """The API's public address, where the payment providers send their notifications."""
+    return os.environ.get(PUBLIC_API_URL_ENV, "http://localhost:8000")
+
+
+def lambda_function_name() -> str:
+    """The running Lambda function's name (set by AWS; "test-func" elsewhere, as powertools has it)."""
+    return os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "test-func")

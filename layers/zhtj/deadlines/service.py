@@ -18,7 +18,7 @@ from typing import Any
 from zhtj.core import clock, settings
 from zhtj.core.errors import ConflictError, ValidationError
 from zhtj.core.observability import logger, metrics
-from zhtj.dues import orders as dues_orders
+from zhtj.dues import closing as dues_closing
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.models import Org
 from zhtj.registration import identity_check
@@ -113,7 +113,7 @@ def fire(kind: str, subject_id: str) -> None:
     elif kind == incoming.TIMER_KIND:
         incoming.close_window(timer)
     elif kind == timers.DUES_ORDER_EXPIRY:
-        dues_orders.expire(subject_id)  # deletes its own timer
+        dues_closing.expire(subject_id)  # deletes its own timer
     else:
         raise ValueError(f"unknown timer kind {kind!r}")
 

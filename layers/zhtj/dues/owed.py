@@ -1,8 +1,8 @@
 """League dues (团费): what a member owes (DUES-1, DUES-2).
 
-`months_owed` is the read other workstreams rely on (XFER: "dues paid up to last month"
-before a transfer). Orders, payments and the ledger are in dues/orders.py and
-dues/payments.py; the rules themselves in dues/rules.py.
+`months_owed` is the read other capabilities rely on (XFER: "dues paid up to last month"
+before a transfer). Bills, orders, payments and the ledger are in the other modules of this
+package (README.md lists them); the rules themselves in dues/rules.py.
 """
 
 from __future__ import annotations

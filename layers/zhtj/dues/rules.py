@@ -1,5 +1,6 @@
-"""League dues (团费) as pure rules: months, the standard's categories and amounts, and the
-split of a payment down the chain of organisations (DUES-1, DUES-2).
+"""League dues (团费) as pure rules: months, the standard's categories and amounts, the split
+of a payment down the chain of organisations (DUES-1, DUES-2), and the words of dues' states
+and outcomes (StrEnums: their values are what is stored).
 
 Everything here is integer fen. The standard itself is data (DuesStandard items, edited by
 the province); this module only knows how to read one version of it and how to check an
@@ -12,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any, Final
 
 from zhtj.core.errors import ValidationError
@@ -21,9 +23,85 @@ from zhtj.core.errors import ValidationError
 ONLINE_SINCE: Final = "2018-09"
 MONTH_PATTERN: Final = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 FULL_BP: Final = 10_000  # 100 % in basis points
+# What the webhook's idempotency records and the anomalies' marks remember outlives the
+# providers' re-send windows (WeChat 24 h 4 m, Alipay ~25 h).
+IDEMPOTENCY_SECONDS: Final = 72 * 3600
 
 # The categories of the standard (REFERENCE.md), the same words as IncomeBand.
 CATEGORIES: Final = ("STUDENT", "UNEMPLOYED", "RELIEF", "FARMER", "BELOW_2000", "FROM_2000")
+
+
+# --- States and outcomes -----------------------------------------------------------------------
+
+
+class OrderState(StrEnum):
+    """A dues order's state (DuesOrder.state). It only moves forward: PENDING -> PAID | CLOSED."""
+
+    PENDING = "PENDING"
+    PAID = "PAID"
+    CLOSED = "CLOSED"
+
+
+class OpenList(StrEnum):
+    """Which of reconciliation's work lists an open order is on (the open index's sort-key
+    prefix): waiting for its payment, or paid and its members still being applied."""
+
+    PENDING = "PENDING"
+    APPLYING = "APPLYING"
+
+
+class PayerKind(StrEnum):
+    """Who pays an order: the member themself, or an organisation for its members (代缴)."""
+
+    MEMBER = "MEMBER"
+    ORG = "ORG"
+
+
+class Decision(StrEnum):
+    """What a payment (a notification, the provider's answer to a query) did to its order."""
+
+    CREDITED = "CREDITED"  # applied now
+    QUEUED = "QUEUED"  # PAID now, its members applied from the queue
+    DUPLICATE = "DUPLICATE"  # already done by the same transaction (or closed by someone else)
+    ANOMALY = "ANOMALY"  # recorded for a person, never credited
+    CLOSED = "CLOSED"  # the order closed and the bills unlocked
+    IGNORED = "IGNORED"  # a status that changes nothing
+
+
+class Reason(StrEnum):
+    """Why an order was settled or closed: the audit record's `source`, DuesOrder.close_reason."""
+
+    NOTIFICATION = "NOTIFICATION"
+    RECONCILED = "RECONCILED"
+    CANCELLED = "CANCELLED"
+    EXPIRED = "EXPIRED"
+    PROVIDER_CLOSED = "PROVIDER_CLOSED"
+    AMOUNT_MISMATCH = "AMOUNT_MISMATCH"
+    DEMO = "DEMO"
+
+
+class AnomalyCode(StrEnum):
+    """What the ledger found wrong with a payment (PaymentAnomaly.code). A provider's refusal
+    of a verified notification is recorded under its own PaymentError code instead."""
+
+    UNKNOWN_ORDER = "UNKNOWN_ORDER"
+    PROVIDER_MISMATCH = "PROVIDER_MISMATCH"
+    AMOUNT_MISMATCH = "AMOUNT_MISMATCH"
+    PAYLOAD_MISMATCH = "PAYLOAD_MISMATCH"
+    APPLY_CONFLICT = "APPLY_CONFLICT"
+    PAID_AFTER_CLOSE = "PAID_AFTER_CLOSE"
+    PAID_TWICE = "PAID_TWICE"
+    CLOSED_AFTER_PAID = "CLOSED_AFTER_PAID"
+    REFUND = "REFUND"
+
+
+class BillDifference(StrEnum):
+    """How a provider's daily bill and our orders disagree (ReconciliationReport.differences)."""
+
+    NOT_OURS = "NOT_OURS"  # a trade of theirs that is not an order of ours for that provider
+    NOT_PAID_HERE = "NOT_PAID_HERE"  # their trade, our order not PAID
+    AMOUNT_OR_TRANSACTION = "AMOUNT_OR_TRANSACTION"
+    NOT_ON_BILL = "NOT_ON_BILL"  # an order we marked paid that day, missing from their bill
 
 
 # --- Months ---------------------------------------------------------------------------------------

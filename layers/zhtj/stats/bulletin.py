@@ -9,7 +9,7 @@ from datetime import date
 from zhtj.core import clock
 from zhtj.core.errors import ValidationError
 from zhtj.counters.service import sub_totals
-from zhtj.dues import payments as dues_payments
+from zhtj.dues import ledger as dues_ledger
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.models import Org
 from zhtj.signin.tokens import Principal
@@ -48,7 +48,7 @@ def bulletin(principal: Principal, org_id: str, day: str | None = None) -> tuple
     for child in children:
         t = totals[child.org_id]
         moved = transfers.figures(child.org_id)
-        month = dues_payments.year_stats(child.org_id, the_day.year)[the_day.month - 1]
+        month = dues_ledger.year_stats(child.org_id, the_day.year)[the_day.month - 1]
         members = t.get("members", 0)
         rows.append(
             BulletinRow(

@@ -8,7 +8,7 @@ from typing import Any
 
 from zhtj.core import clock
 from zhtj.counters.service import sub_totals
-from zhtj.dues import payments as dues_payments
+from zhtj.dues import ledger as dues_ledger
 from zhtj.orgs import service as orgs
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.models import Org
@@ -66,7 +66,7 @@ def figures(principal: Principal, org_id: str) -> dict[str, Any]:
         "overdue_now": moved.overdue_now,
         "within_deadline_rate": moved.within_deadline_rate,
     }
-    month = dues_payments.year_stats(org.org_id, day.year)[day.month - 1]
+    month = dues_ledger.year_stats(org.org_id, day.year)[day.month - 1]
     # What arrived this month, as /dues/statistics counts it: a bill never holds the current
     # month (its dues fall due when it ends), so dues *for* this month are always 0 until then.
     body["dues_this_month"] = {

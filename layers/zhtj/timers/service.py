@@ -29,7 +29,7 @@ from zhtj.timers.workdays import CHINA_TZ
 REVIEW_DUE = "REVIEW_DUE"  # REV-2: 5 working days to review a registration
 REALNAME_RECHECK = "REALNAME_RECHECK"  # REG-5: re-check a failed real-name check
 REG7_DUE = "REG7_DUE"  # REG-7: 5 working days from the admitting meeting to registration
-DUES_ORDER_EXPIRY = "DUES_ORDER_EXPIRY"  # DUES: an unpaid order past its pay-by time (dues/orders.expire)
+DUES_ORDER_EXPIRY = "DUES_ORDER_EXPIRY"  # DUES: an unpaid order past its pay-by time (dues/closing.expire)
 ADMISSION_WORKDAYS = 5  # REG-7
 
 # The sweep looks back this many days, so that a timer missed by a failed sweep (or moved

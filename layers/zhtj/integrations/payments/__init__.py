@@ -1,8 +1,11 @@
 """Payment providers (支付渠道): WeChat Pay API v3 and Alipay notification protocols.
 
-What lives here: the interface (base.py), the two protocols (wechat.py, alipay.py), where
-keys come from (config.py) and the provider-side simulator (simulator.py). Nothing here
-touches the table: the dues ledger (dues/owed*) imports this package, never the reverse.
+What lives here: the interface and its result types (base.py), money in the providers' yuan
+(money.py), the two protocols (wechat.py, alipay.py), their crypto (keys.py) and HTTP
+(transport.py), and the provider by name, configured from its secret (config.py). The
+provider-side simulator lives in infra/local/payments_simulator.py, outside the layer: nothing
+here imports it. Nothing here touches the table: the dues capability imports this package,
+never the reverse.
 """
 
 from zhtj.integrations.payments.base import (
@@ -15,8 +18,8 @@ from zhtj.integrations.payments.base import (
     Reply,
     StaleNotification,
     UnknownSerial,
-    provider,
 )
+from zhtj.integrations.payments.config import provider
 
 __all__ = [
     "BadSignature",

@@ -17,7 +17,6 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -25,18 +24,17 @@ from zhtj.core.clock import CHINA_TZ
 from zhtj.core.clock import now as clock_now
 from zhtj.integrations.payments import keys
 from zhtj.integrations.payments.base import (
-    CLOSED,
-    OTHER,
-    PAID,
-    REFUND,
+    CHINA_TZ,
     BadSignature,
     BillLine,
     BusinessMismatch,
+    Event,
     MalformedNotification,
     Notification,
     PaymentError,
     Reply,
 )
+from zhtj.integrations.payments.money import fen_to_yuan, yuan_to_fen
 from zhtj.integrations.payments.transport import HttpRequest, Transport
 
 NAME = "alipay"
@@ -44,7 +42,7 @@ GATEWAY = "https://openapi.alipay.com/gateway.do"
 SIGN_TYPE = "RSA2"
 # Re-send intervals after an unacknowledged delivery (seconds): 4m 10m 10m 1h 2h 6h 15h (~25 h).
 RESEND_SCHEDULE = (240, 600, 600, 3600, 7200, 21600, 54000)
-STATUS_EVENTS = {"TRADE_SUCCESS": PAID, "TRADE_FINISHED": PAID, "TRADE_CLOSED": CLOSED}
+STATUS_EVENTS = {"TRADE_SUCCESS": Event.PAID, "TRADE_FINISHED": Event.PAID, "TRADE_CLOSED": Event.CLOSED}
 QUERY_METHOD = "alipay.trade.query"
 QUERY_RESPONSE_KEY = "alipay_trade_query_response"
 BILL_METHOD = "alipay.data.dataservice.bill.downloadurl.query"
@@ -59,7 +57,6 @@ BILL_COLUMNS = [
     "商家实收（元）",
 ]
 BILL_STATES = {"交易": "TRADE_SUCCESS", "退款": "REFUND"}
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -81,21 +78,6 @@ def canonical(params: Mapping[str, str]) -> str:
 def request_canonical(params: Mapping[str, str]) -> str:
     """The string a request to the gateway signs: like `canonical`, but `sign_type` included."""
     return "&".join(f"{key}={value}" for key, value in sorted(params.items()) if key != "sign" and value != "")
-
-
-def yuan_to_fen(value: str) -> int:
-    """ "50.00" → 5000, exactly: Decimal, never float; more than 2 decimals or not a number refused."""
-    try:
-        amount = Decimal(value)
-    except InvalidOperation as error:
-        raise MalformedNotification(f"金额格式错误：{value!r}") from error
-    if not amount.is_finite() or amount < 0 or amount.quantize(CENT) != amount:
-        raise MalformedNotification(f"金额格式错误：{value!r}")
-    return int(amount * 100)
-
-
-def fen_to_yuan(amount_fen: int) -> str:
-    return str((Decimal(amount_fen) / 100).quantize(CENT))
 
 
 def china_time(moment: datetime) -> str:
@@ -125,7 +107,7 @@ def parse_form(body: bytes) -> dict[str, str]:
 
 
 class Alipay:
-    """The Alipay provider (implements zhtj.payments.base.Provider)."""
+    """The Alipay provider (implements zhtj.integrations.payments.base.Provider)."""
 
     name = NAME
 
@@ -184,10 +166,10 @@ class Alipay:
 
     def _notification(self, params: Mapping[str, str], delivery_id: str) -> Notification:
         status = params["trade_status"]
-        event = STATUS_EVENTS.get(status, OTHER)
+        event = STATUS_EVENTS.get(status, Event.OTHER)
         # A partial refund is notified as TRADE_SUCCESS carrying refund_fee; a full refund as TRADE_CLOSED.
-        if event == PAID and params.get("refund_fee") and yuan_to_fen(params["refund_fee"]) > 0:
-            event = REFUND
+        if event == Event.PAID and params.get("refund_fee") and yuan_to_fen(params["refund_fee"]) > 0:
+            event = Event.REFUND
         return Notification(
             provider=NAME,
             delivery_id=delivery_id,

@@ -1,29 +1,37 @@
 """The payment-provider interface (支付渠道): what the dues ledger may rely on.
 
-Two real protocols sit behind it (WeChat Pay API v3 in wechat.py, Alipay in alipay.py). The
-ledger never sees a key, a signature or a ciphertext: it hands the raw request to
+Two real protocols sit behind it (WeChat Pay API v3 in wechat.py, Alipay in alipay.py); which
+one answers to a name, configured from its secret, is config.py's `provider(name)`. The ledger
+never sees a key, a signature or a ciphertext: it hands the raw request to
 `provider(name).verify(...)`, gets a normalized `Notification` back or a `PaymentError`, and
-answers the provider with `provider(name).reply(...)`. Keeping every byte of crypto here is
-what lets the ledger be tested against the simulator without reimplementing any of it.
+answers the provider with `provider(name).reply(...)`. Keeping every byte of crypto in this
+package is what lets the ledger be tested against the simulator (infra/local) without
+reimplementing any of it. This module imports no other module of the package.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
+from enum import StrEnum
 from typing import Any, Protocol
 
 from zhtj.core.manifest import PAYMENT_PROVIDERS
 
 PROVIDERS = PAYMENT_PROVIDERS
 
-# Normalized notification events. A provider's own status words stay in `raw_status`.
-PAID = "PAID"
-CLOSED = "CLOSED"
-REFUND = "REFUND"
-OTHER = "OTHER"
-EVENTS = (PAID, CLOSED, REFUND, OTHER)
+# China Standard Time (no daylight saving), in which both providers write their times.
+CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+class Event(StrEnum):
+    """Normalized notification events. A provider's own status words stay in `raw_status`."""
+
+    PAID = "PAID"
+    CLOSED = "CLOSED"
+    REFUND = "REFUND"
+    OTHER = "OTHER"
 
 
 class PaymentError(Exception):
@@ -87,7 +95,7 @@ class BusinessMismatch(PaymentError):
 class Notification:
     provider: str  # "wechatpay" | "alipay"
     delivery_id: str  # WeChat body `id`, Alipay `notify_id`
-    event: str  # "PAID" | "CLOSED" | "REFUND" | "OTHER" (normalized)
+    event: Event  # normalized
     raw_status: str  # trade_state / trade_status / event_type as sent
     out_trade_no: str
     transaction_id: str  # provider's transaction/trade no
@@ -143,11 +151,3 @@ class Provider(Protocol):
     def bill(self, bill_date: date) -> list[BillLine]:
         """The provider's trade bill for a China date, downloaded through the transport."""
         ...
-
-
-def provider(name: str) -> Provider:
-    """The configured provider `name` ("wechatpay" | "alipay"), keys loaded from its secret
-    once per process (see integrations/payments/config.py)."""
-    from zhtj.integrations.payments.config import load_provider
-
-    return load_provider(name)

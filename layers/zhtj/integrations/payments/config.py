@@ -1,14 +1,16 @@
-"""Where the providers' keys come from: one Secrets Manager secret per provider.
+"""The provider by name: `provider(name)`, configured from its Secrets Manager secret. The only
+module that knows both protocols (whoever needs a provider by name imports this one).
 
-The secret's name is read from ZHTJ_WECHATPAY_SECRET / ZHTJ_ALIPAY_SECRET (defaults below). Its
-SecretString is JSON:
+The secret's name comes from zhtj.core.settings.payment_secret_name (ZHTJ_WECHATPAY_SECRET /
+ZHTJ_ALIPAY_SECRET, with defaults there). Its SecretString is JSON:
 
     wechatpay: {"mchid", "appid", "apiv3_key", "merchant_serial", "merchant_private_key",
                 "platform_keys": {"<certificate serial or PUB_KEY_ID_…>": "<PEM>", …}, "gateway"?}
     alipay:    {"app_id", "seller_id", "app_private_key", "alipay_public_key", "gateway"?}
 
 In the cloud an operator fills them (docs/deploy.md); locally infra/provision.py stores keys
-generated once per process (zhtj.payments.simulator.local_material). Loaded once per process:
+generated once per process (infra/local/payments_simulator.py local_material): the secret's
+`gateway` is what points a provider at the simulator, and nothing in the layer imports it. Loaded once per process:
 a Lambda container reads each secret on its first notification only. Rotating a platform key
 means adding the new serial to `platform_keys` before WeChat starts using it; containers pick
 it up when they are recycled — until then the new serial is refused as UnknownSerial, which
@@ -18,25 +20,17 @@ WeChat re-sends.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from functools import lru_cache
 from typing import Any
 
 import boto3
 
-from zhtj.core.settings import get_settings
+from zhtj.core.settings import get_settings, payment_secret_name
 from zhtj.integrations.payments import transport
 from zhtj.integrations.payments.alipay import Alipay, AlipayConfig
 from zhtj.integrations.payments.base import PROVIDERS, Provider
 from zhtj.integrations.payments.wechat import WeChatPay, WeChatPayConfig
-
-SECRET_ENV = {"wechatpay": "ZHTJ_WECHATPAY_SECRET", "alipay": "ZHTJ_ALIPAY_SECRET"}
-DEFAULT_SECRET = {"wechatpay": "zhtj/payments/wechatpay", "alipay": "zhtj/payments/alipay"}
-
-
-def secret_name(provider_name: str) -> str:
-    return os.environ.get(SECRET_ENV[provider_name]) or DEFAULT_SECRET[provider_name]
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +39,7 @@ def _secrets() -> Any:
 
 
 def read_secret(provider_name: str) -> dict[str, Any]:
-    answer = _secrets().get_secret_value(SecretId=secret_name(provider_name))
+    answer = _secrets().get_secret_value(SecretId=payment_secret_name(provider_name))
     document: dict[str, Any] = json.loads(answer["SecretString"])
     return document
 
@@ -75,10 +69,10 @@ def alipay_config(document: dict[str, Any]) -> AlipayConfig:
 _LOAD_LOCK = threading.Lock()
 
 
-def load_provider(name: str) -> Provider:
-    """The provider `name`, configured from its secret (cached for the process). Loaded under a
-    lock: concurrent first requests (a threaded server) would each build a client and read
-    the secret otherwise."""
+def provider(name: str) -> Provider:
+    """The configured provider `name` ("wechatpay" | "alipay"), keys loaded from its secret once
+    per process (cached). Loaded under a lock: concurrent first requests (a threaded server)
+    would each build a client and read the secret otherwise."""
     with _LOAD_LOCK:
         return _load_provider(name)
 

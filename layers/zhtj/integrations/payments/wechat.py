@@ -30,13 +30,11 @@ from zhtj.core.clock import CHINA_TZ
 from zhtj.core.clock import now as clock_now
 from zhtj.integrations.payments import keys
 from zhtj.integrations.payments.base import (
-    CLOSED,
-    OTHER,
-    PAID,
-    REFUND,
+    CHINA_TZ,
     BadSignature,
     BillLine,
     BusinessMismatch,
+    Event,
     MalformedNotification,
     Notification,
     PaymentError,
@@ -44,6 +42,7 @@ from zhtj.integrations.payments.base import (
     StaleNotification,
     UnknownSerial,
 )
+from zhtj.integrations.payments.money import yuan_to_fen
 from zhtj.integrations.payments.transport import HttpRequest, HttpResponse, Transport
 
 NAME = "wechatpay"
@@ -57,8 +56,8 @@ TIME_WINDOW_SECONDS = 300
 # 60m 3h 3h 3h 6h 6h — 24 h 4 m in all. The simulator replays them, compressed.
 RESEND_SCHEDULE = (15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600)
 
-TRADE_EVENTS = {"SUCCESS": PAID, "CLOSED": CLOSED, "REVOKED": CLOSED, "REFUND": REFUND}
-REFUND_EVENTS = {"REFUND.SUCCESS": REFUND, "REFUND.ABNORMAL": OTHER, "REFUND.CLOSED": OTHER}
+TRADE_EVENTS = {"SUCCESS": Event.PAID, "CLOSED": Event.CLOSED, "REVOKED": Event.CLOSED, "REFUND": Event.REFUND}
+REFUND_EVENTS = {"REFUND.SUCCESS": Event.REFUND, "REFUND.ABNORMAL": Event.OTHER, "REFUND.CLOSED": Event.OTHER}
 
 HEADER_SERIAL = "wechatpay-serial"
 HEADER_SIGNATURE = "wechatpay-signature"
@@ -139,7 +138,7 @@ def parse_authorization(value: str) -> dict[str, str]:
 
 
 class WeChatPay:
-    """The WeChat Pay API v3 provider (implements zhtj.payments.base.Provider)."""
+    """The WeChat Pay API v3 provider (implements zhtj.integrations.payments.base.Provider)."""
 
     name = NAME
 
@@ -232,13 +231,13 @@ class WeChatPay:
         try:
             amount = fields["amount"]
             if event_type is not None and event_type.startswith("REFUND."):
-                event = REFUND_EVENTS.get(event_type, OTHER)
+                event = REFUND_EVENTS.get(event_type, Event.OTHER)
                 raw_status = event_type
                 amount_fen = amount["refund"]
                 app_id = ""  # refund notifications carry no appid
             else:
                 raw_status = str(fields["trade_state"])
-                event = TRADE_EVENTS.get(raw_status, OTHER)
+                event = TRADE_EVENTS.get(raw_status, Event.OTHER)
                 amount_fen = amount["total"]
                 app_id = str(fields["appid"])
             if type(amount_fen) is not int:
@@ -360,8 +359,6 @@ BILL_SUMMARY = "总交易单数,应结订单总金额,退款总金额,充值券�
 def parse_trade_bill(text: str) -> list[BillLine]:
     """WeChat's trade bill: a header, one row per trade with every value prefixed by a
     backtick, then a summary. Amounts are yuan with 2 decimals (read as Decimal)."""
-    from zhtj.integrations.payments.alipay import yuan_to_fen
-
     rows = list(csv.reader(io.StringIO(text)))
     if not rows or rows[0] != BILL_COLUMNS:
         raise MalformedNotification("交易账单表头不符")

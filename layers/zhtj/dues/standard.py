@@ -1,0 +1,115 @@
+"""The dues standard (DUES-2) as data: its versions by date, seeded once, edited by the province.
+
+Each version (a DuesStandard item) holds the rules of every category from a month on; the
+rules themselves are read and checked by dues/rules.py.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from zhtj.core import clock
+from zhtj.core.errors import ConflictError
+from zhtj.dues import rules as dues_rules
+from zhtj.dues.models import DuesStandard
+from zhtj.orgs.authz import authorize
+from zhtj.signin.tokens import Principal
+from zhtj.table import keys
+from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
+
+_SEEDED = ConflictError("DUES_RACE", "", None)
+
+
+def standard_items() -> list[DuesStandard]:
+    return [i for i in DuesStandard.query(keys.DUES_STANDARD_PK, consistent_read=True) if isinstance(i, DuesStandard)]
+
+
+def versions() -> list[dues_rules.StandardVersion]:
+    """The standard's versions. A table without any (a fresh deployment) is seeded first with
+    the shipped ones, so the standard is always data the province can edit."""
+    items = standard_items()
+    if not items:
+        seed_standards()
+        items = standard_items()
+    return [
+        dues_rules.StandardVersion(i.valid_from, i.valid_until, dues_rules.parse_rules(json.loads(i.rules)))
+        for i in items
+    ]
+
+
+def _standard_item(spec: dict[str, Any], by: str) -> DuesStandard:
+    return DuesStandard(
+        keys.DUES_STANDARD_PK,
+        spec["valid_from"],
+        valid_from=spec["valid_from"],
+        valid_until=spec["valid_until"],
+        name=spec["name"],
+        document=spec["document"],
+        rules=json.dumps(spec["rules"], sort_keys=True),
+        updated_by=by,
+        updated_at=clock.now(),
+    )
+
+
+def seed_standards() -> int:
+    """Provisioning and the demo: the shipped versions (2016 and the one before), each written
+    only if absent (the province's edits are never overwritten). Returns how many were written."""
+    written = 0
+    for spec in dues_rules.SEED_STANDARDS:
+        uow = UnitOfWork(SYSTEM_ACTOR)
+        uow.put(_standard_item(spec, "system"), condition=DuesStandard.pk.does_not_exist(), on_fail=_SEEDED)
+        uow.audit("dues.standard_seed", "DUES_STANDARD", spec["valid_from"], "province", after={"name": spec["name"]})
+        try:
+            uow.commit()
+            written += 1
+        except ConflictError as error:
+            if error is not _SEEDED:
+                raise
+    return written
+
+
+def set_standard(
+    principal: Principal, valid_from: str, name: str, document: str, rules: dict[str, Any]
+) -> DuesStandard:
+    """The province adds a version of the standard from a month on (DUES-2); the version in
+    force before it ends there. A version with the same start month is replaced (the months it
+    already billed keep their amounts: orders carry their own). Raises ValidationError."""
+    operator = authorize(principal, "dues.standard_set", None)
+    dues_rules.check_month(valid_from, "valid_from")
+    dues_rules.parse_rules(rules)
+    existing = {i.valid_from: i for i in standard_items()}
+    later = sorted(m for m in existing if m > valid_from)
+    spec = {
+        "valid_from": valid_from,
+        "valid_until": later[0] if later else None,
+        "name": name.strip(),
+        "document": document.strip(),
+        "rules": rules,
+    }
+    item = _standard_item(spec, operator.account_id)
+    uow = UnitOfWork(operator.actor)
+    same = existing.get(valid_from)
+    if same is not None:
+        item.version = same.version
+    uow.put(item)  # versioned: a concurrent edit of the same version fails STALE
+    earlier = sorted(m for m in existing if m < valid_from)
+    if earlier:
+        previous = existing[earlier[-1]]
+        uow.update(previous, [DuesStandard.valid_until.set(valid_from)])
+    uow.audit(
+        "dues.standard_set",
+        "DUES_STANDARD",
+        valid_from,
+        operator.org.org_id,
+        before=json.loads(same.rules) if same else None,
+        after=rules,
+    )
+    uow.commit()
+    return item
+
+
+def list_standards(principal: Principal) -> list[DuesStandard]:
+    """Every version, oldest first. Anyone signed in may read it: it is published policy."""
+    versions()
+    return sorted(standard_items(), key=lambda i: i.valid_from)
