@@ -830,6 +830,6 @@ def test_dues_3_idempotency_records_keep_the_keys_they_had_before_the_webhook_mo
     connection = Item._get_connection()
     shard = zlib.crc32(order["order_id"].encode()) % dues_webhook.IDEMPOTENCY_SHARDS
     records = connection.query(f"IDEMPOTENCY#dues#{shard}").get("Items", [])
-    # Then it is filed under the name powertools gave it when the decision lived in
-    # zhtj.dues.payments: a re-send after a deploy still finds the records written before it
-    assert records and all(r["sk"]["S"].startswith("test-func.zhtj.dues.payments._decide#") for r in records)
+    # Then it is filed under the name powertools gave it when the decision was
+    # zhtj.logic.dues_payments._decide: a re-send after a deploy finds the records written before it
+    assert records and all(r["sk"]["S"].startswith("test-func.zhtj.logic.dues_payments._decide#") for r in records)

@@ -107,11 +107,12 @@ def _still_pending(order_id: str) -> bool:
 
 
 # One guard for every process: built on first use (inside whatever AWS endpoint the process
-# talks to). Records keep the name they had when `_decide` lived in zhtj.dues.payments.
+# talks to). Records keep the name powertools gave them when `_decide` was
+# zhtj.logic.dues_payments._decide, so a re-send after a deploy finds the records written before it.
 _GUARD = idempotency.Guard(
     _decide,
     name="dues",
-    record_name="zhtj.dues.payments._decide",
+    record_name="zhtj.logic.dues_payments._decide",
     shards=IDEMPOTENCY_SHARDS,
     data_keyword="notification",
     key_jmespath="[provider, out_trade_no, guard_status]",
