@@ -265,7 +265,7 @@ def figures(principal: Principal, org_id: str) -> dict[str, Any]:
     """STAT-1 for an organisation's subtree: its SubStat shards (one BatchGetItem), the
     transfer figures (one Query) and this month's dues collection (one Query)."""
     from zhtj.dues import payments as dues_payments
-    from zhtj.transfers import service as transfers
+    from zhtj.transfers import figures as transfers
 
     org = get_org(org_id)
     authorize(principal, "stats.read", org)
@@ -328,7 +328,7 @@ def bulletin(principal: Principal, org_id: str, day: str | None = None) -> tuple
     72-hour rate, this month's dues. One BatchGetItem for every child's counters, plus one Query
     each for its transfer and dues figures."""
     from zhtj.dues import payments as dues_payments
-    from zhtj.transfers import service as transfers
+    from zhtj.transfers import figures as transfers
 
     org = get_org(org_id)
     authorize(principal, "stats.read", org)
