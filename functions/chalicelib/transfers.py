@@ -19,8 +19,9 @@ from zhtj.orgs import service as orgs
 from zhtj.orgs.models import Org
 from zhtj.schemas import Body, MaskedId, Out, Page
 from zhtj.signin.tokens import Principal
-from zhtj.transfers import incoming
-from zhtj.transfers import service as transfers
+from zhtj.transfers import answers, appeals, chain, incoming, reads, withdrawal
+from zhtj.transfers import figures as transfer_figures
+from zhtj.transfers import start as starting
 from zhtj.transfers.models import IncomingTransfer, Transfer
 from zhtj.transfers.rules import Cause, ChainStep, Destination, ReturnCode, Side
 
@@ -208,7 +209,7 @@ class IncomingQuery(PageQuery):
     state: str = Field(default=incoming.ACCEPTED, pattern="^[A-Z]{1,20}$")
 
 
-def _chain(config: transfers.ChainConfig) -> ChainOut:
+def _chain(config: chain.ChainConfig) -> ChainOut:
     return ChainOut(
         steps=[ChainStepIn(side=s.side, up=s.up) for s in config.steps],
         labels=[s.label() for s in config.steps],
@@ -221,13 +222,13 @@ def _chain(config: transfers.ChainConfig) -> ChainOut:
 
 @api(bp, "/transfer-chain", "GET", summary="转接审批环节与时限", response=ChainOut, tag=TAG)
 def read_chain(principal: Principal) -> BaseModel:
-    return _chain(transfers.chain_config())
+    return _chain(chain.chain_config())
 
 
 @api(bp, "/transfer-chain", "PUT", summary="设置转接审批环节（团省委）", body=ChainIn, response=ChainOut, tag=TAG)
 def set_chain(principal: Principal, body: ChainIn) -> BaseModel:
     steps = [ChainStep(s.side, s.up) for s in body.steps]
-    return _chain(transfers.set_chain(principal, steps, body.response_hours))
+    return _chain(chain.set_chain(principal, steps, body.response_hours))
 
 
 # --- A member's transfers ------------------------------------------------------------------------
@@ -246,13 +247,13 @@ _ONE = "/members/{member_id}/transfers/{transfer_id}"
     tag=TAG,
 )
 def start(member_id: str, principal: Principal, body: TransferStart) -> BaseModel:
-    request = transfers.Request(**body.model_dump())
-    return transfer_out(transfers.start(principal, member_id, request))
+    request = starting.Request(**body.model_dump())
+    return transfer_out(starting.start(principal, member_id, request))
 
 
 @api(bp, "/members/{member_id}/transfers", "GET", summary="团员的转接记录", response=Page[TransferOut], tag=TAG)
 def member_history(member_id: str, principal: Principal) -> BaseModel:
-    return Page[TransferOut](items=[transfer_out(t) for t in transfers.history(principal, member_id)])
+    return Page[TransferOut](items=[transfer_out(t) for t in reads.history(principal, member_id)])
 
 
 # --- Proposals by an organisation outside the member's subtree (XFER-2) ----------------------------
@@ -260,38 +261,38 @@ def member_history(member_id: str, principal: Principal) -> BaseModel:
 
 @api(bp, _ONE, "GET", summary="转接申请详情", response=TransferOut, tag=TAG)
 def read(member_id: str, transfer_id: str, principal: Principal) -> BaseModel:
-    return transfer_out(transfers.read(principal, member_id, transfer_id))
+    return transfer_out(reads.read(principal, member_id, transfer_id))
 
 
 @api(bp, f"{_ONE}/approve", "POST", summary="审批通过当前环节", body=StepApprove, response=TransferOut, tag=TAG)
 def approve(member_id: str, transfer_id: str, principal: Principal, body: StepApprove) -> BaseModel:
-    return transfer_out(transfers.approve(principal, member_id, transfer_id, body.step, body.letter_number))
+    return transfer_out(answers.approve(principal, member_id, transfer_id, body.step, body.letter_number))
 
 
 @api(bp, f"{_ONE}/return", "POST", summary="退回转接申请", body=StepReturn, response=TransferOut, tag=TAG)
 def return_transfer(member_id: str, transfer_id: str, principal: Principal, body: StepReturn) -> BaseModel:
-    return transfer_out(transfers.return_transfer(principal, member_id, transfer_id, body.step, body.code, body.reason))
+    return transfer_out(answers.return_transfer(principal, member_id, transfer_id, body.step, body.code, body.reason))
 
 
 @api(bp, f"{_ONE}/withdraw", "POST", summary="撤回转接申请", body=TransferReason, response=TransferOut, tag=TAG)
 def withdraw(member_id: str, transfer_id: str, principal: Principal, body: TransferReason) -> BaseModel:
-    return transfer_out(transfers.withdraw(principal, member_id, transfer_id, body.reason))
+    return transfer_out(withdrawal.withdraw(principal, member_id, transfer_id, body.reason))
 
 
 @api(bp, f"{_ONE}/appeal-upload", "POST", summary="申诉附件上传地址", body=UploadIn, response=UploadOut, tag=TAG)
 def appeal_upload(member_id: str, transfer_id: str, principal: Principal, body: UploadIn) -> BaseModel:
-    key, url = transfers.appeal_upload(principal, member_id, transfer_id, body.content_type)
+    key, url = appeals.appeal_upload(principal, member_id, transfer_id, body.content_type)
     return UploadOut(key=key, url=url)
 
 
 @api(bp, f"{_ONE}/appeal", "POST", summary="对退回提出申诉", body=AppealIn, response=TransferOut, tag=TAG)
 def appeal(member_id: str, transfer_id: str, principal: Principal, body: AppealIn) -> BaseModel:
-    return transfer_out(transfers.appeal(principal, member_id, transfer_id, body.reason, body.attachment_key))
+    return transfer_out(appeals.appeal(principal, member_id, transfer_id, body.reason, body.attachment_key))
 
 
 @api(bp, f"{_ONE}/appeal-decision", "POST", summary="处理申诉", body=AppealDecision, response=TransferOut, tag=TAG)
 def decide_appeal(member_id: str, transfer_id: str, principal: Principal, body: AppealDecision) -> BaseModel:
-    return transfer_out(transfers.decide_appeal(principal, member_id, transfer_id, body.grant, body.reason))
+    return transfer_out(appeals.decide_appeal(principal, member_id, transfer_id, body.grant, body.reason))
 
 
 # --- An organisation's view ----------------------------------------------------------------------
@@ -307,13 +308,13 @@ def decide_appeal(member_id: str, transfer_id: str, principal: Principal, body: 
     tag=TAG,
 )
 def inbox(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
-    items, cursor = transfers.inbox(principal, org_id, query.cursor, query.limit)
+    items, cursor = reads.inbox(principal, org_id, query.cursor, query.limit)
     return Page[TransferOut](items=[transfer_out(t) for t in items], next_cursor=cursor)
 
 
 @api(bp, "/orgs/{org_id}/transfer-stats", "GET", summary="转接办理情况（本组织及下级）", response=FiguresOut, tag=TAG)
 def figures(org_id: str, principal: Principal) -> BaseModel:
-    return FiguresOut(**vars(transfers.read_figures(principal, org_id)))
+    return FiguresOut(**vars(transfer_figures.read_figures(principal, org_id)))
 
 
 @api(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from zhtj.orgs.models import Org
 from zhtj.signin.tokens import Principal
-from zhtj.transfers import service as transfers
+from zhtj.transfers import start as transfers
 from zhtj.transfers.models import Transfer
 from zhtj.transfers.rules import Cause
 

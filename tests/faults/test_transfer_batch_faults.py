@@ -26,9 +26,10 @@ from zhtj.orgs.models import Org
 from zhtj.table import keys, queues
 from zhtj.table.audit_record import AuditRecord
 from zhtj.transfers import batches as transfer_batches
-from zhtj.transfers import service as transfers
+from zhtj.transfers import chain as transfer_chain
+from zhtj.transfers import figures as transfer_figures
 from zhtj.transfers.models import Transfer
-from zhtj.transfers.rules import ChainStep, Side
+from zhtj.transfers.rules import ChainStep, Side, TransferState
 
 MEMBERS = 40
 # A delivery (batches of 5 chunks) crashes 30%; a member's commit loses a race 4% (conflict) and
@@ -61,7 +62,7 @@ def audited(member_id: str) -> Counter[str]:
 def test_xfer_6_batch_with_crashes_and_races_starts_refuses_and_moves_each_member_once(
     client: Any, world: World, runner: EventRunner, faults_on: Callable[[str], None], reasons: Reasons
 ) -> None:
-    transfers.set_chain(world.principal("root"), [ChainStep(Side.FROM, 0), ChainStep(Side.TO, 0)], 72)
+    transfer_chain.set_chain(world.principal("root"), [ChainStep(Side.FROM, 0), ChainStep(Side.TO, 0)], 72)
     branch, target = world.orgs["cs2024"], world.orgs["lianhua"]
     with without_cards() as members:  # their approvals' card announcements are not this test's
         for i in range(MEMBERS):
@@ -99,7 +100,7 @@ def test_xfer_6_batch_with_crashes_and_races_starts_refuses_and_moves_each_membe
     moved = [m for m in members if m not in unpaid]
     for member_id in moved:
         [transfer] = transfers_of(member_id)
-        assert transfer.state == transfers.COMPLETED
+        assert transfer.state == TransferState.COMPLETED
         assert [h.outcome for h in transfer.history] == ["APPROVED", "APPROVED"]  # each step once
         assert accounts.get_member(member_id).branch_id == target
         actions = audited(member_id)
@@ -107,7 +108,7 @@ def test_xfer_6_batch_with_crashes_and_races_starts_refuses_and_moves_each_membe
     assert int(Org.get(keys.org_pk(branch), keys.META, consistent_read=True).member_count) == len(unpaid)
     assert int(Org.get(keys.org_pk(target), keys.META, consistent_read=True).member_count) == target_before + len(moved)
     assert take_card_announcements() == len(moved)  # each completion committed once
-    figures = transfers.figures(world.orgs["sysu"])
+    figures = transfer_figures.figures(world.orgs["sysu"])
     assert figures.out_by_state.get("completed") == len(moved) and not figures.out_by_state.get("open")
     assert_poison_only("transfers", reasons, [poison], "unknown transfers message kind")
     depths = all_depths()

@@ -527,7 +527,7 @@ def transfer_path(world: World, which: str) -> str:
 def start_matrix_transfers(world: World) -> None:
     """Transfers A and B of the XFER cases, and a batch of 天河's, started through the logic layer."""
     from zhtj.transfers import batches as transfer_batches
-    from zhtj.transfers import service as transfers
+    from zhtj.transfers import start as transfers
     from zhtj.transfers.rules import Cause
 
     world.transfers = {}

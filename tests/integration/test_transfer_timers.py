@@ -16,7 +16,7 @@ from tests.integration.test_transfers import _id, approve, count, figures, start
 from tests.support import World, build_world, call, pay_dues
 from zhtj.core import clock
 from zhtj.table import keys
-from zhtj.transfers import service as transfers
+from zhtj.transfers import reads
 from zhtj.transfers.models import IncomingTransfer
 
 
@@ -70,7 +70,7 @@ def test_xfer_2_each_step_escalates_after_72_hours_and_the_organisation_above_ac
         at(monkeypatch, moment)
         assert sweep(client)["queued"] == 8  # one message per shard: the real state machine ran
         drain_timers(client)
-        t = transfers.get(moving, t["transfer_id"]).__dict__["attribute_values"] | {
+        t = reads.get(moving, t["transfer_id"]).__dict__["attribute_values"] | {
             "member_id": moving,
             "transfer_id": t["transfer_id"],
         }

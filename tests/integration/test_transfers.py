@@ -22,11 +22,13 @@ from zhtj.orgs.models import Org
 from zhtj.orgs.rules import OrgType, Sector
 from zhtj.signin.tokens import issue_dev_token
 from zhtj.table import keys
+from zhtj.timers.models import Timer
+from zhtj.transfers import answers, escalation, incoming, reads, steps
 from zhtj.transfers import batches as transfer_batches
-from zhtj.transfers import incoming
-from zhtj.transfers import service as transfers
-from zhtj.transfers.models import IncomingTransfer, Transfer
-from zhtj.transfers.rules import PAPER_WORDS, ChainStep, ReturnCode, Side
+from zhtj.transfers import chain as transfer_chain
+from zhtj.transfers import figures as transfer_figures
+from zhtj.transfers.models import IncomingTransfer, Transfer, TransferProposal
+from zhtj.transfers.rules import PAPER_WORDS, ChainStep, IncomingState, ReturnCode, Side, academic_year
 
 
 def member_headers(world: World, member_id: str) -> dict[str, str]:
@@ -47,8 +49,8 @@ def count(world: World, org: str) -> int:
     return int(Org.get(keys.org_pk(world.orgs[org]), keys.META, consistent_read=True).member_count)
 
 
-def figures(world: World, org: str) -> transfers.Figures:
-    return transfers.figures(world.orgs[org])
+def figures(world: World, org: str) -> transfer_figures.Figures:
+    return transfer_figures.figures(world.orgs[org])
 
 
 def start(client: Any, world: World, who: str, member_id: str, **body: Any) -> dict[str, Any]:
@@ -219,7 +221,7 @@ def test_xfer_2_an_organisation_outside_the_members_subtree_cannot_open_their_tr
         status, answer = call(client, "POST", f"/members/{moving}/transfers", world.headers(who), body)
         assert (status, answer["code"]) == (403, "TRANSFER_PROPOSE_ONLY"), who
         assert "建议" in answer["message"]
-    assert member(moving).open_transfer_id is None and transfers.history(world.principal("sz"), moving) == []
+    assert member(moving).open_transfer_id is None and reads.history(world.principal("sz"), moving) == []
     assert nothing_counted(world)
     for who in ("futian", "sz"):
         t = start(client, world, who, moving, **body)  # the member's own subtree: allowed
@@ -287,7 +289,7 @@ def test_xfer_2_a_proposal_from_the_receiving_side_starts_only_on_the_members_ow
     status, answer = act(client, world, "gz", t, "withdraw", reason="x")
     assert status == 403
     assert audit_actions(moving) == ["transfer.proposal_confirm", "transfer.propose", "transfer.start"]
-    record = transfers.get(moving, t["transfer_id"])
+    record = reads.get(moving, t["transfer_id"])
     assert record.started_org_id is None and record.started_by == world.member_accounts[moving]
 
 
@@ -317,7 +319,7 @@ def test_xfer_2_a_declined_or_lapsed_proposal_starts_nothing_and_never_blocks_th
     status, answer = call(client, "POST", f"{mine}/{second['proposal_id']}/confirm", member_headers(world, moving))
     assert (status, answer["code"]) == (409, "TRANSFER_ALREADY_OPEN")  # the pre-check runs at confirmation
     # Seven days on, the proposal has lapsed; it leaves the table by TTL 30 days after that.
-    stored = next(iter(transfers.TransferProposal.query(keys.member_pk(moving))))
+    stored = next(iter(TransferProposal.query(keys.member_pk(moving))))
     kept = stored.expires_at - datetime.fromisoformat(second["valid_until"])  # TTL: whole seconds
     assert timedelta(days=30, seconds=-1) < kept <= timedelta(days=30)
     at(monkeypatch, datetime.fromisoformat(second["valid_until"]) + timedelta(minutes=1))
@@ -328,7 +330,7 @@ def test_xfer_2_a_declined_or_lapsed_proposal_starts_nothing_and_never_blocks_th
     status, page = call(client, "GET", f"/orgs/{world.orgs['tianhe']}/transfer-proposals", world.headers("tianhe"))
     assert [p["state"] for p in page["items"]] == ["EXPIRED"]  # the second replaced the declined first
     assert figures(world, "gz").in_by_state == ZERO and figures(world, "sz").out_by_state["open"] == 1
-    assert transfers.get(moving, own["transfer_id"]).proposal_id is None
+    assert reads.get(moving, own["transfer_id"]).proposal_id is None
     assert audit_actions(moving) == [
         "transfer.proposal_decline",
         "transfer.propose",
@@ -393,7 +395,7 @@ def test_xfer_1_no_return_code_offers_paper_and_a_paper_reason_is_refused(client
         assert (status, answer["code"]) == (422, "XFER-1")
     status, answer = act(client, world, "huajing", t, "return", step=0, code="PAPER_LETTER", reason="x")
     assert status == 400 and answer["field"] == "code"
-    assert transfers.get(t["member_id"], t["transfer_id"]).state == "OPEN"
+    assert reads.get(t["member_id"], t["transfer_id"]).state == "OPEN"
 
 
 def test_xfer_2_return_then_appeal_granted_by_the_organisation_above_continues_the_chain(
@@ -480,10 +482,10 @@ def test_xfer_2_an_escalation_fires_once_however_often_its_timer_is_handed_out(
     world = paid
     t = start(client, world, "member", world.members["huajing"][0], to_branch_id=world.orgs["lianhua"])
     at(monkeypatch, datetime.fromisoformat(t["step_due_at"]) + timedelta(minutes=1))
-    timer = transfers.Timer.get(keys.timer_pk(transfers.TIMER_KIND, f"{t['member_id']}/{t['transfer_id']}"), keys.META)
-    transfers.escalate(timer)
-    transfers.escalate(timer)  # the stale copy: its due time no longer matches
-    record = transfers.get(t["member_id"], t["transfer_id"])
+    timer = Timer.get(keys.timer_pk(steps.TIMER_KIND, f"{t['member_id']}/{t['transfer_id']}"), keys.META)
+    escalation.escalate(timer)
+    escalation.escalate(timer)  # the stale copy: its due time no longer matches
+    record = reads.get(t["member_id"], t["transfer_id"])
     assert record.escalated_to == world.orgs["tianhe"] and sum(h.outcome == "ESCALATED" for h in record.history) == 1
     assert figures(world, "huajing").late_steps == 1
 
@@ -494,16 +496,14 @@ def test_xfer_2_two_approvers_on_one_step_at_once_exactly_one_wins(
     world = paid
     t = start(client, world, "member", world.members["huajing"][0], to_branch_id=world.orgs["lianhua"])
     at(monkeypatch, datetime.fromisoformat(t["step_due_at"]) + timedelta(minutes=1))
-    transfers.escalate(
-        transfers.Timer.get(keys.timer_pk(transfers.TIMER_KIND, f"{t['member_id']}/{t['transfer_id']}"), keys.META)
-    )
+    escalation.escalate(Timer.get(keys.timer_pk(steps.TIMER_KIND, f"{t['member_id']}/{t['transfer_id']}"), keys.META))
     outcomes: list[str] = []
     barrier = threading.Barrier(2)
 
     def approver(name: str) -> None:
         barrier.wait()
         try:
-            transfers.approve(world.principal(name), t["member_id"], t["transfer_id"], 0)
+            answers.approve(world.principal(name), t["member_id"], t["transfer_id"], 0)
             outcomes.append("won")
         except (ConflictError, ForbiddenError) as error:
             # Read after the winner wrote: the step now waits elsewhere (403) or moved on (409).
@@ -515,7 +515,7 @@ def test_xfer_2_two_approvers_on_one_step_at_once_exactly_one_wins(
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["lost", "won"]
-    record = transfers.get(t["member_id"], t["transfer_id"])
+    record = reads.get(t["member_id"], t["transfer_id"])
     assert record.step_index == 1 and sum(h.outcome == "APPROVED" for h in record.history) == 1
     assert figures(world, "root").responses == 1
 
@@ -575,10 +575,10 @@ def test_xfer_5_registered_within_five_working_days_is_marked_registered(client:
     )
     registration.submit(submission, world.orgs["huajing"], None, None)
     drain(client, "registration")
-    timer = transfers.Timer.get(keys.timer_pk(incoming.TIMER_KIND, accepted.incoming_id), keys.META)
+    timer = Timer.get(keys.timer_pk(incoming.TIMER_KIND, accepted.incoming_id), keys.META)
     timer.due_at = clock.now() - timedelta(seconds=1)
     incoming.close_window(timer)
-    assert IncomingTransfer.get(keys.incoming_pk(accepted.incoming_id), keys.META).state == incoming.REGISTERED
+    assert IncomingTransfer.get(keys.incoming_pk(accepted.incoming_id), keys.META).state == IncomingState.REGISTERED
 
 
 # --- XFER-3, XFER-6 -----------------------------------------------------------------------------
@@ -600,7 +600,7 @@ def test_xfer_6_further_study_goes_to_a_university_only_into_its_freshman_branch
     status, answer = call(
         client, "POST", path, headers, {"cause": "FURTHER_STUDY", "to_branch_id": world.orgs["cs2024"]}
     )
-    year = transfers.academic_year(clock.today_in_china())
+    year = academic_year(clock.today_in_china())
     assert (status, answer["code"]) == (422, "XFER-6") and f"{year}级" in answer["message"]
     freshmen = orgs.create_child(
         world.principal("sysu"),
@@ -645,7 +645,7 @@ def test_xfer_6_graduation_batch_of_300_with_5_percent_refused_individually(
     # A graduating class of 300 in 中大 cs2024, 15 of them with dues unpaid. The province's chain
     # (data) is the two branches, so the batch is approved in two actions.
     chain = [ChainStep(Side.FROM, 0), ChainStep(Side.TO, 0)]
-    transfers.set_chain(world.principal("root"), chain, 72)
+    transfer_chain.set_chain(world.principal("root"), chain, 72)
     branch = world.orgs["cs2024"]
     members = []
     for i in range(300):
@@ -661,7 +661,7 @@ def test_xfer_6_graduation_batch_of_300_with_5_percent_refused_individually(
         {"graduation_date": clock.today_in_china().isoformat()},
     )
     assert status == 200 and answer["graduates_branch"] is False
-    timer = transfers.Timer.get(keys.timer_pk(transfer_batches.GRADUATION_KIND, branch), keys.META)
+    timer = Timer.get(keys.timer_pk(transfer_batches.GRADUATION_KIND, branch), keys.META)
     transfer_batches.graduate(timer)
     assert Org.get(keys.org_pk(branch), keys.META).graduates_branch is True
     assert figures(world, "sysu").graduates == 300
@@ -707,11 +707,11 @@ def test_xfer_2_escalation_stops_at_the_province(client: Any, paid: World, monke
     t = start(client, world, "member", world.members["huajing"][0], to_branch_id=world.orgs["lianhua"])
     subject = f"{t['member_id']}/{t['transfer_id']}"
     for expected in ("tianhe", "gz", "root", "root"):
-        timer = transfers.Timer.get(keys.timer_pk(transfers.TIMER_KIND, subject), keys.META)
+        timer = Timer.get(keys.timer_pk(steps.TIMER_KIND, subject), keys.META)
         at(monkeypatch, timer.due_at + timedelta(minutes=1))
-        transfers.escalate(timer)
-        assert transfers.get(t["member_id"], t["transfer_id"]).escalated_to == world.orgs[expected]
-    record = transfers.get(t["member_id"], t["transfer_id"])
+        escalation.escalate(timer)
+        assert reads.get(t["member_id"], t["transfer_id"]).escalated_to == world.orgs[expected]
+    record = reads.get(t["member_id"], t["transfer_id"])
     assert sum(h.outcome == "ESCALATED" for h in record.history) == 3 and figures(world, "root").late_steps == 1
-    with pytest.raises(transfers.Timer.DoesNotExist):
-        transfers.Timer.get(keys.timer_pk(transfers.TIMER_KIND, subject), keys.META)
+    with pytest.raises(Timer.DoesNotExist):
+        Timer.get(keys.timer_pk(steps.TIMER_KIND, subject), keys.META)

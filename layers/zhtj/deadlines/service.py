@@ -32,8 +32,7 @@ from zhtj.timers import service as timers
 from zhtj.timers.models import CalendarYear, Timer
 from zhtj.timers.workdays import CHINA_TZ, Source, WorkdayCalendar, YearSchedule
 from zhtj.transfers import batches as transfer_batches
-from zhtj.transfers import incoming
-from zhtj.transfers import service as transfers
+from zhtj.transfers import escalation, incoming, steps
 
 TIMERS_QUEUE = "timers"
 SWEEP_MACHINE = "timer_sweep"
@@ -106,8 +105,8 @@ def fire(kind: str, subject_id: str) -> None:
         identity_check.recheck(subject_id)  # deletes its own timer
     elif kind == timers.REG7_DUE:
         close_admission_window(timer)
-    elif kind == transfers.TIMER_KIND:
-        transfers.escalate(timer)
+    elif kind == steps.TIMER_KIND:
+        escalation.escalate(timer)
     elif kind == transfer_batches.GRADUATION_KIND:
         transfer_batches.graduate(timer)
     elif kind == incoming.TIMER_KIND:

@@ -16,7 +16,7 @@ from zhtj.signin.tokens import Principal
 from zhtj.stats import rules as stat_rules
 from zhtj.stats.figures import active_children
 from zhtj.table import storage
-from zhtj.transfers import service as transfers
+from zhtj.transfers import figures as transfer_figures
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def bulletin(principal: Principal, org_id: str, day: str | None = None) -> tuple
     rows = []
     for child in children:
         t = totals[child.org_id]
-        moved = transfers.figures(child.org_id)
+        moved = transfer_figures.figures(child.org_id)
         month = dues_ledger.year_stats(child.org_id, the_day.year)[the_day.month - 1]
         members = t.get("members", 0)
         rows.append(

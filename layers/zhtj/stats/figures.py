@@ -15,7 +15,7 @@ from zhtj.orgs.models import Org
 from zhtj.orgs.rules import OrgStatus
 from zhtj.signin.tokens import Principal
 from zhtj.stats import rules as stat_rules
-from zhtj.transfers import service as transfers
+from zhtj.transfers import figures as transfer_figures
 
 
 def _by_prefix(totals: Mapping[str, int], prefix: str) -> dict[str, int]:
@@ -56,7 +56,7 @@ def figures(principal: Principal, org_id: str) -> dict[str, Any]:
     authorize(principal, "stats.read", org)
     day = clock.today_in_china()
     totals = sub_totals([org])[org.org_id]
-    moved = transfers.figures(org.org_id)
+    moved = transfer_figures.figures(org.org_id)
     body = describe(totals, day.isoformat())
     body["org_id"] = org.org_id
     body["day"] = day.isoformat()

@@ -24,16 +24,19 @@ from zhtj.members.models import Member
 from zhtj.members.service import NORMAL
 from zhtj.orgs.authz import authorize, get_org, within
 from zhtj.orgs.models import Org
-from zhtj.orgs.rules import OrgType
+from zhtj.orgs.rules import OrgStatus, OrgType
 from zhtj.signin.tokens import Principal
 from zhtj.table import keys, queues
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork, lost_race
 from zhtj.timers import service as timers
 from zhtj.timers.models import Timer
 from zhtj.timers.workdays import CHINA_TZ
-from zhtj.transfers import service as transfers
+from zhtj.transfers import answers, reads
+from zhtj.transfers.figures import Counts
 from zhtj.transfers.models import Transfer, TransferBatch, TransferBatchRow
-from zhtj.transfers.rules import Cause
+from zhtj.transfers.rules import BatchApproval, BatchRowOutcome, Cause, StepOutcome, TransferState
+from zhtj.transfers.start import Request, start
+from zhtj.transfers.steps import STEP_TAKEN
 
 QUEUE = "transfers"
 GRADUATION_KIND = "GRADUATION"  # timer: a branch becomes a graduates' branch
@@ -58,7 +61,7 @@ def set_graduation(principal: Principal, branch_id: str, on: date) -> Org:
     if on < today_in_china():
         raise ValidationError("GRADUATION_DATE_PAST", "毕业时间不能早于今天", "graduation_date")
     uow = UnitOfWork(operator.actor)
-    uow.update(branch, [Org.graduation_date.set(on.isoformat())], condition=Org.status == "ACTIVE")
+    uow.update(branch, [Org.graduation_date.set(on.isoformat())], condition=Org.status == OrgStatus.ACTIVE)
     timers.schedule(uow, GRADUATION_KIND, branch_id, datetime.combine(on, clock_time(0), CHINA_TZ))
     uow.audit(
         "org.graduation_set",
@@ -91,12 +94,12 @@ def graduate(timer: Timer) -> None:
         branch = None
     uow = UnitOfWork(SYSTEM_ACTOR)
     uow.delete(timer, condition=Timer.pk.exists(), on_fail=timers.LOST_RACE)
-    if branch is not None and not branch.graduates_branch and branch.status == "ACTIVE":
+    if branch is not None and not branch.graduates_branch and branch.status == OrgStatus.ACTIVE:
         count = graduates_of(branch.org_id)
         uow.update(
             branch, [Org.graduates_branch.set(True)], condition=Org.graduates_branch.does_not_exist(), versioned=False
         )
-        stats = transfers.Counts()
+        stats = Counts()
         stats.add(branch.path, "graduates", count)
         stats.write(uow, f"graduation#{branch.org_id}")
         uow.audit("org.graduated", "ORG", branch.org_id, branch.org_id, after={"graduates": count})
@@ -117,7 +120,7 @@ def set_delayed_graduation(principal: Principal, member_id: str, delayed: bool) 
     uow = UnitOfWork(operator.actor)
     uow.update(member, [Member.delayed_graduation.set(delayed)])
     if branch.graduates_branch:
-        stats = transfers.Counts()
+        stats = Counts()
         stats.add(branch.path, "graduates", -1 if delayed else 1)
         stats.write(uow, f"delay#{member_id}#{clock.now().isoformat()}")
     uow.audit("member.delayed_graduation", "MEMBER", member_id, branch.org_id, after={"delayed_graduation": delayed})
@@ -225,32 +228,36 @@ def _start_one(batch: TransferBatch, row: dict[str, Any]) -> None:
     )
 
     def record(uow: UnitOfWork, transfer: Transfer) -> None:
-        outcome.outcome, outcome.transfer_id = "STARTED", transfer.transfer_id
+        outcome.outcome, outcome.transfer_id = BatchRowOutcome.STARTED, transfer.transfer_id
         uow.put(outcome, condition=TransferBatchRow.pk.does_not_exist())
 
     principal = Principal(batch.created_by, batch.created_org_id or batch.org_id)
     try:
-        request = transfers.Request(
-            cause=Cause(row.get("cause") or "EMPLOYMENT"),
+        request = Request(
+            cause=Cause(row.get("cause") or Cause.EMPLOYMENT),
             cause_text=row.get("cause_text"),
             to_branch_id=row.get("to_branch_id"),
         )
         member = accounts.get_member(member_id)
         if not within(get_org(batch.org_id), get_org(member.branch_id)):
             raise NotFoundError("MEMBER_NOT_IN_ORG", "该团员不在本组织内", "member_id")
-        transfers.start(principal, member_id, request, batch_id=batch.batch_id, extra=record)
+        start(principal, member_id, request, batch_id=batch.batch_id, extra=record)
     except DomainError as error:
         if _row(batch.batch_id, member_id) is not None:
             return  # started by an earlier delivery of this chunk
         if lost_race(error):
             raise  # not the member's refusal: the chunk's redelivery starts them
-        outcome.outcome, outcome.error_code, outcome.error_message = "REFUSED", error.code, error.message
+        outcome.outcome, outcome.error_code, outcome.error_message = BatchRowOutcome.REFUSED, error.code, error.message
         try:
             outcome.save(condition=TransferBatchRow.pk.does_not_exist())
         except Exception:  # written meanwhile by a concurrent delivery
             logger.info("batch row already written", extra={"batch_id": batch.batch_id})
     except ValueError:
-        outcome.outcome, outcome.error_code, outcome.error_message = "REFUSED", "CAUSE_UNKNOWN", "转接原因不正确"
+        outcome.outcome, outcome.error_code, outcome.error_message = (
+            BatchRowOutcome.REFUSED,
+            "CAUSE_UNKNOWN",
+            "转接原因不正确",
+        )
         outcome.save()
 
 
@@ -263,7 +270,7 @@ def approve(principal: Principal, batch_id: str) -> int:
         t.member_id
         for t in Transfer.by_gsi2.query(keys.transfer_batch_members_pk(batch_id))
         if isinstance(t, Transfer)
-        and t.state == transfers.OPEN
+        and t.state == TransferState.OPEN
         and operator.org.org_id in (t.step_org_id, t.escalated_to)
     ]
     if not waiting:
@@ -286,28 +293,30 @@ def _approve_one(batch: TransferBatch, principal: Principal, member_id: str) -> 
     row = _row(batch.batch_id, member_id)
     if row is None or row.transfer_id is None:
         return
-    transfer = transfers.get(member_id, row.transfer_id)
+    transfer = reads.get(member_id, row.transfer_id)
     step = transfer.step_index
     try:
-        transfers.approve(principal, member_id, row.transfer_id, int(step))
-        row.update(actions=[TransferBatchRow.approval.set("APPROVED"), TransferBatchRow.approval_error.remove()])
+        answers.approve(principal, member_id, row.transfer_id, int(step))
+        row.update(
+            actions=[TransferBatchRow.approval.set(BatchApproval.APPROVED), TransferBatchRow.approval_error.remove()]
+        )
     except DomainError as error:
-        current = transfers.get(member_id, row.transfer_id)
+        current = reads.get(member_id, row.transfer_id)
         done = any(
-            h.step == step and h.acted_org_id == principal.acting_org_id and h.outcome == "APPROVED"
+            h.step == step and h.acted_org_id == principal.acting_org_id and h.outcome == StepOutcome.APPROVED
             for h in current.history
         )
-        undecided = current.state == transfers.OPEN and current.step_index == step
+        undecided = current.state == TransferState.OPEN and current.step_index == step
         if done:  # approved by an earlier delivery
-            row.update(actions=[TransferBatchRow.approval.set("APPROVED")])
-        elif lost_race(error) or (error.code == transfers.STEP_TAKEN.code and undecided):
+            row.update(actions=[TransferBatchRow.approval.set(BatchApproval.APPROVED)])
+        elif lost_race(error) or (error.code == STEP_TAKEN.code and undecided):
             # Another writer was in flight on the transfer, or changed it without deciding this
             # step (its version moved): not a refusal. The chunk's redelivery approves it.
             raise
         else:
             row.update(
                 actions=[
-                    TransferBatchRow.approval.set("REFUSED"),
+                    TransferBatchRow.approval.set(BatchApproval.REFUSED),
                     TransferBatchRow.approval_error.set(f"{error.code}: {error.message}"),
                 ]
             )

@@ -17,7 +17,7 @@ from zhtj.core.clock import today_in_china
 from zhtj.core.errors import ConflictError, ValidationError
 from zhtj.core.identity import is_permit_number, mask_id_number, normalize_id_number
 from zhtj.orgs.authz import authorize, get_org
-from zhtj.orgs.rules import OrgType
+from zhtj.orgs.rules import OrgStatus, OrgType
 from zhtj.registration.models import Claim, Registration
 from zhtj.registration.rules import check_name
 from zhtj.signin.tokens import Principal
@@ -28,11 +28,12 @@ from zhtj.timers import service as timers
 from zhtj.timers.models import Timer
 from zhtj.timers.workdays import CHINA_TZ
 from zhtj.transfers.models import IncomingTransfer
-from zhtj.transfers.rules import check_incoming_file
+from zhtj.transfers.rules import IncomingState, check_incoming_file
 
 TIMER_KIND = "XFER5_REGISTER_DUE"
 REGISTER_WORKDAYS = 5  # XFER-5 / REG-7
-ACCEPTED, REGISTERED, LATE = "ACCEPTED", "REGISTERED", "LATE"
+# The routes' default filter (functions/chalicelib/transfers.py names it so).
+ACCEPTED = IncomingState.ACCEPTED
 
 
 def accept(
@@ -49,7 +50,7 @@ def accept(
     ValidationError, ForbiddenError."""
     branch = get_org(branch_id)
     operator = authorize(principal, "transfer.receive", branch)
-    if branch.org_type != OrgType.BRANCH or branch.system or branch.status != "ACTIVE":
+    if branch.org_type != OrgType.BRANCH or branch.system or branch.status != OrgStatus.ACTIVE:
         raise ValidationError("NOT_A_BRANCH", "只有团支部可以接收转入的团员", "org_id")
     number = check_incoming_file(join_month, development_number)
     id18 = normalize_id_number(id_number, today_in_china())
@@ -60,7 +61,7 @@ def accept(
         keys.incoming_pk(incoming_id),
         keys.META,
         gsi1pk=keys.branch_incoming_pk(branch_id),
-        gsi1sk=f"{ACCEPTED}#{at.isoformat()}#{incoming_id}",
+        gsi1sk=f"{IncomingState.ACCEPTED}#{at.isoformat()}#{incoming_id}",
         incoming_id=incoming_id,
         branch_id=branch_id,
         name=check_name(name, is_permit_number(id18)),
@@ -71,7 +72,7 @@ def accept(
         development_number=number,
         letter_number=letter_number.strip(),
         from_organisation=from_organisation.strip(),
-        state=ACCEPTED,
+        state=IncomingState.ACCEPTED,
         accepted_at=at,
         register_by=due,
         recorded_by=operator.account_id,
@@ -125,9 +126,13 @@ def close_window(timer: Timer) -> None:
         item = None
     uow = UnitOfWork(SYSTEM_ACTOR)
     uow.delete(timer, condition=Timer.pk.exists(), on_fail=timers.LOST_RACE)
-    if item is not None and item.state == ACCEPTED:
+    if item is not None and item.state == IncomingState.ACCEPTED:
         registered = _registered_at(item.id_index)
-        state = REGISTERED if registered is not None and registered <= item.register_by else LATE
+        state = (
+            IncomingState.REGISTERED
+            if registered is not None and registered <= item.register_by
+            else IncomingState.LATE
+        )
         uow.update(
             item,
             [
@@ -135,7 +140,7 @@ def close_window(timer: Timer) -> None:
                 IncomingTransfer.gsi1sk.set(f"{state}#{item.accepted_at.isoformat()}#{item.incoming_id}"),
                 *([IncomingTransfer.registered_at.set(registered)] if registered else []),
             ],
-            condition=IncomingTransfer.state == ACCEPTED,
+            condition=IncomingTransfer.state == IncomingState.ACCEPTED,
         )
         uow.audit("transfer.receive_window", "INCOMING", item.incoming_id, item.branch_id, after={"state": state})
     try:

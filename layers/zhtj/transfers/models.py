@@ -1,6 +1,6 @@
 """Item types of transfers (XFER-1..6): the transfer and its steps, proposals, figures, the
-chain, batches and arrivals from outside the province.
-Key layouts are in docs/data-model.md; zhtj.dal.models re-exports every one."""
+chain, batches and arrivals from outside the province. Their states are the StrEnums of
+rules.py. Key layouts are in docs/data-model.md."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from pynamodb.attributes import (
 )
 
 from zhtj.table.base import Item
+from zhtj.transfers.rules import BatchRowOutcome
 
-# --- XFER: transfers of membership (transfers/service.py) ----------------------------------------
+# --- XFER: transfers of membership ---------------------------------------------------------------
 
 
 class TransferStep(MapAttribute):  # type: ignore[type-arg]
@@ -25,7 +26,7 @@ class TransferStep(MapAttribute):  # type: ignore[type-arg]
     step = NumberAttribute()  # index in the chain; -1 for an appeal's decision
     org_id = UnicodeAttribute()  # the organisation asked
     acted_org_id = UnicodeAttribute(null=True)  # who answered (an ancestor once escalated)
-    outcome = UnicodeAttribute()  # APPROVED, RETURNED, ESCALATED, APPEAL_UPHELD, APPEAL_GRANTED, WITHDRAWN
+    outcome = UnicodeAttribute()  # rules.StepOutcome
     at = UTCDateTimeAttribute()
     hours = NumberAttribute(null=True)  # response time since the step was asked
     late = BooleanAttribute(default=False)
@@ -54,7 +55,7 @@ class Transfer(Item, discriminator="Transfer"):
     destination = UnicodeAttribute(null=True)  # XFER-4: Destination
     destination_name = UnicodeAttribute(null=True)
     letter_number = UnicodeAttribute(null=True)
-    state = UnicodeAttribute()
+    state = UnicodeAttribute()  # rules.TransferState
     chain = ListAttribute(of=UnicodeAttribute)
     step_index = NumberAttribute()  # the step waiting; -1 while an appeal waits
     step_org_id = UnicodeAttribute(null=True)  # the organisation asked now
@@ -102,7 +103,7 @@ class TransferProposal(Item, discriminator="TransferProposal"):
     to_branch_id = UnicodeAttribute()
     to_branch_name = UnicodeAttribute()
     note = UnicodeAttribute(null=True)  # what the proposer tells the member
-    state = UnicodeAttribute()  # PROPOSED, CONFIRMED, DECLINED (lapsed: PROPOSED past valid_until)
+    state = UnicodeAttribute()  # rules.ProposalState (lapsed: PROPOSED past valid_until, never stored)
     proposed_by = UnicodeAttribute()
     proposed_at = UTCDateTimeAttribute()
     valid_until = UTCDateTimeAttribute()
@@ -176,11 +177,11 @@ class TransferBatchRow(Item, discriminator="TransferBatchRow"):
     member_id = UnicodeAttribute()
     to_branch_id = UnicodeAttribute()
     cause = UnicodeAttribute()
-    outcome = UnicodeAttribute(default="QUEUED")  # QUEUED, STARTED, REFUSED
+    outcome = UnicodeAttribute(default=BatchRowOutcome.QUEUED)  # rules.BatchRowOutcome
     transfer_id = UnicodeAttribute(null=True)
     error_code = UnicodeAttribute(null=True)
     error_message = UnicodeAttribute(null=True)
-    approval = UnicodeAttribute(null=True)  # None, QUEUED, APPROVED, REFUSED
+    approval = UnicodeAttribute(null=True)  # rules.BatchApproval; None: not asked
     approval_error = UnicodeAttribute(null=True)
 
 
@@ -199,7 +200,7 @@ class IncomingTransfer(Item, discriminator="IncomingTransfer"):
     development_number = UnicodeAttribute(null=True)
     letter_number = UnicodeAttribute()
     from_organisation = UnicodeAttribute()
-    state = UnicodeAttribute()  # ACCEPTED, REGISTERED, LATE
+    state = UnicodeAttribute()  # rules.IncomingState
     accepted_at = UTCDateTimeAttribute()
     register_by = UTCDateTimeAttribute()
     registered_at = UTCDateTimeAttribute(null=True)

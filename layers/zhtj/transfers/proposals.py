@@ -1,7 +1,7 @@
 """Transfer proposals (XFER-2): how an organisation outside a member's subtree asks for them.
 
 XFER-2 lets "the member start the transfer, or an organisation do it for them": the member's
-own organisations (the branch and those above it) start directly (transfers/service.py). The
+own organisations (the branch and those above it) start directly (transfers/start.py). The
 receiving side holds no such right over another city's member, so it only proposes: a
 proposal opens no transfer, sets no pointer on the member (their own start is never blocked),
 runs no 72-hour step and counts in no figure. The member sees it (`/me/transfer-proposals`)
@@ -29,15 +29,16 @@ from zhtj.orgs.authz import authorize, get_org
 from zhtj.signin.tokens import Principal
 from zhtj.table import keys, paging
 from zhtj.table.unit_of_work import UnitOfWork
-from zhtj.transfers import service as transfers
 from zhtj.transfers.models import Transfer, TransferProposal
-from zhtj.transfers.rules import PROPOSAL_DAYS, PROPOSAL_KEPT_DAYS, Cause
+from zhtj.transfers.rules import PROPOSAL_DAYS, PROPOSAL_KEPT_DAYS, Cause, ProposalState, check_cause
+from zhtj.transfers.start import Request, check_target, start
 
-PROPOSED = "PROPOSED"
-CONFIRMED = "CONFIRMED"
-DECLINED = "DECLINED"
-EXPIRED = "EXPIRED"  # never stored: a PROPOSED proposal past its valid_until
-STATE_NAMES = {PROPOSED: "待团员确认", CONFIRMED: "团员已确认", DECLINED: "团员已拒绝", EXPIRED: "已过期"}
+STATE_NAMES = {
+    ProposalState.PROPOSED: "待团员确认",
+    ProposalState.CONFIRMED: "团员已确认",
+    ProposalState.DECLINED: "团员已拒绝",
+    ProposalState.EXPIRED: "已过期",
+}
 
 NO_PROPOSAL = NotFoundError("PROPOSAL_NOT_FOUND", "转接建议不存在", "proposal_id")
 PENDING = ConflictError("PROPOSAL_PENDING", "本组织已向该团员提出转接建议，正等待团员确认", None)
@@ -45,11 +46,11 @@ DECIDED = ConflictError("PROPOSAL_DECIDED", "该转接建议已处理", None)
 LAPSED = ConflictError("PROPOSAL_EXPIRED", f"该转接建议已超过{PROPOSAL_DAYS}天未确认，已失效", None)
 
 
-def state_of(proposal: TransferProposal, at: datetime) -> str:
+def state_of(proposal: TransferProposal, at: datetime) -> ProposalState:
     """The state as the reader sees it: a proposal nobody answered in time has lapsed."""
-    if proposal.state == PROPOSED and proposal.valid_until <= at:
-        return EXPIRED
-    return str(proposal.state)
+    if proposal.state == ProposalState.PROPOSED and proposal.valid_until <= at:
+        return ProposalState.EXPIRED
+    return ProposalState(proposal.state)
 
 
 def propose(
@@ -67,8 +68,8 @@ def propose(
     member = accounts.get_member(member_id)
     target = get_org(to_branch_id)
     operator = authorize(principal, "transfer.propose", target)
-    transfers.check_cause(cause, cause_text)
-    transfers.check_target(get_org(member.branch_id), target, cause, today_in_china())
+    check_cause(cause, cause_text)
+    check_target(get_org(member.branch_id), target, cause, today_in_china())
     at = clock.now()
     valid_until = at + timedelta(days=PROPOSAL_DAYS)
     proposal = TransferProposal(
@@ -85,7 +86,7 @@ def propose(
         to_branch_id=target.org_id,
         to_branch_name=target.full_name,
         note=(note or "").strip() or None,
-        state=PROPOSED,
+        state=ProposalState.PROPOSED,
         proposed_by=operator.account_id,
         proposed_at=at,
         valid_until=valid_until,
@@ -98,7 +99,7 @@ def propose(
     uow.put(
         proposal,
         condition=TransferProposal.pk.does_not_exist()
-        | (TransferProposal.state != PROPOSED)
+        | (TransferProposal.state != ProposalState.PROPOSED)
         | (TransferProposal.valid_until <= at),
         on_fail=PENDING,
     )
@@ -147,7 +148,9 @@ def mine(principal: Principal) -> list[TransferProposal]:
     """What the signed-in member sees: the proposals waiting for their answer first."""
     at = clock.now()
     found = _of_member(own_member_id(principal))
-    return [p for p in found if state_of(p, at) == PROPOSED] + [p for p in found if state_of(p, at) != PROPOSED]
+    return [p for p in found if state_of(p, at) == ProposalState.PROPOSED] + [
+        p for p in found if state_of(p, at) != ProposalState.PROPOSED
+    ]
 
 
 def of_org(
@@ -170,14 +173,16 @@ def _own(principal: Principal, proposal_id: str) -> TransferProposal:
     if proposal is None:
         raise NO_PROPOSAL
     state = state_of(proposal, clock.now())
-    if state == EXPIRED:
+    if state == ProposalState.EXPIRED:
         raise LAPSED
-    if state != PROPOSED:
+    if state != ProposalState.PROPOSED:
         raise DECIDED
     return proposal
 
 
-def _decided(uow: UnitOfWork, proposal: TransferProposal, state: str, at: datetime, reason: str | None) -> None:
+def _decided(
+    uow: UnitOfWork, proposal: TransferProposal, state: ProposalState, at: datetime, reason: str | None
+) -> None:
     """The proposal answered in `uow`, if nobody answered or replaced it since it was read."""
     uow.update(
         proposal,
@@ -188,7 +193,8 @@ def _decided(uow: UnitOfWork, proposal: TransferProposal, state: str, at: dateti
             *([TransferProposal.decline_reason.set(reason)] if reason else []),
             *([TransferProposal.transfer_id.set(proposal.transfer_id)] if proposal.transfer_id else []),
         ],
-        condition=(TransferProposal.state == PROPOSED) & (TransferProposal.proposal_id == proposal.proposal_id),
+        condition=(TransferProposal.state == ProposalState.PROPOSED)
+        & (TransferProposal.proposal_id == proposal.proposal_id),
         on_fail=DECIDED,
         versioned=False,
     )
@@ -201,24 +207,22 @@ def confirm(principal: Principal, proposal_id: str) -> Transfer:
     the pre-check's refusals), ValidationError (the target closed meanwhile)."""
     proposal = _own(principal, proposal_id)
     member_id = proposal.member_id
-    request = transfers.Request(
-        cause=Cause(proposal.cause), cause_text=proposal.cause_text, to_branch_id=proposal.to_branch_id
-    )
+    request = Request(cause=Cause(proposal.cause), cause_text=proposal.cause_text, to_branch_id=proposal.to_branch_id)
 
     def answer(uow: UnitOfWork, transfer: Transfer) -> None:
         at = clock.now()
         proposal.transfer_id = transfer.transfer_id
-        _decided(uow, proposal, CONFIRMED, at, None)
+        _decided(uow, proposal, ProposalState.CONFIRMED, at, None)
         uow.audit(
             "transfer.proposal_confirm",
             "MEMBER",
             member_id,
             proposal.org_id,
-            before={"state": PROPOSED},
-            after={**_snapshot(proposal), "state": CONFIRMED},
+            before={"state": ProposalState.PROPOSED},
+            after={**_snapshot(proposal), "state": ProposalState.CONFIRMED},
         )
 
-    return transfers.start(principal, member_id, request, extra=answer, proposal=proposal)
+    return start(principal, member_id, request, extra=answer, proposal=proposal)
 
 
 def decline(principal: Principal, proposal_id: str, reason: str | None) -> TransferProposal:
@@ -227,14 +231,14 @@ def decline(principal: Principal, proposal_id: str, reason: str | None) -> Trans
     at = clock.now()
     reason = (reason or "").strip() or None
     uow = UnitOfWork(member_actor(principal))
-    _decided(uow, proposal, DECLINED, at, reason)
-    proposal.state, proposal.decided_at, proposal.decline_reason = DECLINED, at, reason
+    _decided(uow, proposal, ProposalState.DECLINED, at, reason)
+    proposal.state, proposal.decided_at, proposal.decline_reason = ProposalState.DECLINED, at, reason
     uow.audit(
         "transfer.proposal_decline",
         "MEMBER",
         proposal.member_id,
         proposal.org_id,
-        before={"state": PROPOSED},
+        before={"state": ProposalState.PROPOSED},
         after={**_snapshot(proposal), "reason": reason},
     )
     uow.commit()

@@ -1,6 +1,7 @@
-"""Rules of membership transfers (组织关系转接, XFER-1..6): causes, return reasons, the approval
-chain as data, destinations outside the province, the file check of XFER-5, and the response
-time figures of XFER-2. Pure: no AWS, no clock."""
+"""Rules of membership transfers (组织关系转接, XFER-1..6): the states of a transfer, of its steps,
+of a batch's rows, of a proposal and of an arrival; causes, return reasons, the approval chain
+as data, destinations outside the province, the file check of XFER-5, and the response time
+figures of XFER-2. Pure: no AWS, no clock."""
 
 from __future__ import annotations
 
@@ -25,6 +26,73 @@ PROPOSAL_DAYS = 7
 PROPOSAL_KEPT_DAYS = 30
 
 
+class TransferState(StrEnum):
+    """Where a transfer stands (stored in Transfer.state)."""
+
+    OPEN = "OPEN"  # a step of the chain waits on an organisation
+    APPEALED = "APPEALED"  # an appeal waits on the organisation above the one that returned it
+    RETURNED = "RETURNED"
+    COMPLETED = "COMPLETED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+# A live transfer waits on an organisation (its step or an appeal): the member may start no other.
+LIVE_STATES = frozenset({TransferState.OPEN, TransferState.APPEALED})
+STATE_NAMES = {
+    TransferState.OPEN: "审批中",
+    TransferState.APPEALED: "申诉中",
+    TransferState.RETURNED: "已退回",
+    TransferState.COMPLETED: "已完成",
+    TransferState.WITHDRAWN: "已撤回",
+}
+# The step index of a transfer while its appeal waits (the chain's steps count from 0).
+APPEAL_STEP = -1
+
+
+class StepOutcome(StrEnum):
+    """How a step of the chain ended (TransferStep.outcome in a transfer's history)."""
+
+    APPROVED = "APPROVED"
+    RETURNED = "RETURNED"
+    ESCALATED = "ESCALATED"  # the deadline passed: the organisation above may act in its place
+    APPEAL_GRANTED = "APPEAL_GRANTED"  # the returned step counts as approved; the chain goes on
+    APPEAL_UPHELD = "APPEAL_UPHELD"  # the return stands (final)
+
+
+class BatchRowOutcome(StrEnum):
+    """What became of one member of a batch (XFER-6, TransferBatchRow.outcome)."""
+
+    QUEUED = "QUEUED"
+    STARTED = "STARTED"
+    REFUSED = "REFUSED"
+
+
+class BatchApproval(StrEnum):
+    """The batch approval of one member's transfer (TransferBatchRow.approval; None: not asked)."""
+
+    APPROVED = "APPROVED"
+    REFUSED = "REFUSED"
+
+
+class ProposalState(StrEnum):
+    """A transfer proposal (XFER-2) as stored, and as read: EXPIRED is never stored (a PROPOSED
+    proposal past its valid_until)."""
+
+    PROPOSED = "PROPOSED"
+    CONFIRMED = "CONFIRMED"
+    DECLINED = "DECLINED"
+    EXPIRED = "EXPIRED"
+
+
+class IncomingState(StrEnum):
+    """A member coming from outside the province (XFER-5): accepted, then registered within the
+    window, or late."""
+
+    ACCEPTED = "ACCEPTED"
+    REGISTERED = "REGISTERED"
+    LATE = "LATE"
+
+
 class Cause(StrEnum):
     EMPLOYMENT = "EMPLOYMENT"  # 就业/工作变动
     FURTHER_STUDY = "FURTHER_STUDY"  # 升学
@@ -32,6 +100,18 @@ class Cause(StrEnum):
 
 
 CAUSE_NAMES = {Cause.EMPLOYMENT: "就业或工作变动", Cause.FURTHER_STUDY: "升学", Cause.OTHER: "其他"}
+
+
+def check_cause(cause: Cause, cause_text: str | None) -> None:
+    """ "Other" needs its text: raises ValidationError CAUSE_TEXT_REQUIRED."""
+    if cause == Cause.OTHER and not (cause_text or "").strip():
+        raise ValidationError("CAUSE_TEXT_REQUIRED", "转接原因为“其他”时须写明原因", "cause_text")
+
+
+def academic_year(today: date) -> int:
+    """The intake year of the academic year `today` falls in (terms start in September; the
+    graduation season from July on belongs to the coming intake)."""
+    return today.year if today.month >= 7 else today.year - 1
 
 
 class ReturnCode(StrEnum):
@@ -125,7 +205,7 @@ class ChainStep:
 
 
 # The real system asks four approvers in a row (REFERENCE "Transfer"). Stored per province as
-# data (transfers/service.py), this is the default until the province sets its own.
+# data (transfers/chain.py), this is the default until the province sets its own.
 DEFAULT_CHAIN = (ChainStep(Side.FROM, 0), ChainStep(Side.FROM, 1), ChainStep(Side.TO, 0), ChainStep(Side.TO, 1))
 MAX_CHAIN_STEPS = 8
 

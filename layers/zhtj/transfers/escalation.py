@@ -1,0 +1,87 @@
+"""The step's deadline (XFER-2): when the timer of a step fires (dispatched by
+deadlines/service.py for steps.TIMER_KIND), the organisation above the one responsible may act
+in its place, the lateness is counted once per step, and a new deadline runs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from zhtj.core import clock
+from zhtj.core.errors import ConflictError, NotFoundError
+from zhtj.orgs.rules import path_ids
+from zhtj.table import keys
+from zhtj.table.unit_of_work import Actor, UnitOfWork
+from zhtj.timers import service as timers
+from zhtj.timers.models import Timer
+from zhtj.transfers.chain import chain_config
+from zhtj.transfers.figures import EventCounts
+from zhtj.transfers.models import TransferStep
+from zhtj.transfers.reads import get
+from zhtj.transfers.rules import LIVE_STATES, StepOutcome
+from zhtj.transfers.steps import STEP_TAKEN, TIMER_KIND, save, timer_subject
+
+
+def escalate(timer: Timer) -> None:
+    """A step's deadline passed: the organisation above the one now responsible may act in its
+    place (and the one after it, should that pass too), the lateness is recorded once per step,
+    and a new deadline runs. Idempotent: the timer is re-read and moved in the same transaction."""
+    member_id, _, transfer_id = timer.subject_id.partition("/")
+    try:
+        transfer = get(member_id, transfer_id)
+    except NotFoundError:
+        transfer = None
+    uow = UnitOfWork(Actor("system", None))
+    if transfer is None or transfer.state not in LIVE_STATES or not transfer.step_org_id:
+        uow.delete(timer, condition=Timer.pk.exists(), on_fail=timers.LOST_RACE)
+        uow.commit()
+        return
+    ids = path_ids(transfer.step_path or "")
+    responsible = transfer.escalated_to or transfer.step_org_id
+    position = ids.index(responsible) if responsible in ids else len(ids) - 1
+    if position == 0:  # the province itself is late: nobody above; the step stays in its inbox
+        uow.delete(timer, condition=Timer.due_at == timer.due_at, on_fail=timers.LOST_RACE)
+        uow.commit()
+        return
+    above = ids[position - 1]
+    at, before_step = clock.now(), transfer.step_index
+    stats = EventCounts(transfer)
+    if not transfer.step_overdue:
+        stats.add(transfer.step_path, "late_steps")
+        stats.add(transfer.step_path, "overdue_now")
+    transfer.step_overdue, transfer.escalated_to = True, above
+    transfer.history = [
+        *transfer.history,
+        TransferStep(
+            step=before_step,
+            org_id=transfer.step_org_id,
+            acted_org_id=above,
+            outcome=StepOutcome.ESCALATED,
+            at=at,
+            late=True,
+        ),
+    ]
+    due = at + timedelta(hours=chain_config().response_hours)
+    transfer.step_due_at = due
+    transfer.gsi1pk, transfer.gsi1sk = keys.transfer_inbox_pk(above), f"{timers.stamp(due)}#{transfer.transfer_id}"
+    # The timer moves on (same key): the condition on its due time makes a second firing a no-op.
+    uow.put(
+        timers.build(TIMER_KIND, timer_subject(transfer), due),
+        condition=Timer.due_at == timer.due_at,
+        on_fail=timers.LOST_RACE,
+    )
+    save(uow, transfer, transfer.state, int(before_step))
+    stats.write_event(uow)
+    uow.audit(
+        "transfer.escalate",
+        "MEMBER",
+        member_id,
+        above,
+        before={"responsible": responsible},
+        after={"responsible": above, "step": before_step},
+    )
+    try:
+        uow.commit()
+    except ConflictError as error:
+        if error is not timers.LOST_RACE and error is not STEP_TAKEN:
+            raise
+        return  # answered, withdrawn or escalated meanwhile: whoever won moved the timer
