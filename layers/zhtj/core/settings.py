@@ -41,3 +41,22 @@ def get_settings() -> Settings:
         stage=os.environ.get("ZHTJ_STAGE", "local"),
         cursor_secret=os.environ.get(CURSOR_SECRET_ENV) or DEFAULT_CURSOR_SECRET,
     )
+
+
+# Capabilities' settings (registration, imports, cards)
+# Read at each call, not cached: the local stack sets them once it knows its address.
+
+IMPORT_CHUNK_ROWS_ENV = "ZHTJ_IMPORT_CHUNK_ROWS"
+DEFAULT_IMPORT_CHUNK_ROWS = 200
+PUBLIC_URL_ENV = "ZHTJ_PUBLIC_API_URL"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+def import_chunk_rows() -> int:
+    """Rows per import message (zhtj.imports.worker bounds it)."""
+    return int(os.environ.get(IMPORT_CHUNK_ROWS_ENV, str(DEFAULT_IMPORT_CHUNK_ROWS)))
+
+
+def public_api_url() -> str:
+    """The API's public address, without a trailing slash: what a card's QR code points to."""
+    return os.environ.get(PUBLIC_URL_ENV, DEFAULT_PUBLIC_URL).rstrip("/")

@@ -4,8 +4,8 @@ The columns are the member fields of the Henan import template (seed 002 annex �
 姓名, 身份证号码, 民族, 政治面貌, 入团年月, 是否团干部 and 所在团支部 required, the rest
 optional. `build_template` writes the xlsx handed to organisations, `scan` and `read_chunk`
 read an uploaded one (openpyxl read-only: a row at a time, never the whole sheet in memory),
-`parse_row` maps a row's cells to the fields of a registration (the RegistrationSubmit
-shape), and `build_report` writes the per-row result.
+`parse_row` maps a row's cells to the fields of the registration form (what
+registration.rules.read_form takes), and `build_report` writes the per-row result.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ INCOME_BAND_LABELS: Final = {
 class Column:
     """One column of the template: the registration field it fills (REG-1) and how to fill it."""
 
-    field: str  # the RegistrationSubmit field, or "branch_id"
+    field: str  # the registration form's field (registration.rules.FORM_ORDER)
     header: str
     required: bool
     note: str
@@ -291,7 +291,7 @@ def read_chunk(data: bytes, first: int, last: int) -> tuple[dict[str, int], list
 
 @dataclass(frozen=True)
 class ImportRow:
-    """A row mapped to registration fields (the RegistrationSubmit shape, without branch_id),
+    """A row mapped to the registration form's fields (without branch_id),
     the branch it names (None: the importer's own), and what the report shows of it."""
 
     fields: dict[str, Any]

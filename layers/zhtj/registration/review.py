@@ -33,6 +33,7 @@ def read(principal: Principal, registration_id: str) -> Registration:
     authorize(principal, "registration.read", get_org(registration.branch_id))
     return registration
 
+
 def list_for_branch(
     principal: Principal, branch_id: str, state: str, cursor: str | None, limit: int
 ) -> tuple[list[Registration], str | None]:
@@ -44,6 +45,7 @@ def list_for_branch(
         limit=limit,
         cursor=cursor,
     )
+
 
 def approve(principal: Principal, registration_id: str) -> Registration:
     """REV-1/REV-3: the branch approves; the member record and account are created in the same
@@ -72,7 +74,9 @@ def approve(principal: Principal, registration_id: str) -> Registration:
         registration,
         [
             Registration.state.set(RegistrationState.APPROVED),
-            Registration.gsi1sk.set(f"{RegistrationState.APPROVED}#{registration.submitted_at.isoformat()}#{registration_id}"),
+            Registration.gsi1sk.set(
+                f"{RegistrationState.APPROVED}#{registration.submitted_at.isoformat()}#{registration_id}"
+            ),
             Registration.reviewed_at.set(now()),
             Registration.reviewed_by.set(operator.account_id),
             Registration.member_id.set(member_id),
@@ -112,6 +116,7 @@ def approve(principal: Principal, registration_id: str) -> Registration:
     registration.state, registration.member_id = RegistrationState.APPROVED, member_id
     return registration
 
+
 def member_of(registration: Registration, member_id: str, branch_id: str, account_id: str | None) -> Member:
     """REV-3: the member record an approval makes of a registration: the person's fields as
     registered, the ID number sealed again for the member (a seal names its one owner)."""
@@ -125,6 +130,7 @@ def member_of(registration: Registration, member_id: str, branch_id: str, accoun
         setattr(member, name, value)
     member.registration_id = registration.registration_id
     return member
+
 
 _PERSON_FIELDS = (
     "id_index",
@@ -143,11 +149,13 @@ _PERSON_FIELDS = (
     "phone",
 )
 
+
 def _claim_keys(registration: Registration) -> list[str]:
     claim_keys = [keys.id_claim_pk(registration.id_index or "")]
     if registration.development_number:
         claim_keys.append(keys.development_number_claim_pk(registration.development_number))
     return claim_keys
+
 
 def return_to_member(principal: Principal, registration_id: str, reason: str) -> Registration:
     """REG-6/REV-1: the branch returns a registration with a reason; the member corrects it
@@ -161,7 +169,9 @@ def return_to_member(principal: Principal, registration_id: str, reason: str) ->
         registration,
         [
             Registration.state.set(RegistrationState.RETURNED),
-            Registration.gsi1sk.set(f"{RegistrationState.RETURNED}#{registration.submitted_at.isoformat()}#{registration_id}"),
+            Registration.gsi1sk.set(
+                f"{RegistrationState.RETURNED}#{registration.submitted_at.isoformat()}#{registration_id}"
+            ),
             Registration.return_reason.set(reason),
             Registration.reviewed_at.set(now()),
             Registration.reviewed_by.set(operator.account_id),
@@ -182,6 +192,7 @@ def return_to_member(principal: Principal, registration_id: str, reason: str) ->
     uow.commit()
     registration.state, registration.return_reason = RegistrationState.RETURNED, reason
     return registration
+
 
 def reveal_id_number(principal: Principal, registration_id: str) -> str:
     """REV-1: the reviewing branch checks the ID number against the member's paper file, so it
