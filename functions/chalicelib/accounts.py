@@ -116,4 +116,4 @@ def members(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
     tag=TAG,
 )
 def member(member_id: str, principal: Principal) -> BaseModel:
-    return member_changes.member_view(accounts.read_member(principal, member_id))
+    return MemberDetailOut.model_validate(member_changes.member_view(accounts.read_member(principal, member_id)))

@@ -14,12 +14,12 @@ import pytest
 from tests.support import World, call, drain, enrol, pay_dues
 from zhtj.accounts import service as accounts
 from zhtj.changes import exits
+from zhtj.changes.rules import ExitKind
 from zhtj.core.identity import check_character
 from zhtj.members.models import Member
 from zhtj.names.models import MemberNameToken, RetokenMark
 from zhtj.names.rules import name_grams
 from zhtj.orgs import service as orgs
-from zhtj.schemas import ExitKind
 from zhtj.table import keys
 from zhtj.table.bounded import query_bounded
 

@@ -32,7 +32,8 @@ from zhtj.cards import service as cards
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, NotFoundError, ValidationError
 from zhtj.members.models import Member
-from zhtj.members.service import FINAL_STATES, member_and_branch
+from zhtj.members.rules import FINAL_STATES
+from zhtj.members.service import member_and_branch
 from zhtj.orgs.authz import Acting, authorize, get_org
 from zhtj.orgs.models import Org
 from zhtj.orgs.rules import OrgType

@@ -32,7 +32,8 @@ from zhtj.cards import service as cards
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError
 from zhtj.members.models import Member
-from zhtj.members.service import FINAL_STATES, member_actor, member_and_branch, own_member
+from zhtj.members.rules import FINAL_STATES
+from zhtj.members.service import member_actor, member_and_branch, own_member
 from zhtj.orgs.authz import Acting, authorize, get_org, within
 from zhtj.orgs.models import Org
 from zhtj.signin.tokens import Principal
