@@ -27,7 +27,7 @@ from typing import Any
 from zhtj.accounts import service as accounts
 from zhtj.awards import rules as award_rules
 from zhtj.awards.models import Award, AwardDeclaration
-from zhtj.awards.rules import AwardKind
+from zhtj.awards.rules import AwardKind, DeclarationState
 from zhtj.cards import service as cards
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError
@@ -41,7 +41,6 @@ from zhtj.table import keys, paging, storage
 from zhtj.table.unit_of_work import UnitOfWork
 from zhtj.timers import calendar
 
-PENDING, APPROVED, RETURNED = "PENDING", "APPROVED", "RETURNED"
 # Members per transaction of a batch: an award, the card's mark-due and an audit record each.
 CHUNK = 30
 ATTACHMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
@@ -343,7 +342,7 @@ def declare(principal: Principal, member_id: str, entry: AwardEntry, granted_by_
         keys.member_pk(member_id),
         keys.declaration_sk(declaration_id),
         gsi1pk=keys.award_queue_pk(reviewer),
-        gsi1sk=f"{PENDING}#{at.isoformat()}#{declaration_id}",
+        gsi1sk=f"{DeclarationState.PENDING}#{at.isoformat()}#{declaration_id}",
         declaration_id=declaration_id,
         member_id=member_id,
         award_kind=entry.kind.value,
@@ -355,7 +354,7 @@ def declare(principal: Principal, member_id: str, entry: AwardEntry, granted_by_
         granted_by_name=name,
         reviewing_org_id=reviewer,
         attachment_key=entry.attachment_key,
-        state=PENDING,
+        state=DeclarationState.PENDING,
         declared_at=at,
     )
     uow = UnitOfWork(member_actor(principal))
@@ -382,7 +381,7 @@ def _pending(principal: Principal, member_id: str, declaration_id: str) -> tuple
         raise DECLARATION_NOT_FOUND from error
     if declaration.granted_by_org_id is not None and operator.org.org_id != declaration.granted_by_org_id:
         raise NOT_GRANTING_ORG
-    if declaration.state != PENDING:
+    if declaration.state != DeclarationState.PENDING:
         raise ALREADY_DECIDED
     return operator, branch, declaration
 
@@ -408,13 +407,15 @@ def approve(principal: Principal, member_id: str, declaration_id: str) -> Award:
     uow.update(
         declaration,
         [
-            AwardDeclaration.state.set(APPROVED),
-            AwardDeclaration.gsi1sk.set(f"{APPROVED}#{declaration.declared_at.isoformat()}#{declaration_id}"),
+            AwardDeclaration.state.set(DeclarationState.APPROVED),
+            AwardDeclaration.gsi1sk.set(
+                f"{DeclarationState.APPROVED}#{declaration.declared_at.isoformat()}#{declaration_id}"
+            ),
             AwardDeclaration.decided_by.set(operator.account_id),
             AwardDeclaration.decided_at.set(award.entered_at),
             AwardDeclaration.award_id.set(award.award_id),
         ],
-        condition=AwardDeclaration.state == PENDING,
+        condition=AwardDeclaration.state == DeclarationState.PENDING,
         on_fail=ALREADY_DECIDED,
     )
     uow.commit()
@@ -429,13 +430,15 @@ def return_declaration(principal: Principal, member_id: str, declaration_id: str
     uow.update(
         declaration,
         [
-            AwardDeclaration.state.set(RETURNED),
-            AwardDeclaration.gsi1sk.set(f"{RETURNED}#{declaration.declared_at.isoformat()}#{declaration_id}"),
+            AwardDeclaration.state.set(DeclarationState.RETURNED),
+            AwardDeclaration.gsi1sk.set(
+                f"{DeclarationState.RETURNED}#{declaration.declared_at.isoformat()}#{declaration_id}"
+            ),
             AwardDeclaration.decided_by.set(operator.account_id),
             AwardDeclaration.decided_at.set(at),
             AwardDeclaration.return_reason.set(reason),
         ],
-        condition=AwardDeclaration.state == PENDING,
+        condition=AwardDeclaration.state == DeclarationState.PENDING,
         on_fail=ALREADY_DECIDED,
     )
     uow.audit(
@@ -443,11 +446,11 @@ def return_declaration(principal: Principal, member_id: str, declaration_id: str
         "MEMBER",
         member_id,
         branch.org_id,
-        before={"state": PENDING},
-        after={"declaration_id": declaration_id, "state": RETURNED, "reason": reason},
+        before={"state": DeclarationState.PENDING},
+        after={"declaration_id": declaration_id, "state": DeclarationState.RETURNED, "reason": reason},
     )
     uow.commit()
-    declaration.state, declaration.return_reason = RETURNED, reason
+    declaration.state, declaration.return_reason = DeclarationState.RETURNED, reason
     return declaration
 
 
