@@ -286,7 +286,7 @@ def _statements(template: dict[str, Any], role: str) -> list[Any]:
 
 
 def test_dues_3_payment_functions_alone_read_exactly_the_providers_secrets(template: dict[str, Any]) -> None:
-    from zhtj.cards.service import PUBLIC_URL_ENV
+    from zhtj.core.settings import PUBLIC_URL_ENV
     from zhtj.integrations.payments.config import DEFAULT_SECRET, SECRET_ENV
 
     manifest = load_manifest()
