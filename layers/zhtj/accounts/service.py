@@ -15,6 +15,7 @@ from zhtj.core.settings import get_settings
 from zhtj.members.models import Member
 from zhtj.orgs.authz import ADMIN_ROLE, OPERATOR_ROLES, POSITIONS, authorize, get_org
 from zhtj.orgs.models import Grant
+from zhtj.orgs.rules import OrgStatus
 from zhtj.signin import tokens
 from zhtj.signin.tokens import Principal
 from zhtj.table import identity_pool, keys, paging
@@ -81,7 +82,7 @@ def create_account(principal: Principal, org_id: str, name: str) -> Account:
     that REG-4 covers every member and the statistics count only real members (STAT-1)."""
     org = get_org(org_id)
     operator = authorize(principal, "account.create", org)
-    if org.system or org.status != "ACTIVE":
+    if org.system or org.status != OrgStatus.ACTIVE:
         raise RuleViolation("ORG-7", "不能为系统组织或已撤销的组织建立账号", "org_id")
     account_id = new_id("u")
     account = Account(keys.account_pk(account_id), keys.META, account_id=account_id, name=name, created_at=now())

@@ -16,6 +16,7 @@ from typing import Any
 
 from zhtj.core.identity import remask
 from zhtj.members.codes import ETHNICITIES
+from zhtj.members.rules import MemberState
 from zhtj.timers.workdays import CHINA_TZ
 
 RawItem = Mapping[str, Any]
@@ -231,7 +232,7 @@ def build(items: Sequence[RawItem], branch_name: str) -> CardContent:
         branch_name=branch_name,
         join_month=member.get("join_month"),
         development_number=member.get("development_number"),
-        state=str(member.get("state") or "NORMAL"),
+        state=str(member.get("state") or MemberState.NORMAL),
         identity=identity,
         photo_key=None if "photo" in hidden else member.get("photo_key"),
         sections=sections,
