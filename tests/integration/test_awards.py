@@ -12,6 +12,7 @@ import pytest
 from tests.support import World, call, enrol, han_number
 from zhtj.accounts import service as accounts
 from zhtj.annual import service as annual
+from zhtj.awards import entries as award_entries
 from zhtj.awards import service as awards
 from zhtj.awards.models import Award
 from zhtj.cards import content as card_content
@@ -113,7 +114,7 @@ def test_award_1_an_outside_or_joint_award_is_entered_by_the_league_organisation
 def test_award_1_a_batch_enters_each_member_in_chunks_and_reports_who_was_refused(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(awards, "CHUNK", 2)  # three members: two transactions
+    monkeypatch.setattr(award_entries, "CHUNK", 2)  # three members: two transactions
     named = [*world.members["huajing"], world.members["lianhua"][0], "m-none"]
     status, result = call(
         client, "POST", f"/orgs/{world.orgs['tianhe']}/awards", world.headers("tianhe"), reward(member_ids=named)
