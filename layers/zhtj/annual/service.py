@@ -33,7 +33,7 @@ from zhtj.core import clock
 from zhtj.core.errors import ConflictError, NotFoundError, ValidationError
 from zhtj.members.models import Member
 from zhtj.members.rules import FINAL_STATES
-from zhtj.members.service import member_and_branch
+from zhtj.members.service import get_member, member_and_branch
 from zhtj.orgs.authz import Acting, authorize, get_org
 from zhtj.orgs.models import Org
 from zhtj.orgs.rules import OrgType
@@ -335,7 +335,7 @@ def record_volunteer(
 
 def volunteer_of(principal: Principal, member_id: str) -> list[VolunteerRecord]:
     """A member's volunteer records, oldest first: the member themself or an operator above them."""
-    member = accounts.get_member(member_id)
+    member = get_member(member_id)
     if principal.acting_org_id is not None or accounts.get_account(principal.account_id).member_id != member_id:
         authorize(principal, "member.read", get_org(member.branch_id))
     return [

@@ -34,7 +34,7 @@ from zhtj.core import clock
 from zhtj.core.errors import ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError
 from zhtj.members.models import Member
 from zhtj.members.rules import FINAL_STATES
-from zhtj.members.service import member_and_branch, own_member
+from zhtj.members.service import get_member, member_and_branch, own_member
 from zhtj.orgs.authz import Acting, authorize, get_org, within
 from zhtj.orgs.models import Org
 from zhtj.signin.tokens import Principal
@@ -290,7 +290,7 @@ def release(principal: Principal, member_id: str, award_id: str, released_on: da
 
 def member_awards(principal: Principal, member_id: str) -> tuple[list[Award], list[AwardDeclaration]]:
     """A member's awards and declarations: the member themself, or an operator above them."""
-    member = accounts.get_member(member_id)
+    member = get_member(member_id)
     if principal.acting_org_id is not None or accounts.get_account(principal.account_id).member_id != member_id:
         authorize(principal, "member.read", get_org(member.branch_id))
     pk = keys.member_pk(member_id)

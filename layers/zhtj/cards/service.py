@@ -20,7 +20,6 @@ from typing import Any
 
 from pynamodb.expressions.update import Action
 
-from zhtj.accounts import service as accounts
 from zhtj.cards import content as card_content
 from zhtj.cards import token as card_token
 from zhtj.cards.models import CardState
@@ -370,7 +369,7 @@ def set_preferences(
         preferences.append(attribute.remove() if value is None else attribute.set(value))
     uow = UnitOfWork(member_changes.member_actor(principal))
     mark_due(uow, member_id, preferences)
-    member = accounts.get_member(member_id)
+    member = member_changes.get_member(member_id)
     uow.audit("card.preferences", "MEMBER", member_id, member.branch_id, before=before, after=after)
     uow.commit()
     return read(principal, member_id)

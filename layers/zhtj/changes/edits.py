@@ -21,7 +21,6 @@ from typing import Any
 
 from pynamodb.expressions.update import Action
 
-from zhtj.accounts import service as accounts
 from zhtj.changes.models import EditRequest, JoinDateWindow
 from zhtj.changes.rules import EDIT_STATES, EditRoute, EditState
 from zhtj.core.clock import new_id, now, today_in_china
@@ -32,9 +31,11 @@ from zhtj.members.rules import MemberState
 from zhtj.members.service import (
     ALREADY_DECIDED,
     MEMBER_CHANGED,
+    get_member,
     member_actor,
     member_and_branch,
     own_member,
+    read_member,
     require_city_committee,
     require_normal,
 )
@@ -245,7 +246,7 @@ def member_requests(
     principal: Principal, member_id: str, cursor: str | None, limit: int
 ) -> tuple[list[EditRequest], str | None]:
     """A member's edit requests, newest first: the member themself, or an operator above."""
-    accounts.read_member(principal, member_id)
+    read_member(principal, member_id)
     return paging.query_page(
         EditRequest.query,
         keys.member_pk(member_id),
@@ -401,7 +402,7 @@ def apply_join_month(principal: Principal, member_id: str, join_month: str, expl
 
 def _province_request(principal: Principal, member_id: str) -> tuple[Acting, Member, EditRequest]:
     operator = authorize(principal, "member.join_month_approve", None)
-    member = accounts.get_member(member_id)
+    member = get_member(member_id)
     request = _open_request(member)
     if request.route != EditRoute.PROVINCE_APPLICATION:
         raise ConflictError("EDIT_WITH_BRANCH", "该团员的修改申请由团支部审核，不是市级团委的更正申请", None)

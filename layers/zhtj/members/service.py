@@ -16,17 +16,17 @@ from typing import Any
 from pynamodb.expressions.update import Action
 
 from zhtj.accounts import service as accounts
-from zhtj.core.clock import today_in_china
-from zhtj.core.errors import ConflictError, ForbiddenError
+from zhtj.core.clock import now, today_in_china
+from zhtj.core.errors import ConflictError, ForbiddenError, NotFoundError
 from zhtj.members.models import Member
 from zhtj.members.rules import STATE_NAMES, MemberState
 from zhtj.names import index as search_index
 from zhtj.orgs import service as orgs
-from zhtj.orgs.authz import Acting, get_org
+from zhtj.orgs.authz import Acting, authorize, get_org
 from zhtj.orgs.models import Org
 from zhtj.orgs.rules import Level, OrgType
 from zhtj.signin.tokens import Principal
-from zhtj.table import keys
+from zhtj.table import keys, paging
 from zhtj.table.unit_of_work import Actor, UnitOfWork
 
 # The states other capabilities compare with (members.rules.MemberState).
@@ -42,6 +42,50 @@ MEMBER_CHANGED = ConflictError("MEMBER_CHANGED", "团员状态已被他人变更
 ALREADY_DECIDED = ConflictError("ALREADY_DECIDED", "该申请已被处理，请刷新后查看", None)
 
 
+# --- Reading members ------------------------------------------------------------------------------
+
+
+def get_member(member_id: str) -> Member:
+    """The member (a consistent read). Raises NotFoundError MEMBER_NOT_FOUND."""
+    try:
+        return Member.get(keys.member_pk(member_id), keys.META, consistent_read=True)
+    except Member.DoesNotExist as error:
+        raise NotFoundError("MEMBER_NOT_FOUND", "团员不存在", "member_id") from error
+
+
+def read_member(principal: Principal, member_id: str) -> Member:
+    """A member reads themself; an operator reads members in their subtree."""
+    member = get_member(member_id)
+    if accounts.is_self(principal, member_id):
+        return member
+    authorize(principal, "member.read", get_org(member.branch_id))
+    return member
+
+
+def list_members(
+    principal: Principal, branch_id: str, cursor: str | None, limit: int
+) -> tuple[list[Member], str | None]:
+    """A branch's member list, a page at a time, for an operator at or above it."""
+    branch = get_org(branch_id)
+    authorize(principal, "member.read", branch)
+    return paging.query_page(Member.by_gsi1.query, keys.branch_members_pk(branch_id), limit=limit, cursor=cursor)
+
+
+def new_member(member_id: str, name: str, branch_id: str, account_id: str | None) -> Member:
+    """A new member record on the branch's list (REV-3 fills in the person's fields)."""
+    return Member(
+        keys.member_pk(member_id),
+        keys.META,
+        gsi1pk=keys.branch_members_pk(branch_id),
+        gsi1sk=f"{name}#{member_id}",
+        member_id=member_id,
+        name=name,
+        branch_id=branch_id,
+        account_id=account_id,
+        created_at=now(),
+    )
+
+
 def member_actor(principal: Principal) -> Actor:
     return Actor(account_id=principal.account_id, org_id=None)
 
@@ -51,7 +95,7 @@ def own_member(principal: Principal, member_id: str) -> Member:
     member's. Raises ForbiddenError NOT_SELF."""
     if not accounts.is_self(principal, member_id):
         raise NOT_SELF
-    return accounts.get_member(member_id)
+    return get_member(member_id)
 
 
 @dataclass(frozen=True)
@@ -93,14 +137,14 @@ _VIEW_FIELDS = tuple(MemberView.__dataclass_fields__)
 
 def member_view(member: Member) -> MemberView:
     """The whole record as those entitled to it read it (the member, their branch and the
-    organisations above it: accounts.read_member decides). The HTTP answer narrows the stored
+    organisations above it: read_member decides). The HTTP answer narrows the stored
     masked ID number and birth date by today's de-identification rule (schemas.MaskedId,
     BirthMonth), so every record shows what that rule shows, whenever it was written."""
     return MemberView(**{field: getattr(member, field) for field in _VIEW_FIELDS})
 
 
 def member_and_branch(member_id: str) -> tuple[Member, Org]:
-    member = accounts.get_member(member_id)
+    member = get_member(member_id)
     return member, get_org(member.branch_id)
 
 

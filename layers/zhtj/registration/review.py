@@ -4,12 +4,12 @@ ID number to the reviewer."""
 
 from __future__ import annotations
 
-from zhtj.accounts import service as accounts
 from zhtj.accounts.models import Account
 from zhtj.cards import service as cards
 from zhtj.core.clock import new_id, now
 from zhtj.core.errors import ConflictError, RuleViolation, ValidationError
 from zhtj.members.models import Member
+from zhtj.members.service import new_member
 from zhtj.names import index as search_index
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.models import Org
@@ -125,7 +125,7 @@ def member_of(registration: Registration, member_id: str, branch_id: str, accoun
         sealed_for = {"purpose": "id_number", "registration": registration.registration_id}
         plain = pii.unseal(registration.id_sealed, sealed_for)
         fields["id_sealed"] = pii.seal(plain, {"purpose": "id_number", "member": member_id})
-    member = accounts.new_member(member_id, registration.name, branch_id, account_id)
+    member = new_member(member_id, registration.name, branch_id, account_id)
     for name, value in fields.items():
         setattr(member, name, value)
     member.registration_id = registration.registration_id
