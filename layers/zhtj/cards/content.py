@@ -110,7 +110,7 @@ def _transfers(items: list[RawItem], _: Preferences) -> Section | None:
 
 
 def _dues(items: list[RawItem], preferences: Preferences) -> Section | None:
-    """PAID#<YYYY-MM>: PaidMonth (DUES-1).  By month, or one summary line, as the member chose."""
+    """PAID#<YYYY-MM>: PaidMonth (DUES-1). By month, or one summary line, as the member chose."""
     paid = sorted(items, key=lambda i: str(i.get("month")))
     if not paid:
         return None
