@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 from tests.support import World, call, org_body, world_registrations
 from zhtj.core import settings
 from zhtj.core.identity import check_character
+from zhtj.imports import report_sheet
 from zhtj.imports import service as imports
 from zhtj.imports import template as sheet
 from zhtj.imports import worker as import_worker
@@ -134,8 +135,8 @@ def report_rows(client: Any, world: World, importer: str, import_id: str) -> lis
     response = requests.get(answer["url"], timeout=10)
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    rows = list(book[sheet.REPORT_SHEET].iter_rows(values_only=True))
-    assert rows[0] == sheet.REPORT_HEADERS
+    rows = list(book[report_sheet.REPORT_SHEET].iter_rows(values_only=True))
+    assert rows[0] == report_sheet.REPORT_HEADERS
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 

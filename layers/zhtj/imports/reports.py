@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from zhtj.imports import template as sheet
 from zhtj.imports.jobs import BUCKET
 from zhtj.imports.models import Import, ImportChunk
-from zhtj.imports.template import RowOutcome
+from zhtj.imports.report_sheet import RowOutcome, build_report
 from zhtj.table import keys, storage
 
 
@@ -35,5 +35,5 @@ def write_report(job: Import) -> str:
         "状态": str(job.state),  # a plain string for the sheet, never an enum member
     }
     key = f"import-reports/{job.org_id}/{job.import_id}.xlsx"
-    storage.put_bytes(BUCKET, key, sheet.build_report(_outcomes(job), summary), sheet.XLSX_CONTENT_TYPE)
+    storage.put_bytes(BUCKET, key, build_report(_outcomes(job), summary), sheet.XLSX_CONTENT_TYPE)
     return key

@@ -29,9 +29,10 @@ from typing import Any
 from zhtj.core.clock import today_in_china
 from zhtj.core.errors import DomainError, NotFoundError, RuleViolation, ValidationError
 from zhtj.imports import template as sheet
+from zhtj.imports import upload
 from zhtj.imports.models import Import
+from zhtj.imports.report_sheet import ERROR, OK, RowOutcome
 from zhtj.imports.rules import registration_id_for
-from zhtj.imports.template import ERROR, OK, RowOutcome
 from zhtj.orgs.authz import get_org, within
 from zhtj.orgs.models import Org
 from zhtj.orgs.rules import OrgStatus, OrgType, check_members_allowed
@@ -109,10 +110,10 @@ def _message(
 ) -> dict[str, Any]:
     """A row as the registration queue's message (as registration.submit builds it), checked
     field by field exactly as a registration. Raises DomainError naming the field."""
-    parsed = sheet.parse_row(values, columns)
+    parsed = upload.parse_row(values, columns)
     ref = parsed.branch_ref or branches.default()
     if ref is None:
-        raise sheet.required_error(sheet.BRANCH_FIELD)
+        raise upload.required_error(sheet.BRANCH_FIELD)
     submission, _ = read_form({**parsed.fields, "branch_id": ref}, sheet.header_of)
     facts = check_submission(submission, today)
     branch = branches.resolve(ref, facts.is_cadre)
@@ -152,7 +153,7 @@ def import_rows(job: Import, columns: dict[str, int], rows: list[tuple[int, tupl
     today = today_in_china()
     checked: list[tuple[int, str, str, dict[str, Any] | DomainError]] = []
     for number, values in rows:
-        name, masked = sheet.shown_name(values, columns), sheet.shown_id(values, columns)
+        name, masked = upload.shown_name(values, columns), upload.shown_id(values, columns)
         try:
             checked.append((number, name, masked, _message(job, branches, values, columns, number, today)))
         except DomainError as error:

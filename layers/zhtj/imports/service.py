@@ -6,8 +6,8 @@ the uploaded file (its ETag) and queues the first chunk (jobs.py); the import wo
 bounded chunk of rows per message (worker.py), checks each row exactly as a registration is
 checked and writes each good one through the registration worker's write (rows.py), records
 the chunk's outcomes together with the progress, and queues the next chunk; after the last
-one it writes the xlsx report (reports.py). The spreadsheet itself is template.py; the states
-and limits are rules.py.
+one it writes the xlsx report (reports.py). The spreadsheets are template.py, upload.py and
+report_sheet.py; the states and limits are rules.py.
 """
 
 from __future__ import annotations

@@ -30,13 +30,13 @@ from pynamodb.expressions.update import Action
 from zhtj.core import settings
 from zhtj.core.clock import now
 from zhtj.core.errors import ConflictError, ValidationError
-from zhtj.imports import template as sheet
+from zhtj.imports import upload
 from zhtj.imports.jobs import BUCKET, find, send
 from zhtj.imports.models import Import, ImportChunk
+from zhtj.imports.report_sheet import OK, RowOutcome
 from zhtj.imports.reports import write_report
 from zhtj.imports.rows import import_rows
 from zhtj.imports.rules import CHUNK_LIFETIME, SETTLED, ImportState, bounded_chunk_rows
-from zhtj.imports.template import OK, RowOutcome
 from zhtj.table import keys, storage
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
@@ -80,7 +80,7 @@ def _advance(job: Import, row: int) -> None:
     try:
         data = _file(job)
         if job.state == ImportState.QUEUED:
-            job = _begin(job, sheet.scan(data))
+            job = _begin(job, upload.scan(data))
     except ValidationError as error:
         _fail(job, error.code, error.message)
         return
@@ -89,7 +89,7 @@ def _advance(job: Import, row: int) -> None:
         _finish(job)
         return
     end = min(row + chunk_rows() - 1, last_row)
-    columns, rows = sheet.read_chunk(data, row, end)
+    columns, rows = upload.read_chunk(data, row, end)
     outcomes = import_rows(job, columns, rows)
     if not _record(job, row, end + 1, outcomes):
         return
@@ -120,7 +120,7 @@ def _file(job: Import) -> bytes:
     return data
 
 
-def _begin(job: Import, found: sheet.Scan) -> Import:
+def _begin(job: Import, found: upload.Scan) -> Import:
     uow = UnitOfWork(SYSTEM_ACTOR)
     uow.update(
         job,
