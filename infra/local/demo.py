@@ -66,8 +66,9 @@ from zhtj.orgs.rules import (
 from zhtj.orgs.service import bootstrap_province, name_tokens, set_index_keys
 from zhtj.registration import identity_check
 from zhtj.registration import service as registration
+from zhtj.registration.form import read_form
 from zhtj.registration.models import Claim, Registration
-from zhtj.registration.rules import NUMBERED_ERA, IdentityProof, Submission, check_submission, read_form
+from zhtj.registration.rules import NUMBERED_ERA, IdentityProof, Submission, check_submission
 from zhtj.signin.tokens import Principal, issue_dev_token
 from zhtj.stats import service as stats
 from zhtj.table import keys, pii

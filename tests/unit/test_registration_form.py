@@ -1,4 +1,4 @@
-"""REG-1: the registration form's fields read by the domain (registration.rules.read_form), as the
+"""REG-1: the registration form's fields read by the domain (registration.form.read_form), as the
 HTTP model (schemas.RegistrationSubmit) reads them: the same types, lengths and trimming."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from zhtj.core.errors import ValidationError
-from zhtj.registration.rules import IdentityProof, IncomeBand, read_form
+from zhtj.registration.form import read_form
+from zhtj.registration.rules import IdentityProof, IncomeBand
 from zhtj.schemas import RegistrationSubmit
 
 FORM: dict[str, Any] = {

@@ -37,8 +37,9 @@ from zhtj.orgs.authz import get_org, within
 from zhtj.orgs.models import Org
 from zhtj.orgs.rules import OrgStatus, OrgType, check_members_allowed
 from zhtj.registration import worker as registration_worker
+from zhtj.registration.form import read_form
 from zhtj.registration.models import Claim
-from zhtj.registration.rules import RegistrationState, check_submission, read_form
+from zhtj.registration.rules import RegistrationState, check_submission
 from zhtj.registration.submit import person_fields
 from zhtj.registration.worker import DUPLICATE_ID, DUPLICATE_NUMBER
 from zhtj.table import keys, pii

@@ -54,7 +54,7 @@ INCOME_BAND_LABELS: Final = {
 class Column:
     """One column of the template: the registration field it fills (REG-1) and how to fill it."""
 
-    field: str  # the registration form's field (registration.rules.FORM_ORDER)
+    field: str  # the registration form's field (registration.form.FORM_ORDER)
     header: str
     required: bool
     note: str

@@ -2,7 +2,7 @@
 
 `scan` and `read_chunk` read an uploaded file (openpyxl read-only: a row at a time, never the
 whole sheet in memory), `parse_row` maps a row's cells to the fields of the registration form
-(what registration.rules.read_form takes), and `shown_name`/`shown_id` give what the report
+(what registration.form.read_form takes), and `shown_name`/`shown_id` give what the report
 shows of a row (the ID number de-identified).
 """
 
