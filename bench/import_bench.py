@@ -122,7 +122,7 @@ def run(rows: int = 10000) -> dict[str, Any]:
         done = imports.read(principal, job.import_id)
         for module in (queues, pii, storage):
             module.reset_clients()
-    if done.state != imports.DONE or done.rows_good != rows:
+    if done.state != imports.ImportState.DONE or done.rows_good != rows:
         raise RuntimeError(f"import ended {done.state} with {done.rows_good} of {rows} rows imported")
     return {
         "rows": rows,

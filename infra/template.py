@@ -88,7 +88,7 @@ PAYMENT_FUNCTIONS = frozenset({"app", "timer_worker", "dues_reconcile", "dues_bi
 PAYMENTS_ROLE = "PaymentsFunctionRole"
 PAYMENT_SECRET_PARAMETERS = {"wechatpay": "WeChatPaySecretName", "alipay": "AlipaySecretName"}
 # The API's public base address: the providers' notify_url and the card QR code's link
-# (the variable zhtj.logic.cards.PUBLIC_URL_ENV names; that module is too heavy to import here).
+# (the variable zhtj.core.settings.PUBLIC_API_URL_ENV names; the test holds the two equal).
 PUBLIC_API_URL = "PublicApiUrl"
 PUBLIC_URL_ENV = "ZHTJ_PUBLIC_API_URL"
 

@@ -103,7 +103,7 @@ def revoke(org_id: str, principal: Principal, body: GrantCreate) -> None:
 
 @api(bp, "/orgs/{org_id}/members", "GET", summary="团支部的团员", query=PageQuery, response=Page[MemberOut], tag=TAG)
 def members(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
-    items, cursor = accounts.list_members(principal, org_id, query.cursor, query.limit)
+    items, cursor = member_changes.list_members(principal, org_id, query.cursor, query.limit)
     return Page[MemberOut](items=[MemberOut.model_validate(m) for m in items], next_cursor=cursor)
 
 
@@ -116,4 +116,4 @@ def members(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
     tag=TAG,
 )
 def member(member_id: str, principal: Principal) -> BaseModel:
-    return member_changes.member_view(accounts.read_member(principal, member_id))
+    return MemberDetailOut.model_validate(member_changes.member_view(member_changes.read_member(principal, member_id)))

@@ -12,9 +12,10 @@ from pydantic import BaseModel, Field
 from chalicelib.http import PageQuery, api
 from zhtj.annual import service as annual
 from zhtj.annual.models import EvaluationProposal, VolunteerRecord
+from zhtj.annual.rules import AnnualResult, Grade
 from zhtj.awards import service as awards
 from zhtj.awards.models import Award, AwardDeclaration
-from zhtj.awards.rules import MAX_BATCH, AnnualResult, AwardKind, Grade
+from zhtj.awards.rules import MAX_BATCH, AwardKind
 from zhtj.schemas import Body, Out, Page
 from zhtj.signin.tokens import Principal
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from chalicelib.http import PageQuery, api
 from zhtj.changes import deletions, edits, exits
 from zhtj.changes.models import EditRequest
+from zhtj.changes.rules import DeletionState, EditState, ExitState
 from zhtj.members import service as member_changes
 from zhtj.schemas import (
     AgeOutCandidateOut,
@@ -42,23 +43,23 @@ _STATE = "^[A-Z_]{1,30}$"
 
 
 class EditStateQuery(PageQuery):
-    state: str = Field(default=edits.EDIT_PENDING, pattern=_STATE)
+    state: str = Field(default=EditState.EDIT_PENDING, pattern=_STATE)
 
 
 class ApplicationStateQuery(PageQuery):
-    state: str = Field(default=edits.APPLICATION_PENDING, pattern=_STATE)
+    state: str = Field(default=EditState.APPLICATION_PENDING, pattern=_STATE)
 
 
 class CityDeletionQuery(PageQuery):
-    state: str = Field(default=deletions.REQUESTED, pattern=_STATE)
+    state: str = Field(default=DeletionState.REQUESTED, pattern=_STATE)
 
 
 class ProvinceDeletionQuery(PageQuery):
-    state: str = Field(default=deletions.FORWARDED, pattern=_STATE)
+    state: str = Field(default=DeletionState.FORWARDED, pattern=_STATE)
 
 
 class ExitStateQuery(PageQuery):
-    state: str = Field(default=exits.PENDING, pattern=_STATE)
+    state: str = Field(default=ExitState.PENDING, pattern=_STATE)
 
 
 def _edit(request: EditRequest) -> EditRequestOut:
@@ -78,7 +79,8 @@ def _edits(items: list[Any], cursor: str | None) -> Page[EditRequestOut]:
 def edit(member_id: str, principal: Principal, body: MemberEdit) -> BaseModel:
     member, request = edits.edit(principal, member_id, body.model_dump(exclude_unset=True))
     return EditOut(
-        member=member_changes.member_view(member), edit_request=_edit(request) if request is not None else None
+        member=MemberDetailOut.model_validate(member_changes.member_view(member)),
+        edit_request=_edit(request) if request is not None else None,
     )
 
 
@@ -353,7 +355,7 @@ def return_exit(member_id: str, principal: Principal, body: Reason) -> BaseModel
 
 @api(bp, "/members/{member_id}/restore", "POST", summary="恢复团籍", body=Reason, response=MemberDetailOut, tag=TAG)
 def restore(member_id: str, principal: Principal, body: Reason) -> BaseModel:
-    return member_changes.member_view(exits.restore(principal, member_id, body.reason))
+    return MemberDetailOut.model_validate(member_changes.member_view(exits.restore(principal, member_id, body.reason)))
 
 
 @api(
@@ -395,4 +397,6 @@ def age_out_candidates(org_id: str, principal: Principal, query: PageQuery) -> B
 )
 def former_members(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
     items, cursor = exits.former_members(principal, org_id, query.cursor, query.limit)
-    return Page[MemberDetailOut](items=[member_changes.member_view(m) for m in items], next_cursor=cursor)
+    return Page[MemberDetailOut](
+        items=[MemberDetailOut.model_validate(member_changes.member_view(m)) for m in items], next_cursor=cursor
+    )

@@ -67,9 +67,9 @@ from zhtj.orgs.rules import (
 from zhtj.orgs.service import bootstrap_province, name_tokens, set_index_keys
 from zhtj.registration import identity_check
 from zhtj.registration import service as registration
+from zhtj.registration.form import read_form
 from zhtj.registration.models import Claim, Registration
-from zhtj.registration.rules import NUMBERED_ERA, IdentityProof, check_submission
-from zhtj.schemas import RegistrationSubmit
+from zhtj.registration.rules import NUMBERED_ERA, IdentityProof, Submission, check_submission
 from zhtj.signin.tokens import Principal, issue_dev_token
 from zhtj.table import keys, pii
 from zhtj.table.base import Item
@@ -646,8 +646,8 @@ class People:
                 self.used_ids.add(number)
                 return number
 
-    def form(self, name: str, branch: Org) -> RegistrationSubmit:
-        """What the person would type on the registration form (REG-1)."""
+    def form(self, name: str, branch: Org) -> Submission:
+        """What the person would type on the registration form (REG-1), read as the form is read."""
         self.made += 1
         born = self.birth_date(branch)
         admitted = date(born.year + ADMITTED_FROM_AGE, born.month, 1)
@@ -661,30 +661,33 @@ class People:
         else:
             education = _weighted(self.rng, WORKING_EDUCATION)
         before_numbers = joined < NUMBERED_ERA
-        return RegistrationSubmit(
-            name=name,
-            id_number=self.id_number(born, self.rng.random() < 0.5),
-            ethnicity=_weighted(self.rng, ETHNICITY_WEIGHTS),
-            political_status="03" if student else _weighted(self.rng, POLITICAL_WEIGHTS),
-            join_month=f"{joined:%Y-%m}",
-            branch_id=branch.org_id,
-            is_cadre=False,
-            # REG-3: a Central Committee number from 2017 (its year first), a paper proof before.
-            development_number=None if before_numbers else f"{joined.year}{44_000_000 + self.made:08d}",
-            identity_proof=IdentityProof.APPLICATION_FORM if before_numbers else None,
-            education=education,
-            occupation="学生" if student else OCCUPATION_BY_SECTOR.get(sector, "其他从业人员"),
-            phone=f"{self.rng.choice(MOBILE_PREFIXES)}{self.rng.randrange(10**8):08d}",
+        submission, _ = read_form(
+            {
+                "name": name,
+                "id_number": self.id_number(born, self.rng.random() < 0.5),
+                "ethnicity": _weighted(self.rng, ETHNICITY_WEIGHTS),
+                "political_status": "03" if student else _weighted(self.rng, POLITICAL_WEIGHTS),
+                "join_month": f"{joined:%Y-%m}",
+                "branch_id": branch.org_id,
+                "is_cadre": False,
+                # REG-3: a Central Committee number from 2017 (its year first), a paper proof before.
+                "development_number": None if before_numbers else f"{joined.year}{44_000_000 + self.made:08d}",
+                "identity_proof": IdentityProof.APPLICATION_FORM if before_numbers else None,
+                "education": education,
+                "occupation": "学生" if student else OCCUPATION_BY_SECTOR.get(sector, "其他从业人员"),
+                "phone": f"{self.rng.choice(MOBILE_PREFIXES)}{self.rng.randrange(10**8):08d}",
+            }
         )
+        return submission
 
 
 def _approved(
-    form: RegistrationSubmit, today: date, stamp: datetime, member_id: str, branch: Org, account_id: str | None
+    form: Submission, today: date, stamp: datetime, member_id: str, branch: Org, account_id: str | None
 ) -> Iterator[Item]:
     """The items an approved registration leaves (REG-1..4, REV-3), built by the registration
     path itself: the form checked as the worker checks it, the person stored as it stores it,
     the member made of the registration as approval makes it, the REG-4 claims passed to it."""
-    facts = check_submission(form.submission(), today)
+    facts = check_submission(form, today)
     registration_id = new_id("r")
     person = registration.person_fields(facts, registration_id, pii.blind_index(facts.identity.id_number))
     record = Registration(

@@ -4,11 +4,11 @@ from these, so they are the one statement of the API's shapes."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
+from zhtj.changes.rules import DeletionCause, ExitKind
 from zhtj.core.identity import birth_month, deidentify, remask
 from zhtj.orgs.rules import Level, OrgType, Sector
 from zhtj.registration.rules import IdentityProof, IncomeBand, Submission
@@ -282,23 +282,6 @@ class TicketOut(BaseModel):
 
 
 # --- EDIT / DEL / EXIT: changes to a member after approval ---------------------------------
-
-
-class ExitKind(StrEnum):
-    """EXIT-1/EXIT-2: the ways of leaving the league; each is also the member's final state
-    (and `<kind>_PENDING` the state while the upper organisation decides)."""
-
-    VOLUNTARY = "VOLUNTARY"  # 自愿退团
-    LAPSED = "LAPSED"  # 自行脱团
-    EXPELLED = "EXPELLED"  # 开除团籍
-    AGED_OUT = "AGED_OUT"  # 满28周岁离团
-
-
-class DeletionCause(StrEnum):
-    """DEL-1: why a member is to be deleted."""
-
-    OTHER = "OTHER"
-    WRONG_APPROVAL = "WRONG_APPROVAL"  # 团支部误审核通过: needs a written explanation
 
 
 class MemberEdit(Body):

@@ -19,8 +19,8 @@ from typing import Any
 from infra.local.runner import EventRunner
 from tests.faults.conftest import Reasons, all_depths, assert_poison_only, settle, take_card_announcements
 from tests.support import World, call, enrol, han_number, pay_dues, without_cards
-from zhtj.accounts import service as accounts
 from zhtj.core import faults
+from zhtj.members import service as member_changes
 from zhtj.members.models import Member
 from zhtj.orgs.models import Org
 from zhtj.table import keys, queues
@@ -102,7 +102,7 @@ def test_xfer_6_batch_with_crashes_and_races_starts_refuses_and_moves_each_membe
         [transfer] = transfers_of(member_id)
         assert transfer.state == TransferState.COMPLETED
         assert [h.outcome for h in transfer.history] == ["APPROVED", "APPROVED"]  # each step once
-        assert accounts.get_member(member_id).branch_id == target
+        assert member_changes.get_member(member_id).branch_id == target
         actions = audited(member_id)
         assert (actions["transfer.start"], actions["transfer.approve_step"], actions["transfer.complete"]) == (1, 1, 1)
     assert int(Org.get(keys.org_pk(branch), keys.META, consistent_read=True).member_count) == len(unpaid)

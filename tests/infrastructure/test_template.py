@@ -286,9 +286,9 @@ def _statements(template: dict[str, Any], role: str) -> list[Any]:
 
 
 def test_dues_3_payment_functions_alone_read_exactly_the_providers_secrets(template: dict[str, Any]) -> None:
-    from zhtj.cards.service import PUBLIC_URL_ENV
     from zhtj.core.settings import DEFAULT_PAYMENT_SECRET as DEFAULT_SECRET
     from zhtj.core.settings import PAYMENT_SECRET_ENV as SECRET_ENV
+    from zhtj.core.settings import PUBLIC_API_URL_ENV as PUBLIC_URL_ENV
 
     manifest = load_manifest()
     # The payment functions are real: the API and manifest functions (a rename fails here)

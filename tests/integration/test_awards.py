@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from tests.support import World, call, enrol, han_number
-from zhtj.accounts import service as accounts
 from zhtj.annual import service as annual
-from zhtj.awards import service as awards
+from zhtj.awards import entries as award_entries
 from zhtj.awards.models import Award
 from zhtj.cards import content as card_content
 from zhtj.cards.models import CardState
 from zhtj.core import clock
+from zhtj.members import service as member_changes
 from zhtj.members.models import Member
 from zhtj.signin.tokens import issue_dev_token
 from zhtj.table import keys, partitions
@@ -113,7 +113,7 @@ def test_award_1_an_outside_or_joint_award_is_entered_by_the_league_organisation
 def test_award_1_a_batch_enters_each_member_in_chunks_and_reports_who_was_refused(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(awards, "CHUNK", 2)  # three members: two transactions
+    monkeypatch.setattr(award_entries, "CHUNK", 2)  # three members: two transactions
     named = [*world.members["huajing"], world.members["lianhua"][0], "m-none"]
     status, result = call(
         client, "POST", f"/orgs/{world.orgs['tianhe']}/awards", world.headers("tianhe"), reward(member_ids=named)
@@ -247,7 +247,7 @@ def grow_branch(world: World, count: int) -> list[str]:
 
 
 def make_party_member(member_id: str) -> None:
-    member = accounts.get_member(member_id)
+    member = member_changes.get_member(member_id)
     member.update(actions=[Member.political_status.set("01")])
 
 

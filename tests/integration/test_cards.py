@@ -20,6 +20,7 @@ from tests.support import World, call, card_verify_urls, drain
 from zhtj.cards import service as cards
 from zhtj.cards import token as card_token
 from zhtj.cards.models import CardState
+from zhtj.cards.rules import VERDICTS, RenderOutcome
 from zhtj.core import clock
 from zhtj.members.models import Member
 from zhtj.signin.tokens import issue_dev_token
@@ -235,11 +236,11 @@ def test_card_1_ten_changes_in_a_minute_render_once_with_the_last_state(
     bodies = [cards.message(member_id, clock.now()) for _ in range(10)]
     # Delivered early (a clock apart): nothing renders, and only the latest change's message asks again.
     outcomes = [cards.handle(body) for body in bodies]
-    assert set(outcomes) == {cards.DEFERRED} and state(member_id).renders == 1
+    assert set(outcomes) == {RenderOutcome.DEFERRED} and state(member_id).renders == 1
     later = clock.now() + timedelta(seconds=61)
     monkeypatch.setattr(cards.clock, "now", lambda: later)
     outcomes = [cards.handle(body) for body in bodies]
-    assert outcomes == [cards.RENDERED] + [cards.CURRENT] * 9
+    assert outcomes == [RenderOutcome.RENDERED] + [RenderOutcome.CURRENT] * 9
     card = state(member_id)
     assert (card.content_version, card.rendered_version, card.renders) == (11, 11, 2)
     assert "2024-10" in text_of(current_pdf(member_id))  # the last state
@@ -287,14 +288,14 @@ def test_card_1_quick_changes_before_the_first_render_make_one_render_and_a_stal
     # Then both announcements come at once, and only the latest renders: one render, the newest content
     assert queue_counts() == (2, 0)
     assert (cards.handle(first), cards.handle(second), cards.handle(first)) == (
-        cards.DEFERRED,
-        cards.RENDERED,
-        cards.CURRENT,
+        RenderOutcome.DEFERRED,
+        RenderOutcome.RENDERED,
+        RenderOutcome.CURRENT,
     )
     card = state(member_id)
     assert (card.content_version, card.rendered_version, card.renders, card.gsi2pk) == (2, 2, 1, None)
     # And the slow worker's render of version 1, arriving last, does not replace it
-    assert cards.render(member_id, slow, 1) == cards.LOST
+    assert cards.render(member_id, slow, 1) == RenderOutcome.LOST
     assert (state(member_id).rendered_version, state(member_id).object_version) == (2, card.object_version)
     assert "2025-01" in text_of(current_pdf(member_id))
 
@@ -315,7 +316,7 @@ def test_card_1_a_later_change_waits_out_the_quiet_period_and_the_route_says_whe
     changed_at = state(member_id).changed_at
     # Then its announcement waits out the quiet period, and nothing renders before then
     assert queue_counts() == (0, 1)
-    assert cards.handle(cards.message(member_id, changed_at)) == cards.DEFERRED
+    assert cards.handle(cards.message(member_id, changed_at)) == RenderOutcome.DEFERRED
     # And the route says a newer card is coming, when, and that the download is the previous card
     status, answer = call(client, "GET", f"/members/{member_id}/card", own)
     assert (status, answer["state"], answer["rendered_version"], answer["content_version"]) == (200, "RENDERING", 1, 2)
@@ -325,7 +326,7 @@ def test_card_1_a_later_change_waits_out_the_quiet_period_and_the_route_says_whe
     # When the quiet period has passed
     later = clock.now() + timedelta(seconds=61)
     monkeypatch.setattr(cards.clock, "now", lambda: later)
-    assert cards.handle(cards.message(member_id, changed_at)) == cards.RENDERED
+    assert cards.handle(cards.message(member_id, changed_at)) == RenderOutcome.RENDERED
     # Then the route offers the new card
     status, answer = call(client, "GET", f"/members/{member_id}/card", own)
     assert (answer["state"], answer["rendered_version"], answer["ready_by"]) == ("READY", 2, None)
@@ -344,13 +345,13 @@ def test_card_1_an_older_render_never_replaces_a_newer_one_and_redelivery_render
     assert drain(client, "cards") == 2  # the first message finds version 2 and renders it; the second: current
     newer = state(member_id)
     assert (newer.rendered_version, newer.renders) == (2, 1)
-    assert cards.render(member_id, old_items, 1) == cards.LOST  # arrives last, loses: ordered by version
+    assert cards.render(member_id, old_items, 1) == RenderOutcome.LOST  # arrives last, loses: ordered by version
     after = state(member_id)
     assert (after.rendered_version, after.object_version, after.renders) == (2, newer.object_version, 1)
     versions = boto3.client("s3").list_object_versions(Bucket=storage.bucket(cards.ROLE), Prefix=newer.object_key)
     latest = [v for v in versions["Versions"] if v["IsLatest"]]
     assert [v["VersionId"] for v in latest] == [newer.object_version]  # the loser's object was removed
-    assert cards.handle(cards.message(member_id, clock.now())) == cards.CURRENT  # redelivered: nothing to do
+    assert cards.handle(cards.message(member_id, clock.now())) == RenderOutcome.CURRENT  # redelivered: nothing to do
     assert "2025-01" in text_of(current_pdf(member_id))
 
 
@@ -450,7 +451,7 @@ def test_card_2_public_verification_current_superseded_revoked_and_forged(
     assert answer == {
         "state": "CURRENT",
         "genuine": True,
-        "message": cards.VERDICTS["CURRENT"],
+        "message": VERDICTS["CURRENT"],
         "name_masked": masked,
         "branch_name": "中国共产主义青年团广州市天河区华景社区支部委员会",
         "card_number": state(member_id).card_number,

@@ -20,7 +20,11 @@ from tests.support import World, call
 from zhtj.core import clock
 from zhtj.deadlines import service as deadlines
 from zhtj.orgs.models import Org
+from zhtj.registration import review as registration_review
 from zhtj.registration import service as registration
+from zhtj.registration import submit as registration_submit
+from zhtj.registration import tickets as registration_tickets
+from zhtj.registration import worker as registration_worker
 from zhtj.registration.models import Registration
 from zhtj.table import keys
 from zhtj.table.audit_record import AuditRecord
@@ -360,7 +364,8 @@ def test_rev_2_deadline_filed_late_december_2026_falls_in_2027_then_moves_when_2
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     submitted = datetime(2026, 12, 28, 10, 0, tzinfo=CHINA_TZ).astimezone(UTC)  # a Monday
-    monkeypatch.setattr(registration, "now", lambda: submitted)
+    for module in (registration_submit, registration_worker, registration_tickets, registration_review):
+        monkeypatch.setattr(module, "now", lambda: submitted)
     at(monkeypatch, submitted)
     ticket = registered(client, world)["ticket"]
     # chinesecalendar stops at 2026: January 2027 is counted Monday to Friday.

@@ -12,14 +12,19 @@ import requests
 from openpyxl import Workbook, load_workbook
 
 from tests.support import World, call, org_body, world_registrations
+from zhtj.core import settings
 from zhtj.core.identity import check_character
+from zhtj.imports import report_sheet
 from zhtj.imports import service as imports
 from zhtj.imports import template as sheet
+from zhtj.imports import worker as import_worker
+from zhtj.imports.rules import ImportState
 from zhtj.members.codes import ETHNICITIES, POLITICAL_STATUSES
 from zhtj.orgs import service as orgs
 from zhtj.orgs.rules import OrgType
+from zhtj.registration import worker as registration_worker
 from zhtj.registration.models import Claim, Registration
-from zhtj.table import keys, pii
+from zhtj.table import keys, pii, storage
 from zhtj.table.queues import queue_url
 
 HEADERS = [("*" if c.required else "") + c.header for c in sheet.COLUMNS]
@@ -104,11 +109,11 @@ def upload(client: Any, world: World, importer: str, data: bytes, file_name: str
         client, "POST", f"/orgs/{world.orgs[importer]}/imports", world.headers(importer), {"file_name": file_name}
     )
     assert status == 201, created
-    assert created["job"]["state"] == imports.UPLOADING
+    assert created["job"]["state"] == ImportState.UPLOADING
     put = requests.put(created["upload_url"], data=data, headers={"Content-Type": created["content_type"]}, timeout=10)
     assert put.status_code == 200
     status, started = call(client, "POST", f"/imports/{created['job']['import_id']}/start", world.headers(importer))
-    assert (status, started["state"]) == (202, imports.QUEUED), started
+    assert (status, started["state"]) == (202, ImportState.QUEUED), started
     return dict(started)
 
 
@@ -130,8 +135,8 @@ def report_rows(client: Any, world: World, importer: str, import_id: str) -> lis
     response = requests.get(answer["url"], timeout=10)
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    rows = list(book[sheet.REPORT_SHEET].iter_rows(values_only=True))
-    assert rows[0] == sheet.REPORT_HEADERS
+    rows = list(book[report_sheet.REPORT_SHEET].iter_rows(values_only=True))
+    assert rows[0] == report_sheet.REPORT_HEADERS
     return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
 
@@ -145,7 +150,7 @@ def registrations_of(world: World, branch_id: str) -> list[Registration]:
 @pytest.fixture(autouse=True)
 def identity_provider_passes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZHTJ_FAKE_IDP_FAIL_PERCENT", "0")
-    monkeypatch.setenv(imports.CHUNK_ENV, "2")
+    monkeypatch.setenv(settings.IMPORT_CHUNK_ROWS_ENV, "2")
 
 
 @pytest.fixture
@@ -206,7 +211,7 @@ def test_import_1_filled_template_imports(client: Any, world: World) -> None:
     buffer = io.BytesIO()
     book.save(buffer)
     done = run_import(client, world, "huajing", buffer.getvalue())
-    assert (done["state"], done["rows_good"], done["rows_bad"]) == (imports.DONE, 1, 0)
+    assert (done["state"], done["rows_good"], done["rows_bad"]) == (ImportState.DONE, 1, 0)
 
 
 def test_import_1_parent_imports_for_two_of_its_branches(client: Any, world: World, shipai: str) -> None:
@@ -216,7 +221,7 @@ def test_import_1_parent_imports_for_two_of_its_branches(client: Any, world: Wor
         person(3, world.orgs["huajing"], 是否团干部="是"),
     ]
     done = run_import(client, world, "tianhe", workbook(rows))
-    assert (done["state"], done["rows_total"], done["rows_good"], done["rows_bad"]) == (imports.DONE, 3, 3, 0)
+    assert (done["state"], done["rows_total"], done["rows_good"], done["rows_bad"]) == (ImportState.DONE, 3, 3, 0)
     huajing, stone = registrations_of(world, world.orgs["huajing"]), registrations_of(world, shipai)
     assert sorted(r.name for r in huajing) == ["李晓强", "李晓红"]
     assert [r.name for r in stone] == ["李晓刚"]
@@ -285,7 +290,7 @@ def test_import_2_good_rows_kept_bad_rows_reported(client: Any, world: World) ->
         person(19, None, 手机号码="12345"),
     ]
     done = run_import(client, world, "huajing", workbook(rows))
-    assert (done["state"], done["rows_total"], done["rows_good"], done["rows_bad"]) == (imports.DONE, 10, 2, 8)
+    assert (done["state"], done["rows_total"], done["rows_good"], done["rows_bad"]) == (ImportState.DONE, 10, 2, 8)
     report = report_rows(client, world, "huajing", done["import_id"])
     got = [(r["行号"], r["结果"], r["错误代码"], r["字段代码"], r["错误字段"]) for r in report]
     assert got == [
@@ -350,7 +355,7 @@ def test_import_2_reupload_of_the_same_file_creates_nobody_twice(client: Any, wo
     report = report_rows(client, world, "huajing", first["import_id"])
     assert (report[3]["错误代码"], report[3]["字段代码"]) == ("REG-4", "id_number")  # the same person twice in one file
     second = run_import(client, world, "huajing", data)
-    assert (second["state"], second["rows_good"], second["rows_bad"]) == (imports.DONE, 0, 4)
+    assert (second["state"], second["rows_good"], second["rows_bad"]) == (ImportState.DONE, 0, 4)
     again = report_rows(client, world, "huajing", second["import_id"])
     assert {(r["结果"], r["错误代码"]) for r in again} == {("ERROR", "REG-4")}
     assert len(registrations_of(world, world.orgs["huajing"])) == 3
@@ -366,7 +371,7 @@ def test_import_2_progress_is_visible_while_it_runs(client: Any, world: World) -
     assert drain(client, limit=1) == 1  # one chunk of 2 rows
     running = progress(client, world, "huajing", job["import_id"])
     assert (running["state"], running["rows_total"], running["rows_done"], running["rows_good"]) == (
-        imports.RUNNING,
+        ImportState.RUNNING,
         5,
         2,
         2,
@@ -376,7 +381,7 @@ def test_import_2_progress_is_visible_while_it_runs(client: Any, world: World) -
     assert messages_waiting() == 1  # the worker queued the next chunk itself
     assert drain(client) == 2
     done = progress(client, world, "huajing", job["import_id"])
-    assert (done["state"], done["rows_done"], done["rows_good"]) == (imports.DONE, 5, 5)
+    assert (done["state"], done["rows_done"], done["rows_good"]) == (ImportState.DONE, 5, 5)
     status, listed = call(client, "GET", f"/orgs/{world.orgs['huajing']}/imports", world.headers("huajing"))
     assert [i["import_id"] for i in listed["items"]] == [job["import_id"]]
 
@@ -385,20 +390,20 @@ def test_import_2_a_crashed_chunk_rerun_writes_no_duplicate(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     job = upload(client, world, "huajing", workbook([person(40 + i, None) for i in range(3)]))
-    real_record = imports._record
+    real_record = import_worker._record
 
     def crash(*args: Any, **kwargs: Any) -> bool:
         raise RuntimeError("the worker died after writing the rows, before counting the chunk")
 
-    monkeypatch.setattr(imports, "_record", crash)
+    monkeypatch.setattr(import_worker, "_record", crash)
     drain(client, limit=1, expect_failure=True)
     assert len(registrations_of(world, world.orgs["huajing"])) == 2  # the chunk's rows were written
     stuck = progress(client, world, "huajing", job["import_id"])
-    assert (stuck["state"], stuck["rows_done"]) == (imports.RUNNING, 0)
-    monkeypatch.setattr(imports, "_record", real_record)
+    assert (stuck["state"], stuck["rows_done"]) == (ImportState.RUNNING, 0)
+    monkeypatch.setattr(import_worker, "_record", real_record)
     drain(client)
     done = progress(client, world, "huajing", job["import_id"])
-    assert (done["state"], done["rows_good"], done["rows_bad"]) == (imports.DONE, 3, 0)
+    assert (done["state"], done["rows_good"], done["rows_bad"]) == (ImportState.DONE, 3, 0)
     assert len(registrations_of(world, world.orgs["huajing"])) == 3
     assert {r["结果"] for r in report_rows(client, world, "huajing", job["import_id"])} == {"OK"}
     # A stale redelivery of a counted chunk changes nothing.
@@ -414,11 +419,11 @@ def test_import_2_a_chunk_failing_on_its_last_attempt_fails_the_import(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("KMS unavailable")
 
-    monkeypatch.setattr(imports.registration, "apply_submission", broken)
+    monkeypatch.setattr(registration_worker, "apply_submission", broken)
     with pytest.raises(RuntimeError):
         imports.continue_import(job["import_id"], sheet.FIRST_DATA_ROW, last_attempt=True)
     failed = progress(client, world, "huajing", job["import_id"])
-    assert (failed["state"], failed["error_code"]) == (imports.FAILED, "IMPORT_INTERRUPTED")
+    assert (failed["state"], failed["error_code"]) == (ImportState.FAILED, "IMPORT_INTERRUPTED")
 
 
 @pytest.mark.parametrize(
@@ -431,7 +436,7 @@ def test_import_2_a_chunk_failing_on_its_last_attempt_fails_the_import(
 )
 def test_import_2_an_unreadable_file_fails_with_the_reason(client: Any, world: World, data: bytes, code: str) -> None:
     done = run_import(client, world, "huajing", data)
-    assert (done["state"], done["error_code"]) == (imports.FAILED, code)
+    assert (done["state"], done["error_code"]) == (ImportState.FAILED, code)
     assert done["error_message"]
     assert registrations_of(world, world.orgs["huajing"]) == []
 
@@ -439,11 +444,11 @@ def test_import_2_an_unreadable_file_fails_with_the_reason(client: Any, world: W
 def test_import_2_a_file_replaced_after_start_is_refused(client: Any, world: World) -> None:
     job = upload(client, world, "huajing", workbook([person(70, None)]))
     boto3.client("s3").put_object(
-        Bucket=imports.storage.bucket("uploads"), Key=f"imports/{job['org_id']}/{job['import_id']}.xlsx", Body=b"x"
+        Bucket=storage.bucket("uploads"), Key=f"imports/{job['org_id']}/{job['import_id']}.xlsx", Body=b"x"
     )
     drain(client)
     failed = progress(client, world, "huajing", job["import_id"])
-    assert (failed["state"], failed["error_code"]) == (imports.FAILED, "IMPORT_FILE_CHANGED")
+    assert (failed["state"], failed["error_code"]) == (ImportState.FAILED, "IMPORT_FILE_CHANGED")
 
 
 def test_import_1_start_needs_the_file_and_only_once(client: Any, world: World) -> None:
@@ -496,8 +501,8 @@ def test_import_2_cells_as_excel_stores_them(client: Any, world: World) -> None:
 
 def upload_versions(job: dict[str, Any]) -> list[str]:
     """Every version and delete marker of an import's upload (the bucket is versioned)."""
-    key = f"{imports.storage.IMPORT_UPLOADS_PREFIX}{job['org_id']}/{job['import_id']}.xlsx"
-    answer = boto3.client("s3").list_object_versions(Bucket=imports.storage.bucket("uploads"), Prefix=key)
+    key = f"{storage.IMPORT_UPLOADS_PREFIX}{job['org_id']}/{job['import_id']}.xlsx"
+    answer = boto3.client("s3").list_object_versions(Bucket=storage.bucket("uploads"), Prefix=key)
     return [v["VersionId"] for v in answer.get("Versions", []) + answer.get("DeleteMarkers", []) if v["Key"] == key]
 
 
@@ -517,13 +522,13 @@ def test_import_2_the_upload_is_deleted_every_version_once_its_rows_are_written(
     assert call(client, "POST", f"/imports/{job['import_id']}/start", world.headers("huajing"))[0] == 202
     drain(client)
     done = progress(client, world, "huajing", job["import_id"])
-    assert (done["state"], done["rows_good"]) == (imports.DONE, 2)
+    assert (done["state"], done["rows_good"]) == (ImportState.DONE, 2)
     assert upload_versions(job) == []
     report = report_rows(client, world, "huajing", job["import_id"])
     assert [r["身份证号码"] for r in report] == ["*" * 16 + make_id(seq=n)[-2:] for n in (90, 91)]
     # A redelivered last message (the worker died after DONE, before the deletion) deletes it.
-    key = f"{imports.storage.IMPORT_UPLOADS_PREFIX}{job['org_id']}/{job['import_id']}.xlsx"
-    imports.storage.put_bytes("uploads", key, workbook([person(90, None)]), sheet.XLSX_CONTENT_TYPE)
+    key = f"{storage.IMPORT_UPLOADS_PREFIX}{job['org_id']}/{job['import_id']}.xlsx"
+    storage.put_bytes("uploads", key, workbook([person(90, None)]), sheet.XLSX_CONTENT_TYPE)
     imports.continue_import(job["import_id"], sheet.FIRST_DATA_ROW)
     assert upload_versions(job) == []
 
@@ -533,5 +538,5 @@ def test_import_2_a_failed_import_deletes_its_upload_too(client: Any, world: Wor
     fails, then its upload is gone as well."""
     job = upload(client, world, "huajing", workbook([person(92, None)], headers=["姓名", "身份证号码"]))
     drain(client)
-    assert progress(client, world, "huajing", job["import_id"])["state"] == imports.FAILED
+    assert progress(client, world, "huajing", job["import_id"])["state"] == ImportState.FAILED
     assert upload_versions(job) == []

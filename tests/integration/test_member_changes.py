@@ -12,6 +12,7 @@ from tests.integration.test_registration import make_id, registered
 from tests.support import World, call
 from zhtj.changes import deletions, edits, exits
 from zhtj.changes.models import DeletionRequest
+from zhtj.changes.rules import DeletionCause, ExitKind
 from zhtj.core.errors import ConflictError
 from zhtj.members import service as member_changes
 from zhtj.members.models import Member
@@ -19,7 +20,6 @@ from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.models import Org
 from zhtj.registration.models import Claim
 from zhtj.registration.service import today_in_china
-from zhtj.schemas import DeletionCause, ExitKind
 from zhtj.signin.tokens import issue_dev_token
 from zhtj.table import keys
 from zhtj.table.audit_record import AuditRecord

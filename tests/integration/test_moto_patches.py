@@ -273,6 +273,7 @@ def test_stat_1_cancelled_transactions_racing_stream_reads_leave_no_drift(
     from tests.support import call
     from zhtj.core.errors import ConflictError
     from zhtj.core.manifest import load_manifest
+    from zhtj.registration import review as registration_review
     from zhtj.registration import service as registration
 
     huajing = world.orgs["huajing"]
@@ -301,14 +302,14 @@ def test_stat_1_cancelled_transactions_racing_stream_reads_leave_no_drift(
     # All twelve have read the registration as pending before any of them writes: eleven
     # transactions are cancelled, not refused before they start.
     together = threading.Barrier(12)
-    read_registration = registration._get
+    read_registration = registration_review.get
 
     def read_then_wait(registration_id: str) -> Any:
         found = read_registration(registration_id)
         together.wait()
         return found
 
-    monkeypatch.setattr(registration, "_get", read_then_wait)
+    monkeypatch.setattr(registration_review, "get", read_then_wait)
     # Each stream record an approver's transaction appends gives the reader a turn (as a busy
     # server's scheduler would), so that reads fall inside the transactions.
     append = StreamShard.add

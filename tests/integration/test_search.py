@@ -12,14 +12,14 @@ import boto3
 import pytest
 
 from tests.support import World, call, drain, enrol, pay_dues
-from zhtj.accounts import service as accounts
 from zhtj.changes import exits
+from zhtj.changes.rules import ExitKind
 from zhtj.core.identity import check_character
+from zhtj.members import service as member_changes
 from zhtj.members.models import Member
 from zhtj.names.models import MemberNameToken, RetokenMark
 from zhtj.names.rules import name_grams
 from zhtj.orgs import service as orgs
-from zhtj.schemas import ExitKind
 from zhtj.table import keys
 from zhtj.table.bounded import query_bounded
 
@@ -375,7 +375,7 @@ def test_stat_3_a_member_written_with_a_branch_path_a_move_replaced_is_refused(w
     stale = orgs.get_org(world.orgs["huajing"])  # read before the move, as a slow approval would
     job = orgs.move(world.principal("root"), world.orgs["tianhe"], world.orgs["sz"], "区划调整")
     assert orgs.continue_move(job.job_id) is True
-    late = accounts.new_member("m-late", "孙一鸣", stale.org_id, None)
+    late = member_changes.new_member("m-late", "孙一鸣", stale.org_id, None)
     uow = UnitOfWork(SYSTEM_ACTOR)
     search_index.index(uow, late, stale)
     uow.put(late, condition=Member.pk.does_not_exist())

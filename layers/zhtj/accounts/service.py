@@ -15,9 +15,10 @@ from zhtj.core.settings import get_settings
 from zhtj.members.models import Member
 from zhtj.orgs.authz import ADMIN_ROLE, OPERATOR_ROLES, POSITIONS, authorize, get_org
 from zhtj.orgs.models import Grant
+from zhtj.orgs.rules import OrgStatus
 from zhtj.signin import tokens
 from zhtj.signin.tokens import Principal
-from zhtj.table import identity_pool, keys, paging
+from zhtj.table import identity_pool, keys
 from zhtj.table.unit_of_work import UnitOfWork
 
 NO_GRANT = ForbiddenError("NO_GRANT_IN_ORG", "该账号在所选组织没有管理职务", "org_id")
@@ -30,6 +31,8 @@ def get_account(account_id: str) -> Account:
         raise NotFoundError("ACCOUNT_NOT_FOUND", "账号不存在", "account_id") from error
 
 
+# Kept only for zhtj.transfers, which reads members through it: once it calls
+# members.service.get_member, this goes and accounts no longer imports members (above it).
 def get_member(member_id: str) -> Member:
     try:
         return Member.get(keys.member_pk(member_id), keys.META, consistent_read=True)
@@ -81,7 +84,7 @@ def create_account(principal: Principal, org_id: str, name: str) -> Account:
     that REG-4 covers every member and the statistics count only real members (STAT-1)."""
     org = get_org(org_id)
     operator = authorize(principal, "account.create", org)
-    if org.system or org.status != "ACTIVE":
+    if org.system or org.status != OrgStatus.ACTIVE:
         raise RuleViolation("ORG-7", "不能为系统组织或已撤销的组织建立账号", "org_id")
     account_id = new_id("u")
     account = Account(keys.account_pk(account_id), keys.META, account_id=account_id, name=name, created_at=now())
@@ -90,20 +93,6 @@ def create_account(principal: Principal, org_id: str, name: str) -> Account:
     uow.audit("account.create", "ORG", org_id, org_id, after={"account_id": account_id, "name": name})
     uow.commit()
     return account
-
-
-def new_member(member_id: str, name: str, branch_id: str, account_id: str | None) -> Member:
-    return Member(
-        keys.member_pk(member_id),
-        keys.META,
-        gsi1pk=keys.branch_members_pk(branch_id),
-        gsi1sk=f"{name}#{member_id}",
-        member_id=member_id,
-        name=name,
-        branch_id=branch_id,
-        account_id=account_id,
-        created_at=now(),
-    )
 
 
 def grant_role(principal: Principal, org_id: str, account_id: str, role: str) -> Grant:
@@ -145,27 +134,10 @@ def list_staff(principal: Principal, org_id: str) -> list[Grant]:
     return [g for g in Grant.by_gsi1.query(keys.staff_pk(org_id)) if isinstance(g, Grant)]
 
 
-def list_members(
-    principal: Principal, branch_id: str, cursor: str | None, limit: int
-) -> tuple[list[Member], str | None]:
-    branch = get_org(branch_id)
-    authorize(principal, "member.read", branch)
-    return paging.query_page(Member.by_gsi1.query, keys.branch_members_pk(branch_id), limit=limit, cursor=cursor)
-
-
 def is_self(principal: Principal, member_id: str) -> bool:
     """The caller is the member themself: a token with no acting organisation whose account is
     the member's."""
     return principal.acting_org_id is None and get_account(principal.account_id).member_id == member_id
-
-
-def read_member(principal: Principal, member_id: str) -> Member:
-    """A member reads themself; an operator reads members in their subtree."""
-    member = get_member(member_id)
-    if is_self(principal, member_id):
-        return member
-    authorize(principal, "member.read", get_org(member.branch_id))
-    return member
 
 
 def me(principal: Principal) -> tuple[Account, list[Grant]]:

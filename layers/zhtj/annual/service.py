@@ -25,14 +25,15 @@ from datetime import date
 from pynamodb.expressions.update import Action
 
 from zhtj.accounts import service as accounts
+from zhtj.annual import rules as annual_rules
 from zhtj.annual.models import AnnualRegistration, Evaluation, EvaluationProposal, VolunteerRecord
-from zhtj.awards import rules as award_rules
-from zhtj.awards.rules import AnnualResult, Grade
+from zhtj.annual.rules import AnnualResult, Grade, ProposalState
 from zhtj.cards import service as cards
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, NotFoundError, ValidationError
 from zhtj.members.models import Member
-from zhtj.members.service import FINAL_STATES, member_and_branch
+from zhtj.members.rules import FINAL_STATES
+from zhtj.members.service import get_member, member_and_branch
 from zhtj.orgs.authz import Acting, authorize, get_org
 from zhtj.orgs.models import Org
 from zhtj.orgs.rules import OrgType
@@ -40,7 +41,6 @@ from zhtj.signin.tokens import Principal
 from zhtj.table import keys, paging
 from zhtj.table.unit_of_work import UnitOfWork
 
-PROPOSED, CERTIFIED, RETURNED = "PROPOSED", "CERTIFIED", "RETURNED"
 # Members per transaction: the member's record, the card's mark-due, an audit record.
 CHUNK = 30
 
@@ -82,7 +82,7 @@ def register(
     names another result. Raises ValidationError, ForbiddenError."""
     operator, branch = _branch(principal, "annual.register", branch_id)
     today = clock.today_in_china()
-    award_rules.check_year(year, today)
+    annual_rules.check_year(year, today)
     members = branch_members(branch_id)
     on_roll = {m.member_id for m in members}
     strangers = set(exceptions) - on_roll
@@ -142,21 +142,21 @@ def propose(principal: Principal, branch_id: str, year: int, grades: dict[str, G
     proposal may be proposed again; a pending or certified one may not. Raises ValidationError,
     RuleViolation (30 % cap, party members), ConflictError."""
     operator, branch = _branch(principal, "evaluation.propose", branch_id)
-    award_rules.check_year(year, clock.today_in_china())
+    annual_rules.check_year(year, clock.today_in_china())
     members = branch_members(branch_id)
-    party = {m.member_id for m in members if not award_rules.evaluated(m.political_status)}
+    party = {m.member_id for m in members if not annual_rules.evaluated(m.political_status)}
     expected = {m.member_id for m in members} - party
-    award_rules.check_evaluation(grades, expected, party)
+    annual_rules.check_evaluation(grades, expected, party)
     at = clock.now()
     excellent = sum(1 for g in grades.values() if g == Grade.EXCELLENT)
     proposal = EvaluationProposal(
         keys.org_pk(branch_id),
         keys.evaluation_proposal_sk(year),
         gsi1pk=keys.evaluation_proposals_pk(branch.parent_id or branch_id, year),
-        gsi1sk=f"{PROPOSED}#{branch_id}",
+        gsi1sk=f"{ProposalState.PROPOSED}#{branch_id}",
         branch_id=branch_id,
         year=year,
-        state=PROPOSED,
+        state=ProposalState.PROPOSED,
         grades_json=json.dumps({k: v.value for k, v in sorted(grades.items())}, ensure_ascii=False),
         evaluated=len(expected),
         excellent=excellent,
@@ -167,7 +167,7 @@ def propose(principal: Principal, branch_id: str, year: int, grades: dict[str, G
     uow = UnitOfWork(operator.actor)
     uow.put(
         proposal,
-        condition=EvaluationProposal.pk.does_not_exist() | (EvaluationProposal.state == RETURNED),
+        condition=EvaluationProposal.pk.does_not_exist() | (EvaluationProposal.state == ProposalState.RETURNED),
         on_fail=ConflictError("EVAL_ALREADY_PROPOSED", "本年度的教育评议已提出，待上级认定或已认定", "year"),
     )
     uow.audit(
@@ -220,7 +220,7 @@ def certify(principal: Principal, branch_id: str, year: int) -> EvaluationPropos
     branch = get_org(branch_id)
     operator = authorize(principal, "evaluation.certify", branch)
     proposal = get_proposal(branch_id, year)
-    if proposal.state != PROPOSED:
+    if proposal.state != ProposalState.PROPOSED:
         raise PROPOSAL_CHANGED
     grades: dict[str, str] = json.loads(proposal.grades_json)
     today = clock.today_in_china().isoformat()
@@ -247,13 +247,23 @@ def certify(principal: Principal, branch_id: str, year: int) -> EvaluationPropos
         if index == len(chunks) - 1:
             uow.update(
                 proposal,
-                _decide(proposal, CERTIFIED, operator),
-                condition=EvaluationProposal.state == PROPOSED,
+                _decide(proposal, ProposalState.CERTIFIED, operator),
+                condition=EvaluationProposal.state == ProposalState.PROPOSED,
                 on_fail=PROPOSAL_CHANGED,
             )
-            uow.audit("evaluation.certify", "ORG", branch_id, branch_id, after={"year": year, "state": CERTIFIED})
+            uow.audit(
+                "evaluation.certify",
+                "ORG",
+                branch_id,
+                branch_id,
+                after={"year": year, "state": ProposalState.CERTIFIED},
+            )
         uow.commit()
-    proposal.state, proposal.decided_by_org_id, proposal.decided_at = CERTIFIED, operator.org.org_id, clock.now()
+    proposal.state, proposal.decided_by_org_id, proposal.decided_at = (
+        ProposalState.CERTIFIED,
+        operator.org.org_id,
+        clock.now(),
+    )
     return proposal
 
 
@@ -262,18 +272,22 @@ def return_proposal(principal: Principal, branch_id: str, year: int, reason: str
     branch = get_org(branch_id)
     operator = authorize(principal, "evaluation.certify", branch)
     proposal = get_proposal(branch_id, year)
-    if proposal.state != PROPOSED:
+    if proposal.state != ProposalState.PROPOSED:
         raise PROPOSAL_CHANGED
     uow = UnitOfWork(operator.actor)
     uow.update(
         proposal,
-        [*_decide(proposal, RETURNED, operator), EvaluationProposal.return_reason.set(reason)],
-        condition=EvaluationProposal.state == PROPOSED,
+        [*_decide(proposal, ProposalState.RETURNED, operator), EvaluationProposal.return_reason.set(reason)],
+        condition=EvaluationProposal.state == ProposalState.PROPOSED,
         on_fail=PROPOSAL_CHANGED,
     )
     uow.audit("evaluation.return", "ORG", branch_id, branch_id, after={"year": year, "reason": reason})
     uow.commit()
-    proposal.state, proposal.return_reason, proposal.decided_by_org_id = RETURNED, reason, operator.org.org_id
+    proposal.state, proposal.return_reason, proposal.decided_by_org_id = (
+        ProposalState.RETURNED,
+        reason,
+        operator.org.org_id,
+    )
     return proposal
 
 
@@ -289,7 +303,7 @@ def record_volunteer(
     operator = authorize(principal, "volunteer.record", branch)
     if served_on > clock.today_in_china():
         raise ValidationError("SERVED_ON_FUTURE", "服务日期不能晚于今天", "served_on")
-    award_rules.check_tenths(tenths_of_hours)
+    annual_rules.check_tenths(tenths_of_hours)
     if member.state in FINAL_STATES:
         raise ConflictError("MEMBER_NOT_ON_RECORD", "该人员已不在团员名册中", "member_id")
     record_id, at = clock.new_id("v"), clock.now()
@@ -321,7 +335,7 @@ def record_volunteer(
 
 def volunteer_of(principal: Principal, member_id: str) -> list[VolunteerRecord]:
     """A member's volunteer records, oldest first: the member themself or an operator above them."""
-    member = accounts.get_member(member_id)
+    member = get_member(member_id)
     if principal.acting_org_id is not None or accounts.get_account(principal.account_id).member_id != member_id:
         authorize(principal, "member.read", get_org(member.branch_id))
     return [

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from zhtj.accounts.models import Account
-from zhtj.accounts.service import get_member
+from zhtj.members.service import get_member
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.models import Org
 from zhtj.registration.service import TICKET_ACTOR_PREFIX

@@ -2,7 +2,7 @@
 
 The card worker reads the whole partition `MEMBER#<member>` with one Query and hands the
 items here as plain dicts. A registry maps each sort-key prefix to a card section, so that a
-new kind of history (issue 7's awards, annual registrations, evaluations, volunteer hours)
+new kind of history (awards, annual registrations, evaluations, volunteer hours)
 is one entry in SECTIONS and its items need no model class here: the fields each section
 reads are its contract with the writers (docs/data-model.md, "CARD"). Pure: no I/O.
 """
@@ -16,6 +16,7 @@ from typing import Any
 
 from zhtj.core.identity import remask
 from zhtj.members.codes import ETHNICITIES
+from zhtj.members.rules import MemberState
 from zhtj.timers.workdays import CHINA_TZ
 
 RawItem = Mapping[str, Any]
@@ -93,7 +94,7 @@ class SectionSpec:
 
 
 def _transfers(items: list[RawItem], _: Preferences) -> Section | None:
-    """XFER#: Transfer (issue 4). Only completed transfers are history."""
+    """XFER#: Transfer. Only completed transfers are history."""
     done = [i for i in items if i.get("state") == "COMPLETED"]
     done.sort(key=lambda i: str(i.get("completed_at") or i.get("requested_at") or ""))
     rows = [
@@ -109,7 +110,7 @@ def _transfers(items: list[RawItem], _: Preferences) -> Section | None:
 
 
 def _dues(items: list[RawItem], preferences: Preferences) -> Section | None:
-    """PAID#<YYYY-MM>: PaidMonth (issue 5). By month, or one summary line, as the member chose."""
+    """PAID#<YYYY-MM>: PaidMonth (DUES-1). By month, or one summary line, as the member chose."""
     paid = sorted(items, key=lambda i: str(i.get("month")))
     if not paid:
         return None
@@ -122,7 +123,7 @@ def _dues(items: list[RawItem], preferences: Preferences) -> Section | None:
 
 
 def _awards(items: list[RawItem], preferences: Preferences) -> Section | None:
-    """AWARD#: rewards and punishments (issue 7). Rewards show as the member chose; a
+    """AWARD#: rewards and punishments (AWARD-1/AWARD-2). Rewards show as the member chose; a
     punishment shows while in force, whatever the member chose."""
     rows = []
     for item in sorted(items, key=lambda i: str(i.get("granted_on") or "")):
@@ -144,14 +145,14 @@ def _awards(items: list[RawItem], preferences: Preferences) -> Section | None:
 
 
 def _evaluations(items: list[RawItem], _: Preferences) -> Section | None:
-    """EVAL#<year>: education evaluations (教育评议, issue 7)."""
+    """EVAL#<year>: education evaluations (教育评议)."""
     rows = [(str(i.get("year") or ""), str(i.get("grade") or ""), str(i.get("org_name") or "")) for i in items]
     rows.sort()
     return Section("evaluations", "教育评议", ("年度", "评议结果", "评议组织"), rows) if rows else None
 
 
 def _annual(items: list[RawItem], _: Preferences) -> Section | None:
-    """ANNUAL#<year>: annual registrations (年度注册, issue 7)."""
+    """ANNUAL#<year>: annual registrations (年度注册)."""
     rows = [
         (str(i.get("year") or ""), str(i.get("result") or "已注册"), china_date(i.get("registered_on"))) for i in items
     ]
@@ -160,7 +161,7 @@ def _annual(items: list[RawItem], _: Preferences) -> Section | None:
 
 
 def _volunteer(items: list[RawItem], _: Preferences) -> Section | None:
-    """VOLUNTEER#: volunteer service (志愿服务, issue 7), hours in tenths (`tenths_of_hours`)."""
+    """VOLUNTEER#: volunteer service (志愿服务), hours in tenths (`tenths_of_hours`)."""
     if not items:
         return None
     ordered = sorted(items, key=lambda i: str(i.get("served_on") or ""))
@@ -231,7 +232,7 @@ def build(items: Sequence[RawItem], branch_name: str) -> CardContent:
         branch_name=branch_name,
         join_month=member.get("join_month"),
         development_number=member.get("development_number"),
-        state=str(member.get("state") or "NORMAL"),
+        state=str(member.get("state") or MemberState.NORMAL),
         identity=identity,
         photo_key=None if "photo" in hidden else member.get("photo_key"),
         sections=sections,

@@ -27,6 +27,7 @@ from fpdf.fonts import FontFace
 from qrcode.constants import ERROR_CORRECT_M  # type: ignore[import-untyped]
 
 from zhtj.cards.content import CardContent, Section
+from zhtj.members.rules import MemberState
 from zhtj.timers.workdays import CHINA_TZ
 
 FONT_PATH = Path(__file__).resolve().parent / "fonts" / "NotoSansSC-Regular.ttf"
@@ -35,7 +36,7 @@ WALLET = (85.6, 54.0)  # ISO/IEC 7810 ID-1, mm
 MARGIN = 15.0
 RED = (196, 30, 36)
 GREY = (90, 90, 90)
-STATE_NAMES = {"NORMAL": "正常"}
+STATE_NAMES: dict[str, str] = {MemberState.NORMAL: "正常"}  # other states show as stored
 # Relative column widths of the sections that need them (the rest share the page evenly).
 WIDTHS = {"transfers": (18, 40, 40, 14), "awards": (18, 12, 40, 30), "volunteer": (18, 50, 14)}
 CELL_PADDING = 0.6

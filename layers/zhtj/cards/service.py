@@ -12,7 +12,6 @@ after the commit is recovered by the card sweep, which reads the due index.
 from __future__ import annotations
 
 import math
-import os
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,14 +20,15 @@ from typing import Any
 
 from pynamodb.expressions.update import Action
 
-from zhtj.accounts import service as accounts
 from zhtj.cards import content as card_content
 from zhtj.cards import token as card_token
 from zhtj.cards.models import CardState
-from zhtj.core import clock
+from zhtj.cards.rules import VERDICTS, CardStatus, RenderOutcome, Verdict
+from zhtj.core import clock, settings
 from zhtj.core.errors import ConflictError, NotFoundError, ValidationError
 from zhtj.core.observability import logger
 from zhtj.members import service as member_changes
+from zhtj.members.rules import MemberState
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.signin.tokens import Principal
 from zhtj.table import keys, partitions, queues, signing, storage
@@ -129,8 +129,6 @@ ROLE = "cards"  # the bucket role (infra/provision.py BUCKETS): versioned, one o
 # However busy a member's record, a card waits at most this long for the content to settle.
 MAX_WAIT_SECONDS = 300
 DOWNLOAD_SECONDS = 300
-PUBLIC_URL_ENV = "ZHTJ_PUBLIC_API_URL"
-RENDERED, CURRENT, DEFERRED, DROPPED, LOST = "RENDERED", "CURRENT", "DEFERRED", "DROPPED", "LOST"
 OLDER_RENDER = ConflictError("CARD_RENDER_SUPERSEDED", "已有更新版本的团员证", None)
 
 
@@ -140,15 +138,14 @@ def object_key(member_id: str) -> str:
 
 def verify_url(token: str) -> str:
     """What the QR code holds: the public verification route with the token."""
-    base = os.environ.get(PUBLIC_URL_ENV, "http://127.0.0.1:8000").rstrip("/")
-    return f"{base}/cards/verify?token={token}"
+    return f"{settings.public_api_url()}/cards/verify?token={token}"
 
 
 def _moment(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
-def handle(body: Mapping[str, Any]) -> str:
+def handle(body: Mapping[str, Any]) -> RenderOutcome:
     """One `cards` message (a change's announcement, or the sweep's): render the member's card
     if it is due and either it is the member's first card or its content has been still for
     QUIET_SECONDS (or has waited MAX_WAIT). An earlier change's message gives way to the latest
@@ -159,10 +156,10 @@ def handle(body: Mapping[str, Any]) -> str:
     card = next((i for i in items if i.get("sk") == keys.CARD_SK), None)
     member = next((i for i in items if i.get("sk") == keys.META), None)
     if card is None or member is None:
-        return DROPPED
+        return RenderOutcome.DROPPED
     content_version, rendered_version = int(card.get("content_version") or 0), int(card.get("rendered_version") or 0)
     if rendered_version >= content_version:
-        return CURRENT
+        return RenderOutcome.CURRENT
     at = clock.now()
     changed_at = _moment(card["changed_at"])
     announced = body.get("changed_at")
@@ -170,7 +167,7 @@ def handle(body: Mapping[str, Any]) -> str:
     if rendered_version == 0:
         # A first card renders at once. Two quick changes before it both announce at once:
         # the earlier one's message gives way, so they make one render, not two that race.
-        return render(member_id, items, content_version) if latest else DEFERRED
+        return render(member_id, items, content_version) if latest else RenderOutcome.DEFERRED
     quiet_at = due_at(changed_at, _moment(card.get("pending_since") or card["changed_at"]))
     if at < quiet_at:
         if latest:
@@ -178,7 +175,7 @@ def handle(body: Mapping[str, Any]) -> str:
             # again when the quiet period ends. An earlier change's message is dropped: the
             # latest one's is on its way.
             notify(member_id, changed_at, delay_seconds=max(1, math.ceil((quiet_at - at).total_seconds())))
-        return DEFERRED
+        return RenderOutcome.DEFERRED
     return render(member_id, items, content_version)
 
 
@@ -188,7 +185,7 @@ def due_at(changed_at: datetime, pending_since: datetime) -> datetime:
     return min(changed_at + timedelta(seconds=QUIET_SECONDS), pending_since + timedelta(seconds=MAX_WAIT_SECONDS))
 
 
-def render(member_id: str, items: list[dict[str, Any]], content_version: int) -> str:
+def render(member_id: str, items: list[dict[str, Any]], content_version: int) -> RenderOutcome:
     member = next(i for i in items if i.get("sk") == keys.META)
     branch = get_org(str(member["branch_id"]))
     content = card_content.build(items, branch.full_name)
@@ -196,8 +193,9 @@ def render(member_id: str, items: list[dict[str, Any]], content_version: int) ->
     claims = card_token.CardClaims(member_id, content.card_number, content_version, issued_at)
     token = card_token.encode(claims, signing.sign(claims.payload()))
     photo = storage.get_bytes("uploads", content.photo_key) if content.photo_key else None
-    # Imported here: the PDF library and its font tools are half of the API's cold import, and
-    # only the card worker renders.
+    # Imported here, not at the top: for cold-start cost, not to dodge a cycle (cards.pdf imports
+    # only cards.content and timers.workdays). The PDF library and its font tools are half of the
+    # API's cold import, and only the card worker renders.
     from zhtj.cards import pdf as card_pdf
 
     pdf = card_pdf.render(content, card_pdf.Issue(verify_url(token), issued_at, photo))
@@ -212,10 +210,10 @@ def render(member_id: str, items: list[dict[str, Any]], content_version: int) ->
         # (the table names the current version either way).
         storage.delete_version(ROLE, key, version_id)
         if error is OLDER_RENDER:  # a render of a newer content version was recorded first
-            return LOST
+            return RenderOutcome.LOST
         raise  # a race in flight, an outage: not decided, so the message comes back and renders again
     logger.info("card rendered", extra={"member_id": member_id, "content_version": content_version, "bytes": len(pdf)})
-    return RENDERED
+    return RenderOutcome.RENDERED
 
 
 def _record(
@@ -272,9 +270,6 @@ def sweep(now: datetime | None = None) -> int:
 # --- Reading, downloading, preferences (CARD-2) ------------------------------------------------
 
 
-READY, RENDERING = "READY", "RENDERING"
-
-
 @dataclass(frozen=True)
 class CardView:
     member_id: str
@@ -285,25 +280,25 @@ class CardView:
     size_bytes: int | None
     download_url: str | None
     preferences: card_content.Preferences
-    state: str  # READY: the card of the current content can be downloaded; RENDERING: a newer one is due
+    state: CardStatus  # READY: the card of the current content can be downloaded; RENDERING: a newer one is due
     ready_by: datetime | None  # RENDERING: when its render is due (at once for a first card)
     message: str  # the state in words, for the member
 
 
-def _status(state: CardState, now: datetime) -> tuple[str, datetime | None, str]:
+def _status(state: CardState, now: datetime) -> tuple[CardStatus, datetime | None, str]:
     """What the card route tells: ready, or a newer card on its way, and when, as truly as the
     pipeline allows: a first card is rendered the moment it is due, a later one after the
     quiet period; past that moment it is being rendered now (or the sweep will retry)."""
     if int(state.rendered_version or 0) >= int(state.content_version or 0):
-        return READY, None, "团员证已是最新内容，可以下载"
+        return CardStatus.READY, None, "团员证已是最新内容，可以下载"
     changed_at = state.changed_at or now
     if not state.rendered_version:
-        return RENDERING, changed_at, "团员证正在生成，片刻后即可下载"
+        return CardStatus.RENDERING, changed_at, "团员证正在生成，片刻后即可下载"
     ready_by = due_at(changed_at, state.pending_since or changed_at)
     if ready_by <= now:
-        return RENDERING, ready_by, "新版团员证正在生成，片刻后即可下载；现在下载的是上一版"
+        return CardStatus.RENDERING, ready_by, "新版团员证正在生成，片刻后即可下载；现在下载的是上一版"
     seconds = math.ceil((ready_by - now).total_seconds())
-    return RENDERING, ready_by, f"团员证内容有变更，新版约 {seconds} 秒后生成；现在下载的是上一版"
+    return CardStatus.RENDERING, ready_by, f"团员证内容有变更，新版约 {seconds} 秒后生成；现在下载的是上一版"
 
 
 def _state(member_id: str) -> CardState:
@@ -374,7 +369,7 @@ def set_preferences(
         preferences.append(attribute.remove() if value is None else attribute.set(value))
     uow = UnitOfWork(member_changes.member_actor(principal))
     mark_due(uow, member_id, preferences)
-    member = accounts.get_member(member_id)
+    member = member_changes.get_member(member_id)
     uow.audit("card.preferences", "MEMBER", member_id, member.branch_id, before=before, after=after)
     uow.commit()
     return read(principal, member_id)
@@ -382,18 +377,10 @@ def set_preferences(
 
 # --- Public verification (CARD-2) ---------------------------------------------------------------
 
-GENUINE, SUPERSEDED, REVOKED, INVALID = "CURRENT", "SUPERSEDED", "REVOKED", "INVALID"
-VERDICTS = {
-    GENUINE: "真实有效：此为该团员现行有效的团员证",
-    SUPERSEDED: "证件真实，但已被更新版本取代，请以最新团员证为准",
-    REVOKED: "证件真实，但持证人已不再是团员（离团、退团或团籍已注销）",
-    INVALID: "无法核验：二维码不是本系统签发的团员证，或已被篡改",
-}
-
 
 @dataclass(frozen=True)
 class Verification:
-    state: str
+    state: Verdict
     genuine: bool
     message: str
     name_masked: str | None = None
@@ -409,18 +396,18 @@ def verify(token: str) -> Verification:
     try:
         claims = card_token.decode(token.strip(), signing.public_key())
     except card_token.InvalidToken:
-        return Verification(INVALID, False, VERDICTS[INVALID])
+        return Verification(Verdict.INVALID, False, VERDICTS[Verdict.INVALID])
     try:
         member, branch = member_changes.member_and_branch(claims.member_id)
         state = _state(claims.member_id)
     except NotFoundError:
-        return Verification(INVALID, False, VERDICTS[INVALID])
-    if member.state != member_changes.NORMAL:
-        verdict = REVOKED
+        return Verification(Verdict.INVALID, False, VERDICTS[Verdict.INVALID])
+    if member.state != MemberState.NORMAL:
+        verdict = Verdict.REVOKED
     elif claims.content_version < int(state.rendered_version or 0) or claims.card_number != state.card_number:
-        verdict = SUPERSEDED
+        verdict = Verdict.SUPERSEDED
     else:
-        verdict = GENUINE
+        verdict = Verdict.GENUINE
     return Verification(
         state=verdict,
         genuine=True,

@@ -9,7 +9,7 @@ Raw r || s instead of DER keeps the token short enough for a small QR code. Ever
 significant: decoding refuses non-canonical base64 (a changed padding bit would otherwise
 decode to the same bytes) and a high s (the other valid signature of the same payload), so
 no two strings verify for one issued card. Pure: the signing itself is done by the caller
-(KMS, zhtj.dal.signing); verification needs only the public key.
+(KMS, zhtj.table.signing); verification needs only the public key.
 """
 
 from __future__ import annotations

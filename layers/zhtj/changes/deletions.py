@@ -19,14 +19,14 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from zhtj.changes.models import DeletionRequest
+from zhtj.changes.rules import OPEN_DELETION_STATES, DeletionCause, DeletionState
 from zhtj.core.clock import new_id, now
 from zhtj.core.errors import ConflictError, DomainError, RuleViolation, ValidationError
 from zhtj.members.models import Member
+from zhtj.members.rules import MemberState
 from zhtj.members.service import (
     ALREADY_DECIDED,
-    DELETED,
     MEMBER_CHANGED,
-    NORMAL,
     city_level_committee,
     leave_branch,
     member_and_branch,
@@ -35,16 +35,11 @@ from zhtj.members.service import (
 )
 from zhtj.orgs.authz import Acting, authorize, get_org
 from zhtj.registration.models import Claim
-from zhtj.schemas import DeletionCause
+from zhtj.registration.rules import ClaimOwner
 from zhtj.signin.tokens import Principal
 from zhtj.table import keys, paging
 from zhtj.table.unit_of_work import UnitOfWork
 
-REQUESTED = "REQUESTED"
-FORWARDED = "FORWARDED"
-APPROVED = "APPROVED"
-RETURNED = "RETURNED"
-OPEN_STATES = (REQUESTED, FORWARDED)
 # Bulk return: each request costs 3 actions (request, member, audit record) of the 100 a
 # transaction may hold; one call handles at most BULK_LIMIT requests (API time limit).
 BULK_CHUNK = 30
@@ -73,14 +68,14 @@ def request(
         keys.member_pk(member_id),
         keys.deletion_sk(request_id),
         gsi1pk=keys.city_deletions_pk(city.org_id),
-        gsi1sk=f"{REQUESTED}#{at.isoformat()}#{request_id}",
-        gsi2pk=keys.open_deletions_pk(REQUESTED),
+        gsi1sk=f"{DeletionState.REQUESTED}#{at.isoformat()}#{request_id}",
+        gsi2pk=keys.open_deletions_pk(DeletionState.REQUESTED),
         gsi2sk=f"{at.isoformat()}#{request_id}",
         request_id=request_id,
         member_id=member_id,
         branch_id=branch.org_id,
         city_org_id=city.org_id,
-        state=REQUESTED,
+        state=DeletionState.REQUESTED,
         cause=cause.value,
         reason=reason,
         explanation=explanation,
@@ -93,7 +88,7 @@ def request(
     uow.update(
         member,
         [Member.open_deletion_id.set(request_id)],
-        condition=(Member.state == NORMAL) & Member.open_deletion_id.does_not_exist(),
+        condition=(Member.state == MemberState.NORMAL) & Member.open_deletion_id.does_not_exist(),
         on_fail=MEMBER_CHANGED,
         versioned=False,
     )
@@ -102,7 +97,7 @@ def request(
         "MEMBER",
         member_id,
         branch.org_id,
-        after={"request_id": request_id, "state": REQUESTED, "cause": cause.value, "reason": reason},
+        after={"request_id": request_id, "state": DeletionState.REQUESTED, "cause": cause.value, "reason": reason},
     )
     uow.commit()
     return deletion
@@ -126,7 +121,7 @@ def _moved(deletion: DeletionRequest, state: str) -> list[Action]:
         DeletionRequest.state.set(state),
         DeletionRequest.gsi1sk.set(f"{state}#{deletion.requested_at.isoformat()}#{deletion.request_id}"),
     ]
-    if state in OPEN_STATES:
+    if state in OPEN_DELETION_STATES:
         actions.append(DeletionRequest.gsi2pk.set(keys.open_deletions_pk(state)))
     else:
         actions += [DeletionRequest.gsi2pk.remove(), DeletionRequest.gsi2sk.remove()]
@@ -139,18 +134,18 @@ def forward(principal: Principal, member_id: str) -> DeletionRequest:
     operator = authorize(principal, "member.delete_forward", branch)
     require_city_committee(operator, branch)
     deletion = _open_deletion(member)
-    if deletion.state != REQUESTED:
+    if deletion.state != DeletionState.REQUESTED:
         raise ConflictError("DELETION_FORWARDED", "该删除申请已上报团省委", None)
     at = now()
     uow = UnitOfWork(operator.actor)
     uow.update(
         deletion,
         [
-            *_moved(deletion, FORWARDED),
+            *_moved(deletion, DeletionState.FORWARDED),
             DeletionRequest.forwarded_by.set(operator.account_id),
             DeletionRequest.forwarded_at.set(at),
         ],
-        condition=DeletionRequest.state == REQUESTED,
+        condition=DeletionRequest.state == DeletionState.REQUESTED,
         on_fail=ALREADY_DECIDED,
     )
     uow.audit(
@@ -158,11 +153,11 @@ def forward(principal: Principal, member_id: str) -> DeletionRequest:
         "MEMBER",
         member_id,
         branch.org_id,
-        before={"request_id": deletion.request_id, "state": REQUESTED},
-        after={"request_id": deletion.request_id, "state": FORWARDED},
+        before={"request_id": deletion.request_id, "state": DeletionState.REQUESTED},
+        after={"request_id": deletion.request_id, "state": DeletionState.FORWARDED},
     )
     uow.commit()
-    deletion.state, deletion.forwarded_by, deletion.forwarded_at = FORWARDED, operator.account_id, at
+    deletion.state, deletion.forwarded_by, deletion.forwarded_at = DeletionState.FORWARDED, operator.account_id, at
     return deletion
 
 
@@ -173,41 +168,41 @@ def approve(principal: Principal, member_id: str) -> DeletionRequest:
     operator = authorize(principal, "member.delete_approve", None)
     member, branch = member_and_branch(member_id)
     deletion = _open_deletion(member)
-    if deletion.state != FORWARDED:
+    if deletion.state != DeletionState.FORWARDED:
         raise RuleViolation("DEL-1", "删除申请须经地级以上市团委汇总核定后，报团省委审批", None)
     at = now()
     uow = UnitOfWork(operator.actor)
     uow.update(
         deletion,
         [
-            *_moved(deletion, APPROVED),
+            *_moved(deletion, DeletionState.APPROVED),
             DeletionRequest.decided_by.set(operator.account_id),
             DeletionRequest.decided_at.set(at),
         ],
-        condition=DeletionRequest.state == FORWARDED,
+        condition=DeletionRequest.state == DeletionState.FORWARDED,
         on_fail=ALREADY_DECIDED,
     )
     after = leave_branch(
         uow,
         member,
         branch,
-        DELETED,
+        MemberState.DELETED,
         [Member.open_deletion_id.remove()],
-        (Member.open_deletion_id == deletion.request_id) & (Member.state == NORMAL),
+        (Member.open_deletion_id == deletion.request_id) & (Member.state == MemberState.NORMAL),
     )
     for claim_pk in _claim_keys(member):
-        owned: Condition = (Claim.owner_kind == "MEMBER") & (Claim.owner_id == member_id)
+        owned: Condition = (Claim.owner_kind == ClaimOwner.MEMBER) & (Claim.owner_id == member_id)
         uow.delete(Claim(claim_pk, keys.META), condition=Claim.pk.does_not_exist() | owned)
     uow.audit(
         "member.delete_approve",
         "MEMBER",
         member_id,
         branch.org_id,
-        before={"state": NORMAL, "request_id": deletion.request_id},
+        before={"state": MemberState.NORMAL, "request_id": deletion.request_id},
         after={**after, "request_id": deletion.request_id, "claims_released": len(_claim_keys(member))},
     )
     uow.commit()
-    deletion.state, deletion.decided_by, deletion.decided_at = APPROVED, operator.account_id, at
+    deletion.state, deletion.decided_by, deletion.decided_at = DeletionState.APPROVED, operator.account_id, at
     return deletion
 
 
@@ -223,7 +218,7 @@ def _return(uow: UnitOfWork, operator: Acting, deletion: DeletionRequest, member
     uow.update(
         deletion,
         [
-            *_moved(deletion, RETURNED),
+            *_moved(deletion, DeletionState.RETURNED),
             DeletionRequest.decided_by.set(operator.account_id),
             DeletionRequest.decided_at.set(now()),
             DeletionRequest.return_reason.set(reason),
@@ -244,7 +239,7 @@ def _return(uow: UnitOfWork, operator: Acting, deletion: DeletionRequest, member
         deletion.member_id,
         deletion.branch_id,
         before={"request_id": deletion.request_id, "state": deletion.state},
-        after={"request_id": deletion.request_id, "state": RETURNED, "reason": reason},
+        after={"request_id": deletion.request_id, "state": DeletionState.RETURNED, "reason": reason},
     )
 
 
@@ -256,12 +251,12 @@ def return_request(principal: Principal, member_id: str, reason: str) -> Deletio
     if not operator.is_province:
         require_city_committee(operator, branch)
     deletion = _open_deletion(member)
-    if not operator.is_province and deletion.state != REQUESTED:
+    if not operator.is_province and deletion.state != DeletionState.REQUESTED:
         raise ConflictError("DELETION_FORWARDED", "该删除申请已上报团省委，由团省委处理", None)
     uow = UnitOfWork(operator.actor)
     _return(uow, operator, deletion, member, reason)
     uow.commit()
-    deletion.state, deletion.return_reason = RETURNED, reason
+    deletion.state, deletion.return_reason = DeletionState.RETURNED, reason
     return deletion
 
 
@@ -278,7 +273,7 @@ def return_all(principal: Principal, reason: str) -> BulkReturn:
     decision is retried request by request, so the others still go back."""
     operator = authorize(principal, "member.delete_approve", None)
     returned = skipped = 0
-    for state in OPEN_STATES:
+    for state in OPEN_DELETION_STATES:
         chunk: list[DeletionRequest] = []
         # One pass over the index: items already handled drop out of it, so the pass ends.
         for deletion in DeletionRequest.by_gsi2.query(keys.open_deletions_pk(state), page_size=BULK_CHUNK):
@@ -347,6 +342,6 @@ def province_requests(
 ) -> tuple[list[DeletionRequest], str | None]:
     """The province's open requests in one state (FORWARDED: to decide), oldest first."""
     authorize(principal, "member.delete_approve", None)
-    if state not in OPEN_STATES:
-        raise ValidationError("STATE_NOT_OPEN", f"只能查询待处理的申请：{'、'.join(OPEN_STATES)}", "state")
+    if state not in OPEN_DELETION_STATES:
+        raise ValidationError("STATE_NOT_OPEN", f"只能查询待处理的申请：{'、'.join(OPEN_DELETION_STATES)}", "state")
     return paging.query_page(DeletionRequest.by_gsi2.query, keys.open_deletions_pk(state), limit=limit, cursor=cursor)

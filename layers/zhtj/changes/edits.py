@@ -21,25 +21,26 @@ from typing import Any
 
 from pynamodb.expressions.update import Action
 
-from zhtj.accounts import service as accounts
 from zhtj.changes.models import EditRequest, JoinDateWindow
-from zhtj.core.clock import new_id, now
+from zhtj.changes.rules import EDIT_STATES, EditRoute, EditState
+from zhtj.core.clock import new_id, now, today_in_china
 from zhtj.core.errors import ConflictError, RuleViolation, ValidationError
 from zhtj.members.codes import political_status_code
 from zhtj.members.models import Member
+from zhtj.members.rules import MemberState
 from zhtj.members.service import (
     ALREADY_DECIDED,
     MEMBER_CHANGED,
-    NORMAL,
+    get_member,
     member_actor,
     member_and_branch,
     own_member,
+    read_member,
     require_city_committee,
     require_normal,
 )
 from zhtj.orgs.authz import Acting, authorize, get_org
 from zhtj.registration.rules import IncomeBand, check_age, check_development_number, check_join_month, check_phone
-from zhtj.registration.service import today_in_china
 from zhtj.signin.tokens import Principal
 from zhtj.table import keys, paging
 from zhtj.table.unit_of_work import Actor, UnitOfWork
@@ -57,19 +58,6 @@ FIELD_NAMES = {
     "is_cadre": "是否为团干部",
 }
 
-BRANCH_REVIEW = "BRANCH_REVIEW"
-PROVINCE_APPLICATION = "PROVINCE_APPLICATION"
-EDIT_PENDING = "EDIT_PENDING"  # 修改待审核
-EDIT_RETURNED = "EDIT_RETURNED"  # 修改被退回
-EDIT_APPROVED = "EDIT_APPROVED"
-APPLICATION_PENDING = "APPLICATION_PENDING"  # 市级团委已申请，待团省委审批
-APPLICATION_RETURNED = "APPLICATION_RETURNED"
-APPLICATION_APPROVED = "APPLICATION_APPROVED"
-# Per route: the open state, then where approval and return lead.
-_STATES = {
-    BRANCH_REVIEW: (EDIT_PENDING, EDIT_APPROVED, EDIT_RETURNED),
-    PROVINCE_APPLICATION: (APPLICATION_PENDING, APPLICATION_APPROVED, APPLICATION_RETURNED),
-}
 
 EDIT_OPEN = ConflictError("EDIT_OPEN", "已有一项修改申请正在审核，请待审核结束后再提交", None)
 NO_OPEN_EDIT = ConflictError("NO_OPEN_EDIT", "该团员没有待审核的修改申请", None)
@@ -117,12 +105,12 @@ def edit(principal: Principal, member_id: str, changes: dict[str, Any]) -> tuple
     actions: list[Action] = [
         getattr(Member, f).set(v) if v is not None else getattr(Member, f).remove() for f, v in free.items()
     ]
-    condition = Member.state == NORMAL
+    condition = Member.state == MemberState.NORMAL
     request = None
     if reviewed:
-        request = _new_request(member, BRANCH_REVIEW, reviewed, None, principal.account_id, None)
+        request = _new_request(member, EditRoute.BRANCH_REVIEW, reviewed, None, principal.account_id, None)
         uow.put(request, condition=EditRequest.pk.does_not_exist())
-        actions += [Member.open_edit_id.set(request.request_id), Member.edit_state.set(EDIT_PENDING)]
+        actions += [Member.open_edit_id.set(request.request_id), Member.edit_state.set(EditState.EDIT_PENDING)]
         condition &= Member.open_edit_id.does_not_exist()
         uow.audit(
             "member.edit_request",
@@ -130,7 +118,7 @@ def edit(principal: Principal, member_id: str, changes: dict[str, Any]) -> tuple
             member_id,
             member.branch_id,
             before=request.previous.as_dict(),
-            after={**reviewed, "request_id": request.request_id, "state": EDIT_PENDING},
+            after={**reviewed, "request_id": request.request_id, "state": EditState.EDIT_PENDING},
         )
     uow.update(member, actions, condition=condition, on_fail=MEMBER_CHANGED, versioned=False)
     if free:
@@ -140,15 +128,15 @@ def edit(principal: Principal, member_id: str, changes: dict[str, Any]) -> tuple
     for field, value in free.items():
         setattr(member, field, value)
     if request is not None:
-        member.open_edit_id, member.edit_state = request.request_id, EDIT_PENDING
+        member.open_edit_id, member.edit_state = request.request_id, EditState.EDIT_PENDING
     return member, request
 
 
 def _new_request(
-    member: Member, route: str, changes: dict[str, Any], reason: str | None, account_id: str, org_id: str | None
+    member: Member, route: EditRoute, changes: dict[str, Any], reason: str | None, account_id: str, org_id: str | None
 ) -> EditRequest:
     request_id, at = new_id("e"), now()
-    state = _STATES[route][0]
+    state = EDIT_STATES[route][0]
     # Absent values are left out: the stored map holds no nulls.
     previous = {field: getattr(member, field) for field in changes if getattr(member, field) is not None}
     return EditRequest(
@@ -171,7 +159,7 @@ def _new_request(
 
 
 def _queue_pk(route: str, branch_id: str) -> str:
-    return keys.branch_edits_pk(branch_id) if route == BRANCH_REVIEW else keys.PROVINCE_EDITS_PK
+    return keys.branch_edits_pk(branch_id) if route == EditRoute.BRANCH_REVIEW else keys.PROVINCE_EDITS_PK
 
 
 def _open_request(member: Member) -> EditRequest:
@@ -188,7 +176,7 @@ def _open_request(member: Member) -> EditRequest:
 def _decide(operator: Acting, member: Member, request: EditRequest, approve: bool, reason: str | None) -> EditRequest:
     """Approve (apply the change to the record) or return a request, in one transaction with
     its audit record. The request's state is the guard: of two deciders exactly one wins."""
-    open_state, approved, returned = _STATES[request.route]
+    open_state, approved, returned = EDIT_STATES[EditRoute(request.route)]
     if request.state != open_state:
         raise ALREADY_DECIDED
     state, at = (approved if approve else returned), now()
@@ -219,7 +207,7 @@ def _decide(operator: Acting, member: Member, request: EditRequest, approve: boo
     )
     verb = "approve" if approve else "return"
     uow.audit(
-        f"member.edit_{verb}" if request.route == BRANCH_REVIEW else f"member.join_month_{verb}",
+        f"member.edit_{verb}" if request.route == EditRoute.BRANCH_REVIEW else f"member.join_month_{verb}",
         "MEMBER",
         member.member_id,
         member.branch_id,
@@ -249,7 +237,7 @@ def return_edit(principal: Principal, member_id: str, reason: str) -> EditReques
 
 def _branch_request(member: Member) -> EditRequest:
     request = _open_request(member)
-    if request.route != BRANCH_REVIEW:
+    if request.route != EditRoute.BRANCH_REVIEW:
         raise ConflictError("EDIT_WITH_PROVINCE", "该团员的入团年月更正申请正由团省委审批，团支部无须审核", None)
     return request
 
@@ -258,7 +246,7 @@ def member_requests(
     principal: Principal, member_id: str, cursor: str | None, limit: int
 ) -> tuple[list[EditRequest], str | None]:
     """A member's edit requests, newest first: the member themself, or an operator above."""
-    accounts.read_member(principal, member_id)
+    read_member(principal, member_id)
     return paging.query_page(
         EditRequest.query,
         keys.member_pk(member_id),
@@ -351,7 +339,7 @@ def _corrected_join_month(member: Member, value: str) -> str:
 
 
 def _open_join_month_request(
-    actor: Actor, member: Member, route: str, month: str, reason: str, org_id: str | None
+    actor: Actor, member: Member, route: EditRoute, month: str, reason: str, org_id: str | None
 ) -> EditRequest:
     if member.open_edit_id:
         raise EDIT_OPEN
@@ -361,12 +349,12 @@ def _open_join_month_request(
     uow.update(
         member,
         [Member.open_edit_id.set(request.request_id), Member.edit_state.set(request.state)],
-        condition=(Member.state == NORMAL) & Member.open_edit_id.does_not_exist(),
+        condition=(Member.state == MemberState.NORMAL) & Member.open_edit_id.does_not_exist(),
         on_fail=EDIT_OPEN,
         versioned=False,
     )
     uow.audit(
-        "member.join_month_request" if route == BRANCH_REVIEW else "member.join_month_apply",
+        "member.join_month_request" if route == EditRoute.BRANCH_REVIEW else "member.join_month_apply",
         "MEMBER",
         member.member_id,
         member.branch_id,
@@ -389,7 +377,7 @@ def request_join_month(principal: Principal, member_id: str, join_month: str, re
             "join_month",
         )
     month = _corrected_join_month(member, join_month)
-    return _open_join_month_request(member_actor(principal), member, BRANCH_REVIEW, month, reason, None)
+    return _open_join_month_request(member_actor(principal), member, EditRoute.BRANCH_REVIEW, month, reason, None)
 
 
 def apply_join_month(principal: Principal, member_id: str, join_month: str, explanation: str) -> EditRequest:
@@ -407,14 +395,16 @@ def apply_join_month(principal: Principal, member_id: str, join_month: str, expl
             "join_month",
         )
     month = _corrected_join_month(member, join_month)
-    return _open_join_month_request(operator.actor, member, PROVINCE_APPLICATION, month, explanation, branch.org_id)
+    return _open_join_month_request(
+        operator.actor, member, EditRoute.PROVINCE_APPLICATION, month, explanation, branch.org_id
+    )
 
 
 def _province_request(principal: Principal, member_id: str) -> tuple[Acting, Member, EditRequest]:
     operator = authorize(principal, "member.join_month_approve", None)
-    member = accounts.get_member(member_id)
+    member = get_member(member_id)
     request = _open_request(member)
-    if request.route != PROVINCE_APPLICATION:
+    if request.route != EditRoute.PROVINCE_APPLICATION:
         raise ConflictError("EDIT_WITH_BRANCH", "该团员的修改申请由团支部审核，不是市级团委的更正申请", None)
     return operator, member, request
 

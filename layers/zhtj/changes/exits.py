@@ -18,33 +18,22 @@ from pynamodb.expressions.update import Action
 
 from zhtj.accounts import service as accounts
 from zhtj.changes.models import ExitRequest
-from zhtj.core.clock import new_id, now
+from zhtj.changes.rules import ExitKind, ExitState, exit_pending_state, left_state
+from zhtj.core.clock import new_id, now, today_in_china
 from zhtj.core.errors import ConflictError, RuleViolation, ValidationError
 from zhtj.core.identity import age_on
 from zhtj.members.models import Member
-from zhtj.members.service import (
-    ALREADY_DECIDED,
-    MEMBER_CHANGED,
-    NORMAL,
-    leave_branch,
-    member_and_branch,
-    pending_state,
-    require_normal,
-)
+from zhtj.members.rules import MemberState
+from zhtj.members.service import ALREADY_DECIDED, MEMBER_CHANGED, leave_branch, member_and_branch, require_normal
 from zhtj.names import index as search_index
 from zhtj.orgs import service as orgs
 from zhtj.orgs.authz import POSITIONS, Acting, authorize, get_org
 from zhtj.orgs.models import Org
-from zhtj.orgs.rules import OrgType
-from zhtj.registration.service import today_in_china
-from zhtj.schemas import ExitKind
+from zhtj.orgs.rules import OrgStatus, OrgType
 from zhtj.signin.tokens import Principal
 from zhtj.table import keys, paging
 from zhtj.table.unit_of_work import UnitOfWork
 
-PENDING = "PENDING"
-APPROVED = "APPROVED"
-RETURNED = "RETURNED"
 AGE_LIMIT = 28  # EXIT-2
 # Age-out listing: branches whose members one page may read before it hands back a cursor.
 BRANCHES_PER_PAGE = 50
@@ -95,12 +84,12 @@ def apply(principal: Principal, member_id: str, kind: ExitKind, resolution_date:
         keys.member_pk(member_id),
         keys.exit_sk(request_id),
         gsi1pk=keys.branch_exits_pk(branch.org_id),
-        gsi1sk=f"{PENDING}#{at.isoformat()}#{request_id}",
+        gsi1sk=f"{ExitState.PENDING}#{at.isoformat()}#{request_id}",
         request_id=request_id,
         member_id=member_id,
         branch_id=branch.org_id,
-        exit_kind=kind.value,
-        state=PENDING,
+        exit_kind=kind,
+        state=ExitState.PENDING,
         resolution_date=resolution_date.isoformat(),
         resolution=resolution,
         applied_by=operator.account_id,
@@ -111,8 +100,8 @@ def apply(principal: Principal, member_id: str, kind: ExitKind, resolution_date:
     uow.put(request, condition=ExitRequest.pk.does_not_exist())
     uow.update(
         member,
-        [Member.state.set(pending_state(kind)), Member.open_exit_id.set(request_id)],
-        condition=(Member.state == NORMAL)
+        [Member.state.set(exit_pending_state(kind)), Member.open_exit_id.set(request_id)],
+        condition=(Member.state == MemberState.NORMAL)
         & Member.open_exit_id.does_not_exist()
         & Member.open_deletion_id.does_not_exist(),
         on_fail=MEMBER_CHANGED,
@@ -123,9 +112,9 @@ def apply(principal: Principal, member_id: str, kind: ExitKind, resolution_date:
         "MEMBER",
         member_id,
         branch.org_id,
-        before={"state": NORMAL},
+        before={"state": MemberState.NORMAL},
         after={
-            "state": pending_state(kind),
+            "state": exit_pending_state(kind),
             "request_id": request_id,
             "resolution_date": request.resolution_date,
             "resolution": resolution,
@@ -144,7 +133,7 @@ def _open_exit(principal: Principal, member_id: str) -> tuple[Acting, Member, Or
         request = ExitRequest.get(keys.member_pk(member_id), keys.exit_sk(member.open_exit_id), consistent_read=True)
     except ExitRequest.DoesNotExist as error:
         raise NO_OPEN_EXIT from error
-    if request.state != PENDING:
+    if request.state != ExitState.PENDING:
         raise ALREADY_DECIDED
     return operator, member, branch, request
 
@@ -159,7 +148,7 @@ def _close(uow: UnitOfWork, operator: Acting, request: ExitRequest, state: str, 
     ]
     if reason is not None:
         actions.append(ExitRequest.return_reason.set(reason))
-    uow.update(request, actions, condition=ExitRequest.state == PENDING, on_fail=ALREADY_DECIDED)
+    uow.update(request, actions, condition=ExitRequest.state == ExitState.PENDING, on_fail=ALREADY_DECIDED)
     request.state, request.decided_by, request.decided_org_id = state, operator.account_id, operator.org.org_id
     request.return_reason = reason
 
@@ -173,21 +162,21 @@ def approve(principal: Principal, member_id: str) -> ExitRequest:
     if kind == ExitKind.AGED_OUT:
         _check_age_out(member)  # a post taken since the application keeps the membership
     uow = UnitOfWork(operator.actor)
-    _close(uow, operator, request, APPROVED, None)
+    _close(uow, operator, request, ExitState.APPROVED, None)
     after = leave_branch(
         uow,
         member,
         branch,
-        kind.value,
+        left_state(kind),
         [Member.open_exit_id.remove()],
-        (Member.open_exit_id == request.request_id) & (Member.state == pending_state(kind)),
+        (Member.open_exit_id == request.request_id) & (Member.state == exit_pending_state(kind)),
     )
     uow.audit(
         "member.exit_approve",
         "MEMBER",
         member_id,
         branch.org_id,
-        before={"state": pending_state(kind), "request_id": request.request_id},
+        before={"state": exit_pending_state(kind), "request_id": request.request_id},
         after={**after, "request_id": request.request_id},
     )
     uow.commit()
@@ -199,11 +188,11 @@ def return_application(principal: Principal, member_id: str, reason: str) -> Exi
     operator, member, branch, request = _open_exit(principal, member_id)
     kind = ExitKind(request.exit_kind)
     uow = UnitOfWork(operator.actor)
-    _close(uow, operator, request, RETURNED, reason)
+    _close(uow, operator, request, ExitState.RETURNED, reason)
     uow.update(
         member,
-        [Member.state.set(NORMAL), Member.open_exit_id.remove()],
-        condition=(Member.open_exit_id == request.request_id) & (Member.state == pending_state(kind)),
+        [Member.state.set(MemberState.NORMAL), Member.open_exit_id.remove()],
+        condition=(Member.open_exit_id == request.request_id) & (Member.state == exit_pending_state(kind)),
         on_fail=ALREADY_DECIDED,
         versioned=False,
     )
@@ -212,8 +201,8 @@ def return_application(principal: Principal, member_id: str, reason: str) -> Exi
         "MEMBER",
         member_id,
         branch.org_id,
-        before={"state": pending_state(kind), "request_id": request.request_id},
-        after={"state": NORMAL, "request_id": request.request_id, "reason": reason},
+        before={"state": exit_pending_state(kind), "request_id": request.request_id},
+        after={"state": MemberState.NORMAL, "request_id": request.request_id, "reason": reason},
     )
     uow.commit()
     return request
@@ -223,29 +212,29 @@ def restore(principal: Principal, member_id: str, reason: str) -> Member:
     """恢复团籍: the upper organisation restores a member who left at 28 to their branch."""
     member, branch = member_and_branch(member_id)
     operator = authorize(principal, "member.restore", branch)
-    if member.state != ExitKind.AGED_OUT.value:
+    if member.state != MemberState.AGED_OUT:
         raise ConflictError("NOT_AGED_OUT", "只有满28周岁离团的团员可以恢复团籍", None)
     branch_gone = ConflictError("BRANCH_NOT_ACTIVE", "原团支部已撤销，不能恢复到该团支部", None)
-    if branch.status != orgs.ACTIVE:
+    if branch.status != OrgStatus.ACTIVE:
         raise branch_gone
     uow = UnitOfWork(operator.actor)
     token_actions, token_guard = search_index.move(uow, member, branch)  # STAT-3: back in the search
     uow.update(
         member,
         [
-            Member.state.set(NORMAL),
+            Member.state.set(MemberState.NORMAL),
             Member.gsi1pk.set(keys.branch_members_pk(branch.org_id)),
             Member.left_on.remove(),
             *token_actions,
         ],
-        condition=(Member.state == ExitKind.AGED_OUT.value) & token_guard,
+        condition=(Member.state == MemberState.AGED_OUT) & token_guard,
         on_fail=ALREADY_DECIDED,
         versioned=False,
     )
     uow.update(
         branch,
         [Org.member_count.add(1)],
-        condition=(Org.status == orgs.ACTIVE) & search_index.branch_guard(branch),
+        condition=(Org.status == OrgStatus.ACTIVE) & search_index.branch_guard(branch),
         on_fail=branch_gone,
         versioned=False,
     )
@@ -255,10 +244,10 @@ def restore(principal: Principal, member_id: str, reason: str) -> Member:
         member_id,
         branch.org_id,
         before={"state": member.state, "left_on": member.left_on},
-        after={"state": NORMAL, "reason": reason},
+        after={"state": MemberState.NORMAL, "reason": reason},
     )
     uow.commit()
-    member.state, member.gsi1pk, member.left_on = NORMAL, keys.branch_members_pk(branch.org_id), None
+    member.state, member.gsi1pk, member.left_on = MemberState.NORMAL, keys.branch_members_pk(branch.org_id), None
     return member
 
 
@@ -300,7 +289,7 @@ def age_out_candidates(
     # The subtree's own cursor (sealed for its listing), the branch's position in that page and
     # the table key to resume that branch's members from.
     subtree_cursor, index, member_key = state.get("s"), state.get("i", 0), state.get("k")
-    over_28 = (Member.birth_date <= age_out_cutoff(today_in_china())) & (Member.state == NORMAL)
+    over_28 = (Member.birth_date <= age_out_cutoff(today_in_china())) & (Member.state == MemberState.NORMAL)
     found: list[Member] = []
     read = 0
     while True:

@@ -1,6 +1,6 @@
 """Item types of the changes to a member after approval (EDIT-1..4, DEL-1, EXIT-1..2): edit,
 deletion and exit requests, and the join-date correction windows.
-Key layouts are in docs/data-model.md; zhtj.dal.models re-exports every one."""
+Key layouts are in docs/data-model.md."""
 
 from __future__ import annotations
 

@@ -120,3 +120,21 @@ def dues_public_api_url() -> str:
 def lambda_function_name() -> str:
     """The running Lambda function's name (set by AWS; "test-func" elsewhere, as powertools has it)."""
     return os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "test-func")
+
+
+# Capabilities' settings (registration, imports, cards)
+# Read at each call, not cached: the local stack sets them once it knows its address.
+
+IMPORT_CHUNK_ROWS_ENV = "ZHTJ_IMPORT_CHUNK_ROWS"
+DEFAULT_IMPORT_CHUNK_ROWS = 200
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+def import_chunk_rows() -> int:
+    """Rows per import message (zhtj.imports.worker bounds it)."""
+    return int(os.environ.get(IMPORT_CHUNK_ROWS_ENV, str(DEFAULT_IMPORT_CHUNK_ROWS)))
+
+
+def public_api_url() -> str:
+    """The API's public address, without a trailing slash: what a card's QR code points to."""
+    return os.environ.get(PUBLIC_API_URL_ENV, DEFAULT_PUBLIC_URL).rstrip("/")

@@ -9,6 +9,7 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 
+from zhtj.members.rules import MemberState
 from zhtj.table.base import Item
 
 
@@ -44,7 +45,7 @@ class Member(PersonFields, discriminator="Member"):
 
     member_id = UnicodeAttribute()
     branch_id = UnicodeAttribute()
-    state = UnicodeAttribute(default="NORMAL")
+    state = UnicodeAttribute(default=MemberState.NORMAL.value)
     account_id = UnicodeAttribute(null=True)
     registration_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()

@@ -1,50 +1,37 @@
 """What the changes to a member after approval share (EDIT, DEL, EXIT; changes/edits.py,
-deletions.py, exits.py): the member's states, the member acting for themself, the
-city-level committee above a branch, and how a member leaves the branch's member list.
+deletions.py, exits.py): the member acting for themself, the member's record as those entitled
+read it, the city-level committee above a branch, and how a member leaves the branch's member
+list. The membership states are members/rules.py.
 
-Membership states (REFERENCE "How the real system behaves"): NORMAL; for every exit a
-pending state `<kind>_PENDING` while the upper organisation decides and a done state
-`<kind>`; DELETED once the province approved a deletion. A member in a done state or
-DELETED keeps the record (never deleted) but moves off the branch's member list to
-FORMER#<branch> and stops counting in the branch's member_count.
+A member in a done state or DELETED keeps the record (never deleted) but moves off the
+branch's member list to FORMER#<branch> and stops counting in the branch's member_count.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pynamodb.expressions.update import Action
 
 from zhtj.accounts import service as accounts
-from zhtj.core.clock import today_in_china
-from zhtj.core.errors import ConflictError, ForbiddenError
+from zhtj.core.clock import now, today_in_china
+from zhtj.core.errors import ConflictError, ForbiddenError, NotFoundError
 from zhtj.members.models import Member
+from zhtj.members.rules import STATE_NAMES, MemberState
 from zhtj.names import index as search_index
 from zhtj.orgs import service as orgs
-from zhtj.orgs.authz import Acting, get_org
+from zhtj.orgs.authz import Acting, authorize, get_org
 from zhtj.orgs.models import Org
 from zhtj.orgs.rules import Level, OrgType
-from zhtj.schemas import ExitKind, MemberDetailOut
 from zhtj.signin.tokens import Principal
-from zhtj.table import keys
+from zhtj.table import keys, paging
 from zhtj.table.unit_of_work import Actor, UnitOfWork
 
-NORMAL = "NORMAL"
-DELETED = "DELETED"
-FINAL_STATES = frozenset({*(kind.value for kind in ExitKind), DELETED})
-
-EXIT_NAMES = {
-    ExitKind.VOLUNTARY: "自愿退团",
-    ExitKind.LAPSED: "自行脱团",
-    ExitKind.EXPELLED: "开除团籍",
-    ExitKind.AGED_OUT: "满28周岁离团",
-}
-STATE_NAMES: dict[str, str] = {
-    NORMAL: "正常",
-    DELETED: "已删除",
-    **{kind.value: EXIT_NAMES[kind] for kind in ExitKind},
-    **{f"{kind.value}_PENDING": f"{EXIT_NAMES[kind]}待审批" for kind in ExitKind},
-}
+# The states other capabilities compare with (members.rules.MemberState).
+NORMAL = MemberState.NORMAL
+DELETED = MemberState.DELETED
 
 NOT_SELF = ForbiddenError("NOT_SELF", "只能由团员本人办理", "member_id")
 NOT_CITY_COMMITTEE = ForbiddenError(
@@ -55,8 +42,48 @@ MEMBER_CHANGED = ConflictError("MEMBER_CHANGED", "团员状态已被他人变更
 ALREADY_DECIDED = ConflictError("ALREADY_DECIDED", "该申请已被处理，请刷新后查看", None)
 
 
-def pending_state(kind: ExitKind) -> str:
-    return f"{kind.value}_PENDING"
+# --- Reading members ------------------------------------------------------------------------------
+
+
+def get_member(member_id: str) -> Member:
+    """The member (a consistent read). Raises NotFoundError MEMBER_NOT_FOUND."""
+    try:
+        return Member.get(keys.member_pk(member_id), keys.META, consistent_read=True)
+    except Member.DoesNotExist as error:
+        raise NotFoundError("MEMBER_NOT_FOUND", "团员不存在", "member_id") from error
+
+
+def read_member(principal: Principal, member_id: str) -> Member:
+    """A member reads themself; an operator reads members in their subtree."""
+    member = get_member(member_id)
+    if accounts.is_self(principal, member_id):
+        return member
+    authorize(principal, "member.read", get_org(member.branch_id))
+    return member
+
+
+def list_members(
+    principal: Principal, branch_id: str, cursor: str | None, limit: int
+) -> tuple[list[Member], str | None]:
+    """A branch's member list, a page at a time, for an operator at or above it."""
+    branch = get_org(branch_id)
+    authorize(principal, "member.read", branch)
+    return paging.query_page(Member.by_gsi1.query, keys.branch_members_pk(branch_id), limit=limit, cursor=cursor)
+
+
+def new_member(member_id: str, name: str, branch_id: str, account_id: str | None) -> Member:
+    """A new member record on the branch's list (REV-3 fills in the person's fields)."""
+    return Member(
+        keys.member_pk(member_id),
+        keys.META,
+        gsi1pk=keys.branch_members_pk(branch_id),
+        gsi1sk=f"{name}#{member_id}",
+        member_id=member_id,
+        name=name,
+        branch_id=branch_id,
+        account_id=account_id,
+        created_at=now(),
+    )
 
 
 def member_actor(principal: Principal) -> Actor:
@@ -68,19 +95,56 @@ def own_member(principal: Principal, member_id: str) -> Member:
     member's. Raises ForbiddenError NOT_SELF."""
     if not accounts.is_self(principal, member_id):
         raise NOT_SELF
-    return accounts.get_member(member_id)
+    return get_member(member_id)
 
 
-def member_view(member: Member) -> MemberDetailOut:
+@dataclass(frozen=True)
+class MemberView:
+    """A member's record as the member and their organisations see it: every field of the
+    record but the ID number's sealed form and blind index (the ID number only masked)."""
+
+    member_id: str
+    name: str
+    branch_id: str
+    state: str
+    account_id: str | None
+    registration_id: str | None
+    created_at: datetime
+    id_masked: str | None
+    birth_date: str | None
+    sex: str | None
+    ethnicity: str | None
+    political_status: str | None
+    join_month: str | None
+    development_number: str | None
+    identity_proof: str | None
+    is_cadre: bool
+    education: str | None
+    occupation: str | None
+    income_band: str | None
+    phone: str | None
+    edit_state: str | None
+    open_edit_id: str | None
+    open_deletion_id: str | None
+    open_exit_id: str | None
+    open_transfer_id: str | None
+    delayed_graduation: bool | None
+    left_on: str | None
+
+
+_VIEW_FIELDS = tuple(MemberView.__dataclass_fields__)
+
+
+def member_view(member: Member) -> MemberView:
     """The whole record as those entitled to it read it (the member, their branch and the
-    organisations above it: accounts.read_member decides). The stored masked ID number and
-    birth date are narrowed by the response model (schemas.MaskedId, BirthMonth), so every
-    record shows what today's de-identification rule shows, whenever it was written."""
-    return MemberDetailOut.model_validate(member)
+    organisations above it: read_member decides). The HTTP answer narrows the stored
+    masked ID number and birth date by today's de-identification rule (schemas.MaskedId,
+    BirthMonth), so every record shows what that rule shows, whenever it was written."""
+    return MemberView(**{field: getattr(member, field) for field in _VIEW_FIELDS})
 
 
 def member_and_branch(member_id: str) -> tuple[Member, Org]:
-    member = accounts.get_member(member_id)
+    member = get_member(member_id)
     return member, get_org(member.branch_id)
 
 

@@ -1,4 +1,4 @@
-"""Rules of registration (报到 = registration): REG-1..3. Pure: no I/O.
+"""Rules of registration (报到 = registration): REG-1..3, and a registration's states. Pure: no I/O.
 
 `check_submission` turns what a member typed into normalized facts, or raises a refusal (a
 zh-CN message naming the field; InvalidFields when several fields are wrong).
@@ -27,6 +27,28 @@ _INTERCHANGEABLE_YEARS = {2017, 2018}
 _DEVELOPMENT_NUMBER = re.compile(r"[0-9A-Za-z]{12}")
 _LOOSE_NUMBER = re.compile(r"[0-9A-Za-z-]{1,30}")
 _JOIN_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+class RegistrationState(StrEnum):
+    """A registration's states (REG-4..6, REV-1..3)."""
+
+    PENDING = "PENDING_REVIEW"  # 报到待审核
+    RETURNED = "RETURNED"  # 退回
+    APPROVED = "APPROVED"  # 审核通过
+    WITHDRAWN = "WITHDRAWN"  # 本人撤回
+    SUPERSEDED = "SUPERSEDED"  # replaced by a corrected resubmission
+    REFUSED = "REFUSED"  # refused by the worker (REG-4 duplicate)
+
+
+# The states a member may still withdraw or correct (REG-6).
+LIVE: Final = (RegistrationState.PENDING, RegistrationState.RETURNED)
+
+
+class ClaimOwner(StrEnum):
+    """Who holds a REG-4 claim (registration.models.Claim): a registration, then its member."""
+
+    REGISTRATION = "REGISTRATION"
+    MEMBER = "MEMBER"
 
 
 class IdentityProof(StrEnum):

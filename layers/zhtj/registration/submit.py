@@ -1,0 +1,95 @@
+"""Submitting a registration (报到, REG-1..3, REG-7, REG-8): the synchronous checks, and the
+queue message the registration worker writes (registration/worker.py).
+
+A member's registration is checked at once (field by field) and accepted with a ticket; the
+write happens in the worker, fed by a queue, so that an enrolment peak is absorbed by the
+queue and not by the table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date
+from typing import Any
+
+from zhtj.core import clock
+from zhtj.core.clock import new_id, now, time_part
+from zhtj.core.errors import RuleViolation, ValidationError
+from zhtj.core.identity import mask_id_number
+from zhtj.orgs.authz import get_org
+from zhtj.orgs.rules import OrgStatus, OrgType, check_members_allowed
+from zhtj.registration import waves
+from zhtj.registration.records import check_ticket
+from zhtj.registration.rules import RegistrationFacts, Submission, check_submission
+from zhtj.table import pii, queues
+
+REGISTRATION_QUEUE = "registration"
+
+
+def today_in_china() -> date:
+    return clock.today_in_china()
+
+
+def submit(
+    submission: Submission,
+    branch_id: str,
+    previous_ticket: str | None,
+    idempotency_key: str | None,
+    admitted_on: date | None = None,
+) -> str:
+    """Check a registration (REG-1..3, the branch (ORG-4/7), the sector's wave (REG-8)) and
+    queue it. `admitted_on` is the branch meeting that admitted a new member (REG-7: register
+    within 5 working days). Returns the ticket; raises ValidationError/RuleViolation/NotFoundError."""
+    facts = check_submission(submission, today_in_china())
+    if admitted_on is not None and admitted_on > today_in_china():
+        raise ValidationError("ADMITTED_ON_FUTURE", "接收入团的支部大会日期不能晚于今天", "admitted_on")
+    branch = get_org(branch_id)
+    check_members_allowed(OrgType(branch.org_type))
+    if branch.system or branch.status != OrgStatus.ACTIVE:
+        raise RuleViolation("ORG-7", "不能向系统组织或已撤销的组织报到", "branch_id")
+    waves.check_open(branch, now())
+    index = pii.blind_index(facts.identity.id_number)
+    if idempotency_key:
+        # A retried submission (same key, same person, same hour) gets the same ticket.
+        hour_ms = int(now().timestamp()) // 3600 * 3_600_000
+        digest = hashlib.sha256(f"{idempotency_key}|{index}".encode()).hexdigest()[:24]
+        registration_id = f"r{time_part(hour_ms)}{digest}"
+    else:
+        registration_id = f"{new_id('r')[:11]}{secrets.token_hex(12)}"
+    previous_id = check_ticket(previous_ticket) if previous_ticket else None
+    queues.send(
+        REGISTRATION_QUEUE,
+        {
+            "registration_id": registration_id,
+            "branch_id": branch.org_id,
+            "previous_id": previous_id,
+            "submitted_at": now().isoformat(),
+            "admitted_on": admitted_on.isoformat() if admitted_on else None,
+            "person": person_fields(facts, registration_id, index),
+        },
+    )
+    return registration_id
+
+
+def person_fields(facts: RegistrationFacts, registration_id: str, index: str) -> dict[str, Any]:
+    """The stored form of a person: the ID number only sealed, indexed and masked."""
+    identity = facts.identity
+    return {
+        "name": facts.name,
+        "id_sealed": pii.seal(identity.id_number, {"purpose": "id_number", "registration": registration_id}),
+        "id_index": index,
+        "id_masked": mask_id_number(identity.id_number),
+        "birth_date": identity.birth_date.isoformat(),
+        "sex": identity.sex,
+        "ethnicity": facts.ethnicity,
+        "political_status": facts.political_status,
+        "join_month": facts.join_month,
+        "development_number": facts.development_number,
+        "identity_proof": facts.identity_proof.value if facts.identity_proof else None,
+        "is_cadre": facts.is_cadre,
+        "education": facts.education,
+        "occupation": facts.occupation,
+        "income_band": facts.income_band.value if facts.income_band else None,
+        "phone": facts.phone,
+    }

@@ -1,0 +1,140 @@
+"""The registration worker's write (REG-4, REG-5, REV-2): a queued registration becomes one
+transaction: the registration, the REG-4 claim on the ID number (and on the development
+number), the review deadline (REV-2) and the audit record; a redelivered message changes
+nothing. A duplicate is recorded as a REFUSED registration the ticket reports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, datetime
+from typing import Any
+
+from zhtj.core.clock import now
+from zhtj.core.errors import ConflictError, RuleViolation
+from zhtj.registration import identity_check
+from zhtj.registration.models import Claim, Registration
+from zhtj.registration.records import find, snapshot
+from zhtj.registration.rules import LIVE, ClaimOwner, RegistrationState
+from zhtj.table import keys, pii
+from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
+from zhtj.timers import calendar
+from zhtj.timers import service as timers
+
+REVIEW_WORKDAYS = 5  # REV-2
+
+DUPLICATE_ID = RuleViolation("REG-4", "该身份证号已有报到记录或团籍，一人只能有一个团籍", "id_number")
+DUPLICATE_NUMBER = RuleViolation("REG-4", "该发展团员编号已被使用", "development_number")
+ALREADY_WRITTEN = ConflictError("ALREADY_WRITTEN", "", None)
+
+
+def apply_submission(message: dict[str, Any]) -> Registration:
+    """Write a queued registration (idempotent per registration id). A duplicate ID number
+    or development number is recorded as a REFUSED registration the ticket reports."""
+    registration_id = message["registration_id"]
+    # A message whose ID number cannot be opened is poison: it fails here, before any write.
+    id_number = pii.unseal(message["person"]["id_sealed"], {"purpose": "id_number", "registration": registration_id})
+    return _write(message, id_number)
+
+
+def _write(message: dict[str, Any], id_number: str) -> Registration:
+    """One transaction: the registration with its real-name result (REG-5, asked of the
+    provider first), the REG-4 claims, the review deadline (REV-2) and the audit record.
+    A redelivery finds the registration written and changes nothing."""
+    registration_id, branch_id = message["registration_id"], message["branch_id"]
+    submitted = datetime.fromisoformat(message["submitted_at"])
+    person = {k: v for k, v in message["person"].items() if v is not None}
+    real_name = identity_check.first_check(person["name"], id_number, person.get("phone"))
+    due = calendar.end_of_workday(calendar.current().add_workdays(submitted, REVIEW_WORKDAYS))
+    pending = RegistrationState.PENDING
+    registration = Registration(
+        keys.registration_pk(registration_id),
+        keys.META,
+        gsi1pk=keys.branch_registrations_pk(branch_id),
+        gsi1sk=f"{pending}#{submitted.isoformat()}#{registration_id}",
+        registration_id=registration_id,
+        branch_id=branch_id,
+        state=pending,
+        submitted_at=submitted,
+        review_due=due,
+        previous_id=message.get("previous_id"),
+        real_name_state=real_name,
+        **person,
+    )
+    uow = UnitOfWork(SYSTEM_ACTOR)
+    uow.put(registration, condition=Registration.pk.does_not_exist(), on_fail=ALREADY_WRITTEN)
+    if real_name != identity_check.PASSED:
+        timers.schedule(uow, timers.REALNAME_RECHECK, registration_id, now() + identity_check.recheck_delay())
+    if message.get("admitted_on"):
+        timers.track_admission_window(uow, registration_id, date.fromisoformat(message["admitted_on"]))
+    previous = find(registration.previous_id) if registration.previous_id else None
+    _claim(uow, keys.id_claim_pk(registration.id_index or ""), registration, previous, DUPLICATE_ID)
+    if registration.development_number:
+        number_pk = keys.development_number_claim_pk(registration.development_number)
+        _claim(uow, number_pk, registration, previous, DUPLICATE_NUMBER)
+    if previous is not None:
+        _supersede(uow, previous, registration)
+    timers.schedule(uow, timers.REVIEW_DUE, registration_id, due, submitted, REVIEW_WORKDAYS)
+    uow.audit("registration.submit", "REGISTRATION", registration_id, branch_id, after=snapshot(registration))
+    try:
+        uow.commit()
+    except ConflictError as error:
+        if error is not ALREADY_WRITTEN:
+            raise
+        found = find(registration_id)
+        assert found is not None
+        return found
+    except RuleViolation as error:
+        return _refuse(registration, error)
+    return registration
+
+
+def _claim(uow: UnitOfWork, pk: str, registration: Registration, previous: Registration | None, error: Any) -> None:
+    """REG-4: claim a unique value for this registration; a corrected resubmission takes over
+    its predecessor's claim."""
+    claim = Claim(pk, keys.META, owner_kind=ClaimOwner.REGISTRATION, owner_id=registration.registration_id)
+    condition = Claim.pk.does_not_exist()
+    if previous is not None:
+        by_previous = (Claim.owner_kind == ClaimOwner.REGISTRATION) & (Claim.owner_id == previous.registration_id)
+        condition = condition | by_previous
+    uow.put(claim, condition=condition, on_fail=error)
+
+
+def _supersede(uow: UnitOfWork, previous: Registration, registration: Registration) -> None:
+    """REG-6: a corrected resubmission (to the same or another branch) replaces a pending or
+    returned one."""
+    if previous.id_index != registration.id_index:
+        raise RuleViolation("REG-6", "重新提交的报到须为同一身份证号", "id_number")
+    superseded = RegistrationState.SUPERSEDED
+    uow.update(
+        previous,
+        [
+            Registration.state.set(superseded),
+            Registration.gsi1sk.set(f"{superseded}#{previous.registration_id}"),
+            *timers.clear_overdue_actions(),
+        ],
+        condition=Registration.state.is_in(*LIVE),
+        on_fail=RuleViolation("REG-6", "原报到已审核通过或已撤回，不能重新提交", "previous_ticket"),
+    )
+    timers.cancel(uow, timers.REVIEW_DUE, previous.registration_id)
+
+
+def _refuse(registration: Registration, error: RuleViolation) -> Registration:
+    registration.state = RegistrationState.REFUSED
+    registration.refusal_code, registration.refusal_message = error.code, error.message
+    registration.gsi1pk, registration.gsi1sk, registration.review_due = None, None, None
+    registration.real_name_state = "NOT_CHECKED"
+    uow = UnitOfWork(SYSTEM_ACTOR)
+    uow.put(registration, condition=Registration.pk.does_not_exist(), on_fail=ALREADY_WRITTEN)
+    uow.audit(
+        "registration.refuse",
+        "REGISTRATION",
+        registration.registration_id,
+        registration.branch_id,
+        after={"code": error.code},
+    )
+    with contextlib.suppress(ConflictError):  # a concurrent delivery refused it already
+        uow.commit()
+    found = find(registration.registration_id)
+    assert found is not None
+    return found
