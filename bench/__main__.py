@@ -46,26 +46,6 @@ RESULTS = ROOT / "bench" / "results" / "latest.json"
 sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
 
 
-def _id_number(i: int) -> str:
-    from zhtj.core.identity import check_character
-
-    body = f"440106{2000 + i // 365:04d}{1 + (i % 365) // 31 % 12:02d}{1 + i % 28:02d}{i % 1000:03d}"
-    return body + check_character(body)
-
-
-def _form(i: int, branch_id: str) -> dict[str, Any]:
-    return {
-        "name": "测试团员",
-        "id_number": _id_number(i),
-        "ethnicity": "01",
-        "political_status": "03",
-        "join_month": "2021-05",
-        "branch_id": branch_id,
-        "is_cadre": False,
-        "development_number": f"2021{i:08d}",
-    }
-
-
 @contextmanager
 def counted_requests() -> Iterator[Counter[str]]:
     """Count every AWS request this process sends, by service and operation (a hook on the
@@ -91,6 +71,7 @@ def requests_per_register_and_approve() -> dict[str, Any]:
     from moto import mock_aws
 
     import bench.inprocess  # noqa: F401  (the environment, set before zhtj is imported)
+    from bench import people
     from infra import moto_patches
     from zhtj.signin.tokens import generate_dev_key
 
@@ -111,7 +92,7 @@ def requests_per_register_and_approve() -> dict[str, Any]:
         branch = world.orgs["huajing"]
         with Client(app) as client:
             client.http.post(
-                "/registrations", headers={"Content-Type": "application/json"}, body=json.dumps(_form(0, branch))
+                "/registrations", headers={"Content-Type": "application/json"}, body=json.dumps(people.person(0, branch))
             )  # warm caches (KMS data key, clients)
             import boto3
 
@@ -121,7 +102,7 @@ def requests_per_register_and_approve() -> dict[str, Any]:
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
             with counted_requests() as submit_counts:
                 answer = client.http.post(
-                    "/registrations", headers={"Content-Type": "application/json"}, body=json.dumps(_form(1, branch))
+                    "/registrations", headers={"Content-Type": "application/json"}, body=json.dumps(people.person(1, branch))
                 )
                 ticket = json.loads(answer.body)["ticket"]
             message = sqs.receive_message(QueueUrl=url)["Messages"][0]
@@ -153,6 +134,7 @@ def registration_burst(count: int) -> dict[str, Any]:
     import boto3
     import requests
 
+    from bench import people
     from infra.local.stack import LocalStack
 
     with LocalStack(aws_port=0, api_port=0, demo_scale=20) as stack:
@@ -184,7 +166,7 @@ def registration_burst(count: int) -> dict[str, Any]:
         with ThreadPoolExecutor(8) as pool:
             list(
                 pool.map(
-                    lambda i: session.post(f"{stack.api_url}/registrations", json=_form(i, branch), timeout=60),
+                    lambda i: session.post(f"{stack.api_url}/registrations", json=people.person(i, branch), timeout=60),
                     range(count),
                 )
             )
