@@ -92,7 +92,9 @@ def requests_per_register_and_approve() -> dict[str, Any]:
         branch = world.orgs["huajing"]
         with Client(app) as client:
             client.http.post(
-                "/registrations", headers={"Content-Type": "application/json"}, body=json.dumps(people.person(0, branch))
+                "/registrations",
+                headers={"Content-Type": "application/json"},
+                body=json.dumps(people.person(0, branch)),
             )  # warm caches (KMS data key, clients)
             import boto3
 
@@ -102,7 +104,9 @@ def requests_per_register_and_approve() -> dict[str, Any]:
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
             with counted_requests() as submit_counts:
                 answer = client.http.post(
-                    "/registrations", headers={"Content-Type": "application/json"}, body=json.dumps(people.person(1, branch))
+                    "/registrations",
+                    headers={"Content-Type": "application/json"},
+                    body=json.dumps(people.person(1, branch)),
                 )
                 ticket = json.loads(answer.body)["ticket"]
             message = sqs.receive_message(QueueUrl=url)["Messages"][0]
