@@ -1,4 +1,4 @@
-"""Two fixes to moto (the embedded AWS) so that it behaves like the service it stands in for.
+"""Six fixes to moto (the embedded AWS) so that it behaves like the service it stands in for.
 
 1. Requests are atomic. moto's server answers requests on many threads but its DynamoDB
 backend has no lock: two concurrent conditional writes can both pass their condition (two

@@ -1,6 +1,6 @@
 """Create the system's AWS resources from the manifest on an endpoint the local stack or a
 test points at (moto). The cloud template (infra/template.py) is built from the same
-sources: zhtj.dal.table.table_definition() and chalicefile.json.
+sources: zhtj.table.base.table_definition() and chalicefile.json.
 """
 
 from __future__ import annotations
@@ -153,7 +153,7 @@ def create_buckets(session: boto3.Session) -> None:
 
 
 def create_payment_secrets(session: boto3.Session, gateway: str | None = None) -> None:
-    """The two providers' merchant secrets (what zhtj.payments.config reads) and the simulator's
+    """The two providers' merchant secrets (what zhtj.integrations.payments.config reads) and the simulator's
     provider-side keys, from keys generated once per process. `gateway` (the local stack's
     simulator URL) replaces the in-process one."""
     from infra.local.payments_simulator import (
@@ -179,7 +179,7 @@ def create_payment_secrets(session: boto3.Session, gateway: str | None = None) -
 
 
 def create_cursor_secret(session: boto3.Session) -> None:
-    """The secret page cursors are sealed with (zhtj.dal.paging): fresh random text, as the
+    """The secret page cursors are sealed with (zhtj.table.paging): fresh random text, as the
     cloud template's generated secret is; an existing one is kept, so cursors stay valid."""
     client = session.client("secretsmanager")
     with contextlib.suppress(client.exceptions.ResourceExistsException):

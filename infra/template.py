@@ -103,7 +103,7 @@ IDENTITY_PROVIDER = "IdentityProvider"
 STAND_IN_WORDS = ("fake", "simulat", "stub", "mock", "dummy", "local", "test")
 IDENTITY_PROVIDER_PATTERN = rf"^(?!.*({'|'.join(STAND_IN_WORDS)}))[a-z][a-z0-9-]{{1,39}}$"
 # The API's public base address: the providers' notify_url and the card QR code's link
-# (the variable zhtj.logic.cards.PUBLIC_URL_ENV names; that module is too heavy to import here).
+# (the variable zhtj.cards.service.PUBLIC_URL_ENV names; that module is too heavy to import here).
 PUBLIC_API_URL = "PublicApiUrl"
 PUBLIC_URL_ENV = "ZHTJ_PUBLIC_API_URL"
 
@@ -398,7 +398,7 @@ def _keys(manifest: Manifest) -> Json:
             "Type": "AWS::KMS::Alias",
             "Properties": {"AliasName": f"alias/{manifest.app}-card-signing", "TargetKeyId": _ref(SIGNING_KEY)},
         },
-        # Page cursors are sealed with a key derived from this (zhtj.dal.paging). Generated here,
+        # Page cursors are sealed with a key derived from this (zhtj.table.paging). Generated here,
         # never typed; replacing it only makes the cursors in flight start again from page one.
         CURSOR_SECRET: {
             "Type": "AWS::SecretsManager::Secret",
@@ -968,7 +968,7 @@ def _patch_stream_event(event_properties: Json, name: str, trigger: Any) -> None
 
 
 def _gateway_responses() -> Json:
-    """Every answer API Gateway gives itself, in the shape of the API's own (zhtj.gateway_responses):
+    """Every answer API Gateway gives itself, in the shape of the API's own (zhtj.core.gateway_responses):
     fixed Chinese text, never $context.error.message (an unknown path's message quotes the
     Authorization header). In the API definition rather than as AWS::ApiGateway::GatewayResponse
     resources: the stage's deployment snapshots the definition, so the responses deploy with it

@@ -30,7 +30,7 @@ builds the items with the same builders the logic uses (`set_index_keys`, `name_
 writes, and passes every generated name through the ORG-5 validators and every placement
 through the ORG-1/2 check, so that a bad generated name fails loudly. Names and the shape
 are deterministic for a given scale (`random.Random(scale)`); identifiers come from
-`zhtj.clock.new_id` and differ between runs. Load into an empty table only: a province
+`zhtj.core.clock.new_id` and differ between runs. Load into an empty table only: a province
 that already has children is refused.
 """
 

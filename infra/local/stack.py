@@ -74,7 +74,7 @@ def _check_port_free(host: str, port: int, flag: str) -> None:
 class GatewayRequestHandler(ChaliceRequestHandler):
     """chalice local's request handler, but what it answers in API Gateway's stead comes in the
     API's {code, message, field} shape, as the cloud template's gateway responses give it
-    (zhtj.gateway_responses): chalice's copy of API Gateway quotes the Authorization header
+    (zhtj.core.gateway_responses): chalice's copy of API Gateway quotes the Authorization header
     back for an unknown path."""
 
     _ANSWERS: ClassVar[dict[type[LocalGatewayException], GatewayAnswer]] = {

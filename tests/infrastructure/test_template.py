@@ -384,7 +384,7 @@ def test_import_2_the_uploads_bucket_is_encrypted_with_the_pii_key_and_expires_i
 
 def test_page_cursors_are_sealed_with_a_generated_secret_every_function_is_told(template: dict[str, Any]) -> None:
     """Given the template, then the page-cursor secret is generated (never typed) and every
-    function gets its ARN by the variable zhtj.settings reads."""
+    function gets its ARN by the variable zhtj.core.settings reads."""
     from zhtj.core.settings import CURSOR_SECRET_ENV
 
     secret = template["Resources"][cloud.CURSOR_SECRET]
