@@ -59,11 +59,11 @@ def counted_requests() -> Iterator[Counter[str]]:
         counts[f"{self.meta.service_model.service_name}:{operation_name}"] += 1
         return original(self, operation_name, api_params)
 
-    botocore.client.BaseClient._make_api_call = counting  # type: ignore[method-assign]
+    botocore.client.BaseClient._make_api_call = counting
     try:
         yield counts
     finally:
-        botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = original
 
 
 def requests_per_register_and_approve() -> dict[str, Any]:

@@ -892,7 +892,7 @@ def load(scale: int = 200) -> dict[str, str]:
     step_admins: dict[str, str] = {}
     if transfer is not None:
         by_id = {n.org.org_id: n.org for n in builder.orgs}
-        for step, org_id in enumerate(transfer.chain, start=1):
+        for step, org_id in enumerate((str(org) for org in transfer.chain), start=1):
             admin = logins.branch_admin if org_id == demo_branch.org.org_id else _admin(builder, by_id[org_id])
             step_admins[f"transfer_step{step}_org"] = by_id[org_id].short_name
             step_admins[f"transfer_step{step}_admin"] = issue_dev_token(admin, org_id)
