@@ -23,7 +23,9 @@ Figures, not verdicts: nothing here fails on a number.
   from the same library and font, and the worker's whole step per card (bench/card_bench.py);
 - search (STAT-3): p50/p99 of each kind of query (ID number, whole name, one character, a
   fragment, in a city, an organisation name) on the demo province at 100,000 members, and the
-  requests and items each reads, next to one GetItem (bench/search_bench.py).
+  requests and items each reads, next to one GetItem (bench/search_bench.py);
+- graduation batch (XFER-6): a class of 300 graduates moved in one batch (5% refused for
+  unpaid dues), time per graduate next to a batch of 30 in the same run (bench/graduation_bench.py).
 """
 
 from __future__ import annotations
@@ -247,6 +249,12 @@ def _cold_import() -> dict[str, Any]:
     return cold_import.run(5)
 
 
+def _graduation(graduates: int) -> dict[str, Any]:
+    from bench import graduation_bench
+
+    return graduation_bench.run(graduates)
+
+
 def _stats_sweep(members: int) -> dict[str, Any]:
     from bench import stats_bench
 
@@ -263,6 +271,7 @@ PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "stats_sweep": lambda args: _stats_sweep(args.stats_members),
     "cold_import": lambda args: _cold_import(),
     "search": lambda args: _search(args.search_members),
+    "graduation_batch": lambda args: _graduation(args.graduates),
 }
 
 
@@ -272,6 +281,7 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=10000, help="rows of the bulk-import workbook")
     parser.add_argument("--search-members", type=int, default=100_000, help="members of the STAT-3 search province")
     parser.add_argument("--stats-members", type=int, default=100_000, help="demo members for the statistics part")
+    parser.add_argument("--graduates", type=int, default=300, help="graduates in the XFER-6 graduation batch")
     parser.add_argument("--part", choices=sorted(PARTS), help="run one part and print its JSON (used internally)")
     args = parser.parse_args()
     if args.part:
@@ -295,6 +305,8 @@ def main() -> None:
                 str(args.search_members),
                 "--stats-members",
                 str(args.stats_members),
+                "--graduates",
+                str(args.graduates),
             ],
             cwd=ROOT,
             capture_output=True,
@@ -361,6 +373,7 @@ def main() -> None:
         ),
     ]
     rows += [tuple(row) for row in figures["search"]["rows"]]
+    rows += [tuple(row) for row in figures["graduation_batch"]["rows"]]
     width = max(len(r[0]) for r in rows)
     print(f"\n{'figure':<{width}}  {'value':>12}  {'baseline (same run)':<28}  ratio")
     for name, value, baseline, ratio in rows:
