@@ -80,7 +80,7 @@ def test_the_fake_decides_by_the_id_number_so_runs_repeat() -> None:
     assert all(provider.verify("", n, None, 2) for n in numbers)
 
 
-def test_identity_check_asks_the_configured_provider(recording: Recording) -> None:
+def test_reg_5_identity_check_asks_the_configured_provider(recording: Recording) -> None:
     # Given a registered provider selected by settings, which refuses
     # When the first check of a submission runs
     state = identity_check.first_check("李晓明", "11010519491231002X", "13800138000")
