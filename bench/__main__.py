@@ -23,7 +23,9 @@ Figures, not verdicts: nothing here fails on a number.
   from the same library and font, and the worker's whole step per card (bench/card_bench.py);
 - search (STAT-3): p50/p99 of each kind of query (ID number, whole name, one character, a
   fragment, in a city, an organisation name) on the demo province at 100,000 members, and the
-  requests and items each reads, next to one GetItem (bench/search_bench.py).
+  requests and items each reads, next to one GetItem (bench/search_bench.py);
+- graduation batch (XFER-6): a class of 300 graduates moved in one batch (5% refused for
+  unpaid dues), time per graduate next to a batch of 30 in the same run (bench/graduation_bench.py).
 """
 
 from __future__ import annotations
@@ -46,26 +48,6 @@ RESULTS = ROOT / "bench" / "results" / "latest.json"
 sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
 
 
-def _id_number(i: int) -> str:
-    from zhtj.core.identity import check_character
-
-    body = f"440106{2000 + i // 365:04d}{1 + (i % 365) // 31 % 12:02d}{1 + i % 28:02d}{i % 1000:03d}"
-    return body + check_character(body)
-
-
-def _form(i: int, branch_id: str) -> dict[str, Any]:
-    return {
-        "name": "测试团员",
-        "id_number": _id_number(i),
-        "ethnicity": "01",
-        "political_status": "03",
-        "join_month": "2021-05",
-        "branch_id": branch_id,
-        "is_cadre": False,
-        "development_number": f"2021{i:08d}",
-    }
-
-
 @contextmanager
 def counted_requests() -> Iterator[Counter[str]]:
     """Count every AWS request this process sends, by service and operation (a hook on the
@@ -79,11 +61,11 @@ def counted_requests() -> Iterator[Counter[str]]:
         counts[f"{self.meta.service_model.service_name}:{operation_name}"] += 1
         return original(self, operation_name, api_params)
 
-    botocore.client.BaseClient._make_api_call = counting  # type: ignore[method-assign]
+    botocore.client.BaseClient._make_api_call = counting
     try:
         yield counts
     finally:
-        botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = original
 
 
 def requests_per_register_and_approve() -> dict[str, Any]:
@@ -91,6 +73,7 @@ def requests_per_register_and_approve() -> dict[str, Any]:
     from moto import mock_aws
 
     import bench.inprocess  # noqa: F401  (the environment, set before zhtj is imported)
+    from bench import people
     from infra import moto_patches
     from zhtj.signin.tokens import generate_dev_key
 
@@ -113,7 +96,9 @@ def requests_per_register_and_approve() -> dict[str, Any]:
         branch = world.orgs["huajing"]
         with Client(app) as client:
             client.http.post(
-                "/registrations", headers={"Content-Type": "application/json"}, body=json.dumps(_form(0, branch))
+                "/registrations",
+                headers={"Content-Type": "application/json"},
+                body=json.dumps(people.person(0, branch)),
             )  # warm caches (KMS data key, clients)
             import boto3
 
@@ -123,7 +108,9 @@ def requests_per_register_and_approve() -> dict[str, Any]:
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
             with counted_requests() as submit_counts:
                 answer = client.http.post(
-                    "/registrations", headers={"Content-Type": "application/json"}, body=json.dumps(_form(1, branch))
+                    "/registrations",
+                    headers={"Content-Type": "application/json"},
+                    body=json.dumps(people.person(1, branch)),
                 )
                 ticket = json.loads(answer.body)["ticket"]
             message = sqs.receive_message(QueueUrl=url)["Messages"][0]
@@ -155,6 +142,7 @@ def registration_burst(count: int) -> dict[str, Any]:
     import boto3
     import requests
 
+    from bench import people
     from infra.local.stack import LocalStack
 
     with LocalStack(aws_port=0, api_port=0, demo_scale=20) as stack:
@@ -186,7 +174,7 @@ def registration_burst(count: int) -> dict[str, Any]:
         with ThreadPoolExecutor(8) as pool:
             list(
                 pool.map(
-                    lambda i: session.post(f"{stack.api_url}/registrations", json=_form(i, branch), timeout=60),
+                    lambda i: session.post(f"{stack.api_url}/registrations", json=people.person(i, branch), timeout=60),
                     range(count),
                 )
             )
@@ -263,6 +251,12 @@ def _cold_import() -> dict[str, Any]:
     return cold_import.run(5)
 
 
+def _graduation(graduates: int) -> dict[str, Any]:
+    from bench import graduation_bench
+
+    return graduation_bench.run(graduates)
+
+
 def _stats_sweep(members: int) -> dict[str, Any]:
     from bench import stats_bench
 
@@ -279,6 +273,7 @@ PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "stats_sweep": lambda args: _stats_sweep(args.stats_members),
     "cold_import": lambda args: _cold_import(),
     "search": lambda args: _search(args.search_members),
+    "graduation_batch": lambda args: _graduation(args.graduates),
 }
 
 
@@ -288,6 +283,7 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=10000, help="rows of the bulk-import workbook")
     parser.add_argument("--search-members", type=int, default=100_000, help="members of the STAT-3 search province")
     parser.add_argument("--stats-members", type=int, default=100_000, help="demo members for the statistics part")
+    parser.add_argument("--graduates", type=int, default=300, help="graduates in the XFER-6 graduation batch")
     parser.add_argument("--part", choices=sorted(PARTS), help="run one part and print its JSON (used internally)")
     args = parser.parse_args()
     if args.part:
@@ -311,6 +307,8 @@ def main() -> None:
                 str(args.search_members),
                 "--stats-members",
                 str(args.stats_members),
+                "--graduates",
+                str(args.graduates),
             ],
             cwd=ROOT,
             capture_output=True,
@@ -377,6 +375,7 @@ def main() -> None:
         ),
     ]
     rows += [tuple(row) for row in figures["search"]["rows"]]
+    rows += [tuple(row) for row in figures["graduation_batch"]["rows"]]
     width = max(len(r[0]) for r in rows)
     print(f"\n{'figure':<{width}}  {'value':>12}  {'baseline (same run)':<28}  ratio")
     for name, value, baseline, ratio in rows:

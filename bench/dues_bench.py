@@ -48,11 +48,11 @@ def _dynamodb_requests() -> Iterator[Counter[str]]:
                 counts["transaction_items"] += len(api_params["TransactItems"])
         return original(self, operation_name, api_params)
 
-    botocore.client.BaseClient._make_api_call = counting  # type: ignore[method-assign]
+    botocore.client.BaseClient._make_api_call = counting
     try:
         yield counts
     finally:
-        botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = original
 
 
 def _per(counts: Counter[str], n: int) -> tuple[float, float]:

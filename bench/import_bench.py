@@ -21,7 +21,7 @@ BRANCHES = 10
 
 
 def _workbook(rows: int, branch_aliases: list[str]) -> bytes:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # type: ignore[import-untyped]
 
     from zhtj.core.identity import check_character
     from zhtj.imports import template as sheet

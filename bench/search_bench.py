@@ -16,6 +16,7 @@ number. A GetItem's cost does not depend on how many claims exist, so a sample s
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import random
@@ -56,11 +57,11 @@ def _reads() -> Iterator[dict[str, int]]:
         counts["items_read"] += int(answer.get("ScannedCount", 1 if answer.get("Item") else 0))
         return answer
 
-    botocore.client.BaseClient._make_api_call = counting  # type: ignore[method-assign]
+    botocore.client.BaseClient._make_api_call = counting
     try:
         yield counts
     finally:
-        botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = original
 
 
 def _timed(calls: list[Callable[[], Any]]) -> dict[str, float]:
@@ -222,15 +223,15 @@ def run(members: int = 100_000, id_sample: int = 2_000) -> dict[str, Any]:
 
         pii.reset_clients()  # the indexes computed while giving the numbers: each search pays its KMS call
 
-        def page(principal: Principal, q: str, kind: str = "member") -> Callable[[], Any]:
-            return lambda: search.search(principal, q, kind, None, None, 20)  # type: ignore[arg-type]
+        def page(principal: Principal, q: str, kind: search.Kind = "member") -> Callable[[], Any]:
+            return lambda: search.search(principal, q, kind, None, None, 20)
 
         # Timed: an ID-number look-up with its audit record and count, not the reader's daily limit.
         daily_limit, search.ID_SEARCHES_PER_DAY = search.ID_SEARCHES_PER_DAY, calls + 1
 
         figures: dict[str, dict[str, float]] = {
             "baseline_getitem": _timed(
-                [lambda m=m: Member.get(keys.member_pk(m.member_id), keys.META) for m in queried]
+                [functools.partial(Member.get, keys.member_pk(m.member_id), keys.META) for m in queried]
             ),
             "id_number": _timed([page(province, n) for n in rng.sample(numbers, min(calls, len(numbers)))]),
             "member_whole_name": _timed([page(province, m.name) for m in queried]),

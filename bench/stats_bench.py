@@ -31,7 +31,7 @@ SEGMENTS = 8
 
 
 def _stream_shard() -> Any:
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
     return dynamodb_backends[DEFAULT_ACCOUNT_ID]["cn-north-1"].tables["zhtj"].stream_shard

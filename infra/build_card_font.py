@@ -1,9 +1,9 @@
-"""Rebuild layers/zhtj/fonts/NotoSansSC-Regular.ttf (see its README) from the Noto Sans SC
+"""Rebuild layers/zhtj/cards/fonts/NotoSansSC-Regular.ttf (see its README) from the Noto Sans SC
 OpenType (CFF) file: keep the characters GBK encodes, convert the cubic CFF outlines to
 quadratic TrueType glyf outlines. Run by hand, not by the build:
 
     pip download --no-deps pylopdf-fonts-zh-cn==0.1.1 && unzip the wheel
-    python -m infra.build_card_font <NotoSansSC-Regular.otf> layers/zhtj/fonts/NotoSansSC-Regular.ttf
+    python -m infra.build_card_font <NotoSansSC-Regular.otf> layers/zhtj/cards/fonts/NotoSansSC-Regular.ttf
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The KMS keys that protect personal data (zhtj.dal.pii), created on the endpoint the local
+"""The KMS keys that protect personal data (zhtj.table.pii), created on the endpoint the local
 stack or a test points at (moto). The cloud template declares the same two keys and aliases.
 
 - alias/zhtj-pii: SYMMETRIC_DEFAULT, wraps the data keys that seal ID numbers.

@@ -1,4 +1,4 @@
-"""Two fixes to moto (the embedded AWS) so that it behaves like the service it stands in for.
+"""Six fixes to moto (the embedded AWS) so that it behaves like the service it stands in for.
 
 1. Requests are atomic. moto's server answers requests on many threads but its DynamoDB
 backend has no lock: two concurrent conditional writes can both pass their condition (two
@@ -118,7 +118,8 @@ def apply() -> None:
     global _APPLIED
     if _APPLIED:
         return
-    dynamodb_models.copy = types.SimpleNamespace(deepcopy=_no_table_copy, copy=copy.copy)  # type: ignore[assignment]
+    # moto's module imports `copy` without exporting it: replaced on purpose, for that module only.
+    dynamodb_models.copy = types.SimpleNamespace(deepcopy=_no_table_copy, copy=copy.copy)  # type: ignore[attr-defined,assignment]
     original = DynamoDBBackend.transact_write_items
 
     def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
@@ -303,7 +304,7 @@ def _read_module_list_once() -> None:
     import moto.backends as backends
 
     modules = tuple(backends.list_of_moto_modules())
-    backends.list_of_moto_modules = lambda: modules  # type: ignore[assignment]
+    backends.list_of_moto_modules = lambda: modules
 
 
 # --- 5. Attribute values already in wire form are written as they are -------------------------
@@ -343,7 +344,8 @@ def _write_wire_values_as_they_are() -> None:
 
     BaseJSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
     # Read with `in` only; a class's methods do not change while moto serves.
-    responses.method_names_from_class = functools.lru_cache(maxsize=None)(responses.method_names_from_class)  # type: ignore[assignment]
+    # Imported there from moto.utilities, not exported: replaced on purpose, where responses look it up.
+    responses.method_names_from_class = functools.lru_cache(maxsize=None)(responses.method_names_from_class)  # type: ignore[attr-defined]
 
 
 # --- 6. SQS: sending and receiving do not count the queue --------------------------------------

@@ -1,6 +1,6 @@
 """Create the system's AWS resources from the manifest on an endpoint the local stack or a
 test points at (moto). The cloud template (infra/template.py) is built from the same
-sources: zhtj.dal.table.table_definition() and chalicefile.json.
+sources: zhtj.table.base.table_definition() and chalicefile.json.
 """
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ def create_payment_secrets(session: boto3.Session, gateway: str | None = None) -
 
 
 def create_cursor_secret(session: boto3.Session) -> None:
-    """The secret page cursors are sealed with (zhtj.dal.paging): fresh random text, as the
+    """The secret page cursors are sealed with (zhtj.table.paging): fresh random text, as the
     cloud template's generated secret is; an existing one is kept, so cursors stay valid."""
     client = session.client("secretsmanager")
     with contextlib.suppress(client.exceptions.ResourceExistsException):

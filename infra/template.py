@@ -28,9 +28,11 @@ from chalice.utils import to_cfn_resource_name
 from infra.provision import BUCKETS, UPLOADS_LIFECYCLE_RULES, bucket_name
 from zhtj.core.gateway_responses import GATEWAY_RESPONSES
 from zhtj.core.manifest import Manifest, SqsTrigger, StreamTrigger, load_manifest
-from zhtj.core.settings import CURSOR_SECRET_ENV
+from zhtj.core.settings import CURSOR_SECRET_ENV, IDENTITY_PROVIDER_ENV, PAYMENT_GATEWAY_ENV
 from zhtj.core.settings import DEFAULT_PAYMENT_SECRET as DEFAULT_SECRET
 from zhtj.core.settings import PAYMENT_SECRET_ENV as SECRET_ENV
+from zhtj.integrations.identity.registry import REAL_PROVIDERS
+from zhtj.integrations.payments import alipay, wechat
 from zhtj.table.base import table_definition
 from zhtj.table.storage import IMPORT_UPLOADS_PREFIX, bucket_env
 
@@ -87,6 +89,20 @@ ACTING_ORG_ATTRIBUTE = "acting_org"
 PAYMENT_FUNCTIONS = frozenset({"app", "timer_worker", "dues_reconcile", "dues_bill_check"})
 PAYMENTS_ROLE = "PaymentsFunctionRole"
 PAYMENT_SECRET_PARAMETERS = {"wechatpay": "WeChatPaySecretName", "alipay": "AlipaySecretName"}
+# Each provider's gateway is pinned by a parameter that accepts the provider's own addresses
+# only (the secret's "gateway" key, which the local stack points at the simulator, is then
+# not used): the payments simulator cannot be configured in the cloud.
+PAYMENT_GATEWAY_PARAMETERS = {"wechatpay": "WeChatPayGateway", "alipay": "AlipayGateway"}
+PAYMENT_GATEWAYS = {
+    "wechatpay": (wechat.GATEWAY, "https://api2.mch.weixin.qq.com"),  # the second: WeChat Pay's backup domain
+    "alipay": (alipay.GATEWAY,),
+}
+# REG-5: the real-name provider, by name (zhtj.integrations.identity.registry). The cloud takes a
+# real adapter's name only: the fake lives in infra/local, outside the layer, and no name a
+# stand-in would carry is accepted.
+IDENTITY_PROVIDER = "IdentityProvider"
+STAND_IN_WORDS = ("fake", "simulat", "stub", "mock", "dummy", "local", "test")
+IDENTITY_PROVIDER_PATTERN = rf"^(?!.*({'|'.join(STAND_IN_WORDS)}))[a-z][a-z0-9-]{{1,39}}$"
 # The API's public base address: the providers' notify_url and the card QR code's link
 # (the variable zhtj.core.settings.PUBLIC_API_URL_ENV names; the test holds the two equal).
 PUBLIC_API_URL = "PublicApiUrl"
@@ -383,7 +399,7 @@ def _keys(manifest: Manifest) -> Json:
             "Type": "AWS::KMS::Alias",
             "Properties": {"AliasName": f"alias/{manifest.app}-card-signing", "TargetKeyId": _ref(SIGNING_KEY)},
         },
-        # Page cursors are sealed with a key derived from this (zhtj.dal.paging). Generated here,
+        # Page cursors are sealed with a key derived from this (zhtj.table.paging). Generated here,
         # never typed; replacing it only makes the cursors in flight start again from page one.
         CURSOR_SECRET: {
             "Type": "AWS::SecretsManager::Secret",
@@ -732,8 +748,25 @@ def _payments_role(manifest: Manifest) -> Json:
 
 
 def payment_environment() -> Json:
-    """What PAYMENT_FUNCTIONS are told: the name of each provider's secret."""
-    return {SECRET_ENV[provider]: _ref(parameter) for provider, parameter in PAYMENT_SECRET_PARAMETERS.items()}
+    """What PAYMENT_FUNCTIONS are told: the name of each provider's secret, and its gateway."""
+    secrets = {SECRET_ENV[provider]: _ref(parameter) for provider, parameter in PAYMENT_SECRET_PARAMETERS.items()}
+    gateways = {PAYMENT_GATEWAY_ENV[p]: _ref(parameter) for p, parameter in PAYMENT_GATEWAY_PARAMETERS.items()}
+    return secrets | gateways
+
+
+def _identity_parameter() -> Json:
+    """REG-5: no default, so a deployment must name its provider; a real adapter's name only."""
+    parameter: Json = {
+        "Type": "String",
+        "Description": "REG-5: the real-name (实名核验) provider, by the name of its adapter in "
+        "layers/zhtj/integrations/identity (required; no fake or simulator can be selected).",
+    }
+    if REAL_PROVIDERS:
+        parameter["AllowedValues"] = sorted(REAL_PROVIDERS)
+    else:  # no real adapter yet: any name but a stand-in's (an unknown one is refused at run time)
+        parameter["AllowedPattern"] = IDENTITY_PROVIDER_PATTERN
+        parameter["ConstraintDescription"] = "the name of a real identity provider adapter (never a fake's)"
+    return parameter
 
 
 def _parameters() -> Json:
@@ -747,8 +780,19 @@ def _parameters() -> Json:
         }
         for provider, parameter in PAYMENT_SECRET_PARAMETERS.items()
     }
+    gateways: Json = {
+        parameter: {
+            "Type": "String",
+            "Default": PAYMENT_GATEWAYS[provider][0],
+            "AllowedValues": list(PAYMENT_GATEWAYS[provider]),
+            "Description": f"DUES-3: the {provider} gateway the functions call (the provider's own addresses only).",
+        }
+        for provider, parameter in PAYMENT_GATEWAY_PARAMETERS.items()
+    }
     return {
         **payments,
+        **gateways,
+        IDENTITY_PROVIDER: _identity_parameter(),
         PUBLIC_API_URL: {
             "Type": "String",
             "AllowedPattern": r"^https://[^/\s]+(/\S*[^/\s])?$",
@@ -858,6 +902,7 @@ def function_environment(manifest: Manifest) -> Json:
         # Lambda has no X-Ray integration in the China regions.
         "POWERTOOLS_TRACE_DISABLED": _if(IN_CHINA, "true", "false"),
         PUBLIC_URL_ENV: _ref(PUBLIC_API_URL),
+        IDENTITY_PROVIDER_ENV: _ref(IDENTITY_PROVIDER),
     }
     for role in BUCKETS:
         env[bucket_env(role)] = _ref(bucket_id(role))
@@ -924,7 +969,7 @@ def _patch_stream_event(event_properties: Json, name: str, trigger: Any) -> None
 
 
 def _gateway_responses() -> Json:
-    """Every answer API Gateway gives itself, in the shape of the API's own (zhtj.gateway_responses):
+    """Every answer API Gateway gives itself, in the shape of the API's own (zhtj.core.gateway_responses):
     fixed Chinese text, never $context.error.message (an unknown path's message quotes the
     Authorization header). In the API definition rather than as AWS::ApiGateway::GatewayResponse
     resources: the stage's deployment snapshots the definition, so the responses deploy with it

@@ -16,7 +16,9 @@ os.environ.update(
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_NAMESPACE": "zhtj",
         "POWERTOOLS_DEV": "false",
-        # The fake identity provider passes everyone unless a test asks for failures (REG-5).
+        # REG-5: the local fake identity provider (infra/local/fake_identity.py), selected
+        # explicitly; it passes everyone unless a test asks for failures.
+        "ZHTJ_IDENTITY_PROVIDER": "fake",
         "ZHTJ_FAKE_IDP_FAIL_PERCENT": "0",
     }
 )
@@ -29,6 +31,7 @@ from moto import mock_aws
 from moto.core.config import default_user_config
 
 from infra import moto_patches
+from infra.local import fake_identity
 from tests import moto_state
 from zhtj.signin.tokens import generate_dev_key
 
@@ -37,6 +40,7 @@ os.environ["ZHTJ_DEV_SIGNING_KEY"] = generate_dev_key()
 import zhtj.registry  # noqa: F401
 
 moto_patches.apply()
+fake_identity.install()
 moto_state.remember_environment()
 # One boto3 default session for the test process (moto would start a fresh one per mock): a
 # client costs ~50 ms on a fresh session, which reads the service models from disk again, and

@@ -30,7 +30,7 @@ builds the items with the same builders the logic uses (`set_index_keys`, `name_
 writes, and passes every generated name through the ORG-5 validators and every placement
 through the ORG-1/2 check, so that a bad generated name fails loudly. Names and the shape
 are deterministic for a given scale (`random.Random(scale)`); identifiers come from
-`zhtj.clock.new_id` and differ between runs. Load into an empty table only: a province
+`zhtj.core.clock.new_id` and differ between runs. Load into an empty table only: a province
 that already has children is refused.
 """
 
@@ -896,7 +896,7 @@ def load(scale: int = 200) -> dict[str, str]:
     step_admins: dict[str, str] = {}
     if transfer is not None:
         by_id = {n.org.org_id: n.org for n in builder.orgs}
-        for step, org_id in enumerate(transfer.chain, start=1):
+        for step, org_id in enumerate((str(org) for org in transfer.chain), start=1):
             admin = logins.branch_admin if org_id == demo_branch.org.org_id else _admin(builder, by_id[org_id])
             step_admins[f"transfer_step{step}_org"] = by_id[org_id].short_name
             step_admins[f"transfer_step{step}_admin"] = issue_dev_token(admin, org_id)

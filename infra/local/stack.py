@@ -74,7 +74,7 @@ def _check_port_free(host: str, port: int, flag: str) -> None:
 class GatewayRequestHandler(ChaliceRequestHandler):
     """chalice local's request handler, but what it answers in API Gateway's stead comes in the
     API's {code, message, field} shape, as the cloud template's gateway responses give it
-    (zhtj.gateway_responses): chalice's copy of API Gateway quotes the Authorization header
+    (zhtj.core.gateway_responses): chalice's copy of API Gateway quotes the Authorization header
     back for an unknown path."""
 
     _ANSWERS: ClassVar[dict[type[LocalGatewayException], GatewayAnswer]] = {
@@ -217,6 +217,8 @@ class LocalStack:
         """Everything in-process talks to the moto server; set before zhtj or the app is imported."""
         from chalice.config import Config
 
+        from infra.local import fake_identity
+        from zhtj.core.settings import IDENTITY_PROVIDER_ENV
         from zhtj.signin.tokens import generate_dev_key
 
         config = Config(chalice_stage=STAGE, config_from_disk=self._chalice_config())
@@ -230,6 +232,8 @@ class LocalStack:
             "ZHTJ_TABLE": "zhtj",
             "POWERTOOLS_TRACE_DISABLED": "true",
             "ZHTJ_DEV_SIGNING_KEY": generate_dev_key(),
+            # REG-5: the local stand-in for the real-name authority, selected explicitly.
+            IDENTITY_PROVIDER_ENV: fake_identity.NAME,
         }
         # A developer's real profile or session must not leak into requests to moto.
         for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
@@ -237,6 +241,7 @@ class LocalStack:
         for key, value in env.items():
             self._saved_env.setdefault(key, os.environ.get(key))
             os.environ[key] = value
+        fake_identity.install()
 
     def _start_payments_simulator(self, session: boto3.Session) -> None:
         """The providers' side on localhost; the merchant secrets' gateways point at it, so the

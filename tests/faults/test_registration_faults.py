@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from infra.local.fake_identity import FakeIdentityProvider
 from infra.local.runner import EventRunner
 from tests.faults.conftest import (
     Reasons,
@@ -197,7 +198,7 @@ def test_reg_5_rechecks_through_the_timers_queue_with_crashes_timeouts_and_races
     assert faults.injected["identity_timeout"] + faults.injected["dynamodb_conflict"] and totals.failed
     faults_on("")
 
-    provider = identity_check.FakeIdentityProvider(100, 30)
+    provider = FakeIdentityProvider(100, 30)
     for ticket, id_number in people.items():
         record = Registration.get(keys.registration_pk(ticket), keys.META, consistent_read=True)
         expected = identity_check.PASSED if provider.verify("", id_number, None, 2) else identity_check.FAILED

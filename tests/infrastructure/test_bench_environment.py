@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-# Not parts (the runner, the package, the environment itself), and the one part that measures
-# imports in fresh interpreters, to which it gives their environment itself.
-NOT_IN_PROCESS = {"__init__", "__main__", "inprocess", "cold_import"}
+# Not parts (the runner, the package, the environment itself, the people the parts register),
+# and the one part that measures imports in fresh interpreters, to which it gives their
+# environment itself.
+NOT_IN_PROCESS = {"__init__", "__main__", "inprocess", "people", "cold_import"}
 PARTS = sorted(p.stem for p in (ROOT / "bench").glob("*.py") if p.stem not in NOT_IN_PROCESS)
 CHECK = (
     "import importlib, os, sys, boto3; importlib.import_module(sys.argv[1]); "

@@ -385,7 +385,7 @@ def test_import_2_the_uploads_bucket_is_encrypted_with_the_pii_key_and_expires_i
 
 def test_page_cursors_are_sealed_with_a_generated_secret_every_function_is_told(template: dict[str, Any]) -> None:
     """Given the template, then the page-cursor secret is generated (never typed) and every
-    function gets its ARN by the variable zhtj.settings reads."""
+    function gets its ARN by the variable zhtj.core.settings reads."""
     from zhtj.core.settings import CURSOR_SECRET_ENV
 
     secret = template["Resources"][cloud.CURSOR_SECRET]
@@ -425,3 +425,56 @@ def test_gateway_answers_are_chinese_code_message_field_and_never_echo_the_reque
     ) == (401, "Authorization")
     assert responses["THROTTLED"]["statusCode"] == 429 and responses["REQUEST_TOO_LARGE"]["statusCode"] == 413
     assert "statusCode" not in responses["DEFAULT_4XX"] and "statusCode" not in responses["DEFAULT_5XX"]
+
+
+def test_reg_5_the_cloud_has_no_way_to_select_a_fake_identity_provider(template: dict[str, Any], built: Path) -> None:
+    import re
+
+    from infra.local import fake_identity
+    from zhtj.core.settings import IDENTITY_PROVIDER_ENV
+    from zhtj.integrations.identity.registry import REAL_PROVIDERS
+
+    # Given the built template's identity parameter
+    parameter = template["Parameters"][cloud.IDENTITY_PROVIDER]
+    # Then a deployment must name a provider (no default to fall back on)
+    assert "Default" not in parameter
+    # And the only names it accepts are real adapters' (none yet: then no stand-in's name)
+    stand_ins = [fake_identity.NAME, "FakeIdentityProvider", "simulator", "local-fake", "mock", "stub", "test", ""]
+    if "AllowedValues" in parameter:
+        assert set(parameter["AllowedValues"]) == set(REAL_PROVIDERS)
+        assert not set(stand_ins) & set(parameter["AllowedValues"])
+    else:
+        assert not REAL_PROVIDERS
+        pattern = re.compile(parameter["AllowedPattern"])
+        for name in stand_ins:
+            assert not pattern.fullmatch(name), name
+        assert pattern.fullmatch("gov-realname")  # the kind of name an adapter gets
+    # And every function is told the parameter, and nothing about a fake's shares
+    for name, function in _of_type(template, "AWS::Serverless::Function").items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables[IDENTITY_PROVIDER_ENV] == {"Ref": cloud.IDENTITY_PROVIDER}, name
+        assert not [v for v in variables if v.startswith("ZHTJ_FAKE")], name
+    # And the layer the functions run with holds no part of infra/ (where the fake lives)
+    layer = built.parent / "layer" / "python"
+    assert not list(layer.rglob("fake_identity.py")) and not (layer / "infra").exists()
+
+
+def test_dues_3_the_cloud_has_no_way_to_select_the_payments_simulator(template: dict[str, Any]) -> None:
+    from zhtj.core.settings import PAYMENT_GATEWAY_ENV
+
+    functions = {
+        f["Properties"]["Handler"].removeprefix("app."): f["Properties"]
+        for f in _of_type(template, "AWS::Serverless::Function").values()
+    }
+    for provider, name in cloud.PAYMENT_GATEWAY_PARAMETERS.items():
+        # Given each provider's gateway parameter
+        parameter = template["Parameters"][name]
+        # Then it accepts the provider's own https addresses only, the official one by default
+        assert parameter["Default"] == parameter["AllowedValues"][0]
+        for gateway in parameter["AllowedValues"]:
+            assert gateway.startswith("https://") and ("weixin.qq.com" in gateway or "alipay.com" in gateway)
+            assert "simulat" not in gateway and "localhost" not in gateway and "127.0.0.1" not in gateway
+        # And the payment functions are told it, so the secret's gateway is not what they call
+        for function, properties in functions.items():
+            if function in cloud.PAYMENT_FUNCTIONS:
+                assert properties["Environment"]["Variables"][PAYMENT_GATEWAY_ENV[provider]] == {"Ref": name}

@@ -138,3 +138,28 @@ def import_chunk_rows() -> int:
 def public_api_url() -> str:
     """The API's public address, without a trailing slash: what a card's QR code points to."""
     return os.environ.get(PUBLIC_API_URL_ENV, DEFAULT_PUBLIC_URL).rstrip("/")
+
+
+# Providers' settings (identity, payments). Read on every call, not once: the tests and the local
+# stack select a provider, and its timing, per run.
+IDENTITY_PROVIDER_ENV = "ZHTJ_IDENTITY_PROVIDER"
+RECHECK_DELAY_ENV = "ZHTJ_RECHECK_DELAY_SECONDS"
+DEFAULT_RECHECK_DELAY_SECONDS = 12 * 3600
+# The cloud pins each payment provider's gateway (template parameters); unset, the gateway comes
+# with the provider's secret (the local stack points it at the simulator).
+PAYMENT_GATEWAY_ENV = {"wechatpay": "ZHTJ_WECHATPAY_GATEWAY", "alipay": "ZHTJ_ALIPAY_GATEWAY"}
+
+
+def identity_provider() -> str:
+    """The name of the real-name provider (zhtj.integrations.identity.registry); "" when none."""
+    return os.environ.get(IDENTITY_PROVIDER_ENV, "").strip()
+
+
+def recheck_delay_seconds() -> int:
+    """REG-5: how long after a failed first check the automatic re-check runs."""
+    return int(os.environ.get(RECHECK_DELAY_ENV) or DEFAULT_RECHECK_DELAY_SECONDS)
+
+
+def payment_gateway(provider: str) -> str | None:
+    """The gateway the deployment pins for a payment provider, or None (the secret's then)."""
+    return os.environ.get(PAYMENT_GATEWAY_ENV[provider]) or None

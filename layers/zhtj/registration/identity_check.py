@@ -1,17 +1,16 @@
-"""Real-name verification (实名核验), REG-5: ID number, name and phone against an identity
-provider. About 5% fail at first; a failure is re-checked automatically (a timer, within
-24 hours); a second failure lets the branch pass the member offline with a note and a
-photo, state 线下通过."""
+"""Real-name verification (实名核验), REG-5: ID number, name and phone against the identity
+provider settings select (zhtj.integrations.identity). About 5% fail at first; a failure is
+re-checked automatically (a timer, within 24 hours); a second failure lets the branch pass
+the member offline with a note and a photo, state 线下通过."""
 
 from __future__ import annotations
 
-import hashlib
-import os
 from datetime import timedelta
-from typing import Protocol
+from enum import StrEnum
 
-from zhtj.core import faults
+from zhtj.core import faults, settings
 from zhtj.core.errors import ConflictError, NotFoundError, RuleViolation, ValidationError
+from zhtj.integrations.identity import registry
 from zhtj.registration.models import Registration
 from zhtj.registration.reviewers import reviewer
 from zhtj.signin.tokens import Principal
@@ -19,53 +18,44 @@ from zhtj.table import keys, pii, storage
 from zhtj.table.unit_of_work import BUSY, SYSTEM_ACTOR, UnitOfWork
 from zhtj.timers import service as timers
 
-PASSED = "PASSED"  # 核验通过
-RECHECK_SCHEDULED = "RECHECK_SCHEDULED"  # 首次核验未通过，等待自动复核
-FAILED = "FAILED"  # 复核仍未通过：可由团支部线下核验
-OFFLINE_PASSED = "OFFLINE_PASSED"  # 线下通过
+
+class RealNameState(StrEnum):
+    """A registration's real-name state (stored as these strings)."""
+
+    PASSED = "PASSED"  # 核验通过
+    RECHECK_SCHEDULED = "RECHECK_SCHEDULED"  # 首次核验未通过，等待自动复核
+    FAILED = "FAILED"  # 复核仍未通过：可由团支部线下核验
+    OFFLINE_PASSED = "OFFLINE_PASSED"  # 线下通过
+
+
+PASSED = RealNameState.PASSED
+RECHECK_SCHEDULED = RealNameState.RECHECK_SCHEDULED
+FAILED = RealNameState.FAILED
+OFFLINE_PASSED = RealNameState.OFFLINE_PASSED
 PASSED_STATES = (PASSED, OFFLINE_PASSED)
 
 
-class IdentityProvider(Protocol):
-    def verify(self, name: str, id_number: str, phone: str | None, attempt: int) -> bool:
-        """True when the provider confirms that the name belongs to the ID number."""
-
-
-class FakeIdentityProvider:
-    """The local stand-in: fails a configurable share of first checks, and a smaller share
-    of re-checks, decided by a hash of the ID number so that runs repeat."""
-
-    def __init__(self, fail_percent: int, refail_percent: int) -> None:
-        self.fail_percent, self.refail_percent = fail_percent, refail_percent
-
-    def verify(self, name: str, id_number: str, phone: str | None, attempt: int) -> bool:
-        # ZHTJ_FAULTS=identity_timeout=<share>: the provider does not answer in time.
-        faults.maybe_time_out(faults.IDENTITY_TIMEOUT, "the identity provider")
-        bucket = int(hashlib.sha256(id_number.encode()).hexdigest()[:8], 16) % 100
-        return bucket >= (self.fail_percent if attempt == 1 else self.refail_percent)
-
-
-def provider() -> IdentityProvider:
-    return FakeIdentityProvider(
-        fail_percent=int(os.environ.get("ZHTJ_FAKE_IDP_FAIL_PERCENT", "5")),
-        refail_percent=int(os.environ.get("ZHTJ_FAKE_IDP_REFAIL_PERCENT", "2")),
-    )
-
-
 def recheck_delay() -> timedelta:
-    return timedelta(seconds=int(os.environ.get("ZHTJ_RECHECK_DELAY_SECONDS", str(12 * 3600))))
+    return timedelta(seconds=settings.recheck_delay_seconds())
+
+
+def _ask(name: str, id_number: str, phone: str | None, attempt: int) -> bool:
+    """The configured provider's answer (zhtj.integrations.identity.registry)."""
+    # ZHTJ_FAULTS=identity_timeout=<share>: the provider does not answer in time.
+    faults.maybe_time_out(faults.IDENTITY_TIMEOUT, "the identity provider")
+    return registry.provider().verify(name, id_number, phone, attempt)
 
 
 def _verify(registration: Registration, attempt: int) -> bool:
     context = {"purpose": "id_number", "registration": registration.registration_id}
     id_number = pii.unseal(registration.id_sealed or "", context)
-    return provider().verify(registration.name, id_number, registration.phone, attempt)
+    return _ask(registration.name, id_number, registration.phone, attempt)
 
 
-def first_check(name: str, id_number: str, phone: str | None) -> str:
+def first_check(name: str, id_number: str, phone: str | None) -> RealNameState:
     """The check made before a registration is written: its real-name state (PASSED, or
     RECHECK_SCHEDULED for the caller to time the re-check)."""
-    return PASSED if provider().verify(name, id_number, phone, attempt=1) else RECHECK_SCHEDULED
+    return PASSED if _ask(name, id_number, phone, attempt=1) else RECHECK_SCHEDULED
 
 
 def recheck(registration_id: str) -> None:
