@@ -64,6 +64,7 @@ def pipeline_per_card(count: int) -> float:
 
     from infra.provision import provision
     from zhtj.cards import service as cards
+    from zhtj.cards.rules import RenderOutcome
     from zhtj.orgs.service import bootstrap_province
     from zhtj.table import keys, queues, signing, storage
     from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
@@ -91,7 +92,7 @@ def pipeline_per_card(count: int) -> float:
         started = time.perf_counter()
         for member_id in member_ids:
             items = partitions.items(keys.member_pk(member_id))
-            assert cards.render(member_id, items, 1) == cards.RENDERED
+            assert cards.render(member_id, items, 1) == RenderOutcome.RENDERED
         return round((time.perf_counter() - started) / count * 1000, 1)
 
 

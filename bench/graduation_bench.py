@@ -41,7 +41,7 @@ def _batch(size: int) -> dict[str, Any]:
     from zhtj.timers import calendar
     from zhtj.timers.models import Timer
     from zhtj.transfers import batches as transfer_batches
-    from zhtj.transfers import service as transfers
+    from zhtj.transfers import chain as transfer_chain
     from zhtj.transfers.rules import ChainStep, Side
 
     with mock_aws():
@@ -51,7 +51,7 @@ def _batch(size: int) -> dict[str, Any]:
             cached.forget()
         provision()
         world = build_world()
-        transfers.set_chain(world.principal("root"), [ChainStep(Side.FROM, 0), ChainStep(Side.TO, 0)], 72)
+        transfer_chain.set_chain(world.principal("root"), [ChainStep(Side.FROM, 0), ChainStep(Side.TO, 0)], 72)
         branch, school = world.orgs["cs2024"], world.orgs["sysu"]
         members = [enrol(world, "cs2024", f"毕业生{han_number(i)}") for i in range(size)]
         unpaid = members[::UNPAID_EVERY]

@@ -24,7 +24,6 @@ from zhtj.core.clock import CHINA_TZ
 from zhtj.core.clock import now as clock_now
 from zhtj.integrations.payments import keys
 from zhtj.integrations.payments.base import (
-    CHINA_TZ,
     BadSignature,
     BillLine,
     BusinessMismatch,

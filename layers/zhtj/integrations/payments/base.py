@@ -13,16 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from zhtj.core.clock import CHINA_TZ as CHINA_TZ  # both providers write their times in it
 from zhtj.core.manifest import PAYMENT_PROVIDERS
 
 PROVIDERS = PAYMENT_PROVIDERS
-
-# China Standard Time (no daylight saving), in which both providers write their times.
-CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
 class Event(StrEnum):
