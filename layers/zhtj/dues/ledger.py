@@ -18,7 +18,7 @@ from zhtj.members.models import Member
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.models import Org
 from zhtj.signin.tokens import Principal
-from zhtj.stats import service as stats  # TODO(counters): the subtree's member count, from zhtj.counters
+from zhtj.counters import service as counter_totals
 from zhtj.table import counters, keys, paging
 from zhtj.timers.workdays import CHINA_TZ
 
@@ -67,7 +67,7 @@ def statistics(principal: Principal, org_id: str, year: int) -> tuple[Org, list[
 
 def subtree_members(org: Org) -> int:
     """Members of the subtree now, from its statistics counters (STAT-1: O(1) at any level)."""
-    return int(stats.sub_totals([org])[org.org_id].get("members", 0))
+    return int(counter_totals.sub_totals([org])[org.org_id].get("members", 0))
 
 
 def ledger(
