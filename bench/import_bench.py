@@ -86,7 +86,7 @@ def run(rows: int = 10000) -> dict[str, Any]:
     os.environ.setdefault("ZHTJ_DEV_SIGNING_KEY", generate_dev_key())
     moto_patches.apply()
     with mock_aws():
-        from chalicelib.workers import import_worker
+        from chalicelib.imports.workers import import_worker
         from infra.provision import provision
         from tests.support import build_world, org_body
         from zhtj.imports import service as imports

@@ -1,12 +1,12 @@
 """The HTTP adapter, in one place: every route is declared with `api(...)`, which parses
 the query and body into pydantic models, verifies the bearer token, calls one logic
-function and serializes its answer. Domain errors become `{code, message, field}` answers
-in the middleware (`error_middleware`), never in a route. The declarations double as the
-OpenAPI document (chalicelib/openapi.py).
+function and serializes its answer. The declarations double as the OpenAPI document
+(chalicelib/openapi.py), in the order app.py registers the blueprints (`register`).
 
-Chalice catches a view's exceptions itself (middleware never sees them), so the mapping of
-domain errors to `{code, message, field}` answers lives in the route wrapper below: one
-place, every route.
+Domain errors become `{code, message, field}` answers in the route wrapper `api(...)` puts
+around every view, never in a view: Chalice catches a view's exceptions itself (middleware
+never sees them), so the wrapper is the one place, for every route. The middleware
+`chalice_answers` gives what Chalice answers by itself (405, 500) the API's shape.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalice import Blueprint, Response
-from chalice.app import Request
+from chalice.app import Blueprint, Chalice, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
@@ -54,7 +53,25 @@ class RouteSpec:
     tags: tuple[str, ...] = field(default=())
 
 
+# Every registered route, in registration order: the OpenAPI document's order of paths (and of
+# the methods of a path), which its clients see. A blueprint's declarations wait in _DECLARED
+# until app.py registers it, so that importing a module changes no order.
 ROUTES: list[RouteSpec] = []
+_DECLARED: dict[Blueprint, list[RouteSpec]] = {}
+
+
+def declare(blueprint: Blueprint, spec: RouteSpec) -> None:
+    """Document a route of `blueprint` (api(...) does it for its routes; a route declared
+    otherwise, as a webhook, calls it itself)."""
+    _DECLARED.setdefault(blueprint, []).append(spec)
+
+
+def register(app: Chalice, blueprint: Blueprint) -> None:
+    """Register `blueprint`'s routes with the app, and its declarations after those of the
+    blueprints registered before it."""
+    app.register_blueprint(blueprint)
+    ROUTES.extend(_DECLARED.pop(blueprint, []))
+
 
 # pydantic error type -> zh-CN message.
 _MESSAGES = {
@@ -221,7 +238,7 @@ def api(
     `body` and `query` as keyword arguments, and returns a model, a list or None."""
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
-        ROUTES.append(RouteSpec(path, method, summary, status, body, query, response, public, (tag,)))
+        declare(blueprint, RouteSpec(path, method, summary, status, body, query, response, public, (tag,)))
 
         def route(**params: str) -> Response:
             request = blueprint.current_request
