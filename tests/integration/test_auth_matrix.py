@@ -430,7 +430,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/orgs/{org_id}/incoming-transfers"): Case(
         "transfer.read", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/incoming-transfers"
     ),
-    # AWARD and the annual records (chalicelib/awards/routes.py, chalicelib/annual/routes.py). Bodies fail after authorization (a
+    # AWARD and the annual records (chalicelib/awards/, annual/). Bodies fail after authorization (a
     # document or service date in the future, the year 2999, an unknown award or declaration,
     # an attachment type refused), so the matrix writes nothing.
     ("POST", "/members/{member_id}/awards"): Case(
