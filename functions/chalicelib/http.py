@@ -31,7 +31,7 @@ MAX_BODY_BYTES = 64 * 1024
 # Unicode categories of the invisible characters refused in names: format (zero-width, bidi,
 # BOM, word joiner), line and paragraph separators.
 _INVISIBLE_IN_NAMES = frozenset({"Cf", "Zl", "Zp"})
-JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+JSON_HEADERS: dict[str, str | list[str]] = {"Content-Type": "application/json; charset=utf-8"}
 
 
 class PageQuery(BaseModel):
@@ -133,10 +133,7 @@ def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel:
     media_type = (request.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
     if media_type != "application/json":
         raise UnsupportedMediaType("UNSUPPORTED_MEDIA_TYPE", "请求内容类型应为application/json", "Content-Type")
-    try:
-        raw = request.raw_body or b""
-    except ValueError as error:  # an event flagged base64 whose body is not
-        raise ValidationError("MALFORMED_BODY", "请求内容编码无效", None) from error
+    raw = _body_bytes(request)
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge("PAYLOAD_TOO_LARGE", f"请求内容过大（不超过{MAX_BODY_BYTES // 1024}KB）", None)
     try:
@@ -152,6 +149,17 @@ def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel:
         raise _validation_error(error) from error
     _refuse_coercions(model, raw)
     return parsed
+
+
+def _body_bytes(request: Request) -> bytes:
+    """The body as bytes: Chalice may hand it over as text, which is then measured (the size
+    limit is in bytes, not characters) and parsed as its UTF-8 encoding. Text that no encoding
+    holds (a lone surrogate) passes here and is refused as JSON that is not UTF-8."""
+    try:
+        raw = request.raw_body or b""
+    except ValueError as error:  # an event flagged base64 whose body is not
+        raise ValidationError("MALFORMED_BODY", "请求内容编码无效", None) from error
+    return raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
 
 
 # What pydantic's lax mode converts and strict JSON validation does not: text or a boolean for a
@@ -287,7 +295,7 @@ class _Internal(DomainError):
 _INTERNAL = _Internal(INTERNAL.code, INTERNAL.message, INTERNAL.field)
 
 
-def _gateway_answer(answer: GatewayAnswer, status: int, headers: dict[str, str]) -> Response:
+def _gateway_answer(answer: GatewayAnswer, status: int, headers: dict[str, str | list[str]]) -> Response:
     return Response(
         body=json.dumps(answer.body(), ensure_ascii=False), status_code=status, headers={**headers, **JSON_HEADERS}
     )

@@ -118,7 +118,8 @@ def _receive(provider_name: str) -> Response:
     except Exception:
         logger.exception("webhook failed", extra={"provider": provider_name})
         reply = dues_payments.failure_reply(provider_name)
-    return Response(body=reply.body, status_code=reply.status, headers=reply.headers)
+    answer_headers: dict[str, str | list[str]] = dict(reply.headers)
+    return Response(body=reply.body, status_code=reply.status, headers=answer_headers)
 
 
 def _webhook(provider_name: str) -> None:

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.http import PageQuery, api
 from zhtj.orgs import service as orgs
+from zhtj.orgs.models import Org
 from zhtj.orgs.rules import OrgType
 from zhtj.schemas import (
     MergeOut,
@@ -34,7 +35,7 @@ class SearchQuery(PageQuery):
     q: str = Field(min_length=1, max_length=50)
 
 
-def _page(items: list[object], cursor: str | None) -> Page[OrgOut]:
+def _page(items: list[Org], cursor: str | None) -> Page[OrgOut]:
     return Page[OrgOut](items=[OrgOut.model_validate(o) for o in items], next_cursor=cursor)
 
 
