@@ -1,6 +1,6 @@
 """Routes of league dues (团费): bills, orders, collection statistics, retention shares and the
 standard. The payment providers' side (notifications, reconciliation, anomalies) is in
-dues_providers.py. Thin: parse, call logic, shape."""
+providers.py. Thin: parse, call logic, shape."""
 
 from __future__ import annotations
 

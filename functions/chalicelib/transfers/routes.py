@@ -1,7 +1,7 @@
 """Routes of transfers (XFER-1..5): start, the chain's steps, withdraw, appeal, the inbox and
 figures of an organisation, target search, arrivals from outside the province. Proposals by an
-organisation outside the member's subtree are in transfer_proposals.py, graduation and batches
-(XFER-6) in transfer_batches.py. Thin: parse, call logic, shape.
+organisation outside the member's subtree are in proposals.py, graduation and batches
+(XFER-6) in batches.py. Thin: parse, call logic, shape.
 
 A transfer is addressed under its member (`/members/{id}/transfers/{transfer}`): it lives in
 the member's partition, and the step it waits on decides who may act (transfers/service.py)."""
