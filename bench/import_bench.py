@@ -88,7 +88,7 @@ def run(rows: int = 10000) -> dict[str, Any]:
 
     moto_patches.apply()
     with mock_aws():
-        from chalicelib.workers import import_worker
+        from chalicelib.imports.workers import import_worker
         from infra.provision import provision
         from tests.support import build_world, org_body
         from zhtj.imports import service as imports

@@ -8,29 +8,30 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
-from chalice import Chalice, ConvertToMiddleware
+from chalice.app import Chalice, ConvertToMiddleware, Request
 
-import chalicelib.cards
-import zhtj.registry  # noqa: F401
-from chalicelib import (
-    accounts,
-    audit,
-    deadlines,
-    dues,
-    dues_providers,
-    imports,
-    members,
-    openapi,
-    orgs,
-    registration,
-    transfer_batches,
-    transfer_proposals,
-    transfers,
-)
-from chalicelib import awards as award_routes
-from chalicelib import search as search_routes
-from chalicelib import stats as stats_routes
-from chalicelib.http import chalice_answers
+import zhtj.registry  # noqa: F401  (every item class known to the table's type discriminator)
+from chalicelib import openapi
+from chalicelib.accounts import routes as accounts
+from chalicelib.annual import routes as annual
+from chalicelib.audit import routes as audit
+from chalicelib.awards import routes as awards
+from chalicelib.cards import routes as cards
+from chalicelib.changes import deletions, edits, exits
+from chalicelib.deadlines import routes as deadlines
+from chalicelib.dues import providers as dues_providers
+from chalicelib.dues import routes as dues
+from chalicelib.http import chalice_answers, register
+from chalicelib.imports import routes as imports
+from chalicelib.orgs import routes as orgs
+from chalicelib.registration import routes as registration
+from chalicelib.search import routes as search
+from chalicelib.stats import routes as stats
+from chalicelib.sweeps import routes as sweeps
+from chalicelib.timers import routes as timers
+from chalicelib.transfers import batches as transfer_batches
+from chalicelib.transfers import proposals as transfer_proposals
+from chalicelib.transfers import routes as transfers
 from zhtj.core import faults
 from zhtj.core.logredact import install as install_id_masking
 from zhtj.core.manifest import InvokeTrigger, ScheduleTrigger, SqsTrigger, StreamTrigger, load_manifest
@@ -42,33 +43,51 @@ app.api.binary_types = []
 # Chalice logs uncaught exceptions with their tracebacks through its own logger.
 install_id_masking(app.log)
 
+# The order of registration is the OpenAPI document's order of paths, and of a path's methods
+# (tests/snapshots/openapi.json holds it byte for byte): add a blueprint at the end.
 for blueprint in (
-    orgs.bp,
+    cards.bp,  # CARD: the member card, its download and public verification
     accounts.bp,
     audit.bp,
-    registration.bp,
-    deadlines.bp,
-    imports.bp,
-    members.bp,
+    deadlines.bp,  # REV-2: overdue reviews
+    timers.bp,  # the working-day calendar the deadlines count in
     dues.bp,
     dues_providers.bp,  # DUES-3: the providers' notifications, reconciliation, anomalies
-    transfers.bp,
-    transfer_proposals.bp,  # XFER-2: proposed by an organisation outside the member's subtree
-    transfer_batches.bp,  # XFER-6: graduation and batches
-    award_routes.bp,  # AWARD and the annual records the card shows
-    search_routes.bp,  # STAT-3: members and organisations by name fragment or ID number
-    stats_routes.bp,  # STAT-1..2 and SWEEP: subtree figures, the daily bulletin, findings
+    imports.bp,
+    edits.bp,  # EDIT: a member's edits after approval, join-month corrections
+    deletions.bp,  # DEL
+    exits.bp,  # EXIT
     openapi.bp,
+    orgs.bp,
+    registration.bp,
+    transfers.bp,
+    transfer_batches.bp,  # XFER-6: graduation and batches
+    transfer_proposals.bp,  # XFER-2: proposed by an organisation outside the member's subtree
+    awards.bp,  # AWARD
+    annual.bp,  # the annual records the card shows
+    search.bp,  # STAT-3: members and organisations by name fragment or ID number
+    stats.bp,  # STAT-1..2: subtree figures, the daily bulletin, findings
+    sweeps.bp,  # SWEEP: compliance sweeps and their history
 ):
-    app.register_blueprint(blueprint)
-app.register_blueprint(chalicelib.cards.bp)  # CARD: the member card, its download and public verification
+    register(app, blueprint)
 
 # First, so that it wraps the others: Chalice's own answers (405, 500) in the API's shape.
 app.register_middleware(chalice_answers, "http")
-app.register_middleware(
-    ConvertToMiddleware(logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)), "http"
+_inject_http_context = ConvertToMiddleware(
+    logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 )
-app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context), "all")
+_inject_event_context = ConvertToMiddleware(logger.inject_lambda_context)
+
+
+def inject_lambda_context(event: Any, get_response: Callable[[Any], Any]) -> Any:
+    """Middleware: the Lambda context in every log line, injected once per event (a second
+    injection would also mark the first event of a cold start warm); an HTTP request's
+    correlation id is API Gateway's request id."""
+    inject = _inject_http_context if isinstance(event, Request) else _inject_event_context
+    return inject(event, get_response)
+
+
+app.register_middleware(inject_lambda_context, "all")
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics), "all")
 app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler), "all")
 

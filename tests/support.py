@@ -343,7 +343,7 @@ def drain_stream(client: Any | None = None) -> dict[str, int]:
             if client is not None:
                 payload = client.lambda_.invoke(name, event).payload
             else:
-                from chalicelib.stats_workers import stats_stream
+                from chalicelib.stats.workers import stats_stream
 
                 payload = stats_stream(event, None)
             assert payload == {"batchItemFailures": []}, payload

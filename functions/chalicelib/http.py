@@ -1,12 +1,12 @@
 """The HTTP adapter, in one place: every route is declared with `api(...)`, which parses
 the query and body into pydantic models, verifies the bearer token, calls one logic
-function and serializes its answer. Domain errors become `{code, message, field}` answers
-in the middleware (`error_middleware`), never in a route. The declarations double as the
-OpenAPI document (chalicelib/openapi.py).
+function and serializes its answer. The declarations double as the OpenAPI document
+(chalicelib/openapi.py), in the order app.py registers the blueprints (`register`).
 
-Chalice catches a view's exceptions itself (middleware never sees them), so the mapping of
-domain errors to `{code, message, field}` answers lives in the route wrapper below: one
-place, every route.
+Domain errors become `{code, message, field}` answers in the route wrapper `api(...)` puts
+around every view, never in a view: Chalice catches a view's exceptions itself (middleware
+never sees them), so the wrapper is the one place, for every route. The middleware
+`chalice_answers` gives what Chalice answers by itself (405, 500) the API's shape.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalice import Blueprint, Response
-from chalice.app import Request
+from chalice.app import Blueprint, Chalice, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
@@ -32,7 +31,7 @@ MAX_BODY_BYTES = 64 * 1024
 # Unicode categories of the invisible characters refused in names: format (zero-width, bidi,
 # BOM, word joiner), line and paragraph separators.
 _INVISIBLE_IN_NAMES = frozenset({"Cf", "Zl", "Zp"})
-JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+JSON_HEADERS: dict[str, str | list[str]] = {"Content-Type": "application/json; charset=utf-8"}
 
 
 class PageQuery(BaseModel):
@@ -54,7 +53,25 @@ class RouteSpec:
     tags: tuple[str, ...] = field(default=())
 
 
+# Every registered route, in registration order: the OpenAPI document's order of paths (and of
+# the methods of a path), which its clients see. A blueprint's declarations wait in _DECLARED
+# until app.py registers it, so that importing a module changes no order.
 ROUTES: list[RouteSpec] = []
+_DECLARED: dict[Blueprint, list[RouteSpec]] = {}
+
+
+def declare(blueprint: Blueprint, spec: RouteSpec) -> None:
+    """Document a route of `blueprint` (api(...) does it for its routes; a route declared
+    otherwise, as a webhook, calls it itself)."""
+    _DECLARED.setdefault(blueprint, []).append(spec)
+
+
+def register(app: Chalice, blueprint: Blueprint) -> None:
+    """Register `blueprint`'s routes with the app, and its declarations after those of the
+    blueprints registered before it."""
+    app.register_blueprint(blueprint)
+    ROUTES.extend(_DECLARED.pop(blueprint, []))
+
 
 # pydantic error type -> zh-CN message.
 _MESSAGES = {
@@ -116,10 +133,7 @@ def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel:
     media_type = (request.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
     if media_type != "application/json":
         raise UnsupportedMediaType("UNSUPPORTED_MEDIA_TYPE", "请求内容类型应为application/json", "Content-Type")
-    try:
-        raw = request.raw_body or b""
-    except ValueError as error:  # an event flagged base64 whose body is not
-        raise ValidationError("MALFORMED_BODY", "请求内容编码无效", None) from error
+    raw = _body_bytes(request)
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge("PAYLOAD_TOO_LARGE", f"请求内容过大（不超过{MAX_BODY_BYTES // 1024}KB）", None)
     try:
@@ -135,6 +149,17 @@ def _parse_body(request: Request, model: type[BaseModel]) -> BaseModel:
         raise _validation_error(error) from error
     _refuse_coercions(model, raw)
     return parsed
+
+
+def _body_bytes(request: Request) -> bytes:
+    """The body as bytes: Chalice may hand it over as text, which is then measured (the size
+    limit is in bytes, not characters) and parsed as its UTF-8 encoding. Text that no encoding
+    holds (a lone surrogate) passes here and is refused as JSON that is not UTF-8."""
+    try:
+        raw = request.raw_body or b""
+    except ValueError as error:  # an event flagged base64 whose body is not
+        raise ValidationError("MALFORMED_BODY", "请求内容编码无效", None) from error
+    return raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
 
 
 # What pydantic's lax mode converts and strict JSON validation does not: text or a boolean for a
@@ -221,7 +246,7 @@ def api(
     `body` and `query` as keyword arguments, and returns a model, a list or None."""
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
-        ROUTES.append(RouteSpec(path, method, summary, status, body, query, response, public, (tag,)))
+        declare(blueprint, RouteSpec(path, method, summary, status, body, query, response, public, (tag,)))
 
         def route(**params: str) -> Response:
             request = blueprint.current_request
@@ -270,7 +295,7 @@ class _Internal(DomainError):
 _INTERNAL = _Internal(INTERNAL.code, INTERNAL.message, INTERNAL.field)
 
 
-def _gateway_answer(answer: GatewayAnswer, status: int, headers: dict[str, str]) -> Response:
+def _gateway_answer(answer: GatewayAnswer, status: int, headers: dict[str, str | list[str]]) -> Response:
     return Response(
         body=json.dumps(answer.body(), ensure_ascii=False), status_code=status, headers={**headers, **JSON_HEADERS}
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 from pydantic import BaseModel, TypeAdapter
 
 from chalicelib.http import MAX_BODY_BYTES, ROUTES, RouteSpec, api

@@ -164,7 +164,7 @@ CASES: dict[tuple[str, str], Case] = {
         "calendar.load", "root", lambda w: "/calendar/2031", lambda w: {"holidays": ["2031-01-01"], "workdays": []}
     ),
     ("PUT", "/registration-waves"): Case("waves.set", "root", lambda w: "/registration-waves", lambda w: {"opens": {}}),
-    # EDIT / DEL / EXIT (chalicelib/members.py). Member-scoped routes name 华景's second member
+    # EDIT / DEL / EXIT (chalicelib/changes/). Member-scoped routes name 华景's second member
     # (the member token of these tests is the first's); each body fails only after
     # authorization (no open request, a future date, a missing explanation), so the matrix
     # changes nothing.
@@ -263,7 +263,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/orgs/{org_id}/former-members"): Case(
         "member.read", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/former-members"
     ),
-    # IMPORT (chalicelib/imports.py): 天河 imports for its branches; its import waits for a file,
+    # IMPORT (chalicelib/imports/routes.py): 天河 imports for its branches; its import waits for a file,
     # so starting it fails after authorization (no file uploaded) and its report is not ready.
     ("GET", "/orgs/{org_id}/import-template"): Case(
         "import.create", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/import-template"
@@ -279,7 +279,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/imports/{import_id}/report"): Case(
         "import.read", "tianhe", lambda w: f"/imports/{tianhe_import(w)}/report"
     ),
-    # DUES (chalicelib/dues.py). Member routes name 华景's second member: the member-token test
+    # DUES (chalicelib/dues/routes.py). Member routes name 华景's second member: the member-token test
     # signs in as the first, who may read only their own dues. Orders: an unknown id is 404 to all.
     ("GET", "/members/{member_id}/dues/bill"): Case(
         "dues.read", "huajing", lambda w: f"/members/{w.members['huajing'][1]}/dues/bill"
@@ -325,7 +325,7 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/dues/reconciliation"): Case("dues.reconciliation_read", "root", lambda w: "/dues/reconciliation"),
     ("GET", "/dues/anomalies"): Case("dues.reconciliation_read", "root", lambda w: "/dues/anomalies?month=2026-11"),
-    # XFER (chalicelib/transfers.py). Transfer A (华景's second member to 中大 cs2024, started by
+    # XFER (chalicelib/transfers/routes.py). Transfer A (华景's second member to 中大 cs2024, started by
     # 华景) waits on 华景's step; B (the third member) is withdrawn by the first caller allowed.
     # Bodies fail after authorization (a wrong step, a paper ground, no appeal pending).
     ("PUT", "/transfer-chain"): Case(
@@ -430,7 +430,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/orgs/{org_id}/incoming-transfers"): Case(
         "transfer.read", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/incoming-transfers"
     ),
-    # AWARD and the annual records (chalicelib/awards.py). Bodies fail after authorization (a
+    # AWARD and the annual records (chalicelib/awards/, annual/). Bodies fail after authorization (a
     # document or service date in the future, the year 2999, an unknown award or declaration,
     # an attachment type refused), so the matrix writes nothing.
     ("POST", "/members/{member_id}/awards"): Case(

@@ -266,7 +266,7 @@ def test_stat_1_cancelled_transactions_racing_stream_reads_leave_no_drift(
 
     from moto.dynamodb.models.table import StreamShard
 
-    from chalicelib.stats_workers import stats_stream
+    from chalicelib.stats.workers import stats_stream
     from infra.local.runner import EventRunner
     from tests.integration.test_registration import make_id, registered
     from tests.integration.test_stats_property import recount

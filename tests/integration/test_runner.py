@@ -70,7 +70,7 @@ def work(event: Any) -> Any:
     behaviour.batches.append((raw, event.context))
     if behaviour.raise_error:
         raise RuntimeError("handler broke")
-    # Exactly what chalicelib.workers does: powertools reports the failed records.
+    # Exactly what the workers do (chalicelib/events.py): powertools reports the failed records.
     return process_partial_response(raw, _record, BatchProcessor(EventType.SQS), event.context)
 
 

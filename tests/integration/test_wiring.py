@@ -68,3 +68,45 @@ def test_openapi_document_is_valid_and_matches_routes(client: Any) -> None:
     routed = {(method, path) for path, entry in app.routes.items() for method in entry}
     assert documented == routed
     assert served == document()
+
+
+def _context_injections(monkeypatch: Any) -> list[str]:
+    """Every injection of a Lambda context into the log's keys (powertools marks each with
+    cold_start) and every setting of a correlation id, as they happen."""
+    from zhtj.core.observability import logger
+
+    seen: list[str] = []
+    append_keys, set_correlation_id = logger.append_keys, logger.set_correlation_id
+
+    def spy_keys(**keys: Any) -> None:
+        if "cold_start" in keys:
+            seen.append("context")
+        append_keys(**keys)
+
+    def spy_correlation(value: str | None) -> None:
+        seen.append("correlation")
+        set_correlation_id(value)
+
+    monkeypatch.setattr(logger, "append_keys", spy_keys)
+    monkeypatch.setattr(logger, "set_correlation_id", spy_correlation)
+    return seen
+
+
+def test_an_http_request_injects_the_lambda_context_once_with_its_correlation_id(client: Any, monkeypatch: Any) -> None:
+    # Given the log's context injections watched
+    seen = _context_injections(monkeypatch)
+    # When one request goes through the app
+    status, _ = call(client, "GET", "/health")
+    # Then the context was injected once, with the request's correlation id (API Gateway's request id)
+    assert status == 200
+    assert seen == ["context", "correlation"]
+
+
+def test_an_event_injects_the_lambda_context_once(client: Any, monkeypatch: Any) -> None:
+    # Given the log's context injections watched
+    seen = _context_injections(monkeypatch)
+    # When one scheduled event goes through the app
+    scheduled = client.events.generate_cw_event("aws.events", "Scheduled Event", {}, [])
+    assert client.lambda_.invoke("card_sweep", scheduled).payload == {"announced": 0}
+    # Then the context was injected once, with no correlation id (an event has no request id)
+    assert seen == ["context"]

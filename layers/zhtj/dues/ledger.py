@@ -10,6 +10,7 @@ from datetime import date
 
 from zhtj.core import clock
 from zhtj.core.errors import ValidationError
+from zhtj.counters import service as counter_totals
 from zhtj.dues import rules as dues_rules
 from zhtj.dues.bills import account_of
 from zhtj.dues.models import DuesAccount, LedgerEntry, PaidMonth
@@ -18,7 +19,6 @@ from zhtj.members.models import Member
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.models import Org
 from zhtj.signin.tokens import Principal
-from zhtj.counters import service as counter_totals
 from zhtj.table import counters, keys, paging
 from zhtj.timers.workdays import CHINA_TZ
 

@@ -1,0 +1,192 @@
+"""Routes of the annual records the card shows: a branch's annual registration (年度注册), its
+education evaluation (教育评议: proposed by the branch, certified above), and volunteer hours.
+Thin: parse, call logic, shape."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from chalice.app import Blueprint
+from pydantic import BaseModel, Field
+
+from chalicelib.awards.routes import TAG, TEXT, ReasonIn
+from chalicelib.http import PageQuery, api
+from zhtj.annual import service as annual
+from zhtj.annual.models import EvaluationProposal, VolunteerRecord
+from zhtj.annual.rules import AnnualResult, Grade
+from zhtj.core.errors import ValidationError
+from zhtj.schemas import Body, Out, Page
+from zhtj.signin.tokens import Principal
+
+bp = Blueprint(__name__)
+
+
+class AnnualIn(Body):
+    # Members whose result is not 已注册; everyone else on the roll is registered.
+    exceptions: dict[str, AnnualResult] = Field(default_factory=dict, max_length=500)
+
+
+class AnnualOut(BaseModel):
+    branch_id: str
+    year: int
+    registered_now: int
+    already_registered: int
+    results: dict[str, str]
+
+
+class EvaluationIn(Body):
+    grades: dict[str, Grade] = Field(max_length=2000)
+
+
+class ProposalOut(Out):
+    branch_id: str
+    year: int
+    state: str
+    grades: dict[str, str]
+    evaluated: int
+    excellent: int
+    party_members: int
+    proposed_at: datetime
+    decided_by_org_id: str | None = None
+    decided_at: datetime | None = None
+    return_reason: str | None = None
+
+
+class VolunteerIn(Body):
+    activity: str = TEXT
+    served_on: date
+    tenths_of_hours: int = Field(ge=1, le=240)
+
+
+class VolunteerOut(Out):
+    record_id: str
+    activity: str
+    served_on: str
+    tenths_of_hours: int
+    entered_by_org_id: str
+
+
+class VolunteerListOut(BaseModel):
+    records: list[VolunteerOut]
+    total_tenths_of_hours: int
+
+
+def _proposal(p: EvaluationProposal) -> ProposalOut:
+    return ProposalOut(
+        branch_id=p.branch_id,
+        year=int(p.year),
+        state=p.state,
+        grades=json.loads(p.grades_json),
+        evaluated=int(p.evaluated),
+        excellent=int(p.excellent),
+        party_members=int(p.party_members or 0),
+        proposed_at=p.proposed_at,
+        decided_by_org_id=p.decided_by_org_id,
+        decided_at=p.decided_at,
+        return_reason=p.return_reason,
+    )
+
+
+def _year(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        raise ValidationError("YEAR_FORMAT", "年度应为四位数字", "year")
+    return int(text)
+
+
+@api(
+    bp,
+    "/orgs/{org_id}/annual-registrations/{year}",
+    "POST",
+    summary="支部年度团籍注册（全体团员）",
+    body=AnnualIn,
+    response=AnnualOut,
+    tag=TAG,
+)
+def register(org_id: str, year: str, principal: Principal, body: AnnualIn) -> BaseModel:
+    summary = annual.register(principal, org_id, _year(year), dict(body.exceptions))
+    return AnnualOut(**summary.__dict__)
+
+
+@api(
+    bp,
+    "/orgs/{org_id}/evaluations/{year}",
+    "POST",
+    summary="支部提出教育评议（全体团员）",
+    body=EvaluationIn,
+    response=ProposalOut,
+    status=201,
+    tag=TAG,
+)
+def propose(org_id: str, year: str, principal: Principal, body: EvaluationIn) -> BaseModel:
+    return _proposal(annual.propose(principal, org_id, _year(year), dict(body.grades)))
+
+
+@api(bp, "/orgs/{org_id}/evaluations/{year}", "GET", summary="支部的教育评议", response=ProposalOut, tag=TAG)
+def read_proposal(org_id: str, year: str, principal: Principal) -> BaseModel:
+    return _proposal(annual.read_proposal(principal, org_id, _year(year)))
+
+
+@api(
+    bp,
+    "/orgs/{org_id}/evaluations/{year}/certify",
+    "POST",
+    summary="上级认定支部的教育评议",
+    response=ProposalOut,
+    tag=TAG,
+)
+def certify(org_id: str, year: str, principal: Principal) -> BaseModel:
+    return _proposal(annual.certify(principal, org_id, _year(year)))
+
+
+@api(
+    bp,
+    "/orgs/{org_id}/evaluations/{year}/return",
+    "POST",
+    summary="上级退回支部的教育评议",
+    body=ReasonIn,
+    response=ProposalOut,
+    tag=TAG,
+)
+def return_proposal(org_id: str, year: str, principal: Principal, body: ReasonIn) -> BaseModel:
+    return _proposal(annual.return_proposal(principal, org_id, _year(year), body.reason))
+
+
+@api(
+    bp,
+    "/orgs/{org_id}/evaluation-proposals/{year}",
+    "GET",
+    summary="下级支部的教育评议（待认定在前）",
+    query=PageQuery,
+    response=Page[ProposalOut],
+    tag=TAG,
+)
+def proposals(org_id: str, year: str, principal: Principal, query: PageQuery) -> BaseModel:
+    items, cursor = annual.proposals_under(principal, org_id, _year(year), query.cursor, query.limit)
+    return Page[ProposalOut](items=[_proposal(p) for p in items], next_cursor=cursor)
+
+
+@api(
+    bp,
+    "/members/{member_id}/volunteer-hours",
+    "POST",
+    summary="登记志愿服务时长",
+    body=VolunteerIn,
+    response=VolunteerOut,
+    status=201,
+    tag=TAG,
+)
+def record_volunteer(member_id: str, principal: Principal, body: VolunteerIn) -> BaseModel:
+    record = annual.record_volunteer(principal, member_id, body.activity, body.served_on, body.tenths_of_hours)
+    return VolunteerOut.model_validate(record)
+
+
+@api(
+    bp, "/members/{member_id}/volunteer-hours", "GET", summary="团员的志愿服务记录", response=VolunteerListOut, tag=TAG
+)
+def volunteer(member_id: str, principal: Principal) -> BaseModel:
+    records: list[VolunteerRecord] = annual.volunteer_of(principal, member_id)
+    return VolunteerListOut(
+        records=[VolunteerOut.model_validate(r) for r in records],
+        total_tenths_of_hours=sum(int(r.tenths_of_hours) for r in records),
+    )

@@ -1,0 +1,29 @@
+"""Event handlers of member cards (CARD-1): the renderer, fed by the cards queue, and the sweep
+that re-announces cards left due."""
+
+from __future__ import annotations
+
+import json
+
+from aws_lambda_powertools.utilities.batch import process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from chalicelib.events import BatchAnswer, Context, Event, batch_processor
+from zhtj.cards import service as card_logic
+from zhtj.core.observability import logger
+
+
+def _card(record: SQSRecord) -> None:
+    outcome = card_logic.handle(json.loads(record.body))
+    logger.debug("card message", extra={"message_id": record.message_id, "outcome": outcome})
+
+
+def card_worker(event: Event, context: Context) -> BatchAnswer:
+    """SQS: render a member's card once its content is still (CARD-1); a burst renders once,
+    an older render never replaces a newer one, a redelivery renders nothing twice."""
+    return process_partial_response(event=event, record_handler=_card, processor=batch_processor(), context=context)
+
+
+def card_sweep(event: Event, context: Context) -> dict[str, int]:
+    """Schedule: re-announce cards left due past the grace period (a lost message, a DLQ)."""
+    return {"announced": card_logic.sweep()}

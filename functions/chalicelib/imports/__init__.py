@@ -1,0 +1,1 @@
+"""The Chalice side of the imports capability: its routes and event handlers (see functions/README.md)."""

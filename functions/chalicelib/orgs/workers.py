@@ -1,0 +1,31 @@
+"""Event handlers of the organisation tree (ORG-6): the subtree rewrite after a move, a page at
+a time, and the watchdog that sends on moves that stopped advancing."""
+
+from __future__ import annotations
+
+import json
+
+from aws_lambda_powertools.utilities.batch import process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from chalicelib.events import BatchAnswer, Context, Event, batch_processor
+from zhtj.orgs import service as orgs
+from zhtj.table import queues
+
+
+def _rewrite_subtree(record: SQSRecord) -> None:
+    job_id = json.loads(record.body)["job_id"]
+    if not orgs.continue_move(job_id):
+        queues.send(orgs.TREE_QUEUE, {"job_id": job_id})
+
+
+def tree_maintenance(event: Event, context: Context) -> BatchAnswer:
+    """SQS: rewrite the paths below moved subtrees (ORG-6)."""
+    return process_partial_response(
+        event=event, record_handler=_rewrite_subtree, processor=batch_processor(), context=context
+    )
+
+
+def tree_jobs_watchdog(event: Event, context: Context) -> dict[str, int]:
+    """Schedule: send on move jobs that stopped advancing (a lost or dead-lettered message)."""
+    return {"resumed": orgs.resume_stalled_moves()}

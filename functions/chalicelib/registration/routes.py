@@ -1,0 +1,168 @@
+"""Routes of registration (报到) and review (审核): REG, REV. Thin: parse, call logic, shape."""
+
+from __future__ import annotations
+
+from chalice.app import Blueprint
+from pydantic import BaseModel, Field
+
+from chalicelib.http import PageQuery, api
+from zhtj.registration import identity_check, waves
+from zhtj.registration import service as registration
+from zhtj.schemas import (
+    OfflinePass,
+    Page,
+    Reason,
+    RegistrationOut,
+    RegistrationSubmit,
+    TicketOut,
+    UploadOut,
+    WaveOut,
+    WavesIn,
+)
+from zhtj.signin.tokens import Principal
+
+bp = Blueprint(__name__)
+TAG = "报到"
+
+
+class StateQuery(PageQuery):
+    state: str = Field(default=registration.PENDING, pattern="^[A-Z_]{1,30}$")
+
+
+def _ticket(ticket: str) -> TicketOut:
+    found = registration.ticket_status(ticket)
+    if found is None:
+        return TicketOut(ticket=ticket, status="QUEUED")
+    return TicketOut(ticket=ticket, status=found.state, registration=RegistrationOut.model_validate(found))
+
+
+@api(
+    bp,
+    "/registrations",
+    "POST",
+    summary="提交报到",
+    body=RegistrationSubmit,
+    response=TicketOut,
+    status=202,
+    public=True,
+    tag=TAG,
+)
+def submit(body: RegistrationSubmit) -> BaseModel:
+    idempotency_key = bp.current_request.headers.get("idempotency-key")
+    ticket = registration.submit(
+        body.submission(), body.branch_id, body.previous_ticket, idempotency_key, body.admitted_on
+    )
+    return TicketOut(ticket=ticket, status="QUEUED")
+
+
+@api(bp, "/registrations/tickets/{ticket}", "GET", summary="查询报到进度", response=TicketOut, public=True, tag=TAG)
+def ticket_status(ticket: str) -> BaseModel:
+    return _ticket(ticket)
+
+
+@api(
+    bp,
+    "/registrations/tickets/{ticket}/withdraw",
+    "POST",
+    summary="撤回报到",
+    body=Reason,
+    response=TicketOut,
+    public=True,
+    tag=TAG,
+)
+def withdraw(ticket: str, body: Reason) -> BaseModel:
+    registration.withdraw(ticket, body.reason)
+    return _ticket(ticket)
+
+
+@api(
+    bp,
+    "/orgs/{org_id}/registrations",
+    "GET",
+    summary="团支部的报到（按状态）",
+    query=StateQuery,
+    response=Page[RegistrationOut],
+    tag=TAG,
+)
+def for_branch(org_id: str, principal: Principal, query: StateQuery) -> BaseModel:
+    items, cursor = registration.list_for_branch(principal, org_id, query.state, query.cursor, query.limit)
+    return Page[RegistrationOut](items=[RegistrationOut.model_validate(r) for r in items], next_cursor=cursor)
+
+
+@api(bp, "/registrations/{registration_id}", "GET", summary="查看报到", response=RegistrationOut, tag=TAG)
+def read(registration_id: str, principal: Principal) -> BaseModel:
+    return RegistrationOut.model_validate(registration.read(principal, registration_id))
+
+
+@api(bp, "/registrations/{registration_id}/approve", "POST", summary="审核通过", response=RegistrationOut, tag=TAG)
+def approve(registration_id: str, principal: Principal) -> BaseModel:
+    return RegistrationOut.model_validate(registration.approve(principal, registration_id))
+
+
+@api(
+    bp,
+    "/registrations/{registration_id}/return",
+    "POST",
+    summary="退回报到",
+    body=Reason,
+    response=RegistrationOut,
+    tag=TAG,
+)
+def return_to_member(registration_id: str, principal: Principal, body: Reason) -> BaseModel:
+    return RegistrationOut.model_validate(registration.return_to_member(principal, registration_id, body.reason))
+
+
+@api(
+    bp,
+    "/registrations/{registration_id}/offline-photo",
+    "POST",
+    summary="线下核验照片上传地址",
+    response=UploadOut,
+    tag=TAG,
+)
+def offline_photo(registration_id: str, principal: Principal) -> BaseModel:
+    key, url = identity_check.photo_upload(principal, registration_id)
+    return UploadOut(key=key, url=url)
+
+
+@api(
+    bp,
+    "/registrations/{registration_id}/offline-pass",
+    "POST",
+    summary="线下核验通过",
+    body=OfflinePass,
+    response=RegistrationOut,
+    tag=TAG,
+)
+def offline_pass(registration_id: str, principal: Principal, body: OfflinePass) -> BaseModel:
+    passed = identity_check.pass_offline(principal, registration_id, body.note, body.photo_key)
+    return RegistrationOut.model_validate(passed)
+
+
+@api(
+    bp,
+    "/registration-waves",
+    "PUT",
+    summary="设置分批报到时间（团省委）",
+    body=WavesIn,
+    response=list[WaveOut],
+    tag=TAG,
+)
+def set_waves(principal: Principal, body: WavesIn) -> list[BaseModel]:
+    return [WaveOut.model_validate(w) for w in waves.set_waves(principal, body.opens)]
+
+
+class IdNumberOut(BaseModel):
+    id_number: str
+
+
+@api(
+    bp,
+    "/registrations/{registration_id}/id-number",
+    "GET",
+    summary="查看完整身份证号（审核团支部，留痕）",
+    response=IdNumberOut,
+    tag=TAG,
+)
+def reveal_id_number(registration_id: str, principal: Principal) -> BaseModel:
+    return IdNumberOut(id_number=registration.reveal_id_number(principal, registration_id))

@@ -1,0 +1,27 @@
+"""Event handlers of registration (REG): the queued registrations' writer and the schedule that
+opens enrolment waves."""
+
+from __future__ import annotations
+
+import json
+
+from aws_lambda_powertools.utilities.batch import process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from chalicelib.events import BatchAnswer, Context, Event, batch_processor
+from zhtj.registration import service as registration
+from zhtj.registration import waves
+
+
+def _register(record: SQSRecord) -> None:
+    registration.apply_submission(json.loads(record.body))  # a failure's reason: the processor logs it
+
+
+def registration_worker(event: Event, context: Context) -> BatchAnswer:
+    """SQS: write queued registrations (REG-1..6); a failed record alone is retried."""
+    return process_partial_response(event=event, record_handler=_register, processor=batch_processor(), context=context)
+
+
+def open_waves(event: Event, context: Context) -> dict[str, list[str]]:
+    """Schedule: open the enrolment waves whose time has come (REG-8)."""
+    return {"opened": waves.open_due_waves()}

@@ -1,0 +1,25 @@
+"""Event handler of the table's stream (STAT-1): the statistics counters and findings move with
+every write."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+from chalicelib.events import BatchAnswer, Context, Event
+from zhtj.core.observability import logger
+from zhtj.stats import service as stats
+
+
+def _stream_record(record: DynamoDBRecord) -> None:
+    outcome = stats.apply(stats.StreamRecord.of(record.raw_event))
+    if outcome == "DUPLICATE":
+        logger.info("stream record applied before", extra={"event_id": record.event_id})
+
+
+def stats_stream(event: Event, context: Context) -> BatchAnswer:
+    """The table's stream: move each organisation's own counters and its path's subtree
+    counters, and its findings (stats/service.py). A failed record and those after it are
+    retried (ReportBatchItemFailures); the marks make the retried ones that landed no-ops."""
+    processor = BatchProcessor(EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
+    return process_partial_response(event=event, record_handler=_stream_record, processor=processor, context=context)

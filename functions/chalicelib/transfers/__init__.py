@@ -1,0 +1,1 @@
+"""The Chalice side of the transfers capability: its routes and event handlers (see functions/README.md)."""
