@@ -41,11 +41,12 @@ def _seed_counters() -> int:
     """OwnStat counters and SubStat totals from a recount (one pass), written directly; the
     seeding writes' stream records are then dropped. Returns the items scanned."""
     from zhtj.core import clock
+    from zhtj.counters import raw as counters
     from zhtj.counters.models import OwnStat, SubStat
     from zhtj.orgs.rules import path_ids
     from zhtj.stats import rules as stat_rules
     from zhtj.sweeps import service as sweeps
-    from zhtj.table import counters, keys
+    from zhtj.table import keys
 
     merged, dues = sweeps.Partial(), dict[str, dict[str, Any]]()
     today = clock.today_in_china()

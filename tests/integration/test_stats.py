@@ -17,11 +17,12 @@ from tests.integration.test_awards import days_ago, reward
 from tests.integration.test_registration import make_id, registered
 from tests.integration.test_transfers import start
 from tests.support import World, call, drain, drain_stream, enrol, pay_dues
+from zhtj.counters import raw as counters
 from zhtj.counters.models import OwnStat
 from zhtj.members.models import Member
 from zhtj.registration.models import Registration
 from zhtj.stats import service as stats
-from zhtj.table import counters, keys
+from zhtj.table import keys
 from zhtj.transfers.models import Transfer
 
 

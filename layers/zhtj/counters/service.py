@@ -10,9 +10,10 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from zhtj.core.errors import NotFoundError
+from zhtj.counters import raw as counters
 from zhtj.counters.models import OwnStat
 from zhtj.counters.rules import own_counters, shards
-from zhtj.table import counters, keys
+from zhtj.table import keys
 from zhtj.table.unit_of_work import UnitOfWork
 
 

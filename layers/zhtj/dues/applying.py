@@ -23,6 +23,7 @@ from zhtj.cards import service as cards
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError
 from zhtj.core.observability import logger, metrics
+from zhtj.counters import raw as counters
 from zhtj.dues import rules as dues_rules
 from zhtj.dues.anomalies import record_anomaly
 from zhtj.dues.bills import account_of
@@ -31,7 +32,7 @@ from zhtj.dues.orders import LOST_RACE, Line, get_order, lines_of, unlock_action
 from zhtj.dues.rules import AnomalyCode, Decision, OpenList, OrderState, PayerKind
 from zhtj.dues.shares import shares
 from zhtj.orgs.rules import path_ids
-from zhtj.table import counters, keys, queues
+from zhtj.table import keys, queues
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 from zhtj.timers import service as timers
 from zhtj.timers.workdays import CHINA_TZ

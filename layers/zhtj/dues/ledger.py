@@ -10,6 +10,7 @@ from datetime import date
 
 from zhtj.core import clock
 from zhtj.core.errors import ValidationError
+from zhtj.counters import raw as counters
 from zhtj.counters import service as counter_totals
 from zhtj.dues import rules as dues_rules
 from zhtj.dues.bills import account_of
@@ -19,7 +20,7 @@ from zhtj.members.models import Member
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.models import Org
 from zhtj.signin.tokens import Principal
-from zhtj.table import counters, keys, paging
+from zhtj.table import keys, paging
 from zhtj.timers.workdays import CHINA_TZ
 
 # The collection counters of a year's DuesCounter item (dues/applying.py writes them).

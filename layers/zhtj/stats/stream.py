@@ -29,12 +29,13 @@ from pynamodb.expressions.update import Action
 
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError
+from zhtj.counters import raw as counters
 from zhtj.counters.models import OwnStat, StreamMark, SubStat
 from zhtj.counters.rules import shards
 from zhtj.orgs.rules import path_ids
 from zhtj.stats import rules as stat_rules
 from zhtj.stats.models import Finding
-from zhtj.table import counters, keys
+from zhtj.table import keys
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
 # How long a StreamMark is kept: longer than the stream's 24-hour retention.

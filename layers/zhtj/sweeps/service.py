@@ -27,6 +27,7 @@ from zhtj.core import clock
 from zhtj.core.errors import ConflictError, NotFoundError, ValidationError
 from zhtj.core.observability import logger, metrics
 from zhtj.core.settings import get_settings
+from zhtj.counters import raw as counters
 from zhtj.counters.models import OwnStat
 from zhtj.dues import rules as dues_rules
 from zhtj.orgs.authz import authorize, get_org
@@ -35,7 +36,7 @@ from zhtj.signin.tokens import Principal
 from zhtj.stats import rules as stat_rules
 from zhtj.sweeps.models import FindingHistory, SweepRun
 from zhtj.sweeps.rules import SweepState
-from zhtj.table import counters, executions, keys, queues, storage
+from zhtj.table import executions, keys, queues, storage
 from zhtj.table.base import Item
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
