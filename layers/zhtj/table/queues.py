@@ -1,15 +1,48 @@
-"""Sending to the manifest's queues. Nothing above the data layer touches boto3."""
+"""The manifest's queues, each declared once with the type of its messages. Nothing above the
+data layer touches boto3.
+
+A capability declares its queue in its own `messages.py`: `CARDS = Queue("cards", RenderCard)`
+(a pydantic model, or an Annotated union discriminated by a `kind: Literal[...]` field). The
+name must be a queue of chalicefile.json. Producers `send` a model; workers `parse` a record's
+body into one and dispatch with `match` on its type.
+
+The JSON sent is the model's fields in declaration order, every field always written (a null
+too) except those declared with `omitted()`, which are left out when they hold their default:
+a message keeps the keys the code sent before the queues were typed, so that messages in
+flight during a deploy still parse. Unknown keys are ignored on parse.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import boto3
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from zhtj.core.manifest import load_manifest
 from zhtj.core.settings import get_settings
+
+
+class Message(BaseModel):
+    """Base of every queue message: immutable, and tolerant of keys it does not know."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class MalformedMessage(ValueError):
+    """A queue body that is not one of its queue's messages (poison: the record fails, is
+    retried, then dead-lettered)."""
+
+
+def omitted(default: Any = None) -> Any:
+    """A field left out of the JSON while it holds `default` (a key the message carries only
+    sometimes)."""
+    exclude: Callable[[Any], bool] = lambda value: value == default  # noqa: E731
+    return Field(default=default, exclude_if=exclude)
 
 
 @lru_cache(maxsize=1)
@@ -24,10 +57,58 @@ def queue_url(queue: str) -> str:
     return str(_sqs().get_queue_url(QueueName=name)["QueueUrl"])
 
 
-def send(queue: str, body: dict[str, Any], delay_seconds: int = 0) -> None:
-    _sqs().send_message(
-        QueueUrl=queue_url(queue), MessageBody=json.dumps(body, ensure_ascii=False), DelaySeconds=delay_seconds
-    )
+M = TypeVar("M")
+
+
+class Queue(Generic[M]):
+    """A manifest queue and the type of its messages."""
+
+    def __init__(self, name: str, message_type: Any) -> None:
+        if name not in load_manifest().queues:
+            raise ValueError(f"queue {name!r} is not a queue of the manifest (chalicefile.json)")
+        if name in DECLARED:
+            raise ValueError(f"queue {name!r} is declared twice")
+        self.name = name
+        self.message_type = message_type
+        self._adapter: TypeAdapter[M] = TypeAdapter(message_type)
+        DECLARED[name] = self
+
+    def __repr__(self) -> str:
+        return f"Queue({self.name!r})"
+
+    def body(self, message: M) -> str:
+        """The JSON text of a message, as sent."""
+        return json.dumps(self._adapter.dump_python(message, mode="json"), ensure_ascii=False)
+
+    def send(self, message: M, delay_seconds: int = 0) -> None:
+        """Send one message, delivered after `delay_seconds` (at most 900, SQS's limit)."""
+        _sqs().send_message(QueueUrl=self.url(), MessageBody=self.body(message), DelaySeconds=delay_seconds)
+
+    def parse(self, body: str | bytes | dict[str, Any]) -> M:
+        """A record's body as a message; MalformedMessage if it is not JSON or not one of this
+        queue's messages."""
+        try:
+            data = body if isinstance(body, dict) else json.loads(body)
+            return self._adapter.validate_python(data)
+        except (ValueError, pydantic.ValidationError) as error:
+            raise MalformedMessage(f"malformed {self.name} message: {error}") from error
+
+    def url(self) -> str:
+        return queue_url(self.name)
+
+    def max_receive_count(self) -> int:
+        """How many receives before the queue dead-letters a message (the manifest's)."""
+        return load_manifest().queues[self.name].max_receive_count
+
+
+DECLARED: dict[str, Queue[Any]] = {}
+"""Every queue declared so far, by manifest name (zhtj.registry imports every declaration)."""
+
+
+def send_unchecked(queue: Queue[Any], body: dict[str, Any]) -> None:
+    """Send a body that need not be one of the queue's messages: only for tests that feed a
+    worker poison (a message no worker can handle)."""
+    _sqs().send_message(QueueUrl=queue.url(), MessageBody=json.dumps(body, ensure_ascii=False), DelaySeconds=0)
 
 
 def reset_clients() -> None:

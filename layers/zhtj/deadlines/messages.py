@@ -1,0 +1,45 @@
+"""The timers queue and its messages: a shard to sweep (sent by the timer_sweep state machine,
+infra/statemachines/timer_sweep.asl.json), one due timer to fire, and a recomputation of one
+shard's deadlines after a calendar year is loaded."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from zhtj.table.queues import Message, Queue
+
+
+class SweepShard(Message):
+    """Hand out the due timers of one shard, on these days, as of `now` (ISO time)."""
+
+    kind: Literal["sweep"] = "sweep"
+    shard: int
+    days: list[str]
+    now: str
+
+
+class FireTimer(Message):
+    """Fire one due timer."""
+
+    kind: Literal["fire"] = "fire"
+    timer_kind: str
+    subject_id: str
+
+
+class Recompute(Message):
+    """Move the open working-day deadlines of one shard from `day` to `last` (ISO dates) after
+    calendar year `year` was loaded; `cursor` is the position within `day` (null at its start)."""
+
+    kind: Literal["recompute"] = "recompute"
+    year: int
+    shard: int
+    day: str
+    last: str
+    cursor: str | None = None
+
+
+TimerMessage = Annotated[SweepShard | FireTimer | Recompute, Field(discriminator="kind")]
+
+TIMERS: Queue[SweepShard | FireTimer | Recompute] = Queue("timers", TimerMessage)

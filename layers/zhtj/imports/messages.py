@@ -1,0 +1,15 @@
+"""The imports queue and its message: one chunk of a spreadsheet import's rows (IMPORT-1..2)."""
+
+from __future__ import annotations
+
+from zhtj.table.queues import Message, Queue
+
+
+class ImportChunk(Message):
+    """Import the chunk of rows starting at sheet row `row`."""
+
+    import_id: str
+    row: int
+
+
+IMPORTS: Queue[ImportChunk] = Queue("imports", ImportChunk)

@@ -1,0 +1,42 @@
+"""The registration queue and its message: a registration accepted over HTTP (or a row of an
+import), written by the registration worker (registration/worker.py)."""
+
+from __future__ import annotations
+
+from zhtj.table.queues import Message, Queue
+
+
+class Person(Message):
+    """The stored form of a person: the ID number only sealed, indexed and masked (every key
+    written, a null too)."""
+
+    name: str
+    id_sealed: str
+    id_index: str
+    id_masked: str
+    birth_date: str
+    sex: str
+    ethnicity: str
+    political_status: str
+    join_month: str
+    development_number: str | None
+    identity_proof: str | None
+    is_cadre: bool
+    education: str | None
+    occupation: str | None
+    income_band: str | None
+    phone: str | None
+
+
+class WriteRegistration(Message):
+    """Write registration `registration_id` of this person at `branch_id` (ISO times and dates)."""
+
+    registration_id: str
+    branch_id: str
+    previous_id: str | None = None
+    submitted_at: str
+    admitted_on: str | None = None
+    person: Person
+
+
+REGISTRATION: Queue[WriteRegistration] = Queue("registration", WriteRegistration)

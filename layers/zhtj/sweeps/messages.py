@@ -1,0 +1,31 @@
+"""The sweeps queue and its messages (SWEEP-1..3, STAT-1): scan one table segment of a run (sent
+by the sweep state machine, infra/statemachines/sweep.asl.json), then finish the run."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from zhtj.table.queues import Message, Queue
+
+
+class ScanSegment(Message):
+    """Scan segment `segment` of `total` for run `run_id`."""
+
+    kind: Literal["segment"] = "segment"
+    run_id: str
+    segment: int
+    total: int
+
+
+class FinishSweep(Message):
+    """Every segment reported: finish run `run_id`."""
+
+    kind: Literal["finish"] = "finish"
+    run_id: str
+
+
+SweepMessage = Annotated[ScanSegment | FinishSweep, Field(discriminator="kind")]
+
+SWEEPS: Queue[ScanSegment | FinishSweep] = Queue("sweeps", SweepMessage)

@@ -1,0 +1,34 @@
+"""The transfers queue and its messages (XFER-6): one chunk of a batch's members to start, or
+to approve for one organisation."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from zhtj.table.queues import Message, Queue
+
+
+class StartChunk(Message):
+    """Start the transfers of the batch's rows [first, first + count)."""
+
+    kind: Literal["start"] = "start"
+    batch_id: str
+    first: int
+    count: int
+
+
+class ApproveChunk(Message):
+    """Approve, as `account_id` of `org_id`, the batch's transfers of these members."""
+
+    kind: Literal["approve"] = "approve"
+    batch_id: str
+    account_id: str
+    org_id: str
+    member_ids: list[str]
+
+
+TransferMessage = Annotated[StartChunk | ApproveChunk, Field(discriminator="kind")]
+
+TRANSFERS: Queue[StartChunk | ApproveChunk] = Queue("transfers", TransferMessage)
