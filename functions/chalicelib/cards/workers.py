@@ -3,18 +3,17 @@ that re-announces cards left due."""
 
 from __future__ import annotations
 
-import json
-
 from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.events import BatchAnswer, Context, Event, batch_processor
 from zhtj.cards import service as card_logic
+from zhtj.cards.messages import CARDS
 from zhtj.core.observability import logger
 
 
 def _card(record: SQSRecord) -> None:
-    outcome = card_logic.handle(json.loads(record.body))
+    outcome = card_logic.handle(CARDS.parse(record.body))
     logger.debug("card message", extra={"message_id": record.message_id, "outcome": outcome})
 
 

@@ -3,8 +3,6 @@ application of many-member orders, the reconciliation schedule and the daily bil
 
 from __future__ import annotations
 
-import json
-
 from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
@@ -12,13 +10,12 @@ from chalicelib.events import BatchAnswer, Context, Event, batch_processor
 from zhtj.dues import applying as dues_applying
 from zhtj.dues import bill_check
 from zhtj.dues import reconciliation as dues_reconciliation
+from zhtj.dues.messages import DUES
 
 
 def _apply_member(record: SQSRecord) -> None:
-    body = json.loads(record.body)
-    if body.get("kind") != "apply_member":
-        raise ValueError(f"unknown dues message kind {body.get('kind')!r}")
-    dues_applying.apply_member(str(body["order_id"]), str(body["member_id"]), int(body.get("part", 0)))
+    message = DUES.parse(record.body)  # an unknown kind: MalformedMessage, the record fails
+    dues_applying.apply_member(message.order_id, message.member_id, message.part)
 
 
 def dues_worker(event: Event, context: Context) -> BatchAnswer:

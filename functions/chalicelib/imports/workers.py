@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import json
-
 from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.events import BatchAnswer, Context, Event, batch_processor
-from zhtj.core.manifest import load_manifest
 from zhtj.imports import service as imports
+from zhtj.imports.messages import IMPORTS
 
 
 def _import_chunk(record: SQSRecord) -> None:
-    body = json.loads(record.body)
+    chunk = IMPORTS.parse(record.body)
     receives = int(record.raw_event.get("attributes", {}).get("ApproximateReceiveCount", "1"))
-    last_attempt = receives >= load_manifest().queues[imports.IMPORT_QUEUE].max_receive_count
-    imports.continue_import(body["import_id"], int(body["row"]), last_attempt=last_attempt)
+    last_attempt = receives >= IMPORTS.max_receive_count()
+    imports.continue_import(chunk.import_id, chunk.row, last_attempt=last_attempt)
 
 
 def import_worker(event: Event, context: Context) -> BatchAnswer:

@@ -3,20 +3,18 @@ a time, and the watchdog that sends on moves that stopped advancing."""
 
 from __future__ import annotations
 
-import json
-
 from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.events import BatchAnswer, Context, Event, batch_processor
 from zhtj.orgs import service as orgs
-from zhtj.table import queues
+from zhtj.orgs.messages import TREE_MAINTENANCE
 
 
 def _rewrite_subtree(record: SQSRecord) -> None:
-    job_id = json.loads(record.body)["job_id"]
-    if not orgs.continue_move(job_id):
-        queues.send(orgs.TREE_QUEUE, {"job_id": job_id})
+    message = TREE_MAINTENANCE.parse(record.body)
+    if not orgs.continue_move(message.job_id):
+        TREE_MAINTENANCE.send(message)
 
 
 def tree_maintenance(event: Event, context: Context) -> BatchAnswer:

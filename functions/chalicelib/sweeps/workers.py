@@ -3,13 +3,12 @@ nightly schedule that starts a run, and the worker that scans one table segment 
 
 from __future__ import annotations
 
-import json
-
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.events import BatchAnswer, Context, Event
 from zhtj.sweeps import service as sweeps
+from zhtj.sweeps.messages import SWEEPS
 
 
 def sweep_start(event: Event, context: Context) -> dict[str, str]:
@@ -18,7 +17,7 @@ def sweep_start(event: Event, context: Context) -> dict[str, str]:
 
 
 def _sweep(record: SQSRecord) -> None:
-    sweeps.handle(json.loads(record.body))
+    sweeps.handle(SWEEPS.parse(record.body))
 
 
 def sweep_worker(event: Event, context: Context) -> BatchAnswer:

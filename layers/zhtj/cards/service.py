@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +21,7 @@ from pynamodb.expressions.update import Action
 
 from zhtj.cards import content as card_content
 from zhtj.cards import token as card_token
+from zhtj.cards.messages import CARDS, RenderCard
 from zhtj.cards.models import CardState
 from zhtj.cards.rules import VERDICTS, CardStatus, RenderOutcome, Verdict
 from zhtj.core import clock, settings
@@ -31,10 +31,9 @@ from zhtj.members import service as member_changes
 from zhtj.members.rules import MemberState
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.signin.tokens import Principal
-from zhtj.table import keys, partitions, queues, signing, storage
+from zhtj.table import keys, partitions, signing, storage
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
-QUEUE = "cards"
 # Coalescing: a card that has been rendered before is rendered again once its content has been
 # still for this long, so a burst of changes (ten in a minute) renders once, with the last state.
 # A first card does not wait: until it is rendered the member has nothing to download.
@@ -76,14 +75,14 @@ def bump_actions(member_id: str, at: datetime) -> list[Action]:
     ]
 
 
-def message(member_id: str, at: datetime) -> dict[str, Any]:
+def message(member_id: str, at: datetime) -> RenderCard:
     """The queue message of one change: the member and the change time it announces."""
-    return {"member_id": member_id, "changed_at": stamp(at)}
+    return RenderCard(member_id=member_id, changed_at=stamp(at))
 
 
 def notify(member_id: str, at: datetime, delay_seconds: int) -> None:
     """Announce a change, delivered after `delay_seconds` (SQS DelaySeconds, at most 15 minutes)."""
-    queues.send(QUEUE, message(member_id, at), delay_seconds=min(delay_seconds, 900))
+    CARDS.send(message(member_id, at), delay_seconds=min(delay_seconds, 900))
 
 
 def rendered_before(member_id: str) -> bool:
@@ -145,13 +144,13 @@ def _moment(value: Any) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
-def handle(body: Mapping[str, Any]) -> RenderOutcome:
+def handle(body: RenderCard) -> RenderOutcome:
     """One `cards` message (a change's announcement, or the sweep's): render the member's card
     if it is due and either it is the member's first card or its content has been still for
     QUIET_SECONDS (or has waited MAX_WAIT). An earlier change's message gives way to the latest
     change's, which is on its way. Idempotent: a card already rendered at its content version is
     left alone."""
-    member_id = str(body["member_id"])
+    member_id = body.member_id
     items = partitions.items(keys.member_pk(member_id))
     card = next((i for i in items if i.get("sk") == keys.CARD_SK), None)
     member = next((i for i in items if i.get("sk") == keys.META), None)
@@ -162,8 +161,8 @@ def handle(body: Mapping[str, Any]) -> RenderOutcome:
         return RenderOutcome.CURRENT
     at = clock.now()
     changed_at = _moment(card["changed_at"])
-    announced = body.get("changed_at")
-    latest = announced is None or str(announced) >= stamp(changed_at)
+    announced = body.changed_at
+    latest = announced is None or announced >= stamp(changed_at)
     if rendered_version == 0:
         # A first card renders at once. Two quick changes before it both announce at once:
         # the earlier one's message gives way, so they make one render, not two that race.
@@ -262,7 +261,7 @@ def sweep(now: datetime | None = None) -> int:
     for shard in range(keys.CARD_DUE_SHARDS):
         for item in CardState.by_gsi2.query(keys.card_due_pk(shard), CardState.gsi2sk <= upper):
             if isinstance(item, CardState):
-                queues.send(QUEUE, {"member_id": item.member_id, "sweep": True})
+                CARDS.send(RenderCard(member_id=item.member_id, sweep=True))
                 sent += 1
     return sent
 

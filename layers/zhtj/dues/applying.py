@@ -27,17 +27,17 @@ from zhtj.counters import raw as counters
 from zhtj.dues import rules as dues_rules
 from zhtj.dues.anomalies import record_anomaly
 from zhtj.dues.bills import account_of
+from zhtj.dues.messages import DUES, ApplyMember
 from zhtj.dues.models import DuesAccount, DuesCounter, DuesOrder, DuesOrderApplied, LedgerEntry, PaidMonth
 from zhtj.dues.orders import LOST_RACE, Line, get_order, lines_of, unlock_action_condition
 from zhtj.dues.rules import AnomalyCode, Decision, OpenList, OrderState, PayerKind
 from zhtj.dues.shares import shares
 from zhtj.orgs.rules import path_ids
-from zhtj.table import keys, queues
+from zhtj.table import keys
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 from zhtj.timers import service as timers
 from zhtj.timers.workdays import CHINA_TZ
 
-QUEUE = "dues"
 # Collection counters of the levels every payment passes are sharded (hot keys): the root and
 # the depth-1 organisations (cities, provincial units). A read sums one year's shards.
 COUNTER_SHARDS = {0: 16, 1: 4}
@@ -262,7 +262,7 @@ def settled_outcome(order_id: str, current: DuesOrder | None, transaction_id: st
 
 def queue_parts(order_id: str, parts: Iterable[tuple[str, int]]) -> None:
     for member_id, part in parts:
-        queues.send(QUEUE, {"kind": "apply_member", "order_id": order_id, "member_id": member_id, "part": part})
+        DUES.send(ApplyMember(order_id=order_id, member_id=member_id, part=part))
 
 
 def part_marker_sk(line: Line, part: int) -> str:

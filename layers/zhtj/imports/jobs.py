@@ -10,16 +10,16 @@ import json
 from zhtj.core.clock import new_id, now
 from zhtj.core.errors import ConflictError, NotFoundError, RuleViolation, ValidationError
 from zhtj.imports import template as sheet
+from zhtj.imports.messages import IMPORTS, ImportChunk
 from zhtj.imports.models import Import
 from zhtj.imports.rules import MAX_FILE_BYTES, ImportState
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.models import Org
 from zhtj.orgs.rules import OrgStatus, OrgType
 from zhtj.signin.tokens import Principal
-from zhtj.table import keys, paging, queues, storage
+from zhtj.table import keys, paging, storage
 from zhtj.table.unit_of_work import UnitOfWork
 
-IMPORT_QUEUE = "imports"
 BUCKET = "uploads"
 DOWNLOAD_SECONDS = storage.DOWNLOAD_SECONDS
 
@@ -38,7 +38,7 @@ def find(import_id: str) -> Import | None:
 
 def send(import_id: str, row: int) -> None:
     """Queue the chunk of an import starting at sheet row `row`."""
-    queues.send(IMPORT_QUEUE, {"import_id": import_id, "row": row})
+    IMPORTS.send(ImportChunk(import_id=import_id, row=row))
 
 
 def _check_importer(org: Org) -> None:

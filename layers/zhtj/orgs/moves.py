@@ -11,13 +11,13 @@ from zhtj.counters import service as counters
 from zhtj.names import index as search_index
 from zhtj.orgs.authz import authorize, get_org, within
 from zhtj.orgs.items import bucket_of, level_of, name_tokens, set_index_keys, snapshot
+from zhtj.orgs.messages import TREE_MAINTENANCE, RewriteSubtree
 from zhtj.orgs.models import Org, TreeJob, TreeLock
 from zhtj.orgs.rules import MOVE_IN_PROGRESS, PARENT_GONE, OrgStatus, OrgType, Placement, TreeJobStatus, check_placement
 from zhtj.signin.tokens import Principal
-from zhtj.table import keys, queues
+from zhtj.table import keys
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, Actor, UnitOfWork
 
-TREE_QUEUE = "tree-maintenance"
 # A dead move job's lock lapses after this (TTL), so a city is never locked for good.
 LOCK_LIFETIME = timedelta(hours=6)
 
@@ -79,7 +79,7 @@ def move(principal: Principal, org_id: str, new_parent_id: str, reason: str) -> 
     uow.update(new_parent, [Org.child_count.add(1)], condition=moved_in, on_fail=PARENT_GONE, versioned=False)
     uow.audit("org.move", "ORG", org.org_id, org.org_id, before=before, after={**snapshot(org), "reason": reason})
     uow.commit()
-    queues.send(TREE_QUEUE, {"job_id": job.job_id})
+    TREE_MAINTENANCE.send(RewriteSubtree(job_id=job.job_id))
     return job
 
 
@@ -171,6 +171,6 @@ def resume_stalled_moves(older_than: timedelta = timedelta(minutes=5)) -> int:
     sent = 0
     for job in TreeJob.by_gsi1.query(keys.RUNNING_JOBS_PK):
         if isinstance(job, TreeJob) and job.updated_at < cutoff:
-            queues.send(TREE_QUEUE, {"job_id": job.job_id})
+            TREE_MAINTENANCE.send(RewriteSubtree(job_id=job.job_id))
             sent += 1
     return sent

@@ -18,7 +18,6 @@ from zhtj.orgs.items import bucket_of as bucket_of
 from zhtj.orgs.items import name_tokens as name_tokens
 from zhtj.orgs.items import set_index_keys as set_index_keys
 from zhtj.orgs.items import snapshot as snapshot
-from zhtj.orgs.moves import TREE_QUEUE as TREE_QUEUE
 from zhtj.orgs.moves import continue_move as continue_move
 from zhtj.orgs.moves import move as move
 from zhtj.orgs.moves import resume_stalled_moves as resume_stalled_moves

@@ -34,13 +34,13 @@ from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.rules import POSITIONS, OrgStatus, OrgType, path_ids, size_findings
 from zhtj.signin.tokens import Principal
 from zhtj.stats import rules as stat_rules
+from zhtj.sweeps.messages import SWEEPS, FinishSweep, ScanSegment
 from zhtj.sweeps.models import FindingHistory, SweepRun
 from zhtj.sweeps.rules import SweepState
-from zhtj.table import executions, keys, queues, storage
+from zhtj.table import executions, keys, storage
 from zhtj.table.base import Item
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
-SWEEP_QUEUE = "sweeps"
 SWEEP_MACHINE = "sweep"
 DEFAULT_SEGMENTS = 8
 MAX_SEGMENTS = 1000
@@ -103,18 +103,19 @@ def read_run(principal: Principal, run_id: str) -> SweepRun:
     return run
 
 
-def handle(message: Mapping[str, Any]) -> None:
+def handle(message: ScanSegment | FinishSweep) -> None:
     """A message of the sweeps queue: scan one segment, or finish a run. A message about a run
     that does not exist is finished already (nothing to do, nothing to retry)."""
     try:
-        get_run(str(message["run_id"]))
+        get_run(message.run_id)
     except NotFoundError:
-        logger.warning("sweep message for an unknown run", extra={"run_id": message.get("run_id")})
+        logger.warning("sweep message for an unknown run", extra={"run_id": message.run_id})
         return
-    if message.get("kind") == "finish":
-        finish(str(message["run_id"]))
-    else:
-        scan_segment(str(message["run_id"]), int(message["segment"]), int(message["total"]))
+    match message:
+        case FinishSweep():
+            finish(message.run_id)
+        case ScanSegment():
+            scan_segment(message.run_id, message.segment, message.total)
 
 
 # --- One segment -------------------------------------------------------------------------------
@@ -249,7 +250,7 @@ def scan_segment(run_id: str, segment: int, total: int) -> None:
             uow.commit()
         except ConflictError:
             return  # another segment's report queued the finish
-        queues.send(SWEEP_QUEUE, {"kind": "finish", "run_id": run_id})
+        SWEEPS.send(FinishSweep(run_id=run_id))
 
 
 # --- The finish ----------------------------------------------------------------------------------
