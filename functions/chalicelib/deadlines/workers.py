@@ -3,13 +3,12 @@ worker that sweeps a shard, fires a due timer or recomputes deadlines after a ca
 
 from __future__ import annotations
 
-import json
-
 from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.events import BatchAnswer, Context, Event, batch_processor
 from zhtj.deadlines import service as deadlines
+from zhtj.deadlines.messages import TIMERS
 
 
 def timer_sweep(event: Event, context: Context) -> dict[str, str]:
@@ -18,7 +17,7 @@ def timer_sweep(event: Event, context: Context) -> dict[str, str]:
 
 
 def _timer(record: SQSRecord) -> None:
-    deadlines.handle(json.loads(record.body))
+    deadlines.handle(TIMERS.parse(record.body))
 
 
 def timer_worker(event: Event, context: Context) -> BatchAnswer:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.events import BatchAnswer, Context, Event, batch_processor
 from zhtj.transfers import batches as transfer_batches
+from zhtj.transfers.messages import TRANSFERS
 
 
 def _transfer_chunk(record: SQSRecord) -> None:
-    transfer_batches.handle(json.loads(record.body))
+    transfer_batches.handle(TRANSFERS.parse(record.body))
 
 
 def transfer_worker(event: Event, context: Context) -> BatchAnswer:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from zhtj.core import clock, settings
 from zhtj.core.errors import ConflictError, ValidationError
 from zhtj.core.observability import logger, metrics
+from zhtj.deadlines.messages import TIMERS, FireTimer, Recompute, SweepShard
 from zhtj.dues import closing as dues_closing
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.models import Org
@@ -25,7 +25,7 @@ from zhtj.registration import identity_check
 from zhtj.registration.models import Registration
 from zhtj.registration.service import PENDING, REFUSED, SUPERSEDED, WITHDRAWN
 from zhtj.signin.tokens import Principal
-from zhtj.table import executions, keys, paging, queues
+from zhtj.table import executions, keys, paging
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 from zhtj.timers import calendar
 from zhtj.timers import service as timers
@@ -34,7 +34,6 @@ from zhtj.timers.workdays import CHINA_TZ, Source, WorkdayCalendar, YearSchedule
 from zhtj.transfers import batches as transfer_batches
 from zhtj.transfers import escalation, incoming, steps
 
-TIMERS_QUEUE = "timers"
 SWEEP_MACHINE = "timer_sweep"
 # One sweep message hands out at most this many timers; the rest wait for the next sweep
 # (5 minutes later): 8 shards x 500 = 4,000 per sweep, far above the peak (docs/capacity.md).
@@ -59,17 +58,15 @@ def start_sweep() -> str:
     return executions.start(SWEEP_MACHINE, timers.sweep_input(now), name)
 
 
-def handle(message: dict[str, Any]) -> None:
+def handle(message: SweepShard | FireTimer | Recompute) -> None:
     """A message of the timers queue. Raises on failure (the record is retried, then dead-lettered)."""
-    kind = message.get("kind")
-    if kind == "sweep":
-        sweep_shard(int(message["shard"]), list(message["days"]), datetime.fromisoformat(message["now"]))
-    elif kind == "fire":
-        fire(str(message["timer_kind"]), str(message["subject_id"]))
-    elif kind == "recompute":
-        recompute(message)
-    else:
-        raise ValueError(f"unknown timers message kind {kind!r}")
+    match message:
+        case SweepShard():
+            sweep_shard(message.shard, message.days, datetime.fromisoformat(message.now))
+        case FireTimer():
+            fire(message.timer_kind, message.subject_id)
+        case Recompute():
+            recompute(message)
 
 
 def sweep_shard(shard: int, days: list[str], now: datetime) -> int:
@@ -79,7 +76,7 @@ def sweep_shard(shard: int, days: list[str], now: datetime) -> int:
         if handed >= MAX_FIRES_PER_SWEEP:
             break
         if timers.claim(timer, clock.now()):
-            queues.send(TIMERS_QUEUE, {"kind": "fire", "timer_kind": timer.timer_kind, "subject_id": timer.subject_id})
+            TIMERS.send(FireTimer(timer_kind=timer.timer_kind, subject_id=timer.subject_id))
             handed += 1
     if handed:
         metrics.add_metric(name="TimersHandedOut", unit="Count", value=handed)
@@ -302,25 +299,18 @@ def start_recompute(year: int) -> None:
     if first > last:
         return  # no open deadline reaches that far
     for shard in range(keys.TIMER_SHARDS):
-        message = {
-            "kind": "recompute",
-            "year": year,
-            "shard": shard,
-            "day": first.isoformat(),
-            "last": last.isoformat(),
-            "cursor": None,
-        }
-        queues.send(TIMERS_QUEUE, message, delay_seconds=recompute_delay())
+        message = Recompute(year=year, shard=shard, day=first.isoformat(), last=last.isoformat(), cursor=None)
+        TIMERS.send(message, delay_seconds=recompute_delay())
 
 
-def recompute(message: dict[str, Any]) -> int:
+def recompute(message: Recompute) -> int:
     """Move the open working-day deadlines of one shard falling in or after the loaded year, a
     bounded number of pages at a time; the rest goes on in a new message. Returns how many moved."""
     calendar.forget()  # this process may hold the calendar from before the load
     workdays = calendar.current()
-    year, shard = int(message["year"]), int(message["shard"])
-    day, last = date.fromisoformat(message["day"]), date.fromisoformat(message["last"])
-    cursor: str | None = message.get("cursor")
+    year, shard = message.year, message.shard
+    day, last = date.fromisoformat(message.day), date.fromisoformat(message.last)
+    cursor = message.cursor
     moved = 0
     for _ in range(RECOMPUTE_PAGES_PER_MESSAGE):
         page, cursor = paging.query_page(
@@ -331,7 +321,7 @@ def recompute(message: dict[str, Any]) -> int:
             day += timedelta(days=1)
             if day > last:
                 return moved
-    queues.send(TIMERS_QUEUE, message | {"day": day.isoformat(), "cursor": cursor})
+    TIMERS.send(message.model_copy(update={"day": day.isoformat(), "cursor": cursor}))
     return moved
 
 

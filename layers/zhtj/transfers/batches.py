@@ -26,19 +26,19 @@ from zhtj.orgs.authz import authorize, get_org, within
 from zhtj.orgs.models import Org
 from zhtj.orgs.rules import OrgStatus, OrgType
 from zhtj.signin.tokens import Principal
-from zhtj.table import keys, queues
+from zhtj.table import keys
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork, lost_race
 from zhtj.timers import service as timers
 from zhtj.timers.models import Timer
 from zhtj.timers.workdays import CHINA_TZ
 from zhtj.transfers import answers, reads
 from zhtj.transfers.figures import Counts
+from zhtj.transfers.messages import TRANSFERS, ApproveChunk, StartChunk
 from zhtj.transfers.models import Transfer, TransferBatch, TransferBatchRow
 from zhtj.transfers.rules import BatchApproval, BatchRowOutcome, Cause, StepOutcome, TransferState
 from zhtj.transfers.start import Request, start
 from zhtj.transfers.steps import STEP_TAKEN
 
-QUEUE = "transfers"
 GRADUATION_KIND = "GRADUATION"  # timer: a branch becomes a graduates' branch
 MAX_BATCH = 1000
 CHUNK = 10  # members per queue message
@@ -162,7 +162,7 @@ def create(principal: Principal, org_id: str, rows: list[dict[str, Any]]) -> Tra
     uow.audit("transfer.batch_create", "TRANSFER_BATCH", batch_id, org_id, after={"rows": len(rows)})
     uow.commit()
     for first in range(0, len(rows), CHUNK):
-        queues.send(QUEUE, {"kind": "start", "batch_id": batch_id, "first": first, "count": CHUNK})
+        TRANSFERS.send(StartChunk(batch_id=batch_id, first=first, count=CHUNK))
     return batch
 
 
@@ -182,23 +182,21 @@ def _row(batch_id: str, member_id: str) -> TransferBatchRow | None:
         return None
 
 
-def handle(message: dict[str, Any]) -> None:
+def handle(message: StartChunk | ApproveChunk) -> None:
     """A message of the transfers queue. Every member of a chunk is done at most once (its row
     is written in the member's own transaction), so a redelivered chunk only finishes the rest."""
-    kind = message.get("kind")
     try:
-        batch = _batch(str(message["batch_id"]))
+        batch = _batch(message.batch_id)
     except NotFoundError:
-        logger.warning("transfer batch not found", extra={"batch_id": message.get("batch_id")})
+        logger.warning("transfer batch not found", extra={"batch_id": message.batch_id})
         return  # nothing to do, however often it is delivered
-    if kind == "start":
-        rows = json.loads(batch.rows_json)[int(message["first"]) : int(message["first"]) + int(message["count"])]
-        _each(rows, lambda row: _start_one(batch, row))
-    elif kind == "approve":
-        principal = Principal(str(message["account_id"]), str(message["org_id"]))
-        _each(message["member_ids"], lambda member_id: _approve_one(batch, principal, str(member_id)))
-    else:
-        raise ValueError(f"unknown transfers message kind {kind!r}")
+    match message:
+        case StartChunk(first=first, count=count):
+            rows = json.loads(batch.rows_json)[first : first + count]
+            _each(rows, lambda row: _start_one(batch, row))
+        case ApproveChunk():
+            principal = Principal(message.account_id, message.org_id)
+            _each(message.member_ids, lambda member_id: _approve_one(batch, principal, member_id))
 
 
 def _each(items: list[Any], do: Callable[[Any], None]) -> None:
@@ -276,15 +274,13 @@ def approve(principal: Principal, batch_id: str) -> int:
     if not waiting:
         raise ConflictError("BATCH_NOTHING_WAITING", "该批量转接中没有等待本组织审批的申请", None)
     for first in range(0, len(waiting), CHUNK):
-        queues.send(
-            QUEUE,
-            {
-                "kind": "approve",
-                "batch_id": batch.batch_id,
-                "account_id": principal.account_id,
-                "org_id": operator.org.org_id,
-                "member_ids": waiting[first : first + CHUNK],
-            },
+        TRANSFERS.send(
+            ApproveChunk(
+                batch_id=batch.batch_id,
+                account_id=principal.account_id,
+                org_id=operator.org.org_id,
+                member_ids=waiting[first : first + CHUNK],
+            )
         )
     return len(waiting)
 
