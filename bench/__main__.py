@@ -88,6 +88,7 @@ def requests_per_register_and_approve() -> dict[str, Any]:
         from infra.provision import provision
         from tests.support import build_world
         from zhtj.registration import service as registration
+        from zhtj.registration.messages import REGISTRATION
         from zhtj.table import queues
         from zhtj.table.queues import queue_url
 
@@ -103,7 +104,7 @@ def requests_per_register_and_approve() -> dict[str, Any]:
             import boto3
 
             sqs = boto3.client("sqs")
-            url = queue_url(registration.REGISTRATION_QUEUE)
+            url = queue_url(REGISTRATION.name)
             for m in sqs.receive_message(QueueUrl=url).get("Messages", []):
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
             with counted_requests() as submit_counts:
@@ -115,7 +116,7 @@ def requests_per_register_and_approve() -> dict[str, Any]:
                 ticket = json.loads(answer.body)["ticket"]
             message = sqs.receive_message(QueueUrl=url)["Messages"][0]
             with counted_requests() as worker_counts:
-                registration.apply_submission(json.loads(message["Body"]))
+                registration.apply_submission(REGISTRATION.parse(message["Body"]))
             with counted_requests() as approve_counts:
                 client.http.post(f"/registrations/{ticket}/approve", headers=world.headers("huajing"))
         queues.reset_clients()

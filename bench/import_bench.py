@@ -93,6 +93,7 @@ def run(rows: int = 10000) -> dict[str, Any]:
         from tests.support import build_world, org_body
         from zhtj.imports import service as imports
         from zhtj.imports import template as sheet
+        from zhtj.imports.messages import IMPORTS
         from zhtj.orgs import service as orgs
         from zhtj.orgs.rules import OrgType
         from zhtj.table import pii, queues, storage
@@ -117,7 +118,7 @@ def run(rows: int = 10000) -> dict[str, Any]:
         storage.put_bytes("uploads", job.upload_key, data, sheet.XLSX_CONTENT_TYPE)
         began = time.perf_counter()
         imports.start(principal, job.import_id)
-        chunks = _deliver(import_worker, imports.IMPORT_QUEUE)
+        chunks = _deliver(import_worker, IMPORTS.name)
         seconds = time.perf_counter() - began
         done = imports.read(principal, job.import_id)
         for module in (queues, pii, storage):

@@ -703,10 +703,10 @@ def _approved(
         real_name_state=identity_check.PASSED,
         member_id=member_id,
         version=1,
-        **{k: v for k, v in person.items() if v is not None},
+        **{k: v for k, v in person.model_dump().items() if v is not None},
     )
     yield record
-    claims = [keys.id_claim_pk(person["id_index"])]
+    claims = [keys.id_claim_pk(person.id_index)]
     if facts.development_number:
         claims.append(keys.development_number_claim_pk(facts.development_number))
     for pk in claims:

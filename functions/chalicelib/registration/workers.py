@@ -3,18 +3,17 @@ opens enrolment waves."""
 
 from __future__ import annotations
 
-import json
-
 from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.events import BatchAnswer, Context, Event, batch_processor
 from zhtj.registration import service as registration
 from zhtj.registration import waves
+from zhtj.registration.messages import REGISTRATION
 
 
 def _register(record: SQSRecord) -> None:
-    registration.apply_submission(json.loads(record.body))  # a failure's reason: the processor logs it
+    registration.apply_submission(REGISTRATION.parse(record.body))  # a failure's reason: the processor logs it
 
 
 def registration_worker(event: Event, context: Context) -> BatchAnswer:

@@ -38,6 +38,7 @@ from zhtj.orgs.models import Org
 from zhtj.orgs.rules import OrgStatus, OrgType, check_members_allowed
 from zhtj.registration import worker as registration_worker
 from zhtj.registration.form import read_form
+from zhtj.registration.messages import WriteRegistration
 from zhtj.registration.models import Claim
 from zhtj.registration.rules import RegistrationState, check_submission
 from zhtj.registration.submit import person_fields
@@ -108,7 +109,7 @@ class Branches:
 
 def _message(
     job: Import, branches: Branches, values: tuple[Any, ...], columns: dict[str, int], number: int, today: date
-) -> dict[str, Any]:
+) -> WriteRegistration:
     """A row as the registration queue's message (as registration.submit builds it), checked
     field by field exactly as a registration. Raises DomainError naming the field."""
     parsed = upload.parse_row(values, columns)
@@ -120,25 +121,25 @@ def _message(
     branch = branches.resolve(ref, facts.is_cadre)
     registration_id = registration_id_for(job.import_id, number)
     submitted: datetime = job.started_at or job.created_at
-    return {
-        "registration_id": registration_id,
-        "branch_id": branch.org_id,
-        "previous_id": None,
-        "submitted_at": submitted.isoformat(),
-        "person": person_fields(facts, registration_id, pii.blind_index(facts.identity.id_number)),
-    }
+    return WriteRegistration(
+        registration_id=registration_id,
+        branch_id=branch.org_id,
+        previous_id=None,
+        submitted_at=submitted.isoformat(),
+        person=person_fields(facts, registration_id, pii.blind_index(facts.identity.id_number)),
+    )
 
 
-def _claim_keys(message: dict[str, Any]) -> list[tuple[str, DomainError]]:
-    person = message["person"]
-    found: list[tuple[str, DomainError]] = [(keys.id_claim_pk(person["id_index"]), DUPLICATE_ID)]
-    if person.get("development_number"):
-        pk = keys.development_number_claim_pk(person["development_number"])
+def _claim_keys(message: WriteRegistration) -> list[tuple[str, DomainError]]:
+    person = message.person
+    found: list[tuple[str, DomainError]] = [(keys.id_claim_pk(person.id_index), DUPLICATE_ID)]
+    if person.development_number:
+        pk = keys.development_number_claim_pk(person.development_number)
         found.append((pk, DUPLICATE_NUMBER))
     return found
 
 
-def _owners(messages: list[dict[str, Any]]) -> dict[str, str]:
+def _owners(messages: list[WriteRegistration]) -> dict[str, str]:
     """The current owners of the chunk's REG-4 claims, in one batch: claim pk -> owner id."""
     wanted = sorted({pk for m in messages for pk, _ in _claim_keys(m)})
     return {c.pk: c.owner_id for c in Claim.batch_get([(pk, keys.META) for pk in wanted], consistent_read=True)}
@@ -152,20 +153,20 @@ def import_rows(job: Import, columns: dict[str, int], rows: list[tuple[int, tupl
     """Check each row and write the good ones, each in its own transaction."""
     branches = Branches(get_org(job.org_id))
     today = today_in_china()
-    checked: list[tuple[int, str, str, dict[str, Any] | DomainError]] = []
+    checked: list[tuple[int, str, str, WriteRegistration | DomainError]] = []
     for number, values in rows:
         name, masked = upload.shown_name(values, columns), upload.shown_id(values, columns)
         try:
             checked.append((number, name, masked, _message(job, branches, values, columns, number, today)))
         except DomainError as error:
             checked.append((number, name, masked, error))
-    owners = _owners([m for *_, m in checked if isinstance(m, dict)])
+    owners = _owners([m for *_, m in checked if isinstance(m, WriteRegistration)])
     outcomes: list[RowOutcome] = []
     for number, name, masked, message in checked:
         if isinstance(message, DomainError):
             outcomes.append(_error(number, name, masked, message))
             continue
-        registration_id = message["registration_id"]
+        registration_id = message.registration_id
         # REG-4 before writing: a claim held by anyone but this row's own registration (an earlier
         # run of this chunk) is a duplicate; reporting it writes nothing.
         taken = next((e for pk, e in _claim_keys(message) if owners.get(pk, registration_id) != registration_id), None)

@@ -23,7 +23,7 @@ from zhtj.registration.review import (
     reveal_id_number,
 )
 from zhtj.registration.rules import LIVE, RegistrationState
-from zhtj.registration.submit import REGISTRATION_QUEUE, person_fields, submit, today_in_china
+from zhtj.registration.submit import person_fields, submit, today_in_china
 from zhtj.registration.tickets import NOT_LIVE, TICKET_ACTOR_PREFIX, TICKET_GRACE, ticket_status, withdraw
 from zhtj.registration.worker import ALREADY_WRITTEN, DUPLICATE_ID, DUPLICATE_NUMBER, REVIEW_WORKDAYS, apply_submission
 
@@ -44,7 +44,6 @@ __all__ = [
     "NOT_PENDING",
     "PENDING",
     "REFUSED",
-    "REGISTRATION_QUEUE",
     "RETURNED",
     "REVIEW_WORKDAYS",
     "SUPERSEDED",

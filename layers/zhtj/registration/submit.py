@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date
-from typing import Any
 
 from zhtj.core import clock
 from zhtj.core.clock import new_id, now, time_part
@@ -20,11 +19,10 @@ from zhtj.core.identity import mask_id_number
 from zhtj.orgs.authz import get_org
 from zhtj.orgs.rules import OrgStatus, OrgType, check_members_allowed
 from zhtj.registration import waves
+from zhtj.registration.messages import REGISTRATION, Person, WriteRegistration
 from zhtj.registration.records import check_ticket
 from zhtj.registration.rules import RegistrationFacts, Submission, check_submission
-from zhtj.table import pii, queues
-
-REGISTRATION_QUEUE = "registration"
+from zhtj.table import pii
 
 
 def today_in_china() -> date:
@@ -58,38 +56,37 @@ def submit(
     else:
         registration_id = f"{new_id('r')[:11]}{secrets.token_hex(12)}"
     previous_id = check_ticket(previous_ticket) if previous_ticket else None
-    queues.send(
-        REGISTRATION_QUEUE,
-        {
-            "registration_id": registration_id,
-            "branch_id": branch.org_id,
-            "previous_id": previous_id,
-            "submitted_at": now().isoformat(),
-            "admitted_on": admitted_on.isoformat() if admitted_on else None,
-            "person": person_fields(facts, registration_id, index),
-        },
+    REGISTRATION.send(
+        WriteRegistration(
+            registration_id=registration_id,
+            branch_id=branch.org_id,
+            previous_id=previous_id,
+            submitted_at=now().isoformat(),
+            admitted_on=admitted_on.isoformat() if admitted_on else None,
+            person=person_fields(facts, registration_id, index),
+        )
     )
     return registration_id
 
 
-def person_fields(facts: RegistrationFacts, registration_id: str, index: str) -> dict[str, Any]:
+def person_fields(facts: RegistrationFacts, registration_id: str, index: str) -> Person:
     """The stored form of a person: the ID number only sealed, indexed and masked."""
     identity = facts.identity
-    return {
-        "name": facts.name,
-        "id_sealed": pii.seal(identity.id_number, {"purpose": "id_number", "registration": registration_id}),
-        "id_index": index,
-        "id_masked": mask_id_number(identity.id_number),
-        "birth_date": identity.birth_date.isoformat(),
-        "sex": identity.sex,
-        "ethnicity": facts.ethnicity,
-        "political_status": facts.political_status,
-        "join_month": facts.join_month,
-        "development_number": facts.development_number,
-        "identity_proof": facts.identity_proof.value if facts.identity_proof else None,
-        "is_cadre": facts.is_cadre,
-        "education": facts.education,
-        "occupation": facts.occupation,
-        "income_band": facts.income_band.value if facts.income_band else None,
-        "phone": facts.phone,
-    }
+    return Person(
+        name=facts.name,
+        id_sealed=pii.seal(identity.id_number, {"purpose": "id_number", "registration": registration_id}),
+        id_index=index,
+        id_masked=mask_id_number(identity.id_number),
+        birth_date=identity.birth_date.isoformat(),
+        sex=identity.sex,
+        ethnicity=facts.ethnicity,
+        political_status=facts.political_status,
+        join_month=facts.join_month,
+        development_number=facts.development_number,
+        identity_proof=facts.identity_proof.value if facts.identity_proof else None,
+        is_cadre=facts.is_cadre,
+        education=facts.education,
+        occupation=facts.occupation,
+        income_band=facts.income_band.value if facts.income_band else None,
+        phone=facts.phone,
+    )

@@ -13,6 +13,7 @@ from typing import Any
 from zhtj.core.clock import now
 from zhtj.core.errors import ConflictError, RuleViolation
 from zhtj.registration import identity_check
+from zhtj.registration.messages import WriteRegistration
 from zhtj.registration.models import Claim, Registration
 from zhtj.registration.records import find, snapshot
 from zhtj.registration.rules import LIVE, ClaimOwner, RegistrationState
@@ -28,22 +29,22 @@ DUPLICATE_NUMBER = RuleViolation("REG-4", "该发展团员编号已被使用", "
 ALREADY_WRITTEN = ConflictError("ALREADY_WRITTEN", "", None)
 
 
-def apply_submission(message: dict[str, Any]) -> Registration:
+def apply_submission(message: WriteRegistration) -> Registration:
     """Write a queued registration (idempotent per registration id). A duplicate ID number
     or development number is recorded as a REFUSED registration the ticket reports."""
-    registration_id = message["registration_id"]
+    registration_id = message.registration_id
     # A message whose ID number cannot be opened is poison: it fails here, before any write.
-    id_number = pii.unseal(message["person"]["id_sealed"], {"purpose": "id_number", "registration": registration_id})
+    id_number = pii.unseal(message.person.id_sealed, {"purpose": "id_number", "registration": registration_id})
     return _write(message, id_number)
 
 
-def _write(message: dict[str, Any], id_number: str) -> Registration:
+def _write(message: WriteRegistration, id_number: str) -> Registration:
     """One transaction: the registration with its real-name result (REG-5, asked of the
     provider first), the REG-4 claims, the review deadline (REV-2) and the audit record.
     A redelivery finds the registration written and changes nothing."""
-    registration_id, branch_id = message["registration_id"], message["branch_id"]
-    submitted = datetime.fromisoformat(message["submitted_at"])
-    person = {k: v for k, v in message["person"].items() if v is not None}
+    registration_id, branch_id = message.registration_id, message.branch_id
+    submitted = datetime.fromisoformat(message.submitted_at)
+    person = {k: v for k, v in message.person.model_dump().items() if v is not None}
     real_name = identity_check.first_check(person["name"], id_number, person.get("phone"))
     due = calendar.end_of_workday(calendar.current().add_workdays(submitted, REVIEW_WORKDAYS))
     pending = RegistrationState.PENDING
@@ -57,7 +58,7 @@ def _write(message: dict[str, Any], id_number: str) -> Registration:
         state=pending,
         submitted_at=submitted,
         review_due=due,
-        previous_id=message.get("previous_id"),
+        previous_id=message.previous_id,
         real_name_state=real_name,
         **person,
     )
@@ -65,8 +66,8 @@ def _write(message: dict[str, Any], id_number: str) -> Registration:
     uow.put(registration, condition=Registration.pk.does_not_exist(), on_fail=ALREADY_WRITTEN)
     if real_name != identity_check.PASSED:
         timers.schedule(uow, timers.REALNAME_RECHECK, registration_id, now() + identity_check.recheck_delay())
-    if message.get("admitted_on"):
-        timers.track_admission_window(uow, registration_id, date.fromisoformat(message["admitted_on"]))
+    if message.admitted_on:
+        timers.track_admission_window(uow, registration_id, date.fromisoformat(message.admitted_on))
     previous = find(registration.previous_id) if registration.previous_id else None
     _claim(uow, keys.id_claim_pk(registration.id_index or ""), registration, previous, DUPLICATE_ID)
     if registration.development_number:
