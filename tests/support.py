@@ -184,6 +184,7 @@ def enrol(world: World, branch: str, name: str) -> str:
     from zhtj.core.identity import check_character
     from zhtj.members.models import Member
     from zhtj.registration import service as registration
+    from zhtj.registration.messages import WriteRegistration
     from zhtj.registration.rules import Submission, check_submission
     from zhtj.table import pii
 
@@ -205,13 +206,13 @@ def enrol(world: World, branch: str, name: str) -> str:
     )
     registration_id = new_id("r")
     registration.apply_submission(
-        {
-            "registration_id": registration_id,
-            "branch_id": world.orgs[branch],
-            "previous_id": None,
-            "submitted_at": now().isoformat(),
-            "person": registration.person_fields(facts, registration_id, pii.blind_index(facts.identity.id_number)),
-        }
+        WriteRegistration(
+            registration_id=registration_id,
+            branch_id=world.orgs[branch],
+            previous_id=None,
+            submitted_at=now().isoformat(),
+            person=registration.person_fields(facts, registration_id, pii.blind_index(facts.identity.id_number)),
+        )
     )
     member_id = registration.approve(world.principal(branch), registration_id).member_id
     assert member_id

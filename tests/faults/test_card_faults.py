@@ -23,6 +23,7 @@ from infra.local.runner import EventRunner
 from tests.faults.conftest import Reasons, all_depths, assert_poison_only, depth, settle
 from tests.support import World, enrol, han_number
 from zhtj.cards import service as cards
+from zhtj.cards.messages import CARDS
 from zhtj.cards.models import CardState
 from zhtj.core import clock, faults
 from zhtj.table import keys, queues, storage
@@ -47,7 +48,7 @@ def test_card_1_burst_with_crashes_and_races_renders_each_card_once_with_its_new
     for i in range(MEMBERS):
         members.append(enrol(world, "huajing", f"持证团员{han_number(i)}"))
     # The new members' own announcements go: the burst below is the test.
-    boto3.client("sqs").purge_queue(QueueUrl=queues.queue_url(cards.QUEUE))
+    boto3.client("sqs").purge_queue(QueueUrl=CARDS.url())
     # One to three changes each: a single announcement must render on its own, without a later one to cover for it.
     changes = {m: 1 + i % CHANGES for i, m in enumerate(members)}
     for round_ in range(CHANGES):
@@ -57,7 +58,7 @@ def test_card_1_burst_with_crashes_and_races_renders_each_card_once_with_its_new
     assert depth("cards") == sum(changes.values())
 
     poison = {"changed_at": cards.stamp(clock.now())}  # whose card? fails every time
-    queues.send(cards.QUEUE, poison)
+    queues.send_unchecked(CARDS, poison)
     faults_on(FAULTS)
     totals = settle(runner, "cards", poison=[poison])
     # Renders lost races (~20 draws at 25%: near certain); crashes are drawn per invocation (~8 here).

@@ -33,10 +33,11 @@ from tests.faults.conftest import (
 from tests.support import World, call, world_registrations
 from zhtj.core import faults
 from zhtj.core.identity import check_character
-from zhtj.deadlines import service as deadlines
+from zhtj.deadlines.messages import TIMERS, FireTimer
 from zhtj.orgs.models import Org
 from zhtj.registration import identity_check
 from zhtj.registration import service as registration
+from zhtj.registration.messages import REGISTRATION
 from zhtj.registration.models import Registration
 from zhtj.table import keys, pii, queues
 from zhtj.table.audit_record import AuditRecord
@@ -77,7 +78,24 @@ def poison(branch_id: str, n: int) -> dict[str, Any]:
         "previous_id": None,
         "submitted_at": "2026-01-05T02:00:00+00:00",
         "admitted_on": None,
-        "person": {"name": "坏消息", "id_sealed": pii.seal(number, {"purpose": "id_number", "registration": "rother"})},
+        "person": {
+            "name": "坏消息",
+            "id_sealed": pii.seal(number, {"purpose": "id_number", "registration": "rother"}),
+            "id_index": pii.blind_index(number),
+            "id_masked": number[:6] + "********" + number[-4:],
+            "birth_date": "2005-01-01",
+            "sex": "M",
+            "ethnicity": "01",
+            "political_status": "03",
+            "join_month": "2020-01",
+            "development_number": None,
+            "identity_proof": None,
+            "is_cadre": False,
+            "education": None,
+            "occupation": None,
+            "income_band": None,
+            "phone": None,
+        },
     }
 
 
@@ -114,7 +132,7 @@ def test_reg_1_burst_with_crashes_races_and_timeouts_writes_each_registration_on
         assert status == 202, answer
         tickets.append(answer["ticket"])
     for n in range(2):
-        queues.send(registration.REGISTRATION_QUEUE, poison(branch, n))
+        REGISTRATION.send(REGISTRATION.parse(poison(branch, n)))  # well-formed, never opened
 
     faults_on(FAULTS)
     settle(runner, "registration", poison=[poison(branch, n) for n in range(2)])
@@ -189,11 +207,10 @@ def test_reg_5_rechecks_through_the_timers_queue_with_crashes_timeouts_and_races
     assert by_state(world, branch) == Counter({registration.PENDING: RECHECKS})
 
     poison = {"kind": "recheck_everyone"}  # no worker knows it: fails every time
-    queues.send(deadlines.TIMERS_QUEUE, poison)
+    queues.send_unchecked(TIMERS, poison)
     faults_on(RECHECK_FAULTS)
     for ticket in people:  # what the timer sweep hands out: one message per due timer
-        fire = {"kind": "fire", "timer_kind": timers.REALNAME_RECHECK, "subject_id": ticket}
-        queues.send(deadlines.TIMERS_QUEUE, fire)
+        TIMERS.send(FireTimer(timer_kind=timers.REALNAME_RECHECK, subject_id=ticket))
     totals = settle(runner, "timers", poison=[poison])
     assert faults.injected["identity_timeout"] + faults.injected["dynamodb_conflict"] and totals.failed
     faults_on("")

@@ -25,9 +25,9 @@ from zhtj.members.models import Member
 from zhtj.orgs.models import Org
 from zhtj.table import keys, queues
 from zhtj.table.audit_record import AuditRecord
-from zhtj.transfers import batches as transfer_batches
 from zhtj.transfers import chain as transfer_chain
 from zhtj.transfers import figures as transfer_figures
+from zhtj.transfers.messages import TRANSFERS
 from zhtj.transfers.models import Transfer
 from zhtj.transfers.rules import ChainStep, Side, TransferState
 
@@ -80,7 +80,7 @@ def test_xfer_6_batch_with_crashes_and_races_starts_refuses_and_moves_each_membe
     path = f"/orgs/{world.orgs['sysu']}/transfer-batches"
     batch = post_until_accepted(client, path, world.headers("sysu"), {"rows": rows})
     poison = {"kind": "graduate_everyone", "batch_id": batch["batch_id"]}  # no worker knows it: fails every time
-    queues.send(transfer_batches.QUEUE, poison)
+    queues.send_unchecked(TRANSFERS, poison)
     totals = settle(runner, "transfers", poison=[poison])
     _, result = call(client, "GET", f"/transfer-batches/{batch['batch_id']}", world.headers("sysu"))
     refused = {r["member_id"]: r["error_code"] for r in result["results"] if r["outcome"] == "REFUSED"}

@@ -30,12 +30,12 @@ from tests.faults.conftest import Reasons, all_depths, assert_poison_only, settl
 from tests.support import World, enrol, han_number, without_cards
 from zhtj.core import clock, faults
 from zhtj.core.errors import ConflictError
-from zhtj.dues import applying as dues_applying
 from zhtj.dues import bill_check as dues_bill_check
 from zhtj.dues import orders as dues_orders
 from zhtj.dues import reconciliation as dues_reconciliation
 from zhtj.dues import rules as dues_rules
 from zhtj.dues import webhook as dues_webhook
+from zhtj.dues.messages import DUES
 from zhtj.dues.models import LedgerEntry, PaidMonth, PaymentAnomaly
 from zhtj.members.models import Member
 from zhtj.signin.tokens import Principal
@@ -124,7 +124,7 @@ def test_dues_3_storm_with_crashes_races_and_timeouts_credits_each_payment_once(
     assert crashed and sum(answers.values()) > crashed  # handler crashes, and failure replies after lost races
 
     poison = {"kind": "refund_everyone", "order_id": orders[-1][0].order_id}  # no worker knows it
-    queues.send(dues_applying.QUEUE, poison)
+    queues.send_unchecked(DUES, poison)
     settle(runner, "dues", poison=[poison])  # the members of the organisations' orders
     later = clock.now() + dues_reconciliation.RETRY_WINDOW + timedelta(minutes=1)
 

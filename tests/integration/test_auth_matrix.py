@@ -633,14 +633,13 @@ def test_matrix_covers_every_route() -> None:
 
 def pending_registration(world: World) -> str:
     """A registration waiting for review in 华景, written by the real worker."""
-    import json
 
     import boto3
 
     from zhtj.core.identity import check_character
     from zhtj.registration import service as registration
+    from zhtj.registration.messages import REGISTRATION
     from zhtj.registration.rules import Submission
-    from zhtj.table.queues import queue_url
 
     body = "44010620050301123"
     submission = Submission(
@@ -653,8 +652,8 @@ def pending_registration(world: World) -> str:
         development_number="202144010001",
     )
     registration.submit(submission, world.orgs["huajing"], None, None)
-    message = boto3.client("sqs").receive_message(QueueUrl=queue_url(registration.REGISTRATION_QUEUE))["Messages"][0]
-    return registration.apply_submission(json.loads(message["Body"])).registration_id
+    message = boto3.client("sqs").receive_message(QueueUrl=REGISTRATION.url())["Messages"][0]
+    return registration.apply_submission(REGISTRATION.parse(message["Body"])).registration_id
 
 
 @pytest.fixture(scope="module")

@@ -19,13 +19,13 @@ from tests.integration.test_registration import registered
 from tests.support import World, call, card_verify_urls, drain
 from zhtj.cards import service as cards
 from zhtj.cards import token as card_token
+from zhtj.cards.messages import CARDS
 from zhtj.cards.models import CardState
 from zhtj.cards.rules import VERDICTS, RenderOutcome
 from zhtj.core import clock
 from zhtj.members.models import Member
 from zhtj.signin.tokens import issue_dev_token
 from zhtj.table import keys, signing, storage
-from zhtj.table.queues import queue_url
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
 MONTHS = [f"{year}-{month:02d}" for year in range(2016, 2026) for month in range(1, 13)]  # ten years
@@ -130,7 +130,7 @@ def issued(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def queue_counts() -> tuple[int, int]:
     """The cards queue's messages deliverable now, and those still delayed."""
     names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed"]
-    found = boto3.client("sqs").get_queue_attributes(QueueUrl=queue_url(cards.QUEUE), AttributeNames=names)
+    found = boto3.client("sqs").get_queue_attributes(QueueUrl=CARDS.url(), AttributeNames=names)
     return int(found["Attributes"][names[0]]), int(found["Attributes"][names[1]])
 
 
@@ -359,7 +359,7 @@ def test_card_1_a_lost_message_is_recovered_by_the_sweep(client: Any, world: Wor
     member_id = world.members["huajing"][0]
     change(member_id)
     sqs = boto3.client("sqs")
-    sqs.purge_queue(QueueUrl=queue_url(cards.QUEUE))  # the message is lost
+    sqs.purge_queue(QueueUrl=CARDS.url())  # the message is lost
     assert cards.sweep() == 0  # within the grace period: its message may still be on its way
     assert cards.sweep(clock.now() + timedelta(seconds=cards.SWEEP_GRACE_SECONDS + 1)) == 1
     assert drain(client, "cards") == 1

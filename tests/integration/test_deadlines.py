@@ -19,6 +19,7 @@ from tests.integration.test_registration import make_id, registered
 from tests.support import World, call
 from zhtj.core import clock
 from zhtj.deadlines import service as deadlines
+from zhtj.deadlines.messages import TIMERS, FireTimer, SweepShard
 from zhtj.orgs.models import Org
 from zhtj.registration import review as registration_review
 from zhtj.registration import service as registration
@@ -28,7 +29,7 @@ from zhtj.registration import worker as registration_worker
 from zhtj.registration.models import Registration
 from zhtj.table import keys
 from zhtj.table.audit_record import AuditRecord
-from zhtj.table.queues import queue_url
+from zhtj.table.queues import MalformedMessage
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 from zhtj.timers import calendar
 from zhtj.timers import service as timers
@@ -82,7 +83,7 @@ def sweep(client: Any) -> dict[str, Any]:
         time.sleep(0.05)
     assert execution["status"] == "SUCCEEDED", execution
     attributes = boto3.client("sqs").get_queue_attributes(
-        QueueUrl=queue_url(deadlines.TIMERS_QUEUE), AttributeNames=["ApproximateNumberOfMessages"]
+        QueueUrl=TIMERS.url(), AttributeNames=["ApproximateNumberOfMessages"]
     )["Attributes"]
     queued = int(attributes["ApproximateNumberOfMessages"])
     return {"queued": queued, **json.loads(execution["input"])}
@@ -92,7 +93,7 @@ def drain_timers(client: Any) -> tuple[int, set[str]]:
     """Deliver the timers queue to timer_worker until empty; returns (records handled, failed
     message bodies). Failed records stay on the queue (invisible for the visibility timeout)."""
     sqs = boto3.client("sqs")
-    url = queue_url(deadlines.TIMERS_QUEUE)
+    url = TIMERS.url()
     handled, failed = 0, set()
     while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
         records = [
@@ -184,10 +185,10 @@ def test_rev_2_escalation_is_counted_once_however_often_it_fires(
     ticket = escalated(client, world, monkeypatch)
     assert overdue_reviews(world, "huajing") == 1
     # A redelivered firing message, a redelivered shard message and another full sweep.
-    deadlines.handle({"kind": "fire", "timer_kind": timers.REVIEW_DUE, "subject_id": ticket})
+    deadlines.handle(FireTimer(timer_kind=timers.REVIEW_DUE, subject_id=ticket))
     shard = timers.shard_of(ticket)
     days = timers.sweep_days(clock.now())
-    deadlines.handle({"kind": "sweep", "shard": shard, "days": days, "now": clock.now().isoformat()})
+    deadlines.handle(SweepShard(shard=shard, days=days, now=clock.now().isoformat()))
     sweep(client)
     drain_timers(client)
     assert overdue_reviews(world, "huajing") == 1
@@ -451,5 +452,8 @@ def test_rev_2_malformed_schedules_are_refused_with_a_field(
 
 
 def test_timer_worker_refuses_an_unknown_message_kind(client: Any) -> None:
-    with pytest.raises(ValueError, match="unknown timers message"):
-        deadlines.handle({"kind": "nonsense"})
+    # Given a timers message of a kind no worker knows
+    # When the worker parses it
+    # Then it is refused as malformed (the record fails, then dead-letters)
+    with pytest.raises(MalformedMessage, match="malformed timers message"):
+        TIMERS.parse({"kind": "nonsense"})

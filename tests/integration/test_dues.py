@@ -29,6 +29,7 @@ from zhtj.dues import owed as dues
 from zhtj.dues import reconciliation as dues_reconciliation
 from zhtj.dues import rules as dues_rules
 from zhtj.dues import webhook as dues_webhook
+from zhtj.dues.messages import DUES
 from zhtj.dues.models import DuesOrder, LedgerEntry, PaidMonth, PaymentAnomaly
 from zhtj.members.models import Member
 from zhtj.signin.tokens import issue_dev_token
@@ -722,9 +723,9 @@ def test_dues_3_lost_part_of_long_arrears_is_driven_again_by_reconciliation(env:
     set_member(member_id, join_month="2017-05")
     order = env.pay_now(member_id)
     env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))
-    lose_messages(dues_applying.QUEUE)
+    lose_messages(DUES.name)
     assert dues_applying.apply_member(order["order_id"], member_id, 0) is True
-    lose_messages(dues_applying.QUEUE)
+    lose_messages(DUES.name)
     # A part out of turn does nothing
     assert dues_applying.apply_member(order["order_id"], member_id, 2) is False
     # When reconciliation runs after the stall window
@@ -774,7 +775,7 @@ def test_dues_3_lost_member_messages_are_driven_again_by_reconciliation(env: Due
     order, _ = dues_orders.pay_for_members(w.principal("huajing"), w.orgs["huajing"], members, "wechatpay")
     env.deliver(env.sim.notification(env.sim.pay("wechatpay", order.order_id, int(order.amount_fen))))
     # Given the member messages were lost after the order turned PAID
-    boto3.client("sqs").purge_queue(QueueUrl=queue_url(dues_applying.QUEUE))
+    boto3.client("sqs").purge_queue(QueueUrl=queue_url(DUES.name))
     assert order_of(order.order_id).members_left == 3
     # When reconciliation runs after the stall window, the members are queued again and applied once
     later = clock.now() + dues_reconciliation.APPLYING_STALL + timedelta(minutes=1)

@@ -18,6 +18,7 @@ from zhtj.imports import report_sheet
 from zhtj.imports import service as imports
 from zhtj.imports import template as sheet
 from zhtj.imports import worker as import_worker
+from zhtj.imports.messages import IMPORTS
 from zhtj.imports.rules import ImportState
 from zhtj.members.codes import ETHNICITIES, POLITICAL_STATUSES
 from zhtj.orgs import service as orgs
@@ -25,7 +26,6 @@ from zhtj.orgs.rules import OrgType
 from zhtj.registration import worker as registration_worker
 from zhtj.registration.models import Claim, Registration
 from zhtj.table import keys, pii, storage
-from zhtj.table.queues import queue_url
 
 HEADERS = [("*" if c.required else "") + c.header for c in sheet.COLUMNS]
 
@@ -67,7 +67,7 @@ def workbook(rows: list[dict[str, Any]], headers: list[str] | None = None) -> by
 
 def messages_waiting() -> int:
     attributes = boto3.client("sqs").get_queue_attributes(
-        QueueUrl=queue_url(imports.IMPORT_QUEUE), AttributeNames=["ApproximateNumberOfMessages"]
+        QueueUrl=IMPORTS.url(), AttributeNames=["ApproximateNumberOfMessages"]
     )
     return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
 
@@ -76,7 +76,7 @@ def drain(client: Any, limit: int | None = None, expect_failure: bool = False) -
     """Deliver the imports queue to the import worker a message at a time (batch size 1, as
     deployed); returns the messages handled. A failed message is left for redelivery."""
     sqs = boto3.client("sqs")
-    url = queue_url(imports.IMPORT_QUEUE)
+    url = IMPORTS.url()
     handled = 0
     while limit is None or handled < limit:
         found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, AttributeNames=["All"]).get("Messages", [])

@@ -11,11 +11,11 @@ from tests.support import World, call, drain
 from zhtj.accounts.models import Account
 from zhtj.audit import service as audit
 from zhtj.orgs import service as orgs
+from zhtj.orgs.messages import TREE_MAINTENANCE
 from zhtj.orgs.models import NameToken, Org, TreeJob
 from zhtj.signin.tokens import issue_dev_token
 from zhtj.table import keys
 from zhtj.table.audit_record import AuditRecord
-from zhtj.table.queues import queue_url
 
 BRANCH = {
     "org_type": "BRANCH",
@@ -268,7 +268,7 @@ def test_org_6_move_subtree_rewrites_paths_below(client: Any, world: World) -> N
         {"new_parent_id": world.orgs["sz"], "reason": "再调整"},
     )
     assert (status, answer["code"]) == (409, "TREE_MOVE_IN_PROGRESS")
-    drain(client, orgs.TREE_QUEUE)
+    drain(client, TREE_MAINTENANCE.name)
     sz_path = orgs.get_org(world.orgs["sz"]).path
     branch = orgs.get_org(world.orgs["huajing"])
     assert branch.path == f"{sz_path}{world.orgs['tianhe']}/{world.orgs['huajing']}/"
@@ -448,5 +448,5 @@ def test_tree_queue_message_carries_job(world: World) -> None:
     import boto3
 
     job = orgs.move(world.principal("root"), world.orgs["tianhe"], world.orgs["sz"], "区划调整")
-    messages = boto3.client("sqs").receive_message(QueueUrl=queue_url(orgs.TREE_QUEUE)).get("Messages", [])
+    messages = boto3.client("sqs").receive_message(QueueUrl=TREE_MAINTENANCE.url()).get("Messages", [])
     assert [json.loads(m["Body"]) for m in messages] == [{"job_id": job.job_id}]

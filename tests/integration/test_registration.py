@@ -15,12 +15,13 @@ from zhtj.members.models import Member
 from zhtj.orgs.models import Org
 from zhtj.registration import identity_check
 from zhtj.registration import service as registration
+from zhtj.registration.messages import REGISTRATION
 from zhtj.registration.models import Claim
 from zhtj.table import keys
 from zhtj.table.queues import queue_url
 from zhtj.timers import service as timers
 
-REG_QUEUE = registration.REGISTRATION_QUEUE
+REG_QUEUE = REGISTRATION.name
 
 
 def make_id(birth: str = "20050301", seq: int = 123, region: str = "440106") -> str:
@@ -193,7 +194,7 @@ def test_redelivered_submission_writes_once(client: Any, world: World) -> None:
     _, answer = submit(client, form(world))
     message = boto3.client("sqs").receive_message(QueueUrl=queue_url(REG_QUEUE))["Messages"][0]
     for _ in range(3):
-        registration.apply_submission(json.loads(message["Body"]))
+        registration.apply_submission(REGISTRATION.parse(message["Body"]))
     ticket = registration.ticket_status(answer["ticket"])
     assert ticket is not None and ticket.state == registration.PENDING
     from zhtj.table.audit_record import AuditRecord

@@ -27,6 +27,7 @@ from zhtj.transfers import answers, escalation, incoming, reads, steps
 from zhtj.transfers import batches as transfer_batches
 from zhtj.transfers import chain as transfer_chain
 from zhtj.transfers import figures as transfer_figures
+from zhtj.transfers.messages import StartChunk
 from zhtj.transfers.models import IncomingTransfer, Transfer, TransferProposal
 from zhtj.transfers.rules import PAPER_WORDS, ChainStep, IncomingState, ReturnCode, Side, academic_year
 
@@ -688,7 +689,7 @@ def test_xfer_6_graduation_batch_with_unpaid_members_refused_individually(
         r["error_code"] == "DUES_NOT_PAID_UP" and "团费" in r["error_message"] for r in refused.values()
     )
     # And redelivering the whole batch changes nothing: each member was done in its own transaction
-    transfer_batches.handle({"kind": "start", "batch_id": batch["batch_id"], "first": 0, "count": GRADUATES})
+    transfer_batches.handle(StartChunk(batch_id=batch["batch_id"], first=0, count=GRADUATES))
     assert figures(world, "sysu").out_by_state["open"] == leaving
 
     # When the leaving branch approves the batch in one action, then the receiving one
