@@ -73,6 +73,6 @@ def test_card_1_burst_with_crashes_and_races_renders_each_card_once_with_its_new
         versions = s3.list_object_versions(Bucket=storage.bucket(cards.ROLE), Prefix=cards.object_key(member_id))
         assert [v["VersionId"] for v in versions.get("Versions", [])] == [card.object_version]  # no orphan
     assert cards.sweep(clock.now() + timedelta(seconds=cards.SWEEP_GRACE_SECONDS + 1)) == 0
-    assert_poison_only("cards", reasons, [poison], "KeyError('member_id')")
+    assert_poison_only("cards", reasons, [poison], "malformed cards message")  # no member_id
     depths = all_depths()
     assert depths.pop("zhtj-cards-dlq") == 1 and not any(depths.values()), depths

@@ -222,6 +222,6 @@ def test_reg_5_rechecks_through_the_timers_queue_with_crashes_timeouts_and_races
         assert record.real_name_state == expected  # decided, by the provider's answer
         assert audits("REGISTRATION", ticket, "registration.real_name") == 1  # once
         assert not list(Timer.query(keys.timer_pk(timers.REALNAME_RECHECK, ticket)))  # the timer is gone
-    assert_poison_only("timers", reasons, [poison], "unknown timers message kind")
+    assert_poison_only("timers", reasons, [poison], "malformed timers message")
     depths = all_depths()
     assert depths.pop("zhtj-timers-dlq") == 1 and not any(depths.values()), depths

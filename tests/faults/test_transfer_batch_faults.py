@@ -110,6 +110,6 @@ def test_xfer_6_batch_with_crashes_and_races_starts_refuses_and_moves_each_membe
     assert take_card_announcements() == len(moved)  # each completion committed once
     figures = transfer_figures.figures(world.orgs["sysu"])
     assert figures.out_by_state.get("completed") == len(moved) and not figures.out_by_state.get("open")
-    assert_poison_only("transfers", reasons, [poison], "unknown transfers message kind")
+    assert_poison_only("transfers", reasons, [poison], "malformed transfers message")
     depths = all_depths()
     assert depths.pop("zhtj-transfers-dlq") == 1 and not any(depths.values()), depths

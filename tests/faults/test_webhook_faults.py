@@ -170,6 +170,6 @@ def test_dues_3_storm_with_crashes_races_and_timeouts_credits_each_payment_once(
         assert kept[order.order_id] == int(order.amount_fen)  # split once down the chain
     assert not [a for a in PaymentAnomaly.scan() if isinstance(a, PaymentAnomaly)]
     assert take_card_announcements() == len(people)  # one card change per member credited
-    assert_poison_only("dues", reasons, [poison], "unknown dues message kind")
+    assert_poison_only("dues", reasons, [poison], "malformed dues message")
     depths = all_depths()
     assert depths.pop("zhtj-dues-dlq") == 1 and not any(depths.values()), depths
