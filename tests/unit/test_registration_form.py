@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from chalicelib.registration.schemas import RegistrationSubmit
 from zhtj.core.errors import ValidationError
 from zhtj.registration.form import read_form
 from zhtj.registration.rules import IdentityProof, IncomeBand
-from zhtj.schemas import RegistrationSubmit
 
 FORM: dict[str, Any] = {
     "name": " 李晓明 ",

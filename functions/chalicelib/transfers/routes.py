@@ -15,9 +15,9 @@ from chalice.app import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
+from chalicelib.schemas import Body, MaskedId, Out, Page
 from zhtj.orgs import service as orgs
 from zhtj.orgs.models import Org
-from zhtj.schemas import Body, MaskedId, Out, Page
 from zhtj.signin.tokens import Principal
 from zhtj.transfers import answers, appeals, chain, incoming, reads, withdrawal
 from zhtj.transfers import figures as transfer_figures
