@@ -4,7 +4,7 @@ organisation outside the member's subtree are in proposals.py, graduation and ba
 (XFER-6) in batches.py. Thin: parse, call logic, shape.
 
 A transfer is addressed under its member (`/members/{id}/transfers/{transfer}`): it lives in
-the member's partition, and the step it waits on decides who may act (transfers/service.py)."""
+the member's partition, and the step it waits on decides who may act (zhtj/transfers/steps.py)."""
 
 from __future__ import annotations
 
