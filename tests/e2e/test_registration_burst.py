@@ -16,7 +16,7 @@ import boto3
 import pytest
 import requests
 
-from tests.e2e.conftest import start_stack
+from tests.support.stack import start_stack
 from zhtj.core.identity import check_character
 
 SUBMISSIONS = 2000

@@ -20,8 +20,8 @@ from typing import Any
 import boto3
 
 from infra.local.runner import EventRunner
-from tests.faults.conftest import Reasons, all_depths, assert_poison_only, depth, settle
 from tests.support import World, enrol, han_number
+from tests.support.faults import Reasons, all_depths, assert_poison_only, depth, settle
 from zhtj.cards import service as cards
 from zhtj.cards.models import CardState
 from zhtj.core import clock, faults

@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 from infra.local.runner import EventRunner
-from tests.faults.conftest import (
+from tests.support import World, call, world_registrations
+from tests.support.faults import (
     Reasons,
     all_depths,
     assert_poison_only,
@@ -29,7 +30,6 @@ from tests.faults.conftest import (
     settle,
     take_card_announcements,
 )
-from tests.support import World, call, world_registrations
 from zhtj.core import faults
 from zhtj.core.identity import check_character
 from zhtj.deadlines import service as deadlines

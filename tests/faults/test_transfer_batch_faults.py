@@ -17,8 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from infra.local.runner import EventRunner
-from tests.faults.conftest import Reasons, all_depths, assert_poison_only, settle, take_card_announcements
 from tests.support import World, call, enrol, han_number, pay_dues, without_cards
+from tests.support.faults import Reasons, all_depths, assert_poison_only, settle, take_card_announcements
 from zhtj.accounts import service as accounts
 from zhtj.core import faults
 from zhtj.members.models import Member

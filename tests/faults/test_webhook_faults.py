@@ -26,8 +26,8 @@ import pytest
 
 from infra.local.payments_simulator import Simulator, Trade, acknowledges, send
 from infra.local.runner import EventRunner
-from tests.faults.conftest import Reasons, all_depths, assert_poison_only, settle, take_card_announcements
 from tests.support import World, enrol, han_number, without_cards
+from tests.support.faults import Reasons, all_depths, assert_poison_only, settle, take_card_announcements
 from zhtj.core import clock, faults
 from zhtj.core.errors import ConflictError
 from zhtj.dues import orders as dues_orders

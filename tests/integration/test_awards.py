@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from tests.support import World, call, enrol, han_number
+from tests.support.awards import days_ago, reward
+from tests.support.http import member_headers
 from zhtj.accounts import service as accounts
 from zhtj.annual import service as annual
 from zhtj.awards import service as awards
@@ -18,28 +20,9 @@ from zhtj.cards import content as card_content
 from zhtj.cards.models import CardState
 from zhtj.core import clock
 from zhtj.members.models import Member
-from zhtj.signin.tokens import issue_dev_token
 from zhtj.table import keys, partitions
 from zhtj.table.audit_record import AuditRecord
 from zhtj.timers import calendar
-
-
-def member_headers(world: World, member_id: str) -> dict[str, str]:
-    token = issue_dev_token(world.member_accounts[member_id], None)
-    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-
-
-def days_ago(n: int) -> str:
-    return (clock.today_in_china() - timedelta(days=n)).isoformat()
-
-
-def reward(**extra: Any) -> dict[str, Any]:
-    return {
-        "kind": "REWARD",
-        "title": "优秀共青团员",
-        "document_number": "天团〔2026〕5号",
-        "document_date": days_ago(2),
-    } | extra
 
 
 def card_version(member_id: str) -> int:

@@ -15,8 +15,8 @@ import pypdf
 import pypdfium2
 import pytest
 
-from tests.integration.test_registration import registered
 from tests.support import World, call, card_verify_urls, drain
+from tests.support.registration import registered
 from zhtj.cards import service as cards
 from zhtj.cards import token as card_token
 from zhtj.cards.models import CardState

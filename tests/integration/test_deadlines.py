@@ -4,19 +4,16 @@ executing in moto, the timers queue and its worker, the overdue list and calenda
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
-from tests import moto_state
-from tests.integration.test_registration import make_id, registered
-from tests.support import World, call
+from tests.support import World, call, moto_state
+from tests.support.deadlines import at, drain_timers, sweep
+from tests.support.registration import make_id, registered
 from zhtj.core import clock
 from zhtj.deadlines import service as deadlines
 from zhtj.orgs.models import Org
@@ -24,14 +21,11 @@ from zhtj.registration import service as registration
 from zhtj.registration.models import Registration
 from zhtj.table import keys
 from zhtj.table.audit_record import AuditRecord
-from zhtj.table.queues import queue_url
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 from zhtj.timers import calendar
 from zhtj.timers import service as timers
 from zhtj.timers.models import Timer
 from zhtj.timers.workdays import CHINA_TZ, WorkdayCalendar, YearSchedule
-
-EVENTS = Path(__file__).resolve().parents[2] / "events"
 
 
 @pytest.fixture
@@ -60,58 +54,6 @@ def aws(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iter
 @pytest.fixture(autouse=True)
 def identity_provider_passes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZHTJ_FAKE_IDP_FAIL_PERCENT", "0")
-
-
-def at(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
-    """Move the clock of the timer code (zhtj.clock.now) to `moment`."""
-    monkeypatch.setattr(clock, "now", lambda: moment)
-
-
-def sweep(client: Any) -> dict[str, Any]:
-    """Fire the schedule, wait for the real state machine, and return what it queued."""
-    event = json.loads((EVENTS / "timer_sweep.schedule.json").read_text(encoding="utf-8"))
-    arn = client.lambda_.invoke("timer_sweep", event).payload["execution"]
-    sfn = boto3.client("stepfunctions")
-    deadline = time.monotonic() + 30
-    while (execution := sfn.describe_execution(executionArn=arn))["status"] == "RUNNING":
-        assert time.monotonic() < deadline, "the sweep did not finish"
-        time.sleep(0.05)
-    assert execution["status"] == "SUCCEEDED", execution
-    attributes = boto3.client("sqs").get_queue_attributes(
-        QueueUrl=queue_url(deadlines.TIMERS_QUEUE), AttributeNames=["ApproximateNumberOfMessages"]
-    )["Attributes"]
-    queued = int(attributes["ApproximateNumberOfMessages"])
-    return {"queued": queued, **json.loads(execution["input"])}
-
-
-def drain_timers(client: Any) -> tuple[int, set[str]]:
-    """Deliver the timers queue to timer_worker until empty; returns (records handled, failed
-    message bodies). Failed records stay on the queue (invisible for the visibility timeout)."""
-    sqs = boto3.client("sqs")
-    url = queue_url(deadlines.TIMERS_QUEUE)
-    handled, failed = 0, set()
-    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-        records = [
-            {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws-cn:sqs:cn-north-1:123456789012:zhtj-timers",
-            }
-            for m in messages
-        ]
-        payload = client.lambda_.invoke("timer_worker", {"Records": records}).payload
-        failed_ids = {f["itemIdentifier"] for f in payload["batchItemFailures"]}
-        for m in messages:
-            if m["MessageId"] in failed_ids:
-                failed.add(m["Body"])
-            else:
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-        handled += len(messages)
-    return handled, failed
 
 
 def reg(registration_id: str) -> Registration:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.integration.test_registration import make_id, registered
 from tests.support import World, call
+from tests.support.registration import make_id, registered
 from zhtj.changes import deletions, edits, exits
 from zhtj.changes.models import DeletionRequest
 from zhtj.core.errors import ConflictError

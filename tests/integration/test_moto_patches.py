@@ -268,9 +268,9 @@ def test_stat_1_cancelled_transactions_racing_stream_reads_leave_no_drift(
 
     from chalicelib.stats_workers import stats_stream
     from infra.local.runner import EventRunner
-    from tests.integration.test_registration import make_id, registered
-    from tests.integration.test_stats_property import recount
     from tests.support import call
+    from tests.support.registration import make_id, registered
+    from tests.support.stats import recount
     from zhtj.core.errors import ConflictError
     from zhtj.core.manifest import load_manifest
     from zhtj.registration import service as registration

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from tests.support import World, call, drain
-from zhtj.core.identity import check_character
+from tests.support.registration import form, make_id, registered, submit
 from zhtj.members.models import Member
 from zhtj.orgs.models import Org
 from zhtj.registration import identity_check
@@ -21,40 +21,6 @@ from zhtj.table.queues import queue_url
 from zhtj.timers import service as timers
 
 REG_QUEUE = registration.REGISTRATION_QUEUE
-
-
-def make_id(birth: str = "20050301", seq: int = 123, region: str = "440106") -> str:
-    body = f"{region}{birth}{seq:03d}"
-    return body + check_character(body)
-
-
-def form(world: World, **overrides: Any) -> dict[str, Any]:
-    body = {
-        "name": "李晓明",
-        "id_number": make_id(),
-        "ethnicity": "汉族",
-        "political_status": "03",
-        "join_month": "2021-05",
-        "branch_id": world.orgs["huajing"],
-        "is_cadre": False,
-        "development_number": "202144010001",
-        "phone": "13800138000",
-    }
-    body.update(overrides)
-    return body
-
-
-def submit(client: Any, body: dict[str, Any], headers: dict[str, str] | None = None) -> tuple[int, Any]:
-    return call(client, "POST", "/registrations", {"Content-Type": "application/json", **(headers or {})}, body)
-
-
-def registered(client: Any, world: World, **overrides: Any) -> dict[str, Any]:
-    status, answer = submit(client, form(world, **overrides))
-    assert status == 202, answer
-    drain(client)
-    status, ticket = call(client, "GET", f"/registrations/tickets/{answer['ticket']}")
-    assert status == 200
-    return dict(ticket)
 
 
 @pytest.fixture(autouse=True)

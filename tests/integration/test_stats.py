@@ -12,11 +12,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests import moto_state
-from tests.integration.test_awards import days_ago, reward
-from tests.integration.test_registration import make_id, registered
-from tests.integration.test_transfers import start
-from tests.support import World, call, drain, drain_stream, enrol, pay_dues
+from tests.support import World, call, drain, drain_stream, enrol, moto_state, pay_dues
+from tests.support.awards import days_ago, reward
+from tests.support.registration import make_id, registered
+from tests.support.transfers import start
 from zhtj.members.models import Member
 from zhtj.registration.models import Registration
 from zhtj.stats import service as stats

@@ -4,19 +4,17 @@ with a plain count of the members in the table."""
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests import moto_state
-from tests.integration.test_registration import form, make_id
-from tests.integration.test_transfers import start
-from tests.support import World, build_world, call, drain, drain_stream, pay_dues
+from tests.support import World, build_world, call, drain, drain_stream, moto_state, pay_dues
+from tests.support.registration import form, make_id
+from tests.support.stats import recount
+from tests.support.transfers import start
 from zhtj.registration.service import today_in_china
-from zhtj.sweeps import service as sweeps
 
 BRANCHES = ("huajing", "lianhua", "cs2024")
 OPS = st.lists(
@@ -116,18 +114,6 @@ class Run:
     def pay(self, n: int, _: str) -> None:
         if found := self._member(n):
             pay_dues(found[0])
-
-
-def recount() -> tuple[list[dict[str, Any]], Counter[str]]:
-    """The sweep's own recount over one segment, and a plain count of normal members per branch."""
-    partial, dues = sweeps.Partial(), {}
-    plain: Counter[str] = Counter()
-    today = today_in_china()
-    for item in sweeps.scan_items(0, 1):
-        sweeps._see(partial, item, today, dues)
-        if item.get("kind") == "Member" and item.get("state", "NORMAL") == "NORMAL":
-            plain[item["branch_id"]] += 1
-    return sweeps._drift(partial), plain
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from tests.integration.test_deadlines import at, drain_timers, sweep
-from tests.integration.test_transfers import _id, approve, count, figures, start
 from tests.support import World, build_world, call, pay_dues
+from tests.support.deadlines import at, drain_timers, sweep
+from tests.support.registration import complete_id
+from tests.support.transfers import approve, count, figures, start
 from zhtj.core import clock
 from zhtj.table import keys
 from zhtj.transfers import service as transfers
@@ -98,7 +99,7 @@ def test_xfer_5_into_the_province_checks_the_file_and_times_the_registration(
     path = f"/orgs/{world.orgs['huajing']}/incoming-transfers"
     body = {
         "name": "李外来",
-        "id_number": _id("43010420040101123"),
+        "id_number": complete_id("43010420040101123"),
         "join_month": "2019-05-01",
         "letter_number": "湘团转〔2026〕12号",
         "from_organisation": "湖南省长沙市某团支部",
@@ -116,7 +117,7 @@ def test_xfer_5_into_the_province_checks_the_file_and_times_the_registration(
         "POST",
         path,
         world.headers("huajing"),
-        {**body, "id_number": _id("43010419990101123"), "join_month": "2014-05-01"},
+        {**body, "id_number": complete_id("43010419990101123"), "join_month": "2014-05-01"},
     )
     assert status == 201
     # Nobody registered within the 5 working days: LATE.

@@ -10,28 +10,24 @@ from typing import Any
 
 import pytest
 
-from tests.integration.test_deadlines import at
 from tests.support import World, call, drain, enrol, han_number, org_body, pay_dues
+from tests.support.deadlines import at
+from tests.support.http import member_headers
+from tests.support.registration import complete_id
+from tests.support.transfers import act, approve, count, figures, start
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, ForbiddenError
-from zhtj.core.identity import check_character
 from zhtj.dues import owed as dues
 from zhtj.members.models import Member
 from zhtj.orgs import service as orgs
 from zhtj.orgs.models import Org
 from zhtj.orgs.rules import OrgType, Sector
-from zhtj.signin.tokens import issue_dev_token
 from zhtj.table import keys
 from zhtj.transfers import batches as transfer_batches
 from zhtj.transfers import incoming
 from zhtj.transfers import service as transfers
 from zhtj.transfers.models import IncomingTransfer, Transfer
 from zhtj.transfers.rules import PAPER_WORDS, ChainStep, ReturnCode, Side
-
-
-def member_headers(world: World, member_id: str) -> dict[str, str]:
-    token = issue_dev_token(world.member_accounts[member_id], None)
-    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
 
 def member(member_id: str) -> Member:
@@ -41,32 +37,6 @@ def member(member_id: str) -> Member:
 def owe_dues(member_id: str) -> None:
     """Give a member an admission month, so that months of dues fall due (DUES-1)."""
     member(member_id).update(actions=[Member.join_month.set("2020-01")])
-
-
-def count(world: World, org: str) -> int:
-    return int(Org.get(keys.org_pk(world.orgs[org]), keys.META, consistent_read=True).member_count)
-
-
-def figures(world: World, org: str) -> transfers.Figures:
-    return transfers.figures(world.orgs[org])
-
-
-def start(client: Any, world: World, who: str, member_id: str, **body: Any) -> dict[str, Any]:
-    headers = member_headers(world, member_id) if who == "member" else world.headers(who)
-    status, answer = call(client, "POST", f"/members/{member_id}/transfers", headers, {"cause": "EMPLOYMENT", **body})
-    assert status == 201, answer
-    return dict(answer)
-
-
-def act(client: Any, world: World, who: str, t: dict[str, Any], verb: str, **body: Any) -> tuple[int, Any]:
-    path = f"/members/{t['member_id']}/transfers/{t['transfer_id']}/{verb}"
-    return call(client, "POST", path, world.headers(who), body)
-
-
-def approve(client: Any, world: World, who: str, t: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    status, answer = act(client, world, who, t, "approve", step=t["step_index"], **extra)
-    assert status == 200, answer
-    return dict(answer)
 
 
 @pytest.fixture
@@ -545,15 +515,11 @@ def test_xfer_4_out_of_the_province_needs_the_letter_and_moves_the_member_to_the
     assert figures(world, "gz").out_by_state["completed"] == 1 and figures(world, "root").in_by_state["completed"] == 0
 
 
-def _id(body17: str) -> str:
-    return body17 + check_character(body17)
-
-
 def test_xfer_5_registered_within_five_working_days_is_marked_registered(client: Any, world: World) -> None:
     from zhtj.registration import service as registration
     from zhtj.registration.rules import Submission
 
-    number = _id("43010420040101123")
+    number = complete_id("43010420040101123")
     accepted = incoming.accept(
         world.principal("huajing"),
         world.orgs["huajing"],

@@ -158,7 +158,7 @@ def restore(name: str, build: Callable[[], Any]) -> Any:
 
 def prepare(request: Any, base: str, build_base: Callable[[], Any]) -> None:
     """The `aws` fixtures' step: restore state `base` (built by `build_base`), or, when the test
-    asks for the `world` fixture, that state with tests/support.py's province built on it
+    asks for the `world` fixture, that state with tests/support/world.py's province built on it
     (saved as "<base>/world"). Deciding here, not in `world`, means that no fixture can
     write to moto between the two restores and lose its write."""
     global _current_value
@@ -188,6 +188,6 @@ def current_value() -> Any:
     if not (_current or "").endswith("/world"):
         raise RuntimeError(
             "no world in this moto state: an `aws` fixture must call "
-            "tests.moto_state.prepare(request, name, build) for the `world` fixture to work"
+            "tests.support.moto_state.prepare(request, name, build) for the `world` fixture to work"
         )
     return _current_value

@@ -1,4 +1,5 @@
-"""Shared test support. A small province for integration tests, built through the logic layer itself:
+"""The small province of the integration tests (`World`, `build_world`), built through the logic
+layer itself, and members enrolled as the system makes them (`enrol`):
 
     root 广东团省委
     ├── 广州团市委 (city)            ── 广州市天河区团委 (county) ── 广州市天河区华景社区团支部 (branch, 3 members)
@@ -12,12 +13,12 @@ Each organisation has an administrator; `world.token(name)` acts for it, `world.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.support.queues import drain_stream
 from zhtj.accounts import service as accounts
 from zhtj.accounts.models import Account
 from zhtj.core.clock import now
@@ -239,129 +240,3 @@ def without_cards() -> Iterator[list[str]]:
         cards.notify = announce
     for member_id in made:
         cards.state_key(member_id).delete()
-
-
-def call(
-    client: Any, method: str, path: str, headers: dict[str, str] | None = None, body: Any = None
-) -> tuple[int, Any]:
-    """One request through the Chalice app; returns (status, decoded JSON or None)."""
-    payload = json.dumps(body, ensure_ascii=False) if body is not None else None
-    response = getattr(client.http, method.lower())(path, headers=headers or {}, body=payload)
-    return response.status_code, json.loads(response.body) if response.body else None
-
-
-def drain(client: Any, queue: str = "registration") -> int:
-    """Deliver a manifest queue to its handler until it is empty, as the local runner does, and
-    require every record to succeed; returns the messages handled."""
-    import boto3
-
-    from zhtj.core.manifest import SqsTrigger, load_manifest
-    from zhtj.table.queues import queue_url
-
-    function = next(
-        n for n, (_, t) in load_manifest().sqs_functions().items() if isinstance(t, SqsTrigger) and t.queue == queue
-    )
-    sqs = boto3.client("sqs")
-    url = queue_url(queue)
-    handled = 0
-    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-        records = [
-            {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
-                "attributes": {},
-                "messageAttributes": {},
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws-cn:sqs:cn-north-1:1:q",
-            }
-            for m in messages
-        ]
-        payload = client.lambda_.invoke(function, {"Records": records}).payload
-        assert payload == {"batchItemFailures": []}, payload
-        for m in messages:
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-        handled += len(messages)
-    return handled
-
-
-def pay_dues(member_id: str) -> None:
-    """Record the member's dues as paid up to last month (what a settled "pay now" order leaves:
-    it covers all arrears, so its last month is the member's paid-through month), so that XFER's
-    pre-check passes."""
-    from zhtj.dues import owed as dues
-    from zhtj.dues.models import PaidMonth
-    from zhtj.registration.service import today_in_china
-
-    owed = dues.months_owed(member_id, today_in_china())
-    if owed:
-        PaidMonth(
-            keys.member_pk(member_id),
-            keys.paid_month_sk(owed[-1]),
-            month=owed[-1],
-            amount_fen=20,
-            order_id="test-order",
-            paid_at=now(),
-            provider="test",
-        ).save()
-
-
-def drain_stream(client: Any | None = None) -> dict[str, int]:
-    """Deliver the table's stream to the stats_stream function until nothing is left (the
-    OwnStat changes it makes are stream records too), in order and with the mapping's filter,
-    as the local runner does; the next drain starts after the records this one delivered.
-    Requires every record to succeed; returns records delivered by kind."""
-    from datetime import datetime
-
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.dynamodb.models import dynamodb_backends
-
-    from zhtj.core.manifest import load_manifest
-    from zhtj.core.settings import get_settings
-
-    settings = get_settings()
-    (name, (_, trigger)), *_ = load_manifest().stream_functions().items()
-    shard = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].tables[settings.table_name].stream_shard
-    delivered: dict[str, int] = {}
-    # Where the last drain stopped: kept on moto's shard, so that a restored state (tests/moto_state.py)
-    # carries its own position. Records stay on the shard (the plaintext-ID watch reads them).
-    while len(shard.items) > (start := getattr(shard, "zhtj_delivered", 0)):
-        taken = [r.to_json() for r in shard.items[start:]]
-        shard.zhtj_delivered = start + len(taken)
-        records = []
-        for raw in taken:
-            images = raw["dynamodb"]
-            kind = (images.get("NewImage") or images.get("OldImage") or {}).get("kind", {}).get("S")
-            if kind not in trigger.kinds:
-                continue
-            delivered[kind] = delivered.get(kind, 0) + 1
-            body = dict(images)
-            if isinstance(body.get("ApproximateCreationDateTime"), datetime):
-                body["ApproximateCreationDateTime"] = int(body["ApproximateCreationDateTime"].timestamp())
-            records.append({**raw, "dynamodb": body, "eventSourceARN": "arn:aws-cn:dynamodb:cn-north-1:1:table/zhtj"})
-        for first in range(0, len(records), trigger.batch_size):
-            event = {"Records": records[first : first + trigger.batch_size]}
-            if client is not None:
-                payload = client.lambda_.invoke(name, event).payload
-            else:
-                from chalicelib.stats_workers import stats_stream
-
-                payload = stats_stream(event, None)
-            assert payload == {"batchItemFailures": []}, payload
-    return delivered
-
-
-def card_verify_urls(monkeypatch: Any) -> list[str]:
-    """The verification URLs the card renderer is given from now on, in order (what each card's
-    QR code holds); the renderer still renders."""
-    from zhtj.cards import pdf as card_pdf
-
-    urls: list[str] = []
-    real = card_pdf.render
-
-    def spy(content: Any, issue: card_pdf.Issue) -> bytes:
-        urls.append(issue.verify_url)
-        return real(content, issue)
-
-    monkeypatch.setattr(card_pdf, "render", spy)
-    return urls
