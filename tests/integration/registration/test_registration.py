@@ -312,7 +312,7 @@ def test_reg_8_registration_opens_by_sector_wave(client: Any, world: World) -> N
 
     wave = Wave.get(keys.WAVES_PK, "OTHERS")
     wave.update(actions=[Wave.opens_at.set(now() - timedelta(minutes=1))])
-    scheduled = json.loads((Path(__file__).parents[2] / "events" / "tree_jobs_watchdog.schedule.json").read_text())
+    scheduled = json.loads((Path(__file__).parents[3] / "events" / "tree_jobs_watchdog.schedule.json").read_text())
     assert client.lambda_.invoke("open_waves", scheduled).payload == {"opened": ["OTHERS"]}
     assert waves.waves()["OTHERS"].opened
     status, _ = submit(client, form(world, id_number=make_id(seq=131), development_number="202144010003"))
