@@ -83,7 +83,7 @@ def depth(queue: str) -> int:
 def take_card_announcements() -> int:
     """How many messages wait in the cards queue, which is then emptied: a committed change
     announces its card once (an after-commit hook), so this counts committed card changes.
-    The card worker itself is proven under faults in test_card_faults.py; rendering every card
+    The card worker itself is proven under faults in tests/faults/cards/test_card_faults.py; rendering every card
     of the other scenarios would cost seconds and prove nothing more."""
     count = depth("cards")
     boto3.client("sqs").purge_queue(QueueUrl=queue_url("cards"))

@@ -30,7 +30,7 @@ from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
 MEMBERS = 16
 CHANGES = 3
-# A delivery (batch of 5) crashes 30%; a render's record loses a race 25%. Seeded (conftest.faults_on).
+# A delivery (batch of 5) crashes 30%; a render's record loses a race 25%. Seeded (faults_on, tests/faults/conftest.py).
 FAULTS = "card_worker=0.3,dynamodb_conflict=0.25"
 
 

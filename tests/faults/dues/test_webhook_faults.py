@@ -13,7 +13,7 @@ Why ~230 notifications suffice: every notification is verified and applied on it
 idempotency record and the order's conditional move are per order), so the storm's size adds
 no path; 58 notified trades with duplicates, reordering, tampering and staleness, each re-sent on
 the provider's schedule after a crash or a lost race, exercise every path many times in a few
-seconds. The 1,000-notification storm without faults is tests/e2e/test_dues_storm.py."""
+seconds. The 1,000-notification storm without faults is tests/e2e/dues/test_dues_storm.py."""
 
 from __future__ import annotations
 

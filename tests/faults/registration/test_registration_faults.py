@@ -9,7 +9,7 @@ Why 120 is enough: each registration is its own message and its own transaction,
 proven per message (written once whatever the failures) does not depend on how many there are;
 120 gives ~12 batches of 10 and, with the shares below, some hundred injected failures of every
 kind and path (crash before, crash after, conflict, stale, timeout) in under 10 s. The 2,000-
-submission burst through the subprocess stack is tests/e2e/test_registration_burst.py."""
+submission burst through the subprocess stack is tests/e2e/registration/test_registration_burst.py."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ SUBMISSIONS = 120
 APPROVALS = 20
 # Per delivery of one record, about 40% fail (a crash of its batch 30%, a lost race 5%, a
 # timeout 5%): every path runs often. A healthy message failing all 5 receives (~1% of them)
-# is redriven from the DLQ as an operator would (conftest.settle). The seed makes a run repeat.
+# is redriven from the DLQ as an operator would (tests.support.faults.settle). The seed makes a run repeat.
 FAULTS = "registration_worker=0.3,dynamodb_conflict=0.05,dynamodb_stale=0.05,identity_timeout=0.05"
 RACE_CODES = {"TRANSACTION_CONFLICT", "STALE_WRITE", "REGISTRATION_NOT_PENDING"}
 

@@ -8,7 +8,7 @@ with its reason.
 Why 40 members suffice: a chunk is 10 members and each member is its own transaction, so four
 chunks, each delivered several times (crashes before, crashes after a chunk partly or wholly
 done, single members losing races), cover every path of the chunk logic; a larger batch repeats
-the same paths (tests/integration/test_transfers.py runs 300 without faults)."""
+the same paths (tests/integration/transfers/test_transfers.py runs 300 without faults)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from zhtj.transfers.rules import ChainStep, Side
 MEMBERS = 40
 # A delivery (batches of 5 chunks) crashes 30%; a member's commit loses a race 4% (conflict) and
 # an approval meets a concurrent writer 10% (stale). A chunk failing all 5 receives is redriven from
-# the DLQ as an operator would (conftest.settle). The seed makes a run repeat.
+# the DLQ as an operator would (tests.support.faults.settle). The seed makes a run repeat.
 FAULTS = "transfer_worker=0.3,dynamodb_conflict=0.04,dynamodb_stale=0.1"
 RACE_CODES = {"TRANSACTION_CONFLICT", "STALE_WRITE"}
 

@@ -31,7 +31,7 @@ from zhtj.timers.workdays import CHINA_TZ, WorkdayCalendar, YearSchedule
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[None]:
     """The shared `aws` fixture, with state machines that really execute (moto runs them only
-    when told before they are created): a saved state of its own (tests/moto_state.py)."""
+    when told before they are created): a saved state of its own (tests/support/moto_state.py)."""
     from infra.provision import provision
     from zhtj.core import faults
     from zhtj.registration import waves

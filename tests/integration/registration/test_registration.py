@@ -253,7 +253,7 @@ def test_reg_5_failed_real_name_is_rechecked_then_passed_offline(
     assert registration.ticket_status(ticket).real_name_state == "RECHECK_SCHEDULED"  # type: ignore[union-attr]
     status, answer = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
     assert (status, answer["code"]) == (422, "REG-5")
-    identity_check.recheck(ticket)  # the timer's doing (tests/integration/test_deadlines.py drives the sweep)
+    identity_check.recheck(ticket)  # the timer's doing (tests/integration/deadlines/test_deadlines.py drives the sweep)
     assert registration.ticket_status(ticket).real_name_state == "FAILED"  # type: ignore[union-attr]
     status, upload = call(client, "POST", f"/registrations/{ticket}/offline-photo", world.headers("huajing"))
     assert status == 200
