@@ -27,6 +27,7 @@ def test_card_1_identity_names_codes_and_hides_what_the_member_chose() -> None:
 
 
 def test_card_1_rewards_as_chosen_punishments_while_in_force() -> None:
+    # Given
     awards = [
         {"sk": "AWARD#r1", "award_id": "r1", "award_kind": "REWARD", "title": "优秀团员", "granted_on": "2021-05-04"},
         {"sk": "AWARD#r2", "award_id": "r2", "award_kind": "REWARD", "title": "优秀团干部", "granted_on": "2022-05-04"},
@@ -34,7 +35,9 @@ def test_card_1_rewards_as_chosen_punishments_while_in_force() -> None:
         {"sk": "AWARD#p2", "award_id": "p2", "award_kind": "PUNISHMENT", "title": "严重警告",
          "granted_on": "2020-01-01", "in_force": False},
     ]  # fmt: skip
+    # When
     everything = section(card_content.build(partition(None, *awards), "x"), "awards")
+    # Then
     assert everything is not None and [row[2] for row in everything.rows] == ["优秀团员", "优秀团干部", "警告"]
     chosen = section(card_content.build(partition({"shown_awards": "r2"}, *awards), "x"), "awards")
     assert chosen is not None and [row[2] for row in chosen.rows] == ["优秀团干部", "警告"]
@@ -43,6 +46,7 @@ def test_card_1_rewards_as_chosen_punishments_while_in_force() -> None:
 
 
 def test_card_1_dues_by_month_or_summary_and_only_completed_transfers() -> None:
+    # Given
     months = [{"sk": f"PAID#2024-{m:02d}", "month": f"2024-{m:02d}", "amount_fen": 20, "paid_at": "2024-03-01"}
               for m in (3, 1, 2)]  # fmt: skip
     transfers = [
@@ -50,8 +54,10 @@ def test_card_1_dues_by_month_or_summary_and_only_completed_transfers() -> None:
          "completed_at": "2024-02-29T17:00:00.000000+0000"},
         {"sk": "XFER#b", "state": "RETURNED", "from_branch_name": "乙", "to_branch_name": "丙"},
     ]  # fmt: skip
+    # When
     content = card_content.build(partition(None, *months, *transfers), "x")
     dues = section(content, "dues")
+    # Then
     assert dues is not None and [row[0] for row in dues.rows] == ["2024-01", "2024-02", "2024-03"]
     assert dues.summary == "已交团费 3 个月（2024-01 至 2024-03），合计 0.60 元"
     moves = section(content, "transfers")

@@ -57,6 +57,7 @@ class _Holder:
 
 
 def test_ids_are_masked_in_structures() -> None:
+    # Given
     value = {
         "id": ID,
         ID: "as a key",
@@ -65,6 +66,7 @@ def test_ids_are_masked_in_structures() -> None:
         "flag": True,
         "none": None,
     }
+    # When / Then
     assert redact(value) == {
         "id": MASKED,
         MASKED: "as a key",
@@ -100,10 +102,13 @@ def _lines(stream: io.StringIO) -> list[dict[str, Any]]:
 
 
 def test_a_logger_masks_the_message_and_its_arguments() -> None:
+    # Given
     logger, stream = _logger()
+    # When
     logger.info("registered %s", ID)
     logger.info(f"registered {ID}")
     logger.info({"structured": ID, "nested": [LEGACY]})
+    # Then
     output = stream.getvalue()
     assert ID not in output and LEGACY not in output
     lines = _lines(stream)
@@ -112,9 +117,12 @@ def test_a_logger_masks_the_message_and_its_arguments() -> None:
 
 
 def test_a_logger_masks_extra_fields_and_appended_keys() -> None:
+    # Given
     logger, stream = _logger()
+    # When
     logger.append_keys(person=ID)
     logger.info("event", extra={"id_number": ID, "detail": {"ids": [ID], ID: 1, "number": 110105194912310026}})
+    # Then
     output = stream.getvalue()
     assert ID not in output and "110105194912310026" not in output
     (line,) = _lines(stream)
@@ -124,11 +132,14 @@ def test_a_logger_masks_extra_fields_and_appended_keys() -> None:
 
 
 def test_a_logger_masks_exception_text_and_tracebacks() -> None:
+    # Given
     logger, stream = _logger()
+    # When
     try:
         raise KeyError(f"no member with {ID}")
     except KeyError:
         logger.exception("lookup failed for %s", ID)
+    # Then
     output = stream.getvalue()
     assert ID not in output
     (line,) = _lines(stream)
@@ -154,13 +165,16 @@ def test_install_is_idempotent() -> None:
 
 
 def test_caplog_sees_only_masked_records(caplog: pytest.LogCaptureFixture) -> None:
+    # Given
     logger, _ = _logger()
+    # When
     with caplog.at_level(logging.INFO, logger=logger.name):
         logger.info("registered %s", ID, extra={"id_number": ID})
         try:
             raise ValueError(ID)
         except ValueError:
             logger.exception("failed")
+    # Then
     assert caplog.records
     assert ID not in caplog.text
     assert all(ID not in record.getMessage() for record in caplog.records)
@@ -170,29 +184,35 @@ def test_caplog_sees_only_masked_records(caplog: pytest.LogCaptureFixture) -> No
 
 def test_stdout_never_shows_the_id(capsys: pytest.CaptureFixture[str]) -> None:
     # The default handler writes to the sys.stdout of its creation: capsys's here.
+    # Given
     logger = Logger(service=f"redact-test-{next(_names)}")
     install(logger)
+    # When
     logger.info("registered %s", ID, extra={"person": {"id": ID}})
     try:
         raise RuntimeError(ID)
     except RuntimeError:
         logger.exception("failed")
+    # Then
     out = capsys.readouterr().out
     assert MASKED in out
     assert ID not in out
 
 
 def test_a_standard_logger_is_masked_too() -> None:
+    # Given
     stream = io.StringIO()
     std = logging.getLogger(f"redact-test-std-{next(_names)}")
     std.propagate = False
     handler = logging.StreamHandler(stream)
     std.addHandler(handler)
     install(std)
+    # When
     try:
         raise KeyError(ID)
     except KeyError:
         std.error("failed %s", ID, exc_info=True)
+    # Then
     assert ID not in stream.getvalue()
     assert MASKED in stream.getvalue()
     assert any(isinstance(f, IdNumberFilter) for f in handler.filters)

@@ -34,8 +34,11 @@ def test_dues_1_months_owed_after_last_paid_and_never_before_online_collection()
 
 
 def test_dues_2_the_2016_standard_amounts() -> None:
+    # Given
     versions = _versions()
+    # When
     rules = r.version_for(versions, "2025-03").rules
+    # Then
     assert rules["STUDENT"].monthly_fen(None) == 20  # 0.2 yuan
     assert rules["UNEMPLOYED"].monthly_fen(None) == 20
     assert rules["RELIEF"].monthly_fen(None) == 20
@@ -57,7 +60,9 @@ def test_dues_2_the_standard_is_dated_data() -> None:
 
 
 def test_dues_2_an_edited_standard_is_checked() -> None:
+    # Given
     good = dict(r.STANDARD_2016["rules"])
+    # When / Then
     with pytest.raises(ValidationError, match="缺少"):
         r.parse_rules({k: v for k, v in good.items() if k != "FARMER"})
     with pytest.raises(ValidationError):
@@ -82,7 +87,9 @@ def test_dues_2_category_from_income_band_or_occupation() -> None:
     shares=st.lists(st.integers(min_value=0, max_value=r.FULL_BP), min_size=1, max_size=8),
 )
 def test_dues_2_split_is_exact_and_deterministic(amount: int, shares: list[int]) -> None:
+    # Given / When
     kept = r.split(amount, shares)
+    # Then
     assert sum(kept) == amount
     assert all(k >= 0 for k in kept)
     assert kept == r.split(amount, shares)

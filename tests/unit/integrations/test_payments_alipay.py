@@ -163,8 +163,11 @@ def test_dues_3_authentic_but_not_ours_is_a_business_mismatch(
 
 
 def test_dues_3_statuses_map_to_events(world: World) -> None:
+    # Given
     trade = world.simulator.open_trade("alipay", "STATUS-1", 5000)
+    # When
     waiting = world.receiver.verify({}, world.simulator.alipay_notification(trade).body, datetime.now(UTC))
+    # Then
     assert (waiting.event, waiting.raw_status, waiting.paid_at) == ("OTHER", "WAIT_BUYER_PAY", None)
     world.simulator.pay("alipay", "STATUS-1")
     world.simulator.refund("alipay", "STATUS-1", 1000)
@@ -176,8 +179,10 @@ def test_dues_3_statuses_map_to_events(world: World) -> None:
 
 
 def test_dues_3_malformed_forms_are_refused(world: World) -> None:
+    # Given
     trade = world.simulator.pay("alipay", "MAL-1", 300)
     body = world.simulator.alipay_notification(trade).body
+    # When / Then
     with pytest.raises(MalformedNotification):
         world.receiver.verify({}, body + b"&trade_status=TRADE_SUCCESS", datetime.now(UTC))
     with pytest.raises(MalformedNotification):
@@ -194,8 +199,11 @@ def test_dues_3_reply_is_plain_success_or_fail(world: World) -> None:
 
 
 def test_dues_3_order_request_is_a_signed_precreate(world: World) -> None:
+    # Given
     expires = datetime(2024, 5, 1, 4, 30, tzinfo=UTC)
+    # When
     form = world.receiver.order_request("D2024050100001", 1250, "团费 2024-04", "https://zhtj.example/notify", expires)
+    # Then
     assert form["method"] == "alipay.trade.precreate" and form["notify_url"] == "https://zhtj.example/notify"
     assert json.loads(form["biz_content"]) == {
         "out_trade_no": "D2024050100001",
@@ -207,8 +215,11 @@ def test_dues_3_order_request_is_a_signed_precreate(world: World) -> None:
 
 
 def test_dues_3_trade_query_is_signed_and_its_answer_verified(world: World) -> None:
+    # Given
     trade = world.simulator.pay("alipay", "QUERY-1", 1250)
+    # When
     found = world.receiver.query("QUERY-1")
+    # Then
     assert found is not None and (found.event, found.amount_fen, found.transaction_id) == (
         "PAID",
         1250,

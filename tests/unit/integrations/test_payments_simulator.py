@@ -105,6 +105,7 @@ def test_dues_3_unacknowledged_notifications_are_resent_on_the_providers_schedul
 
 
 def test_dues_3_delivery_stops_at_the_first_acknowledgement_and_resends_still_verify() -> None:
+    # Given
     simulator = Simulator.local()
     material = local_material()
     receiver = wechat.WeChatPay(wechatpay_config(material["wechatpay"]), simulator.handle)
@@ -116,7 +117,9 @@ def test_dues_3_delivery_stops_at_the_first_acknowledgement_and_resends_still_ve
         reply = receiver.reply(len(calls) == 3)
         return reply.status, reply.body
 
+    # When
     attempts = simulator.deliver(trade, third_time_lucky, compress=1000, sleep=lambda s: None)
+    # Then
     assert [a.acknowledged for a in attempts] == [False, False, True]
     assert [a.offset_seconds for a in attempts] == [0, 15, 30]
     assert len({n.delivery_id for n in calls}) == 1
@@ -155,6 +158,7 @@ def test_dues_3_storm_items_are_each_handled_as_marked() -> None:
 
 
 def test_dues_3_daily_bill_lists_the_days_trades_with_amounts() -> None:
+    # Given
     simulator = Simulator.local()
     day = datetime(2024, 5, 1, 2, tzinfo=UTC)  # 10:00 in China
     simulator.pay("wechatpay", "BILL-1", 300, at=day)
@@ -162,7 +166,9 @@ def test_dues_3_daily_bill_lists_the_days_trades_with_amounts() -> None:
     simulator.pay("wechatpay", "BILL-3", 500, at=day + timedelta(hours=14))  # next China day
     simulator.open_trade("wechatpay", "BILL-4", 700)  # never paid
     simulator.pay("alipay", "BILL-5", 900, at=day)
+    # When
     lines = simulator.bill("wechatpay", date(2024, 5, 1))
+    # Then
     assert [(line.out_trade_no, line.amount_fen) for line in lines] == [("BILL-1", 300), ("BILL-2", 1250)]
     assert all(line.transaction_id for line in lines)
 
@@ -254,6 +260,7 @@ def test_dues_3_the_bill_downloads_through_the_provider_and_matches_the_trades(n
 
 
 def test_dues_3_a_wechat_bill_whose_hash_does_not_match_is_refused() -> None:
+    # Given
     simulator = Simulator.local()
     material = local_material()
     simulator.pay("wechatpay", "HASH-1", 300, at=datetime(2024, 5, 1, 2, tzinfo=UTC))
@@ -265,5 +272,6 @@ def test_dues_3_a_wechat_bill_whose_hash_does_not_match_is_refused() -> None:
         return answer
 
     receiver = wechat.WeChatPay(wechatpay_config(material["wechatpay"]), altering)
+    # When / Then
     with pytest.raises(BadSignature):
         receiver.bill(date(2024, 5, 1))

@@ -229,10 +229,12 @@ def test_dues_3_refund_notifications(world: World, event_type: str, event: str) 
 
 
 def test_dues_3_malformed_requests_are_refused(world: World) -> None:
+    # Given
     trade = world.simulator.pay("wechatpay", "MAL-1", 300)
     delivery = world.simulator.notification(trade)
     headers = dict(delivery.headers)
     del headers["Wechatpay-Nonce"]
+    # When / Then
     with pytest.raises(MalformedNotification):
         world.receiver.verify(headers, delivery.body, datetime.now(UTC))
     not_json = b"not json"
@@ -249,8 +251,11 @@ def test_dues_3_reply_follows_the_contract(world: World) -> None:
 
 
 def test_dues_3_order_request_is_the_v3_native_body(world: World) -> None:
+    # Given
     expires = datetime(2024, 5, 1, 4, 30, tzinfo=UTC)
+    # When
     body = world.receiver.order_request("D2024050100001", 1250, "团费 2024-04", "https://zhtj.example/notify", expires)
+    # Then
     assert body == {
         "appid": world.receiver.config.appid,
         "mchid": world.receiver.config.mchid,
@@ -286,6 +291,7 @@ def test_dues_3_query_order_is_signed_and_its_answer_verified(world: World) -> N
 
 
 def test_dues_3_query_answer_with_a_bad_signature_is_refused(world: World) -> None:
+    # Given
     world.simulator.pay("wechatpay", "QUERY-3", 1250)
 
     def forging(request: HttpRequest) -> HttpResponse:
@@ -293,17 +299,20 @@ def test_dues_3_query_answer_with_a_bad_signature_is_refused(world: World) -> No
         return HttpResponse(answer.status, answer.headers, answer.body.replace(b"1250", b"9999"))
 
     receiver = WeChatPay(world.receiver.config, forging)
+    # When / Then
     with pytest.raises(BadSignature):
         receiver.query("QUERY-3")
 
 
 def test_dues_3_the_gateway_refuses_a_query_not_signed_with_the_merchant_key(world: World) -> None:
+    # Given
     world.simulator.pay("wechatpay", "QUERY-4", 1250)
     from dataclasses import replace
 
     impostor = WeChatPay(
         replace(world.receiver.config, merchant_private_key=keys.generate_private_key_pem()), world.simulator.handle
     )
+    # When / Then
     with pytest.raises(PaymentError) as refused:
         impostor.query("QUERY-4")
     assert refused.value.code == "QUERY_FAILED"

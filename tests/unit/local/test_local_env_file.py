@@ -24,8 +24,10 @@ def _stack() -> Any:
 def test_env_file_names_every_address_id_and_login() -> None:
     """Given a running demo stack, When its shell variables are made, Then the addresses, each id
     and each login (as NAME_TOKEN) are there under the names the README uses."""
+    # Given / When
     variables = shell_variables(cast(Any, _stack()))
 
+    # Then
     assert variables == {
         "API": "http://127.0.0.1:8000",
         "AWS": "http://127.0.0.1:5000",
@@ -39,9 +41,11 @@ def test_env_file_names_every_address_id_and_login() -> None:
 
 def test_env_file_sources_in_a_shell(tmp_path: Path) -> None:
     """Given the env file written, When a shell sources it, Then the variables are set."""
+    # Given
     path = tmp_path / ".local" / "env.sh"
     write_env_file(cast(Any, _stack()), path)
 
+    # When
     shown = subprocess.run(
         ["bash", "-c", f'source "{path}" && echo "$API $ROOT_ORG_ID $PROVINCE_ADMIN_TOKEN"'],
         capture_output=True,
@@ -49,4 +53,5 @@ def test_env_file_sources_in_a_shell(tmp_path: Path) -> None:
         check=True,
     ).stdout.strip()
 
+    # Then
     assert shown == f"http://127.0.0.1:8000 o01root {TOKEN}"

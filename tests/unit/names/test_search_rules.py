@@ -14,9 +14,11 @@ FULL_WIDTH = ID18.translate(str.maketrans("0123456789X", "０１２３４５６�
 
 
 def test_stat_3_an_id_number_is_recognised_in_every_typed_form() -> None:
+    # Given
     legacy_body = "440106900301123"  # 15 digits: 1990-03-01
     legacy18 = legacy_body[:6] + "19" + legacy_body[6:]
     legacy18 += check_character(legacy18)
+    # When
     for typed, expected in (
         (ID18, ID18),
         (FULL_WIDTH, ID18),
@@ -25,6 +27,7 @@ def test_stat_3_an_id_number_is_recognised_in_every_typed_form() -> None:
         (legacy_body, legacy18),
     ):
         query = parse_query(typed)
+        # Then
         assert (query.kind, query.value) == ("ID_NUMBER", expected)
         assert ID18 not in repr(query) and legacy18 not in repr(query)
 

@@ -59,8 +59,11 @@ def test_a_cursor_hides_the_key_and_opens_only_for_its_scope_and_caller(secrets:
     it opens for the same scope and caller, and is BAD_CURSOR for another scope, another
     caller, another route, no caller, a changed character, or the raw key as the old cursors
     carried it."""
+    # Given
     with paging.issued_to("GET /orgs/{org_id}/children", "u-1", "o-1"):
+        # When
         cursor = paging.seal(KEY, "children", "o-1")
+        # Then
         assert cursor is not None
         assert not any(part in cursor for part in ("ORG#", "o-secret", "o-root", "META"))
         assert paging.open_cursor(cursor, "children", "o-1") == KEY
