@@ -96,9 +96,12 @@ def test_edit_1_locked_fields_are_refused_by_name(client: Any, world: World, fie
 
 
 def test_edit_3_other_fields_apply_at_once_with_an_audit_record(client: Any, world: World) -> None:
+    # Given
     member_id = approved_member(client, world)
     body = {"phone": "139 1234 5678", "education": "本科", "occupation": "教师"}
+    # When
     status, answer = call(client, "PATCH", f"/members/{member_id}", as_member(member_id), body)
+    # Then
     assert status == 200, answer
     assert answer["edit_request"] is None
     record = member(member_id)
@@ -189,10 +192,13 @@ def test_edit_2_reviewed_fields_wait_for_the_branch(client: Any, world: World) -
 
 
 def test_edit_2_returned_with_a_reason_then_the_member_asks_again(client: Any, world: World) -> None:
+    # Given
     member_id = approved_member(client, world)
     headers = as_member(member_id)
     call(client, "PATCH", f"/members/{member_id}", headers, {"income_band": "BELOW_2000"})
+    # When
     status, answer = call(client, "POST", f"/members/{member_id}/edit-request/return", world.headers("huajing"), {})
+    # Then
     assert (status, answer["field"]) == (400, "reason")
     status, decided = call(
         client, "POST", f"/members/{member_id}/edit-request/return", world.headers("huajing"), {"reason": "请核实收入"}
@@ -207,8 +213,10 @@ def test_edit_2_returned_with_a_reason_then_the_member_asks_again(client: Any, w
 
 
 def test_edit_2_values_are_checked(client: Any, world: World) -> None:
+    # Given
     member_id = approved_member(client, world)
     headers = as_member(member_id)
+    # When
     for body, code, field in (
         ({"political_status": "99"}, "POLITICAL_STATUS_UNKNOWN", "political_status"),
         ({"political_status": None}, "VALUE_REQUIRED", "political_status"),
@@ -216,6 +224,7 @@ def test_edit_2_values_are_checked(client: Any, world: World) -> None:
         ({"nickname": "x"}, "INVALID_FIELD", "nickname"),
     ):
         status, answer = call(client, "PATCH", f"/members/{member_id}", headers, body)
+        # Then
         assert (status, answer["code"], answer["field"]) == (400, code, field), body
 
 
@@ -237,9 +246,12 @@ def test_edit_2_of_two_reviewers_exactly_one_wins(client: Any, world: World) -> 
 
 
 def test_edit_only_by_the_member_themself(client: Any, world: World) -> None:
+    # Given
     member_id = approved_member(client, world)
+    # When
     for name in world.admins:
         status, answer = call(client, "PATCH", f"/members/{member_id}", world.headers(name), {"phone": "13912345678"})
+        # Then
         assert (status, answer["code"]) == (403, "NOT_SELF"), name
     other = world.members["huajing"][0]
     status, answer = call(client, "PATCH", f"/members/{member_id}", as_member(other), {"phone": "13912345678"})
@@ -257,8 +269,11 @@ def test_edit_only_by_the_member_themself(client: Any, world: World) -> None:
 
 
 def test_edit_4_windows_are_set_by_the_province_as_data(client: Any, world: World) -> None:
+    # Given
     seed = {"windows": [{"opens_on": "2018-09-28", "closes_on": "2018-11-30"}]}
+    # When
     status, answer = call(client, "PUT", "/join-date-windows", world.headers("gz"), seed)
+    # Then
     assert (status, answer["code"]) == (403, "PROVINCE_ONLY")
     status, answer = call(client, "PUT", "/join-date-windows", world.headers("root"), seed)
     assert (status, answer) == (200, seed["windows"])
@@ -322,6 +337,7 @@ def test_edit_4_inside_a_window_the_member_asks_and_the_branch_reviews(client: A
 
 
 def test_edit_4_outside_a_window_the_city_applies_and_the_province_alone_approves(client: Any, world: World) -> None:
+    # Given
     member_id = approved_member(client, world)
     call(
         client,
@@ -331,6 +347,7 @@ def test_edit_4_outside_a_window_the_city_applies_and_the_province_alone_approve
         {"windows": [{"opens_on": "2018-09-28", "closes_on": "2018-11-30"}]},
     )
     # The member cannot ask outside a window: the refusal names the other route
+    # When
     status, answer = call(
         client,
         "POST",
@@ -338,6 +355,7 @@ def test_edit_4_outside_a_window_the_city_applies_and_the_province_alone_approve
         as_member(member_id),
         {"join_month": "2021-03", "reason": "误填"},
     )
+    # Then
     assert (status, answer["code"], answer["field"]) == (422, "EDIT-4", "join_month")
     assert "地级以上市团委" in answer["message"]
     body = {"join_month": "2021-03", "explanation": "经核实，该团员入团志愿书记载为2021年3月"}
@@ -418,11 +436,14 @@ def test_del_1_branch_requests_city_forwards_province_deletes(client: Any, world
 
 
 def test_del_1_a_wrongly_approved_registration_needs_a_written_explanation(client: Any, world: World) -> None:
+    # Given
     member_id = world.members["huajing"][0]
     path = f"/members/{member_id}/deletion"
+    # When
     status, answer = call(
         client, "POST", path, world.headers("huajing"), {"reason": "误审核", "cause": "WRONG_APPROVAL"}
     )
+    # Then
     assert (status, answer["code"], answer["field"]) == (400, "EXPLANATION_REQUIRED", "explanation")
     body = {
         "reason": "误审核",
@@ -434,12 +455,15 @@ def test_del_1_a_wrongly_approved_registration_needs_a_written_explanation(clien
 
 
 def test_del_1_city_returns_before_forwarding_the_province_after(client: Any, world: World) -> None:
+    # Given
     first, second = world.members["huajing"][:2]
     for member_id in (first, second):
         call(client, "POST", f"/members/{member_id}/deletion", world.headers("huajing"), {"reason": "x"})
+    # When
     status, returned = call(
         client, "POST", f"/members/{first}/deletion/return", world.headers("gz"), {"reason": "理由不充分"}
     )
+    # Then
     assert (status, returned["state"]) == (200, "RETURNED")
     assert member(first).open_deletion_id is None
     assert (
@@ -485,6 +509,7 @@ def test_del_1_the_province_returns_every_pending_request_at_once(
 
 
 def test_del_1_bulk_return_skips_a_request_decided_meanwhile(world: World) -> None:
+    # Given
     huajing = world.members["huajing"]
     for member_id in huajing:
         deletions.request(world.principal("huajing"), member_id, "x", DeletionCause.OTHER, None)
@@ -493,6 +518,7 @@ def test_del_1_bulk_return_skips_a_request_decided_meanwhile(world: World) -> No
     ]
     deletions.return_request(world.principal("gz"), huajing[0], "已由市级团委退回")
     operator = authorize(world.principal("root"), "member.delete_approve", None)
+    # When / Then
     assert deletions._return_chunk(operator, stale, "全部退回") == (2, 1)
     assert actions(huajing[0]).count("member.delete_return") == 1
 
@@ -531,22 +557,28 @@ def test_exit_1_branch_applies_the_upper_organisation_approves(client: Any, worl
 
 
 def test_exit_1_the_upper_organisation_returns_an_application(client: Any, world: World) -> None:
+    # Given
     member_id = world.members["huajing"][0]
     body = {"kind": "LAPSED", "resolution_date": "2024-03-01", "resolution": "连续6个月未交团费，支部大会表决"}
     call(client, "POST", f"/members/{member_id}/exit", world.headers("huajing"), body)
+    # When
     status, returned = call(
         client, "POST", f"/members/{member_id}/exit/return", world.headers("gz"), {"reason": "请先谈心谈话"}
     )
+    # Then
     assert (status, returned["state"], returned["return_reason"]) == (200, "RETURNED", "请先谈心谈话")
     assert (member(member_id).state, member(member_id).open_exit_id) == ("NORMAL", None)
     assert member_id in listed(client, world, "huajing")
 
 
 def test_exit_1_needs_a_resolution_no_later_than_today(client: Any, world: World) -> None:
+    # Given
     member_id = world.members["huajing"][0]
     tomorrow = (today_in_china() + timedelta(days=1)).isoformat()
     body = {"kind": "EXPELLED", "resolution_date": tomorrow, "resolution": "x"}
+    # When
     status, answer = call(client, "POST", f"/members/{member_id}/exit", world.headers("huajing"), body)
+    # Then
     assert (status, answer["code"]) == (400, "RESOLUTION_DATE_FUTURE")
     status, answer = call(client, "POST", f"/members/{member_id}/exit", world.headers("huajing"), {"kind": "EXPELLED"})
     assert (status, answer["code"]) == (400, "INVALID_FIELD")
@@ -575,6 +607,7 @@ def test_exit_1_of_two_approvers_exactly_one_wins(world: World, monkeypatch: pyt
 
 
 def test_exit_2_members_past_28_without_a_post_are_listed_never_removed(client: Any, world: World) -> None:
+    # Given
     old, young, cadre = world.members["huajing"]
     (far,) = world.members["lianhua"]
     set_birth(old, years_ago(28, days=1))
@@ -582,6 +615,7 @@ def test_exit_2_members_past_28_without_a_post_are_listed_never_removed(client: 
     set_birth(cadre, years_ago(35))
     set_birth(far, years_ago(30))
     cadre_account = world.member_accounts[cadre]
+    # When
     status, _ = call(
         client,
         "POST",
@@ -589,6 +623,7 @@ def test_exit_2_members_past_28_without_a_post_are_listed_never_removed(client: 
         world.headers("huajing"),
         {"account_id": cadre_account, "role": "委员"},
     )
+    # Then
     assert status == 201
     # The list: past 28, no post; by subtree
     status, page = call(client, "GET", f"/orgs/{world.orgs['tianhe']}/age-out-candidates", world.headers("tianhe"))
@@ -605,12 +640,15 @@ def test_exit_2_members_past_28_without_a_post_are_listed_never_removed(client: 
 
 
 def test_exit_2_age_out_then_restore(client: Any, world: World) -> None:
+    # Given
     member_id = world.members["huajing"][0]
     set_birth(member_id, years_ago(29))
     count = member_count(world, "huajing")
     body = {"kind": "AGED_OUT", "resolution_date": today_in_china().isoformat(), "resolution": "超龄离团"}
     call(client, "POST", f"/members/{member_id}/exit", world.headers("huajing"), body)
+    # When
     status, _ = call(client, "POST", f"/members/{member_id}/exit/approve", world.headers("tianhe"))
+    # Then
     assert (status, member(member_id).state) == (200, "AGED_OUT")
     assert member_count(world, "huajing") == count - 1
     path = f"/members/{member_id}/restore"
@@ -629,10 +667,12 @@ def test_exit_2_age_out_then_restore(client: Any, world: World) -> None:
 def test_exit_2_candidates_are_paged_over_the_subtree_branches(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     monkeypatch.setattr(exits, "BRANCHES_PER_PAGE", 1)  # every page stops after one branch
     everyone = [*world.members["huajing"], *world.members["lianhua"]]
     for member_id in everyone:
         set_birth(member_id, years_ago(30))
+    # When
     found: list[str] = []
     cursor = None
     for _ in range(20):
@@ -643,6 +683,7 @@ def test_exit_2_candidates_are_paged_over_the_subtree_branches(
         assert status == 200 and len(page["items"]) <= 2
         found += [m["member_id"] for m in page["items"]]
         cursor = page["next_cursor"]
+        # Then
         if cursor is None:
             break
     assert sorted(found) == sorted(everyone)

@@ -59,6 +59,7 @@ def paid(world: World) -> World:
 def test_xfer_2_each_step_escalates_after_72_hours_and_the_organisation_above_acts(
     client: Any, paid: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     world = paid
     moving = world.members["huajing"][0]
     t = start(client, world, "member", moving, to_branch_id=world.orgs["lianhua"])
@@ -67,10 +68,12 @@ def test_xfer_2_each_step_escalates_after_72_hours_and_the_organisation_above_ac
     moment = clock.now()
     for step in range(4):
         asked = names[t["step_org_id"]]
+        # When
         moment = datetime.fromisoformat(t["step_due_at"]) + timedelta(minutes=1)
         at(monkeypatch, moment)
         assert sweep(client)["queued"] == 8  # one message per shard: the real state machine ran
         drain_timers(client)
+        # Then
         t = transfers.get(moving, t["transfer_id"]).__dict__["attribute_values"] | {
             "member_id": moving,
             "transfer_id": t["transfer_id"],
@@ -96,6 +99,7 @@ def test_xfer_2_each_step_escalates_after_72_hours_and_the_organisation_above_ac
 def test_xfer_5_into_the_province_checks_the_file_and_times_the_registration(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     path = f"/orgs/{world.orgs['huajing']}/incoming-transfers"
     body = {
         "name": "李外来",
@@ -104,7 +108,9 @@ def test_xfer_5_into_the_province_checks_the_file_and_times_the_registration(
         "letter_number": "湘团转〔2026〕12号",
         "from_organisation": "湖南省长沙市某团支部",
     }
+    # When
     status, answer = call(client, "POST", path, world.headers("huajing"), body)
+    # Then
     assert (status, answer["code"], answer["field"]) == (422, "XFER-5", "development_number")
     status, item = call(client, "POST", path, world.headers("huajing"), {**body, "development_number": "201943010001"})
     assert status == 201 and item["state"] == "ACCEPTED" and "*" in item["id_masked"]

@@ -53,9 +53,12 @@ def paid(world: World) -> World:
 def test_xfer_2_four_step_transfer_across_two_cities_moves_the_member_and_both_subtrees(
     client: Any, paid: World
 ) -> None:
+    # Given
     world = paid
     moving = world.members["huajing"][0]
+    # When
     t = start(client, world, "member", moving, to_branch_id=world.orgs["lianhua"])
+    # Then
     ids = world.orgs
     assert t["chain"] == [ids["huajing"], ids["tianhe"], ids["lianhua"], ids["futian"]]
     assert figures(world, "gz").out_by_state["open"] == 1 and figures(world, "sz").in_by_state["open"] == 1
@@ -90,8 +93,10 @@ def test_xfer_2_four_step_transfer_across_two_cities_moves_the_member_and_both_s
 def test_xfer_2_pre_check_refuses_unpaid_dues_a_second_transfer_and_an_exit_in_progress(
     client: Any, world: World
 ) -> None:
+    # Given
     moving = world.members["huajing"][0]
     owe_dues(moving)
+    # When
     status, answer = call(
         client,
         "POST",
@@ -101,6 +106,7 @@ def test_xfer_2_pre_check_refuses_unpaid_dues_a_second_transfer_and_an_exit_in_p
     )
     # Dues before a transfer is REFERENCE's rule, not XFER-2's (who starts): its own code, and
     # the message names the months owed (admitted 2020-01, so from online collection's start).
+    # Then
     owed = dues.months_owed(moving, clock.today_in_china())
     assert (status, answer["code"], answer["field"]) == (409, "DUES_NOT_PAID_UP", "member_id")
     first, last = (f"{m[:4]}年{int(m[5:])}月" for m in (owed[0], owed[-1]))
@@ -136,6 +142,7 @@ def test_xfer_2_pre_check_refuses_unpaid_dues_a_second_transfer_and_an_exit_in_p
 
 
 def test_xfer_2_other_cause_needs_text_and_the_target_must_be_an_active_branch(client: Any, paid: World) -> None:
+    # Given
     world = paid
     moving = world.members["huajing"][0]
     path, headers = f"/members/{moving}/transfers", member_headers(world, moving)
@@ -145,8 +152,10 @@ def test_xfer_2_other_cause_needs_text_and_the_target_must_be_an_active_branch(c
         ({"cause": "EMPLOYMENT", "to_branch_id": world.orgs["huajing"]}, "TARGET_IS_SOURCE"),
         ({"cause": "EMPLOYMENT"}, "TARGET_REQUIRED"),
     ]
+    # When
     for body, code in cases:
         status, answer = call(client, "POST", path, headers, body)
+        # Then
         assert (status, answer["code"]) == (400, code), body
         assert answer["message"] and answer["field"]
 
@@ -182,11 +191,14 @@ def test_xfer_2_an_organisation_outside_the_members_subtree_cannot_open_their_tr
     When any of those opens a transfer of the member into its own branch,
     Then it is refused (it may only propose), nothing is opened, blocked or counted, and the
     member's own organisations (the branch and those above it) and the member still start it."""
+    # Given
     world = paid
     moving = world.members["lianhua"][0]
     body = {"cause": "EMPLOYMENT", "to_branch_id": world.orgs["huajing"]}
+    # When
     for who in ("gz", "tianhe", "huajing", "yuexiu"):
         status, answer = call(client, "POST", f"/members/{moving}/transfers", world.headers(who), body)
+        # Then
         assert (status, answer["code"]) == (403, "TRANSFER_PROPOSE_ONLY"), who
         assert "建议" in answer["message"]
     assert member(moving).open_transfer_id is None and transfers.history(world.principal("sz"), moving) == []
@@ -206,11 +218,14 @@ def test_xfer_2_a_proposal_from_the_receiving_side_starts_only_on_the_members_ow
     When nobody but the member confirms, and then the member confirms from their own session,
     Then until then no transfer is open, counted or waiting on anyone, and the confirmation
     starts the transfer as the member's own (their chain, their withdrawal), every step audited."""
+    # Given
     world = paid
     moving = world.members["lianhua"][0]
     base, mine = f"/members/{moving}/transfer-proposals", "/me/transfer-proposals"
     body = {"cause": "EMPLOYMENT", "to_branch_id": world.orgs["huajing"], "note": "已在华景社区就业，请确认"}
+    # When
     status, proposal = call(client, "POST", base, world.headers("gz"), body)
+    # Then
     assert status == 201, proposal
     assert (proposal["state"], proposal["org_id"], proposal["org_name"]) == (
         "PROPOSED",
@@ -268,11 +283,14 @@ def test_xfer_2_a_declined_or_lapsed_proposal_starts_nothing_and_never_blocks_th
     When the member declines one, lets the next lapse, and meanwhile starts a transfer of their own,
     Then the proposer sees each outcome, a lapsed proposal can no longer be confirmed, the
     member's own transfer was never blocked, and only it is counted."""
+    # Given
     world = paid
     moving = world.members["lianhua"][0]
     base, mine = f"/members/{moving}/transfer-proposals", "/me/transfer-proposals"
     body = {"cause": "OTHER", "cause_text": "随家人迁居", "to_branch_id": world.orgs["huajing"]}
+    # When
     status, first = call(client, "POST", base, world.headers("tianhe"), body)
+    # Then
     assert status == 201
     status, declined = call(
         client, "POST", f"{mine}/{first['proposal_id']}/decline", member_headers(world, moving), {"reason": "暂不迁居"}
@@ -313,6 +331,7 @@ def test_xfer_6_a_batch_starts_only_members_of_the_leaving_sides_subtree(client:
     When the batches run,
     Then the class's members start (the worker acts as 中大团委, the operator who made the
     batch) and every member outside the batch's subtree is refused, nothing opened for them."""
+    # Given
     world = paid
     world.members["cs2024"] = []
     for i in range(2):
@@ -325,7 +344,9 @@ def test_xfer_6_a_batch_starts_only_members_of_the_leaving_sides_subtree(client:
         for m in (*world.members["cs2024"], outsider)
     ]
     path = f"/orgs/{world.orgs['cs2024']}/transfer-batches"
+    # When
     status, answer = call(client, "POST", path, world.headers("gz"), {"rows": rows})
+    # Then
     assert (status, answer["code"]) == (403, "OUT_OF_SCOPE")
     status, batch = call(client, "POST", path, world.headers("sysu"), {"rows": rows})
     assert status == 202
@@ -353,13 +374,16 @@ def test_xfer_6_a_batch_starts_only_members_of_the_leaving_sides_subtree(client:
 
 
 def test_xfer_1_no_return_code_offers_paper_and_a_paper_reason_is_refused(client: Any, paid: World) -> None:
+    # Given
     world = paid
     assert not any(
         word in name for code in ReturnCode for name in (code.value,) for word in ("LETTER", "PAPER", "FILE")
     )
     t = start(client, world, "member", world.members["huajing"][0], to_branch_id=world.orgs["lianhua"])
+    # When
     for word in PAPER_WORDS:
         status, answer = act(client, world, "huajing", t, "return", step=0, code="OTHER", reason=f"请补交{word}")
+        # Then
         assert (status, answer["code"]) == (422, "XFER-1")
     status, answer = act(client, world, "huajing", t, "return", step=0, code="PAPER_LETTER", reason="x")
     assert status == 400 and answer["field"] == "code"
@@ -369,11 +393,14 @@ def test_xfer_1_no_return_code_offers_paper_and_a_paper_reason_is_refused(client
 def test_xfer_2_return_then_appeal_granted_by_the_organisation_above_continues_the_chain(
     client: Any, paid: World
 ) -> None:
+    # Given
     world = paid
     moving = world.members["huajing"][0]
     t = start(client, world, "member", moving, to_branch_id=world.orgs["lianhua"])
     t = approve(client, world, "huajing", t)
+    # When
     status, t = act(client, world, "tianhe", t, "return", step=1, code="INFORMATION_WRONG", reason="工作单位填写有误")
+    # Then
     assert status == 200 and t["state"] == "RETURNED" and t["returned_by"] == world.orgs["tianhe"]
     assert member(moving).open_transfer_id is None
     assert figures(world, "gz").out_by_state["returned"] == 1 and figures(world, "sz").in_by_state["returned"] == 1
@@ -407,12 +434,15 @@ def test_xfer_2_return_then_appeal_granted_by_the_organisation_above_continues_t
 
 
 def test_xfer_2_appeal_upheld_is_final_and_withdrawal_frees_the_member(client: Any, paid: World) -> None:
+    # Given
     world = paid
     moving = world.members["huajing"][0]
     t = start(client, world, "member", moving, to_branch_id=world.orgs["lianhua"])
     status, t = act(client, world, "huajing", t, "return", step=0, code="NOT_STUDYING_OR_WORKING_HERE", reason="x")
     base = f"/members/{moving}/transfers/{t['transfer_id']}"
+    # When
     status, t = call(client, "POST", f"{base}/appeal", member_headers(world, moving), {"reason": "我仍在华景社区居住"})
+    # Then
     assert status == 200 and t["step_org_id"] == world.orgs["tianhe"]
     status, t = act(client, world, "tianhe", t, "appeal-decision", grant=False, reason="经核实退回正确")
     assert status == 200 and t["state"] == "RETURNED" and t["appealed"] is True
@@ -447,12 +477,15 @@ def test_xfer_2_appeal_upheld_is_final_and_withdrawal_frees_the_member(client: A
 def test_xfer_2_an_escalation_fires_once_however_often_its_timer_is_handed_out(
     client: Any, paid: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     world = paid
     t = start(client, world, "member", world.members["huajing"][0], to_branch_id=world.orgs["lianhua"])
     at(monkeypatch, datetime.fromisoformat(t["step_due_at"]) + timedelta(minutes=1))
     timer = transfers.Timer.get(keys.timer_pk(transfers.TIMER_KIND, f"{t['member_id']}/{t['transfer_id']}"), keys.META)
+    # When
     transfers.escalate(timer)
     transfers.escalate(timer)  # the stale copy: its due time no longer matches
+    # Then
     record = transfers.get(t["member_id"], t["transfer_id"])
     assert record.escalated_to == world.orgs["tianhe"] and sum(h.outcome == "ESCALATED" for h in record.history) == 1
     assert figures(world, "huajing").late_steps == 1
@@ -461,6 +494,7 @@ def test_xfer_2_an_escalation_fires_once_however_often_its_timer_is_handed_out(
 def test_xfer_2_two_approvers_on_one_step_at_once_exactly_one_wins(
     client: Any, paid: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     world = paid
     t = start(client, world, "member", world.members["huajing"][0], to_branch_id=world.orgs["lianhua"])
     at(monkeypatch, datetime.fromisoformat(t["step_due_at"]) + timedelta(minutes=1))
@@ -479,11 +513,13 @@ def test_xfer_2_two_approvers_on_one_step_at_once_exactly_one_wins(
             # Read after the winner wrote: the step now waits elsewhere (403) or moved on (409).
             outcomes.append("lost" if error.code in ("TRANSFER_STEP_DECIDED", "OUT_OF_SCOPE") else error.code)
 
+    # When
     threads = [threading.Thread(target=approver, args=(n,)) for n in ("huajing", "tianhe")]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    # Then
     assert sorted(outcomes) == ["lost", "won"]
     record = transfers.get(t["member_id"], t["transfer_id"])
     assert record.step_index == 1 and sum(h.outcome == "APPROVED" for h in record.history) == 1
@@ -496,11 +532,14 @@ def test_xfer_2_two_approvers_on_one_step_at_once_exactly_one_wins(
 def test_xfer_4_out_of_the_province_needs_the_letter_and_moves_the_member_to_the_org_7_organisation(
     client: Any, paid: World
 ) -> None:
+    # Given
     world = paid
     moving = world.members["huajing"][0]
+    # When
     t = start(
         client, world, "huajing", moving, destination="OTHER_PROVINCE", destination_name="湖南省长沙市岳麓区某团支部"
     )
+    # Then
     assert t["chain"] == [world.orgs["huajing"], world.orgs["tianhe"]] and t["out_of_province"] is True
     t = approve(client, world, "huajing", t)
     status, answer = act(client, world, "tianhe", t, "approve", step=1)
@@ -516,6 +555,7 @@ def test_xfer_4_out_of_the_province_needs_the_letter_and_moves_the_member_to_the
 
 
 def test_xfer_5_registered_within_five_working_days_is_marked_registered(client: Any, world: World) -> None:
+    # Given
     from zhtj.registration import service as registration
     from zhtj.registration.rules import Submission
 
@@ -543,7 +583,9 @@ def test_xfer_5_registered_within_five_working_days_is_marked_registered(client:
     drain(client, "registration")
     timer = transfers.Timer.get(keys.timer_pk(incoming.TIMER_KIND, accepted.incoming_id), keys.META)
     timer.due_at = clock.now() - timedelta(seconds=1)
+    # When
     incoming.close_window(timer)
+    # Then
     assert IncomingTransfer.get(keys.incoming_pk(accepted.incoming_id), keys.META).state == incoming.REGISTERED
 
 
@@ -560,12 +602,15 @@ def test_xfer_3_target_search_finds_community_branches_by_name_and_region(client
 
 
 def test_xfer_6_further_study_goes_to_a_university_only_into_its_freshman_branch(client: Any, paid: World) -> None:
+    # Given
     world = paid
     moving = world.members["huajing"][0]
     path, headers = f"/members/{moving}/transfers", member_headers(world, moving)
+    # When
     status, answer = call(
         client, "POST", path, headers, {"cause": "FURTHER_STUDY", "to_branch_id": world.orgs["cs2024"]}
     )
+    # Then
     year = transfers.academic_year(clock.today_in_china())
     assert (status, answer["code"]) == (422, "XFER-6") and f"{year}级" in answer["message"]
     freshmen = orgs.create_child(
@@ -586,8 +631,11 @@ def test_xfer_6_further_study_goes_to_a_university_only_into_its_freshman_branch
 
 
 def test_xfer_2_the_chain_is_data_set_by_the_province(client: Any, paid: World) -> None:
+    # Given
     body = {"steps": [{"side": "FROM", "up": 0}, {"side": "TO", "up": 0}], "response_hours": 48}
+    # When
     status, answer = call(client, "PUT", "/transfer-chain", paid.headers("gz"), body)
+    # Then
     assert status == 403
     status, answer = call(
         client,
@@ -610,6 +658,7 @@ def test_xfer_6_graduation_batch_of_300_with_5_percent_refused_individually(
 ) -> None:
     # A graduating class of 300 in 中大 cs2024, 15 of them with dues unpaid. The province's chain
     # (data) is the two branches, so the batch is approved in two actions.
+    # Given
     chain = [ChainStep(Side.FROM, 0), ChainStep(Side.TO, 0)]
     transfers.set_chain(world.principal("root"), chain, 72)
     branch = world.orgs["cs2024"]
@@ -619,6 +668,7 @@ def test_xfer_6_graduation_batch_of_300_with_5_percent_refused_individually(
     unpaid = set(members[::20])
     for member_id in unpaid:
         owe_dues(member_id)
+    # When
     status, answer = call(
         client,
         "POST",
@@ -626,6 +676,7 @@ def test_xfer_6_graduation_batch_of_300_with_5_percent_refused_individually(
         world.headers("sysu"),
         {"graduation_date": clock.today_in_china().isoformat()},
     )
+    # Then
     assert status == 200 and answer["graduates_branch"] is False
     timer = transfers.Timer.get(keys.timer_pk(transfer_batches.GRADUATION_KIND, branch), keys.META)
     transfer_batches.graduate(timer)
@@ -669,13 +720,16 @@ def test_xfer_6_graduation_batch_of_300_with_5_percent_refused_individually(
 
 
 def test_xfer_2_escalation_stops_at_the_province(client: Any, paid: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given
     world = paid
     t = start(client, world, "member", world.members["huajing"][0], to_branch_id=world.orgs["lianhua"])
     subject = f"{t['member_id']}/{t['transfer_id']}"
+    # When
     for expected in ("tianhe", "gz", "root", "root"):
         timer = transfers.Timer.get(keys.timer_pk(transfers.TIMER_KIND, subject), keys.META)
         at(monkeypatch, timer.due_at + timedelta(minutes=1))
         transfers.escalate(timer)
+        # Then
         assert transfers.get(t["member_id"], t["transfer_id"]).escalated_to == world.orgs[expected]
     record = transfers.get(t["member_id"], t["transfer_id"])
     assert sum(h.outcome == "ESCALATED" for h in record.history) == 3 and figures(world, "root").late_steps == 1
