@@ -253,12 +253,15 @@ def test_dues_3_refunds_notified_with_the_payments_status_are_each_recorded_once
 
 
 def test_dues_3_tampered_and_stale_notifications_are_refused_and_credit_nothing(env: Dues) -> None:
+    # Given
     member_id = env.world.members["huajing"][1]
     order = env.pay_now(member_id)
     trade = env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])
     genuine = env.sim.notification(trade)
+    # When
     for kind in ("body_byte", "header", "key", "ciphertext", "aad", "amount", "signtest", "serial"):
         status, body = env.deliver(env.sim.tamper(genuine, kind))
+        # Then
         assert status >= 400 and json.loads(body)["code"] == "FAIL", kind
     status, _ = env.deliver(env.sim.stale(genuine))
     assert status >= 400
@@ -269,11 +272,14 @@ def test_dues_3_tampered_and_stale_notifications_are_refused_and_credit_nothing(
 
 
 def test_dues_3_verified_but_wrong_amount_or_order_is_recorded_never_credited(env: Dues) -> None:
+    # Given
     member_id = env.world.members["huajing"][2]
     order = env.pay_now(member_id)
     # The provider's trade says another amount than our order (signed genuinely)
     wrong = env.sim.pay("wechatpay", order["order_id"], order["amount_fen"] + 1)
+    # When
     status, _ = env.deliver(env.sim.notification(wrong))
+    # Then
     assert status in (200, 204)  # WEBHOOKS rule 5: a re-send cannot help; recorded and alerted
     unknown = env.sim.pay("wechatpay", "d-not-ours-0000001", 300)
     status, _ = env.deliver(env.sim.notification(unknown))
@@ -376,6 +382,7 @@ def test_dues_3_notifications_not_for_us_re_sent_are_recorded_once(env: Dues) ->
 
 
 def test_dues_3_base64_api_gateway_event_is_verified_on_the_raw_bytes(env: Dues) -> None:
+    # Given
     from app import app
 
     member_id = env.world.members["lianhua"][0]
@@ -403,12 +410,15 @@ def test_dues_3_base64_api_gateway_event_is_verified_on_the_raw_bytes(env: Dues)
         aws_request_id="r-2",
         invoked_function_arn="arn:aws-cn:lambda:cn-north-1:123456789012:function:zhtj-api",
     )
+    # When
     answer = app(event, context)
+    # Then
     assert (answer["statusCode"], answer["body"]) == (200, "success")
     assert len(paid(member_id)) == 3
 
 
 def test_dues_3_expiry_asks_the_provider_then_settles_or_closes(env: Dues, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given
     paid_member, idle_member = env.world.members["huajing"][0], env.world.members["huajing"][1]
     paid_order = env.pay_now(paid_member)
     idle_order = env.pay_now(idle_member, provider="alipay")
@@ -417,8 +427,10 @@ def test_dues_3_expiry_asks_the_provider_then_settles_or_closes(env: Dues, monke
     env.sim.open_trade("alipay", idle_order["order_id"], idle_order["amount_fen"])
     later = clock.now() + dues_orders.ORDER_LIFETIME + dues_orders.EXPIRY_GRACE + timedelta(seconds=1)
     monkeypatch.setattr(clock, "now", lambda: later)
+    # When
     for order in (paid_order, idle_order):
         deadlines.fire(timers.DUES_ORDER_EXPIRY, order["order_id"])
+    # Then
     assert order_of(paid_order["order_id"]).state == "PAID" and len(paid(paid_member)) == 3
     assert order_of(idle_order["order_id"]).state == "CLOSED" and paid(idle_member) == []
     assert dues_orders.account_of(idle_member).open_order_id is None  # type: ignore[union-attr]
@@ -427,6 +439,7 @@ def test_dues_3_expiry_asks_the_provider_then_settles_or_closes(env: Dues, monke
 
 
 def test_dues_2_retention_shares_split_each_payment_down_the_chain(env: Dues) -> None:
+    # Given
     w = env.world
     # Each share is set by the organisation above
     for target, setter, percent in (
@@ -443,9 +456,11 @@ def test_dues_2_retention_shares_split_each_payment_down_the_chain(env: Dues) ->
         env.client, "PUT", f"/orgs/{w.orgs['tianhe']}/dues/share", w.headers("tianhe"), {"retention_percent": "1"}
     )
     assert (status, answer["code"]) == (403, "OWN_ORG_NOT_ALLOWED")
+    # When
     member_id = w.members["huajing"][0]
     order = env.pay_now(member_id, extra_fen=1)  # 901 fen: rounding happens
     env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))
+    # Then
     kept = {org: ledger_total(order["order_id"], [w.orgs[org]]) for org in ("root", "gz", "tianhe", "huajing")}
     # 901 -> root keeps 9.5 % (85), gz 10 % of 816 (81), tianhe 25.5 % of 735 (187), the branch the rest
     assert kept == {"root": 85, "gz": 81, "tianhe": 187, "huajing": 548}
@@ -460,8 +475,10 @@ def test_dues_2_retention_shares_split_each_payment_down_the_chain(env: Dues) ->
 
 
 def test_dues_2_org_pays_for_members_one_order_each_member_applied_once(env: Dues) -> None:
+    # Given
     w = env.world
     members = w.members["huajing"]
+    # When
     status, answer = call(
         env.client,
         "POST",
@@ -469,6 +486,7 @@ def test_dues_2_org_pays_for_members_one_order_each_member_applied_once(env: Due
         w.headers("tianhe"),
         {"provider": "wechatpay", "member_ids": members},
     )
+    # Then
     assert status == 201, answer
     order = answer["order"]
     assert order["amount_fen"] == 2700 and len(order["lines"]) == 3
@@ -499,6 +517,7 @@ def test_dues_2_org_pays_for_members_one_order_each_member_applied_once(env: Due
 
 
 def test_dues_4_collection_statistics_of_the_subtree_by_month(env: Dues) -> None:
+    # Given
     w = env.world
     for member_id in (w.members["huajing"][0], w.members["lianhua"][0]):
         order = env.pay_now(member_id)
@@ -506,8 +525,10 @@ def test_dues_4_collection_statistics_of_the_subtree_by_month(env: Dues) -> None
     year = int(months_back(1)[:4])
     month = months_back(1)
     expectations = {"root": 2, "gz": 1, "tianhe": 1, "huajing": 1, "sz": 1, "yuexiu": 0}
+    # When
     for org, members_paid in expectations.items():
         status, stats = call(env.client, "GET", f"/orgs/{w.orgs[org]}/dues/statistics?year={year}", w.headers("root"))
+        # Then
         assert status == 200
         row = next(m for m in stats["months"] if m["month"] == month)
         assert (row["paid_members"], row["paid_fen"]) == (members_paid, 300 * members_paid), org
@@ -562,8 +583,11 @@ def test_dues_4_this_months_collection_is_the_same_in_the_stats_and_the_dues_sta
 
 
 def test_dues_2_the_province_edits_the_standard_by_date(env: Dues) -> None:
+    # Given
     w = env.world
+    # When
     status, versions = call(env.client, "GET", "/dues/standards", w.headers("huajing"))
+    # Then
     assert status == 200 and [v["valid_from"] for v in versions] == ["1990-01", "2016-01"]
     rules = {**versions[1]["rules"], "BELOW_2000": {"fixed_fen": 400}}
     body = {"valid_from": months_back(1), "name": "测试标准", "document": "团粤发〔2026〕1号", "rules": rules}
@@ -586,26 +610,32 @@ def test_dues_2_the_province_edits_the_standard_by_date(env: Dues) -> None:
 
 
 def test_dues_4_six_consecutive_unpaid_months_listed_for_the_branch_never_acted_on(env: Dues) -> None:
+    # Given
     w = env.world
     lapsing, paying = w.members["huajing"][0], w.members["huajing"][1]
     set_member(lapsing, join_month=months_back(7))
     set_member(paying, join_month=months_back(7))
     order = env.pay_now(paying)
     env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))
+    # When
     status, listed = call(env.client, "GET", f"/orgs/{w.orgs['huajing']}/dues/lapsing", w.headers("huajing"))
+    # Then
     assert status == 200
     assert [(x["member_id"], x["unpaid_months"]) for x in listed] == [(lapsing, 7)]
     assert Member.get(keys.member_pk(lapsing), keys.META).state == "NORMAL"
 
 
 def test_dues_3_reconciliation_settles_pending_orders_and_compares_the_bill(env: Dues) -> None:
+    # Given
     w = env.world
     silent, closed = w.members["huajing"][0], w.members["huajing"][1]
     silent_order = env.pay_now(silent)
     closed_order = env.pay_now(closed)
     trade = env.sim.pay("wechatpay", silent_order["order_id"], silent_order["amount_fen"])
     # A day later: the notifications never came (the expiry timer did not run either)
+    # When
     result = dues_payments.reconcile(clock.now() + dues_payments.RETRY_WINDOW + timedelta(minutes=1))
+    # Then
     assert (result["settled"], result["closed"]) == (1, 1)
     assert len(paid(silent)) == 3 and order_of(closed_order["order_id"]).state == "CLOSED"
     # The provider's bill: our paid order matches; a trade we never heard of is a difference
@@ -645,9 +675,12 @@ def _card_exists(member_id: str) -> bool:
 
 
 def test_dues_1_paid_months_never_written_twice(env: Dues) -> None:
+    # Given
     member_id = env.world.members["huajing"][0]
     order = env.pay_now(member_id)
+    # When
     env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))
+    # Then
     items = [i for i in PaidMonth.query(keys.member_pk(member_id), PaidMonth.sk.startswith("PAID#"))]
     assert len(items) == 3 and {i.order_id for i in items} == {order["order_id"]}
     status, answer = call(
@@ -733,10 +766,13 @@ def test_dues_3_lost_part_of_long_arrears_is_driven_again_by_reconciliation(env:
 
 
 def test_dues_2_declared_income_prices_the_two_per_mille_band(env: Dues) -> None:
+    # Given
     member_id = env.world.members["huajing"][0]
     set_member(member_id, income_band="FROM_2000")
     headers = env.member_headers(member_id)
+    # When
     status, bill = call(env.client, "GET", f"/members/{member_id}/dues/bill", headers)
+    # Then
     assert [m["amount_fen"] for m in bill["months"]] == [400, 400, 400]  # the band's floor: 2,000 yuan x 2‰
     status, _ = call(env.client, "PUT", f"/members/{member_id}/dues/income", headers, {"income_fen": 499_999})
     assert status == 200
@@ -781,12 +817,15 @@ def test_dues_3_lost_member_messages_are_driven_again_by_reconciliation(env: Due
 def test_dues_3_expiry_with_a_wrong_amount_at_the_provider_records_closes_and_unlocks(
     env: Dues, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     member_id = env.world.members["huajing"][2]
     order = env.pay_now(member_id)
     env.sim.pay("wechatpay", order["order_id"], order["amount_fen"] + 5)
     later = clock.now() + dues_orders.ORDER_LIFETIME + dues_orders.EXPIRY_GRACE + timedelta(seconds=1)
     monkeypatch.setattr(clock, "now", lambda: later)
+    # When
     deadlines.fire(timers.DUES_ORDER_EXPIRY, order["order_id"])
+    # Then
     assert order_of(order["order_id"]).state == "CLOSED" and paid(member_id) == []
     assert dues_orders.account_of(member_id).open_order_id is None  # type: ignore[union-attr]
     month = dues_rules.month_of(later.astimezone(CHINA_TZ).date())

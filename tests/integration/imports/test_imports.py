@@ -69,7 +69,9 @@ def shipai(world: World) -> str:
 
 
 def test_import_1_template_has_the_headers_and_validation_lists(client: Any, world: World, shipai: str) -> None:
+    # Given / When
     status, answer = call(client, "GET", f"/orgs/{world.orgs['tianhe']}/import-template", world.headers("tianhe"))
+    # Then
     assert status == 200, answer
     response = requests.get(answer["url"], timeout=10)
     assert response.status_code == 200
@@ -104,6 +106,7 @@ def test_import_1_template_has_the_headers_and_validation_lists(client: Any, wor
 
 
 def test_import_1_filled_template_imports(client: Any, world: World) -> None:
+    # Given
     status, answer = call(client, "GET", f"/orgs/{world.orgs['huajing']}/import-template", world.headers("huajing"))
     assert status == 200
     book = load_workbook(io.BytesIO(requests.get(answer["url"], timeout=10).content))
@@ -112,17 +115,22 @@ def test_import_1_filled_template_imports(client: Any, world: World) -> None:
     data.append([person(1, None).get(h) for h in header])
     buffer = io.BytesIO()
     book.save(buffer)
+    # When
     done = run_import(client, world, "huajing", buffer.getvalue())
+    # Then
     assert (done["state"], done["rows_good"], done["rows_bad"]) == (imports.DONE, 1, 0)
 
 
 def test_import_1_parent_imports_for_two_of_its_branches(client: Any, world: World, shipai: str) -> None:
+    # Given
     rows = [
         person(1, "华景社区团支部"),
         person(2, shipai),
         person(3, world.orgs["huajing"], 是否团干部="是"),
     ]
+    # When
     done = run_import(client, world, "tianhe", workbook(rows))
+    # Then
     assert (done["state"], done["rows_total"], done["rows_good"], done["rows_bad"]) == (imports.DONE, 3, 3, 0)
     huajing, stone = registrations_of(world, world.orgs["huajing"]), registrations_of(world, shipai)
     assert sorted(r.name for r in huajing) == ["李晓强", "李晓红"]
@@ -142,6 +150,7 @@ def test_import_1_parent_imports_for_two_of_its_branches(client: Any, world: Wor
 
 
 def test_import_1_rows_only_for_direct_child_branches(client: Any, world: World, shipai: str) -> None:
+    # Given
     rows = [
         person(1, world.orgs["huajing"]),  # a grandchild of 广州: refused
         person(2, world.orgs["huajing"], 是否团干部="是"),  # a cadre of 广州 in a branch below: kept
@@ -150,7 +159,9 @@ def test_import_1_rows_only_for_direct_child_branches(client: Any, world: World,
         person(5, None),  # a parent must name the branch
         person(6, world.orgs["lianhua"], 是否团干部="是"),  # another city's branch
     ]
+    # When
     done = run_import(client, world, "gz", workbook(rows))
+    # Then
     assert (done["rows_good"], done["rows_bad"]) == (1, 5)
     report = report_rows(client, world, "gz", done["import_id"])
     assert [(r["行号"], r["结果"], r["错误代码"], r["字段代码"]) for r in report] == [
@@ -169,6 +180,7 @@ def test_import_1_rows_only_for_direct_child_branches(client: Any, world: World,
 
 
 def test_import_2_good_rows_kept_bad_rows_reported(client: Any, world: World) -> None:
+    # Given
     bad_checksum = make_id(seq=12)[:-1] + ("0" if make_id(seq=12)[-1] != "0" else "1")
     rows = [
         person(10, None),
@@ -191,7 +203,9 @@ def test_import_2_good_rows_kept_bad_rows_reported(client: Any, world: World) ->
         {},  # a blank row is no member
         person(19, None, 手机号码="12345"),
     ]
+    # When
     done = run_import(client, world, "huajing", workbook(rows))
+    # Then
     assert (done["state"], done["rows_total"], done["rows_good"], done["rows_bad"]) == (imports.DONE, 10, 2, 8)
     report = report_rows(client, world, "huajing", done["import_id"])
     got = [(r["行号"], r["结果"], r["错误代码"], r["字段代码"], r["错误字段"]) for r in report]
@@ -250,9 +264,12 @@ def test_import_2_names_are_checked_as_a_registrations_are(client: Any, world: W
 
 
 def test_import_2_reupload_of_the_same_file_creates_nobody_twice(client: Any, world: World) -> None:
+    # Given
     rows = [person(20, None), person(21, None), person(22, None), person(20, None, 姓名="李晓重")]
     data = workbook(rows)
+    # When
     first = run_import(client, world, "huajing", data)
+    # Then
     assert (first["rows_good"], first["rows_bad"]) == (3, 1)
     report = report_rows(client, world, "huajing", first["import_id"])
     assert (report[3]["错误代码"], report[3]["字段代码"]) == ("REG-4", "id_number")  # the same person twice in one file
@@ -269,8 +286,11 @@ def test_import_2_reupload_of_the_same_file_creates_nobody_twice(client: Any, wo
 
 
 def test_import_2_progress_is_visible_while_it_runs(client: Any, world: World) -> None:
+    # Given
     job = upload(client, world, "huajing", workbook([person(30 + i, None) for i in range(5)]))
+    # When
     assert drain(client, limit=1) == 1  # one chunk of 2 rows
+    # Then
     running = progress(client, world, "huajing", job["import_id"])
     assert (running["state"], running["rows_total"], running["rows_done"], running["rows_good"]) == (
         imports.RUNNING,
@@ -291,6 +311,7 @@ def test_import_2_progress_is_visible_while_it_runs(client: Any, world: World) -
 def test_import_2_a_crashed_chunk_rerun_writes_no_duplicate(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     job = upload(client, world, "huajing", workbook([person(40 + i, None) for i in range(3)]))
     real_record = imports._record
 
@@ -298,7 +319,9 @@ def test_import_2_a_crashed_chunk_rerun_writes_no_duplicate(
         raise RuntimeError("the worker died after writing the rows, before counting the chunk")
 
     monkeypatch.setattr(imports, "_record", crash)
+    # When
     drain(client, limit=1, expect_failure=True)
+    # Then
     assert len(registrations_of(world, world.orgs["huajing"])) == 2  # the chunk's rows were written
     stuck = progress(client, world, "huajing", job["import_id"])
     assert (stuck["state"], stuck["rows_done"]) == (imports.RUNNING, 0)
@@ -316,12 +339,14 @@ def test_import_2_a_crashed_chunk_rerun_writes_no_duplicate(
 def test_import_2_a_chunk_failing_on_its_last_attempt_fails_the_import(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     job = upload(client, world, "huajing", workbook([person(50, None)]))
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("KMS unavailable")
 
     monkeypatch.setattr(imports.registration, "apply_submission", broken)
+    # When / Then
     with pytest.raises(RuntimeError):
         imports.continue_import(job["import_id"], sheet.FIRST_DATA_ROW, last_attempt=True)
     failed = progress(client, world, "huajing", job["import_id"])
@@ -354,11 +379,14 @@ def test_import_2_a_file_replaced_after_start_is_refused(client: Any, world: Wor
 
 
 def test_import_1_start_needs_the_file_and_only_once(client: Any, world: World) -> None:
+    # Given
     status, created = call(
         client, "POST", f"/orgs/{world.orgs['huajing']}/imports", world.headers("huajing"), {"file_name": "a.xlsx"}
     )
     import_id = created["job"]["import_id"]
+    # When
     status, answer = call(client, "POST", f"/imports/{import_id}/start", world.headers("huajing"))
+    # Then
     assert (status, answer["code"], answer["field"]) == (400, "IMPORT_FILE_MISSING", "file")
     done = run_import(client, world, "huajing", workbook([person(80, None)]))
     status, answer = call(client, "POST", f"/imports/{done['import_id']}/start", world.headers("huajing"))
@@ -366,8 +394,11 @@ def test_import_1_start_needs_the_file_and_only_once(client: Any, world: World) 
 
 
 def test_import_1_only_the_importer_and_those_above_it_see_an_import(client: Any, world: World) -> None:
+    # Given
     job = upload(client, world, "huajing", workbook([person(90, None)]))
+    # When
     drain(client)
+    # Then
     for caller, expected in (("huajing", 200), ("tianhe", 200), ("root", 200), ("yuexiu", 403), ("lianhua", 403)):
         for path in (f"/imports/{job['import_id']}", f"/imports/{job['import_id']}/report"):
             status, answer = call(client, "GET", path, world.headers(caller))
@@ -381,6 +412,7 @@ def test_import_1_only_the_importer_and_those_above_it_see_an_import(client: Any
 
 
 def test_import_2_cells_as_excel_stores_them(client: Any, world: World) -> None:
+    # Given
     rows = [
         # Excel turns 2021-05 typed into a general cell into a date, and 是 into TRUE.
         person(100, None, 入团年月=datetime(2021, 5, 1), 是否团干部=True, 发展团员编号=202144000100),
@@ -388,7 +420,9 @@ def test_import_2_cells_as_excel_stores_them(client: Any, world: World) -> None:
         person(101, None, 身份证号码=float(make_id(seq=101)[:17] + "0")),
         person(102, None, 收入类别="月收入2000元以下", 手机号码=13800138000),
     ]
+    # When
     done = run_import(client, world, "huajing", workbook(rows))
+    # Then
     report = report_rows(client, world, "huajing", done["import_id"])
     assert [(r["结果"], r["错误代码"]) for r in report] == [
         ("OK", None),
@@ -412,6 +446,7 @@ def test_import_2_the_upload_is_deleted_every_version_once_its_rows_are_written(
     """Given a spreadsheet of plain ID numbers uploaded (twice: the bucket keeps both versions),
     when the import is DONE, then no version of it is left, the masked report remains, and a
     message delivered again after a crash removes a copy that came back."""
+    # Given
     status, created = call(
         client, "POST", f"/orgs/{world.orgs['huajing']}/imports", world.headers("huajing"), {"file_name": "a.xlsx"}
     )
@@ -420,8 +455,10 @@ def test_import_2_the_upload_is_deleted_every_version_once_its_rows_are_written(
     for data in (workbook([person(90, None)]), workbook([person(90, None), person(91, None)])):
         assert requests.put(created["upload_url"], data=data, headers=headers, timeout=10).status_code == 200
     job = created["job"]
+    # When
     assert len(upload_versions(job)) == 2
     assert call(client, "POST", f"/imports/{job['import_id']}/start", world.headers("huajing"))[0] == 202
+    # Then
     drain(client)
     done = progress(client, world, "huajing", job["import_id"])
     assert (done["state"], done["rows_good"]) == (imports.DONE, 2)

@@ -55,9 +55,12 @@ def tokens_of(member_id: str) -> list[MemberNameToken]:
 
 
 def test_stat_3_members_are_found_by_a_name_fragment_of_one_to_four_characters(client: Any, world: World) -> None:
+    # Given
     for name in ("张伟", "张伟明", "李张伟", "欧阳娜娜", "王小红"):
         add(world, "huajing", name)
+    # When
     hits = found(client, world, "tianhe", "张伟")
+    # Then
     assert hits[0] == "张伟" and sorted(hits[1:]) == ["张伟明", "李张伟"]
     assert sorted(found(client, world, "tianhe", "张")) == ["张伟", "张伟明", "李张伟"]
     assert found(client, world, "tianhe", "伟明") == ["张伟明"]
@@ -74,8 +77,10 @@ def test_stat_3_members_are_found_by_a_name_fragment_of_one_to_four_characters(c
 
 
 def test_stat_3_exact_names_come_first_across_pages(client: Any, world: World) -> None:
+    # Given
     for i in range(7):
         add(world, "huajing", f"陈思{'远航明'[i % 3]}" if i % 2 else "陈思")
+    # When
     seen: list[dict[str, Any]] = []
     cursor = None
     while True:
@@ -85,6 +90,7 @@ def test_stat_3_exact_names_come_first_across_pages(client: Any, world: World) -
         seen += answer["items"]
         cursor = answer["next_cursor"]
         if cursor is None:
+            # Then
             break
     assert [hit["exact"] for hit in seen] == [True] * 4 + [False] * 3
     assert len({hit["id"] for hit in seen}) == 7
@@ -106,7 +112,9 @@ def answer_cursor(client: Any, world: World, q: str) -> str:
 
 
 def test_stat_3_branches_are_found_by_name_fragment_exact_name_first(client: Any, world: World) -> None:
+    # Given / When
     status, answer = search(client, world, "gz", "华景", kind="branch")
+    # Then
     assert status == 200
     assert [(h["id"], h["org_type"]) for h in answer["items"]] == [(world.orgs["huajing"], "BRANCH")]
     status, answer = search(client, world, "root", "团市委", kind="branch")
@@ -152,12 +160,15 @@ def registered_member(client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 def test_stat_3_an_id_number_finds_its_member_exactly_masked_within_the_scope(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     member_id = registered_member(client, world, monkeypatch)
     masked = "*" * 16 + ID18[-2:]  # GB/T 35273: the last two characters only
+    # When
     for typed in (ID18, FULL_WIDTH, f"{ID18[:6]} {ID18[6:14]} {ID18[14:]}"):
         response = client.http.post(
             "/search", headers=world.headers("gz"), body=json.dumps({"q": typed}, ensure_ascii=False)
         )
+        # Then
         assert response.status_code == 200
         assert ID18 not in response.body.decode() and FULL_WIDTH not in response.body.decode()
         hits = json.loads(response.body)["items"]
@@ -187,12 +198,15 @@ def test_stat_3_every_id_number_search_is_audited_masked(
     """Given a member with an ID number, when the city looks up that number and one nobody
     holds, then the city's audit trail names the reader, the masked number and the member found,
     and never the number itself."""
+    # Given
     member_id = registered_member(client, world, monkeypatch)
     other = "44010620050302123"
     nobody = other + check_character(other)
+    # When
     for q in (ID18, nobody):
         status, _ = search(client, world, "gz", q)
         assert status == 200
+    # Then
     status, trail = call(client, "GET", f"/orgs/{world.orgs['gz']}/audit", world.headers("gz"), None)
     assert status == 200, trail
     looked_up = [r for r in trail["items"] if r["action"] == "search.id_number"]
@@ -209,6 +223,7 @@ def test_stat_3_id_number_searches_are_limited_per_reader_and_day(client: Any, w
     """Given a reader who made the day's ID-number searches, when they make one more, then it is
     refused with 429 and a Chinese message, and not answered; a name search still works, another
     reader still has their own, and the count lives in one item that expires (TTL)."""
+    # Given
     from zhtj.search.models import IdSearchQuota
     from zhtj.search.service import ID_SEARCHES_PER_DAY
 
@@ -217,7 +232,9 @@ def test_stat_3_id_number_searches_are_limited_per_reader_and_day(client: Any, w
     for number in numbers[:-1]:
         status, answer = search(client, world, "gz", number)
         assert (status, answer["items"]) == (200, [])
+    # When
     status, refused = search(client, world, "gz", numbers[-1])
+    # Then
     assert (status, refused["code"], refused["field"]) == (429, "ID_SEARCH_LIMIT", "q")
     assert "上限" in refused["message"] and "items" not in refused
     assert search(client, world, "gz", "华景")[0] == 200
@@ -232,9 +249,12 @@ def test_stat_3_id_number_searches_are_limited_per_reader_and_day(client: Any, w
 def test_stat_3_no_plain_id_number_anywhere_in_the_table_or_the_logs(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # Given
     registered_member(client, world, monkeypatch)
+    # When
     for typed in (ID18, FULL_WIDTH, ID18[:-1] + ("0" if ID18[-1] != "0" else "1")):
         search(client, world, "gz", typed)
+    # Then
     table = boto3.client("dynamodb")
     items: list[dict[str, Any]] = []
     for page in table.get_paginator("scan").paginate(TableName="zhtj"):
@@ -251,8 +271,10 @@ def test_stat_3_no_plain_id_number_anywhere_in_the_table_or_the_logs(
 
 
 def test_stat_3_a_siblings_member_is_not_found(client: Any, world: World) -> None:
+    # Given
     add(world, "huajing", "周子涵")
     add(world, "lianhua", "周子涵")
+    # When / Then
     assert found(client, world, "gz", "子涵") == ["周子涵"]  # 广州's own only
     assert found(client, world, "yuexiu", "子涵") == []  # 越秀, 天河's sibling
     assert [h for h in found(client, world, "root", "周子涵")] == ["周子涵", "周子涵"]
@@ -276,11 +298,14 @@ def _member_token(world: World, member_id: str) -> str:
 
 
 def test_stat_3_tokens_follow_a_transfer_and_leave_with_an_exit(client: Any, world: World) -> None:
+    # Given
     moving = add(world, "huajing", "黄文静")
     pay_dues(moving)
     path = f"/members/{moving}/transfers"
     body = {"cause": "EMPLOYMENT", "to_branch_id": world.orgs["lianhua"]}
+    # When
     status, t = call(client, "POST", path, world.headers("huajing"), body)
+    # Then
     assert status == 201, t
     for who in ("huajing", "tianhe", "lianhua", "futian"):
         status, t = call(
@@ -300,7 +325,9 @@ def test_stat_3_tokens_follow_a_transfer_and_leave_with_an_exit(client: Any, wor
 
 
 def test_stat_3_tokens_follow_a_merge(client: Any, world: World) -> None:
+    # Given
     merged = world.members["lianhua"][0]
+    # When
     status, answer = call(
         client,
         "POST",
@@ -308,6 +335,7 @@ def test_stat_3_tokens_follow_a_merge(client: Any, world: World) -> None:
         world.headers("root"),
         {"into_org_id": world.orgs["huajing"], "reason": "合并"},
     )
+    # Then
     assert status == 200, answer
     huajing_path = orgs.get_org(world.orgs["huajing"]).path
     assert {t.sk for t in tokens_of(merged)} == {keys.member_name_sk(huajing_path, merged)}
@@ -316,10 +344,13 @@ def test_stat_3_tokens_follow_a_merge(client: Any, world: World) -> None:
 
 
 def test_stat_3_tokens_follow_a_subtree_move_including_members_added_while_it_runs(client: Any, world: World) -> None:
+    # Given
     before = add(world, "huajing", "郑雨桐")
     job = orgs.move(world.principal("root"), world.orgs["tianhe"], world.orgs["sz"], "区划调整")
     # 华景's path is rewritten by the job; a member added before that carries the old path.
+    # When
     during = add(world, "huajing", "郑雨萱")
+    # Then
     assert orgs.continue_move(job.job_id) is True
     new_path = orgs.get_org(world.orgs["huajing"]).path
     assert new_path.startswith(orgs.get_org(world.orgs["sz"]).path)
@@ -341,12 +372,14 @@ def test_stat_3_tokens_follow_a_subtree_move_including_members_added_while_it_ru
 
 
 def test_stat_3_a_filtered_query_stops_at_its_read_budget_and_resumes(world: World) -> None:
+    # Given
     for i in range(12):
         add(world, "huajing", f"吴{'甲乙丙丁'[i % 4]}{'子丑寅卯'[i // 4]}")
     path = orgs.get_org(world.orgs["root"]).path
     seen: list[str] = []
     key = None
     calls = 0
+    # When
     while True:
         items, key = query_bounded(
             MemberNameToken,
@@ -363,10 +396,12 @@ def test_stat_3_a_filtered_query_stops_at_its_read_budget_and_resumes(world: Wor
         seen += [t.label for t in items]
         if key is None:
             break
+    # Then
     assert sorted(seen) == sorted(["吴丁子", "吴丁丑", "吴丁寅"]) and calls >= 3
 
 
 def test_stat_3_a_member_written_with_a_branch_path_a_move_replaced_is_refused(world: World) -> None:
+    # Given
     from zhtj.core.errors import ConflictError
     from zhtj.names import index as search_index
     from zhtj.orgs.models import Org
@@ -380,6 +415,7 @@ def test_stat_3_a_member_written_with_a_branch_path_a_move_replaced_is_refused(w
     search_index.index(uow, late, stale)
     uow.put(late, condition=Member.pk.does_not_exist())
     uow.update(stale, [Org.member_count.add(1)], condition=search_index.branch_guard(stale), versioned=False)
+    # When / Then
     with pytest.raises(ConflictError):
         uow.commit()
     assert list(MemberNameToken.query(keys.member_name_pk("=孙一鸣"))) == []  # nothing at the old path
