@@ -147,9 +147,12 @@ def token_of(url: str) -> str:
 def test_card_1_long_history_renders_chinese_text_every_month_and_an_embedded_font_subset(
     client: Any, world: World
 ) -> None:
+    # Given
     member_id = world.members["huajing"][0]
     long_history(member_id, world)
+    # When
     change(member_id)
+    # Then
     assert drain(client, "cards") == 1
     pdf = current_pdf(member_id)
     assert pdf.startswith(b"%PDF-") and len(pdf) < 120_000  # tens of KB, ten years of dues included
@@ -181,10 +184,13 @@ def test_card_1_long_history_renders_chinese_text_every_month_and_an_embedded_fo
 
 
 def test_card_1_pages_render_to_png_a4_then_a_wallet_card_each_with_its_footer(client: Any, world: World) -> None:
+    # Given
     member_id = world.members["huajing"][0]
     long_history(member_id, world)
+    # When
     change(member_id)
     drain(client, "cards")
+    # Then
     document = pypdfium2.PdfDocument(current_pdf(member_id))
     sizes = [tuple(round(v / 72 * 25.4, 1) for v in document[i].get_size()) for i in range(len(document))]
     assert sizes[0] == (210.0, 297.0) and sizes[-1] == (85.6, 54.0)
@@ -209,8 +215,11 @@ def test_card_1_pages_render_to_png_a4_then_a_wallet_card_each_with_its_footer(c
 
 
 def test_card_1_approved_registration_gets_its_card_through_the_queue(client: Any, world: World) -> None:
+    # Given
     ticket = registered(client, world)["ticket"]
+    # When
     status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
+    # Then
     assert status == 200
     member_id = approved["member_id"]
     card = state(member_id)
@@ -224,9 +233,12 @@ def test_card_1_approved_registration_gets_its_card_through_the_queue(client: An
 def test_card_1_ten_changes_in_a_minute_render_once_with_the_last_state(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     monkeypatch.setattr(cards, "QUIET_SECONDS", 60)
     member_id = world.members["huajing"][0]
+    # When
     change(member_id)
+    # Then
     assert drain(client, "cards") == 1  # the member's first card: rendered at once
     for n in range(10):
         paid(member_id, f"2024-{n + 1:02d}", 300)
@@ -334,13 +346,16 @@ def test_card_1_a_later_change_waits_out_the_quiet_period_and_the_route_says_whe
 def test_card_1_an_older_render_never_replaces_a_newer_one_and_redelivery_renders_nothing(
     client: Any, world: World
 ) -> None:
+    # Given
     from zhtj.table import partitions
 
     member_id = world.members["huajing"][0]
     change(member_id)
     old_items = partitions.items(keys.member_pk(member_id))  # content version 1, as a slow worker read it
     paid(member_id, "2025-01")
+    # When
     change(member_id)
+    # Then
     assert drain(client, "cards") == 2  # the first message finds version 2 and renders it; the second: current
     newer = state(member_id)
     assert (newer.rendered_version, newer.renders) == (2, 1)
@@ -355,10 +370,13 @@ def test_card_1_an_older_render_never_replaces_a_newer_one_and_redelivery_render
 
 
 def test_card_1_a_lost_message_is_recovered_by_the_sweep(client: Any, world: World) -> None:
+    # Given
     member_id = world.members["huajing"][0]
     change(member_id)
     sqs = boto3.client("sqs")
+    # When
     sqs.purge_queue(QueueUrl=queue_url(cards.QUEUE))  # the message is lost
+    # Then
     assert cards.sweep() == 0  # within the grace period: its message may still be on its way
     assert cards.sweep(clock.now() + timedelta(seconds=cards.SWEEP_GRACE_SECONDS + 1)) == 1
     assert drain(client, "cards") == 1
@@ -367,6 +385,7 @@ def test_card_1_a_lost_message_is_recovered_by_the_sweep(client: Any, world: Wor
 
 
 def test_card_1_member_preferences_regenerate_the_card(client: Any, world: World, issued: list[str]) -> None:
+    # Given
     member_id = world.members["huajing"][0]
     long_history(member_id, world)
     change(member_id)
@@ -374,7 +393,9 @@ def test_card_1_member_preferences_regenerate_the_card(client: Any, world: World
     own = member_headers(world, member_id)
     body = {"hidden_fields": ["ethnicity"], "dues_by_month": False, "shown_awards": []}
     path = f"/members/{member_id}/card/preferences"
+    # When
     status, answer = call(client, "PUT", path, world.headers("huajing"), body)
+    # Then
     assert (status, answer["code"]) == (403, "NOT_SELF")  # the member's own choice
     status, answer = call(client, "PUT", path, own, {**body, "hidden_fields": ["name"]})
     assert (status, answer["code"]) == (400, "CARD_FIELD_NOT_OPTIONAL")
@@ -392,13 +413,16 @@ def test_card_1_member_preferences_regenerate_the_card(client: Any, world: World
 
 
 def test_card_2_member_and_organisations_above_download_the_current_card(client: Any, world: World) -> None:
+    # Given
     member_id = world.members["huajing"][0]
     change(member_id)
     drain(client, "cards")
     card = state(member_id)
     own = member_headers(world, member_id)
+    # When
     for headers in (own, world.headers("huajing"), world.headers("gz")):
         status, answer = call(client, "GET", f"/members/{member_id}/card", headers)
+        # Then
         assert (status, answer["state"], answer["rendered_version"]) == (200, "READY", 1)
         assert f"versionId={card.object_version}" in answer["download_url"]
         assert "X-Amz-Expires=300" in answer["download_url"] or "Expires=" in answer["download_url"]
@@ -410,11 +434,14 @@ def test_card_2_member_and_organisations_above_download_the_current_card(client:
 
 
 def test_card_2_token_verifies_and_every_tampered_byte_fails(client: Any, world: World, issued: list[str]) -> None:
+    # Given
     member_id = world.members["huajing"][0]
     change(member_id)
     drain(client, "cards")
     token = token_of(issued[-1])
+    # When
     claims = card_token.decode(token, signing.public_key())
+    # Then
     assert (claims.member_id, claims.content_version) == (member_id, 1)
     assert claims.card_number == state(member_id).card_number
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
@@ -439,11 +466,14 @@ def test_card_2_token_verifies_and_every_tampered_byte_fails(client: Any, world:
 def test_card_2_public_verification_current_superseded_revoked_and_forged(
     client: Any, world: World, issued: list[str]
 ) -> None:
+    # Given
     member_id = world.members["huajing"][0]
     change(member_id)
     drain(client, "cards")
     first = token_of(issued[-1])
+    # When
     status, answer = call(client, "GET", f"/cards/verify?token={first}")  # no token: public
+    # Then
     assert status == 200
     member = Member.get(keys.member_pk(member_id), keys.META)
     masked = member.name[0] + "*" * (len(member.name) - 2) + member.name[-1]
@@ -479,12 +509,14 @@ def test_card_2_public_verification_current_superseded_revoked_and_forged(
 
 
 def test_card_2_a_token_signed_by_another_key_is_not_genuine() -> None:
+    # Given
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
 
     ours, theirs = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
     claims = card_token.CardClaims("m01abc", "01AB-C000", 3, datetime(2026, 1, 1, tzinfo=UTC))
     token = card_token.encode(claims, theirs.sign(claims.payload(), ec.ECDSA(hashes.SHA256())))
+    # When / Then
     with pytest.raises(card_token.InvalidToken):
         card_token.decode(token, ours.public_key())
     good = card_token.encode(claims, ours.sign(claims.payload(), ec.ECDSA(hashes.SHA256())))

@@ -31,7 +31,9 @@ def create(client: Any, world: World, actor: str, parent: str, body: dict[str, A
 
 
 def test_org_6_parent_admin_creates_child_and_audit_1_records_it(client: Any, world: World) -> None:
+    # Given / When
     status, body = create(client, world, "tianhe", "tianhe", BRANCH)
+    # Then
     assert status == 201
     assert body["path"] == f"{orgs.get_org(world.orgs['tianhe']).path}{body['org_id']}/"
     assert orgs.get_org(world.orgs["tianhe"]).child_count == 2
@@ -106,6 +108,7 @@ def test_org_1_branch_cannot_have_children(client: Any, world: World) -> None:
 
 
 def test_org_1_leading_organ_steps_down_one_level(client: Any, world: World) -> None:
+    # Given
     body = {
         "org_type": "LEADING_ORGAN",
         "level": "CITY",
@@ -115,11 +118,14 @@ def test_org_1_leading_organ_steps_down_one_level(client: Any, world: World) -> 
         "alias": "黄埔团区委",
         "region_name": "广州市黄埔区",
     }
+    # When
     status, answer = create(client, world, "gz", "gz", body)
+    # Then
     assert (status, answer["code"]) == (422, "ORG-1")
 
 
 def test_org_2_only_leading_organs_set_up_working_committees(client: Any, world: World) -> None:
+    # Given
     body = {
         "org_type": "WORKING_COMMITTEE",
         "sector": "UNIVERSITY",
@@ -127,7 +133,9 @@ def test_org_2_only_leading_organs_set_up_working_committees(client: Any, world:
         "full_name": "中国共产主义青年团中山大学南校区工作委员会",
         "alias": "南校区团工委",
     }
+    # When
     status, answer = create(client, world, "sysu", "sysu", body)
+    # Then
     assert (status, answer["code"]) == (422, "ORG-2")
     body.update(
         short_name="广州市天河区园区团工委",
@@ -178,6 +186,7 @@ def test_org_5_a_single_wrong_name_has_no_list(client: Any, world: World) -> Non
 
 
 def test_org_5_class_branch_carries_entry_year(client: Any, world: World) -> None:
+    # Given
     body = {
         "org_type": "BRANCH",
         "sector": "UNIVERSITY",
@@ -187,13 +196,16 @@ def test_org_5_class_branch_carries_entry_year(client: Any, world: World) -> Non
         "class_branch": True,
         "entry_year": 2025,
     }
+    # When
     status, answer = create(client, world, "sysu", "sysu", body)
+    # Then
     assert (status, answer["code"]) == (400, "SHORT_NAME_ENTRY_YEAR")
     status, _ = create(client, world, "sysu", "sysu", {**body, "short_name": "中山大学2025级计算机2班团支部"})
     assert status == 201
 
 
 def test_org_8_children_are_listed_in_pages(client: Any, world: World) -> None:
+    # When
     seen: list[str] = []
     cursor = None
     while True:
@@ -204,11 +216,13 @@ def test_org_8_children_are_listed_in_pages(client: Any, world: World) -> None:
         cursor = page["next_cursor"]
         if not cursor:
             break
+    # Then
     # Leading organs first; the ORG-7 system organisation is not a listed child.
     assert seen == ["广州团市委", "深圳团市委", "中山大学团委"]
 
 
 def test_subtree_of_root_spans_every_bucket_in_path_order(client: Any, world: World) -> None:
+    # When
     names: list[str] = []
     cursor = None
     while True:
@@ -219,6 +233,7 @@ def test_subtree_of_root_spans_every_bucket_in_path_order(client: Any, world: Wo
         cursor = page["next_cursor"]
         if not cursor:
             break
+    # Then
     assert sorted(names) == sorted(world.orgs.values())
     assert len(names) == len(set(names))
 
@@ -250,6 +265,7 @@ def test_search_by_name_fragment_within_scope(client: Any, world: World) -> None
 
 def test_org_6_move_subtree_rewrites_paths_below(client: Any, world: World) -> None:
     # 天河 (with its branch) moves from 广州 to 深圳 (province admin: both are in its subtree).
+    # Given / When
     status, job = call(
         client,
         "POST",
@@ -257,6 +273,7 @@ def test_org_6_move_subtree_rewrites_paths_below(client: Any, world: World) -> N
         world.headers("root"),
         {"new_parent_id": world.orgs["sz"], "reason": "区划调整"},
     )
+    # Then
     assert status == 202, job
     assert job["status"] == "RUNNING"
     # While the job runs, the tree it touches refuses another move.
@@ -331,6 +348,7 @@ def test_org_6_dissolve_refused_while_members_remain(client: Any, world: World) 
 
 def test_org_6_merge_moves_members_then_dissolves(client: Any, world: World) -> None:
     # 莲花 (1 member) merges into 华景 (3): the province can reach both.
+    # Given / When
     status, answer = call(
         client,
         "POST",
@@ -338,6 +356,7 @@ def test_org_6_merge_moves_members_then_dissolves(client: Any, world: World) -> 
         world.headers("root"),
         {"into_org_id": world.orgs["huajing"], "reason": "人数不足3人"},
     )
+    # Then
     assert status == 200, answer
     assert answer["moved_members"] == 1 and answer["dissolved"]["status"] == "DISSOLVED"
     assert orgs.get_org(world.orgs["huajing"]).member_count == 4
@@ -350,9 +369,11 @@ def test_org_6_merge_moves_members_then_dissolves(client: Any, world: World) -> 
 
 
 def test_org_6_dissolve_empty_branch(client: Any, world: World) -> None:
+    # Given / When
     status, answer = call(
         client, "POST", f"/orgs/{world.orgs['cs2024']}/dissolve", world.headers("sysu"), {"reason": "班级撤销"}
     )
+    # Then
     assert (status, answer["status"]) == (200, "DISSOLVED")
     assert orgs.get_org(world.orgs["sysu"]).child_count == 0
     status, answer = call(
@@ -383,6 +404,7 @@ def test_org_7_system_org_for_the_province_only(client: Any, world: World) -> No
 def test_audit_1_failed_write_leaves_no_audit_record(world: World) -> None:
     """The audit record rides in the change's transaction: a change refused by its condition
     (here a stale version) writes no audit record either."""
+    # Given
     stale = orgs.get_org(world.orgs["cs2024"])
     fresh = orgs.get_org(world.orgs["cs2024"])
     fresh.update(actions=[Org.alias.set("计算机一班")])  # someone else's change bumps the version
@@ -393,6 +415,7 @@ def test_audit_1_failed_write_leaves_no_audit_record(world: World) -> None:
     uow = UnitOfWork(Actor("u-root", world.orgs["root"]))
     uow.put(stale)
     uow.audit("org.update", "ORG", stale.org_id, stale.org_id, after={"alias": "x"})
+    # When / Then
     with pytest.raises(ConflictError) as refused:
         uow.commit()
     assert refused.value.code == "STALE_WRITE"
@@ -413,6 +436,7 @@ def test_audit_1_records_are_append_only(world: World) -> None:
 def test_two_admins_moving_one_org_at_once_exactly_one_wins(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """Both read 越秀 before either writes (the interleaving is fixed: in-process moto is not
     thread-safe); the second commit finds the version moved on and is refused."""
+    # Given
     from zhtj.core.errors import ConflictError
     from zhtj.schemas import OrgCreate
 
@@ -430,7 +454,9 @@ def test_two_admins_moving_one_org_at_once_exactly_one_wins(world: World, monkey
         ),
     )
     read_by_second_admin = orgs.get_org(world.orgs["yuexiu"])
+    # When
     first = orgs.move(world.principal("root"), world.orgs["yuexiu"], world.orgs["sz"], "区划调整")
+    # Then
     assert orgs.continue_move(first.job_id)
     fresh = orgs.get_org
     monkeypatch.setattr(orgs, "get_org", lambda i: read_by_second_admin if i == world.orgs["yuexiu"] else fresh(i))

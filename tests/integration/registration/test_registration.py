@@ -29,7 +29,9 @@ def identity_provider_passes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_reg_1_submission_is_queued_then_written_pending_review(client: Any, world: World) -> None:
+    # Given / When
     status, answer = submit(client, form(world))
+    # Then
     assert (status, answer["status"]) == (202, "QUEUED")
     status, ticket = call(client, "GET", f"/registrations/tickets/{answer['ticket']}")
     assert ticket["status"] == "QUEUED"  # nothing is written before the worker runs
@@ -74,7 +76,9 @@ def test_reg_1_submission_is_queued_then_written_pending_review(client: Any, wor
 def test_reg_1_2_3_bad_fields_are_refused_one_by_one(
     client: Any, world: World, overrides: dict[str, Any], status: int, code: str, field: str
 ) -> None:
+    # Given / When
     got, answer = submit(client, form(world, **overrides))
+    # Then
     assert (got, answer["code"], answer["field"]) == (status, code, field), answer
     assert answer["message"]
     assert (
@@ -129,7 +133,9 @@ def test_reg_1_a_latin_name_only_with_a_residence_permit(client: Any, world: Wor
 
 
 def test_reg_2_legacy_15_digit_id_is_converted(client: Any, world: World) -> None:
+    # Given
     legacy = make_id("19880301")[:6] + "880301" + "123"
+    # When
     ticket = registered(
         client,
         world,
@@ -138,6 +144,7 @@ def test_reg_2_legacy_15_digit_id_is_converted(client: Any, world: World) -> Non
         development_number=None,
         identity_proof="APPLICATION_FORM",
     )
+    # Then
     assert ticket["registration"]["birth_month"] == "1988-03"
 
 
@@ -156,10 +163,13 @@ def test_reg_4_one_live_registration_per_id_number(client: Any, world: World) ->
 
 
 def test_redelivered_submission_writes_once(client: Any, world: World) -> None:
+    # Given
     _, answer = submit(client, form(world))
     message = boto3.client("sqs").receive_message(QueueUrl=queue_url(REG_QUEUE))["Messages"][0]
+    # When
     for _ in range(3):
         registration.apply_submission(json.loads(message["Body"]))
+    # Then
     ticket = registration.ticket_status(answer["ticket"])
     assert ticket is not None and ticket.state == registration.PENDING
     from zhtj.table.audit_record import AuditRecord
@@ -178,9 +188,12 @@ def test_same_idempotency_key_gives_the_same_ticket(client: Any, world: World) -
 
 
 def test_rev_1_rev_3_approval_creates_the_member_moves_the_claim_and_is_permanent(client: Any, world: World) -> None:
+    # Given
     ticket = registered(client, world)["ticket"]
     before = Org.get(keys.org_pk(world.orgs["huajing"]), keys.META).member_count
+    # When
     status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
+    # Then
     assert (status, approved["state"]) == (200, "APPROVED")
     member = Member.get(keys.member_pk(approved["member_id"]), keys.META)
     assert (member.branch_id, member.join_month, member.id_masked) == (
@@ -202,8 +215,11 @@ def test_rev_1_rev_3_approval_creates_the_member_moves_the_claim_and_is_permanen
 
 
 def test_rev_1_return_needs_reason_then_reg_6_resubmit_to_another_branch(client: Any, world: World) -> None:
+    # Given
     ticket = registered(client, world)["ticket"]
+    # When
     status, answer = call(client, "POST", f"/registrations/{ticket}/return", world.headers("huajing"), {"reason": " "})
+    # Then
     assert (status, answer["code"], answer["field"]) == (400, "INVALID_FIELD", "reason")
     status, returned = call(
         client, "POST", f"/registrations/{ticket}/return", world.headers("huajing"), {"reason": "入团年月与档案不符"}
@@ -231,7 +247,9 @@ def test_rev_2_parent_reviews_only_after_escalation(client: Any, world: World) -
 
 
 def test_rev_2_review_deadline_is_5_working_days(client: Any, world: World) -> None:
+    # Given / When
     ticket = registered(client, world)["ticket"]
+    # Then
     record = registration.ticket_status(ticket)
     assert record is not None and record.review_due is not None
     from zhtj.timers import calendar
@@ -247,9 +265,12 @@ def test_rev_2_review_deadline_is_5_working_days(client: Any, world: World) -> N
 def test_reg_5_failed_real_name_is_rechecked_then_passed_offline(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     monkeypatch.setenv("ZHTJ_FAKE_IDP_FAIL_PERCENT", "100")
     monkeypatch.setenv("ZHTJ_FAKE_IDP_REFAIL_PERCENT", "100")
+    # When
     ticket = registered(client, world)["ticket"]
+    # Then
     assert registration.ticket_status(ticket).real_name_state == "RECHECK_SCHEDULED"  # type: ignore[union-attr]
     status, answer = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
     assert (status, answer["code"]) == (422, "REG-5")
@@ -290,13 +311,16 @@ def test_reg_5_recheck_can_pass(client: Any, world: World, monkeypatch: pytest.M
 
 
 def test_reg_8_registration_opens_by_sector_wave(client: Any, world: World) -> None:
+    # Given
     from datetime import timedelta
 
     from zhtj.core.clock import now
     from zhtj.registration import waves
 
     soon = (now() + timedelta(days=7)).isoformat()
+    # When
     status, answer = call(client, "PUT", "/registration-waves", world.headers("gz"), {"opens": {"OTHERS": soon}})
+    # Then
     assert (status, answer["code"]) == (403, "PROVINCE_ONLY")
     opens = {"UNIVERSITIES": (now() - timedelta(days=1)).isoformat(), "OTHERS": soon}
     status, answer = call(client, "PUT", "/registration-waves", world.headers("root"), {"opens": opens})
@@ -320,8 +344,11 @@ def test_reg_8_registration_opens_by_sector_wave(client: Any, world: World) -> N
 
 
 def test_id_numbers_are_never_stored_or_queued_in_plain_text(client: Any, world: World) -> None:
+    # Given
     plain = make_id()
+    # When
     submit(client, form(world))
+    # Then
     messages = boto3.client("sqs").receive_message(QueueUrl=queue_url(REG_QUEUE))["Messages"]
     assert plain not in messages[0]["Body"]
     boto3.client("sqs").change_message_visibility(
@@ -346,6 +373,7 @@ def test_full_id_number_only_for_the_reviewing_branch_and_audited(client: Any, w
 
 
 def test_rev_1_two_approvers_at_once_exactly_one_wins(client: Any, world: World) -> None:
+    # Given
     from concurrent.futures import ThreadPoolExecutor
 
     from zhtj.core.errors import DomainError
@@ -364,8 +392,10 @@ def test_rev_1_two_approvers_at_once_exactly_one_wins(client: Any, world: World)
             return error.code
 
     before = Org.get(keys.org_pk(world.orgs["huajing"]), keys.META).member_count
+    # When
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(approve, [t for t in tickets for _ in range(2)]))
+    # Then
     assert sorted(results) == ["REGISTRATION_NOT_PENDING"] * 5 + ["ok"] * 5
     assert Org.get(keys.org_pk(world.orgs["huajing"]), keys.META).member_count == before + 5
     members = [
@@ -377,13 +407,16 @@ def test_rev_1_two_approvers_at_once_exactly_one_wins(client: Any, world: World)
 
 
 def test_reg_7_admission_date_starts_the_5_working_day_window(client: Any, world: World) -> None:
+    # Given
     from datetime import timedelta
 
     from zhtj.registration.service import today_in_china
     from zhtj.timers.models import Timer
 
     admitted = today_in_china() - timedelta(days=2)
+    # When
     ticket = registered(client, world, admitted_on=admitted.isoformat())["ticket"]
+    # Then
     window = Timer.get(keys.timer_pk(timers.REG7_DUE, ticket), keys.META)
     assert window.workdays == timers.ADMISSION_WORKDAYS
     status, answer = submit(
