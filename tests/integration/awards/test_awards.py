@@ -41,9 +41,12 @@ def card_sections(member_id: str) -> dict[str, card_content.Section]:
 
 
 def test_award_1_the_granting_organisation_enters_rewards_and_punishments(client: Any, world: World) -> None:
+    # Given
     member = world.members["huajing"][0]
     before = card_version(member)
+    # When
     status, entered = call(client, "POST", f"/members/{member}/awards", world.headers("tianhe"), reward(level="区级"))
+    # Then
     assert status == 201, entered
     # Whoever issues it enters it: the entering organisation is recorded as the granting one.
     assert entered["granted_by_org_id"] == world.orgs["tianhe"]
@@ -96,11 +99,14 @@ def test_award_1_an_outside_or_joint_award_is_entered_by_the_league_organisation
 def test_award_1_a_batch_enters_each_member_in_chunks_and_reports_who_was_refused(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     monkeypatch.setattr(awards, "CHUNK", 2)  # three members: two transactions
     named = [*world.members["huajing"], world.members["lianhua"][0], "m-none"]
+    # When
     status, result = call(
         client, "POST", f"/orgs/{world.orgs['tianhe']}/awards", world.headers("tianhe"), reward(member_ids=named)
     )
+    # Then
     assert status == 200, result
     assert (result["entered"], result["refused"]) == (3, 2)
     codes = {r["member_id"]: r["code"] for r in result["rows"]}
@@ -115,12 +121,15 @@ def test_award_1_a_batch_enters_each_member_in_chunks_and_reports_who_was_refuse
 
 
 def test_award_1_a_member_declares_an_award_and_the_named_organisation_decides(client: Any, world: World) -> None:
+    # Given
     member, other = world.members["huajing"][0], world.members["huajing"][1]
     body = {"title": "天河区优秀团员", "document_number": "天团〔2026〕9号", "document_date": days_ago(3)}
     path = f"/members/{member}/award-declarations"
+    # When
     status, answer = call(
         client, "POST", path, member_headers(world, other), body | {"granted_by_org_id": world.orgs["tianhe"]}
     )
+    # Then
     assert (status, answer["code"]) == (403, "NOT_SELF")
     status, answer = call(
         client, "POST", path, member_headers(world, member), body | {"granted_by_org_id": world.orgs["sz"]}
@@ -168,9 +177,12 @@ def test_award_1_a_member_declares_an_award_and_the_named_organisation_decides(c
 
 
 def test_award_2_an_entry_after_20_working_days_is_accepted_and_flagged_late(client: Any, world: World) -> None:
+    # Given
     member = world.members["huajing"][2]
     old = days_ago(60)  # 60 calendar days hold more than 20 working days in any season
+    # When
     status, late = call(client, "POST", f"/members/{member}/awards", world.headers("tianhe"), reward(document_date=old))
+    # Then
     assert (status, late["late"]) == (201, True)
     deadline = calendar.current().add_workdays(clock.today_in_china() - timedelta(days=60), 20)
     assert late["entry_deadline"] == deadline.isoformat() and deadline < clock.today_in_china()
@@ -186,10 +198,13 @@ def test_award_2_an_entry_after_20_working_days_is_accepted_and_flagged_late(cli
 
 
 def test_card_1_shows_an_entered_award_evaluation_registration_and_volunteer_hours(client: Any, world: World) -> None:
+    # Given
     member = world.members["lianhua"][0]
+    # When
     status, _ = call(
         client, "POST", f"/members/{member}/awards", world.headers("futian"), reward(title="福田区优秀团员")
     )
+    # Then
     assert status == 201
     year = clock.today_in_china().year
     status, _ = call(
@@ -237,11 +252,14 @@ def make_party_member(member_id: str) -> None:
 def test_annual_registration_is_for_the_whole_branch_once_a_year_party_members_included(
     client: Any, world: World
 ) -> None:
+    # Given
     members = world.members["huajing"]
     make_party_member(members[0])
     year = clock.today_in_china().year
     path = f"/orgs/{world.orgs['huajing']}/annual-registrations/{year}"
+    # When
     status, answer = call(client, "POST", path, world.headers("huajing"), {"exceptions": {"m-none": "暂缓注册"}})
+    # Then
     assert (status, answer["code"]) == (400, "ANNUAL_NOT_IN_BRANCH")
     status, done = call(client, "POST", path, world.headers("huajing"), {"exceptions": {members[2]: "暂缓注册"}})
     assert (status, done["registered_now"], done["already_registered"]) == (200, 3, 0)
@@ -261,13 +279,16 @@ def test_annual_registration_is_for_the_whole_branch_once_a_year_party_members_i
 def test_evaluation_excellent_is_capped_at_30_percent_and_party_members_are_not_evaluated(
     client: Any, world: World
 ) -> None:
+    # Given
     members = grow_branch(world, 8)  # 11 on the roll
     make_party_member(members[0])  # 10 evaluated: at most 3 优秀
     evaluated = members[1:]
     year = clock.today_in_china().year
     path = f"/orgs/{world.orgs['huajing']}/evaluations/{year}"
     four = {m: ("优秀" if i < 4 else "合格") for i, m in enumerate(evaluated)}
+    # When
     status, answer = call(client, "POST", path, world.headers("huajing"), {"grades": four})
+    # Then
     assert (status, answer["code"]) == (422, "EVAL_EXCELLENT_CAP")
     assert "不得超过参加评议人数的30%" in answer["message"] and "至多 3 人" in answer["message"]
     status, answer = call(client, "POST", path, world.headers("huajing"), {"grades": {**four, members[0]: "合格"}})
@@ -284,6 +305,7 @@ def test_evaluation_excellent_is_capped_at_30_percent_and_party_members_are_not_
 def test_evaluation_is_certified_by_the_committee_above_only_and_then_reaches_the_cards(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     monkeypatch.setattr(annual, "CHUNK", 1)  # two evaluated members: two transactions
     members = world.members["huajing"]
     make_party_member(members[0])
@@ -291,7 +313,9 @@ def test_evaluation_is_certified_by_the_committee_above_only_and_then_reaches_th
     path = f"/orgs/{world.orgs['huajing']}/evaluations/{year}"
     grades = {members[1]: "合格", members[2]: "基本合格"}
     assert call(client, "POST", path, world.headers("huajing"), {"grades": grades})[0] == 201
+    # When
     status, answer = call(client, "POST", f"{path}/certify", world.headers("huajing"))
+    # Then
     assert (status, answer["code"]) == (403, "OWN_ORG_NOT_ALLOWED")
     status, answer = call(client, "POST", f"{path}/certify", world.headers("yuexiu"))
     assert (status, answer["code"]) == (403, "OUT_OF_SCOPE")
@@ -315,11 +339,13 @@ def test_evaluation_is_certified_by_the_committee_above_only_and_then_reaches_th
 def test_award_1_the_document_scan_is_uploaded_by_presigned_url_and_must_be_the_entering_organisations(
     client: Any, world: World
 ) -> None:
+    # Given
     import boto3
 
     from zhtj.table import storage
 
     member = world.members["huajing"][0]
+    # When
     status, upload = call(
         client,
         "POST",
@@ -327,6 +353,7 @@ def test_award_1_the_document_scan_is_uploaded_by_presigned_url_and_must_be_the_
         world.headers("tianhe"),
         {"content_type": "application/pdf"},
     )
+    # Then
     assert status == 200 and upload["key"].startswith(f"awards/{world.orgs['tianhe']}/") and upload["url"]
     status, answer = call(
         client, "POST", f"/members/{member}/awards", world.headers("tianhe"), reward(attachment_key=upload["key"])

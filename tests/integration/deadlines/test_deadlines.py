@@ -92,6 +92,7 @@ def escalated(client: Any, world: World, monkeypatch: pytest.MonkeyPatch, **over
 def test_rev_2_sweep_state_machine_queues_one_message_per_shard_and_escalates_the_overdue_review(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     ticket = registered(client, world)["ticket"]
     record = reg(ticket)
     assert record.review_due is not None
@@ -103,9 +104,11 @@ def test_rev_2_sweep_state_machine_queues_one_message_per_shard_and_escalates_th
     drain_timers(client)
     assert reg(ticket).escalated_to is None  # a minute early: nothing happens
 
+    # When
     at(monkeypatch, record.review_due + timedelta(minutes=1))
     sweep(client)
     handled, failed = drain_timers(client)
+    # Then
     assert (handled, failed) == (keys.TIMER_SHARDS + 1, set())  # 8 shard sweeps + 1 firing
     after = reg(ticket)
     assert after.escalated_to == world.orgs["tianhe"]
@@ -119,8 +122,10 @@ def test_rev_2_sweep_state_machine_queues_one_message_per_shard_and_escalates_th
 def test_rev_2_escalation_is_counted_once_however_often_it_fires(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     ticket = escalated(client, world, monkeypatch)
     assert overdue_reviews(world, "huajing") == 1
+    # When
     # A redelivered firing message, a redelivered shard message and another full sweep.
     deadlines.handle({"kind": "fire", "timer_kind": timers.REVIEW_DUE, "subject_id": ticket})
     shard = timers.shard_of(ticket)
@@ -128,6 +133,7 @@ def test_rev_2_escalation_is_counted_once_however_often_it_fires(
     deadlines.handle({"kind": "sweep", "shard": shard, "days": days, "now": clock.now().isoformat()})
     sweep(client)
     drain_timers(client)
+    # Then
     assert overdue_reviews(world, "huajing") == 1
     assert reg(ticket).escalated_to == world.orgs["tianhe"]
     trail = [r.action for r in AuditRecord.query(keys.audit_pk("REGISTRATION", ticket))]
@@ -137,8 +143,11 @@ def test_rev_2_escalation_is_counted_once_however_often_it_fires(
 def test_rev_2_overdue_list_shows_the_escalation_to_the_parent_and_its_ancestors_only(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     ticket = escalated(client, world, monkeypatch)
+    # When
     status, page = overdue_list(client, world, "tianhe", "tianhe")
+    # Then
     assert status == 200
     assert [r["registration_id"] for r in page["items"]] == [ticket]
     assert page["items"][0]["escalated_to"] == world.orgs["tianhe"]
@@ -177,6 +186,7 @@ def test_rev_2_a_reviewed_registration_leaves_the_overdue_list(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Needs timers.clear_overdue_actions() in registration.approve/return/withdraw."""
+    # Given
     approved = escalated(client, world, monkeypatch)
     returned = registered(client, world, id_number=make_id(seq=141), development_number="202144010011")["ticket"]
     withdrawn = registered(client, world, id_number=make_id(seq=143), development_number="202144010013")["ticket"]
@@ -184,8 +194,10 @@ def test_rev_2_a_reviewed_registration_leaves_the_overdue_list(
         due = reg(ticket).review_due
         assert due is not None
         at(monkeypatch, due + timedelta(minutes=1))
+    # When
     sweep(client)
     drain_timers(client)
+    # Then
     _, page = overdue_list(client, world, "tianhe", "tianhe")
     assert {r["registration_id"] for r in page["items"]} == {approved, returned, withdrawn}
     assert call(client, "POST", f"/registrations/{approved}/approve", world.headers("tianhe"))[0] == 200
@@ -201,13 +213,16 @@ def test_rev_2_a_reviewed_registration_leaves_the_overdue_list(
 def test_rev_2_a_review_done_in_time_is_never_escalated(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     ticket = registered(client, world)["ticket"]
     due = reg(ticket).review_due
     assert due is not None
     assert call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))[0] == 200
+    # When
     at(monkeypatch, due + timedelta(minutes=1))
     sweep(client)
     handled, _ = drain_timers(client)
+    # Then
     assert handled == keys.TIMER_SHARDS  # nothing was due: no firing
     assert reg(ticket).escalated_to is None
     assert overdue_reviews(world, "huajing") == 0
@@ -216,15 +231,18 @@ def test_rev_2_a_review_done_in_time_is_never_escalated(
 def test_rev_2_a_failing_timer_fails_only_its_own_record(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     ticket = registered(client, world)["ticket"]
     due = reg(ticket).review_due
     assert due is not None
     # A timer of a kind this code does not know, due at the same moment in the same shard.
     broken = timers.build("BOGUS", ticket, due)
     broken.save()
+    # When
     at(monkeypatch, due + timedelta(minutes=1))
     sweep(client)
     _, failed = drain_timers(client)
+    # Then
     assert [json.loads(b)["timer_kind"] for b in failed] == ["BOGUS"]
     assert reg(ticket).escalated_to == world.orgs["tianhe"]  # its neighbour fired
     # While its message is being retried, later sweeps do not hand it out again.
@@ -241,9 +259,12 @@ def test_rev_2_a_failing_timer_fails_only_its_own_record(
 def test_reg_5_failed_real_name_is_rechecked_by_the_sweep(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     monkeypatch.setenv("ZHTJ_FAKE_IDP_FAIL_PERCENT", "100")
     monkeypatch.setenv("ZHTJ_FAKE_IDP_REFAIL_PERCENT", "0")
+    # When
     ticket = registered(client, world)["ticket"]
+    # Then
     assert reg(ticket).real_name_state == "RECHECK_SCHEDULED"
     recheck = timer(timers.REALNAME_RECHECK, ticket)
     assert recheck is not None
@@ -269,15 +290,18 @@ def _admitted(ticket: str, admitted_on: date) -> datetime:
 def test_reg_7_registering_after_the_admission_window_is_marked_late(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     late = registered(client, world)["ticket"]
     in_time = registered(client, world, id_number=make_id(seq=151), development_number="202144010021")["ticket"]
     submitted = reg(late).submitted_at
     today = submitted.astimezone(CHINA_TZ).date()
     window_end = _admitted(late, today - timedelta(days=30))
     assert window_end < submitted
+    # When
     # Filed already past: swept at once, not under a day the sweep no longer looks at.
     sweep(client)
     drain_timers(client)
+    # Then
     assert reg(late).late_registration is True
     assert timer(timers.REG7_DUE, late) is None
 
@@ -301,11 +325,14 @@ def test_reg_7_registering_after_the_admission_window_is_marked_late(
 def test_rev_2_deadline_filed_late_december_2026_falls_in_2027_then_moves_when_2027_is_loaded(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Given
     submitted = datetime(2026, 12, 28, 10, 0, tzinfo=CHINA_TZ).astimezone(UTC)  # a Monday
     monkeypatch.setattr(registration, "now", lambda: submitted)
     at(monkeypatch, submitted)
+    # When
     ticket = registered(client, world)["ticket"]
     # chinesecalendar stops at 2026: January 2027 is counted Monday to Friday.
+    # Then
     assert WorkdayCalendar().knows(2027) == "fallback"
     fallback_day = WorkdayCalendar().add_workdays(submitted, registration.REVIEW_WORKDAYS)
     assert fallback_day == date(2027, 1, 4)
