@@ -68,9 +68,12 @@ def city_prefix(org: Org, by_id: dict[str, Org]) -> str | None:
 def test_org_8_root_has_85_children_21_cities_56_universities_2_units_2_schools_4_working_committees(
     demo: dict[str, str],
 ) -> None:
+    # Given
     province = principal(demo["province_admin"])
+    # When
     children, cursor = orgs.list_children(province, demo["root_org_id"], None, 200)
 
+    # Then
     assert cursor is None and len(children) == 85
     assert orgs.read(province, demo["root_org_id"]).child_count == 85
     cities = [o for o in children if o.org_type == OrgType.LEADING_ORGAN]
@@ -91,7 +94,9 @@ def test_org_8_root_has_85_children_21_cities_56_universities_2_units_2_schools_
 
 
 def test_counters_paths_and_members_match_what_was_written(demo: dict[str, str]) -> None:
+    # Given / When
     found = all_orgs()
+    # Then
     by_id = {o.org_id: o for o in found}
     assert len(found) >= max(87, SCALE // 10)
 
@@ -118,7 +123,9 @@ def test_counters_paths_and_members_match_what_was_written(demo: dict[str, str])
 
 
 def test_every_branch_has_a_secretary_who_is_one_of_its_members(demo: dict[str, str]) -> None:
+    # Given / When
     branches = [o for o in all_orgs() if o.org_type == OrgType.BRANCH and not o.system]
+    # Then
     assert branches
     for branch in branches:
         staff = [g for g in Grant.by_gsi1.query(keys.staff_pk(branch.org_id)) if isinstance(g, Grant)]
@@ -130,9 +137,11 @@ def test_every_branch_has_a_secretary_who_is_one_of_its_members(demo: dict[str, 
 
 
 def test_the_four_logins_verify_and_act_for_their_organisations(demo: dict[str, str]) -> None:
+    # Given / When
     province, city, secretary, member = (
         principal(demo[name]) for name in ("province_admin", "city_admin", "branch_secretary", "member")
     )
+    # Then
     assert province.acting_org_id == demo["root_org_id"] and ADMIN_ROLE in acting(province).roles
     assert city.acting_org_id == demo["city_org_id"] and ADMIN_ROLE in acting(city).roles
     assert secretary.acting_org_id == demo["branch_org_id"]
@@ -182,7 +191,9 @@ def test_reg_4_every_demo_member_has_a_verified_id_number_and_its_claims(demo: d
 
 
 def test_org_5_every_generated_name_passes_the_validators(demo: dict[str, str]) -> None:
+    # Given / When
     found = all_orgs()
+    # Then
     by_id = {o.org_id: o for o in found}
     class_branches = 0
     for org in found:
@@ -208,7 +219,9 @@ def test_org_5_every_generated_name_passes_the_validators(demo: dict[str, str]) 
 
 
 def test_load_refuses_a_province_that_already_has_children_and_is_deterministic(demo: dict[str, str]) -> None:
+    # Given
     names = sorted(o.short_name for o in all_orgs())
+    # When / Then
     with pytest.raises(RuntimeError):
         demo_data.load(SCALE)
     boto3.client("dynamodb").delete_table(TableName=get_settings().table_name)
@@ -235,13 +248,16 @@ def test_dues_3_xfer_2_the_demo_walks_end_to_end(demo: dict[str, str], client: A
     from zhtj.dues.models import PaymentAnomaly
     from zhtj.registration.service import today_in_china
 
+    # Given
     dues_payments.forget()
     simulator = Simulator.local().install()
     order = dues_orders.get_order(demo["dues_open_order"])
     assert order is not None and order.state == "PENDING"
     (member_id,) = [line.member_id for line in dues_orders.lines_of(order)]
+    # When
     delivery = simulator.notification(simulator.pay("alipay", order.order_id, int(order.amount_fen)))
     answer = client.http.post("/webhooks/alipay", headers=dict(delivery.headers), body=delivery.body)
+    # Then
     assert (answer.status_code, answer.body) == (200, b"success")
     paid = dues_orders.get_order(order.order_id)
     assert paid is not None and paid.state == "PAID"
@@ -268,11 +284,14 @@ def test_reg_2_demo_members_are_approved_registrations_of_varied_synthetic_peopl
     Then every member is an approved registration's (its REG-4 claims passed to the member), its
     sex read from a valid synthetic ID number (both sexes, never unknown), and the province's
     members vary in political status, ethnicity and education."""
+    # Given
     from zhtj.registration.models import Claim, Registration
 
     members = [m for m in Member.scan() if isinstance(m, Member)]
+    # When
     registrations = {r.registration_id: r for r in Registration.scan() if isinstance(r, Registration)}
     claims = {c.pk: c.owner_id for c in Claim.scan() if isinstance(c, Claim)}
+    # Then
     for member in members:
         record = registrations[member.registration_id or ""]
         assert (record.state, record.member_id, record.branch_id) == ("APPROVED", member.member_id, member.branch_id)

@@ -12,8 +12,10 @@ from botocore.exceptions import ClientError
 
 
 def test_cancelled_transaction_leaves_every_item_as_it_was(aws: None) -> None:
+    # Given
     client = boto3.client("dynamodb")
     client.put_item(TableName="zhtj", Item={"pk": {"S": "A"}, "sk": {"S": "1"}, "n": {"N": "1"}})
+    # When / Then
     with pytest.raises(ClientError) as cancelled:
         client.transact_write_items(
             TransactItems=[
@@ -42,13 +44,16 @@ def test_cancelled_transaction_leaves_every_item_as_it_was(aws: None) -> None:
 
 
 def test_committed_transaction_applies_every_action(aws: None) -> None:
+    # Given
     client = boto3.client("dynamodb")
+    # When
     client.transact_write_items(
         TransactItems=[
             {"Put": {"TableName": "zhtj", "Item": {"pk": {"S": "B"}, "sk": {"S": "1"}}}},
             {"Put": {"TableName": "zhtj", "Item": {"pk": {"S": "B"}, "sk": {"S": "2"}}}},
         ]
     )
+    # Then
     assert (
         client.query(TableName="zhtj", KeyConditionExpression="pk = :b", ExpressionAttributeValues={":b": {"S": "B"}})[
             "Count"
@@ -82,6 +87,7 @@ def test_queries_read_only_their_partition_and_answer_as_a_full_walk(aws: None) 
     """Fix 3: a query (table or GSI) is answered from the partition moto files by key value;
     after puts, updates that move an item between index values, deletes, a cancelled
     transaction and paging, every answer equals a scan's."""
+    # Given
     client = boto3.client("dynamodb")
     rng = random.Random(7)
     values = [f"P#{n}" for n in range(5)]
@@ -115,8 +121,10 @@ def test_queries_read_only_their_partition_and_answer_as_a_full_walk(aws: None) 
             )
             assert answer == _by_scan(client, "pk", pk, "sk"), pk
 
+    # When
     for pk, sk in keys:
         put(pk, sk)
+    # Then
     check()  # the first GSI query files the table
     for pk, sk in rng.sample(keys, 20):
         client.update_item(
@@ -163,6 +171,7 @@ def test_every_attribute_type_reads_back_as_written(aws: None) -> None:
     """Fix 5: values in wire form skip moto's serializer; every type, nested or not (binary
     still through it), reads back exactly as written, in GetItem, Query and a cancelled
     transaction's ALL_OLD reason."""
+    # Given
     client = boto3.client("dynamodb")
     item = {
         "pk": {"S": "T"},
@@ -180,7 +189,9 @@ def test_every_attribute_type_reads_back_as_written(aws: None) -> None:
         "m": {"M": {"inner": {"L": [{"S": "x"}, {"N": "1"}, {"M": {}}, {"L": []}, {"B": b"\x03"}]}, "e": {"M": {}}}},
         "l": {"L": [{"BOOL": False}, {"NULL": True}, {"SS": ["z"]}]},
     }
+    # When
     client.put_item(TableName="zhtj", Item=item)
+    # Then
     assert client.get_item(TableName="zhtj", Key={"pk": {"S": "T"}, "sk": {"S": "1"}})["Item"] == item
     answer = client.query(
         TableName="zhtj", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "T"}}
@@ -206,6 +217,7 @@ def test_queue_counts_stay_exact_and_fifo_deduplicates_by_content(aws: None) -> 
     """Fix 6: sends and receives no longer count the queue; the counts GetQueueAttributes
     reports stay exact (visible, in flight, delayed), and a FIFO queue's content-based
     deduplication (read from the queue's attributes while sending) still holds."""
+    # Given
     sqs = boto3.client("sqs")
     url = sqs.create_queue(QueueName="counted")["QueueUrl"]
     names = [f"ApproximateNumberOfMessages{kind}" for kind in ("", "NotVisible", "Delayed")]
@@ -214,9 +226,11 @@ def test_queue_counts_stay_exact_and_fifo_deduplicates_by_content(aws: None) -> 
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
         return [int(attributes[name]) for name in names]
 
+    # When
     for i in range(5):
         sqs.send_message(QueueUrl=url, MessageBody=str(i))
     sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "d", "MessageBody": "later", "DelaySeconds": 600}])
+    # Then
     assert counts() == [5, 0, 1]
     received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2, VisibilityTimeout=600)["Messages"]
     assert len(received) == 2
@@ -233,6 +247,7 @@ def test_queue_counts_stay_exact_and_fifo_deduplicates_by_content(aws: None) -> 
 def test_a_message_past_its_queues_retention_period_is_not_handed_out(aws: None) -> None:
     """Fix 6: the retention check reads the queue's period directly; a message older than it
     is not received, a younger one is."""
+    # Given
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.sqs.models import sqs_backends
 
@@ -240,7 +255,9 @@ def test_a_message_past_its_queues_retention_period_is_not_handed_out(aws: None)
     url = sqs.create_queue(QueueName="retained", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
     queue = sqs_backends[DEFAULT_ACCOUNT_ID]["cn-north-1"].queues["retained"]
     sqs.send_message(QueueUrl=url, MessageBody="young")
+    # When
     queue._messages[-1].sent_timestamp -= 59_000  # sent 59 s ago: still retained
+    # Then
     assert [m["Body"] for m in sqs.receive_message(QueueUrl=url)["Messages"]] == ["young"]
     sqs.send_message(QueueUrl=url, MessageBody="old")
     queue._messages[-1].sent_timestamp -= 61_000  # sent 61 s ago: past retention
@@ -258,6 +275,7 @@ def test_stat_1_cancelled_transactions_racing_stream_reads_leave_no_drift(
     When 12 approvers approve each registration at once (one wins; the other eleven transactions
     write the member, the account and the branch's count, then are cancelled),
     Then the statistics move by exactly the 10 approvals and equal the recount (no drift)."""
+    # Given
     import contextlib
     import threading
     import time
@@ -330,6 +348,7 @@ def test_stat_1_cancelled_transactions_racing_stream_reads_leave_no_drift(
 
     reading = threading.Thread(target=read)
     reading.start()
+    # When
     try:
         with ThreadPoolExecutor(12, thread_name_prefix="approver") as approvers:
             for ticket in tickets:
@@ -337,6 +356,7 @@ def test_stat_1_cancelled_transactions_racing_stream_reads_leave_no_drift(
     finally:
         racing.clear()
         reading.join()
+    # Then
     for event in held:
         assert stats_stream(event, None) == {"batchItemFailures": []}
     while reader.pass_once().received:

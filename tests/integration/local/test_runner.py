@@ -129,8 +129,11 @@ def env() -> Iterator[Env]:
 
 
 def test_runner_delivers_a_real_sqs_lambda_event_and_context_and_deletes_the_message(env: Env) -> None:
+    # Given
     env.send("hello", MessageAttributes={"kind": {"DataType": "String", "StringValue": "greeting"}})
+    # When
     counts = env.runner.run_once()
+    # Then
     assert (counts.received, counts.deleted, counts.failed, counts.errors) == (1, 1, 0, 0)
     [(event, context)] = behaviour.batches
     [record] = event["Records"]
@@ -159,9 +162,12 @@ def test_runner_delivers_a_real_sqs_lambda_event_and_context_and_deletes_the_mes
 
 
 def test_partial_batch_failure_deletes_the_successes_and_redelivers_only_the_failed(env: Env) -> None:
+    # Given
     behaviour.fail_bodies = {"bad"}
     env.send("ok-1", "bad", "ok-2")
+    # When
     counts = env.runner.run_once()
+    # Then
     assert (counts.received, counts.deleted, counts.failed) == (3, 2, 1)
     assert env.count(env.queue_url) == 1
     counts = env.runner.run_once()
@@ -185,9 +191,12 @@ def test_a_message_failing_every_time_goes_to_the_dlq_after_max_receive_count_re
 
 
 def test_a_handler_that_raises_leaves_the_whole_batch_for_redelivery(env: Env) -> None:
+    # Given
     behaviour.raise_error = True
     env.send("a", "b")
+    # When
     counts = env.runner.run_once()
+    # Then
     assert (counts.received, counts.deleted, counts.failed, counts.errors) == (2, 0, 2, 1)
     behaviour.raise_error = False
     counts = env.runner.run_once()
@@ -198,13 +207,16 @@ def test_a_handler_that_raises_leaves_the_whole_batch_for_redelivery(env: Env) -
 
 
 def test_a_malformed_batch_response_fails_the_whole_batch_as_lambda_does(env: Env) -> None:
+    # Given
     def reports_a_stranger(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return {"batchItemFailures": [{"itemIdentifier": "not-in-this-batch"}]}
 
     app_module = SimpleNamespace(work=reports_a_stranger, tick=tick)
     runner = EventRunner(app_module, MANIFEST, boto3.Session(), retry_backoff_seconds=0)
     env.send("x", "y")
+    # When
     counts = runner.poll("work")
+    # Then
     assert (counts.received, counts.deleted, counts.failed) == (2, 0, 2)
     assert env.count(env.queue_url) == 2
 
@@ -223,6 +235,7 @@ def test_scheduled_functions_fire_at_start_and_then_every_local_interval(env: En
 
 
 def test_ttl_expiry_deletes_expired_items_only(env: Env) -> None:
+    # Given
     dynamodb = boto3.client("dynamodb")
     now = int(env.clock.now)
     items = {
@@ -234,7 +247,9 @@ def test_ttl_expiry_deletes_expired_items_only(env: Env) -> None:
     }
     for pk, extra in items.items():
         dynamodb.put_item(TableName="zhtj", Item={"pk": {"S": pk}, "sk": {"S": "META"}, **extra})
+    # When
     counts = env.runner.expire()
+    # Then
     assert counts.expired == 2
     left = {i["pk"]["S"] for i in dynamodb.scan(TableName="zhtj")["Items"]}
     assert left == {"live", "forever", "not-a-number"}
@@ -243,13 +258,16 @@ def test_ttl_expiry_deletes_expired_items_only(env: Env) -> None:
 
 
 def test_the_background_runner_delivers_until_stopped_and_leaves_no_thread(env: Env) -> None:
+    # Given
     runner = EventRunner(APP_MODULE, MANIFEST, boto3.Session(), poll_wait_seconds=1, retry_backoff_seconds=0)
     runner.start()
     try:
+        # When
         env.send(json.dumps({"n": 1}))
         deadline = time.monotonic() + 10
         while env.count(env.queue_url) and time.monotonic() < deadline:
             time.sleep(0.05)
+        # Then
         assert env.count(env.queue_url) == 0
         assert runner.totals.deleted == 1 and runner.totals.scheduled >= 1
     finally:
@@ -296,6 +314,7 @@ def test_stat_1_a_schedule_after_the_stream_waits_until_the_stream_is_read_to_it
     Then the ordinary one fires at once; the recount waits (and says so) while the reader
     delivers the records, and fires in the pass where a read finds nothing left: after every
     change was delivered, never before."""
+    # Given
     delivered: list[str] = []
     recounts: list[int] = []
     ticks: list[int] = []
@@ -321,7 +340,9 @@ def test_stat_1_a_schedule_after_the_stream_waits_until_the_stream_is_read_to_it
         handlers = SimpleNamespace(changes=changes, recount=recount, tick=tick)
         runner = EventRunner(handlers, STREAM_MANIFEST, session, clock=Clock())
         caplog.set_level("INFO", logger="local.runner")
+        # When
         assert runner.fire_due_schedules().scheduled == 1  # tick; the stream has not been read
+        # Then
         assert (ticks, recounts) == ([0], [])
         assert "recount waits until the table's stream is read to its end (changes)" in caplog.text
         passes = [runner.run_once() for _ in range(3)]

@@ -105,7 +105,9 @@ def approve(client: Any, world: World, branch: str, **overrides: Any) -> str:
 
 
 def test_stat_1_subtree_figures_at_root_city_and_branch(client: Any, world: World) -> None:
+    # Given / When
     root = figures(client, world, "root")
+    # Then
     assert root["members"]["normal"] == 4
     assert root["organisations"]["by_type"] == {"BASIC_COMMITTEE": 1, "BRANCH": 4, "LEADING_ORGAN": 6}
     # ORG-3 bands; the ORG-7 holding organisation is counted as an organisation, not as a branch size.
@@ -159,6 +161,7 @@ def test_stat_1_reg_4_accounts_entered_by_a_branch_are_never_members(client: Any
 
 def test_stat_1_a_moved_subtree_takes_its_figures_along(client: Any, world: World) -> None:
     """ORG-6 + STAT-1: 天河 (with 华景's 3 members) moves from 广州 to 深圳."""
+    # Given / When
     status, job = call(
         client,
         "POST",
@@ -166,6 +169,7 @@ def test_stat_1_a_moved_subtree_takes_its_figures_along(client: Any, world: Worl
         world.headers("root"),
         {"new_parent_id": world.orgs["sz"], "reason": "理顺隶属关系"},
     )
+    # Then
     assert status == 202, job
     drain(client, "tree-maintenance")
     assert figures(client, world, "gz", "root")["members"]["normal"] == 0
@@ -174,6 +178,7 @@ def test_stat_1_a_moved_subtree_takes_its_figures_along(client: Any, world: Worl
 
 
 def test_stat_1_a_redelivered_stream_record_counts_once(client: Any, world: World) -> None:
+    # Given
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
@@ -185,7 +190,9 @@ def test_stat_1_a_redelivered_stream_record_counts_once(client: Any, world: Worl
     copied = [r.to_json() for r in shard.items]
     drain_stream(client)
     once = figures(client, world, "root")
+    # When
     outcomes = stats.handle_records(r for r in copied if "kind" in (r["dynamodb"].get("NewImage") or {}))
+    # Then
     assert outcomes["APPLIED"] == 0 and outcomes["DUPLICATE"] > 0, outcomes
     assert figures(client, world, "root") == once
 
@@ -310,8 +317,11 @@ def expected(world: World) -> set[tuple[str, str, int]]:
 def test_sweep_1_sweep_2_sweep_3_org_3_each_planted_problem_is_found_and_nothing_else(
     client: Any, world: World
 ) -> None:
+    # Given
     planted = plant(client, world)
+    # When
     run = sweep(client, world)
+    # Then
     assert run["drift_count"] == 0
     assert findings(client, world) == expected(world)
     # Rolled up the tree: 广州 sees its counts by district and committee.
@@ -352,7 +362,9 @@ def test_sweep_1_sweep_2_sweep_3_org_3_each_planted_problem_is_found_and_nothing
 
 
 def test_stat_1_the_recount_finds_no_drift_and_reports_a_planted_one(client: Any, world: World) -> None:
+    # Given / When
     approve(client, world, "lianhua")
+    # Then
     assert sweep(client, world)["drift_count"] == 0
     # A counter moved outside the stream (what a lost or doubled record would leave).
     OwnStat(keys.org_pk(world.orgs["lianhua"]), keys.OWN_STAT_SK).update(
@@ -371,12 +383,15 @@ def test_stat_1_the_recount_finds_no_drift_and_reports_a_planted_one(client: Any
 
 
 def test_stat_2_daily_bulletin_per_direct_child_as_json_and_xlsx(client: Any, world: World) -> None:
+    # Given
     approve(client, world, "lianhua")
     registered(
         client, world, branch_id=world.orgs["huajing"], id_number=make_id(seq=125), development_number="202144010003"
     )
     drain_stream(client)
+    # When
     status, bulletin = call(client, "GET", f"/orgs/{world.orgs['root']}/bulletin", world.headers("root"))
+    # Then
     assert status == 200
     rows = {r["name"]: r for r in bulletin["rows"]}
     assert set(rows) == {"广州团市委", "深圳团市委", "中山大学团委"}
@@ -401,6 +416,7 @@ def test_stat_2_daily_bulletin_per_direct_child_as_json_and_xlsx(client: Any, wo
 
 
 def test_stat_2_sector_progress_against_targets(client: Any, world: World) -> None:
+    # Given / When
     status, progress = call(
         client,
         "PUT",
@@ -408,6 +424,7 @@ def test_stat_2_sector_progress_against_targets(client: Any, world: World) -> No
         world.headers("gz"),
         {"sector": "COMMUNITY", "expected": 4, "target_percent": 70},
     )
+    # Then
     assert status == 200, progress
     community = {p["sector"]: p for p in progress}["COMMUNITY"]
     assert (community["members"], community["entered_percent"], community["reached"]) == (3, 75.0, True)

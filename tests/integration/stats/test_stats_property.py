@@ -120,11 +120,14 @@ class Run:
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=OPS)
 def test_stat_1_counters_equal_a_recount_after_any_sequence(client: Any, aws: None, ops: list[Any]) -> None:
+    # Given
     world = moto_state.restore("provisioned/world", build_world)
     run = Run(client, world)
+    # When
     for op, n, branch in ops:
         run.step("return_" if op == "return" else op, n, branch)
     drain_stream(client)
+    # Then
     drift, plain = recount()
     assert drift == []
     for name in ("root", "gz", "sz", "sysu", "cs2024", *BRANCHES):

@@ -178,8 +178,11 @@ def test_one_data_key_per_process_not_per_seal(kms: Counter[str]) -> None:
 
 
 def test_another_process_unwraps_each_data_key_once(kms: Counter[str]) -> None:
+    # Given
     sealed = [pii.seal(ID, {"purpose": "id_number", "member": f"m-{n}"}) for n in range(5)]
+    # When
     _new_process(kms)
+    # Then
     for _ in range(2):
         for n, value in enumerate(sealed):
             assert pii.unseal(value, {"purpose": "id_number", "member": f"m-{n}"}) == ID
