@@ -78,6 +78,7 @@ def queue_depths(stack: Any) -> dict[str, int]:
 
 @pytest.mark.e2e
 def test_burst_of_2000_registrations_with_crashing_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given
     monkeypatch.setenv("ZHTJ_FAULTS", f"registration_worker={CRASH_SHARE}")
     stack = start_stack(tmp_path, demo_scale=20)
     try:
@@ -92,8 +93,10 @@ def test_burst_of_2000_registrations_with_crashing_workers(tmp_path: Path, monke
             assert answer.status_code == 202, answer.text
             return str(answer.json()["ticket"])
 
+        # When
         with ThreadPoolExecutor(16) as pool:
             tickets = list(pool.map(submit, range(SUBMISSIONS)))
+        # Then
         assert len(set(tickets)) == SUBMISSIONS
 
         # Wait on the queue (one attributes call), not on the table (a 2,000-item GSI query).

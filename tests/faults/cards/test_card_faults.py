@@ -43,6 +43,7 @@ def change(member_id: str) -> None:
 def test_card_1_burst_with_crashes_and_races_renders_each_card_once_with_its_newest_content(
     client: Any, world: World, runner: EventRunner, faults_on: Callable[[str], None], reasons: Reasons
 ) -> None:
+    # Given
     members = []
     for i in range(MEMBERS):
         members.append(enrol(world, "huajing", f"持证团员{han_number(i)}"))
@@ -56,10 +57,12 @@ def test_card_1_burst_with_crashes_and_races_renders_each_card_once_with_its_new
                 change(member_id)
     assert depth("cards") == sum(changes.values())
 
+    # When
     poison = {"changed_at": cards.stamp(clock.now())}  # whose card? fails every time
     queues.send(cards.QUEUE, poison)
     faults_on(FAULTS)
     totals = settle(runner, "cards", poison=[poison])
+    # Then
     # Renders lost races (~20 draws at 25%: near certain); crashes are drawn per invocation (~8 here).
     assert faults.injected["dynamodb_conflict"] and totals.failed
 

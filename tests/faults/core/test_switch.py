@@ -68,8 +68,10 @@ def test_every_manifest_handler_and_both_webhooks_can_be_named_and_nothing_else(
 
 
 def test_a_share_is_the_share_of_invocations_half_before_and_half_after(faults_on: Callable[[str], None]) -> None:
+    # Given
     faults_on("timer_worker=0.3", seed=11)
     where: Counter[str] = Counter()
+    # When
     for _ in range(4000):
         for phase in ("before", "after"):
             try:
@@ -80,6 +82,7 @@ def test_a_share_is_the_share_of_invocations_half_before_and_half_after(faults_o
                 break
         else:
             where["ran"] += 1
+    # Then
     assert 0.27 < (where["before"] + where["after"]) / 4000 < 0.33
     assert 0.4 < where["before"] / (where["before"] + where["after"]) < 0.6
     faults.maybe_crash("card_worker", "after")  # not named: never crashes
@@ -105,13 +108,16 @@ def event_for(trigger: Any) -> dict[str, Any]:
 def test_each_wired_handler_crashes_when_named(
     aws: None, client: Any, faults_on: Callable[[str], None], draws: Callable[[float], None]
 ) -> None:
+    # Given
     import app as app_module
     from infra.local.runner import LambdaContext
 
     # Every named invocation crashes before its work (draw 0): the handlers' work is not the point here.
+    # When
     for name, function in load_manifest().functions.items():
         faults_on(f"{name}=0.01")
         draws(0.0)
+        # Then
         with pytest.raises(faults.InjectedFault, match=name):
             context = LambdaContext(name, function, "aws-cn", "cn-north-1")
             getattr(app_module, name)(event_for(function.trigger), context)
@@ -125,12 +131,14 @@ def test_each_wired_handler_crashes_when_named(
 def test_a_conflict_cancels_the_whole_transaction_as_dynamodb_does(
     world: World, faults_on: Callable[[str], None]
 ) -> None:
+    # Given
     member_id = world.members["huajing"][0]
     member = Member.get(keys.member_pk(member_id), keys.META, consistent_read=True)
     faults_on("dynamodb_conflict=1")
     uow = UnitOfWork(SYSTEM_ACTOR)
     uow.update(member, [Member.name.set("改名")])
     uow.audit("member.edit", "MEMBER", member_id, member.branch_id, after={"name": "改名"})
+    # When / Then
     with pytest.raises(ConflictError) as raised:
         uow.commit()
     assert raised.value is unit_of_work.BUSY and unit_of_work.lost_race(raised.value)
@@ -141,11 +149,13 @@ def test_a_conflict_cancels_the_whole_transaction_as_dynamodb_does(
 def test_a_concurrent_writer_really_writes_first_and_the_condition_fails(
     world: World, faults_on: Callable[[str], None]
 ) -> None:
+    # Given
     member_id = world.members["huajing"][0]
     member = Member.get(keys.member_pk(member_id), keys.META, consistent_read=True)
     faults_on("dynamodb_stale=1")
     uow = UnitOfWork(SYSTEM_ACTOR)
     uow.update(member, [Member.name.set("改名")])
+    # When / Then
     with pytest.raises(ConflictError) as raised:
         uow.commit()
     assert raised.value is unit_of_work.STALE
@@ -159,9 +169,11 @@ def test_a_concurrent_writer_really_writes_first_and_the_condition_fails(
 
 
 def test_providers_time_out_and_answer_when_the_switch_is_off(aws: None, faults_on: Callable[[str], None]) -> None:
+    # Given
     dues_payments.forget()
     Simulator.local().install()
     faults_on("identity_timeout=1,payments_timeout=1")
+    # When / Then
     with pytest.raises(TimeoutError):
         identity_check.first_check("李晓明", "11010519491231002X", None)
     for name in ("wechatpay", "alipay"):

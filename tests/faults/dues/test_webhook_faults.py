@@ -81,6 +81,7 @@ def test_dues_3_storm_with_crashes_races_and_timeouts_credits_each_payment_once(
     faults_on: Callable[[str], None],
     reasons: Reasons,
 ) -> None:
+    # Given
     people = new_members(world, SINGLE_ORDERS + GROUP_ORDERS * GROUP + SILENT)
     orders = []  # (order, member ids)
     for n, (member_id, account_id) in enumerate(people[:SINGLE_ORDERS] + people[-SILENT:]):
@@ -101,6 +102,7 @@ def test_dues_3_storm_with_crashes_races_and_timeouts_credits_each_payment_once(
         response = client.http.post(f"/webhooks/{provider}", headers=headers, body=body)
         return response.status_code, response.body.decode("utf-8") if response.body else ""
 
+    # When
     faults_on(FAULTS)
     sent, answers = Counter[str](), Counter[str]()
     for delivery in storm:
@@ -115,6 +117,7 @@ def test_dues_3_storm_with_crashes_races_and_timeouts_credits_each_payment_once(
             if status != 500:  # a crash before the check answers 500 as well: refused either way
                 assert not acknowledges(delivery.provider, status, answer), (delivery.kind, status, answer)
             sent[delivery.kind] += 1
+    # Then
     assert sum(sent.values()) > 200 and sent["re-sent"] > 10
     # A crash escapes the view: the app answers it as every 500, {"code": "INTERNAL_ERROR", ...}
     crashed = sum(n for answer, n in answers.items() if answer.startswith("500") and "INTERNAL_ERROR" in answer)

@@ -106,6 +106,7 @@ def test_reg_1_burst_with_crashes_races_and_timeouts_writes_each_registration_on
     faults_on: Callable[[str], None],
     reasons: Reasons,
 ) -> None:
+    # Given
     branch = world.orgs["huajing"]
     tickets = []
     for i in range(SUBMISSIONS):
@@ -115,8 +116,10 @@ def test_reg_1_burst_with_crashes_races_and_timeouts_writes_each_registration_on
     for n in range(2):
         queues.send(registration.REGISTRATION_QUEUE, poison(branch, n))
 
+    # When
     faults_on(FAULTS)
     settle(runner, "registration", poison=[poison(branch, n) for n in range(2)])
+    # Then
     # The faults did happen (~20 invocations at 30%, ~150 commits and provider calls at 5% each).
     assert all(faults.injected[n] for n in ("registration_worker", "dynamodb_conflict", "identity_timeout"))
     logged = " ".join(r for rs in reasons.by_message.values() for r in rs)
@@ -174,6 +177,7 @@ def test_reg_5_rechecks_through_the_timers_queue_with_crashes_timeouts_and_races
     reasons: Reasons,
 ) -> None:
     # Every first check fails and is re-checked at once; 30% of re-checks fail again (REG-5).
+    # Given
     monkeypatch.setenv("ZHTJ_FAKE_IDP_FAIL_PERCENT", "100")
     monkeypatch.setenv("ZHTJ_FAKE_IDP_REFAIL_PERCENT", "30")
     monkeypatch.setenv("ZHTJ_RECHECK_DELAY_SECONDS", "0")
@@ -187,6 +191,7 @@ def test_reg_5_rechecks_through_the_timers_queue_with_crashes_timeouts_and_races
     settle(runner, "registration")
     assert by_state(world, branch) == Counter({registration.PENDING: RECHECKS})
 
+    # When
     poison = {"kind": "recheck_everyone"}  # no worker knows it: fails every time
     queues.send(deadlines.TIMERS_QUEUE, poison)
     faults_on(RECHECK_FAULTS)
@@ -194,6 +199,7 @@ def test_reg_5_rechecks_through_the_timers_queue_with_crashes_timeouts_and_races
         fire = {"kind": "fire", "timer_kind": timers.REALNAME_RECHECK, "subject_id": ticket}
         queues.send(deadlines.TIMERS_QUEUE, fire)
     totals = settle(runner, "timers", poison=[poison])
+    # Then
     assert faults.injected["identity_timeout"] + faults.injected["dynamodb_conflict"] and totals.failed
     faults_on("")
 

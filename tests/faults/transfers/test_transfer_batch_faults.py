@@ -61,6 +61,7 @@ def audited(member_id: str) -> Counter[str]:
 def test_xfer_6_batch_with_crashes_and_races_starts_refuses_and_moves_each_member_once(
     client: Any, world: World, runner: EventRunner, faults_on: Callable[[str], None], reasons: Reasons
 ) -> None:
+    # Given
     transfers.set_chain(world.principal("root"), [ChainStep(Side.FROM, 0), ChainStep(Side.TO, 0)], 72)
     branch, target = world.orgs["cs2024"], world.orgs["lianhua"]
     with without_cards() as members:  # their approvals' card announcements are not this test's
@@ -74,6 +75,7 @@ def test_xfer_6_batch_with_crashes_and_races_starts_refuses_and_moves_each_membe
             pay_dues(member_id)
     target_before = int(Org.get(keys.org_pk(target), keys.META).member_count)
 
+    # When
     faults_on(FAULTS)
     rows = [{"member_id": m, "to_branch_id": target, "cause": "EMPLOYMENT"} for m in members]
     path = f"/orgs/{world.orgs['sysu']}/transfer-batches"
@@ -81,6 +83,7 @@ def test_xfer_6_batch_with_crashes_and_races_starts_refuses_and_moves_each_membe
     poison = {"kind": "graduate_everyone", "batch_id": batch["batch_id"]}  # no worker knows it: fails every time
     queues.send(transfer_batches.QUEUE, poison)
     totals = settle(runner, "transfers", poison=[poison])
+    # Then
     _, result = call(client, "GET", f"/transfer-batches/{batch['batch_id']}", world.headers("sysu"))
     refused = {r["member_id"]: r["error_code"] for r in result["results"] if r["outcome"] == "REFUSED"}
     assert refused == dict.fromkeys(unpaid, "DUES_NOT_PAID_UP")  # refused for their dues only, never for a race
