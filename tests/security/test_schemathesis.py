@@ -31,8 +31,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from app import app
-from tests.security.chalice_wsgi import ChaliceWSGI
 from tests.support import World
+from tests.support.chalice_wsgi import ChaliceWSGI
 from zhtj.signin.tokens import issue_dev_token
 
 # Examples per operation (~140 operations; the roles and ids are drawn by each example). The
