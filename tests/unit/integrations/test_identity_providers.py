@@ -15,7 +15,7 @@ from zhtj.integrations.identity import registry
 from zhtj.integrations.identity.base import IdentityProvider, ProviderNotConfigured
 from zhtj.registration import identity_check
 
-LAYER = Path(__file__).resolve().parents[2] / "layers" / "zhtj"
+LAYER = Path(__file__).resolve().parents[3] / "layers" / "zhtj"
 
 
 class Recording:
