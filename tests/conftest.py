@@ -53,7 +53,7 @@ default_user_config["core"]["reset_boto3_session"] = False
 
 @pytest.fixture(scope="session", autouse=True)
 def no_plaintext_id_numbers() -> Iterator[None]:
-    """Issue 8: every response, log line, table item and queue message of the whole run is read
+    """Personal data: every response, log line, table item and queue message of the whole run is read
     for plaintext ID numbers (tests/support/plaintext_ids.py); any outside the one permitted
     answer fails the session here, at its end."""
     from tests.support import plaintext_ids

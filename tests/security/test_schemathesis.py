@@ -1,4 +1,4 @@
-"""Property-based requests from the served OpenAPI document (issue 8, bad input): every
+"""Property-based requests from the served OpenAPI document (bad input): every
 operation of /openapi.json, with bodies, queries and path parameters schemathesis generates
 (valid ones and deliberately invalid ones), signed in as each role of the small province
 (provincial administrator, city administrator, branch secretary, plain member), in-process

@@ -1,4 +1,4 @@
-"""Security proofs of issue 8 that are not the authorization matrix (test_auth_matrix.py):
+"""Security proofs that are not the authorization matrix (test_auth_matrix.py):
 bearer tokens (expiry, issuer, audience, key, algorithm, claims), the public card verification
 (nothing beyond its masked fields), and the session-wide watch for plaintext ID numbers
 (tests/support/plaintext_ids.py) shown to see what it must see."""

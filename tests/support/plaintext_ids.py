@@ -1,4 +1,4 @@
-"""The whole test run, watched for plaintext ID numbers (issue 8, security).
+"""The whole test run, watched for plaintext ID numbers (personal data: never in plain text).
 
 Installed once per test process by tests/conftest.py, it reads, as the run goes:
 - every HTTP response the Chalice test client returns (body and headers) and every payload a

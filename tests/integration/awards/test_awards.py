@@ -35,7 +35,7 @@ def card_version(member_id: str) -> int:
 def card_sections(member_id: str) -> dict[str, card_content.Section]:
     items = partitions.items(keys.member_pk(member_id))
     if not any(i.get("sk") == keys.CARD_SK for i in items):
-        return {}  # never marked due: the card shows nothing of issue 7's
+        return {}  # never marked due: the card shows none of these records
     built = card_content.build(items, "支部")
     return {s.key: s for s in built.sections}
 

@@ -38,7 +38,7 @@ def no_quiet_period(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def put_raw(item: dict[str, Any]) -> None:
-    """History items as their writers (TRANSFERS, DUES, issue 7) store them: the card reads
+    """History items as their writers (TRANSFERS, DUES, AWARD) store them: the card reads
     them by sort-key prefix, through the fields of its contract (docs/data-model.md)."""
     from boto3.dynamodb.types import TypeSerializer
 

@@ -82,7 +82,7 @@ def test_xfer_2_four_step_transfer_across_two_cities_moves_the_member_and_both_s
     assert root.out_by_state["completed"] == root.in_by_state["completed"] == 1
     assert root.responses == 4 and root.within_deadline_rate == 1.0 and root.median_hours == 1
     assert figures(world, "yuexiu").responses == 0
-    # The card's content changed (issue 6 renders it): its state was bumped in the same transaction.
+    # The card's content changed (CARD-1 renders it): its state was bumped in the same transaction.
     from zhtj.cards.models import CardState
 
     assert any(isinstance(i, CardState) for i in CardState.query(keys.member_pk(moving)))
