@@ -16,7 +16,7 @@ as its rollback snapshot: a write costs O(actions x table size), seconds per req
 the demo data is loaded. DynamoDB's cost does not grow with the table. `apply()` keeps
 moto's semantics (all or nothing, the same errors) but snapshots only the items the
 transaction touches, and restores exactly those (and the stream) when it is cancelled.
-Applied by the local stack and the test suite; tests/integration/test_moto_patches.py
+Applied by the local stack and the test suite; tests/integration/local/test_moto_patches.py
 checks the rollback.
 
 3. A query costs what it reads. moto answers every Query, on the table or on a global secondary

@@ -1,5 +1,6 @@
-"""Shared fixtures. Every test runs against moto: in-process (`aws`) for unit and
-integration tests, or the moto server of the local stack for e2e tests."""
+"""Shared fixtures. Every test runs against moto: in-process (`aws`, with `world` and `client` on
+it) for unit, integration, security and fault tests, or the moto server of the local stack for
+e2e tests. Helpers live in tests/support/."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ os.environ.update(
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from moto import mock_aws
@@ -32,12 +34,13 @@ from moto.core.config import default_user_config
 
 from infra import moto_patches
 from infra.local import fake_identity
-from tests import moto_state
 from zhtj.signin.tokens import generate_dev_key
 
 os.environ["ZHTJ_DEV_SIGNING_KEY"] = generate_dev_key()
-# Every item class, once the environment is complete (importing a model reads the settings).
+# After the settings above (importing a model reads them): every item class, and the support
+# code, which imports the capabilities.
 import zhtj.registry  # noqa: F401
+from tests.support import World, moto_state
 
 moto_patches.apply()
 fake_identity.install()
@@ -50,10 +53,10 @@ default_user_config["core"]["reset_boto3_session"] = False
 
 @pytest.fixture(scope="session", autouse=True)
 def no_plaintext_id_numbers() -> Iterator[None]:
-    """Issue 8: every response, log line, table item and queue message of the whole run is read
-    for plaintext ID numbers (tests/security/plaintext_ids.py); any outside the one permitted
+    """Personal data: every response, log line, table item and queue message of the whole run is read
+    for plaintext ID numbers (tests/support/plaintext_ids.py); any outside the one permitted
     answer fails the session here, at its end."""
-    from tests.security import plaintext_ids
+    from tests.support import plaintext_ids
 
     plaintext_ids.install()
     yield
@@ -65,8 +68,8 @@ def no_plaintext_id_numbers() -> Iterator[None]:
 @pytest.fixture
 def aws(request: pytest.FixtureRequest) -> Iterator[None]:
     """A fresh in-process moto with the system's resources provisioned (and, when the test asks
-    for `world`, the small province of tests/support.py in it). Both are built once per test
-    process and each test gets a deep copy of the saved state (tests/moto_state.py)."""
+    for `world`, the small province of tests/support/world.py in it). Both are built once per test
+    process and each test gets a deep copy of the saved state (tests/support/moto_state.py)."""
     from infra.provision import provision
     from zhtj.core import faults
     from zhtj.integrations.payments import config as payments_config
@@ -85,3 +88,21 @@ def aws(request: pytest.FixtureRequest) -> Iterator[None]:
         moto_state.prepare(request, "provisioned", provision)
         yield
         reset()
+
+
+@pytest.fixture
+def world(aws: None) -> Iterator[World]:
+    """build_world()'s province: the `aws` fixture restored it with the rest of moto's state
+    (tests/support/moto_state.py); this is the test's own copy of the World that describes it."""
+    yield moto_state.current_value()
+
+
+@pytest.fixture
+def client(aws: None) -> Iterator[Any]:
+    """The Chalice test client over the test's in-process moto."""
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app) as test_client:
+        yield test_client

@@ -11,8 +11,8 @@ from chalice.app import Blueprint
 from pydantic import BaseModel, TypeAdapter
 
 from chalicelib.http import MAX_BODY_BYTES, ROUTES, RouteSpec, api
+from chalicelib.schemas import ErrorOut
 from zhtj.integrations.payments.base import PROVIDERS
-from zhtj.schemas import ErrorOut
 
 bp = Blueprint(__name__)
 

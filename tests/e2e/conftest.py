@@ -8,71 +8,16 @@ tests that use in-process moto (`mock_aws`) if they ran in the same worker.
 from __future__ import annotations
 
 import importlib.util
-import json
-import os
-import signal
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.stack import RunningStack, start_stack
+
 # Members of demo data in the shared stack, when the demo module exists (None: no demo data).
 DEMO_SCALE: int | None = 20 if importlib.util.find_spec("infra.local.demo") else None
-START_TIMEOUT = 120
-
-
-@dataclass
-class RunningStack:
-    """A `python -m infra.local` process that is up."""
-
-    process: subprocess.Popen[bytes]
-    log_path: Path
-    api_url: str
-    aws_url: str
-    demo: dict[str, str] | None
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def interrupt(self, timeout: float = 30) -> int:
-        """Ctrl-C, and the exit code once it has stopped."""
-        self.process.send_signal(signal.SIGINT)
-        try:
-            return self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            raise AssertionError(f"the stack did not stop within {timeout}s on Ctrl-C:\n{self.log()[-3000:]}") from None
-
-
-def start_stack(workdir: Path, *extra: str, demo_scale: int | None = None) -> RunningStack:
-    """Start the stack with ports chosen by the OS, and wait until it is serving."""
-    state = workdir / "state.json"
-    log_path = workdir / "stack.log"
-    args = ["--aws-port", "0", "--api-port", "0", "--payments-port", "0", "--state-file", str(state), *extra]
-    args += ["--scale", str(demo_scale)] if demo_scale is not None else ["--no-demo"]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    # Output to a file, not a pipe nobody reads (a full pipe would block the stack).
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local", *args], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env
-        )
-    deadline = time.monotonic() + START_TIMEOUT
-    while not state.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            process.wait()
-            output = log_path.read_text(encoding="utf-8", errors="replace")
-            raise RuntimeError(f"the local stack did not start (exit {process.returncode}):\n{output[-5000:]}")
-        time.sleep(0.1)
-    info = json.loads(state.read_text(encoding="utf-8"))
-    return RunningStack(process, log_path, info["api_url"], info["aws_url"], info["demo"])
 
 
 @pytest.fixture(scope="session")

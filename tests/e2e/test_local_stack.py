@@ -17,7 +17,7 @@ import boto3
 import pytest
 import requests
 
-from tests.e2e.conftest import ROOT, RunningStack, start_stack
+from tests.support.stack import ROOT, RunningStack, start_stack
 
 pytestmark = pytest.mark.e2e
 

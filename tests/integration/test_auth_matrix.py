@@ -512,7 +512,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/members/{member_id}/volunteer-hours"): Case(
         "member.read", "huajing", lambda w: f"/members/{w.members['huajing'][1]}/volunteer-hours"
     ),
-    # STAT-3: the scope searched is the target (tests/integration/test_search.py walks the answers).
+    # STAT-3: the scope searched is the target (tests/integration/search/test_search.py walks the answers).
     ("POST", "/search"): Case(
         "search.run", "tianhe", lambda w: "/search", lambda w: {"q": "团员", "org_id": w.orgs["tianhe"]}
     ),
@@ -550,7 +550,7 @@ def tianhe_import(world: World) -> str:
 
 # Routes every caller with a valid token may use on their own account, and public routes.
 SELF_OR_PUBLIC = {
-    # The member themself (test_member_changes.py walks every other caller).
+    # The member themself (changes/test_member_changes.py walks every other caller).
     ("PATCH", "/members/{member_id}"),
     ("POST", "/members/{member_id}/join-month-request"),
     ("GET", "/join-date-windows"),
@@ -562,14 +562,14 @@ SELF_OR_PUBLIC = {
     ("POST", "/me/acting-org"),
     ("POST", "/dev/token"),
     ("GET", "/openapi.json"),
-    # DUES: the member themself pays and declares income (test_dues.py); anyone signed in reads
+    # DUES: the member themself pays and declares income (dues/test_dues.py); anyone signed in reads
     # the standard; the providers call the webhooks.
     ("POST", "/members/{member_id}/dues/pay"),
     ("PUT", "/members/{member_id}/dues/income"),
     ("GET", "/dues/standards"),
     ("POST", "/webhooks/wechatpay"),
     ("POST", "/webhooks/alipay"),
-    # CARD: the member sets what their card shows (tests/integration/test_cards.py walks the
+    # CARD: the member sets what their card shows (tests/integration/cards/test_cards.py walks the
     # other callers); anyone verifies a card without logging in (CARD-2).
     ("PUT", "/members/{member_id}/card/preferences"),
     ("GET", "/cards/verify"),
@@ -582,7 +582,7 @@ SELF_OR_PUBLIC = {
     ("GET", "/me/transfer-proposals"),
     ("POST", "/me/transfer-proposals/{proposal_id}/confirm"),
     ("POST", "/me/transfer-proposals/{proposal_id}/decline"),
-    # AWARD: a member declares an award they received (tests/integration/test_awards.py walks
+    # AWARD: a member declares an award they received (tests/integration/awards/test_awards.py walks
     # the other callers).
     ("POST", "/members/{member_id}/award-declarations"),
     ("POST", "/members/{member_id}/award-declarations/upload"),

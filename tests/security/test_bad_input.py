@@ -1,4 +1,4 @@
-"""Bad input (issue 8), one table per surface: every request below is refused before any work
+"""Bad input, one table per surface: every request below is refused before any work
 with a clear 4xx {code, message (zh-CN), field}, except the providers' webhooks, which answer
 in their own contract (../shared/WEBHOOKS.md: WeChat a 4xx/5xx {"code": "FAIL"}, Alipay the
 text `fail`) and credit nothing.

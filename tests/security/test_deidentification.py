@@ -30,8 +30,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pypdf
 import pytest
 
-from tests.integration.test_registration import make_id
 from tests.support import World, call, card_verify_urls, drain
+from tests.support.registration import make_id
 from zhtj.cards import service as cards
 from zhtj.core import clock
 from zhtj.core.identity import _PERMIT_REGIONS, _PROVINCES, EARLIEST_BIRTH, check_character

@@ -1,4 +1,4 @@
-"""Property-based requests from the served OpenAPI document (issue 8, bad input): every
+"""Property-based requests from the served OpenAPI document (bad input): every
 operation of /openapi.json, with bodies, queries and path parameters schemathesis generates
 (valid ones and deliberately invalid ones), signed in as each role of the small province
 (provincial administrator, city administrator, branch secretary, plain member), in-process
@@ -31,8 +31,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from app import app
-from tests.security.chalice_wsgi import ChaliceWSGI
 from tests.support import World
+from tests.support.chalice_wsgi import ChaliceWSGI
 from zhtj.signin.tokens import issue_dev_token
 
 # Examples per operation (~140 operations; the roles and ids are drawn by each example). The

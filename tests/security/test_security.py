@@ -1,7 +1,7 @@
-"""Security proofs of issue 8 that are not the authorization matrix (test_auth_matrix.py):
+"""Security proofs that are not the authorization matrix (test_auth_matrix.py):
 bearer tokens (expiry, issuer, audience, key, algorithm, claims), the public card verification
 (nothing beyond its masked fields), and the session-wide watch for plaintext ID numbers
-(tests/security/plaintext_ids.py) shown to see what it must see."""
+(tests/support/plaintext_ids.py) shown to see what it must see."""
 
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.security import plaintext_ids
-from tests.support import World, call, card_verify_urls, drain
+from tests.support import World, call, card_verify_urls, drain, plaintext_ids
 from zhtj.cards import service as cards
 from zhtj.cards import token as card_token
 from zhtj.core.clock import now
@@ -302,7 +301,7 @@ def test_the_watch_sees_every_version_of_every_s3_object(
     earlier version, behind a delete marker, and in a plain object of another bucket; an object
     removed for good, every version, leaves nothing to find. (Findings are then forgotten, so
     that the session does not fail.)"""
-    from tests.integration.test_imports import person, run_import, workbook
+    from tests.support.imports import person, run_import, workbook
     from zhtj.table import storage
 
     plain = _id(457)

@@ -6,10 +6,7 @@ from __future__ import annotations
 from chalice.app import Blueprint
 from pydantic import BaseModel
 
-from chalicelib.http import PageQuery, api
-from zhtj.accounts import service as accounts
-from zhtj.members import service as member_records
-from zhtj.schemas import (
+from chalicelib.accounts.schemas import (
     AccountCreate,
     AccountOut,
     ActFor,
@@ -20,9 +17,12 @@ from zhtj.schemas import (
     MemberDetailOut,
     MemberOut,
     MeOut,
-    Page,
     TokenOut,
 )
+from chalicelib.http import PageQuery, api
+from chalicelib.schemas import Page
+from zhtj.accounts import service as accounts
+from zhtj.members import service as member_records
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)

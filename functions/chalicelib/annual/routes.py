@@ -12,11 +12,11 @@ from pydantic import BaseModel, Field
 
 from chalicelib.awards.routes import TAG, TEXT, ReasonIn
 from chalicelib.http import PageQuery, api
+from chalicelib.schemas import Body, Out, Page
 from zhtj.annual import service as annual
 from zhtj.annual.models import EvaluationProposal, VolunteerRecord
 from zhtj.annual.rules import AnnualResult, Grade
 from zhtj.core.errors import ValidationError
-from zhtj.schemas import Body, Out, Page
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)

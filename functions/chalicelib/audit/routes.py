@@ -5,10 +5,11 @@ from __future__ import annotations
 from chalice.app import Blueprint
 from pydantic import BaseModel
 
+from chalicelib.audit.schemas import AuditOut
 from chalicelib.http import PageQuery, api
+from chalicelib.schemas import Page
 from zhtj.audit import service as audit
 from zhtj.audit.service import AuditEntry
-from zhtj.schemas import AuditOut, Page
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)

@@ -11,10 +11,10 @@ from chalice.app import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
+from chalicelib.schemas import Body, Out, Page
 from zhtj.awards import service as awards
 from zhtj.awards.models import Award, AwardDeclaration
 from zhtj.awards.rules import MAX_BATCH, AwardKind
-from zhtj.schemas import Body, Out, Page
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)

@@ -7,10 +7,11 @@ from chalice.app import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.changes.edits import STATE_PATTERN, TAG
+from chalicelib.changes.schemas import BulkReturnOut, DeletionRequestIn, DeletionRequestOut
 from chalicelib.http import PageQuery, api
+from chalicelib.schemas import Page, Reason
 from zhtj.changes import deletions
 from zhtj.changes.rules import DeletionState
-from zhtj.schemas import BulkReturnOut, DeletionRequestIn, DeletionRequestOut, Page, Reason
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)

@@ -13,23 +13,22 @@ from typing import Any
 from chalice.app import Blueprint
 from pydantic import BaseModel, Field
 
-from chalicelib.http import PageQuery, api
-from zhtj.changes import edits
-from zhtj.changes.models import EditRequest
-from zhtj.changes.rules import EditState
-from zhtj.members import service as member_records
-from zhtj.schemas import (
+from chalicelib.accounts.schemas import MemberDetailOut
+from chalicelib.changes.schemas import (
     EditOut,
     EditRequestOut,
     JoinDateWindowOut,
     JoinDateWindowsIn,
     JoinMonthApplication,
     JoinMonthRequest,
-    MemberDetailOut,
     MemberEdit,
-    Page,
-    Reason,
 )
+from chalicelib.http import PageQuery, api
+from chalicelib.schemas import Page, Reason
+from zhtj.changes import edits
+from zhtj.changes.models import EditRequest
+from zhtj.changes.rules import EditState
+from zhtj.members import service as member_records
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)

@@ -7,12 +7,14 @@ from __future__ import annotations
 from chalice.app import Blueprint
 from pydantic import BaseModel, Field
 
+from chalicelib.accounts.schemas import MemberDetailOut
 from chalicelib.changes.edits import STATE_PATTERN, TAG
+from chalicelib.changes.schemas import AgeOutCandidateOut, ExitApply, ExitRequestOut
 from chalicelib.http import PageQuery, api
+from chalicelib.schemas import Page, Reason
 from zhtj.changes import exits
 from zhtj.changes.rules import ExitState
 from zhtj.members import service as member_records
-from zhtj.schemas import AgeOutCandidateOut, ExitApply, ExitRequestOut, MemberDetailOut, Page, Reason
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)

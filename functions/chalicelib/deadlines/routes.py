@@ -8,8 +8,9 @@ from chalice.app import Blueprint
 from pydantic import BaseModel
 
 from chalicelib.http import PageQuery, api
+from chalicelib.registration.schemas import RegistrationOut
+from chalicelib.schemas import Page
 from zhtj.deadlines import service as deadlines
-from zhtj.schemas import Page, RegistrationOut
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)

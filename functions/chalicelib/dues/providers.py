@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from chalicelib.dues.routes import TAG, MonthQuery
 from chalicelib.http import MAX_BODY_BYTES, PageQuery, RouteSpec, api, declare
+from chalicelib.schemas import Page
 from zhtj.core import faults
 from zhtj.core.errors import DomainError
 from zhtj.core.observability import logger
@@ -26,7 +27,6 @@ from zhtj.dues import bill_check as dues_bill_check
 from zhtj.dues import webhook as dues_webhook
 from zhtj.dues.models import PaymentAnomaly, ReconciliationReport
 from zhtj.integrations.payments.base import PROVIDERS
-from zhtj.schemas import Page
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)

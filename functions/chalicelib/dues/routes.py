@@ -13,6 +13,7 @@ from chalice.app import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
+from chalicelib.schemas import Body, Page
 from zhtj.dues import bills as dues_bills
 from zhtj.dues import closing as dues_closing
 from zhtj.dues import ledger as dues_ledger
@@ -21,7 +22,6 @@ from zhtj.dues import shares as dues_shares
 from zhtj.dues import standard as dues_standard
 from zhtj.dues.bills import Bill
 from zhtj.dues.models import DuesOrder, DuesStandard, LedgerEntry, PaidMonth
-from zhtj.schemas import Body, Page
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)

@@ -6,9 +6,10 @@ from chalice.app import Blueprint
 from pydantic import BaseModel
 
 from chalicelib.http import PageQuery, api
+from chalicelib.imports.schemas import DownloadOut, ImportCreate, ImportCreatedOut, ImportOut
+from chalicelib.schemas import Page
 from zhtj.imports import service as imports
 from zhtj.imports.template import XLSX_CONTENT_TYPE
-from zhtj.schemas import DownloadOut, ImportCreate, ImportCreatedOut, ImportOut, Page
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)

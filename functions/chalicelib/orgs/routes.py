@@ -6,20 +6,11 @@ from chalice.app import Blueprint
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.http import PageQuery, api
+from chalicelib.orgs.schemas import MergeOut, OrgCreate, OrgMerge, OrgMove, OrgOut, OrgSearchHit, TreeJobOut
+from chalicelib.schemas import Page, Reason
 from zhtj.orgs import service as orgs
 from zhtj.orgs.models import Org
 from zhtj.orgs.rules import NewOrg, OrgType
-from zhtj.schemas import (
-    MergeOut,
-    OrgCreate,
-    OrgMerge,
-    OrgMove,
-    OrgOut,
-    OrgSearchHit,
-    Page,
-    Reason,
-    TreeJobOut,
-)
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)

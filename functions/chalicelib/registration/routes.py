@@ -6,12 +6,8 @@ from chalice.app import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
-from zhtj.registration import identity_check, waves
-from zhtj.registration import service as registration
-from zhtj.schemas import (
+from chalicelib.registration.schemas import (
     OfflinePass,
-    Page,
-    Reason,
     RegistrationOut,
     RegistrationSubmit,
     TicketOut,
@@ -19,6 +15,9 @@ from zhtj.schemas import (
     WaveOut,
     WavesIn,
 )
+from chalicelib.schemas import Page, Reason
+from zhtj.registration import identity_check, waves
+from zhtj.registration import service as registration
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)

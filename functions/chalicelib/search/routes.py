@@ -9,7 +9,8 @@ from chalice.app import Blueprint
 from pydantic import BaseModel
 
 from chalicelib.http import api
-from zhtj.schemas import Page, SearchHitOut, SearchIn
+from chalicelib.schemas import Page
+from chalicelib.search.schemas import SearchHitOut, SearchIn
 from zhtj.search import service as search
 from zhtj.signin.tokens import Principal
 

@@ -11,8 +11,8 @@ from chalice.app import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
+from chalicelib.schemas import Body, Page
 from zhtj.orgs.rules import Sector
-from zhtj.schemas import Body, Page
 from zhtj.signin.tokens import Principal
 from zhtj.stats import rules as stat_rules
 from zhtj.stats import service as stats

@@ -11,7 +11,7 @@ from chalice.app import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.http import api
-from zhtj.schemas import Body
+from chalicelib.schemas import Body
 from zhtj.signin.tokens import Principal
 from zhtj.sweeps import service as sweeps
 from zhtj.sweeps.models import SweepRun

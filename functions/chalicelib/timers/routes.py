@@ -11,9 +11,9 @@ from chalice.app import Blueprint
 from pydantic import BaseModel, BeforeValidator, Field
 
 from chalicelib.http import api
+from chalicelib.schemas import Body
 from zhtj.core.errors import ValidationError
 from zhtj.deadlines import service as deadlines
-from zhtj.schemas import Body
 from zhtj.signin.tokens import Principal
 from zhtj.timers.models import CalendarYear
 from zhtj.timers.workdays import Source

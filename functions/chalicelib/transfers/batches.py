@@ -10,8 +10,8 @@ from chalice.app import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.http import api
+from chalicelib.schemas import Body, Out
 from chalicelib.transfers.routes import ID_FIELD, TAG
-from zhtj.schemas import Body, Out
 from zhtj.signin.tokens import Principal
 from zhtj.transfers import batches as transfer_batches
 from zhtj.transfers.models import TransferBatch, TransferBatchRow

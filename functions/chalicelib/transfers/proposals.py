@@ -12,9 +12,9 @@ from chalice.app import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
+from chalicelib.schemas import Body, Out, Page
 from chalicelib.transfers.routes import ID_FIELD, TAG, TransferOut, transfer_out
 from zhtj.core import clock
-from zhtj.schemas import Body, Out, Page
 from zhtj.signin.tokens import Principal
 from zhtj.transfers import proposals as transfer_proposals
 from zhtj.transfers.models import TransferProposal

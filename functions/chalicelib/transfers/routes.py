@@ -4,7 +4,7 @@ organisation outside the member's subtree are in proposals.py, graduation and ba
 (XFER-6) in batches.py. Thin: parse, call logic, shape.
 
 A transfer is addressed under its member (`/members/{id}/transfers/{transfer}`): it lives in
-the member's partition, and the step it waits on decides who may act (transfers/service.py)."""
+the member's partition, and the step it waits on decides who may act (zhtj/transfers/steps.py)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from chalice.app import Blueprint
 from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
+from chalicelib.schemas import Body, MaskedId, Out, Page
 from zhtj.orgs import service as orgs
 from zhtj.orgs.models import Org
-from zhtj.schemas import Body, MaskedId, Out, Page
 from zhtj.signin.tokens import Principal
 from zhtj.transfers import answers, appeals, chain, incoming, reads, withdrawal
 from zhtj.transfers import figures as transfer_figures

@@ -12,7 +12,6 @@ from zhtj.accounts.models import Account
 from zhtj.core.clock import new_id, now
 from zhtj.core.errors import ForbiddenError, NotFoundError, RuleViolation, ValidationError
 from zhtj.core.settings import get_settings
-from zhtj.members.models import Member
 from zhtj.orgs.authz import ADMIN_ROLE, OPERATOR_ROLES, POSITIONS, authorize, get_org
 from zhtj.orgs.models import Grant
 from zhtj.orgs.rules import OrgStatus
@@ -29,15 +28,6 @@ def get_account(account_id: str) -> Account:
         return Account.get(keys.account_pk(account_id), keys.META, consistent_read=True)
     except Account.DoesNotExist as error:
         raise NotFoundError("ACCOUNT_NOT_FOUND", "账号不存在", "account_id") from error
-
-
-# Kept only for zhtj.transfers, which reads members through it: once it calls
-# members.service.get_member, this goes and accounts no longer imports members (above it).
-def get_member(member_id: str) -> Member:
-    try:
-        return Member.get(keys.member_pk(member_id), keys.META, consistent_read=True)
-    except Member.DoesNotExist as error:
-        raise NotFoundError("MEMBER_NOT_FOUND", "团员不存在", "member_id") from error
 
 
 def grants_of(account_id: str) -> list[Grant]:

@@ -1,7 +1,7 @@
 """Rules of the changes to a member after approval (EDIT-1..4, DEL-1, EXIT-1..2): the ways of
 leaving, the causes of a deletion, and the states of edit, deletion and exit requests. Pure: no I/O.
 
-ExitKind and DeletionCause are also the API's (zhtj.schemas imports them): their names and
+ExitKind and DeletionCause are also the API's (chalicelib.changes.schemas imports them): their names and
 docstrings are part of the OpenAPI document.
 """
 

@@ -76,7 +76,7 @@ POLICY: dict[str, Reach] = {
     # XFER: starting names the member's branch (XFER-2: the member, or an organisation whose
     # subtree holds them); an organisation elsewhere (the receiving side) only proposes, naming
     # the receiving branch, and the member confirms (transfers/proposals.py). Acting names
-    # the organisation a step asks, and transfers/service.py narrows it to that organisation (or,
+    # the organisation a step asks, and transfers/steps.py narrows it to that organisation (or,
     # once overdue, those up to the one it was escalated to).
     "transfer.start": Reach.OWN_OR_BELOW,
     "transfer.propose": Reach.OWN_OR_BELOW,

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from zhtj.accounts import service as accounts
 from zhtj.cards import service as cards
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, ValidationError
+from zhtj.members import service as member_records
 from zhtj.members.models import Member
 from zhtj.names import index as search_index
 from zhtj.orgs.authz import Acting, get_org
@@ -94,7 +94,7 @@ def _complete(uow: UnitOfWork, transfer: Transfer, at: datetime, stats: EventCou
         target = _system_org(transfer.from_path)
     else:
         target = get_org(transfer.to_branch_id or "")
-    member = accounts.get_member(transfer.member_id)
+    member = member_records.get_member(transfer.member_id)
     token_actions, token_guard = search_index.move(uow, member, target)  # STAT-3: the search tokens follow
     uow.update(
         member,

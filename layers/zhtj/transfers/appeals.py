@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from zhtj.accounts import service as accounts
 from zhtj.core import clock
 from zhtj.core.clock import today_in_china
 from zhtj.core.errors import ConflictError, ValidationError
+from zhtj.members import service as member_records
 from zhtj.members.models import Member
-from zhtj.members.service import NORMAL
+from zhtj.members.rules import MemberState
 from zhtj.orgs.authz import get_org
 from zhtj.signin.tokens import Principal
 from zhtj.table import storage
@@ -43,7 +43,7 @@ def appeal(principal: Principal, member_id: str, transfer_id: str, reason: str, 
         raise ValidationError("ATTACHMENT_NOT_FOUND", "申诉附件未上传或不属于本申请", "attachment_key")
     returned_by = get_org(transfer.returned_by or "")
     judge = get_org(returned_by.parent_id or returned_by.org_id)
-    member = accounts.get_member(member_id)
+    member = member_records.get_member(member_id)
     check_eligible(member, today_in_china())
     at = clock.now()
     uow = UnitOfWork(actor)
@@ -52,7 +52,7 @@ def appeal(principal: Principal, member_id: str, transfer_id: str, reason: str, 
     uow.update(
         member,
         [Member.open_transfer_id.set(transfer_id)],
-        condition=(Member.state == NORMAL) & Member.open_transfer_id.does_not_exist(),
+        condition=(Member.state == MemberState.NORMAL) & Member.open_transfer_id.does_not_exist(),
         on_fail=ConflictError("TRANSFER_ALREADY_OPEN", "该团员已有正在办理的转接申请", None),
         versioned=False,
     )

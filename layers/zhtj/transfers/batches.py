@@ -15,13 +15,13 @@ from datetime import date, datetime
 from datetime import time as clock_time
 from typing import Any
 
-from zhtj.accounts import service as accounts
 from zhtj.core import clock
 from zhtj.core.clock import today_in_china
 from zhtj.core.errors import ConflictError, DomainError, NotFoundError, ValidationError
 from zhtj.core.observability import logger
+from zhtj.members import service as member_records
 from zhtj.members.models import Member
-from zhtj.members.service import NORMAL
+from zhtj.members.rules import MemberState
 from zhtj.orgs.authz import authorize, get_org, within
 from zhtj.orgs.models import Org
 from zhtj.orgs.rules import OrgStatus, OrgType
@@ -81,7 +81,7 @@ def graduates_of(branch_id: str) -> int:
     return sum(
         1
         for m in Member.by_gsi1.query(keys.branch_members_pk(branch_id))
-        if isinstance(m, Member) and m.state == NORMAL and not m.delayed_graduation
+        if isinstance(m, Member) and m.state == MemberState.NORMAL and not m.delayed_graduation
     )
 
 
@@ -112,7 +112,7 @@ def graduate(timer: Timer) -> None:
 
 def set_delayed_graduation(principal: Principal, member_id: str, delayed: bool) -> Member:
     """A member flagged as graduating late (延期毕业) is not counted as a graduate."""
-    member = accounts.get_member(member_id)
+    member = member_records.get_member(member_id)
     branch = get_org(member.branch_id)
     operator = authorize(principal, "transfer.graduation_set", branch)
     if bool(member.delayed_graduation) == delayed:
@@ -236,7 +236,7 @@ def _start_one(batch: TransferBatch, row: dict[str, Any]) -> None:
             cause_text=row.get("cause_text"),
             to_branch_id=row.get("to_branch_id"),
         )
-        member = accounts.get_member(member_id)
+        member = member_records.get_member(member_id)
         if not within(get_org(batch.org_id), get_org(member.branch_id)):
             raise NotFoundError("MEMBER_NOT_IN_ORG", "该团员不在本组织内", "member_id")
         start(principal, member_id, request, batch_id=batch.batch_id, extra=record)

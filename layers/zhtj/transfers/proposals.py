@@ -24,6 +24,7 @@ from zhtj.accounts import service as accounts
 from zhtj.core import clock
 from zhtj.core.clock import today_in_china
 from zhtj.core.errors import ConflictError, NotFoundError
+from zhtj.members import service as member_records
 from zhtj.members.service import NOT_SELF, member_actor
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.signin.tokens import Principal
@@ -65,7 +66,7 @@ def propose(
     The proposer learns nothing of the member's state (dues, open transfers): the member's
     confirmation runs the pre-check. Raises ForbiddenError, NotFoundError, ValidationError,
     RuleViolation, ConflictError PROPOSAL_PENDING."""
-    member = accounts.get_member(member_id)
+    member = member_records.get_member(member_id)
     target = get_org(to_branch_id)
     operator = authorize(principal, "transfer.propose", target)
     check_cause(cause, cause_text)

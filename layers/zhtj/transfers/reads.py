@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from zhtj.accounts import service as accounts
 from zhtj.core.errors import ForbiddenError, NotFoundError
+from zhtj.members import service as member_records
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.signin.tokens import Principal
 from zhtj.table import keys, paging
@@ -39,7 +40,7 @@ def read(principal: Principal, member_id: str, transfer_id: str) -> Transfer:
 
 def history(principal: Principal, member_id: str) -> list[Transfer]:
     """A member's transfers, oldest first (one query of the member partition)."""
-    member = accounts.get_member(member_id)
+    member = member_records.get_member(member_id)
     if not accounts.is_self(principal, member_id):
         authorize(principal, "member.read", get_org(member.branch_id))
     return [

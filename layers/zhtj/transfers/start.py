@@ -16,8 +16,10 @@ from zhtj.core import clock
 from zhtj.core.clock import today_in_china
 from zhtj.core.errors import ConflictError, ForbiddenError, RuleViolation, ValidationError
 from zhtj.dues import owed as dues
+from zhtj.members import service as member_records
 from zhtj.members.models import Member
-from zhtj.members.service import NORMAL, member_actor, require_normal
+from zhtj.members.rules import MemberState
+from zhtj.members.service import member_actor, require_normal
 from zhtj.orgs.authz import OUT_OF_SCOPE, Acting, authorize, get_org
 from zhtj.orgs.models import Org
 from zhtj.orgs.rules import OrgStatus, OrgType, Sector, path_ids
@@ -117,7 +119,7 @@ def start(
     or an operator whose subtree holds the member's branch; any other organisation is refused
     (TRANSFER_PROPOSE_ONLY: it may propose instead). Raises ValidationError, RuleViolation,
     ConflictError, ForbiddenError."""
-    member = accounts.get_member(member_id)
+    member = member_records.get_member(member_id)
     if accounts.is_self(principal, member_id):
         actor, started_org = member_actor(principal), None
     else:
@@ -197,7 +199,7 @@ def _write_start(
     uow.update(
         member,
         [Member.open_transfer_id.set(transfer_id)],
-        condition=(Member.state == NORMAL)
+        condition=(Member.state == MemberState.NORMAL)
         & Member.open_transfer_id.does_not_exist()
         & Member.open_exit_id.does_not_exist()
         & Member.open_deletion_id.does_not_exist(),

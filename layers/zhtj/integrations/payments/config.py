@@ -10,7 +10,8 @@ ZHTJ_ALIPAY_SECRET, with defaults there). Its SecretString is JSON:
 
 In the cloud an operator fills them (docs/deploy.md); locally infra/provision.py stores keys
 generated once per process (infra/local/payments_simulator.py local_material): the secret's
-`gateway` is what points a provider at the simulator, and nothing in the layer imports it. Loaded once per process:
+`gateway` is what points a provider at the simulator locally; in the cloud the template pins
+each provider's gateway (ZHTJ_*_GATEWAY, the provider's own addresses only), which wins. Loaded once per process:
 a Lambda container reads each secret on its first notification only. Rotating a platform key
 means adding the new serial to `platform_keys` before WeChat starts using it; containers pick
 it up when they are recycled — until then the new serial is refused as UnknownSerial, which
@@ -26,7 +27,7 @@ from typing import Any
 
 import boto3
 
-from zhtj.core.settings import get_settings, payment_secret_name
+from zhtj.core.settings import get_settings, payment_gateway, payment_secret_name
 from zhtj.integrations.payments import transport
 from zhtj.integrations.payments.alipay import Alipay, AlipayConfig
 from zhtj.integrations.payments.base import PROVIDERS, Provider
@@ -52,7 +53,7 @@ def wechatpay_config(document: dict[str, Any]) -> WeChatPayConfig:
         merchant_serial=document["merchant_serial"],
         merchant_private_key=document["merchant_private_key"],
         platform_keys=dict(document["platform_keys"]),
-        gateway=document.get("gateway") or WeChatPayConfig.gateway,
+        gateway=payment_gateway("wechatpay") or document.get("gateway") or WeChatPayConfig.gateway,
     )
 
 
@@ -62,7 +63,7 @@ def alipay_config(document: dict[str, Any]) -> AlipayConfig:
         seller_id=document["seller_id"],
         app_private_key=document["app_private_key"],
         alipay_public_key=document["alipay_public_key"],
-        gateway=document.get("gateway") or AlipayConfig.gateway,
+        gateway=payment_gateway("alipay") or document.get("gateway") or AlipayConfig.gateway,
     )
 
 

@@ -1,0 +1,429 @@
+"""Deadlines (REV-2, REG-7) and timers (REG-5's re-check): the real timer_sweep state machine
+executing in moto, the timers queue and its worker, the overdue list and calendar loading."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from tests.support import World, call, moto_state
+from tests.support.deadlines import at, drain_timers, sweep
+from tests.support.registration import make_id, registered
+from zhtj.core import clock
+from zhtj.deadlines import service as deadlines
+from zhtj.deadlines.messages import TIMERS, FireTimer, SweepShard
+from zhtj.orgs.models import Org
+from zhtj.registration import review as registration_review
+from zhtj.registration import service as registration
+from zhtj.registration import submit as registration_submit
+from zhtj.registration import tickets as registration_tickets
+from zhtj.registration import worker as registration_worker
+from zhtj.registration.models import Registration
+from zhtj.table import keys
+from zhtj.table.audit_record import AuditRecord
+from zhtj.table.queues import MalformedMessage
+from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
+from zhtj.timers import calendar
+from zhtj.timers import service as timers
+from zhtj.timers.models import Timer
+from zhtj.timers.workdays import CHINA_TZ, WorkdayCalendar, YearSchedule
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[None]:
+    """The shared `aws` fixture, with state machines that really execute (moto runs them only
+    when told before they are created): a saved state of its own (tests/support/moto_state.py)."""
+    from infra.provision import provision
+    from zhtj.core import faults
+    from zhtj.registration import waves
+    from zhtj.table import executions, pii, queues, storage
+
+    def reset() -> None:
+        for module in (queues, pii, storage, executions):
+            module.reset_clients()
+        for cached in (calendar, waves, faults):
+            cached.forget()  # a loaded year must not outlive its moto
+
+    monkeypatch.setenv("ZHTJ_RECOMPUTE_DELAY_SECONDS", "0")
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        reset()
+        moto_state.prepare(request, "provisioned, executing state machines", provision)
+        yield
+        reset()
+
+
+@pytest.fixture(autouse=True)
+def identity_provider_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZHTJ_FAKE_IDP_FAIL_PERCENT", "0")
+
+
+def reg(registration_id: str) -> Registration:
+    return Registration.get(keys.registration_pk(registration_id), keys.META, consistent_read=True)
+
+
+def timer(kind: str, subject_id: str) -> Timer | None:
+    try:
+        return Timer.get(keys.timer_pk(kind, subject_id), keys.META, consistent_read=True)
+    except Timer.DoesNotExist:
+        return None
+
+
+def overdue_reviews(world: World, branch: str) -> int:
+    return int(Org.get(keys.org_pk(world.orgs[branch]), keys.META, consistent_read=True).overdue_reviews)
+
+
+def overdue_list(client: Any, world: World, org: str, caller: str) -> tuple[int, Any]:
+    return call(client, "GET", f"/orgs/{world.orgs[org]}/overdue-reviews", world.headers(caller))
+
+
+def escalated(client: Any, world: World, monkeypatch: pytest.MonkeyPatch, **overrides: Any) -> str:
+    """A registration in 华景 whose review deadline has passed, escalated by a sweep."""
+    ticket = str(registered(client, world, **overrides)["ticket"])
+    due = reg(ticket).review_due
+    assert due is not None
+    at(monkeypatch, due + timedelta(minutes=1))
+    sweep(client)
+    drain_timers(client)
+    return ticket
+
+
+# --- REV-2: the sweep escalates -----------------------------------------------------------------
+
+
+def test_rev_2_sweep_state_machine_queues_one_message_per_shard_and_escalates_the_overdue_review(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given
+    ticket = registered(client, world)["ticket"]
+    record = reg(ticket)
+    assert record.review_due is not None
+    at(monkeypatch, record.review_due - timedelta(minutes=1))
+    execution = sweep(client)
+    assert execution["queued"] == keys.TIMER_SHARDS
+    assert execution["shards"] == list(range(keys.TIMER_SHARDS))
+    assert execution["days"][-1] == (record.review_due - timedelta(minutes=1)).astimezone(CHINA_TZ).date().isoformat()
+    drain_timers(client)
+    assert reg(ticket).escalated_to is None  # a minute early: nothing happens
+
+    # When
+    at(monkeypatch, record.review_due + timedelta(minutes=1))
+    sweep(client)
+    handled, failed = drain_timers(client)
+    # Then
+    assert (handled, failed) == (keys.TIMER_SHARDS + 1, set())  # 8 shard sweeps + 1 firing
+    after = reg(ticket)
+    assert after.escalated_to == world.orgs["tianhe"]
+    assert after.state == registration.PENDING
+    assert timer(timers.REVIEW_DUE, ticket) is None
+    assert overdue_reviews(world, "huajing") == 1
+    trail = [r.action for r in AuditRecord.query(keys.audit_pk("REGISTRATION", ticket))]
+    assert trail.count("registration.escalate") == 1
+
+
+def test_rev_2_escalation_is_counted_once_however_often_it_fires(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given
+    ticket = escalated(client, world, monkeypatch)
+    assert overdue_reviews(world, "huajing") == 1
+    # When
+    # A redelivered firing message, a redelivered shard message and another full sweep.
+    deadlines.handle(FireTimer(timer_kind=timers.REVIEW_DUE, subject_id=ticket))
+    shard = timers.shard_of(ticket)
+    days = timers.sweep_days(clock.now())
+    deadlines.handle(SweepShard(shard=shard, days=days, now=clock.now().isoformat()))
+    sweep(client)
+    drain_timers(client)
+    # Then
+    assert overdue_reviews(world, "huajing") == 1
+    assert reg(ticket).escalated_to == world.orgs["tianhe"]
+    trail = [r.action for r in AuditRecord.query(keys.audit_pk("REGISTRATION", ticket))]
+    assert trail.count("registration.escalate") == 1
+
+
+def test_rev_2_overdue_list_shows_the_escalation_to_the_parent_and_its_ancestors_only(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given
+    ticket = escalated(client, world, monkeypatch)
+    # When
+    status, page = overdue_list(client, world, "tianhe", "tianhe")
+    # Then
+    assert status == 200
+    assert [r["registration_id"] for r in page["items"]] == [ticket]
+    assert page["items"][0]["escalated_to"] == world.orgs["tianhe"]
+    assert page["items"][0]["id_masked"] and "id_number" not in page["items"][0]
+    status, page = overdue_list(client, world, "tianhe", "gz")  # an ancestor reads it too
+    assert (status, len(page["items"])) == (200, 1)
+    status, page = overdue_list(client, world, "yuexiu", "yuexiu")  # the sibling has none
+    assert (status, page["items"]) == (200, [])
+    status, answer = overdue_list(client, world, "tianhe", "yuexiu")
+    assert (status, answer["code"]) == (403, "OUT_OF_SCOPE")
+    status, answer = overdue_list(client, world, "tianhe", "huajing")  # the branch cannot look above
+    assert (status, answer["code"]) == (403, "OUT_OF_SCOPE")
+
+
+def test_rev_2_parent_reviews_the_escalated_registration(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ticket = escalated(client, world, monkeypatch)
+    status, answer = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("sz"))
+    assert (status, answer["code"]) == (403, "OUT_OF_SCOPE")
+    status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("tianhe"))
+    assert (status, approved["state"]) == (200, "APPROVED")
+
+
+def test_rev_2_grandparent_reviews_the_escalated_registration(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ticket = escalated(client, world, monkeypatch)
+    status, returned = call(
+        client, "POST", f"/registrations/{ticket}/return", world.headers("gz"), {"reason": "逾期未审，退回核对"}
+    )
+    assert (status, returned["state"]) == (200, "RETURNED")
+
+
+def test_rev_2_a_reviewed_registration_leaves_the_overdue_list(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Needs timers.clear_overdue_actions() in registration.approve/return/withdraw."""
+    # Given
+    approved = escalated(client, world, monkeypatch)
+    returned = registered(client, world, id_number=make_id(seq=141), development_number="202144010011")["ticket"]
+    withdrawn = registered(client, world, id_number=make_id(seq=143), development_number="202144010013")["ticket"]
+    for ticket in (returned, withdrawn):
+        due = reg(ticket).review_due
+        assert due is not None
+        at(monkeypatch, due + timedelta(minutes=1))
+    # When
+    sweep(client)
+    drain_timers(client)
+    # Then
+    _, page = overdue_list(client, world, "tianhe", "tianhe")
+    assert {r["registration_id"] for r in page["items"]} == {approved, returned, withdrawn}
+    assert call(client, "POST", f"/registrations/{approved}/approve", world.headers("tianhe"))[0] == 200
+    assert (
+        call(client, "POST", f"/registrations/{returned}/return", world.headers("tianhe"), {"reason": "有误"})[0] == 200
+    )
+    assert call(client, "POST", f"/registrations/tickets/{withdrawn}/withdraw", {}, {"reason": "不报了"})[0] == 200
+    _, page = overdue_list(client, world, "tianhe", "tianhe")
+    assert page["items"] == []
+    assert overdue_reviews(world, "huajing") == 3  # counted against the branch for good
+
+
+def test_rev_2_a_review_done_in_time_is_never_escalated(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given
+    ticket = registered(client, world)["ticket"]
+    due = reg(ticket).review_due
+    assert due is not None
+    assert call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))[0] == 200
+    # When
+    at(monkeypatch, due + timedelta(minutes=1))
+    sweep(client)
+    handled, _ = drain_timers(client)
+    # Then
+    assert handled == keys.TIMER_SHARDS  # nothing was due: no firing
+    assert reg(ticket).escalated_to is None
+    assert overdue_reviews(world, "huajing") == 0
+
+
+def test_rev_2_a_failing_timer_fails_only_its_own_record(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given
+    ticket = registered(client, world)["ticket"]
+    due = reg(ticket).review_due
+    assert due is not None
+    # A timer of a kind this code does not know, due at the same moment in the same shard.
+    broken = timers.build("BOGUS", ticket, due)
+    broken.save()
+    # When
+    at(monkeypatch, due + timedelta(minutes=1))
+    sweep(client)
+    _, failed = drain_timers(client)
+    # Then
+    assert [json.loads(b)["timer_kind"] for b in failed] == ["BOGUS"]
+    assert reg(ticket).escalated_to == world.orgs["tianhe"]  # its neighbour fired
+    # While its message is being retried, later sweeps do not hand it out again.
+    sweep(client)
+    handled, failed = drain_timers(client)
+    assert (handled, failed) == (keys.TIMER_SHARDS, set())
+    claimed = timer("BOGUS", ticket)
+    assert claimed is not None and claimed.attempts == 1
+
+
+# --- REG-5: the re-check -------------------------------------------------------------------------
+
+
+def test_reg_5_failed_real_name_is_rechecked_by_the_sweep(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given
+    monkeypatch.setenv("ZHTJ_FAKE_IDP_FAIL_PERCENT", "100")
+    monkeypatch.setenv("ZHTJ_FAKE_IDP_REFAIL_PERCENT", "0")
+    # When
+    ticket = registered(client, world)["ticket"]
+    # Then
+    assert reg(ticket).real_name_state == "RECHECK_SCHEDULED"
+    recheck = timer(timers.REALNAME_RECHECK, ticket)
+    assert recheck is not None
+    at(monkeypatch, recheck.due_at + timedelta(minutes=1))
+    sweep(client)
+    drain_timers(client)
+    assert reg(ticket).real_name_state == "PASSED"
+    assert timer(timers.REALNAME_RECHECK, ticket) is None
+    assert reg(ticket).escalated_to is None  # the review deadline is days away
+    assert timer(timers.REVIEW_DUE, ticket) is not None
+
+
+# --- REG-7: the admission window ------------------------------------------------------------------
+
+
+def _admitted(ticket: str, admitted_on: date) -> datetime:
+    uow = UnitOfWork(SYSTEM_ACTOR)
+    window_end = timers.track_admission_window(uow, ticket, admitted_on)
+    uow.commit()
+    return window_end
+
+
+def test_reg_7_registering_after_the_admission_window_is_marked_late(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given
+    late = registered(client, world)["ticket"]
+    in_time = registered(client, world, id_number=make_id(seq=151), development_number="202144010021")["ticket"]
+    submitted = reg(late).submitted_at
+    today = submitted.astimezone(CHINA_TZ).date()
+    window_end = _admitted(late, today - timedelta(days=30))
+    assert window_end < submitted
+    # When
+    # Filed already past: swept at once, not under a day the sweep no longer looks at.
+    sweep(client)
+    drain_timers(client)
+    # Then
+    assert reg(late).late_registration is True
+    assert timer(timers.REG7_DUE, late) is None
+
+    window_end = _admitted(in_time, today)
+    expected = calendar.end_of_workday(calendar.current().add_workdays(today, timers.ADMISSION_WORKDAYS))
+    assert window_end == expected
+    sweep(client)
+    drain_timers(client)
+    assert reg(in_time).late_registration is None  # undecided until the window closes
+    at(monkeypatch, window_end + timedelta(minutes=1))
+    sweep(client)
+    drain_timers(client)
+    assert reg(in_time).late_registration is False
+    trail = [r.action for r in AuditRecord.query(keys.audit_pk("REGISTRATION", in_time))]
+    assert trail.count("registration.admission_window") == 1
+
+
+# --- REV-2: the calendar ---------------------------------------------------------------------------
+
+
+def test_rev_2_deadline_filed_late_december_2026_falls_in_2027_then_moves_when_2027_is_loaded(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given
+    submitted = datetime(2026, 12, 28, 10, 0, tzinfo=CHINA_TZ).astimezone(UTC)  # a Monday
+    for module in (registration_submit, registration_worker, registration_tickets, registration_review):
+        monkeypatch.setattr(module, "now", lambda: submitted)
+    at(monkeypatch, submitted)
+    # When
+    ticket = registered(client, world)["ticket"]
+    # chinesecalendar stops at 2026: January 2027 is counted Monday to Friday.
+    # Then
+    assert WorkdayCalendar().knows(2027) == "fallback"
+    fallback_day = WorkdayCalendar().add_workdays(submitted, registration.REVIEW_WORKDAYS)
+    assert fallback_day == date(2027, 1, 4)
+    assert reg(ticket).review_due == calendar.end_of_workday(fallback_day)
+    status, view = call(client, "GET", "/calendar/2027", world.headers("huajing"))
+    assert (status, view["source"], view["schedule"]) == (200, "fallback", None)
+
+    # The State Council's notice: New Year off from 1 to 4 January (made up for on other days).
+    body = {"holidays": ["2027-01-01", {"first": "2027-01-02", "last": "2027-01-04"}], "workdays": []}
+    status, loaded = call(client, "PUT", "/calendar/2027", world.headers("root"), body)
+    assert (status, loaded["source"]) == (200, "loaded")
+    assert loaded["schedule"]["holidays"] == ["2027-01-01", "2027-01-02", "2027-01-03", "2027-01-04"]
+    drain_timers(client)
+
+    schedule = YearSchedule.from_ranges(2027, [(date(2027, 1, 1), date(2027, 1, 4))], [])
+    moved_day = WorkdayCalendar({2027: schedule}).add_workdays(submitted, registration.REVIEW_WORKDAYS)
+    assert moved_day == date(2027, 1, 6)
+    moved = calendar.end_of_workday(moved_day)
+    assert moved == datetime(2027, 1, 7, 0, 0, tzinfo=CHINA_TZ)
+    assert reg(ticket).review_due == moved
+    deadline = timer(timers.REVIEW_DUE, ticket)
+    assert deadline is not None and deadline.due_at == moved
+    assert (deadline.gsi2pk, deadline.gsi2sk) == timers.index_keys(timers.REVIEW_DUE, ticket, moved)
+    trail = [r.action for r in AuditRecord.query(keys.audit_pk("REGISTRATION", ticket))]
+    assert trail.count("registration.deadline_move") == 1
+    status, view = call(client, "GET", "/calendar/2027", world.headers("huajing"))
+    assert (status, view["source"], len(view["schedule"]["holidays"])) == (200, "loaded", 4)
+
+    # The old deadline passes: nothing happens. The new one passes: escalated.
+    at(monkeypatch, calendar.end_of_workday(fallback_day) + timedelta(minutes=1))
+    sweep(client)
+    drain_timers(client)
+    assert reg(ticket).escalated_to is None
+    at(monkeypatch, moved + timedelta(minutes=1))
+    sweep(client)
+    drain_timers(client)
+    assert reg(ticket).escalated_to == world.orgs["tianhe"]
+
+
+def test_rev_2_calendar_of_a_known_year_comes_from_the_package(client: Any, world: World) -> None:
+    status, view = call(client, "GET", "/calendar/2026", world.headers("huajing"))
+    assert (status, view["source"]) == (200, "package")
+
+
+def test_rev_2_only_the_province_loads_a_calendar(client: Any, world: World) -> None:
+    body = {"holidays": ["2027-01-01"], "workdays": []}
+    status, answer = call(client, "PUT", "/calendar/2027", world.headers("gz"), body)
+    assert (status, answer["code"]) == (403, "PROVINCE_ONLY")
+    status, view = call(client, "GET", "/calendar/2027", world.headers("gz"))
+    assert view["source"] == "fallback"
+
+
+@pytest.mark.parametrize(
+    ("year", "body", "code", "field"),
+    [
+        ("2027", {"holidays": [], "workdays": ["2027-01-04"]}, "SCHEDULE_MAKEUP_NOT_WEEKEND", "workdays"),
+        ("2027", {"holidays": ["2026-12-31"], "workdays": []}, "SCHEDULE_DATE_OUTSIDE_YEAR", "holidays"),
+        (
+            "2027",
+            {"holidays": [{"first": "2027-01-04", "last": "2027-01-01"}], "workdays": []},
+            "SCHEDULE_RANGE_REVERSED",
+            "holidays",
+        ),
+        ("2027", {"holidays": ["2027-01-02"], "workdays": ["2027-01-02"]}, "SCHEDULE_CONFLICT", "workdays"),
+        ("2027", {"holidays": ["2027-02-30"], "workdays": []}, "INVALID_FIELD", "holidays.0.first"),
+        ("2027", {"holidays": []}, "INVALID_FIELD", "workdays"),
+        ("2027", {"holidays": [], "workdays": [], "note": "x"}, "INVALID_FIELD", "note"),
+        ("20x7", {"holidays": [], "workdays": []}, "CALENDAR_YEAR", "year"),
+        ("1999", {"holidays": [], "workdays": []}, "CALENDAR_YEAR", "year"),
+    ],
+)
+def test_rev_2_malformed_schedules_are_refused_with_a_field(
+    client: Any, world: World, year: str, body: dict[str, Any], code: str, field: str
+) -> None:
+    status, answer = call(client, "PUT", f"/calendar/{year}", world.headers("root"), body)
+    assert (status, answer["code"], answer["field"]) == (400, code, field), answer
+    assert answer["message"]
+    status, view = call(client, "GET", "/calendar/2027", world.headers("root"))
+    assert view["source"] == "fallback"  # nothing was stored
+
+
+def test_timer_worker_refuses_an_unknown_message_kind(client: Any) -> None:
+    # Given a timers message of a kind no worker knows
+    # When the worker parses it
+    # Then it is refused as malformed (the record fails, then dead-letters)
+    with pytest.raises(MalformedMessage, match="malformed timers message"):
+        TIMERS.parse({"kind": "nonsense"})

@@ -1,0 +1,86 @@
+"""Delivering in-process: a manifest queue to its handler, the table's stream to stats_stream,
+each record required to succeed, as the local runner delivers them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def drain(client: Any, queue: str = "registration") -> int:
+    """Deliver a manifest queue to its handler until it is empty, as the local runner does, and
+    require every record to succeed; returns the messages handled."""
+    import boto3
+
+    from zhtj.core.manifest import SqsTrigger, load_manifest
+    from zhtj.table.queues import queue_url
+
+    function = next(
+        n for n, (_, t) in load_manifest().sqs_functions().items() if isinstance(t, SqsTrigger) and t.queue == queue
+    )
+    sqs = boto3.client("sqs")
+    url = queue_url(queue)
+    handled = 0
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        records = [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": {},
+                "messageAttributes": {},
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws-cn:sqs:cn-north-1:1:q",
+            }
+            for m in messages
+        ]
+        payload = client.lambda_.invoke(function, {"Records": records}).payload
+        assert payload == {"batchItemFailures": []}, payload
+        for m in messages:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        handled += len(messages)
+    return handled
+
+
+def drain_stream(client: Any | None = None) -> dict[str, int]:
+    """Deliver the table's stream to the stats_stream function until nothing is left (the
+    OwnStat changes it makes are stream records too), in order and with the mapping's filter,
+    as the local runner does; the next drain starts after the records this one delivered.
+    Requires every record to succeed; returns records delivered by kind."""
+    from datetime import datetime
+
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    from zhtj.core.manifest import load_manifest
+    from zhtj.core.settings import get_settings
+
+    settings = get_settings()
+    (name, (_, trigger)), *_ = load_manifest().stream_functions().items()
+    shard = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].tables[settings.table_name].stream_shard
+    delivered: dict[str, int] = {}
+    # Where the last drain stopped: kept on moto's shard, so that a restored state (tests/support/moto_state.py)
+    # carries its own position. Records stay on the shard (the plaintext-ID watch reads them).
+    while len(shard.items) > (start := getattr(shard, "zhtj_delivered", 0)):
+        taken = [r.to_json() for r in shard.items[start:]]
+        shard.zhtj_delivered = start + len(taken)
+        records = []
+        for raw in taken:
+            images = raw["dynamodb"]
+            kind = (images.get("NewImage") or images.get("OldImage") or {}).get("kind", {}).get("S")
+            if kind not in trigger.kinds:
+                continue
+            delivered[kind] = delivered.get(kind, 0) + 1
+            body = dict(images)
+            if isinstance(body.get("ApproximateCreationDateTime"), datetime):
+                body["ApproximateCreationDateTime"] = int(body["ApproximateCreationDateTime"].timestamp())
+            records.append({**raw, "dynamodb": body, "eventSourceARN": "arn:aws-cn:dynamodb:cn-north-1:1:table/zhtj"})
+        for first in range(0, len(records), trigger.batch_size):
+            event = {"Records": records[first : first + trigger.batch_size]}
+            if client is not None:
+                payload = client.lambda_.invoke(name, event).payload
+            else:
+                from chalicelib.stats.workers import stats_stream
+
+                payload = stats_stream(event, None)
+            assert payload == {"batchItemFailures": []}, payload
+    return delivered
