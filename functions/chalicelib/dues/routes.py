@@ -18,7 +18,6 @@ from zhtj.dues import bills as dues_bills
 from zhtj.dues import closing as dues_closing
 from zhtj.dues import ledger as dues_ledger
 from zhtj.dues import orders as dues_orders
-from zhtj.dues import shares as dues_shares
 from zhtj.dues import standard as dues_standard
 from zhtj.dues.bills import Bill
 from zhtj.dues.models import DuesOrder, DuesStandard, LedgerEntry, PaidMonth
@@ -404,7 +403,7 @@ def _ledger(entry: LedgerEntry) -> LedgerOut:
 
 @api(bp, "/orgs/{org_id}/dues/share", "GET", summary="本组织团费留存比例", response=ShareOut, tag=TAG)
 def read_share(org_id: str, principal: Principal) -> BaseModel:
-    return ShareOut(org_id=org_id, retention_percent=_percent(dues_shares.read_share(principal, org_id)))
+    return ShareOut(org_id=org_id, retention_percent=_percent(dues_standard.read_share(principal, org_id)))
 
 
 @api(
@@ -418,7 +417,7 @@ def read_share(org_id: str, principal: Principal) -> BaseModel:
 )
 def set_share(org_id: str, principal: Principal, body: ShareIn) -> BaseModel:
     bp_value = int(body.retention_percent * 100)
-    item = dues_shares.set_share(principal, org_id, bp_value)
+    item = dues_standard.set_share(principal, org_id, bp_value)
     return ShareOut(org_id=org_id, retention_percent=_percent(int(item.retention_bp)))
 
 

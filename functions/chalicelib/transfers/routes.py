@@ -19,7 +19,7 @@ from chalicelib.schemas import Body, MaskedId, Out, Page
 from zhtj.orgs import service as orgs
 from zhtj.orgs.models import Org
 from zhtj.signin.tokens import Principal
-from zhtj.transfers import answers, appeals, chain, incoming, reads, withdrawal
+from zhtj.transfers import answers, appeals, chain, incoming, reads
 from zhtj.transfers import figures as transfer_figures
 from zhtj.transfers import start as starting
 from zhtj.transfers.models import IncomingTransfer, Transfer
@@ -276,7 +276,7 @@ def return_transfer(member_id: str, transfer_id: str, principal: Principal, body
 
 @api(bp, f"{_ONE}/withdraw", "POST", summary="撤回转接申请", body=TransferReason, response=TransferOut, tag=TAG)
 def withdraw(member_id: str, transfer_id: str, principal: Principal, body: TransferReason) -> BaseModel:
-    return transfer_out(withdrawal.withdraw(principal, member_id, transfer_id, body.reason))
+    return transfer_out(appeals.withdraw(principal, member_id, transfer_id, body.reason))
 
 
 @api(bp, f"{_ONE}/appeal-upload", "POST", summary="申诉附件上传地址", body=UploadIn, response=UploadOut, tag=TAG)

@@ -31,7 +31,7 @@ from zhtj.dues.messages import DUES, ApplyMember
 from zhtj.dues.models import DuesAccount, DuesCounter, DuesOrder, DuesOrderApplied, LedgerEntry, PaidMonth
 from zhtj.dues.orders import LOST_RACE, Line, get_order, lines_of, unlock_action_condition
 from zhtj.dues.rules import AnomalyCode, Decision, OpenList, OrderState, PayerKind
-from zhtj.dues.shares import shares
+from zhtj.dues.standard import shares
 from zhtj.orgs.rules import path_ids
 from zhtj.table import keys
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork

@@ -1,4 +1,10 @@
-"""Appeals (申诉): the applicant appeals a return once, with a reason and an attachment (uploaded
+"""The applicant's moves after the start: withdrawal, and appeals.
+
+Withdrawal: the applicant (the member, or the organisation that started it) withdraws a live
+transfer with a reason, in one transaction with the member's pointer, the step's timer, the
+figures and the audit record.
+
+Appeals (申诉): the applicant appeals a return once, with a reason and an attachment (uploaded
 first through a presigned URL); the organisation above the one that returned it decides, with
 the same deadline as a step: granted, the returned step counts as approved and the chain goes
 on; upheld, the return is final."""
@@ -22,9 +28,9 @@ from zhtj.transfers.chain import chain_config
 from zhtj.transfers.figures import EventCounts
 from zhtj.transfers.models import Transfer
 from zhtj.transfers.reads import get
-from zhtj.transfers.rules import APPEAL_STEP, StepOutcome, TransferState
+from zhtj.transfers.rules import APPEAL_STEP, LIVE_STATES, StepOutcome, TransferState
 from zhtj.transfers.start import check_eligible
-from zhtj.transfers.steps import applicant, ask, end, for_step, record_answer, save, snapshot
+from zhtj.transfers.steps import NOT_LIVE, applicant, ask, end, for_step, record_answer, save, snapshot
 
 
 def appeal(principal: Principal, member_id: str, transfer_id: str, reason: str, attachment_key: str | None) -> Transfer:
@@ -111,6 +117,33 @@ def decide_appeal(principal: Principal, member_id: str, transfer_id: str, grant:
         member_id,
         operator.org.org_id,
         before={"state": TransferState.APPEALED},
+        after={**snapshot(transfer), "reason": reason},
+    )
+    uow.commit()
+    return transfer
+
+
+def withdraw(principal: Principal, member_id: str, transfer_id: str, reason: str) -> Transfer:
+    """The applicant withdraws a live transfer, with a reason."""
+    transfer = get(member_id, transfer_id)
+    actor = applicant(principal, transfer)
+    if transfer.state not in LIVE_STATES:
+        raise NOT_LIVE
+    at, before_state, before_step = clock.now(), transfer.state, transfer.step_index
+    uow = UnitOfWork(actor)
+    stats = EventCounts(transfer)
+    if transfer.step_overdue:
+        stats.add(transfer.step_path, "overdue_now", -1)
+    transfer.withdraw_reason = reason
+    end(uow, transfer, TransferState.WITHDRAWN, at, stats)
+    save(uow, transfer, before_state, int(before_step))
+    stats.write_event(uow)
+    uow.audit(
+        "transfer.withdraw",
+        "MEMBER",
+        member_id,
+        transfer.from_branch_id,
+        before={"state": before_state},
         after={**snapshot(transfer), "reason": reason},
     )
     uow.commit()
