@@ -69,7 +69,7 @@ from zhtj.registration import identity_check
 from zhtj.registration import service as registration
 from zhtj.registration.form import read_form
 from zhtj.registration.models import Claim, Registration
-from zhtj.registration.rules import NUMBERED_ERA, IdentityProof, Submission, check_submission
+from zhtj.registration.rules import NUMBERED_ERA, IdentityProof, RegistrationState, Submission, check_submission
 from zhtj.signin.tokens import Principal, issue_dev_token
 from zhtj.table import keys, pii
 from zhtj.table.base import Item
@@ -694,10 +694,10 @@ def _approved(
         keys.registration_pk(registration_id),
         keys.META,
         gsi1pk=keys.branch_registrations_pk(branch.org_id),
-        gsi1sk=f"{registration.APPROVED}#{stamp.isoformat()}#{registration_id}",
+        gsi1sk=f"{RegistrationState.APPROVED}#{stamp.isoformat()}#{registration_id}",
         registration_id=registration_id,
         branch_id=branch.org_id,
-        state=registration.APPROVED,
+        state=RegistrationState.APPROVED,
         submitted_at=stamp,
         reviewed_at=stamp,
         real_name_state=identity_check.PASSED,

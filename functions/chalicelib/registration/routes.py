@@ -18,6 +18,7 @@ from chalicelib.registration.schemas import (
 from chalicelib.schemas import Page, Reason
 from zhtj.registration import identity_check, waves
 from zhtj.registration import service as registration
+from zhtj.registration.rules import RegistrationState
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)
@@ -25,7 +26,7 @@ TAG = "报到"
 
 
 class StateQuery(PageQuery):
-    state: str = Field(default=registration.PENDING, pattern="^[A-Z_]{1,30}$")
+    state: str = Field(default=RegistrationState.PENDING, pattern="^[A-Z_]{1,30}$")
 
 
 def _ticket(ticket: str) -> TicketOut:

@@ -23,7 +23,7 @@ from zhtj.transfers import answers, appeals, chain, incoming, reads
 from zhtj.transfers import figures as transfer_figures
 from zhtj.transfers import start as starting
 from zhtj.transfers.models import IncomingTransfer, Transfer
-from zhtj.transfers.rules import Cause, ChainStep, Destination, ReturnCode, Side
+from zhtj.transfers.rules import Cause, ChainStep, Destination, IncomingState, ReturnCode, Side
 
 bp = Blueprint(__name__)
 TAG = "组织关系转接"
@@ -206,7 +206,7 @@ class IncomingOut(Out):
 
 
 class IncomingQuery(PageQuery):
-    state: str = Field(default=incoming.ACCEPTED, pattern="^[A-Z]{1,20}$")
+    state: str = Field(default=IncomingState.ACCEPTED, pattern="^[A-Z]{1,20}$")
 
 
 def _chain(config: chain.ChainConfig) -> ChainOut:

@@ -23,7 +23,7 @@ from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.models import Org
 from zhtj.registration import identity_check
 from zhtj.registration.models import Registration
-from zhtj.registration.service import PENDING, REFUSED, SUPERSEDED, WITHDRAWN
+from zhtj.registration.rules import RegistrationState
 from zhtj.signin.tokens import Principal
 from zhtj.table import executions, keys, paging
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
@@ -133,7 +133,7 @@ def escalate(timer: Timer) -> None:
     branch's parent (who may now review it, and lists it as overdue), the branch's overdue
     count moves by one, the timer goes. A second firing finds the timer gone."""
     registration = _registration(timer.subject_id)
-    if registration is None or registration.state != PENDING or registration.escalated_to:
+    if registration is None or registration.state != RegistrationState.PENDING or registration.escalated_to:
         _drop(timer)
         return
     branch = get_org(registration.branch_id)
@@ -148,7 +148,7 @@ def escalate(timer: Timer) -> None:
             Registration.gsi2pk.set(timers.overdue_pk(parent_id)),
             Registration.gsi2sk.set(f"{timers.stamp(due)}#{registration.registration_id}"),
         ],
-        condition=(Registration.state == PENDING) & Registration.escalated_to.does_not_exist(),
+        condition=(Registration.state == RegistrationState.PENDING) & Registration.escalated_to.does_not_exist(),
         on_fail=timers.LOST_RACE,
         versioned=False,
     )
@@ -159,7 +159,7 @@ def escalate(timer: Timer) -> None:
         "REGISTRATION",
         registration.registration_id,
         branch.org_id,
-        before={"state": PENDING, "review_due": due.isoformat()},
+        before={"state": RegistrationState.PENDING, "review_due": due.isoformat()},
         after={"escalated_to": parent_id},
     )
     try:
@@ -176,7 +176,11 @@ def close_admission_window(timer: Timer) -> None:
     """REG-7: the admission window has closed. Counted again with the calendar in force now (a
     year loaded since filing counts), the registration is late if it was submitted after it."""
     registration = _registration(timer.subject_id)
-    if registration is None or registration.state in (WITHDRAWN, SUPERSEDED, REFUSED) or timer.counted_from is None:
+    if (
+        registration is None
+        or registration.state in (RegistrationState.WITHDRAWN, RegistrationState.SUPERSEDED, RegistrationState.REFUSED)
+        or timer.counted_from is None
+    ):
         _drop(timer)
         return
     window_end = calendar.end_of_workday(
@@ -353,12 +357,12 @@ def _move(timer: Timer, workdays: WorkdayCalendar, year: int) -> bool:
     )
     if timer.timer_kind == timers.REVIEW_DUE:
         registration = _registration(timer.subject_id)
-        if registration is None or registration.state != PENDING or registration.escalated_to:
+        if registration is None or registration.state != RegistrationState.PENDING or registration.escalated_to:
             return False  # settled: the sweep drops the timer
         uow.update(
             registration,
             [Registration.review_due.set(new)],
-            condition=(Registration.state == PENDING) & Registration.escalated_to.does_not_exist(),
+            condition=(Registration.state == RegistrationState.PENDING) & Registration.escalated_to.does_not_exist(),
             on_fail=timers.LOST_RACE,
             versioned=False,
         )

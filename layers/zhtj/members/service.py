@@ -30,8 +30,6 @@ from zhtj.table import keys, paging
 from zhtj.table.unit_of_work import Actor, UnitOfWork
 
 # The states other capabilities compare with (members.rules.MemberState).
-NORMAL = MemberState.NORMAL
-DELETED = MemberState.DELETED
 
 NOT_SELF = ForbiddenError("NOT_SELF", "只能由团员本人办理", "member_id")
 NOT_CITY_COMMITTEE = ForbiddenError(
@@ -150,7 +148,7 @@ def member_and_branch(member_id: str) -> tuple[Member, Org]:
 
 def require_normal(member: Member) -> None:
     """Raises ConflictError unless the member is in the normal state."""
-    if member.state != NORMAL:
+    if member.state != MemberState.NORMAL:
         name = STATE_NAMES.get(member.state, member.state)
         raise ConflictError("MEMBER_NOT_NORMAL", f"该团员当前状态为“{name}”，不能办理此项", None)
 

@@ -22,34 +22,21 @@ from zhtj.registration.review import (
     return_to_member,
     reveal_id_number,
 )
-from zhtj.registration.rules import LIVE, RegistrationState
+from zhtj.registration.rules import LIVE
 from zhtj.registration.submit import person_fields, submit, today_in_china
 from zhtj.registration.tickets import NOT_LIVE, TICKET_ACTOR_PREFIX, TICKET_GRACE, ticket_status, withdraw
 from zhtj.registration.worker import ALREADY_WRITTEN, DUPLICATE_ID, DUPLICATE_NUMBER, REVIEW_WORKDAYS, apply_submission
 
-PENDING = RegistrationState.PENDING
-RETURNED = RegistrationState.RETURNED
-APPROVED = RegistrationState.APPROVED
-WITHDRAWN = RegistrationState.WITHDRAWN
-SUPERSEDED = RegistrationState.SUPERSEDED
-REFUSED = RegistrationState.REFUSED
-
 __all__ = [
     "ALREADY_WRITTEN",
-    "APPROVED",
     "DUPLICATE_ID",
     "DUPLICATE_NUMBER",
     "LIVE",
     "NOT_LIVE",
     "NOT_PENDING",
-    "PENDING",
-    "REFUSED",
-    "RETURNED",
     "REVIEW_WORKDAYS",
-    "SUPERSEDED",
     "TICKET_ACTOR_PREFIX",
     "TICKET_GRACE",
-    "WITHDRAWN",
     "apply_submission",
     "approve",
     "check_ticket",

@@ -33,7 +33,6 @@ from zhtj.transfers.rules import IncomingState, check_incoming_file
 TIMER_KIND = "XFER5_REGISTER_DUE"
 REGISTER_WORKDAYS = 5  # XFER-5 / REG-7
 # The routes' default filter (functions/chalicelib/transfers.py names it so).
-ACCEPTED = IncomingState.ACCEPTED
 
 
 def accept(

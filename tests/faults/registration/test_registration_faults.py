@@ -36,9 +36,9 @@ from zhtj.core.identity import check_character
 from zhtj.deadlines.messages import TIMERS, FireTimer
 from zhtj.orgs.models import Org
 from zhtj.registration import identity_check
-from zhtj.registration import service as registration
 from zhtj.registration.messages import REGISTRATION
 from zhtj.registration.models import Registration
+from zhtj.registration.rules import RegistrationState
 from zhtj.table import keys, pii, queues
 from zhtj.table.audit_record import AuditRecord
 from zhtj.timers import service as timers
@@ -145,7 +145,7 @@ def test_reg_1_burst_with_crashes_races_and_timeouts_writes_each_registration_on
     assert "TRANSACTION_CONFLICT" in logged and "injected timeout" in logged  # and were logged per message
 
     # Nothing lost, nothing written twice: one registration per ticket, one submit audit each.
-    assert by_state(world, branch) == Counter({registration.PENDING: SUBMISSIONS})
+    assert by_state(world, branch) == Counter({RegistrationState.PENDING: SUBMISSIONS})
     assert all(audits("REGISTRATION", t, "registration.submit") == 1 for t in tickets)
     # The dead letters are exactly the poison messages, each with its reason on every receive.
     dead = dead_letters("registration")
@@ -170,7 +170,7 @@ def test_reg_1_burst_with_crashes_races_and_timeouts_writes_each_registration_on
         assert (status, answer["code"]) == (409, "REGISTRATION_NOT_PENDING")
     assert member_count(branch) == before + APPROVALS
     assert by_state(world, branch) == Counter(
-        {registration.PENDING: SUBMISSIONS - APPROVALS, registration.APPROVED: APPROVALS}
+        {RegistrationState.PENDING: SUBMISSIONS - APPROVALS, RegistrationState.APPROVED: APPROVALS}
     )
     assert all(audits("REGISTRATION", t, "registration.approve") == 1 for t in tickets[:APPROVALS])
 
@@ -208,7 +208,7 @@ def test_reg_5_rechecks_through_the_timers_queue_with_crashes_timeouts_and_races
         assert status == 202, answer
         people[answer["ticket"]] = body["id_number"]
     settle(runner, "registration")
-    assert by_state(world, branch) == Counter({registration.PENDING: RECHECKS})
+    assert by_state(world, branch) == Counter({RegistrationState.PENDING: RECHECKS})
 
     # When
     poison = {"kind": "recheck_everyone"}  # no worker knows it: fails every time

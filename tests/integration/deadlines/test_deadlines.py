@@ -24,6 +24,7 @@ from zhtj.registration import submit as registration_submit
 from zhtj.registration import tickets as registration_tickets
 from zhtj.registration import worker as registration_worker
 from zhtj.registration.models import Registration
+from zhtj.registration.rules import RegistrationState
 from zhtj.table import keys
 from zhtj.table.audit_record import AuditRecord
 from zhtj.table.queues import MalformedMessage
@@ -118,7 +119,7 @@ def test_rev_2_sweep_state_machine_queues_one_message_per_shard_and_escalates_th
     assert (handled, failed) == (keys.TIMER_SHARDS + 1, set())  # 8 shard sweeps + 1 firing
     after = reg(ticket)
     assert after.escalated_to == world.orgs["tianhe"]
-    assert after.state == registration.PENDING
+    assert after.state == RegistrationState.PENDING
     assert timer(timers.REVIEW_DUE, ticket) is None
     assert overdue_reviews(world, "huajing") == 1
     trail = [r.action for r in AuditRecord.query(keys.audit_pk("REGISTRATION", ticket))]

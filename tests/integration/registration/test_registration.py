@@ -17,6 +17,7 @@ from zhtj.registration import identity_check
 from zhtj.registration import service as registration
 from zhtj.registration.messages import REGISTRATION
 from zhtj.registration.models import Claim
+from zhtj.registration.rules import RegistrationState
 from zhtj.table import keys
 from zhtj.table.queues import queue_url
 from zhtj.timers import service as timers
@@ -172,7 +173,7 @@ def test_redelivered_submission_writes_once(client: Any, world: World) -> None:
         registration.apply_submission(REGISTRATION.parse(message["Body"]))
     # Then
     ticket = registration.ticket_status(answer["ticket"])
-    assert ticket is not None and ticket.state == registration.PENDING
+    assert ticket is not None and ticket.state == RegistrationState.PENDING
     from zhtj.table.audit_record import AuditRecord
 
     trail = [r.action for r in AuditRecord.query(keys.audit_pk("REGISTRATION", answer["ticket"]))]
@@ -185,7 +186,7 @@ def test_same_idempotency_key_gives_the_same_ticket(client: Any, world: World) -
     _, again = submit(client, form(world), headers)
     assert first["ticket"] == again["ticket"]
     drain(client)
-    assert registration.ticket_status(first["ticket"]).state == registration.PENDING  # type: ignore[union-attr]
+    assert registration.ticket_status(first["ticket"]).state == RegistrationState.PENDING  # type: ignore[union-attr]
 
 
 def test_rev_1_rev_3_approval_creates_the_member_moves_the_claim_and_is_permanent(client: Any, world: World) -> None:
@@ -228,7 +229,7 @@ def test_rev_1_return_needs_reason_then_reg_6_resubmit_to_another_branch(client:
     assert (status, returned["state"], returned["return_reason"]) == (200, "RETURNED", "入团年月与档案不符")
     corrected = registered(client, world, branch_id=world.orgs["lianhua"], join_month="2021-04", previous_ticket=ticket)
     assert corrected["status"] == "PENDING_REVIEW"
-    assert registration.ticket_status(ticket).state == registration.SUPERSEDED  # type: ignore[union-attr]
+    assert registration.ticket_status(ticket).state == RegistrationState.SUPERSEDED  # type: ignore[union-attr]
 
 
 def test_reg_6_withdraw_frees_the_id_number(client: Any, world: World) -> None:
