@@ -117,4 +117,4 @@ def members(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
     tag=TAG,
 )
 def member(member_id: str, principal: Principal) -> BaseModel:
-    return MemberDetailOut.model_validate(member_records.member_view(member_records.read_member(principal, member_id)))
+    return MemberDetailOut.model_validate(member_records.read_member(principal, member_id))

@@ -74,7 +74,7 @@ class MemberDetailOut(Out):
     masking rule: logic/member_changes.member_view builds it)."""
 
     # The docstring is this schema's description in /openapi.json, kept byte-for-byte; the
-    # masking rule's builder is members/service.member_view now.
+    # masking rule is this model's own MaskedId and BirthMonth fields, validated from the item.
 
     member_id: str
     name: str

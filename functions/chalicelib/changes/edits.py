@@ -28,7 +28,6 @@ from chalicelib.schemas import Page, Reason
 from zhtj.changes import edits
 from zhtj.changes.models import EditRequest
 from zhtj.changes.rules import EditState
-from zhtj.members import service as member_records
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)
@@ -58,7 +57,7 @@ def _edits(items: list[Any], cursor: str | None) -> Page[EditRequestOut]:
 def edit(member_id: str, principal: Principal, body: MemberEdit) -> BaseModel:
     member, request = edits.edit(principal, member_id, body.model_dump(exclude_unset=True))
     return EditOut(
-        member=MemberDetailOut.model_validate(member_records.member_view(member)),
+        member=MemberDetailOut.model_validate(member),
         edit_request=_edit(request) if request is not None else None,
     )
 

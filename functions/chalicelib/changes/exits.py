@@ -14,7 +14,6 @@ from chalicelib.http import PageQuery, api
 from chalicelib.schemas import Page, Reason
 from zhtj.changes import exits
 from zhtj.changes.rules import ExitState
-from zhtj.members import service as member_records
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)
@@ -59,7 +58,7 @@ def return_exit(member_id: str, principal: Principal, body: Reason) -> BaseModel
 
 @api(bp, "/members/{member_id}/restore", "POST", summary="恢复团籍", body=Reason, response=MemberDetailOut, tag=TAG)
 def restore(member_id: str, principal: Principal, body: Reason) -> BaseModel:
-    return MemberDetailOut.model_validate(member_records.member_view(exits.restore(principal, member_id, body.reason)))
+    return MemberDetailOut.model_validate(exits.restore(principal, member_id, body.reason))
 
 
 @api(
@@ -101,6 +100,4 @@ def age_out_candidates(org_id: str, principal: Principal, query: PageQuery) -> B
 )
 def former_members(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
     items, cursor = exits.former_members(principal, org_id, query.cursor, query.limit)
-    return Page[MemberDetailOut](
-        items=[MemberDetailOut.model_validate(member_records.member_view(m)) for m in items], next_cursor=cursor
-    )
+    return Page[MemberDetailOut](items=[MemberDetailOut.model_validate(m) for m in items], next_cursor=cursor)

@@ -9,8 +9,6 @@ branch's member list to FORMER#<branch> and stops counting in the branch's membe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from pynamodb.expressions.update import Action
@@ -94,51 +92,6 @@ def own_member(principal: Principal, member_id: str) -> Member:
     if not accounts.is_self(principal, member_id):
         raise NOT_SELF
     return get_member(member_id)
-
-
-@dataclass(frozen=True)
-class MemberView:
-    """A member's record as the member and their organisations see it: every field of the
-    record but the ID number's sealed form and blind index (the ID number only masked)."""
-
-    member_id: str
-    name: str
-    branch_id: str
-    state: str
-    account_id: str | None
-    registration_id: str | None
-    created_at: datetime
-    id_masked: str | None
-    birth_date: str | None
-    sex: str | None
-    ethnicity: str | None
-    political_status: str | None
-    join_month: str | None
-    development_number: str | None
-    identity_proof: str | None
-    is_cadre: bool
-    education: str | None
-    occupation: str | None
-    income_band: str | None
-    phone: str | None
-    edit_state: str | None
-    open_edit_id: str | None
-    open_deletion_id: str | None
-    open_exit_id: str | None
-    open_transfer_id: str | None
-    delayed_graduation: bool | None
-    left_on: str | None
-
-
-_VIEW_FIELDS = tuple(MemberView.__dataclass_fields__)
-
-
-def member_view(member: Member) -> MemberView:
-    """The whole record as those entitled to it read it (the member, their branch and the
-    organisations above it: read_member decides). The HTTP answer narrows the stored
-    masked ID number and birth date by today's de-identification rule (schemas.MaskedId,
-    BirthMonth), so every record shows what that rule shows, whenever it was written."""
-    return MemberView(**{field: getattr(member, field) for field in _VIEW_FIELDS})
 
 
 def member_and_branch(member_id: str) -> tuple[Member, Org]:
