@@ -155,6 +155,14 @@ def identity_provider() -> str:
     return os.environ.get(IDENTITY_PROVIDER_ENV, "").strip()
 
 
+SMS_PROVIDER_ENV = "ZHTJ_SMS_PROVIDER"
+
+
+def sms_provider() -> str:
+    """The name of the SMS provider (zhtj.integrations.sms.registry); "" when none."""
+    return os.environ.get(SMS_PROVIDER_ENV, "").strip()
+
+
 def recheck_delay_seconds() -> int:
     """REG-5: how long after a failed first check the automatic re-check runs."""
     return int(os.environ.get(RECHECK_DELAY_ENV) or DEFAULT_RECHECK_DELAY_SECONDS)
