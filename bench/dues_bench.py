@@ -11,7 +11,6 @@ botocore's request level, next to the items the apply transaction writes.
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import sys
 import time
@@ -64,11 +63,8 @@ def _per(counts: Counter[str], n: int) -> tuple[float, float]:
 def run(orders: int = 200) -> dict[str, Any]:
     from moto import mock_aws
 
-    from infra import moto_patches
-    from zhtj.signin.tokens import generate_dev_key
-
-    os.environ.setdefault("ZHTJ_DEV_SIGNING_KEY", generate_dev_key())
     import zhtj.registry  # noqa: F401  (every item class, once the environment is set)
+    from infra import moto_patches
 
     moto_patches.apply()
     with mock_aws():

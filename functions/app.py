@@ -12,6 +12,7 @@ from chalice.app import Chalice, ConvertToMiddleware, Request
 
 import zhtj.registry  # noqa: F401  (every item class known to the table's type discriminator)
 from chalicelib import openapi
+from chalicelib.accounts import auth
 from chalicelib.accounts import routes as accounts
 from chalicelib.annual import routes as annual
 from chalicelib.audit import routes as audit
@@ -68,6 +69,7 @@ for blueprint in (
     search.bp,  # STAT-3: members and organisations by name fragment or ID number
     stats.bp,  # STAT-1..2: subtree figures, the daily bulletin, findings
     sweeps.bp,  # SWEEP: compliance sweeps and their history
+    auth.bp,  # ACCT: signing up, in and out, password resets, cadres' invitations
 ):
     register(app, blueprint)
 

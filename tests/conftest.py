@@ -32,14 +32,11 @@ import pytest
 from moto import mock_aws
 from moto.core.config import default_user_config
 
-from infra import moto_patches
-from infra.local import fake_identity
-from zhtj.signin.tokens import generate_dev_key
-
-os.environ["ZHTJ_DEV_SIGNING_KEY"] = generate_dev_key()
 # After the settings above (importing a model reads them): every item class, and the support
 # code, which imports the capabilities.
 import zhtj.registry  # noqa: F401
+from infra import moto_patches
+from infra.local import fake_identity
 from tests.support import World, moto_state
 
 moto_patches.apply()

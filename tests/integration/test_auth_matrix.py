@@ -17,8 +17,8 @@ import pytest
 from app import app
 from chalicelib.http import ROUTES
 from tests.support import World, build_world, call, pay_dues
+from tests.support.sessions import session_token
 from zhtj.orgs.authz import POLICY, Reach
-from zhtj.signin.tokens import issue_dev_token
 
 
 @dataclass(frozen=True)
@@ -714,7 +714,7 @@ def test_route_refuses_missing_bad_and_member_tokens(matrix_world: Any, route: t
     status, answer = call(client, route[0], case.path(world), {"Authorization": f"Bearer {forged}"}, body)
     assert (status, answer["code"]) == (401, "TOKEN_INVALID")
     member_account = world.member_accounts[world.members["huajing"][0]]
-    member = {"Authorization": f"Bearer {issue_dev_token(member_account, None)}"}
+    member = {"Authorization": f"Bearer {session_token(member_account)}"}
     status, answer = call(client, route[0], case.path(world), member, body)
     if route == ("GET", "/members/{member_id}"):
         assert status == 200  # a member reads their own record
@@ -765,7 +765,7 @@ def test_xfer_2_a_member_starts_and_answers_proposals_for_themself_only(matrix_w
     world, client = matrix_world
     own, other = world.members["huajing"][0], world.members["huajing"][1]
     headers = {
-        "Authorization": f"Bearer {issue_dev_token(world.member_accounts[own], None)}",
+        "Authorization": f"Bearer {session_token(world.member_accounts[own])}",
         "Content-Type": "application/json",
     }
     body = {"cause": "OTHER", "to_branch_id": world.orgs["lianhua"]}
@@ -785,7 +785,7 @@ def test_expired_token_refused(matrix_world: Any) -> None:
     from datetime import timedelta
 
     world, client = matrix_world
-    expired = issue_dev_token(world.admins["root"], world.orgs["root"], lifetime=timedelta(seconds=-60))
+    expired = session_token(world.admins["root"], world.orgs["root"], lifetime=timedelta(seconds=-60))
     status, answer = call(client, "GET", f"/orgs/{world.orgs['root']}", {"Authorization": f"Bearer {expired}"})
     assert (status, answer["code"]) == (401, "TOKEN_EXPIRED")
 
@@ -793,7 +793,7 @@ def test_expired_token_refused(matrix_world: Any) -> None:
 def test_token_for_org_without_grant_refused(matrix_world: Any) -> None:
     world, client = matrix_world
     # A valid signature claiming an organisation the account holds no grant in.
-    token = issue_dev_token(world.admins["yuexiu"], world.orgs["gz"])
+    token = session_token(world.admins["yuexiu"], world.orgs["gz"])
     status, answer = call(client, "GET", f"/orgs/{world.orgs['gz']}", {"Authorization": f"Bearer {token}"})
     assert (status, answer["code"]) == (403, "NOT_OPERATOR")
 
@@ -809,7 +809,7 @@ def test_revoked_position_stops_working_at_once(matrix_world: Any) -> None:
         {"account_id": member_account, "role": "书记"},
     )
     assert status == 201
-    secretary = {"Authorization": f"Bearer {issue_dev_token(member_account, world.orgs['huajing'])}"}
+    secretary = {"Authorization": f"Bearer {session_token(member_account, world.orgs['huajing'])}"}
     status, _ = call(client, "GET", f"/orgs/{world.orgs['huajing']}/members", secretary)
     assert status == 200
     status, _ = call(
@@ -836,7 +836,7 @@ def test_cadre_in_two_orgs_switches_acting_org(matrix_world: Any) -> None:
             {"account_id": cadre, "role": "副书记"},
         )
         assert status == 201
-    as_member = {"Authorization": f"Bearer {issue_dev_token(cadre, None)}"}
+    as_member = {"Authorization": f"Bearer {session_token(cadre)}"}
     status, me = call(client, "GET", "/me", as_member)
     assert {g["org_id"] for g in me["grants"]} == {world.orgs["huajing"], world.orgs["tianhe"]}
     status, switched = call(client, "POST", "/me/acting-org", as_member, {"org_id": world.orgs["tianhe"]})

@@ -185,12 +185,12 @@ def _registration(world: World, **fields: Any) -> dict[str, Any]:
 
 
 def _headers(world: World, caller: str | None, extra: dict[str, str]) -> dict[str, str]:
-    from zhtj.signin.tokens import issue_dev_token
+    from tests.support.sessions import session_token
 
     headers = dict(extra)
     if caller == "member":
         member = world.members["huajing"][0]
-        headers["Authorization"] = f"Bearer {issue_dev_token(world.member_accounts[member], None)}"
+        headers["Authorization"] = f"Bearer {session_token(world.member_accounts[member])}"
     elif caller is not None:
         headers["Authorization"] = f"Bearer {world.token(caller)}"
     return headers
@@ -378,9 +378,9 @@ def dues(client: Any, world: World) -> Any:
 
 
 def _order(client: Any, world: World, member_id: str, provider: str) -> dict[str, Any]:
-    from zhtj.signin.tokens import issue_dev_token
+    from tests.support.sessions import session_token
 
-    headers = {**JSON, "Authorization": f"Bearer {issue_dev_token(world.member_accounts[member_id], None)}"}
+    headers = {**JSON, "Authorization": f"Bearer {session_token(world.member_accounts[member_id])}"}
     status, answer = call(client, "POST", f"/members/{member_id}/dues/pay", headers, {"provider": provider})
     assert status == 201, answer
     return dict(answer["order"])

@@ -285,10 +285,10 @@ def test_card_2_a_third_party_with_the_printed_card_cannot_narrow_the_id_number(
 
 
 def _member_token(world: World, member_id: str) -> str:
+    from tests.support.sessions import session_token
     from zhtj.members.models import Member
-    from zhtj.signin.tokens import issue_dev_token
     from zhtj.table import keys
 
     account = Member.get(keys.member_pk(member_id), keys.META).account_id
     assert account
-    return issue_dev_token(account, None)
+    return session_token(account)

@@ -41,7 +41,8 @@ POLICY: dict[str, Reach] = {
     "org.merge": Reach.BELOW,  # target: the branch merged away (the receiving one: org.read)
     "org.create_admin": Reach.BELOW,  # an upper organisation hands its child the administrator account
     "org.grant_position": Reach.OWN_OR_BELOW,
-    "account.create": Reach.OWN_OR_BELOW,  # a cadre's or staff member's account (ACCT-5), never membership
+    "cadre.invite": Reach.OWN_OR_BELOW,  # a cadre entered and invited by SMS (ACCT-5), never membership
+    "member.reset_code": Reach.OWN_OR_BELOW,  # ACCT-4: target: the member's branch
     "org.audit": Reach.OWN_OR_BELOW,
     "org.findings": Reach.OWN_OR_BELOW,
     "member.read": Reach.OWN_OR_BELOW,  # target: the member's branch

@@ -32,6 +32,8 @@ class WriteRegistration(Message):
     """Write registration `registration_id` of this person at `branch_id` (ISO times and dates)."""
 
     registration_id: str
+    # ACCT-2: the signed-in account it is bound to (None: a row of an import, which has none).
+    account_id: str | None = None
     branch_id: str
     previous_id: str | None = None
     submitted_at: str

@@ -19,6 +19,8 @@ class Registration(PersonFields, discriminator="Registration"):
     while an escalated review waits (REV-2's overdue list)."""
 
     registration_id = UnicodeAttribute()
+    # ACCT-2: the account that submitted it (none for a registration an import made).
+    account_id = UnicodeAttribute(null=True)
     branch_id = UnicodeAttribute()
     state = UnicodeAttribute()
     real_name_state = UnicodeAttribute()

@@ -39,6 +39,46 @@ def staff_pk(org_id: str) -> str:
     return f"STAFF#{org_id}"
 
 
+# --- Sign-in (ACCT) ---
+
+
+def session_sk(session_id: str) -> str:
+    """A session under its account's partition (ACCOUNT#<id>)."""
+    return f"SESSION#{session_id}"
+
+
+def refresh_token_pk(token_hash: str) -> str:
+    return f"REFRESH#{token_hash}"
+
+
+def phone_login_pk(phone: str) -> str:
+    """The one account a mobile number signs in to (ACCT-1)."""
+    return f"PHONE#{phone}"
+
+
+def id_login_pk(id_index: str) -> str:
+    """The one account an ID number (its blind index) binds to (ACCT-2)."""
+    return f"IDLOGIN#{id_index}"
+
+
+def sms_code_pk(phone: str, purpose: str) -> str:
+    return f"SMSCODE#{phone}#{purpose}"
+
+
+def reset_code_sk() -> str:
+    """A branch's one-time reset code (ACCT-4), under the member's account."""
+    return "RESETCODE"
+
+
+def invitation_pk(token_hash: str) -> str:
+    return f"INVITE#{token_hash}"
+
+
+def limit_pk(name: str, subject: str, window_start: int) -> str:
+    """A rate limit's counter: one per subject (a phone, a caller, a login) and window."""
+    return f"LIMIT#{name}#{subject}#{window_start}"
+
+
 def member_pk(member_id: str) -> str:
     return f"MEMBER#{member_id}"
 

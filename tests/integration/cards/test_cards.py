@@ -17,6 +17,7 @@ import pytest
 
 from tests.support import World, call, card_verify_urls, drain
 from tests.support.registration import registered
+from tests.support.sessions import session_token
 from zhtj.cards import service as cards
 from zhtj.cards import token as card_token
 from zhtj.cards.messages import CARDS
@@ -24,7 +25,6 @@ from zhtj.cards.models import CardState
 from zhtj.cards.rules import VERDICTS, RenderOutcome
 from zhtj.core import clock
 from zhtj.members.models import Member
-from zhtj.signin.tokens import issue_dev_token
 from zhtj.table import keys, signing, storage
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
@@ -118,7 +118,7 @@ def text_of(pdf: bytes) -> str:
 
 
 def member_headers(world: World, member_id: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_dev_token(world.member_accounts[member_id], None)}"}
+    return {"Authorization": f"Bearer {session_token(world.member_accounts[member_id])}"}
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from tests.support import World, call, drain
+from tests.support.sessions import session_token
 from zhtj.accounts.models import Account
 from zhtj.audit import service as audit
 from zhtj.orgs import service as orgs
 from zhtj.orgs.messages import TREE_MAINTENANCE
 from zhtj.orgs.models import NameToken, Org, TreeJob
-from zhtj.signin.tokens import issue_dev_token
 from zhtj.table import keys
 from zhtj.table.audit_record import AuditRecord
 
@@ -54,7 +54,7 @@ def test_audit_1_each_entry_names_the_actor_and_the_organisation_acted_for(
     # Given a member of 华景 (registered by the system's worker, approved by 华景's administrator)
     # who then changed their own phone, and an account 华景 entered for a cadre
     member_id = world.members["huajing"][0]
-    own = {"Authorization": f"Bearer {issue_dev_token(world.member_accounts[member_id], None)}"}
+    own = {"Authorization": f"Bearer {session_token(world.member_accounts[member_id])}"}
     status, answer = call(client, "PATCH", f"/members/{member_id}", own, {"phone": "13912345678"})
     assert status == 200, answer
     status, answer = call(

@@ -289,9 +289,9 @@ def test_stat_3_a_siblings_member_is_not_found(client: Any, world: World) -> Non
 
 
 def _member_token(world: World, member_id: str) -> str:
-    from zhtj.signin.tokens import issue_dev_token
+    from tests.support.sessions import session_token
 
-    return issue_dev_token(world.member_accounts[member_id], None)
+    return session_token(world.member_accounts[member_id])
 
 
 # --- The index follows every change of a member's place --------------------------------------------
