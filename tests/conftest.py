@@ -21,6 +21,9 @@ os.environ.update(
         # explicitly; it passes everyone unless a test asks for failures.
         "ZHTJ_IDENTITY_PROVIDER": "fake",
         "ZHTJ_FAKE_IDP_FAIL_PERCENT": "0",
+        # REG-5's pacing (zhtj.table.rate_budget): the fake has no rate of its own; the pacing
+        # tests set a provider's.
+        "ZHTJ_IDENTITY_RATE_PER_SECOND": "1000",
         # SMS: the local outbox (infra/local/sms_outbox.py); tests read it (tests/support/sms.py).
         "ZHTJ_SMS_PROVIDER": "outbox",
     }

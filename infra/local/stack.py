@@ -248,7 +248,7 @@ class LocalStack:
         from chalice.config import Config
 
         from infra.local import fake_identity
-        from zhtj.core.settings import IDENTITY_PROVIDER_ENV, SMS_PROVIDER_ENV
+        from zhtj.core.settings import IDENTITY_PROVIDER_ENV, IDENTITY_RATE_ENV, SMS_PROVIDER_ENV
         from zhtj.signin.tokens import generate_dev_key
 
         config = Config(chalice_stage=STAGE, config_from_disk=self._chalice_config())
@@ -264,6 +264,8 @@ class LocalStack:
             "ZHTJ_DEV_SIGNING_KEY": generate_dev_key(),
             # REG-5: the local stand-in for the real-name authority, selected explicitly.
             IDENTITY_PROVIDER_ENV: fake_identity.NAME,
+            # REG-5's pacing: the fake has no rate of its own (a real provider's is 20 a second).
+            IDENTITY_RATE_ENV: os.environ.get(IDENTITY_RATE_ENV) or "1000",
             # SMS: the outbox, served at /dev/sms-outbox on the API's port.
             SMS_PROVIDER_ENV: sms_outbox.NAME,
         }
