@@ -38,6 +38,7 @@ import zhtj.stats.models
 import zhtj.sweeps.messages
 import zhtj.sweeps.models
 import zhtj.table.audit_record
+import zhtj.table.rate_budget
 import zhtj.timers.models
 import zhtj.transfers.messages
 import zhtj.transfers.models
@@ -59,6 +60,7 @@ MODEL_MODULES = (
     zhtj.stats.models,
     zhtj.sweeps.models,
     zhtj.table.audit_record,
+    zhtj.table.rate_budget,
     zhtj.timers.models,
     zhtj.transfers.models,
 )

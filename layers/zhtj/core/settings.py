@@ -160,3 +160,28 @@ def recheck_delay_seconds() -> int:
 def payment_gateway(provider: str) -> str | None:
     """The gateway the deployment pins for a payment provider, or None (the secret's then)."""
     return os.environ.get(PAYMENT_GATEWAY_ENV[provider]) or None
+
+
+# The SMS and real-name providers' secrets (zhtj.integrations.sms.config, identity.config): one
+# Secrets Manager secret per provider, named by these variables (the template sets them on the
+# functions that may read them) or by the defaults. The real-name provider's rate: the checks a
+# second that all workers together may ask (REG-5's pacing, zhtj.table.rate_budget).
+SMS_SECRET_ENV = {"alibaba": "ZHTJ_SMS_ALIBABA_SECRET", "tencent": "ZHTJ_SMS_TENCENT_SECRET"}
+IDENTITY_SECRET_ENV = {"alibaba": "ZHTJ_IDENTITY_ALIBABA_SECRET", "tencent": "ZHTJ_IDENTITY_TENCENT_SECRET"}
+IDENTITY_RATE_ENV = "ZHTJ_IDENTITY_RATE_PER_SECOND"
+DEFAULT_IDENTITY_RATE = 20
+
+
+def sms_secret_name(provider: str) -> str:
+    """The Secrets Manager secret of an SMS provider ("alibaba" | "tencent")."""
+    return os.environ.get(SMS_SECRET_ENV[provider]) or f"zhtj/sms/{provider}"
+
+
+def identity_secret_name(provider: str) -> str:
+    """The Secrets Manager secret of a real-name provider ("alibaba" | "tencent")."""
+    return os.environ.get(IDENTITY_SECRET_ENV[provider]) or f"zhtj/identity/{provider}"
+
+
+def identity_rate_per_second() -> int:
+    """REG-5: real-name checks a second, all workers together (the provider's limit; 20 by default)."""
+    return max(1, int(os.environ.get(IDENTITY_RATE_ENV) or DEFAULT_IDENTITY_RATE))

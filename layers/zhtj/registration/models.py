@@ -1,4 +1,4 @@
-"""Table items of registration: Registration, Claim, Wave."""
+"""Table items of registration: Registration, Claim, Wave, RealNameVerdict."""
 
 from __future__ import annotations
 
@@ -56,3 +56,15 @@ class Wave(Item, discriminator="Wave"):
     group = UnicodeAttribute()
     opens_at = UTCDateTimeAttribute()
     opened = BooleanAttribute(default=False)
+
+
+class RealNameVerdict(Item, discriminator="RealNameVerdict"):
+    """REG-5: what the real-name provider answered for one set of facts: pk REALNAME#<keyed hash
+    of name, ID number and phone> (zhtj.table.pii.facts_index), sk META. `first` is the answer
+    to the first check, `second` to the automatic re-check (the one allowed second call): a
+    resubmission with the same facts reuses them instead of paying the provider again. Gone by
+    TTL after a year (a record corrected at the authority is then checked afresh)."""
+
+    first = BooleanAttribute()
+    second = BooleanAttribute(null=True)
+    checked_at = UTCDateTimeAttribute()

@@ -457,3 +457,13 @@ def sweeps_pk() -> str:
 
 def sector_target_sk(sector: str) -> str:
     return f"{SECTOR_TARGET_SK_PREFIX}{sector}"
+
+
+def rate_window_pk(budget: str, window_start: int) -> str:
+    """A rate budget's one window (zhtj.table.rate_budget): its start in epoch seconds."""
+    return f"RATE#{budget}#{window_start}"
+
+
+def realname_verdict_pk(facts_index: str) -> str:
+    """REG-5: the provider's verdict on one set of facts (a keyed hash of name, ID number, phone)."""
+    return f"REALNAME#{facts_index}"
