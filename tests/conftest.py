@@ -74,25 +74,12 @@ def aws(request: pytest.FixtureRequest) -> Iterator[None]:
     for `world`, the small province of tests/support/world.py in it). Both are built once per test
     process and each test gets a deep copy of the saved state (tests/support/moto_state.py)."""
     from infra.provision import provision
-    from zhtj.core import faults
-    from zhtj.integrations import secrets
-    from zhtj.integrations.payments import config as payments_config
-    from zhtj.registration import waves
-    from zhtj.table import executions, pii, queues, storage
-    from zhtj.timers import calendar
-
-    def reset() -> None:
-        for module in (queues, pii, storage, executions):
-            module.reset_clients()
-        for cached in (calendar, waves, faults, payments_config, secrets):
-            cached.forget()
-        sms_outbox.clear()
 
     with mock_aws():
-        reset()
+        moto_state.reset_caches()
         moto_state.prepare(request, "provisioned", provision)
         yield
-        reset()
+        moto_state.reset_caches()
 
 
 @pytest.fixture

@@ -18,10 +18,10 @@ from zhtj.core import clock
 from zhtj.deadlines import service as deadlines
 from zhtj.deadlines.messages import TIMERS, FireTimer, SweepShard
 from zhtj.orgs.models import Org
+from zhtj.registration import applicant as registration_applicant
 from zhtj.registration import review as registration_review
 from zhtj.registration import service as registration
 from zhtj.registration import submit as registration_submit
-from zhtj.registration import tickets as registration_tickets
 from zhtj.registration import worker as registration_worker
 from zhtj.registration.models import Registration
 from zhtj.registration.rules import RegistrationState
@@ -40,22 +40,13 @@ def aws(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iter
     """The shared `aws` fixture, with state machines that really execute (moto runs them only
     when told before they are created): a saved state of its own (tests/support/moto_state.py)."""
     from infra.provision import provision
-    from zhtj.core import faults
-    from zhtj.registration import waves
-    from zhtj.table import executions, pii, queues, storage
-
-    def reset() -> None:
-        for module in (queues, pii, storage, executions):
-            module.reset_clients()
-        for cached in (calendar, waves, faults):
-            cached.forget()  # a loaded year must not outlive its moto
 
     monkeypatch.setenv("ZHTJ_RECOMPUTE_DELAY_SECONDS", "0")
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        reset()
+        moto_state.reset_caches()
         moto_state.prepare(request, "provisioned, executing state machines", provision)
         yield
-        reset()
+        moto_state.reset_caches()
 
 
 @pytest.fixture(autouse=True)
@@ -334,7 +325,7 @@ def test_rev_2_deadline_filed_late_december_2026_falls_in_2027_then_moves_when_2
 ) -> None:
     # Given
     submitted = datetime(2026, 12, 28, 10, 0, tzinfo=CHINA_TZ).astimezone(UTC)  # a Monday
-    for module in (registration_submit, registration_worker, registration_tickets, registration_review):
+    for module in (registration_submit, registration_worker, registration_applicant, registration_review):
         monkeypatch.setattr(module, "now", lambda: submitted)
     at(monkeypatch, submitted)
     # When

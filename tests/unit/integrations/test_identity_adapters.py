@@ -26,7 +26,9 @@ NAME, ID_NUMBER, PHONE = "李晓明", "11010519491231002X", "+8613800138000"
 @pytest.fixture
 def http(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Intercepted]:
     client = boto3.client("secretsmanager")
-    client.create_secret(Name="zhtj/identity/tencent", SecretString=json.dumps({"secret_id": "AKIDID", "secret_key": "k"}))
+    client.create_secret(
+        Name="zhtj/identity/tencent", SecretString=json.dumps({"secret_id": "AKIDID", "secret_key": "k"})
+    )
     client.create_secret(
         Name="zhtj/identity/alibaba", SecretString=json.dumps({"access_key_id": "LTAIID", "access_key_secret": "k"})
     )

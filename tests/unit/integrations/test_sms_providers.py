@@ -23,7 +23,12 @@ from zhtj.integrations.sms import registry
 from zhtj.integrations.sms.base import SmsRefused, Template
 
 TEMPLATES = {"VERIFICATION_CODE": "SMS_465300001", "CADRE_INVITATION": "SMS_465300002", "NOTICE": "SMS_465300003"}
-ALIBABA = {"access_key_id": "LTAI5tTEST", "access_key_secret": "ali-secret", "sign_name": "智慧团建", "templates": TEMPLATES}
+ALIBABA = {
+    "access_key_id": "LTAI5tTEST",
+    "access_key_secret": "ali-secret",
+    "sign_name": "智慧团建",
+    "templates": TEMPLATES,
+}
 TENCENT = {
     "secret_id": "AKIDTEST",
     "secret_key": "tc-secret",
@@ -169,7 +174,12 @@ def test_tencent_sends_sendsms_with_e164_number_app_sign_template_and_ordered_pa
 
 
 @pytest.mark.parametrize(
-    "code", ["LimitExceeded.PhoneNumberThirtySecondLimit", "LimitExceeded.PhoneNumberDailyLimit", "FailedOperation.PhoneNumberInBlacklist"]
+    "code",
+    [
+        "LimitExceeded.PhoneNumberThirtySecondLimit",
+        "LimitExceeded.PhoneNumberDailyLimit",
+        "FailedOperation.PhoneNumberInBlacklist",
+    ],
 )
 def test_tencent_flow_control_and_refusals_are_sms_refused(
     http: Intercepted, monkeypatch: pytest.MonkeyPatch, code: str
@@ -178,7 +188,9 @@ def test_tencent_flow_control_and_refusals_are_sms_refused(
     http.answer = _tencent_answer(code, "触发限制")
     # When a code is sent, Then SmsRefused names the provider's code
     with pytest.raises(SmsRefused, match=code):
-        _sender(monkeypatch, "tencent").send("+8613800138000", Template.VERIFICATION_CODE, {"code": "1", "minutes": "5"})
+        _sender(monkeypatch, "tencent").send(
+            "+8613800138000", Template.VERIFICATION_CODE, {"code": "1", "minutes": "5"}
+        )
 
 
 def test_tencent_error_answers_are_refused_and_silence_is_a_timeout(
