@@ -249,7 +249,6 @@ class LocalStack:
 
         from infra.local import fake_identity
         from zhtj.core.settings import IDENTITY_PROVIDER_ENV, IDENTITY_RATE_ENV, SMS_PROVIDER_ENV
-        from zhtj.signin.tokens import generate_dev_key
 
         config = Config(chalice_stage=STAGE, config_from_disk=self._chalice_config())
         env = dict(config.environment_variables)
@@ -261,7 +260,6 @@ class LocalStack:
             "AWS_REGION": REGION,
             "ZHTJ_TABLE": "zhtj",
             "POWERTOOLS_TRACE_DISABLED": "true",
-            "ZHTJ_DEV_SIGNING_KEY": generate_dev_key(),
             # REG-5: the local stand-in for the real-name authority, selected explicitly.
             IDENTITY_PROVIDER_ENV: fake_identity.NAME,
             # REG-5's pacing: the fake has no rate of its own (a real provider's is 20 a second).

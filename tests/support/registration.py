@@ -9,8 +9,8 @@ from tests.support.http import call
 from tests.support.queues import drain
 from tests.support.sessions import applicant_headers
 from tests.support.world import World
-from zhtj.core.identity import check_character
 from zhtj.core.errors import ValidationError
+from zhtj.core.identity import check_character
 from zhtj.core.phones import check_phone
 
 

@@ -85,7 +85,10 @@ def applicant(principal: Principal, typed_phone: str | None) -> tuple[str, str |
         raise RuleViolation("ACCT-2", "请切换为个人身份后再报到", None)
     if principal.member_id is not None:
         raise RuleViolation("ACCT-2", "您已是团员，不能再次报到", None)
-    typed = check_phone(typed_phone)
+    try:
+        typed = check_phone(typed_phone)
+    except ValidationError:
+        return principal.account_id, typed_phone  # refused with the form's other fields
     if typed is not None and principal.phone is not None and typed != principal.phone:
         raise ValidationError("PHONE_NOT_ACCOUNT", "手机号须为本账号注册时验证的手机号", "phone")
     return principal.account_id, principal.phone or typed

@@ -112,13 +112,13 @@ def new_member(api: str, branch_id: str, secretary: str, i: int) -> tuple[str, s
     }
     answer = http.post(f"{api}/registrations", json=form)
     assert answer.status_code == 202, answer.text
-    ticket = answer.json()["ticket"]
+    reg_id = answer.json()["registration_id"]
     deadline = time.monotonic() + 60
-    while http.get(f"{api}/registrations/tickets/{ticket}").json()["status"] == "QUEUED":
+    while http.get(f"{api}/registrations/tickets/{reg_id}").json()["status"] == "QUEUED":
         assert time.monotonic() < deadline, "the registration worker did not write the registration"
         time.sleep(0.2)
     auth = {"Authorization": f"Bearer {secretary}"}
-    approved = http.post(f"{api}/registrations/{ticket}/approve", headers=auth)
+    approved = http.post(f"{api}/registrations/{reg_id}/approve", headers=auth)
     assert approved.status_code == 200, approved.text
     member_id = approved.json()["member_id"]
     account_id = http.get(f"{api}/members/{member_id}", headers=auth).json()["account_id"]

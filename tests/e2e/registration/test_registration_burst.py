@@ -91,7 +91,7 @@ def test_burst_of_2000_registrations_with_crashing_workers(tmp_path: Path, monke
         def submit(i: int) -> str:
             answer = requests.post(f"{api}/registrations", json=person(i, branch), timeout=60)
             assert answer.status_code == 202, answer.text
-            return str(answer.json()["ticket"])
+            return str(answer.json()["registration_id"])
 
         # When
         with ThreadPoolExecutor(16) as pool:
@@ -115,8 +115,8 @@ def test_burst_of_2000_registrations_with_crashing_workers(tmp_path: Path, monke
 
         before = member_count()
 
-        def approve(ticket: str) -> int:
-            return requests.post(f"{api}/registrations/{ticket}/approve", headers=secretary, timeout=60).status_code
+        def approve(reg_id: str) -> int:
+            return requests.post(f"{api}/registrations/{reg_id}/approve", headers=secretary, timeout=60).status_code
 
         with ThreadPoolExecutor(8) as pool:
             codes = list(pool.map(approve, [t for t in tickets[:50] for _ in range(2)]))

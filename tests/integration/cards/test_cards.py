@@ -217,9 +217,9 @@ def test_card_1_pages_render_to_png_a4_then_a_wallet_card_each_with_its_footer(c
 
 def test_card_1_approved_registration_gets_its_card_through_the_queue(client: Any, world: World) -> None:
     # Given
-    ticket = registered(client, world)["ticket"]
+    reg_id = registered(client, world)["registration_id"]
     # When
-    status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
+    status, approved = call(client, "POST", f"/registrations/{reg_id}/approve", world.headers("huajing"))
     # Then
     assert status == 200
     member_id = approved["member_id"]
@@ -263,8 +263,8 @@ def test_card_1_a_first_card_renders_at_once_and_the_route_says_it_is_on_its_way
 ) -> None:
     # Given the quiet period in force and a registration just approved (the member's first card)
     monkeypatch.setattr(cards, "QUIET_SECONDS", 60)
-    ticket = registered(client, world)["ticket"]
-    status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
+    reg_id = registered(client, world)["registration_id"]
+    status, approved = call(client, "POST", f"/registrations/{reg_id}/approve", world.headers("huajing"))
     assert status == 200
     member_id = approved["member_id"]
     # Then its announcement is deliverable at once, not after the quiet period

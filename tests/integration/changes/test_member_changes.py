@@ -35,8 +35,8 @@ def identity_provider_passes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def approved_member(client: Any, world: World, **overrides: Any) -> str:
     """A member registered to 华景 and approved there (with ID number, join month, number)."""
-    ticket = registered(client, world, **overrides)["ticket"]
-    status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
+    reg_id = registered(client, world, **overrides)["registration_id"]
+    status, approved = call(client, "POST", f"/registrations/{reg_id}/approve", world.headers("huajing"))
     assert status == 200, approved
     return str(approved["member_id"])
 

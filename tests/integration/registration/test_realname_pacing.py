@@ -152,7 +152,7 @@ def test_reg_5_a_registration_over_budget_is_requeued_not_dropped(
     for n in range(3):
         status, answer = submit(client, form(world, id_number=make_id(seq=300 + n)))
         assert status == 202, answer
-        tickets.append(answer["ticket"])
+        tickets.append(answer["registration_id"])
     # When the worker has handled the queue
     handled = drain(client)
     # Then 2 were checked and written, the third went back on the queue (no record failed)

@@ -86,8 +86,8 @@ def findings(client: Any, world: World, org: str = "root") -> set[tuple[str, str
 
 
 def approve(client: Any, world: World, branch: str, **overrides: Any) -> str:
-    ticket = registered(client, world, branch_id=world.orgs[branch], **overrides)["ticket"]
-    status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers(branch))
+    reg_id = registered(client, world, branch_id=world.orgs[branch], **overrides)["registration_id"]
+    status, approved = call(client, "POST", f"/registrations/{reg_id}/approve", world.headers(branch))
     assert status == 200, approved
     return str(approved["member_id"])
 
@@ -107,10 +107,10 @@ def test_stat_1_subtree_figures_at_root_city_and_branch(client: Any, world: Worl
     assert figures(client, world, "huajing")["branches_by_size"] == {"3_30": 1}
     # A registration counts as pending at every level, then as a member once approved (莲花's
     # first member was registered and approved today too, as the world was built).
-    ticket = registered(client, world, branch_id=world.orgs["lianhua"])["ticket"]
+    reg_id = registered(client, world, branch_id=world.orgs["lianhua"])["registration_id"]
     pending = figures(client, world, "sz", "root")["registrations"]
     assert (pending["pending"], pending["submitted_today"]) == (1, 2)
-    status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("lianhua"))
+    status, approved = call(client, "POST", f"/registrations/{reg_id}/approve", world.headers("lianhua"))
     assert status == 200, approved
     sz = figures(client, world, "sz", "root")
     assert sz["registrations"]["pending"] == 0 and sz["registrations"]["reviewed_today"] == 2
@@ -209,7 +209,7 @@ def plant(client: Any, world: World) -> dict[str, str]:
     )
     planted["unpaid"] = unpaid
     # SWEEP-3: a review past 5 working days (REV-2 escalated it) and one still in time.
-    late = registered(client, world, branch_id=world.orgs["huajing"])["ticket"]
+    late = registered(client, world, branch_id=world.orgs["huajing"])["registration_id"]
     Registration(keys.registration_pk(late), keys.META).update(
         actions=[Registration.escalated_to.set(world.orgs["tianhe"])], add_version_condition=False
     )
