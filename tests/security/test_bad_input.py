@@ -123,7 +123,9 @@ CASES: dict[str, Bad] = {
         method="PUT",
         caller="member",
     ),
-    "number for boolean": Bad("/registrations", _j({"is_cadre": 1}), 400, "INVALID_FIELD", "is_cadre", caller="applicant"),
+    "number for boolean": Bad(
+        "/registrations", _j({"is_cadre": 1}), 400, "INVALID_FIELD", "is_cadre", caller="applicant"
+    ),
     # Unicode edge cases
     "zero-width space in a name": Bad(ACCOUNTS, _j({"name": "张\u200b三"}), 400, "NAME_INVISIBLE_CHARACTER", "name"),
     "zero-width joiner in a name": Bad(ACCOUNTS, _j({"name": "张\u200d三"}), 400, "NAME_INVISIBLE_CHARACTER", "name"),

@@ -153,7 +153,8 @@ def sign_in_with_password(login: str, password: str) -> SignedIn:
         passwords.verify_nothing(password)
         raise LOCKED
     # With no account, verify() spends a dummy hash's time: the answer's timing is the same.
-    if account is None or not passwords.verify(account.password_hash, password):
+    matches = passwords.verify(account.password_hash if account else None, password)
+    if account is None or not matches:
         _count_wrong(account, subject)
         raise SIGN_IN_FAILED
     limits.clear(WRONG_PASSWORD, subject)
