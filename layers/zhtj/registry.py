@@ -34,10 +34,12 @@ import zhtj.orgs.models
 import zhtj.registration.messages
 import zhtj.registration.models
 import zhtj.search.models
+import zhtj.signin.models
 import zhtj.stats.models
 import zhtj.sweeps.messages
 import zhtj.sweeps.models
 import zhtj.table.audit_record
+import zhtj.table.limits
 import zhtj.table.rate_budget
 import zhtj.timers.models
 import zhtj.transfers.messages
@@ -57,9 +59,11 @@ MODEL_MODULES = (
     zhtj.orgs.models,
     zhtj.registration.models,
     zhtj.search.models,
+    zhtj.signin.models,
     zhtj.stats.models,
     zhtj.sweeps.models,
     zhtj.table.audit_record,
+    zhtj.table.limits,
     zhtj.table.rate_budget,
     zhtj.timers.models,
     zhtj.transfers.models,
