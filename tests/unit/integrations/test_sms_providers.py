@@ -17,7 +17,7 @@ import requests
 from requests.models import PreparedRequest
 
 from tests.support.sms import Intercepted, intercept_http
-from zhtj.core.settings import SMS_PROVIDER_ENV
+from zhtj.core.settings import SMS_PROVIDER_ENV, SMS_SECRET_ENV
 from zhtj.integrations import secrets
 from zhtj.integrations.sms import registry
 from zhtj.integrations.sms.base import SmsRefused, Template
@@ -35,15 +35,17 @@ TENCENT = {
 
 @pytest.fixture
 def http(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Intercepted]:
+    # Each provider's secret under a name of its own (a deployment has the selected one's only)
     client = boto3.client("secretsmanager")
-    client.create_secret(Name="zhtj/sms/alibaba", SecretString=json.dumps(ALIBABA, ensure_ascii=False))
-    client.create_secret(Name="zhtj/sms/tencent", SecretString=json.dumps(TENCENT, ensure_ascii=False))
+    client.create_secret(Name="sms/alibaba", SecretString=json.dumps(ALIBABA, ensure_ascii=False))
+    client.create_secret(Name="sms/tencent", SecretString=json.dumps(TENCENT, ensure_ascii=False))
     with intercept_http(monkeypatch) as seen:
         yield seen
 
 
 def _sender(monkeypatch: pytest.MonkeyPatch, name: str) -> Any:
     monkeypatch.setenv(SMS_PROVIDER_ENV, name)
+    monkeypatch.setenv(SMS_SECRET_ENV, f"sms/{name}")
     return registry.sender()
 
 
@@ -95,7 +97,7 @@ def test_alibaba_reads_its_secret_once_per_process(http: Intercepted, monkeypatc
     _sender(monkeypatch, "alibaba").send("13800138000", Template.NOTICE, {"text": "您的报到已审核通过"})
     # When the secret changes in Secrets Manager
     changed = ALIBABA | {"sign_name": "别的签名"}
-    boto3.client("secretsmanager").put_secret_value(SecretId="zhtj/sms/alibaba", SecretString=json.dumps(changed))
+    boto3.client("secretsmanager").put_secret_value(SecretId="sms/alibaba", SecretString=json.dumps(changed))
     _sender(monkeypatch, "alibaba").send("13800138000", Template.NOTICE, {"text": "提醒"})
     # Then the process keeps what it read first (a container picks a rotation up when recycled)
     assert parse_qs(urlsplit(http.last().url or "").query)["SignName"] == ["智慧团建"]
