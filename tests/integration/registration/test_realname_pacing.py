@@ -170,3 +170,13 @@ def test_reg_5_a_registration_over_budget_is_requeued_not_dropped(
     assert len(recording.asked) == 3
     # And no queue, dead-letter queues included, holds anything
     assert not any(all_depths().values()), all_depths()
+
+
+def test_reg_5_a_registration_paced_again_waits_twice_as_long_up_to_sqs_limit() -> None:
+    # Given work sent back 0, 1, 2, ... times, When its next delay is drawn many times
+    for times in range(14):
+        ceiling = min(identity_check.MAX_DELAY_SECONDS, 2**times)
+        delays = {identity_check.retry_delay(times) for _ in range(50)}
+        # Then it lies between half the doubled delay and all of it, never beyond SQS's 900 s
+        assert all(max(1, ceiling // 2) <= d <= ceiling <= 900 for d in delays), (times, delays)
+    assert identity_check.retry_delay(0, at_least=3) == 3
