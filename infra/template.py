@@ -44,8 +44,8 @@ from zhtj.core.settings import (
 from zhtj.core.settings import DEFAULT_PAYMENT_SECRET as DEFAULT_SECRET
 from zhtj.core.settings import PAYMENT_SECRET_ENV as SECRET_ENV
 from zhtj.integrations.identity.registry import REAL_PROVIDERS
-from zhtj.integrations.sms.registry import REAL_SENDERS
 from zhtj.integrations.payments import alipay, wechat
+from zhtj.integrations.sms.registry import REAL_SENDERS
 from zhtj.table.base import table_definition
 from zhtj.table.storage import IMPORT_UPLOADS_PREFIX, bucket_env
 
@@ -710,7 +710,9 @@ def _function_role(manifest: Manifest) -> Json:
 
 def _secret_arn(parameter: str) -> Json:
     """Exactly the secret a parameter names (Secrets Manager appends six random characters)."""
-    return _sub(f"arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:${{{parameter}}}-??????")
+    return _sub(
+        f"arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:${{{parameter}}}-??????"
+    )
 
 
 def payment_secret_arns() -> list[Json]:
@@ -768,7 +770,9 @@ def grant_statements(grant: str) -> list[Json]:
             }
         ]
     if grant == "token-verifying":
-        return [{"Sid": "TokenPublicKey", "Effect": "Allow", "Action": ["kms:GetPublicKey"], "Resource": _arn(TOKEN_KEY)}]
+        return [
+            {"Sid": "TokenPublicKey", "Effect": "Allow", "Action": ["kms:GetPublicKey"], "Resource": _arn(TOKEN_KEY)}
+        ]
     raise ValueError(f"unknown grant {grant!r}")
 
 

@@ -241,7 +241,7 @@ def test_the_token_signing_key_signs_for_the_api_alone_and_verifiers_read_its_pu
         # And the verifiers are told the key
         variables = properties["Environment"]["Variables"]
         assert (variables.get(cloud.TOKEN_KEY_ENV) == key_arn) is (name in cloud.TOKEN_VERIFYING_FUNCTIONS), name
-    assert "app" in cloud.TOKEN_SIGNING_FUNCTIONS and cloud.TOKEN_VERIFYING_FUNCTIONS >= {"app"}
+    assert "app" in cloud.TOKEN_SIGNING_FUNCTIONS and {"app"} <= cloud.TOKEN_VERIFYING_FUNCTIONS
 
 
 @pytest.mark.parametrize(
@@ -387,7 +387,7 @@ def test_dues_3_payment_functions_alone_read_exactly_the_providers_secrets(templ
         "Resource": {"Ref": cloud.CURSOR_SECRET},
     }
     reading = [s for s in _statements(template, cloud.PAYMENTS_ROLE) if "secretsmanager" in json.dumps(s)]
-    assert cloud.PAYMENTS_ROLE == cloud.role_id(("payments",))
+    assert cloud.role_id(("payments",)) == cloud.PAYMENTS_ROLE
     assert reading == [
         cursor_key,
         {

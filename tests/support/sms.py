@@ -6,7 +6,6 @@ tested against their request format without a network."""
 from __future__ import annotations
 
 import json
-
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field

@@ -173,7 +173,7 @@ def test_reg_5_alibaba_busy_bad_input_errors_and_silence(http: Intercepted, monk
     assert provider.check(NAME, ID_NUMBER, PHONE) is Verdict.NO_RECORD
     # A missing permission is a deployment error
     http.answer = lambda request: (403, {"Code": "Forbidden.RAM", "Message": "no", "RequestId": "R"})
-    with pytest.raises(ProviderError, match="Forbidden.RAM"):
+    with pytest.raises(ProviderError, match=r"Forbidden\.RAM"):
         provider.check(NAME, ID_NUMBER, PHONE)
 
     # No answer is a TimeoutError
