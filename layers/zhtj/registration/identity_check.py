@@ -44,6 +44,8 @@ MAX_WAIT_SECONDS = 1.0
 VERDICT_KEEP = timedelta(days=365)
 
 
+# How far a paced re-check's timer moves on (drawn between the two).
+RECHECK_LATER_SECONDS = (60, 300)
 # The longest a re-queued registration waits (SQS's limit on a message's delay).
 MAX_DELAY_SECONDS = 900
 
@@ -174,10 +176,17 @@ def recheck(registration_id: str) -> None:
         registration = Registration.get(keys.registration_pk(registration_id), keys.META, consistent_read=True)
     except Registration.DoesNotExist:
         return
+    matched: bool | None = None
+    if registration.real_name_state == RECHECK_SCHEDULED:
+        try:
+            matched = _verify(registration)
+        except Paced:
+            _recheck_later(registration_id)
+            return
     uow = UnitOfWork(SYSTEM_ACTOR)
     timers.cancel(uow, timers.REALNAME_RECHECK, registration_id)
-    if registration.real_name_state == RECHECK_SCHEDULED:
-        state = PASSED if _verify(registration) else FAILED
+    if matched is not None:
+        state = PASSED if matched else FAILED
         uow.update(
             registration,
             [Registration.real_name_state.set(state)],
@@ -197,6 +206,15 @@ def recheck(registration_id: str) -> None:
         if error is BUSY:
             raise  # a transaction in flight on the same items: nothing decided, the timer's message comes back
         return  # decided meanwhile by another delivery
+
+
+def _recheck_later(registration_id: str) -> None:
+    """The provider's rate is spent: the re-check's timer moves a few minutes on (a fresh timer,
+    its attempts untouched by pacing), rather than failing the timer's message."""
+    uow = UnitOfWork(SYSTEM_ACTOR)
+    later = now() + timedelta(seconds=random.randint(*RECHECK_LATER_SECONDS))
+    timers.schedule(uow, timers.REALNAME_RECHECK, registration_id, later)
+    uow.commit()
 
 
 def photo_upload(principal: Principal, registration_id: str) -> tuple[str, str]:
