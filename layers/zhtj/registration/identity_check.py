@@ -42,8 +42,6 @@ BUDGET = "realname"
 MAX_WAIT_SECONDS = 1.0
 # How long a verdict is kept (TTL): facts corrected at the authority are checked afresh after.
 VERDICT_KEEP = timedelta(days=365)
-
-
 # How far a paced re-check's timer moves on (drawn between the two).
 RECHECK_LATER_SECONDS = (60, 300)
 # The longest a re-queued registration waits (SQS's limit on a message's delay).
