@@ -162,24 +162,26 @@ def payment_gateway(provider: str) -> str | None:
     return os.environ.get(PAYMENT_GATEWAY_ENV[provider]) or None
 
 
-# The SMS and real-name providers' secrets (zhtj.integrations.sms.config, identity.config): one
-# Secrets Manager secret per provider, named by these variables (the template sets them on the
-# functions that may read them) or by the defaults. The real-name provider's rate: the checks a
-# second that all workers together may ask (REG-5's pacing, zhtj.table.rate_budget).
-SMS_SECRET_ENV = {"alibaba": "ZHTJ_SMS_ALIBABA_SECRET", "tencent": "ZHTJ_SMS_TENCENT_SECRET"}
-IDENTITY_SECRET_ENV = {"alibaba": "ZHTJ_IDENTITY_ALIBABA_SECRET", "tencent": "ZHTJ_IDENTITY_TENCENT_SECRET"}
+# The SMS and real-name providers' secrets (zhtj.integrations.sms.config, identity.config): the
+# selected provider's Secrets Manager secret, named by these variables (the template sets them
+# on the functions that may read them) or by the defaults. The real-name provider's rate: the
+# checks a second that all workers together may ask (REG-5's pacing, zhtj.table.rate_budget).
+SMS_SECRET_ENV = "ZHTJ_SMS_SECRET"
+IDENTITY_SECRET_ENV = "ZHTJ_IDENTITY_SECRET"
+DEFAULT_SMS_SECRET = "zhtj/sms"
+DEFAULT_IDENTITY_SECRET = "zhtj/identity"
 IDENTITY_RATE_ENV = "ZHTJ_IDENTITY_RATE_PER_SECOND"
 DEFAULT_IDENTITY_RATE = 20
 
 
-def sms_secret_name(provider: str) -> str:
-    """The Secrets Manager secret of an SMS provider ("alibaba" | "tencent")."""
-    return os.environ.get(SMS_SECRET_ENV[provider]) or f"zhtj/sms/{provider}"
+def sms_secret_name() -> str:
+    """The Secrets Manager secret of the selected SMS provider (its JSON: integrations/sms/config.py)."""
+    return os.environ.get(SMS_SECRET_ENV) or DEFAULT_SMS_SECRET
 
 
-def identity_secret_name(provider: str) -> str:
-    """The Secrets Manager secret of a real-name provider ("alibaba" | "tencent")."""
-    return os.environ.get(IDENTITY_SECRET_ENV[provider]) or f"zhtj/identity/{provider}"
+def identity_secret_name() -> str:
+    """The Secrets Manager secret of the selected real-name provider (integrations/identity/config.py)."""
+    return os.environ.get(IDENTITY_SECRET_ENV) or DEFAULT_IDENTITY_SECRET
 
 
 def identity_rate_per_second() -> int:

@@ -8,7 +8,8 @@ and real-name providers"), far below an enrolment peak, so:
 - checks are paced: each takes a turn in a rate budget shared by every worker
   (zhtj.table.rate_budget, ZHTJ_IDENTITY_RATE_PER_SECOND); a check that gets no turn within
   MAX_WAIT_SECONDS raises Paced, and its caller puts the work back for later (the registration
-  worker re-queues the message with a delay: never dropped);
+  worker re-queues the message with a delay that doubles each time, `retry_delay`: never
+  dropped);
 - the same facts are never checked twice: the provider's answers are kept in a RealNameVerdict
   keyed by a keyed hash of name, ID number and phone (zhtj.table.pii.facts_index, never the
   plain ID number), so a resubmission reuses them; the automatic re-check is the one allowed
@@ -17,6 +18,7 @@ and real-name providers"), far below an enrolment peak, so:
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from enum import StrEnum
 
@@ -40,15 +42,27 @@ BUDGET = "realname"
 MAX_WAIT_SECONDS = 1.0
 # How long a verdict is kept (TTL): facts corrected at the authority are checked afresh after.
 VERDICT_KEEP = timedelta(days=365)
+# How far a paced re-check's timer moves on (drawn between the two).
+RECHECK_LATER_SECONDS = (60, 300)
+# The longest a re-queued registration waits (SQS's limit on a message's delay).
+MAX_DELAY_SECONDS = 900
 
 
 class Paced(RuntimeError):
     """The provider's rate was spent for longer than a check may wait: nothing was asked. The
-    caller puts the work back (the registration worker re-queues its message with this delay)."""
+    caller puts the work back (the registration worker re-queues its message, `retry_delay`)."""
 
     def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__(f"the real-name provider's rate is spent; retry in {retry_after_seconds} s")
+        super().__init__(f"the real-name provider's rate is spent; retry in {retry_after_seconds} s or later")
         self.retry_after_seconds = retry_after_seconds
+
+
+def retry_delay(times_paced: int, at_least: int = 1) -> int:
+    """How long work sent back `times_paced` times before waits now: doubling from 1 s up to
+    MAX_DELAY_SECONDS, each drawn between half and all of it, so that a backlog does not come
+    back at once (each return costs a refused take on the one rate item)."""
+    ceiling = min(MAX_DELAY_SECONDS, 2 ** min(times_paced, 10))
+    return max(at_least, random.randint(max(1, ceiling // 2), ceiling))
 
 
 class RealNameState(StrEnum):
@@ -160,10 +174,17 @@ def recheck(registration_id: str) -> None:
         registration = Registration.get(keys.registration_pk(registration_id), keys.META, consistent_read=True)
     except Registration.DoesNotExist:
         return
+    matched: bool | None = None
+    if registration.real_name_state == RECHECK_SCHEDULED:
+        try:
+            matched = _verify(registration)
+        except Paced:
+            _recheck_later(registration_id)
+            return
     uow = UnitOfWork(SYSTEM_ACTOR)
     timers.cancel(uow, timers.REALNAME_RECHECK, registration_id)
-    if registration.real_name_state == RECHECK_SCHEDULED:
-        state = PASSED if _verify(registration) else FAILED
+    if matched is not None:
+        state = PASSED if matched else FAILED
         uow.update(
             registration,
             [Registration.real_name_state.set(state)],
@@ -183,6 +204,15 @@ def recheck(registration_id: str) -> None:
         if error is BUSY:
             raise  # a transaction in flight on the same items: nothing decided, the timer's message comes back
         return  # decided meanwhile by another delivery
+
+
+def _recheck_later(registration_id: str) -> None:
+    """The provider's rate is spent: the re-check's timer moves a few minutes on (a fresh timer,
+    its attempts untouched by pacing), rather than failing the timer's message."""
+    uow = UnitOfWork(SYSTEM_ACTOR)
+    later = now() + timedelta(seconds=random.randint(*RECHECK_LATER_SECONDS))
+    timers.schedule(uow, timers.REALNAME_RECHECK, registration_id, later)
+    uow.commit()
 
 
 def photo_upload(principal: Principal, registration_id: str) -> tuple[str, str]:

@@ -3,7 +3,7 @@ import), written by the registration worker (registration/worker.py)."""
 
 from __future__ import annotations
 
-from zhtj.table.queues import Message, Queue
+from zhtj.table.queues import Message, Queue, omitted
 
 
 class Person(Message):
@@ -39,6 +39,9 @@ class WriteRegistration(Message):
     submitted_at: str
     admitted_on: str | None = None
     person: Person
+    # REG-5: how many times the real-name provider's rate sent it back to the queue (its next
+    # delay doubles); absent while 0.
+    paced: int = omitted(0)
 
 
 REGISTRATION: Queue[WriteRegistration] = Queue("registration", WriteRegistration)

@@ -31,7 +31,9 @@ class RateWindow(Item, discriminator="RateWindow"):
 
 
 def take(budget: str, limit: int, window_seconds: int = 1) -> bool:
-    """Take one turn in the current window of `budget`; False when its `limit` is spent."""
+    """Take one turn in the current window of `budget`; False when its `limit` is spent, or when
+    the window closed while the turn was being taken (a stale turn would land in the next
+    window's second at the provider: the caller takes one there instead)."""
     at = now()
     start = int(at.timestamp()) // window_seconds * window_seconds
     window = RateWindow(keys.rate_window_pk(budget, start), keys.META)
@@ -48,7 +50,7 @@ def take(budget: str, limit: int, window_seconds: int = 1) -> bool:
         if error.cause_response_code == "ConditionalCheckFailedException":
             return False
         raise
-    return True
+    return now().timestamp() < start + window_seconds
 
 
 def seconds_to_next_window(window_seconds: int = 1) -> float:
@@ -60,9 +62,17 @@ def take_or_wait(budget: str, limit: int, max_wait_seconds: float, window_second
     """Take a turn, waiting for the next windows while the current one is spent, at most
     `max_wait_seconds` in all; False when no turn came in that time (the caller retries later)."""
     deadline = time.monotonic() + max_wait_seconds
-    while not take(budget, limit, window_seconds):
+    while True:
+        window = _window_start(window_seconds)
+        if take(budget, limit, window_seconds):
+            return True
+        if _window_start(window_seconds) != window:
+            continue  # the window closed meanwhile: the new one has just begun, try it at once
         pause = seconds_to_next_window(window_seconds)
         if time.monotonic() + pause > deadline:
             return False
         time.sleep(pause)
-    return True
+
+
+def _window_start(window_seconds: int) -> int:
+    return int(now().timestamp()) // window_seconds * window_seconds

@@ -24,6 +24,8 @@ from zhtj.registration import identity_check
 from zhtj.registration.models import RealNameVerdict, Registration
 from zhtj.table import keys, rate_budget
 from zhtj.table.queues import queue_url
+from zhtj.timers import service as timers
+from zhtj.timers.models import Timer
 
 NAME, ID_NUMBER, PHONE = "李晓明", "11010519491231002X", "+8613800138000"
 
@@ -170,3 +172,42 @@ def test_reg_5_a_registration_over_budget_is_requeued_not_dropped(
     assert len(recording.asked) == 3
     # And no queue, dead-letter queues included, holds anything
     assert not any(all_depths().values()), all_depths()
+
+
+def test_reg_5_a_registration_paced_again_waits_twice_as_long_up_to_sqs_limit() -> None:
+    # Given work sent back 0, 1, 2, ... times, When its next delay is drawn many times
+    for times in range(14):
+        ceiling = min(identity_check.MAX_DELAY_SECONDS, 2**times)
+        delays = {identity_check.retry_delay(times) for _ in range(50)}
+        # Then it lies between half the doubled delay and all of it, never beyond SQS's 900 s
+        assert all(max(1, ceiling // 2) <= d <= ceiling <= 900 for d in delays), (times, delays)
+    assert identity_check.retry_delay(0, at_least=3) == 3
+
+
+def test_reg_5_a_recheck_over_budget_moves_its_timer_on_instead_of_failing(
+    client: Any, world: World, recording: Recording, one_window: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a registration whose first check failed (its re-check timer filed)
+    status, answer = submit(client, form(world, id_number=make_id(seq=320)))
+    assert status == 202, answer
+    drain(client)
+    ticket = answer["ticket"]
+    assert Registration.get(keys.registration_pk(ticket), keys.META).real_name_state == "RECHECK_SCHEDULED"
+    due_before = Timer.get(keys.timer_pk(timers.REALNAME_RECHECK, ticket), keys.META).due_at
+    # And the provider's rate, 1 a second, spent for this second (by that first check)
+    monkeypatch.setenv(IDENTITY_RATE_ENV, "1")
+    assert not rate_budget.take(identity_check.BUDGET, 1)
+    # When the re-check fires
+    identity_check.recheck(ticket)
+    # Then nothing was asked, the state waits, and the timer is due a few minutes from now
+    assert len(recording.asked) == 1
+    assert Registration.get(keys.registration_pk(ticket), keys.META).real_name_state == "RECHECK_SCHEDULED"
+    moved = Timer.get(keys.timer_pk(timers.REALNAME_RECHECK, ticket), keys.META)
+    assert moved.due_at != due_before and not moved.attempts and moved.claimed_until is None
+    assert timedelta(seconds=55) < moved.due_at - datetime.now(UTC) <= timedelta(seconds=300)
+    # And in a later second it is re-checked once, and decided
+    one_window()
+    recording.answer = True
+    identity_check.recheck(ticket)
+    assert [attempt for *_, attempt in recording.asked] == [1, 2]
+    assert Registration.get(keys.registration_pk(ticket), keys.META).real_name_state == "PASSED"

@@ -16,7 +16,7 @@ import requests
 from requests.models import PreparedRequest
 
 from tests.support.sms import Intercepted, intercept_http
-from zhtj.core.settings import IDENTITY_PROVIDER_ENV
+from zhtj.core.settings import IDENTITY_PROVIDER_ENV, IDENTITY_SECRET_ENV
 from zhtj.integrations.identity import registry
 from zhtj.integrations.identity.base import ProviderBusy, ProviderError, Verdict
 
@@ -26,11 +26,9 @@ NAME, ID_NUMBER, PHONE = "李晓明", "11010519491231002X", "+8613800138000"
 @pytest.fixture
 def http(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Intercepted]:
     client = boto3.client("secretsmanager")
+    client.create_secret(Name="identity/tencent", SecretString=json.dumps({"secret_id": "AKIDID", "secret_key": "k"}))
     client.create_secret(
-        Name="zhtj/identity/tencent", SecretString=json.dumps({"secret_id": "AKIDID", "secret_key": "k"})
-    )
-    client.create_secret(
-        Name="zhtj/identity/alibaba", SecretString=json.dumps({"access_key_id": "LTAIID", "access_key_secret": "k"})
+        Name="identity/alibaba", SecretString=json.dumps({"access_key_id": "LTAIID", "access_key_secret": "k"})
     )
     with intercept_http(monkeypatch) as seen:
         yield seen
@@ -38,6 +36,7 @@ def http(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Intercepted]:
 
 def _provider(monkeypatch: pytest.MonkeyPatch, name: str) -> Any:
     monkeypatch.setenv(IDENTITY_PROVIDER_ENV, name)
+    monkeypatch.setenv(IDENTITY_SECRET_ENV, f"identity/{name}")
     return registry.provider()
 
 
@@ -174,7 +173,7 @@ def test_reg_5_alibaba_busy_bad_input_errors_and_silence(http: Intercepted, monk
     assert provider.check(NAME, ID_NUMBER, PHONE) is Verdict.NO_RECORD
     # A missing permission is a deployment error
     http.answer = lambda request: (403, {"Code": "Forbidden.RAM", "Message": "no", "RequestId": "R"})
-    with pytest.raises(ProviderError, match="Forbidden.RAM"):
+    with pytest.raises(ProviderError, match=r"Forbidden\.RAM"):
         provider.check(NAME, ID_NUMBER, PHONE)
 
     # No answer is a TimeoutError

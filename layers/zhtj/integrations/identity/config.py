@@ -1,7 +1,7 @@
-"""The real-name providers' configuration, from their Secrets Manager secrets (read once per
-process, zhtj.integrations.secrets). The secret's name comes from
-zhtj.core.settings.identity_secret_name (ZHTJ_IDENTITY_TENCENT_SECRET /
-ZHTJ_IDENTITY_ALIBABA_SECRET; by default zhtj/identity/<provider>). Its SecretString is JSON:
+"""The real-name providers' configuration, from the selected provider's Secrets Manager secret
+(read once per process, zhtj.integrations.secrets). The secret's name comes from
+zhtj.core.settings.identity_secret_name (ZHTJ_IDENTITY_SECRET; by default zhtj/identity); its
+SecretString is the selected provider's JSON (ZHTJ_IDENTITY_PROVIDER names the provider):
 
     tencent: {"secret_id", "secret_key", "region"?: "ap-guangzhou", "endpoint"?: "faceid.tencentcloudapi.com"}
     alibaba: {"access_key_id", "access_key_secret", "endpoint"?: "cloudauth.aliyuncs.com"}
@@ -58,9 +58,9 @@ def alibaba_config(document: dict[str, Any]) -> AlibabaIdentityConfig:
 
 def tencent() -> TencentIdentityConfig:
     """Tencent Cloud faceid's configuration, from its secret (read once per process)."""
-    return tencent_config(secrets.read_json(identity_secret_name("tencent")))
+    return tencent_config(secrets.read_json(identity_secret_name()))
 
 
 def alibaba() -> AlibabaIdentityConfig:
     """Alibaba Cloud cloudauth's configuration, from its secret (read once per process)."""
-    return alibaba_config(secrets.read_json(identity_secret_name("alibaba")))
+    return alibaba_config(secrets.read_json(identity_secret_name()))

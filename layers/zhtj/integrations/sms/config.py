@@ -1,7 +1,7 @@
-"""The SMS providers' configuration, from their Secrets Manager secrets (read once per process,
-zhtj.integrations.secrets). The secret's name comes from zhtj.core.settings.sms_secret_name
-(ZHTJ_SMS_ALIBABA_SECRET / ZHTJ_SMS_TENCENT_SECRET; by default zhtj/sms/<provider>). Its
-SecretString is JSON:
+"""The SMS providers' configuration, from the selected provider's Secrets Manager secret (read
+once per process, zhtj.integrations.secrets). The secret's name comes from
+zhtj.core.settings.sms_secret_name (ZHTJ_SMS_SECRET; by default zhtj/sms); its SecretString is
+the selected provider's JSON (ZHTJ_SMS_PROVIDER names the provider):
 
     alibaba: {"access_key_id", "access_key_secret", "sign_name",
               "templates": {"VERIFICATION_CODE": "SMS_…", "CADRE_INVITATION": "SMS_…", "NOTICE": "SMS_…"},
@@ -83,9 +83,9 @@ def tencent_config(document: dict[str, Any]) -> TencentSmsConfig:
 
 def alibaba() -> AlibabaSmsConfig:
     """Alibaba Cloud SMS's configuration, from its secret (read once per process)."""
-    return alibaba_config(secrets.read_json(sms_secret_name("alibaba")))
+    return alibaba_config(secrets.read_json(sms_secret_name()))
 
 
 def tencent() -> TencentSmsConfig:
     """Tencent Cloud SMS's configuration, from its secret (read once per process)."""
-    return tencent_config(secrets.read_json(sms_secret_name("tencent")))
+    return tencent_config(secrets.read_json(sms_secret_name()))
