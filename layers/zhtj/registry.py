@@ -40,7 +40,6 @@ import zhtj.sweeps.messages
 import zhtj.sweeps.models
 import zhtj.table.audit_record
 import zhtj.table.limits
-import zhtj.table.rate_budget
 import zhtj.timers.models
 import zhtj.transfers.messages
 import zhtj.transfers.models
@@ -64,7 +63,6 @@ MODEL_MODULES = (
     zhtj.sweeps.models,
     zhtj.table.audit_record,
     zhtj.table.limits,
-    zhtj.table.rate_budget,
     zhtj.timers.models,
     zhtj.transfers.models,
 )

@@ -165,7 +165,7 @@ def payment_gateway(provider: str) -> str | None:
 # The SMS and real-name providers' secrets (zhtj.integrations.sms.config, identity.config): the
 # selected provider's Secrets Manager secret, named by these variables (the template sets them
 # on the functions that may read them) or by the defaults. The real-name provider's rate: the
-# checks a second that all workers together may ask (REG-5's pacing, zhtj.table.rate_budget).
+# checks a second that all workers together may ask (REG-5's pacing, zhtj.table.limits).
 SMS_SECRET_ENV = "ZHTJ_SMS_SECRET"
 IDENTITY_SECRET_ENV = "ZHTJ_IDENTITY_SECRET"
 DEFAULT_SMS_SECRET = "zhtj/sms"

@@ -6,7 +6,7 @@ the member offline with a note and a photo, state 线下通过.
 Each check costs money and the provider answers at most 20 a second (REFERENCE: "Sign-in, SMS
 and real-name providers"), far below an enrolment peak, so:
 - checks are paced: each takes a turn in a rate budget shared by every worker
-  (zhtj.table.rate_budget, ZHTJ_IDENTITY_RATE_PER_SECOND); a check that gets no turn within
+  (zhtj.table.limits, ZHTJ_IDENTITY_RATE_PER_SECOND); a check that gets no turn within
   MAX_WAIT_SECONDS raises Paced, and its caller puts the work back for later (the registration
   worker re-queues the message with a delay that doubles each time, `retry_delay`: never
   dropped);
@@ -31,11 +31,11 @@ from zhtj.integrations.identity import registry
 from zhtj.registration.models import RealNameVerdict, Registration
 from zhtj.registration.reviewers import reviewer
 from zhtj.signin.tokens import Principal
-from zhtj.table import keys, pii, rate_budget, storage
+from zhtj.table import keys, limits, pii, storage
 from zhtj.table.unit_of_work import BUSY, SYSTEM_ACTOR, UnitOfWork
 from zhtj.timers import service as timers
 
-# The rate budget every worker's checks share (zhtj.table.rate_budget).
+# The rate budget every worker's checks share (zhtj.table.limits).
 BUDGET = "realname"
 # How long one check waits for a turn before giving its work back: a worker handles a batch of
 # messages one by one within its timeout.
@@ -88,8 +88,8 @@ def recheck_delay() -> timedelta:
 def _ask(name: str, id_number: str, phone: str | None, attempt: int) -> bool:
     """The configured provider's answer (zhtj.integrations.identity.registry), after a turn in
     the shared rate budget; Paced when no turn came in MAX_WAIT_SECONDS."""
-    if not rate_budget.take_or_wait(BUDGET, settings.identity_rate_per_second(), MAX_WAIT_SECONDS):
-        raise Paced(retry_after_seconds=1 + int(rate_budget.seconds_to_next_window()))
+    if not limits.take_or_wait(BUDGET, settings.identity_rate_per_second(), MAX_WAIT_SECONDS):
+        raise Paced(retry_after_seconds=1 + int(limits.seconds_to_next_window()))
     # ZHTJ_FAULTS=identity_timeout=<share>: the provider does not answer in time.
     faults.maybe_time_out(faults.IDENTITY_TIMEOUT, "the identity provider")
     return registry.provider().verify(name, id_number, phone, attempt)

@@ -74,11 +74,6 @@ def invitation_pk(token_hash: str) -> str:
     return f"INVITE#{token_hash}"
 
 
-def limit_pk(name: str, subject: str, window_start: int) -> str:
-    """A rate limit's counter: one per subject (a phone, a caller, a login) and window."""
-    return f"LIMIT#{name}#{subject}#{window_start}"
-
-
 def member_pk(member_id: str) -> str:
     return f"MEMBER#{member_id}"
 
@@ -460,7 +455,8 @@ def sector_target_sk(sector: str) -> str:
 
 
 def rate_window_pk(budget: str, window_start: int) -> str:
-    """A rate budget's one window (zhtj.table.rate_budget): its start in epoch seconds."""
+    """One window of a rate (zhtj.table.limits): a limit's subject or a budget, and the window's
+    start in epoch seconds."""
     return f"RATE#{budget}#{window_start}"
 
 

@@ -323,7 +323,5 @@ def test_dues_3_the_simulator_pays_and_delivers_to_the_local_api(stack: Any) -> 
     state = "PENDING"
     while state == "PENDING" and time.monotonic() < deadline:
         time.sleep(0.5)
-        state = http.get(
-            f"{api}/dues/orders/{order['order_id']}", headers={"Authorization": f"Bearer {account_token}"}
-        ).json()["state"]
+        state = http.get(f"{api}/dues/orders/{order['order_id']}", headers=applicant).json()["state"]
     assert state == "PAID"

@@ -348,7 +348,7 @@ def test_acct_2_a_registration_belongs_to_the_signed_in_account(client: Any, wor
 
 def test_acct_2_approval_binds_the_member_and_the_id_number_to_the_account(client: Any, world: World) -> None:
     # Given an approved registration
-    session, member_id, id_number = _member_with_account(client, world, PHONE, 181)
+    _, member_id, id_number = _member_with_account(client, world, PHONE, 181)
     # Then the account is the member's: sign-in by ID number reaches it, and the token says so
     status, signed_in = _sign_in(client, login=id_number, password=PASSWORD)
     assert (status, signed_in["account"]["member_id"]) == (200, member_id)

@@ -22,7 +22,7 @@ from zhtj.core.settings import IDENTITY_PROVIDER_ENV, IDENTITY_RATE_ENV
 from zhtj.integrations.identity import registry
 from zhtj.registration import identity_check
 from zhtj.registration.models import RealNameVerdict, Registration
-from zhtj.table import keys, rate_budget
+from zhtj.table import keys, limits
 from zhtj.table.queues import queue_url
 from zhtj.timers import service as timers
 from zhtj.timers.models import Timer
@@ -56,7 +56,7 @@ def recording(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Recording]
 def one_window(monkeypatch: pytest.MonkeyPatch) -> Any:
     """The rate budget's clock held in one second (moved on by hand), and no waiting for a turn."""
     held = {"at": datetime(2026, 9, 1, 8, 0, 0, 250_000, tzinfo=UTC)}
-    monkeypatch.setattr(rate_budget, "now", lambda: held["at"])
+    monkeypatch.setattr(limits, "now", lambda: held["at"])
     monkeypatch.setattr(identity_check, "MAX_WAIT_SECONDS", 0.0)
 
     def next_second() -> None:
@@ -196,7 +196,7 @@ def test_reg_5_a_recheck_over_budget_moves_its_timer_on_instead_of_failing(
     due_before = Timer.get(keys.timer_pk(timers.REALNAME_RECHECK, ticket), keys.META).due_at
     # And the provider's rate, 1 a second, spent for this second (by that first check)
     monkeypatch.setenv(IDENTITY_RATE_ENV, "1")
-    assert not rate_budget.take(identity_check.BUDGET, 1)
+    assert not limits.take(identity_check.BUDGET, 1)
     # When the re-check fires
     identity_check.recheck(ticket)
     # Then nothing was asked, the state waits, and the timer is due a few minutes from now

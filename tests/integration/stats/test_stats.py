@@ -136,7 +136,7 @@ def test_stat_1_reg_4_accounts_entered_by_a_branch_are_never_members(client: Any
     after = figures(client, world, "huajing")
     assert after["members"] == before["members"]
     assert after["members"]["normal"] == 3 and "U" not in after["members"].get("by_sex", {})
-    status, page = call(client, "GET", f"/orgs/{world.orgs['huajing']}/members", world.headers("huajing"))
+    _, page = call(client, "GET", f"/orgs/{world.orgs['huajing']}/members", world.headers("huajing"))
     assert [m["name"] for m in page["items"]].count("张三") == 0
 
 
