@@ -17,7 +17,7 @@ import pytest
 from app import app
 from chalicelib.http import ROUTES
 from tests.support import World, build_world, call, pay_dues
-from tests.support.sessions import new_applicant, session_token
+from tests.support.sessions import applicant_principal, session_token
 from zhtj.orgs.authz import POLICY, Reach
 
 
@@ -657,7 +657,6 @@ def pending_registration(world: World) -> str:
     from zhtj.registration import service as registration
     from zhtj.registration.messages import REGISTRATION
     from zhtj.registration.rules import Submission
-    from zhtj.signin.tokens import Principal
 
     body = "44010620050301123"
     submission = Submission(
@@ -669,9 +668,7 @@ def pending_registration(world: World) -> str:
         is_cadre=False,
         development_number="202144010001",
     )
-    account_id, phone = new_applicant()
-    applicant = Principal(account_id, None, phone=phone)
-    registration.submit(applicant, submission, world.orgs["huajing"], None, None)
+    registration.submit(applicant_principal(), submission, world.orgs["huajing"], None, None)
     message = boto3.client("sqs").receive_message(QueueUrl=REGISTRATION.url())["Messages"][0]
     return registration.apply_submission(REGISTRATION.parse(message["Body"])).registration_id
 

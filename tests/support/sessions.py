@@ -9,7 +9,9 @@ import itertools
 from zhtj.accounts import login
 from zhtj.accounts.models import Account, PhoneLogin
 from zhtj.core.clock import new_id, now
+from zhtj.core.errors import ConflictError
 from zhtj.signin import sessions
+from zhtj.signin.tokens import Principal
 from zhtj.table import keys
 from zhtj.table.unit_of_work import Actor, UnitOfWork
 
@@ -19,10 +21,15 @@ _phones = itertools.count(1)
 def session_token(account_id: str, acting_org_id: str | None = None) -> str:
     """An access token of a new session of `account_id` (as the sign-in service opens one)."""
     account = Account.get(keys.account_pk(account_id), keys.META, consistent_read=True)
-    uow = UnitOfWork(Actor(account_id=account_id, org_id=None))
-    opened = sessions.open_session(uow, login.subject_of(account), acting_org_id)
-    uow.commit()
-    return opened.access_token
+    for _ in range(20):  # the fault tests inject conflicts into every transaction: sign in again
+        uow = UnitOfWork(Actor(account_id=account_id, org_id=None))
+        opened = sessions.open_session(uow, login.subject_of(account), acting_org_id)
+        try:
+            uow.commit()
+        except ConflictError:
+            continue
+        return opened.access_token
+    raise AssertionError("no session could be opened")
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -45,3 +52,9 @@ def applicant_headers(phone: str | None = None) -> dict[str, str]:
     """Headers of a fresh applicant's own session."""
     account_id, _ = new_applicant(phone)
     return bearer(session_token(account_id))
+
+
+def applicant_principal() -> Principal:
+    """A fresh applicant as the logic layer sees them (their own session, no organisation)."""
+    account_id, phone = new_applicant()
+    return Principal(account_id, None, session_id=None, phone=phone)
