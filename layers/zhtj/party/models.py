@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     ListAttribute,
-    NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
@@ -31,7 +30,7 @@ class PartyRecommendation(Item, discriminator="PartyRecommendation"):
     meeting_held_on = UnicodeAttribute()
     grounds = UnicodeAttribute()
     award_ids = ListAttribute(of=UnicodeAttribute, default=list)
-    evaluation_years = ListAttribute(of=NumberAttribute, default=list)
+    evaluation_years = ListAttribute(of=UnicodeAttribute, default=list)  # years, as text
     previous_id = UnicodeAttribute(null=True)  # the returned recommendation this one follows
     proposed_by = UnicodeAttribute()
     proposed_at = UTCDateTimeAttribute()

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pynamodb.expressions.update import Action
+
 from zhtj.annual.models import Evaluation
 from zhtj.awards.models import Award
 from zhtj.awards.rules import AwardKind
@@ -147,7 +149,7 @@ def propose(principal: Principal, member_id: str, proposal: Proposal) -> PartyRe
         meeting_held_on=meeting.held_on,
         grounds=proposal.grounds.strip(),
         award_ids=list(proposal.award_ids),
-        evaluation_years=list(proposal.evaluation_years),
+        evaluation_years=[str(y) for y in proposal.evaluation_years],
         previous_id=proposal.previous_id,
         proposed_by=operator.account_id,
         proposed_at=at,
@@ -209,7 +211,7 @@ def _decide(
         raise ALREADY_DECIDED
     state = RecommendationState.APPROVED if approve else RecommendationState.RETURNED
     at, today = clock.now(), clock.today_in_china().isoformat()
-    actions = [
+    actions: list[Action] = [
         PartyRecommendation.state.set(state),
         PartyRecommendation.decided_by.set(operator.account_id),
         PartyRecommendation.decided_at.set(at),
@@ -225,7 +227,7 @@ def _decide(
         condition=PartyRecommendation.state == RecommendationState.PROPOSED,
         on_fail=ALREADY_DECIDED,
     )
-    member_actions = [Member.open_party_id.remove()]
+    member_actions: list[Action] = [Member.open_party_id.remove()]
     if approve:
         member_actions.append(Member.party_recommended_on.set(today))
         cards.changed(uow, member_id)
