@@ -2,8 +2,8 @@
 (SWEEP-1..3), as pure functions of item images.
 
 Counting works in two steps, both driven by the table's stream:
-1. `own_counts(image)`: a base item (organisation, member, registration, post, award, transfer)
-   counts for the organisation it is attached to. The stream moves each organisation's OwnStat
+1. `own_counts(image)`: a base item (organisation, member, registration, post, award, transfer,
+   LIFE-1's meeting, PARTY-1's recommendation) counts for the organisation it is attached to. The stream moves each organisation's OwnStat
    by new − old.
 2. `rollup(own)`: an OwnStat's counters, plus what they imply (size bands, sector totals,
    finding flags), count for every organisation on its path. The stream moves those SubStats
