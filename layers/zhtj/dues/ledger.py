@@ -172,7 +172,9 @@ def receipt_upload(principal: Principal, member_id: str, content_type: str) -> t
     return key, storage.upload_url("uploads", key, content_type)
 
 
-def _offline_months(member: Member, account: DuesAccount | None, first: str, last: str, today: date) -> list[str]:
+def _offline_months(
+    member: Member, account: DuesAccount | None, first: str, last: str, today: date, since: str
+) -> list[str]:
     """The months of a record, checked: after admission, before this month, at most
     OFFLINE_MAX_MONTHS; those from the online-collection start month on must be the next months
     the member owes (paid months stay contiguous, as the bills read them)."""
@@ -187,7 +189,7 @@ def _offline_months(member: Member, account: DuesAccount | None, first: str, las
         raise ValidationError("OFFLINE_MONTH_FUTURE", "只能登记本月以前的月份", "last_month")
     if member.join_month is not None and first < member.join_month[:7]:
         raise ValidationError("OFFLINE_BEFORE_JOIN", "不能登记入团以前的月份", "first_month")
-    online = [m for m in months if m >= online_start(today)]
+    online = [m for m in months if m >= since]
     if online:
         owed = bill_for(member, account, today, versions()).months
         if not owed or online[0] != owed[0]:
@@ -223,7 +225,8 @@ def record_offline(
     if account is not None and account.open_order_id:
         raise BILL_CHANGED
     today = china_today()
-    months = _offline_months(member, account, first, last, today)
+    since = online_start(today)  # DUES-5: months before it were never owed online
+    months = _offline_months(member, account, first, last, today, since)
     at, record_id = clock.now(), clock.new_id("off")
     uow = UnitOfWork(operator.actor)
     member_pk = keys.member_pk(member_id)
@@ -252,7 +255,7 @@ def record_offline(
         count_years(uow, org_id, counter_shard(depth, member_id), by_year)
     seen = account.paid_through if account is not None else None
     actions: list[Action] = [DuesAccount.kind.set(DuesAccount), DuesAccount.member_id.set(member_id)]
-    online = [m for m in months if m >= online_start(today)]
+    online = [m for m in months if m >= since]
     if online and (seen is None or online[-1] > seen):
         actions.append(DuesAccount.paid_through.set(online[-1]))
     unchanged = DuesAccount.paid_through.does_not_exist() if seen is None else DuesAccount.paid_through == seen

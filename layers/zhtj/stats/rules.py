@@ -3,8 +3,8 @@
 
 Counting works in two steps, both driven by the table's stream:
 1. `own_counts(image)`: a base item (organisation, member, registration, post, award, transfer,
-   LIFE-1's meeting, PARTY-1's recommendation) counts for the organisation it is attached to. The stream moves each organisation's OwnStat
-   by new − old.
+   LIFE-1's meeting, PARTY-1's recommendation) counts for the organisation it is attached to.
+   The stream moves each organisation's OwnStat by new − old.
 2. `rollup(own)`: an OwnStat's counters, plus what they imply (size bands, sector totals,
    finding flags), count for every organisation on its path. The stream moves those SubStats
    by new − old of each OwnStat record.
