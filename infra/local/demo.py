@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 
-from infra.local import dues_demo, transfer_demo
+from infra.local import dues_demo, life_demo, transfer_demo
 from zhtj.accounts import login
 from zhtj.accounts.models import Account, PhoneLogin
 from zhtj.accounts.service import new_grant
@@ -923,6 +923,14 @@ def load(scale: int = 200) -> dict[str, str]:
     dues = dues_demo.load(
         [n.org for n in builder.orgs], demo_branch.org.org_id, logins.secretary, cast.get("open_order"),
     )  # fmt: skip
+    # LIFE-1, PARTY-1, DUES-5: the branch's meetings, the member login recommended to the Party and
+    # approved by the committee above (an administrator of its own), the lapsing member's first
+    # unpaid month paid offline (infra/local/life_demo.py).
+    parent_id = str(demo_branch.org.parent_id)
+    reviewer = Principal(_admin(builder, next(n.org for n in builder.orgs if n.org.org_id == parent_id)), parent_id)
+    branch_life = life_demo.load(
+        demo_branch.org.org_id, logins.branch_admin, reviewer, logins.member_id, cast.get("lapsing")
+    )
     # XFER: a transfer waiting on the demo branch (infra/local/transfer_demo.py), and an
     # administrator for every organisation its chain asks, so that it can be approved to the end.
     elsewhere = next((b.org for b in builder.branches if not b.org.path.startswith(guangzhou_path)), None)
@@ -943,6 +951,7 @@ def load(scale: int = 200) -> dict[str, str]:
         "branch_org_id": demo_branch.org.org_id,
         "member_id": logins.member_id,
         **dues,
+        **branch_life,
         **({"transfer_id": transfer.transfer_id, "transfer_member_id": transfer.member_id} if transfer else {}),
         **step_admins,
         **_logins(

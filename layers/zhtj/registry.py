@@ -27,10 +27,12 @@ import zhtj.dues.messages
 import zhtj.dues.models
 import zhtj.imports.messages
 import zhtj.imports.models
+import zhtj.life.models
 import zhtj.members.models
 import zhtj.names.models
 import zhtj.orgs.messages
 import zhtj.orgs.models
+import zhtj.party.models
 import zhtj.registration.messages
 import zhtj.registration.models
 import zhtj.search.models
@@ -53,9 +55,11 @@ MODEL_MODULES = (
     zhtj.counters.models,
     zhtj.dues.models,
     zhtj.imports.models,
+    zhtj.life.models,
     zhtj.members.models,
     zhtj.names.models,
     zhtj.orgs.models,
+    zhtj.party.models,
     zhtj.registration.models,
     zhtj.search.models,
     zhtj.signin.models,

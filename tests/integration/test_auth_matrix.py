@@ -34,6 +34,8 @@ class Case:
 REVIEWERS = frozenset({"huajing"})
 # DEL-1/EDIT-4: the city-level committee above 华景 (广州团市委) collects and applies.
 CITY_LEVEL = frozenset({"gz"})
+# PARTY-1: the committee directly above 华景 (天河) decides its recommendations.
+PARTY_REVIEWERS = frozenset({"tianhe"})
 
 
 # The target in every case is 天河 (a county under 广州): its own admin is "tianhe", its child
@@ -522,7 +524,103 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/search"): Case(
         "search.run", "tianhe", lambda w: "/search", lambda w: {"q": "团员", "org_id": w.orgs["tianhe"]}
     ),
+    # LIFE-1 (chalicelib/life/): the branch and the organisations above it record and read. Bodies
+    # fail after authorization (a GIF, a meeting held in 2999).
+    ("POST", "/orgs/{org_id}/life-photos"): Case(
+        "life.record",
+        "huajing",
+        lambda w: f"/orgs/{w.orgs['huajing']}/life-photos",
+        lambda w: {"content_type": "image/gif"},
+    ),
+    ("POST", "/orgs/{org_id}/life-meetings"): Case(
+        "life.record",
+        "huajing",
+        lambda w: f"/orgs/{w.orgs['huajing']}/life-meetings",
+        lambda w: {
+            "kind": "LECTURE",
+            "held_on": "2999-01-01",
+            "topic": "团课",
+            "minutes": "x",
+            "attendees": [{"member_id": w.members["huajing"][0], "present": True}],
+        },
+    ),
+    ("GET", "/orgs/{org_id}/life-meetings"): Case(
+        "life.read", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/life-meetings"
+    ),
+    ("GET", "/life-meetings/{meeting_id}"): Case(
+        "life.read", "huajing", lambda w: f"/life-meetings/{huajing_meeting(w)}"
+    ),
+    # PARTY-1 (chalicelib/party/): the branch (or above) proposes; the committee directly above
+    # the branch (天河) decides. The proposal cites no recorded meeting: refused after authorization.
+    ("GET", "/members/{member_id}/party-grounds"): Case(
+        "party.propose", "huajing", lambda w: f"/members/{w.members['huajing'][1]}/party-grounds"
+    ),
+    ("POST", "/members/{member_id}/party-recommendations"): Case(
+        "party.propose",
+        "huajing",
+        lambda w: f"/members/{w.members['huajing'][1]}/party-recommendations",
+        lambda w: {"meeting_id": "lmnone", "grounds": "x"},
+    ),
+    ("GET", "/members/{member_id}/party-recommendations"): Case(
+        "member.read", "huajing", lambda w: f"/members/{w.members['huajing'][1]}/party-recommendations"
+    ),
+    ("POST", "/members/{member_id}/party-recommendations/{recommendation_id}/approve"): Case(
+        "party.review",
+        "huajing",
+        lambda w: f"/members/{w.members['huajing'][1]}/party-recommendations/prnone/approve",
+        only=PARTY_REVIEWERS,
+    ),
+    ("POST", "/members/{member_id}/party-recommendations/{recommendation_id}/return"): Case(
+        "party.review",
+        "huajing",
+        lambda w: f"/members/{w.members['huajing'][1]}/party-recommendations/prnone/return",
+        lambda w: {"reason": "x"},
+        only=PARTY_REVIEWERS,
+    ),
+    ("GET", "/orgs/{org_id}/party-recommendations"): Case(
+        "party.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/party-recommendations"
+    ),
+    # DUES-5 (chalicelib/dues/offline.py): the province sets the start month (its own value
+    # again); the member's branch or above records offline months (no receipt: refused after
+    # authorization).
+    ("PUT", "/dues/online-start"): Case(
+        "dues.standard_set",
+        "root",
+        lambda w: "/dues/online-start",
+        lambda w: {"start_month": "2018-09", "effective_from": "2018-09-01", "document": "团粤发〔2018〕15号"},
+    ),
+    ("POST", "/members/{member_id}/dues/offline-receipt"): Case(
+        "dues.offline_record",
+        "huajing",
+        lambda w: f"/members/{w.members['huajing'][1]}/dues/offline-receipt",
+        lambda w: {"content_type": "image/gif"},
+    ),
+    ("POST", "/members/{member_id}/dues/offline-months"): Case(
+        "dues.offline_record",
+        "huajing",
+        lambda w: f"/members/{w.members['huajing'][1]}/dues/offline-months",
+        lambda w: {"first_month": "2019-01", "last_month": "2019-01", "note": "x", "receipt_key": "none.jpg"},
+    ),
 }
+
+
+def huajing_meeting(world: World) -> str:
+    """A meeting 华景 recorded, made once per matrix world."""
+    if not hasattr(world, "meeting_id"):
+        from zhtj.core import clock
+        from zhtj.life import service as life
+        from zhtj.life.rules import MeetingKind
+
+        entry = life.MeetingEntry(
+            MeetingKind.LECTURE,
+            clock.today_in_china(),
+            "团课",
+            "x",
+            [life.Attendee(world.members["huajing"][0], True)],
+            [],
+        )
+        world.meeting_id = life.record(world.principal("huajing"), world.orgs["huajing"], entry).meeting_id
+    return str(world.meeting_id)
 
 
 def transfer_path(world: World, which: str) -> str:
@@ -584,6 +682,10 @@ SELF_OR_PUBLIC = {
     ("POST", "/members/{member_id}/dues/pay"),
     ("PUT", "/members/{member_id}/dues/income"),
     ("GET", "/dues/standards"),
+    # DUES-5: anyone signed in reads the start month; a member pays for a branch mate from their
+    # own session (dues/test_dues_offline.py walks the callers).
+    ("GET", "/dues/online-start"),
+    ("POST", "/members/{member_id}/dues/mate-pay"),
     ("POST", "/webhooks/wechatpay"),
     ("POST", "/webhooks/alipay"),
     # CARD: the member sets what their card shows (tests/integration/cards/test_cards.py walks the
@@ -716,6 +818,7 @@ def test_route_by_caller(matrix_world: Any, route: tuple[str, str], caller: str)
             "NOT_CITY_COMMITTEE",
             "TRANSFER_NOT_YOUR_STEP",
             "TRANSFER_PROPOSE_ONLY",
+            "NOT_REVIEWING_ORG",
         }
         assert answer["message"]
 

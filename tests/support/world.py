@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from tests.support.queues import drain_stream
@@ -190,14 +191,13 @@ def han_number(number: int) -> str:
     return str(number).translate(str.maketrans("0123456789", "零一二三四五六七八九"))
 
 
-def enrol(world: World, branch: str, name: str) -> str:
+def enrol(world: World, branch: str, name: str, born: date | None = None) -> str:
     """A member as the system makes one (REV-3): a registration with a verified ID number, written
     as the registration worker writes it and approved by the branch's administrator. Each call is
     another person (ID number and development number of their own, outside the ranges tests
-    type by hand); admitted this month, so no dues are owed yet. Returns the member id and
+    type by hand; born in 2001 unless `born` says otherwise); admitted this month, so no dues
+    are owed yet. Returns the member id and
     records the member's account in `world.member_accounts`."""
-    from datetime import date, timedelta
-
     from zhtj.core.clock import new_id, today_in_china
     from zhtj.core.identity import check_character
     from zhtj.members.models import Member
@@ -208,7 +208,7 @@ def enrol(world: World, branch: str, name: str) -> str:
 
     world.people += 1
     person, today = world.people, today_in_china()
-    birth = date(2001, 1, 1) + timedelta(days=person // 1000)
+    birth = born or date(2001, 1, 1) + timedelta(days=person // 1000)
     body = f"440111{birth:%Y%m%d}{person % 1000:03d}"
     facts = check_submission(
         Submission(

@@ -199,3 +199,4 @@ class MemberDetailOut(Out):
     open_transfer_id: str | None
     delayed_graduation: bool | None
     left_on: str | None
+    party_recommended_on: str | None = Field(default=None, description="推优入党：上级团委同意推荐的日期（PARTY-1）")

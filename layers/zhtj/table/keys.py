@@ -272,6 +272,8 @@ def dues_anomaly_mark_pk(fingerprint: str) -> str:
 
 
 DUES_RECON_PK = "DUESRECON"
+# DUES-5: the province's online-collection start month, versions by the date they take effect.
+DUES_ONLINE_START_PK = "DUESONLINESTART"
 
 
 # --- XFER: transfers ------------------------------------------------------------------------
@@ -340,6 +342,9 @@ DECLARATION_SK_PREFIX = "DECL#"
 ANNUAL_SK_PREFIX = "ANNUAL#"
 EVAL_SK_PREFIX = "EVAL#"
 VOLUNTEER_SK_PREFIX = "VOLUNTEER#"
+
+
+PARTY_SK_PREFIX = "PARTY#"
 
 
 def award_sk(award_id: str) -> str:
@@ -463,3 +468,25 @@ def rate_window_pk(budget: str, window_start: int) -> str:
 def realname_verdict_pk(facts_index: str) -> str:
     """REG-5: the provider's verdict on one set of facts (a keyed hash of name, ID number, phone)."""
     return f"REALNAME#{facts_index}"
+
+
+# --- LIFE-1 and PARTY-1: branch life, recommendation to the Party ------------------------------
+
+
+def life_meeting_pk(meeting_id: str) -> str:
+    return f"LIFE#{meeting_id}"
+
+
+def branch_life_pk(branch_id: str) -> str:
+    """gsi1: a branch's meetings and lectures, by the date held."""
+    return f"BRANCHLIFE#{branch_id}"
+
+
+def party_sk(recommendation_id: str) -> str:
+    """A recommendation to the Party in the member's partition (the card reads PARTY#)."""
+    return f"{PARTY_SK_PREFIX}{recommendation_id}"
+
+
+def party_queue_pk(org_id: str) -> str:
+    """gsi1: the recommendations waiting on (or decided by) the committee above a branch."""
+    return f"PARTYQ#{org_id}"

@@ -556,8 +556,8 @@ def test_xfer_4_out_of_the_province_needs_the_letter_and_moves_the_member_to_the
 
 def test_xfer_5_registered_within_five_working_days_is_marked_registered(client: Any, world: World) -> None:
     # Given
-    from zhtj.registration import service as registration
     from tests.support.sessions import applicant_principal
+    from zhtj.registration import service as registration
     from zhtj.registration.rules import Submission
 
     number = complete_id("43010420040101123")
