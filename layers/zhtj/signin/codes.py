@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from zhtj.core.clock import now
 from zhtj.core.errors import TooManyRequests, ValidationError
+from zhtj.core.phones import masked
 from zhtj.integrations.sms import registry as sms
 from zhtj.integrations.sms.base import Template
 from zhtj.signin.models import SmsCode
@@ -55,10 +56,21 @@ def _hash(phone: str, purpose: Purpose, code: str) -> str:
     return hashlib.sha256(f"{phone}|{purpose}|{code}".encode()).hexdigest()
 
 
+def phone_subject(phone: str) -> str:
+    """The audit subject of a phone: its hash (an audit key never holds the number)."""
+    return hashlib.sha256(f"phone|{phone}".encode()).hexdigest()[:32]
+
+
 def send(phone: str, purpose: Purpose, caller: str) -> None:
     """Send a fresh code to `phone` (already in E.164 form) for `purpose`, asked from address
     `caller`. Raises TooManyRequests past a limit; the limits count before the provider is called."""
-    limits.hit([(limit, phone) for limit in PER_PHONE] + [(limit, caller or "unknown") for limit in PER_CALLER])
+    uow = UnitOfWork(SYSTEM_ACTOR)
+    limits.add_hits(
+        uow, [(limit, phone) for limit in PER_PHONE] + [(limit, caller or "unknown") for limit in PER_CALLER]
+    )
+    # AUDIT-1: every code sent, under its phone (hashed), never the code itself.
+    uow.audit("sms_code.sent", "PHONE", phone_subject(phone), "", after={"phone": masked(phone), "purpose": purpose})
+    uow.commit()
     code = f"{secrets.randbelow(1_000_000):06d}"
     item = SmsCode(
         keys.sms_code_pk(phone, purpose),

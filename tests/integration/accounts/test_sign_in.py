@@ -15,7 +15,7 @@ from tests.support.accounts import JSON, PASSWORD, bearer, e164, invitation_toke
 from tests.support.registration import form, make_id
 from zhtj.accounts.models import Account
 from zhtj.core.clock import now
-from zhtj.signin import passwords
+from zhtj.signin import codes, passwords
 from zhtj.table import keys
 from zhtj.table.audit_record import AuditRecord
 
@@ -112,6 +112,12 @@ def test_acct_3_sms_codes_are_limited_per_phone(client: Any, aws: None, monkeypa
     status, answer = _code(client, PHONE, "sign_in")
     assert (status, answer["code"], answer["field"]) == (429, "SMS_TOO_FREQUENT", "phone")
     assert len(sms.outbox(e164(PHONE))) == 1
+    # And the code sent is audited under the phone (masked), never with the code
+    sent = list(AuditRecord.query(keys.audit_pk("PHONE", codes.phone_subject(e164(PHONE)))))
+    assert [(r.action, r.after["phone"], r.after["purpose"]) for r in sent] == [
+        ("sms_code.sent", "139****5678", "sign_in")
+    ]
+    assert sms.last_code(e164(PHONE)) not in str(sent[0].after)
     # And at most 5 an hour: one a minute for five minutes, then the sixth is refused
     start = now()
     for minute in range(1, 6):
