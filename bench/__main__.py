@@ -240,6 +240,12 @@ def _dues_apply() -> dict[str, Any]:
     return dues_bench.run(200)
 
 
+def _sign_in() -> dict[str, Any]:
+    from bench import signin_bench
+
+    return signin_bench.run(50)
+
+
 def _search(members: int) -> dict[str, Any]:
     from bench import search_bench
 
@@ -281,6 +287,7 @@ PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "cold_import": lambda args: _cold_import(),
     "search": lambda args: _search(args.search_members),
     "graduation_batch": lambda args: _graduation(args.graduates),
+    "sign_in": lambda args: _sign_in(),
 }
 
 

@@ -149,7 +149,8 @@ def sign_in_with_password(login: str, password: str) -> SignedIn:
         account, subject = _login_account(login)
     except ValidationError as error:
         raise ValidationError(error.code, error.message, "login") from error
-    if limits.hits(WRONG_PASSWORD, subject) >= LOCK_AFTER:
+    wrong_so_far = limits.hits(WRONG_PASSWORD, subject)
+    if wrong_so_far >= LOCK_AFTER:
         passwords.verify_nothing(password)
         raise LOCKED
     # With no account, verify() spends a dummy hash's time: the answer's timing is the same.
@@ -157,7 +158,8 @@ def sign_in_with_password(login: str, password: str) -> SignedIn:
     if account is None or not matches:
         _count_wrong(account, subject)
         raise SIGN_IN_FAILED
-    limits.clear(WRONG_PASSWORD, subject)
+    if wrong_so_far:
+        limits.clear(WRONG_PASSWORD, subject)
     return _open(account, "account.sign_in", {"method": "password"})
 
 
