@@ -63,16 +63,18 @@ PUBLIC_PATHS = frozenset(
     {
         "/openapi.json",
         "/health",
-        "/registrations",
-        "/registrations/tickets/{ticket}",
-        "/registrations/tickets/{ticket}/withdraw",
         "/cards/verify",  # CARD-2: anyone checks a printed card
         "/webhooks/wechatpay",  # DUES-3: the providers sign their notifications; no token
         "/webhooks/alipay",
+        # ACCT: signing up, in and out, resets, a cadre accepting an invitation (they make sessions).
+        "/auth/sms-codes",
+        "/auth/sign-up",
+        "/auth/sign-in",
+        "/auth/refresh",
+        "/auth/password-reset",
+        "/auth/invitations/{token}/accept",
     }
 )
-# The dev token issuer exists only in the local stack.
-LOCAL_ONLY_PATHS = frozenset({"/dev/token"})
 
 # Logical ids of the resources this module adds.
 TABLE = "Table"
@@ -1043,8 +1045,6 @@ def _patch_api(resource: Json) -> None:
     # Edge-optimized endpoints do not exist in the China regions; regional ones exist everywhere.
     properties["EndpointConfiguration"] = "REGIONAL"
     body = properties["DefinitionBody"]
-    for path in LOCAL_ONLY_PATHS:
-        body["paths"].pop(path, None)
     body["x-amazon-apigateway-gateway-responses"] = _gateway_responses()
 
 

@@ -203,7 +203,7 @@ def test_public_paths_are_those_the_api_declares_public() -> None:
     import app  # noqa: F401  registers every route
     from chalicelib.http import ROUTES
 
-    assert {r.path for r in ROUTES if r.public} == cloud.PUBLIC_PATHS | cloud.LOCAL_ONLY_PATHS
+    assert {r.path for r in ROUTES if r.public} == cloud.PUBLIC_PATHS
 
 
 def test_no_cognito_and_no_gateway_authorizer_remain(template: dict[str, Any]) -> None:

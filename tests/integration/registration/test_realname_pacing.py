@@ -191,23 +191,23 @@ def test_reg_5_a_recheck_over_budget_moves_its_timer_on_instead_of_failing(
     status, answer = submit(client, form(world, id_number=make_id(seq=320)))
     assert status == 202, answer
     drain(client)
-    ticket = answer["ticket"]
-    assert Registration.get(keys.registration_pk(ticket), keys.META).real_name_state == "RECHECK_SCHEDULED"
-    due_before = Timer.get(keys.timer_pk(timers.REALNAME_RECHECK, ticket), keys.META).due_at
+    registration_id = answer["registration_id"]
+    assert Registration.get(keys.registration_pk(registration_id), keys.META).real_name_state == "RECHECK_SCHEDULED"
+    due_before = Timer.get(keys.timer_pk(timers.REALNAME_RECHECK, registration_id), keys.META).due_at
     # And the provider's rate, 1 a second, spent for this second (by that first check)
     monkeypatch.setenv(IDENTITY_RATE_ENV, "1")
     assert not limits.take(identity_check.BUDGET, 1)
     # When the re-check fires
-    identity_check.recheck(ticket)
+    identity_check.recheck(registration_id)
     # Then nothing was asked, the state waits, and the timer is due a few minutes from now
     assert len(recording.asked) == 1
-    assert Registration.get(keys.registration_pk(ticket), keys.META).real_name_state == "RECHECK_SCHEDULED"
-    moved = Timer.get(keys.timer_pk(timers.REALNAME_RECHECK, ticket), keys.META)
+    assert Registration.get(keys.registration_pk(registration_id), keys.META).real_name_state == "RECHECK_SCHEDULED"
+    moved = Timer.get(keys.timer_pk(timers.REALNAME_RECHECK, registration_id), keys.META)
     assert moved.due_at != due_before and not moved.attempts and moved.claimed_until is None
     assert timedelta(seconds=55) < moved.due_at - datetime.now(UTC) <= timedelta(seconds=300)
     # And in a later second it is re-checked once, and decided
     one_window()
     recording.answer = True
-    identity_check.recheck(ticket)
+    identity_check.recheck(registration_id)
     assert [attempt for *_, attempt in recording.asked] == [1, 2]
-    assert Registration.get(keys.registration_pk(ticket), keys.META).real_name_state == "PASSED"
+    assert Registration.get(keys.registration_pk(registration_id), keys.META).real_name_state == "PASSED"
