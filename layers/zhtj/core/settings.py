@@ -128,7 +128,8 @@ def tracing_enabled() -> bool:
     which have no X-Ray integration)."""
     if not os.environ.get("LAMBDA_TASK_ROOT") or os.environ.get("AWS_SAM_LOCAL") or os.environ.get("CHALICE_LOCAL"):
         return False
-    return os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").strip().lower() not in {"true", "1", "y", "yes", "t", "on"}
+    disabled = os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").strip().lower()
+    return disabled not in {"true", "1", "y", "yes", "t", "on"}
 
 
 # Capabilities' settings (registration, imports, cards)
