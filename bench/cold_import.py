@@ -3,7 +3,9 @@ interpreter takes to import its entry as Lambda does (the handler string the clo
 gives it: `chalicelib.entry.<name>` for an event function, `app.app` for the API, which serves
 every route), next to importing only the libraries they stand on (boto3, aws_lambda_powertools,
 pynamodb, pydantic), in the same run. Each is measured in its own new process, several times,
-median reported.
+median reported. The ratios use the process's CPU time: an import is CPU-bound (the files are
+in the page cache after the first run), and on a shared machine the wall clock also counts the
+other processes' turns (both are in the JSON; on an idle machine they agree).
 
     .venv/bin/python -m bench.cold_import [runs]
 """
@@ -24,9 +26,15 @@ from infra.template import EVENT_ENTRY  # noqa: E402
 from zhtj.core.manifest import load_manifest  # noqa: E402
 
 LIBRARIES = "import boto3, aws_lambda_powertools, aws_lambda_powertools.utilities.batch, pynamodb.models, pydantic"
+# For reference: pydantic's top level is lazy, so the floor above loads none of its models'
+# machinery, which the manifest and every queue message use (≈ 0.2x the floor by itself).
+LIBRARIES_LOADED = LIBRARIES + "; from pydantic import BaseModel, TypeAdapter"
 # As Lambda's runtime loads a handler: import the module, then look the name up on it.
 _LOOKUP = "import importlib; getattr(importlib.import_module({module!r}), {name!r})"
-_TIMER = "import time; t = time.perf_counter(); {statement}; print(round((time.perf_counter() - t) * 1000, 1))"
+_TIMER = (
+    "import time; t, c = time.perf_counter(), time.process_time(); {statement}; "
+    "print(round((time.perf_counter() - t) * 1000, 1), round((time.process_time() - c) * 1000, 1))"
+)
 API = "app"
 
 
@@ -36,7 +44,8 @@ def entry(name: str) -> str:
     return _LOOKUP.format(module=module, name=attribute)
 
 
-def _once(statement: str) -> float:
+def _once(statement: str) -> tuple[float, float]:
+    """Wall and CPU milliseconds of `statement` in a fresh interpreter."""
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT / "functions"), str(ROOT / "layers")]),
@@ -54,7 +63,8 @@ def _once(statement: str) -> float:
         text=True,
         check=True,
     )
-    return float(done.stdout.strip().splitlines()[-1])
+    wall, cpu = done.stdout.strip().splitlines()[-1].split()
+    return float(wall), float(cpu)
 
 
 def run(runs: int = 5) -> dict[str, Any]:
@@ -62,31 +72,42 @@ def run(runs: int = 5) -> dict[str, Any]:
     for name in names:
         _once(entry(name))  # byte-compile once, as a deployed package ships .pyc files
     # Interleaved, so that a busy moment of the machine weighs on every figure alike.
-    samples: dict[str, list[float]] = {name: [] for name in [*names, "libraries"]}
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in [*names, "libraries", "loaded"]}
     for _ in range(runs):
         samples["libraries"].append(_once(LIBRARIES))
+        samples["loaded"].append(_once(LIBRARIES_LOADED))
         for name in names:
             samples[name].append(_once(entry(name)))
-    floor = statistics.median(samples["libraries"])
-    functions = {name: statistics.median(samples[name]) for name in names}
+    wall = {name: statistics.median(s[0] for s in taken) for name, taken in samples.items()}
+    cpu = {name: statistics.median(s[1] for s in taken) for name, taken in samples.items()}
+    floor, loaded = cpu.pop("libraries"), cpu.pop("loaded")
+    functions = {name: cpu[name] for name in names}
     ratios = {name: round(ms / floor, 2) for name, ms in functions.items()}
     events = {name: ms for name, ms in functions.items() if name != API}
     heaviest = max(events, key=lambda name: events[name])
     return {
         "runs": runs,
         "libraries_import_ms": floor,
+        "libraries_with_pydantic_models_ms": loaded,
         "functions_import_ms": functions,
+        "wall_ms": wall,
         "functions_vs_libraries": ratios,
         "heaviest_event_function": heaviest,
         "rows": [
             [
-                f"cold import, heaviest event function ({heaviest}), p50",
+                f"cold import (CPU), heaviest event function ({heaviest}), p50",
                 f"{events[heaviest]} ms",
                 f"boto3+powertools+pynamodb+pydantic {floor} ms",
                 f"{ratios[heaviest]:.2f}x",
             ],
             [
-                "cold import, the API (every route), p50",
+                f"cold import (CPU), heaviest event function ({heaviest}), p50",
+                f"{events[heaviest]} ms",
+                f"the same + pydantic BaseModel loaded {loaded} ms",
+                f"{events[heaviest] / loaded:.2f}x",
+            ],
+            [
+                "cold import (CPU), the API (every route), p50",
                 f"{functions[API]} ms",
                 f"boto3+powertools+pynamodb+pydantic {floor} ms",
                 f"{ratios[API]:.2f}x",
