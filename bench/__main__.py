@@ -14,8 +14,10 @@ Figures, not verdicts: nothing here fails on a number.
   per provider, next to a bare RSA verification of the same signed bytes (bench/payments_bench.py);
 - dues notifications: p50/p99 of verify + apply (the webhook path, one transaction) per
   notification in-process, next to verify alone on the same notifications (bench/dues_bench.py);
-- cold import: the app module (every handler) in a fresh interpreter next to importing boto3,
-  powertools, pynamodb and pydantic alone (bench/cold_import.py);
+- cold import: every function of the manifest imported in a fresh interpreter as Lambda imports
+  it (an event function's `chalicelib.entry.<name>`, the API's `app.app`), CPU time, next to
+  importing boto3, powertools, pynamodb and pydantic alone; the heaviest event function and the
+  API are printed (bench/cold_import.py);
 - statistics and sweep: the DynamoDB requests (and time) of reading the root's figures next to
   a branch's, and the whole compliance sweep next to one bare parallel Scan of the same table
   (bench/stats_bench.py);

@@ -15,11 +15,11 @@ import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import bench.inprocess  # noqa: F401  (the environment, set before zhtj is imported)
+from bench.__main__ import counted_requests
 
 PASSWORD = "bench1234"
 
@@ -35,25 +35,6 @@ def _timed(operation: Callable[[int], Any], count: int) -> dict[str, float]:
         "p50_ms": round(statistics.median(ordered) / 1e6, 2),
         "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] / 1e6, 2),
     }
-
-
-@contextmanager
-def _requests() -> Iterator[Counter[str]]:
-    """AWS requests sent meanwhile, by service and operation."""
-    import botocore.client
-
-    counts: Counter[str] = Counter()
-    original = botocore.client.BaseClient._make_api_call
-
-    def counting(self: Any, operation_name: str, api_params: Any) -> Any:
-        counts[f"{self.meta.service_model.service_name}:{operation_name}"] += 1
-        return original(self, operation_name, api_params)
-
-    botocore.client.BaseClient._make_api_call = counting  # type: ignore[method-assign]
-    try:
-        yield counts
-    finally:
-        botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
 
 
 def run(count: int = 50) -> dict[str, Any]:
@@ -93,12 +74,12 @@ def run(count: int = 50) -> dict[str, Any]:
             Session.get(keys.account_pk(account_id), keys.session_sk(session_id), consistent_read=True)
 
         bare = _timed(bare_get, count * 4)
-        with _requests() as verifying:
+        with counted_requests() as verifying:
             for header in headers:
                 tokens.verify(header)
-        with _requests() as signing_in:
+        with counted_requests() as signing_in:
             login.sign_in_with_password(phones[0], PASSWORD)
-        with _requests() as refreshing:
+        with counted_requests() as refreshing:
             login.refresh(signed[1].tokens.refresh_token)
 
     def dynamodb(counts: Counter[str]) -> int:

@@ -76,6 +76,17 @@ PUBLIC_PATHS = frozenset(
     }
 )
 
+# Lambda's entry of every event function (queue, schedule, stream, invoke): `<EVENT_ENTRY>.<name>`
+# imports that function's handler alone; chalice package writes `app.<name>`, which imports the
+# whole API (docs/architecture.md, "Cold starts"). The API function keeps `app.app`.
+EVENT_ENTRY = "chalicelib.entry"
+
+
+def function_name(handler: str) -> str:
+    """The manifest function (or `app`, the API) a template function's handler string names."""
+    return handler.rpartition(".")[2]
+
+
 # Logical ids of the resources this module adds.
 TABLE = "Table"
 LAYER = "ZhtjLayer"
@@ -978,7 +989,9 @@ def _patch_function(resource: Json, manifest: Manifest, env: Json) -> None:
     properties["Role"] = _arn(FUNCTION_ROLE)
     properties["Layers"] = [_ref(LAYER)]
     properties.setdefault("Environment", {}).setdefault("Variables", {}).update(env)
-    name = str(properties.get("Handler", "")).removeprefix("app.")
+    name = function_name(str(properties.get("Handler", "")))
+    if name in manifest.functions:
+        properties["Handler"] = f"{EVENT_ENTRY}.{name}"
     grants = grants_of(name)
     properties["Role"] = _arn(role_id(grants))
     for grant in grants:

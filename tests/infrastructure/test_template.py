@@ -95,7 +95,7 @@ def test_every_sqs_event_source_reports_batch_item_failures(template: dict[str, 
     manifest = load_manifest()
     sources = 0
     for function in _of_type(template, "AWS::Serverless::Function").values():
-        name = function["Properties"]["Handler"].removeprefix("app.")
+        name = cloud.function_name(function["Properties"]["Handler"])
         for event in function["Properties"].get("Events", {}).values():
             if event["Type"] != "SQS":
                 continue
@@ -117,7 +117,7 @@ def test_stat_1_the_stream_mapping_reads_the_tables_stream_filtered_with_a_failu
     manifest = load_manifest()
     mapped = 0
     for function in _of_type(template, "AWS::Serverless::Function").values():
-        name = function["Properties"]["Handler"].removeprefix("app.")
+        name = cloud.function_name(function["Properties"]["Handler"])
         for event in function["Properties"].get("Events", {}).values():
             if event["Type"] != "DynamoDB":
                 continue
@@ -151,7 +151,7 @@ def test_stat_1_the_streams_kinds_are_what_the_counting_rules_count() -> None:
 def test_every_manifest_function_is_a_lambda_with_the_layer(template: dict[str, Any]) -> None:
     manifest = load_manifest()
     functions = {
-        f["Properties"]["Handler"].removeprefix("app."): f["Properties"]
+        cloud.function_name(f["Properties"]["Handler"]): f["Properties"]
         for f in _of_type(template, "AWS::Serverless::Function").values()
     }
     assert set(manifest.functions) <= set(functions)
@@ -162,6 +162,8 @@ def test_every_manifest_function_is_a_lambda_with_the_layer(template: dict[str, 
         variables = properties["Environment"]["Variables"]
         assert variables["ZHTJ_TABLE"] == {"Ref": cloud.TABLE}
         assert not {"ZHTJ_JWKS_URL", "ZHTJ_USER_POOL_ID"} & set(variables), name  # Cognito is gone
+        # The API function imports the app; each event function its own handler (chalicelib.entry).
+        assert properties["Handler"] == (f"{cloud.EVENT_ENTRY}.{name}" if name in manifest.functions else "app.app")
         if name in manifest.functions:
             assert properties["Timeout"] == manifest.functions[name].timeout_seconds
             assert properties["MemorySize"] == manifest.functions[name].memory_mb
@@ -364,7 +366,7 @@ def test_dues_3_payment_functions_alone_read_exactly_the_providers_secrets(templ
     # The payment functions are real: the API and manifest functions (a rename fails here)
     assert cloud.PAYMENT_FUNCTIONS - {"app"} <= set(manifest.functions)
     functions = {
-        f["Properties"]["Handler"].removeprefix("app."): f["Properties"]
+        cloud.function_name(f["Properties"]["Handler"]): f["Properties"]
         for f in _of_type(template, "AWS::Serverless::Function").values()
     }
     # Each provider's secret is named by a parameter (defaulting to the name the code reads
@@ -539,7 +541,7 @@ def test_dues_3_the_cloud_has_no_way_to_select_the_payments_simulator(template: 
     from zhtj.core.settings import PAYMENT_GATEWAY_ENV
 
     functions = {
-        f["Properties"]["Handler"].removeprefix("app."): f["Properties"]
+        cloud.function_name(f["Properties"]["Handler"]): f["Properties"]
         for f in _of_type(template, "AWS::Serverless::Function").values()
     }
     for provider, name in cloud.PAYMENT_GATEWAY_PARAMETERS.items():

@@ -14,10 +14,9 @@ from tests.support import call
 from zhtj.core.manifest import ScheduleTrigger, SqsTrigger, StreamTrigger, load_manifest
 
 
-def test_app_event_sources_match_manifest() -> None:
-    manifest = load_manifest()
+def _declared(sources: Any) -> dict[str, Any]:
     declared: dict[str, Any] = {}
-    for source in app.event_sources:
+    for source in sources:
         if isinstance(source, SQSEventConfig):
             declared[source.name] = ("sqs", source.queue, source.batch_size, source.maximum_concurrency)
         elif isinstance(source, ScheduledEventConfig):
@@ -26,6 +25,12 @@ def test_app_event_sources_match_manifest() -> None:
             declared[source.name] = ("stream", source.batch_size, source.maximum_batching_window_in_seconds)
         else:
             declared[source.name] = (type(source).__name__,)
+    return declared
+
+
+def test_app_event_sources_match_manifest() -> None:
+    manifest = load_manifest()
+    declared = _declared(app.event_sources)
     expected: dict[str, Any] = {}
     for name, function in manifest.functions.items():
         trigger = function.trigger
@@ -46,6 +51,54 @@ def test_every_manifest_handler_is_bound_on_the_app_module() -> None:
 
     for name in load_manifest().functions:
         assert callable(getattr(app_module, name))
+
+
+def test_every_manifest_handler_names_a_callable() -> None:
+    from chalicelib.wiring import resolve
+
+    for function in load_manifest().functions.values():
+        assert callable(resolve(function.handler)), function.handler
+
+
+def test_the_entry_wires_each_function_with_its_trigger_and_middleware_as_app_does() -> None:
+    import chalicelib.entry as entry
+
+    # Given the API app's wiring; When each function is looked up on the entry module (as Lambda does)
+    for name in load_manifest().functions:
+        assert callable(getattr(entry, name))
+    # Then the entry's app declares the same event sources, and the same middleware for events
+    assert _declared(entry.app.event_sources) == _declared(app.event_sources)
+
+    def events_middleware(chalice_app: Any) -> list[tuple[str, str]]:
+        handlers = chalice_app.middleware_handlers
+        return [(getattr(f, "__name__", type(f).__name__), kind) for f, kind in handlers if kind != "http"]
+
+    assert events_middleware(entry.app) == events_middleware(app)
+    assert not hasattr(entry, "not_a_function")
+
+
+def test_an_event_function_imports_its_own_handler_and_no_route() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    probe = (
+        "import sys; from chalicelib.entry import registration_worker; "
+        "print(','.join(sorted(m for m in sys.modules if m.startswith('chalicelib.'))))"
+    )
+    # When a fresh interpreter imports the registration worker as Lambda would
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={"PYTHONPATH": f"{root / 'functions'}:{root / 'layers'}", "AWS_DEFAULT_REGION": "cn-north-1", "PATH": ""},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    # Then it loaded its own workers module and the shared adapters, no blueprint nor other worker
+    loaded = done.stdout.strip().splitlines()[-1].split(",")
+    shared = ["chalicelib.entry", "chalicelib.events", "chalicelib.wiring"]
+    assert loaded == sorted([*shared, "chalicelib.registration", "chalicelib.registration.workers"])
 
 
 def test_every_queue_has_a_consumer_and_a_dead_letter_queue(aws: None) -> None:

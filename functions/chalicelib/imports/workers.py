@@ -6,7 +6,7 @@ from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.events import BatchAnswer, Context, Event, batch_processor
-from zhtj.imports import service as imports
+from zhtj.imports import worker as imports  # the chunk worker alone: jobs.py holds the API's side
 from zhtj.imports.messages import IMPORTS
 
 

@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.events import BatchAnswer, Context, Event, batch_processor
-from zhtj.orgs import service as orgs
+from zhtj.orgs import moves as orgs  # the subtree rewrite alone
 from zhtj.orgs.messages import TREE_MAINTENANCE
 
 

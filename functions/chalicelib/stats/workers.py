@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from chalicelib.events import BatchAnswer, Context, Event
 from zhtj.core.observability import logger
-from zhtj.stats import service as stats
+from zhtj.stats import stream as stats  # the stream's side alone: the reports are the API's
 
 
 def _stream_record(record: DynamoDBRecord) -> None:

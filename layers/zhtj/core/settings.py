@@ -111,6 +111,16 @@ def lambda_function_name() -> str:
     return os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "test-func")
 
 
+def tracing_enabled() -> bool:
+    """X-Ray tracing, as powertools' Tracer decides it: only inside Lambda (not under SAM's or
+    Chalice's local emulation) and unless POWERTOOLS_TRACE_DISABLED is true (the China regions,
+    which have no X-Ray integration)."""
+    if not os.environ.get("LAMBDA_TASK_ROOT") or os.environ.get("AWS_SAM_LOCAL") or os.environ.get("CHALICE_LOCAL"):
+        return False
+    disabled = os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").strip().lower()
+    return disabled not in {"true", "1", "y", "yes", "t", "on"}
+
+
 # Capabilities' settings (registration, imports, cards)
 # Read at each call, not cached: the local stack sets them once it knows its address.
 

@@ -8,8 +8,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Final
 
-from openpyxl import Workbook  # type: ignore[import-untyped]
-
 from zhtj.core.identity import remask
 from zhtj.imports.template import header_of
 
@@ -45,6 +43,10 @@ class RowOutcome:
 
 def build_report(outcomes: Iterable[RowOutcome], summary: dict[str, Any]) -> bytes:
     """The result report: one row per data row of the file, then a summary sheet."""
+    # Imported here, not at the top: for cold-start cost, not to dodge a cycle (openpyxl is a
+    # library of ~60 ms that only writing an import's report needs; docs/architecture.md, "Cold starts").
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(REPORT_SHEET)
     for letter, width in zip("ABCDEFGHI", (8, 12, 22, 8, 26, 60, 14, 20, 38), strict=True):

@@ -14,11 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped]
-
 from zhtj.members.codes import ETHNICITIES, POLITICAL_STATUSES
 from zhtj.registration.rules import IdentityProof, IncomeBand
 
@@ -145,6 +140,12 @@ def normalize_header(value: Any) -> str:
 def build_template(branch_choices: Sequence[str], for_branch: bool) -> bytes:
     """Take the aliases of the branches the importer enters members for and whether it is a
     branch itself; return the xlsx template (data sheet, guide sheet, hidden code lists)."""
+    # Imported here, not at the top: for cold-start cost, not to dodge a cycle (openpyxl is a
+    # library of ~60 ms that only writing the template needs; docs/architecture.md, "Cold starts").
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = DATA_SHEET
@@ -187,6 +188,9 @@ def _add_list(sheet: Any, lists: Any, index: int, letter: str, column: Column, c
     for row, choice in enumerate(choices, start=1):
         lists.cell(row=row, column=index, value=choice)
     source = f"'{LISTS_SHEET}'!${letter}$1:${letter}${len(choices)}"
+    # Imported here for cold-start cost, as in build_template.
+    from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped]
+
     validation = DataValidation(type="list", formula1=source, allow_blank=True)
     validation.error = f"请从下拉列表中选择{column.header}"
     validation.errorTitle = column.header

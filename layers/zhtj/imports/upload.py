@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import load_workbook  # type: ignore[import-untyped]
-
 from zhtj.core.errors import ValidationError
 from zhtj.core.identity import MASK_KEEPS, mask_id_number, normalize_id_number
 from zhtj.imports.template import (
@@ -55,6 +53,10 @@ class Scan:
 
 
 def _open(data: bytes) -> tuple[Any, Any]:
+    # Imported here, not at the top: for cold-start cost, not to dodge a cycle (openpyxl is a
+    # library of ~60 ms that only reading an upload needs; docs/architecture.md, "Cold starts").
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
