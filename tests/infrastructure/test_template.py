@@ -66,7 +66,7 @@ def _statements(template: dict[str, Any], role: str) -> list[Any]:
 
 def _functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {
-        f["Properties"]["Handler"].removeprefix("app."): f["Properties"]
+        cloud.function_name(f["Properties"]["Handler"]): f["Properties"]
         for f in _of_type(template, "AWS::Serverless::Function").values()
     }
 
