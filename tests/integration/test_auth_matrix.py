@@ -668,6 +668,7 @@ SELF_OR_PUBLIC = {
     ("GET", "/me"),
     ("POST", "/me/acting-org"),
     ("PUT", "/me/password"),
+    ("POST", "/me/member-binding"),
     # ACCT: signing up, in and out, resets and invitations (accounts/test_sign_in.py).
     ("POST", "/auth/sms-codes"),
     ("POST", "/auth/sign-up"),

@@ -16,6 +16,7 @@ from chalicelib.accounts.schemas import (
     GrantOut,
     InvitationCreate,
     InvitationOut,
+    MemberBinding,
     MemberDetailOut,
     MemberOut,
     MeOut,
@@ -132,6 +133,19 @@ def members(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
 )
 def reset_code(member_id: str, principal: Principal) -> BaseModel:
     return ResetCodeOut(reset_code=reset_codes.issue(principal, member_id), valid_days=RESET_CODE_DAYS)
+
+
+@api(
+    bp,
+    "/me/member-binding",
+    "POST",
+    summary="已有团籍（如批量导入）的团员用团支部发放的绑定码绑定本账号",
+    body=MemberBinding,
+    response=MemberDetailOut,
+    tag=TAG,
+)
+def bind_member(principal: Principal, body: MemberBinding) -> BaseModel:
+    return MemberDetailOut.model_validate(reset_codes.bind_account(principal, body.id_number, body.reset_code))
 
 
 @api(

@@ -130,10 +130,19 @@ class PasswordChange(Body):
 
 
 class ResetCodeOut(BaseModel):
-    """ACCT-4: the one-time code to hand to the member, shown this once."""
+    """ACCT-4: the one-time code to hand to the member, shown this once: it resets the password
+    of the member's account, or, for a member without one, binds the account they sign up with."""
 
     reset_code: str
     valid_days: int
+
+
+class MemberBinding(Body):
+    """ACCT-4: a member without an account (an imported one) binds the signed-in account with
+    the ID number and the one-time code their branch issued."""
+
+    id_number: str = Field(min_length=15, max_length=20)
+    reset_code: str = Field(min_length=4, max_length=12)
 
 
 class InvitationCreate(Body):

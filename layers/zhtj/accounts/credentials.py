@@ -19,7 +19,7 @@ from zhtj.core.phones import mobile
 from zhtj.signin import codes, passwords, sessions
 from zhtj.signin.codes import Purpose
 from zhtj.signin.tokens import Principal
-from zhtj.table import keys, limits
+from zhtj.table import keys, limits, pii
 from zhtj.table.limits import Limit
 from zhtj.table.unit_of_work import Actor, UnitOfWork
 
@@ -82,19 +82,30 @@ def reset_with_code(id_number: str, reset_code: str, new_password: str) -> None:
     issued. The code works once, for that member's account only."""
     passwords.check_new(new_password, "new_password")
     account = account_by_id_number(id_number)
-    tries = account.account_id if account else hashlib.sha256(normalize_id_number(id_number).encode()).hexdigest()[:32]
-    if limits.hits(WRONG_RESET_CODE, tries) >= WRONG_RESET_CODE.allowed:
-        raise WRONG_RESET_CODE.refusal
-    stored = _reset_code(account.account_id) if account else None
-    presented = _hash(reset_code.strip())
-    if account is None or stored is None or not hmac.compare_digest(presented, stored.code_hash):
-        limits.hit([(WRONG_RESET_CODE, tries)])
-        raise RESET_CODE_WRONG
-    if stored.expires_at is not None and stored.expires_at <= now():
-        raise RESET_CODE_WRONG
+    tries = account.account_id if account else _tries_subject(id_number)
+    stored = _code_at(keys.account_pk(account.account_id)) if account else None
+    presented = check_code(stored, reset_code, tries)
+    assert account is not None and stored is not None  # check_code refused otherwise
     uow = UnitOfWork(actor_of(account.account_id))
     uow.delete(stored, condition=ResetCode.code_hash == presented, on_fail=RESET_CODE_WRONG)
     _reset(uow, account, new_password, "reset_code")
+
+
+def check_code(stored: ResetCode | None, presented_code: str, tries: str) -> str:
+    """The presented code's hash, if it is `stored`'s and live; else a try is counted against
+    `tries` and RESET_CODE_WRONG raised (5 wrong in an hour: RESET_CODE_LOCKED)."""
+    if limits.hits(WRONG_RESET_CODE, tries) >= WRONG_RESET_CODE.allowed:
+        raise WRONG_RESET_CODE.refusal
+    presented = _hash(presented_code.strip())
+    live = stored is not None and (stored.expires_at is None or stored.expires_at > now())
+    if not live or stored is None or not hmac.compare_digest(presented, stored.code_hash):
+        limits.hit([(WRONG_RESET_CODE, tries)])
+        raise RESET_CODE_WRONG
+    return presented
+
+
+def _tries_subject(id_number: str) -> str:
+    return hashlib.sha256(normalize_id_number(id_number).encode()).hexdigest()[:32]
 
 
 def _reset(uow: UnitOfWork, account: Account, new_password: str, method: str) -> None:
@@ -111,28 +122,40 @@ def _hash(code: str) -> str:
     return hashlib.sha256(f"reset|{code}".encode()).hexdigest()
 
 
-def _reset_code(account_id: str) -> ResetCode | None:
+def _code_at(pk: str) -> ResetCode | None:
     try:
-        return ResetCode.get(keys.account_pk(account_id), keys.reset_code_sk(), consistent_read=True)
+        return ResetCode.get(pk, keys.reset_code_sk(), consistent_read=True)
     except ResetCode.DoesNotExist:
         return None
 
 
-def issue_reset_code(actor: Actor, account_id: str, org_id: str, subject: tuple[str, str]) -> str:
-    """ACCT-4: a one-time reset code for `account_id`, issued by `actor` for the member's branch
-    `org_id` (the caller authorized it). Replaces any earlier code. Returns the code, shown once;
-    the audit record names who issued it, never the code. `subject` is the audited (kind, id)."""
+def binding_code(id_number: str, reset_code: str) -> tuple[ResetCode, str]:
+    """ACCT-4 for a member without an account: the live binding code of this ID number, and the
+    presented code's hash. Raises RESET_CODE_WRONG (counted) otherwise."""
+    stored = _code_at(keys.id_login_pk(pii.blind_index(id_number)))
+    presented = check_code(stored, reset_code, _tries_subject(id_number))
+    assert stored is not None  # check_code refused otherwise
+    return stored, presented
+
+
+def issue_code(actor: Actor, pk: str, org_id: str, subject: tuple[str, str], member_id: str | None = None) -> str:
+    """ACCT-4: a one-time code at `pk` (a member's account's partition: a reset code; an ID
+    number's login key: a binding code for `member_id`), issued by `actor` for the member's
+    branch `org_id` (the caller authorized it). Replaces any earlier one. Returns the code,
+    shown once; the audit record names who issued it, never the code."""
     code = f"{secrets.randbelow(10**8):08d}"
     item = ResetCode(
-        keys.account_pk(account_id),
+        pk,
         keys.reset_code_sk(),
         code_hash=_hash(code),
         issued_by=actor.account_id,
         org_id=org_id,
+        member_id=member_id,
         expires_at=now() + RESET_CODE_LIFETIME,
     )
     uow = UnitOfWork(actor)
     uow.put(item)
-    uow.audit("account.reset_code_issued", subject[0], subject[1], org_id, after={"account_id": account_id})
+    action = "account.binding_code_issued" if member_id else "account.reset_code_issued"
+    uow.audit(action, subject[0], subject[1], org_id)
     uow.commit()
     return code

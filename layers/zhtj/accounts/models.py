@@ -39,12 +39,15 @@ class IdLogin(Item, discriminator="IdLogin"):
 
 
 class ResetCode(Item, discriminator="ResetCode"):
-    """A one-time reset code the member's branch issued (ACCT-4), stored hashed: pk
-    ACCOUNT#<account>, sk RESETCODE; valid two days (TTL), used once."""
+    """A one-time code the member's branch issued (ACCT-4), stored hashed, valid two days (TTL),
+    used once: pk ACCOUNT#<account>, sk RESETCODE resets the password of a member's account; pk
+    IDLOGIN#<blind index>, sk RESETCODE binds a member who has no account yet (an imported
+    member) to the account that presents it with the ID number (`member_id`)."""
 
     code_hash = UnicodeAttribute()
     issued_by = UnicodeAttribute()
     org_id = UnicodeAttribute()
+    member_id = UnicodeAttribute(null=True)
 
 
 class Invitation(Item, discriminator="Invitation"):

@@ -15,6 +15,7 @@ from tests.support.accounts import JSON, PASSWORD, bearer, e164, invitation_toke
 from tests.support.registration import form, make_id
 from zhtj.accounts.models import Account
 from zhtj.core.clock import now
+from zhtj.members.models import Member
 from zhtj.signin import codes, passwords
 from zhtj.table import keys
 from zhtj.table.audit_record import AuditRecord
@@ -160,7 +161,9 @@ def test_acct_3_five_wrong_passwords_lock_password_sign_in_for_15_minutes(client
 def test_acct_3_unknown_and_known_phones_get_the_same_answer_and_work(
     client: Any, aws: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given one phone with an account and one without
+    # Given one phone with an account and one without (the rate windows held early in an hour)
+    start = now().replace(minute=1, second=0, microsecond=0)
+    monkeypatch.setattr("zhtj.table.limits.now", lambda: start)
     signed_up(client, PHONE)
     hashes: list[str] = []
     real = passwords._HASHER
@@ -179,7 +182,7 @@ def test_acct_3_unknown_and_known_phones_get_the_same_answer_and_work(
     assert len(hashes) == 2
     # And asking for a code answers the same whether or not the phone has an account (a few
     # minutes after the sign-up's code, past the one-a-minute limit)
-    later = now() + timedelta(minutes=2)
+    later = start + timedelta(minutes=2)
     monkeypatch.setattr("zhtj.table.limits.now", lambda: later)
     assert _code(client, PHONE, "reset") == _code(client, "13912340098", "reset")
     # And the lock counts for an unknown phone as for a known one
@@ -445,3 +448,43 @@ def test_acct_6_an_initial_password_must_be_changed_at_first_sign_in(client: Any
     trail = _trail(session["account"]["account_id"])
     assert {"account.sign_in", "account.password_change", "account.act_for"} <= {r.action for r in trail}
     assert made["initial_password"] not in str([(r.before, r.after) for r in trail])
+
+
+def test_acct_4_an_imported_member_binds_the_account_they_sign_up_with(client: Any, world: World) -> None:
+    # Given a member entered by a spreadsheet import and approved (a member record, no account)
+    from tests.support.imports import person, run_import, workbook
+
+    done = run_import(client, world, "huajing", workbook([person(191, None)]))
+    assert (done["state"], done["rows_good"]) == ("DONE", 1), done
+    status, page = call(client, "GET", f"/orgs/{world.orgs['huajing']}/registrations", world.headers("huajing"))
+    names = [r["name"] for r in page["items"]]
+    assert person(191, None)["姓名"] in names, (names, done)
+    imported = page["items"][names.index(person(191, None)["姓名"])]
+    status, approved = call(
+        client, "POST", f"/registrations/{imported['registration_id']}/approve", world.headers("huajing")
+    )
+    assert status == 200, approved
+    member = Member.get(keys.member_pk(approved["member_id"]), keys.META)
+    assert member.account_id is None
+    id_number = make_id(seq=191)
+    # When their branch issues a one-time code, and the person signs up with their own phone
+    status, issued = call(client, "POST", f"/members/{member.member_id}/reset-codes", world.headers("huajing"))
+    assert status == 201, issued
+    session = signed_up(client, PHONE)
+    # Then a wrong code is refused beside its field, and the right one binds the account to the member
+    wrong = {"id_number": id_number, "reset_code": "00000000" if issued["reset_code"] != "00000000" else "1"}
+    status, answer = call(client, "POST", "/me/member-binding", bearer(session), wrong)
+    assert (status, answer["code"], answer["field"]) == (400, "RESET_CODE_WRONG", "reset_code")
+    body = {"id_number": id_number, "reset_code": issued["reset_code"]}
+    status, bound = call(client, "POST", "/me/member-binding", bearer(session), body)
+    assert (status, bound["member_id"], bound["account_id"]) == (
+        200,
+        member.member_id,
+        session["account"]["account_id"],
+    )
+    # And the member signs in by ID number from now on; the code worked once, and is audited
+    status, signed_in = _sign_in(client, login=id_number, password=PASSWORD)
+    assert (status, signed_in["account"]["member_id"]) == (200, member.member_id)
+    assert call(client, "POST", "/me/member-binding", bearer(session), body)[1]["code"] == "RESET_CODE_WRONG"
+    trail = [r.action for r in AuditRecord.query(keys.audit_pk("MEMBER", member.member_id))]
+    assert {"account.binding_code_issued", "member.account_bound"} <= set(trail)
