@@ -103,20 +103,23 @@ def announce(member_id: str, at: datetime) -> None:
     notify(member_id, at, QUIET_SECONDS if rendered_before(member_id) else 0)
 
 
-def changed(uow: UnitOfWork, member_id: str) -> None:
+def changed(uow: UnitOfWork, member_id: str, new_member: bool = False) -> None:
     """Call inside any transaction that changes what a member's card shows (registration
     approved, transfer completed, dues month paid, award entered...). Adds ONE update of the
     member's CardState to the caller's transaction (safe to call twice for one member: the
     second call adds nothing) and, once the transaction commits, a message to the `cards`
-    queue (a lost message is recovered by the card sweep from the due index)."""
-    mark_due(uow, member_id, [])
+    queue (a lost message is recovered by the card sweep from the due index).
+    `new_member`: the same transaction creates the member, so no card has been rendered and
+    the message goes at once without reading the card's state."""
+    mark_due(uow, member_id, [], new_member)
 
 
-def mark_due(uow: UnitOfWork, member_id: str, extra: list[Action]) -> bool:
+def mark_due(uow: UnitOfWork, member_id: str, extra: list[Action], new_member: bool = False) -> bool:
     """`changed` with further actions on the same CardState (the member's preferences).
     False if the card was already marked in this unit of work (`extra` then not applied)."""
     at = clock.now()
-    if not uow.after_commit(f"card:{member_id}", lambda: announce(member_id, at)):
+    hook = (lambda: notify(member_id, at, 0)) if new_member else (lambda: announce(member_id, at))
+    if not uow.after_commit(f"card:{member_id}", hook):
         return False
     uow.update(state_key(member_id), [*bump_actions(member_id, at), *extra], versioned=False)
     return True
