@@ -350,7 +350,7 @@ def test_import_2_a_chunk_failing_on_its_last_attempt_fails_the_import(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("KMS unavailable")
 
-    monkeypatch.setattr(registration_worker, "apply_submission", broken)
+    monkeypatch.setattr(registration_worker, "stage", broken)
     # When / Then
     with pytest.raises(RuntimeError):
         imports.continue_import(job["import_id"], sheet.FIRST_DATA_ROW, last_attempt=True)
