@@ -16,6 +16,7 @@ from tests.support.imports import drain, person, progress, run_import, upload, w
 from tests.support.registration import make_id
 from zhtj.core import settings
 from zhtj.imports import report_sheet
+from zhtj.imports import rows as import_rows_module
 from zhtj.imports import service as imports
 from zhtj.imports import template as sheet
 from zhtj.imports import worker as import_worker
@@ -287,6 +288,26 @@ def test_import_2_reupload_of_the_same_file_creates_nobody_twice(client: Any, wo
     # own four, approved as it was built, are the others).
     assert len([r for r in Registration.scan() if isinstance(r, Registration)]) == 3 + 4
     owner = Claim.get(keys.id_claim_pk(pii.blind_index(make_id(seq=20))), keys.META).owner_id
+    assert owner == imports.registration_id_for(first["import_id"], 2)
+
+
+def test_import_2_a_claim_taken_after_the_check_refuses_that_row_alone(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given person 40 imported already, and a second file whose chunk does not see that claim
+    # when it checks (as when another import takes it between the check and the write)
+    first = run_import(client, world, "huajing", workbook([person(40, None)]))
+    assert first["rows_good"] == 1
+    monkeypatch.setattr(import_rows_module, "_owners", lambda messages: {})
+    # When its rows are written together, person 40 among them
+    rows = [person(41, None), person(40, None, 姓名="李晓重"), person(42, None)]
+    done = run_import(client, world, "huajing", workbook(rows))
+    # Then the shared transaction is refused, and each row is written alone: the other two
+    # land, person 40 is refused by REG-4, and the first import's claim stands
+    assert (done["state"], done["rows_good"], done["rows_bad"]) == (ImportState.DONE, 2, 1)
+    report = report_rows(client, world, "huajing", done["import_id"])
+    assert [(r["结果"], r["错误代码"]) for r in report] == [("OK", None), ("ERROR", "REG-4"), ("OK", None)]
+    owner = Claim.get(keys.id_claim_pk(pii.blind_index(make_id(seq=40))), keys.META).owner_id
     assert owner == imports.registration_id_for(first["import_id"], 2)
 
 
