@@ -63,14 +63,13 @@ def pipeline_per_card(count: int) -> float:
     import boto3
     from moto import mock_aws
 
+    from infra import moto_patches
     from infra.provision import provision
     from zhtj.cards import service as cards
     from zhtj.cards.rules import RenderOutcome
     from zhtj.orgs.service import bootstrap_province
     from zhtj.table import keys, queues, signing, storage
     from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
-
-    from infra import moto_patches
 
     moto_patches.apply()  # as the other in-process parts: a transaction costs what DynamoDB's does
     with mock_aws():

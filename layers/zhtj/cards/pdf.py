@@ -185,8 +185,8 @@ def add_card_font(pdf: FPDF) -> None:
     """What `pdf.add_font(FONT, "", FONT_PATH)` does, with the font parsed once per process:
     the document gets the parsed maps and metrics (read-only here) and its own state: its font
     number, the glyphs it uses (its subset) and a font to subset (read from the file's bytes,
-    kept in memory), which fpdf2 cuts down in place when it writes the document (the glyph order given, so that it is not rebuilt from
-    the character map)."""
+    kept in memory), which fpdf2 cuts down in place when it writes the document (the glyph
+    order given, so that it is not rebuilt from the character map)."""
     font = copy.copy(_parsed_font())
     font.i = len(pdf.fonts) + 1
     font.biggest_size_pt = 0
