@@ -114,7 +114,7 @@ def approve(principal: Principal, registration_id: str) -> Registration:
     )
     uow.audit("member.create", "MEMBER", member_id, branch.org_id, after=snapshot(registration))
     # CARD-1: the card is generated once the registration is approved, at once (a new member's)
-    cards.changed(uow, member_id, new_member=True)
+    cards.changed(uow, member_id, was_rendered=False)
     uow.commit()
     registration.state, registration.member_id = RegistrationState.APPROVED, member_id
     return registration
