@@ -163,7 +163,8 @@ def run(orders: int = 200) -> dict[str, Any]:
             started = time.perf_counter_ns()
             provider.verify(delivery.headers, delivery.body, clock.now())
             verify_samples.append(time.perf_counter_ns() - started)
-        resend_samples, transactions = [], []
+        resend_samples: list[int] = []
+        transactions: list[dict[str, Any]] = []
         with _dynamodb_requests(transactions) as first_counts:
             for delivery in deliveries:
                 started = time.perf_counter_ns()

@@ -1,4 +1,4 @@
-"""Seven fixes to moto (the embedded AWS) so that it behaves like the service it stands in for.
+"""Eight fixes to moto (the embedded AWS) so that it behaves like the service it stands in for.
 
 1. Requests are atomic. moto's server answers requests on many threads but its DynamoDB
 backend has no lock: two concurrent conditional writes can both pass their condition (two
@@ -52,6 +52,13 @@ summing the sizes of all the attributes set so far each time it sets one: O(attr
 write, most of the time moto spends writing a registration (about 25 attributes). The item
 is now sized once, when built, against the same limit with the same error; updates are
 checked as before.
+
+8. A condition is parsed once. moto parses every condition expression of every write (twice:
+to validate the request, then to evaluate it), with a tokenizer and parser in Python: a fifth
+of a transaction's time. The parse of an expression with its names and values is kept (the
+tree it gives is evaluated against each item, never changed) with the names and values it
+found, which moto checks for unused ones as before; an invalid expression is not kept and
+fails as it did.
 """
 
 from __future__ import annotations
@@ -59,11 +66,13 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
+import json
 import threading
 import types
 from typing import Any
 
 import moto.dynamodb.models as dynamodb_models
+from moto.dynamodb.comparisons import ConditionExpressionParser
 from moto.dynamodb.exceptions import ItemSizeTooLarge
 from moto.dynamodb.models import DynamoDBBackend, dynamo_type
 from moto.dynamodb.models.dynamo_type import DynamoType
@@ -149,6 +158,7 @@ def apply() -> None:
     _write_wire_values_as_they_are()
     _sqs_without_counting()
     _size_items_once()
+    _parse_conditions_once()
     _APPLIED = True
 
 
@@ -417,3 +427,39 @@ def _size_items_once() -> None:
         self.attrs = dynamo_type.LimitedSizeDict(values)  # its __init__ copies without re-sizing
 
     dynamo_type.Item.__init__ = built  # type: ignore[method-assign]
+
+
+# --- 8. A condition is parsed once ---------------------------------------------------------------
+
+_PARSED_LIMIT = 4096
+
+
+def _parse_conditions_once() -> None:
+    original = ConditionExpressionParser.parse
+    parsed: dict[tuple[str, str, str], tuple[Any, list[str], list[str]]] = {}
+    lock = threading.Lock()
+
+    def parse(self: ConditionExpressionParser) -> Any:
+        try:
+            key = (
+                self.condition_expression or "",
+                json.dumps(self.expression_attribute_names, sort_keys=True),
+                json.dumps(self.expression_attribute_values, sort_keys=True),
+            )
+        except TypeError:  # a binary value: parsed as before
+            return original(self)
+        with lock:
+            known = parsed.get(key)
+        if known is None:
+            tree = original(self)
+            with lock:
+                if len(parsed) >= _PARSED_LIMIT:
+                    parsed.clear()
+                parsed[key] = (tree, list(self.expr_attr_names_found), list(self.expr_attr_values_found))
+            return tree
+        tree, names, values = known
+        self.expr_attr_names_found.extend(names)
+        self.expr_attr_values_found.extend(values)
+        return tree
+
+    ConditionExpressionParser.parse = parse  # type: ignore[method-assign]

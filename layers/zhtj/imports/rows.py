@@ -46,7 +46,7 @@ from zhtj.registration.rules import RegistrationState, check_submission
 from zhtj.registration.submit import person_fields
 from zhtj.registration.worker import DUPLICATE_ID, DUPLICATE_NUMBER, Staged
 from zhtj.table import keys, pii
-from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
+from zhtj.table.unit_of_work import MAX_TRANSACTION_ITEMS, SYSTEM_ACTOR, UnitOfWork
 
 
 class Branches:
@@ -166,9 +166,9 @@ def _written(number: int, name: str, masked: str, written: Registration) -> RowO
 
 # Rows are checked and written by this many threads (each row waits on KMS and the identity
 # provider, and the table; clients are thread-safe). Several rows' writes go in one
-# transaction, up to this many actions (DynamoDB's limit: 100).
+# transaction, up to DynamoDB's limit of actions (about 20 rows).
 WRITERS = 8
-GROUP_ACTIONS = 60
+GROUP_ACTIONS = MAX_TRANSACTION_ITEMS
 
 
 def _groups(staged: list[Staged]) -> list[list[Staged]]:
