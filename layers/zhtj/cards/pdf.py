@@ -19,7 +19,6 @@ subset once per card, when the card is written.
 from __future__ import annotations
 
 import copy
-import gc
 import re
 import threading
 from collections.abc import Callable
@@ -36,6 +35,7 @@ from fpdf.fonts import SubsetMap, TTFFont
 from qrcode.constants import ERROR_CORRECT_M  # type: ignore[import-untyped]
 
 from zhtj.cards.content import CardContent, Section
+from zhtj.core import heap
 from zhtj.members.rules import MemberState
 from zhtj.timers.workdays import CHINA_TZ
 
@@ -175,9 +175,8 @@ def _parsed_font() -> TTFFont:
             _font_bytes = FONT_PATH.read_bytes()
             _parsed = font
             # What the process holds now (the modules, the parsed font) stays for its life:
-            # out of the garbage collector's sight, a render's collections no longer walk it
-            # (they took about half of a warm card worker's render).
-            gc.freeze()
+            # out of the garbage collector's walks (they took about half of a warm render).
+            heap.keep_loaded("card font")
         return _parsed
 
 
