@@ -66,7 +66,6 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
-import json
 import threading
 import types
 from typing import Any
@@ -440,14 +439,12 @@ def _parse_conditions_once() -> None:
     lock = threading.Lock()
 
     def parse(self: ConditionExpressionParser) -> Any:
-        try:
-            key = (
-                self.condition_expression or "",
-                json.dumps(self.expression_attribute_names, sort_keys=True),
-                json.dumps(self.expression_attribute_values, sort_keys=True),
-            )
-        except TypeError:  # a binary value: parsed as before
-            return original(self)
+        # The request's own text of its names and values (plain strings, dicts and lists).
+        key = (
+            self.condition_expression or "",
+            repr(self.expression_attribute_names),
+            repr(self.expression_attribute_values),
+        )
         with lock:
             known = parsed.get(key)
         if known is None:
