@@ -24,7 +24,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -86,6 +85,8 @@ class _CardPdf(FPDF):
         self.set_lang("zh-CN")
         self.alias_nb_pages()
         self.wallet = False
+        # The one code of the card, drawn twice (the A4 page, the wallet page): made once.
+        self.qr = _qr_matrix(issue.verify_url)
 
     def footer(self) -> None:
         """fpdf2 calls this as each page closes: the wallet page's own small line, every A4
@@ -196,7 +197,6 @@ def add_card_font(pdf: FPDF) -> None:
     pdf.fonts[font.fontkey] = font
 
 
-@lru_cache(maxsize=4)  # a card draws its one code twice (the A4 page, the wallet page)
 def _qr_matrix(text: str) -> tuple[tuple[bool, ...], ...]:
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
     code.add_data(text)
@@ -204,10 +204,9 @@ def _qr_matrix(text: str) -> tuple[tuple[bool, ...], ...]:
     return tuple(tuple(row) for row in code.get_matrix())
 
 
-def draw_qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
+def draw_qr(pdf: FPDF, matrix: tuple[tuple[bool, ...], ...], x: float, y: float, size: float) -> None:
     """The QR code as filled rectangles, one per horizontal run of dark modules, with a quiet
     zone of white around it (the scanner needs it even on a coloured page)."""
-    matrix = _qr_matrix(text)
     modules = len(matrix)
     cell = size / (modules + 8)
     pdf.set_fill_color(255, 255, 255)
@@ -322,7 +321,7 @@ def _identity_page(pdf: _CardPdf) -> None:
     qr_size = 38.0
     photo_w, photo_h = 26.0, 35.0
     right = pdf.w - MARGIN
-    draw_qr(pdf, pdf.issue.verify_url, right - qr_size, top, qr_size)
+    draw_qr(pdf, pdf.qr, right - qr_size, top, qr_size)
     pdf.set_xy(right - qr_size, top + qr_size + 0.5)
     pdf.set_font(FONT, size=7)
     pdf.cell(qr_size, 4, "扫码核验真伪", align="C")
@@ -367,7 +366,7 @@ def _wallet_page(pdf: _CardPdf) -> None:
     pdf.cell(width - 6, 6, "中国共产主义青年团 团员证", align="L")
     pdf.set_text_color(0, 0, 0)
     qr = 30.0
-    draw_qr(pdf, pdf.issue.verify_url, width - qr - 2.5, 12, qr)
+    draw_qr(pdf, pdf.qr, width - qr - 2.5, 12, qr)
     pdf.set_xy(3, 12)
     pdf.set_font(FONT, size=12)
     pdf.cell(48, 7, content.name, new_x="LMARGIN", new_y="NEXT")
