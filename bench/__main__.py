@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -73,12 +72,9 @@ def requests_per_register_and_approve() -> dict[str, Any]:
     from moto import mock_aws
 
     import bench.inprocess  # noqa: F401  (the environment, set before zhtj is imported)
+    import zhtj.registry  # noqa: F401  (every item class, once the environment is set)
     from bench import people
     from infra import moto_patches
-    from zhtj.signin.tokens import generate_dev_key
-
-    os.environ["ZHTJ_DEV_SIGNING_KEY"] = generate_dev_key()
-    import zhtj.registry  # noqa: F401  (every item class, once the environment is set)
 
     moto_patches.apply()
     with mock_aws():
@@ -87,6 +83,7 @@ def requests_per_register_and_approve() -> dict[str, Any]:
         from app import app
         from infra.provision import provision
         from tests.support import build_world
+        from tests.support.sessions import applicant_headers
         from zhtj.registration import service as registration
         from zhtj.registration.messages import REGISTRATION
         from zhtj.table import queues
@@ -98,9 +95,10 @@ def requests_per_register_and_approve() -> dict[str, Any]:
         with Client(app) as client:
             client.http.post(
                 "/registrations",
-                headers={"Content-Type": "application/json"},
+                headers=applicant_headers(),
                 body=json.dumps(people.person(0, branch)),
             )  # warm caches (KMS data key, clients)
+            applicant = applicant_headers()
             import boto3
 
             sqs = boto3.client("sqs")
@@ -110,15 +108,15 @@ def requests_per_register_and_approve() -> dict[str, Any]:
             with counted_requests() as submit_counts:
                 answer = client.http.post(
                     "/registrations",
-                    headers={"Content-Type": "application/json"},
+                    headers=applicant,
                     body=json.dumps(people.person(1, branch)),
                 )
-                ticket = json.loads(answer.body)["ticket"]
+                registration_id = json.loads(answer.body)["registration_id"]
             message = sqs.receive_message(QueueUrl=url)["Messages"][0]
             with counted_requests() as worker_counts:
                 registration.apply_submission(REGISTRATION.parse(message["Body"]))
             with counted_requests() as approve_counts:
-                client.http.post(f"/registrations/{ticket}/approve", headers=world.headers("huajing"))
+                client.http.post(f"/registrations/{registration_id}/approve", headers=world.headers("huajing"))
         queues.reset_clients()
 
     def dynamo(counts: Counter[str]) -> int:
@@ -145,6 +143,7 @@ def registration_burst(count: int) -> dict[str, Any]:
 
     from bench import people
     from infra.local.stack import LocalStack
+    from tests.support.sessions import applicant_headers
 
     with LocalStack(aws_port=0, api_port=0, demo_scale=20) as stack:
         assert stack.demo is not None
@@ -170,12 +169,19 @@ def registration_burst(count: int) -> dict[str, Any]:
                 total += page["Count"]
             return total
 
+        # ACCT-2: each registration comes from its own signed-in account (made before the clock starts).
+        applicants = [applicant_headers() for _ in range(count)]
         session = requests.Session()
         started = time.perf_counter()
         with ThreadPoolExecutor(8) as pool:
             list(
                 pool.map(
-                    lambda i: session.post(f"{stack.api_url}/registrations", json=people.person(i, branch), timeout=60),
+                    lambda i: session.post(
+                        f"{stack.api_url}/registrations",
+                        json=people.person(i, branch),
+                        headers=applicants[i],
+                        timeout=60,
+                    ),
                     range(count),
                 )
             )
@@ -234,6 +240,12 @@ def _dues_apply() -> dict[str, Any]:
     return dues_bench.run(200)
 
 
+def _sign_in() -> dict[str, Any]:
+    from bench import signin_bench
+
+    return signin_bench.run(50)
+
+
 def _search(members: int) -> dict[str, Any]:
     from bench import search_bench
 
@@ -275,6 +287,7 @@ PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "cold_import": lambda args: _cold_import(),
     "search": lambda args: _search(args.search_members),
     "graduation_batch": lambda args: _graduation(args.graduates),
+    "sign_in": lambda args: _sign_in(),
 }
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import statistics
 import sys
 import time
@@ -111,11 +110,8 @@ def _per(counts: Counter[str], n: int) -> tuple[float, float]:
 def run(orders: int = 200) -> dict[str, Any]:
     from moto import mock_aws
 
-    from infra import moto_patches
-    from zhtj.signin.tokens import generate_dev_key
-
-    os.environ.setdefault("ZHTJ_DEV_SIGNING_KEY", generate_dev_key())
     import zhtj.registry  # noqa: F401  (every item class, once the environment is set)
+    from infra import moto_patches
 
     moto_patches.apply()
     with mock_aws():

@@ -14,7 +14,6 @@ members do, whatever its size. Enrolling the class is set-up, not timed.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from typing import Any
@@ -108,9 +107,7 @@ def _batch(size: int) -> dict[str, Any]:
 
 def run(graduates: int = 300) -> dict[str, Any]:
     from infra import moto_patches
-    from zhtj.signin.tokens import generate_dev_key
 
-    os.environ.setdefault("ZHTJ_DEV_SIGNING_KEY", generate_dev_key())
     moto_patches.apply()
     baseline = _batch(BASELINE)
     measured = _batch(graduates)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import sys
 import time
 from typing import Any
@@ -80,11 +79,8 @@ def _deliver(worker: Any, queue: str) -> int:
 def run(rows: int = 10000) -> dict[str, Any]:
     from moto import mock_aws
 
-    from infra import moto_patches
-    from zhtj.signin.tokens import generate_dev_key
-
-    os.environ.setdefault("ZHTJ_DEV_SIGNING_KEY", generate_dev_key())
     import zhtj.registry  # noqa: F401  (every item class, once the environment is set)
+    from infra import moto_patches
 
     moto_patches.apply()
     with mock_aws():

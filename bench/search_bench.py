@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import random
 import statistics
 import sys
@@ -157,11 +156,8 @@ def _give_id_numbers(members: list[Any], branches: dict[str, Any]) -> list[str]:
 def run(members: int = 100_000, id_sample: int = 2_000) -> dict[str, Any]:
     from moto import mock_aws
 
-    from infra import moto_patches
-    from zhtj.signin.tokens import generate_dev_key
-
-    os.environ.setdefault("ZHTJ_DEV_SIGNING_KEY", generate_dev_key())
     import zhtj.registry  # noqa: F401  (every item class, once the environment is set)
+    from infra import moto_patches
 
     moto_patches.apply()
     with mock_aws():

@@ -17,7 +17,6 @@ on a sample of real registrations.
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
 import time
@@ -99,11 +98,8 @@ def _read_cost(org: Any) -> dict[str, Any]:
 def run(members: int = 100_000) -> dict[str, Any]:
     from moto import mock_aws
 
-    from infra import moto_patches
-    from zhtj.signin.tokens import generate_dev_key
-
-    os.environ.setdefault("ZHTJ_DEV_SIGNING_KEY", generate_dev_key())
     import zhtj.registry  # noqa: F401  (every item class, once the environment is set)
+    from infra import moto_patches
 
     moto_patches.apply()
     with mock_aws():

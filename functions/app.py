@@ -12,6 +12,7 @@ from chalice.app import Chalice, ConvertToMiddleware, Request
 
 import zhtj.registry  # noqa: F401  (every item class known to the table's type discriminator)
 from chalicelib import openapi
+from chalicelib.accounts import auth
 from chalicelib.accounts import routes as accounts
 from chalicelib.annual import routes as annual
 from chalicelib.audit import routes as audit
@@ -19,11 +20,14 @@ from chalicelib.awards import routes as awards
 from chalicelib.cards import routes as cards
 from chalicelib.changes import deletions, edits, exits
 from chalicelib.deadlines import routes as deadlines
+from chalicelib.dues import offline as dues_offline
 from chalicelib.dues import providers as dues_providers
 from chalicelib.dues import routes as dues
 from chalicelib.http import chalice_answers, register
 from chalicelib.imports import routes as imports
+from chalicelib.life import routes as life
 from chalicelib.orgs import routes as orgs
+from chalicelib.party import routes as party
 from chalicelib.registration import routes as registration
 from chalicelib.search import routes as search
 from chalicelib.stats import routes as stats
@@ -68,6 +72,10 @@ for blueprint in (
     search.bp,  # STAT-3: members and organisations by name fragment or ID number
     stats.bp,  # STAT-1..2: subtree figures, the daily bulletin, findings
     sweeps.bp,  # SWEEP: compliance sweeps and their history
+    life.bp,  # LIFE-1: organisation life (三会两制一课)
+    party.bp,  # PARTY-1: recommendation to the Party (推优入党)
+    dues_offline.bp,  # DUES-5: the online start month, months paid offline, 帮TA交
+    auth.bp,  # ACCT: signing up, in and out, password resets, cadres' invitations
 ):
     register(app, blueprint)
 

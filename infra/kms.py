@@ -1,9 +1,11 @@
-"""The KMS keys that protect personal data (zhtj.table.pii), created on the endpoint the local
-stack or a test points at (moto). The cloud template declares the same two keys and aliases.
+"""The system's KMS keys, created on the endpoint the local stack or a test points at (moto).
+The cloud template declares the same keys and aliases.
 
 - alias/zhtj-pii: SYMMETRIC_DEFAULT, wraps the data keys that seal ID numbers.
 - alias/zhtj-blind-index: HMAC_256, computes the blind index of ID numbers (GenerateMac), so
   the index secret never leaves KMS.
+- alias/zhtj-card-signing, alias/zhtj-token-signing: ECC_NIST_P256, sign member cards and
+  access tokens (zhtj.table.signing).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import boto3
 PII_KEY_ALIAS = "alias/zhtj-pii"
 BLIND_INDEX_KEY_ALIAS = "alias/zhtj-blind-index"
 CARD_SIGNING_KEY_ALIAS = "alias/zhtj-card-signing"
+TOKEN_SIGNING_KEY_ALIAS = "alias/zhtj-token-signing"
 
 _KEYS: dict[str, dict[str, str]] = {
     PII_KEY_ALIAS: {
@@ -32,6 +35,12 @@ _KEYS: dict[str, dict[str, str]] = {
         "KeySpec": "ECC_NIST_P256",
         "KeyUsage": "SIGN_VERIFY",
         "Description": "zhtj: signs membership cards (ECDSA P-256)",
+    },
+    # ACCT-3: signs access tokens (ES256); every function verifies with its cached public key.
+    TOKEN_SIGNING_KEY_ALIAS: {
+        "KeySpec": "ECC_NIST_P256",
+        "KeyUsage": "SIGN_VERIFY",
+        "Description": "zhtj: signs access tokens (ES256)",
     },
 }
 

@@ -3,11 +3,14 @@
 `chalice package` turns functions/ into the functions and the REST API; the manifest
 (chalicefile.json) and `table_definition()` supply everything else, merged in with
 `--merge-template`. The result is then patched where Chalice stops short: SQS partial batch
-responses, the layer, the environment, the IAM role, the authorizer, and the local-only routes.
+responses, the layer, the environment, the IAM roles, and the local-only routes.
 
-One template serves both partitions. Amazon Cognito user pools (and so Cognito authorizers)
-do not exist in the China regions, so the user pool is conditional on the region: there the
-functions verify tokens of an external OIDC issuer given as parameters (see docs/deploy.md).
+One template serves both partitions. Amazon Cognito user pools do not exist in the China
+regions, so the system signs its members and cadres in itself (issue 14): the API signs its
+tokens with a KMS key (ECC_NIST_P256) and verifies them with the public key; API Gateway has no
+authorizer (the app refuses a request without a valid token, except the public paths).
+Provider secrets (payments, SMS, real-name) are readable only by the functions that call the
+provider (see docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -28,11 +31,21 @@ from chalice.utils import to_cfn_resource_name
 from infra.provision import BUCKETS, UPLOADS_LIFECYCLE_RULES, bucket_name
 from zhtj.core.gateway_responses import GATEWAY_RESPONSES
 from zhtj.core.manifest import Manifest, SqsTrigger, StreamTrigger, load_manifest
-from zhtj.core.settings import CURSOR_SECRET_ENV, IDENTITY_PROVIDER_ENV, PAYMENT_GATEWAY_ENV
+from zhtj.core.settings import (
+    CURSOR_SECRET_ENV,
+    DEFAULT_IDENTITY_SECRET,
+    DEFAULT_SMS_SECRET,
+    IDENTITY_PROVIDER_ENV,
+    IDENTITY_SECRET_ENV,
+    PAYMENT_GATEWAY_ENV,
+    SMS_PROVIDER_ENV,
+    SMS_SECRET_ENV,
+)
 from zhtj.core.settings import DEFAULT_PAYMENT_SECRET as DEFAULT_SECRET
 from zhtj.core.settings import PAYMENT_SECRET_ENV as SECRET_ENV
 from zhtj.integrations.identity.registry import REAL_PROVIDERS
 from zhtj.integrations.payments import alipay, wechat
+from zhtj.integrations.sms.registry import REAL_SENDERS
 from zhtj.table.base import table_definition
 from zhtj.table.storage import IMPORT_UPLOADS_PREFIX, bucket_env
 
@@ -50,44 +63,42 @@ PUBLIC_PATHS = frozenset(
     {
         "/openapi.json",
         "/health",
-        "/registrations",
-        "/registrations/tickets/{ticket}",
-        "/registrations/tickets/{ticket}/withdraw",
         "/cards/verify",  # CARD-2: anyone checks a printed card
         "/webhooks/wechatpay",  # DUES-3: the providers sign their notifications; no token
         "/webhooks/alipay",
+        # ACCT: signing up, in and out, resets, a cadre accepting an invitation (they make sessions).
+        "/auth/sms-codes",
+        "/auth/sign-up",
+        "/auth/sign-in",
+        "/auth/refresh",
+        "/auth/password-reset",
+        "/auth/invitations/{token}/accept",
     }
 )
-# The dev token issuer exists only in the local stack.
-LOCAL_ONLY_PATHS = frozenset({"/dev/token"})
 
 # Logical ids of the resources this module adds.
 TABLE = "Table"
 LAYER = "ZhtjLayer"
 FUNCTION_ROLE = "FunctionRole"
 STATES_ROLE = "StateMachineRole"
-USER_POOL = "UserPool"
-USER_POOL_CLIENT = "UserPoolClient"
 PII_KEY = "PiiKey"
 BLIND_INDEX_KEY = "BlindIndexKey"
 SIGNING_KEY = "CardSigningKey"
+TOKEN_KEY = "TokenSigningKey"
 CURSOR_SECRET = "CursorKeySecret"
-AUTHORIZER = "CognitoUserPool"
 # Conditions.
 IN_CHINA = "InChinaRegion"
-HAS_USER_POOL = "HasUserPool"
 
 # Filled in every state machine definition that uses it, without a manifest entry.
 PARTITION_PLACEHOLDER = "Partition"
 AUDIT_KEY_PATTERN = "AUDIT#*"
-ACTING_ORG_ATTRIBUTE = "acting_org"
 
 # DUES-3: the functions that read the payment providers' keys (verify notifications, create
 # and query orders, download bills): the API (webhooks, pay now), the timer worker (an expired
 # order asks the provider before closing) and the two dues schedules. Only their role may
 # read the providers' secrets, named by the parameters below (one per provider).
 PAYMENT_FUNCTIONS = frozenset({"app", "timer_worker", "dues_reconcile", "dues_bill_check"})
-PAYMENTS_ROLE = "PaymentsFunctionRole"
+PAYMENTS_ROLE = "PaymentsFunctionRole"  # the role of functions that need the payment secrets only
 PAYMENT_SECRET_PARAMETERS = {"wechatpay": "WeChatPaySecretName", "alipay": "AlipaySecretName"}
 # Each provider's gateway is pinned by a parameter that accepts the provider's own addresses
 # only (the secret's "gateway" key, which the local stack points at the simulator, is then
@@ -103,6 +114,23 @@ PAYMENT_GATEWAYS = {
 IDENTITY_PROVIDER = "IdentityProvider"
 STAND_IN_WORDS = ("fake", "simulat", "stub", "mock", "dummy", "local", "test")
 IDENTITY_PROVIDER_PATTERN = rf"^(?!.*({'|'.join(STAND_IN_WORDS)}))[a-z][a-z0-9-]{{1,39}}$"
+# REG-5: the functions that ask the real-name provider: the registration worker (the first
+# check), the timer worker (the automatic re-check) and the import worker (imported rows are
+# registrations, checked as they are written). Only they may read its secret.
+IDENTITY_FUNCTIONS = frozenset({"registration_worker", "timer_worker", "import_worker"})
+IDENTITY_SECRET_PARAMETER = "IdentitySecretName"
+# ACCT, MSG: the SMS provider (zhtj.integrations.sms.registry), by name, a real adapter's only
+# (the outbox lives in infra/local). The API sends the codes and invitations; no other function
+# sends SMS yet (a notifications sender, when there is one, joins SMS_FUNCTIONS).
+SMS_PROVIDER = "SmsProvider"
+SMS_FUNCTIONS = frozenset({"app"})
+SMS_SECRET_PARAMETER = "SmsSecretName"
+# Sign-in (issue 14): the API signs tokens (kms:Sign) and verifies them with the public key
+# (kms:GetPublicKey, fetched once per process); every function that verifies tokens is told the
+# key. Only the API receives requests with tokens.
+TOKEN_SIGNING_FUNCTIONS = frozenset({"app"})
+TOKEN_VERIFYING_FUNCTIONS = frozenset({"app"})
+TOKEN_KEY_ENV = "ZHTJ_TOKEN_KEY_ID"
 # The API's public base address: the providers' notify_url and the card QR code's link
 # (the variable zhtj.core.settings.PUBLIC_API_URL_ENV names; the test holds the two equal).
 PUBLIC_API_URL = "PublicApiUrl"
@@ -399,6 +427,25 @@ def _keys(manifest: Manifest) -> Json:
             "Type": "AWS::KMS::Alias",
             "Properties": {"AliasName": f"alias/{manifest.app}-card-signing", "TargetKeyId": _ref(SIGNING_KEY)},
         },
+        # Sign-in: the access tokens' signature (ES256). The private key never leaves KMS; the
+        # verifiers fetch the public key once per process. Asymmetric keys are not rotated by
+        # KMS: rotating means a new key, with the old one's public key kept for the tokens' life.
+        TOKEN_KEY: {
+            "Type": "AWS::KMS::Key",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "Description": "Signs the sign-in tokens (ECDSA P-256, ES256)",
+                "KeySpec": "ECC_NIST_P256",
+                "KeyUsage": "SIGN_VERIFY",
+                "PendingWindowInDays": 30,
+                "KeyPolicy": _key_policy(),
+            },
+        },
+        f"{TOKEN_KEY}Alias": {
+            "Type": "AWS::KMS::Alias",
+            "Properties": {"AliasName": f"alias/{manifest.app}-token-signing", "TargetKeyId": _ref(TOKEN_KEY)},
+        },
         # Page cursors are sealed with a key derived from this (zhtj.table.paging). Generated here,
         # never typed; replacing it only makes the cursors in flight start again from page one.
         CURSOR_SECRET: {
@@ -422,56 +469,6 @@ def _layer(manifest: Manifest) -> Json:
                 "CompatibleRuntimes": [RUNTIME],
             },
         }
-    }
-
-
-def _user_pool(manifest: Manifest) -> Json:
-    return {
-        USER_POOL: {
-            "Type": "AWS::Cognito::UserPool",
-            "Condition": HAS_USER_POOL,
-            "DeletionPolicy": "Retain",
-            "UpdateReplacePolicy": "Retain",
-            "Properties": {
-                "UserPoolName": manifest.app,
-                # Accounts are opened by organisation administrators, never by sign-up.
-                "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
-                "UsernameConfiguration": {"CaseSensitive": False},
-                "DeletionProtection": "ACTIVE",
-                "Policies": {
-                    "PasswordPolicy": {
-                        "MinimumLength": 10,
-                        "RequireLowercase": True,
-                        "RequireNumbers": True,
-                        "RequireUppercase": False,
-                        "RequireSymbols": False,
-                        "TemporaryPasswordValidityDays": 7,
-                    }
-                },
-                "Schema": [
-                    {
-                        "Name": ACTING_ORG_ATTRIBUTE,
-                        "AttributeDataType": "String",
-                        "Mutable": True,
-                        "StringAttributeConstraints": {"MinLength": "0", "MaxLength": "64"},
-                    }
-                ],
-            },
-        },
-        USER_POOL_CLIENT: {
-            "Type": "AWS::Cognito::UserPoolClient",
-            "Condition": HAS_USER_POOL,
-            "Properties": {
-                "UserPoolId": _ref(USER_POOL),
-                "ClientName": f"{manifest.app}-web",
-                "GenerateSecret": False,
-                "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-                "PreventUserExistenceErrors": "ENABLED",
-                # custom:acting_org is written by the backend after checking the grant (admin
-                # API); left writable by the client, a user could claim any organisation.
-                "WriteAttributes": ["name"],
-            },
-        },
     }
 
 
@@ -639,16 +636,6 @@ def _function_role(manifest: Manifest) -> Json:
             "Action": ["kms:Sign", "kms:Verify", "kms:GetPublicKey"],
             "Resource": _arn(SIGNING_KEY),
         },
-        _if(
-            HAS_USER_POOL,
-            {
-                "Sid": "ActingOrg",
-                "Effect": "Allow",
-                "Action": ["cognito-idp:AdminUpdateUserAttributes"],
-                "Resource": _arn(USER_POOL),
-            },
-            NO_VALUE,
-        ),
     ]
     if consumed:
         statements.append(
@@ -723,28 +710,95 @@ def _function_role(manifest: Manifest) -> Json:
     }
 
 
-def payment_secret_arns() -> list[Json]:
-    """Exactly the providers' secrets (Secrets Manager appends six random characters to a name)."""
-    return [
-        _sub(f"arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:${{{p}}}-??????")
-        for p in PAYMENT_SECRET_PARAMETERS.values()
-    ]
-
-
-def _payments_role(manifest: Manifest) -> Json:
-    """The functions' role plus reading the payment providers' secrets, for PAYMENT_FUNCTIONS."""
-    role = copy.deepcopy(_function_role(manifest)[FUNCTION_ROLE])
-    (policy,) = role["Properties"]["Policies"]
-    policy["PolicyName"] = f"{manifest.app}-payment-functions"
-    policy["PolicyDocument"]["Statement"].append(
-        {
-            "Sid": "PaymentSecrets",
-            "Effect": "Allow",
-            "Action": ["secretsmanager:GetSecretValue"],
-            "Resource": payment_secret_arns(),
-        }
+def _secret_arn(parameter: str) -> Json:
+    """Exactly the secret a parameter names (Secrets Manager appends six random characters)."""
+    return _sub(
+        f"arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:${{{parameter}}}-??????"
     )
-    return {PAYMENTS_ROLE: role}
+
+
+def payment_secret_arns() -> list[Json]:
+    """Exactly the payment providers' secrets."""
+    return [_secret_arn(p) for p in PAYMENT_SECRET_PARAMETERS.values()]
+
+
+# What a function may do beyond every function's role, by grant: each grant's statements, and
+# which functions hold it.
+GRANTS: dict[str, frozenset[str]] = {
+    "payments": PAYMENT_FUNCTIONS,
+    "identity": IDENTITY_FUNCTIONS,
+    "sms": SMS_FUNCTIONS,
+    "token-signing": TOKEN_SIGNING_FUNCTIONS,
+    "token-verifying": TOKEN_VERIFYING_FUNCTIONS,
+}
+
+
+def grant_statements(grant: str) -> list[Json]:
+    if grant == "payments":
+        return [
+            {
+                "Sid": "PaymentSecrets",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue"],
+                "Resource": payment_secret_arns(),
+            }
+        ]
+    if grant == "identity":
+        return [
+            {
+                "Sid": "IdentitySecret",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue"],
+                "Resource": _secret_arn(IDENTITY_SECRET_PARAMETER),
+            }
+        ]
+    if grant == "sms":
+        return [
+            {
+                "Sid": "SmsSecret",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue"],
+                "Resource": _secret_arn(SMS_SECRET_PARAMETER),
+            }
+        ]
+    if grant == "token-signing":
+        return [
+            {
+                "Sid": "TokenSigning",
+                "Effect": "Allow",
+                "Action": ["kms:Sign"],
+                "Resource": _arn(TOKEN_KEY),
+                "Condition": {"StringEquals": {"kms:SigningAlgorithm": "ECDSA_SHA_256"}},
+            }
+        ]
+    if grant == "token-verifying":
+        return [
+            {"Sid": "TokenPublicKey", "Effect": "Allow", "Action": ["kms:GetPublicKey"], "Resource": _arn(TOKEN_KEY)}
+        ]
+    raise ValueError(f"unknown grant {grant!r}")
+
+
+def grants_of(function: str) -> tuple[str, ...]:
+    """The grants a function holds, in GRANTS' order."""
+    return tuple(grant for grant, functions in GRANTS.items() if function in functions)
+
+
+def role_id(grants: tuple[str, ...]) -> str:
+    """The logical id of the role holding exactly `grants` (FUNCTION_ROLE for none)."""
+    return "".join(to_cfn_resource_name(g.replace("-", "_")) for g in grants) + FUNCTION_ROLE
+
+
+def _grant_roles(manifest: Manifest) -> Json:
+    """The functions' role plus each function's grants: one role per distinct set held."""
+    resources: Json = {}
+    for grants in sorted({grants_of(f) for g in GRANTS.values() for f in g}):
+        role = copy.deepcopy(_function_role(manifest)[FUNCTION_ROLE])
+        (policy,) = role["Properties"]["Policies"]
+        policy["PolicyName"] = f"{manifest.app}-functions-{'-'.join(grants)}"
+        for grant in grants:
+            policy["PolicyDocument"]["Statement"].extend(grant_statements(grant))
+        resources[role_id(grants)] = role
+    return resources
 
 
 def payment_environment() -> Json:
@@ -752,6 +806,29 @@ def payment_environment() -> Json:
     secrets = {SECRET_ENV[provider]: _ref(parameter) for provider, parameter in PAYMENT_SECRET_PARAMETERS.items()}
     gateways = {PAYMENT_GATEWAY_ENV[p]: _ref(parameter) for p, parameter in PAYMENT_GATEWAY_PARAMETERS.items()}
     return secrets | gateways
+
+
+def grant_environment(grant: str) -> Json:
+    """What a function holding `grant` is told (the secret or key it may use)."""
+    if grant == "payments":
+        return payment_environment()
+    if grant == "identity":
+        return {IDENTITY_SECRET_ENV: _ref(IDENTITY_SECRET_PARAMETER)}
+    if grant == "sms":
+        return {SMS_SECRET_ENV: _ref(SMS_SECRET_PARAMETER)}
+    if grant == "token-verifying":
+        return {TOKEN_KEY_ENV: _arn(TOKEN_KEY)}
+    return {}
+
+
+def _sms_parameter() -> Json:
+    """ACCT, MSG: no default, so a deployment names its SMS provider; a real adapter's name only."""
+    return {
+        "Type": "String",
+        "AllowedValues": sorted(REAL_SENDERS),
+        "Description": "The SMS provider, by the name of its adapter in layers/zhtj/integrations/sms "
+        "(required; the local outbox cannot be selected).",
+    }
 
 
 def _identity_parameter() -> Json:
@@ -770,7 +847,6 @@ def _identity_parameter() -> Json:
 
 
 def _parameters() -> Json:
-    described = "Only where Cognito user pools do not exist (the China regions): "
     payments: Json = {
         parameter: {
             "Type": "String",
@@ -800,20 +876,18 @@ def _parameters() -> Json:
             "Description": "The API's public base address (custom domain; ICP-filed in the China regions): "
             "the payment providers' notify_url and the member card QR code's link.",
         },
-        "TokenIssuer": {
+        IDENTITY_SECRET_PARAMETER: {
             "Type": "String",
-            "Default": "",
-            "Description": described + "the OIDC issuer (iss) of the ID tokens the API accepts.",
+            "Default": DEFAULT_IDENTITY_SECRET,
+            "Description": "REG-5: name of the Secrets Manager secret holding the real-name provider's "
+            "credentials (format in layers/zhtj/integrations/identity/config.py).",
         },
-        "TokenJwksUrl": {
+        SMS_PROVIDER: _sms_parameter(),
+        SMS_SECRET_PARAMETER: {
             "Type": "String",
-            "Default": "",
-            "Description": described + "the issuer's JWKS address.",
-        },
-        "TokenAudience": {
-            "Type": "String",
-            "Default": "",
-            "Description": described + "the audience (aud) of the ID tokens.",
+            "Default": DEFAULT_SMS_SECRET,
+            "Description": "Name of the Secrets Manager secret holding the SMS provider's credentials, "
+            "sign name and template ids (format in layers/zhtj/integrations/sms/config.py).",
         },
     }
 
@@ -823,22 +897,6 @@ def _conditions() -> Json:
     # checks that a resource type exists in the region it lints for.
     return {
         IN_CHINA: {"Fn::Or": [{"Fn::Equals": [_ref("AWS::Region"), r]} for r in CHINA_REGIONS]},
-        HAS_USER_POOL: {"Fn::Not": [{"Condition": IN_CHINA}]},
-    }
-
-
-def _rules() -> Json:
-    return {
-        "ChinaNeedsAnIssuer": {
-            "RuleCondition": {"Fn::Contains": [list(CHINA_REGIONS), _ref("AWS::Region")]},
-            "Assertions": [
-                {
-                    "Assert": {"Fn::Not": [{"Fn::Equals": [_ref(p), ""]}]},
-                    "AssertDescription": f"{p} is required in the China regions (no Cognito user pools there)",
-                }
-                for p in ("TokenIssuer", "TokenJwksUrl", "TokenAudience")
-            ],
-        }
     }
 
 
@@ -848,8 +906,7 @@ def _outputs(manifest: Manifest) -> Json:
         "LayerVersionArn": {"Value": _ref(LAYER)},
         "PiiKeyId": {"Value": _ref(PII_KEY)},
         "CardSigningKeyId": {"Value": _ref(SIGNING_KEY)},
-        "UserPoolId": {"Condition": HAS_USER_POOL, "Value": _ref(USER_POOL)},
-        "UserPoolClientId": {"Condition": HAS_USER_POOL, "Value": _ref(USER_POOL_CLIENT)},
+        "TokenSigningKeyId": {"Value": _ref(TOKEN_KEY)},
     }
     for role in BUCKETS:
         outputs[f"{bucket_id(role)}Name"] = {"Value": _ref(bucket_id(role))}
@@ -867,17 +924,15 @@ def manifest_resources(manifest: Manifest) -> Json:
         _buckets(),
         _keys(manifest),
         _layer(manifest),
-        _user_pool(manifest),
         _state_machines(manifest),
         _function_role(manifest),
+        _grant_roles(manifest),
     ):
         resources.update(part)
-    resources.update(_payments_role(manifest))
     return {
         "Description": f"{manifest.app} (智慧团建): functions, API, table, queues, keys, buckets",
         "Parameters": _parameters(),
         "Conditions": _conditions(),
-        "Rules": _rules(),
         "Resources": resources,
         "Outputs": _outputs(manifest),
     }
@@ -887,14 +942,10 @@ def manifest_resources(manifest: Manifest) -> Json:
 
 
 def function_environment(manifest: Manifest) -> Json:
-    """What every function is told about its resources."""
-    pool_url = f"https://cognito-idp.${{AWS::Region}}.${{AWS::URLSuffix}}/${{{USER_POOL}}}"
+    """What every function is told about its resources (secrets and the token key: only the
+    functions holding the grant, `grant_environment`)."""
     env: Json = {
         "ZHTJ_TABLE": _ref(TABLE),
-        "ZHTJ_TOKEN_ISSUER": _if(HAS_USER_POOL, _sub(pool_url), _ref("TokenIssuer")),
-        "ZHTJ_JWKS_URL": _if(HAS_USER_POOL, _sub(pool_url + "/.well-known/jwks.json"), _ref("TokenJwksUrl")),
-        "ZHTJ_TOKEN_AUDIENCE": _if(HAS_USER_POOL, _ref(USER_POOL_CLIENT), _ref("TokenAudience")),
-        "ZHTJ_USER_POOL_ID": _if(HAS_USER_POOL, _ref(USER_POOL), NO_VALUE),
         "ZHTJ_PII_KEY_ID": _arn(PII_KEY),
         "ZHTJ_BLIND_INDEX_KEY_ID": _arn(BLIND_INDEX_KEY),
         "ZHTJ_SIGNING_KEY_ID": _ref(SIGNING_KEY),
@@ -903,6 +954,7 @@ def function_environment(manifest: Manifest) -> Json:
         "POWERTOOLS_TRACE_DISABLED": _if(IN_CHINA, "true", "false"),
         PUBLIC_URL_ENV: _ref(PUBLIC_API_URL),
         IDENTITY_PROVIDER_ENV: _ref(IDENTITY_PROVIDER),
+        SMS_PROVIDER_ENV: _ref(SMS_PROVIDER),
     }
     for role in BUCKETS:
         env[bucket_env(role)] = _ref(bucket_id(role))
@@ -927,9 +979,10 @@ def _patch_function(resource: Json, manifest: Manifest, env: Json) -> None:
     properties["Layers"] = [_ref(LAYER)]
     properties.setdefault("Environment", {}).setdefault("Variables", {}).update(env)
     name = str(properties.get("Handler", "")).removeprefix("app.")
-    if name in PAYMENT_FUNCTIONS:
-        properties["Role"] = _arn(PAYMENTS_ROLE)
-        properties["Environment"]["Variables"].update(payment_environment())
+    grants = grants_of(name)
+    properties["Role"] = _arn(role_id(grants))
+    for grant in grants:
+        properties["Environment"]["Variables"].update(grant_environment(grant))
     function = manifest.functions.get(name)
     if function is not None:
         # Chalice takes these from .chalice/config.json; the manifest is where they are stated.
@@ -992,29 +1045,6 @@ def _patch_api(resource: Json) -> None:
     # Edge-optimized endpoints do not exist in the China regions; regional ones exist everywhere.
     properties["EndpointConfiguration"] = "REGIONAL"
     body = properties["DefinitionBody"]
-    for path in LOCAL_ONLY_PATHS:
-        body["paths"].pop(path, None)
-    body["securityDefinitions"] = _if(
-        HAS_USER_POOL,
-        {
-            AUTHORIZER: {
-                "type": "apiKey",
-                "name": "Authorization",
-                "in": "header",
-                "x-amazon-apigateway-authtype": "cognito_user_pools",
-                "x-amazon-apigateway-authorizer": {"type": "cognito_user_pools", "providerARNs": [_arn(USER_POOL)]},
-            }
-        },
-        NO_VALUE,
-    )
-    for path, item in body["paths"].items():
-        if path in PUBLIC_PATHS:
-            continue
-        for method, operation in item.items():
-            # CORS preflights carry no token: they must stay open.
-            if method == "options" or not isinstance(operation, dict):
-                continue
-            operation["security"] = _if(HAS_USER_POOL, [{AUTHORIZER: []}], NO_VALUE)
     body["x-amazon-apigateway-gateway-responses"] = _gateway_responses()
 
 

@@ -21,6 +21,11 @@ os.environ.update(
         # explicitly; it passes everyone unless a test asks for failures.
         "ZHTJ_IDENTITY_PROVIDER": "fake",
         "ZHTJ_FAKE_IDP_FAIL_PERCENT": "0",
+        # REG-5's pacing (zhtj.table.rate_budget): the fake has no rate of its own; the pacing
+        # tests set a provider's.
+        "ZHTJ_IDENTITY_RATE_PER_SECOND": "1000",
+        # SMS: the local outbox (infra/local/sms_outbox.py); tests read it (tests/support/sms.py).
+        "ZHTJ_SMS_PROVIDER": "outbox",
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
@@ -32,18 +37,16 @@ import pytest
 from moto import mock_aws
 from moto.core.config import default_user_config
 
-from infra import moto_patches
-from infra.local import fake_identity
-from zhtj.signin.tokens import generate_dev_key
-
-os.environ["ZHTJ_DEV_SIGNING_KEY"] = generate_dev_key()
 # After the settings above (importing a model reads them): every item class, and the support
 # code, which imports the capabilities.
 import zhtj.registry  # noqa: F401
+from infra import moto_patches
+from infra.local import fake_identity, sms_outbox
 from tests.support import World, moto_state
 
 moto_patches.apply()
 fake_identity.install()
+sms_outbox.install()
 moto_state.remember_environment()
 # One boto3 default session for the test process (moto would start a fresh one per mock): a
 # client costs ~50 ms on a fresh session, which reads the service models from disk again, and
@@ -71,23 +74,12 @@ def aws(request: pytest.FixtureRequest) -> Iterator[None]:
     for `world`, the small province of tests/support/world.py in it). Both are built once per test
     process and each test gets a deep copy of the saved state (tests/support/moto_state.py)."""
     from infra.provision import provision
-    from zhtj.core import faults
-    from zhtj.integrations.payments import config as payments_config
-    from zhtj.registration import waves
-    from zhtj.table import executions, pii, queues, storage
-    from zhtj.timers import calendar
-
-    def reset() -> None:
-        for module in (queues, pii, storage, executions):
-            module.reset_clients()
-        for cached in (calendar, waves, faults, payments_config):
-            cached.forget()
 
     with mock_aws():
-        reset()
+        moto_state.reset_caches()
         moto_state.prepare(request, "provisioned", provision)
         yield
-        reset()
+        moto_state.reset_caches()
 
 
 @pytest.fixture

@@ -240,10 +240,14 @@ def api(
     query: type[BaseModel] | None = None,
     status: int = 200,
     public: bool = False,
+    signed_in_optional: bool = False,
+    before_password_change: bool = False,
     tag: str,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a route. The view receives path parameters, then `principal` (unless public),
-    `body` and `query` as keyword arguments, and returns a model, a list or None."""
+    `body` and `query` as keyword arguments, and returns a model, a list or None. A public
+    route `signed_in_optional` receives `principal` too: the caller's, or None without a token.
+    `before_password_change`: allowed to an account that must still change its initial password."""
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         declare(blueprint, RouteSpec(path, method, summary, status, body, query, response, public, (tag,)))
@@ -252,8 +256,11 @@ def api(
             request = blueprint.current_request
             try:
                 kwargs: dict[str, Any] = dict(params)
-                principal = None if public else tokens.verify(request.headers.get("authorization"))
-                if principal is not None:
+                authorization = request.headers.get("authorization")
+                principal = None
+                if not public or (signed_in_optional and authorization):
+                    principal = tokens.verify(authorization, before_password_change)
+                if principal is not None or signed_in_optional:
                     kwargs["principal"] = principal
                 if body is not None:
                     kwargs["body"] = _parse_body(request, body)

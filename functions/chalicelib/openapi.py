@@ -160,7 +160,9 @@ def _operation(route: RouteSpec, defs: dict[str, Any]) -> dict[str, Any]:
     success: dict[str, Any] = {"description": "成功"}
     if route.response is not None:
         success["content"] = {"application/json": {"schema": _schema(route.response, defs)}}
-    errors = {code: text for code, text in _ERRORS.items() if code != "401" or not route.public}
+    # A public route answers 401 only where it signs in (wrong password, spent refresh token).
+    signs_in = route.path.startswith("/auth/")
+    errors = {code: text for code, text in _ERRORS.items() if code != "401" or not route.public or signs_in}
     error_schema = {"content": {"application/json": {"schema": _schema(ErrorOut, defs)}}}
     operation["responses"] = {
         str(route.status): success,

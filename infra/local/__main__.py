@@ -62,14 +62,19 @@ def print_banner(stack: LocalStack) -> None:
         f"  API      {stack.api_url}   (GET /health, /openapi.json)",
         f"  AWS      {stack.aws_url}   (moto; aws --endpoint-url {stack.aws_url} ...)",
         f"  PAYMENTS {stack.payments_url}   (WeChat Pay / Alipay simulator: POST /simulator/pay)",
+        f"  SMS      {stack.api_url}/dev/sms-outbox?phone=<phone>   (the outbox: codes and invitations sent)",
     ]
     if stack.demo:
-        ids = {name: value for name, value in stack.demo.items() if not is_token(value)}
         tokens = {name: value for name, value in stack.demo.items() if is_token(value)}
+        login_fields = {f"{name}_phone" for name in tokens} | {"demo_password"}
+        ids = {n: v for n, v in stack.demo.items() if not is_token(v) and n not in login_fields}
         lines.append("  Demo ids:")
         lines += [f"    {name:<18} {value}" for name, value in ids.items()]
-        lines.append("  Logins (Authorization: Bearer <token>):")
-        lines += [f"    {name:<18} {value}" for name, value in tokens.items()]
+        password = stack.demo.get("demo_password", "")
+        lines.append(f"  Sign in at POST /auth/sign-in with a phone below and the password {password},")
+        lines.append("  or send Authorization: Bearer <token> (a session opened at start-up, 15 minutes):")
+        lines += [f"    {name:<18} {stack.demo.get(name + '_phone', ''):<15} {value}" for name, value in tokens.items()]
+        lines.append(f"  SMS sent locally: {stack.api_url}/dev/sms-outbox?phone=+86...")
         token = province_token(stack.demo)
         if token and "root_org_id" in stack.demo:
             lines.append("  Try:")

@@ -41,9 +41,11 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
-from infra.local import dues_demo, transfer_demo
-from zhtj.accounts.models import Account
+from infra.local import dues_demo, life_demo, transfer_demo
+from zhtj.accounts import login
+from zhtj.accounts.models import Account, PhoneLogin
 from zhtj.accounts.service import new_grant
 from zhtj.core.clock import new_id, now, today_in_china
 from zhtj.core.identity import check_character
@@ -70,9 +72,11 @@ from zhtj.registration import service as registration
 from zhtj.registration.form import read_form
 from zhtj.registration.models import Claim, Registration
 from zhtj.registration.rules import NUMBERED_ERA, IdentityProof, RegistrationState, Submission, check_submission
-from zhtj.signin.tokens import Principal, issue_dev_token
+from zhtj.signin import passwords, sessions
+from zhtj.signin.tokens import Principal
 from zhtj.table import keys, pii
 from zhtj.table.base import Item
+from zhtj.table.unit_of_work import Actor, UnitOfWork
 
 SECRETARY = "书记"
 MAX_SCALE = 1_000_000
@@ -311,6 +315,7 @@ class Builder:
     orgs: list[Node] = field(default_factory=list)
     branches: list[Node] = field(default_factory=list)
     used_ids: set[str] = field(default_factory=set)
+    phones: int = 0  # accounts' phone numbers handed out so far
 
     def new_id(self, prefix: str) -> str:
         while (value := new_id(prefix)) in self.used_ids:
@@ -755,16 +760,45 @@ def _paid_through(member_id: str, month: str, stamp: datetime) -> PaidMonth:
     )
 
 
-def _account(builder: Builder, name: str, member_id: str | None = None) -> Account:
+# ACCT: every demo account signs in with its phone and this password (hashed once: the demo's
+# accounts share one Argon2id hash, salt included, which real accounts never do).
+DEMO_PASSWORD = "zhtj2026"
+
+
+@cache
+def _demo_password_hash() -> str:
+    return passwords.hash_password(DEMO_PASSWORD)
+
+
+def _account(builder: Builder, name: str, member_id: str | None = None) -> tuple[Account, PhoneLogin]:
+    """An account and its phone login: numbers +86 139 0000 0001 and up, in the order made."""
     account_id = builder.new_id("u")
-    return Account(
+    builder.phones += 1
+    phone = f"+86139{builder.phones:08d}"
+    account = Account(
         keys.account_pk(account_id),
         keys.META,
         account_id=account_id,
         name=name,
+        phone=phone,
+        password_hash=_demo_password_hash(),
         member_id=member_id,
         created_at=builder.stamp,
     )
+    return account, PhoneLogin(keys.phone_login_pk(phone), keys.META, account_id=account_id)
+
+
+def _session(account_id: str, org_id: str | None) -> str:
+    """A ready access token of a new session (what signing in gives), for curl."""
+    account = Account.get(keys.account_pk(account_id), keys.META, consistent_read=True)
+    uow = UnitOfWork(Actor(account_id=account_id, org_id=None))
+    opened = sessions.open_session(uow, login.subject_of(account), org_id)
+    uow.commit()
+    return opened.access_token
+
+
+def _phone(account_id: str) -> str:
+    return str(Account.get(keys.account_pk(account_id), keys.META).phone)
 
 
 def _members(builder: Builder, sizes: Sequence[int], demo_branch: Node, logins: Logins) -> Iterator[Item]:
@@ -781,8 +815,9 @@ def _members(builder: Builder, sizes: Sequence[int], demo_branch: Node, logins: 
             role = DEMO_BRANCH_CAST[i] if node is demo_branch and i < len(DEMO_BRANCH_CAST) else None
             account: Account | None = None
             if i == 0 or role == "member":
-                account = _account(builder, name, member_id)
+                account, phone_login = _account(builder, name, member_id)
                 yield account
+                yield phone_login
                 if i == 0:
                     yield new_grant(account.account_id, branch_id, SECRETARY)
                     if node is demo_branch:
@@ -863,8 +898,8 @@ def load(scale: int = 200) -> dict[str, str]:
     admins: list[Item] = []
     admin_ids: list[str] = []
     for org, name in ((root, "团省委管理员"), (city_node.org, "广州团市委管理员"), (demo_branch.org, "团支部管理员")):
-        account = _account(builder, name)
-        admins += [account, new_grant(account.account_id, org.org_id, ADMIN_ROLE)]
+        account, phone_login = _account(builder, name)
+        admins += [account, phone_login, new_grant(account.account_id, org.org_id, ADMIN_ROLE)]
         admin_ids.append(account.account_id)
     logins.province_admin, logins.city_admin, logins.branch_admin = admin_ids
 
@@ -888,6 +923,14 @@ def load(scale: int = 200) -> dict[str, str]:
     dues = dues_demo.load(
         [n.org for n in builder.orgs], demo_branch.org.org_id, logins.secretary, cast.get("open_order"),
     )  # fmt: skip
+    # LIFE-1, PARTY-1, DUES-5: the branch's meetings, the member login recommended to the Party and
+    # approved by the committee above (an administrator of its own), the lapsing member's first
+    # unpaid month paid offline (infra/local/life_demo.py).
+    parent_id = str(demo_branch.org.parent_id)
+    reviewer = Principal(_admin(builder, next(n.org for n in builder.orgs if n.org.org_id == parent_id)), parent_id)
+    branch_life = life_demo.load(
+        demo_branch.org.org_id, logins.branch_admin, reviewer, logins.member_id, cast.get("lapsing")
+    )
     # XFER: a transfer waiting on the demo branch (infra/local/transfer_demo.py), and an
     # administrator for every organisation its chain asks, so that it can be approved to the end.
     elsewhere = next((b.org for b in builder.branches if not b.org.path.startswith(guangzhou_path)), None)
@@ -899,7 +942,8 @@ def load(scale: int = 200) -> dict[str, str]:
         for step, org_id in enumerate((str(org) for org in transfer.chain), start=1):
             admin = logins.branch_admin if org_id == demo_branch.org.org_id else _admin(builder, by_id[org_id])
             step_admins[f"transfer_step{step}_org"] = by_id[org_id].short_name
-            step_admins[f"transfer_step{step}_admin"] = issue_dev_token(admin, org_id)
+            step_admins[f"transfer_step{step}_admin"] = _session(admin, org_id)
+            step_admins[f"transfer_step{step}_admin_phone"] = _phone(admin)
 
     return {
         "root_org_id": root.org_id,
@@ -907,19 +951,35 @@ def load(scale: int = 200) -> dict[str, str]:
         "branch_org_id": demo_branch.org.org_id,
         "member_id": logins.member_id,
         **dues,
+        **branch_life,
         **({"transfer_id": transfer.transfer_id, "transfer_member_id": transfer.member_id} if transfer else {}),
         **step_admins,
-        "province_admin": issue_dev_token(logins.province_admin, root.org_id),
-        "city_admin": issue_dev_token(logins.city_admin, city_node.org.org_id),
-        "branch_secretary": issue_dev_token(logins.secretary, demo_branch.org.org_id),
-        "member": issue_dev_token(logins.member_account, None),
+        **_logins(
+            {
+                "province_admin": (logins.province_admin, root.org_id),
+                "city_admin": (logins.city_admin, city_node.org.org_id),
+                "branch_secretary": (logins.secretary, demo_branch.org.org_id),
+                "member": (logins.member_account, None),
+            }
+        ),
+        "demo_password": DEMO_PASSWORD,
     }
+
+
+def _logins(accounts: dict[str, tuple[str, str | None]]) -> dict[str, str]:
+    """Each demo login's phone (`<name>_phone`) and a ready token acting for its organisation."""
+    shown: dict[str, str] = {}
+    for name, (account_id, org_id) in accounts.items():
+        shown[f"{name}_phone"] = _phone(account_id)
+        shown[name] = _session(account_id, org_id)
+    return shown
 
 
 def _admin(builder: Builder, org: Org) -> str:
     """An administrator account of `org` (管理员, handed down by its parent); returns its id."""
-    account = _account(builder, f"{org.short_name}管理员")
+    account, phone_login = _account(builder, f"{org.short_name}管理员")
     account.save()
+    phone_login.save()
     new_grant(account.account_id, org.org_id, ADMIN_ROLE).save()
     return account.account_id
 

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import requests
@@ -32,6 +33,7 @@ from chalice.local import (
     NotAuthorizedError,
 )
 
+from infra.local import sms_outbox
 from infra.local.runner import EventRunner
 from zhtj.core.gateway_responses import GATEWAY_RESPONSES, GatewayAnswer
 
@@ -82,6 +84,34 @@ class GatewayRequestHandler(ChaliceRequestHandler):
         NotAuthorizedError: GATEWAY_RESPONSES["UNAUTHORIZED"],
         InvalidAuthorizerError: GATEWAY_RESPONSES["AUTHORIZER_CONFIGURATION_ERROR"],
     }
+
+    def _generic_handle(self) -> None:
+        # The SMS outbox (infra/local/sms_outbox.py) on the API's port, on the local stack only:
+        # what the app "sent", read by the tests and by a person trying the sign-in.
+        parts = urlsplit(self.path)
+        if parts.path.rstrip("/") == sms_outbox.PATH:
+            self._answer_outbox(parse_qs(parts.query).get("phone", [""])[0])
+            return
+        super()._generic_handle()
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+
+    def _answer_outbox(self, phone: str) -> None:
+        """GET /dev/sms-outbox?phone=: {"messages": [...]} newest first (all phones without one)."""
+        headers = {"Content-Type": "application/json; charset=utf-8", "Access-Control-Allow-Origin": "*"}
+        if self.command != "GET":
+            body = {"code": "METHOD_NOT_ALLOWED", "message": "短信发件箱只能读取", "field": None}
+            self._send_http_response(405, headers, json.dumps(body, ensure_ascii=False).encode("utf-8"))
+            return
+        self._parse_payload()  # read (and drop) any body, so the connection stays usable
+        try:
+            sent = sms_outbox.messages(phone.strip() or None)
+        except sms_outbox.SmsRefused:
+            body = {"code": "PHONE_FORMAT", "message": "手机号码格式不正确", "field": "phone"}
+            self._send_http_response(400, headers, json.dumps(body, ensure_ascii=False).encode("utf-8"))
+            return
+        body_json = {"messages": [sms.as_json() for sms in sent]}
+        self._send_http_response(200, headers, json.dumps(body_json, ensure_ascii=False).encode("utf-8"))
 
     def _send_error_response(self, error: LocalGatewayException) -> None:
         answer = self._ANSWERS.get(type(error), GATEWAY_RESPONSES["DEFAULT_4XX"])
@@ -218,8 +248,7 @@ class LocalStack:
         from chalice.config import Config
 
         from infra.local import fake_identity
-        from zhtj.core.settings import IDENTITY_PROVIDER_ENV
-        from zhtj.signin.tokens import generate_dev_key
+        from zhtj.core.settings import IDENTITY_PROVIDER_ENV, IDENTITY_RATE_ENV, SMS_PROVIDER_ENV
 
         config = Config(chalice_stage=STAGE, config_from_disk=self._chalice_config())
         env = dict(config.environment_variables)
@@ -231,9 +260,12 @@ class LocalStack:
             "AWS_REGION": REGION,
             "ZHTJ_TABLE": "zhtj",
             "POWERTOOLS_TRACE_DISABLED": "true",
-            "ZHTJ_DEV_SIGNING_KEY": generate_dev_key(),
             # REG-5: the local stand-in for the real-name authority, selected explicitly.
             IDENTITY_PROVIDER_ENV: fake_identity.NAME,
+            # REG-5's pacing: the fake has no rate of its own (a real provider's is 20 a second).
+            IDENTITY_RATE_ENV: os.environ.get(IDENTITY_RATE_ENV) or "1000",
+            # SMS: the outbox, served at /dev/sms-outbox on the API's port.
+            SMS_PROVIDER_ENV: sms_outbox.NAME,
         }
         # A developer's real profile or session must not leak into requests to moto.
         for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
@@ -242,6 +274,7 @@ class LocalStack:
             self._saved_env.setdefault(key, os.environ.get(key))
             os.environ[key] = value
         fake_identity.install()
+        sms_outbox.install()
 
     def _start_payments_simulator(self, session: boto3.Session) -> None:
         """The providers' side on localhost; the merchant secrets' gateways point at it, so the

@@ -27,17 +27,21 @@ import zhtj.dues.messages
 import zhtj.dues.models
 import zhtj.imports.messages
 import zhtj.imports.models
+import zhtj.life.models
 import zhtj.members.models
 import zhtj.names.models
 import zhtj.orgs.messages
 import zhtj.orgs.models
+import zhtj.party.models
 import zhtj.registration.messages
 import zhtj.registration.models
 import zhtj.search.models
+import zhtj.signin.models
 import zhtj.stats.models
 import zhtj.sweeps.messages
 import zhtj.sweeps.models
 import zhtj.table.audit_record
+import zhtj.table.limits
 import zhtj.timers.models
 import zhtj.transfers.messages
 import zhtj.transfers.models
@@ -51,14 +55,18 @@ MODEL_MODULES = (
     zhtj.counters.models,
     zhtj.dues.models,
     zhtj.imports.models,
+    zhtj.life.models,
     zhtj.members.models,
     zhtj.names.models,
     zhtj.orgs.models,
+    zhtj.party.models,
     zhtj.registration.models,
     zhtj.search.models,
+    zhtj.signin.models,
     zhtj.stats.models,
     zhtj.sweeps.models,
     zhtj.table.audit_record,
+    zhtj.table.limits,
     zhtj.timers.models,
     zhtj.transfers.models,
 )

@@ -90,13 +90,31 @@ def test_the_runner_fires_the_scheduled_watchdog_at_start(stack: RunningStack) -
 def test_demo_logins_open_the_provinces_children(stack: RunningStack) -> None:
     if not stack.demo:
         pytest.skip("the shared stack runs without demo data")
-    token = next(value for name, value in stack.demo.items() if "province" in name)
+    token = stack.demo["province_admin"]
     response = requests.get(
         f"{stack.api_url}/orgs/{stack.demo['root_org_id']}/children",
         headers={"Authorization": f"Bearer {token}"},
         timeout=10,
     )
     assert response.status_code == 200, response.text
+
+
+def test_acct_1_acct_3_sign_up_with_the_code_from_the_sms_outbox_then_sign_in(stack: RunningStack) -> None:
+    # Given a person asking the local stack for a sign-up code
+    phone = "+8613912348888"
+    asked = requests.post(f"{stack.api_url}/auth/sms-codes", json={"phone": phone, "purpose": "sign_up"}, timeout=10)
+    assert asked.status_code == 202, asked.text
+    # When they read it where the local stack keeps what it sent, and sign up with it
+    sent = requests.get(f"{stack.api_url}/dev/sms-outbox", params={"phone": phone}, timeout=10).json()["messages"]
+    code = sent[0]["params"]["code"]
+    body = {"phone": phone, "code": code, "password": "abc12345"}
+    signed_up = requests.post(f"{stack.api_url}/auth/sign-up", json=body, timeout=30)
+    assert signed_up.status_code == 201, signed_up.text
+    # Then they are signed in, and sign in again with the password
+    headers = {"Authorization": f"Bearer {signed_up.json()['access_token']}"}
+    assert requests.get(f"{stack.api_url}/me", headers=headers, timeout=10).status_code == 200
+    again = requests.post(f"{stack.api_url}/auth/sign-in", json={"login": phone, "password": "abc12345"}, timeout=30)
+    assert again.status_code == 200, again.text
 
 
 def test_unknown_paths_and_methods_answer_code_message_field_and_never_the_token(stack: RunningStack) -> None:

@@ -59,6 +59,18 @@ def _api_paths(template: dict[str, Any]) -> dict[str, Any]:
     return paths
 
 
+def _statements(template: dict[str, Any], role: str) -> list[Any]:
+    policies = template["Resources"][role]["Properties"]["Policies"]
+    return [s for p in policies for s in p["PolicyDocument"]["Statement"]]
+
+
+def _functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        f["Properties"]["Handler"].removeprefix("app."): f["Properties"]
+        for f in _of_type(template, "AWS::Serverless::Function").values()
+    }
+
+
 @pytest.mark.parametrize("region", REGIONS)
 def test_cfn_lint_finds_nothing(built: Path, region: str) -> None:
     assert _lint(built, region) == []
@@ -145,11 +157,11 @@ def test_every_manifest_function_is_a_lambda_with_the_layer(template: dict[str, 
     assert set(manifest.functions) <= set(functions)
     for name, properties in functions.items():
         assert properties["Layers"] == [{"Ref": cloud.LAYER}], name
-        role = cloud.PAYMENTS_ROLE if name in cloud.PAYMENT_FUNCTIONS else cloud.FUNCTION_ROLE
+        role = cloud.role_id(cloud.grants_of(name))
         assert properties["Role"] == {"Fn::GetAtt": [role, "Arn"]}, name
         variables = properties["Environment"]["Variables"]
         assert variables["ZHTJ_TABLE"] == {"Ref": cloud.TABLE}
-        assert {"ZHTJ_JWKS_URL", "ZHTJ_TOKEN_ISSUER", "ZHTJ_TOKEN_AUDIENCE", "ZHTJ_USER_POOL_ID"} <= set(variables)
+        assert not {"ZHTJ_JWKS_URL", "ZHTJ_USER_POOL_ID"} & set(variables), name  # Cognito is gone
         if name in manifest.functions:
             assert properties["Timeout"] == manifest.functions[name].timeout_seconds
             assert properties["MemorySize"] == manifest.functions[name].memory_mb
@@ -191,27 +203,90 @@ def test_public_paths_are_those_the_api_declares_public() -> None:
     import app  # noqa: F401  registers every route
     from chalicelib.http import ROUTES
 
-    assert {r.path for r in ROUTES if r.public} == cloud.PUBLIC_PATHS | cloud.LOCAL_ONLY_PATHS
+    assert {r.path for r in ROUTES if r.public} == cloud.PUBLIC_PATHS
 
 
-def test_every_other_operation_requires_the_user_pool(template: dict[str, Any]) -> None:
-    required = {"Fn::If": [cloud.HAS_USER_POOL, [{cloud.AUTHORIZER: []}], {"Ref": "AWS::NoValue"}]}
-    for path, item in _api_paths(template).items():
-        for method, operation in item.items():
-            open_ = path in cloud.PUBLIC_PATHS or method == "options"
-            assert ("security" in operation) is not open_, f"{method.upper()} {path}"
-            if not open_:
-                assert operation["security"] == required
+def test_no_cognito_and_no_gateway_authorizer_remain(template: dict[str, Any]) -> None:
+    # Given the built template (one for both partitions; Cognito user pools are not in aws-cn)
+    text = json.dumps(template)
+    # Then nothing of a user pool is left: no resource, permission, variable, parameter or output
+    assert "Cognito" not in text and "cognito-idp" not in text
+    assert not {"ZHTJ_USER_POOL_ID", "ZHTJ_JWKS_URL", "TokenJwksUrl", "UserPoolId"} & set(_strings(template))
+    # And API Gateway authorizes nothing itself: the app verifies the token on every route
+    (api,) = _of_type(template, "AWS::Serverless::Api").values()
+    assert "securityDefinitions" not in api["Properties"]["DefinitionBody"]
+    assert not [(p, m) for p, item in _api_paths(template).items() for m, o in item.items() if "security" in o]
 
 
-def test_user_pool_carries_a_mutable_acting_org_the_client_cannot_write(template: dict[str, Any]) -> None:
-    pool = template["Resources"][cloud.USER_POOL]
-    client = template["Resources"][cloud.USER_POOL_CLIENT]
-    assert pool["Condition"] == client["Condition"] == cloud.HAS_USER_POOL
-    assert {"Name": "acting_org", "AttributeDataType": "String", "Mutable": True}.items() <= pool["Properties"][
-        "Schema"
-    ][0].items()
-    assert "custom:acting_org" not in client["Properties"]["WriteAttributes"]
+def test_the_token_signing_key_signs_for_the_api_alone_and_verifiers_read_its_public_key(
+    template: dict[str, Any],
+) -> None:
+    resources = template["Resources"]
+    # Given the token-signing key: ECC P-256 for signing, aliased alias/zhtj-token-signing
+    key = resources[cloud.TOKEN_KEY]["Properties"]
+    assert (key["KeySpec"], key["KeyUsage"]) == ("ECC_NIST_P256", "SIGN_VERIFY")
+    alias = resources[f"{cloud.TOKEN_KEY}Alias"]["Properties"]
+    assert alias == {"AliasName": "alias/zhtj-token-signing", "TargetKeyId": {"Ref": cloud.TOKEN_KEY}}
+    key_arn = {"Fn::GetAtt": [cloud.TOKEN_KEY, "Arn"]}
+    for name, properties in _functions(template).items():
+        statements = _statements(template, properties["Role"]["Fn::GetAtt"][0])
+        on_key = [s for s in statements if s.get("Resource") == key_arn]
+        actions = {action for s in on_key for action in s["Action"]}
+        # Then only the API may sign with it (ES256 only), and every verifier reads its public key
+        assert ("kms:Sign" in actions) is (name in cloud.TOKEN_SIGNING_FUNCTIONS), name
+        assert ("kms:GetPublicKey" in actions) is (name in cloud.TOKEN_VERIFYING_FUNCTIONS), name
+        assert actions <= {"kms:Sign", "kms:GetPublicKey"}, name
+        signing = [s for s in on_key if "kms:Sign" in s["Action"]]
+        assert all(s["Condition"] == {"StringEquals": {"kms:SigningAlgorithm": "ECDSA_SHA_256"}} for s in signing)
+        # And the verifiers are told the key
+        variables = properties["Environment"]["Variables"]
+        assert (variables.get(cloud.TOKEN_KEY_ENV) == key_arn) is (name in cloud.TOKEN_VERIFYING_FUNCTIONS), name
+    assert "app" in cloud.TOKEN_SIGNING_FUNCTIONS and {"app"} <= cloud.TOKEN_VERIFYING_FUNCTIONS
+
+
+@pytest.mark.parametrize(
+    ("grant", "parameter", "variable", "default"),
+    [
+        ("sms", cloud.SMS_SECRET_PARAMETER, "ZHTJ_SMS_SECRET", "zhtj/sms"),
+        ("identity", cloud.IDENTITY_SECRET_PARAMETER, "ZHTJ_IDENTITY_SECRET", "zhtj/identity"),
+    ],
+)
+def test_reg_5_provider_secrets_are_given_only_to_the_functions_that_call_the_provider(
+    template: dict[str, Any], grant: str, parameter: str, variable: str, default: str
+) -> None:
+    from zhtj.core import settings
+
+    manifest = load_manifest()
+    holders = cloud.GRANTS[grant]
+    # Given the functions that call the provider: real ones (a rename fails here)
+    assert holders - {"app"} <= set(manifest.functions)
+    # The secret is named by a parameter whose default is the name the code reads without one
+    assert template["Parameters"][parameter]["Default"] == default
+    assert variable in (settings.SMS_SECRET_ENV, settings.IDENTITY_SECRET_ENV)
+    secret_arn = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${%s}-??????"
+    reading = {"Fn::Sub": secret_arn % parameter}
+    for name, properties in _functions(template).items():
+        statements = _statements(template, properties["Role"]["Fn::GetAtt"][0])
+        reads = any(s.get("Resource") == reading for s in statements)
+        # Then exactly those functions' roles may read it, and only they are told its name
+        assert reads is (name in holders), name
+        assert (properties["Environment"]["Variables"].get(variable) == {"Ref": parameter}) is (name in holders)
+
+
+def test_the_cloud_can_select_only_a_real_sms_provider(template: dict[str, Any], built: Path) -> None:
+    from infra.local import sms_outbox
+    from zhtj.core.settings import SMS_PROVIDER_ENV
+    from zhtj.integrations.sms.registry import REAL_SENDERS
+
+    # Given the SMS provider parameter: no default, the real adapters' names only (not the outbox)
+    parameter = template["Parameters"][cloud.SMS_PROVIDER]
+    assert "Default" not in parameter
+    assert parameter["AllowedValues"] == sorted(REAL_SENDERS) == ["alibaba", "tencent"]
+    assert sms_outbox.NAME not in parameter["AllowedValues"]
+    # And every function is told it; the layer holds no part of infra/ (where the outbox lives)
+    for name, properties in _functions(template).items():
+        assert properties["Environment"]["Variables"][SMS_PROVIDER_ENV] == {"Ref": cloud.SMS_PROVIDER}, name
+    assert not list((built.parent / "layer" / "python").rglob("sms_outbox.py"))
 
 
 def test_table_is_the_table_definition(template: dict[str, Any]) -> None:
@@ -280,11 +355,6 @@ def test_state_machines_get_their_substitutions_and_lint(built: Path, template: 
 # --- DUES-3: the payment providers' secrets and the public address -------------------------
 
 
-def _statements(template: dict[str, Any], role: str) -> list[Any]:
-    policies = template["Resources"][role]["Properties"]["Policies"]
-    return [s for p in policies for s in p["PolicyDocument"]["Statement"]]
-
-
 def test_dues_3_payment_functions_alone_read_exactly_the_providers_secrets(template: dict[str, Any]) -> None:
     from zhtj.core.settings import DEFAULT_PAYMENT_SECRET as DEFAULT_SECRET
     from zhtj.core.settings import PAYMENT_SECRET_ENV as SECRET_ENV
@@ -317,6 +387,7 @@ def test_dues_3_payment_functions_alone_read_exactly_the_providers_secrets(templ
         "Resource": {"Ref": cloud.CURSOR_SECRET},
     }
     reading = [s for s in _statements(template, cloud.PAYMENTS_ROLE) if "secretsmanager" in json.dumps(s)]
+    assert cloud.role_id(("payments",)) == cloud.PAYMENTS_ROLE
     assert reading == [
         cursor_key,
         {
@@ -330,6 +401,11 @@ def test_dues_3_payment_functions_alone_read_exactly_the_providers_secrets(templ
     assert [s for s in everyone if "secretsmanager" in json.dumps(s)] == [cursor_key]
     # and otherwise it is the functions' role (the audit deny included)
     assert _statements(template, cloud.PAYMENTS_ROLE)[:-1] == everyone
+    # and no function outside the payment functions holds a role that reads them
+    payment_secrets = reading[-1]
+    for name, properties in functions.items():
+        statements = _statements(template, properties["Role"]["Fn::GetAtt"][0])
+        assert (payment_secrets in statements) is (name in cloud.PAYMENT_FUNCTIONS), name
     # The public address is a parameter every function is told (notify_url, card QR codes)
     assert cloud.PUBLIC_URL_ENV == PUBLIC_URL_ENV
     assert "Default" not in template["Parameters"][cloud.PUBLIC_API_URL]

@@ -17,8 +17,8 @@ import pytest
 from app import app
 from chalicelib.http import ROUTES
 from tests.support import World, build_world, call, pay_dues
+from tests.support.sessions import applicant_principal, session_token
 from zhtj.orgs.authz import POLICY, Reach
-from zhtj.signin.tokens import issue_dev_token
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class Case:
 REVIEWERS = frozenset({"huajing"})
 # DEL-1/EDIT-4: the city-level committee above 华景 (广州团市委) collects and applies.
 CITY_LEVEL = frozenset({"gz"})
+# PARTY-1: the committee directly above 华景 (天河) decides its recommendations.
+PARTY_REVIEWERS = frozenset({"tianhe"})
 
 
 # The target in every case is 天河 (a county under 广州): its own admin is "tianhe", its child
@@ -100,10 +102,16 @@ CASES: dict[tuple[str, str], Case] = {
         "org.create_admin",
         "tianhe",
         lambda w: f"/orgs/{w.orgs['tianhe']}/admin-accounts",
-        lambda w: {"name": "新管理员"},
+        lambda w: {"name": "新管理员", "phone": "13700009999"},
     ),
-    ("POST", "/orgs/{org_id}/accounts"): Case(
-        "account.create", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/accounts", lambda w: {"name": "张三"}
+    ("POST", "/orgs/{org_id}/cadre-invitations"): Case(
+        "cadre.invite",
+        "tianhe",
+        lambda w: f"/orgs/{w.orgs['tianhe']}/cadre-invitations",
+        lambda w: {"name": "张三", "phone": "13700008888", "position": "委员"},
+    ),
+    ("POST", "/members/{member_id}/reset-codes"): Case(
+        "member.reset_code", "huajing", lambda w: f"/members/{w.members['huajing'][0]}/reset-codes"
     ),
     ("GET", "/orgs/{org_id}/grants"): Case("org.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/grants"),
     ("POST", "/orgs/{org_id}/grants"): Case(
@@ -516,7 +524,103 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/search"): Case(
         "search.run", "tianhe", lambda w: "/search", lambda w: {"q": "团员", "org_id": w.orgs["tianhe"]}
     ),
+    # LIFE-1 (chalicelib/life/): the branch and the organisations above it record and read. Bodies
+    # fail after authorization (a GIF, a meeting held in 2999).
+    ("POST", "/orgs/{org_id}/life-photos"): Case(
+        "life.record",
+        "huajing",
+        lambda w: f"/orgs/{w.orgs['huajing']}/life-photos",
+        lambda w: {"content_type": "image/gif"},
+    ),
+    ("POST", "/orgs/{org_id}/life-meetings"): Case(
+        "life.record",
+        "huajing",
+        lambda w: f"/orgs/{w.orgs['huajing']}/life-meetings",
+        lambda w: {
+            "kind": "LECTURE",
+            "held_on": "2999-01-01",
+            "topic": "团课",
+            "minutes": "x",
+            "attendees": [{"member_id": w.members["huajing"][0], "present": True}],
+        },
+    ),
+    ("GET", "/orgs/{org_id}/life-meetings"): Case(
+        "life.read", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/life-meetings"
+    ),
+    ("GET", "/life-meetings/{meeting_id}"): Case(
+        "life.read", "huajing", lambda w: f"/life-meetings/{huajing_meeting(w)}"
+    ),
+    # PARTY-1 (chalicelib/party/): the branch (or above) proposes; the committee directly above
+    # the branch (天河) decides. The proposal cites no recorded meeting: refused after authorization.
+    ("GET", "/members/{member_id}/party-grounds"): Case(
+        "party.propose", "huajing", lambda w: f"/members/{w.members['huajing'][1]}/party-grounds"
+    ),
+    ("POST", "/members/{member_id}/party-recommendations"): Case(
+        "party.propose",
+        "huajing",
+        lambda w: f"/members/{w.members['huajing'][1]}/party-recommendations",
+        lambda w: {"meeting_id": "lmnone", "grounds": "x"},
+    ),
+    ("GET", "/members/{member_id}/party-recommendations"): Case(
+        "member.read", "huajing", lambda w: f"/members/{w.members['huajing'][1]}/party-recommendations"
+    ),
+    ("POST", "/members/{member_id}/party-recommendations/{recommendation_id}/approve"): Case(
+        "party.review",
+        "huajing",
+        lambda w: f"/members/{w.members['huajing'][1]}/party-recommendations/prnone/approve",
+        only=PARTY_REVIEWERS,
+    ),
+    ("POST", "/members/{member_id}/party-recommendations/{recommendation_id}/return"): Case(
+        "party.review",
+        "huajing",
+        lambda w: f"/members/{w.members['huajing'][1]}/party-recommendations/prnone/return",
+        lambda w: {"reason": "x"},
+        only=PARTY_REVIEWERS,
+    ),
+    ("GET", "/orgs/{org_id}/party-recommendations"): Case(
+        "party.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/party-recommendations"
+    ),
+    # DUES-5 (chalicelib/dues/offline.py): the province sets the start month (its own value
+    # again); the member's branch or above records offline months (no receipt: refused after
+    # authorization).
+    ("PUT", "/dues/online-start"): Case(
+        "dues.standard_set",
+        "root",
+        lambda w: "/dues/online-start",
+        lambda w: {"start_month": "2018-09", "effective_from": "2018-09-01", "document": "团粤发〔2018〕15号"},
+    ),
+    ("POST", "/members/{member_id}/dues/offline-receipt"): Case(
+        "dues.offline_record",
+        "huajing",
+        lambda w: f"/members/{w.members['huajing'][1]}/dues/offline-receipt",
+        lambda w: {"content_type": "image/gif"},
+    ),
+    ("POST", "/members/{member_id}/dues/offline-months"): Case(
+        "dues.offline_record",
+        "huajing",
+        lambda w: f"/members/{w.members['huajing'][1]}/dues/offline-months",
+        lambda w: {"first_month": "2019-01", "last_month": "2019-01", "note": "x", "receipt_key": "none.jpg"},
+    ),
 }
+
+
+def huajing_meeting(world: World) -> str:
+    """A meeting 华景 recorded, made once per matrix world."""
+    if not hasattr(world, "meeting_id"):
+        from zhtj.core import clock
+        from zhtj.life import service as life
+        from zhtj.life.rules import MeetingKind
+
+        entry = life.MeetingEntry(
+            MeetingKind.LECTURE,
+            clock.today_in_china(),
+            "团课",
+            "x",
+            [life.Attendee(world.members["huajing"][0], True)],
+            [],
+        )
+        world.meeting_id = life.record(world.principal("huajing"), world.orgs["huajing"], entry).meeting_id
+    return str(world.meeting_id)
 
 
 def transfer_path(world: World, which: str) -> str:
@@ -555,18 +659,33 @@ SELF_OR_PUBLIC = {
     ("POST", "/members/{member_id}/join-month-request"),
     ("GET", "/join-date-windows"),
     ("GET", "/calendar/{year}"),
+    # REG-6, ACCT-2: the applicant follows and withdraws their own registration only
+    # (registration/test_registration.py and accounts/test_sign_in.py walk the other callers).
     ("POST", "/registrations"),
-    ("GET", "/registrations/tickets/{ticket}"),
-    ("POST", "/registrations/tickets/{ticket}/withdraw"),
+    ("GET", "/me/registration"),
+    ("GET", "/me/registrations/{registration_id}"),
+    ("POST", "/me/registrations/{registration_id}/withdraw"),
     ("GET", "/me"),
     ("POST", "/me/acting-org"),
-    ("POST", "/dev/token"),
+    ("PUT", "/me/password"),
+    # ACCT: signing up, in and out, resets and invitations (accounts/test_sign_in.py).
+    ("POST", "/auth/sms-codes"),
+    ("POST", "/auth/sign-up"),
+    ("POST", "/auth/sign-in"),
+    ("POST", "/auth/refresh"),
+    ("POST", "/auth/sign-out"),
+    ("POST", "/auth/password-reset"),
+    ("POST", "/auth/invitations/{token}/accept"),
     ("GET", "/openapi.json"),
     # DUES: the member themself pays and declares income (dues/test_dues.py); anyone signed in reads
     # the standard; the providers call the webhooks.
     ("POST", "/members/{member_id}/dues/pay"),
     ("PUT", "/members/{member_id}/dues/income"),
     ("GET", "/dues/standards"),
+    # DUES-5: anyone signed in reads the start month; a member pays for a branch mate from their
+    # own session (dues/test_dues_offline.py walks the callers).
+    ("GET", "/dues/online-start"),
+    ("POST", "/members/{member_id}/dues/mate-pay"),
     ("POST", "/webhooks/wechatpay"),
     ("POST", "/webhooks/alipay"),
     # CARD: the member sets what their card shows (tests/integration/cards/test_cards.py walks the
@@ -651,7 +770,7 @@ def pending_registration(world: World) -> str:
         is_cadre=False,
         development_number="202144010001",
     )
-    registration.submit(submission, world.orgs["huajing"], None, None)
+    registration.submit(applicant_principal(), submission, world.orgs["huajing"], None, None)
     message = boto3.client("sqs").receive_message(QueueUrl=REGISTRATION.url())["Messages"][0]
     return registration.apply_submission(REGISTRATION.parse(message["Body"])).registration_id
 
@@ -699,6 +818,7 @@ def test_route_by_caller(matrix_world: Any, route: tuple[str, str], caller: str)
             "NOT_CITY_COMMITTEE",
             "TRANSFER_NOT_YOUR_STEP",
             "TRANSFER_PROPOSE_ONLY",
+            "NOT_REVIEWING_ORG",
         }
         assert answer["message"]
 
@@ -714,7 +834,7 @@ def test_route_refuses_missing_bad_and_member_tokens(matrix_world: Any, route: t
     status, answer = call(client, route[0], case.path(world), {"Authorization": f"Bearer {forged}"}, body)
     assert (status, answer["code"]) == (401, "TOKEN_INVALID")
     member_account = world.member_accounts[world.members["huajing"][0]]
-    member = {"Authorization": f"Bearer {issue_dev_token(member_account, None)}"}
+    member = {"Authorization": f"Bearer {session_token(member_account)}"}
     status, answer = call(client, route[0], case.path(world), member, body)
     if route == ("GET", "/members/{member_id}"):
         assert status == 200  # a member reads their own record
@@ -765,7 +885,7 @@ def test_xfer_2_a_member_starts_and_answers_proposals_for_themself_only(matrix_w
     world, client = matrix_world
     own, other = world.members["huajing"][0], world.members["huajing"][1]
     headers = {
-        "Authorization": f"Bearer {issue_dev_token(world.member_accounts[own], None)}",
+        "Authorization": f"Bearer {session_token(world.member_accounts[own])}",
         "Content-Type": "application/json",
     }
     body = {"cause": "OTHER", "to_branch_id": world.orgs["lianhua"]}
@@ -781,11 +901,14 @@ def test_xfer_2_a_member_starts_and_answers_proposals_for_themself_only(matrix_w
         assert (status, answer["code"]) == (404, "PROPOSAL_NOT_FOUND")
 
 
-def test_expired_token_refused(matrix_world: Any) -> None:
-    from datetime import timedelta
+def test_acct_3_expired_token_refused(matrix_world: Any) -> None:
+    from unittest import mock
 
     world, client = matrix_world
-    expired = issue_dev_token(world.admins["root"], world.orgs["root"], lifetime=timedelta(seconds=-60))
+    # Given a token issued 16 minutes ago (access tokens live 15)
+    with mock.patch("zhtj.signin.tokens.time.time", return_value=__import__("time").time() - 16 * 60):
+        expired = session_token(world.admins["root"], world.orgs["root"])
+    # Then it is refused as expired
     status, answer = call(client, "GET", f"/orgs/{world.orgs['root']}", {"Authorization": f"Bearer {expired}"})
     assert (status, answer["code"]) == (401, "TOKEN_EXPIRED")
 
@@ -793,7 +916,7 @@ def test_expired_token_refused(matrix_world: Any) -> None:
 def test_token_for_org_without_grant_refused(matrix_world: Any) -> None:
     world, client = matrix_world
     # A valid signature claiming an organisation the account holds no grant in.
-    token = issue_dev_token(world.admins["yuexiu"], world.orgs["gz"])
+    token = session_token(world.admins["yuexiu"], world.orgs["gz"])
     status, answer = call(client, "GET", f"/orgs/{world.orgs['gz']}", {"Authorization": f"Bearer {token}"})
     assert (status, answer["code"]) == (403, "NOT_OPERATOR")
 
@@ -809,7 +932,7 @@ def test_revoked_position_stops_working_at_once(matrix_world: Any) -> None:
         {"account_id": member_account, "role": "书记"},
     )
     assert status == 201
-    secretary = {"Authorization": f"Bearer {issue_dev_token(member_account, world.orgs['huajing'])}"}
+    secretary = {"Authorization": f"Bearer {session_token(member_account, world.orgs['huajing'])}"}
     status, _ = call(client, "GET", f"/orgs/{world.orgs['huajing']}/members", secretary)
     assert status == 200
     status, _ = call(
@@ -836,43 +959,13 @@ def test_cadre_in_two_orgs_switches_acting_org(matrix_world: Any) -> None:
             {"account_id": cadre, "role": "副书记"},
         )
         assert status == 201
-    as_member = {"Authorization": f"Bearer {issue_dev_token(cadre, None)}"}
+    as_member = {"Authorization": f"Bearer {session_token(cadre)}"}
     status, me = call(client, "GET", "/me", as_member)
     assert {g["org_id"] for g in me["grants"]} == {world.orgs["huajing"], world.orgs["tianhe"]}
     status, switched = call(client, "POST", "/me/acting-org", as_member, {"org_id": world.orgs["tianhe"]})
     assert (status, switched["acting_org_id"]) == (200, world.orgs["tianhe"])
-    acting = {"Authorization": f"Bearer {switched['token']}"}
+    acting = {"Authorization": f"Bearer {switched['access_token']}"}
     status, _ = call(client, "GET", f"/orgs/{world.orgs['tianhe']}/subtree", acting)
     assert status == 200
     status, answer = call(client, "POST", "/me/acting-org", as_member, {"org_id": world.orgs["gz"]})
     assert (status, answer["code"]) == (403, "NO_GRANT_IN_ORG")
-
-
-def test_dev_token_only_for_an_organisation_the_account_operates(matrix_world: Any) -> None:
-    world, client = matrix_world
-    status, answer = call(
-        client, "POST", "/dev/token", {}, {"account_id": world.admins["gz"], "org_id": world.orgs["gz"]}
-    )
-    assert status == 200
-    status, _ = call(client, "GET", f"/orgs/{world.orgs['gz']}", {"Authorization": f"Bearer {answer['token']}"})
-    assert status == 200
-    status, answer = call(
-        client, "POST", "/dev/token", {}, {"account_id": world.admins["gz"], "org_id": world.orgs["sz"]}
-    )
-    assert (status, answer["code"]) == (403, "NO_GRANT_IN_ORG")
-    status, answer = call(client, "POST", "/dev/token", {}, {"account_id": "nobody"})
-    assert (status, answer["code"]) == (404, "ACCOUNT_NOT_FOUND")
-
-
-def test_dev_token_refused_where_the_dev_issuer_is_off(matrix_world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from zhtj.core.settings import get_settings
-
-    world, client = matrix_world
-    monkeypatch.delenv("ZHTJ_DEV_SIGNING_KEY")
-    get_settings.cache_clear()
-    try:
-        status, answer = call(client, "POST", "/dev/token", {}, {"account_id": world.admins["gz"]})
-        assert (status, answer["code"]) == (401, "DEV_ISSUER_DISABLED")
-    finally:
-        monkeypatch.undo()
-        get_settings.cache_clear()

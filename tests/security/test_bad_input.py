@@ -16,6 +16,7 @@ Decisions these tests hold (docs/architecture.md):
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 
 from tests.support import World, call, drain
+from tests.support.sessions import applicant_headers
 from zhtj.core.identity import check_character
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -60,7 +62,8 @@ def _j(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False).encode("utf-8")
 
 
-ACCOUNTS = "/orgs/{huajing}/accounts"  # body {"name": ...}, 201 when valid
+ACCOUNTS = "/orgs/{huajing}/cadre-invitations"  # body {"name": ...} (+ CADRE's fields), 201 when valid
+CADRE = {"phone": "13800138000", "position": "委员"}
 VOLUNTEER = "/members/{member}/volunteer-hours"
 VALID_VOLUNTEER = {"activity": "社区服务", "served_on": "2026-01-01", "tenths_of_hours": 20}
 DEEP = 20_000  # nesting levels: ~40 KB, under the size limit, over Python's recursion limit
@@ -120,7 +123,9 @@ CASES: dict[str, Bad] = {
         method="PUT",
         caller="member",
     ),
-    "number for boolean": Bad("/registrations", _j({"is_cadre": 1}), 400, "INVALID_FIELD", "is_cadre", caller=None),
+    "number for boolean": Bad(
+        "/registrations", _j({"is_cadre": 1}), 400, "INVALID_FIELD", "is_cadre", caller="applicant"
+    ),
     # Unicode edge cases
     "zero-width space in a name": Bad(ACCOUNTS, _j({"name": "张\u200b三"}), 400, "NAME_INVISIBLE_CHARACTER", "name"),
     "zero-width joiner in a name": Bad(ACCOUNTS, _j({"name": "张\u200d三"}), 400, "NAME_INVISIBLE_CHARACTER", "name"),
@@ -157,7 +162,7 @@ CASES: dict[str, Bad] = {
         400,
         "ID_CHARACTERS",
         "id_number",
-        caller=None,
+        caller="applicant",
     ),
     "zero-width space in an ID number": Bad(
         "/registrations",
@@ -165,7 +170,7 @@ CASES: dict[str, Bad] = {
         400,
         "ID_CHARACTERS",
         "id_number",
-        caller=None,
+        caller="applicant",
     ),
 }
 
@@ -185,12 +190,14 @@ def _registration(world: World, **fields: Any) -> dict[str, Any]:
 
 
 def _headers(world: World, caller: str | None, extra: dict[str, str]) -> dict[str, str]:
-    from zhtj.signin.tokens import issue_dev_token
+    from tests.support.sessions import session_token
 
     headers = dict(extra)
-    if caller == "member":
+    if caller == "applicant":  # ACCT-2: a signed-in account that is not yet a member
+        headers.update(applicant_headers())
+    elif caller == "member":
         member = world.members["huajing"][0]
-        headers["Authorization"] = f"Bearer {issue_dev_token(world.member_accounts[member], None)}"
+        headers["Authorization"] = f"Bearer {session_token(world.member_accounts[member])}"
     elif caller is not None:
         headers["Authorization"] = f"Bearer {world.token(caller)}"
     return headers
@@ -212,6 +219,10 @@ def test_bad_input_is_refused_with_a_clear_error(client: Any, world: World, case
     if bad.path == "/registrations" and body.startswith(b"{"):
         # A registration form, valid but for the one field under test
         body = _j(_registration(world, **json.loads(body)))
+    elif bad.path == ACCOUNTS and body.startswith(b"{"):
+        # A cadre's invitation, valid but for the one field under test
+        with contextlib.suppress(ValueError, UnicodeError):
+            body = _j({**CADRE, **json.loads(body)})
     # When the request is sent
     response = client.http.request(
         bad.method, _path(world, bad.path), headers=_headers(world, bad.caller, bad.headers), body=body
@@ -225,7 +236,7 @@ def test_bad_input_is_refused_with_a_clear_error(client: Any, world: World, case
 def test_the_same_requests_pass_when_valid(client: Any, world: World) -> None:
     """The table's refusals are about the one bad part: the same routes accept a valid body."""
     huajing = _headers(world, "huajing", JSON)
-    assert call(client, "POST", _path(world, ACCOUNTS), huajing, {"name": "张三"})[0] == 201
+    assert call(client, "POST", _path(world, ACCOUNTS), huajing, {**CADRE, "name": "张三"})[0] == 201
     status, answer = call(client, "POST", _path(world, VOLUNTEER), huajing, VALID_VOLUNTEER)
     assert status in (200, 201), answer
     member = _headers(world, "member", JSON)
@@ -233,7 +244,7 @@ def test_the_same_requests_pass_when_valid(client: Any, world: World) -> None:
     assert call(client, "PUT", preferences, member, {"dues_by_month": False})[0] == 200
     # A charset parameter is fine, and so are tabs and line breaks in free text
     with_charset = {**huajing, "Content-Type": "application/json; charset=utf-8"}
-    assert call(client, "POST", _path(world, ACCOUNTS), with_charset, {"name": "李四"})[0] == 201
+    assert call(client, "POST", _path(world, ACCOUNTS), with_charset, {**CADRE, "name": "李四"})[0] == 201
     status, answer = call(
         client, "POST", _path(world, VOLUNTEER), huajing, {**VALID_VOLUNTEER, "activity": "社区\t服务\n"}
     )
@@ -279,7 +290,7 @@ def test_reg_1_every_independent_registration_field_is_reported_at_once(client: 
     """REG-1 (a field-by-field error): given a registration whose name, ethnicity and phone
     are all wrong, when it is submitted, then the three are named in form order."""
     body = _j(_registration(world, name="李1", ethnicity="火星族", phone="12345"))
-    response = client.http.request("POST", "/registrations", headers=dict(JSON), body=body)
+    response = client.http.request("POST", "/registrations", headers={**JSON, **applicant_headers()}, body=body)
     status, refused, answer = _refused_fields(response)
     assert status == 400, answer
     assert [field for _, field in refused] == ["name", "ethnicity", "phone"]
@@ -292,13 +303,11 @@ def test_reg_2_full_width_digits_in_an_id_number_are_folded_and_accepted(client:
     typed = _full_width(plain)
     assert typed != plain
     # When it is registered
-    status, answer = call(client, "POST", "/registrations", JSON, _registration(world, id_number=typed))
+    status, answer = call(client, "POST", "/registrations", applicant_headers(), _registration(world, id_number=typed))
     assert status == 202, answer
     drain(client)
-    status, ticket = call(client, "GET", f"/registrations/tickets/{answer['ticket']}")
-    assert status == 200, ticket
     # Then the reviewing branch sees it folded to ASCII, and everyone else masked
-    registration_id = ticket["registration"]["registration_id"]
+    registration_id = answer["registration_id"]
     status, revealed = call(client, "GET", f"/registrations/{registration_id}/id-number", world.headers("huajing"))
     assert (status, revealed["id_number"]) == (200, plain)
     status, shown = call(client, "GET", f"/registrations/{registration_id}", world.headers("tianhe"))
@@ -345,9 +354,9 @@ _CONTEXT = SimpleNamespace(
 def test_an_api_gateway_event_whose_base64_flag_lies_is_refused(world: World, body: str, flag: bool) -> None:
     from app import app
 
-    path = f"/orgs/{world.orgs['huajing']}/accounts"
+    path = f"/orgs/{world.orgs['huajing']}/cadre-invitations"
     event = _lambda_event(
-        "/orgs/{org_id}/accounts", {**JSON, "Authorization": f"Bearer {world.token('huajing')}"}, body, flag
+        "/orgs/{org_id}/cadre-invitations", {**JSON, "Authorization": f"Bearer {world.token('huajing')}"}, body, flag
     )
     event["path"] = path
     event["pathParameters"] = {"org_id": world.orgs["huajing"]}
@@ -378,9 +387,9 @@ def dues(client: Any, world: World) -> Any:
 
 
 def _order(client: Any, world: World, member_id: str, provider: str) -> dict[str, Any]:
-    from zhtj.signin.tokens import issue_dev_token
+    from tests.support.sessions import session_token
 
-    headers = {**JSON, "Authorization": f"Bearer {issue_dev_token(world.member_accounts[member_id], None)}"}
+    headers = {**JSON, "Authorization": f"Bearer {session_token(world.member_accounts[member_id])}"}
     status, answer = call(client, "POST", f"/members/{member_id}/dues/pay", headers, {"provider": provider})
     assert status == 201, answer
     return dict(answer["order"])

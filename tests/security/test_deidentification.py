@@ -31,7 +31,7 @@ import pypdf
 import pytest
 
 from tests.support import World, call, card_verify_urls, drain
-from tests.support.registration import make_id
+from tests.support.registration import make_id, submit
 from zhtj.cards import service as cards
 from zhtj.core import clock
 from zhtj.core.identity import _PERMIT_REGIONS, _PROVINCES, EARLIEST_BIRTH, check_character
@@ -226,11 +226,11 @@ def person(client: Any, world: World, monkeypatch: pytest.MonkeyPatch) -> dict[s
         "identity_proof": "APPLICATION_FORM",
         "phone": "13800138000",
     }
-    status, answer = call(client, "POST", "/registrations", {"Content-Type": "application/json"}, form)
+    status, answer = submit(client, form)
     assert status == 202, answer
     drain(client)
-    ticket = answer["ticket"]
-    status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
+    reg_id = answer["registration_id"]
+    status, approved = call(client, "POST", f"/registrations/{reg_id}/approve", world.headers("huajing"))
     assert status == 200, approved
     drain(client, "cards")
     arrival = {
@@ -245,7 +245,7 @@ def person(client: Any, world: World, monkeypatch: pytest.MonkeyPatch) -> dict[s
         client, "POST", f"/orgs/{world.orgs['huajing']}/incoming-transfers", world.headers("huajing"), arrival
     )
     assert status == 201, item
-    return {"registration_id": ticket, "member_id": approved["member_id"], "verify_url": urls[-1]}
+    return {"registration_id": reg_id, "member_id": approved["member_id"], "verify_url": urls[-1]}
 
 
 @pytest.mark.parametrize("reader", READERS)
@@ -285,10 +285,10 @@ def test_card_2_a_third_party_with_the_printed_card_cannot_narrow_the_id_number(
 
 
 def _member_token(world: World, member_id: str) -> str:
+    from tests.support.sessions import session_token
     from zhtj.members.models import Member
-    from zhtj.signin.tokens import issue_dev_token
     from zhtj.table import keys
 
     account = Member.get(keys.member_pk(member_id), keys.META).account_id
     assert account
-    return issue_dev_token(account, None)
+    return session_token(account)

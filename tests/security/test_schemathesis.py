@@ -33,7 +33,7 @@ from schemathesis.specs.openapi.checks import (
 from app import app
 from tests.support import World
 from tests.support.chalice_wsgi import ChaliceWSGI
-from zhtj.signin.tokens import issue_dev_token
+from tests.support.sessions import session_token
 
 # Examples per operation (~140 operations; the roles and ids are drawn by each example). The
 # whole file stays under ~90 s on two shared cores; raise it locally to search harder.
@@ -60,7 +60,7 @@ ANSWERED: dict[str, Counter[int]] = defaultdict(Counter)
 def _token(world: World, role: str) -> str:
     if role == "member":
         member_id = world.members["huajing"][0]
-        return issue_dev_token(world.member_accounts[member_id], None)
+        return session_token(world.member_accounts[member_id])
     return world.token({"province": "root", "city": "gz", "branch": "huajing"}[role])
 
 

@@ -16,17 +16,16 @@ import boto3
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from tests.support import World, call, card_verify_urls, drain, plaintext_ids
 from zhtj.cards import service as cards
 from zhtj.cards import token as card_token
 from zhtj.core.clock import now
 from zhtj.core.identity import check_character, mask_id_number
-from zhtj.core.settings import get_settings
 from zhtj.members.models import Member
-from zhtj.signin.tokens import ACCOUNT_CLAIM, generate_dev_key
-from zhtj.table import keys, pii
+from zhtj.table import keys, pii, signing
 from zhtj.table.queues import queue_url
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
@@ -42,28 +41,41 @@ def _id(seq: int, birth: str = "20050301") -> str:
 
 
 def _claims(world: World, **changes: Any) -> dict[str, Any]:
-    settings = get_settings()
+    """The claims of a live session of the root's administrator (acting for the root), changed."""
+    live = jwt.decode(world.token("root"), options={"verify_signature": False})
     issued = now()
     claims: dict[str, Any] = {
-        "iss": settings.token_issuer,
-        "aud": settings.token_audience,
-        "sub": world.admins["root"],
-        ACCOUNT_CLAIM: world.admins["root"],
-        "custom:acting_org": world.orgs["root"],
+        **live,
         "iat": int(issued.timestamp()),
-        "exp": int((issued + timedelta(hours=1)).timestamp()),
+        "exp": int((issued + timedelta(minutes=10)).timestamp()),
     }
     claims.update(changes)
     return {k: v for k, v in claims.items() if v is not None}
 
 
 def _signed(claims: dict[str, Any], key: str | None = None, algorithm: str = "ES256") -> str:
-    return jwt.encode(claims, key or get_settings().dev_signing_key, algorithm=algorithm)
+    """Signed by the token-signing KMS key (as the service signs), or by `key`."""
+    if key is not None:
+        return jwt.encode(claims, key, algorithm=algorithm)
+
+    def part(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    signing_input = f"{part({'alg': 'ES256', 'typ': 'JWT'})}.{part(claims)}"
+    r, s = decode_dss_signature(signing.TOKEN.sign(signing_input.encode()))
+    signature = base64.urlsafe_b64encode(r.to_bytes(32, "big") + s.to_bytes(32, "big")).rstrip(b"=").decode()
+    return f"{signing_input}.{signature}"
+
+
+def _other_key() -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 def _public_pem() -> bytes:
-    private = serialization.load_pem_private_key(get_settings().dev_signing_key.encode(), password=None)
-    return private.public_key().public_bytes(
+    return signing.TOKEN.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
 
@@ -100,7 +112,7 @@ TOKEN_CASES: dict[str, tuple[Any, str]] = {
     "wrong issuer": (lambda w: "Bearer " + _signed(_claims(w, iss="https://evil.example")), "TOKEN_INVALID"),
     "wrong audience": (lambda w: "Bearer " + _signed(_claims(w, aud="another-app")), "TOKEN_INVALID"),
     "audience list without ours": (lambda w: "Bearer " + _signed(_claims(w, aud=["a", "b"])), "TOKEN_INVALID"),
-    "wrong key": (lambda w: "Bearer " + _signed(_claims(w), key=generate_dev_key()), "TOKEN_INVALID"),
+    "wrong key": (lambda w: "Bearer " + _signed(_claims(w), key=_other_key()), "TOKEN_INVALID"),
     "alg none": (lambda w: "Bearer " + _unsigned(_claims(w)), "TOKEN_INVALID"),
     "HS256 keyed with our public key": (lambda w: "Bearer " + _hs256_with_public_key(_claims(w)), "TOKEN_INVALID"),
     "RS256 by another key": (
@@ -122,6 +134,8 @@ TOKEN_CASES: dict[str, tuple[Any, str]] = {
     "missing exp": (lambda w: "Bearer " + _signed(_claims(w, exp=None)), "TOKEN_INVALID"),
     "missing iss": (lambda w: "Bearer " + _signed(_claims(w, iss=None)), "TOKEN_INVALID"),
     "missing aud": (lambda w: "Bearer " + _signed(_claims(w, aud=None)), "TOKEN_INVALID"),
+    "missing session": (lambda w: "Bearer " + _signed(_claims(w, sid=None)), "TOKEN_INVALID"),
+    "a session never opened": (lambda w: "Bearer " + _signed(_claims(w, sid="s-forged")), "SESSION_ENDED"),
     "signature cut": (lambda w: "Bearer " + w.token("root").rsplit(".", 1)[0] + ".", "TOKEN_INVALID"),
     "payload swapped": (
         lambda w: "Bearer " + ".".join(_swap_payload(w.token("root"), w.token("sz"))),

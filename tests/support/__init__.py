@@ -7,9 +7,11 @@ the others are imported from their module (`from tests.support.transfers import 
 - http.py: a request through the Chalice test client (`call`), a member's own headers
 - queues.py: a queue or the table's stream delivered in-process (`drain`, `drain_stream`)
 - registration.py: ID numbers (`make_id`, `complete_id`), the form, a registration delivered
-- transfers.py, awards.py, dues.py, cards.py, imports.py, stats.py, deadlines.py: each
+- transfers.py, awards.py, dues.py, cards.py, imports.py, stats.py, deadlines.py, life.py: each
   capability's steps through the API, and what its tests read back
 - faults.py: redelivery and dead letters for the fault tests (`settle`, `assert_poison_only`)
+- sms.py: the SMS outbox every test sends to (`outbox`, `last_code`, `clear`), and the
+  providers' HTTP intercepted (`intercept_http`) for the adapters' tests
 - stack.py: the local stack in a subprocess, for the e2e tests (`start_stack`)
 - moto_state.py: saved in-process moto states (the `aws` fixture's speed)
 - plaintext_ids.py: the whole run watched for plaintext ID numbers (tests/conftest.py)

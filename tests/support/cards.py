@@ -1,8 +1,21 @@
-"""What the card renderer is given."""
+"""What the card renderer is given, and what a member's card shows."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from zhtj.cards import content as card_content
+from zhtj.table import keys, partitions
+
+
+def card_sections(member_id: str) -> dict[str, card_content.Section]:
+    """The sections the member's card shows now (built from the partition as the worker does);
+    {} for a card never marked due."""
+    items = partitions.items(keys.member_pk(member_id))
+    if not any(i.get("sk") == keys.CARD_SK for i in items):
+        return {}  # never marked due: the card shows none of these records
+    built = card_content.build(items, "支部")
+    return {s.key: s for s in built.sections}
 
 
 def card_verify_urls(monkeypatch: Any) -> list[str]:

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from tests.support.world import World
-from zhtj.signin.tokens import issue_dev_token
 
 
 def call(
@@ -20,5 +19,4 @@ def call(
 
 def member_headers(world: World, member_id: str) -> dict[str, str]:
     """Headers of a request from the member's own session (their account, no organisation)."""
-    token = issue_dev_token(world.member_accounts[member_id], None)
-    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    return world.account_headers(world.member_accounts[member_id])

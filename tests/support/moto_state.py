@@ -191,3 +191,21 @@ def current_value() -> Any:
             "tests.support.moto_state.prepare(request, name, build) for the `world` fixture to work"
         )
     return _current_value
+
+
+def reset_caches() -> None:
+    """Forget every client and cached read the system keeps per process, so that nothing of one
+    moto (a client, a key, a loaded calendar) outlives it: each `aws` fixture calls it on entry and exit."""
+    from infra.local import sms_outbox
+    from zhtj.core import faults
+    from zhtj.integrations import secrets
+    from zhtj.integrations.payments import config as payments_config
+    from zhtj.registration import waves
+    from zhtj.table import executions, pii, queues, signing, storage
+    from zhtj.timers import calendar
+
+    for module in (queues, pii, storage, executions, signing):
+        module.reset_clients()
+    for cached in (calendar, waves, faults, payments_config, secrets):
+        cached.forget()
+    sms_outbox.clear()

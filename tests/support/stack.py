@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,3 +64,46 @@ def start_stack(workdir: Path, *extra: str, demo_scale: int | None = None) -> Ru
         time.sleep(0.1)
     info = json.loads(state.read_text(encoding="utf-8"))
     return RunningStack(process, log_path, info["api_url"], info["aws_url"], info["demo"])
+
+
+@contextmanager
+def against(stack: RunningStack) -> Iterator[None]:
+    """Within: this process's zhtj code reads and writes the stack's moto server (its table, its
+    KMS keys), as the stack's own functions do: what a test prepares without an HTTP route
+    (applicants' sessions, ACCT) goes there."""
+    from pynamodb.models import Model
+
+    from tests.support.moto_state import reset_caches
+    from zhtj.table.base import Item
+
+    wanted = {"AWS_ENDPOINT_URL": stack.aws_url, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+    saved = {name: os.environ.get(name) for name in wanted}
+
+    def forget_connections() -> None:
+        classes: list[type[Model]] = [Item]
+        while classes:
+            model = classes.pop()
+            model._connection = None
+            classes.extend(model.__subclasses__())
+        reset_caches()
+
+    os.environ.update(wanted)
+    forget_connections()
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        forget_connections()
+
+
+def applicants(stack: RunningStack, count: int) -> list[dict[str, str]]:
+    """Headers of `count` fresh applicants' sessions on the stack (ACCT-2: a registration comes
+    from a signed-in account), made as sign-up makes them, without `count` SMS round trips."""
+    from tests.support.sessions import applicant_headers
+
+    with against(stack):
+        return [applicant_headers() for _ in range(count)]

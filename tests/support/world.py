@@ -16,15 +16,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from tests.support.queues import drain_stream
+from tests.support.sessions import bearer, new_applicant, session_token
 from zhtj.accounts import service as accounts
 from zhtj.accounts.models import Account
 from zhtj.core.clock import now
 from zhtj.orgs import service as orgs
 from zhtj.orgs.rules import Level, NewOrg, OrgType, Sector
-from zhtj.signin.tokens import Principal, issue_dev_token
+from zhtj.signin.tokens import Principal
 from zhtj.table import keys
 
 
@@ -43,15 +45,28 @@ class World:
     people: int = 0  # persons enrolled so far: each gets ID and development numbers of their own
     transfers: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (member id, transfer id)
     batch_id: str = ""
+    # Access tokens opened in this test, by (account, acting organisation): one session each.
+    tokens: dict[tuple[str, str | None], str] = field(default_factory=dict)
 
     def principal(self, name: str) -> Principal:
         return Principal(self.admins[name], self.orgs[name])
 
+    def session(self, account_id: str, org_id: str | None) -> str:
+        """An access token of a session of `account_id` acting for `org_id` (None: as itself)."""
+        key = (account_id, org_id)
+        if key not in self.tokens:
+            self.tokens[key] = session_token(account_id, org_id)
+        return self.tokens[key]
+
     def token(self, name: str) -> str:
-        return issue_dev_token(self.admins[name], self.orgs[name])
+        return self.session(self.admins[name], self.orgs[name])
 
     def headers(self, name: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token(name)}", "Content-Type": "application/json"}
+        return bearer(self.token(name))
+
+    def account_headers(self, account_id: str) -> dict[str, str]:
+        """Headers of the account's own session (acting for no organisation)."""
+        return bearer(self.session(account_id, None))
 
 
 def build_world() -> World:
@@ -67,9 +82,12 @@ def build_world() -> World:
     def child(parent: str, name: str, body: NewOrg) -> None:
         created = orgs.create_child(world.principal(parent), world.orgs[parent], body)
         world.orgs[name] = created.org_id
-        world.admins[name] = accounts.create_admin_account(
-            world.principal("root"), created.org_id, f"{name}管理员"
-        ).account_id
+        account, _ = accounts.create_admin_account(
+            world.principal("root"), created.org_id, f"{name}管理员", f"+861370000{len(world.admins):04d}"
+        )
+        # The test province's administrators have changed their initial passwords (ACCT-6).
+        account.update(actions=[Account.must_change_password.set(False)])
+        world.admins[name] = account.account_id
 
     lead, basic, branch = OrgType.LEADING_ORGAN, OrgType.BASIC_COMMITTEE, OrgType.BRANCH
     child(
@@ -173,14 +191,13 @@ def han_number(number: int) -> str:
     return str(number).translate(str.maketrans("0123456789", "零一二三四五六七八九"))
 
 
-def enrol(world: World, branch: str, name: str) -> str:
+def enrol(world: World, branch: str, name: str, born: date | None = None) -> str:
     """A member as the system makes one (REV-3): a registration with a verified ID number, written
     as the registration worker writes it and approved by the branch's administrator. Each call is
     another person (ID number and development number of their own, outside the ranges tests
-    type by hand); admitted this month, so no dues are owed yet. Returns the member id and
+    type by hand; born in 2001 unless `born` says otherwise); admitted this month, so no dues
+    are owed yet. Returns the member id and
     records the member's account in `world.member_accounts`."""
-    from datetime import date, timedelta
-
     from zhtj.core.clock import new_id, today_in_china
     from zhtj.core.identity import check_character
     from zhtj.members.models import Member
@@ -191,7 +208,7 @@ def enrol(world: World, branch: str, name: str) -> str:
 
     world.people += 1
     person, today = world.people, today_in_china()
-    birth = date(2001, 1, 1) + timedelta(days=person // 1000)
+    birth = born or date(2001, 1, 1) + timedelta(days=person // 1000)
     body = f"440111{birth:%Y%m%d}{person % 1000:03d}"
     facts = check_submission(
         Submission(
@@ -206,9 +223,11 @@ def enrol(world: World, branch: str, name: str) -> str:
         today,
     )
     registration_id = new_id("r")
+    account_id, _ = new_applicant(name=name)
     registration.apply_submission(
         WriteRegistration(
             registration_id=registration_id,
+            account_id=account_id,
             branch_id=world.orgs[branch],
             previous_id=None,
             submitted_at=now().isoformat(),
@@ -217,8 +236,7 @@ def enrol(world: World, branch: str, name: str) -> str:
     )
     member_id = registration.approve(world.principal(branch), registration_id).member_id
     assert member_id
-    account_id = Member.get(keys.member_pk(member_id), keys.META).account_id
-    assert account_id
+    assert Member.get(keys.member_pk(member_id), keys.META).account_id == account_id
     world.member_accounts[member_id] = account_id
     return member_id
 

@@ -81,6 +81,7 @@ CASES: list[tuple[Queue[Any], Any, dict[str, Any], int]] = [
         REGISTRATION,
         WriteRegistration(
             registration_id="r1",
+            account_id="u1",
             branch_id="o1",
             previous_id=None,
             submitted_at="2026-01-05T02:00:00+00:00",
@@ -89,6 +90,7 @@ CASES: list[tuple[Queue[Any], Any, dict[str, Any], int]] = [
         ),
         {
             "registration_id": "r1",
+            "account_id": "u1",
             "branch_id": "o1",
             "previous_id": None,
             "submitted_at": "2026-01-05T02:00:00+00:00",

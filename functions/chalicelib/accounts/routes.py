@@ -7,43 +7,37 @@ from chalice.app import Blueprint
 from pydantic import BaseModel
 
 from chalicelib.accounts.schemas import (
-    AccountCreate,
+    AccessOut,
     AccountOut,
     ActFor,
     AdminAccountCreate,
-    DevTokenRequest,
+    AdminAccountOut,
     GrantCreate,
     GrantOut,
+    InvitationCreate,
+    InvitationOut,
     MemberDetailOut,
     MemberOut,
     MeOut,
-    TokenOut,
+    PasswordChange,
+    ResetCodeOut,
 )
 from chalicelib.http import PageQuery, api
 from chalicelib.schemas import Page
+from zhtj.accounts import credentials, invitations
 from zhtj.accounts import service as accounts
+from zhtj.core.phones import masked
+from zhtj.members import reset_codes
 from zhtj.members import service as member_records
-from zhtj.signin.tokens import Principal
+from zhtj.signin.tokens import ACCESS_LIFETIME, Principal
 
 bp = Blueprint(__name__)
 TAG = "账号"
+ACCESS_SECONDS = int(ACCESS_LIFETIME.total_seconds())
+RESET_CODE_DAYS = credentials.RESET_CODE_LIFETIME.days
 
 
-@api(
-    bp,
-    "/dev/token",
-    "POST",
-    summary="本地开发令牌（仅本地环境）",
-    body=DevTokenRequest,
-    response=TokenOut,
-    public=True,
-    tag=TAG,
-)
-def dev_token(body: DevTokenRequest) -> BaseModel:
-    return TokenOut(token=accounts.dev_token(body.account_id, body.org_id), acting_org_id=body.org_id)
-
-
-@api(bp, "/me", "GET", summary="当前账号及其职务", response=MeOut, tag=TAG)
+@api(bp, "/me", "GET", summary="当前账号及其职务", response=MeOut, before_password_change=True, tag=TAG)
 def me(principal: Principal) -> BaseModel:
     account, grants = accounts.me(principal)
     return MeOut(
@@ -53,10 +47,26 @@ def me(principal: Principal) -> BaseModel:
     )
 
 
-@api(bp, "/me/acting-org", "POST", summary="切换所代表的组织", body=ActFor, response=TokenOut, tag=TAG)
+@api(bp, "/me/acting-org", "POST", summary="切换所代表的组织", body=ActFor, response=AccessOut, tag=TAG)
 def act_for(principal: Principal, body: ActFor) -> BaseModel:
     token = accounts.act_for(principal, body.org_id)
-    return TokenOut(token=token or "", acting_org_id=body.org_id)
+    return AccessOut(access_token=token, expires_in=ACCESS_SECONDS, acting_org_id=body.org_id)
+
+
+@api(
+    bp,
+    "/me/password",
+    "PUT",
+    summary="修改密码（首次登录须修改初始密码）",
+    body=PasswordChange,
+    response=AccessOut,
+    before_password_change=True,
+    tag=TAG,
+)
+def change_password(principal: Principal, body: PasswordChange) -> BaseModel:
+    account = credentials.change_password(principal, body.old_password, body.new_password)
+    token = accounts.reissue(principal, account)
+    return AccessOut(access_token=token, expires_in=ACCESS_SECONDS, acting_org_id=principal.acting_org_id)
 
 
 @api(
@@ -65,26 +75,29 @@ def act_for(principal: Principal, body: ActFor) -> BaseModel:
     "POST",
     summary="为下级组织创建管理员账号",
     body=AdminAccountCreate,
-    response=AccountOut,
+    response=AdminAccountOut,
     status=201,
     tag=TAG,
 )
 def create_admin(org_id: str, principal: Principal, body: AdminAccountCreate) -> BaseModel:
-    return AccountOut.model_validate(accounts.create_admin_account(principal, org_id, body.name))
+    account, initial = accounts.create_admin_account(principal, org_id, body.name, body.phone)
+    return AdminAccountOut(account=AccountOut.model_validate(account), initial_password=initial)
 
 
 @api(
     bp,
-    "/orgs/{org_id}/accounts",
+    "/orgs/{org_id}/cadre-invitations",
     "POST",
-    summary="为本组织的团干部或工作人员建立账号（不建立团籍）",
-    body=AccountCreate,
-    response=AccountOut,
+    summary="录入团干部并发送短信邀请",
+    body=InvitationCreate,
+    response=InvitationOut,
     status=201,
     tag=TAG,
 )
-def create_account(org_id: str, principal: Principal, body: AccountCreate) -> BaseModel:
-    return AccountOut.model_validate(accounts.create_account(principal, org_id, body.name))
+def invite_cadre(org_id: str, principal: Principal, body: InvitationCreate) -> BaseModel:
+    invitation = invitations.invite(principal, org_id, body.name, body.phone, body.position)
+    out = InvitationOut.model_validate(invitation)
+    return out.model_copy(update={"phone": masked(invitation.phone)})
 
 
 @api(bp, "/orgs/{org_id}/grants", "GET", summary="组织的团干部与管理员", response=list[GrantOut], tag=TAG)
@@ -106,6 +119,19 @@ def revoke(org_id: str, principal: Principal, body: GrantCreate) -> None:
 def members(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
     items, cursor = member_records.list_members(principal, org_id, query.cursor, query.limit)
     return Page[MemberOut](items=[MemberOut.model_validate(m) for m in items], next_cursor=cursor)
+
+
+@api(
+    bp,
+    "/members/{member_id}/reset-codes",
+    "POST",
+    summary="为团员发放一次性密码重置码（两天内有效）",
+    response=ResetCodeOut,
+    status=201,
+    tag=TAG,
+)
+def reset_code(member_id: str, principal: Principal) -> BaseModel:
+    return ResetCodeOut(reset_code=reset_codes.issue(principal, member_id), valid_days=RESET_CODE_DAYS)
 
 
 @api(

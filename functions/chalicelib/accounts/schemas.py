@@ -10,21 +10,28 @@ from pydantic import BaseModel, Field
 from chalicelib.schemas import BirthMonth, Body, MaskedId, Out
 
 
-class AccountCreate(Body):
-    """A cadre's or staff member's account, entered by their organisation (ACCT-5). It carries
-    no membership: a member record comes only from an approved registration or an import."""
-
-    name: str = Field(min_length=1, max_length=30)
-
-
 class AdminAccountCreate(Body):
+    """ACCT-6: the child's administrator, handed over by the parent: their name and mobile."""
+
     name: str = Field(min_length=1, max_length=30)
+    phone: str = Field(min_length=5, max_length=20)
 
 
 class AccountOut(Out):
     account_id: str
     name: str
+    phone: str | None
     member_id: str | None
+    registration_id: str | None
+    must_change_password: bool
+
+
+class AdminAccountOut(BaseModel):
+    """The administrator's account and its initial password, shown this once (None when the
+    person already had an account: they sign in with their own password)."""
+
+    account: AccountOut
+    initial_password: str | None
 
 
 class GrantCreate(Body):
@@ -53,19 +60,108 @@ class MeOut(BaseModel):
     grants: list[GrantOut]
 
 
-class DevTokenRequest(Body):
-    account_id: str = Field(min_length=1, max_length=40)
-    org_id: str | None = Field(default=None, max_length=40)
-
-
 class ActFor(Body):
     org_id: str | None = Field(default=None, max_length=40)
 
 
-class TokenOut(BaseModel):
-    token: str
+class AccessOut(BaseModel):
+    """A new access token for the same session (after switching organisation or changing the password)."""
+
+    access_token: str
     token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
     acting_org_id: str | None
+
+
+class SmsCodeRequest(Body):
+    phone: str = Field(min_length=5, max_length=20)
+    purpose: Literal["sign_up", "sign_in", "reset", "confirm"]
+
+
+class SmsCodeSent(BaseModel):
+    """The code is on its way (the same answer whether or not the phone has an account)."""
+
+    sent: bool
+    resend_after_seconds: int
+
+
+class SignUp(Body):
+    phone: str = Field(min_length=5, max_length=20)
+    code: str = Field(min_length=4, max_length=8)
+    password: str = Field(min_length=1, max_length=64)
+
+
+class SignIn(Body):
+    """Either `login` (phone or ID number) with `password`, or `phone` with an SMS `code`."""
+
+    login: str | None = Field(default=None, min_length=1, max_length=30)
+    password: str | None = Field(default=None, min_length=1, max_length=64)
+    phone: str | None = Field(default=None, min_length=5, max_length=20)
+    code: str | None = Field(default=None, min_length=4, max_length=8)
+
+
+class RefreshIn(Body):
+    refresh_token: str = Field(min_length=10, max_length=100)
+
+
+class SessionOut(BaseModel):
+    """A signed-in session: a short-lived access token and the refresh token that renews it."""
+
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+    account: AccountOut
+
+
+class PasswordReset(Body):
+    """Either `phone` with an SMS `code`, or `id_number` with the branch's `reset_code`."""
+
+    phone: str | None = Field(default=None, min_length=5, max_length=20)
+    code: str | None = Field(default=None, min_length=4, max_length=8)
+    id_number: str | None = Field(default=None, min_length=15, max_length=20)
+    reset_code: str | None = Field(default=None, min_length=4, max_length=12)
+    new_password: str = Field(min_length=1, max_length=64)
+
+
+class PasswordChange(Body):
+    old_password: str = Field(min_length=1, max_length=64)
+    new_password: str = Field(min_length=1, max_length=64)
+
+
+class ResetCodeOut(BaseModel):
+    """ACCT-4: the one-time code to hand to the member, shown this once."""
+
+    reset_code: str
+    valid_days: int
+
+
+class InvitationCreate(Body):
+    name: str = Field(min_length=1, max_length=30)
+    phone: str = Field(min_length=5, max_length=20)
+    position: str = Field(min_length=1, max_length=10)
+
+
+class InvitationOut(Out):
+    org_id: str
+    name: str
+    phone: str
+    position: str
+    invited_at: datetime
+    expires_at: datetime | None
+
+
+class InvitationAccept(Body):
+    """A person new to the system sets a password; someone with an account accepts signed in."""
+
+    password: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class InvitationAccepted(BaseModel):
+    org_id: str
+    position: str
+    account: AccountOut
+    session: SessionOut | None
 
 
 class MemberDetailOut(Out):
@@ -103,3 +199,4 @@ class MemberDetailOut(Out):
     open_transfer_id: str | None
     delayed_graduation: bool | None
     left_on: str | None
+    party_recommended_on: str | None = Field(default=None, description="推优入党：上级团委同意推荐的日期（PARTY-1）")

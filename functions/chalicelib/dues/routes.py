@@ -57,6 +57,7 @@ class OrderOut(BaseModel):
     state: str
     payer_kind: str
     payer_id: str
+    payer_name: str | None = Field(default=None, description="帮TA交：代交的同支部团员")
     amount_fen: int
     extra_fen: int
     lines: list[OrderLineOut]
@@ -97,6 +98,8 @@ class PaidMonthOut(BaseModel):
     order_id: str
     paid_at: datetime
     provider: str
+    offline: bool = Field(default=False, description="线下交纳（DUES-5，由团支部登记）")
+    paid_by_name: str | None = Field(default=None, description="帮TA交：代交的同支部团员")
 
 
 class ShareIn(Body):
@@ -188,6 +191,7 @@ def _order(order: DuesOrder) -> OrderOut:
         state=order.state,
         payer_kind=order.payer_kind,
         payer_id=order.payer_id,
+        payer_name=order.payer_name,
         amount_fen=int(order.amount_fen),
         extra_fen=int(order.extra_fen or 0),
         lines=[
@@ -292,6 +296,8 @@ def _paid(item: PaidMonth) -> PaidMonthOut:
         order_id=item.order_id,
         paid_at=item.paid_at,
         provider=item.provider,
+        offline=bool(item.offline),
+        paid_by_name=item.paid_by_name,
     )
 
 

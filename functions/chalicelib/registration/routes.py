@@ -7,10 +7,10 @@ from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
 from chalicelib.registration.schemas import (
+    ApplicationOut,
     OfflinePass,
     RegistrationOut,
     RegistrationSubmit,
-    TicketOut,
     UploadOut,
     WaveOut,
     WavesIn,
@@ -18,6 +18,7 @@ from chalicelib.registration.schemas import (
 from chalicelib.schemas import Page, Reason
 from zhtj.registration import identity_check, waves
 from zhtj.registration import service as registration
+from zhtj.registration.models import Registration
 from zhtj.registration.rules import RegistrationState
 from zhtj.signin.tokens import Principal
 
@@ -29,50 +30,60 @@ class StateQuery(PageQuery):
     state: str = Field(default=RegistrationState.PENDING, pattern="^[A-Z_]{1,30}$")
 
 
-def _ticket(ticket: str) -> TicketOut:
-    found = registration.ticket_status(ticket)
+QUEUED = "QUEUED"  # accepted, waiting in the queue to be written
+NONE = "NONE"  # the account has no registration
+
+
+def _application(registration_id: str, found: Registration | None) -> ApplicationOut:
     if found is None:
-        return TicketOut(ticket=ticket, status="QUEUED")
-    return TicketOut(ticket=ticket, status=found.state, registration=RegistrationOut.model_validate(found))
+        return ApplicationOut(registration_id=registration_id, status=QUEUED)
+    return ApplicationOut(
+        registration_id=registration_id, status=found.state, registration=RegistrationOut.model_validate(found)
+    )
 
 
 @api(
     bp,
     "/registrations",
     "POST",
-    summary="提交报到",
+    summary="提交报到（须先用手机号注册并登录）",
     body=RegistrationSubmit,
-    response=TicketOut,
+    response=ApplicationOut,
     status=202,
-    public=True,
     tag=TAG,
 )
-def submit(body: RegistrationSubmit) -> BaseModel:
+def submit(principal: Principal, body: RegistrationSubmit) -> BaseModel:
     idempotency_key = bp.current_request.headers.get("idempotency-key")
-    ticket = registration.submit(
-        body.submission(), body.branch_id, body.previous_ticket, idempotency_key, body.admitted_on
+    registration_id = registration.submit(
+        principal, body.submission(), body.branch_id, body.previous_id, idempotency_key, body.admitted_on
     )
-    return TicketOut(ticket=ticket, status="QUEUED")
+    return ApplicationOut(registration_id=registration_id, status=QUEUED)
 
 
-@api(bp, "/registrations/tickets/{ticket}", "GET", summary="查询报到进度", response=TicketOut, public=True, tag=TAG)
-def ticket_status(ticket: str) -> BaseModel:
-    return _ticket(ticket)
+@api(bp, "/me/registration", "GET", summary="我的报到", response=ApplicationOut, tag=TAG)
+def mine(principal: Principal) -> BaseModel:
+    found = registration.current(principal)
+    if found is None:
+        return ApplicationOut(registration_id=None, status=NONE)
+    return _application(found.registration_id, found)
+
+
+@api(bp, "/me/registrations/{registration_id}", "GET", summary="查询报到进度", response=ApplicationOut, tag=TAG)
+def status(registration_id: str, principal: Principal) -> BaseModel:
+    return _application(registration_id, registration.status(principal, registration_id))
 
 
 @api(
     bp,
-    "/registrations/tickets/{ticket}/withdraw",
+    "/me/registrations/{registration_id}/withdraw",
     "POST",
     summary="撤回报到",
     body=Reason,
-    response=TicketOut,
-    public=True,
+    response=ApplicationOut,
     tag=TAG,
 )
-def withdraw(ticket: str, body: Reason) -> BaseModel:
-    registration.withdraw(ticket, body.reason)
-    return _ticket(ticket)
+def withdraw(registration_id: str, principal: Principal, body: Reason) -> BaseModel:
+    return _application(registration_id, registration.withdraw(principal, registration_id, body.reason))
 
 
 @api(

@@ -26,12 +26,12 @@ class RegistrationSubmit(Body):
     occupation: str | None = Field(default=None, max_length=30)
     income_band: IncomeBand | None = None
     phone: str | None = Field(default=None, max_length=20)
-    previous_ticket: str | None = Field(default=None, max_length=40, description="重新提交时填写原报到凭证")
+    previous_id: str | None = Field(default=None, max_length=40, description="更正后重新提交时填写原报到编号")
     admitted_on: date | None = Field(default=None, description="新发展团员：接收入团的支部大会日期（REG-7）")
 
     def submission(self) -> Submission:
         """The person's part (REG-1), as the registration rules check it."""
-        return Submission(**self.model_dump(exclude={"branch_id", "previous_ticket", "admitted_on"}))
+        return Submission(**self.model_dump(exclude={"branch_id", "previous_id", "admitted_on"}))
 
 
 class RegistrationOut(Out):
@@ -78,7 +78,10 @@ class WaveOut(Out):
     opened: bool
 
 
-class TicketOut(BaseModel):
-    ticket: str
+class ApplicationOut(BaseModel):
+    """The applicant's registration as they follow it: QUEUED while it waits to be written, NONE
+    when the account has none, else the registration's state."""
+
+    registration_id: str | None
     status: str
     registration: RegistrationOut | None = None

@@ -9,11 +9,20 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from chalicelib.events import BatchAnswer, Context, Event, batch_processor
 from zhtj.registration import service as registration
 from zhtj.registration import waves
+from zhtj.registration.identity_check import Paced, retry_delay
 from zhtj.registration.messages import REGISTRATION
 
 
 def _register(record: SQSRecord) -> None:
-    registration.apply_submission(REGISTRATION.parse(record.body))  # a failure's reason: the processor logs it
+    message = REGISTRATION.parse(record.body)
+    try:
+        registration.apply_submission(message)  # a failure's reason: the processor logs it
+    except Paced as paced:
+        # REG-5: the real-name provider's rate is spent; the registration goes back on the queue,
+        # delayed (doubling each time), as a new message: a redelivery would count towards the
+        # dead-letter queue, and nothing may drop it.
+        again = message.model_copy(update={"paced": message.paced + 1})
+        REGISTRATION.send(again, delay_seconds=retry_delay(message.paced, paced.retry_after_seconds))
 
 
 def registration_worker(event: Event, context: Context) -> BatchAnswer:

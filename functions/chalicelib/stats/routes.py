@@ -41,6 +41,10 @@ class StatsOut(BaseModel):
             "与团费统计当月的 collected_members、collected_fen 一致"
         )
     )
+    organisation_life: dict[str, int] = Field(
+        description="组织生活（LIFE-1）：按开展季度统计的次数（如 2026Q3），及按季度和类型（如 2026Q3_LECTURE）"
+    )
+    party_recommendations: dict[str, int] = Field(description="推优入党（PARTY-1）：按状态统计的推荐人次")
     findings: dict[str, int]
 
 

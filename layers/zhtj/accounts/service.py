@@ -1,24 +1,26 @@
-"""Accounts, positions and acting-for (SPEC "Users and roles").
+"""Accounts, positions and acting-for (SPEC "Users and roles", ACCT-5, ACCT-6).
 
 An upper organisation hands each child its administrator account (管理员); cadres hold
-positions (职务) in one or more organisations and are members of exactly one branch, a
-membership that only their own approved registration or an import makes; an account acting
-for an organisation carries it in its token and may switch.
+positions (职务) in one or more organisations (invited by SMS: accounts/invitations.py) and are
+members of exactly one branch, a membership that only their own approved registration or an
+import makes; a session acting for an organisation carries it in its access token and may switch.
 """
 
 from __future__ import annotations
 
+import secrets
+
+from zhtj.accounts import login
 from zhtj.accounts.models import Account
-from zhtj.core.clock import new_id, now
-from zhtj.core.errors import ForbiddenError, NotFoundError, RuleViolation, ValidationError
-from zhtj.core.settings import get_settings
+from zhtj.core.clock import now
+from zhtj.core.errors import ForbiddenError, NotFoundError, ValidationError
+from zhtj.core.phones import mobile
 from zhtj.orgs.authz import ADMIN_ROLE, OPERATOR_ROLES, POSITIONS, authorize, get_org
 from zhtj.orgs.models import Grant
-from zhtj.orgs.rules import OrgStatus
-from zhtj.signin import tokens
+from zhtj.signin import sessions, tokens
 from zhtj.signin.tokens import Principal
-from zhtj.table import identity_pool, keys
-from zhtj.table.unit_of_work import UnitOfWork
+from zhtj.table import keys
+from zhtj.table.unit_of_work import Actor, UnitOfWork
 
 NO_GRANT = ForbiddenError("NO_GRANT_IN_ORG", "该账号在所选组织没有管理职务", "org_id")
 
@@ -51,38 +53,47 @@ def new_grant(account_id: str, org_id: str, role: str) -> Grant:
     )
 
 
-def create_admin_account(principal: Principal, org_id: str, name: str) -> Account:
-    """An upper organisation creates its child's administrator account (管理员)."""
+def _initial_password() -> str:
+    """An initial password the parent hands over (ACCT-6): 12 letters and digits, both kinds."""
+    while True:
+        candidate = "".join(secrets.choice(_INITIAL_ALPHABET) for _ in range(12))
+        if any(c.isdigit() for c in candidate) and any(c.isalpha() for c in candidate):
+            return candidate
+
+
+_INITIAL_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def create_admin_account(principal: Principal, org_id: str, name: str, phone: str) -> tuple[Account, str | None]:
+    """ACCT-6: an upper organisation creates its child's administrator account (管理员) and hands
+    it over. Returns the account and its initial password, shown once and to be changed at
+    first sign-in; a person who already has an account (the phone's) keeps it and gains the
+    administrator's right there (one account for every role), with no new password."""
     org = get_org(org_id)
     operator = authorize(principal, "org.create_admin", org)
-    account = Account(keys.account_pk(""), keys.META, account_id=new_id("u"), name=name, created_at=now())
-    account.pk = keys.account_pk(account.account_id)
+    number = mobile(phone)
+    existing = login.account_by_phone(number)
     uow = UnitOfWork(operator.actor)
-    uow.put(account, condition=Account.pk.does_not_exist())
-    uow.put(new_grant(account.account_id, org_id, ADMIN_ROLE))
+    initial: str | None = None
+    if existing is None:
+        initial = _initial_password()
+        account = login.new_account(uow, name, number, initial, must_change=True)
+    else:
+        account = existing
+    uow.put(
+        new_grant(account.account_id, org_id, ADMIN_ROLE),
+        condition=Grant.pk.does_not_exist(),
+        on_fail=ValidationError("GRANT_EXISTS", "该账号已是本组织的管理员", "phone"),
+    )
     uow.audit(
-        "account.create_admin", "ORG", org_id, org_id, after={"account_id": account.account_id, "role": ADMIN_ROLE}
+        "account.create_admin",
+        "ORG",
+        org_id,
+        org_id,
+        after={"account_id": account.account_id, "role": ADMIN_ROLE, "new_account": existing is None},
     )
     uow.commit()
-    return account
-
-
-def create_account(principal: Principal, org_id: str, name: str) -> Account:
-    """An organisation enters an account for one of its cadres or staff (ACCT-5): the account
-    only. Membership (团籍) is never made here: a member record comes from an approved
-    registration or an imported row, each with a verified ID number (REG-1..5, IMPORT-2), so
-    that REG-4 covers every member and the statistics count only real members (STAT-1)."""
-    org = get_org(org_id)
-    operator = authorize(principal, "account.create", org)
-    if org.system or org.status != OrgStatus.ACTIVE:
-        raise RuleViolation("ORG-7", "不能为系统组织或已撤销的组织建立账号", "org_id")
-    account_id = new_id("u")
-    account = Account(keys.account_pk(account_id), keys.META, account_id=account_id, name=name, created_at=now())
-    uow = UnitOfWork(operator.actor)
-    uow.put(account, condition=Account.pk.does_not_exist())
-    uow.audit("account.create", "ORG", org_id, org_id, after={"account_id": account_id, "name": name})
-    uow.commit()
-    return account
+    return account, initial
 
 
 def grant_role(principal: Principal, org_id: str, account_id: str, role: str) -> Grant:
@@ -126,8 +137,12 @@ def list_staff(principal: Principal, org_id: str) -> list[Grant]:
 
 def is_self(principal: Principal, member_id: str) -> bool:
     """The caller is the member themself: a token with no acting organisation whose account is
-    the member's."""
-    return principal.acting_org_id is None and get_account(principal.account_id).member_id == member_id
+    the member's (the token names it once approved; a token from before the approval reads it)."""
+    if principal.acting_org_id is not None:
+        return False
+    if principal.member_id is not None:
+        return principal.member_id == member_id
+    return get_account(principal.account_id).member_id == member_id
 
 
 def me(principal: Principal) -> tuple[Account, list[Grant]]:
@@ -143,22 +158,30 @@ def _check_can_act(account_id: str, org_id: str | None) -> None:
         raise NO_GRANT
 
 
-def dev_token(account_id: str, org_id: str | None) -> str:
-    """Local stack only: a token for an account, acting for one of its organisations (or as
-    a member when none is named). Raises AuthenticationError where the dev issuer is off
-    (the cloud), NotFoundError/ForbiddenError for an unknown account or a missing grant."""
-    if not get_settings().dev_signing_key:
-        raise tokens.DEV_ISSUER_DISABLED
-    _check_can_act(account_id, org_id)
-    return tokens.issue_dev_token(account_id, org_id)
-
-
-def act_for(principal: Principal, org_id: str | None) -> str | None:
-    """Switch the organisation an account acts for. Returns a fresh token from the dev
-    issuer; in the cloud the choice is stored in the user directory and None is returned
-    (the client refreshes its Cognito token to get the new claim)."""
+def act_for(principal: Principal, org_id: str | None) -> str:
+    """ACCT-5: switch the organisation this session acts for (None: as a plain member). Returns
+    the session's new access token; a refresh keeps the choice. Audited."""
+    account = get_account(principal.account_id)
     _check_can_act(principal.account_id, org_id)
-    if get_settings().dev_signing_key:
-        return tokens.issue_dev_token(principal.account_id, org_id)
-    identity_pool.set_acting_org(principal.account_id, org_id)
-    return None
+    if principal.session_id is None:
+        raise tokens.MISSING
+    uow = UnitOfWork(Actor(account_id=principal.account_id, org_id=org_id))
+    sessions.set_acting_org(uow, principal.account_id, principal.session_id, org_id)
+    uow.audit(
+        "account.act_for",
+        "ACCOUNT",
+        principal.account_id,
+        org_id or "",
+        before={"acting_org_id": principal.acting_org_id},
+        after={"acting_org_id": org_id},
+    )
+    uow.commit()
+    return tokens.issue(login.subject_of(account), principal.session_id, org_id)
+
+
+def reissue(principal: Principal, account: Account) -> str:
+    """A fresh access token of the caller's session, saying what the account is now (after a
+    password change, the change flag gone)."""
+    if principal.session_id is None:
+        raise tokens.MISSING
+    return tokens.issue(login.subject_of(account), principal.session_id, principal.acting_org_id)

@@ -17,7 +17,6 @@ from zhtj.accounts.models import Account
 from zhtj.members.service import get_member
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.models import Org
-from zhtj.registration.service import TICKET_ACTOR_PREFIX
 from zhtj.signin.tokens import Principal
 from zhtj.table import keys, paging
 from zhtj.table.audit_record import AuditRecord
@@ -25,7 +24,7 @@ from zhtj.table.base import Item
 from zhtj.table.unit_of_work import SYSTEM_ACTOR
 
 SYSTEM_NAME = "系统"
-TICKET_ACTOR_NAME = "报到人（凭报到凭证）"
+UNNAMED_ACCOUNT = "本人（尚未报到的账号）"
 
 
 @dataclass(frozen=True)
@@ -41,20 +40,19 @@ class AuditEntry:
 def _with_names(records: list[AuditRecord]) -> list[AuditEntry]:
     accounts = {r.actor_account_id for r in records}
     accounts -= {SYSTEM_ACTOR.account_id}
-    accounts = {a for a in accounts if not a.startswith(TICKET_ACTOR_PREFIX)}
     organisations = {r.actor_org_id for r in records if r.actor_org_id}
     wanted = [(keys.account_pk(a), keys.META) for a in sorted(accounts)]
     wanted += [(keys.org_pk(o), keys.META) for o in sorted(organisations)]
     names: dict[str, str] = {SYSTEM_ACTOR.account_id: SYSTEM_NAME}
     for item in Item.batch_get(wanted) if wanted else ():
         if isinstance(item, Account):
-            names[item.account_id] = item.name
+            names[item.account_id] = item.name or UNNAMED_ACCOUNT
         elif isinstance(item, Org):
             names[item.org_id] = item.short_name
     return [
         AuditEntry(
             r,
-            TICKET_ACTOR_NAME if r.actor_account_id.startswith(TICKET_ACTOR_PREFIX) else names.get(r.actor_account_id),
+            names.get(r.actor_account_id),
             names.get(r.actor_org_id) if r.actor_org_id else None,
         )
         for r in records

@@ -2,7 +2,8 @@
 
 The card worker reads the whole partition `MEMBER#<member>` with one Query and hands the
 items here as plain dicts. A registry maps each sort-key prefix to a card section, so that a
-new kind of history (awards, annual registrations, evaluations, volunteer hours)
+new kind of history (awards, annual registrations, evaluations, volunteer hours, PARTY-1's
+recommendation to the Party)
 is one entry in SECTIONS and its items need no model class here: the fields each section
 reads are its contract with the writers (docs/data-model.md, "CARD"). Pure: no I/O.
 """
@@ -109,16 +110,32 @@ def _transfers(items: list[RawItem], _: Preferences) -> Section | None:
     return Section("transfers", "组织关系转接", ("日期", "转出", "转入", "类型"), rows) if rows else None
 
 
+OFFLINE = "线下交纳"
+
+
+def _dues_row(item: RawItem) -> tuple[str, str, str]:
+    """A month paid: online (its amount and date; 帮TA交 names the branch mate who paid), or
+    recorded by the branch as paid offline (DUES-5: no amount passed through the system)."""
+    if item.get("offline"):
+        return str(item["month"]), "—", OFFLINE
+    paid_on = china_date(item.get("paid_at"))
+    if item.get("paid_by_name"):
+        paid_on = f"{paid_on}（{item['paid_by_name']}代交）"
+    return str(item["month"]), yuan(int(item.get("amount_fen") or 0)), paid_on
+
+
 def _dues(items: list[RawItem], preferences: Preferences) -> Section | None:
-    """PAID#<YYYY-MM>: PaidMonth (DUES-1). By month, or one summary line, as the member chose."""
+    """PAID#<YYYY-MM>: PaidMonth (DUES-1, DUES-5). By month, or one summary line, as the member chose."""
     paid = sorted(items, key=lambda i: str(i.get("month")))
     if not paid:
         return None
     total = sum(int(i.get("amount_fen") or 0) for i in paid)
     summary = f"已交团费 {len(paid)} 个月（{paid[0]['month']} 至 {paid[-1]['month']}），合计 {yuan(total)} 元"
+    if offline := sum(1 for i in paid if i.get("offline")):
+        summary += f"，其中{OFFLINE} {offline} 个月"
     if not preferences.dues_by_month:
         return Section("dues", "团费交纳", (), [], summary)
-    rows = [(str(i["month"]), yuan(int(i.get("amount_fen") or 0)), china_date(i.get("paid_at"))) for i in paid]
+    rows = [_dues_row(i) for i in paid]
     return Section("dues", "团费交纳", ("月份", "金额（元）", "交纳日期"), rows, summary)
 
 
@@ -174,6 +191,16 @@ def _volunteer(items: list[RawItem], _: Preferences) -> Section | None:
     return Section("volunteer", "志愿服务", ("日期", "活动", "时长（小时）"), rows, total)
 
 
+def _party(items: list[RawItem], _: Preferences) -> Section | None:
+    """PARTY#: recommendations to the Party (推优入党, PARTY-1); only an approved one shows."""
+    rows = [
+        (str(i.get("decided_on") or ""), "推荐入党", str(i.get("reviewing_org_name") or ""))
+        for i in sorted(items, key=lambda i: str(i.get("decided_on") or ""))
+        if i.get("state") == "APPROVED"
+    ]
+    return Section("party", "推优入党", ("日期", "事项", "同意推荐的团委"), rows) if rows else None
+
+
 SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("XFER#", _transfers),
     SectionSpec("PAID#", _dues),
@@ -181,6 +208,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("EVAL#", _evaluations),
     SectionSpec("ANNUAL#", _annual),
     SectionSpec("VOLUNTEER#", _volunteer),
+    SectionSpec("PARTY#", _party),
 )
 
 

@@ -25,6 +25,7 @@ from zhtj.changes.models import EditRequest, JoinDateWindow
 from zhtj.changes.rules import EDIT_STATES, EditRoute, EditState
 from zhtj.core.clock import new_id, now, today_in_china
 from zhtj.core.errors import ConflictError, RuleViolation, ValidationError
+from zhtj.core.phones import check_phone
 from zhtj.members.codes import political_status_code
 from zhtj.members.models import Member
 from zhtj.members.rules import MemberState
@@ -40,7 +41,7 @@ from zhtj.members.service import (
     require_normal,
 )
 from zhtj.orgs.authz import Acting, authorize, get_org
-from zhtj.registration.rules import IncomeBand, check_age, check_development_number, check_join_month, check_phone
+from zhtj.registration.rules import IncomeBand, check_age, check_development_number, check_join_month
 from zhtj.signin.tokens import Principal
 from zhtj.table import keys, paging
 from zhtj.table.unit_of_work import Actor, UnitOfWork

@@ -21,10 +21,6 @@ class Settings:
     region: str
     token_issuer: str
     token_audience: str
-    # Local stack: PEM private key of the dev issuer (tokens minted by /dev/token).
-    dev_signing_key: str | None
-    # Cloud: the Cognito user pool's JWKS address.
-    jwks_url: str | None
     stage: str
     # The Secrets Manager secret page cursors are sealed with (zhtj.table.paging).
     cursor_secret: str
@@ -37,8 +33,6 @@ def get_settings() -> Settings:
         region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "cn-north-1"),
         token_issuer=os.environ.get("ZHTJ_TOKEN_ISSUER", "zhtj-local"),
         token_audience=os.environ.get("ZHTJ_TOKEN_AUDIENCE", "zhtj"),
-        dev_signing_key=os.environ.get("ZHTJ_DEV_SIGNING_KEY") or None,
-        jwks_url=os.environ.get("ZHTJ_JWKS_URL") or None,
         stage=os.environ.get("ZHTJ_STAGE", "local"),
         cursor_secret=os.environ.get(CURSOR_SECRET_ENV) or DEFAULT_CURSOR_SECRET,
     )
@@ -49,9 +43,9 @@ def get_settings() -> Settings:
 PII_KEY_ENV = "ZHTJ_PII_KEY_ID"
 BLIND_INDEX_KEY_ENV = "ZHTJ_BLIND_INDEX_KEY_ID"
 SIGNING_KEY_ENV = "ZHTJ_SIGNING_KEY_ID"
+TOKEN_KEY_ENV = "ZHTJ_TOKEN_KEY_ID"
 FAULTS_ENV = "ZHTJ_FAULTS"
 FAULTS_SEED_ENV = "ZHTJ_FAULTS_SEED"
-USER_POOL_ENV = "ZHTJ_USER_POOL_ID"
 RECOMPUTE_DELAY_ENV = "ZHTJ_RECOMPUTE_DELAY_SECONDS"
 
 
@@ -76,13 +70,8 @@ def state_machine_arn(name: str) -> str | None:
 
 
 def kms_key_id(env_name: str, default: str) -> str:
-    """A KMS key id or alias (PII_KEY_ENV, BLIND_INDEX_KEY_ENV, SIGNING_KEY_ENV), or its default."""
+    """A KMS key id or alias (PII_KEY_ENV, BLIND_INDEX_KEY_ENV, SIGNING_KEY_ENV, TOKEN_KEY_ENV), or its default."""
     return os.environ.get(env_name) or default
-
-
-def user_pool_id() -> str:
-    """The Cognito user pool (the cloud only: a KeyError elsewhere)."""
-    return os.environ[USER_POOL_ENV]
 
 
 def faults_spec() -> str:
@@ -171,3 +160,30 @@ def recheck_delay_seconds() -> int:
 def payment_gateway(provider: str) -> str | None:
     """The gateway the deployment pins for a payment provider, or None (the secret's then)."""
     return os.environ.get(PAYMENT_GATEWAY_ENV[provider]) or None
+
+
+# The SMS and real-name providers' secrets (zhtj.integrations.sms.config, identity.config): the
+# selected provider's Secrets Manager secret, named by these variables (the template sets them
+# on the functions that may read them) or by the defaults. The real-name provider's rate: the
+# checks a second that all workers together may ask (REG-5's pacing, zhtj.table.limits).
+SMS_SECRET_ENV = "ZHTJ_SMS_SECRET"
+IDENTITY_SECRET_ENV = "ZHTJ_IDENTITY_SECRET"
+DEFAULT_SMS_SECRET = "zhtj/sms"
+DEFAULT_IDENTITY_SECRET = "zhtj/identity"
+IDENTITY_RATE_ENV = "ZHTJ_IDENTITY_RATE_PER_SECOND"
+DEFAULT_IDENTITY_RATE = 20
+
+
+def sms_secret_name() -> str:
+    """The Secrets Manager secret of the selected SMS provider (its JSON: integrations/sms/config.py)."""
+    return os.environ.get(SMS_SECRET_ENV) or DEFAULT_SMS_SECRET
+
+
+def identity_secret_name() -> str:
+    """The Secrets Manager secret of the selected real-name provider (integrations/identity/config.py)."""
+    return os.environ.get(IDENTITY_SECRET_ENV) or DEFAULT_IDENTITY_SECRET
+
+
+def identity_rate_per_second() -> int:
+    """REG-5: real-name checks a second, all workers together (the provider's limit; 20 by default)."""
+    return max(1, int(os.environ.get(IDENTITY_RATE_ENV) or DEFAULT_IDENTITY_RATE))

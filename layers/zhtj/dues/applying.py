@@ -102,6 +102,8 @@ def _member_effects(
     member_pk = keys.member_pk(line.member_id)
     first = part * PART_MONTHS
     months, month_fen = line.months[first : first + PART_MONTHS], line.month_fen[first : first + PART_MONTHS]
+    # 帮TA交 (DUES-5): a branch mate's order names who paid, and the months carry it to the card.
+    mate = order.payer_kind == PayerKind.MEMBER and order.payer_id != line.member_id
     for month, fen in zip(months, month_fen, strict=True):
         uow.put(
             PaidMonth(
@@ -112,6 +114,8 @@ def _member_effects(
                 order_id=order.order_id,
                 paid_at=paid_at,
                 provider=order.provider,
+                paid_by_member_id=order.payer_id if mate else None,
+                paid_by_name=order.payer_name if mate else None,
             ),
             condition=PaidMonth.pk.does_not_exist(),
             on_fail=_MONTH_PAID_TWICE,
@@ -193,6 +197,11 @@ def _count(uow: UnitOfWork, org_id: str, shard: int, per_year: dict[int, list[Ac
             [DuesCounter.kind.set(DuesCounter), DuesCounter.org_id.set(org_id), DuesCounter.year.set(year), *actions],
             versioned=False,
         )
+
+
+def count_years(uow: UnitOfWork, org_id: str, shard: int, per_year: dict[int, list[Action]]) -> None:
+    """The same counter moves for a payment applied elsewhere (DUES-5's offline months)."""
+    _count(uow, org_id, shard, per_year)
 
 
 def _audit_org(order: DuesOrder, lines: Sequence[Line]) -> str:

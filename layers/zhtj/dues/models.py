@@ -5,6 +5,7 @@ Key layouts are in docs/data-model.md; zhtj.dal.models re-exports every one."""
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
@@ -20,13 +21,22 @@ from zhtj.table.base import Item
 
 class PaidMonth(Item, discriminator="PaidMonth"):
     """One month of dues paid (DUES-4): pk MEMBER#<member>, sk PAID#<YYYY-MM>. Written once,
-    by the transaction that applies the order's payment (never overwritten)."""
+    by the transaction that applies the order's payment, or by the branch's record of months
+    paid offline (DUES-5: `offline`, provider "offline", order_id "offline:<record>", no amount),
+    each conditioned on the item not existing: the per-month claim online and offline share.
+    The card reads month, amount_fen, paid_at, offline and paid_by_name (帮TA交)."""
 
     month = UnicodeAttribute()
     amount_fen = NumberAttribute()
     order_id = UnicodeAttribute()
     paid_at = UTCDateTimeAttribute()
     provider = UnicodeAttribute()
+    offline = BooleanAttribute(null=True)  # DUES-5: paid to the branch by hand (线下交纳)
+    note = UnicodeAttribute(null=True)  # offline: the branch's note
+    receipt_key = UnicodeAttribute(null=True)  # offline: the receipt's photo (uploads bucket)
+    recorded_by_org_id = UnicodeAttribute(null=True)  # offline: the organisation that recorded it
+    paid_by_member_id = UnicodeAttribute(null=True)  # 帮TA交: the branch mate who paid
+    paid_by_name = UnicodeAttribute(null=True)
 
 
 class DuesAccount(Item, discriminator="DuesAccount"):
@@ -83,6 +93,7 @@ class DuesOrder(Item, discriminator="DuesOrder"):
     state = UnicodeAttribute()
     payer_kind = UnicodeAttribute()
     payer_id = UnicodeAttribute()
+    payer_name = UnicodeAttribute(null=True)  # 帮TA交 (DUES-5): the member paying for a branch mate
     amount_fen = NumberAttribute()
     extra_fen = NumberAttribute(default=0)
     lines = UnicodeAttribute()  # JSON list of {member_id, months, month_fen, amount_fen}
@@ -155,6 +166,18 @@ class AnomalyMark(Item, discriminator="AnomalyMark"):
     """A payment anomaly already recorded: pk DUESANOMALYMARK#<fingerprint>, sk META, put in the
     anomaly's transaction, so that a refused notification re-sent many times is recorded once;
     expires (TTL) after the providers' re-send windows."""
+
+
+class DuesOnlineStart(Item, discriminator="DuesOnlineStart"):
+    """The province's online-collection start month (DUES-5), as data: pk DUESONLINESTART, sk
+    <effective from YYYY-MM-DD>. The version in force on a day is the latest effective by then;
+    no month before its `start_month` is owed online."""
+
+    effective_from = UnicodeAttribute()
+    start_month = UnicodeAttribute()
+    document = UnicodeAttribute()
+    updated_by = UnicodeAttribute()
+    updated_at = UTCDateTimeAttribute()
 
 
 class ReconciliationReport(Item, discriminator="ReconciliationReport"):

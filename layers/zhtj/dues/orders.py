@@ -19,7 +19,7 @@ from typing import Any
 
 from pynamodb.expressions.update import Action
 
-from zhtj.accounts.service import is_self
+from zhtj.accounts.service import get_account, is_self
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from zhtj.core.observability import metrics
@@ -39,6 +39,7 @@ from zhtj.dues.standard import versions
 from zhtj.integrations.payments.base import PROVIDERS
 from zhtj.integrations.payments.config import provider
 from zhtj.members.models import Member
+from zhtj.members.rules import MemberState
 from zhtj.orgs.authz import authorize, get_org, within
 from zhtj.orgs.models import Org
 from zhtj.signin.tokens import Principal
@@ -143,6 +144,7 @@ def _create_order(
     members: list[tuple[Member, Bill]],
     extra_fen: int,
     provider_name: str,
+    payer_name: str | None = None,
 ) -> tuple[DuesOrder, dict[str, Any]]:
     now = clock.now()
     order_id = clock.new_id("d")
@@ -170,6 +172,7 @@ def _create_order(
         state=OrderState.PENDING,
         payer_kind=payer[0],
         payer_id=payer[1],
+        payer_name=payer_name,
         amount_fen=amount,
         extra_fen=extra_fen,
         lines=json.dumps([line.to_json() for line in lines], ensure_ascii=False),
@@ -189,7 +192,12 @@ def _create_order(
         "DUES_ORDER",
         order_id,
         audit_org_id,
-        after={"amount_fen": amount, "members": [line.member_id for line in lines], "provider": provider_name},
+        after={
+            "amount_fen": amount,
+            "members": [line.member_id for line in lines],
+            "provider": provider_name,
+            **({"paid_by": payer[1]} if payer_name is not None else {}),
+        },
     )
     uow.commit()
     metrics.add_metric(name="DuesOrdersCreated", unit="Count", value=1)
@@ -219,6 +227,37 @@ def pay_now(
     actor = Actor(account_id=principal.account_id, org_id=None)
     return _create_order(
         actor, member.branch_id, (PayerKind.MEMBER, member_id), [(member, member_bill)], extra_fen, provider_name
+    )
+
+
+NOT_SAME_BRANCH = ForbiddenError("NOT_SAME_BRANCH", "只能为同一团支部的团员交纳团费", "member_id")
+
+
+def pay_for_mate(principal: Principal, member_id: str, provider_name: str) -> tuple[DuesOrder, dict[str, Any]]:
+    """帮TA交 (DUES-5): a member, from their own session, pays the whole bill of a member of the
+    same branch. The order names the payer (payer MEMBER, `payer_name`) and the member (its one
+    line); the provider's notification is applied as any order's, crediting the line's member
+    once, and the paid months carry who paid (the card shows it). Raises ForbiddenError
+    NOT_SELF/NOT_SAME_BRANCH, ValidationError, ConflictError BILL_LOCKED/NOTHING_OWED."""
+    check_provider(provider_name)
+    payer_id = get_account(principal.account_id).member_id if principal.acting_org_id is None else None
+    if payer_id is None:
+        raise NOT_SELF
+    if payer_id == member_id:
+        raise ValidationError("MATE_IS_SELF", "为本人交纳请使用“立即交纳”", "member_id")
+    held = members_with_accounts([payer_id, member_id])
+    payer, _ = held[payer_id]
+    member, account = held[member_id]
+    if payer.branch_id != member.branch_id or payer.state != MemberState.NORMAL:
+        raise NOT_SAME_BRANCH
+    if account is not None and account.open_order_id:
+        raise BILL_LOCKED
+    member_bill = bill_for(member, account, china_today(), versions())
+    if not member_bill.months:
+        raise NOTHING_OWED
+    actor = Actor(account_id=principal.account_id, org_id=None)
+    return _create_order(
+        actor, member.branch_id, (PayerKind.MEMBER, payer_id), [(member, member_bill)], 0, provider_name, payer.name
     )
 
 

@@ -19,8 +19,12 @@ from typing import Any, Final
 from zhtj.core.errors import ValidationError
 
 # DUES-1: from September 2018 all collection is online. Earlier months were collected on
-# paper and are not billed by the system.
+# paper and are not billed by the system. DUES-5: the province's start month is data
+# (DuesOnlineStart, versions by the date they take effect; dues/owed.py); this is the seed.
 ONLINE_SINCE: Final = "2018-09"
+ONLINE_SINCE_DOCUMENT: Final = "团粤发〔2018〕15号"
+# DUES-5: months a branch records as paid offline in one go (one transaction).
+OFFLINE_MAX_MONTHS: Final = 24
 MONTH_PATTERN: Final = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 FULL_BP: Final = 10_000  # 100 % in basis points
 # What the webhook's idempotency records and the anomalies' marks remember outlives the
@@ -134,18 +138,23 @@ def months_between(first: str, last: str) -> list[str]:
 
 
 def owed_months(
-    join_month: str | None, paid_through: str | None, today: date, left_on: date | None = None
+    join_month: str | None,
+    paid_through: str | None,
+    today: date,
+    left_on: date | None = None,
+    online_since: str = ONLINE_SINCE,
 ) -> list[str]:
     """The months owed up to and including the month before `today` (China date): from the
-    month after the last paid one, or else from admission, never before ONLINE_SINCE; a member
-    who left owes nothing after the month they left."""
+    month after the last paid one, or else from admission, never before the online-collection
+    start month (DUES-5: `online_since`, the province's data); a member who left owes nothing
+    after the month they left."""
     if paid_through is not None:
         first = add_months(paid_through, 1)
     elif join_month is not None:
         first = join_month
     else:
         return []
-    first = max(first, ONLINE_SINCE)
+    first = max(first, online_since)
     last = add_months(month_of(today), -1)
     if left_on is not None:
         last = min(last, month_of(left_on))

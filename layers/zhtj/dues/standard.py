@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, ValidationError
 from zhtj.dues import rules as dues_rules
-from zhtj.dues.models import DuesShare, DuesStandard
+from zhtj.dues.models import DuesOnlineStart, DuesShare, DuesStandard
+from zhtj.dues.owed import online_start, online_start_items
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.signin.tokens import Principal
 from zhtj.table import keys
@@ -118,6 +120,49 @@ def list_standards(principal: Principal) -> list[DuesStandard]:
     """Every version, oldest first. Anyone signed in may read it: it is published policy."""
     versions()
     return sorted(standard_items(), key=lambda i: i.valid_from)
+
+
+# --- DUES-5: the online-collection start month ------------------------------------------------
+
+
+def online_starts(principal: Principal) -> tuple[list[DuesOnlineStart], str]:
+    """Every version of the start month, oldest first, and the one in force today. Published
+    policy: anyone signed in may read it."""
+    in_force = online_start(clock.today_in_china())
+    return sorted(online_start_items(), key=lambda i: i.effective_from), in_force
+
+
+def set_online_start(principal: Principal, start_month: str, effective_from: date, document: str) -> DuesOnlineStart:
+    """The province sets from which month dues are owed online, effective from a date (DUES-5);
+    a version effective the same day is replaced. Months before the start month are never
+    billed; a branch records those its members paid by hand as offline months."""
+    operator = authorize(principal, "dues.standard_set", None)
+    dues_rules.check_month(start_month, "start_month")
+    if not document.strip():
+        raise ValidationError("DOCUMENT_REQUIRED", "请填写依据文件", "document")
+    existing = {i.effective_from: i for i in online_start_items()}
+    same = existing.get(effective_from.isoformat())
+    item = DuesOnlineStart(
+        keys.DUES_ONLINE_START_PK,
+        effective_from.isoformat(),
+        effective_from=effective_from.isoformat(),
+        start_month=start_month,
+        document=document.strip(),
+        updated_by=operator.account_id,
+        updated_at=clock.now(),
+    )
+    uow = UnitOfWork(operator.actor)
+    uow.put(item)
+    uow.audit(
+        "dues.online_start_set",
+        "DUES_STANDARD",
+        "online-start",
+        operator.org.org_id,
+        before={"effective_from": same.effective_from, "start_month": same.start_month} if same else None,
+        after={"effective_from": item.effective_from, "start_month": start_month, "document": item.document},
+    )
+    uow.commit()
+    return item
 
 
 DEFAULT_RETENTION_BP = 0  # an organisation without a set share passes everything down

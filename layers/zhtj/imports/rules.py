@@ -35,6 +35,6 @@ def bounded_chunk_rows(wanted: int) -> int:
 
 def registration_id_for(import_id: str, row: int) -> str:
     """The registration id of an import's row: the same for every run of that row. It reads
-    like a ticket (registration.records.check_ticket) stamped with the import's time."""
+    like a registration id (registration.records.check_id) stamped with the import's time."""
     digest = hashlib.sha256(f"{import_id}#{row}".encode()).hexdigest()[:24]
     return f"r{import_id[1:11]}{digest}"

@@ -63,4 +63,8 @@ class Member(PersonFields, discriminator="Member"):
     # STAT-3: the branch path the member's search tokens carry (absent while off the list);
     # every write that moves the tokens is conditioned on it (names/index.py).
     search_path = UnicodeAttribute(null=True)
+    # PARTY-1 (party/service.py): the recommendation to the Party awaiting the committee above
+    # (at most one; the pointer is the guard), and the China date one was approved.
+    open_party_id = UnicodeAttribute(null=True)
+    party_recommended_on = UnicodeAttribute(null=True)
     version = VersionAttribute()

@@ -43,7 +43,8 @@ POLICY: dict[str, Reach] = {
     "org.merge": Reach.BELOW,  # target: the branch merged away (the receiving one: org.read)
     "org.create_admin": Reach.BELOW,  # an upper organisation hands its child the administrator account
     "org.grant_position": Reach.OWN_OR_BELOW,
-    "account.create": Reach.OWN_OR_BELOW,  # a cadre's or staff member's account (ACCT-5), never membership
+    "cadre.invite": Reach.OWN_OR_BELOW,  # a cadre entered and invited by SMS (ACCT-5), never membership
+    "member.reset_code": Reach.OWN_OR_BELOW,  # ACCT-4: target: the member's branch
     "org.audit": Reach.OWN_OR_BELOW,
     "org.findings": Reach.OWN_OR_BELOW,
     "member.read": Reach.OWN_OR_BELOW,  # target: the member's branch
@@ -95,6 +96,7 @@ POLICY: dict[str, Reach] = {
     "dues.share_set": Reach.BELOW,  # the share an organisation keeps is set by the one above
     "dues.standard_set": Reach.PROVINCE,  # DUES-2: the standard is the province's data
     "dues.reconciliation_read": Reach.PROVINCE,
+    "dues.offline_record": Reach.OWN_OR_BELOW,  # DUES-5: months the member paid the branch by hand
     # AWARD (awards/service.py): the target is the member's branch (or, for a batch, the
     # organisation whose members are named); the entering organisation is the granting one.
     # A declaration naming a league organisation is decided by that organisation only.
@@ -108,6 +110,14 @@ POLICY: dict[str, Reach] = {
     "evaluation.certify": Reach.BELOW,
     "evaluation.read": Reach.OWN_OR_BELOW,
     "volunteer.record": Reach.OWN_OR_BELOW,
+    # LIFE-1 (life/service.py): the target is the branch whose meeting is recorded or read.
+    "life.record": Reach.OWN_OR_BELOW,
+    "life.read": Reach.OWN_OR_BELOW,
+    # PARTY-1 (party/service.py): the target is the member's branch; party/service.py narrows
+    # the review to the committee directly above the branch. party.read: the committee's list.
+    "party.propose": Reach.OWN_OR_BELOW,
+    "party.review": Reach.BELOW,
+    "party.read": Reach.OWN_OR_BELOW,
     # STAT-3 (search/service.py): the target is the organisation whose subtree is searched.
     "search.run": Reach.OWN_OR_BELOW,
     # STAT-1..2 and SWEEP (zhtj.stats, sweeps/service.py): the target is the organisation

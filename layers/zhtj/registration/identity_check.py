@@ -1,22 +1,68 @@
 """Real-name verification (实名核验), REG-5: ID number, name and phone against the identity
 provider settings select (zhtj.integrations.identity). About 5% fail at first; a failure is
 re-checked automatically (a timer, within 24 hours); a second failure lets the branch pass
-the member offline with a note and a photo, state 线下通过."""
+the member offline with a note and a photo, state 线下通过.
+
+Each check costs money and the provider answers at most 20 a second (REFERENCE: "Sign-in, SMS
+and real-name providers"), far below an enrolment peak, so:
+- checks are paced: each takes a turn in a rate budget shared by every worker
+  (zhtj.table.limits, ZHTJ_IDENTITY_RATE_PER_SECOND); a check that gets no turn within
+  MAX_WAIT_SECONDS raises Paced, and its caller puts the work back for later (the registration
+  worker re-queues the message with a delay that doubles each time, `retry_delay`: never
+  dropped);
+- the same facts are never checked twice: the provider's answers are kept in a RealNameVerdict
+  keyed by a keyed hash of name, ID number and phone (zhtj.table.pii.facts_index, never the
+  plain ID number), so a resubmission reuses them; the automatic re-check is the one allowed
+  second call.
+"""
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from enum import StrEnum
 
+from pynamodb.exceptions import PutError, UpdateError
+
 from zhtj.core import faults, settings
+from zhtj.core.clock import now
 from zhtj.core.errors import ConflictError, NotFoundError, RuleViolation, ValidationError
 from zhtj.integrations.identity import registry
-from zhtj.registration.models import Registration
+from zhtj.registration.models import RealNameVerdict, Registration
 from zhtj.registration.reviewers import reviewer
 from zhtj.signin.tokens import Principal
-from zhtj.table import keys, pii, storage
+from zhtj.table import keys, limits, pii, storage
 from zhtj.table.unit_of_work import BUSY, SYSTEM_ACTOR, UnitOfWork
 from zhtj.timers import service as timers
+
+# The rate budget every worker's checks share (zhtj.table.limits).
+BUDGET = "realname"
+# How long one check waits for a turn before giving its work back: a worker handles a batch of
+# messages one by one within its timeout.
+MAX_WAIT_SECONDS = 1.0
+# How long a verdict is kept (TTL): facts corrected at the authority are checked afresh after.
+VERDICT_KEEP = timedelta(days=365)
+# How far a paced re-check's timer moves on (drawn between the two).
+RECHECK_LATER_SECONDS = (60, 300)
+# The longest a re-queued registration waits (SQS's limit on a message's delay).
+MAX_DELAY_SECONDS = 900
+
+
+class Paced(RuntimeError):
+    """The provider's rate was spent for longer than a check may wait: nothing was asked. The
+    caller puts the work back (the registration worker re-queues its message, `retry_delay`)."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"the real-name provider's rate is spent; retry in {retry_after_seconds} s or later")
+        self.retry_after_seconds = retry_after_seconds
+
+
+def retry_delay(times_paced: int, at_least: int = 1) -> int:
+    """How long work sent back `times_paced` times before waits now: doubling from 1 s up to
+    MAX_DELAY_SECONDS, each drawn between half and all of it, so that a backlog does not come
+    back at once (each return costs a refused take on the one rate item)."""
+    ceiling = min(MAX_DELAY_SECONDS, 2 ** min(times_paced, 10))
+    return max(at_least, random.randint(max(1, ceiling // 2), ceiling))
 
 
 class RealNameState(StrEnum):
@@ -40,22 +86,86 @@ def recheck_delay() -> timedelta:
 
 
 def _ask(name: str, id_number: str, phone: str | None, attempt: int) -> bool:
-    """The configured provider's answer (zhtj.integrations.identity.registry)."""
+    """The configured provider's answer (zhtj.integrations.identity.registry), after a turn in
+    the shared rate budget; Paced when no turn came in MAX_WAIT_SECONDS."""
+    if not limits.take_or_wait(BUDGET, settings.identity_rate_per_second(), MAX_WAIT_SECONDS):
+        raise Paced(retry_after_seconds=1 + int(limits.seconds_to_next_window()))
     # ZHTJ_FAULTS=identity_timeout=<share>: the provider does not answer in time.
     faults.maybe_time_out(faults.IDENTITY_TIMEOUT, "the identity provider")
     return registry.provider().verify(name, id_number, phone, attempt)
 
 
-def _verify(registration: Registration, attempt: int) -> bool:
-    context = {"purpose": "id_number", "registration": registration.registration_id}
-    id_number = pii.unseal(registration.id_sealed or "", context)
-    return _ask(registration.name, id_number, registration.phone, attempt)
+def _verdict(index: str) -> RealNameVerdict | None:
+    try:
+        return RealNameVerdict.get(keys.realname_verdict_pk(index), keys.META, consistent_read=True)
+    except RealNameVerdict.DoesNotExist:
+        return None
+
+
+def _keep_first(index: str, matched: bool) -> None:
+    """Remember the first answer for these facts (a concurrent check's record stands)."""
+    at = now()
+    verdict = RealNameVerdict(
+        keys.realname_verdict_pk(index), keys.META, first=matched, checked_at=at, expires_at=at + VERDICT_KEEP
+    )
+    try:
+        verdict.save(condition=RealNameVerdict.pk.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+def _keep_second(index: str, matched: bool) -> None:
+    """Remember the re-check's answer for these facts (the first answer stays as it was; a
+    verdict gone by TTL, or older than verdicts, is recorded as a failed first check)."""
+    at = now()
+    verdict = RealNameVerdict(keys.realname_verdict_pk(index), keys.META)
+    try:
+        verdict.update(
+            actions=[
+                RealNameVerdict.kind.set(RealNameVerdict),
+                RealNameVerdict.first.set(RealNameVerdict.first | False),
+                RealNameVerdict.second.set(matched),
+                RealNameVerdict.checked_at.set(at),
+                RealNameVerdict.expires_at.set(at + VERDICT_KEEP),
+            ],
+            condition=RealNameVerdict.second.does_not_exist(),
+        )
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
 
 
 def first_check(name: str, id_number: str, phone: str | None) -> RealNameState:
     """The check made before a registration is written: its real-name state (PASSED, or
-    RECHECK_SCHEDULED for the caller to time the re-check)."""
-    return PASSED if _ask(name, id_number, phone, attempt=1) else RECHECK_SCHEDULED
+    RECHECK_SCHEDULED for the caller to time the re-check). Facts already checked are not
+    asked again: a resubmission gets the verdict its first submission got."""
+    index = pii.facts_index(name, id_number, phone)
+    kept = _verdict(index)
+    if kept is None:
+        matched = _ask(name, id_number, phone, attempt=1)
+        _keep_first(index, matched)
+    else:
+        matched = kept.first or bool(kept.second)
+    return PASSED if matched else RECHECK_SCHEDULED
+
+
+def second_check(name: str, id_number: str, phone: str | None) -> bool:
+    """REG-5's automatic re-check of facts whose first check failed: the one allowed second
+    call, made once per set of facts (a second registration with them reuses its answer)."""
+    index = pii.facts_index(name, id_number, phone)
+    kept = _verdict(index)
+    if kept is not None and (kept.first or kept.second is not None):
+        return kept.first or bool(kept.second)
+    matched = _ask(name, id_number, phone, attempt=2)
+    _keep_second(index, matched)
+    return matched
+
+
+def _verify(registration: Registration) -> bool:
+    context = {"purpose": "id_number", "registration": registration.registration_id}
+    id_number = pii.unseal(registration.id_sealed or "", context)
+    return second_check(registration.name, id_number, registration.phone)
 
 
 def recheck(registration_id: str) -> None:
@@ -64,10 +174,17 @@ def recheck(registration_id: str) -> None:
         registration = Registration.get(keys.registration_pk(registration_id), keys.META, consistent_read=True)
     except Registration.DoesNotExist:
         return
+    matched: bool | None = None
+    if registration.real_name_state == RECHECK_SCHEDULED:
+        try:
+            matched = _verify(registration)
+        except Paced:
+            _recheck_later(registration_id)
+            return
     uow = UnitOfWork(SYSTEM_ACTOR)
     timers.cancel(uow, timers.REALNAME_RECHECK, registration_id)
-    if registration.real_name_state == RECHECK_SCHEDULED:
-        state = PASSED if _verify(registration, attempt=2) else FAILED
+    if matched is not None:
+        state = PASSED if matched else FAILED
         uow.update(
             registration,
             [Registration.real_name_state.set(state)],
@@ -87,6 +204,15 @@ def recheck(registration_id: str) -> None:
         if error is BUSY:
             raise  # a transaction in flight on the same items: nothing decided, the timer's message comes back
         return  # decided meanwhile by another delivery
+
+
+def _recheck_later(registration_id: str) -> None:
+    """The provider's rate is spent: the re-check's timer moves a few minutes on (a fresh timer,
+    its attempts untouched by pacing), rather than failing the timer's message."""
+    uow = UnitOfWork(SYSTEM_ACTOR)
+    later = now() + timedelta(seconds=random.randint(*RECHECK_LATER_SECONDS))
+    timers.schedule(uow, timers.REALNAME_RECHECK, registration_id, later)
+    uow.commit()
 
 
 def photo_upload(principal: Principal, registration_id: str) -> tuple[str, str]:

@@ -3,7 +3,7 @@ import), written by the registration worker (registration/worker.py)."""
 
 from __future__ import annotations
 
-from zhtj.table.queues import Message, Queue
+from zhtj.table.queues import Message, Queue, omitted
 
 
 class Person(Message):
@@ -32,11 +32,16 @@ class WriteRegistration(Message):
     """Write registration `registration_id` of this person at `branch_id` (ISO times and dates)."""
 
     registration_id: str
+    # ACCT-2: the signed-in account it is bound to (None: a row of an import, which has none).
+    account_id: str | None = None
     branch_id: str
     previous_id: str | None = None
     submitted_at: str
     admitted_on: str | None = None
     person: Person
+    # REG-5: how many times the real-name provider's rate sent it back to the queue (its next
+    # delay doubles); absent while 0.
+    paced: int = omitted(0)
 
 
 REGISTRATION: Queue[WriteRegistration] = Queue("registration", WriteRegistration)

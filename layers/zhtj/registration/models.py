@@ -1,4 +1,4 @@
-"""Table items of registration: Registration, Claim, Wave."""
+"""Table items of registration: Registration, Claim, Wave, RealNameVerdict."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ class Registration(PersonFields, discriminator="Registration"):
     while an escalated review waits (REV-2's overdue list)."""
 
     registration_id = UnicodeAttribute()
+    # ACCT-2: the account that submitted it (none for a registration an import made).
+    account_id = UnicodeAttribute(null=True)
     branch_id = UnicodeAttribute()
     state = UnicodeAttribute()
     real_name_state = UnicodeAttribute()
@@ -54,3 +56,15 @@ class Wave(Item, discriminator="Wave"):
     group = UnicodeAttribute()
     opens_at = UTCDateTimeAttribute()
     opened = BooleanAttribute(default=False)
+
+
+class RealNameVerdict(Item, discriminator="RealNameVerdict"):
+    """REG-5: what the real-name provider answered for one set of facts: pk REALNAME#<keyed hash
+    of name, ID number and phone> (zhtj.table.pii.facts_index), sk META. `first` is the answer
+    to the first check, `second` to the automatic re-check (the one allowed second call): a
+    resubmission with the same facts reuses them instead of paying the provider again. Gone by
+    TTL after a year (a record corrected at the authority is then checked afresh)."""
+
+    first = BooleanAttribute()
+    second = BooleanAttribute(null=True)
+    checked_at = UTCDateTimeAttribute()

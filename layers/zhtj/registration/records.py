@@ -1,5 +1,5 @@
 """Reading a registration (REG-4..6, REV-1): by id, as the other registration modules and the
-routes need it, its audit snapshot and the ticket's shape. No writes here."""
+routes need it, its audit snapshot and the id's shape. No writes here."""
 
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ def snapshot(registration: Registration) -> dict[str, Any]:
     return {f: getattr(registration, f) for f in fields if getattr(registration, f) is not None}
 
 
-def check_ticket(ticket: str) -> str:
-    """A ticket (a registration id) as issued: raises ValidationError TICKET_INVALID otherwise."""
-    if not (20 <= len(ticket) <= 40 and ticket.startswith("r") and ticket.isalnum()):
-        raise ValidationError("TICKET_INVALID", "报到凭证无效", "ticket")
-    return ticket
+def check_id(registration_id: str, field: str = "previous_id") -> str:
+    """A registration id as issued: raises ValidationError REGISTRATION_ID_INVALID otherwise."""
+    if not (20 <= len(registration_id) <= 40 and registration_id.startswith("r") and registration_id.isalnum()):
+        raise ValidationError("REGISTRATION_ID_INVALID", "报到编号无效", field)
+    return registration_id

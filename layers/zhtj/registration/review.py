@@ -1,10 +1,10 @@
 """The branch's review of a registration (REV-1..3): reading and listing, approving (the member
-record and account made in the same transaction), returning to the member, and revealing the
+record made, and bound to the applicant's account, in the same transaction), returning to the member, and revealing the
 ID number to the reviewer."""
 
 from __future__ import annotations
 
-from zhtj.accounts.models import Account
+from zhtj.accounts.models import Account, IdLogin
 from zhtj.cards import service as cards
 from zhtj.core.clock import new_id, now
 from zhtj.core.errors import ConflictError, RuleViolation, ValidationError
@@ -26,6 +26,8 @@ from zhtj.table.unit_of_work import UnitOfWork
 from zhtj.timers import service as timers
 
 NOT_PENDING = ConflictError("REGISTRATION_NOT_PENDING", "该报到已被处理，请刷新后查看", None)
+ACCOUNT_IS_MEMBER = RuleViolation("ACCT-2", "报到人的账号已是团员，不能再次通过", None)
+ID_BOUND_ELSEWHERE = RuleViolation("ACCT-2", "该身份证号已绑定其他账号，一个身份证号只能绑定一个账号", None)
 
 
 def read(principal: Principal, registration_id: str) -> Registration:
@@ -48,8 +50,9 @@ def list_for_branch(
 
 
 def approve(principal: Principal, registration_id: str) -> Registration:
-    """REV-1/REV-3: the branch approves; the member record and account are created in the same
-    transaction, the ID claim passes to the member. Two approvers at once: one wins.
+    """REV-1/REV-3: the branch approves; the member record is created and bound to the applicant's
+    account in the same transaction, the ID claim passes to the member. Two approvers at once:
+    one wins.
 
     DynamoDB requests: one BatchGetItem (the registration, the acting organisation, the
     operator's grants; a second of the branch when an organisation above reviews) and the one
@@ -61,16 +64,8 @@ def approve(principal: Principal, registration_id: str) -> Registration:
         raise NOT_PENDING
     if registration.real_name_state not in identity_check.PASSED_STATES:
         raise RuleViolation("REG-5", "实名核验尚未通过，不能审核通过", None)
-    member_id, account_id = new_id("m"), new_id("u")
-    member = member_of(registration, member_id, branch.org_id, account_id)
-    account = Account(
-        keys.account_pk(account_id),
-        keys.META,
-        account_id=account_id,
-        name=registration.name,
-        member_id=member_id,
-        created_at=now(),
-    )
+    member_id = new_id("m")
+    member = member_of(registration, member_id, branch.org_id, registration.account_id)
     uow = UnitOfWork(operator.actor)
     uow.update(
         registration,
@@ -89,7 +84,8 @@ def approve(principal: Principal, registration_id: str) -> Registration:
     )
     search_index.index(uow, member, branch)  # STAT-3
     uow.put(member, condition=Member.pk.does_not_exist())
-    uow.put(account, condition=Account.pk.does_not_exist())
+    if registration.account_id:
+        _bind_member(uow, registration, member_id)
     for pk in _claim_keys(registration):
         uow.update(
             Claim(pk, keys.META),
@@ -118,6 +114,24 @@ def approve(principal: Principal, registration_id: str) -> Registration:
     uow.commit()
     registration.state, registration.member_id = RegistrationState.APPROVED, member_id
     return registration
+
+
+def _bind_member(uow: UnitOfWork, registration: Registration, member_id: str) -> None:
+    """ACCT-2: the applicant's account becomes the member's, named as registered, and the ID
+    number binds to it (sign-in by ID number; one ID number, one account)."""
+    account_id = registration.account_id or ""
+    uow.update(
+        Account(keys.account_pk(account_id), keys.META),
+        [Account.member_id.set(member_id), Account.name.set(registration.name)],
+        condition=Account.pk.exists() & Account.member_id.does_not_exist(),
+        on_fail=ACCOUNT_IS_MEMBER,
+        versioned=False,
+    )
+    uow.put(
+        IdLogin(keys.id_login_pk(registration.id_index or ""), keys.META, account_id=account_id),
+        condition=IdLogin.pk.does_not_exist() | (IdLogin.account_id == account_id),
+        on_fail=ID_BOUND_ELSEWHERE,
+    )
 
 
 def member_of(registration: Registration, member_id: str, branch_id: str, account_id: str | None) -> Member:

@@ -13,10 +13,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Final
 
-import phonenumbers
-
 from zhtj.core.errors import FieldChecks, RuleViolation, ValidationError
 from zhtj.core.identity import IdentityFacts, age_on, parse_id_number
+from zhtj.core.phones import check_phone
 from zhtj.members.codes import ethnicity_code, political_status_code
 
 # REG-3: admissions from this day need a Central Committee development number and age 13.
@@ -146,21 +145,6 @@ def check_development_number(value: str | None, joined: date) -> str | None:
     if prefix not in allowed:
         raise ValidationError("DEVELOPMENT_NUMBER_YEAR", "发展团员编号的前四位应为入团年份", "development_number")
     return number
-
-
-def check_phone(value: str | None) -> str | None:
-    if not value or not value.strip():
-        return None
-    try:
-        parsed = phonenumbers.parse(value.strip(), "CN")
-    except phonenumbers.NumberParseException as error:
-        raise ValidationError("PHONE_FORMAT", "手机号码格式不正确", "phone") from error
-    if (
-        not phonenumbers.is_valid_number(parsed)
-        or phonenumbers.number_type(parsed) != phonenumbers.PhoneNumberType.MOBILE
-    ):
-        raise ValidationError("PHONE_FORMAT", "手机号码格式不正确", "phone")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 # Han characters: Unicode's Unified_Ideograph property as of Unicode 17 (the basic block,

@@ -3,7 +3,7 @@ registration worker and other capabilities call, gathered from the modules that 
 
 - submit.py: the synchronous checks and the queue message (REG-1..3, REG-7, REG-8);
 - worker.py: the worker's one-transaction write (REG-4, REG-5, REV-2);
-- tickets.py: the member's ticket and withdrawing (REG-6);
+- applicant.py: the applicant following and withdrawing their registration (REG-6, ACCT-2);
 - review.py: the branch's review (REV-1..3);
 - records.py: reading a registration.
 
@@ -12,7 +12,8 @@ The states are `rules.RegistrationState`; the names below are what other capabil
 
 from __future__ import annotations
 
-from zhtj.registration.records import check_ticket, find, get
+from zhtj.registration.applicant import NOT_LIVE, QUEUE_GRACE, current, status, withdraw
+from zhtj.registration.records import check_id, find, get
 from zhtj.registration.review import (
     NOT_PENDING,
     approve,
@@ -24,7 +25,6 @@ from zhtj.registration.review import (
 )
 from zhtj.registration.rules import LIVE
 from zhtj.registration.submit import person_fields, submit, today_in_china
-from zhtj.registration.tickets import NOT_LIVE, TICKET_ACTOR_PREFIX, TICKET_GRACE, ticket_status, withdraw
 from zhtj.registration.worker import ALREADY_WRITTEN, DUPLICATE_ID, DUPLICATE_NUMBER, REVIEW_WORKDAYS, apply_submission
 
 __all__ = [
@@ -34,12 +34,12 @@ __all__ = [
     "LIVE",
     "NOT_LIVE",
     "NOT_PENDING",
+    "QUEUE_GRACE",
     "REVIEW_WORKDAYS",
-    "TICKET_ACTOR_PREFIX",
-    "TICKET_GRACE",
     "apply_submission",
     "approve",
-    "check_ticket",
+    "check_id",
+    "current",
     "find",
     "get",
     "list_for_branch",
@@ -48,8 +48,8 @@ __all__ = [
     "read",
     "return_to_member",
     "reveal_id_number",
+    "status",
     "submit",
-    "ticket_status",
     "today_in_china",
     "withdraw",
 ]

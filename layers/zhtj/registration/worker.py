@@ -1,7 +1,8 @@
 """The registration worker's write (REG-4, REG-5, REV-2): a queued registration becomes one
 transaction: the registration, the REG-4 claim on the ID number (and on the development
 number), the review deadline (REV-2) and the audit record; a redelivered message changes
-nothing. A duplicate is recorded as a REFUSED registration the ticket reports.
+nothing. A duplicate (or a second registration of one account, ACCT-2) is recorded as a
+REFUSED registration its account sees.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from zhtj.accounts.models import Account
 from zhtj.core.clock import now
 from zhtj.core.errors import ConflictError, RuleViolation
 from zhtj.registration import identity_check
@@ -28,6 +30,9 @@ REVIEW_WORKDAYS = 5  # REV-2
 DUPLICATE_ID = RuleViolation("REG-4", "该身份证号已有报到记录或团籍，一人只能有一个团籍", "id_number")
 DUPLICATE_NUMBER = RuleViolation("REG-4", "该发展团员编号已被使用", "development_number")
 ALREADY_WRITTEN = ConflictError("ALREADY_WRITTEN", "", None)
+ACCOUNT_HOLDS_ONE = RuleViolation(
+    "ACCT-2", "本账号已有一份报到（或已是团员）：请修改或撤回原报到后再提交", "previous_id"
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,7 @@ def stage(message: WriteRegistration) -> Staged:
         submitted_at=submitted,
         review_due=due,
         previous_id=message.previous_id,
+        account_id=message.account_id,
         real_name_state=real_name,
         **person,
     )
@@ -84,6 +90,8 @@ def stage(message: WriteRegistration) -> Staged:
         _claim(uow, number_pk, registration, previous, DUPLICATE_NUMBER)
     if previous is not None:
         _supersede(uow, previous, registration)
+    if message.account_id:
+        _bind(uow, message.account_id, registration)
     timers.schedule(uow, timers.REVIEW_DUE, registration_id, due, submitted, REVIEW_WORKDAYS)
     uow.audit("registration.submit", "REGISTRATION", registration_id, branch_id, after=snapshot(registration))
     return Staged(registration, uow)
@@ -117,6 +125,22 @@ def _claim(uow: UnitOfWork, pk: str, registration: Registration, previous: Regis
     uow.put(claim, condition=condition, on_fail=error)
 
 
+def _bind(uow: UnitOfWork, account_id: str, registration: Registration) -> None:
+    """ACCT-2: the account's one registration is this one — on condition that the account is
+    not a member and holds no other live registration (this one corrects the one it holds)."""
+    account = Account(keys.account_pk(account_id), keys.META)
+    held = Account.registration_id.does_not_exist() | (Account.registration_id == registration.registration_id)
+    if registration.previous_id:
+        held = held | (Account.registration_id == registration.previous_id)
+    uow.update(
+        account,
+        [Account.registration_id.set(registration.registration_id)],
+        condition=Account.pk.exists() & Account.member_id.does_not_exist() & held,
+        on_fail=ACCOUNT_HOLDS_ONE,
+        versioned=False,
+    )
+
+
 def _supersede(uow: UnitOfWork, previous: Registration, registration: Registration) -> None:
     """REG-6: a corrected resubmission (to the same or another branch) replaces a pending or
     returned one."""
@@ -131,7 +155,7 @@ def _supersede(uow: UnitOfWork, previous: Registration, registration: Registrati
             *timers.clear_overdue_actions(),
         ],
         condition=Registration.state.is_in(*LIVE),
-        on_fail=RuleViolation("REG-6", "原报到已审核通过或已撤回，不能重新提交", "previous_ticket"),
+        on_fail=RuleViolation("REG-6", "原报到已审核通过或已撤回，不能重新提交", "previous_id"),
     )
     timers.cancel(uow, timers.REVIEW_DUE, previous.registration_id)
 

@@ -1,33 +1,39 @@
-"""Bearer tokens. Claims follow a Cognito ID token, so one verifier serves both issuers:
-the local dev issuer (a key generated when the local stack starts) and, in the cloud, the
-Cognito user pool (its JWKS).
+"""Access tokens (ACCT-3): short-lived JWTs (ES256) signed by the token-signing KMS key
+(zhtj.table.signing.TOKEN), verified with its public key, fetched once per process — so
+verifying costs no KMS call — and then checked against their session (one GetItem), so that
+signing out or changing the password ends them at once, everywhere.
 
-Claims used: `cognito:username` = the account id; `custom:acting_org` = the organisation
-the account acts for (absent: acting as a plain member).
+Claims: `sub` the account, `sid` the session, `org` the organisation the account acts for
+(absent: as a plain member), `mbr` the account's member record, `phn` its mobile number, `pcr`
+true while an initial password waits to be changed (ACCT-6).
 """
 
 from __future__ import annotations
 
+import base64
+import json
+import time
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
 from typing import Any
 
 import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from zhtj.core.clock import new_id, now
-from zhtj.core.errors import AuthenticationError
+from zhtj.core.clock import new_id
+from zhtj.core.errors import AuthenticationError, ForbiddenError
 from zhtj.core.settings import get_settings
+from zhtj.signin.models import Session
+from zhtj.table import keys, signing
 
-ALGORITHM_DEV = "ES256"
-TOKEN_LIFETIME = timedelta(hours=8)
+ALGORITHM = "ES256"
+ACCESS_LIFETIME = timedelta(minutes=15)
 
-DEV_ISSUER_DISABLED = AuthenticationError("DEV_ISSUER_DISABLED", "本环境不签发开发令牌", None)
-
-ACCOUNT_CLAIM = "cognito:username"
-ACTING_ORG_CLAIM = "custom:acting_org"
+MISSING = AuthenticationError("UNAUTHENTICATED", "请先登录（缺少访问令牌）", "Authorization")
+EXPIRED = AuthenticationError("TOKEN_EXPIRED", "登录已过期，请重新登录", "Authorization")
+INVALID = AuthenticationError("TOKEN_INVALID", "访问令牌无效", "Authorization")
+ENDED = AuthenticationError("SESSION_ENDED", "登录已失效（已退出或已修改密码），请重新登录", "Authorization")
+CHANGE_PASSWORD_FIRST = ForbiddenError("PASSWORD_CHANGE_REQUIRED", "请先修改初始密码，再进行其他操作", "password")
 
 
 @dataclass(frozen=True)
@@ -36,75 +42,95 @@ class Principal:
 
     account_id: str
     acting_org_id: str | None
+    session_id: str | None = None
+    member_id: str | None = None
+    phone: str | None = None
+    password_change_required: bool = False
 
 
-def generate_dev_key() -> str:
-    """A fresh P-256 private key in PEM, for the local dev issuer."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
+@dataclass(frozen=True)
+class Subject:
+    """What an access token says of its account (the accounts capability reads it)."""
+
+    account_id: str
+    member_id: str | None
+    phone: str | None
+    password_change_required: bool
 
 
-@lru_cache(maxsize=4)
-def _dev_public_key(private_pem: str) -> Any:
-    private = serialization.load_pem_private_key(private_pem.encode(), password=None)
-    return private.public_key()
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-@lru_cache(maxsize=2)
-def _jwks_client(url: str) -> jwt.PyJWKClient:
-    return jwt.PyJWKClient(url, cache_keys=True)
+def _json_b64(value: dict[str, Any]) -> str:
+    return _b64(json.dumps(value, separators=(",", ":")).encode())
 
 
-def issue_dev_token(account_id: str, acting_org_id: str | None, lifetime: timedelta = TOKEN_LIFETIME) -> str:
-    """Mint a token with the local dev key. Raises AuthenticationError where no dev key is set
-    (the cloud has none: Cognito issues its tokens)."""
+def issue(subject: Subject, session_id: str, acting_org_id: str | None) -> str:
+    """An access token for `subject` in session `session_id`, acting for `acting_org_id`."""
     settings = get_settings()
-    if not settings.dev_signing_key:
-        raise DEV_ISSUER_DISABLED
-    issued = now()
+    issued = int(time.time())  # wall time: what every verifier compares `exp` with
     claims: dict[str, Any] = {
         "iss": settings.token_issuer,
         "aud": settings.token_audience,
-        "sub": account_id,
-        ACCOUNT_CLAIM: account_id,
-        "token_use": "id",
-        "iat": int(issued.timestamp()),
-        "exp": int((issued + lifetime).timestamp()),
+        "sub": subject.account_id,
+        "sid": session_id,
+        "iat": issued,
+        "exp": issued + int(ACCESS_LIFETIME.total_seconds()),
         "jti": new_id("t"),
     }
-    if acting_org_id:
-        claims[ACTING_ORG_CLAIM] = acting_org_id
-    return jwt.encode(claims, settings.dev_signing_key, algorithm=ALGORITHM_DEV)
+    optional = {"org": acting_org_id, "mbr": subject.member_id, "phn": subject.phone}
+    claims.update({name: value for name, value in optional.items() if value})
+    if subject.password_change_required:
+        claims["pcr"] = True
+    header = {"alg": ALGORITHM, "typ": "JWT"}
+    signing_input = f"{_json_b64(header)}.{_json_b64(claims)}"
+    r, s = decode_dss_signature(signing.TOKEN.sign(signing_input.encode()))
+    return f"{signing_input}.{_b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
 
 
-def verify(authorization: str | None) -> Principal:
-    """Check a `Bearer <jwt>` header: signature, expiry, issuer and audience. Raises
-    AuthenticationError on any defect."""
-    if not authorization or not authorization.startswith("Bearer "):
-        raise AuthenticationError("UNAUTHENTICATED", "请先登录（缺少访问令牌）", "Authorization")
-    token = authorization.removeprefix("Bearer ").strip()
+def decode(token: str) -> dict[str, Any]:
+    """The claims of a token whose signature, expiry, issuer and audience hold. Raises
+    AuthenticationError. Does not look at the session (see `verify`)."""
     settings = get_settings()
     try:
-        if settings.jwks_url:
-            key: Any = _jwks_client(settings.jwks_url).get_signing_key_from_jwt(token).key
-            algorithms = ["RS256"]
-        elif settings.dev_signing_key:
-            key, algorithms = _dev_public_key(settings.dev_signing_key), [ALGORITHM_DEV]
-        else:
-            raise AuthenticationError("NO_ISSUER", "系统未配置令牌签发方", None)
-        claims = jwt.decode(
+        claims: dict[str, Any] = jwt.decode(
             token,
-            key,
-            algorithms=algorithms,
+            signing.TOKEN.public_key(),
+            algorithms=[ALGORITHM],
             audience=settings.token_audience,
             issuer=settings.token_issuer,
-            options={"require": ["exp", "iss", "aud", "sub"]},
+            options={"require": ["exp", "iss", "aud", "sub", "sid"]},
         )
     except jwt.ExpiredSignatureError as error:
-        raise AuthenticationError("TOKEN_EXPIRED", "登录已过期，请重新登录", "Authorization") from error
-    except (jwt.InvalidTokenError, jwt.PyJWKClientError) as error:
-        raise AuthenticationError("TOKEN_INVALID", "访问令牌无效", "Authorization") from error
-    account_id = claims.get(ACCOUNT_CLAIM) or claims["sub"]
-    return Principal(account_id=str(account_id), acting_org_id=claims.get(ACTING_ORG_CLAIM))
+        raise EXPIRED from error
+    except jwt.InvalidTokenError as error:
+        raise INVALID from error
+    return claims
+
+
+def verify(authorization: str | None, before_password_change: bool = False) -> Principal:
+    """Check a `Bearer <jwt>` header, then that its session is still open. Raises
+    AuthenticationError on any defect. An account whose initial password waits to be changed
+    (ACCT-6) is refused (ForbiddenError) unless the route is one of the few allowed
+    `before_password_change` (reading itself, changing the password, signing out)."""
+    if not authorization or not authorization.startswith("Bearer "):
+        raise MISSING
+    claims = decode(authorization.removeprefix("Bearer ").strip())
+    account_id, session_id = str(claims["sub"]), str(claims["sid"])
+    try:
+        session = Session.get(keys.account_pk(account_id), keys.session_sk(session_id), consistent_read=True)
+    except Session.DoesNotExist as error:
+        raise ENDED from error
+    if session.closed_at is not None:
+        raise ENDED
+    if claims.get("pcr") and not before_password_change:
+        raise CHANGE_PASSWORD_FIRST
+    return Principal(
+        account_id=account_id,
+        acting_org_id=claims.get("org"),
+        session_id=session_id,
+        member_id=claims.get("mbr"),
+        phone=claims.get("phn"),
+        password_change_required=bool(claims.get("pcr")),
+    )

@@ -45,6 +45,10 @@ def describe(totals: Mapping[str, int], day: str) -> dict[str, Any]:
             "submitted_today": totals.get(stat_rules.day_field(day, "reg"), 0),
             "reviewed_today": totals.get(stat_rules.day_field(day, "rev"), 0),
         },
+        # LIFE-1: meetings and lectures held, by quarter ("2026Q3") and by quarter and kind.
+        "organisation_life": _by_prefix(totals, "life_"),
+        # PARTY-1: recommendations to the Party by state (PROPOSED, APPROVED, RETURNED).
+        "party_recommendations": _by_prefix(totals, "party_"),
         "findings": _by_prefix(totals, "f_"),
     }
 

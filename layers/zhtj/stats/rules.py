@@ -2,9 +2,9 @@
 (SWEEP-1..3), as pure functions of item images.
 
 Counting works in two steps, both driven by the table's stream:
-1. `own_counts(image)`: a base item (organisation, member, registration, post, award, transfer)
-   counts for the organisation it is attached to. The stream moves each organisation's OwnStat
-   by new − old.
+1. `own_counts(image)`: a base item (organisation, member, registration, post, award, transfer,
+   LIFE-1's meeting, PARTY-1's recommendation) counts for the organisation it is attached to.
+   The stream moves each organisation's OwnStat by new − old.
 2. `rollup(own)`: an OwnStat's counters, plus what they imply (size bands, sector totals,
    finding flags), count for every organisation on its path. The stream moves those SubStats
    by new − old of each OwnStat record.
@@ -20,7 +20,9 @@ Field names are short because they are stored once per organisation and shard:
   cadres, secretaries                                     league posts held (EXIT-2, SWEEP-1)
   awards_late                                             AWARD-2 entries past 20 working days
   xfer_overdue                                            transfer steps past their 72 hours
-  t_unpaid6, t_age28, t_norm_<CODE>                       set by the daily sweep (time or subtree)
+  life_<YYYY>Q<n>, life_<YYYY>Q<n>_<KIND>                 LIFE-1 meetings held in that quarter
+  party_<STATE>                                           PARTY-1 recommendations by state
+  t_unpaid6, t_age28, t_norm_<CODE>, t_life_none         set by the daily sweep (time or subtree)
   band_<b>, sec_<SECTOR>, secr_<SECTOR>, f_<CODE>         derived in `rollup`
 """
 
@@ -29,10 +31,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from zhtj.counters.rules import own_counters as own_counters
+from zhtj.life import rules as life_rules
 from zhtj.orgs.rules import POSITIONS, SECRETARY, OrgStatus, OrgType
 from zhtj.timers.workdays import CHINA_TZ
 
@@ -42,7 +45,7 @@ PENDING_REVIEW = "PENDING_REVIEW"
 OPEN_TRANSFER = "OPEN"
 REVIEWED = frozenset({"APPROVED", "RETURNED"})
 # Item kinds the stream counts (the mapping's filter), and the one it rolls up.
-BASE_KINDS = ("Org", "Member", "Registration", "Grant", "Award", "Transfer")
+BASE_KINDS = ("Org", "Member", "Registration", "Grant", "Award", "Transfer", "LifeMeeting", "PartyRecommendation")
 OWN_KIND = "OwnStat"
 STREAM_KINDS = (*BASE_KINDS, OWN_KIND)
 # Counters the daily sweep sets (SET, not ADD): time-dependent or whole-subtree facts.
@@ -116,6 +119,14 @@ def own_counts(image: Mapping[str, Any] | None) -> dict[str, Counter[str]]:
         owner = image.get("step_org_id")
         if image.get("state") == OPEN_TRANSFER and image.get("step_overdue"):
             counts["xfer_overdue"] += 1
+    elif kind == "LifeMeeting":
+        owner = image.get("branch_id")
+        held = life_rules.quarter_field(life_rules.quarter_of(date.fromisoformat(str(image.get("held_on")))))
+        counts[held] += 1
+        counts[f"{held}_{image.get('meeting_kind')}"] += 1
+    elif kind == "PartyRecommendation":
+        owner = image.get("branch_id")
+        counts[f"party_{image.get('state')}"] += 1
     if owner and counts:
         out[str(owner)] = counts
     return out
@@ -171,6 +182,7 @@ FINDING_KINDS: dict[str, FindingKind] = {
         FindingKind("AWARDS_LATE", "奖惩信息录入超过20个工作日", "今后按时录入奖惩信息"),
         FindingKind("UNPAID_6_MONTHS", "团员连续6个月未交纳团费", "提醒交纳，按规定处置"),
         FindingKind("AGE_OUT_NO_POST", "团员年满28周岁且未担任团内职务", "办理离团手续"),
+        FindingKind("NO_ORG_LIFE", "团支部上一季度未开展组织生活（三会两制一课）", "按规定开展并及时登记"),
     )
 }
 # Findings the daily sweep decides (t_norm_<code>): they need the whole subtree.
@@ -206,6 +218,7 @@ def findings(own: Mapping[str, int]) -> dict[str, int]:
         ("AWARDS_LATE", "awards_late"),
         ("UNPAID_6_MONTHS", "t_unpaid6"),
         ("AGE_OUT_NO_POST", "t_age28"),
+        ("NO_ORG_LIFE", "t_life_none"),
     ):
         if own.get(field, 0) > 0:
             found[code] = own[field]

@@ -1,7 +1,8 @@
 """Statistics of any organisation's subtree, read in O(1) (STAT-1), kept by the table's stream.
 
 The stats_stream function receives every change to a base item (organisation, member,
-registration, post, award, transfer) and to an OwnStat, old and new image together:
+registration, post, award, transfer, meeting, recommendation to the Party) and to an OwnStat,
+old and new image together:
 - a base item moves its organisation's OwnStat by new − old (zhtj.stats.rules.own_counts);
 - an OwnStat moves the SubStat of every organisation on its path by new − old of its roll-up,
   and puts or deletes that organisation's Finding items when what it implies changed.

@@ -2,7 +2,8 @@
 
 Most findings are kept as the data changes (stats/stream.py: an organisation's Finding items
 follow its own figures). What no single change can decide is left to this daily pass:
-- time passing: members with 6 consecutive months unpaid, members past 28 without a post;
+- time passing: members with 6 consecutive months unpaid, members past 28 without a post,
+  branches with no organisation life in the last finished quarter (LIFE-1);
 - the whole subtree: empty committees, general branches and committees outside their norms (ORG-3);
 - the recount: every counter recomputed from the base items and compared (drift must be none).
 
@@ -29,7 +30,9 @@ from zhtj.core.observability import logger, metrics
 from zhtj.core.settings import get_settings
 from zhtj.counters import raw as counters
 from zhtj.counters.models import OwnStat
+from zhtj.dues import owed as dues_owed
 from zhtj.dues import rules as dues_rules
+from zhtj.life import rules as life_rules
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.rules import POSITIONS, OrgStatus, OrgType, path_ids, size_findings
 from zhtj.signin.tokens import Principal
@@ -180,6 +183,7 @@ def _see(partial: Partial, item: dict[str, Any], today: date, dues: dict[str, di
             "type": item.get("org_type"),
             "active": item.get("status", OrgStatus.ACTIVE) == OrgStatus.ACTIVE,
             "system": bool(item.get("system")),
+            "created": stat_rules.china_day(item.get("created_at")),
         }
     elif kind == stat_rules.OWN_KIND:
         partial.stored_own[item["org_id"]] = {"path": item["path"], "counters": stat_rules.own_counters(item)}
@@ -200,10 +204,10 @@ def _see(partial: Partial, item: dict[str, Any], today: date, dues: dict[str, di
         entry["paid"] = max(entry.get("paid") or "", item["month"])
 
 
-def _lapsed(entry: Mapping[str, Any], today: date) -> bool:
+def _lapsed(entry: Mapping[str, Any], today: date, online_since: str = dues_rules.ONLINE_SINCE) -> bool:
     member = entry["member"]
     left_on = date.fromisoformat(member["left_on"]) if member.get("left_on") else None
-    owed = dues_rules.owed_months(member.get("join_month"), entry.get("paid") or None, today, left_on)
+    owed = dues_rules.owed_months(member.get("join_month"), entry.get("paid") or None, today, left_on, online_since)
     return dues_rules.longest_unpaid_run(owed) >= LAPSE_MONTHS
 
 
@@ -231,8 +235,9 @@ def scan_segment(run_id: str, segment: int, total: int) -> None:
     partial, dues = Partial(), dict[str, dict[str, Any]]()
     for item in scan_items(segment, total):
         _see(partial, item, today, dues)
+    since = dues_owed.online_start(today)  # DUES-5: the province's start month, read once
     for entry in dues.values():
-        if "member" in entry and _lapsed(entry, today):
+        if "member" in entry and _lapsed(entry, today, since):
             partial.unpaid[entry["member"]["branch_id"]] += 1
     body = json.dumps(partial.to_json(), ensure_ascii=False).encode()
     storage.put_bytes(PARTIALS_ROLE, _partial_key(run_id, segment), body, "application/json")
@@ -256,9 +261,28 @@ def scan_segment(run_id: str, segment: int, total: int) -> None:
 # --- The finish ----------------------------------------------------------------------------------
 
 
-def _sweep_values(merged: Partial) -> dict[str, dict[str, int]]:
+def _no_life(merged: Partial, today: date) -> list[str]:
+    """LIFE-1: the branches, in place for the whole of the last finished quarter, that recorded
+    no meeting or lecture held in it."""
+    quarter, first_day, _ = life_rules.last_finished_quarter(today)
+    field_name = life_rules.quarter_field(quarter)
+    return [
+        org_id
+        for org_id, org in merged.orgs.items()
+        if org["active"]
+        and not org["system"]
+        and org["type"] == OrgType.BRANCH
+        and org.get("created")
+        and str(org["created"]) < first_day.isoformat()
+        and not merged.own.get(org_id, Counter()).get(field_name)
+    ]
+
+
+def _sweep_values(merged: Partial, today: date) -> dict[str, dict[str, int]]:
     """The t_* counters every organisation should carry now (org id -> name -> value)."""
     values: dict[str, dict[str, int]] = defaultdict(dict)
+    for branch_id in _no_life(merged, today):
+        values[branch_id]["t_life_none"] = 1
     for branch_id, n in merged.unpaid.items():
         values[branch_id]["t_unpaid6"] = n
     for branch_id, account_id in merged.aged:
@@ -325,7 +349,7 @@ def finish(run_id: str) -> SweepRun:
     for segment in range(int(run.segments)):
         merged.merge(json.loads(storage.get_bytes(PARTIALS_ROLE, _partial_key(run_id, segment))))
     drift = _drift(merged)
-    values = _sweep_values(merged)
+    values = _sweep_values(merged, date.fromisoformat(run.day))
     changed = 0
     for org_id, entry in merged.stored_own.items():
         stored = {k: v for k, v in entry["counters"].items() if k.startswith(stat_rules.SWEEP_PREFIX)}

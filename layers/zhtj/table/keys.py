@@ -39,6 +39,41 @@ def staff_pk(org_id: str) -> str:
     return f"STAFF#{org_id}"
 
 
+# --- Sign-in (ACCT) ---
+
+
+def session_sk(session_id: str) -> str:
+    """A session under its account's partition (ACCOUNT#<id>)."""
+    return f"SESSION#{session_id}"
+
+
+def refresh_token_pk(token_hash: str) -> str:
+    return f"REFRESH#{token_hash}"
+
+
+def phone_login_pk(phone: str) -> str:
+    """The one account a mobile number signs in to (ACCT-1)."""
+    return f"PHONE#{phone}"
+
+
+def id_login_pk(id_index: str) -> str:
+    """The one account an ID number (its blind index) binds to (ACCT-2)."""
+    return f"IDLOGIN#{id_index}"
+
+
+def sms_code_pk(phone: str, purpose: str) -> str:
+    return f"SMSCODE#{phone}#{purpose}"
+
+
+def reset_code_sk() -> str:
+    """A branch's one-time reset code (ACCT-4), under the member's account."""
+    return "RESETCODE"
+
+
+def invitation_pk(token_hash: str) -> str:
+    return f"INVITE#{token_hash}"
+
+
 def member_pk(member_id: str) -> str:
     return f"MEMBER#{member_id}"
 
@@ -237,6 +272,8 @@ def dues_anomaly_mark_pk(fingerprint: str) -> str:
 
 
 DUES_RECON_PK = "DUESRECON"
+# DUES-5: the province's online-collection start month, versions by the date they take effect.
+DUES_ONLINE_START_PK = "DUESONLINESTART"
 
 
 # --- XFER: transfers ------------------------------------------------------------------------
@@ -305,6 +342,9 @@ DECLARATION_SK_PREFIX = "DECL#"
 ANNUAL_SK_PREFIX = "ANNUAL#"
 EVAL_SK_PREFIX = "EVAL#"
 VOLUNTEER_SK_PREFIX = "VOLUNTEER#"
+
+
+PARTY_SK_PREFIX = "PARTY#"
 
 
 def award_sk(award_id: str) -> str:
@@ -417,3 +457,36 @@ def sweeps_pk() -> str:
 
 def sector_target_sk(sector: str) -> str:
     return f"{SECTOR_TARGET_SK_PREFIX}{sector}"
+
+
+def rate_window_pk(budget: str, window_start: int) -> str:
+    """One window of a rate (zhtj.table.limits): a limit's subject or a budget, and the window's
+    start in epoch seconds."""
+    return f"RATE#{budget}#{window_start}"
+
+
+def realname_verdict_pk(facts_index: str) -> str:
+    """REG-5: the provider's verdict on one set of facts (a keyed hash of name, ID number, phone)."""
+    return f"REALNAME#{facts_index}"
+
+
+# --- LIFE-1 and PARTY-1: branch life, recommendation to the Party ------------------------------
+
+
+def life_meeting_pk(meeting_id: str) -> str:
+    return f"LIFE#{meeting_id}"
+
+
+def branch_life_pk(branch_id: str) -> str:
+    """gsi1: a branch's meetings and lectures, by the date held."""
+    return f"BRANCHLIFE#{branch_id}"
+
+
+def party_sk(recommendation_id: str) -> str:
+    """A recommendation to the Party in the member's partition (the card reads PARTY#)."""
+    return f"{PARTY_SK_PREFIX}{recommendation_id}"
+
+
+def party_queue_pk(org_id: str) -> str:
+    """gsi1: the recommendations waiting on (or decided by) the committee above a branch."""
+    return f"PARTYQ#{org_id}"

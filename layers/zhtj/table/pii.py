@@ -8,7 +8,8 @@
   does not open.
 - `blind_index`: HMAC-SHA256 of the normalised ID number, computed by KMS GenerateMac with an
   HMAC_256 key: the secret never leaves KMS, and every process gets the same value (REG-4
-  looks registrations up by it).
+  looks registrations up by it). `facts_index`: the same key over name, ID number and phone
+  together (REG-5 keys the real-name provider's verdicts by it: the same facts are checked once).
 
 Key ids come from ZHTJ_PII_KEY_ID and ZHTJ_BLIND_INDEX_KEY_ID (key ARN, alias name or alias
 ARN); by default the aliases infra/kms.py creates. Nothing above the data layer touches boto3.
@@ -203,11 +204,29 @@ def blind_index(id_number: str) -> str:
     return _index_of(normalize_id_number(id_number))
 
 
+_FACTS_DOMAIN = b"zhtj:real-name-facts:"
+
+
+@lru_cache(maxsize=_INDEX_CACHE_SIZE)
+def _facts_mac(message: bytes) -> str:
+    response = _kms().generate_mac(KeyId=_blind_index_key_id(), MacAlgorithm="HMAC_SHA_256", Message=message)
+    return base64.b32encode(bytes(response["Mac"])).decode("ascii").rstrip("=")
+
+
+def facts_index(name: str, id_number: str, phone: str | None) -> str:
+    """A keyed hash of a person's name, ID number and phone (REG-5's verdict key): the blind
+    index's KMS HMAC key over the three, in their own domain, so it equals no ID number's index
+    and tells nothing without KMS. Equal for equal facts whatever the ID number's form."""
+    canonical = json.dumps([name.strip(), normalize_id_number(id_number), phone or ""], ensure_ascii=False)
+    return _facts_mac(_FACTS_DOMAIN + canonical.encode("utf-8"))
+
+
 def reset_clients() -> None:
     """Forget the cached client, data keys and indexes (tests switch endpoints between runs)."""
     global _current
     _kms.cache_clear()
     _index_of.cache_clear()
+    _facts_mac.cache_clear()
     with _lock:
         _current = None
         _unwrapped.clear()

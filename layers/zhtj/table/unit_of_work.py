@@ -171,8 +171,9 @@ class UnitOfWork:
         record = AuditRecord(
             keys.audit_pk(subject_kind, subject_id),
             sort,
-            gsi1pk=keys.audit_org_pk(org_id),
-            gsi1sk=sort,
+            # A change with no organisation (a sign-in) is found by its subject only.
+            gsi1pk=keys.audit_org_pk(org_id) if org_id else None,
+            gsi1sk=sort if org_id else None,
             action=action,
             subject_kind=subject_kind,
             subject_id=subject_id,

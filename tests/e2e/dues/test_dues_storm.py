@@ -27,6 +27,7 @@ import boto3
 import requests
 
 from infra.local.payments_simulator import Delivery, Simulator, Trade, acknowledges, send
+from tests.support.stack import applicants
 from zhtj.core.identity import check_character
 from zhtj.timers.workdays import CHINA_TZ
 
@@ -91,10 +92,11 @@ def session() -> requests.Session:
 _people = itertools.count(1)
 
 
-def new_member(api: str, branch_id: str, secretary: str, i: int) -> tuple[str, str]:
+def new_member(api: str, branch_id: str, secretary: str, i: int, applicant: dict[str, str]) -> tuple[str, str]:
     """A member of the demo branch as members are made (REV-3): registered over the API (admitted
     this month, so no month is owed yet), written by the local runner's registration worker,
-    approved by the branch's secretary; then signed in: (member id, token)."""
+    approved by the branch's secretary; the applicant's session (ACCT-2) is then the member's:
+    (member id, token)."""
     http = session()
     person = next(_people)
     today = datetime.now(CHINA_TZ).date()
@@ -110,20 +112,18 @@ def new_member(api: str, branch_id: str, secretary: str, i: int) -> tuple[str, s
         "is_cadre": False,
         "development_number": f"{today.year}DS{person:06d}",
     }
-    answer = http.post(f"{api}/registrations", json=form)
+    answer = http.post(f"{api}/registrations", json=form, headers=applicant)
     assert answer.status_code == 202, answer.text
-    ticket = answer.json()["ticket"]
+    reg_id = answer.json()["registration_id"]
     deadline = time.monotonic() + 60
-    while http.get(f"{api}/registrations/tickets/{ticket}").json()["status"] == "QUEUED":
+    while http.get(f"{api}/me/registrations/{reg_id}", headers=applicant).json()["status"] == "QUEUED":
         assert time.monotonic() < deadline, "the registration worker did not write the registration"
         time.sleep(0.2)
     auth = {"Authorization": f"Bearer {secretary}"}
-    approved = http.post(f"{api}/registrations/{ticket}/approve", headers=auth)
+    approved = http.post(f"{api}/registrations/{reg_id}/approve", headers=auth)
     assert approved.status_code == 200, approved.text
     member_id = approved.json()["member_id"]
-    account_id = http.get(f"{api}/members/{member_id}", headers=auth).json()["account_id"]
-    token = http.post(f"{api}/dev/token", json={"account_id": account_id}).json()["token"]
-    return str(member_id), str(token)
+    return str(member_id), applicant["Authorization"].removeprefix("Bearer ")
 
 
 def pay_now(api: str, member: tuple[str, str], i: int) -> dict[str, Any]:
@@ -139,8 +139,8 @@ def pay_now(api: str, member: tuple[str, str], i: int) -> dict[str, Any]:
     return dict(answer.json()["order"])
 
 
-def open_order(api: str, branch_id: str, secretary: str, i: int) -> dict[str, Any]:
-    return pay_now(api, new_member(api, branch_id, secretary, i), i)
+def open_order(api: str, branch_id: str, secretary: str, i: int, applicant: dict[str, str]) -> dict[str, Any]:
+    return pay_now(api, new_member(api, branch_id, secretary, i, applicant), i)
 
 
 def collected_at_root(table: Any, root_id: str, month: str) -> int:
@@ -188,9 +188,10 @@ def test_dues_3_storm_every_genuine_payment_credited_exactly_once(stack: Any) ->
     before = collected_at_root(table, stack.demo["root_org_id"], month)
 
     # Given members of the demo branch, signed in
+    people = applicants(stack, MEMBERS)
     with ThreadPoolExecutor(THREADS) as pool:
         secretary = stack.demo["branch_secretary"]
-        members = list(pool.map(lambda i: new_member(api, branch_id, secretary, i), range(MEMBERS)))
+        members = list(pool.map(lambda i: new_member(api, branch_id, secretary, i, people[i]), range(MEMBERS)))
     sim = Simulator.from_secret(aws(stack, "secretsmanager"))
     setup_seconds, storm_seconds = time.monotonic() - started, 0.0
     orders: list[dict[str, Any]] = []
@@ -302,11 +303,9 @@ def test_dues_3_the_simulator_pays_and_delivers_to_the_local_api(stack: Any) -> 
     assert stack.demo is not None
     api = stack.api_url
     http = session()
-    order = open_order(api, stack.demo["branch_org_id"], stack.demo["branch_secretary"], 0)
-    account_token = http.post(f"{api}/dev/token", json={"account_id": _account_of(stack, order["payer_id"])}).json()[
-        "token"
-    ]
-    answer = http.get(f"{api}/dues/orders/{order['order_id']}", headers={"Authorization": f"Bearer {account_token}"})
+    applicant = applicants(stack, 1)[0]
+    order = open_order(api, stack.demo["branch_org_id"], stack.demo["branch_secretary"], 0, applicant)
+    answer = http.get(f"{api}/dues/orders/{order['order_id']}", headers=applicant)
     assert answer.status_code == 200
     secret = aws(stack, "secretsmanager").get_secret_value(SecretId="zhtj/payments/wechatpay")["SecretString"]
     gateway = json.loads(secret)["gateway"]
@@ -324,14 +323,5 @@ def test_dues_3_the_simulator_pays_and_delivers_to_the_local_api(stack: Any) -> 
     state = "PENDING"
     while state == "PENDING" and time.monotonic() < deadline:
         time.sleep(0.5)
-        state = http.get(
-            f"{api}/dues/orders/{order['order_id']}", headers={"Authorization": f"Bearer {account_token}"}
-        ).json()["state"]
+        state = http.get(f"{api}/dues/orders/{order['order_id']}", headers=applicant).json()["state"]
     assert state == "PAID"
-
-
-def _account_of(stack: Any, member_id: str) -> str:
-    item = aws(stack, "dynamodb").get_item(
-        TableName="zhtj", Key={"pk": {"S": f"MEMBER#{member_id}"}, "sk": {"S": "META"}}
-    )["Item"]
-    return str(item["account_id"]["S"])

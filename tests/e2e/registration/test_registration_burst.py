@@ -16,7 +16,7 @@ import boto3
 import pytest
 import requests
 
-from tests.support.stack import start_stack
+from tests.support.stack import applicants, start_stack
 from zhtj.core.identity import check_character
 
 SUBMISSIONS = 2000
@@ -87,11 +87,12 @@ def test_burst_of_2000_registrations_with_crashing_workers(tmp_path: Path, monke
         api = stack.api_url
         # The demo's members of this branch are approved registrations of their own.
         demo = registrations_by_state(stack, branch)
+        people = applicants(stack, SUBMISSIONS)  # ACCT-2: each from a signed-in account of its own
 
         def submit(i: int) -> str:
-            answer = requests.post(f"{api}/registrations", json=person(i, branch), timeout=60)
+            answer = requests.post(f"{api}/registrations", json=person(i, branch), headers=people[i], timeout=60)
             assert answer.status_code == 202, answer.text
-            return str(answer.json()["ticket"])
+            return str(answer.json()["registration_id"])
 
         # When
         with ThreadPoolExecutor(16) as pool:
@@ -115,8 +116,8 @@ def test_burst_of_2000_registrations_with_crashing_workers(tmp_path: Path, monke
 
         before = member_count()
 
-        def approve(ticket: str) -> int:
-            return requests.post(f"{api}/registrations/{ticket}/approve", headers=secretary, timeout=60).status_code
+        def approve(reg_id: str) -> int:
+            return requests.post(f"{api}/registrations/{reg_id}/approve", headers=secretary, timeout=60).status_code
 
         with ThreadPoolExecutor(8) as pool:
             codes = list(pool.map(approve, [t for t in tickets[:50] for _ in range(2)]))

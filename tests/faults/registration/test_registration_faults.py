@@ -31,6 +31,7 @@ from tests.support.faults import (
     settle,
     take_card_announcements,
 )
+from tests.support.registration import submit
 from zhtj.core import faults
 from zhtj.core.identity import check_character
 from zhtj.deadlines.messages import TIMERS, FireTimer
@@ -129,9 +130,9 @@ def test_reg_1_burst_with_crashes_races_and_timeouts_writes_each_registration_on
     branch = world.orgs["huajing"]
     tickets = []
     for i in range(SUBMISSIONS):
-        status, answer = call(client, "POST", "/registrations", {"Content-Type": "application/json"}, person(i, branch))
+        status, answer = submit(client, person(i, branch))
         assert status == 202, answer
-        tickets.append(answer["ticket"])
+        tickets.append(answer["registration_id"])
     for n in range(2):
         REGISTRATION.send(REGISTRATION.parse(poison(branch, n)))  # well-formed, never opened
 
@@ -144,7 +145,7 @@ def test_reg_1_burst_with_crashes_races_and_timeouts_writes_each_registration_on
     logged = " ".join(r for rs in reasons.by_message.values() for r in rs)
     assert "TRANSACTION_CONFLICT" in logged and "injected timeout" in logged  # and were logged per message
 
-    # Nothing lost, nothing written twice: one registration per ticket, one submit audit each.
+    # Nothing lost, nothing written twice: one registration per reg_id, one submit audit each.
     assert by_state(world, branch) == Counter({RegistrationState.PENDING: SUBMISSIONS})
     assert all(audits("REGISTRATION", t, "registration.submit") == 1 for t in tickets)
     # The dead letters are exactly the poison messages, each with its reason on every receive.
@@ -159,14 +160,14 @@ def test_reg_1_burst_with_crashes_races_and_timeouts_writes_each_registration_on
     # exactly one member per registration, and the branch counts each once.
     before = member_count(branch)
     secretary = world.headers("huajing")
-    for ticket in tickets[:APPROVALS]:
+    for reg_id in tickets[:APPROVALS]:
         for _ in range(10):
-            status, answer = call(client, "POST", f"/registrations/{ticket}/approve", secretary)
+            status, answer = call(client, "POST", f"/registrations/{reg_id}/approve", secretary)
             if status == 200:
                 break
             assert status == 409 and answer["code"] in RACE_CODES, answer
         assert status == 200, answer
-        status, answer = call(client, "POST", f"/registrations/{ticket}/approve", secretary)
+        status, answer = call(client, "POST", f"/registrations/{reg_id}/approve", secretary)
         assert (status, answer["code"]) == (409, "REGISTRATION_NOT_PENDING")
     assert member_count(branch) == before + APPROVALS
     assert by_state(world, branch) == Counter(
@@ -204,9 +205,9 @@ def test_reg_5_rechecks_through_the_timers_queue_with_crashes_timeouts_and_races
     people = {}
     for i in range(RECHECKS):
         body = person(i, branch)
-        status, answer = call(client, "POST", "/registrations", {"Content-Type": "application/json"}, body)
+        status, answer = submit(client, body)
         assert status == 202, answer
-        people[answer["ticket"]] = body["id_number"]
+        people[answer["registration_id"]] = body["id_number"]
     settle(runner, "registration")
     assert by_state(world, branch) == Counter({RegistrationState.PENDING: RECHECKS})
 
@@ -214,20 +215,20 @@ def test_reg_5_rechecks_through_the_timers_queue_with_crashes_timeouts_and_races
     poison = {"kind": "recheck_everyone"}  # no worker knows it: fails every time
     queues.send_unchecked(TIMERS, poison)
     faults_on(RECHECK_FAULTS)
-    for ticket in people:  # what the timer sweep hands out: one message per due timer
-        TIMERS.send(FireTimer(timer_kind=timers.REALNAME_RECHECK, subject_id=ticket))
+    for reg_id in people:  # what the timer sweep hands out: one message per due timer
+        TIMERS.send(FireTimer(timer_kind=timers.REALNAME_RECHECK, subject_id=reg_id))
     totals = settle(runner, "timers", poison=[poison])
     # Then
     assert faults.injected["identity_timeout"] + faults.injected["dynamodb_conflict"] and totals.failed
     faults_on("")
 
     provider = FakeIdentityProvider(100, 30)
-    for ticket, id_number in people.items():
-        record = Registration.get(keys.registration_pk(ticket), keys.META, consistent_read=True)
+    for reg_id, id_number in people.items():
+        record = Registration.get(keys.registration_pk(reg_id), keys.META, consistent_read=True)
         expected = identity_check.PASSED if provider.verify("", id_number, None, 2) else identity_check.FAILED
         assert record.real_name_state == expected  # decided, by the provider's answer
-        assert audits("REGISTRATION", ticket, "registration.real_name") == 1  # once
-        assert not list(Timer.query(keys.timer_pk(timers.REALNAME_RECHECK, ticket)))  # the timer is gone
+        assert audits("REGISTRATION", reg_id, "registration.real_name") == 1  # once
+        assert not list(Timer.query(keys.timer_pk(timers.REALNAME_RECHECK, reg_id)))  # the timer is gone
     assert_poison_only("timers", reasons, [poison], "malformed timers message")
     depths = all_depths()
     assert depths.pop("zhtj-timers-dlq") == 1 and not any(depths.values()), depths

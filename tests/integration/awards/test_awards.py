@@ -11,16 +11,16 @@ import pytest
 
 from tests.support import World, call, enrol, han_number
 from tests.support.awards import days_ago, reward
+from tests.support.cards import card_sections
 from tests.support.http import member_headers
 from zhtj.annual import service as annual
 from zhtj.awards import entries as award_entries
 from zhtj.awards.models import Award
-from zhtj.cards import content as card_content
 from zhtj.cards.models import CardState
 from zhtj.core import clock
 from zhtj.members import service as member_changes
 from zhtj.members.models import Member
-from zhtj.table import keys, partitions
+from zhtj.table import keys
 from zhtj.table.audit_record import AuditRecord
 from zhtj.timers import calendar
 
@@ -30,14 +30,6 @@ def card_version(member_id: str) -> int:
         return int(CardState.get(keys.member_pk(member_id), keys.CARD_SK).content_version or 0)
     except CardState.DoesNotExist:
         return 0
-
-
-def card_sections(member_id: str) -> dict[str, card_content.Section]:
-    items = partitions.items(keys.member_pk(member_id))
-    if not any(i.get("sk") == keys.CARD_SK for i in items):
-        return {}  # never marked due: the card shows none of these records
-    built = card_content.build(items, "支部")
-    return {s.key: s for s in built.sections}
 
 
 def test_award_1_the_granting_organisation_enters_rewards_and_punishments(client: Any, world: World) -> None:

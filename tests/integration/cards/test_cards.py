@@ -17,6 +17,7 @@ import pytest
 
 from tests.support import World, call, card_verify_urls, drain
 from tests.support.registration import registered
+from tests.support.sessions import session_token
 from zhtj.cards import service as cards
 from zhtj.cards import token as card_token
 from zhtj.cards.messages import CARDS
@@ -24,7 +25,6 @@ from zhtj.cards.models import CardState
 from zhtj.cards.rules import VERDICTS, RenderOutcome
 from zhtj.core import clock
 from zhtj.members.models import Member
-from zhtj.signin.tokens import issue_dev_token
 from zhtj.table import keys, signing, storage
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
@@ -118,7 +118,7 @@ def text_of(pdf: bytes) -> str:
 
 
 def member_headers(world: World, member_id: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_dev_token(world.member_accounts[member_id], None)}"}
+    return {"Authorization": f"Bearer {session_token(world.member_accounts[member_id])}"}
 
 
 @pytest.fixture
@@ -217,9 +217,9 @@ def test_card_1_pages_render_to_png_a4_then_a_wallet_card_each_with_its_footer(c
 
 def test_card_1_approved_registration_gets_its_card_through_the_queue(client: Any, world: World) -> None:
     # Given
-    ticket = registered(client, world)["ticket"]
+    reg_id = registered(client, world)["registration_id"]
     # When
-    status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
+    status, approved = call(client, "POST", f"/registrations/{reg_id}/approve", world.headers("huajing"))
     # Then
     assert status == 200
     member_id = approved["member_id"]
@@ -263,8 +263,8 @@ def test_card_1_a_first_card_renders_at_once_and_the_route_says_it_is_on_its_way
 ) -> None:
     # Given the quiet period in force and a registration just approved (the member's first card)
     monkeypatch.setattr(cards, "QUIET_SECONDS", 60)
-    ticket = registered(client, world)["ticket"]
-    status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
+    reg_id = registered(client, world)["registration_id"]
+    status, approved = call(client, "POST", f"/registrations/{reg_id}/approve", world.headers("huajing"))
     assert status == 200
     member_id = approved["member_id"]
     # Then its announcement is deliverable at once, not after the quiet period

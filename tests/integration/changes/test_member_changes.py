@@ -10,6 +10,7 @@ import pytest
 
 from tests.support import World, call
 from tests.support.registration import make_id, registered
+from tests.support.sessions import session_token
 from zhtj.changes import deletions, edits, exits
 from zhtj.changes.models import DeletionRequest
 from zhtj.changes.rules import DeletionCause, ExitKind
@@ -20,7 +21,6 @@ from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.models import Org
 from zhtj.registration.models import Claim
 from zhtj.registration.service import today_in_china
-from zhtj.signin.tokens import issue_dev_token
 from zhtj.table import keys
 from zhtj.table.audit_record import AuditRecord
 
@@ -35,8 +35,8 @@ def identity_provider_passes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def approved_member(client: Any, world: World, **overrides: Any) -> str:
     """A member registered to 华景 and approved there (with ID number, join month, number)."""
-    ticket = registered(client, world, **overrides)["ticket"]
-    status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
+    reg_id = registered(client, world, **overrides)["registration_id"]
+    status, approved = call(client, "POST", f"/registrations/{reg_id}/approve", world.headers("huajing"))
     assert status == 200, approved
     return str(approved["member_id"])
 
@@ -44,7 +44,7 @@ def approved_member(client: Any, world: World, **overrides: Any) -> str:
 def as_member(member_id: str) -> dict[str, str]:
     account_id = Member.get(keys.member_pk(member_id), keys.META).account_id
     assert account_id
-    return {"Authorization": f"Bearer {issue_dev_token(account_id, None)}", "Content-Type": "application/json"}
+    return {"Authorization": f"Bearer {session_token(account_id)}", "Content-Type": "application/json"}
 
 
 def member(member_id: str) -> Member:

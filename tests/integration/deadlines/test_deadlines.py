@@ -18,10 +18,10 @@ from zhtj.core import clock
 from zhtj.deadlines import service as deadlines
 from zhtj.deadlines.messages import TIMERS, FireTimer, SweepShard
 from zhtj.orgs.models import Org
+from zhtj.registration import applicant as registration_applicant
 from zhtj.registration import review as registration_review
 from zhtj.registration import service as registration
 from zhtj.registration import submit as registration_submit
-from zhtj.registration import tickets as registration_tickets
 from zhtj.registration import worker as registration_worker
 from zhtj.registration.models import Registration
 from zhtj.registration.rules import RegistrationState
@@ -40,22 +40,13 @@ def aws(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iter
     """The shared `aws` fixture, with state machines that really execute (moto runs them only
     when told before they are created): a saved state of its own (tests/support/moto_state.py)."""
     from infra.provision import provision
-    from zhtj.core import faults
-    from zhtj.registration import waves
-    from zhtj.table import executions, pii, queues, storage
-
-    def reset() -> None:
-        for module in (queues, pii, storage, executions):
-            module.reset_clients()
-        for cached in (calendar, waves, faults):
-            cached.forget()  # a loaded year must not outlive its moto
 
     monkeypatch.setenv("ZHTJ_RECOMPUTE_DELAY_SECONDS", "0")
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        reset()
+        moto_state.reset_caches()
         moto_state.prepare(request, "provisioned, executing state machines", provision)
         yield
-        reset()
+        moto_state.reset_caches()
 
 
 @pytest.fixture(autouse=True)
@@ -84,13 +75,13 @@ def overdue_list(client: Any, world: World, org: str, caller: str) -> tuple[int,
 
 def escalated(client: Any, world: World, monkeypatch: pytest.MonkeyPatch, **overrides: Any) -> str:
     """A registration in 华景 whose review deadline has passed, escalated by a sweep."""
-    ticket = str(registered(client, world, **overrides)["ticket"])
-    due = reg(ticket).review_due
+    reg_id = str(registered(client, world, **overrides)["registration_id"])
+    due = reg(reg_id).review_due
     assert due is not None
     at(monkeypatch, due + timedelta(minutes=1))
     sweep(client)
     drain_timers(client)
-    return ticket
+    return reg_id
 
 
 # --- REV-2: the sweep escalates -----------------------------------------------------------------
@@ -100,8 +91,8 @@ def test_rev_2_sweep_state_machine_queues_one_message_per_shard_and_escalates_th
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given
-    ticket = registered(client, world)["ticket"]
-    record = reg(ticket)
+    reg_id = registered(client, world)["registration_id"]
+    record = reg(reg_id)
     assert record.review_due is not None
     at(monkeypatch, record.review_due - timedelta(minutes=1))
     execution = sweep(client)
@@ -109,7 +100,7 @@ def test_rev_2_sweep_state_machine_queues_one_message_per_shard_and_escalates_th
     assert execution["shards"] == list(range(keys.TIMER_SHARDS))
     assert execution["days"][-1] == (record.review_due - timedelta(minutes=1)).astimezone(CHINA_TZ).date().isoformat()
     drain_timers(client)
-    assert reg(ticket).escalated_to is None  # a minute early: nothing happens
+    assert reg(reg_id).escalated_to is None  # a minute early: nothing happens
 
     # When
     at(monkeypatch, record.review_due + timedelta(minutes=1))
@@ -117,12 +108,12 @@ def test_rev_2_sweep_state_machine_queues_one_message_per_shard_and_escalates_th
     handled, failed = drain_timers(client)
     # Then
     assert (handled, failed) == (keys.TIMER_SHARDS + 1, set())  # 8 shard sweeps + 1 firing
-    after = reg(ticket)
+    after = reg(reg_id)
     assert after.escalated_to == world.orgs["tianhe"]
     assert after.state == RegistrationState.PENDING
-    assert timer(timers.REVIEW_DUE, ticket) is None
+    assert timer(timers.REVIEW_DUE, reg_id) is None
     assert overdue_reviews(world, "huajing") == 1
-    trail = [r.action for r in AuditRecord.query(keys.audit_pk("REGISTRATION", ticket))]
+    trail = [r.action for r in AuditRecord.query(keys.audit_pk("REGISTRATION", reg_id))]
     assert trail.count("registration.escalate") == 1
 
 
@@ -130,20 +121,20 @@ def test_rev_2_escalation_is_counted_once_however_often_it_fires(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given
-    ticket = escalated(client, world, monkeypatch)
+    reg_id = escalated(client, world, monkeypatch)
     assert overdue_reviews(world, "huajing") == 1
     # When
     # A redelivered firing message, a redelivered shard message and another full sweep.
-    deadlines.handle(FireTimer(timer_kind=timers.REVIEW_DUE, subject_id=ticket))
-    shard = timers.shard_of(ticket)
+    deadlines.handle(FireTimer(timer_kind=timers.REVIEW_DUE, subject_id=reg_id))
+    shard = timers.shard_of(reg_id)
     days = timers.sweep_days(clock.now())
     deadlines.handle(SweepShard(shard=shard, days=days, now=clock.now().isoformat()))
     sweep(client)
     drain_timers(client)
     # Then
     assert overdue_reviews(world, "huajing") == 1
-    assert reg(ticket).escalated_to == world.orgs["tianhe"]
-    trail = [r.action for r in AuditRecord.query(keys.audit_pk("REGISTRATION", ticket))]
+    assert reg(reg_id).escalated_to == world.orgs["tianhe"]
+    trail = [r.action for r in AuditRecord.query(keys.audit_pk("REGISTRATION", reg_id))]
     assert trail.count("registration.escalate") == 1
 
 
@@ -151,12 +142,12 @@ def test_rev_2_overdue_list_shows_the_escalation_to_the_parent_and_its_ancestors
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given
-    ticket = escalated(client, world, monkeypatch)
+    reg_id = escalated(client, world, monkeypatch)
     # When
     status, page = overdue_list(client, world, "tianhe", "tianhe")
     # Then
     assert status == 200
-    assert [r["registration_id"] for r in page["items"]] == [ticket]
+    assert [r["registration_id"] for r in page["items"]] == [reg_id]
     assert page["items"][0]["escalated_to"] == world.orgs["tianhe"]
     assert page["items"][0]["id_masked"] and "id_number" not in page["items"][0]
     status, page = overdue_list(client, world, "tianhe", "gz")  # an ancestor reads it too
@@ -172,19 +163,19 @@ def test_rev_2_overdue_list_shows_the_escalation_to_the_parent_and_its_ancestors
 def test_rev_2_parent_reviews_the_escalated_registration(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ticket = escalated(client, world, monkeypatch)
-    status, answer = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("sz"))
+    reg_id = escalated(client, world, monkeypatch)
+    status, answer = call(client, "POST", f"/registrations/{reg_id}/approve", world.headers("sz"))
     assert (status, answer["code"]) == (403, "OUT_OF_SCOPE")
-    status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("tianhe"))
+    status, approved = call(client, "POST", f"/registrations/{reg_id}/approve", world.headers("tianhe"))
     assert (status, approved["state"]) == (200, "APPROVED")
 
 
 def test_rev_2_grandparent_reviews_the_escalated_registration(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ticket = escalated(client, world, monkeypatch)
+    reg_id = escalated(client, world, monkeypatch)
     status, returned = call(
-        client, "POST", f"/registrations/{ticket}/return", world.headers("gz"), {"reason": "逾期未审，退回核对"}
+        client, "POST", f"/registrations/{reg_id}/return", world.headers("gz"), {"reason": "逾期未审，退回核对"}
     )
     assert (status, returned["state"]) == (200, "RETURNED")
 
@@ -195,10 +186,13 @@ def test_rev_2_a_reviewed_registration_leaves_the_overdue_list(
     """Needs timers.clear_overdue_actions() in registration.approve/return/withdraw."""
     # Given
     approved = escalated(client, world, monkeypatch)
-    returned = registered(client, world, id_number=make_id(seq=141), development_number="202144010011")["ticket"]
-    withdrawn = registered(client, world, id_number=make_id(seq=143), development_number="202144010013")["ticket"]
-    for ticket in (returned, withdrawn):
-        due = reg(ticket).review_due
+    returned = registered(client, world, id_number=make_id(seq=141), development_number="202144010011")[
+        "registration_id"
+    ]
+    applied = registered(client, world, id_number=make_id(seq=143), development_number="202144010013")
+    withdrawn = applied["registration_id"]
+    for reg_id in (returned, withdrawn):
+        due = reg(reg_id).review_due
         assert due is not None
         at(monkeypatch, due + timedelta(minutes=1))
     # When
@@ -211,7 +205,10 @@ def test_rev_2_a_reviewed_registration_leaves_the_overdue_list(
     assert (
         call(client, "POST", f"/registrations/{returned}/return", world.headers("tianhe"), {"reason": "有误"})[0] == 200
     )
-    assert call(client, "POST", f"/registrations/tickets/{withdrawn}/withdraw", {}, {"reason": "不报了"})[0] == 200
+    withdrawal = call(
+        client, "POST", f"/me/registrations/{withdrawn}/withdraw", applied["headers"], {"reason": "不报了"}
+    )
+    assert withdrawal[0] == 200
     _, page = overdue_list(client, world, "tianhe", "tianhe")
     assert page["items"] == []
     assert overdue_reviews(world, "huajing") == 3  # counted against the branch for good
@@ -221,17 +218,17 @@ def test_rev_2_a_review_done_in_time_is_never_escalated(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given
-    ticket = registered(client, world)["ticket"]
-    due = reg(ticket).review_due
+    reg_id = registered(client, world)["registration_id"]
+    due = reg(reg_id).review_due
     assert due is not None
-    assert call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))[0] == 200
+    assert call(client, "POST", f"/registrations/{reg_id}/approve", world.headers("huajing"))[0] == 200
     # When
     at(monkeypatch, due + timedelta(minutes=1))
     sweep(client)
     handled, _ = drain_timers(client)
     # Then
     assert handled == keys.TIMER_SHARDS  # nothing was due: no firing
-    assert reg(ticket).escalated_to is None
+    assert reg(reg_id).escalated_to is None
     assert overdue_reviews(world, "huajing") == 0
 
 
@@ -239,11 +236,11 @@ def test_rev_2_a_failing_timer_fails_only_its_own_record(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given
-    ticket = registered(client, world)["ticket"]
-    due = reg(ticket).review_due
+    reg_id = registered(client, world)["registration_id"]
+    due = reg(reg_id).review_due
     assert due is not None
     # A timer of a kind this code does not know, due at the same moment in the same shard.
-    broken = timers.build("BOGUS", ticket, due)
+    broken = timers.build("BOGUS", reg_id, due)
     broken.save()
     # When
     at(monkeypatch, due + timedelta(minutes=1))
@@ -251,12 +248,12 @@ def test_rev_2_a_failing_timer_fails_only_its_own_record(
     _, failed = drain_timers(client)
     # Then
     assert [json.loads(b)["timer_kind"] for b in failed] == ["BOGUS"]
-    assert reg(ticket).escalated_to == world.orgs["tianhe"]  # its neighbour fired
+    assert reg(reg_id).escalated_to == world.orgs["tianhe"]  # its neighbour fired
     # While its message is being retried, later sweeps do not hand it out again.
     sweep(client)
     handled, failed = drain_timers(client)
     assert (handled, failed) == (keys.TIMER_SHARDS, set())
-    claimed = timer("BOGUS", ticket)
+    claimed = timer("BOGUS", reg_id)
     assert claimed is not None and claimed.attempts == 1
 
 
@@ -270,26 +267,26 @@ def test_reg_5_failed_real_name_is_rechecked_by_the_sweep(
     monkeypatch.setenv("ZHTJ_FAKE_IDP_FAIL_PERCENT", "100")
     monkeypatch.setenv("ZHTJ_FAKE_IDP_REFAIL_PERCENT", "0")
     # When
-    ticket = registered(client, world)["ticket"]
+    reg_id = registered(client, world)["registration_id"]
     # Then
-    assert reg(ticket).real_name_state == "RECHECK_SCHEDULED"
-    recheck = timer(timers.REALNAME_RECHECK, ticket)
+    assert reg(reg_id).real_name_state == "RECHECK_SCHEDULED"
+    recheck = timer(timers.REALNAME_RECHECK, reg_id)
     assert recheck is not None
     at(monkeypatch, recheck.due_at + timedelta(minutes=1))
     sweep(client)
     drain_timers(client)
-    assert reg(ticket).real_name_state == "PASSED"
-    assert timer(timers.REALNAME_RECHECK, ticket) is None
-    assert reg(ticket).escalated_to is None  # the review deadline is days away
-    assert timer(timers.REVIEW_DUE, ticket) is not None
+    assert reg(reg_id).real_name_state == "PASSED"
+    assert timer(timers.REALNAME_RECHECK, reg_id) is None
+    assert reg(reg_id).escalated_to is None  # the review deadline is days away
+    assert timer(timers.REVIEW_DUE, reg_id) is not None
 
 
 # --- REG-7: the admission window ------------------------------------------------------------------
 
 
-def _admitted(ticket: str, admitted_on: date) -> datetime:
+def _admitted(reg_id: str, admitted_on: date) -> datetime:
     uow = UnitOfWork(SYSTEM_ACTOR)
-    window_end = timers.track_admission_window(uow, ticket, admitted_on)
+    window_end = timers.track_admission_window(uow, reg_id, admitted_on)
     uow.commit()
     return window_end
 
@@ -298,8 +295,10 @@ def test_reg_7_registering_after_the_admission_window_is_marked_late(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given
-    late = registered(client, world)["ticket"]
-    in_time = registered(client, world, id_number=make_id(seq=151), development_number="202144010021")["ticket"]
+    late = registered(client, world)["registration_id"]
+    in_time = registered(client, world, id_number=make_id(seq=151), development_number="202144010021")[
+        "registration_id"
+    ]
     submitted = reg(late).submitted_at
     today = submitted.astimezone(CHINA_TZ).date()
     window_end = _admitted(late, today - timedelta(days=30))
@@ -334,17 +333,17 @@ def test_rev_2_deadline_filed_late_december_2026_falls_in_2027_then_moves_when_2
 ) -> None:
     # Given
     submitted = datetime(2026, 12, 28, 10, 0, tzinfo=CHINA_TZ).astimezone(UTC)  # a Monday
-    for module in (registration_submit, registration_worker, registration_tickets, registration_review):
+    for module in (registration_submit, registration_worker, registration_applicant, registration_review):
         monkeypatch.setattr(module, "now", lambda: submitted)
     at(monkeypatch, submitted)
     # When
-    ticket = registered(client, world)["ticket"]
+    reg_id = registered(client, world)["registration_id"]
     # chinesecalendar stops at 2026: January 2027 is counted Monday to Friday.
     # Then
     assert WorkdayCalendar().knows(2027) == "fallback"
     fallback_day = WorkdayCalendar().add_workdays(submitted, registration.REVIEW_WORKDAYS)
     assert fallback_day == date(2027, 1, 4)
-    assert reg(ticket).review_due == calendar.end_of_workday(fallback_day)
+    assert reg(reg_id).review_due == calendar.end_of_workday(fallback_day)
     status, view = call(client, "GET", "/calendar/2027", world.headers("huajing"))
     assert (status, view["source"], view["schedule"]) == (200, "fallback", None)
 
@@ -360,11 +359,11 @@ def test_rev_2_deadline_filed_late_december_2026_falls_in_2027_then_moves_when_2
     assert moved_day == date(2027, 1, 6)
     moved = calendar.end_of_workday(moved_day)
     assert moved == datetime(2027, 1, 7, 0, 0, tzinfo=CHINA_TZ)
-    assert reg(ticket).review_due == moved
-    deadline = timer(timers.REVIEW_DUE, ticket)
+    assert reg(reg_id).review_due == moved
+    deadline = timer(timers.REVIEW_DUE, reg_id)
     assert deadline is not None and deadline.due_at == moved
-    assert (deadline.gsi2pk, deadline.gsi2sk) == timers.index_keys(timers.REVIEW_DUE, ticket, moved)
-    trail = [r.action for r in AuditRecord.query(keys.audit_pk("REGISTRATION", ticket))]
+    assert (deadline.gsi2pk, deadline.gsi2sk) == timers.index_keys(timers.REVIEW_DUE, reg_id, moved)
+    trail = [r.action for r in AuditRecord.query(keys.audit_pk("REGISTRATION", reg_id))]
     assert trail.count("registration.deadline_move") == 1
     status, view = call(client, "GET", "/calendar/2027", world.headers("huajing"))
     assert (status, view["source"], len(view["schedule"]["holidays"])) == (200, "loaded", 4)
@@ -373,11 +372,11 @@ def test_rev_2_deadline_filed_late_december_2026_falls_in_2027_then_moves_when_2
     at(monkeypatch, calendar.end_of_workday(fallback_day) + timedelta(minutes=1))
     sweep(client)
     drain_timers(client)
-    assert reg(ticket).escalated_to is None
+    assert reg(reg_id).escalated_to is None
     at(monkeypatch, moved + timedelta(minutes=1))
     sweep(client)
     drain_timers(client)
-    assert reg(ticket).escalated_to == world.orgs["tianhe"]
+    assert reg(reg_id).escalated_to == world.orgs["tianhe"]
 
 
 def test_rev_2_calendar_of_a_known_year_comes_from_the_package(client: Any, world: World) -> None:

@@ -18,6 +18,7 @@ import pytest
 
 from infra.local.payments_simulator import Delivery, Simulator
 from tests.support import World, build_world, call, drain
+from tests.support.sessions import session_token
 from zhtj.core import clock
 from zhtj.core.errors import NotFoundError
 from zhtj.deadlines import service as deadlines
@@ -33,7 +34,6 @@ from zhtj.dues import webhook as dues_webhook
 from zhtj.dues.messages import DUES
 from zhtj.dues.models import DuesOrder, LedgerEntry, PaidMonth, PaymentAnomaly
 from zhtj.members.models import Member
-from zhtj.signin.tokens import issue_dev_token
 from zhtj.table import keys
 from zhtj.table.base import Item
 from zhtj.timers import service as timers
@@ -47,7 +47,7 @@ class Dues:
     sim: Simulator
 
     def member_headers(self, member_id: str) -> dict[str, str]:
-        token = issue_dev_token(self.world.member_accounts[member_id], None)
+        token = session_token(self.world.member_accounts[member_id])
         return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
     def pay_now(self, member_id: str, provider: str = "wechatpay", extra_fen: int = 0) -> dict[str, Any]:

@@ -302,3 +302,26 @@ def test_reg_2_demo_members_are_approved_registrations_of_varied_synthetic_peopl
     assert Counter(m.sex for m in members).keys() == {"M", "F"}
     assert len({m.political_status for m in members}) >= 3 and "U" not in {m.political_status for m in members}
     assert len({m.ethnicity for m in members}) >= 3 and len({m.education for m in members}) >= 4
+
+
+def test_life_1_party_1_dues_5_the_demo_shows_meetings_a_recommendation_and_an_offline_month(
+    demo: dict[str, str],
+) -> None:
+    """Given the demo province, Then its branch has three meetings (one last quarter), the member
+    login is recommended to the Party and approved (on the record), the lapsing member has one
+    month recorded as paid offline, and the online-collection start month is data."""
+    from zhtj.dues import owed as dues
+    from zhtj.dues.models import PaidMonth
+    from zhtj.life import service as life
+    from zhtj.party import service as party
+    from zhtj.registration.service import today_in_china
+
+    branch = demo["branch_org_id"]
+    meetings, _ = life.meetings(principal(demo["branch_secretary"]), branch, None, None, 10)
+    assert sorted(m.meeting_kind for m in meetings) == ["BRANCH_ASSEMBLY", "BRANCH_COMMITTEE", "LECTURE"]
+    assert [s.start_month for s in dues.online_start_items()] == ["2018-09"]
+    member = Member.get(keys.member_pk(demo["member_id"]), keys.META)  # an adult of a 广州 branch
+    assert member.party_recommended_on == today_in_china().isoformat()
+    assert party.get_recommendation(demo["member_id"], demo["party_recommendation_id"]).state == "APPROVED"
+    offline = [p for p in PaidMonth.scan(PaidMonth.offline == True) if isinstance(p, PaidMonth)]  # noqa: E712
+    assert [p.month for p in offline] == [demo["dues_offline_month"]]

@@ -339,9 +339,9 @@ def test_stat_1_cancelled_transactions_racing_stream_reads_leave_no_drift(
 
     monkeypatch.setattr(StreamShard, "add", append_then_yield)
 
-    def approve(ticket: dict[str, Any]) -> None:
+    def approve(reg_id: dict[str, Any]) -> None:
         with contextlib.suppress(ConflictError):  # another approver won
-            approved.append(registration.approve(principal, ticket["registration"]["registration_id"]).member_id or "")
+            approved.append(registration.approve(principal, reg_id["registration"]["registration_id"]).member_id or "")
 
     def read() -> None:
         while racing.is_set():
@@ -352,8 +352,8 @@ def test_stat_1_cancelled_transactions_racing_stream_reads_leave_no_drift(
     # When
     try:
         with ThreadPoolExecutor(12, thread_name_prefix="approver") as approvers:
-            for ticket in tickets:
-                list(approvers.map(approve, [ticket] * 12))
+            for reg_id in tickets:
+                list(approvers.map(approve, [reg_id] * 12))
     finally:
         racing.clear()
         reading.join()

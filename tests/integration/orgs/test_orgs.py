@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from tests.support import World, call, drain
+from tests.support.accounts import invite, invited_cadre
+from tests.support.sessions import session_token
 from zhtj.accounts.models import Account
 from zhtj.audit import service as audit
 from zhtj.orgs import service as orgs
 from zhtj.orgs.messages import TREE_MAINTENANCE
 from zhtj.orgs.models import NameToken, Org, TreeJob
-from zhtj.signin.tokens import issue_dev_token
 from zhtj.table import keys
 from zhtj.table.audit_record import AuditRecord
 
@@ -53,14 +54,12 @@ def test_audit_1_each_entry_names_the_actor_and_the_organisation_acted_for(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a member of 华景 (registered by the system's worker, approved by 华景's administrator)
-    # who then changed their own phone, and an account 华景 entered for a cadre
+    # who then changed their own phone, and a cadre 华景 entered and invited (ACCT-5)
     member_id = world.members["huajing"][0]
-    own = {"Authorization": f"Bearer {issue_dev_token(world.member_accounts[member_id], None)}"}
+    own = {"Authorization": f"Bearer {session_token(world.member_accounts[member_id])}"}
     status, answer = call(client, "PATCH", f"/members/{member_id}", own, {"phone": "13912345678"})
     assert status == 200, answer
-    status, answer = call(
-        client, "POST", f"/orgs/{world.orgs['huajing']}/accounts", world.headers("huajing"), {"name": "王建国"}
-    )
+    status, answer = invite(client, world, "huajing", "王建国", "13912340000")
     assert status == 201, answer
     batches: list[int] = []
     real_batch_get = audit.Item.batch_get
@@ -85,7 +84,7 @@ def test_audit_1_each_entry_names_the_actor_and_the_organisation_acted_for(
         ("member.edit", "林晓华", None),
         ("member.create", "huajing管理员", huajing),
         ("registration.submit", "系统", None),
-        ("account.create", "huajing管理员", huajing),
+        ("cadre.invite", "huajing管理员", huajing),
     } <= shown
     entry = next(e for e in member_trail["items"] if e["action"] == "member.edit")
     assert (entry["actor_account_id"], entry["actor_org_id"]) == (world.member_accounts[member_id], None)
@@ -385,13 +384,12 @@ def test_org_6_dissolve_empty_branch(client: Any, world: World) -> None:
     assert (status, answer["code"]) == (409, "ORG_NOT_ACTIVE")
 
 
-def test_org_4_an_account_entered_by_a_committee_is_no_member(client: Any, world: World) -> None:
-    # Given 天河 (a county committee, where members never belong) entering an account for its staff
-    status, answer = call(
-        client, "POST", f"/orgs/{world.orgs['tianhe']}/accounts", world.headers("tianhe"), {"name": "张三"}
-    )
-    # Then it is an account only: no member record is made, in 天河 or anywhere
-    assert (status, answer["member_id"]) == (201, None), answer
+def test_org_4_acct_5_a_cadre_invited_by_a_committee_is_no_member(client: Any, world: World) -> None:
+    # Given 天河 (a county committee, where members never belong) inviting a cadre for its staff
+    # When the person accepts (new to the system: an account is made then)
+    accepted = invited_cadre(client, world, "tianhe", "张三", "13912340001", "工作人员")
+    # Then it is an account with the position only: no member record is made, in 天河 or anywhere
+    assert (accepted["account"]["member_id"], accepted["position"]) == (None, "工作人员"), accepted
     assert orgs.get_org(world.orgs["tianhe"]).member_count == 0
 
 

@@ -11,7 +11,7 @@ import botocore.client
 import pytest
 
 from tests.support import World, call, drain
-from tests.support.registration import form, make_id, registered, submit
+from tests.support.registration import applicant_for, follow, form, make_id, registered, submit
 from zhtj.members.models import Member
 from zhtj.orgs.models import Org
 from zhtj.registration import identity_check
@@ -32,16 +32,19 @@ def identity_provider_passes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_reg_1_submission_is_queued_then_written_pending_review(client: Any, world: World) -> None:
-    # Given / When
-    status, answer = submit(client, form(world))
+    # Given an applicant signed in with their phone (ACCT-2)
+    body = form(world)
+    applicant = applicant_for(body)
+    # When they submit
+    status, answer = submit(client, body, applicant)
     # Then
     assert (status, answer["status"]) == (202, "QUEUED")
-    status, ticket = call(client, "GET", f"/registrations/tickets/{answer['ticket']}")
-    assert ticket["status"] == "QUEUED"  # nothing is written before the worker runs
+    followed = follow(client, answer["registration_id"], applicant)
+    assert followed["status"] == "QUEUED"  # nothing is written before the worker runs
     assert drain(client) == 1
-    status, ticket = call(client, "GET", f"/registrations/tickets/{answer['ticket']}")
-    record = ticket["registration"]
-    assert (ticket["status"], record["real_name_state"]) == ("PENDING_REVIEW", "PASSED")
+    followed = follow(client, answer["registration_id"], applicant)
+    record = followed["registration"]
+    assert (followed["status"], record["real_name_state"]) == ("PENDING_REVIEW", "PASSED")
     # REG-2: birth date and sex come from the ID number, never typed twice; GB/T 35273: what is
     # shown of them is de-identified (the birth year-month, the number's last two characters).
     assert (record["birth_month"], record["sex"]) == ("2005-03", "M")
@@ -130,16 +133,16 @@ def test_reg_1_a_latin_name_only_with_a_residence_permit(client: Any, world: Wor
     # Then it is refused on `name`
     assert (got, answer["code"], answer["field"]) == (400, "NAME_LATIN_NOT_ALLOWED", "name"), answer
     # When a Hong Kong resident with a residence permit (region code 810000) registers with it
-    ticket = registered(client, world, name="Chan Tai Man", id_number=make_id("20050301", region="810000"))
+    registration_id = registered(client, world, name="Chan Tai Man", id_number=make_id("20050301", region="810000"))
     # Then the registration waits for review under that name
-    assert (ticket["status"], ticket["registration"]["name"]) == ("PENDING_REVIEW", "Chan Tai Man")
+    assert (registration_id["status"], registration_id["registration"]["name"]) == ("PENDING_REVIEW", "Chan Tai Man")
 
 
 def test_reg_2_legacy_15_digit_id_is_converted(client: Any, world: World) -> None:
     # Given
     legacy = make_id("19880301")[:6] + "880301" + "123"
     # When
-    ticket = registered(
+    registration_id = registered(
         client,
         world,
         id_number=legacy,
@@ -148,7 +151,7 @@ def test_reg_2_legacy_15_digit_id_is_converted(client: Any, world: World) -> Non
         identity_proof="APPLICATION_FORM",
     )
     # Then
-    assert ticket["registration"]["birth_month"] == "1988-03"
+    assert registration_id["registration"]["birth_month"] == "1988-03"
 
 
 def test_org_4_registration_only_to_a_branch(client: Any, world: World) -> None:
@@ -173,29 +176,30 @@ def test_redelivered_submission_writes_once(client: Any, world: World) -> None:
     for _ in range(3):
         registration.apply_submission(REGISTRATION.parse(message["Body"]))
     # Then
-    ticket = registration.ticket_status(answer["ticket"])
-    assert ticket is not None and ticket.state == RegistrationState.PENDING
+    written = registration.find(answer["registration_id"])
+    assert written is not None and written.state == RegistrationState.PENDING
     from zhtj.table.audit_record import AuditRecord
 
-    trail = [r.action for r in AuditRecord.query(keys.audit_pk("REGISTRATION", answer["ticket"]))]
+    trail = [r.action for r in AuditRecord.query(keys.audit_pk("REGISTRATION", answer["registration_id"]))]
     assert trail.count("registration.submit") == 1
 
 
-def test_same_idempotency_key_gives_the_same_ticket(client: Any, world: World) -> None:
-    headers = {"Idempotency-Key": "form-42"}
+def test_same_idempotency_key_gives_the_same_registration(client: Any, world: World) -> None:
+    headers = {"Idempotency-Key": "form-42", **applicant_for(form(world))}
     _, first = submit(client, form(world), headers)
     _, again = submit(client, form(world), headers)
-    assert first["ticket"] == again["ticket"]
+    assert first["registration_id"] == again["registration_id"]
     drain(client)
-    assert registration.ticket_status(first["ticket"]).state == RegistrationState.PENDING  # type: ignore[union-attr]
+    assert registration.find(first["registration_id"]).state == RegistrationState.PENDING  # type: ignore[union-attr]
 
 
 def test_rev_1_rev_3_approval_creates_the_member_moves_the_claim_and_is_permanent(client: Any, world: World) -> None:
     # Given
-    ticket = registered(client, world)["ticket"]
+    applied = registered(client, world)
+    registration_id = applied["registration_id"]
     before = Org.get(keys.org_pk(world.orgs["huajing"]), keys.META).member_count
     # When
-    status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
+    status, approved = call(client, "POST", f"/registrations/{registration_id}/approve", world.headers("huajing"))
     # Then
     assert (status, approved["state"]) == (200, "APPROVED")
     member = Member.get(keys.member_pk(approved["member_id"]), keys.META)
@@ -208,9 +212,11 @@ def test_rev_1_rev_3_approval_creates_the_member_moves_the_claim_and_is_permanen
     claim = Claim.get(keys.id_claim_pk(member.id_index), keys.META)
     assert (claim.owner_kind, claim.owner_id) == ("MEMBER", member.member_id)
     # REV-3: approved is permanent here: a second review is refused, and so is a withdrawal.
-    status, answer = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
+    status, answer = call(client, "POST", f"/registrations/{registration_id}/approve", world.headers("huajing"))
     assert (status, answer["code"]) == (409, "REGISTRATION_NOT_PENDING")
-    status, answer = call(client, "POST", f"/registrations/tickets/{ticket}/withdraw", {}, {"reason": "不想报了"})
+    status, answer = call(
+        client, "POST", f"/me/registrations/{registration_id}/withdraw", applied["headers"], {"reason": "不想报了"}
+    )
     assert (status, answer["code"]) == (409, "REGISTRATION_NOT_LIVE")
     # The member cannot register a second time (REG-4).
     again = registered(client, world, branch_id=world.orgs["lianhua"], development_number="202144010009")
@@ -241,41 +247,58 @@ def test_rev_1_approval_reads_in_one_batch_and_writes_in_one_transaction(
 
 def test_rev_1_return_needs_reason_then_reg_6_resubmit_to_another_branch(client: Any, world: World) -> None:
     # Given
-    ticket = registered(client, world)["ticket"]
+    applied = registered(client, world)
+    registration_id = applied["registration_id"]
     # When
-    status, answer = call(client, "POST", f"/registrations/{ticket}/return", world.headers("huajing"), {"reason": " "})
+    status, answer = call(
+        client, "POST", f"/registrations/{registration_id}/return", world.headers("huajing"), {"reason": " "}
+    )
     # Then
     assert (status, answer["code"], answer["field"]) == (400, "INVALID_FIELD", "reason")
     status, returned = call(
-        client, "POST", f"/registrations/{ticket}/return", world.headers("huajing"), {"reason": "入团年月与档案不符"}
+        client,
+        "POST",
+        f"/registrations/{registration_id}/return",
+        world.headers("huajing"),
+        {"reason": "入团年月与档案不符"},
     )
     assert (status, returned["state"], returned["return_reason"]) == (200, "RETURNED", "入团年月与档案不符")
-    corrected = registered(client, world, branch_id=world.orgs["lianhua"], join_month="2021-04", previous_ticket=ticket)
+    corrected = registered(
+        client,
+        world,
+        applied["headers"],
+        branch_id=world.orgs["lianhua"],
+        join_month="2021-04",
+        previous_id=registration_id,
+    )
     assert corrected["status"] == "PENDING_REVIEW"
-    assert registration.ticket_status(ticket).state == RegistrationState.SUPERSEDED  # type: ignore[union-attr]
+    assert registration.find(registration_id).state == RegistrationState.SUPERSEDED  # type: ignore[union-attr]
 
 
 def test_reg_6_withdraw_frees_the_id_number(client: Any, world: World) -> None:
-    ticket = registered(client, world)["ticket"]
-    status, answer = call(client, "POST", f"/registrations/tickets/{ticket}/withdraw", {}, {"reason": "选错了团支部"})
+    applied = registered(client, world)
+    registration_id = applied["registration_id"]
+    status, answer = call(
+        client, "POST", f"/me/registrations/{registration_id}/withdraw", applied["headers"], {"reason": "选错了团支部"}
+    )
     assert (status, answer["status"]) == (200, "WITHDRAWN")
     again = registered(client, world, branch_id=world.orgs["lianhua"])
     assert again["status"] == "PENDING_REVIEW"
 
 
 def test_rev_2_parent_reviews_only_after_escalation(client: Any, world: World) -> None:
-    ticket = registered(client, world)["ticket"]
-    status, answer = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("tianhe"))
+    registration_id = registered(client, world)["registration_id"]
+    status, answer = call(client, "POST", f"/registrations/{registration_id}/approve", world.headers("tianhe"))
     assert (status, answer["code"]) == (403, "NOT_ESCALATED")
-    status, answer = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("sz"))
+    status, answer = call(client, "POST", f"/registrations/{registration_id}/approve", world.headers("sz"))
     assert (status, answer["code"]) == (403, "OUT_OF_SCOPE")
 
 
 def test_rev_2_review_deadline_is_5_working_days(client: Any, world: World) -> None:
     # Given / When
-    ticket = registered(client, world)["ticket"]
+    registration_id = registered(client, world)["registration_id"]
     # Then
-    record = registration.ticket_status(ticket)
+    record = registration.find(registration_id)
     assert record is not None and record.review_due is not None
     from zhtj.timers import calendar
 
@@ -283,7 +306,7 @@ def test_rev_2_review_deadline_is_5_working_days(client: Any, world: World) -> N
     assert record.review_due == calendar.end_of_workday(due_day)
     from zhtj.timers.models import Timer
 
-    timer = Timer.get(keys.timer_pk(timers.REVIEW_DUE, ticket), keys.META)
+    timer = Timer.get(keys.timer_pk(timers.REVIEW_DUE, registration_id), keys.META)
     assert timer.due_at == record.review_due
 
 
@@ -294,19 +317,21 @@ def test_reg_5_failed_real_name_is_rechecked_then_passed_offline(
     monkeypatch.setenv("ZHTJ_FAKE_IDP_FAIL_PERCENT", "100")
     monkeypatch.setenv("ZHTJ_FAKE_IDP_REFAIL_PERCENT", "100")
     # When
-    ticket = registered(client, world)["ticket"]
+    registration_id = registered(client, world)["registration_id"]
     # Then
-    assert registration.ticket_status(ticket).real_name_state == "RECHECK_SCHEDULED"  # type: ignore[union-attr]
-    status, answer = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
+    assert registration.find(registration_id).real_name_state == "RECHECK_SCHEDULED"  # type: ignore[union-attr]
+    status, answer = call(client, "POST", f"/registrations/{registration_id}/approve", world.headers("huajing"))
     assert (status, answer["code"]) == (422, "REG-5")
-    identity_check.recheck(ticket)  # the timer's doing (tests/integration/deadlines/test_deadlines.py drives the sweep)
-    assert registration.ticket_status(ticket).real_name_state == "FAILED"  # type: ignore[union-attr]
-    status, upload = call(client, "POST", f"/registrations/{ticket}/offline-photo", world.headers("huajing"))
+    identity_check.recheck(
+        registration_id
+    )  # the timer's doing (tests/integration/deadlines/test_deadlines.py drives the sweep)
+    assert registration.find(registration_id).real_name_state == "FAILED"  # type: ignore[union-attr]
+    status, upload = call(client, "POST", f"/registrations/{registration_id}/offline-photo", world.headers("huajing"))
     assert status == 200
     status, answer = call(
         client,
         "POST",
-        f"/registrations/{ticket}/offline-pass",
+        f"/registrations/{registration_id}/offline-pass",
         world.headers("huajing"),
         {"note": "已核对身份证原件", "photo_key": upload["key"]},
     )
@@ -317,22 +342,22 @@ def test_reg_5_failed_real_name_is_rechecked_then_passed_offline(
     status, answer = call(
         client,
         "POST",
-        f"/registrations/{ticket}/offline-pass",
+        f"/registrations/{registration_id}/offline-pass",
         world.headers("huajing"),
         {"note": "已核对身份证原件", "photo_key": upload["key"]},
     )
     assert (status, answer["real_name_state"]) == (200, "OFFLINE_PASSED")
-    status, answer = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
+    status, answer = call(client, "POST", f"/registrations/{registration_id}/approve", world.headers("huajing"))
     assert (status, answer["state"]) == (200, "APPROVED")
 
 
 def test_reg_5_recheck_can_pass(client: Any, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZHTJ_FAKE_IDP_FAIL_PERCENT", "100")
     monkeypatch.setenv("ZHTJ_FAKE_IDP_REFAIL_PERCENT", "0")
-    ticket = registered(client, world)["ticket"]
-    identity_check.recheck(ticket)
-    identity_check.recheck(ticket)  # a second firing changes nothing
-    assert registration.ticket_status(ticket).real_name_state == "PASSED"  # type: ignore[union-attr]
+    registration_id = registered(client, world)["registration_id"]
+    identity_check.recheck(registration_id)
+    identity_check.recheck(registration_id)  # a second firing changes nothing
+    assert registration.find(registration_id).real_name_state == "PASSED"  # type: ignore[union-attr]
 
 
 def test_reg_8_registration_opens_by_sector_wave(client: Any, world: World) -> None:
@@ -380,18 +405,18 @@ def test_id_numbers_are_never_stored_or_queued_in_plain_text(client: Any, world:
         QueueUrl=queue_url(REG_QUEUE), ReceiptHandle=messages[0]["ReceiptHandle"], VisibilityTimeout=0
     )
     drain(client)
-    ticket = json.loads(messages[0]["Body"])["registration_id"]
-    call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
+    registration_id = json.loads(messages[0]["Body"])["registration_id"]
+    call(client, "POST", f"/registrations/{registration_id}/approve", world.headers("huajing"))
     dump = json.dumps(boto3.client("dynamodb").scan(TableName="zhtj")["Items"], ensure_ascii=False)
     assert plain not in dump and plain[6:14] + plain[14:] not in dump
 
 
 def test_full_id_number_only_for_the_reviewing_branch_and_audited(client: Any, world: World) -> None:
-    ticket = registered(client, world)["ticket"]
-    status, answer = call(client, "GET", f"/registrations/{ticket}/id-number", world.headers("huajing"))
+    registration_id = registered(client, world)["registration_id"]
+    status, answer = call(client, "GET", f"/registrations/{registration_id}/id-number", world.headers("huajing"))
     assert (status, answer["id_number"]) == (200, make_id())
     for outsider in ("tianhe", "sz"):
-        status, answer = call(client, "GET", f"/registrations/{ticket}/id-number", world.headers(outsider))
+        status, answer = call(client, "GET", f"/registrations/{registration_id}/id-number", world.headers(outsider))
         assert status == 403
     status, trail = call(client, "GET", f"/orgs/{world.orgs['huajing']}/audit", world.headers("huajing"))
     assert "registration.reveal_id_number" in [r["action"] for r in trail["items"]]
@@ -404,14 +429,16 @@ def test_rev_1_two_approvers_at_once_exactly_one_wins(client: Any, world: World)
     from zhtj.core.errors import DomainError
 
     tickets = [
-        registered(client, world, id_number=make_id(seq=140 + i), development_number=f"20214401{i:04d}")["ticket"]
+        registered(client, world, id_number=make_id(seq=140 + i), development_number=f"20214401{i:04d}")[
+            "registration_id"
+        ]
         for i in range(5)
     ]
     principal = world.principal("huajing")
 
-    def approve(ticket: str) -> str:
+    def approve(registration_id: str) -> str:
         try:
-            registration.approve(principal, ticket)
+            registration.approve(principal, registration_id)
             return "ok"
         except DomainError as error:
             return error.code
@@ -440,9 +467,9 @@ def test_reg_7_admission_date_starts_the_5_working_day_window(client: Any, world
 
     admitted = today_in_china() - timedelta(days=2)
     # When
-    ticket = registered(client, world, admitted_on=admitted.isoformat())["ticket"]
+    registration_id = registered(client, world, admitted_on=admitted.isoformat())["registration_id"]
     # Then
-    window = Timer.get(keys.timer_pk(timers.REG7_DUE, ticket), keys.META)
+    window = Timer.get(keys.timer_pk(timers.REG7_DUE, registration_id), keys.META)
     assert window.workdays == timers.ADMISSION_WORKDAYS
     status, answer = submit(
         client,

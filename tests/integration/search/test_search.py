@@ -12,6 +12,7 @@ import boto3
 import pytest
 
 from tests.support import World, call, drain, enrol, pay_dues
+from tests.support.registration import submit
 from zhtj.changes import exits
 from zhtj.changes.rules import ExitKind
 from zhtj.core.identity import check_character
@@ -147,11 +148,11 @@ def registered_member(client: Any, world: World, monkeypatch: pytest.MonkeyPatch
         "is_cadre": False,
         "development_number": "202144010001",
     }
-    status, answer = call(client, "POST", "/registrations", {"Content-Type": "application/json"}, form)
+    status, answer = submit(client, form)
     assert status == 202, answer
     drain(client)
     status, approved = call(
-        client, "POST", f"/registrations/{answer['ticket']}/approve", world.headers("huajing"), None
+        client, "POST", f"/registrations/{answer['registration_id']}/approve", world.headers("huajing"), None
     )
     assert status == 200, approved
     return str(approved["member_id"])
@@ -289,9 +290,9 @@ def test_stat_3_a_siblings_member_is_not_found(client: Any, world: World) -> Non
 
 
 def _member_token(world: World, member_id: str) -> str:
-    from zhtj.signin.tokens import issue_dev_token
+    from tests.support.sessions import session_token
 
-    return issue_dev_token(world.member_accounts[member_id], None)
+    return session_token(world.member_accounts[member_id])
 
 
 # --- The index follows every change of a member's place --------------------------------------------

@@ -13,6 +13,7 @@ import pytest
 from moto import mock_aws
 
 from tests.support import World, call, drain, drain_stream, enrol, moto_state, pay_dues
+from tests.support.accounts import invited_cadre
 from tests.support.awards import days_ago, reward
 from tests.support.registration import make_id, registered
 from tests.support.transfers import start
@@ -29,23 +30,12 @@ from zhtj.transfers.models import Transfer
 def aws(request: pytest.FixtureRequest) -> Iterator[None]:
     """moto with state machines that really execute (the sweep's Map over segments)."""
     from infra.provision import provision
-    from zhtj.core import faults
-    from zhtj.integrations.payments import config as payments_config
-    from zhtj.registration import waves
-    from zhtj.table import executions, pii, queues, storage
-    from zhtj.timers import calendar
-
-    def reset() -> None:
-        for module in (queues, pii, storage, executions):
-            module.reset_clients()
-        for cached in (calendar, waves, faults, payments_config):
-            cached.forget()
 
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        reset()
+        moto_state.reset_caches()
         moto_state.prepare(request, "sfn-provisioned", provision)
         yield
-        reset()
+        moto_state.reset_caches()
 
 
 @pytest.fixture(autouse=True)
@@ -96,8 +86,8 @@ def findings(client: Any, world: World, org: str = "root") -> set[tuple[str, str
 
 
 def approve(client: Any, world: World, branch: str, **overrides: Any) -> str:
-    ticket = registered(client, world, branch_id=world.orgs[branch], **overrides)["ticket"]
-    status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers(branch))
+    reg_id = registered(client, world, branch_id=world.orgs[branch], **overrides)["registration_id"]
+    status, approved = call(client, "POST", f"/registrations/{reg_id}/approve", world.headers(branch))
     assert status == 200, approved
     return str(approved["member_id"])
 
@@ -117,10 +107,10 @@ def test_stat_1_subtree_figures_at_root_city_and_branch(client: Any, world: Worl
     assert figures(client, world, "huajing")["branches_by_size"] == {"3_30": 1}
     # A registration counts as pending at every level, then as a member once approved (莲花's
     # first member was registered and approved today too, as the world was built).
-    ticket = registered(client, world, branch_id=world.orgs["lianhua"])["ticket"]
+    reg_id = registered(client, world, branch_id=world.orgs["lianhua"])["registration_id"]
     pending = figures(client, world, "sz", "root")["registrations"]
     assert (pending["pending"], pending["submitted_today"]) == (1, 2)
-    status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("lianhua"))
+    status, approved = call(client, "POST", f"/registrations/{reg_id}/approve", world.headers("lianhua"))
     assert status == 200, approved
     sz = figures(client, world, "sz", "root")
     assert sz["registrations"]["pending"] == 0 and sz["registrations"]["reviewed_today"] == 2
@@ -134,29 +124,19 @@ def test_stat_1_subtree_figures_at_root_city_and_branch(client: Any, world: Worl
 def test_stat_1_reg_4_accounts_entered_by_a_branch_are_never_members(client: Any, world: World) -> None:
     # Given 华景's figures (3 members, all from approved registrations)
     before = figures(client, world, "huajing")
-    # When 华景 enters two accounts named 张三 for its cadres, and gives one a position
+    # When 华景 invites two cadres named 张三 (ACCT-5) and both accept
     made = []
-    for _ in range(2):
-        status, account = call(
-            client, "POST", f"/orgs/{world.orgs['huajing']}/accounts", world.headers("huajing"), {"name": "张三"}
-        )
-        assert (status, account["member_id"]) == (201, None), account
-        made.append(account["account_id"])
-    status, grant = call(
-        client,
-        "POST",
-        f"/orgs/{world.orgs['huajing']}/grants",
-        world.headers("huajing"),
-        {"account_id": made[0], "role": "委员"},
-    )
-    assert status == 201, grant
+    for phone in ("13912340002", "13912340003"):
+        accepted = invited_cadre(client, world, "huajing", "张三", phone)
+        assert accepted["account"]["member_id"] is None, accepted
+        made.append(accepted["account"]["account_id"])
     # Then no member record exists without an ID number, and the figures are unchanged
     members = [m for m in Member.scan() if isinstance(m, Member)]
     assert all(m.id_index for m in members) and not {m.account_id for m in members} & set(made)
     after = figures(client, world, "huajing")
     assert after["members"] == before["members"]
     assert after["members"]["normal"] == 3 and "U" not in after["members"].get("by_sex", {})
-    status, page = call(client, "GET", f"/orgs/{world.orgs['huajing']}/members", world.headers("huajing"))
+    _, page = call(client, "GET", f"/orgs/{world.orgs['huajing']}/members", world.headers("huajing"))
     assert [m["name"] for m in page["items"]].count("张三") == 0
 
 
@@ -229,7 +209,7 @@ def plant(client: Any, world: World) -> dict[str, str]:
     )
     planted["unpaid"] = unpaid
     # SWEEP-3: a review past 5 working days (REV-2 escalated it) and one still in time.
-    late = registered(client, world, branch_id=world.orgs["huajing"])["ticket"]
+    late = registered(client, world, branch_id=world.orgs["huajing"])["registration_id"]
     Registration(keys.registration_pk(late), keys.META).update(
         actions=[Registration.escalated_to.set(world.orgs["tianhe"])], add_version_condition=False
     )

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support import World, build_world, call, drain, drain_stream, moto_state, pay_dues
-from tests.support.registration import form, make_id
+from tests.support.registration import form, make_id, submit
 from tests.support.stats import recount
 from tests.support.transfers import start
 from zhtj.registration.service import today_in_china
@@ -33,7 +33,7 @@ class Run:
 
     def __init__(self, client: Any, world: World) -> None:
         self.client, self.world = client, world
-        self.pending: list[tuple[str, str]] = []  # (ticket, branch)
+        self.pending: list[tuple[str, str]] = []  # (reg_id, branch)
         self.members: dict[str, str] = {m: b for b in ("huajing", "lianhua") for m in world.members[b]}
         self.names = {v: k for k, v in world.orgs.items()}
         self.seq = 200
@@ -50,28 +50,28 @@ class Run:
             development_number=f"2021440{self.seq:05d}",
             ethnicity="汉族" if n % 2 else "回族",
         )
-        status, answer = call(self.client, "POST", "/registrations", {"Content-Type": "application/json"}, body)
+        status, answer = submit(self.client, body)
         assert status == 202, answer
         drain(self.client)
-        self.pending.append((answer["ticket"], branch))
+        self.pending.append((answer["registration_id"], branch))
 
     def _pending(self, n: int) -> tuple[str, str] | None:
         return self.pending.pop(n % len(self.pending)) if self.pending else None
 
     def approve(self, n: int, _: str) -> None:
         if found := self._pending(n):
-            ticket, branch = found
-            status, answer = call(self.client, "POST", f"/registrations/{ticket}/approve", self.world.headers(branch))
+            reg_id, branch = found
+            status, answer = call(self.client, "POST", f"/registrations/{reg_id}/approve", self.world.headers(branch))
             assert status == 200, answer
             self.members[answer["member_id"]] = branch
 
     def return_(self, n: int, _: str) -> None:
         if found := self._pending(n):
-            ticket, branch = found
+            reg_id, branch = found
             status, answer = call(
                 self.client,
                 "POST",
-                f"/registrations/{ticket}/return",
+                f"/registrations/{reg_id}/return",
                 self.world.headers(branch),
                 {"reason": "信息有误"},
             )

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from tests.support import World, build_world, call, pay_dues
+from tests.support import World, build_world, call, moto_state, pay_dues
 from tests.support.deadlines import at, drain_timers, sweep
 from tests.support.registration import complete_id
 from tests.support.transfers import approve, count, figures, start
@@ -25,22 +25,12 @@ from zhtj.transfers.models import IncomingTransfer
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """moto with state machines that really execute (told before they are created)."""
     from infra.provision import provision
-    from zhtj.core import faults
-    from zhtj.registration import waves
-    from zhtj.table import executions, pii, queues, storage
-    from zhtj.timers import calendar
-
-    def reset() -> None:
-        for module in (queues, pii, storage, executions):
-            module.reset_clients()
-        for cached in (calendar, waves, faults):
-            cached.forget()
 
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        reset()
+        moto_state.reset_caches()
         provision()
         yield
-        reset()
+        moto_state.reset_caches()
 
 
 @pytest.fixture

@@ -556,6 +556,7 @@ def test_xfer_4_out_of_the_province_needs_the_letter_and_moves_the_member_to_the
 
 def test_xfer_5_registered_within_five_working_days_is_marked_registered(client: Any, world: World) -> None:
     # Given
+    from tests.support.sessions import applicant_principal
     from zhtj.registration import service as registration
     from zhtj.registration.rules import Submission
 
@@ -579,7 +580,7 @@ def test_xfer_5_registered_within_five_working_days_is_marked_registered(client:
         is_cadre=False,
         development_number="201943010001",
     )
-    registration.submit(submission, world.orgs["huajing"], None, None)
+    registration.submit(applicant_principal(), submission, world.orgs["huajing"], None, None)
     drain(client, "registration")
     timer = Timer.get(keys.timer_pk(incoming.TIMER_KIND, accepted.incoming_id), keys.META)
     timer.due_at = clock.now() - timedelta(seconds=1)

@@ -68,3 +68,32 @@ def test_card_1_dues_by_month_or_summary_and_only_completed_transfers() -> None:
 
 def test_card_2_a_stranger_sees_a_masked_name() -> None:
     assert [card_content.mask_name(n) for n in ("张三丰", "张三", "欧阳娜娜", "李")] == ["张*丰", "张*", "欧**娜", "*"]
+
+
+def test_dues_5_offline_months_and_a_mates_payment_show_as_such() -> None:
+    # Given two months the branch recorded as paid offline and one a branch mate paid (帮TA交)
+    months = [
+        {"sk": "PAID#2024-01", "month": "2024-01", "amount_fen": 0, "paid_at": "2024-03-01", "offline": True},
+        {"sk": "PAID#2024-02", "month": "2024-02", "amount_fen": 0, "paid_at": "2024-03-01", "offline": True},
+        {"sk": "PAID#2024-03", "month": "2024-03", "amount_fen": 300, "paid_at": "2024-04-01",
+         "paid_by_name": "黄志强"},
+    ]  # fmt: skip
+    # When
+    dues = section(card_content.build(partition(None, *months), "x"), "dues")
+    # Then
+    assert dues is not None and dues.rows == [
+        ("2024-01", "—", "线下交纳"),
+        ("2024-02", "—", "线下交纳"),
+        ("2024-03", "3.00", "2024-04-01（黄志强代交）"),
+    ]
+    assert dues.summary == "已交团费 3 个月（2024-01 至 2024-03），合计 3.00 元，其中线下交纳 2 个月"
+
+
+def test_party_1_an_approved_recommendation_shows_a_proposed_or_returned_one_does_not() -> None:
+    recommendations = [
+        {"sk": "PARTY#p1", "state": "RETURNED", "decided_on": "2025-04-01", "reviewing_org_name": "天河团区委"},
+        {"sk": "PARTY#p2", "state": "APPROVED", "decided_on": "2025-06-01", "reviewing_org_name": "天河团区委"},
+    ]
+    party = section(card_content.build(partition(None, *recommendations), "x"), "party")
+    assert party is not None and party.rows == [("2025-06-01", "推荐入党", "天河团区委")]
+    assert section(card_content.build(partition(None, recommendations[0]), "x"), "party") is None

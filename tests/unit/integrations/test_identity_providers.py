@@ -13,7 +13,6 @@ from infra.local.fake_identity import FakeIdentityProvider
 from zhtj.core.settings import IDENTITY_PROVIDER_ENV
 from zhtj.integrations.identity import registry
 from zhtj.integrations.identity.base import IdentityProvider, ProviderNotConfigured
-from zhtj.registration import identity_check
 
 LAYER = Path(__file__).resolve().parents[3] / "layers" / "zhtj"
 
@@ -80,20 +79,8 @@ def test_the_fake_decides_by_the_id_number_so_runs_repeat() -> None:
     assert all(provider.verify("", n, None, 2) for n in numbers)
 
 
-def test_reg_5_identity_check_asks_the_configured_provider(recording: Recording) -> None:
-    # Given a registered provider selected by settings, which refuses
-    # When the first check of a submission runs
-    state = identity_check.first_check("李晓明", "11010519491231002X", "13800138000")
-    # Then that provider was asked (attempt 1) and the re-check is scheduled
-    assert recording.asked == [("李晓明", "11010519491231002X", "13800138000", 1)]
-    assert state is identity_check.RealNameState.RECHECK_SCHEDULED
-    # And a provider that confirms lets it pass
-    recording.answer = True
-    assert identity_check.first_check("李晓明", "11010519491231002X", None) == "PASSED"
-
-
 def test_unregister_keeps_the_real_adapters() -> None:
-    # Given the layer's real adapters (none yet) and an outside one
+    # Given the layer's real adapters and an outside one
     registry.register("outside", lambda: Recording(answer=True))
     # When both are unregistered
     registry.unregister("outside")

@@ -3,6 +3,7 @@ name, an ID number and a phone against an authority) and the errors the registry
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Protocol
 
 
@@ -19,3 +20,21 @@ class IdentityProvider(Protocol):
 class ProviderNotConfigured(RuntimeError):
     """No identity provider is selected (settings: ZHTJ_IDENTITY_PROVIDER), or the selected one
     is not registered in this process: a deployment error, never a member's."""
+
+
+class Verdict(StrEnum):
+    """What a real adapter's authority answered (its `check`; `verify` is `check(...) is MATCH`)."""
+
+    MATCH = "MATCH"  # consistent (charged)
+    MISMATCH = "MISMATCH"  # inconsistent (charged)
+    NO_RECORD = "NO_RECORD"  # no record, or facts the authority cannot check (not charged)
+
+
+class ProviderBusy(TimeoutError):
+    """The provider answered that it cannot check now (busy, its daily limit, a system error):
+    nothing was decided, so it is handled like no answer (the caller retries later)."""
+
+
+class ProviderError(RuntimeError):
+    """The provider refused the request itself (credentials, service not enabled, arrears): a
+    deployment error, never a member's; the message is retried, then dead-lettered."""

@@ -1,8 +1,8 @@
 """Which identity provider answers: the one settings name (ZHTJ_IDENTITY_PROVIDER), among the
 adapters registered in this process.
 
-The real adapters shipped in the layer are listed in REAL_PROVIDERS (none yet: the accounts
-capability adds them) and are registered on import. Anything else registers from outside the
+The real adapters shipped in the layer (Tencent Cloud faceid, Alibaba Cloud cloudauth) are listed
+in REAL_PROVIDERS and are registered on import. Anything else registers from outside the
 layer: the local stack and the tests register their fake (infra/local/fake_identity.py) and
 select it in their environment. The cloud template accepts only a real adapter's name.
 """
@@ -16,8 +16,24 @@ from zhtj.integrations.identity.base import IdentityProvider, ProviderNotConfigu
 
 Factory = Callable[[], IdentityProvider]
 
-# Name -> factory of every real adapter in the layer (the cloud template's allowed values).
-REAL_PROVIDERS: dict[str, Factory] = {}
+
+def _tencent() -> IdentityProvider:
+    # The SDKs are imported when a provider is first made, not with the registry: together they
+    # take about half a second to import, which every cold start would pay.
+    from zhtj.integrations.identity import config, tencent
+
+    return tencent.TencentIdentity(config.tencent())
+
+
+def _alibaba() -> IdentityProvider:
+    from zhtj.integrations.identity import alibaba, config
+
+    return alibaba.AlibabaIdentity(config.alibaba())
+
+
+# Name -> factory of every real adapter in the layer (the cloud template's allowed values). Each
+# reads its secret once per process (zhtj.integrations.identity.config).
+REAL_PROVIDERS: dict[str, Factory] = {"tencent": _tencent, "alibaba": _alibaba}
 
 _registered: dict[str, Factory] = dict(REAL_PROVIDERS)
 

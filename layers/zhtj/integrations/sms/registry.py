@@ -16,8 +16,24 @@ from zhtj.integrations.sms.base import SenderNotConfigured, SmsSender
 
 Factory = Callable[[], SmsSender]
 
-# Name -> factory of every real adapter in the layer (the cloud template's allowed values).
-REAL_SENDERS: dict[str, Factory] = {}
+
+def _alibaba() -> SmsSender:
+    # The SDKs are imported when a sender is first made, not with the registry: together they
+    # take about half a second to import, which every cold start of the API would pay.
+    from zhtj.integrations.sms import alibaba, config
+
+    return alibaba.AlibabaSms(config.alibaba())
+
+
+def _tencent() -> SmsSender:
+    from zhtj.integrations.sms import config, tencent
+
+    return tencent.TencentSms(config.tencent())
+
+
+# Name -> factory of every real adapter in the layer (the cloud template's allowed values). Each
+# reads its secret once per process (zhtj.integrations.sms.config).
+REAL_SENDERS: dict[str, Factory] = {"alibaba": _alibaba, "tencent": _tencent}
 
 _registered: dict[str, Factory] = dict(REAL_SENDERS)
 
