@@ -227,22 +227,24 @@ def test_rev_1_approval_reads_in_one_batch_and_writes_in_one_transaction(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a pending registration in 华景, and every DynamoDB request counted
-    ticket = registered(client, world)["ticket"]
+    registration_id = registered(client, world)["registration_id"]
+    reviewer = world.headers("huajing")  # 华景 signed in
     sent: list[str] = []
     original = botocore.client.BaseClient._make_api_call
 
     def counting(self: Any, operation: str, params: Any) -> Any:
         if self.meta.service_model.service_name == "dynamodb":
-            sent.append(operation)
+            sent.append(f"{operation} {params.get('Key', {}).get('pk', {}).get('S', '').split('#')[0]}".strip())
         return original(self, operation, params)
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
     # When 华景 approves it
-    status, approved = call(client, "POST", f"/registrations/{ticket}/approve", world.headers("huajing"))
-    # Then: the registration, the acting branch and the operator's grants in one BatchGetItem,
-    # and the one transaction (the new member's card is announced without reading its state)
+    status, approved = call(client, "POST", f"/registrations/{registration_id}/approve", reviewer)
+    # Then: the session's account (the sign-in's own check of the token), then the registration,
+    # the acting branch and the operator's grants in one BatchGetItem, and the one transaction
+    # (the new member's card is announced without reading its state)
     assert (status, approved["state"]) == (200, "APPROVED")
-    assert sent == ["BatchGetItem", "TransactWriteItems"]
+    assert sent == ["GetItem ACCOUNT", "BatchGetItem", "TransactWriteItems"]
 
 
 def test_rev_1_return_needs_reason_then_reg_6_resubmit_to_another_branch(client: Any, world: World) -> None:
