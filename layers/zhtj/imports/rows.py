@@ -24,6 +24,7 @@ upload of the same file gets.
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from typing import Any
@@ -40,6 +41,7 @@ from zhtj.orgs.models import Org
 from zhtj.orgs.rules import OrgStatus, OrgType, check_members_allowed
 from zhtj.registration import worker as registration_worker
 from zhtj.registration.form import read_form
+from zhtj.registration.identity_check import Paced
 from zhtj.registration.messages import WriteRegistration
 from zhtj.registration.models import Claim, Registration
 from zhtj.registration.rules import RegistrationState, check_submission
@@ -169,6 +171,21 @@ def _written(number: int, name: str, masked: str, written: Registration) -> RowO
 # transaction, up to DynamoDB's limit of actions (about 20 rows).
 WRITERS = 8
 GROUP_ACTIONS = MAX_TRANSACTION_ITEMS
+# A row whose real-name check finds the provider's rate spent (REG-5 pacing, shared with the
+# registration worker) waits for its turn within the chunk, until the chunk has run this long;
+# then the chunk fails and its message comes back later (rows written stay written, verdicts
+# already given are kept and not asked again).
+PACED_WAIT_SECONDS = 60
+
+
+def _stage(message: WriteRegistration, deadline: float) -> Staged:
+    while True:
+        try:
+            return registration_worker.stage(message)
+        except Paced as paced:
+            if time.monotonic() + paced.retry_after_seconds > deadline:
+                raise
+            time.sleep(paced.retry_after_seconds)
 
 
 def _groups(staged: list[Staged]) -> list[list[Staged]]:
@@ -237,7 +254,8 @@ def import_rows(job: Import, columns: dict[str, int], rows: list[tuple[int, tupl
             else:
                 reserved.update((pk, registration_id) for pk, _ in claims)
                 now_written.append((number, name, masked, message))
-        staged = list(pool.map(lambda row: registration_worker.stage(row[3]), now_written))
+        deadline = time.monotonic() + PACED_WAIT_SECONDS
+        staged = list(pool.map(lambda row: _stage(row[3], deadline), now_written))
         written = [r for group in pool.map(_write_group, _groups(staged)) for r in group]
     for (number, name, masked, message), registration in zip(now_written, written, strict=True):
         outcomes[number] = _written(number, name, masked, registration)

@@ -25,6 +25,7 @@ from zhtj.imports.rules import ImportState
 from zhtj.members.codes import ETHNICITIES, POLITICAL_STATUSES
 from zhtj.orgs import service as orgs
 from zhtj.orgs.rules import OrgType
+from zhtj.registration import identity_check
 from zhtj.registration import worker as registration_worker
 from zhtj.registration.models import Claim, Registration
 from zhtj.table import keys, pii, storage
@@ -289,6 +290,29 @@ def test_import_2_reupload_of_the_same_file_creates_nobody_twice(client: Any, wo
     assert len([r for r in Registration.scan() if isinstance(r, Registration)]) == 3 + 4
     owner = Claim.get(keys.id_claim_pk(pii.blind_index(make_id(seq=20))), keys.META).owner_id
     assert owner == imports.registration_id_for(first["import_id"], 2)
+
+
+def test_import_2_rows_paced_by_the_real_name_rate_wait_their_turn_within_the_chunk(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the provider's rate spent for the first try of every row (REG-5 pacing)
+    real_stage = registration_worker.stage
+    paced: set[str] = set()
+    slept: list[float] = []
+
+    def once_paced(message: Any) -> Any:
+        if message.registration_id not in paced:
+            paced.add(message.registration_id)
+            raise identity_check.Paced(retry_after_seconds=1)
+        return real_stage(message)
+
+    monkeypatch.setattr(registration_worker, "stage", once_paced)
+    monkeypatch.setattr(import_rows_module.time, "sleep", slept.append)
+    # When a file of three rows is imported
+    done = run_import(client, world, "huajing", workbook([person(44, None), person(45, None), person(46, None)]))
+    # Then each row waited its turn once, within the chunk, and all three landed
+    assert (done["state"], done["rows_good"], done["rows_bad"]) == (ImportState.DONE, 3, 0)
+    assert slept == [1, 1, 1]
 
 
 def test_import_2_a_claim_taken_after_the_check_refuses_that_row_alone(
