@@ -13,6 +13,7 @@ from zhtj.accounts import service as accounts
 from zhtj.core.errors import ConflictError, ForbiddenError
 from zhtj.members.models import Member
 from zhtj.members.service import member_actor
+from zhtj.messages import notify as messages
 from zhtj.orgs.authz import Acting, authorize, get_org
 from zhtj.orgs.rules import path_ids
 from zhtj.signin.tokens import Principal
@@ -45,6 +46,13 @@ def ask(uow: UnitOfWork, transfer: Transfer, org_id: str, org_path: str, at: dat
     transfer.gsi1sk = f"{timers.stamp(due)}#{transfer.transfer_id}"
     transfer.step_path = org_path
     timers.schedule(uow, TIMER_KIND, timer_subject(transfer), due)
+    messages.notify(
+        uow,
+        messages.Kind.TRANSFER_STEP_WAITING,
+        f"transfer:{transfer.transfer_id}:ask:{org_id}:{timers.stamp(due)}",
+        org_id=org_id,
+        params={"member": transfer.member_name, "due": messages.china_time(due)},
+    )  # MSG-1
 
 
 def timer_subject(transfer: Transfer) -> str:
