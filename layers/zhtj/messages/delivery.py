@@ -19,7 +19,7 @@ from zhtj.core.clock import new_id
 from zhtj.core.errors import ConflictError
 from zhtj.core.observability import logger
 from zhtj.integrations.sms import registry as sms
-from zhtj.integrations.sms.base import Template
+from zhtj.integrations.sms.base import SmsRefused, Template
 from zhtj.messages import preferences, rules
 from zhtj.messages.messages import NOTIFICATIONS, Notify
 from zhtj.messages.models import Delivery, InboxMessage, SmsDay, UnreadCount
@@ -30,7 +30,7 @@ from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
 DELIVERY_KEPT = timedelta(days=90)
 SMS_DAY_KEPT = timedelta(days=2)
-SENT, SENDING, CAPPED = "SENT", "SENDING", "CAPPED"
+SENT, SENDING, CAPPED, REFUSED = "SENT", "SENDING", "CAPPED", "REFUSED"
 
 _DELIVERED = ConflictError("ALREADY_DELIVERED", "", None)
 _CAPPED = ConflictError("SMS_DAILY_CAP", "", None)
@@ -125,7 +125,12 @@ def by_sms(message: Notify, kind: Kind, account_id: str) -> None:
     if found is None and not _claim(message.event_id, account_id):
         return
     _, text = rules.render(kind, message.params)
-    sms.sender().send(phone, Template.NOTICE, {"text": text})
+    try:
+        sms.sender().send(phone, Template.NOTICE, {"text": text})
+    except SmsRefused as error:  # a bad number, the provider's own limits: not worth a retry
+        logger.warning("SMS refused", extra={"event_id": message.event_id, "reason": str(error)})
+        Delivery(pk, keys.META).update(actions=[Delivery.state.set(REFUSED)])
+        return
     Delivery(pk, keys.META).update(actions=[Delivery.state.set(SENT)])
 
 

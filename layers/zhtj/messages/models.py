@@ -34,7 +34,8 @@ class Delivery(Item, discriminator="Delivery"):
     """One (event, account, channel) delivered: pk DELIVERY#<event>#<account>#<channel>, sk
     META, written by a conditional put so that a re-delivered notification does nothing.
     `state`: SENT; SENDING while an SMS is being handed to the provider (a retry sends it);
-    CAPPED (the day's SMS cap was reached). Expires (TTL) after 90 days."""
+    CAPPED (the day's SMS cap was reached); REFUSED (the provider refused the number). Expires
+    (TTL) after 90 days."""
 
     state = UnicodeAttribute()
     at = UTCDateTimeAttribute()

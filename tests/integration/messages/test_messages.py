@@ -24,7 +24,7 @@ from zhtj.integrations.sms.base import Template
 from zhtj.members.models import Member
 from zhtj.messages import delivery
 from zhtj.messages.messages import NOTIFICATIONS, Notify
-from zhtj.messages.models import InboxMessage, UnreadCount
+from zhtj.messages.models import Delivery, InboxMessage, UnreadCount
 from zhtj.messages.rules import SMS_DAILY_CAP, Kind
 from zhtj.reminders import dues as dues_reminders
 from zhtj.table import keys, queues
@@ -421,3 +421,20 @@ def test_msg_1_a_malformed_notification_fails_its_record() -> None:
     # Given a body that is no notification, When parsed, Then MalformedMessage (the record fails)
     with pytest.raises(queues.MalformedMessage):
         NOTIFICATIONS.parse('{"kind": "other"}')
+
+
+def test_msg_1_an_sms_the_provider_refuses_is_not_retried_the_in_app_message_stands(
+    client: Any, settled: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a person whose phone the provider refuses (not a mainland mobile)
+    account_id, _ = new_applicant(phone="+12025550100")
+    message = Notify(event_id="e-refused", notice_kind=Kind.TRANSFER_DECIDED, recipient=f"account:{account_id}")
+    # When the worker handles the decision (twice: a redelivery)
+    with monkeypatch.context() as patched:
+        at(patched, NOON)
+        delivery.handle(message)
+        delivery.handle(message)
+    # Then the message is in-app once, and the SMS recorded refused, not raised for a retry
+    assert unread(client, bearer(session_token(account_id))) == 1
+    record = Delivery.get(keys.delivery_pk("e-refused", account_id, "SMS"), keys.META)
+    assert record.state == delivery.REFUSED
