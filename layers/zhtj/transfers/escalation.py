@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, NotFoundError
+from zhtj.messages import notify as messages
 from zhtj.orgs.rules import path_ids
 from zhtj.table import keys
 from zhtj.table.unit_of_work import Actor, UnitOfWork
@@ -70,6 +71,13 @@ def escalate(timer: Timer) -> None:
         on_fail=timers.LOST_RACE,
     )
     save(uow, transfer, transfer.state, int(before_step))
+    messages.notify(
+        uow,
+        messages.Kind.TRANSFER_STEP_WAITING,
+        f"transfer:{transfer_id}:escalate:{above}:{timers.stamp(due)}",
+        org_id=above,
+        params={"member": transfer.member_name, "due": messages.china_time(due)},
+    )  # MSG-1: the escalation
     stats.write_event(uow)
     uow.audit(
         "transfer.escalate",

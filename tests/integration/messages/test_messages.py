@@ -189,6 +189,27 @@ def test_msg_1_a_transfer_step_waiting_reaches_that_organisations_operators_and_
     assert len(inbox(client, huajing_admin)) == 1
 
 
+def test_msg_1_a_transfer_step_past_its_deadline_tells_the_organisation_above(
+    client: Any, settled: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a transfer waiting at 华景
+    from tests.support import pay_dues
+    from zhtj.timers.models import Timer
+    from zhtj.transfers import escalation, steps
+
+    world = settled
+    moving = world.members["huajing"][1]
+    pay_dues(moving)
+    t = start(client, world, "member", moving, to_branch_id=world.orgs["lianhua"])
+    # When its deadline passes (the step's timer fires)
+    timer = Timer.get(keys.timer_pk(steps.TIMER_KIND, f"{moving}/{t['transfer_id']}"), keys.META)
+    escalation.escalate(timer)
+    deliver(client, monkeypatch)
+    # Then 天河 (above 华景) is told the step waits for it now
+    [waiting] = of_kind(client, world.account_headers(world.admins["tianhe"]), Kind.TRANSFER_STEP_WAITING)
+    assert "待本组织审批" in waiting["text"]
+
+
 def test_msg_1_a_cadre_invitation_is_also_put_in_app_when_the_phone_has_an_account(
     client: Any, settled: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
