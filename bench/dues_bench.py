@@ -1,15 +1,18 @@
 """Dues notifications, verify + apply, in-process: p50/p99 of one genuine notification handled
 by the webhook path (`dues_webhook.receive`: verify, idempotency record, business checks, the
 one apply transaction, the idempotency record completed) next to `verify` alone on the same
-notifications, in the same run, against in-process moto; then a re-send of each (a duplicate:
-answered from the idempotency record); and the DynamoDB requests each costs, counted at
-botocore's request level, next to the items the apply transaction writes.
+notifications and next to one bare TransactWriteItems of the same items (each apply's
+transaction sent again alone, its conditions made to hold), in the same run, against
+in-process moto; then a re-send of each (a duplicate: answered from the idempotency record);
+and the DynamoDB requests each costs, counted at botocore's request level, next to the items
+the apply transaction writes.
 
     .venv/bin/python -m bench.dues_bench [orders]
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import statistics
 import sys
@@ -33,8 +36,9 @@ def _percentiles(samples: list[int]) -> dict[str, float]:
 
 
 @contextmanager
-def _dynamodb_requests() -> Iterator[Counter[str]]:
-    """DynamoDB requests sent meanwhile, by operation (and the items of each transaction)."""
+def _dynamodb_requests(transactions: list[dict[str, Any]] | None = None) -> Iterator[Counter[str]]:
+    """DynamoDB requests sent meanwhile, by operation (and the items of each transaction);
+    each transaction's request kept in `transactions` if given."""
     import botocore.client
 
     counts: Counter[str] = Counter()
@@ -45,6 +49,8 @@ def _dynamodb_requests() -> Iterator[Counter[str]]:
             counts[operation_name] += 1
             if operation_name == "TransactWriteItems":
                 counts["transaction_items"] += len(api_params["TransactItems"])
+                if transactions is not None:
+                    transactions.append(copy.deepcopy(api_params))
         return original(self, operation_name, api_params)
 
     botocore.client.BaseClient._make_api_call = counting
@@ -52,6 +58,47 @@ def _dynamodb_requests() -> Iterator[Counter[str]]:
         yield counts
     finally:
         botocore.client.BaseClient._make_api_call = original
+
+
+def _always_true(request: dict[str, Any]) -> dict[str, Any]:
+    """A recorded TransactWriteItems again, each condition kept but made to hold (OR the key
+    exists OR it does not): the same items, expressions and values, none refused for having
+    been written already."""
+    again = copy.deepcopy(request)
+    again.pop("ClientRequestToken", None)
+    for entry in again["TransactItems"]:
+        ((_, action),) = entry.items()
+        condition = action.get("ConditionExpression")
+        if condition is None:
+            continue
+        holds = "attribute_exists(#bench_pk) OR attribute_not_exists(#bench_pk)"
+        action["ConditionExpression"] = f"{_unwrapped(condition)} OR {holds}"  # AND binds before OR
+        action.setdefault("ExpressionAttributeNames", {})["#bench_pk"] = "pk"
+    return again
+
+
+def _unwrapped(condition: str) -> str:
+    """The condition without parentheses around the whole of it (DynamoDB refuses redundant ones)."""
+    while condition.startswith("(") and condition.endswith(")"):
+        depth = 0
+        for n, char in enumerate(condition):
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if depth == 0 and n < len(condition) - 1:
+                return condition  # the first group closes before the end: not one group
+        condition = condition[1:-1]
+    return condition
+
+
+def _bare_transactions(requests: list[dict[str, Any]]) -> list[int]:
+    """Each apply's transaction sent alone, bare (one boto3 client call), in the same moto."""
+    import boto3
+
+    client, samples = boto3.client("dynamodb"), []
+    for request in map(_always_true, requests):
+        started = time.perf_counter_ns()
+        client.transact_write_items(**request)
+        samples.append(time.perf_counter_ns() - started)
+    return samples
 
 
 def _per(counts: Counter[str], n: int) -> tuple[float, float]:
@@ -112,8 +159,9 @@ def run(orders: int = 200) -> dict[str, Any]:
             started = time.perf_counter_ns()
             provider.verify(delivery.headers, delivery.body, clock.now())
             verify_samples.append(time.perf_counter_ns() - started)
-        resend_samples = []
-        with _dynamodb_requests() as first_counts:
+        resend_samples: list[int] = []
+        transactions: list[dict[str, Any]] = []
+        with _dynamodb_requests(transactions) as first_counts:
             for delivery in deliveries:
                 started = time.perf_counter_ns()
                 reply = dues_webhook.receive(delivery.provider, dict(delivery.headers), delivery.body)
@@ -136,8 +184,10 @@ def run(orders: int = 200) -> dict[str, Any]:
                 finished_samples.append(time.perf_counter_ns() - started)
                 if reply.body != "success":
                     raise RuntimeError(f"TRADE_FINISHED refused: {reply}")
+        bare_samples = _bare_transactions(transactions)
         for module in (queues, pii, storage):
             module.reset_clients()
+    bare = _percentiles(bare_samples)
     verify, apply, resend = _percentiles(verify_samples), _percentiles(apply_samples), _percentiles(resend_samples)
     first_requests, first_items = _per(first_counts, len(deliveries))
     resend_requests, _ = _per(resend_counts, len(deliveries))
@@ -149,6 +199,15 @@ def run(orders: int = 200) -> dict[str, Any]:
             f"{apply[q]} ms",
             f"verify alone {verify[q]} ms",
             f"{apply[q] / max(verify[q], 0.001):.1f}x",
+        ]
+        for q in ("p50_ms", "p99_ms")
+    ]
+    rows += [
+        [
+            f"dues notification verify+apply (in-process moto), {q[:3]}",
+            f"{apply[q]} ms",
+            f"bare TransactWriteItems {bare[q]} ms",
+            f"{apply[q] / max(bare[q], 0.001):.1f}x",
         ]
         for q in ("p50_ms", "p99_ms")
     ]
@@ -176,6 +235,7 @@ def run(orders: int = 200) -> dict[str, Any]:
         "orders": orders,
         "verify": verify,
         "verify_apply": apply,
+        "bare_transaction": bare,
         "resend": resend,
         "trade_finished": finished_ms,
         "dynamodb_requests": {

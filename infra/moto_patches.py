@@ -1,4 +1,4 @@
-"""Six fixes to moto (the embedded AWS) so that it behaves like the service it stands in for.
+"""Eight fixes to moto (the embedded AWS) so that it behaves like the service it stands in for.
 
 1. Requests are atomic. moto's server answers requests on many threads but its DynamoDB
 backend has no lock: two concurrent conditional writes can both pass their condition (two
@@ -46,6 +46,19 @@ MessageRetentionPeriod): with thousands of messages queued, a burst costs O(n^2)
 those operations, which never read the counts, the counts are not computed (and a message's
 retention is checked against the queue's retention period itself); GetQueueAttributes
 counts as before.
+
+7. An item is sized once. moto checks DynamoDB's 400 KB item limit as it builds an item, by
+summing the sizes of all the attributes set so far each time it sets one: O(attributes^2) per
+write, most of the time moto spends writing a registration (about 25 attributes). The item
+is now sized once, when built, against the same limit with the same error; updates are
+checked as before.
+
+8. A condition is parsed once. moto parses every condition expression of every write (twice:
+to validate the request, then to evaluate it), with a tokenizer and parser in Python: a fifth
+of a transaction's time. The parse of an expression with its names and values is kept (the
+tree it gives is evaluated against each item, never changed) with the names and values it
+found, which moto checks for unused ones as before; an invalid expression is not kept and
+fails as it did.
 """
 
 from __future__ import annotations
@@ -58,9 +71,12 @@ import types
 from typing import Any
 
 import moto.dynamodb.models as dynamodb_models
-from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.comparisons import ConditionExpressionParser
+from moto.dynamodb.exceptions import ItemSizeTooLarge
+from moto.dynamodb.models import DynamoDBBackend, dynamo_type
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.utilities import bytesize
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 
 _APPLIED = False
@@ -140,6 +156,8 @@ def apply() -> None:
     _read_module_list_once()
     _write_wire_values_as_they_are()
     _sqs_without_counting()
+    _size_items_once()
+    _parse_conditions_once()
     _APPLIED = True
 
 
@@ -392,3 +410,53 @@ def _sqs_without_counting() -> None:
     for name in ("send_message", "send_message_batch"):
         setattr(SQSBackend, name, not_counting(getattr(SQSBackend, name)))
     SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period  # type: ignore[method-assign]
+
+
+# --- 7. An item is sized once ------------------------------------------------------------------
+
+
+def _size_items_once() -> None:
+    def built(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        self.hash_key = hash_key
+        self.range_key = range_key
+        values = {key: DynamoType(value) for key, value in attrs.items()}
+        # moto's own check, made once: the sizes of every name and value (its limit, 405000).
+        if sum(bytesize(key) + value.size() for key, value in values.items()) > 405000:
+            raise ItemSizeTooLarge
+        self.attrs = dynamo_type.LimitedSizeDict(values)  # its __init__ copies without re-sizing
+
+    dynamo_type.Item.__init__ = built  # type: ignore[method-assign]
+
+
+# --- 8. A condition is parsed once ---------------------------------------------------------------
+
+_PARSED_LIMIT = 4096
+
+
+def _parse_conditions_once() -> None:
+    original = ConditionExpressionParser.parse
+    parsed: dict[tuple[str, str, str], tuple[Any, list[str], list[str]]] = {}
+    lock = threading.Lock()
+
+    def parse(self: ConditionExpressionParser) -> Any:
+        # The request's own text of its names and values (plain strings, dicts and lists).
+        key = (
+            self.condition_expression or "",
+            repr(self.expression_attribute_names),
+            repr(self.expression_attribute_values),
+        )
+        with lock:
+            known = parsed.get(key)
+        if known is None:
+            tree = original(self)
+            with lock:
+                if len(parsed) >= _PARSED_LIMIT:
+                    parsed.clear()
+                parsed[key] = (tree, list(self.expr_attr_names_found), list(self.expr_attr_values_found))
+            return tree
+        tree, names, values = known
+        self.expr_attr_names_found.extend(names)
+        self.expr_attr_values_found.extend(values)
+        return tree
+
+    ConditionExpressionParser.parse = parse  # type: ignore[method-assign]

@@ -9,12 +9,18 @@ page needs no image and stays a few tens of KB.
 Every page carries a footer with the card number and "第 n 页 / 共 m 页" (m counts the wallet
 page too: it is what the printer prints), so a loose page is known to belong to this card.
 Text is broken into lines here (`wrap`), not by fpdf2, which breaks a line without spaces
-at any character, splitting "测试社区10243团支部" inside its number.
+at any character, splitting "测试社区10243团支部" inside its number; so the tables are set
+line by line here too (`_table`), each row as tall as its tallest cell.
+
+The font is parsed once per process (`add_card_font`; fpdf2 parses it for every document) and
+subset once per card, when the card is written.
 """
 
 from __future__ import annotations
 
+import copy
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,11 +28,13 @@ from io import BytesIO
 from pathlib import Path
 
 import qrcode  # type: ignore[import-untyped]
+from fontTools import ttLib
 from fpdf import FPDF
-from fpdf.fonts import FontFace
+from fpdf.fonts import SubsetMap, TTFFont
 from qrcode.constants import ERROR_CORRECT_M  # type: ignore[import-untyped]
 
 from zhtj.cards.content import CardContent, Section
+from zhtj.core import heap
 from zhtj.members.rules import MemberState
 from zhtj.timers.workdays import CHINA_TZ
 
@@ -70,13 +78,15 @@ class _CardPdf(FPDF):
         self.issue = issue
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(auto=True, margin=18)
-        self.add_font(FONT, "", str(FONT_PATH))
+        add_card_font(self)
         self.set_title(f"团员证 {content.card_number}")
         self.set_author("智慧团建")
         self.set_creator("zhtj")
         self.set_lang("zh-CN")
         self.alias_nb_pages()
         self.wallet = False
+        # The one code of the card, drawn twice (the A4 page, the wallet page): made once.
+        self.qr = _qr_matrix(issue.verify_url)
 
     def footer(self) -> None:
         """fpdf2 calls this as each page closes: the wallet page's own small line, every A4
@@ -149,17 +159,54 @@ def wrap(text: str, width: float, measure: Callable[[str], float]) -> str:
     return "\n".join(lines)
 
 
-def _qr_matrix(text: str) -> list[list[bool]]:
+# The font parsed once per process: fpdf2's add_font reads the 6.8 MB file's character map and
+# the widths of its ~30,000 glyphs on every document (about 200 ms, most of a card's render).
+_parsed: TTFFont | None = None
+_parsed_glyph_order: list[str] = []
+_font_bytes = b""
+_parsing = threading.Lock()
+
+
+def _parsed_font() -> TTFFont:
+    global _parsed, _parsed_glyph_order, _font_bytes
+    with _parsing:
+        if _parsed is None:
+            font = TTFFont(FPDF(), FONT_PATH, FONT.lower(), "")
+            _parsed_glyph_order = list(font.ttfont.getGlyphOrder())
+            _font_bytes = FONT_PATH.read_bytes()
+            _parsed = font
+            # What the process holds now (the modules, the parsed font) stays for its life:
+            # out of the garbage collector's walks (they took about half of a warm render).
+            heap.keep_loaded("card font")
+        return _parsed
+
+
+def add_card_font(pdf: FPDF) -> None:
+    """What `pdf.add_font(FONT, "", FONT_PATH)` does, with the font parsed once per process:
+    the document gets the parsed maps and metrics (read-only here) and its own state: its font
+    number, the glyphs it uses (its subset) and a font to subset (read from the file's bytes,
+    kept in memory), which fpdf2 cuts down in place when it writes the document (the glyph
+    order given, so that it is not rebuilt from the character map)."""
+    font = copy.copy(_parsed_font())
+    font.i = len(pdf.fonts) + 1
+    font.biggest_size_pt = 0
+    font.missing_glyphs = []
+    font.ttfont = ttLib.TTFont(BytesIO(_font_bytes), recalcTimestamp=False, lazy=True)
+    font.ttfont.setGlyphOrder(list(_parsed_glyph_order))
+    font.subset = SubsetMap(font)
+    pdf.fonts[font.fontkey] = font
+
+
+def _qr_matrix(text: str) -> tuple[tuple[bool, ...], ...]:
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
     code.add_data(text)
     code.make(fit=True)
-    return [list(row) for row in code.get_matrix()]
+    return tuple(tuple(row) for row in code.get_matrix())
 
 
-def draw_qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
+def draw_qr(pdf: FPDF, matrix: tuple[tuple[bool, ...], ...], x: float, y: float, size: float) -> None:
     """The QR code as filled rectangles, one per horizontal run of dark modules, with a quiet
     zone of white around it (the scanner needs it even on a coloured page)."""
-    matrix = _qr_matrix(text)
     modules = len(matrix)
     cell = size / (modules + 8)
     pdf.set_fill_color(255, 255, 255)
@@ -208,21 +255,54 @@ def _section(pdf: _CardPdf, section: Section) -> None:
         rows = [
             tuple(value for part in padded[i : i + per_line] for value in part) for i in range(0, len(padded), per_line)
         ]
-    weights = WIDTHS.get(section.key) or (1,) * len(columns)
-    # The text width of each column as fpdf2's table gives it: its share of the page, less the padding.
-    widths = [pdf.epw * weight / sum(weights) - 2 * CELL_PADDING - WRAP_SLACK for weight in weights]
-    with pdf.table(
-        headings_style=FontFace(color=GREY, fill_color=(246, 240, 240)),
-        line_height=4.6,
-        padding=CELL_PADDING,
-        col_widths=weights,
-        text_align="CENTER",
-        borders_layout="SINGLE_TOP_LINE",
-        first_row_as_headings=True,
-        repeat_headings=1,
-    ) as table:
-        for values in (columns, *rows):
-            table.row([wrap(value, width, pdf.get_string_width) for value, width in zip(values, widths, strict=True)])
+    _table(pdf, columns, rows, WIDTHS.get(section.key) or (1,) * len(columns))
+
+
+LINE_HEIGHT = 4.6
+HEADING_FILL = (246, 240, 240)
+
+
+def _table(pdf: _CardPdf, columns: tuple[str, ...], rows: list[tuple[str, ...]], weights: tuple[int, ...]) -> None:
+    """A section's table, set line by line: its text is broken into lines here (`wrap`), so
+    each row is as tall as its tallest cell and each line one centred cell (fpdf2's table
+    measured every cell twice, most of a long card's render). The shaded heading row starts
+    the table and every page it runs onto, with a line under it."""
+    widths = [pdf.epw * weight / sum(weights) for weight in weights]
+    # The text width of each column: the cell less its padding (and the slack `wrap` leaves).
+    text_widths = [width - 2 * CELL_PADDING - WRAP_SLACK for width in widths]
+
+    def lines(values: tuple[str, ...]) -> list[list[str]]:
+        wrapped = zip(values, text_widths, strict=True)
+        return [wrap(value, width, pdf.get_string_width).split("\n") for value, width in wrapped]
+
+    def height(cells: list[list[str]]) -> float:
+        return max(len(cell) for cell in cells) * LINE_HEIGHT + 2 * CELL_PADDING
+
+    def draw(cells: list[list[str]], heading: bool) -> None:
+        top, tall = pdf.get_y(), height(cells)
+        if heading:
+            pdf.set_fill_color(*HEADING_FILL)
+            pdf.rect(pdf.l_margin, top, pdf.epw, tall, style="F")
+            pdf.set_text_color(*GREY)
+        x = pdf.l_margin
+        for cell, width in zip(cells, widths, strict=True):
+            for n, line in enumerate(cell):
+                pdf.set_xy(x, top + CELL_PADDING + n * LINE_HEIGHT)
+                pdf.cell(width, LINE_HEIGHT, line, align="C")
+            x += width
+        if heading:
+            pdf.set_text_color(0, 0, 0)
+            pdf.line(pdf.l_margin, top + tall, pdf.l_margin + pdf.epw, top + tall)
+        pdf.set_xy(pdf.l_margin, top + tall)
+
+    heading = lines(columns)
+    draw(heading, heading=True)
+    for values in rows:
+        cells = lines(values)
+        if pdf.get_y() + height(cells) > pdf.page_break_trigger:
+            pdf.add_page()
+            draw(heading, heading=True)
+        draw(cells, heading=False)
 
 
 def _identity_page(pdf: _CardPdf) -> None:
@@ -241,7 +321,7 @@ def _identity_page(pdf: _CardPdf) -> None:
     qr_size = 38.0
     photo_w, photo_h = 26.0, 35.0
     right = pdf.w - MARGIN
-    draw_qr(pdf, pdf.issue.verify_url, right - qr_size, top, qr_size)
+    draw_qr(pdf, pdf.qr, right - qr_size, top, qr_size)
     pdf.set_xy(right - qr_size, top + qr_size + 0.5)
     pdf.set_font(FONT, size=7)
     pdf.cell(qr_size, 4, "扫码核验真伪", align="C")
@@ -286,7 +366,7 @@ def _wallet_page(pdf: _CardPdf) -> None:
     pdf.cell(width - 6, 6, "中国共产主义青年团 团员证", align="L")
     pdf.set_text_color(0, 0, 0)
     qr = 30.0
-    draw_qr(pdf, pdf.issue.verify_url, width - qr - 2.5, 12, qr)
+    draw_qr(pdf, pdf.qr, width - qr - 2.5, 12, qr)
     pdf.set_xy(3, 12)
     pdf.set_font(FONT, size=12)
     pdf.cell(48, 7, content.name, new_x="LMARGIN", new_y="NEXT")

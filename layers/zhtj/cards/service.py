@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,6 +33,7 @@ from zhtj.members.rules import MemberState
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.signin.tokens import Principal
 from zhtj.table import keys, partitions, signing, storage
+from zhtj.table.base import Item, Key
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
 # Coalescing: a card that has been rendered before is rendered again once its content has been
@@ -97,26 +99,40 @@ def rendered_before(member_id: str) -> bool:
     return bool(state.rendered_version)
 
 
-def announce(member_id: str, at: datetime) -> None:
-    """After a change commits: a first card is announced for at once, a later change for the
-    end of the quiet period."""
-    notify(member_id, at, QUIET_SECONDS if rendered_before(member_id) else 0)
+def card_key(member_id: str) -> Key:
+    """The key of the member's CardState, for a caller that batches reading it (`rendered`)."""
+    return keys.member_pk(member_id), keys.CARD_SK
 
 
-def changed(uow: UnitOfWork, member_id: str) -> None:
+def rendered(found: Mapping[Key, Item], member_id: str) -> bool:
+    """Whether the card has been rendered, from a caller's batched read of `card_key`."""
+    state = found.get(card_key(member_id))
+    return isinstance(state, CardState) and bool(state.rendered_version)
+
+
+def changed(uow: UnitOfWork, member_id: str, was_rendered: bool | None = None) -> None:
     """Call inside any transaction that changes what a member's card shows (registration
     approved, transfer completed, dues month paid, award entered...). Adds ONE update of the
     member's CardState to the caller's transaction (safe to call twice for one member: the
     second call adds nothing) and, once the transaction commits, a message to the `cards`
-    queue (a lost message is recovered by the card sweep from the due index)."""
-    mark_due(uow, member_id, [])
+    queue (a lost message is recovered by the card sweep from the due index).
+    `was_rendered`: whether the card has been rendered, when the caller knows (a member the
+    same transaction creates has no card yet; a caller may have read it with its own reads,
+    `card_key`); None: it is read once the transaction has landed."""
+    mark_due(uow, member_id, [], was_rendered)
 
 
-def mark_due(uow: UnitOfWork, member_id: str, extra: list[Action]) -> bool:
+def mark_due(uow: UnitOfWork, member_id: str, extra: list[Action], was_rendered: bool | None = None) -> bool:
     """`changed` with further actions on the same CardState (the member's preferences).
     False if the card was already marked in this unit of work (`extra` then not applied)."""
     at = clock.now()
-    if not uow.after_commit(f"card:{member_id}", lambda: announce(member_id, at)):
+
+    def hook() -> None:
+        # A first card is announced for at once, a later change for the end of the quiet period.
+        before = rendered_before(member_id) if was_rendered is None else was_rendered
+        notify(member_id, at, QUIET_SECONDS if before else 0)
+
+    if not uow.after_commit(f"card:{member_id}", hook):
         return False
     uow.update(state_key(member_id), [*bump_actions(member_id, at), *extra], versioned=False)
     return True

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from pynamodb.expressions.update import Action
@@ -26,14 +27,14 @@ from zhtj.core.observability import logger, metrics
 from zhtj.counters import raw as counters
 from zhtj.dues import rules as dues_rules
 from zhtj.dues.anomalies import record_anomaly
-from zhtj.dues.bills import account_of
 from zhtj.dues.messages import DUES, ApplyMember
 from zhtj.dues.models import DuesAccount, DuesCounter, DuesOrder, DuesOrderApplied, LedgerEntry, PaidMonth
 from zhtj.dues.orders import LOST_RACE, Line, get_order, lines_of, unlock_action_condition
 from zhtj.dues.rules import AnomalyCode, Decision, OpenList, OrderState, PayerKind
-from zhtj.dues.standard import shares
+from zhtj.dues.standard import share_key, shares_in
 from zhtj.orgs.rules import path_ids
 from zhtj.table import keys
+from zhtj.table.base import get_items
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 from zhtj.timers import service as timers
 from zhtj.timers.workdays import CHINA_TZ
@@ -62,14 +63,42 @@ def part_count(line: Line) -> int:
     return max(1, -(-len(line.months) // PART_MONTHS))
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What applying a member's part reads before its transaction, in one BatchGetItem: the
+    retention shares of the member's chain of organisations, and for the last part the
+    member's dues account and whether their card has been rendered (so that the card's
+    announcement after the commit reads nothing)."""
+
+    share_bp: dict[str, int]
+    account: DuesAccount | None
+    card_rendered: bool | None
+
+
+def _read(line: Line, last: bool) -> _Read:
+    chain = path_ids(line.path)
+    wanted = [share_key(o) for o in chain]
+    account_key = (keys.member_pk(line.member_id), keys.DUES_ACCOUNT_SK)
+    if last:
+        wanted += [account_key, cards.card_key(line.member_id)]
+    found = get_items(wanted)
+    account = found.get(account_key)
+    return _Read(
+        shares_in(found, chain),
+        account if isinstance(account, DuesAccount) else None,
+        cards.rendered(found, line.member_id) if last else None,
+    )
+
+
 def _member_effects(
-    uow: UnitOfWork, order: DuesOrder, line: Line, paid_at: datetime, share_bp: dict[str, int], part: int = 0
+    uow: UnitOfWork, order: DuesOrder, line: Line, paid_at: datetime, read: _Read, part: int = 0
 ) -> None:
     """What one part of a member's line writes (inside the caller's transaction): its months'
     PaidMonth items and their counters; the last part also the ledger, the collection counters,
     the bill unlocked with `paid_through`, and the card. Until that last part the bill stays
     locked and the months already written are not shown (`paid_months`): the member sees the
     whole payment land at once."""
+    share_bp = read.share_bp
     member_pk = keys.member_pk(line.member_id)
     first = part * PART_MONTHS
     months, month_fen = line.months[first : first + PART_MONTHS], line.month_fen[first : first + PART_MONTHS]
@@ -105,7 +134,7 @@ def _member_effects(
     collected = dues_rules.month_of(paid_at.astimezone(CHINA_TZ).date())
     # Read before the transaction: the account is locked to this order, so only this order's
     # apply (which fails if another already applied it) can change it meanwhile.
-    account = account_of(line.member_id)
+    account = read.account
     seen = account.last_collected_month if account is not None else None
     unlock, held = unlock_action_condition(order.order_id)
     account_actions = [
@@ -157,7 +186,7 @@ def _member_effects(
             per_year[int(collected[:4])].append(counters.number(f"n{cmm}").add(1))
         _count(uow, org_id, counter_shard(depth, line.member_id), per_year)
     if line.months:
-        cards.changed(uow, line.member_id)
+        cards.changed(uow, line.member_id, read.card_rendered)
 
 
 def _count(uow: UnitOfWork, org_id: str, shard: int, per_year: dict[int, list[Action]]) -> None:
@@ -205,8 +234,7 @@ def settle(order: DuesOrder, transaction_id: str, paid_at: datetime, source: str
             f"dues:{order.order_id}", lambda: queue_parts(order.order_id, [(x.member_id, 0) for x in lines])
         )
     else:
-        share_bp = shares(path_ids(lines[0].path))
-        _member_effects(uow, order, lines[0], paid_at, share_bp)
+        _member_effects(uow, order, lines[0], paid_at, _read(lines[0], last=True))
     uow.audit(
         "dues.order_paid",
         "DUES_ORDER",
@@ -315,7 +343,7 @@ def apply_member(order_id: str, member_id: str, part: int = 0) -> bool:
             DuesOrderApplied.pk.exists(),
             on_fail=_OUT_OF_TURN,
         )
-    _member_effects(uow, order, line, order.paid_at, shares(path_ids(line.path)), part)
+    _member_effects(uow, order, line, order.paid_at, _read(line, last), part)
     first = part * PART_MONTHS
     if last:
         uow.update(order, [DuesOrder.members_left.add(-1)], versioned=False)

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -22,6 +22,7 @@ from zhtj.dues.owed import online_start, online_start_items
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.signin.tokens import Principal
 from zhtj.table import keys
+from zhtj.table.base import Item, Key
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
 _SEEDED = ConflictError("DUES_RACE", "", None)
@@ -171,10 +172,21 @@ def shares(org_ids: Sequence[str]) -> dict[str, int]:
     """Retention share of each organisation (basis points), one batch read."""
     found = {
         i.org_id: int(i.retention_bp)
-        for i in DuesShare.batch_get([(keys.org_pk(o), keys.DUES_SHARE_SK) for o in org_ids])
+        for i in DuesShare.batch_get([share_key(o) for o in org_ids])
         if isinstance(i, DuesShare)
     }
     return {o: found.get(o, DEFAULT_RETENTION_BP) for o in org_ids}
+
+
+def share_key(org_id: str) -> Key:
+    return keys.org_pk(org_id), keys.DUES_SHARE_SK
+
+
+def shares_in(found: Mapping[Key, Item], org_ids: Sequence[str]) -> dict[str, int]:
+    """`shares` from a caller's batched read of each `share_key`."""
+    read = (found.get(share_key(o)) for o in org_ids)
+    kept = {i.org_id: int(i.retention_bp) for i in read if isinstance(i, DuesShare)}
+    return {o: kept.get(o, DEFAULT_RETENTION_BP) for o in org_ids}
 
 
 def set_share(principal: Principal, org_id: str, retention_bp: int) -> DuesShare:

@@ -23,6 +23,9 @@ upload of the same file gets.
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from typing import Any
 
@@ -38,12 +41,14 @@ from zhtj.orgs.models import Org
 from zhtj.orgs.rules import OrgStatus, OrgType, check_members_allowed
 from zhtj.registration import worker as registration_worker
 from zhtj.registration.form import read_form
+from zhtj.registration.identity_check import Paced
 from zhtj.registration.messages import WriteRegistration
-from zhtj.registration.models import Claim
+from zhtj.registration.models import Claim, Registration
 from zhtj.registration.rules import RegistrationState, check_submission
 from zhtj.registration.submit import person_fields
-from zhtj.registration.worker import DUPLICATE_ID, DUPLICATE_NUMBER
+from zhtj.registration.worker import DUPLICATE_ID, DUPLICATE_NUMBER, Staged
 from zhtj.table import keys, pii
+from zhtj.table.unit_of_work import MAX_TRANSACTION_ITEMS, SYSTEM_ACTOR, UnitOfWork
 
 
 class Branches:
@@ -55,28 +60,32 @@ class Branches:
         self.importer = importer
         self._children: dict[str, Org | None] | None = None
         self._below: dict[str, Org | None] = {}
+        self._lock = threading.Lock()
 
     def default(self) -> str | None:
         return self.importer.org_id if self.importer.org_type == OrgType.BRANCH else None
 
     def _direct(self) -> dict[str, Org | None]:
-        if self._children is None:
-            self._children = {}
-            children = Org.by_gsi1.query(keys.children_pk(self.importer.org_id))
-            for child in children:
-                if not isinstance(child, Org):
-                    continue
-                self._children[child.org_id] = child
-                # Two children with one alias: the alias names neither, the ID must be used.
-                self._children[child.alias] = None if child.alias in self._children else child
-        return self._children
+        # Rows are checked by several threads: the children are listed once, by the first.
+        with self._lock:
+            if self._children is None:
+                found: dict[str, Org | None] = {}
+                for child in Org.by_gsi1.query(keys.children_pk(self.importer.org_id)):
+                    if not isinstance(child, Org):
+                        continue
+                    found[child.org_id] = child
+                    # Two children with one alias: the alias names neither, the ID must be used.
+                    found[child.alias] = None if child.alias in found else child
+                self._children = found
+            return self._children
 
     def _by_id(self, ref: str) -> Org | None:
         if ref not in self._below:
             try:
-                self._below[ref] = get_org(ref)
+                org: Org | None = get_org(ref)
             except NotFoundError:
-                self._below[ref] = None
+                org = None
+            self._below[ref] = org  # two threads may both read it: the same answer
         return self._below[ref]
 
     def resolve(self, ref: str, is_cadre: bool) -> Org:
@@ -149,37 +158,116 @@ def _error(number: int, name: str, masked: str, error: DomainError) -> RowOutcom
     return RowOutcome(number, name, masked, ERROR, error.code, error.message, error.field)
 
 
+def _written(number: int, name: str, masked: str, written: Registration) -> RowOutcome:
+    if written.state == RegistrationState.REFUSED:
+        field = "development_number" if written.refusal_message == DUPLICATE_NUMBER.message else None
+        code, text = written.refusal_code or "REG-4", written.refusal_message or DUPLICATE_ID.message
+        return RowOutcome(number, name, masked, ERROR, code, text, field or "id_number")
+    return RowOutcome(number, name, masked, OK, registration_id=written.registration_id)
+
+
+# Rows are checked and written by this many threads (each row waits on KMS and the identity
+# provider, and the table; clients are thread-safe). Several rows' writes go in one
+# transaction, up to DynamoDB's limit of actions (about 20 rows).
+WRITERS = 8
+GROUP_ACTIONS = MAX_TRANSACTION_ITEMS
+# A row whose real-name check finds the provider's rate spent (REG-5 pacing, shared with the
+# registration worker) waits for its turn within the chunk, until the chunk has run this long;
+# then the chunk fails and its message comes back later (rows written stay written, verdicts
+# already given are kept and not asked again).
+PACED_WAIT_SECONDS = 60
+
+
+def _stage(message: WriteRegistration, deadline: float) -> Staged:
+    while True:
+        try:
+            return registration_worker.stage(message)
+        except Paced as paced:
+            if time.monotonic() + paced.retry_after_seconds > deadline:
+                raise
+            time.sleep(paced.retry_after_seconds)
+
+
+def _groups(staged: list[Staged]) -> list[list[Staged]]:
+    """The rows' transactions packed, in row order, into transactions of at most GROUP_ACTIONS."""
+    groups: list[list[Staged]] = []
+    size = GROUP_ACTIONS
+    for row in staged:
+        actions = len(row.uow.operations)
+        if size + actions > GROUP_ACTIONS:
+            groups.append([])
+            size = 0
+        groups[-1].append(row)
+        size += actions
+    return groups
+
+
+def _write_group(group: list[Staged]) -> list[Registration]:
+    """Several rows in one transaction; if it is refused (a row written before: a redelivered
+    chunk; a claim taken meanwhile), each row alone, as the registration worker writes it."""
+    if len(group) > 1:
+        joined = UnitOfWork(SYSTEM_ACTOR, operations=[op for row in group for op in row.uow.operations])
+        try:
+            joined.commit()
+            return [row.registration for row in group]
+        except DomainError:
+            pass
+    return [registration_worker.settle(row) for row in group]
+
+
 def import_rows(job: Import, columns: dict[str, int], rows: list[tuple[int, tuple[Any, ...]]]) -> list[RowOutcome]:
-    """Check each row and write the good ones, each in its own transaction."""
+    """Check each row and write the good ones: checked concurrently, then written concurrently,
+    several rows to a transaction. The outcome of each row is what writing the rows one after
+    the other gives: a row whose REG-4 claim an earlier row of the chunk takes waits for that
+    row's outcome, then is checked against it."""
     branches = Branches(get_org(job.org_id))
     today = today_in_china()
-    checked: list[tuple[int, str, str, WriteRegistration | DomainError]] = []
-    for number, values in rows:
+
+    def check(row: tuple[int, tuple[Any, ...]]) -> tuple[int, str, str, WriteRegistration | DomainError]:
+        number, values = row
         name, masked = upload.shown_name(values, columns), upload.shown_id(values, columns)
         try:
-            checked.append((number, name, masked, _message(job, branches, values, columns, number, today)))
+            return number, name, masked, _message(job, branches, values, columns, number, today)
         except DomainError as error:
-            checked.append((number, name, masked, error))
-    owners = _owners([m for *_, m in checked if isinstance(m, WriteRegistration)])
-    outcomes: list[RowOutcome] = []
-    for number, name, masked, message in checked:
-        if isinstance(message, DomainError):
-            outcomes.append(_error(number, name, masked, message))
-            continue
+            return number, name, masked, error
+
+    with ThreadPoolExecutor(WRITERS) as pool:
+        checked = list(pool.map(check, rows))
+        owners = _owners([m for *_, m in checked if isinstance(m, WriteRegistration)])
+        outcomes: dict[int, RowOutcome] = {}
+        reserved: dict[str, str] = {}  # claim pk -> the row of this chunk that takes it
+        now_written: list[tuple[int, str, str, WriteRegistration]] = []
+        later: list[tuple[int, str, str, WriteRegistration]] = []
+        for number, name, masked, message in checked:
+            if isinstance(message, DomainError):
+                outcomes[number] = _error(number, name, masked, message)
+                continue
+            registration_id = message.registration_id
+            # REG-4 before writing: a claim held by anyone but this row's own registration (an earlier
+            # run of this chunk) is a duplicate; reporting it writes nothing.
+            claims = _claim_keys(message)
+            taken = next((e for pk, e in claims if owners.get(pk, registration_id) != registration_id), None)
+            if taken is not None:
+                outcomes[number] = _error(number, name, masked, taken)
+            elif any(pk in reserved for pk, _ in claims):
+                later.append((number, name, masked, message))  # decided once the earlier row is
+            else:
+                reserved.update((pk, registration_id) for pk, _ in claims)
+                now_written.append((number, name, masked, message))
+        deadline = time.monotonic() + PACED_WAIT_SECONDS
+        staged = list(pool.map(lambda row: _stage(row[3], deadline), now_written))
+        written = [r for group in pool.map(_write_group, _groups(staged)) for r in group]
+    for (number, name, masked, message), registration in zip(now_written, written, strict=True):
+        outcomes[number] = _written(number, name, masked, registration)
+        if outcomes[number].result == OK:
+            owners.update((pk, message.registration_id) for pk, _ in _claim_keys(message))
+    for number, name, masked, message in later:
         registration_id = message.registration_id
-        # REG-4 before writing: a claim held by anyone but this row's own registration (an earlier
-        # run of this chunk) is a duplicate; reporting it writes nothing.
         taken = next((e for pk, e in _claim_keys(message) if owners.get(pk, registration_id) != registration_id), None)
         if taken is not None:
-            outcomes.append(_error(number, name, masked, taken))
+            outcomes[number] = _error(number, name, masked, taken)
             continue
-        written = registration_worker.apply_submission(message)
-        if written.state == RegistrationState.REFUSED:
-            field = "development_number" if written.refusal_message == DUPLICATE_NUMBER.message else None
-            code, text = written.refusal_code or "REG-4", written.refusal_message or DUPLICATE_ID.message
-            outcomes.append(RowOutcome(number, name, masked, ERROR, code, text, field or "id_number"))
-            continue
-        for pk, _ in _claim_keys(message):
-            owners[pk] = registration_id  # a later row of the chunk with the same person is a duplicate
-        outcomes.append(RowOutcome(number, name, masked, OK, registration_id=registration_id))
-    return outcomes
+        outcomes[number] = _written(number, name, masked, registration_worker.apply_submission(message))
+        if outcomes[number].result == OK:
+            owners.update((pk, registration_id) for pk, _ in _claim_keys(message))
+    return [outcomes[number] for number, *_ in checked]

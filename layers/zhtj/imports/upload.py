@@ -1,7 +1,7 @@
 """Reading an uploaded import workbook (IMPORT-1..2). Pure: bytes in, no I/O.
 
-`scan` and `read_chunk` read an uploaded file (openpyxl read-only: a row at a time, never the
-whole sheet in memory), `parse_row` maps a row's cells to the fields of the registration form
+`scan`, `Chunks` and `read_chunk` read an uploaded file (openpyxl read-only: a row at a time,
+never the whole sheet in memory), `parse_row` maps a row's cells to the fields of the registration form
 (what registration.form.read_form takes), and `shown_name`/`shown_id` give what the report
 shows of a row (the ID number de-identified).
 """
@@ -102,20 +102,53 @@ def scan(data: bytes) -> Scan:
     return Scan(columns=columns, rows=count, last_row=last)
 
 
+class Chunks:
+    """Consecutive chunks of one file read in one pass: a chunk after the last one read goes
+    on from where that one stopped (a warm import worker reads a 10,000-row file once, not
+    once per chunk up to the chunk); a chunk before it reads the file again from the top.
+    Raises ValidationError as `scan` does for the file and its header."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._start()
+
+    def _start(self) -> None:
+        self._workbook, sheet = _open(self._data)
+        try:
+            self._rows = sheet.iter_rows(min_row=HEADER_ROW, values_only=True)
+            self.columns = _columns(next(self._rows, ()))
+        except BaseException:
+            self._workbook.close()
+            raise
+        self._next = FIRST_DATA_ROW  # the sheet row number `_rows` yields next
+
+    def read(self, first: int, last: int) -> list[tuple[int, tuple[Any, ...]]]:
+        """The non-blank rows numbered first..last (sheet row numbers)."""
+        if first < self._next:
+            self.close()
+            self._start()
+        found = []
+        while self._next <= last:
+            values = next(self._rows, None)
+            if values is None:
+                break
+            number, self._next = self._next, self._next + 1
+            if number >= first and not _blank(values):
+                found.append((number, tuple(values)))
+        return found
+
+    def close(self) -> None:
+        self._workbook.close()
+
+
 def read_chunk(data: bytes, first: int, last: int) -> tuple[dict[str, int], list[tuple[int, tuple[Any, ...]]]]:
     """The header's columns and the non-blank rows numbered first..last (sheet row numbers).
     Raises ValidationError as `scan` does for the file and its header."""
-    workbook, sheet = _open(data)
+    chunks = Chunks(data)
     try:
-        rows = sheet.iter_rows(min_row=HEADER_ROW, max_row=last, values_only=True)
-        columns = _columns(next(rows, ()))
-        found = []
-        for number, values in enumerate(rows, start=FIRST_DATA_ROW):
-            if number >= first and not _blank(values):
-                found.append((number, tuple(values)))
+        return chunks.columns, chunks.read(first, last)
     finally:
-        workbook.close()
-    return columns, found
+        chunks.close()
 
 
 @dataclass(frozen=True)

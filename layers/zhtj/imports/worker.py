@@ -89,8 +89,8 @@ def _advance(job: Import, row: int) -> None:
         _finish(job)
         return
     end = min(row + chunk_rows() - 1, last_row)
-    columns, rows = upload.read_chunk(data, row, end)
-    outcomes = import_rows(job, columns, rows)
+    chunks = _chunks(job, data)
+    outcomes = import_rows(job, chunks.columns, chunks.read(row, end))
     if not _record(job, row, end + 1, outcomes):
         return
     if end + 1 > last_row:
@@ -101,15 +101,36 @@ def _advance(job: Import, row: int) -> None:
         send(job.import_id, end + 1)
 
 
-# The last file read, by key and ETag: consecutive chunks of an import in one warm worker
-# read it once.
+# The last file read, by key and ETag, and where its reading stopped: consecutive chunks of an
+# import in one warm worker fetch it once and parse each row once.
 _last_file: tuple[str, bytes] | None = None
+_last_chunks: tuple[str, upload.Chunks] | None = None
+
+
+def _tag(job: Import) -> str:
+    return f"{job.upload_key}#{job.upload_etag}"
+
+
+def _chunks(job: Import, data: bytes) -> upload.Chunks:
+    global _last_chunks
+    tag = _tag(job)
+    if _last_chunks is None or _last_chunks[0] != tag:
+        _forget_chunks()
+        _last_chunks = (tag, upload.Chunks(data))
+    return _last_chunks[1]
+
+
+def _forget_chunks() -> None:
+    global _last_chunks
+    if _last_chunks is not None:
+        _last_chunks[1].close()
+        _last_chunks = None
 
 
 def _file(job: Import) -> bytes:
     """The uploaded workbook as started. Raises ValidationError when it was removed or replaced."""
     global _last_file
-    tag = f"{job.upload_key}#{job.upload_etag}"
+    tag = _tag(job)
     if _last_file is not None and _last_file[0] == tag:
         return _last_file[1]
     try:
@@ -253,4 +274,5 @@ def _forget_upload(job: Import) -> None:
     """The import is settled: its uploaded file (ID numbers in plain text) goes, every version."""
     global _last_file
     _last_file = None
+    _forget_chunks()
     storage.delete_all_versions(BUCKET, job.upload_key)

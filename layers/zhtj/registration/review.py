@@ -18,7 +18,7 @@ from zhtj.orgs.rules import OrgStatus
 from zhtj.registration import identity_check
 from zhtj.registration.models import Claim, Registration
 from zhtj.registration.records import get, snapshot
-from zhtj.registration.reviewers import reviewer
+from zhtj.registration.reviewers import review
 from zhtj.registration.rules import ClaimOwner, RegistrationState
 from zhtj.registration.worker import DUPLICATE_ID
 from zhtj.signin.tokens import Principal
@@ -53,12 +53,14 @@ def list_for_branch(
 def approve(principal: Principal, registration_id: str) -> Registration:
     """REV-1/REV-3: the branch approves; the member record is created and bound to the applicant's
     account in the same transaction, the ID claim passes to the member. Two approvers at once:
-    one wins."""
-    registration = get(registration_id)
-    operator = reviewer(principal, registration)
-    # The branch's counter moves by ADD, with no version check; its path and name go into the
-    # member's search tokens (STAT-3), so the branch is read (the reviewer check read it too).
-    branch = get_org(registration.branch_id)
+    one wins.
+
+    DynamoDB requests: one BatchGetItem (the registration, the acting organisation, the
+    operator's grants; a second of the branch when an organisation above reviews) and the one
+    transaction. The branch as read is checked again inside the transaction (ACTIVE, the search
+    tokens' path and name), the claims by their owner, the registration by its state."""
+    reviewed = review(principal, registration_id)
+    registration, operator, branch = reviewed.registration, reviewed.operator, reviewed.branch
     if registration.state != RegistrationState.PENDING:
         raise NOT_PENDING
     if registration.real_name_state not in identity_check.PASSED_STATES:
@@ -108,7 +110,8 @@ def approve(principal: Principal, registration_id: str) -> Registration:
         after={"state": RegistrationState.APPROVED, "member_id": member_id},
     )
     uow.audit("member.create", "MEMBER", member_id, branch.org_id, after=snapshot(registration))
-    cards.changed(uow, member_id)  # CARD-1: the card is generated once the registration is approved
+    # CARD-1: the card is generated once the registration is approved, at once (a new member's)
+    cards.changed(uow, member_id, was_rendered=False)
     messages.notify(
         uow,
         messages.Kind.REGISTRATION_APPROVED,
@@ -182,8 +185,8 @@ def _claim_keys(registration: Registration) -> list[str]:
 def return_to_member(principal: Principal, registration_id: str, reason: str) -> Registration:
     """REG-6/REV-1: the branch returns a registration with a reason; the member corrects it
     and submits again (the ID claim is kept for them meanwhile)."""
-    registration = get(registration_id)
-    operator = reviewer(principal, registration)
+    reviewed = review(principal, registration_id)
+    registration, operator = reviewed.registration, reviewed.operator
     if not reason.strip():
         raise ValidationError("REASON_REQUIRED", "退回须说明理由", "reason")
     uow = UnitOfWork(operator.actor)
@@ -226,8 +229,8 @@ def return_to_member(principal: Principal, registration_id: str, reason: str) ->
 def reveal_id_number(principal: Principal, registration_id: str) -> str:
     """REV-1: the reviewing branch checks the ID number against the member's paper file, so it
     alone (and those it was escalated to) may see it in full. Every look is audited."""
-    registration = get(registration_id)
-    operator = reviewer(principal, registration)
+    reviewed = review(principal, registration_id)
+    registration, operator = reviewed.registration, reviewed.operator
     plain = pii.unseal(registration.id_sealed or "", {"purpose": "id_number", "registration": registration_id})
     uow = UnitOfWork(operator.actor)
     uow.audit("registration.reveal_id_number", "REGISTRATION", registration_id, registration.branch_id)

@@ -8,6 +8,7 @@ REFUSED registration its account sees.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -35,20 +36,28 @@ ACCOUNT_HOLDS_ONE = RuleViolation(
 )
 
 
+@dataclass(frozen=True)
+class Staged:
+    """A queued registration's write, prepared and not yet sent: the registration and its one
+    transaction. The import sends several rows' in one transaction, and each alone with
+    `settle` should that one fail (imports/rows.py)."""
+
+    registration: Registration
+    uow: UnitOfWork
+
+
 def apply_submission(message: WriteRegistration) -> Registration:
     """Write a queued registration (idempotent per registration id). A duplicate ID number
     or development number is recorded as a REFUSED registration the ticket reports."""
-    registration_id = message.registration_id
+    return settle(stage(message))
+
+
+def stage(message: WriteRegistration) -> Staged:
+    """One transaction, not yet sent: the registration with its real-name result (REG-5, asked
+    of the provider first), the REG-4 claims, the review deadline (REV-2) and the audit record."""
+    registration_id, branch_id = message.registration_id, message.branch_id
     # A message whose ID number cannot be opened is poison: it fails here, before any write.
     id_number = pii.unseal(message.person.id_sealed, {"purpose": "id_number", "registration": registration_id})
-    return _write(message, id_number)
-
-
-def _write(message: WriteRegistration, id_number: str) -> Registration:
-    """One transaction: the registration with its real-name result (REG-5, asked of the
-    provider first), the REG-4 claims, the review deadline (REV-2) and the audit record.
-    A redelivery finds the registration written and changes nothing."""
-    registration_id, branch_id = message.registration_id, message.branch_id
     submitted = datetime.fromisoformat(message.submitted_at)
     person = {k: v for k, v in message.person.model_dump().items() if v is not None}
     real_name = identity_check.first_check(person["name"], id_number, person.get("phone"))
@@ -86,12 +95,19 @@ def _write(message: WriteRegistration, id_number: str) -> Registration:
         _bind(uow, message.account_id, registration)
     timers.schedule(uow, timers.REVIEW_DUE, registration_id, due, submitted, REVIEW_WORKDAYS)
     uow.audit("registration.submit", "REGISTRATION", registration_id, branch_id, after=snapshot(registration))
+    return Staged(registration, uow)
+
+
+def settle(staged: Staged) -> Registration:
+    """Send a staged write alone. A redelivery finds the registration written and changes
+    nothing; a duplicate is recorded REFUSED."""
+    registration = staged.registration
     try:
-        uow.commit()
+        staged.uow.commit()
     except ConflictError as error:
         if error is not ALREADY_WRITTEN:
             raise
-        found = find(registration_id)
+        found = find(registration.registration_id)
         assert found is not None
         return found
     except RuleViolation as error:

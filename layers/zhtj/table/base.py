@@ -7,6 +7,7 @@ cloud template and the local runtime create (infra/resources.py reads `table_def
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pynamodb.attributes import DiscriminatorAttribute, TTLAttribute, UnicodeAttribute
@@ -61,6 +62,19 @@ class Item(Model):
     ) -> None:
         # Typed, so that constructing any item is a typed call (PynamoDB's own is untyped).
         super().__init__(hash_key, range_key, _user_instantiated, **attributes)
+
+
+# An item's primary key: (pk, sk).
+Key = tuple[str, str]
+
+
+def get_items(wanted: Iterable[Key]) -> dict[Key, Item]:
+    """Items of any kinds by key, strongly consistent, in one BatchGetItem per 100 keys
+    (PynamoDB retries the unprocessed ones): those that exist, by key, each as its own class."""
+    distinct = list(dict.fromkeys(wanted))
+    if not distinct:
+        return {}
+    return {(item.pk, item.sk): item for item in Item.batch_get(distinct, consistent_read=True)}
 
 
 def table_definition() -> dict[str, Any]:

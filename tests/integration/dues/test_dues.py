@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+import botocore.client
 import pytest
 
 from infra.local.payments_simulator import Delivery, Simulator
@@ -174,6 +175,31 @@ def test_dues_3_wechat_notification_credits_once_and_duplicates_credit_nothing(e
     assert [o["state"] for o in history["items"]] == ["PAID"]
     status, months = call(env.client, "GET", f"/members/{member_id}/dues/paid-months", env.member_headers(member_id))
     assert [m["amount_fen"] for m in months] == [300, 300, 300]
+
+
+def test_dues_3_a_notification_reads_in_one_batch_and_applies_in_one_transaction(
+    env: Dues, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a member's order paid at the provider, and every DynamoDB request counted
+    member_id = env.world.members["huajing"][0]
+    order = env.pay_now(member_id)
+    trade = env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])
+    sent: list[str] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(self: Any, operation: str, params: Any) -> Any:
+        if self.meta.service_model.service_name == "dynamodb":
+            sent.append(operation)
+        return original(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    # When its notification arrives
+    status, _ = env.deliver(env.sim.notification(trade))
+    # Then: the idempotency record, the order, one batch (the chain's shares, the dues account,
+    # the card's state), the one transaction and the record completed; nothing after the commit
+    assert status in (200, 204)
+    assert sent == ["PutItem", "GetItem", "BatchGetItem", "TransactWriteItems", "UpdateItem"]
+    assert order_of(order["order_id"]).state == "PAID"
 
 
 def test_dues_3_alipay_trade_finished_months_later_credits_nothing_twice(env: Dues) -> None:

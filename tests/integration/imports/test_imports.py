@@ -16,6 +16,7 @@ from tests.support.imports import drain, person, progress, run_import, upload, w
 from tests.support.registration import make_id
 from zhtj.core import settings
 from zhtj.imports import report_sheet
+from zhtj.imports import rows as import_rows_module
 from zhtj.imports import service as imports
 from zhtj.imports import template as sheet
 from zhtj.imports import worker as import_worker
@@ -24,6 +25,7 @@ from zhtj.imports.rules import ImportState
 from zhtj.members.codes import ETHNICITIES, POLITICAL_STATUSES
 from zhtj.orgs import service as orgs
 from zhtj.orgs.rules import OrgType
+from zhtj.registration import identity_check
 from zhtj.registration import worker as registration_worker
 from zhtj.registration.models import Claim, Registration
 from zhtj.table import keys, pii, storage
@@ -290,6 +292,49 @@ def test_import_2_reupload_of_the_same_file_creates_nobody_twice(client: Any, wo
     assert owner == imports.registration_id_for(first["import_id"], 2)
 
 
+def test_import_2_rows_paced_by_the_real_name_rate_wait_their_turn_within_the_chunk(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the provider's rate spent for the first try of every row (REG-5 pacing)
+    real_stage = registration_worker.stage
+    paced: set[str] = set()
+    slept: list[float] = []
+
+    def once_paced(message: Any) -> Any:
+        if message.registration_id not in paced:
+            paced.add(message.registration_id)
+            raise identity_check.Paced(retry_after_seconds=1)
+        return real_stage(message)
+
+    monkeypatch.setattr(registration_worker, "stage", once_paced)
+    monkeypatch.setattr(import_rows_module.time, "sleep", slept.append)
+    # When a file of three rows is imported
+    done = run_import(client, world, "huajing", workbook([person(44, None), person(45, None), person(46, None)]))
+    # Then each row waited its turn once, within the chunk, and all three landed
+    assert (done["state"], done["rows_good"], done["rows_bad"]) == (ImportState.DONE, 3, 0)
+    assert slept == [1, 1, 1]
+
+
+def test_import_2_a_claim_taken_after_the_check_refuses_that_row_alone(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given person 40 imported already, and a second file whose chunk does not see that claim
+    # when it checks (as when another import takes it between the check and the write)
+    first = run_import(client, world, "huajing", workbook([person(40, None)]))
+    assert first["rows_good"] == 1
+    monkeypatch.setattr(import_rows_module, "_owners", lambda messages: {})
+    # When its rows are written together, person 40 among them
+    rows = [person(41, None), person(40, None, 姓名="李晓重"), person(42, None)]
+    done = run_import(client, world, "huajing", workbook(rows))
+    # Then the shared transaction is refused, and each row is written alone: the other two
+    # land, person 40 is refused by REG-4, and the first import's claim stands
+    assert (done["state"], done["rows_good"], done["rows_bad"]) == (ImportState.DONE, 2, 1)
+    report = report_rows(client, world, "huajing", done["import_id"])
+    assert [(r["结果"], r["错误代码"]) for r in report] == [("OK", None), ("ERROR", "REG-4"), ("OK", None)]
+    owner = Claim.get(keys.id_claim_pk(pii.blind_index(make_id(seq=40))), keys.META).owner_id
+    assert owner == imports.registration_id_for(first["import_id"], 2)
+
+
 def test_import_2_progress_is_visible_while_it_runs(client: Any, world: World) -> None:
     # Given
     job = upload(client, world, "huajing", workbook([person(30 + i, None) for i in range(5)]))
@@ -350,7 +395,7 @@ def test_import_2_a_chunk_failing_on_its_last_attempt_fails_the_import(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("KMS unavailable")
 
-    monkeypatch.setattr(registration_worker, "apply_submission", broken)
+    monkeypatch.setattr(registration_worker, "stage", broken)
     # When / Then
     with pytest.raises(RuntimeError):
         imports.continue_import(job["import_id"], sheet.FIRST_DATA_ROW, last_attempt=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import pytest
@@ -64,7 +65,9 @@ def test_audit_1_each_entry_names_the_actor_and_the_organisation_acted_for(
     real_batch_get = audit.Item.batch_get
 
     def counted(keys_wanted: Any, *args: Any, **kwargs: Any) -> Any:
-        batches.append(len(list(keys_wanted)))
+        keys_wanted = list(keys_wanted)
+        if sys._getframe(1).f_globals["__name__"] == audit.__name__:  # not the operator check's batch
+            batches.append(len(keys_wanted))
         return real_batch_get(keys_wanted, *args, **kwargs)
 
     monkeypatch.setattr(audit.Item, "batch_get", counted)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.client
 import pytest
 
 from tests.support import World, call, drain
@@ -220,6 +221,30 @@ def test_rev_1_rev_3_approval_creates_the_member_moves_the_claim_and_is_permanen
     # The member cannot register a second time (REG-4).
     again = registered(client, world, branch_id=world.orgs["lianhua"], development_number="202144010009")
     assert again["registration"]["refusal_code"] == "REG-4"
+
+
+def test_rev_1_approval_reads_in_one_batch_and_writes_in_one_transaction(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a pending registration in 华景, and every DynamoDB request counted
+    registration_id = registered(client, world)["registration_id"]
+    reviewer = world.headers("huajing")  # 华景 signed in
+    sent: list[str] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(self: Any, operation: str, params: Any) -> Any:
+        if self.meta.service_model.service_name == "dynamodb":
+            sent.append(f"{operation} {params.get('Key', {}).get('pk', {}).get('S', '').split('#')[0]}".strip())
+        return original(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    # When 华景 approves it
+    status, approved = call(client, "POST", f"/registrations/{registration_id}/approve", reviewer)
+    # Then: the session's account (the sign-in's own check of the token), then the registration,
+    # the acting branch and the operator's grants in one BatchGetItem, and the one transaction
+    # (the new member's card is announced without reading its state)
+    assert (status, approved["state"]) == (200, "APPROVED")
+    assert sent == ["GetItem ACCOUNT", "BatchGetItem", "TransactWriteItems"]
 
 
 def test_rev_1_return_needs_reason_then_reg_6_resubmit_to_another_branch(client: Any, world: World) -> None:

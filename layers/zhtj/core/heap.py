@@ -1,0 +1,28 @@
+"""What a warm process keeps for its life, kept out of the garbage collector's full passes.
+
+A full collection walks every tracked object: the modules (boto3's and botocore's models,
+pydantic, powertools, fontTools...), the clients, a parsed font. On a worker that is a pause
+of tens to hundreds of milliseconds, landing on whichever request happens to trigger it: the
+tail of the latency, not its median. Once a process has loaded what it keeps (its first
+request served, its font parsed), `keep_loaded` freezes everything alive then (gc.freeze):
+later collections walk only what requests allocate. Nothing frozen is ever freed, so it is
+called once per reason and process, at a moment when little garbage is waiting.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+_frozen: set[str] = set()
+_lock = threading.Lock()
+
+
+def keep_loaded(reason: str) -> None:
+    """Freeze what the process holds now, the first time `reason` asks (later: nothing)."""
+    with _lock:
+        if reason in _frozen:
+            return
+        _frozen.add(reason)
+    gc.collect()
+    gc.freeze()
