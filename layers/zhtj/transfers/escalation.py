@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, NotFoundError
-from zhtj.messages import notify as messages
 from zhtj.orgs.rules import path_ids
 from zhtj.table import keys
 from zhtj.table.unit_of_work import Actor, UnitOfWork
@@ -19,7 +18,7 @@ from zhtj.transfers.figures import EventCounts
 from zhtj.transfers.models import TransferStep
 from zhtj.transfers.reads import get
 from zhtj.transfers.rules import LIVE_STATES, StepOutcome
-from zhtj.transfers.steps import STEP_TAKEN, TIMER_KIND, save, timer_subject
+from zhtj.transfers.steps import STEP_TAKEN, TIMER_KIND, save, tell_waiting, timer_subject
 
 
 def escalate(timer: Timer) -> None:
@@ -71,13 +70,7 @@ def escalate(timer: Timer) -> None:
         on_fail=timers.LOST_RACE,
     )
     save(uow, transfer, transfer.state, int(before_step))
-    messages.notify(
-        uow,
-        messages.Kind.TRANSFER_STEP_WAITING,
-        f"transfer:{transfer_id}:escalate:{above}:{timers.stamp(due)}",
-        org_id=above,
-        params={"member": transfer.member_name, "due": messages.china_time(due)},
-    )  # MSG-1: the escalation
+    tell_waiting(uow, transfer, above, due, "escalate")  # MSG-1
     stats.write_event(uow)
     uow.audit(
         "transfer.escalate",

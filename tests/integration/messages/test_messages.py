@@ -210,6 +210,29 @@ def test_msg_1_a_transfer_step_past_its_deadline_tells_the_organisation_above(
     assert "待本组织审批" in waiting["text"]
 
 
+def test_msg_1_a_batch_of_transfers_tells_each_organisation_once_not_once_per_member(
+    client: Any, settled: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given three graduates of 计算机1班 with dues paid
+    from tests.support import enrol, han_number, pay_dues
+
+    world = settled
+    graduates = [enrol(world, "cs2024", f"毕业生{han_number(i)}") for i in range(3)]
+    for member_id in graduates:
+        pay_dues(member_id)
+    rows = [{"member_id": m, "to_branch_id": world.orgs["huajing"], "cause": "EMPLOYMENT"} for m in graduates]
+    # When 中大团委 moves them in one batch, and the batch's transfers start
+    status, _ = call(
+        client, "POST", f"/orgs/{world.orgs['cs2024']}/transfer-batches", world.headers("sysu"), {"rows": rows}
+    )
+    assert status == 202
+    drain(client, "transfers")
+    deliver(client, monkeypatch)
+    # Then the class branch's operators are told once that the batch waits for them
+    [waiting] = of_kind(client, world.account_headers(world.admins["cs2024"]), Kind.TRANSFER_STEP_WAITING)
+    assert "批量转接" in waiting["text"]
+
+
 def test_msg_1_a_cadre_invitation_is_also_put_in_app_when_the_phone_has_an_account(
     client: Any, settled: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
