@@ -21,6 +21,7 @@ class Kind(StrEnum):
     REGISTRATION_REFUSED = "REGISTRATION_REFUSED"
     EDIT_DECIDED = "EDIT_DECIDED"
     TRANSFER_STEP_WAITING = "TRANSFER_STEP_WAITING"
+    REVIEW_ESCALATED = "REVIEW_ESCALATED"
     TRANSFER_DECIDED = "TRANSFER_DECIDED"
     CADRE_INVITED = "CADRE_INVITED"
     DUES_REMINDER = "DUES_REMINDER"
@@ -42,8 +43,9 @@ MANDATORY = frozenset(
         Kind.DEADLINE_NEAR,
     }
 )
-# Also sent by SMS: the mandatory kinds, a transfer step waiting at one's organisation, 催交.
-BY_SMS = MANDATORY | {Kind.TRANSFER_STEP_WAITING, Kind.DUES_REMINDER}
+# Also sent by SMS: the mandatory kinds, a transfer step or an overdue review waiting at one's
+# organisation, 催交.
+BY_SMS = MANDATORY | {Kind.TRANSFER_STEP_WAITING, Kind.REVIEW_ESCALATED, Kind.DUES_REMINDER}
 
 SMS_DAILY_CAP = 5
 QUIET_FROM, QUIET_UNTIL = time(22, 0), time(8, 0)
@@ -61,6 +63,7 @@ _TEXTS: dict[Kind, tuple[str, str]] = {
         "有待审批的组织关系转接",
         "团员{member}的组织关系转接等待本组织审批，请在{due}前处理。",
     ),
+    Kind.REVIEW_ESCALATED: ("入团审核已超期", "{member}的入团登记已超过审核期限，现由本组织审核，请及时处理。"),
     Kind.TRANSFER_DECIDED: ("组织关系转接有新进展", "您的组织关系转接{outcome}。{reason}"),
     Kind.CADRE_INVITED: ("团干部邀请", "{org}邀请您担任{position}，请查收短信中的链接接受邀请。"),
     Kind.DUES_REMINDER: ("团费催交提醒", "{branch}提醒您：您尚有{months}个月的团费未交，请及时交纳。"),

@@ -210,6 +210,24 @@ def test_msg_1_a_transfer_step_past_its_deadline_tells_the_organisation_above(
     assert "待本组织审批" in waiting["text"]
 
 
+def test_msg_1_a_review_past_its_deadline_tells_the_organisation_it_goes_to(
+    client: Any, settled: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a registration waiting at 华景
+    from zhtj.deadlines import service as deadlines
+    from zhtj.timers import service as timers
+    from zhtj.timers.models import Timer
+
+    world = settled
+    reg_id = registered(client, world, id_number=make_id(seq=205), phone="13800138205")["registration_id"]
+    # When its review deadline passes (REV-2: the timer fires, the review goes to 天河)
+    deadlines.escalate(Timer.get(keys.timer_pk(timers.REVIEW_DUE, reg_id), keys.META))
+    deliver(client, monkeypatch)
+    # Then 天河's operators are told, with the applicant's name
+    [overdue] = of_kind(client, world.account_headers(world.admins["tianhe"]), Kind.REVIEW_ESCALATED)
+    assert "李晓明" in overdue["text"]
+
+
 def test_msg_1_a_batch_of_transfers_tells_each_organisation_once_not_once_per_member(
     client: Any, settled: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
