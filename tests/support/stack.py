@@ -74,6 +74,7 @@ def against(stack: RunningStack) -> Iterator[None]:
     from pynamodb.models import Model
 
     from tests.support.moto_state import reset_caches
+    from zhtj.table import unit_of_work
     from zhtj.table.base import Item
 
     wanted = {"AWS_ENDPOINT_URL": stack.aws_url, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
@@ -85,6 +86,7 @@ def against(stack: RunningStack) -> Iterator[None]:
             model = classes.pop()
             model._connection = None
             classes.extend(model.__subclasses__())
+        unit_of_work.reset_clients()
         reset_caches()
 
     os.environ.update(wanted)

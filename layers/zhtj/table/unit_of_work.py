@@ -59,6 +59,11 @@ def _connection() -> Connection:
     return Connection(region=get_settings().region)
 
 
+def reset_clients() -> None:
+    """Forget the transaction client (a process that moves to another endpoint: the e2e tests)."""
+    _connection.cache_clear()
+
+
 def _lose_races(ordered: list[_Operation]) -> None:
     """The fault switch's lost races (zhtj.faults; off unless ZHTJ_FAULTS names them): either
     DynamoDB's cancellation for a transaction in flight on one item (raised here, inside the
