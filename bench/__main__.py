@@ -27,7 +27,10 @@ Figures, not verdicts: nothing here fails on a number.
   fragment, in a city, an organisation name) on the demo province at 100,000 members, and the
   requests and items each reads, next to one GetItem (bench/search_bench.py);
 - graduation batch (XFER-6): a class of 300 graduates moved in one batch (5% refused for
-  unpaid dues), time per graduate next to a batch of 30 in the same run (bench/graduation_bench.py).
+  unpaid dues), time per graduate next to a batch of 30 in the same run (bench/graduation_bench.py);
+- messages (MSG-1): the requests of one's unread count and of a page of messages; the
+  notification worker's deliveries/s (in-app and SMS) next to the raw SendMessage and PutItem
+  rates of the same moto (bench/messages_bench.py).
 """
 
 from __future__ import annotations
@@ -273,6 +276,12 @@ def _graduation(graduates: int) -> dict[str, Any]:
     return graduation_bench.run(graduates)
 
 
+def _messages() -> dict[str, Any]:
+    from bench import messages_bench
+
+    return messages_bench.run(300)
+
+
 def _stats_sweep(members: int) -> dict[str, Any]:
     from bench import stats_bench
 
@@ -291,6 +300,7 @@ PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "search": lambda args: _search(args.search_members),
     "graduation_batch": lambda args: _graduation(args.graduates),
     "sign_in": lambda args: _sign_in(),
+    "messages": lambda args: _messages(),
 }
 
 

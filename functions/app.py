@@ -19,6 +19,7 @@ from chalicelib.dues import routes as dues
 from chalicelib.http import chalice_answers, register
 from chalicelib.imports import routes as imports
 from chalicelib.life import routes as life
+from chalicelib.messages import routes as messages
 from chalicelib.orgs import routes as orgs
 from chalicelib.party import routes as party
 from chalicelib.registration import routes as registration
@@ -66,6 +67,7 @@ for blueprint in (
     party.bp,  # PARTY-1: recommendation to the Party (推优入党)
     dues_offline.bp,  # DUES-5: the online start month, months paid offline, 帮TA交
     auth.bp,  # ACCT: signing up, in and out, password resets, cadres' invitations
+    messages.bp,  # MSG-1..2: in-app messages, notification preferences, 催交
 ):
     register(app, blueprint)
 

@@ -131,10 +131,10 @@ IDENTITY_PROVIDER_PATTERN = rf"^(?!.*({'|'.join(STAND_IN_WORDS)}))[a-z][a-z0-9-]
 IDENTITY_FUNCTIONS = frozenset({"registration_worker", "timer_worker", "import_worker"})
 IDENTITY_SECRET_PARAMETER = "IdentitySecretName"
 # ACCT, MSG: the SMS provider (zhtj.integrations.sms.registry), by name, a real adapter's only
-# (the outbox lives in infra/local). The API sends the codes and invitations; no other function
-# sends SMS yet (a notifications sender, when there is one, joins SMS_FUNCTIONS).
+# (the outbox lives in infra/local). The API sends the codes and invitations; the notification
+# worker sends the urgent notices (MSG-1). Only they may read its secret.
 SMS_PROVIDER = "SmsProvider"
-SMS_FUNCTIONS = frozenset({"app"})
+SMS_FUNCTIONS = frozenset({"app", "notification_worker"})
 SMS_SECRET_PARAMETER = "SmsSecretName"
 # Sign-in (issue 14): the API signs tokens (kms:Sign) and verifies them with the public key
 # (kms:GetPublicKey, fetched once per process); every function that verifies tokens is told the

@@ -29,6 +29,8 @@ import zhtj.imports.messages
 import zhtj.imports.models
 import zhtj.life.models
 import zhtj.members.models
+import zhtj.messages.messages
+import zhtj.messages.models
 import zhtj.names.models
 import zhtj.orgs.messages
 import zhtj.orgs.models
@@ -57,6 +59,7 @@ MODEL_MODULES = (
     zhtj.imports.models,
     zhtj.life.models,
     zhtj.members.models,
+    zhtj.messages.models,
     zhtj.names.models,
     zhtj.orgs.models,
     zhtj.party.models,
@@ -76,6 +79,7 @@ MESSAGE_MODULES = (
     zhtj.deadlines.messages,
     zhtj.dues.messages,
     zhtj.imports.messages,
+    zhtj.messages.messages,
     zhtj.orgs.messages,
     zhtj.registration.messages,
     zhtj.sweeps.messages,

@@ -299,6 +299,12 @@ CASES: dict[tuple[str, str], Case] = {
         "dues.read", "huajing", lambda w: f"/members/{w.members['huajing'][1]}/dues/paid-months"
     ),
     ("GET", "/dues/orders/{order_id}"): Case(None, "tianhe", lambda w: "/dues/orders/dnone"),
+    ("POST", "/orgs/{branch_id}/dues/reminders"): Case(
+        "dues.remind",
+        "huajing",
+        lambda w: f"/orgs/{w.orgs['huajing']}/dues/reminders",
+        lambda w: {"member_ids": [w.members["huajing"][0]]},
+    ),
     ("POST", "/dues/orders/{order_id}/cancel"): Case(None, "tianhe", lambda w: "/dues/orders/dnone/cancel"),
     ("POST", "/orgs/{org_id}/dues/pay"): Case(
         "dues.pay_for_members",
@@ -708,6 +714,14 @@ SELF_OR_PUBLIC = {
     ("POST", "/members/{member_id}/award-declarations/upload"),
     ("POST", "/transfer-batches/{batch_id}/approve"),
     ("GET", "/health"),
+    # MSG-1: the caller's own messages and preferences (tests/integration/messages/test_messages.py
+    # shows another person's message is not found).
+    ("GET", "/me/messages"),
+    ("GET", "/me/messages/unread-count"),
+    ("POST", "/me/messages/{message_id}/read"),
+    ("POST", "/me/messages/read-all"),
+    ("GET", "/me/notification-preferences"),
+    ("PUT", "/me/notification-preferences"),
 }
 
 # Callers relative to the target 天河: (world admin name, relation).

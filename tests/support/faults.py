@@ -91,11 +91,16 @@ def take_card_announcements() -> int:
 
 
 def all_depths() -> dict[str, int]:
-    """Every queue of the system and every dead-letter queue, by deployed name."""
+    """Every queue of the system and every dead-letter queue, by deployed name, but the
+    notifications queue itself: every decision a scenario makes queues a notice (MSG-1) that only
+    the messages tests deliver (tests/integration/messages, tests/faults/messages); its DLQ counts."""
     sqs = boto3.client("sqs")
     names = COUNTS
     depths = {}
+    notifications = load_manifest().queue_name("notifications")
     for url in sqs.list_queues()["QueueUrls"]:
+        if url.rsplit("/", 1)[1] == notifications:
+            continue
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
         depths[url.rsplit("/", 1)[1]] = sum(int(v) for v in attributes.values())
     return depths

@@ -16,6 +16,7 @@ from zhtj.core.manifest import load_manifest
 from zhtj.deadlines.messages import TIMERS, FireTimer, Recompute, SweepShard
 from zhtj.dues.messages import DUES, ApplyMember
 from zhtj.imports.messages import IMPORTS, ImportChunk
+from zhtj.messages.messages import NOTIFICATIONS, Notify
 from zhtj.orgs.messages import TREE_MAINTENANCE, RewriteSubtree
 from zhtj.registration.messages import REGISTRATION, Person, WriteRegistration
 from zhtj.sweeps.messages import SWEEPS, FinishSweep, ScanSegment
@@ -160,6 +161,32 @@ CASES: list[tuple[Queue[Any], Any, dict[str, Any], int]] = [
         0,
     ),
     (SWEEPS, FinishSweep(run_id="s1"), {"kind": "finish", "run_id": "s1"}, 0),
+    (
+        NOTIFICATIONS,
+        Notify(event_id="e1", notice_kind="DUES_REMINDER", recipient="member:m1", params={"months": "2"}),
+        {
+            "kind": "notify",
+            "event_id": "e1",
+            "notice_kind": "DUES_REMINDER",
+            "recipient": "member:m1",
+            "channel": None,
+            "params": {"months": "2"},
+        },
+        0,
+    ),
+    (
+        NOTIFICATIONS,
+        Notify(event_id="e1", notice_kind="DUES_REMINDER", recipient="account:a1", channel="SMS"),
+        {
+            "kind": "notify",
+            "event_id": "e1",
+            "notice_kind": "DUES_REMINDER",
+            "recipient": "account:a1",
+            "channel": "SMS",
+            "params": {},
+        },
+        900,
+    ),
 ]
 
 

@@ -30,6 +30,7 @@ from zhtj.accounts import service as accounts
 from zhtj.core.phones import masked
 from zhtj.members import reset_codes
 from zhtj.members import service as member_records
+from zhtj.messages import notify as messages
 from zhtj.signin.tokens import ACCESS_LIFETIME, Principal
 
 bp = Blueprint(__name__)
@@ -97,6 +98,7 @@ def create_admin(org_id: str, principal: Principal, body: AdminAccountCreate) ->
 )
 def invite_cadre(org_id: str, principal: Principal, body: InvitationCreate) -> BaseModel:
     invitation = invitations.invite(principal, org_id, body.name, body.phone, body.position)
+    messages.cadre_invited(invitation.pk, invitation.phone, org_id, invitation.position)  # MSG-1: also in-app
     out = InvitationOut.model_validate(invitation)
     return out.model_copy(update={"phone": masked(invitation.phone)})
 

@@ -40,6 +40,7 @@ from zhtj.members.service import (
     require_city_committee,
     require_normal,
 )
+from zhtj.messages import notify as messages
 from zhtj.orgs.authz import Acting, authorize, get_org
 from zhtj.registration.rules import IncomeBand, check_age, check_development_number, check_join_month
 from zhtj.signin.tokens import Principal
@@ -215,6 +216,13 @@ def _decide(operator: Acting, member: Member, request: EditRequest, approve: boo
         before={**request.previous.as_dict(), "request_id": request.request_id, "state": open_state},
         after={**(changes if approve else {"reason": reason}), "request_id": request.request_id, "state": state},
     )
+    messages.notify(
+        uow,
+        messages.Kind.EDIT_DECIDED,
+        f"edit:{request.request_id}:{state}",
+        member_id=member.member_id,
+        params={"outcome": "已通过" if approve else "被退回", "reason": f"理由：{reason}" if reason else ""},
+    )  # MSG-1
     uow.commit()
     request.state, request.decided_by, request.decided_org_id = state, operator.account_id, operator.org.org_id
     request.decided_at, request.return_reason = at, reason

@@ -19,6 +19,7 @@ from zhtj.core.errors import ConflictError, ValidationError
 from zhtj.core.observability import logger, metrics
 from zhtj.deadlines.messages import TIMERS, FireTimer, Recompute, SweepShard
 from zhtj.dues import closing as dues_closing
+from zhtj.messages import notify as messages
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.models import Org
 from zhtj.registration import identity_check
@@ -162,6 +163,13 @@ def escalate(timer: Timer) -> None:
         before={"state": RegistrationState.PENDING, "review_due": due.isoformat()},
         after={"escalated_to": parent_id},
     )
+    messages.notify(
+        uow,
+        messages.Kind.REVIEW_ESCALATED,
+        f"registration:{registration.registration_id}:escalated",
+        org_id=parent_id,
+        params={"member": registration.name},
+    )  # MSG-1
     try:
         uow.commit()
     except ConflictError as error:

@@ -97,6 +97,7 @@ POLICY: dict[str, Reach] = {
     "dues.standard_set": Reach.PROVINCE,  # DUES-2: the standard is the province's data
     "dues.reconciliation_read": Reach.PROVINCE,
     "dues.offline_record": Reach.OWN_OR_BELOW,  # DUES-5: months the member paid the branch by hand
+    "dues.remind": Reach.OWN_OR_BELOW,  # MSG-2: 催交, the target is the branch whose members owe
     # AWARD (awards/service.py): the target is the member's branch (or, for a batch, the
     # organisation whose members are named); the entering organisation is the granting one.
     # A declaration naming a league organisation is decided by that organisation only.

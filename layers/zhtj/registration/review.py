@@ -10,6 +10,7 @@ from zhtj.core.clock import new_id, now
 from zhtj.core.errors import ConflictError, RuleViolation, ValidationError
 from zhtj.members.models import Member
 from zhtj.members.service import new_member
+from zhtj.messages import notify as messages
 from zhtj.names import index as search_index
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.models import Org
@@ -111,6 +112,13 @@ def approve(principal: Principal, registration_id: str) -> Registration:
     uow.audit("member.create", "MEMBER", member_id, branch.org_id, after=snapshot(registration))
     # CARD-1: the card is generated once the registration is approved, at once (a new member's)
     cards.changed(uow, member_id, was_rendered=False)
+    messages.notify(
+        uow,
+        messages.Kind.REGISTRATION_APPROVED,
+        f"registration:{registration_id}:approved",
+        member_id=member_id,
+        params={"branch": branch.short_name},
+    )  # MSG-1
     uow.commit()
     registration.state, registration.member_id = RegistrationState.APPROVED, member_id
     return registration
@@ -206,6 +214,13 @@ def return_to_member(principal: Principal, registration_id: str, reason: str) ->
         before={"state": RegistrationState.PENDING},
         after={"state": RegistrationState.RETURNED, "reason": reason},
     )
+    messages.notify(
+        uow,
+        messages.Kind.REGISTRATION_RETURNED,
+        f"registration:{registration_id}:returned",
+        account_id=registration.account_id,
+        params={"reason": reason},
+    )  # MSG-1
     uow.commit()
     registration.state, registration.return_reason = RegistrationState.RETURNED, reason
     return registration

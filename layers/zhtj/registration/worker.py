@@ -15,6 +15,7 @@ from typing import Any
 from zhtj.accounts.models import Account
 from zhtj.core.clock import now
 from zhtj.core.errors import ConflictError, RuleViolation
+from zhtj.messages import notify as messages
 from zhtj.registration import identity_check
 from zhtj.registration.messages import WriteRegistration
 from zhtj.registration.models import Claim, Registration
@@ -174,6 +175,13 @@ def _refuse(registration: Registration, error: RuleViolation) -> Registration:
         registration.branch_id,
         after={"code": error.code},
     )
+    messages.notify(
+        uow,
+        messages.Kind.REGISTRATION_REFUSED,
+        f"registration:{registration.registration_id}:refused",
+        account_id=registration.account_id,
+        params={"reason": error.message},
+    )  # MSG-1
     with contextlib.suppress(ConflictError):  # a concurrent delivery refused it already
         uow.commit()
     found = find(registration.registration_id)

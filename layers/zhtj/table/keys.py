@@ -490,3 +490,32 @@ def party_sk(recommendation_id: str) -> str:
 def party_queue_pk(org_id: str) -> str:
     """gsi1: the recommendations waiting on (or decided by) the committee above a branch."""
     return f"PARTYQ#{org_id}"
+
+
+# --- MSG-1 and MSG-2: in-app messages and notifications ----------------------------------------
+
+
+def message_sk(message_id: str) -> str:
+    """An in-app message in its account's partition (ACCOUNT#<id>)."""
+    return f"MSG#{message_id}"
+
+
+def inbox_pk(account_id: str) -> str:
+    """gsi1: an account's messages, unread (U#) before read (R#), newest first in each."""
+    return f"INBOX#{account_id}"
+
+
+UNREAD_SK = "MSGUNREAD"
+PREFERENCES_SK = "MSGPREFS"
+
+
+def sms_day_sk(china_day: str) -> str:
+    return f"SMSDAY#{china_day}"
+
+
+def delivery_pk(event_id: str, account_id: str, channel: str) -> str:
+    return f"DELIVERY#{event_id}#{account_id}#{channel}"
+
+
+def reminder_pk(kind: str, member_id: str) -> str:
+    return f"REMIND#{kind}#{member_id}"

@@ -12,6 +12,7 @@ from zhtj.core import clock
 from zhtj.core.errors import ConflictError, ValidationError
 from zhtj.members import service as member_records
 from zhtj.members.models import Member
+from zhtj.messages import notify as messages
 from zhtj.names import index as search_index
 from zhtj.orgs.authz import Acting, get_org
 from zhtj.orgs.models import Org
@@ -72,6 +73,13 @@ def advance(operator: Acting, transfer: Transfer, letter_number: str | None) -> 
         stats.state(before_state, TransferState.COMPLETED)
         action = "transfer.complete"
     save(uow, transfer, before_state, int(before_step))
+    messages.notify(
+        uow,
+        messages.Kind.TRANSFER_DECIDED,
+        f"transfer:{transfer.transfer_id}:{before_step}:{outcome}",
+        member_id=transfer.member_id,
+        params={"outcome": "已完成" if action == "transfer.complete" else "已获一级组织审批通过"},
+    )  # MSG-1
     stats.write_event(uow)
     uow.audit(
         action,
@@ -151,6 +159,13 @@ def return_transfer(
     transfer.return_code, transfer.return_reason = code.value, reason
     end(uow, transfer, TransferState.RETURNED, at, stats)
     save(uow, transfer, TransferState.OPEN, int(before_step))
+    messages.notify(
+        uow,
+        messages.Kind.TRANSFER_DECIDED,
+        f"transfer:{transfer_id}:{before_step}:RETURNED",
+        member_id=member_id,
+        params={"outcome": "被退回", "reason": f"理由：{reason}"},
+    )  # MSG-1
     stats.write_event(uow)
     uow.audit(
         "transfer.return",

@@ -19,6 +19,7 @@ from zhtj.core.errors import ConflictError, ValidationError
 from zhtj.members import service as member_records
 from zhtj.members.models import Member
 from zhtj.members.rules import MemberState
+from zhtj.messages import notify as messages
 from zhtj.orgs.authz import get_org
 from zhtj.signin.tokens import Principal
 from zhtj.table import storage
@@ -110,6 +111,13 @@ def decide_appeal(principal: Principal, member_id: str, transfer_id: str, grant:
     record_answer(transfer, operator, StepOutcome.APPEAL_UPHELD, at, reason, stats)
     end(uow, transfer, TransferState.RETURNED, at, stats)
     save(uow, transfer, TransferState.APPEALED, APPEAL_STEP)
+    messages.notify(
+        uow,
+        messages.Kind.TRANSFER_DECIDED,
+        f"transfer:{transfer_id}:appeal:UPHELD",
+        member_id=member_id,
+        params={"outcome": "的申诉未获支持，转接被退回", "reason": f"理由：{reason}"},
+    )  # MSG-1
     stats.write_event(uow)
     uow.audit(
         "transfer.appeal_upheld",

@@ -18,7 +18,7 @@ from zhtj.transfers.figures import EventCounts
 from zhtj.transfers.models import TransferStep
 from zhtj.transfers.reads import get
 from zhtj.transfers.rules import LIVE_STATES, StepOutcome
-from zhtj.transfers.steps import STEP_TAKEN, TIMER_KIND, save, timer_subject
+from zhtj.transfers.steps import STEP_TAKEN, TIMER_KIND, save, tell_waiting, timer_subject
 
 
 def escalate(timer: Timer) -> None:
@@ -70,6 +70,7 @@ def escalate(timer: Timer) -> None:
         on_fail=timers.LOST_RACE,
     )
     save(uow, transfer, transfer.state, int(before_step))
+    tell_waiting(uow, transfer, above, due, "escalate")  # MSG-1
     stats.write_event(uow)
     uow.audit(
         "transfer.escalate",

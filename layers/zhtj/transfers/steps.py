@@ -13,6 +13,7 @@ from zhtj.accounts import service as accounts
 from zhtj.core.errors import ConflictError, ForbiddenError
 from zhtj.members.models import Member
 from zhtj.members.service import member_actor
+from zhtj.messages import notify as messages
 from zhtj.orgs.authz import Acting, authorize, get_org
 from zhtj.orgs.rules import path_ids
 from zhtj.signin.tokens import Principal
@@ -45,6 +46,18 @@ def ask(uow: UnitOfWork, transfer: Transfer, org_id: str, org_path: str, at: dat
     transfer.gsi1sk = f"{timers.stamp(due)}#{transfer.transfer_id}"
     transfer.step_path = org_path
     timers.schedule(uow, TIMER_KIND, timer_subject(transfer), due)
+    tell_waiting(uow, transfer, org_id, due, "ask")
+
+
+def tell_waiting(uow: UnitOfWork, transfer: Transfer, org_id: str, due: datetime, why: str) -> None:
+    """MSG-1: the organisation asked (or escalated to) is told a step waits for it; the
+    transfers of one batch tell it once (one event per batch and organisation)."""
+    if transfer.batch_id:
+        event, member = f"transfer-batch:{transfer.batch_id}:{why}:{org_id}", f"{transfer.member_name}等（批量转接）"
+    else:
+        event, member = f"transfer:{transfer.transfer_id}:{why}:{org_id}:{timers.stamp(due)}", transfer.member_name
+    params = {"member": member, "due": messages.china_time(due)}
+    messages.notify(uow, messages.Kind.TRANSFER_STEP_WAITING, event, org_id=org_id, params=params)
 
 
 def timer_subject(transfer: Transfer) -> str:

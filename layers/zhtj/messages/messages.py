@@ -1,0 +1,27 @@
+"""The notifications queue and its message (MSG-1, MSG-2)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from zhtj.table.queues import Message, Queue
+
+
+class Notify(Message):
+    """Tell `recipient` of event `event_id`. `recipient`: `account:<id>`, `member:<id>` (the
+    member's account), `org:<id>` (every account operating the organisation) or `phone:<E.164>`
+    (the account signing in with it, if any). Without `channel`, the worker resolves the accounts
+    and delivers every channel of the kind; with one (an SMS held in quiet hours), that channel
+    of that account only."""
+
+    kind: Literal["notify"] = "notify"
+    event_id: str
+    notice_kind: str
+    recipient: str
+    channel: str | None = None
+    params: dict[str, str] = Field(default_factory=dict)
+
+
+NOTIFICATIONS: Queue[Notify] = Queue("notifications", Notify)

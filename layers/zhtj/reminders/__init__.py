@@ -1,0 +1,1 @@
+"""Reminders an organisation sends to its members (MSG-2: 催交)."""
