@@ -31,7 +31,8 @@ def get_settings() -> Settings:
     return Settings(
         table_name=os.environ.get("ZHTJ_TABLE", "zhtj"),
         region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "cn-north-1"),
-        token_issuer=os.environ.get("ZHTJ_TOKEN_ISSUER", "zhtj-local"),
+        # A stage's tokens name it (zhtj-local, zhtj-prod ...): one stage's never pass at another.
+        token_issuer=os.environ.get("ZHTJ_TOKEN_ISSUER") or f"zhtj-{os.environ.get('ZHTJ_STAGE', 'local')}",
         token_audience=os.environ.get("ZHTJ_TOKEN_AUDIENCE", "zhtj"),
         stage=os.environ.get("ZHTJ_STAGE", "local"),
         cursor_secret=os.environ.get(CURSOR_SECRET_ENV) or DEFAULT_CURSOR_SECRET,
