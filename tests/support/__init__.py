@@ -10,9 +10,13 @@ the others are imported from their module (`from tests.support.transfers import 
 - transfers.py, awards.py, dues.py, cards.py, imports.py, stats.py, deadlines.py, life.py: each
   capability's steps through the API, and what its tests read back
 - faults.py: redelivery and dead letters for the fault tests (`settle`, `assert_poison_only`)
+- sessions.py: sessions opened through the sign-in logic, never over HTTP (`session_token`,
+  `applicant_headers`, `applicant_principal`); accounts.py: signing up and cadre invitations
+  through the API (`signed_up`, `invite`, `invited_cadre`)
 - sms.py: the SMS outbox every test sends to (`outbox`, `last_code`, `clear`), and the
   providers' HTTP intercepted (`intercept_http`) for the adapters' tests
-- stack.py: the local stack in a subprocess, for the e2e tests (`start_stack`)
+- stack.py: the local stack in a subprocess, for the e2e tests (`start_stack`, `applicants` made
+  on its moto)
 - moto_state.py: saved in-process moto states (the `aws` fixture's speed)
 - plaintext_ids.py: the whole run watched for plaintext ID numbers (tests/conftest.py)
 - chalice_wsgi.py: the Chalice app as a WSGI app, for schemathesis
