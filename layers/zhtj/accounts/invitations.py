@@ -142,8 +142,3 @@ def accept(
     )
     uow.commit()
     return invitation, account, SignedIn(account, opened) if opened else None
-
-
-def invitation_id(invitation: Invitation) -> str:
-    """A short public id of an invitation (the first characters of its hash, never the token)."""
-    return invitation.pk.removeprefix("INVITE#")[:16]

@@ -50,7 +50,3 @@ def verify_nothing(password: str) -> None:
     """Spend a verification's time for a login that has no account."""
     with contextlib.suppress(VerificationError):
         _HASHER.verify(_NOBODY, password)
-
-
-def needs_rehash(stored_hash: str) -> bool:
-    return _HASHER.check_needs_rehash(stored_hash)
