@@ -23,7 +23,11 @@ from zhtj.table.audit_record import AuditRecord
 def attachment(client: Any, world: World, org: str, size: int = 1024, content_type: str = "application/pdf") -> str:
     """An attachment uploaded as the client would: a presigned upload's key, the object put."""
     status, upload = call(
-        client, "POST", f"/orgs/{world.orgs[org]}/notice-attachments", world.headers(org), {"content_type": content_type}
+        client,
+        "POST",
+        f"/orgs/{world.orgs[org]}/notice-attachments",
+        world.headers(org),
+        {"content_type": content_type},
     )
     assert status == 200, upload
     boto3.client("s3").put_object(Bucket=storage.bucket("uploads"), Key=upload["key"], Body=b"\0" * size)
