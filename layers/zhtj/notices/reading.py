@@ -137,7 +137,9 @@ def read(principal: Principal, notice_id: str) -> Notice:
     not addressed to the reader is not found. Raises NotFoundError, ForbiddenError."""
     notice = _notice(notice_id)
     reader = reader_of(principal)
-    if not rules.in_audience(reader.path_ids, notice.publisher_org_id, notice.audience, list(notice.child_ids or [])):
+    if not rules.in_audience(
+        reader.path_ids, notice.publisher_org_id, notice.audience, [str(c) for c in notice.child_ids or []]
+    ):
         raise NOT_FOUND
     _mark_read(notice, reader)
     return notice
@@ -150,7 +152,7 @@ def read_counts(principal: Principal, notice_id: str) -> tuple[Notice, dict[str,
     authorize(principal, "notice.manage", get_org(notice.publisher_org_id))
     totals: dict[str, int] = defaultdict(int)
     for child_id in notice.child_ids or []:
-        totals[child_id] = 0
+        totals[str(child_id)] = 0
     for shard in NoticeCount.query(keys.notice_pk(notice_id), NoticeCount.sk.startswith(keys.NOTICE_COUNT_PREFIX)):
         if isinstance(shard, NoticeCount) and shard.org_id:
             totals[shard.org_id] += int(shard.reads)
