@@ -521,22 +521,21 @@ def reminder_pk(kind: str, member_id: str) -> str:
     return f"REMIND#{kind}#{member_id}"
 
 
-# --- MSG-3: notices (通知公告) ------------------------------------------------------------------
+# --- MSG-3: notices. NOTICEBOX#<org> (gsi1): the notices an organisation's line reads there;
+# NOTICEPUB#<org> (gsi2): those it published. TO#, READ#, COUNT#: a notice's chosen children,
+# read marks and read counter shards, in its NOTICE#<notice> partition.
+NOTICE_COUNT_PREFIX = "COUNT#"
 
 
 def notice_pk(notice_id: str) -> str:
-    """A notice's partition: the notice (META), its chosen children, its read marks and counters."""
     return f"NOTICE#{notice_id}"
 
 
 def notice_box_pk(org_id: str) -> str:
-    """gsi1: what an organisation's line reads at this organisation: the notices it published to
-    its subtree and those its parent addressed to it as a chosen child, newest first."""
     return f"NOTICEBOX#{org_id}"
 
 
 def notices_published_pk(org_id: str) -> str:
-    """gsi2: the notices an organisation published, newest first."""
     return f"NOTICEPUB#{org_id}"
 
 
@@ -548,9 +547,5 @@ def notice_read_sk(reader: str) -> str:
     return f"READ#{reader}"
 
 
-NOTICE_COUNT_PREFIX = "COUNT#"
-
-
 def notice_count_sk(org_id: str, shard: int) -> str:
-    """One shard of the read count of the readers below one child of the publisher."""
     return f"{NOTICE_COUNT_PREFIX}{org_id}#{shard}"
