@@ -1,6 +1,6 @@
 """Notices (MSG-3), in-process: publishing a notice from the province's root to its whole
-subtree on the demo province (`infra.local.demo.load`) at each scale asked, counted at botocore's request level and timed,
-next to one plain PutItem of the same moto; and a member's reading (their list, the notice read
+subtree on the demo province (`infra.local.demo.load`) at each scale asked, counted at
+botocore's request level and timed, next to one plain PutItem of the same moto; and a member's reading (their list, the notice read
 the first time, read again) and the root's read counts, by requests. Publishing reads and writes
 nothing per member, so its requests and time must not grow with the province.
 
