@@ -81,6 +81,11 @@ def test_msg_3_a_notice_to_chosen_children_reaches_only_their_subtrees(client: A
         assert listed(client, headers) == []
         status, answer = call(client, "GET", f"/notices/{notice['notice_id']}", headers)
         assert (status, answer["code"]) == (404, "NOTICE_NOT_FOUND")
+    # And the province's operators open what they sent (not counted as a reader)
+    status, own = call(client, "GET", f"/notices/{notice['notice_id']}", world.headers("root"))
+    assert status == 200 and own["child_ids"] == [world.orgs["gz"]]
+    status, counts = call(client, "GET", f"/notices/{notice['notice_id']}/read-counts", world.headers("root"))
+    assert status == 200 and counts["by_org"] == [{"org_id": world.orgs["gz"], "reads": 0}]
     # And a chosen organisation must be a direct child of the publisher
     body = {"title": "通知", "body": "正文", "audience": "CHILDREN", "child_ids": [world.orgs["tianhe"]]}
     status, answer = call(client, "POST", f"/orgs/{world.orgs['root']}/notices", world.headers("root"), body)
