@@ -20,6 +20,7 @@ from chalicelib.http import chalice_answers, register
 from chalicelib.imports import routes as imports
 from chalicelib.life import routes as life
 from chalicelib.messages import routes as messages
+from chalicelib.notices import routes as notices
 from chalicelib.orgs import routes as orgs
 from chalicelib.party import routes as party
 from chalicelib.registration import routes as registration
@@ -68,6 +69,7 @@ for blueprint in (
     dues_offline.bp,  # DUES-5: the online start month, months paid offline, 帮TA交
     auth.bp,  # ACCT: signing up, in and out, password resets, cadres' invitations
     messages.bp,  # MSG-1..2: in-app messages, notification preferences, 催交
+    notices.bp,  # MSG-3: notices (通知公告) with attachments and read counts
 ):
     register(app, blueprint)
 

@@ -32,6 +32,7 @@ import zhtj.members.models
 import zhtj.messages.messages
 import zhtj.messages.models
 import zhtj.names.models
+import zhtj.notices.models
 import zhtj.orgs.messages
 import zhtj.orgs.models
 import zhtj.party.models
@@ -61,6 +62,7 @@ MODEL_MODULES = (
     zhtj.members.models,
     zhtj.messages.models,
     zhtj.names.models,
+    zhtj.notices.models,
     zhtj.orgs.models,
     zhtj.party.models,
     zhtj.registration.models,

@@ -556,6 +556,25 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/life-meetings/{meeting_id}"): Case(
         "life.read", "huajing", lambda w: f"/life-meetings/{huajing_meeting(w)}"
     ),
+    # MSG-3 (chalicelib/notices/): the publisher 天河 and the organisations above it publish for it
+    # and read its read counts. The publishing body names an organisation that is no child (400
+    # once authorized), so nothing is written.
+    ("POST", "/orgs/{org_id}/notice-attachments"): Case(
+        "notice.publish",
+        "tianhe",
+        lambda w: f"/orgs/{w.orgs['tianhe']}/notice-attachments",
+        lambda w: {"content_type": "application/pdf"},
+    ),
+    ("POST", "/orgs/{org_id}/notices"): Case(
+        "notice.publish",
+        "tianhe",
+        lambda w: f"/orgs/{w.orgs['tianhe']}/notices",
+        lambda w: {"title": "通知", "body": "正文", "audience": "CHILDREN", "child_ids": ["onone"]},
+    ),
+    ("GET", "/orgs/{org_id}/notices"): Case("notice.manage", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/notices"),
+    ("GET", "/notices/{notice_id}/read-counts"): Case(
+        "notice.manage", "tianhe", lambda w: f"/notices/{tianhe_notice(w)}/read-counts"
+    ),
     # PARTY-1 (chalicelib/party/): the branch (or above) proposes; the committee directly above
     # the branch (天河) decides. The proposal cites no recorded meeting: refused after authorization.
     ("GET", "/members/{member_id}/party-grounds"): Case(
@@ -627,6 +646,17 @@ def huajing_meeting(world: World) -> str:
         )
         world.meeting_id = life.record(world.principal("huajing"), world.orgs["huajing"], entry).meeting_id
     return str(world.meeting_id)
+
+
+def tianhe_notice(world: World) -> str:
+    """A notice 天河 published to its subtree, made once per matrix world."""
+    if not hasattr(world, "notice_id"):
+        from zhtj.notices import publishing
+        from zhtj.notices.rules import Audience
+
+        draft = publishing.Draft("通知", "正文", Audience.SUBTREE, [], [])
+        world.notice_id = publishing.publish(world.principal("tianhe"), world.orgs["tianhe"], draft).notice_id
+    return str(world.notice_id)
 
 
 def transfer_path(world: World, which: str) -> str:
@@ -722,6 +752,10 @@ SELF_OR_PUBLIC = {
     ("POST", "/me/messages/read-all"),
     ("GET", "/me/notification-preferences"),
     ("PUT", "/me/notification-preferences"),
+    # MSG-3: a reader's own list, and a notice read by a reader in its audience (anyone else: not
+    # found; tests/integration/notices/test_notices.py walks members and operators below and beside).
+    ("GET", "/me/notices"),
+    ("GET", "/notices/{notice_id}"),
 }
 
 # Callers relative to the target 天河: (world admin name, relation).

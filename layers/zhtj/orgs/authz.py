@@ -127,6 +127,10 @@ POLICY: dict[str, Reach] = {
     "stats.targets_set": Reach.OWN_OR_BELOW,
     "sweep.start": Reach.PROVINCE,
     "sweep.read": Reach.OWN_OR_BELOW,
+    # MSG-3 (zhtj.notices): the target is the publishing organisation. Its operators, or those
+    # above it, publish for it and read its notices' read counts.
+    "notice.publish": Reach.OWN_OR_BELOW,
+    "notice.manage": Reach.OWN_OR_BELOW,
 }
 
 NOT_OPERATOR = ForbiddenError("NOT_OPERATOR", "当前身份不是组织管理员，无权执行此操作", None)

@@ -519,3 +519,33 @@ def delivery_pk(event_id: str, account_id: str, channel: str) -> str:
 
 def reminder_pk(kind: str, member_id: str) -> str:
     return f"REMIND#{kind}#{member_id}"
+
+
+# --- MSG-3: notices. NOTICEBOX#<org> (gsi1): the notices an organisation's line reads there;
+# NOTICEPUB#<org> (gsi2): those it published. TO#, READ#, COUNT#: a notice's chosen children,
+# read marks and read counter shards, in its NOTICE#<notice> partition.
+NOTICE_COUNT_PREFIX = "COUNT#"
+
+
+def notice_pk(notice_id: str) -> str:
+    return f"NOTICE#{notice_id}"
+
+
+def notice_box_pk(org_id: str) -> str:
+    return f"NOTICEBOX#{org_id}"
+
+
+def notices_published_pk(org_id: str) -> str:
+    return f"NOTICEPUB#{org_id}"
+
+
+def notice_to_sk(child_id: str) -> str:
+    return f"TO#{child_id}"
+
+
+def notice_read_sk(reader: str) -> str:
+    return f"READ#{reader}"
+
+
+def notice_count_sk(org_id: str, shard: int) -> str:
+    return f"{NOTICE_COUNT_PREFIX}{org_id}#{shard}"
