@@ -929,7 +929,12 @@ def load(scale: int = 200) -> dict[str, str]:
     parent_id = str(demo_branch.org.parent_id)
     reviewer = Principal(_admin(builder, next(n.org for n in builder.orgs if n.org.org_id == parent_id)), parent_id)
     branch_life = life_demo.load(
-        demo_branch.org.org_id, logins.branch_admin, reviewer, logins.member_id, cast.get("lapsing")
+        demo_branch.org.org_id,
+        logins.branch_admin,
+        reviewer,
+        logins.member_id,
+        cast.get("lapsing"),
+        list(dict.fromkeys(cast.values())),
     )
     # XFER: a transfer waiting on the demo branch (infra/local/transfer_demo.py), and an
     # administrator for every organisation its chain asks, so that it can be approved to the end.

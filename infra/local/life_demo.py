@@ -17,25 +17,28 @@ from zhtj.dues import owed as dues_owed
 from zhtj.life import rules as life_rules
 from zhtj.life import service as life
 from zhtj.life.rules import MeetingKind
-from zhtj.members.models import Member
 from zhtj.party import service as party
 from zhtj.signin.tokens import Principal
-from zhtj.table import keys, storage
+from zhtj.table import storage
 
 # A one-pixel JPEG is enough for the receipt the demo points at.
 RECEIPT = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")
 
 
 def load(
-    branch_id: str, branch_admin: str, reviewer: Principal, member_id: str, lapsing_id: str | None
+    branch_id: str,
+    branch_admin: str,
+    reviewer: Principal,
+    member_id: str,
+    lapsing_id: str | None,
+    members: list[str],
 ) -> dict[str, str]:
-    """`branch_admin` operates the demo branch, `reviewer` acts for the committee above it.
-    Returns the ids the demo's logins may look at."""
+    """`branch_admin` operates the demo branch, `reviewer` acts for the committee above it,
+    `members` are the branch's members the demo wrote (the attendees; named by the caller, since
+    a seeding tool's writes may not be in the indexes yet). Returns the ids the demo's logins
+    may look at."""
     dues_owed.seed_online_start()
     operator = Principal(branch_admin, branch_id)
-    members = [
-        m.member_id for m in Member.by_gsi1.query(keys.branch_members_pk(branch_id), limit=30) if isinstance(m, Member)
-    ]
     attendees = [life.Attendee(m, i % 7 != 6, None if i % 7 != 6 else "请假") for i, m in enumerate(members)]
     today = clock.today_in_china()
     _, first_day, _ = life_rules.last_finished_quarter(today)
