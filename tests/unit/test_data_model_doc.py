@@ -1,6 +1,6 @@
 """docs/data-model.md's item tables agree with the models: every table item class is documented
 by its kind, every documented kind is a class, and the literal part of each documented key
-(`ORG#` of `ORG#<org>`, `OWNSTAT`) is a key layers/zhtj/table/keys.py makes."""
+(`ORG#` of `ORG#<org>`, `OWNSTAT`) is a key layers/zhtj/table/keys/ makes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from zhtj.table.base import Item
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "data-model.md"
-KEYS = ROOT / "layers" / "zhtj" / "table" / "keys.py"
+KEYS = ROOT / "layers" / "zhtj" / "table" / "keys"
 
 
 def documented_rows() -> list[tuple[str, str, str]]:
@@ -74,8 +74,8 @@ def test_every_item_class_is_documented_and_every_documented_kind_exists() -> No
 
 
 def test_documented_key_prefixes_are_keys_the_code_makes() -> None:
-    # Given the source of table/keys.py (every key of the table is made there)
-    source = KEYS.read_text(encoding="utf-8")
+    # Given the source of table/keys/ (every key of the table is made there)
+    source = "".join(module.read_text(encoding="utf-8") for module in sorted(KEYS.glob("*.py")))
     # When each documented key's fixed part is looked up in it
     missing = [
         f"{kind_of(cell) or cell}: {part}"
@@ -85,7 +85,7 @@ def test_documented_key_prefixes_are_keys_the_code_makes() -> None:
         if f'"{part}' not in source
     ]
     # Then every one is there, as the start of a string
-    assert not missing, f"documented keys that table/keys.py does not make: {missing}"
+    assert not missing, f"documented keys that table/keys/ does not make: {missing}"
 
 
 def test_the_doc_parser_reads_the_tables() -> None:
