@@ -3,15 +3,14 @@
 // change before anything else (ACCT-6).
 import { createRouter, createWebHistory, type RouteRecordRaw } from "vue-router";
 import { SessionStore } from "@shared/api";
+import { pages } from "./routes";
 
 const routes: RouteRecordRaw[] = [
   { path: "/sign-in", name: "sign-in", component: () => import("./pages/SignIn.vue"), meta: { public: true, title: "登录" } },
   {
     path: "/",
     component: () => import("./Layout.vue"),
-    children: [
-      { path: "", name: "home", component: () => import("./pages/Home.vue"), meta: { title: "工作台" } },
-    ],
+    children: pages,
   },
   { path: "/:rest(.*)*", name: "not-found", component: () => import("./pages/NotFound.vue"), meta: { public: true, title: "页面不存在" } },
 ];
