@@ -131,7 +131,11 @@ def test_msg_4_a_join_month_application_waits_at_the_province(client: Any, world
 def test_msg_4_an_exit_waits_at_the_branch_parent_until_approved(client: Any, world: World) -> None:
     # Given 华景 applies for a member's exit on its meeting's resolution (EXIT-1)
     member_id = world.members["huajing"][2]
-    body = {"kind": "VOLUNTARY", "resolution_date": clock.today_in_china().isoformat(), "resolution": "支部大会表决通过"}
+    body = {
+        "kind": "VOLUNTARY",
+        "resolution_date": clock.today_in_china().isoformat(),
+        "resolution": "支部大会表决通过",
+    }
     status, request = call(client, "POST", f"/members/{member_id}/exit", world.headers("huajing"), body)
     assert status == 201, request
     # Then 天河 (above the branch) has it, the branch does not
@@ -190,9 +194,7 @@ def test_msg_4_an_award_declaration_and_a_party_recommendation_wait_at_the_decid
     assert work_list(client, world, "tianhe")["counts"]["total"] == 0
 
 
-def test_msg_4_a_transfer_step_waits_at_the_organisation_asked_in_hours_and_moves_on(
-    client: Any, world: World
-) -> None:
+def test_msg_4_a_transfer_step_waits_at_the_organisation_asked_in_hours_and_moves_on(client: Any, world: World) -> None:
     # Given 华景 starts a member's transfer to 莲花 (XFER-2)
     member_id = world.members["huajing"][1]
     transfer = start(client, world, "huajing", member_id, to_branch_id=world.orgs["lianhua"])
@@ -355,9 +357,7 @@ def test_msg_4_a_redelivered_stream_record_moves_nothing_twice(client: Any, worl
     assert len([i for i in WorkItem.query(keys.work_pk(world.orgs["huajing"])) if isinstance(i, WorkItem)]) == 1
 
 
-def test_msg_4_a_task_opened_before_the_work_list_existed_is_not_counted_below_zero(
-    client: Any, world: World
-) -> None:
+def test_msg_4_a_task_opened_before_the_work_list_existed_is_not_counted_below_zero(client: Any, world: World) -> None:
     # Given a pending registration whose work item and count were lost (opened before the work
     # list was deployed)
     reg = pending_registration(client, world, 411)
