@@ -41,12 +41,12 @@ def drain(client: Any, queue: str = "registration") -> int:
     return handled
 
 
-def drain_stream(client: Any | None = None) -> dict[str, int]:
+def drain_stream(client: Any | None = None, only: str | None = None) -> dict[str, int]:
     """Deliver the table's stream to every stream function (stats_stream, worklist_stream) until
     nothing is left (the OwnStat changes stats_stream makes are stream records too), each in
     order, from its own position and with its mapping's filter, as the local runner does; the
-    next drain starts after the records this one delivered. Requires every record to succeed;
-    returns records delivered by kind (to any function)."""
+    next drain starts after the records this one delivered. `only`: that one function alone.
+    Requires every record to succeed; returns records delivered by kind (to any function)."""
     from datetime import datetime
 
     from moto.core import DEFAULT_ACCOUNT_ID
@@ -56,7 +56,7 @@ def drain_stream(client: Any | None = None) -> dict[str, int]:
     from zhtj.core.settings import get_settings
 
     settings = get_settings()
-    functions = load_manifest().stream_functions()
+    functions = {n: f for n, f in load_manifest().stream_functions().items() if only in (None, n)}
     shard = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].tables[settings.table_name].stream_shard
     delivered: dict[str, int] = {}
     # Where each function's last drain stopped: kept on moto's shard, so that a restored state
