@@ -2869,6 +2869,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orgs/{org_id}/work-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 本组织的待办事项（按期限，最急的在前） */
+        get: operations["get_orgs_org_id_work_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4491,6 +4508,113 @@ export interface components {
             org_id: string;
             /** Reads */
             reads: number;
+        };
+        /**
+         * WorkKind
+         * @description What kind of task waits on an organisation.
+         * @enum {string}
+         */
+        WorkKind: "REGISTRATION" | "OVERDUE_REVIEW" | "EDIT" | "JOIN_MONTH" | "TRANSFER" | "AWARD_DECLARATION" | "EXIT" | "DELETION" | "PARTY";
+        /**
+         * DueUnit
+         * @description How a task's deadline is counted.
+         * @enum {string}
+         */
+        DueUnit: "WORKDAYS" | "HOURS";
+        /**
+         * WorkCounts
+         * @description Open tasks by kind, and their total.
+         */
+        WorkCounts: {
+            /**
+             * Registration
+             * @description 报到待审核
+             */
+            registration: number;
+            /**
+             * Overdue Review
+             * @description 逾期未审核、上报本组织的报到
+             */
+            overdue_review: number;
+            /**
+             * Edit
+             * @description 信息修改待审核
+             */
+            edit: number;
+            /**
+             * Join Month
+             * @description 入团年月更正申请（团省委审批）
+             */
+            join_month: number;
+            /**
+             * Transfer
+             * @description 转接审批环节与申诉
+             */
+            transfer: number;
+            /**
+             * Award Declaration
+             * @description 团员申报的奖惩
+             */
+            award_declaration: number;
+            /**
+             * Exit
+             * @description 离团申请
+             */
+            exit: number;
+            /**
+             * Deletion
+             * @description 删除团员申请
+             */
+            deletion: number;
+            /**
+             * Party
+             * @description 推优入党
+             */
+            party: number;
+            /** Total */
+            total: number;
+        };
+        /**
+         * WorkItemOut
+         * @description One task waiting on the organisation. `id` is the task's own id (the registration, the
+         *     transfer, the request, declaration or recommendation); `member_id`, `registration_id`,
+         *     `transfer_id`, `request_id` are what the routes that decide it take. `due_in`: how far the
+         *     deadline is, in `unit` (working days: 0 on its last day; hours), negative once past.
+         */
+        WorkItemOut: {
+            kind: components["schemas"]["WorkKind"];
+            /** Id */
+            id: string;
+            /**
+             * Name
+             * @description 团员或报到人姓名
+             */
+            name: string;
+            /** Member Id */
+            member_id: string | null;
+            /** Registration Id */
+            registration_id: string | null;
+            /** Transfer Id */
+            transfer_id: string | null;
+            /** Request Id */
+            request_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Deadline */
+            deadline: string | null;
+            unit: components["schemas"]["DueUnit"] | null;
+            /** Due In */
+            due_in: number | null;
+            /** Escalated */
+            escalated: boolean;
+            /**
+             * Stage
+             * @description 多阶段事项的当前阶段：删除申请 REQUESTED/FORWARDED，转接 OPEN/APPEALED
+             */
+            stage: string | null;
         };
     };
     responses: never;
@@ -45913,6 +46037,195 @@ export interface operations {
                         total: number;
                         /** By Org */
                         by_org: components["schemas"]["ReadCountOut"][];
+                    };
+                };
+            };
+            /** @description 输入有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 违反团内规定 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求过于频繁或超出限额 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+        };
+    };
+    get_orgs_org_id_work_list: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+                kind?: components["schemas"]["WorkKind"] | null;
+            };
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        counts: components["schemas"]["WorkCounts"];
+                        /** Items */
+                        items: components["schemas"]["WorkItemOut"][];
+                        /**
+                         * Next Cursor
+                         * @default null
+                         */
+                        next_cursor: string | null;
                     };
                 };
             };
