@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from pynamodb.expressions.condition import Condition
+
 from zhtj.accounts.models import Account
 from zhtj.core.clock import CHINA_TZ
 from zhtj.core.errors import NotFoundError, ValidationError
@@ -201,10 +203,10 @@ def _page(
     scope = ("audit", hash_key, key_names, {k: str(v) for k, v in sorted(options.items())})
     start = paging.open_cursor(cursor, *scope)
     if "filter_condition" not in options:
-        records, last = paging.read_page(
+        page, after = paging.read_page(
             query, hash_key, limit=limit, start_key=start, scan_index_forward=False, **options
         )
-        return records, paging.seal(last, *scope)
+        return page, paging.seal(after, *scope)
     pages = query(
         hash_key, scan_index_forward=False, page_size=_READ_AHEAD, last_evaluated_key=start, **options
     ).page_iter
@@ -223,7 +225,7 @@ def _page(
 
 
 def _filtered(narrowed: TrailFilter) -> dict[str, Any]:
-    conditions = []
+    conditions: list[Condition] = []
     if narrowed.subject_kind:
         conditions.append(AuditRecord.subject_kind == narrowed.subject_kind)
     if narrowed.action:

@@ -54,6 +54,8 @@ POLICY: dict[str, Reach] = {
     "member.reveal_id_number": Reach.OWN_OR_BELOW,
     # The roster as a spreadsheet (members/roster.py): the target is the organisation exported.
     "member.export": Reach.OWN_OR_BELOW,
+    # WEB-2 (registration/poster.py): a branch's registration QR poster; the target is the branch.
+    "org.join_poster": Reach.OWN_OR_BELOW,
     "system_org.read": Reach.PROVINCE,
     "registration.read": Reach.OWN_OR_BELOW,  # target: the registration's branch
     "registration.review": Reach.OWN_OR_BELOW,  # the branch, or above it once escalated (REV-2)
