@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 Format = Literal["png", "pdf"]
 CONTENT_TYPES: dict[str, str] = {"png": "image/png", "pdf": "application/pdf"}
 TITLE = "扫码报到"
-HINT = "请用微信或手机浏览器扫描二维码，注册并报到到本团支部"
+HINT = "请用微信或手机浏览器扫描二维码，注册后报到本团支部"
 NOT_A_BRANCH = RuleViolation("ORG-4", "只有团支部有报到二维码（团员只属于团支部）", "org_id")
 NOT_ACTIVE = RuleViolation("ORG-6", "该团支部已撤销", "org_id")
 PNG_SIZE = (1240, 1754)  # A4 at 150 dpi: the same layout as the PDF
