@@ -140,6 +140,18 @@ def public_api_url() -> str:
     return os.environ.get(PUBLIC_API_URL_ENV, DEFAULT_PUBLIC_URL).rstrip("/")
 
 
+APP_ORIGIN_ENV = "ZHTJ_APP_ORIGIN"
+
+
+def app_origin() -> str:
+    """Where the web apps are served (the members' app under /m/, the console under
+    /console/), without a trailing slash: a branch's registration QR code points there. By
+    default the API's public address: the local stack serves the apps itself, and in the cloud
+    the public domain fronts both through the one CloudFront distribution (docs/deploy.md);
+    ZHTJ_APP_ORIGIN names another origin if the apps are ever served apart."""
+    return (os.environ.get(APP_ORIGIN_ENV) or public_api_url()).rstrip("/")
+
+
 # Providers' settings (identity, payments). Read on every call, not once: the tests and the local
 # stack select a provider, and its timing, per run.
 IDENTITY_PROVIDER_ENV = "ZHTJ_IDENTITY_PROVIDER"
