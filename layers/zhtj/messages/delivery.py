@@ -24,7 +24,7 @@ from zhtj.integrations.sms import registry as sms
 from zhtj.integrations.sms.base import SmsRefused, Template
 from zhtj.integrations.wechat import registry as wechat_registry
 from zhtj.integrations.wechat.base import WechatRefused
-from zhtj.messages import preferences, rules
+from zhtj.messages import outbox, preferences, rules
 from zhtj.messages.messages import NOTIFICATIONS, Notify
 from zhtj.messages.models import Delivery, InboxMessage, SmsDay, UnreadCount
 from zhtj.messages.recipients import accounts_of, openid_of, phone_of
@@ -54,6 +54,7 @@ def handle(message: Notify) -> None:
         for channel in rules.channels(kind):
             if rules.wanted(kind, channel, off_kinds, off_channels):
                 _deliver(message, kind, account_id, channel)
+    outbox.handled(message)  # a failure above leaves it: the message is re-delivered
 
 
 def _deliver(message: Notify, kind: Kind, account_id: str, channel: Channel) -> None:
@@ -115,7 +116,9 @@ def by_sms(message: Notify, kind: Kind, account_id: str) -> None:
     at = clock.now()
     delay = rules.quiet_delay(at)
     if delay:
-        held = message.model_copy(update={"recipient": f"account:{account_id}", "channel": Channel.SMS.value})
+        held = message.model_copy(
+            update={"recipient": f"account:{account_id}", "channel": Channel.SMS.value, "outbox": None}
+        )
         NOTIFICATIONS.send(held, delay_seconds=delay)
         return
     phone = phone_of(account_id)

@@ -1,9 +1,11 @@
 """The notifications outbox (MSG-1's durability): a notification is written in its sender's
-transaction as a NotifyOutbox item, sent to the `notifications` queue once the transaction has
-landed, and its item deleted. Should the queue fail after the commit (or the process die between
-the commit and the send), the item stays; the sweep (schedule `notification_sweep`) sends what
-is older than SWEEP_AFTER and deletes it. A notification sent twice (the hook and the sweep
-racing) is still delivered once per (event, account, channel): the worker's Delivery records.
+transaction as a NotifyOutbox item and sent to the `notifications` queue once the transaction
+has landed (as before: one SendMessage on the sender's path); the notifications worker deletes
+the item once it has handled the message. Should the queue fail after the commit (or the
+process die between the commit and the send), the item stays; the sweep (schedule
+`notification_sweep`, every 5 minutes) sends what is older than SWEEP_AFTER and deletes it. A
+notification sent twice (a message still waiting in a long backlog, swept once) is still
+delivered once per (event, account, channel): the worker's Delivery records.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from zhtj.messages.models import NotifyOutbox
 from zhtj.table import keys
 from zhtj.table.unit_of_work import UnitOfWork
 
-# Older than this, an outbox item's after-commit send is taken as lost: the sweep sends it.
-SWEEP_AFTER = timedelta(minutes=5)
+# Older than this, an outbox item's message is taken as lost (its send failed, or it was never
+# handled): the sweep sends it again. Far longer than the worker takes outside a backlog.
+SWEEP_AFTER = timedelta(minutes=15)
 # Items one sweep sends per shard (the rest wait five minutes for the next sweep).
 SWEEP_PAGE = 500
 
@@ -40,26 +43,32 @@ def entry_key(message: Notify, at: datetime) -> tuple[str, str]:
 
 
 def stage(uow: UnitOfWork, message: Notify, hook_key: str) -> None:
-    """Write `message` in `uow`'s transaction and send it once the transaction lands (then delete
-    its item). Nothing when `hook_key` is already staged in this unit of work."""
-    at = clock.now()
-    pk, sk = entry_key(message, at)
+    """Write `message` in `uow`'s transaction and send it once the transaction lands (the worker
+    deletes the item). Nothing when `hook_key` is already staged in this unit of work."""
+    pk, sk = entry_key(message, clock.now())
+    staged = message.model_copy(update={"outbox": f"{pk}|{sk}"})
 
     def send() -> None:
-        NOTIFICATIONS.send(message)
-        NotifyOutbox(pk, sk).delete()  # a sweep may have sent and deleted it already: no condition
+        NOTIFICATIONS.send(staged)
 
     if not uow.after_commit(hook_key, send):
         return
-    uow.put(
-        NotifyOutbox(pk, sk, body=NOTIFICATIONS.body(message), event_id=message.event_id, created_at=at),
-        condition=NotifyOutbox.pk.does_not_exist(),
-    )
+    # No condition: the same key is the same event, recipient and moment (two racing writers of
+    # one decision): either may write it, the loser's transaction fails on its own condition.
+    uow.put(NotifyOutbox(pk, sk, body=NOTIFICATIONS.body(staged), event_id=message.event_id, created_at=clock.now()))
+
+
+def handled(message: Notify) -> None:
+    """The worker has handled `message`: its outbox item goes (nothing if it had none)."""
+    if message.outbox:
+        pk, _, sk = message.outbox.partition("|")
+        NotifyOutbox(pk, sk).delete()
 
 
 def sweep(now: datetime | None = None) -> int:
     """Send and delete every outbox item older than SWEEP_AFTER (at most SWEEP_PAGE a shard):
-    their after-commit send was lost. Returns how many were sent."""
+    their message was lost, or is still waiting (then it arrives twice, and is delivered once).
+    Returns how many were sent."""
     before = _stamp((now or clock.now()) - SWEEP_AFTER)
     sent = 0
     for shard in range(keys.NOTIFY_OUTBOX_SHARDS):
@@ -67,7 +76,7 @@ def sweep(now: datetime | None = None) -> int:
             if not isinstance(item, NotifyOutbox):
                 continue
             NOTIFICATIONS.send(NOTIFICATIONS.parse(item.body))
-            # Deleted meanwhile by its late hook or another sweep: it was sent either way.
+            # Deleted meanwhile by the worker or another sweep: it was handled or sent either way.
             with contextlib.suppress(DeleteError):
                 item.delete(condition=NotifyOutbox.pk.exists())
             sent += 1
