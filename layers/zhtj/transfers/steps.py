@@ -54,7 +54,8 @@ def ask(uow: UnitOfWork, transfer: Transfer, org_id: str, org_path: str, at: dat
 
 def tell_waiting(uow: UnitOfWork, transfer: Transfer, org_id: str, due: datetime, why: str) -> None:
     """MSG-1: the organisation asked (or escalated to) is told a step waits for it; the
-    transfers of one batch tell it once (one event per batch and organisation)."""
+    transfers of one batch tell it once (one event per batch and organisation). Its reminder 24
+    hours before `due` is set (the NEAR_KIND timer, moved by each later ask or escalation)."""
     if transfer.batch_id:
         event, member = f"transfer-batch:{transfer.batch_id}:{why}:{org_id}", f"{transfer.member_name}等（批量转接）"
     else:
