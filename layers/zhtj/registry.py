@@ -38,6 +38,7 @@ import zhtj.orgs.models
 import zhtj.party.models
 import zhtj.registration.messages
 import zhtj.registration.models
+import zhtj.reminders.messages
 import zhtj.search.models
 import zhtj.signin.models
 import zhtj.stats.models
@@ -86,6 +87,7 @@ MESSAGE_MODULES = (
     zhtj.messages.messages,
     zhtj.orgs.messages,
     zhtj.registration.messages,
+    zhtj.reminders.messages,
     zhtj.sweeps.messages,
     zhtj.transfers.messages,
 )

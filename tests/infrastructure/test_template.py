@@ -563,3 +563,18 @@ def test_dues_3_the_cloud_has_no_way_to_select_the_payments_simulator(template: 
         for function, properties in functions.items():
             if function in cloud.PAYMENT_FUNCTIONS:
                 assert properties["Environment"]["Variables"][PAYMENT_GATEWAY_ENV[provider]] == {"Ref": name}
+
+
+def test_msg_3_the_uploads_bucket_expires_notice_attachments_after_their_retention(template: dict[str, Any]) -> None:
+    """Given the uploads bucket: notice attachments (`notices/`) go three years after their upload,
+    and readers are shown them expired before that (zhtj.notices.rules)."""
+    from zhtj.notices import rules as notice_rules
+
+    uploads = template["Resources"][cloud.bucket_id("uploads")]["Properties"]
+    rules = {r["Id"]: r for r in uploads["LifecycleConfiguration"]["Rules"]}
+    expire = rules["expire-notice-attachments"]
+    assert (expire["Prefix"], expire["ExpirationInDays"]) == (
+        notice_rules.ATTACHMENTS_PREFIX,
+        notice_rules.ATTACHMENT_KEPT_DAYS,
+    )
+    assert notice_rules.ATTACHMENT_SHOWN_DAYS < notice_rules.ATTACHMENT_KEPT_DAYS

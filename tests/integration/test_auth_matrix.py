@@ -779,6 +779,8 @@ SELF_OR_PUBLIC = {
     ("POST", "/me/messages/read-all"),
     ("GET", "/me/notification-preferences"),
     ("PUT", "/me/notification-preferences"),
+    # MSG-1: the caller binds their own WeChat openid (tests/integration/messages/test_wechat.py).
+    ("PUT", "/me/wechat-openid"),
     # MSG-3: a reader's own list, and a notice read by a reader in its audience (anyone else: not
     # found; tests/integration/notices/test_notices.py walks members and operators below and beside).
     ("GET", "/me/notices"),
