@@ -756,6 +756,9 @@ SELF_OR_PUBLIC = {
     # found; tests/integration/notices/test_notices.py walks members and operators below and beside).
     ("GET", "/me/notices"),
     ("GET", "/notices/{notice_id}"),
+    # WEB-1: the public branch lookup and a branch's QR link, no sign-in (orgs/test_branch_lookup.py).
+    ("GET", "/branches/lookup"),
+    ("GET", "/branches/{branch_id}/public"),
 }
 
 # Callers relative to the target 天河: (world admin name, relation).

@@ -12,8 +12,8 @@ from pathlib import Path
 TESTS = Path(__file__).resolve().parents[1]
 SPEC = TESTS.parents[1] / "shared" / "SPEC.md"
 
-# The capabilities still to build: MSG-4 and the two web apps (WEB).
-NOT_BUILT_YET = frozenset({"MSG-4", "WEB-1", "WEB-2", "WEB-3"})
+# The capabilities still to build: MSG-4 and the web apps (WEB; WEB-1's API routes are named).
+NOT_BUILT_YET = frozenset({"MSG-4", "WEB-2", "WEB-3"})
 
 
 def rule_ids(spec: str) -> list[str]:
