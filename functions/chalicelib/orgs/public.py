@@ -8,7 +8,7 @@ from __future__ import annotations
 from chalice.app import Blueprint
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.http import api
+from chalicelib.http import api, source_ip
 from zhtj.orgs import lookup
 
 bp = Blueprint(__name__)
@@ -31,9 +31,8 @@ class PublicBranchOut(BranchHit):
 
 
 def _caller() -> str:
-    """The caller's address as API Gateway saw it (the lookup's limit per caller)."""
-    context = bp.current_request.context or {}
-    return str((context.get("identity") or {}).get("sourceIp") or "")
+    """The caller's address (the lookup's limit per caller)."""
+    return source_ip(bp.current_request)
 
 
 @api(
