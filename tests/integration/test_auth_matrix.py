@@ -723,6 +723,9 @@ SELF_OR_PUBLIC = {
     # own session (dues/test_dues_offline.py walks the callers).
     ("GET", "/dues/online-start"),
     ("POST", "/members/{member_id}/dues/mate-pay"),
+    # WEB-1: only the paying member opens their open order's checkout on the phone
+    # (dues/test_dues_mobile.py: a branch mate and the branch are refused NOT_SELF).
+    ("POST", "/dues/orders/{order_id}/checkout"),
     ("POST", "/webhooks/wechatpay"),
     ("POST", "/webhooks/alipay"),
     # CARD: the member sets what their card shows (tests/integration/cards/test_cards.py walks the

@@ -167,9 +167,7 @@ def test_dues_1_web_1_alipay_wap_is_a_signed_gateway_url_the_sdk_signs_alike(wor
     unsigned = {k: v for k, v in params.items() if k != "sign"}
     peer_signed = dict(parse_qsl(world.alipay_peer.sign_data(dict(unsigned))))
     assert params["sign"] == peer_signed["sign"]
-    assert keys.verify(
-        world.simulator.alipay["app_public_key"], request_canonical(params).encode(), params["sign"]
-    )
+    assert keys.verify(world.simulator.alipay["app_public_key"], request_canonical(params).encode(), params["sign"])
 
 
 def test_dues_1_alipay_wap_fields_match_the_sdk_but_for_its_product_code(world: World) -> None:
@@ -190,9 +188,7 @@ def test_dues_1_alipay_wap_fields_match_the_sdk_but_for_its_product_code(world: 
         )
     )
     varying = {"timestamp", "sign", "biz_content", "format"}
-    assert {k: v for k, v in ours.items() if k not in varying} == {
-        k: v for k, v in theirs.items() if k not in varying
-    }
+    assert {k: v for k, v in ours.items() if k not in varying} == {k: v for k, v in theirs.items() if k not in varying}
     assert {**json.loads(theirs["biz_content"]), "product_code": "QUICK_WAP_WAY"} == json.loads(ours["biz_content"])
 
 
