@@ -19,6 +19,7 @@ from chalicelib.dues import routes as dues
 from chalicelib.http import chalice_answers, register
 from chalicelib.imports import routes as imports
 from chalicelib.life import routes as life
+from chalicelib.members import routes as members
 from chalicelib.messages import routes as messages
 from chalicelib.notices import routes as notices
 from chalicelib.orgs import public as orgs_public
@@ -72,6 +73,7 @@ for blueprint in (
     messages.bp,  # MSG-1..2: in-app messages, notification preferences, 催交
     notices.bp,  # MSG-3: notices (通知公告) with attachments and read counts
     orgs_public.bp,  # WEB-1: the public branch lookup and a branch's registration QR link
+    members.bp,  # WEB-1: the member's own branch (我的组织) and branch mates (帮TA交)
 ):
     register(app, blueprint)
 
