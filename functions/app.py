@@ -16,6 +16,7 @@ from chalicelib.deadlines import routes as deadlines
 from chalicelib.dues import offline as dues_offline
 from chalicelib.dues import providers as dues_providers
 from chalicelib.dues import routes as dues
+from chalicelib.dues import wechat as dues_wechat
 from chalicelib.http import chalice_answers, register
 from chalicelib.imports import routes as imports
 from chalicelib.life import routes as life
@@ -74,6 +75,7 @@ for blueprint in (
     notices.bp,  # MSG-3: notices (通知公告) with attachments and read counts
     orgs_public.bp,  # WEB-1: the public branch lookup and a branch's registration QR link
     members.bp,  # WEB-1: the member's own branch (我的组织) and branch mates (帮TA交)
+    dues_wechat.bp,  # WEB-1: the payer's openid inside WeChat (web authorization), for JSAPI
 ):
     register(app, blueprint)
 

@@ -766,6 +766,10 @@ SELF_OR_PUBLIC = {
     # another member and the branch's operator are refused NOT_SELF).
     ("GET", "/members/{member_id}/organisation"),
     ("GET", "/members/{member_id}/branch-mates"),
+    # WEB-1: anyone signed in gets WeChat's authorization address and exchanges its code for their
+    # openid (dues/test_dues_mobile.py); the code itself proves the WeChat user.
+    ("GET", "/wechat/authorize-url"),
+    ("POST", "/wechat/openid"),
 }
 
 # Callers relative to the target 天河: (world admin name, relation).
