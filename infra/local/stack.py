@@ -33,7 +33,7 @@ from chalice.local import (
     NotAuthorizedError,
 )
 
-from infra.local import sms_outbox
+from infra.local import sms_outbox, web_apps
 from infra.local.runner import EventRunner
 from zhtj.core.gateway_responses import GATEWAY_RESPONSES, GatewayAnswer
 
@@ -92,9 +92,18 @@ class GatewayRequestHandler(ChaliceRequestHandler):
         if parts.path.rstrip("/") == sms_outbox.PATH:
             self._answer_outbox(parse_qs(parts.query).get("phone", [""])[0])
             return
+        if web_apps.app_of(parts.path) and self.command in ("GET", "HEAD"):
+            self._answer_asset(parts.path)
+            return
         super()._generic_handle()
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+
+    def _answer_asset(self, path: str) -> None:
+        """The web apps (infra/local/web_apps.py): /m/... and /console/... from web/dist."""
+        found = web_apps.asset(path)
+        headers = {"Content-Type": found.content_type, "Cache-Control": found.cache}
+        self._send_http_response(found.status, headers, b"" if self.command == "HEAD" else found.body)
 
     def _answer_outbox(self, phone: str) -> None:
         """GET /dev/sms-outbox?phone=: {"messages": [...]} newest first (all phones without one)."""
