@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 CURSOR_SECRET_ENV = "ZHTJ_CURSOR_SECRET"
 DEFAULT_CURSOR_SECRET = "zhtj/cursor-key"
@@ -107,6 +108,17 @@ def dues_public_api_url() -> str:
     return os.environ.get(PUBLIC_API_URL_ENV, "http://localhost:8000")
 
 
+# The members' app (WEB-1), locally only: the page standing in for WeixinJSBridge (the payment
+# simulator's), which the cloud never sets. The origins a payment may send the browser back to
+# are app_origins() below.
+JSAPI_STAND_IN_ENV = "ZHTJ_PAYMENTS_JSAPI_STAND_IN"
+
+
+def jsapi_stand_in() -> str | None:
+    """The local page standing in for WeixinJSBridge (the payment simulator's), or None."""
+    return os.environ.get(JSAPI_STAND_IN_ENV) or None
+
+
 def lambda_function_name() -> str:
     """The running Lambda function's name (set by AWS; "test-func" elsewhere, as powertools has it)."""
     return os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "test-func")
@@ -150,6 +162,19 @@ def app_origin() -> str:
     the public domain fronts both through the one CloudFront distribution (docs/deploy.md);
     ZHTJ_APP_ORIGIN names another origin if the apps are ever served apart."""
     return (os.environ.get(APP_ORIGIN_ENV) or public_api_url()).rstrip("/")
+
+
+def app_origins() -> list[str]:
+    """scheme://host[:port] of the origins the apps are served from (a payment or WeChat's
+    authorization may send the browser back there only): the API's public address, and
+    app_origin() when the apps are served apart."""
+    found = []
+    for url in (public_api_url(), app_origin()):
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in found:
+            found.append(origin)
+    return found
 
 
 # Providers' settings (identity, payments). Read on every call, not once: the tests and the local
