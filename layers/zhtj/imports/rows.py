@@ -39,9 +39,9 @@ from zhtj.imports.rules import registration_id_for
 from zhtj.orgs.authz import get_org, within
 from zhtj.orgs.models import Org
 from zhtj.orgs.rules import OrgStatus, OrgType, check_members_allowed
+from zhtj.registration import identity_check
 from zhtj.registration import worker as registration_worker
 from zhtj.registration.form import read_form
-from zhtj.registration import identity_check
 from zhtj.registration.messages import WriteRegistration
 from zhtj.registration.models import Claim, Registration
 from zhtj.registration.rules import RegistrationState, check_submission

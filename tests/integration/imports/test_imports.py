@@ -16,7 +16,6 @@ from tests.support.imports import drain, person, progress, run_import, upload, w
 from tests.support.registration import make_id
 from zhtj.core import settings
 from zhtj.core.settings import IDENTITY_PROVIDER_ENV
-from zhtj.integrations.identity import registry
 from zhtj.imports import report_sheet
 from zhtj.imports import rows as import_rows_module
 from zhtj.imports import service as imports
@@ -24,10 +23,10 @@ from zhtj.imports import template as sheet
 from zhtj.imports import worker as import_worker
 from zhtj.imports.messages import IMPORTS
 from zhtj.imports.rules import ImportState
+from zhtj.integrations.identity import registry
 from zhtj.members.codes import ETHNICITIES, POLITICAL_STATUSES
 from zhtj.orgs import service as orgs
 from zhtj.orgs.rules import OrgType
-from zhtj.registration import identity_check
 from zhtj.registration import worker as registration_worker
 from zhtj.registration.models import Claim, Registration
 from zhtj.table import keys, limits, pii, storage
