@@ -18,6 +18,7 @@ and real-name providers"), far below an enrolment peak, so:
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -108,10 +109,11 @@ def _verdict(index: str) -> RealNameVerdict | None:
 
 
 def _keep_first(index: str, matched: bool) -> None:
-    """Remember the first answer for these facts, alone (a concurrent check's record stands)."""
+    """Remember the first answer for these facts, alone (a re-check's record stands)."""
     uow = UnitOfWork(SYSTEM_ACTOR)
     FirstCheck(PASSED if matched else RECHECK_SCHEDULED, index, matched).keep(uow)
-    uow.commit()
+    with contextlib.suppress(ConflictError):
+        uow.commit()
 
 
 def _keep_second(index: str, matched: bool) -> None:
@@ -145,22 +147,23 @@ class FirstCheck:
     asked: bool | None = None  # the provider's answer given now; None when a kept verdict served
 
     def keep(self, uow: UnitOfWork) -> None:
-        """Remember the provider's answer in `uow` (nothing when a kept verdict served): the first
-        answer for these facts stands, whoever wrote it (each attribute set only if absent, so a
-        concurrent check's record, or a re-check's, is never overwritten and never refused)."""
+        """Remember the provider's answer in `uow` (nothing when a kept verdict served). A put,
+        not an update (an update expression costs moto several times a put; DynamoDB the same):
+        on condition that no re-check's answer is there, so that only another first answer for
+        the same facts, given meanwhile by a concurrent check, can be replaced (by an answer as
+        good). Should a re-check have answered meanwhile, the transaction is refused as a lost
+        race (STALE: the worker's message comes back, and finds that verdict)."""
         if self.asked is None:
             return
         at = now()
-        uow.update(
-            RealNameVerdict(keys.realname_verdict_pk(self.index), keys.META),
-            [
-                RealNameVerdict.kind.set(RealNameVerdict),
-                RealNameVerdict.first.set(RealNameVerdict.first | self.asked),
-                RealNameVerdict.checked_at.set(RealNameVerdict.checked_at | at),
-                RealNameVerdict.expires_at.set(RealNameVerdict.expires_at | (at + VERDICT_KEEP)),
-            ],
-            versioned=False,
+        verdict = RealNameVerdict(
+            keys.realname_verdict_pk(self.index),
+            keys.META,
+            first=self.asked,
+            checked_at=at,
+            expires_at=at + VERDICT_KEEP,
         )
+        uow.put(verdict, condition=RealNameVerdict.second.does_not_exist())
 
 
 def _state(kept: RealNameVerdict) -> RealNameState:
