@@ -330,6 +330,46 @@ def test_import_2_rows_paced_by_the_real_name_rate_wait_their_turn_within_the_ch
     assert [at.second for at in asked] == [0, 0, 1]
 
 
+def test_import_2_a_chunk_whose_rows_get_no_turn_in_time_comes_back_and_asks_nobody_twice(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the provider's rate at 2 checks a second, its clock held in one second, and a chunk
+    # that may not wait for the next one
+    monkeypatch.setenv(settings.IDENTITY_RATE_ENV, "2")
+    held = {"at": datetime(2026, 9, 1, 8, 0, 0, 250_000, tzinfo=UTC)}
+    monkeypatch.setattr(limits, "now", lambda: held["at"])
+    monkeypatch.setattr(import_rows_module, "PACED_WAIT_SECONDS", 0)
+    asked: list[str] = []
+
+    class Passing:
+        def verify(self, name: str, id_number: str, phone: str | None, attempt: int) -> bool:
+            asked.append(id_number)
+            return True
+
+    registry.register("passing", Passing)
+    monkeypatch.setenv(IDENTITY_PROVIDER_ENV, "passing")
+    try:
+        # When a file of three rows is imported
+        job = upload(client, world, "huajing", workbook([person(47, None), person(48, None), person(49, None)]))
+        drain(client, expect_failure=True)
+        # Then the chunk failed after writing the two rows that had their turns (kept with their
+        # verdicts); the third was not asked
+        written = [
+            Registration.count(keys.registration_pk(imports.registration_id_for(job["import_id"], row)))
+            for row in (2, 3, 4)
+        ]
+        assert written == [1, 1, 0] and len(asked) == 2
+        # And when it comes back in the next second
+        held["at"] += timedelta(seconds=1)
+        drain(client)
+    finally:
+        registry.unregister("passing")
+    # Then the import is done, every row once, and the provider was asked once per person
+    done = progress(client, world, "huajing", job["import_id"])
+    assert (done["state"], done["rows_good"], done["rows_bad"]) == (ImportState.DONE, 3, 0)
+    assert sorted(asked) == sorted({make_id(seq=n) for n in (47, 48, 49)})
+
+
 def test_import_2_a_claim_taken_after_the_check_refuses_that_row_alone(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
