@@ -1,0 +1,12 @@
+// The console's one API client and session (kept under "zhtj.console" in localStorage).
+import { createApi, SessionStore } from "@shared/api";
+import { router } from "./router";
+
+export const session = new SessionStore("console");
+
+export const api = createApi({
+  session,
+  onSignedOut: () => {
+    void router.replace({ name: "sign-in", query: { next: router.currentRoute.value.fullPath } });
+  },
+});
