@@ -32,6 +32,7 @@ from chalicelib.transfers import batches as transfer_batches
 from chalicelib.transfers import proposals as transfer_proposals
 from chalicelib.transfers import routes as transfers
 from chalicelib.wiring import new_app, wire
+from chalicelib.worklist import routes as worklist
 from zhtj.core.manifest import load_manifest
 
 manifest = load_manifest()
@@ -70,6 +71,7 @@ for blueprint in (
     auth.bp,  # ACCT: signing up, in and out, password resets, cadres' invitations
     messages.bp,  # MSG-1..2: in-app messages, notification preferences, 催交
     notices.bp,  # MSG-3: notices (通知公告) with attachments and read counts
+    worklist.bp,  # MSG-4: the work list (待办)
 ):
     register(app, blueprint)
 

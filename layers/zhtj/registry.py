@@ -48,6 +48,7 @@ import zhtj.table.limits
 import zhtj.timers.models
 import zhtj.transfers.messages
 import zhtj.transfers.models
+import zhtj.worklist.models
 
 MODEL_MODULES = (
     zhtj.accounts.models,
@@ -74,6 +75,7 @@ MODEL_MODULES = (
     zhtj.table.limits,
     zhtj.timers.models,
     zhtj.transfers.models,
+    zhtj.worklist.models,
 )
 
 MESSAGE_MODULES = (

@@ -74,6 +74,10 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: {"into_org_id": w.orgs["huajing"], "reason": "x"},
     ),
     ("GET", "/orgs/{org_id}/findings"): Case("org.findings", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/findings"),
+    # MSG-4 (chalicelib/worklist/): an organisation's work list, read by it and those above it.
+    ("GET", "/orgs/{org_id}/work-list"): Case(
+        "org.work_list", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/work-list"
+    ),
     ("GET", "/orgs/{org_id}/findings/summary"): Case(
         "org.findings", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/findings/summary"
     ),

@@ -47,6 +47,7 @@ POLICY: dict[str, Reach] = {
     "member.reset_code": Reach.OWN_OR_BELOW,  # ACCT-4: target: the member's branch
     "org.audit": Reach.OWN_OR_BELOW,
     "org.findings": Reach.OWN_OR_BELOW,
+    "org.work_list": Reach.OWN_OR_BELOW,  # MSG-4: an organisation's work list (待办), by it or above it
     "member.read": Reach.OWN_OR_BELOW,  # target: the member's branch
     "member.audit": Reach.OWN_OR_BELOW,
     "system_org.read": Reach.PROVINCE,
