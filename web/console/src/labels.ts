@@ -1,11 +1,7 @@
-// Chinese labels of the API's codes the console shows (states, kinds, political status).
+// Chinese labels of the API's codes the console shows (states, kinds, national code lists).
+import { ETHNICITY, POLITICAL_STATUS, SEX } from "@shared/codes";
 
-export const POLITICAL_STATUS: Record<string, string> = {
-  "01": "中共党员",
-  "02": "中共预备党员",
-  "03": "共青团员",
-  "13": "群众",
-};
+export { ETHNICITY, POLITICAL_STATUS, SEX };
 
 export const MEMBER_STATE: Record<string, string> = {
   NORMAL: "正常",
@@ -88,6 +84,7 @@ export function shown(field: string, value: unknown): string {
   if (value === null || value === undefined || value === "") return "—";
   if (typeof value === "boolean") return value ? "是" : "否";
   if (field === "political_status" && typeof value === "string") return label(POLITICAL_STATUS, value);
+  if (field === "ethnicity" && typeof value === "string") return label(ETHNICITY, value);
   return typeof value === "object" ? JSON.stringify(value) : String(value as string | number);
 }
 
