@@ -189,3 +189,60 @@ def test_acct_6_an_initial_password_is_changed_before_anything_else(
     page.get_by_role("button", name="确认修改").click()
     expect(page.get_by_role("heading", name="工作台")).to_be_visible()
     expect(page.locator(".acting")).to_contain_text("团支部")
+
+
+def _work_item(page: Page, text: str) -> Locator:
+    """The work list's item naming `text`, once the stream has put it there."""
+    item = page.get_by_role("link", name=re.compile(text))
+    for _ in range(20):
+        if item.count():
+            break
+        page.get_by_role("button", name="刷新").click()
+        page.wait_for_timeout(500)
+    expect(item.first).to_be_visible()
+    return item.first
+
+
+def test_del_1_a_deletion_requested_by_the_branch_forwarded_by_the_city_approved_by_the_province(
+    page: Page, app_url: Callable[[str], str], web_stack: RunningStack
+) -> None:
+    demo = web_stack.demo
+    assert demo is not None
+    # Given the secretary on the record of a member of the branch (not one other journeys use)
+    _sign_in(page, app_url, demo["branch_secretary_phone"], demo["demo_password"])
+    page.goto(app_url("/console/members"))
+    links = page.locator(".el-table__body a")
+    expect(links.first).to_be_visible()
+    used = {demo["member_id"], demo.get("transfer_member_id", "")}
+    hrefs = [h for h in (link.get_attribute("href") or "" for link in links.all()) if h.rsplit("/", 1)[-1] not in used]
+    page.goto(app_url(hrefs[-2]))
+    expect(page.get_by_role("heading", name="团员信息")).to_be_visible()
+    name = page.locator(".title").inner_text().strip()
+    # When the branch asks to delete them (a wrong entry), giving the reason
+    page.get_by_role("button", name="申请删除").click()
+    page.get_by_role("dialog").get_by_label("删除原因").fill("重复录入")
+    page.get_by_role("dialog").get_by_role("button", name="提交申请").click()
+    expect(page.get_by_text("删除申请办理中")).to_be_visible()
+
+    # Then the city finds it in its work list and forwards it
+    page.get_by_role("button", name="退出").click()
+    _sign_in(page, app_url, demo["city_admin_phone"], demo["demo_password"])
+    _work_item(page, f"删除团员.*{name}").click()
+    expect(page.get_by_role("heading", name="审核 · 删除团员")).to_be_visible()
+    _screen_passes_axe(page, "deletions-city")
+    row = page.locator(".row", has_text=name)
+    row.get_by_role("button", name="核定上报").click()
+    page.get_by_role("dialog").get_by_role("button", name="核定上报").click()
+    expect(row).to_have_count(0)
+
+    # And the province approves it from its own work list
+    page.get_by_role("button", name="退出").click()
+    _sign_in(page, app_url, demo["province_admin_phone"], demo["demo_password"])
+    _work_item(page, f"删除团员.*{name}").click()
+    row = page.locator(".row", has_text=name)
+    expect(row).to_contain_text("市级团委已上报")
+    expect(page.get_by_role("button", name="全部退回")).to_be_visible()
+    _screen_passes_axe(page, "deletions-province")
+    row.get_by_role("button", name="批准删除").click()
+    page.get_by_role("dialog").get_by_role("button", name="批准删除").click()
+    expect(row).to_have_count(0)
