@@ -68,7 +68,7 @@ def counts(org_id: str) -> dict[str, int]:
         found = WorkCount.get(keys.work_count_pk(org_id), keys.WORK_COUNT_SK)
     except WorkCount.DoesNotExist:
         found = None
-    by_kind = {count_field(k): max(0, int(getattr(found, count_field(k)) or 0)) if found else 0 for k in WorkKind}
+    by_kind = {count_field(k): int(getattr(found, count_field(k)) or 0) if found else 0 for k in WorkKind}
     return {**by_kind, "total": sum(by_kind.values())}
 
 

@@ -215,39 +215,41 @@ def test_msg_4_a_transfer_step_waits_at_the_organisation_asked_in_hours_and_move
                          world.headers(asked_name), {"step": transfer["step_index"]})  # fmt: skip
     assert status == 200, moved
     assert work_list(client, world, asked_name)["counts"]["transfer"] == 0
-    if moved["state"] == "OPEN":
-        following = next(name for name, org_id in world.orgs.items() if org_id == moved["step_org_id"])
-        assert [i["id"] for i in work_list(client, world, following)["items"]] == [transfer["transfer_id"]]
+    assert moved["state"] == "OPEN" and moved["step_org_id"] != asked
+    following = next(name for name, org_id in world.orgs.items() if org_id == moved["step_org_id"])
+    assert [i["id"] for i in work_list(client, world, following)["items"]] == [transfer["transfer_id"]]
 
 
 # --- Order, paging, kinds ---------------------------------------------------------------------------------
 
 
 def test_msg_4_most_urgent_first_paged_and_filtered_by_kind(client: Any, world: World) -> None:
-    # Given at 华景: two registrations (5 working days) and an edit request (no deadline), and a
-    # transfer step asked of 华景 itself (72 hours) when 莲花's member moves here
+    # Given at 华景, opened in this order: an edit request (no deadline), two registrations (5
+    # working days), and a transfer of one of its members (its first step asks 华景: 72 hours)
+    member_id = world.members["huajing"][0]
+    status, edited = call(client, "PATCH", f"/members/{member_id}", member_headers(world, member_id),
+                          {"political_status": "中共预备党员"})  # fmt: skip
+    assert status == 200 and edited["edit_request"], edited
     first = pending_registration(client, world, 403, name="王一")
     second = pending_registration(client, world, 404, name="王二")
-    member_id = world.members["huajing"][0]
-    call(client, "PATCH", f"/members/{member_id}", member_headers(world, member_id), {"political_status": "中共党员"})
-    mover = world.members["lianhua"][0]
-    transfer = start(client, world, "lianhua", mover, to_branch_id=world.orgs["huajing"])
-    waiting_here = transfer["step_org_id"] == world.orgs["huajing"]
-    # When 华景 reads its list, a page of two at a time
+    transfer = start(client, world, "huajing", world.members["huajing"][1], to_branch_id=world.orgs["lianhua"])
+    assert transfer["step_org_id"] == world.orgs["huajing"]
+    # When 华景 reads its list two at a time
     one = work_list(client, world, "huajing", limit=2)
     two = work_list(client, world, "huajing", limit=2, cursor=one["next_cursor"])
-    # Then earliest deadline first: the transfer (if asked here), the registrations, then the edit
-    expected = [("REGISTRATION", first["registration_id"]), ("REGISTRATION", second["registration_id"])]
-    expected = ([("TRANSFER", transfer["transfer_id"])] if waiting_here else []) + expected + [("EDIT", None)]
-    listed = kinds(one) + kinds(two)
-    if len(expected) > 4:
-        listed += kinds(work_list(client, world, "huajing", limit=2, cursor=two["next_cursor"]))
-    assert [k for k, _ in listed] == [k for k, _ in expected]
-    assert [i for _, i in listed][: len(expected) - 1] == [i for _, i in expected][:-1]
-    deadlines_seen = [i["deadline"] for i in one["items"] + two["items"] if i["deadline"]]
-    assert deadlines_seen == sorted(deadlines_seen)
-    assert one["counts"]["total"] == len(expected)
-    # And one kind alone, in the same order
+    rest = work_list(client, world, "huajing", limit=2, cursor=two["next_cursor"]) if two["next_cursor"] else None
+    # Then the earliest deadline comes first, whatever the order opened; no deadline comes last
+    assert kinds(one) + kinds(two) == [
+        ("TRANSFER", transfer["transfer_id"]),
+        ("REGISTRATION", first["registration_id"]),
+        ("REGISTRATION", second["registration_id"]),
+        ("EDIT", edited["edit_request"]["request_id"]),
+    ]
+    assert rest is None or rest["items"] == []
+    assert (one["items"][0]["unit"], one["items"][1]["unit"]) == ("HOURS", "WORKDAYS")
+    assert one["counts"] == two["counts"]
+    assert (one["counts"]["total"], one["counts"]["registration"], one["counts"]["transfer"]) == (4, 2, 1)
+    # And one kind alone, in the same order, on one page
     only = work_list(client, world, "huajing", kind="REGISTRATION")
     assert kinds(only) == [("REGISTRATION", first["registration_id"]), ("REGISTRATION", second["registration_id"])]
     assert only["next_cursor"] is None
