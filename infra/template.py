@@ -29,6 +29,7 @@ from typing import Any
 from chalice.utils import to_cfn_resource_name
 
 from infra.provision import BUCKETS, UPLOADS_LIFECYCLE_RULES, bucket_name
+from infra.web_hosting import web_conditions, web_outputs, web_resources
 from zhtj.core.gateway_responses import GATEWAY_RESPONSES
 from zhtj.core.manifest import Manifest, SqsTrigger, StreamTrigger, load_manifest
 from zhtj.core.settings import (
@@ -908,6 +909,7 @@ def _conditions() -> Json:
     # checks that a resource type exists in the region it lints for.
     return {
         IN_CHINA: {"Fn::Or": [{"Fn::Equals": [_ref("AWS::Region"), r]} for r in CHINA_REGIONS]},
+        **web_conditions(IN_CHINA),
     }
 
 
@@ -918,6 +920,7 @@ def _outputs(manifest: Manifest) -> Json:
         "PiiKeyId": {"Value": _ref(PII_KEY)},
         "CardSigningKeyId": {"Value": _ref(SIGNING_KEY)},
         "TokenSigningKeyId": {"Value": _ref(TOKEN_KEY)},
+        **web_outputs(),
     }
     for role in BUCKETS:
         outputs[f"{bucket_id(role)}Name"] = {"Value": _ref(bucket_id(role))}
@@ -938,6 +941,7 @@ def manifest_resources(manifest: Manifest) -> Json:
         _state_machines(manifest),
         _function_role(manifest),
         _grant_roles(manifest),
+        web_resources(IN_CHINA),
     ):
         resources.update(part)
     return {

@@ -59,6 +59,8 @@ def configure_logging() -> None:
 def print_banner(stack: LocalStack) -> None:
     lines = [
         "",
+        f"  MEMBERS  {stack.api_url}/m/         (the members' mobile app: open it 360 px wide, or on a phone)",
+        f"  CONSOLE  {stack.api_url}/console/   (the cadres' console)",
         f"  API      {stack.api_url}   (GET /health, /openapi.json)",
         f"  AWS      {stack.aws_url}   (moto; aws --endpoint-url {stack.aws_url} ...)",
         f"  PAYMENTS {stack.payments_url}   (WeChat Pay / Alipay simulator: POST /simulator/pay)",

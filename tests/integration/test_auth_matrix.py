@@ -349,6 +349,9 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: f"/orgs/{w.orgs['tianhe']}/dues/share",
         lambda w: {"retention_percent": "10"},
     ),
+    ("GET", "/orgs/{org_id}/dues/owing"): Case(
+        "dues.read", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/dues/owing"
+    ),
     ("GET", "/orgs/{org_id}/dues/lapsing"): Case(
         "dues.read", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/dues/lapsing"
     ),

@@ -145,8 +145,10 @@ APP_ORIGIN_ENV = "ZHTJ_APP_ORIGIN"
 
 def app_origin() -> str:
     """Where the web apps are served (the members' app under /m/, the console under
-    /console/), without a trailing slash: a branch's registration QR code points there. The
-    cloud sets it to the CloudFront domain; locally the apps are served by the API itself."""
+    /console/), without a trailing slash: a branch's registration QR code points there. By
+    default the API's public address: the local stack serves the apps itself, and in the cloud
+    the public domain fronts both through the one CloudFront distribution (docs/deploy.md);
+    ZHTJ_APP_ORIGIN names another origin if the apps are ever served apart."""
     return (os.environ.get(APP_ORIGIN_ENV) or public_api_url()).rstrip("/")
 
 

@@ -569,6 +569,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orgs/{org_id}/dues/owing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 欠交团费的团员（可按月份；催交名单，MSG-2） */
+        get: operations["get_orgs_org_id_dues_owing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/dues/standards": {
         parameters: {
             query?: never;
@@ -3348,6 +3365,22 @@ export interface components {
             unpaid_months: number;
             /** First Unpaid */
             first_unpaid: string;
+        };
+        /** OwingOut */
+        OwingOut: {
+            /** Member Id */
+            member_id: string;
+            /** Name */
+            name: string;
+            /** Unpaid Months */
+            unpaid_months: number;
+            /** First Unpaid */
+            first_unpaid: string;
+            /**
+             * Months
+             * @description 欠交的月份（截至上月）
+             */
+            months: string[];
         };
         /** StandardOut */
         StandardOut: {
@@ -12460,6 +12493,184 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LapsingOut"][];
+                };
+            };
+            /** @description 输入有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 违反团内规定 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求过于频繁或超出限额 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+        };
+    };
+    get_orgs_org_id_dues_owing: {
+        parameters: {
+            query?: {
+                month?: string | null;
+            };
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OwingOut"][];
                 };
             };
             /** @description 输入有误 */
