@@ -47,7 +47,7 @@ async function named<T>(items: T[], memberOf: (item: T) => string): Promise<void
 const nameOf = (memberId: string): string => names.get(memberId) ?? "—";
 const member = (id: string) => ({ path: { member_id: id } });
 
-async function provinceLevel(orgId: string): Promise<boolean> {
+export async function provinceLevel(orgId: string): Promise<boolean> {
   const org = await unwrap(api.GET("/orgs/{org_id}", { params: { path: { org_id: orgId } } }));
   return org.parent_id === null || org.level === "PROVINCE";
 }
