@@ -16,15 +16,15 @@ from pathlib import Path
 import pytest
 import requests
 from openpyxl import load_workbook
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, ViewportSize, expect
 
 from tests.browser.conftest import axe_violations
 from tests.support.stack import RunningStack
 
 pytestmark = pytest.mark.browser
 
-WIDE = {"width": 1280, "height": 800}
-PHONE = {"width": 360, "height": 740}
+WIDE: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 360, "height": 740}
 # Screenshots of each screen at both widths when ZHTJ_SCREENSHOTS names a folder (to look at).
 SHOTS = os.environ.get("ZHTJ_SCREENSHOTS")
 MASKED = re.compile(r"^\d{6}\*+[\dX]{4}$|^\d{1,4}\*+[\dX]{1,4}$")

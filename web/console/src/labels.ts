@@ -34,6 +34,8 @@ export const REAL_NAME_STATE: Record<string, string> = {
 
 export const REQUEST_STATE: Record<string, string> = {
   PENDING: "待审批",
+  OPEN: "待审批",
+  APPEALED: "申诉待处理",
   REQUESTED: "团支部已申请",
   FORWARDED: "市级团委已上报",
   APPROVED: "已通过",
