@@ -250,9 +250,15 @@ def test_del_1_a_deletion_requested_by_the_branch_forwarded_by_the_city_approved
     row.get_by_role("button", name="批准删除").click()
     page.get_by_role("dialog").get_by_role("button", name="批准删除").click()
     expect(row).to_have_count(0)
-    # And the province's other review lists open and pass axe (award declarations, join months)
-    for tab, heading in (("奖励申报", "审核 · 奖励申报"), ("入团年月更正", "审核 · 入团年月更正")):
+    # And the province's other review lists open and pass axe (registrations overdue and escalated
+    # to it, award declarations, join months)
+    for tab, heading in (
+        ("报到审核", "审核 · 报到审核"),
+        ("奖励申报", "审核 · 奖励申报"),
+        ("入团年月更正", "审核 · 入团年月更正"),
+    ):
         page.get_by_role("link", name=tab, exact=True).click()
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
         expect(page.get_by_text("暂无待处理事项").or_(page.locator(".row").first)).to_be_visible()
+        expect(page.get_by_role("alert")).to_have_count(0)
         _screen_passes_axe(page, f"review-{tab}")

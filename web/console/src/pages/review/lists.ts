@@ -2,7 +2,7 @@
 // turns it into rows with the decisions open to it. Names come from the members' records (the
 // lists carry ids only; never ID numbers).
 import type { RouteLocationRaw } from "vue-router";
-import { unwrap } from "@shared/api";
+import { unwrap, type ResponseOf } from "@shared/api";
 import type { PageOf } from "@shared/useCursorPages";
 import { api } from "../../api";
 import { FIELD_LABEL, label, moment, REQUEST_STATE, shown } from "../../labels";
@@ -47,8 +47,19 @@ async function named<T>(items: T[], memberOf: (item: T) => string): Promise<void
 const nameOf = (memberId: string): string => names.get(memberId) ?? "—";
 const member = (id: string) => ({ path: { member_id: id } });
 
+const orgs = new Map<string, Promise<ResponseOf<"/orgs/{org_id}", "get">>>();
+function orgOf(orgId: string): Promise<ResponseOf<"/orgs/{org_id}", "get">> {
+  let found = orgs.get(orgId);
+  if (!found) {
+    found = unwrap(api.GET("/orgs/{org_id}", { params: { path: { org_id: orgId } } }));
+    found.catch(() => orgs.delete(orgId));
+    orgs.set(orgId, found);
+  }
+  return found;
+}
+
 export async function provinceLevel(orgId: string): Promise<boolean> {
-  const org = await unwrap(api.GET("/orgs/{org_id}", { params: { path: { org_id: orgId } } }));
+  const org = await orgOf(orgId);
   return org.parent_id === null || org.level === "PROVINCE";
 }
 
@@ -56,7 +67,11 @@ export const reviewLists: Record<string, ReviewList> = {
   registrations: {
     title: "报到审核",
     async load(orgId, cursor) {
-      const page = await unwrap(api.GET("/orgs/{org_id}/registrations", { params: { path: { org_id: orgId }, query: { cursor, limit: 20 } } }));
+      // A branch reviews its own; the organisations above see those overdue and escalated to them (REV-2).
+      const branch = (await orgOf(orgId)).org_type === "BRANCH";
+      const page = branch
+        ? await unwrap(api.GET("/orgs/{org_id}/registrations", { params: { path: { org_id: orgId }, query: { cursor, limit: 20 } } }))
+        : await unwrap(api.GET("/orgs/{org_id}/overdue-reviews", { params: { path: { org_id: orgId }, query: { cursor, limit: 20 } } }));
       return {
         next_cursor: page.next_cursor,
         items: page.items.map((r) => ({
@@ -64,7 +79,7 @@ export const reviewLists: Record<string, ReviewList> = {
           memberId: null,
           name: r.name,
           lines: [`${moment(r.submitted_at)} 提交`, `审核期限 ${moment(r.review_due)}`],
-          state: "待审核",
+          state: branch ? "待审核" : "逾期上报",
           link: { name: "review-registration", params: { id: r.registration_id } },
           actions: [],
         })),
