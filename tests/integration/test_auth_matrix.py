@@ -55,6 +55,23 @@ CASES: dict[tuple[str, str], Case] = {
             "alias": "棠下团支部",
         },
     ),
+    ("POST", "/orgs/{org_id}/children/name-check"): Case(
+        "org.create_child",
+        "tianhe",
+        lambda w: f"/orgs/{w.orgs['tianhe']}/children/name-check",
+        lambda w: {"org_type": "BRANCH", "short_name": "广州市天河区棠下团支部", "alias": "棠下团支部"},
+    ),
+    # WEB-2: a branch's registration QR poster, the roster export, a member's full ID number
+    # (the member's branch alone, as REV-1 has it for a registration).
+    ("GET", "/orgs/{org_id}/join-poster"): Case(
+        "org.join_poster", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/join-poster?format=png"
+    ),
+    ("POST", "/orgs/{org_id}/members/xlsx"): Case(
+        "member.export", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/members/xlsx"
+    ),
+    ("GET", "/members/{member_id}/id-number"): Case(
+        "member.reveal_id_number", "huajing", lambda w: f"/members/{w.members['huajing'][0]}/id-number", only=REVIEWERS
+    ),
     ("GET", "/orgs/{org_id}/subtree"): Case("org.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/subtree"),
     ("GET", "/orgs/{org_id}/search"): Case("org.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/search?q=华景"),
     ("POST", "/orgs/{org_id}/move"): Case(
@@ -402,6 +419,9 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/orgs/{org_id}/transfer-inbox"): Case(
         "transfer.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/transfer-inbox"
+    ),
+    ("GET", "/orgs/{org_id}/transfer-stats/children"): Case(
+        "transfer.stats", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/transfer-stats/children"
     ),
     ("GET", "/orgs/{org_id}/transfer-stats"): Case(
         "transfer.stats", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/transfer-stats"
@@ -868,6 +888,7 @@ def test_route_by_caller(matrix_world: Any, route: tuple[str, str], caller: str)
             "TRANSFER_NOT_YOUR_STEP",
             "TRANSFER_PROPOSE_ONLY",
             "NOT_REVIEWING_ORG",
+            "ID_NUMBER_BRANCH_ONLY",
         }
         assert answer["message"]
 

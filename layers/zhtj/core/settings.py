@@ -140,6 +140,16 @@ def public_api_url() -> str:
     return os.environ.get(PUBLIC_API_URL_ENV, DEFAULT_PUBLIC_URL).rstrip("/")
 
 
+APP_ORIGIN_ENV = "ZHTJ_APP_ORIGIN"
+
+
+def app_origin() -> str:
+    """Where the web apps are served (the members' app under /m/, the console under
+    /console/), without a trailing slash: a branch's registration QR code points there. The
+    cloud sets it to the CloudFront domain; locally the apps are served by the API itself."""
+    return (os.environ.get(APP_ORIGIN_ENV) or public_api_url()).rstrip("/")
+
+
 # Providers' settings (identity, payments). Read on every call, not once: the tests and the local
 # stack select a provider, and its timing, per run.
 IDENTITY_PROVIDER_ENV = "ZHTJ_IDENTITY_PROVIDER"
