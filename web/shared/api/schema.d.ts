@@ -192,6 +192,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orgs/{org_id}/members/xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 导出团员花名册（xlsx，身份证号脱敏，留痕；下载链接5分钟有效） */
+        post: operations["post_orgs_org_id_members_xlsx"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/members/{member_id}/id-number": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 查看团员完整身份证号（仅所在团支部，留痕） */
+        get: operations["get_members_member_id_id_number"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/members/{member_id}/reset-codes": {
         parameters: {
             query?: never;
@@ -251,7 +285,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 组织的操作记录 */
+        /** 组织的操作记录（可按类别、操作、人员、日期筛选；筛选时一页可能不满，凭 next_cursor 继续） */
         get: operations["get_orgs_org_id_audit"];
         put?: never;
         post?: never;
@@ -1191,6 +1225,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orgs/{org_id}/children/name-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 检查下级组织的名称（ORG-5，边输入边检查，不创建） */
+        post: operations["post_orgs_org_id_children_name_check"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/orgs/{org_id}/subtree": {
         parameters: {
             query?: never;
@@ -1514,6 +1565,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orgs/{org_id}/join-poster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 团支部报到二维码海报（PNG或A4 PDF，下载链接5分钟有效） */
+        get: operations["get_orgs_org_id_join_poster"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/transfer-chain": {
         parameters: {
             query?: never;
@@ -1695,6 +1763,23 @@ export interface paths {
         };
         /** 转接办理情况（本组织及下级） */
         get: operations["get_orgs_org_id_transfer_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orgs/{org_id}/transfer-stats/children": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 各直属下级的转接办理情况（72小时内处理率，XFER-2） */
+        get: operations["get_orgs_org_id_transfer_stats_children"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2946,6 +3031,18 @@ export interface components {
             /** Account Id */
             account_id: string | null;
         };
+        /**
+         * MemberState
+         * @description A member's states (Member.state).
+         * @enum {string}
+         */
+        MemberState: "NORMAL" | "VOLUNTARY_PENDING" | "LAPSED_PENDING" | "EXPELLED_PENDING" | "AGED_OUT_PENDING" | "VOLUNTARY" | "LAPSED" | "EXPELLED" | "AGED_OUT" | "DELETED";
+        /**
+         * Sector
+         * @description Where an organisation's members study or work; registration opens by sector (REG-8).
+         * @enum {string}
+         */
+        Sector: "UNIVERSITY" | "VOCATIONAL" | "MIDDLE_SCHOOL" | "ENTERPRISE" | "PUBLIC_INSTITUTION" | "GOVERNMENT" | "COMMUNITY" | "RURAL" | "OTHER";
         /** AuditOut */
         AuditOut: {
             /** Action */
@@ -2970,6 +3067,12 @@ export interface components {
              * @description 操作人所代表的组织的简称
              */
             actor_org_name: string | null;
+            /**
+             * Subject Name
+             * @description 变更对象的名称（团员、组织、账号、报到的姓名或简称；其他类别为空）
+             * @default null
+             */
+            subject_name: string | null;
             /**
              * At
              * Format: date-time
@@ -3590,12 +3693,6 @@ export interface components {
          * @enum {string}
          */
         OrgType: "LEADING_ORGAN" | "BASIC_COMMITTEE" | "WORKING_COMMITTEE" | "GENERAL_BRANCH" | "BRANCH";
-        /**
-         * Sector
-         * @description Where an organisation's members study or work; registration opens by sector (REG-8).
-         * @enum {string}
-         */
-        Sector: "UNIVERSITY" | "VOCATIONAL" | "MIDDLE_SCHOOL" | "ENTERPRISE" | "PUBLIC_INSTITUTION" | "GOVERNMENT" | "COMMUNITY" | "RURAL" | "OTHER";
         /** OrgOut */
         OrgOut: {
             /** Org Id */
@@ -3848,6 +3945,46 @@ export interface components {
          * @enum {string}
          */
         ReturnCode: "WRONG_TARGET" | "NOT_OUR_MEMBER" | "INFORMATION_WRONG" | "NOT_STUDYING_OR_WORKING_HERE" | "DUPLICATE" | "OTHER";
+        /**
+         * ChildFiguresOut
+         * @description XFER-2 per organisation: a direct child and its subtree's figures.
+         */
+        ChildFiguresOut: {
+            /** Out By State */
+            out_by_state: {
+                [key: string]: number;
+            };
+            /** In By State */
+            in_by_state: {
+                [key: string]: number;
+            };
+            /** Responses */
+            responses: number;
+            /** Within Deadline Rate */
+            within_deadline_rate: number | null;
+            /** Median Hours */
+            median_hours: number | null;
+            /** P90 Hours */
+            p90_hours: number | null;
+            /** Late Steps */
+            late_steps: number;
+            /** Overdue Now */
+            overdue_now: number;
+            /** Graduates */
+            graduates: number;
+            /** Graduates Transferred */
+            graduates_transferred: number;
+            /** Graduate Completion Rate */
+            graduate_completion_rate: number | null;
+            /** Org Id */
+            org_id: string;
+            /** Short Name */
+            short_name: string;
+            /** Org Type */
+            org_type: string;
+            /** Status */
+            status: string;
+        };
         /** TargetOut */
         TargetOut: {
             /** Org Id */
@@ -7128,6 +7265,374 @@ export interface operations {
             };
         };
     };
+    post_orgs_org_id_members_xlsx: {
+        parameters: {
+            query?: {
+                subtree?: boolean;
+                state?: components["schemas"]["MemberState"] | null;
+                sector?: components["schemas"]["Sector"] | null;
+            };
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Url */
+                        url: string;
+                        /** File Name */
+                        file_name: string;
+                        /** Rows */
+                        rows: number;
+                        /** Branches */
+                        branches: number;
+                    };
+                };
+            };
+            /** @description 输入有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 违反团内规定 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求过于频繁或超出限额 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+        };
+    };
+    get_members_member_id_id_number: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Id Number */
+                        id_number: string;
+                    };
+                };
+            };
+            /** @description 输入有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 违反团内规定 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求过于频繁或超出限额 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+        };
+    };
     post_members_member_id_reset_codes: {
         parameters: {
             query?: never;
@@ -8142,6 +8647,12 @@ export interface operations {
             query?: {
                 cursor?: string | null;
                 limit?: number;
+                subject_kind?: string | null;
+                action?: string | null;
+                actor_account_id?: string | null;
+                member_id?: string | null;
+                since?: string | null;
+                until?: string | null;
             };
             header?: never;
             path: {
@@ -20738,6 +21249,275 @@ export interface operations {
             };
         };
     };
+    post_orgs_org_id_children_name_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    org_type: components["schemas"]["OrgType"];
+                    /** @default null */
+                    level?: components["schemas"]["Level"] | null;
+                    /**
+                     * Short Name
+                     * @default null
+                     */
+                    short_name?: string | null;
+                    /**
+                     * Full Name
+                     * @default null
+                     */
+                    full_name?: string | null;
+                    /**
+                     * Alias
+                     * @default null
+                     */
+                    alias?: string | null;
+                    /**
+                     * Region Name
+                     * @default null
+                     */
+                    region_name?: string | null;
+                    /**
+                     * Class Branch
+                     * @default false
+                     */
+                    class_branch?: boolean;
+                    /**
+                     * Entry Year
+                     * @default null
+                     */
+                    entry_year?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Ok */
+                        ok: boolean;
+                        /** Code */
+                        code: string | null;
+                        /** Message */
+                        message: string | null;
+                        /** Field */
+                        field: string | null;
+                        /** Errors */
+                        errors: components["schemas"]["FieldErrorOut"][];
+                    };
+                };
+            };
+            /** @description 输入有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求内容超过64KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求内容类型应为application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 违反团内规定 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求过于频繁或超出限额 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+        };
+    };
     get_orgs_org_id_subtree: {
         parameters: {
             query?: {
@@ -24945,6 +25725,194 @@ export interface operations {
             };
         };
     };
+    get_orgs_org_id_join_poster: {
+        parameters: {
+            query?: {
+                format?: "png" | "pdf";
+            };
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Url */
+                        url: string;
+                        /** File Name */
+                        file_name: string;
+                        /**
+                         * Join Url
+                         * @description 二维码内容：团员端报到页 <app origin>/m/join/<branch_id>
+                         */
+                        join_url: string;
+                    };
+                };
+            };
+            /** @description 输入有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 违反团内规定 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求过于频繁或超出限额 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+        };
+    };
     get_transfer_chain: {
         parameters: {
             query?: never;
@@ -28463,6 +29431,193 @@ export interface operations {
                         graduates_transferred: number;
                         /** Graduate Completion Rate */
                         graduate_completion_rate: number | null;
+                    };
+                };
+            };
+            /** @description 输入有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 违反团内规定 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求过于频繁或超出限额 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+        };
+    };
+    get_orgs_org_id_transfer_stats_children: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Items */
+                        items: components["schemas"]["ChildFiguresOut"][];
+                        /**
+                         * Next Cursor
+                         * @default null
+                         */
+                        next_cursor: string | null;
                     };
                 };
             };
