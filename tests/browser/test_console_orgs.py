@@ -110,3 +110,63 @@ def test_web_2_org_5_acct_5_a_city_creates_a_branch_and_invites_its_secretary(
     _shot(page, "orgs-people")
     sent = _sms_to(web_stack, phone, "CADRE_INVITATION")
     assert sent and "浏览器测试团支部" in sent[0]["text"] and "书记" in sent[0]["text"]
+
+
+def _axe_at_both_widths(page: Page, name: str) -> None:
+    """axe-core on the screen as it is, at 360 px and at 1280 px (WEB-3)."""
+    for width, height in ((360, 740), (1280, 800)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(150)  # the layout settles after a resize (no data is awaited here)
+        assert axe_violations(page) == [], f"{name} at {width}px"
+        _shot(page, name)
+    page.set_viewport_size({"width": 360, "height": 740})
+
+
+def test_xfer_2_web_2_a_branch_approves_a_transfer_in_its_inbox_and_every_area_passes_axe(
+    page: Page, app_url: Callable[[str], str], web_stack: RunningStack
+) -> None:
+    assert web_stack.demo is not None
+    demo = web_stack.demo
+    # Given the administrator of the first step of the demo transfer, signed in
+    _sign_in(page, app_url, demo["transfer_step1_admin_phone"], demo["demo_password"])
+    # When they open 组织关系转接
+    page.goto(app_url("/console/transfers"))
+    inbox = page.get_by_role("list", name="待审批的转接")
+    card = inbox.get_by_role("listitem").first
+    # Then the transfer waits there with its 72-hour clock
+    expect(card).to_contain_text("剩余")
+    _axe_at_both_widths(page, "transfers")
+    # When it is approved
+    with page.expect_response(lambda r: "/approve" in r.url) as approved:
+        card.get_by_role("button", name="通过").click()
+    assert approved.value.status == 200
+    # Then it leaves the inbox
+    expect(page.get_by_text("没有待本组织审批的转接")).to_be_visible()
+    # And the figures and the graduation tab open
+    page.get_by_role("tab", name="办理情况").click()
+    expect(page.get_by_text("72小时内处理率").first).to_be_visible()
+    _axe_at_both_widths(page, "transfers-stats")
+    page.get_by_role("tab", name="毕业转接").click()
+    expect(page.get_by_role("heading", name="批量发起转接")).to_be_visible()
+    _axe_at_both_widths(page, "transfers-graduation")
+    # And the dues tabs, the imports and the audit trail (which holds the approval) open and pass axe
+    page.goto(app_url("/console/dues"))
+    expect(page.get_by_role("tabpanel", name="收缴统计").get_by_text("已缴人数")).to_be_visible()
+    _axe_at_both_widths(page, "dues")
+    for tab, shows in (
+        ("欠缴与催交", page.get_by_role("heading", name="连续6个月未缴团费的团员")),
+        ("代缴", page.get_by_role("heading", name="代缴订单")),
+        ("线下交纳", page.get_by_role("button", name="登记")),
+        ("台账与对账", page.get_by_role("heading", name="团费留存台账")),
+        ("团费标准", page.get_by_role("heading", name="新增或修订（团省委）")),
+    ):
+        page.get_by_role("tab", name=tab).click()
+        expect(shows).to_be_visible()
+        _axe_at_both_widths(page, f"dues-{tab}")
+    page.goto(app_url("/console/imports"))
+    expect(page.get_by_role("button", name="下载导入模板")).to_be_visible()
+    _axe_at_both_widths(page, "imports")
+    page.goto(app_url("/console/audit"))
+    expect(page.locator(".el-table")).to_contain_text("转接审批通过")
+    expect(page.locator(".el-table")).to_contain_text("切换所代表的组织")
+    _axe_at_both_widths(page, "audit")
