@@ -170,3 +170,34 @@ def test_xfer_2_web_2_a_branch_approves_a_transfer_in_its_inbox_and_every_area_p
     expect(page.locator(".el-table")).to_contain_text("转接审批通过")
     expect(page.locator(".el-table")).to_contain_text("切换所代表的组织")
     _axe_at_both_widths(page, "audit")
+
+
+def test_stat_1_sweep_1_the_province_reads_its_statistics_and_runs_a_sweep(
+    page: Page, app_url: Callable[[str], str], web_stack: RunningStack
+) -> None:
+    assert web_stack.demo is not None
+    demo = web_stack.demo
+    # Given the provincial administrator signed in
+    _sign_in(page, app_url, demo["province_admin_phone"], demo["demo_password"])
+    # When they open 统计分析
+    page.goto(app_url("/console/stats"))
+    # Then the subtree's figures show, and each chart is said in words
+    expect(page.get_by_text("组织总数")).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("^组织按类型："))).to_be_visible()
+    _axe_at_both_widths(page, "stats")
+    for tab, shows in (
+        ("日通报", page.get_by_text("日通报", exact=False).last),
+        ("行业进度", page.get_by_role("tabpanel", name="行业进度").get_by_text("已录入")),
+        ("核查问题", page.get_by_role("tabpanel", name="核查问题").get_by_text("直属下级").first),
+    ):
+        page.get_by_role("tab", name=tab).click()
+        expect(shows).to_be_visible()
+        _axe_at_both_widths(page, f"stats-{tab}")
+    # When a province-wide sweep is started
+    page.get_by_role("tab", name="核查任务").click()
+    page.get_by_role("button", name="发起全省核查").click()
+    # Then its progress shows until it is done, with what it found
+    status = page.get_by_role("status").filter(has_text="核查任务")
+    expect(status).to_contain_text("核查任务：已完成", timeout=90_000)
+    expect(status).to_contain_text("发现问题")
+    _axe_at_both_widths(page, "stats-sweeps")
