@@ -201,3 +201,12 @@ def test_stat_1_sweep_1_the_province_reads_its_statistics_and_runs_a_sweep(
     expect(status).to_contain_text("核查任务：已完成", timeout=90_000)
     expect(status).to_contain_text("发现问题")
     _axe_at_both_widths(page, "stats-sweeps")
+    # And the search (STAT-3) answers in the page (the demo's seeded names are not in the
+    # search index locally, so only that it answers without a refusal is checked here)
+    page.goto(app_url("/console/search"))
+    page.get_by_label("查找内容").fill(demo["transfer_step1_org"])
+    with page.expect_response(lambda r: r.url.endswith("/search")) as answered:
+        page.get_by_role("button", name="查找", exact=True).click()
+    assert answered.value.status == 200
+    expect(page.get_by_role("alert")).to_have_count(0)
+    _axe_at_both_widths(page, "search")
