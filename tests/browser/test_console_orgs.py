@@ -26,7 +26,8 @@ SHOTS = os.environ.get("ZHTJ_BROWSER_SHOTS")
 
 def _shot(page: Page, name: str) -> None:
     if SHOTS:
-        page.screenshot(path=f"{SHOTS}/{name}-{page.viewport_size['width'] if page.viewport_size else 0}.png", full_page=True)
+        width = page.viewport_size["width"] if page.viewport_size else 0
+        page.screenshot(path=f"{SHOTS}/{name}-{width}.png", full_page=True)
 
 
 def _sign_in(page: Page, app_url: Callable[[str], str], phone: str, password: str) -> None:
