@@ -114,7 +114,8 @@ def test_web_2_org_5_acct_5_a_city_creates_a_branch_and_invites_its_secretary(
 
 
 def _axe_at_both_widths(page: Page, name: str) -> None:
-    """axe-core on the screen as it is, at 360 px and at 1280 px (WEB-3)."""
+    """axe-core on the screen once its lists have loaded, at 360 px and at 1280 px (WEB-3)."""
+    expect(page.locator(".el-loading-mask:visible")).to_have_count(0)
     for width, height in ((360, 740), (1280, 800)):
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(150)  # the layout settles after a resize (no data is awaited here)
