@@ -33,7 +33,7 @@ from chalice.local import (
     NotAuthorizedError,
 )
 
-from infra.local import sms_outbox, web_apps
+from infra.local import sms_outbox, web_apps, wechat_outbox
 from infra.local.runner import EventRunner
 from zhtj.core.gateway_responses import GATEWAY_RESPONSES, GatewayAnswer
 
@@ -86,11 +86,15 @@ class GatewayRequestHandler(ChaliceRequestHandler):
     }
 
     def _generic_handle(self) -> None:
-        # The SMS outbox (infra/local/sms_outbox.py) on the API's port, on the local stack only:
-        # what the app "sent", read by the tests and by a person trying the sign-in.
+        # The SMS outbox (infra/local/sms_outbox.py) and the WeChat simulator's
+        # (infra/local/wechat_outbox.py) on the API's port, on the local stack only: what the
+        # app "sent", read by the tests and by a person trying the sign-in.
         parts = urlsplit(self.path)
         if parts.path.rstrip("/") == sms_outbox.PATH:
             self._answer_outbox(parse_qs(parts.query).get("phone", [""])[0])
+            return
+        if parts.path.rstrip("/") == wechat_outbox.PATH:
+            self._answer_wechat_outbox(parse_qs(parts.query).get("openid", [""])[0])
             return
         if web_apps.app_of(parts.path) and self.command in ("GET", "HEAD"):
             self._answer_asset(parts.path)
@@ -120,6 +124,18 @@ class GatewayRequestHandler(ChaliceRequestHandler):
             self._send_http_response(400, headers, json.dumps(body, ensure_ascii=False).encode("utf-8"))
             return
         body_json = {"messages": [sms.as_json() for sms in sent]}
+        self._send_http_response(200, headers, json.dumps(body_json, ensure_ascii=False).encode("utf-8"))
+
+    def _answer_wechat_outbox(self, openid: str) -> None:
+        """GET /dev/wechat-outbox?openid=: {"messages": [...]} newest first (all without one)."""
+        headers = {"Content-Type": "application/json; charset=utf-8", "Access-Control-Allow-Origin": "*"}
+        if self.command != "GET":
+            body = {"code": "METHOD_NOT_ALLOWED", "message": "微信消息发件箱只能读取", "field": None}
+            self._send_http_response(405, headers, json.dumps(body, ensure_ascii=False).encode("utf-8"))
+            return
+        self._parse_payload()
+        sent = wechat_outbox.messages(openid.strip() or None)
+        body_json = {"messages": [m.as_json() for m in sent]}
         self._send_http_response(200, headers, json.dumps(body_json, ensure_ascii=False).encode("utf-8"))
 
     def _send_error_response(self, error: LocalGatewayException) -> None:
@@ -257,7 +273,7 @@ class LocalStack:
         from chalice.config import Config
 
         from infra.local import fake_identity
-        from zhtj.core.settings import IDENTITY_PROVIDER_ENV, IDENTITY_RATE_ENV, SMS_PROVIDER_ENV
+        from zhtj.core.settings import IDENTITY_PROVIDER_ENV, IDENTITY_RATE_ENV, SMS_PROVIDER_ENV, WECHAT_PROVIDER_ENV
 
         config = Config(chalice_stage=STAGE, config_from_disk=self._chalice_config())
         env = dict(config.environment_variables)
@@ -275,6 +291,8 @@ class LocalStack:
             IDENTITY_RATE_ENV: os.environ.get(IDENTITY_RATE_ENV) or "1000",
             # SMS: the outbox, served at /dev/sms-outbox on the API's port.
             SMS_PROVIDER_ENV: sms_outbox.NAME,
+            # WeChat subscribe messages: the simulator, served at /dev/wechat-outbox.
+            WECHAT_PROVIDER_ENV: wechat_outbox.NAME,
         }
         # A developer's real profile or session must not leak into requests to moto.
         for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
@@ -284,18 +302,24 @@ class LocalStack:
             os.environ[key] = value
         fake_identity.install()
         sms_outbox.install()
+        wechat_outbox.install()
 
     def _start_payments_simulator(self, session: boto3.Session) -> None:
         """The providers' side on localhost; the merchant secrets' gateways point at it, so the
         app's query-order and bill downloads reach it over HTTP like the real gateways."""
+        from infra.local.cashier import JSAPI_STAND_IN_PATH
         from infra.local.payments_simulator import Simulator
         from infra.provision import create_payment_secrets
+        from zhtj.core.settings import JSAPI_STAND_IN_ENV
 
         server = Simulator.local().serve(self.host, self.payments_port, compress=1000.0)
         threading.Thread(target=server.serve_forever, name="payments-simulator", daemon=True).start()
         self._payments = server
         self.payments_url = f"http://{self.host}:{server.server_address[1]}"
         create_payment_secrets(session, gateway=self.payments_url)
+        # WEB-1: outside WeChat, the simulator's cashier stands in for WeixinJSBridge (JSAPI).
+        self._saved_env.setdefault(JSAPI_STAND_IN_ENV, os.environ.get(JSAPI_STAND_IN_ENV))
+        os.environ[JSAPI_STAND_IN_ENV] = self.payments_url + JSAPI_STAND_IN_PATH
         log.info("payment provider simulator on %s", self.payments_url)
 
     def _enable_step_functions(self) -> None:

@@ -91,6 +91,10 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: {"into_org_id": w.orgs["huajing"], "reason": "x"},
     ),
     ("GET", "/orgs/{org_id}/findings"): Case("org.findings", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/findings"),
+    # MSG-4 (chalicelib/worklist/): an organisation's work list, read by it and those above it.
+    ("GET", "/orgs/{org_id}/work-list"): Case(
+        "org.work_list", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/work-list"
+    ),
     ("GET", "/orgs/{org_id}/findings/summary"): Case(
         "org.findings", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/findings/summary"
     ),
@@ -344,6 +348,9 @@ CASES: dict[tuple[str, str], Case] = {
         "tianhe",
         lambda w: f"/orgs/{w.orgs['tianhe']}/dues/share",
         lambda w: {"retention_percent": "10"},
+    ),
+    ("GET", "/orgs/{org_id}/dues/owing"): Case(
+        "dues.read", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/dues/owing"
     ),
     ("GET", "/orgs/{org_id}/dues/lapsing"): Case(
         "dues.read", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/dues/lapsing"
@@ -743,6 +750,9 @@ SELF_OR_PUBLIC = {
     # own session (dues/test_dues_offline.py walks the callers).
     ("GET", "/dues/online-start"),
     ("POST", "/members/{member_id}/dues/mate-pay"),
+    # WEB-1: only the paying member opens their open order's checkout on the phone
+    # (dues/test_dues_mobile.py: a branch mate and the branch are refused NOT_SELF).
+    ("POST", "/dues/orders/{order_id}/checkout"),
     ("POST", "/webhooks/wechatpay"),
     ("POST", "/webhooks/alipay"),
     # CARD: the member sets what their card shows (tests/integration/cards/test_cards.py walks the
@@ -772,10 +782,23 @@ SELF_OR_PUBLIC = {
     ("POST", "/me/messages/read-all"),
     ("GET", "/me/notification-preferences"),
     ("PUT", "/me/notification-preferences"),
+    # MSG-1: the caller binds their own WeChat openid (tests/integration/messages/test_wechat.py).
+    ("PUT", "/me/wechat-openid"),
     # MSG-3: a reader's own list, and a notice read by a reader in its audience (anyone else: not
     # found; tests/integration/notices/test_notices.py walks members and operators below and beside).
     ("GET", "/me/notices"),
     ("GET", "/notices/{notice_id}"),
+    # WEB-1: the public branch lookup and a branch's QR link, no sign-in (orgs/test_branch_lookup.py).
+    ("GET", "/branches/lookup"),
+    ("GET", "/branches/{branch_id}/public"),
+    # WEB-1: the member's own branch and branch mates, the member only (members/test_my_branch.py:
+    # another member and the branch's operator are refused NOT_SELF).
+    ("GET", "/members/{member_id}/organisation"),
+    ("GET", "/members/{member_id}/branch-mates"),
+    # WEB-1: anyone signed in gets WeChat's authorization address and exchanges its code for their
+    # openid (dues/test_dues_mobile.py); the code itself proves the WeChat user.
+    ("GET", "/wechat/authorize-url"),
+    ("POST", "/wechat/openid"),
 }
 
 # Callers relative to the target 天河: (world admin name, relation).

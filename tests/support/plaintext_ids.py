@@ -18,7 +18,8 @@ full-width, plain or grouped (zhtj.logredact's shapes, validated by
 zhtj.domain.identity.normalize_id_number, so an order number or a timestamp is not one),
 standing alone (not inside a longer run of letters and digits: a hex id is not one).
 The only places one may appear are the answers the reviewing branch gets from
-GET /registrations/{id}/id-number and the member's branch from GET /members/{id}/id-number (200). Findings are kept masked and reported at the end of
+GET /registrations/{id}/id-number and the member's branch from
+GET /members/{id}/id-number (200). Findings are kept masked and reported at the end of
 the session (the teardown of a session fixture, so that it fails under xdist too).
 
 Not seen: messages sent and deleted within one mock, objects written and removed for good

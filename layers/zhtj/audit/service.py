@@ -30,6 +30,7 @@ from zhtj.signin.tokens import Principal
 from zhtj.table import keys, paging
 from zhtj.table.audit_record import AuditRecord
 from zhtj.table.base import Item
+from zhtj.table.bounded import query_bounded
 from zhtj.table.unit_of_work import SYSTEM_ACTOR
 
 SYSTEM_NAME = "系统"
@@ -133,9 +134,7 @@ def org_trail(
     if narrowed.member_id is not None:
         return _member_in_org_trail(principal, org, narrowed, cursor, limit)
     condition = _time_range(AuditRecord.gsi1sk, narrowed)
-    records, next_cursor = _page(
-        AuditRecord.by_gsi1.query, keys.audit_org_pk(org_id), _INDEX_KEY, condition, narrowed, cursor, limit
-    )
+    records, next_cursor = _page(AuditRecord.by_gsi1, keys.audit_org_pk(org_id), condition, narrowed, cursor, limit)
     return _with_names(records), next_cursor
 
 
@@ -150,9 +149,7 @@ def _member_in_org_trail(
     if not branch.path.startswith(org.path):
         raise NOT_IN_ORG
     condition = _time_range(AuditRecord.sk, narrowed)
-    records, next_cursor = _page(
-        AuditRecord.query, keys.audit_pk("MEMBER", member.member_id), _TABLE_KEY, condition, narrowed, cursor, limit
-    )
+    records, next_cursor = _page(None, keys.audit_pk("MEMBER", member.member_id), condition, narrowed, cursor, limit)
     return _with_names(records), next_cursor
 
 
@@ -177,51 +174,43 @@ def _utc_second(day: date) -> str:
     return start.strftime("%Y-%m-%dT%H:%M:%S")
 
 
-# A filtered page reads at most this many records of the range: a filter that matches rarely
-# answers a short (even empty) page with a cursor to read on, never a read of the whole trail.
+# A filtered page reads at most about this many records of the range (table.bounded): a filter
+# that matches rarely answers a short (even empty) page with a cursor to read on, never a read
+# of the whole trail.
 MAX_READ_PER_PAGE = 1000
 _READ_AHEAD = 100  # records asked of DynamoDB at a time while a filter is on
-_TABLE_KEY = ("pk", "sk")
-_INDEX_KEY = ("pk", "sk", "gsi1pk", "gsi1sk")
 
 
 def _page(
-    query: Any,
-    hash_key: str,
-    key_names: tuple[str, ...],
-    condition: Any,
-    narrowed: TrailFilter,
-    cursor: str | None,
-    limit: int,
+    index: Any, hash_key: str, condition: Any, narrowed: TrailFilter, cursor: str | None, limit: int
 ) -> tuple[list[AuditRecord], str | None]:
     """One page of the trail, newest first. Unfiltered, a page is one Query of `limit`
     records. Filtered, Queries of up to 100 records follow one another until the page is full,
-    the range ends, or MAX_READ_PER_PAGE records were read; the cursor then resumes after the
-    last record read (or the last one kept, when a read brought more than the page holds)."""
+    the range ends, or about MAX_READ_PER_PAGE records were read; the cursor then resumes
+    where the reading stopped."""
+    filtered = _filtered(narrowed)
     options = {"range_key_condition": condition} if condition is not None else {}
-    options.update(_filtered(narrowed))
-    scope = ("audit", hash_key, key_names, {k: str(v) for k, v in sorted(options.items())})
+    scope = ("audit", hash_key, index is not None, {k: str(v) for k, v in sorted({**options, **filtered}.items())})
     start = paging.open_cursor(cursor, *scope)
-    if "filter_condition" not in options:
+    query = (index or AuditRecord).query
+    if not filtered:
         page, after = paging.read_page(
             query, hash_key, limit=limit, start_key=start, scan_index_forward=False, **options
         )
         return page, paging.seal(after, *scope)
-    pages = query(
-        hash_key, scan_index_forward=False, page_size=_READ_AHEAD, last_evaluated_key=start, **options
-    ).page_iter
-    records: list[AuditRecord] = []
-    last: dict[str, Any] | None = start
-    for page in pages:
-        last = pages.last_evaluated_key
-        for raw in page.get("Items", []):
-            records.append(AuditRecord.from_raw_data(raw))
-            if len(records) == limit:
-                last = {name: raw[name] for name in key_names}
-                break
-        if len(records) == limit or pages.total_scanned_count >= MAX_READ_PER_PAGE:
-            break
-    return records, paging.seal(last, *scope)
+    records, after = query_bounded(
+        AuditRecord,
+        hash_key,
+        condition,
+        want=limit,
+        start_key=start,
+        budget=MAX_READ_PER_PAGE,
+        page_size=_READ_AHEAD,
+        filter_condition=filtered["filter_condition"],
+        index=index,
+        newest_first=True,
+    )
+    return records, paging.seal(after, *scope)
 
 
 def _filtered(narrowed: TrailFilter) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 CURSOR_SECRET_ENV = "ZHTJ_CURSOR_SECRET"
 DEFAULT_CURSOR_SECRET = "zhtj/cursor-key"
@@ -107,6 +108,17 @@ def dues_public_api_url() -> str:
     return os.environ.get(PUBLIC_API_URL_ENV, "http://localhost:8000")
 
 
+# The members' app (WEB-1), locally only: the page standing in for WeixinJSBridge (the payment
+# simulator's), which the cloud never sets. The origins a payment may send the browser back to
+# are app_origins() below.
+JSAPI_STAND_IN_ENV = "ZHTJ_PAYMENTS_JSAPI_STAND_IN"
+
+
+def jsapi_stand_in() -> str | None:
+    """The local page standing in for WeixinJSBridge (the payment simulator's), or None."""
+    return os.environ.get(JSAPI_STAND_IN_ENV) or None
+
+
 def lambda_function_name() -> str:
     """The running Lambda function's name (set by AWS; "test-func" elsewhere, as powertools has it)."""
     return os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "test-func")
@@ -145,9 +157,24 @@ APP_ORIGIN_ENV = "ZHTJ_APP_ORIGIN"
 
 def app_origin() -> str:
     """Where the web apps are served (the members' app under /m/, the console under
-    /console/), without a trailing slash: a branch's registration QR code points there. The
-    cloud sets it to the CloudFront domain; locally the apps are served by the API itself."""
+    /console/), without a trailing slash: a branch's registration QR code points there. By
+    default the API's public address: the local stack serves the apps itself, and in the cloud
+    the public domain fronts both through the one CloudFront distribution (docs/deploy.md);
+    ZHTJ_APP_ORIGIN names another origin if the apps are ever served apart."""
     return (os.environ.get(APP_ORIGIN_ENV) or public_api_url()).rstrip("/")
+
+
+def app_origins() -> list[str]:
+    """scheme://host[:port] of the origins the apps are served from (a payment or WeChat's
+    authorization may send the browser back there only): the API's public address, and
+    app_origin() when the apps are served apart."""
+    found = []
+    for url in (public_api_url(), app_origin()):
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in found:
+            found.append(origin)
+    return found
 
 
 # Providers' settings (identity, payments). Read on every call, not once: the tests and the local
@@ -208,3 +235,21 @@ def identity_secret_name() -> str:
 def identity_rate_per_second() -> int:
     """REG-5: real-name checks a second, all workers together (the provider's limit; 20 by default)."""
     return max(1, int(os.environ.get(IDENTITY_RATE_ENV) or DEFAULT_IDENTITY_RATE))
+
+
+# MSG-1's WeChat channel (zhtj.integrations.wechat.registry): the adapter by name ("" = the
+# channel is off: nothing is sent by WeChat) and its Secrets Manager secret (JSON:
+# integrations/wechat/config.py).
+WECHAT_PROVIDER_ENV = "ZHTJ_WECHAT_PROVIDER"
+WECHAT_SECRET_ENV = "ZHTJ_WECHAT_SECRET"
+DEFAULT_WECHAT_SECRET = "zhtj/wechat"
+
+
+def wechat_provider() -> str:
+    """The name of the WeChat subscribe-message adapter; "" when the channel is off."""
+    return os.environ.get(WECHAT_PROVIDER_ENV, "").strip()
+
+
+def wechat_secret_name() -> str:
+    """The Secrets Manager secret of the WeChat application (appid, secret, template ids)."""
+    return os.environ.get(WECHAT_SECRET_ENV) or DEFAULT_WECHAT_SECRET

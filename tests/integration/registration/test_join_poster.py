@@ -36,7 +36,7 @@ def qr_modules(image: Image.Image, modules: int) -> list[list[bool]]:
     grey = image.convert("L").crop((0, 520, image.width, 1340))
     box = grey.point(lambda v: 255 if v < 20 else 0).getbbox()
     assert box is not None
-    left, top, right, bottom = box
+    left, top, right, _ = box
     cell = (right - left) / modules
     return [
         [grey.getpixel((int(left + (c + 0.5) * cell), int(top + (r + 0.5) * cell))) < 128 for c in range(modules)]

@@ -77,6 +77,9 @@ class WeChatPayConfig:
     merchant_private_key: str  # PEM; signs query requests
     platform_keys: Mapping[str, str] = field(default_factory=dict)
     gateway: str = GATEWAY
+    # The official account's AppSecret (公众号, whose AppID is `appid`): web authorization
+    # (snsapi_base) turns the code WeChat gives the app into the payer's openid (JSAPI).
+    app_secret: str = ""
 
     def __post_init__(self) -> None:
         if len(self.apiv3_key.encode("utf-8")) != 32:
@@ -285,6 +288,26 @@ class WeChatPay:
         return self._transport(
             HttpRequest("GET", url, {"Authorization": header, "Accept": "application/json", "User-Agent": "zhtj"})
         )
+
+    def call(self, request: HttpRequest) -> HttpResponse:
+        """One unsigned request through the transport (web authorization's code exchange)."""
+        return self._transport(request)
+
+    def post(self, path: str, document: Mapping[str, Any], what: str) -> Any:
+        """A signed POST of a JSON document to a path on the gateway (order creation); the
+        answer's signature is verified before it is read (as a notification's)."""
+        body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        header = authorization(
+            self.config.mchid, self.config.merchant_serial, self.config.merchant_private_key, "POST", path, body
+        )
+        headers = {
+            "Authorization": header,
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "User-Agent": "zhtj",
+        }
+        answer = self._transport(HttpRequest("POST", self.config.gateway.rstrip("/") + path, headers, body))
+        return self._verified_json(answer, what)
 
     def _verified_json(self, answer: HttpResponse, what: str) -> Any:
         if not 200 <= answer.status < 300:
