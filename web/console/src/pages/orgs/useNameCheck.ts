@@ -1,0 +1,59 @@
+// ORG-5 as you type: the draft's names are sent to POST /orgs/{id}/children/name-check a moment
+// after typing stops; each refused name's Chinese message is kept under its field. Only names
+// already typed are checked, and an answer older than the latest draft is dropped.
+import { ref, watch, type Ref, type WatchSource } from "vue";
+import type { BodyOf } from "@shared/api";
+
+export type NameDraft = BodyOf<"/orgs/{org_id}/children/name-check", "post">;
+export interface NameCheckAnswer {
+  errors: { field?: string | null; message: string }[];
+}
+
+export function useNameCheck(
+  draft: WatchSource<NameDraft>,
+  check: (draft: NameDraft) => Promise<NameCheckAnswer>,
+  delayMs = 400,
+): { messages: Ref<Record<string, string>>; checking: Ref<boolean> } {
+  const messages = ref<Record<string, string>>({});
+  const checking = ref(false);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let latest = 0;
+
+  watch(
+    draft,
+    (value) => {
+      clearTimeout(timer);
+      const typed = typedNames(value);
+      if (typed === null) {
+        messages.value = {};
+        return;
+      }
+      timer = setTimeout(async () => {
+        const mine = ++latest;
+        checking.value = true;
+        try {
+          const answer = await check(typed);
+          if (mine !== latest) return;
+          const next: Record<string, string> = {};
+          for (const error of answer.errors) if (error.field && !(error.field in next)) next[error.field] = error.message;
+          messages.value = next;
+        } catch {
+          // Checking as you type is a help: the create route checks again and its refusal shows.
+        } finally {
+          if (mine === latest) checking.value = false;
+        }
+      }, delayMs);
+    },
+    { deep: true },
+  );
+  return { messages, checking };
+}
+
+/** The draft with empty names left out (not checked yet), or null when no name is typed. */
+export function typedNames(draft: NameDraft): NameDraft | null {
+  const out: NameDraft = { ...draft };
+  for (const key of ["short_name", "full_name", "alias", "region_name"] as const) {
+    if (!out[key]) delete out[key];
+  }
+  return out.short_name || out.full_name || out.alias ? out : null;
+}
