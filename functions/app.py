@@ -21,6 +21,7 @@ from chalicelib.imports import routes as imports
 from chalicelib.life import routes as life
 from chalicelib.messages import routes as messages
 from chalicelib.notices import routes as notices
+from chalicelib.orgs import public as orgs_public
 from chalicelib.orgs import routes as orgs
 from chalicelib.party import routes as party
 from chalicelib.registration import routes as registration
@@ -70,6 +71,7 @@ for blueprint in (
     auth.bp,  # ACCT: signing up, in and out, password resets, cadres' invitations
     messages.bp,  # MSG-1..2: in-app messages, notification preferences, 催交
     notices.bp,  # MSG-3: notices (通知公告) with attachments and read counts
+    orgs_public.bp,  # WEB-1: the public branch lookup and a branch's registration QR link
 ):
     register(app, blueprint)
 

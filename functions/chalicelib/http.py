@@ -289,6 +289,12 @@ def api(
     return register
 
 
+def source_ip(request: Request) -> str:
+    """The caller's address as API Gateway saw it (limits per caller, WeChat H5's payer_client_ip)."""
+    context = request.context or {}
+    return str((context.get("identity") or {}).get("sourceIp") or "")
+
+
 def error_response(error: DomainError) -> Response:
     return Response(
         body=json.dumps(error.to_body(), ensure_ascii=False), status_code=error.status, headers=JSON_HEADERS

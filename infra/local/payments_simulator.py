@@ -41,6 +41,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
+from infra.local import cashier
 from zhtj.core.clock import now as clock_now
 from zhtj.integrations.payments import alipay, keys, money, transport, wechat
 from zhtj.integrations.payments.base import CHINA_TZ, BillLine
@@ -158,6 +159,7 @@ class Trade:
     paid_at: datetime | None = None
     refunded_fen: int = 0
     finished: bool = False
+    trade_type: str = "NATIVE"  # JSAPI / MWEB (H5) / QUICK_WAP_WAY: the mobile cashier's (infra/local/cashier.py)
     # Stable across re-sends: WeChat `id` per event, Alipay `notify_id` per status.
     delivery_ids: dict[str, str] = field(default_factory=dict)
 
@@ -211,6 +213,7 @@ class Simulator:
         self.alipay = dict(document["alipay"])
         self.clock = clock
         self.trades: dict[tuple[str, str], Trade] = {}
+        self.prepays: dict[str, str] = {}  # WeChat prepay_id -> out_trade_no (the mobile cashier's)
         self._lock = threading.Lock()
         self._attacker_key = keys.generate_private_key_pem()
         # The serial new notifications are signed with (either mode; both are configured).
@@ -302,7 +305,7 @@ class Simulator:
             "mchid": self.wechat["mchid"],
             "appid": self.wechat["appid"],
             "out_trade_no": trade.out_trade_no,
-            "trade_type": "NATIVE",
+            "trade_type": trade.trade_type if trade.trade_type in ("JSAPI", "MWEB") else "NATIVE",
             "trade_state": trade.state,
             "trade_state_desc": {"SUCCESS": "支付成功", "NOTPAY": "未支付", "CLOSED": "已关闭"}.get(trade.state, ""),
             "attach": "",
@@ -630,7 +633,11 @@ class Simulator:
     # -- the gateway (query-order) ---------------------------------------------------------------
 
     def handle(self, request: HttpRequest) -> HttpResponse:
-        """Answer a query as the providers' gateways do (our request signature checked first)."""
+        """Answer a query as the providers' gateways do (our request signature checked first),
+        and the mobile orders and cashier pages (infra/local/cashier.py)."""
+        mobile = cashier.handle(self, request)
+        if mobile is not None:
+            return mobile[0]
         parts = urlsplit(request.url)
         base = f"{parts.scheme}://{parts.netloc}"
         if request.method == "GET" and parts.path.startswith("/v3/"):
@@ -651,7 +658,7 @@ class Simulator:
             return HttpResponse(200, {"Content-Type": "text/csv"}, text.encode("utf-8"))
         return HttpResponse(404, {"Content-Type": "application/json"}, b'{"code":"NOT_FOUND"}')
 
-    def _wechat_answer(self, status: int, document: Mapping[str, Any]) -> HttpResponse:
+    def wechat_answer(self, status: int, document: Mapping[str, Any]) -> HttpResponse:
         body = json.dumps(document, ensure_ascii=False).encode("utf-8")
         return HttpResponse(status, self.wechat_headers(body), body)
 
@@ -668,16 +675,16 @@ class Simulator:
             or fields.get("serial_no") != self.wechat["merchant_serial"]
             or not keys.verify(self.wechat["merchant_public_key"], message, fields.get("signature", ""))
         ):
-            return self._wechat_answer(401, {"code": "SIGN_ERROR", "message": "签名错误"})
+            return self.wechat_answer(401, {"code": "SIGN_ERROR", "message": "签名错误"})
         if path.startswith("/v3/pay/") and parse_qs(query).get("mchid") != [self.wechat["mchid"]]:
-            return self._wechat_answer(400, {"code": "PARAM_ERROR", "message": "mchid 不符"})
+            return self.wechat_answer(400, {"code": "PARAM_ERROR", "message": "mchid 不符"})
         return None
 
     def _wechat_query(self, path: str) -> HttpResponse:
         trade = self.trades.get(("wechatpay", unquote(path.rsplit("/", 1)[1])))
         if trade is None:
-            return self._wechat_answer(404, {"code": "ORDER_NOT_EXIST", "message": "订单不存在"})
-        return self._wechat_answer(200, self._wechat_transaction(trade))
+            return self.wechat_answer(404, {"code": "ORDER_NOT_EXIST", "message": "订单不存在"})
+        return self.wechat_answer(200, self._wechat_transaction(trade))
 
     def _wechat_bill_file(self, day: date) -> str:
         """WeChat's trade bill CSV: backtick-prefixed values, then the summary lines."""
@@ -714,7 +721,7 @@ class Simulator:
         day = date.fromisoformat(bill_date)
         digest = hashlib.sha1(self._wechat_bill_file(day).encode("utf-8")).hexdigest()
         url = f"{base}/v3/billdownload/file?token={day.isoformat()}"
-        return self._wechat_answer(200, {"hash_type": "SHA1", "hash_value": digest, "download_url": url})
+        return self.wechat_answer(200, {"hash_type": "SHA1", "hash_value": digest, "download_url": url})
 
     def _alipay_bill_file(self, day: date) -> str:
         out = io.StringIO()
@@ -774,7 +781,8 @@ class Simulator:
         """An HTTP server (call serve_forever in a thread): the two gateways' query calls, plus
         control routes for a developer or an e2e test —
         POST /simulator/pay {provider, out_trade_no, amount_fen, notify_url} pays and delivers
-        in the background on the compressed schedule; GET /simulator/bill?provider=&date=."""
+        in the background on the compressed schedule; GET /simulator/bill?provider=&date=;
+        the mobile cashier's pages, whose 确认支付 pays and delivers the same way."""
         return _SimulatorServer((host, port), _handler_for(self, compress))
 
 
@@ -853,6 +861,14 @@ def _handler_for(simulator: Simulator, compress: float) -> type[BaseHTTPRequestH
 
         def do_POST(self) -> None:
             request = self._request("POST")
+            if urlsplit(self.path).path == cashier.CONFIRM_PATH:
+                answer, paid = cashier.handle(simulator, request) or (HttpResponse(404), None)
+                if paid is not None:  # delivered as /simulator/pay delivers
+                    delivery = threading.Thread(target=simulator.deliver, args=(paid, paid.notify_url, compress))
+                    delivery.daemon = True
+                    delivery.start()
+                self._answer(answer)
+                return
             if urlsplit(self.path).path == "/simulator/pay":
                 order = json.loads(request.body)
                 trade = simulator.pay(

@@ -288,14 +288,19 @@ class LocalStack:
     def _start_payments_simulator(self, session: boto3.Session) -> None:
         """The providers' side on localhost; the merchant secrets' gateways point at it, so the
         app's query-order and bill downloads reach it over HTTP like the real gateways."""
+        from infra.local.cashier import JSAPI_STAND_IN_PATH
         from infra.local.payments_simulator import Simulator
         from infra.provision import create_payment_secrets
+        from zhtj.core.settings import JSAPI_STAND_IN_ENV
 
         server = Simulator.local().serve(self.host, self.payments_port, compress=1000.0)
         threading.Thread(target=server.serve_forever, name="payments-simulator", daemon=True).start()
         self._payments = server
         self.payments_url = f"http://{self.host}:{server.server_address[1]}"
         create_payment_secrets(session, gateway=self.payments_url)
+        # WEB-1: outside WeChat, the simulator's cashier stands in for WeixinJSBridge (JSAPI).
+        self._saved_env.setdefault(JSAPI_STAND_IN_ENV, os.environ.get(JSAPI_STAND_IN_ENV))
+        os.environ[JSAPI_STAND_IN_ENV] = self.payments_url + JSAPI_STAND_IN_PATH
         log.info("payment provider simulator on %s", self.payments_url)
 
     def _enable_step_functions(self) -> None:

@@ -723,6 +723,9 @@ SELF_OR_PUBLIC = {
     # own session (dues/test_dues_offline.py walks the callers).
     ("GET", "/dues/online-start"),
     ("POST", "/members/{member_id}/dues/mate-pay"),
+    # WEB-1: only the paying member opens their open order's checkout on the phone
+    # (dues/test_dues_mobile.py: a branch mate and the branch are refused NOT_SELF).
+    ("POST", "/dues/orders/{order_id}/checkout"),
     ("POST", "/webhooks/wechatpay"),
     ("POST", "/webhooks/alipay"),
     # CARD: the member sets what their card shows (tests/integration/cards/test_cards.py walks the
@@ -756,6 +759,9 @@ SELF_OR_PUBLIC = {
     # found; tests/integration/notices/test_notices.py walks members and operators below and beside).
     ("GET", "/me/notices"),
     ("GET", "/notices/{notice_id}"),
+    # WEB-1: the public branch lookup and a branch's QR link, no sign-in (orgs/test_branch_lookup.py).
+    ("GET", "/branches/lookup"),
+    ("GET", "/branches/{branch_id}/public"),
 }
 
 # Callers relative to the target 天河: (world admin name, relation).

@@ -75,7 +75,7 @@ class AccessOut(BaseModel):
 
 class SmsCodeRequest(Body):
     phone: str = Field(min_length=5, max_length=20)
-    purpose: Literal["sign_up", "sign_in", "reset", "confirm"]
+    purpose: Literal["sign_up", "sign_in", "reset", "confirm", "transfer"]
 
 
 class SmsCodeSent(BaseModel):

@@ -9,8 +9,8 @@ from datetime import date, datetime
 from chalice.app import Blueprint
 from pydantic import BaseModel, Field
 
-from chalicelib.dues.routes import PaidMonthOut, PayIn, PayOut, _order, _paid
-from chalicelib.http import api
+from chalicelib.dues.routes import PaidMonthOut, PayIn, PayOut, _order, _paid, paid
+from chalicelib.http import api, source_ip
 from chalicelib.schemas import Body
 from zhtj.dues import ledger as dues_ledger
 from zhtj.dues import orders as dues_orders
@@ -136,5 +136,8 @@ def record_offline(member_id: str, principal: Principal, body: OfflineIn) -> lis
     tag=TAG,
 )
 def mate_pay(member_id: str, principal: Principal, body: MatePayIn) -> BaseModel:
-    order, request = dues_orders.pay_for_mate(principal, member_id, body.provider)
+    if body.channel is not None:
+        payer = body.payer(source_ip(bp.current_request))
+        return paid(*dues_orders.pay_for_mate_mobile(principal, member_id, body.channel, payer))
+    order, request = dues_orders.pay_for_mate(principal, member_id, body.provider or "")
     return PayOut(order=_order(order), provider_request=request)

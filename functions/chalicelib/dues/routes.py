@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from chalice.app import Blueprint
 from pydantic import BaseModel, Field
 
-from chalicelib.http import PageQuery, api
+from chalicelib.dues.schemas import CheckoutIn, OrderOut, OrgPayIn, PayIn, PayOut, paid
+from chalicelib.dues.schemas import order_out as _order
+from chalicelib.http import PageQuery, api, source_ip
 from chalicelib.schemas import Body, Page
 from zhtj.dues import bills as dues_bills
 from zhtj.dues import closing as dues_closing
@@ -21,6 +22,7 @@ from zhtj.dues import orders as dues_orders
 from zhtj.dues import standard as dues_standard
 from zhtj.dues.bills import Bill
 from zhtj.dues.models import DuesOrder, DuesStandard, LedgerEntry, PaidMonth
+from zhtj.integrations.payments.checkout import Payer
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)
@@ -43,44 +45,6 @@ class BillOut(BaseModel):
     total_fen: int
     locked: bool = Field(description="有未完成订单时账单锁定")
     open_order_id: str | None
-
-
-class OrderLineOut(BaseModel):
-    member_id: str
-    months: list[str]
-    amount_fen: int
-
-
-class OrderOut(BaseModel):
-    order_id: str
-    provider: str
-    state: str
-    payer_kind: str
-    payer_id: str
-    payer_name: str | None = Field(default=None, description="帮TA交：代交的同支部团员")
-    amount_fen: int
-    extra_fen: int
-    lines: list[OrderLineOut]
-    created_at: datetime
-    pay_by: datetime
-    paid_at: datetime | None
-    closed_at: datetime | None
-    close_reason: str | None
-
-
-class PayOut(BaseModel):
-    order: OrderOut
-    provider_request: dict[str, Any] = Field(description="支付渠道下单请求（微信JSAPI/Native v3，支付宝biz_content）")
-
-
-class PayIn(Body):
-    provider: str = Field(pattern="^(wechatpay|alipay)$")
-    extra_fen: int = Field(default=0, ge=0, le=dues_orders.MAX_EXTRA_FEN, description="自愿多缴（分）")
-
-
-class OrgPayIn(Body):
-    provider: str = Field(pattern="^(wechatpay|alipay)$")
-    member_ids: list[str] = Field(min_length=1, max_length=dues_orders.MAX_ORG_ORDER_MEMBERS)
 
 
 class IncomeIn(Body):
@@ -184,28 +148,6 @@ def _bill(bill: Bill) -> BillOut:
     )
 
 
-def _order(order: DuesOrder) -> OrderOut:
-    return OrderOut(
-        order_id=order.order_id,
-        provider=order.provider,
-        state=order.state,
-        payer_kind=order.payer_kind,
-        payer_id=order.payer_id,
-        payer_name=order.payer_name,
-        amount_fen=int(order.amount_fen),
-        extra_fen=int(order.extra_fen or 0),
-        lines=[
-            OrderLineOut(member_id=x.member_id, months=x.months, amount_fen=x.amount_fen)
-            for x in dues_orders.lines_of(order)
-        ],
-        created_at=order.created_at,
-        pay_by=order.pay_by,
-        paid_at=order.paid_at,
-        closed_at=order.closed_at,
-        close_reason=order.close_reason,
-    )
-
-
 def _orders(found: tuple[list[DuesOrder], str | None]) -> Page[OrderOut]:
     return Page[OrderOut](items=[_order(o) for o in found[0]], next_cursor=found[1])
 
@@ -245,7 +187,10 @@ def member_bill(member_id: str, principal: Principal) -> BaseModel:
     tag=TAG,
 )
 def pay_now(member_id: str, principal: Principal, body: PayIn) -> BaseModel:
-    order, request = dues_orders.pay_now(principal, member_id, body.provider, body.extra_fen)
+    if body.channel is not None:
+        payer = body.payer(source_ip(bp.current_request))
+        return paid(*dues_orders.pay_now_mobile(principal, member_id, body.channel, payer, body.extra_fen))
+    order, request = dues_orders.pay_now(principal, member_id, body.provider or "", body.extra_fen)
     return PayOut(order=_order(order), provider_request=request)
 
 
@@ -304,6 +249,20 @@ def _paid(item: PaidMonth) -> PaidMonthOut:
 @api(bp, "/dues/orders/{order_id}", "GET", summary="订单详情", response=OrderOut, tag=TAG)
 def read_order(order_id: str, principal: Principal) -> BaseModel:
     return _order(dues_orders.read_order(principal, order_id))
+
+
+@api(
+    bp,
+    "/dues/orders/{order_id}/checkout",
+    "POST",
+    summary="在手机上支付本人未支付的订单（微信内JSAPI、微信H5、支付宝手机网站）",
+    body=CheckoutIn,
+    response=PayOut,
+    tag=TAG,
+)
+def open_checkout(order_id: str, principal: Principal, body: CheckoutIn) -> BaseModel:
+    payer = Payer(return_url=body.return_url, openid=body.openid, client_ip=source_ip(bp.current_request))
+    return paid(*dues_orders.open_checkout(principal, order_id, body.channel, payer))
 
 
 @api(

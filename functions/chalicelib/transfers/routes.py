@@ -96,6 +96,11 @@ class TransferStart(Body):
     destination: Destination | None = None
     destination_name: str | None = Field(default=None, max_length=60)
     letter_number: str | None = Field(default=None, max_length=40)
+    sms_code: str | None = Field(
+        default=None,
+        max_length=10,
+        description="团员本人发起时必填：发送到本人手机的短信验证码（用途 transfer）；组织代为发起时不填",
+    )
 
 
 class StepApprove(Body):
@@ -247,8 +252,8 @@ _ONE = "/members/{member_id}/transfers/{transfer_id}"
     tag=TAG,
 )
 def start(member_id: str, principal: Principal, body: TransferStart) -> BaseModel:
-    request = starting.Request(**body.model_dump())
-    return transfer_out(starting.start(principal, member_id, request))
+    request = starting.Request(**body.model_dump(exclude={"sms_code"}))
+    return transfer_out(starting.start(principal, member_id, request, sms_code=body.sms_code))
 
 
 @api(bp, "/members/{member_id}/transfers", "GET", summary="团员的转接记录", response=Page[TransferOut], tag=TAG)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 CURSOR_SECRET_ENV = "ZHTJ_CURSOR_SECRET"
 DEFAULT_CURSOR_SECRET = "zhtj/cursor-key"
@@ -105,6 +106,26 @@ def payment_secret_name(provider_name: str) -> str:
 def dues_public_api_url() -> str:
     """The API's public address, where the payment providers send their notifications."""
     return os.environ.get(PUBLIC_API_URL_ENV, "http://localhost:8000")
+
+
+# The members' app (WEB-1): the origins a payment may send the browser back to (return_url),
+# beyond the API's own (the app is served on it); and, locally only, the page standing in for
+# WeixinJSBridge (the payment simulator's), which the cloud never sets.
+APP_ORIGINS_ENV = "ZHTJ_APP_ORIGINS"
+JSAPI_STAND_IN_ENV = "ZHTJ_PAYMENTS_JSAPI_STAND_IN"
+
+
+def app_origins() -> list[str]:
+    """scheme://host[:port] of every origin the app is served from: the API's public address
+    first, then ZHTJ_APP_ORIGINS (comma-separated)."""
+    extra = [o.strip().rstrip("/") for o in os.environ.get(APP_ORIGINS_ENV, "").split(",") if o.strip()]
+    parts = urlsplit(public_api_url())
+    return [f"{parts.scheme}://{parts.netloc}", *extra]
+
+
+def jsapi_stand_in() -> str | None:
+    """The local page standing in for WeixinJSBridge (the payment simulator's), or None."""
+    return os.environ.get(JSAPI_STAND_IN_ENV) or None
 
 
 def lambda_function_name() -> str:

@@ -1,5 +1,6 @@
 """Dues orders (DUES-1): "pay now" and paying for members make an order; its lines, its lock
-on the members' bills, and the order reads.
+on the members' bills, the order reads, and the payer's checkout on a phone (WEB-1: WeChat
+Pay JSAPI or H5, Alipay's mobile website; built by zhtj.integrations.payments.checkout).
 
 "Pay now" turns the whole bill (plus an optional voluntary extra) into one order; an
 organisation may pay for a list of its members in one order. The order and the lock of each
@@ -16,14 +17,15 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from pynamodb.expressions.update import Action
 
 from zhtj.accounts.service import get_account, is_self
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
-from zhtj.core.observability import metrics
-from zhtj.core.settings import dues_public_api_url
+from zhtj.core.observability import logger, metrics
+from zhtj.core.settings import app_origins, dues_public_api_url, jsapi_stand_in
 from zhtj.dues.bills import (
     BILL_LOCKED,
     NOT_SELF,
@@ -36,7 +38,8 @@ from zhtj.dues.bills import (
 from zhtj.dues.models import DuesAccount, DuesOrder
 from zhtj.dues.rules import OpenList, OrderState, PayerKind
 from zhtj.dues.standard import versions
-from zhtj.integrations.payments.base import PROVIDERS
+from zhtj.integrations.payments import checkout as mobile
+from zhtj.integrations.payments.base import PROVIDERS, PaymentError
 from zhtj.integrations.payments.config import provider
 from zhtj.members.models import Member
 from zhtj.members.rules import MemberState
@@ -325,3 +328,90 @@ def read_order(principal: Principal, order_id: str) -> DuesOrder:
     else:
         authorize(principal, "dues.read", get_org(order.payer_id))
     return order
+
+
+# --- The payer's checkout on a phone (WEB-1) ------------------------------------------------------
+
+APP_PATH = "/m/"
+RETURN_URL_REFUSED = ValidationError(
+    "RETURN_URL_NOT_ALLOWED", "支付完成后的返回地址必须是本系统团员端的页面", "return_url"
+)
+OPENID_REQUIRED = ValidationError("OPENID_REQUIRED", "微信内支付需要微信用户标识（openid）", "openid")
+CHANNEL_UNKNOWN = ValidationError("CHANNEL_UNKNOWN", "不支持的支付方式", "channel")
+CHANNEL_NOT_ORDERS = ValidationError("CHANNEL_PROVIDER_MISMATCH", "该订单只能用下单时选择的支付渠道支付", "channel")
+CHANNEL_UNAVAILABLE = ConflictError(
+    "PAYMENT_CHANNEL_UNAVAILABLE", "支付渠道暂时不可用，请稍后重试或取消订单", "channel"
+)
+
+
+def check_return_url(url: str) -> str:
+    """The page a payment sends the browser back to: one of the app's own pages (an origin of
+    zhtj.core.settings.app_origins, a path under /m/), nothing else (an open redirect)."""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if (
+        parts.scheme not in ("http", "https")
+        or parts.username is not None
+        or origin not in app_origins()
+        or not parts.path.startswith(APP_PATH)
+        or "\\" in url
+    ):
+        raise RETURN_URL_REFUSED
+    return url
+
+
+def check_mobile(channel: str, payer: mobile.Payer) -> str:
+    """The provider of a mobile channel, once its payer is complete. Raises ValidationError."""
+    name = mobile.CHANNELS.get(channel)
+    if name is None:
+        raise CHANNEL_UNKNOWN
+    check_return_url(payer.return_url)
+    if channel == "wechat_jsapi" and not payer.openid:
+        raise OPENID_REQUIRED
+    return name
+
+
+def _checkout(order: DuesOrder, channel: str, payer: mobile.Payer) -> mobile.Checkout:
+    request = mobile.Order(order.order_id, int(order.amount_fen), "团费", notify_url(order.provider), order.pay_by)
+    try:
+        return mobile.start(channel, request, payer, jsapi_stand_in())
+    except PaymentError as error:
+        logger.warning("mobile checkout failed", extra={"order_id": order.order_id, "code": error.code})
+        raise CHANNEL_UNAVAILABLE from error
+
+
+def pay_now_mobile(
+    principal: Principal, member_id: str, channel: str, payer: mobile.Payer, extra_fen: int = 0
+) -> tuple[DuesOrder, mobile.Checkout]:
+    """`pay_now` paid on the phone: the order, then its checkout in the channel. A checkout the
+    provider refuses leaves the order open (ConflictError PAYMENT_CHANNEL_UNAVAILABLE): the app
+    opens it again (`open_checkout`) or cancels it."""
+    order, _ = pay_now(principal, member_id, check_mobile(channel, payer), extra_fen)
+    return order, _checkout(order, channel, payer)
+
+
+def pay_for_mate_mobile(
+    principal: Principal, member_id: str, channel: str, payer: mobile.Payer
+) -> tuple[DuesOrder, mobile.Checkout]:
+    """帮TA交 (DUES-5) paid on the phone, as `pay_now_mobile`."""
+    order, _ = pay_for_mate(principal, member_id, check_mobile(channel, payer))
+    return order, _checkout(order, channel, payer)
+
+
+def open_checkout(
+    principal: Principal, order_id: str, channel: str, payer: mobile.Payer
+) -> tuple[DuesOrder, mobile.Checkout]:
+    """The checkout of the caller's own open order again (back from the cashier without paying,
+    or after PAYMENT_CHANNEL_UNAVAILABLE), in a channel of the order's provider. Raises
+    NotFoundError, ForbiddenError NOT_SELF, ConflictError ORDER_NOT_OPEN, ValidationError."""
+    name = check_mobile(channel, payer)
+    order = get_order(order_id)
+    if order is None:
+        raise ORDER_NOT_FOUND
+    if order.payer_kind != PayerKind.MEMBER or not is_self(principal, order.payer_id):
+        raise NOT_SELF
+    if order.state != OrderState.PENDING or order.pay_by <= clock.now():
+        raise ORDER_NOT_OPEN
+    if name != order.provider:
+        raise CHANNEL_NOT_ORDERS
+    return order, _checkout(order, channel, payer)

@@ -29,16 +29,29 @@ def set_index_keys(org: Org) -> None:
     org.gsi2pk, org.gsi2sk = keys.tree_pk(bucket_of(org.path)), org.path
 
 
+# The partition of an organisation's whole alias (代称) in the name index: the public branch
+# lookup (orgs/lookup.py) finds a branch by its alias as well as by a fragment of its name.
+ALIAS_MARK = "@="  # with the alias, 3 characters at least: never a bigram, never "=<name>"
+
+
+def alias_gram(alias: str) -> str:
+    return ALIAS_MARK + "".join(alias.lower().split())
+
+
 def name_tokens(org: Org, path: str | None = None) -> list[NameToken]:
-    """The search index items of an organisation's short name: one per bigram, and one for the
-    whole name (=<name>), which STAT-3's search reads first to rank exact matches first."""
+    """The search index items of an organisation's short name: one per bigram, one for the
+    whole name (=<name>), which STAT-3's search reads first to rank exact matches first, and
+    one for the whole alias (@=<alias>), which the public branch lookup reads."""
     where = path or org.path
     normalized = "".join(org.short_name.lower().split())
+    grams = [*sorted(bigrams(org.short_name)), exact_gram(normalized)]
+    if org.alias:
+        grams.append(alias_gram(org.alias))
     return [
         NameToken(
             keys.name_pk(gram), where, ref_id=org.org_id, name=normalized, label=org.short_name, org_type=org.org_type
         )
-        for gram in [*sorted(bigrams(org.short_name)), exact_gram(normalized)]
+        for gram in grams
     ]
 
 

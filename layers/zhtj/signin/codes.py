@@ -33,6 +33,7 @@ class Purpose(StrEnum):
     SIGN_IN = "sign_in"
     RESET = "reset"
     CONFIRM = "confirm"  # a member confirms a step taken on their behalf (a transfer proposal)
+    TRANSFER = "transfer"  # a member starts their own transfer (XFER-2; REFERENCE: confirmed by SMS)
 
 
 def _busy(message: str, field: str = "phone") -> TooManyRequests:

@@ -23,6 +23,8 @@ from zhtj.members.service import member_actor, require_normal
 from zhtj.orgs.authz import OUT_OF_SCOPE, Acting, authorize, get_org
 from zhtj.orgs.models import Org
 from zhtj.orgs.rules import OrgStatus, OrgType, Sector, path_ids
+from zhtj.signin import codes
+from zhtj.signin.codes import Purpose
 from zhtj.signin.tokens import Principal
 from zhtj.table import keys
 from zhtj.table.unit_of_work import Actor, UnitOfWork
@@ -114,13 +116,19 @@ def start(
     batch_id: str | None = None,
     extra: Callable[[UnitOfWork, Transfer], None] | None = None,
     proposal: TransferProposal | None = None,
+    sms_code: str | None = None,
 ) -> Transfer:
     """XFER-2: the member starts a transfer (also by confirming an organisation's `proposal`),
     or an operator whose subtree holds the member's branch; any other organisation is refused
-    (TRANSFER_PROPOSE_ONLY: it may propose instead). Raises ValidationError, RuleViolation,
+    (TRANSFER_PROPOSE_ONLY: it may propose instead). The member starting it themself confirms
+    with a fresh SMS code sent to their account's phone for "transfer" (REFERENCE: the real
+    system asks the member to confirm by SMS), spent in the start's transaction, once the request
+    itself passed its checks. Raises
+    ValidationError (SMS_CODE_REQUIRED, SMS_CODE_WRONG beside sms_code, …), RuleViolation,
     ConflictError, ForbiddenError."""
     member = member_records.get_member(member_id)
-    if accounts.is_self(principal, member_id):
+    own = accounts.is_self(principal, member_id)
+    if own:
         actor, started_org = member_actor(principal), None
     else:
         operator = _starting_operator(principal, get_org(member.branch_id))
@@ -129,7 +137,34 @@ def start(
     today = today_in_china()
     source, target, chain = _resolve(member, request, today)
     check_eligible(member, today)
+    if own and proposal is None:  # the request is checked first: a code is asked for a valid one only
+        extra = _confirmed_by_sms(principal, sms_code, extra)
     return _write_start(actor, started_org, member, source, target, chain, request, batch_id, extra, proposal)
+
+
+SMS_CODE_REQUIRED = ValidationError("SMS_CODE_REQUIRED", "请填写发送到本人手机的短信验证码", "sms_code")
+SMS_NO_PHONE = ValidationError(
+    "SMS_NO_PHONE", "账号未绑定手机号，无法短信确认；可请团支部代为发起转接", "sms_code"
+)
+
+
+def _confirmed_by_sms(
+    principal: Principal, sms_code: str | None, extra: Callable[[UnitOfWork, Transfer], None] | None
+) -> Callable[[UnitOfWork, Transfer], None]:
+    """`extra`, and the member's SMS code for "transfer" spent in the same transaction (a wrong,
+    spent or expired code refuses the start; the code works once)."""
+    if not (sms_code or "").strip():
+        raise SMS_CODE_REQUIRED
+    phone = accounts.get_account(principal.account_id).phone
+    if not phone:
+        raise SMS_NO_PHONE
+
+    def spend(uow: UnitOfWork, transfer: Transfer) -> None:
+        codes.use(uow, phone, Purpose.TRANSFER, sms_code or "", field="sms_code")
+        if extra is not None:
+            extra(uow, transfer)
+
+    return spend
 
 
 def _starting_operator(principal: Principal, source: Org) -> Acting:

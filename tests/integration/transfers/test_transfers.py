@@ -14,7 +14,7 @@ from tests.support import World, call, drain, enrol, han_number, org_body, pay_d
 from tests.support.deadlines import at
 from tests.support.http import member_headers
 from tests.support.registration import complete_id
-from tests.support.transfers import act, approve, count, figures, start
+from tests.support.transfers import act, approve, count, figures, start, transfer_code
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, ForbiddenError
 from zhtj.dues import owed as dues
@@ -627,7 +627,9 @@ def test_xfer_6_further_study_goes_to_a_university_only_into_its_freshman_branch
             entry_year=year,
         ),
     )
-    status, answer = call(client, "POST", path, headers, {"cause": "FURTHER_STUDY", "to_branch_id": freshmen.org_id})
+    code = transfer_code(world, moving)  # XFER-2: the member confirms their own start by SMS
+    body = {"cause": "FURTHER_STUDY", "to_branch_id": freshmen.org_id, "sms_code": code}
+    status, answer = call(client, "POST", path, headers, body)
     assert status == 201, answer
 
 

@@ -114,6 +114,11 @@ class Alipay:
         self.config = config
         self._transport = transport
 
+    def signed(self, method: str, biz_content: Mapping[str, Any], **extra: str) -> dict[str, str]:
+        """The public and business parameters of a gateway call, signed (RSA2 over
+        `request_canonical`): a form to POST, or a page URL's query (alipay.trade.wap.pay)."""
+        return self._signed(method, biz_content, **extra)
+
     def _signed(self, method: str, biz_content: Mapping[str, Any], **extra: str) -> dict[str, str]:
         params = {
             "app_id": self.config.app_id,
