@@ -415,6 +415,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dues/orders/{order_id}/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 在手机上支付本人未支付的订单（微信内JSAPI、微信H5、支付宝手机网站） */
+        post: operations["post_dues_orders_order_id_checkout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/dues/orders/{order_id}/cancel": {
         parameters: {
             query?: never;
@@ -2869,6 +2886,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/branches/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 按名称片段或代称查找团支部（公开，限频；报到时选择团支部） */
+        get: operations["get_branches_lookup"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/branches/{branch_id}/public": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 团支部公开信息（报到二维码链接） */
+        get: operations["get_branches_branch_id_public"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3083,6 +3134,42 @@ export interface components {
             month: string;
             /** Amount Fen */
             amount_fen: number;
+        };
+        /** CheckoutOut */
+        CheckoutOut: {
+            /** Channel */
+            channel: string;
+            /**
+             * Pay Url
+             * @description 浏览器前往的支付页面：微信H5（h5_url，已附 redirect_url）、支付宝手机网站（网关 GET 地址）；本地另为微信内支付的模拟收银台
+             */
+            pay_url: string | null;
+            /** @description 微信内支付（JSAPI）调起参数 */
+            jsapi: components["schemas"]["JsapiOut"] | null;
+        };
+        /**
+         * JsapiOut
+         * @description WeixinJSBridge.invoke("getBrandWCPayRequest", …) / wx.chooseWXPay 的参数（微信支付 v3 JSAPI调起支付）。
+         */
+        JsapiOut: {
+            /** Appid */
+            appId: string;
+            /** Timestamp */
+            timeStamp: string;
+            /** Noncestr */
+            nonceStr: string;
+            /**
+             * Package
+             * @description prepay_id=…
+             */
+            package: string;
+            /**
+             * Signtype
+             * @constant
+             */
+            signType: "RSA";
+            /** Paysign */
+            paySign: string;
         };
         /** OrderLineOut */
         OrderLineOut: {
@@ -4491,6 +4578,15 @@ export interface components {
             org_id: string;
             /** Reads */
             reads: number;
+        };
+        /** BranchHit */
+        BranchHit: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Alias */
+            alias: string;
         };
     };
     responses: never;
@@ -9329,8 +9425,30 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Provider */
-                    provider: string;
+                    /**
+                     * Provider
+                     * @description 扫码支付的渠道
+                     * @default null
+                     */
+                    provider?: string | null;
+                    /**
+                     * Channel
+                     * @description 手机支付方式：wechat_jsapi（微信内，需 openid）、wechat_h5（其他手机浏览器）、alipay_wap（支付宝手机网站）
+                     * @default null
+                     */
+                    channel?: ("wechat_jsapi" | "wechat_h5" | "alipay_wap") | null;
+                    /**
+                     * Openid
+                     * @description 微信用户 openid
+                     * @default null
+                     */
+                    openid?: string | null;
+                    /**
+                     * Return Url
+                     * @description 支付后返回的团员端页面（本系统 /m/ 下）
+                     * @default null
+                     */
+                    return_url?: string | null;
                     /**
                      * Extra Fen
                      * @description 自愿多缴（分）
@@ -9351,11 +9469,16 @@ export interface operations {
                         order: components["schemas"]["OrderOut"];
                         /**
                          * Provider Request
-                         * @description 支付渠道下单请求（微信JSAPI/Native v3，支付宝biz_content）
+                         * @description 支付渠道下单请求（微信Native/JSAPI/H5 v3 请求体，支付宝已签名参数）
                          */
                         provider_request: {
                             [key: string]: unknown;
                         };
+                        /**
+                         * @description 手机支付（channel 指定时）
+                         * @default null
+                         */
+                        checkout: components["schemas"]["CheckoutOut"] | null;
                     };
                 };
             };
@@ -10373,6 +10496,261 @@ export interface operations {
             };
         };
     };
+    post_dues_orders_order_id_checkout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Channel
+                     * @enum {string}
+                     */
+                    channel: "wechat_jsapi" | "wechat_h5" | "alipay_wap";
+                    /**
+                     * Openid
+                     * @description 微信用户 openid
+                     * @default null
+                     */
+                    openid?: string | null;
+                    /**
+                     * Return Url
+                     * @description 支付后返回的团员端页面（本系统 /m/ 下）
+                     */
+                    return_url: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        order: components["schemas"]["OrderOut"];
+                        /**
+                         * Provider Request
+                         * @description 支付渠道下单请求（微信Native/JSAPI/H5 v3 请求体，支付宝已签名参数）
+                         */
+                        provider_request: {
+                            [key: string]: unknown;
+                        };
+                        /**
+                         * @description 手机支付（channel 指定时）
+                         * @default null
+                         */
+                        checkout: components["schemas"]["CheckoutOut"] | null;
+                    };
+                };
+            };
+            /** @description 输入有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求内容超过64KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求内容类型应为application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 违反团内规定 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求过于频繁或超出限额 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+        };
+    };
     post_dues_orders_order_id_cancel: {
         parameters: {
             query?: never;
@@ -10618,11 +10996,16 @@ export interface operations {
                         order: components["schemas"]["OrderOut"];
                         /**
                          * Provider Request
-                         * @description 支付渠道下单请求（微信JSAPI/Native v3，支付宝biz_content）
+                         * @description 支付渠道下单请求（微信Native/JSAPI/H5 v3 请求体，支付宝已签名参数）
                          */
                         provider_request: {
                             [key: string]: unknown;
                         };
+                        /**
+                         * @description 手机支付（channel 指定时）
+                         * @default null
+                         */
+                        checkout: components["schemas"]["CheckoutOut"] | null;
                     };
                 };
             };
@@ -25579,6 +25962,12 @@ export interface operations {
                      * @default null
                      */
                     letter_number?: string | null;
+                    /**
+                     * Sms Code
+                     * @description 团员本人发起时必填：发送到本人手机的短信验证码（用途 transfer）；组织代为发起时不填
+                     * @default null
+                     */
+                    sms_code?: string | null;
                 };
             };
         };
@@ -41578,8 +41967,30 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Provider */
-                    provider: string;
+                    /**
+                     * Provider
+                     * @description 扫码支付的渠道
+                     * @default null
+                     */
+                    provider?: string | null;
+                    /**
+                     * Channel
+                     * @description 手机支付方式：wechat_jsapi（微信内，需 openid）、wechat_h5（其他手机浏览器）、alipay_wap（支付宝手机网站）
+                     * @default null
+                     */
+                    channel?: ("wechat_jsapi" | "wechat_h5" | "alipay_wap") | null;
+                    /**
+                     * Openid
+                     * @description 微信用户 openid
+                     * @default null
+                     */
+                    openid?: string | null;
+                    /**
+                     * Return Url
+                     * @description 支付后返回的团员端页面（本系统 /m/ 下）
+                     * @default null
+                     */
+                    return_url?: string | null;
                     /**
                      * Extra Fen
                      * @description 为他人交纳不含自愿多缴
@@ -41600,11 +42011,16 @@ export interface operations {
                         order: components["schemas"]["OrderOut"];
                         /**
                          * Provider Request
-                         * @description 支付渠道下单请求（微信JSAPI/Native v3，支付宝biz_content）
+                         * @description 支付渠道下单请求（微信Native/JSAPI/H5 v3 请求体，支付宝已签名参数）
                          */
                         provider_request: {
                             [key: string]: unknown;
                         };
+                        /**
+                         * @description 手机支付（channel 指定时）
+                         * @default null
+                         */
+                        checkout: components["schemas"]["CheckoutOut"] | null;
                     };
                 };
             };
@@ -41824,7 +42240,7 @@ export interface operations {
                      * Purpose
                      * @enum {string}
                      */
-                    purpose: "sign_up" | "sign_in" | "reset" | "confirm";
+                    purpose: "sign_up" | "sign_in" | "reset" | "confirm" | "transfer";
                 };
             };
         };
@@ -45940,6 +46356,326 @@ export interface operations {
             };
             /** @description 未登录或令牌无效 */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 违反团内规定 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求过于频繁或超出限额 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+        };
+    };
+    get_branches_lookup: {
+        parameters: {
+            query: {
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BranchHit"][];
+                };
+            };
+            /** @description 输入有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 违反团内规定 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求过于频繁或超出限额 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+        };
+    };
+    get_branches_branch_id_public: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                branch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Id */
+                        id: string;
+                        /** Name */
+                        name: string;
+                        /** Alias */
+                        alias: string;
+                        /**
+                         * Parent Name
+                         * @description 上级组织名称
+                         */
+                        parent_name: string | null;
+                    };
+                };
+            };
+            /** @description 输入有误 */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
