@@ -176,7 +176,7 @@ def test_web_1_sign_up_register_approved_home_pay_card_and_transfer(
     expect(page.get_by_text(re.compile("支付成功"))).to_be_visible(timeout=SLOW)
     expect(page.get_by_text("已支付").first).to_be_visible()
 
-    # When the member opens the card and downloads it
+    # When the member opens the card
     page.get_by_role("tab", name="团员证").click()
     download_button = page.get_by_role("button", name="下载团员证（PDF）")
     for _ in range(30):
@@ -184,10 +184,13 @@ def test_web_1_sign_up_register_approved_home_pay_card_and_transfer(
             break
         page.wait_for_timeout(500)
         page.reload()
+    # And shows the verification QR code large on the screen
+    page.get_by_role("button", name="出示核验二维码").click()
+    expect(page.get_by_role("img", name="团员证核验二维码")).to_be_visible()
     _no_axe_violations(page, "card")
     with page.expect_download() as download:
         download_button.click()
-    # Then the PDF arrives
+    # Then the PDF downloads
     path = download.value.path()
     assert path is not None and path.read_bytes()[:5] == b"%PDF-"
 
