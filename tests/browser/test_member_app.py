@@ -1,7 +1,8 @@
 """The members' mobile app end to end (WEB-1, WEB-3): a new person signs up, registers in the
 four-step wizard (an invalid ID number refused beside its field first), the branch approves
 through the API, and the member sees home, pays dues through the payment simulator's cashier
-page, downloads the card and starts a transfer confirmed by SMS; a returned registration is
+page, shows the card's QR code and downloads it, starts a transfer confirmed by SMS and edits
+their data (EDIT-2's fields marked 待审核); a returned registration is
 corrected and resubmitted from the branch's QR link. Every screen passes axe at 360 px."""
 
 from __future__ import annotations
@@ -211,6 +212,18 @@ def test_web_1_sign_up_register_approved_home_pay_card_and_transfer(
     expect(page.get_by_text("审批中").first).to_be_visible(timeout=SLOW)
     expect(page.get_by_text(re.compile("期限"))).to_be_visible()
     _no_axe_violations(page, "transfer chain")
+
+    # When the member changes their occupation (at once) and dues category (for the branch to review)
+    page.get_by_role("tab", name="首页").click()
+    page.get_by_role("button", name="修改我的信息").click()
+    page.get_by_label("职业").fill("学生会干部")
+    page.get_by_label("团费类别").select_option(label="农民")
+    _no_axe_violations(page, "edit my data")
+    page.get_by_role("button", name="保存").click()
+    # Then home shows the new occupation, and the dues category waiting for review with the value asked
+    expect(page.get_by_text("学生会干部")).to_be_visible(timeout=SLOW)
+    expect(page.get_by_text("待审核")).to_be_visible()
+    expect(page.get_by_text("申请改为：农民")).to_be_visible()
 
 
 def test_web_1_a_returned_registration_is_corrected_and_resubmitted_from_the_qr_link(
