@@ -282,6 +282,12 @@ def _messages() -> dict[str, Any]:
     return messages_bench.run(300)
 
 
+def _notices(members: int) -> dict[str, Any]:
+    from bench import notices_bench
+
+    return notices_bench.one_scale(members)
+
+
 def _stats_sweep(members: int) -> dict[str, Any]:
     from bench import stats_bench
 
@@ -301,6 +307,7 @@ PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "graduation_batch": lambda args: _graduation(args.graduates),
     "sign_in": lambda args: _sign_in(),
     "messages": lambda args: _messages(),
+    "notices": lambda args: _notices(args.notices_members),
 }
 
 
@@ -311,6 +318,12 @@ def main() -> None:
     parser.add_argument("--search-members", type=int, default=100_000, help="members of the STAT-3 search province")
     parser.add_argument("--stats-members", type=int, default=100_000, help="demo members for the statistics part")
     parser.add_argument("--graduates", type=int, default=300, help="graduates in the XFER-6 graduation batch")
+    parser.add_argument(
+        "--notices-members",
+        type=int,
+        default=100_000,
+        help="demo members for the notices part (≈ 10 minutes at 100,000)",
+    )
     parser.add_argument("--part", choices=sorted(PARTS), help="run one part and print its JSON (used internally)")
     args = parser.parse_args()
     if args.part:
@@ -336,6 +349,8 @@ def main() -> None:
                 str(args.stats_members),
                 "--graduates",
                 str(args.graduates),
+                "--notices-members",
+                str(args.notices_members),
             ],
             cwd=ROOT,
             capture_output=True,
@@ -403,6 +418,15 @@ def main() -> None:
     ]
     rows += [tuple(row) for row in figures["search"]["rows"]]
     rows += [tuple(row) for row in figures["graduation_batch"]["rows"]]
+    notices = figures["notices"]
+    rows.append(
+        (
+            f"notice published to the root's subtree ({notices['members']} members)",
+            f"{notices['publish_ms']} ms",
+            f"one PutItem {notices['one_put_item_ms']} ms",
+            f"{round(notices['publish_ms'] / max(notices['one_put_item_ms'], 0.001), 1)}x",
+        )
+    )
     width = max(len(r[0]) for r in rows)
     print(f"\n{'figure':<{width}}  {'value':>12}  {'baseline (same run)':<28}  ratio")
     for name, value, baseline, ratio in rows:

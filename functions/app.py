@@ -34,6 +34,7 @@ from chalicelib.transfers import batches as transfer_batches
 from chalicelib.transfers import proposals as transfer_proposals
 from chalicelib.transfers import routes as transfers
 from chalicelib.wiring import new_app, wire
+from chalicelib.worklist import routes as worklist
 from zhtj.core.manifest import load_manifest
 
 manifest = load_manifest()
@@ -74,6 +75,7 @@ for blueprint in (
     messages.bp,  # MSG-1..2: in-app messages, notification preferences, 催交
     notices.bp,  # MSG-3: notices (通知公告) with attachments and read counts
     orgs_public.bp,  # WEB-1: the public branch lookup and a branch's registration QR link
+    worklist.bp,  # MSG-4: the work list (待办)
 ):
     register(app, blueprint)
 

@@ -17,6 +17,8 @@ import boto3
 from infra.kms import PII_KEY_ALIAS, create_keys
 from zhtj.core.manifest import Manifest, load_manifest
 from zhtj.core.settings import get_settings
+from zhtj.notices.rules import ATTACHMENT_KEPT_DAYS
+from zhtj.notices.rules import ATTACHMENTS_PREFIX as NOTICE_ATTACHMENTS_PREFIX
 from zhtj.table.base import table_definition
 from zhtj.table.storage import IMPORT_UPLOADS_DAYS, IMPORT_UPLOADS_PREFIX
 
@@ -42,6 +44,15 @@ UPLOADS_LIFECYCLE_RULES: list[dict[str, Any]] = [
         "Status": "Enabled",
         "Filter": {"Prefix": IMPORT_UPLOADS_PREFIX},
         "Expiration": {"ExpiredObjectDeleteMarker": True},
+    },
+    # MSG-3: notice attachments, kept three years from their upload (readers see them expired
+    # after that, zhtj.notices.rules.attachments_expired); never-published uploads go the same way.
+    {
+        "ID": "expire-notice-attachments",
+        "Status": "Enabled",
+        "Filter": {"Prefix": NOTICE_ATTACHMENTS_PREFIX},
+        "Expiration": {"Days": ATTACHMENT_KEPT_DAYS},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
     },
 ]
 

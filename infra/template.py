@@ -29,23 +29,28 @@ from typing import Any
 from chalice.utils import to_cfn_resource_name
 
 from infra.provision import BUCKETS, UPLOADS_LIFECYCLE_RULES, bucket_name
+from infra.web_hosting import web_conditions, web_outputs, web_resources
 from zhtj.core.gateway_responses import GATEWAY_RESPONSES
 from zhtj.core.manifest import Manifest, SqsTrigger, StreamTrigger, load_manifest
 from zhtj.core.settings import (
     CURSOR_SECRET_ENV,
     DEFAULT_IDENTITY_SECRET,
     DEFAULT_SMS_SECRET,
+    DEFAULT_WECHAT_SECRET,
     IDENTITY_PROVIDER_ENV,
     IDENTITY_SECRET_ENV,
     PAYMENT_GATEWAY_ENV,
     SMS_PROVIDER_ENV,
     SMS_SECRET_ENV,
+    WECHAT_PROVIDER_ENV,
+    WECHAT_SECRET_ENV,
 )
 from zhtj.core.settings import DEFAULT_PAYMENT_SECRET as DEFAULT_SECRET
 from zhtj.core.settings import PAYMENT_SECRET_ENV as SECRET_ENV
 from zhtj.integrations.identity.registry import REAL_PROVIDERS
 from zhtj.integrations.payments import alipay, wechat
 from zhtj.integrations.sms.registry import REAL_SENDERS
+from zhtj.integrations.wechat.registry import REAL_SENDERS as REAL_WECHAT_SENDERS
 from zhtj.table.base import table_definition
 from zhtj.table.storage import IMPORT_UPLOADS_PREFIX, bucket_env
 
@@ -136,6 +141,12 @@ IDENTITY_SECRET_PARAMETER = "IdentitySecretName"
 SMS_PROVIDER = "SmsProvider"
 SMS_FUNCTIONS = frozenset({"app", "notification_worker"})
 SMS_SECRET_PARAMETER = "SmsSecretName"
+# MSG-1: WeChat subscribe messages (zhtj.integrations.wechat.registry): the real adapter's name,
+# or empty (the default: the channel is off). The API exchanges OAuth codes for openids; the
+# notification worker sends. Only they may read the application's secret.
+WECHAT_PROVIDER = "WechatProvider"
+WECHAT_FUNCTIONS = frozenset({"app", "notification_worker"})
+WECHAT_SECRET_PARAMETER = "WechatSecretName"
 # Sign-in (issue 14): the API signs tokens (kms:Sign) and verifies them with the public key
 # (kms:GetPublicKey, fetched once per process); every function that verifies tokens is told the
 # key. Only the API receives requests with tokens.
@@ -739,6 +750,7 @@ GRANTS: dict[str, frozenset[str]] = {
     "payments": PAYMENT_FUNCTIONS,
     "identity": IDENTITY_FUNCTIONS,
     "sms": SMS_FUNCTIONS,
+    "wechat": WECHAT_FUNCTIONS,
     "token-signing": TOKEN_SIGNING_FUNCTIONS,
     "token-verifying": TOKEN_VERIFYING_FUNCTIONS,
 }
@@ -770,6 +782,15 @@ def grant_statements(grant: str) -> list[Json]:
                 "Effect": "Allow",
                 "Action": ["secretsmanager:GetSecretValue"],
                 "Resource": _secret_arn(SMS_SECRET_PARAMETER),
+            }
+        ]
+    if grant == "wechat":
+        return [
+            {
+                "Sid": "WechatSecret",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue"],
+                "Resource": _secret_arn(WECHAT_SECRET_PARAMETER),
             }
         ]
     if grant == "token-signing":
@@ -827,6 +848,8 @@ def grant_environment(grant: str) -> Json:
         return {IDENTITY_SECRET_ENV: _ref(IDENTITY_SECRET_PARAMETER)}
     if grant == "sms":
         return {SMS_SECRET_ENV: _ref(SMS_SECRET_PARAMETER)}
+    if grant == "wechat":
+        return {WECHAT_SECRET_ENV: _ref(WECHAT_SECRET_PARAMETER)}
     if grant == "token-verifying":
         return {TOKEN_KEY_ENV: _arn(TOKEN_KEY)}
     return {}
@@ -900,6 +923,19 @@ def _parameters() -> Json:
             "Description": "Name of the Secrets Manager secret holding the SMS provider's credentials, "
             "sign name and template ids (format in layers/zhtj/integrations/sms/config.py).",
         },
+        WECHAT_PROVIDER: {
+            "Type": "String",
+            "Default": "",
+            "AllowedValues": ["", *sorted(REAL_WECHAT_SENDERS)],
+            "Description": "MSG-1: WeChat subscribe messages, by the name of the adapter in "
+            "layers/zhtj/integrations/wechat (empty: the WeChat channel is off).",
+        },
+        WECHAT_SECRET_PARAMETER: {
+            "Type": "String",
+            "Default": DEFAULT_WECHAT_SECRET,
+            "Description": "MSG-1: name of the Secrets Manager secret holding the WeChat application's "
+            "appid, secret and template ids (format in layers/zhtj/integrations/wechat/config.py).",
+        },
     }
 
 
@@ -908,6 +944,7 @@ def _conditions() -> Json:
     # checks that a resource type exists in the region it lints for.
     return {
         IN_CHINA: {"Fn::Or": [{"Fn::Equals": [_ref("AWS::Region"), r]} for r in CHINA_REGIONS]},
+        **web_conditions(IN_CHINA),
     }
 
 
@@ -918,6 +955,7 @@ def _outputs(manifest: Manifest) -> Json:
         "PiiKeyId": {"Value": _ref(PII_KEY)},
         "CardSigningKeyId": {"Value": _ref(SIGNING_KEY)},
         "TokenSigningKeyId": {"Value": _ref(TOKEN_KEY)},
+        **web_outputs(),
     }
     for role in BUCKETS:
         outputs[f"{bucket_id(role)}Name"] = {"Value": _ref(bucket_id(role))}
@@ -938,6 +976,7 @@ def manifest_resources(manifest: Manifest) -> Json:
         _state_machines(manifest),
         _function_role(manifest),
         _grant_roles(manifest),
+        web_resources(IN_CHINA),
     ):
         resources.update(part)
     return {
@@ -966,6 +1005,7 @@ def function_environment(manifest: Manifest) -> Json:
         PUBLIC_URL_ENV: _ref(PUBLIC_API_URL),
         IDENTITY_PROVIDER_ENV: _ref(IDENTITY_PROVIDER),
         SMS_PROVIDER_ENV: _ref(SMS_PROVIDER),
+        WECHAT_PROVIDER_ENV: _ref(WECHAT_PROVIDER),
     }
     for role in BUCKETS:
         env[bucket_env(role)] = _ref(bucket_id(role))

@@ -26,6 +26,9 @@ os.environ.update(
         "ZHTJ_IDENTITY_RATE_PER_SECOND": "1000",
         # SMS: the local outbox (infra/local/sms_outbox.py); tests read it (tests/support/sms.py).
         "ZHTJ_SMS_PROVIDER": "outbox",
+        # WeChat subscribe messages: the simulator (infra/local/wechat_outbox.py), read by
+        # tests/support/wechat.py.
+        "ZHTJ_WECHAT_PROVIDER": "outbox",
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
@@ -41,12 +44,13 @@ from moto.core.config import default_user_config
 # code, which imports the capabilities.
 import zhtj.registry  # noqa: F401
 from infra import moto_patches
-from infra.local import fake_identity, sms_outbox
+from infra.local import fake_identity, sms_outbox, wechat_outbox
 from tests.support import World, moto_state
 
 moto_patches.apply()
 fake_identity.install()
 sms_outbox.install()
+wechat_outbox.install()
 moto_state.remember_environment()
 # One boto3 default session for the test process (moto would start a fresh one per mock): a
 # client costs ~50 ms on a fresh session, which reads the service models from disk again, and

@@ -59,10 +59,13 @@ def configure_logging() -> None:
 def print_banner(stack: LocalStack) -> None:
     lines = [
         "",
+        f"  MEMBERS  {stack.api_url}/m/         (the members' mobile app: open it 360 px wide, or on a phone)",
+        f"  CONSOLE  {stack.api_url}/console/   (the cadres' console)",
         f"  API      {stack.api_url}   (GET /health, /openapi.json)",
         f"  AWS      {stack.aws_url}   (moto; aws --endpoint-url {stack.aws_url} ...)",
         f"  PAYMENTS {stack.payments_url}   (WeChat Pay / Alipay simulator: POST /simulator/pay)",
         f"  SMS      {stack.api_url}/dev/sms-outbox?phone=<phone>   (the outbox: codes and invitations sent)",
+        f"  WECHAT   {stack.api_url}/dev/wechat-outbox?openid=<openid>   (subscribe messages sent; any code binds)",
     ]
     if stack.demo:
         tokens = {name: value for name, value in stack.demo.items() if is_token(value)}

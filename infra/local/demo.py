@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 
-from infra.local import dues_demo, life_demo, transfer_demo
+from infra.local import dues_demo, life_demo, transfer_demo, worklist_demo
 from zhtj.accounts import login
 from zhtj.accounts.models import Account, PhoneLogin
 from zhtj.accounts.service import new_grant
@@ -950,6 +950,10 @@ def load(scale: int = 200) -> dict[str, str]:
             step_admins[f"transfer_step{step}_admin"] = _session(admin, org_id)
             step_admins[f"transfer_step{step}_admin_phone"] = _phone(admin)
 
+    # MSG-4: the demo branch's work list also holds a registration pending review and an edit
+    # request (infra/local/worklist_demo.py), beside the transfer waiting on it.
+    work = worklist_demo.load(demo_branch.org.org_id, logins.secretary, cast["secretary"], scale)
+
     return {
         "root_org_id": root.org_id,
         "city_org_id": city_node.org.org_id,
@@ -959,6 +963,7 @@ def load(scale: int = 200) -> dict[str, str]:
         **branch_life,
         **({"transfer_id": transfer.transfer_id, "transfer_member_id": transfer.member_id} if transfer else {}),
         **step_admins,
+        **work,
         **_logins(
             {
                 "province_admin": (logins.province_admin, root.org_id),

@@ -33,7 +33,7 @@ from chalice.local import (
     NotAuthorizedError,
 )
 
-from infra.local import sms_outbox, web_apps
+from infra.local import sms_outbox, web_apps, wechat_outbox
 from infra.local.runner import EventRunner
 from zhtj.core.gateway_responses import GATEWAY_RESPONSES, GatewayAnswer
 
@@ -86,11 +86,15 @@ class GatewayRequestHandler(ChaliceRequestHandler):
     }
 
     def _generic_handle(self) -> None:
-        # The SMS outbox (infra/local/sms_outbox.py) on the API's port, on the local stack only:
-        # what the app "sent", read by the tests and by a person trying the sign-in.
+        # The SMS outbox (infra/local/sms_outbox.py) and the WeChat simulator's
+        # (infra/local/wechat_outbox.py) on the API's port, on the local stack only: what the
+        # app "sent", read by the tests and by a person trying the sign-in.
         parts = urlsplit(self.path)
         if parts.path.rstrip("/") == sms_outbox.PATH:
             self._answer_outbox(parse_qs(parts.query).get("phone", [""])[0])
+            return
+        if parts.path.rstrip("/") == wechat_outbox.PATH:
+            self._answer_wechat_outbox(parse_qs(parts.query).get("openid", [""])[0])
             return
         if web_apps.app_of(parts.path) and self.command in ("GET", "HEAD"):
             self._answer_asset(parts.path)
@@ -120,6 +124,18 @@ class GatewayRequestHandler(ChaliceRequestHandler):
             self._send_http_response(400, headers, json.dumps(body, ensure_ascii=False).encode("utf-8"))
             return
         body_json = {"messages": [sms.as_json() for sms in sent]}
+        self._send_http_response(200, headers, json.dumps(body_json, ensure_ascii=False).encode("utf-8"))
+
+    def _answer_wechat_outbox(self, openid: str) -> None:
+        """GET /dev/wechat-outbox?openid=: {"messages": [...]} newest first (all without one)."""
+        headers = {"Content-Type": "application/json; charset=utf-8", "Access-Control-Allow-Origin": "*"}
+        if self.command != "GET":
+            body = {"code": "METHOD_NOT_ALLOWED", "message": "微信消息发件箱只能读取", "field": None}
+            self._send_http_response(405, headers, json.dumps(body, ensure_ascii=False).encode("utf-8"))
+            return
+        self._parse_payload()
+        sent = wechat_outbox.messages(openid.strip() or None)
+        body_json = {"messages": [m.as_json() for m in sent]}
         self._send_http_response(200, headers, json.dumps(body_json, ensure_ascii=False).encode("utf-8"))
 
     def _send_error_response(self, error: LocalGatewayException) -> None:
@@ -257,7 +273,7 @@ class LocalStack:
         from chalice.config import Config
 
         from infra.local import fake_identity
-        from zhtj.core.settings import IDENTITY_PROVIDER_ENV, IDENTITY_RATE_ENV, SMS_PROVIDER_ENV
+        from zhtj.core.settings import IDENTITY_PROVIDER_ENV, IDENTITY_RATE_ENV, SMS_PROVIDER_ENV, WECHAT_PROVIDER_ENV
 
         config = Config(chalice_stage=STAGE, config_from_disk=self._chalice_config())
         env = dict(config.environment_variables)
@@ -275,6 +291,8 @@ class LocalStack:
             IDENTITY_RATE_ENV: os.environ.get(IDENTITY_RATE_ENV) or "1000",
             # SMS: the outbox, served at /dev/sms-outbox on the API's port.
             SMS_PROVIDER_ENV: sms_outbox.NAME,
+            # WeChat subscribe messages: the simulator, served at /dev/wechat-outbox.
+            WECHAT_PROVIDER_ENV: wechat_outbox.NAME,
         }
         # A developer's real profile or session must not leak into requests to moto.
         for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
@@ -284,6 +302,7 @@ class LocalStack:
             os.environ[key] = value
         fake_identity.install()
         sms_outbox.install()
+        wechat_outbox.install()
 
     def _start_payments_simulator(self, session: boto3.Session) -> None:
         """The providers' side on localhost; the merchant secrets' gateways point at it, so the

@@ -38,6 +38,7 @@ import zhtj.orgs.models
 import zhtj.party.models
 import zhtj.registration.messages
 import zhtj.registration.models
+import zhtj.reminders.messages
 import zhtj.search.models
 import zhtj.signin.models
 import zhtj.stats.models
@@ -48,6 +49,7 @@ import zhtj.table.limits
 import zhtj.timers.models
 import zhtj.transfers.messages
 import zhtj.transfers.models
+import zhtj.worklist.models
 
 MODEL_MODULES = (
     zhtj.accounts.models,
@@ -74,6 +76,7 @@ MODEL_MODULES = (
     zhtj.table.limits,
     zhtj.timers.models,
     zhtj.transfers.models,
+    zhtj.worklist.models,
 )
 
 MESSAGE_MODULES = (
@@ -84,6 +87,7 @@ MESSAGE_MODULES = (
     zhtj.messages.messages,
     zhtj.orgs.messages,
     zhtj.registration.messages,
+    zhtj.reminders.messages,
     zhtj.sweeps.messages,
     zhtj.transfers.messages,
 )

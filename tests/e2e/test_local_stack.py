@@ -157,6 +157,31 @@ def test_stat_1_the_runner_reads_the_table_stream_into_the_statistics(stack: Run
     assert wait_for(lambda: members() >= 20, timeout=90), (members(), stack.log()[-3000:])
 
 
+def test_msg_4_after_dev_up_the_demo_branch_work_list_shows_its_waiting_tasks(stack: RunningStack) -> None:
+    """The demo branch's work list, kept by the runner's second stream reader (worklist_stream),
+    over real HTTP: the pending registration, the edit request and the transfer step waiting on
+    the branch, counted by kind."""
+    if not stack.demo:
+        pytest.skip("the shared stack runs without demo data")
+    token = stack.demo["branch_secretary"]
+
+    def waiting() -> dict[str, Any]:
+        response = requests.get(
+            f"{stack.api_url}/orgs/{stack.demo['branch_org_id']}/work-list",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    # A small demo may have no member to move (transfer_demo): then no transfer step.
+    expected = {"REGISTRATION", "EDIT"} | ({"TRANSFER"} if "transfer_id" in stack.demo else set())
+    assert wait_for(lambda: waiting()["counts"]["total"] >= len(expected), timeout=90), stack.log()[-3000:]
+    page = waiting()
+    assert {item["kind"] for item in page["items"]} == expected
+    assert (page["counts"]["registration"], page["counts"]["edit"]) == (1, 1)
+
+
 def test_check_mode_starts_checks_and_stops_with_exit_code_0() -> None:
     command = [sys.executable, "-m", "infra.local", "--check", "--no-demo"]
     command += ["--aws-port", "0", "--api-port", "0", "--payments-port", "0"]

@@ -135,7 +135,7 @@ def test_stat_1_the_stream_mapping_reads_the_tables_stream_filtered_with_a_failu
             assert patterns == [
                 {"dynamodb": {side: {"kind": {"S": trigger.kinds}}}} for side in ("NewImage", "OldImage")
             ]
-    assert mapped == len(manifest.stream_functions()) == 1
+    assert mapped == len(manifest.stream_functions()) == 2  # the statistics and the work list (MSG-4)
     assert template["Resources"]["Table"]["Properties"]["StreamSpecification"] == {
         "StreamViewType": "NEW_AND_OLD_IMAGES"
     }
@@ -144,8 +144,15 @@ def test_stat_1_the_stream_mapping_reads_the_tables_stream_filtered_with_a_failu
 def test_stat_1_the_streams_kinds_are_what_the_counting_rules_count() -> None:
     from zhtj.stats.rules import STREAM_KINDS
 
-    ((_, trigger),) = load_manifest().stream_functions().values()
+    _, trigger = load_manifest().stream_functions()["stats_stream"]
     assert set(trigger.kinds) == set(STREAM_KINDS)
+
+
+def test_msg_4_the_work_lists_stream_kinds_are_the_items_that_open_tasks() -> None:
+    from zhtj.worklist.rules import SOURCE_KINDS
+
+    _, trigger = load_manifest().stream_functions()["worklist_stream"]
+    assert set(trigger.kinds) == set(SOURCE_KINDS)
 
 
 def test_every_manifest_function_is_a_lambda_with_the_layer(template: dict[str, Any]) -> None:
@@ -556,3 +563,18 @@ def test_dues_3_the_cloud_has_no_way_to_select_the_payments_simulator(template: 
         for function, properties in functions.items():
             if function in cloud.PAYMENT_FUNCTIONS:
                 assert properties["Environment"]["Variables"][PAYMENT_GATEWAY_ENV[provider]] == {"Ref": name}
+
+
+def test_msg_3_the_uploads_bucket_expires_notice_attachments_after_their_retention(template: dict[str, Any]) -> None:
+    """Given the uploads bucket: notice attachments (`notices/`) go three years after their upload,
+    and readers are shown them expired before that (zhtj.notices.rules)."""
+    from zhtj.notices import rules as notice_rules
+
+    uploads = template["Resources"][cloud.bucket_id("uploads")]["Properties"]
+    rules = {r["Id"]: r for r in uploads["LifecycleConfiguration"]["Rules"]}
+    expire = rules["expire-notice-attachments"]
+    assert (expire["Prefix"], expire["ExpirationInDays"]) == (
+        notice_rules.ATTACHMENTS_PREFIX,
+        notice_rules.ATTACHMENT_KEPT_DAYS,
+    )
+    assert notice_rules.ATTACHMENT_SHOWN_DAYS < notice_rules.ATTACHMENT_KEPT_DAYS

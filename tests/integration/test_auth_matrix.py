@@ -55,6 +55,23 @@ CASES: dict[tuple[str, str], Case] = {
             "alias": "棠下团支部",
         },
     ),
+    ("POST", "/orgs/{org_id}/children/name-check"): Case(
+        "org.create_child",
+        "tianhe",
+        lambda w: f"/orgs/{w.orgs['tianhe']}/children/name-check",
+        lambda w: {"org_type": "BRANCH", "short_name": "广州市天河区棠下团支部", "alias": "棠下团支部"},
+    ),
+    # WEB-2: a branch's registration QR poster, the roster export, a member's full ID number
+    # (the member's branch alone, as REV-1 has it for a registration).
+    ("GET", "/orgs/{org_id}/join-poster"): Case(
+        "org.join_poster", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/join-poster?format=png"
+    ),
+    ("POST", "/orgs/{org_id}/members/xlsx"): Case(
+        "member.export", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/members/xlsx"
+    ),
+    ("GET", "/members/{member_id}/id-number"): Case(
+        "member.reveal_id_number", "huajing", lambda w: f"/members/{w.members['huajing'][0]}/id-number", only=REVIEWERS
+    ),
     ("GET", "/orgs/{org_id}/subtree"): Case("org.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/subtree"),
     ("GET", "/orgs/{org_id}/search"): Case("org.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/search?q=华景"),
     ("POST", "/orgs/{org_id}/move"): Case(
@@ -74,6 +91,10 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: {"into_org_id": w.orgs["huajing"], "reason": "x"},
     ),
     ("GET", "/orgs/{org_id}/findings"): Case("org.findings", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/findings"),
+    # MSG-4 (chalicelib/worklist/): an organisation's work list, read by it and those above it.
+    ("GET", "/orgs/{org_id}/work-list"): Case(
+        "org.work_list", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/work-list"
+    ),
     ("GET", "/orgs/{org_id}/findings/summary"): Case(
         "org.findings", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/findings/summary"
     ),
@@ -328,6 +349,9 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: f"/orgs/{w.orgs['tianhe']}/dues/share",
         lambda w: {"retention_percent": "10"},
     ),
+    ("GET", "/orgs/{org_id}/dues/owing"): Case(
+        "dues.read", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/dues/owing"
+    ),
     ("GET", "/orgs/{org_id}/dues/lapsing"): Case(
         "dues.read", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/dues/lapsing"
     ),
@@ -402,6 +426,9 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/orgs/{org_id}/transfer-inbox"): Case(
         "transfer.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/transfer-inbox"
+    ),
+    ("GET", "/orgs/{org_id}/transfer-stats/children"): Case(
+        "transfer.stats", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/transfer-stats/children"
     ),
     ("GET", "/orgs/{org_id}/transfer-stats"): Case(
         "transfer.stats", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/transfer-stats"
@@ -758,6 +785,8 @@ SELF_OR_PUBLIC = {
     ("POST", "/me/messages/read-all"),
     ("GET", "/me/notification-preferences"),
     ("PUT", "/me/notification-preferences"),
+    # MSG-1: the caller binds their own WeChat openid (tests/integration/messages/test_wechat.py).
+    ("PUT", "/me/wechat-openid"),
     # MSG-3: a reader's own list, and a notice read by a reader in its audience (anyone else: not
     # found; tests/integration/notices/test_notices.py walks members and operators below and beside).
     ("GET", "/me/notices"),
@@ -877,6 +906,7 @@ def test_route_by_caller(matrix_world: Any, route: tuple[str, str], caller: str)
             "TRANSFER_NOT_YOUR_STEP",
             "TRANSFER_PROPOSE_ONLY",
             "NOT_REVIEWING_ORG",
+            "ID_NUMBER_BRANCH_ONLY",
         }
         assert answer["message"]
 

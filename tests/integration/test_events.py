@@ -27,6 +27,8 @@ EXPECTED: dict[str, Any] = {
     # The sample member's branch has no OwnStat in this stack: the record fails (Lambda retries
     # from it, then describes the batch to the failure queue); nothing is half-counted.
     "stats_stream": {"batchItemFailures": [{"itemIdentifier": "111100000000000000000001"}]},
+    # A registration pending at a branch: its task is put in the branch's work list.
+    "worklist_stream": {"batchItemFailures": []},
 }
 
 

@@ -5,12 +5,14 @@ For each reader who may not see the number in full (the county, the city and the
 above the member's branch; a third party holding the printed card), everything they can read
 about one person is collected: the registration, its lists, the member and the branch's
 lists, the age-out and former-member lists, name search hits, the audit trails of the member
-and of every organisation they read, the card (the PDF's text) and its public verification, and
+and of every organisation they read, the roster spreadsheet of their subtree, the card (the
+PDF's text) and its public verification, and
 for a person arriving from outside the province the incoming-transfer list. The number of
 18-character numbers that agree with all of it and pass REG-2's checks (a valid province and
 region code, a real birth date, the check character) is then counted: what a brute force with
 the checksum would have left to try. The branch that reviews the registration is entitled to
-the number (GET /registrations/{id}/id-number) and is not one of these readers.
+the number (GET /registrations/{id}/id-number), and the member's branch to the member's
+(GET /members/{id}/id-number); neither is one of these readers.
 
 An exact oracle remains for whoever tries candidates one by one (POST /search with a number);
 search/service.py limits it to ID_SEARCHES_PER_DAY a reader and China day, so the count divided
@@ -66,6 +68,18 @@ def _card_text(client: Any, headers: dict[str, str], member_id: str) -> str:
     return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
 
 
+def _roster_text(client: Any, headers: dict[str, str], org_id: str) -> str:
+    """The roster spreadsheet of the reader's whole subtree (WEB-2), every cell as text."""
+    import openpyxl  # type: ignore[import-untyped]
+
+    status, done = call(client, "POST", f"/orgs/{org_id}/members/xlsx?subtree=true", headers)
+    assert status == 200 and done["rows"] >= 1, done
+    url = urlparse(done["url"])
+    key = unquote(url.path.lstrip("/")).removeprefix(storage.bucket("documents") + "/")
+    book = openpyxl.load_workbook(io.BytesIO(storage.get_bytes("documents", key)), read_only=True)
+    return "\n".join(" ".join(str(c) for c in row if c is not None) for row in book.active.iter_rows(values_only=True))
+
+
 def _operator_view(
     client: Any, world: World, who: str, registration_id: str, member_id: str, incoming: bool = False
 ) -> str:
@@ -80,6 +94,7 @@ def _operator_view(
         _get(client, world, who, f"/orgs/{world.orgs[who]}/age-out-candidates"),
         _get(client, world, who, f"/orgs/{world.orgs[who]}/former-members"),
         _card_text(client, world.headers(who), member_id),
+        _roster_text(client, world.headers(who), world.orgs[who]),
     ]
     own_and_below = {"root": ("root", "gz", "tianhe", "huajing"), "gz": ("gz", "tianhe", "huajing")}
     for org in own_and_below.get(who, ("tianhe", "huajing")):
@@ -265,6 +280,8 @@ def test_reg_2_no_operator_above_the_branch_can_narrow_the_id_number(
         client, "GET", f"/registrations/{person['registration_id']}/id-number", world.headers(reader)
     )
     assert (status, refused["code"]) == (403, "NOT_ESCALATED")
+    status, refused = call(client, "GET", f"/members/{person['member_id']}/id-number", world.headers(reader))
+    assert (status, refused["code"]) == (403, "ID_NUMBER_BRANCH_ONLY")
 
 
 def test_card_2_a_third_party_with_the_printed_card_cannot_narrow_the_id_number(

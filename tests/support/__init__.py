@@ -15,6 +15,9 @@ the others are imported from their module (`from tests.support.transfers import 
   through the API (`signed_up`, `invite`, `invited_cadre`)
 - sms.py: the SMS outbox every test sends to (`outbox`, `last_code`, `clear`), and the
   providers' HTTP intercepted (`intercept_http`) for the adapters' tests
+- messages.py: notifications delivered at a chosen China time (`deliver`, the `settled` fixture),
+  an inbox (`inbox`, `of_kind`), a member owing dues (`owe_dues`); wechat.py: the WeChat
+  simulator every test sends to (`outbox`, `bind` an openid over HTTP, `refuse`)
 - stack.py: the local stack in a subprocess, for the e2e tests (`start_stack`, `applicants` made
   on its moto)
 - moto_state.py: saved in-process moto states (the `aws` fixture's speed)

@@ -196,7 +196,7 @@ def current_value() -> Any:
 def reset_caches() -> None:
     """Forget every client and cached read the system keeps per process, so that nothing of one
     moto (a client, a key, a loaded calendar) outlives it: each `aws` fixture calls it on entry and exit."""
-    from infra.local import sms_outbox
+    from infra.local import sms_outbox, wechat_outbox
     from zhtj.core import faults
     from zhtj.integrations import secrets
     from zhtj.integrations.payments import config as payments_config
@@ -209,3 +209,4 @@ def reset_caches() -> None:
     for cached in (calendar, waves, faults, payments_config, secrets):
         cached.forget()
     sms_outbox.clear()
+    wechat_outbox.clear()

@@ -17,8 +17,9 @@ character, or a 15-digit legacy number with a valid region and birth date, ASCII
 full-width, plain or grouped (zhtj.logredact's shapes, validated by
 zhtj.domain.identity.normalize_id_number, so an order number or a timestamp is not one),
 standing alone (not inside a longer run of letters and digits: a hex id is not one).
-The only place one may appear is the answer the reviewing branch gets from
-GET /registrations/{id}/id-number (200). Findings are kept masked and reported at the end of
+The only places one may appear are the answers the reviewing branch gets from
+GET /registrations/{id}/id-number and the member's branch from
+GET /members/{id}/id-number (200). Findings are kept masked and reported at the end of
 the session (the teardown of a session fixture, so that it fails under xdist too).
 
 Not seen: messages sent and deleted within one mock, objects written and removed for good
@@ -42,7 +43,7 @@ from typing import Any
 from zhtj.core.errors import ValidationError
 from zhtj.core.identity import mask_id_number, normalize_id_number
 
-PERMITTED_RESPONSE = re.compile(r"^/registrations/[^/?]+/id-number(\?.*)?$")
+PERMITTED_RESPONSE = re.compile(r"^/(registrations|members)/[^/?]+/id-number(\?.*)?$")
 # A candidate needs 6 digits in a row; most texts have none, and skip the full pattern.
 _DIGIT_RUN = re.compile(r"[0-9\uff10-\uff19]{6}")
 # zhtj.logredact's shapes, standing alone: not inside a run of letters or digits, so that a hex

@@ -1,4 +1,4 @@
-"""Delivering in-process: a manifest queue to its handler, the table's stream to stats_stream,
+"""Delivering in-process: a manifest queue to its handler, the table's stream to its functions,
 each record required to succeed, as the local runner delivers them."""
 
 from __future__ import annotations
@@ -41,11 +41,12 @@ def drain(client: Any, queue: str = "registration") -> int:
     return handled
 
 
-def drain_stream(client: Any | None = None) -> dict[str, int]:
-    """Deliver the table's stream to the stats_stream function until nothing is left (the
-    OwnStat changes it makes are stream records too), in order and with the mapping's filter,
-    as the local runner does; the next drain starts after the records this one delivered.
-    Requires every record to succeed; returns records delivered by kind."""
+def drain_stream(client: Any | None = None, only: str | None = None) -> dict[str, int]:
+    """Deliver the table's stream to every stream function (stats_stream, worklist_stream) until
+    nothing is left (the OwnStat changes stats_stream makes are stream records too), each in
+    order, from its own position and with its mapping's filter, as the local runner does; the
+    next drain starts after the records this one delivered. `only`: that one function alone.
+    Requires every record to succeed; returns records delivered by kind (to any function)."""
     from datetime import datetime
 
     from moto.core import DEFAULT_ACCOUNT_ID
@@ -55,32 +56,38 @@ def drain_stream(client: Any | None = None) -> dict[str, int]:
     from zhtj.core.settings import get_settings
 
     settings = get_settings()
-    (name, (_, trigger)), *_ = load_manifest().stream_functions().items()
+    functions = {n: f for n, f in load_manifest().stream_functions().items() if only in (None, n)}
     shard = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].tables[settings.table_name].stream_shard
     delivered: dict[str, int] = {}
-    # Where the last drain stopped: kept on moto's shard, so that a restored state (tests/support/moto_state.py)
-    # carries its own position. Records stay on the shard (the plaintext-ID watch reads them).
-    while len(shard.items) > (start := getattr(shard, "zhtj_delivered", 0)):
-        taken = [r.to_json() for r in shard.items[start:]]
-        shard.zhtj_delivered = start + len(taken)
-        records = []
-        for raw in taken:
-            images = raw["dynamodb"]
-            kind = (images.get("NewImage") or images.get("OldImage") or {}).get("kind", {}).get("S")
-            if kind not in trigger.kinds:
-                continue
-            delivered[kind] = delivered.get(kind, 0) + 1
-            body = dict(images)
-            if isinstance(body.get("ApproximateCreationDateTime"), datetime):
-                body["ApproximateCreationDateTime"] = int(body["ApproximateCreationDateTime"].timestamp())
-            records.append({**raw, "dynamodb": body, "eventSourceARN": "arn:aws-cn:dynamodb:cn-north-1:1:table/zhtj"})
-        for first in range(0, len(records), trigger.batch_size):
-            event = {"Records": records[first : first + trigger.batch_size]}
-            if client is not None:
-                payload = client.lambda_.invoke(name, event).payload
-            else:
-                from chalicelib.stats.workers import stats_stream
+    # Where each function's last drain stopped: kept on moto's shard, so that a restored state
+    # (tests/support/moto_state.py) carries its own positions. Records stay on the shard (the
+    # plaintext-ID watch reads them).
+    positions: dict[str, int] = getattr(shard, "zhtj_positions", None) or {}
+    shard.zhtj_positions = positions
+    while any(len(shard.items) > positions.get(name, 0) for name in functions):
+        for name, (function, trigger) in functions.items():
+            start = positions.get(name, 0)
+            taken = [r.to_json() for r in shard.items[start:]]
+            positions[name] = start + len(taken)
+            records = []
+            for raw in taken:
+                images = raw["dynamodb"]
+                kind = (images.get("NewImage") or images.get("OldImage") or {}).get("kind", {}).get("S")
+                if kind not in trigger.kinds:
+                    continue
+                delivered[kind] = delivered.get(kind, 0) + 1
+                body = dict(images)
+                if isinstance(body.get("ApproximateCreationDateTime"), datetime):
+                    body["ApproximateCreationDateTime"] = int(body["ApproximateCreationDateTime"].timestamp())
+                arn = "arn:aws-cn:dynamodb:cn-north-1:1:table/zhtj"
+                records.append({**raw, "dynamodb": body, "eventSourceARN": arn})
+            for first in range(0, len(records), trigger.batch_size):
+                event = {"Records": records[first : first + trigger.batch_size]}
+                if client is not None:
+                    payload = client.lambda_.invoke(name, event).payload
+                else:
+                    from chalicelib.wiring import resolve
 
-                payload = stats_stream(event, None)
-            assert payload == {"batchItemFailures": []}, payload
+                    payload = resolve(function.handler)(event, None)
+                assert payload == {"batchItemFailures": []}, (name, payload)
     return delivered

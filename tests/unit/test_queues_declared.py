@@ -19,6 +19,7 @@ from zhtj.imports.messages import IMPORTS, ImportChunk
 from zhtj.messages.messages import NOTIFICATIONS, Notify
 from zhtj.orgs.messages import TREE_MAINTENANCE, RewriteSubtree
 from zhtj.registration.messages import REGISTRATION, Person, WriteRegistration
+from zhtj.reminders.messages import REMINDERS, DuesMonthPage
 from zhtj.sweeps.messages import SWEEPS, FinishSweep, ScanSegment
 from zhtj.table import queues
 from zhtj.table.queues import DECLARED, MalformedMessage, Queue
@@ -171,6 +172,7 @@ CASES: list[tuple[Queue[Any], Any, dict[str, Any], int]] = [
             "recipient": "member:m1",
             "channel": None,
             "params": {"months": "2"},
+            "outbox": None,
         },
         0,
     ),
@@ -184,8 +186,15 @@ CASES: list[tuple[Queue[Any], Any, dict[str, Any], int]] = [
             "recipient": "account:a1",
             "channel": "SMS",
             "params": {},
+            "outbox": None,
         },
         900,
+    ),
+    (
+        REMINDERS,
+        DuesMonthPage(month="2026-12", bucket="o1", cursor="c1"),
+        {"kind": "dues_month_page", "month": "2026-12", "bucket": "o1", "cursor": "c1"},
+        0,
     ),
 ]
 

@@ -12,8 +12,8 @@ from pathlib import Path
 TESTS = Path(__file__).resolve().parents[1]
 SPEC = TESTS.parents[1] / "shared" / "SPEC.md"
 
-# The capabilities still to build: MSG-4 and the two web apps (WEB).
-NOT_BUILT_YET = frozenset({"MSG-4"})
+# Every rule is built (each named by a test); a new rule whose capability is not yet built goes here.
+NOT_BUILT_YET: frozenset[str] = frozenset()
 
 
 def rule_ids(spec: str) -> list[str]:

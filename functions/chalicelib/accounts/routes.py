@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from chalice.app import Blueprint
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.accounts.schemas import (
     AccessOut,
@@ -28,9 +28,11 @@ from chalicelib.schemas import Page
 from zhtj.accounts import credentials, invitations
 from zhtj.accounts import service as accounts
 from zhtj.core.phones import masked
-from zhtj.members import reset_codes
+from zhtj.members import id_number, reset_codes, roster
 from zhtj.members import service as member_records
+from zhtj.members.rules import MemberState
 from zhtj.messages import notify as messages
+from zhtj.orgs.rules import Sector
 from zhtj.signin.tokens import ACCESS_LIFETIME, Principal
 
 bp = Blueprint(__name__)
@@ -122,6 +124,57 @@ def revoke(org_id: str, principal: Principal, body: GrantCreate) -> None:
 def members(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
     items, cursor = member_records.list_members(principal, org_id, query.cursor, query.limit)
     return Page[MemberOut](items=[MemberOut.model_validate(m) for m in items], next_cursor=cursor)
+
+
+class RosterQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    subtree: bool = Field(default=False, description="导出全部下级团支部的团员（否则：本团支部，或本组织的直属团支部）")
+    state: MemberState | None = Field(default=None, description="只导出该状态的团员（已离团的状态读已离团名单）")
+    sector: Sector | None = Field(default=None, description="只导出该行业的团支部的团员")
+
+
+class RosterOut(BaseModel):
+    """The roster's download link (5 minutes); ID numbers and phones in it are de-identified."""
+
+    url: str
+    file_name: str
+    rows: int
+    branches: int
+
+
+@api(
+    bp,
+    "/orgs/{org_id}/members/xlsx",
+    "POST",
+    summary="导出团员花名册（xlsx，身份证号脱敏，留痕；下载链接5分钟有效）",
+    query=RosterQuery,
+    response=RosterOut,
+    tag=TAG,
+)
+def roster_xlsx(org_id: str, principal: Principal, query: RosterQuery) -> BaseModel:
+    narrowed = roster.RosterFilter(
+        subtree=query.subtree,
+        state=query.state.value if query.state else None,
+        sector=query.sector.value if query.sector else None,
+    )
+    done = roster.export(principal, org_id, narrowed)
+    return RosterOut(url=done.url, file_name=done.file_name, rows=done.rows, branches=done.branches)
+
+
+class IdNumberOut(BaseModel):
+    id_number: str
+
+
+@api(
+    bp,
+    "/members/{member_id}/id-number",
+    "GET",
+    summary="查看团员完整身份证号（仅所在团支部，留痕）",
+    response=IdNumberOut,
+    tag=TAG,
+)
+def reveal_id_number(member_id: str, principal: Principal) -> BaseModel:
+    return IdNumberOut(id_number=id_number.reveal_id_number(principal, member_id))
 
 
 @api(

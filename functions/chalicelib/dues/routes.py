@@ -403,6 +403,36 @@ def lapsing(org_id: str, principal: Principal) -> list[BaseModel]:
     ]
 
 
+class OwingQuery(BaseModel):
+    month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="只列欠交该月的团员")
+
+
+class OwingOut(LapsingOut):
+    months: list[str] = Field(description="欠交的月份（截至上月）")
+
+
+@api(
+    bp,
+    "/orgs/{org_id}/dues/owing",
+    "GET",
+    summary="欠交团费的团员（可按月份；催交名单，MSG-2）",
+    query=OwingQuery,
+    response=list[OwingOut],
+    tag=TAG,
+)
+def owing(org_id: str, principal: Principal, query: OwingQuery) -> list[BaseModel]:
+    return [
+        OwingOut(
+            member_id=x.member.member_id,
+            name=x.member.name,
+            unpaid_months=len(x.months),
+            first_unpaid=x.months[0],
+            months=x.months,
+        )
+        for x in dues_ledger.owing(principal, org_id, query.month)
+    ]
+
+
 # --- The province ------------------------------------------------------------------------------------
 
 

@@ -28,7 +28,9 @@ class ReadAllOut(BaseModel):
 class PreferencesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     off_kinds: list[str] = Field(default_factory=list, max_length=20, description="关闭的可选通知类别")
-    off_channels: list[str] = Field(default_factory=list, max_length=5, description="对可选通知关闭的渠道（SMS）")
+    off_channels: list[str] = Field(
+        default_factory=list, max_length=5, description="对可选通知关闭的渠道（SMS、WECHAT）"
+    )
 
 
 class PreferencesOut(BaseModel):
@@ -52,3 +54,12 @@ class ReminderRefusal(BaseModel):
 class ReminderOut(BaseModel):
     reminded: list[str]
     refused: list[ReminderRefusal]
+
+
+class WechatOpenidIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=128, description="微信网页授权（snsapi_base）回调得到的code")
+
+
+class WechatOpenidOut(BaseModel):
+    bound: bool = Field(description="已绑定微信，订阅消息将发送到该微信")

@@ -18,7 +18,8 @@ from chalicelib.notices.schemas import (
     UploadOut,
 )
 from chalicelib.schemas import Page
-from zhtj.notices import publishing, reading
+from zhtj.core import clock
+from zhtj.notices import publishing, reading, rules
 from zhtj.notices.models import Notice
 from zhtj.signin.tokens import Principal
 from zhtj.table import storage
@@ -28,11 +29,13 @@ TAG = "通知公告"
 
 
 def notice_out(notice: Notice, links: bool) -> NoticeOut:
+    expired = rules.attachments_expired(notice.published_at, clock.now())
     attachments = [
         AttachmentOut(
             file_name=str(a["file_name"]),
             size=int(str(a["size"])),
-            url=storage.download_url("uploads", str(a["key"]), str(a["file_name"])) if links else None,
+            url=storage.download_url("uploads", str(a["key"]), str(a["file_name"])) if links and not expired else None,
+            expired=expired,
         )
         for a in publishing.attachments_of(notice)
     ]

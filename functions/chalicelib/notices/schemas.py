@@ -37,6 +37,7 @@ class AttachmentOut(BaseModel):
     file_name: str
     size: int
     url: str | None = Field(default=None, description="下载地址（限时有效）")
+    expired: bool = Field(default=False, description="附件已过保存期限（三年），不再提供下载")
 
 
 class NoticeOut(BaseModel):

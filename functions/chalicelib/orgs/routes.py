@@ -6,11 +6,21 @@ from chalice.app import Blueprint
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.http import PageQuery, api
-from chalicelib.orgs.schemas import MergeOut, OrgCreate, OrgMerge, OrgMove, OrgOut, OrgSearchHit, TreeJobOut
-from chalicelib.schemas import Page, Reason
+from chalicelib.orgs.schemas import (
+    MergeOut,
+    NameCheckIn,
+    NameCheckOut,
+    OrgCreate,
+    OrgMerge,
+    OrgMove,
+    OrgOut,
+    OrgSearchHit,
+    TreeJobOut,
+)
+from chalicelib.schemas import FieldErrorOut, Page, Reason
 from zhtj.orgs import service as orgs
 from zhtj.orgs.models import Org
-from zhtj.orgs.rules import NewOrg, OrgType
+from zhtj.orgs.rules import NameDraft, NewOrg, OrgType
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)
@@ -45,6 +55,28 @@ def children(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
 )
 def create_child(org_id: str, principal: Principal, body: OrgCreate) -> BaseModel:
     return OrgOut.model_validate(orgs.create_child(principal, org_id, NewOrg(**body.model_dump())))
+
+
+@api(
+    bp,
+    "/orgs/{org_id}/children/name-check",
+    "POST",
+    summary="检查下级组织的名称（ORG-5，边输入边检查，不创建）",
+    body=NameCheckIn,
+    response=NameCheckOut,
+    tag=TAG,
+)
+def check_child_names(org_id: str, principal: Principal, body: NameCheckIn) -> BaseModel:
+    refusals = orgs.check_child_names(principal, org_id, NameDraft(**body.model_dump()))
+    errors = [FieldErrorOut.model_validate(e.to_body()) for e in refusals]
+    first = errors[0] if errors else None
+    return NameCheckOut(
+        ok=not errors,
+        code=first.code if first else None,
+        message=first.message if first else None,
+        field=first.field if first else None,
+        errors=errors,
+    )
 
 
 @api(

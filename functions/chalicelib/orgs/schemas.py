@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from chalicelib.schemas import Body, Out
+from chalicelib.schemas import Body, FieldErrorOut, Out
 from zhtj.orgs.rules import Level, OrgType, Sector
 
 
@@ -20,6 +20,32 @@ class OrgCreate(Body):
     region_name: str | None = Field(default=None, max_length=20)
     class_branch: bool = False
     entry_year: int | None = Field(default=None, ge=1949, le=2100)
+
+
+class NameCheckIn(Body):
+    """ORG-5 as you type: the new child's type (and level, region, class) and its names as far
+    as they are typed; a name left out is not checked yet."""
+
+    org_type: OrgType
+    level: Level | None = None
+    short_name: str | None = Field(default=None, max_length=100)
+    full_name: str | None = Field(default=None, max_length=200)
+    alias: str | None = Field(default=None, max_length=50)
+    region_name: str | None = Field(default=None, max_length=20)
+    class_branch: bool = False
+    entry_year: int | None = Field(default=None, ge=1949, le=2100)
+
+
+class NameCheckOut(BaseModel):
+    """ok: creating the child with these names would pass ORG-5 (and ORG-1/2/7). Otherwise the
+    first refusal as code, message and field (as POST /orgs/{org_id}/children answers it) and
+    every refusal in `errors`, one per field, to show beside each."""
+
+    ok: bool
+    code: str | None
+    message: str | None
+    field: str | None
+    errors: list[FieldErrorOut]
 
 
 class OrgOut(Out):

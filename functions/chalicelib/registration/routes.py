@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from chalice.app import Blueprint
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.http import PageQuery, api
 from chalicelib.registration.schemas import (
@@ -16,7 +18,7 @@ from chalicelib.registration.schemas import (
     WavesIn,
 )
 from chalicelib.schemas import Page, Reason
-from zhtj.registration import identity_check, waves
+from zhtj.registration import identity_check, poster, waves
 from zhtj.registration import service as registration
 from zhtj.registration.models import Registration
 from zhtj.registration.rules import RegistrationState
@@ -177,3 +179,30 @@ class IdNumberOut(BaseModel):
 )
 def reveal_id_number(registration_id: str, principal: Principal) -> BaseModel:
     return IdNumberOut(id_number=registration.reveal_id_number(principal, registration_id))
+
+
+class PosterQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["png", "pdf"] = Field(default="pdf", description="png：图片；pdf：A4海报")
+
+
+class PosterOut(BaseModel):
+    """The poster's download link (5 minutes) and the link its QR code holds."""
+
+    url: str
+    file_name: str
+    join_url: str = Field(description="二维码内容：团员端报到页 <app origin>/m/join/<branch_id>")
+
+
+@api(
+    bp,
+    "/orgs/{org_id}/join-poster",
+    "GET",
+    summary="团支部报到二维码海报（PNG或A4 PDF，下载链接5分钟有效）",
+    query=PosterQuery,
+    response=PosterOut,
+    tag=TAG,
+)
+def join_poster(org_id: str, principal: Principal, query: PosterQuery) -> BaseModel:
+    made = poster.poster(principal, org_id, query.format)
+    return PosterOut(url=made.url, file_name=made.file_name, join_url=made.join_url)

@@ -322,6 +322,35 @@ def figures(org_id: str, principal: Principal) -> BaseModel:
     return FiguresOut(**vars(transfer_figures.read_figures(principal, org_id)))
 
 
+class ChildFiguresOut(FiguresOut):
+    """XFER-2 per organisation: a direct child and its subtree's figures."""
+
+    org_id: str
+    short_name: str
+    org_type: str
+    status: str
+
+
+@api(
+    bp,
+    "/orgs/{org_id}/transfer-stats/children",
+    "GET",
+    summary="各直属下级的转接办理情况（72小时内处理率，XFER-2）",
+    query=PageQuery,
+    response=Page[ChildFiguresOut],
+    tag=TAG,
+)
+def children_figures(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
+    rows, cursor = transfer_figures.read_children_figures(principal, org_id, query.cursor, query.limit)
+    items = [
+        ChildFiguresOut(
+            org_id=child.org_id, short_name=child.short_name, org_type=child.org_type, status=child.status, **vars(f)
+        )
+        for child, f in rows
+    ]
+    return Page[ChildFiguresOut](items=items, next_cursor=cursor)
+
+
 @api(
     bp,
     "/transfer-targets",

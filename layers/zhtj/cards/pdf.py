@@ -86,7 +86,7 @@ class _CardPdf(FPDF):
         self.alias_nb_pages()
         self.wallet = False
         # The one code of the card, drawn twice (the A4 page, the wallet page): made once.
-        self.qr = _qr_matrix(issue.verify_url)
+        self.qr = qr_matrix(issue.verify_url)
 
     def footer(self) -> None:
         """fpdf2 calls this as each page closes: the wallet page's own small line, every A4
@@ -197,7 +197,7 @@ def add_card_font(pdf: FPDF) -> None:
     pdf.fonts[font.fontkey] = font
 
 
-def _qr_matrix(text: str) -> tuple[tuple[bool, ...], ...]:
+def qr_matrix(text: str) -> tuple[tuple[bool, ...], ...]:
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
     code.add_data(text)
     code.make(fit=True)

@@ -22,6 +22,9 @@ Names (anything else is refused at the first draw, so a typo cannot pass for a q
   transaction and the caller sees that operation's refusal (unit_of_work.STALE or its own).
   Commits without such an item are left alone.
 - `identity_timeout`: that share of the real-name provider's calls (REG-5) time out (TimeoutError).
+- `sqs_send`: that share of queue sends (zhtj.table.queues.Queue.send) fail as an unreachable
+  SQS endpoint does (ConnectionError), nothing sent: e.g. a notification's after-commit send,
+  which the outbox then recovers (zhtj.messages.outbox).
 - `payments_timeout`: that share of the payment gateways' calls (query-order, the bills) time
   out: PaymentError GATEWAY_UNREACHABLE, retryable, as the HTTP transport raises on a timeout.
 
@@ -44,7 +47,8 @@ CONFLICT = "dynamodb_conflict"
 STALE = "dynamodb_stale"
 IDENTITY_TIMEOUT = "identity_timeout"
 PAYMENTS_TIMEOUT = "payments_timeout"
-SWITCHES = (CONFLICT, STALE, IDENTITY_TIMEOUT, PAYMENTS_TIMEOUT)
+SQS_SEND = "sqs_send"
+SWITCHES = (CONFLICT, STALE, IDENTITY_TIMEOUT, PAYMENTS_TIMEOUT, SQS_SEND)
 
 
 class InjectedFault(RuntimeError):
@@ -131,6 +135,12 @@ def maybe_time_out(switch: str, what: str) -> None:
     """Raise TimeoutError on the configured share of calls to an outside provider."""
     if _draw(switch):
         raise TimeoutError(f"injected timeout: {what} did not answer in time")
+
+
+def maybe_fail_send(queue: str) -> None:
+    """Raise ConnectionError on the `sqs_send` share of queue sends."""
+    if _draw(SQS_SEND):
+        raise ConnectionError(f"injected: the {queue} queue could not be reached")
 
 
 def transaction_conflict(items: int) -> Exception | None:

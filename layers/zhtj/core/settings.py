@@ -161,6 +161,18 @@ def public_api_url() -> str:
     return os.environ.get(PUBLIC_API_URL_ENV, DEFAULT_PUBLIC_URL).rstrip("/")
 
 
+APP_ORIGIN_ENV = "ZHTJ_APP_ORIGIN"
+
+
+def app_origin() -> str:
+    """Where the web apps are served (the members' app under /m/, the console under
+    /console/), without a trailing slash: a branch's registration QR code points there. By
+    default the API's public address: the local stack serves the apps itself, and in the cloud
+    the public domain fronts both through the one CloudFront distribution (docs/deploy.md);
+    ZHTJ_APP_ORIGIN names another origin if the apps are ever served apart."""
+    return (os.environ.get(APP_ORIGIN_ENV) or public_api_url()).rstrip("/")
+
+
 # Providers' settings (identity, payments). Read on every call, not once: the tests and the local
 # stack select a provider, and its timing, per run.
 IDENTITY_PROVIDER_ENV = "ZHTJ_IDENTITY_PROVIDER"
@@ -219,3 +231,21 @@ def identity_secret_name() -> str:
 def identity_rate_per_second() -> int:
     """REG-5: real-name checks a second, all workers together (the provider's limit; 20 by default)."""
     return max(1, int(os.environ.get(IDENTITY_RATE_ENV) or DEFAULT_IDENTITY_RATE))
+
+
+# MSG-1's WeChat channel (zhtj.integrations.wechat.registry): the adapter by name ("" = the
+# channel is off: nothing is sent by WeChat) and its Secrets Manager secret (JSON:
+# integrations/wechat/config.py).
+WECHAT_PROVIDER_ENV = "ZHTJ_WECHAT_PROVIDER"
+WECHAT_SECRET_ENV = "ZHTJ_WECHAT_SECRET"
+DEFAULT_WECHAT_SECRET = "zhtj/wechat"
+
+
+def wechat_provider() -> str:
+    """The name of the WeChat subscribe-message adapter; "" when the channel is off."""
+    return os.environ.get(WECHAT_PROVIDER_ENV, "").strip()
+
+
+def wechat_secret_name() -> str:
+    """The Secrets Manager secret of the WeChat application (appid, secret, template ids)."""
+    return os.environ.get(WECHAT_SECRET_ENV) or DEFAULT_WECHAT_SECRET

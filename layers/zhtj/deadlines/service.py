@@ -99,6 +99,10 @@ def fire(kind: str, subject_id: str) -> None:
         return
     if kind == timers.REVIEW_DUE:
         escalate(timer)
+    elif kind == timers.REVIEW_NEAR:
+        remind_review(timer)
+    elif kind == steps.NEAR_KIND:
+        escalation.remind(timer)
     elif kind == timers.REALNAME_RECHECK:
         identity_check.recheck(subject_id)  # deletes its own timer
     elif kind == timers.REG7_DUE:
@@ -178,6 +182,36 @@ def escalate(timer: Timer) -> None:
         return  # reviewed, withdrawn or escalated meanwhile: whoever won removed the timer
     metrics.add_metric(name="ReviewsEscalated", unit="Count", value=1)
     logger.info("review escalated", extra={"registration_id": registration.registration_id, "to": parent_id})
+
+
+def remind_review(timer: Timer) -> None:
+    """MSG-1: one working day before a review's deadline, the branch's operators are told, once
+    (the event names the deadline; the timer goes in the transaction that queues it). A review
+    settled meanwhile (its timer cancelled with it) or already escalated tells nobody."""
+    registration = _registration(timer.subject_id)
+    if (
+        registration is None
+        or registration.state != RegistrationState.PENDING
+        or registration.escalated_to
+        or registration.review_due is None
+    ):
+        _drop(timer)
+        return
+    due = registration.review_due
+    uow = UnitOfWork(SYSTEM_ACTOR)
+    uow.delete(timer, condition=Timer.due_at == timer.due_at, on_fail=timers.LOST_RACE)
+    messages.notify(
+        uow,
+        messages.Kind.DEADLINE_NEAR,
+        f"registration:{registration.registration_id}:near:{timers.stamp(due)}",
+        org_id=registration.branch_id,
+        params={"what": f"{registration.name}的入团登记审核", "due": messages.china_time(due)},
+    )
+    try:
+        uow.commit()
+    except ConflictError as error:
+        if error is not timers.LOST_RACE:
+            raise
 
 
 def close_admission_window(timer: Timer) -> None:

@@ -7,6 +7,7 @@ and the same dues account an online payment does (dues/applying.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -100,6 +101,25 @@ class Lapsing:
 def lapsing(principal: Principal, branch_id: str, today: date | None = None) -> list[Lapsing]:
     """EXIT-1: the branch's members with LAPSE_MONTHS or more consecutive months unpaid up to
     last month. A list for the branch meeting to consider; nothing is done to anyone."""
+    runs = _owing(principal, branch_id, today, lambda owed: dues_rules.longest_unpaid_run(owed) >= LAPSE_MONTHS)
+    return sorted(runs, key=lambda x: (-len(x.months), x.member.name))
+
+
+def owing(principal: Principal, branch_id: str, month: str | None = None, today: date | None = None) -> list[Lapsing]:
+    """Who owes (催交's list, MSG-2): the branch's members with months unpaid up to last
+    month, each with those months; with `month`, those who owe that month. Most months first."""
+    if month is not None:
+        dues_rules.check_month(month)
+    found = _owing(principal, branch_id, today, lambda owed: bool(owed) and (month is None or month in owed))
+    return sorted(found, key=lambda x: (-len(x.months), x.member.name))
+
+
+def _owing(
+    principal: Principal, branch_id: str, today: date | None, keep: Callable[[list[str]], bool]
+) -> list[Lapsing]:
+    """The branch's members whose months owed `keep` accepts: the member list (one Query),
+    their dues accounts (one BatchGetItem per 100), and for each one kept, the months paid
+    outside an order (migrated records), which may shorten what they owe."""
     branch = get_org(branch_id)
     authorize(principal, "dues.read", branch)
     day = today or clock.now().astimezone(CHINA_TZ).date()
@@ -120,16 +140,16 @@ def lapsing(principal: Principal, branch_id: str, today: date | None = None) -> 
     for member in members:
         account = accounts.get(member.member_id)
         owed = owed_for(member, account.paid_through if account else None, day, since)
-        if dues_rules.longest_unpaid_run(owed) >= LAPSE_MONTHS:
+        if keep(owed):
             # A candidate: months paid outside an order (migrated records) may shorten the run.
             newest = last_paid_month(member.member_id)
             if newest is not None and (
                 account is None or account.paid_through is None or newest > account.paid_through
             ):
                 owed = owed_for(member, newest, day, since)
-        if dues_rules.longest_unpaid_run(owed) >= LAPSE_MONTHS:
+        if keep(owed):
             result.append(Lapsing(member, owed))
-    return sorted(result, key=lambda x: (-len(x.months), x.member.name))
+    return result
 
 
 def paid_months(member_id: str) -> list[PaidMonth]:

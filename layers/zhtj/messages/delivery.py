@@ -3,7 +3,9 @@ once, however often the message is re-delivered (MSG-1).
 
 A message without a channel is fanned out: its recipient resolved to accounts, each account's
 preferences read, each wanted channel delivered. In-app: one transaction puts the Delivery
-record (only if absent), the message and the unread count's increment. SMS: held in quiet hours
+record (only if absent), the message and the unread count's increment. WeChat (where the person
+gave an openid and the kind has a template): the record put SENDING, WeChat called, marked SENT
+(REFUSED when the person did not subscribe: never retried). SMS: held in quiet hours
 (re-queued to this account and channel, delayed until 08:00 China time); otherwise the Delivery
 record is put SENDING with the day's count (under the cap) in one transaction, the provider
 called, and the record marked SENT. A retry that finds SENDING sends again (the provider was
@@ -20,10 +22,12 @@ from zhtj.core.errors import ConflictError
 from zhtj.core.observability import logger
 from zhtj.integrations.sms import registry as sms
 from zhtj.integrations.sms.base import SmsRefused, Template
-from zhtj.messages import preferences, rules
+from zhtj.integrations.wechat import registry as wechat_registry
+from zhtj.integrations.wechat.base import WechatRefused
+from zhtj.messages import outbox, preferences, rules
 from zhtj.messages.messages import NOTIFICATIONS, Notify
 from zhtj.messages.models import Delivery, InboxMessage, SmsDay, UnreadCount
-from zhtj.messages.recipients import accounts_of, phone_of
+from zhtj.messages.recipients import accounts_of, openid_of, phone_of
 from zhtj.messages.rules import Channel, Kind
 from zhtj.table import keys
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
@@ -50,11 +54,14 @@ def handle(message: Notify) -> None:
         for channel in rules.channels(kind):
             if rules.wanted(kind, channel, off_kinds, off_channels):
                 _deliver(message, kind, account_id, channel)
+    outbox.handled(message)  # a failure above leaves it: the message is re-delivered
 
 
 def _deliver(message: Notify, kind: Kind, account_id: str, channel: Channel) -> None:
     if channel == Channel.IN_APP:
         in_app(message, kind, account_id)
+    elif channel == Channel.WECHAT:
+        by_wechat(message, kind, account_id)
     else:
         by_sms(message, kind, account_id)
 
@@ -109,7 +116,9 @@ def by_sms(message: Notify, kind: Kind, account_id: str) -> None:
     at = clock.now()
     delay = rules.quiet_delay(at)
     if delay:
-        held = message.model_copy(update={"recipient": f"account:{account_id}", "channel": Channel.SMS.value})
+        held = message.model_copy(
+            update={"recipient": f"account:{account_id}", "channel": Channel.SMS.value, "outbox": None}
+        )
         NOTIFICATIONS.send(held, delay_seconds=delay)
         return
     phone = phone_of(account_id)
@@ -129,6 +138,54 @@ def by_sms(message: Notify, kind: Kind, account_id: str) -> None:
         sms.sender().send(phone, Template.NOTICE, {"text": text})
     except SmsRefused as error:  # a bad number, the provider's own limits: not worth a retry
         logger.warning("SMS refused", extra={"event_id": message.event_id, "reason": str(error)})
+        Delivery(pk, keys.META).update(actions=[Delivery.state.set(REFUSED)])
+        return
+    Delivery(pk, keys.META).update(actions=[Delivery.state.set(SENT)])
+
+
+def by_wechat(message: Notify, kind: Kind, account_id: str) -> None:
+    """The WeChat subscribe message, once per event: when the deployment has the channel, the
+    kind a template and the account an openid. The record is put SENDING (only if absent), WeChat
+    called, the record marked SENT; a person who has not subscribed (43101) or another refusal
+    is recorded REFUSED and never retried; no answer raises (the message is re-delivered and a
+    retry finding SENDING sends again)."""
+    if not wechat_registry.enabled():
+        return
+    sender = wechat_registry.sender()
+    if kind.value not in sender.kinds():
+        return
+    openid = openid_of(account_id)
+    if not openid:
+        return
+    pk = keys.delivery_pk(message.event_id, account_id, Channel.WECHAT)
+    try:
+        found: Delivery | None = Delivery.get(pk, keys.META, consistent_read=True)
+    except Delivery.DoesNotExist:
+        found = None
+    if found is not None and found.state != SENDING:
+        return
+    if found is None:
+        claim = UnitOfWork(SYSTEM_ACTOR)
+        claim.put(
+            _record(message.event_id, account_id, Channel.WECHAT, SENDING),
+            condition=Delivery.pk.does_not_exist(),
+            on_fail=_DELIVERED,
+        )
+        try:
+            claim.commit()
+        except ConflictError as error:
+            if error is not _DELIVERED:
+                raise
+            return
+    title, text = rules.render(kind, message.params)
+    values = {**message.params, "title": title, "text": text, "at": rules.wechat_time(clock.now())}
+    try:
+        sender.send(openid, kind.value, values)
+    except WechatRefused as error:
+        logger.warning(
+            "WeChat refused",
+            extra={"event_id": message.event_id, "errcode": error.errcode, "user_refused": error.user_refused},
+        )
         Delivery(pk, keys.META).update(actions=[Delivery.state.set(REFUSED)])
         return
     Delivery(pk, keys.META).update(actions=[Delivery.state.set(SENT)])

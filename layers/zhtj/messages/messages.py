@@ -14,7 +14,7 @@ class Notify(Message):
     member's account), `org:<id>` (every account operating the organisation) or `phone:<E.164>`
     (the account signing in with it, if any). Without `channel`, the worker resolves the accounts
     and delivers every channel of the kind; with one (an SMS held in quiet hours), that channel
-    of that account only."""
+    of that account only. `outbox`: the outbox item to delete once handled."""
 
     kind: Literal["notify"] = "notify"
     event_id: str
@@ -22,6 +22,9 @@ class Notify(Message):
     recipient: str
     channel: str | None = None
     params: dict[str, str] = Field(default_factory=dict)
+    # The outbox item written with the event (zhtj.messages.outbox): "<pk>|<sk>", deleted by the
+    # worker once the message is handled; None for a message sent without one.
+    outbox: str | None = None
 
 
 NOTIFICATIONS: Queue[Notify] = Queue("notifications", Notify)

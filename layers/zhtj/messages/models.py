@@ -1,5 +1,5 @@
 """Table items of messages: InboxMessage, UnreadCount, Delivery, SmsDay, NotificationPrefs,
-ReminderMark (MSG-1, MSG-2)."""
+ReminderMark, NotifyOutbox (MSG-1, MSG-2)."""
 
 from __future__ import annotations
 
@@ -65,3 +65,14 @@ class ReminderMark(Item, discriminator="ReminderMark"):
     member_id = UnicodeAttribute()
     org_id = UnicodeAttribute()
     reminded_at = UTCDateTimeAttribute()
+
+
+class NotifyOutbox(Item, discriminator="NotifyOutbox"):
+    """A notification written in its sender's transaction, so that it survives a queue outage
+    after the commit: pk NOTIFYOUT#<shard>, sk <UTC stamp>#<digest of event and recipient>.
+    The after-commit send deletes it; the sweep (notification_sweep) sends and deletes what is
+    left after a few minutes. `body` is the `notifications` message as JSON."""
+
+    body = UnicodeAttribute()
+    event_id = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()

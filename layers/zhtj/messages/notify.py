@@ -1,7 +1,8 @@
 """Telling someone of an event (MSG-1): the one call the senders make.
 
-`notify(uow, kind, event_id, ...)` queues one `notifications` message once `uow` commits (or at
-once without a unit of work); the worker resolves the recipient's accounts and delivers each
+`notify(uow, kind, event_id, ...)` writes one `notifications` message in `uow`'s transaction (the
+outbox, zhtj.messages.outbox) and queues it once `uow` commits (or queues it at once without a
+unit of work); the worker resolves the recipient's accounts and delivers each
 channel once (zhtj.messages.delivery). The event id names the event (a registration's decision,
 a transfer's step): the same event queued twice is delivered once to each person and channel.
 """
@@ -9,6 +10,7 @@ a transfer's step): the same event queued twice is delivered once to each person
 from __future__ import annotations
 
 from zhtj.core.observability import logger
+from zhtj.messages import outbox
 from zhtj.messages.messages import NOTIFICATIONS, Notify
 from zhtj.messages.rules import Kind as Kind
 from zhtj.messages.rules import china_time as china_time
@@ -45,22 +47,20 @@ def notify(
     params: dict[str, str] | None = None,
 ) -> None:
     """Queue a notification of `kind` to one recipient (an account, a member's account, an
-    organisation's operators, the account of a phone) after `uow` commits."""
+    organisation's operators, the account of a phone) after `uow` commits, written in its
+    transaction so that a queue outage after the commit loses nothing (the outbox's sweep)."""
     recipient = recipient_of(account_id=account_id, member_id=member_id, org_id=org_id, phone=phone)
     if recipient is None:
         return
     message = Notify(event_id=event_id, notice_kind=kind.value, recipient=recipient, params=dict(params or {}))
 
-    def send() -> None:
-        NOTIFICATIONS.send(message)
-
     if uow is None:
         try:
-            send()
+            NOTIFICATIONS.send(message)
         except Exception:  # the change it announces has happened: a lost notice is logged
             logger.exception("notification not queued", extra={"event_id": event_id})
         return
-    uow.after_commit(f"notify:{event_id}:{recipient}", send)
+    outbox.stage(uow, message, f"notify:{event_id}:{recipient}")
 
 
 def cadre_invited(invitation_key: str, phone: str, org_id: str, position: str) -> None:

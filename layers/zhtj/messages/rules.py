@@ -1,9 +1,10 @@
 """What is told to whom, and when SMS may go (MSG-1, MSG-2): pure, no I/O.
 
 A notification is one of `Kind`; its text is rendered from named parameters. Every kind goes
-in-app; the urgent ones also by SMS. The mandatory kinds (a decision on one's own registration
+in-app and by WeChat (a subscribe message, where the person gave an openid); the urgent ones
+also by SMS. The mandatory kinds (a decision on one's own registration
 or transfer, a deadline about to pass) cannot be turned off; the others can, kind by kind, and
-the SMS channel can be turned off for them. No SMS between 22:00 and 08:00 China time (held
+the SMS and WeChat channels can be turned off for them. No SMS between 22:00 and 08:00 China time (held
 until morning), and at most SMS_DAILY_CAP a person a China day.
 """
 
@@ -31,6 +32,7 @@ class Kind(StrEnum):
 class Channel(StrEnum):
     IN_APP = "IN_APP"
     SMS = "SMS"
+    WECHAT = "WECHAT"  # WeChat subscribe messages, to an account that gave its openid
 
 
 # Cannot be turned off (issue 17): a decision on one's own registration or transfer, a deadline.
@@ -83,7 +85,11 @@ def render(kind: Kind, params: dict[str, str]) -> tuple[str, str]:
 
 
 def channels(kind: Kind) -> tuple[Channel, ...]:
-    return (Channel.IN_APP, Channel.SMS) if kind in BY_SMS else (Channel.IN_APP,)
+    """In-app always; WeChat for every kind (when the deployment has the channel, the kind a
+    template and the account an openid: zhtj.messages.delivery); SMS for the urgent ones."""
+    if kind in BY_SMS:
+        return (Channel.IN_APP, Channel.WECHAT, Channel.SMS)
+    return (Channel.IN_APP, Channel.WECHAT)
 
 
 def wanted(kind: Kind, channel: Channel, off_kinds: set[str], off_channels: set[str]) -> bool:
@@ -116,3 +122,8 @@ def china_day(at: datetime) -> str:
 def china_time(at: datetime) -> str:
     """A moment as a notification names it: 12月05日 18:00 (China time)."""
     return at.astimezone(CHINA_TZ).strftime("%m月%d日 %H:%M")
+
+
+def wechat_time(at: datetime) -> str:
+    """A moment as a WeChat template's time field takes it: 2026-12-05 18:00 (China time)."""
+    return at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")

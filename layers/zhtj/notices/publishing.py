@@ -37,7 +37,7 @@ class Draft:
 
 
 def attachment_prefix(org_id: str) -> str:
-    return f"notices/{org_id}/"
+    return f"{rules.ATTACHMENTS_PREFIX}{org_id}/"
 
 
 def attachment_upload(principal: Principal, org_id: str, content_type: str) -> tuple[str, str]:

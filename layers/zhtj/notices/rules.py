@@ -4,6 +4,7 @@ counters' shards, an organisation's ancestors from its materialized path."""
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -23,6 +24,14 @@ ATTACHMENT_TYPES = {
 EXTENSIONS = frozenset({*ATTACHMENT_TYPES.values(), "jpeg"})
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 MAX_ATTACHMENTS = 10
+# The uploads bucket's lifecycle deletes notice attachments (prefix notices/) this many days after
+# their upload (infra/provision.py UPLOADS_LIFECYCLE_RULES, the template); readers are shown an
+# attachment as expired, without a link, from ATTACHMENT_SHOWN_DAYS after the notice's publication
+# (the upload comes shortly before it: the month between is the margin). An attachment uploaded
+# and never published goes the same way.
+ATTACHMENTS_PREFIX = "notices/"  # in the uploads bucket: notices/<org>/<file id>.<ext>
+ATTACHMENT_KEPT_DAYS = 3 * 365
+ATTACHMENT_SHOWN_DAYS = ATTACHMENT_KEPT_DAYS - 30
 # One transaction holds the notice, a row per chosen child and the audit record (100 at most).
 MAX_CHOSEN_CHILDREN = 50
 # Read counters per child are split in shards (summed on read) so a hot notice spreads its writes.
@@ -62,3 +71,8 @@ def in_audience(path_ids: list[str], publisher_id: str, audience: str, chosen: l
         return True
     at = path_ids.index(publisher_id)
     return at + 1 < len(path_ids) and path_ids[at + 1] in chosen
+
+
+def attachments_expired(published_at: datetime, now: datetime) -> bool:
+    """Whether a notice's attachments are past what the uploads bucket keeps (shown without links)."""
+    return now - published_at >= timedelta(days=ATTACHMENT_SHOWN_DAYS)

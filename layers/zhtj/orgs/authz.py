@@ -47,8 +47,16 @@ POLICY: dict[str, Reach] = {
     "member.reset_code": Reach.OWN_OR_BELOW,  # ACCT-4: target: the member's branch
     "org.audit": Reach.OWN_OR_BELOW,
     "org.findings": Reach.OWN_OR_BELOW,
+    "org.work_list": Reach.OWN_OR_BELOW,  # MSG-4: an organisation's work list (待办), by it or above it
     "member.read": Reach.OWN_OR_BELOW,  # target: the member's branch
     "member.audit": Reach.OWN_OR_BELOW,
+    # The full ID number (members/id_number.py): the member's branch alone (REV-1's rule after
+    # approval), which members/id_number.py narrows OWN_OR_BELOW to; audited.
+    "member.reveal_id_number": Reach.OWN_OR_BELOW,
+    # The roster as a spreadsheet (members/roster.py): the target is the organisation exported.
+    "member.export": Reach.OWN_OR_BELOW,
+    # WEB-2 (registration/poster.py): a branch's registration QR poster; the target is the branch.
+    "org.join_poster": Reach.OWN_OR_BELOW,
     "system_org.read": Reach.PROVINCE,
     "registration.read": Reach.OWN_OR_BELOW,  # target: the registration's branch
     "registration.review": Reach.OWN_OR_BELOW,  # the branch, or above it once escalated (REV-2)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from zhtj.core.clock import new_id, now
-from zhtj.core.errors import RuleViolation, ValidationError
+from zhtj.core.errors import DomainError, FieldChecks, RuleViolation, ValidationError
 from zhtj.counters import service as counters
 from zhtj.counters.models import OwnStat
 from zhtj.orgs.authz import authorize, get_org
@@ -16,13 +16,17 @@ from zhtj.orgs.reads import ancestors
 from zhtj.orgs.rules import (
     PARENT_GONE,
     Level,
+    NameDraft,
     NewOrg,
     OrgStatus,
     OrgType,
     Placement,
     Sector,
     check_placement,
+    validate_alias,
+    validate_full_name,
     validate_names,
+    validate_short_name,
 )
 from zhtj.signin.tokens import Principal
 from zhtj.table import keys
@@ -94,14 +98,7 @@ def create_child(principal: Principal, parent_id: str, body: NewOrg) -> Org:
     rules (ORG-1/2) and malformed names (ORG-5)."""
     parent = get_org(parent_id)
     operator = authorize(principal, "org.create_child", parent)
-    if parent.status != OrgStatus.ACTIVE or parent.system:
-        raise (
-            PARENT_GONE
-            if parent.status != OrgStatus.ACTIVE
-            else RuleViolation("ORG-7", "系统组织下不能设立下级组织", None)
-        )
-    check_placement(Placement(OrgType(parent.org_type), level_of(parent)), body.org_type, body.level)
-    city_prefix = _city_prefix([*ancestors(parent), parent], body)
+    city_prefix = _placed(parent, body)
     names = validate_names(
         body.short_name, body.full_name, body.alias, body.org_type, city_prefix, body.class_branch, body.entry_year
     )
@@ -138,6 +135,46 @@ def create_child(principal: Principal, parent_id: str, body: NewOrg) -> Org:
     uow.audit("org.create", "ORG", org.org_id, org.org_id, after=snapshot(org))
     uow.commit()
     return org
+
+
+def check_child_names(principal: Principal, parent_id: str, draft: NameDraft) -> list[DomainError]:
+    """ORG-5 as the form is typed: what `create_child` would refuse of the names given so far
+    (a name not given yet is not checked), with the same codes, messages and fields, and the
+    parent's refusals (ORG-1/2, ORG-7, a region required) that decide the names' rules. Writes
+    nothing. Every refusal, in the form's order (empty: the names are right)."""
+    parent = get_org(parent_id)
+    authorize(principal, "org.create_child", parent)
+    checks = FieldChecks()
+    city_prefix = checks.run(lambda: _placed(parent, draft.as_new_org()))
+    if checks.errors:
+        return checks.errors
+    for given, check in (
+        (
+            draft.short_name,
+            lambda: validate_short_name(
+                draft.short_name or "", draft.org_type, city_prefix, draft.class_branch, draft.entry_year
+            ),
+        ),
+        (draft.full_name, lambda: validate_full_name(draft.full_name or "", draft.org_type)),
+        (draft.alias, lambda: validate_alias(draft.alias or "")),
+    ):
+        if given is not None:
+            checks.run(check)
+    return checks.errors
+
+
+def _placed(parent: Org, body: NewOrg) -> str | None:
+    """What creating `body` under `parent` checks before its names: the parent is active and not
+    the system organisation (ORG-7), the child's type and level fit (ORG-1/2). Returns the
+    region its short name must start with (ORG-5)."""
+    if parent.status != OrgStatus.ACTIVE or parent.system:
+        raise (
+            PARENT_GONE
+            if parent.status != OrgStatus.ACTIVE
+            else RuleViolation("ORG-7", "系统组织下不能设立下级组织", None)
+        )
+    check_placement(Placement(OrgType(parent.org_type), level_of(parent)), body.org_type, body.level)
+    return _city_prefix([*ancestors(parent), parent], body)
 
 
 def _city_prefix(lineage: list[Org], body: NewOrg) -> str | None:

@@ -65,6 +65,25 @@ def list_subtree(
     return found, paging.seal({"b": index, "k": key}, *scope)
 
 
+def branches_beneath(org: Org) -> list[Org]:
+    """Every active branch beneath `org` (the ORG-7 system organisation aside), in path order:
+    a Query of the tree index per partition the subtree spans (one below depth 1), filtered to
+    branches. No authorization: the caller has authorized its action on `org`."""
+    found: list[Org] = []
+    for bucket in _subtree_buckets(org):
+        for item in Org.by_gsi2.query(
+            keys.tree_pk(bucket), Org.gsi2sk.startswith(org.path), filter_condition=Org.org_type == OrgType.BRANCH
+        ):
+            if (
+                isinstance(item, Org)
+                and item.status == OrgStatus.ACTIVE
+                and not item.system
+                and item.org_id != org.org_id
+            ):
+                found.append(item)
+    return found
+
+
 def _subtree_buckets(org: Org) -> list[str]:
     if org.depth >= 1:
         return [bucket_of(org.path)]

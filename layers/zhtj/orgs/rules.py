@@ -303,5 +303,34 @@ class NewOrg:
     entry_year: int | None = None
 
 
+@dataclass(frozen=True)
+class NameDraft:
+    """A new child's names as far as the form is typed (ORG-5 checked as you type): a name
+    still None is not checked yet."""
+
+    org_type: OrgType
+    short_name: str | None = None
+    full_name: str | None = None
+    alias: str | None = None
+    level: Level | None = None
+    region_name: str | None = None
+    class_branch: bool = False
+    entry_year: int | None = None
+
+    def as_new_org(self) -> NewOrg:
+        """The draft as the organisation `create_child` would place (its names as typed)."""
+        return NewOrg(
+            org_type=self.org_type,
+            sector=Sector.OTHER,
+            short_name=self.short_name or "",
+            full_name=self.full_name or "",
+            alias=self.alias or "",
+            level=self.level,
+            region_name=self.region_name,
+            class_branch=self.class_branch,
+            entry_year=self.entry_year,
+        )
+
+
 PARENT_GONE = ConflictError("PARENT_NOT_ACTIVE", "上级组织已撤销或正在调整，请刷新后重试", "parent_id")
 MOVE_IN_PROGRESS = ConflictError("TREE_MOVE_IN_PROGRESS", "该组织所在的组织树正在调整隶属关系，请稍后再试", None)

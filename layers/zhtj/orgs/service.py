@@ -10,6 +10,7 @@ from zhtj.orgs.authz import get_org as get_org
 from zhtj.orgs.creation import SYSTEM_ORG_SHORT_NAME as SYSTEM_ORG_SHORT_NAME
 from zhtj.orgs.creation import Province as Province
 from zhtj.orgs.creation import bootstrap_province as bootstrap_province
+from zhtj.orgs.creation import check_child_names as check_child_names
 from zhtj.orgs.creation import create_child as create_child
 from zhtj.orgs.dissolution import MERGE_CHUNK as MERGE_CHUNK
 from zhtj.orgs.dissolution import dissolve as dissolve

@@ -88,7 +88,7 @@ def withdraw(principal: Principal, registration_id: str, reason: str) -> Registr
         versioned=False,
     )
     _release_claims(uow, registration)
-    timers.cancel(uow, timers.REVIEW_DUE, registration.registration_id)
+    timers.cancel_review(uow, registration.registration_id)
     uow.audit(
         "registration.withdraw",
         "REGISTRATION",

@@ -100,7 +100,7 @@ def approve(principal: Principal, registration_id: str) -> Registration:
         condition=(Org.status == OrgStatus.ACTIVE) & search_index.branch_guard(branch),
         versioned=False,
     )
-    timers.cancel(uow, timers.REVIEW_DUE, registration_id)
+    timers.cancel_review(uow, registration_id)
     uow.audit(
         "registration.approve",
         "REGISTRATION",
@@ -205,7 +205,7 @@ def return_to_member(principal: Principal, registration_id: str, reason: str) ->
         condition=Registration.state == RegistrationState.PENDING,
         on_fail=NOT_PENDING,
     )
-    timers.cancel(uow, timers.REVIEW_DUE, registration_id)
+    timers.cancel_review(uow, registration_id)
     uow.audit(
         "registration.return",
         "REGISTRATION",

@@ -93,7 +93,7 @@ def stage(message: WriteRegistration) -> Staged:
         _supersede(uow, previous, registration)
     if message.account_id:
         _bind(uow, message.account_id, registration)
-    timers.schedule(uow, timers.REVIEW_DUE, registration_id, due, submitted, REVIEW_WORKDAYS)
+    timers.schedule_review(uow, registration_id, submitted, REVIEW_WORKDAYS)  # REV-2, and MSG-1's reminder
     uow.audit("registration.submit", "REGISTRATION", registration_id, branch_id, after=snapshot(registration))
     return Staged(registration, uow)
 
@@ -158,7 +158,7 @@ def _supersede(uow: UnitOfWork, previous: Registration, registration: Registrati
         condition=Registration.state.is_in(*LIVE),
         on_fail=RuleViolation("REG-6", "原报到已审核通过或已撤回，不能重新提交", "previous_id"),
     )
-    timers.cancel(uow, timers.REVIEW_DUE, previous.registration_id)
+    timers.cancel_review(uow, previous.registration_id)
 
 
 def _refuse(registration: Registration, error: RuleViolation) -> Registration:

@@ -1,4 +1,5 @@
-"""A filtered Query with a bound on what it reads (STAT-3's fragment search).
+"""A filtered Query with a bound on what it reads (STAT-3's fragment search, AUDIT-1's
+filtered trail).
 
 PynamoDB's `limit` counts items returned after the filter, so a filter that rejects most of a
 partition makes one call read all of it. `query_bounded` stops after `budget` items evaluated
@@ -28,16 +29,20 @@ def query_bounded(
     budget: int,
     page_size: int,
     filter_condition: Any = None,
+    index: Any = None,
+    newest_first: bool = False,
 ) -> tuple[list[T], dict[str, Any] | None]:
-    """Up to `want` items of one partition in key order, reading at most about `budget` items.
+    """Up to `want` items of one partition in key order (reversed if `newest_first`), of the
+    table or of `index` (an index of `model`), reading at most about `budget` items.
     Returns the items and the key to resume from (None once the partition is exhausted).
     Raises ValidationError for a start key that does not belong to this query."""
-    results = model.query(
+    results = (index or model).query(
         hash_key,
         range_key_condition,
         filter_condition=filter_condition,
         page_size=page_size,
         last_evaluated_key=start_key,
+        scan_index_forward=not newest_first,
     )
     pages = results.page_iter
     found: list[T] = []

@@ -23,6 +23,7 @@ import boto3
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from zhtj.core import faults
 from zhtj.core.manifest import load_manifest
 from zhtj.core.settings import get_settings
 
@@ -82,6 +83,7 @@ class Queue(Generic[M]):
 
     def send(self, message: M, delay_seconds: int = 0) -> None:
         """Send one message, delivered after `delay_seconds` (at most 900, SQS's limit)."""
+        faults.maybe_fail_send(self.name)
         _sqs().send_message(QueueUrl=self.url(), MessageBody=self.body(message), DelaySeconds=delay_seconds)
 
     def parse(self, body: str | bytes | dict[str, Any]) -> M:

@@ -27,6 +27,7 @@ from zhtj.timers.models import Timer
 from zhtj.timers.workdays import CHINA_TZ
 
 REVIEW_DUE = "REVIEW_DUE"  # REV-2: 5 working days to review a registration
+REVIEW_NEAR = "REVIEW_NEAR"  # MSG-1: the branch reminded one working day before REVIEW_DUE
 REALNAME_RECHECK = "REALNAME_RECHECK"  # REG-5: re-check a failed real-name check
 REG7_DUE = "REG7_DUE"  # REG-7: 5 working days from the admitting meeting to registration
 DUES_ORDER_EXPIRY = "DUES_ORDER_EXPIRY"  # DUES: an unpaid order past its pay-by time (dues/closing.expire)
@@ -107,6 +108,27 @@ def schedule(
 def cancel(uow: UnitOfWork, kind: str, subject_id: str) -> None:
     """Remove a timer within the caller's transaction (nothing if it already fired)."""
     uow.delete(Timer(keys.timer_pk(kind, subject_id), keys.META))
+
+
+def schedule_review(uow: UnitOfWork, registration_id: str, submitted: datetime, workdays: int) -> datetime:
+    """REV-2 and MSG-1, within the registration's write: the review's deadline (the end of the
+    `workdays`-th working day after submission) and the reminder one working day before it (the
+    end of the working day before). Both are working-day timers, moved when a year's schedule is
+    loaded. Returns the deadline."""
+    days = calendar.current()
+    due = calendar.end_of_workday(days.add_workdays(submitted, workdays))
+    schedule(uow, REVIEW_DUE, registration_id, due, submitted, workdays)
+    if workdays > 1:
+        near = calendar.end_of_workday(days.add_workdays(submitted, workdays - 1))
+        schedule(uow, REVIEW_NEAR, registration_id, near, submitted, workdays - 1)
+    return due
+
+
+def cancel_review(uow: UnitOfWork, registration_id: str) -> None:
+    """The review is settled (approved, returned, withdrawn, superseded): its deadline and its
+    reminder go, within the caller's transaction."""
+    cancel(uow, REVIEW_DUE, registration_id)
+    cancel(uow, REVIEW_NEAR, registration_id)
 
 
 def track_admission_window(uow: UnitOfWork, registration_id: str, admitted_on: date) -> datetime:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, NotFoundError
+from zhtj.messages import notify as messages
 from zhtj.orgs.rules import path_ids
 from zhtj.table import keys
 from zhtj.table.unit_of_work import Actor, UnitOfWork
@@ -18,7 +19,15 @@ from zhtj.transfers.figures import EventCounts
 from zhtj.transfers.models import TransferStep
 from zhtj.transfers.reads import get
 from zhtj.transfers.rules import LIVE_STATES, StepOutcome
-from zhtj.transfers.steps import STEP_TAKEN, TIMER_KIND, save, tell_waiting, timer_subject
+from zhtj.transfers.steps import (
+    REMIND_BEFORE,
+    STEP_TAKEN,
+    TIMER_KIND,
+    near_event,
+    save,
+    tell_waiting,
+    timer_subject,
+)
 
 
 def escalate(timer: Timer) -> None:
@@ -86,3 +95,39 @@ def escalate(timer: Timer) -> None:
         if error is not timers.LOST_RACE and error is not STEP_TAKEN:
             raise
         return  # answered, withdrawn or escalated meanwhile: whoever won moved the timer
+
+
+def remind(timer: Timer) -> None:
+    """MSG-1: 24 hours before a step's deadline, the organisation now responsible is told, once.
+    A step answered, moved on or escalated since the reminder was set (its deadline is no longer
+    the one the reminder precedes), or a transfer no longer live, tells nobody; the timer goes."""
+    member_id, _, transfer_id = timer.subject_id.partition("/")
+    try:
+        transfer = get(member_id, transfer_id)
+    except NotFoundError:
+        transfer = None
+    uow = UnitOfWork(Actor("system", None))
+    uow.delete(timer, condition=Timer.due_at == timer.due_at, on_fail=timers.LOST_RACE)
+    due = transfer.step_due_at if transfer is not None else None
+    if (
+        transfer is not None
+        and due is not None
+        and transfer.state in LIVE_STATES
+        and transfer.step_org_id
+        and abs((due - REMIND_BEFORE) - timer.due_at) < timedelta(seconds=1)
+    ):
+        responsible = transfer.escalated_to or transfer.step_org_id
+        event, member = near_event(transfer, responsible, due)
+        what = f"团员{member}的组织关系转接审批"
+        messages.notify(
+            uow,
+            messages.Kind.DEADLINE_NEAR,
+            event,
+            org_id=responsible,
+            params={"what": what, "due": messages.china_time(due)},
+        )
+    try:
+        uow.commit()
+    except ConflictError as error:
+        if error is not timers.LOST_RACE:
+            raise

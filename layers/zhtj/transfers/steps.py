@@ -6,10 +6,11 @@ transfer only if nobody changed it meanwhile, and ending a live transfer (return
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from zhtj.accounts import service as accounts
+from zhtj.core import clock
 from zhtj.core.errors import ConflictError, ForbiddenError
 from zhtj.members.models import Member
 from zhtj.members.service import member_actor
@@ -26,6 +27,8 @@ from zhtj.transfers.reads import get
 from zhtj.transfers.rules import LIVE_STATES, StepOutcome, TransferState
 
 TIMER_KIND = "XFER_STEP_DUE"  # fired by deadlines/service.py (escalation.escalate)
+NEAR_KIND = "XFER_STEP_NEAR"  # MSG-1: the organisation asked, reminded (escalation.remind)
+REMIND_BEFORE = timedelta(hours=24)
 
 NOT_LIVE = ConflictError("TRANSFER_NOT_OPEN", "该转接申请已办结，不能再处理", None)
 STEP_TAKEN = ConflictError("TRANSFER_STEP_DECIDED", "该审批环节已被处理，请刷新后查看", "step")
@@ -51,13 +54,25 @@ def ask(uow: UnitOfWork, transfer: Transfer, org_id: str, org_path: str, at: dat
 
 def tell_waiting(uow: UnitOfWork, transfer: Transfer, org_id: str, due: datetime, why: str) -> None:
     """MSG-1: the organisation asked (or escalated to) is told a step waits for it; the
-    transfers of one batch tell it once (one event per batch and organisation)."""
+    transfers of one batch tell it once (one event per batch and organisation). Its reminder 24
+    hours before `due` is set (the NEAR_KIND timer, moved by each later ask or escalation)."""
     if transfer.batch_id:
         event, member = f"transfer-batch:{transfer.batch_id}:{why}:{org_id}", f"{transfer.member_name}等（批量转接）"
     else:
         event, member = f"transfer:{transfer.transfer_id}:{why}:{org_id}:{timers.stamp(due)}", transfer.member_name
     params = {"member": member, "due": messages.china_time(due)}
     messages.notify(uow, messages.Kind.TRANSFER_STEP_WAITING, event, org_id=org_id, params=params)
+    remind_at = due - REMIND_BEFORE
+    if remind_at > clock.now():  # MSG-1: 24 hours before the step's deadline (none for a shorter step)
+        timers.schedule(uow, NEAR_KIND, timer_subject(transfer), remind_at)
+
+
+def near_event(transfer: Transfer, org_id: str, due: datetime) -> tuple[str, str]:
+    """MSG-1: the event of the reminder before a step's deadline, and whom it names (the
+    transfers of one batch remind an organisation once)."""
+    if transfer.batch_id:
+        return f"transfer-batch:{transfer.batch_id}:near:{org_id}", f"{transfer.member_name}等（批量转接）"
+    return f"transfer:{transfer.transfer_id}:near:{org_id}:{timers.stamp(due)}", transfer.member_name
 
 
 def timer_subject(transfer: Transfer) -> str:
@@ -169,5 +184,6 @@ def end(uow: UnitOfWork, transfer: Transfer, state: TransferState, at: datetime,
         versioned=False,
     )
     timers.cancel(uow, TIMER_KIND, timer_subject(transfer))
+    timers.cancel(uow, NEAR_KIND, timer_subject(transfer))
     transfer.state, transfer.closed_at = state, at
     close_step(transfer)

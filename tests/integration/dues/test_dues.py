@@ -658,6 +658,31 @@ def test_dues_4_six_consecutive_unpaid_months_listed_for_the_branch_never_acted_
     assert Member.get(keys.member_pk(lapsing), keys.META).state == "NORMAL"
 
 
+def test_msg_2_who_owes_per_branch_and_month_listed_for_the_reminders(env: Dues) -> None:
+    # Given a member three months behind, one who paid up seven months, one admitted this month
+    w = env.world
+    behind, paying, new = w.members["huajing"]
+    set_member(behind, join_month=months_back(3))
+    set_member(paying, join_month=months_back(7))
+    set_member(new, join_month=months_back(0))
+    order = env.pay_now(paying)
+    env.deliver(env.sim.notification(env.sim.pay("wechatpay", order["order_id"], order["amount_fen"])))
+    path = f"/orgs/{w.orgs['huajing']}/dues/owing"
+    # When the branch lists who owes, in all and for a month
+    status, everyone = call(env.client, "GET", path, w.headers("huajing"))
+    _, last_month = call(env.client, "GET", f"{path}?month={months_back(1)}", w.headers("huajing"))
+    _, long_ago = call(env.client, "GET", f"{path}?month={months_back(5)}", w.headers("huajing"))
+    bad_status, bad = call(env.client, "GET", f"{path}?month=2026-13", w.headers("huajing"))
+    # Then only the member behind, with the months owed up to last month
+    assert status == 200
+    assert [(x["member_id"], x["unpaid_months"], x["months"]) for x in everyone] == [
+        (behind, 3, [months_back(3), months_back(2), months_back(1)])
+    ]
+    assert everyone[0]["first_unpaid"] == months_back(3) and new not in {x["member_id"] for x in everyone}
+    assert [x["member_id"] for x in last_month] == [behind] and long_ago == []
+    assert (bad_status, bad["field"]) == (400, "month")
+
+
 def test_dues_3_reconciliation_settles_pending_orders_and_compares_the_bill(env: Dues) -> None:
     # Given
     w = env.world

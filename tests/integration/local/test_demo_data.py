@@ -325,3 +325,27 @@ def test_life_1_party_1_dues_5_the_demo_shows_meetings_a_recommendation_and_an_o
     assert party.get_recommendation(demo["member_id"], demo["party_recommendation_id"]).state == "APPROVED"
     offline = [p for p in PaidMonth.scan(PaidMonth.offline == True) if isinstance(p, PaidMonth)]  # noqa: E712
     assert [p.month for p in offline] == [demo["dues_offline_month"]]
+
+
+def test_msg_4_the_demo_branch_work_list_shows_a_registration_an_edit_and_the_transfer(demo: dict[str, str]) -> None:
+    """Given the demo province as ./dev up loads it, and its stream read (as the local runner
+    reads it; the work list's function alone), When the branch secretary reads the demo
+    branch's work list, Then it holds the registration pending review, the edit request and the
+    transfer step waiting on the branch, counted by kind, with names."""
+    from tests.support import drain_stream
+    from zhtj.transfers.reads import get as get_transfer
+    from zhtj.worklist import reads as worklist
+
+    # Given
+    drain_stream(only="worklist_stream")
+    # When
+    counts, items, _ = worklist.work_list(principal(demo["branch_secretary"]), demo["branch_org_id"], None, None, 20)
+    # Then
+    shown = {(i.kind, i.id) for i in items}
+    assert ("REGISTRATION", demo["pending_registration_id"]) in shown
+    assert ("EDIT", demo["edit_request_id"]) in shown
+    transfer = get_transfer(demo["transfer_member_id"], demo["transfer_id"])
+    assert transfer.step_org_id == demo["branch_org_id"]
+    assert ("TRANSFER", demo["transfer_id"]) in shown
+    assert (counts["registration"], counts["edit"], counts["transfer"]) == (1, 1, 1)
+    assert all(i.name for i in items) and items[0].deadline is not None

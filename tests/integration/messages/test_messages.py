@@ -5,8 +5,7 @@ Each test reads Given / When / Then."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,11 +14,12 @@ from tests.support import World, call, drain, sms
 from tests.support.accounts import invite
 from tests.support.deadlines import at
 from tests.support.http import member_headers
+from tests.support.messages import NOON, deliver, inbox, of_kind, owe_dues
+from tests.support.messages import settled as settled  # a fixture
 from tests.support.registration import make_id, registered
 from tests.support.sessions import bearer, new_applicant, session_token
 from tests.support.transfers import approve, start
 from zhtj.core import clock
-from zhtj.core.clock import CHINA_TZ
 from zhtj.integrations.sms.base import Template
 from zhtj.members.models import Member
 from zhtj.messages import delivery
@@ -30,39 +30,10 @@ from zhtj.reminders import dues as dues_reminders
 from zhtj.table import keys, queues
 from zhtj.table.audit_record import AuditRecord
 
-NOON = datetime.now(CHINA_TZ).replace(hour=12, minute=0, second=0, microsecond=0)
-
 
 @pytest.fixture(autouse=True)
 def identity_provider_passes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZHTJ_FAKE_IDP_FAIL_PERCENT", "0")
-
-
-@pytest.fixture
-def settled(client: Any, world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    """The world with what its enrolments queued already delivered, and the SMS outbox empty."""
-    deliver(client, monkeypatch)
-    sms.clear()
-    yield world
-
-
-def deliver(client: Any, monkeypatch: pytest.MonkeyPatch, moment: datetime = NOON) -> int:
-    """Run the notification worker until its queue is empty, with the worker's clock at `moment`
-    (noon in China: outside quiet hours); the requests before it keep the real clock."""
-    with monkeypatch.context() as patched:
-        at(patched, moment)
-        return drain(client, "notifications")
-
-
-def inbox(client: Any, headers: dict[str, str]) -> list[dict[str, Any]]:
-    status, page = call(client, "GET", "/me/messages?limit=100", headers)
-    assert status == 200, page
-    return list(page["items"])
-
-
-def of_kind(client: Any, headers: dict[str, str], kind: Kind) -> list[dict[str, Any]]:
-    """The inbox's messages of one kind (the world's members already hold their approval's)."""
-    return [m for m in inbox(client, headers) if m["notice_kind"] == kind]
 
 
 def unread(client: Any, headers: dict[str, str]) -> int:
@@ -426,10 +397,6 @@ def test_msg_1_unread_first_and_the_unread_count_after_read_and_read_all(
 
 
 # --- MSG-2: 催交 ---------------------------------------------------------------------------------
-
-
-def owe_dues(member_id: str) -> None:
-    Member.get(keys.member_pk(member_id), keys.META).update(actions=[Member.join_month.set("2020-01")])
 
 
 def test_msg_2_the_branch_reminds_members_who_owe_at_most_once_a_week(

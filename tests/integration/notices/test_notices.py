@@ -154,3 +154,24 @@ def test_msg_3_a_readers_list_merges_its_ancestors_notices_newest_first_by_page(
     # And the publisher lists its own
     status, own = call(client, "GET", f"/orgs/{world.orgs['tianhe']}/notices", world.headers("tianhe"))
     assert status == 200 and [n["notice_id"] for n in own["items"]] == [ids[2]]
+
+
+def test_msg_3_attachments_past_the_buckets_retention_are_shown_expired_without_a_link(
+    client: Any, world: World
+) -> None:
+    # Given a notice with an attachment, published longer ago than the uploads bucket keeps it
+    from datetime import timedelta
+
+    from zhtj.core import clock
+    from zhtj.notices.models import Notice
+
+    key = attachment(client, world, "gz")
+    notice_id = publish(client, world, "gz", attachments=[{"key": key, "file_name": "旧方案.pdf"}])["notice_id"]
+    old = clock.now() - timedelta(days=notice_rules.ATTACHMENT_SHOWN_DAYS + 1)
+    Notice(keys.notice_pk(notice_id), keys.META).update(actions=[Notice.published_at.set(old)])
+    # When a reader below opens it
+    status, one = call(client, "GET", f"/notices/{notice_id}", world.headers("tianhe"))
+    # Then the attachment is listed, expired, with no link
+    assert status == 200, one
+    [shown] = one["attachments"]
+    assert (shown["file_name"], shown["expired"], shown["url"]) == ("旧方案.pdf", True, None)

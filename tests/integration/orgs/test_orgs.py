@@ -89,10 +89,15 @@ def test_audit_1_each_entry_names_the_actor_and_the_organisation_acted_for(
     entry = next(e for e in member_trail["items"] if e["action"] == "member.edit")
     assert (entry["actor_account_id"], entry["actor_org_id"]) == (world.member_accounts[member_id], None)
 
-    # ... looked up with one BatchGetItem per page, of the page's distinct accounts and organisations
+    # ... looked up with one BatchGetItem per page, of the page's distinct accounts, organisations
+    # and named subjects (members, organisations, accounts, registrations)
     def distinct(page: dict[str, Any]) -> int:
-        actors = {e["actor_account_id"] for e in page["items"]} - {"system"}
-        return len(actors) + len({e["actor_org_id"] for e in page["items"] if e["actor_org_id"]})
+        wanted = {("ACCOUNT", e["actor_account_id"]) for e in page["items"]} - {("ACCOUNT", "system")}
+        wanted |= {("ORG", e["actor_org_id"]) for e in page["items"] if e["actor_org_id"]}
+        wanted |= {
+            (e["subject_kind"], e["subject_id"]) for e in page["items"] if e["subject_kind"] in audit._NAMED_SUBJECTS
+        }
+        return len(wanted)
 
     assert batches == [distinct(member_trail), distinct(org_trail)]
 

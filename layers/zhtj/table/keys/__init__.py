@@ -10,3 +10,4 @@ from zhtj.table.keys.life import *  # noqa: F403
 from zhtj.table.keys.member_changes import *  # noqa: F403
 from zhtj.table.keys.stats import *  # noqa: F403
 from zhtj.table.keys.transfers import *  # noqa: F403
+from zhtj.table.keys.worklist import *  # noqa: F403

@@ -53,6 +53,15 @@ def reminder_pk(kind: str, member_id: str) -> str:
     return f"REMIND#{kind}#{member_id}"
 
 
+# A notification written in its sender's transaction (the outbox), by shard: the sweep reads
+# each shard's entries older than a few minutes (those whose after-commit send was lost).
+NOTIFY_OUTBOX_SHARDS = 8
+
+
+def notify_outbox_pk(shard: int) -> str:
+    return f"NOTIFYOUT#{shard}"
+
+
 # --- MSG-3: notices. NOTICEBOX#<org> (gsi1): the notices an organisation's line reads there;
 # NOTICEPUB#<org> (gsi2): those it published. TO#, READ#, COUNT#: a notice's chosen children,
 # read marks and read counter shards, in its NOTICE#<notice> partition.

@@ -1,0 +1,183 @@
+"""The WeChat subscribe-message adapter (MSG-1) against WeChat's documented requests and answers,
+through an intercepted transport: the stable token fetched once and kept, the message's body,
+43101 never retried, an invalid token refreshed once, busy or silent WeChat a TimeoutError, the
+OAuth code exchange. Each test reads Given / When / Then."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from zhtj.integrations.wechat.api import WechatApi
+from zhtj.integrations.wechat.base import WechatNotConfigured, WechatRefused, field_value
+from zhtj.integrations.wechat.config import wechat_config
+
+SECRET = {
+    "appid": "wx1234567890abcdef",
+    "secret": "s3cret",
+    "templates": {
+        "TRANSFER_STEP_WAITING": {"id": "tpl-waiting", "data": {"thing1": "title", "thing2": "text", "time3": "at"}}
+    },
+    "page": "pages/messages/index",
+}
+VALUES = {
+    "title": "有待审批的组织关系转接",
+    "text": "团员张三的组织关系转接等待本组织审批，请在12月08日 18:00前处理。",
+    "at": "2026-12-05 12:00",
+}
+
+
+@dataclass
+class FakeWechat:
+    """WeChat's side: answers stable_token, subscribe/send and sns/oauth2 as documented; the
+    answers of subscribe/send are taken in turn from `sends`."""
+
+    sends: list[dict[str, Any]] = field(default_factory=lambda: [{"errcode": 0, "errmsg": "ok", "msgid": 42}])
+    calls: list[tuple[str, str, dict[str, Any] | None]] = field(default_factory=list)
+    tokens: int = 0
+    token_answer: Callable[[], dict[str, Any]] | None = None
+
+    def __call__(self, method: str, url: str, body: bytes | None) -> tuple[int, bytes]:
+        parts = urlsplit(url)
+        payload = json.loads(body) if body else None
+        self.calls.append((method, parts.path, payload))
+        if parts.path == "/cgi-bin/stable_token":
+            if self.token_answer is not None:
+                return 200, json.dumps(self.token_answer()).encode()
+            self.tokens += 1
+            return 200, json.dumps({"access_token": f"token-{self.tokens}", "expires_in": 7200}).encode()
+        if parts.path.startswith("/cgi-bin/message/subscribe/"):
+            assert parse_qs(parts.query)["access_token"] == [f"token-{self.tokens}"]
+            answer = self.sends.pop(0) if len(self.sends) > 1 else self.sends[0]
+            return 200, json.dumps(answer).encode()
+        if parts.path == "/sns/oauth2/access_token":
+            query = parse_qs(parts.query)
+            if query["code"] == ["used"]:
+                return 200, json.dumps({"errcode": 40029, "errmsg": "invalid code"}).encode()
+            return 200, json.dumps(
+                {"access_token": "web", "expires_in": 7200, "openid": f"o-{query['code'][0]}"}
+            ).encode()
+        return 404, b"{}"
+
+    def sent(self) -> list[dict[str, Any]]:
+        return [p or {} for m, path, p in self.calls if path.startswith("/cgi-bin/message/subscribe/")]
+
+
+def adapter(fake: FakeWechat, **changes: Any) -> WechatApi:
+    return WechatApi(wechat_config({**SECRET, **changes}), transport=fake)
+
+
+def test_msg_1_wechat_a_subscribe_message_as_documented_with_one_stable_token() -> None:
+    # Given the adapter and WeChat answering ok
+    fake = FakeWechat()
+    wechat = adapter(fake)
+    # When two messages are sent
+    assert wechat.send("o-person", "TRANSFER_STEP_WAITING", VALUES) == "42"
+    wechat.send("o-person", "TRANSFER_STEP_WAITING", VALUES)
+    # Then the token was fetched once (stable_token, client_credential) and kept
+    token_calls = [p for m, path, p in fake.calls if path == "/cgi-bin/stable_token"]
+    assert token_calls == [
+        {"grant_type": "client_credential", "appid": "wx1234567890abcdef", "secret": "s3cret", "force_refresh": False}
+    ]
+    # And the message names the person, the template, the page, each field's value within its limit
+    body = fake.sent()[0]
+    assert body["touser"] == "o-person" and body["template_id"] == "tpl-waiting"
+    assert body["page"] == "pages/messages/index"
+    assert body["data"]["thing1"] == {"value": "有待审批的组织关系转接"}
+    assert body["data"]["thing2"]["value"] == VALUES["text"][:19] + "…"
+    assert body["data"]["time3"] == {"value": "2026-12-05 12:00"}
+    assert [path for m, path, p in fake.calls][-1] == "/cgi-bin/message/subscribe/send"
+
+
+def test_msg_1_wechat_an_official_account_sends_by_bizsend() -> None:
+    # Given an official account's configuration
+    fake = FakeWechat()
+    # When a message is sent
+    adapter(fake, api="bizsend").send("o-person", "TRANSFER_STEP_WAITING", VALUES)
+    # Then it goes to subscribe/bizsend
+    assert [path for m, path, p in fake.calls][-1] == "/cgi-bin/message/subscribe/bizsend"
+
+
+def test_msg_1_wechat_a_person_who_did_not_subscribe_is_refused_and_not_retried() -> None:
+    # Given WeChat answering 43101 (the person refused the subscription)
+    fake = FakeWechat(sends=[{"errcode": 43101, "errmsg": "user refuse to accept the msg"}])
+    # When a message is sent
+    with pytest.raises(WechatRefused) as refused:
+        adapter(fake).send("o-person", "TRANSFER_STEP_WAITING", VALUES)
+    # Then it is refused as the person's choice, after one call only
+    assert refused.value.user_refused and refused.value.errcode == 43101
+    assert len(fake.sent()) == 1
+
+
+@pytest.mark.parametrize("errcode", [40001, 42001, 40014])
+def test_msg_1_wechat_an_invalid_token_is_refreshed_once_and_the_message_sent_again(errcode: int) -> None:
+    # Given WeChat saying the token is invalid (refreshed elsewhere, expired), then ok
+    fake = FakeWechat(sends=[{"errcode": errcode, "errmsg": "invalid credential"}, {"errcode": 0, "msgid": 7}])
+    # When a message is sent
+    msgid = adapter(fake).send("o-person", "TRANSFER_STEP_WAITING", VALUES)
+    # Then the token was fetched again with force_refresh and the message sent once more
+    assert msgid == "7"
+    refreshes = [p["force_refresh"] for m, path, p in fake.calls if path == "/cgi-bin/stable_token" and p]
+    assert refreshes == [False, True]
+    assert len(fake.sent()) == 2
+
+
+def test_msg_1_wechat_a_token_invalid_twice_is_refused_after_one_refresh() -> None:
+    # Given WeChat refusing every token
+    fake = FakeWechat(sends=[{"errcode": 40001, "errmsg": "invalid credential"}])
+    # When a message is sent
+    with pytest.raises(WechatRefused) as refused:
+        adapter(fake).send("o-person", "TRANSFER_STEP_WAITING", VALUES)
+    # Then one refresh, two sends, and the refusal
+    assert refused.value.errcode == 40001 and len(fake.sent()) == 2
+
+
+def test_msg_1_wechat_busy_or_silent_is_a_timeout_worth_a_retry() -> None:
+    # Given WeChat busy (-1), then a transport that gets no answer
+    busy = FakeWechat(sends=[{"errcode": -1, "errmsg": "system error"}])
+    with pytest.raises(TimeoutError):
+        adapter(busy).send("o-person", "TRANSFER_STEP_WAITING", VALUES)
+
+    def silent(method: str, url: str, body: bytes | None) -> tuple[int, bytes]:
+        raise TimeoutError("no answer")
+
+    # When / Then the silent one raises TimeoutError too, and an HTTP 502 likewise
+    with pytest.raises(TimeoutError):
+        WechatApi(wechat_config(SECRET), transport=silent).send("o-person", "TRANSFER_STEP_WAITING", VALUES)
+    with pytest.raises(TimeoutError):
+        WechatApi(wechat_config(SECRET), transport=lambda m, u, b: (502, b"bad gateway")).access_token()
+
+
+def test_msg_1_wechat_refused_credentials_are_a_deployment_error() -> None:
+    # Given WeChat refusing the appsecret (40125)
+    fake = FakeWechat(token_answer=lambda: {"errcode": 40125, "errmsg": "invalid appsecret"})
+    # When / Then
+    with pytest.raises(WechatNotConfigured):
+        adapter(fake).send("o-person", "TRANSFER_STEP_WAITING", VALUES)
+
+
+def test_msg_1_wechat_an_oauth_code_gives_the_openid_and_a_used_code_is_refused() -> None:
+    # Given the adapter
+    fake = FakeWechat()
+    wechat = adapter(fake)
+    # When a code from an snsapi_base redirect is exchanged
+    assert wechat.openid_for("abc") == "o-abc"
+    method, path, _ = fake.calls[-1]
+    assert (method, path) == ("GET", "/sns/oauth2/access_token")
+    # Then a used code is refused with WeChat's errcode
+    with pytest.raises(WechatRefused) as refused:
+        wechat.openid_for("used")
+    assert refused.value.errcode == 40029
+
+
+def test_msg_1_wechat_field_values_are_cut_to_their_types_limits() -> None:
+    # Given / When / Then: thing 20, phrase 5, name 10; time fields as given
+    assert field_value("thing1", "一" * 25) == "一" * 19 + "…"
+    assert field_value("phrase2", "已审核通过了") == "已审核通…"
+    assert field_value("name3", "欧阳" * 3) == "欧阳" * 3
+    assert field_value("time4", "2026-12-05 12:00") == "2026-12-05 12:00"
