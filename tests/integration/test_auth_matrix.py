@@ -794,6 +794,14 @@ SELF_OR_PUBLIC = {
     # WEB-1: the public branch lookup and a branch's QR link, no sign-in (orgs/test_branch_lookup.py).
     ("GET", "/branches/lookup"),
     ("GET", "/branches/{branch_id}/public"),
+    # WEB-1: the member's own branch and branch mates, the member only (members/test_my_branch.py:
+    # another member and the branch's operator are refused NOT_SELF).
+    ("GET", "/members/{member_id}/organisation"),
+    ("GET", "/members/{member_id}/branch-mates"),
+    # WEB-1: anyone signed in gets WeChat's authorization address and exchanges its code for their
+    # openid (dues/test_dues_mobile.py); the code itself proves the WeChat user.
+    ("GET", "/wechat/authorize-url"),
+    ("POST", "/wechat/openid"),
 }
 
 # Callers relative to the target 天河: (world admin name, relation).

@@ -43,6 +43,9 @@ class CardOut(BaseModel):
     rendered_at: datetime | None
     size_bytes: int | None
     download_url: str | None = Field(description="presigned GET of exactly the rendered PDF, valid 5 minutes")
+    verify_url: str | None = Field(
+        default=None, description="what the rendered card's QR code holds (the app shows it large); null before"
+    )
     preferences: CardPreferences
 
 
@@ -75,6 +78,7 @@ def _card(view: cards.CardView) -> CardOut:
         rendered_at=view.rendered_at,
         size_bytes=view.size_bytes,
         download_url=view.download_url,
+        verify_url=view.verify_url,
         preferences=CardPreferences(
             hidden_fields=sorted(preferences.hidden_fields),
             dues_by_month=preferences.dues_by_month,

@@ -9,7 +9,9 @@ from datetime import date, datetime
 from chalice.app import Blueprint
 from pydantic import BaseModel, Field
 
-from chalicelib.dues.routes import PaidMonthOut, PayIn, PayOut, _order, _paid, paid
+from chalicelib.dues.routes import PaidMonthOut, _paid
+from chalicelib.dues.schemas import PayIn, PayOut, paid
+from chalicelib.dues.schemas import order_out as _order
 from chalicelib.http import api, source_ip
 from chalicelib.schemas import Body
 from zhtj.dues import ledger as dues_ledger

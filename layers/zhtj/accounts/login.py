@@ -111,7 +111,9 @@ def send_code(phone: str, purpose: str, caller: str) -> None:
     try:
         chosen = Purpose(purpose)
     except ValueError as error:
-        raise ValidationError("PURPOSE_UNKNOWN", "验证码用途只能是注册、登录、重置密码、确认或转接", "purpose") from error
+        raise ValidationError(
+            "PURPOSE_UNKNOWN", "验证码用途只能是注册、登录、重置密码、确认或转接", "purpose"
+        ) from error
     codes.send(mobile(phone), chosen, caller)
 
 

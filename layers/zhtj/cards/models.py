@@ -32,6 +32,7 @@ class CardState(Item, discriminator="CardState"):
     object_key = UnicodeAttribute(null=True)
     object_version = UnicodeAttribute(null=True)
     size_bytes = NumberAttribute(null=True)
+    verify_token = UnicodeAttribute(null=True)  # the verification token the stored PDF's QR code holds
     renders = NumberAttribute(default=0)
     # Preferences (REFERENCE: the member chooses what the card shows).
     dues_by_month = BooleanAttribute(default=True)

@@ -219,7 +219,7 @@ def render(member_id: str, items: list[dict[str, Any]], content_version: int) ->
         ROLE, key, pdf, "application/pdf", {"member": member_id, "content-version": str(content_version)}
     )
     try:
-        _record(member_id, str(member["branch_id"]), content_version, key, version_id, len(pdf), issued_at)
+        _record(member_id, str(member["branch_id"]), content_version, key, version_id, len(pdf), issued_at, token)
     except Exception as error:
         # An object the table does not name must never become the current one, so it goes
         # (the table names the current version either way).
@@ -232,7 +232,14 @@ def render(member_id: str, items: list[dict[str, Any]], content_version: int) ->
 
 
 def _record(
-    member_id: str, branch_id: str, version: int, key: str, version_id: str, size: int, issued_at: datetime
+    member_id: str,
+    branch_id: str,
+    version: int,
+    key: str,
+    version_id: str,
+    size: int,
+    issued_at: datetime,
+    token: str,
 ) -> None:
     """The render's conditional write: only a newer content version than the one recorded
     (ordered by content version, never by arrival). If the content has not moved meanwhile,
@@ -243,6 +250,7 @@ def _record(
         CardState.object_key.set(key),
         CardState.object_version.set(version_id),
         CardState.size_bytes.set(size),
+        CardState.verify_token.set(token),  # the QR of exactly this PDF (the app shows it large)
         CardState.renders.add(1),
     ]
     newer = CardState.rendered_version.does_not_exist() | (CardState.rendered_version < version)
@@ -294,6 +302,7 @@ class CardView:
     rendered_at: datetime | None
     size_bytes: int | None
     download_url: str | None
+    verify_url: str | None  # what the rendered card's QR code holds (None before the first render)
     preferences: card_content.Preferences
     state: CardStatus  # READY: the card of the current content can be downloaded; RENDERING: a newer one is due
     ready_by: datetime | None  # RENDERING: when its render is due (at once for a first card)
@@ -355,6 +364,7 @@ def read(principal: Principal, member_id: str) -> CardView:
         rendered_at=state.rendered_at,
         size_bytes=None if state.size_bytes is None else int(state.size_bytes),
         download_url=url,
+        verify_url=verify_url(state.verify_token) if state.verify_token else None,
         preferences=_preferences(state),
         state=status,
         ready_by=ready_by,

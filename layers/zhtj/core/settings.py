@@ -108,19 +108,10 @@ def dues_public_api_url() -> str:
     return os.environ.get(PUBLIC_API_URL_ENV, "http://localhost:8000")
 
 
-# The members' app (WEB-1): the origins a payment may send the browser back to (return_url),
-# beyond the API's own (the app is served on it); and, locally only, the page standing in for
-# WeixinJSBridge (the payment simulator's), which the cloud never sets.
-APP_ORIGINS_ENV = "ZHTJ_APP_ORIGINS"
+# The members' app (WEB-1), locally only: the page standing in for WeixinJSBridge (the payment
+# simulator's), which the cloud never sets. The origins a payment may send the browser back to
+# are app_origins() below.
 JSAPI_STAND_IN_ENV = "ZHTJ_PAYMENTS_JSAPI_STAND_IN"
-
-
-def app_origins() -> list[str]:
-    """scheme://host[:port] of every origin the app is served from: the API's public address
-    first, then ZHTJ_APP_ORIGINS (comma-separated)."""
-    extra = [o.strip().rstrip("/") for o in os.environ.get(APP_ORIGINS_ENV, "").split(",") if o.strip()]
-    parts = urlsplit(public_api_url())
-    return [f"{parts.scheme}://{parts.netloc}", *extra]
 
 
 def jsapi_stand_in() -> str | None:
@@ -171,6 +162,19 @@ def app_origin() -> str:
     the public domain fronts both through the one CloudFront distribution (docs/deploy.md);
     ZHTJ_APP_ORIGIN names another origin if the apps are ever served apart."""
     return (os.environ.get(APP_ORIGIN_ENV) or public_api_url()).rstrip("/")
+
+
+def app_origins() -> list[str]:
+    """scheme://host[:port] of the origins the apps are served from (a payment or WeChat's
+    authorization may send the browser back there only): the API's public address, and
+    app_origin() when the apps are served apart."""
+    found = []
+    for url in (public_api_url(), app_origin()):
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in found:
+            found.append(origin)
+    return found
 
 
 # Providers' settings (identity, payments). Read on every call, not once: the tests and the local

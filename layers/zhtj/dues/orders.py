@@ -14,6 +14,7 @@ settled, not lost).
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,6 +40,7 @@ from zhtj.dues.models import DuesAccount, DuesOrder
 from zhtj.dues.rules import OpenList, OrderState, PayerKind
 from zhtj.dues.standard import versions
 from zhtj.integrations.payments import checkout as mobile
+from zhtj.integrations.payments import oauth
 from zhtj.integrations.payments.base import PROVIDERS, PaymentError
 from zhtj.integrations.payments.config import provider
 from zhtj.members.models import Member
@@ -415,3 +417,31 @@ def open_checkout(
     if name != order.provider:
         raise CHANNEL_NOT_ORDERS
     return order, _checkout(order, channel, payer)
+
+
+# --- The payer's openid inside WeChat (WEB-1: JSAPI needs it) -------------------------------------
+
+CODE_INVALID = ValidationError("WECHAT_CODE_INVALID", "微信授权已失效，请重新进入支付页面", "code")
+WECHAT_UNAVAILABLE = ConflictError("WECHAT_UNAVAILABLE", "暂时无法连接微信，请稍后重试", "code")
+
+
+def wechat_authorize(redirect_uri: str) -> tuple[str, str]:
+    """Where the app sends the browser for WeChat's code (snsapi_base), and the `state` the app
+    keeps to compare with the one WeChat returns. `redirect_uri` is one of the app's pages
+    (`check_return_url`: RETURN_URL_NOT_ALLOWED otherwise, beside redirect_uri)."""
+    try:
+        check_return_url(redirect_uri)
+    except ValidationError as error:
+        raise ValidationError(error.code, error.message, "redirect_uri") from error
+    state = secrets.token_urlsafe(12)
+    return oauth.authorize_url(mobile.wechat_pay(), redirect_uri, state), state
+
+
+def wechat_openid(code: str) -> str:
+    """The openid WeChat's code stands for (once). Raises ValidationError WECHAT_CODE_INVALID,
+    ConflictError WECHAT_UNAVAILABLE."""
+    try:
+        return oauth.openid(mobile.wechat_pay(), code)
+    except PaymentError as error:
+        logger.warning("wechat oauth failed", extra={"code": error.code})
+        raise CODE_INVALID if error.code == "OAUTH_CODE_INVALID" else WECHAT_UNAVAILABLE from error

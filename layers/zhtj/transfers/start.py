@@ -143,9 +143,7 @@ def start(
 
 
 SMS_CODE_REQUIRED = ValidationError("SMS_CODE_REQUIRED", "请填写发送到本人手机的短信验证码", "sms_code")
-SMS_NO_PHONE = ValidationError(
-    "SMS_NO_PHONE", "账号未绑定手机号，无法短信确认；可请团支部代为发起转接", "sms_code"
-)
+SMS_NO_PHONE = ValidationError("SMS_NO_PHONE", "账号未绑定手机号，无法短信确认；可请团支部代为发起转接", "sms_code")
 
 
 def _confirmed_by_sms(

@@ -522,3 +522,23 @@ def test_card_2_a_token_signed_by_another_key_is_not_genuine() -> None:
         card_token.decode(token, ours.public_key())
     good = card_token.encode(claims, ours.sign(claims.payload(), ec.ECDSA(hashes.SHA256())))
     assert card_token.decode(good, ours.public_key()) == claims
+
+
+def test_card_2_web_1_the_card_route_gives_the_qr_of_exactly_the_current_pdf(
+    client: Any, world: World, issued: list[str]
+) -> None:
+    # Given a member whose card was rendered twice
+    member_id = world.members["huajing"][0]
+    headers = {"Authorization": f"Bearer {session_token(world.member_accounts[member_id])}"}
+    change(member_id)
+    status, answer = call(client, "GET", f"/members/{member_id}/card", headers)
+    assert (status, answer["verify_url"]) == (200, None)  # nothing rendered yet: no QR to show
+    drain(client, "cards")
+    change(member_id)
+    drain(client, "cards")
+    # When the member's app reads the card to show its QR code large
+    status, answer = call(client, "GET", f"/members/{member_id}/card", headers)
+    # Then it is the QR of the current PDF (the last issued), which verifies as current
+    assert status == 200 and answer["verify_url"] == issued[-1] != issued[0]
+    status, verdict = call(client, "GET", "/cards/verify?token=" + token_of(answer["verify_url"]))
+    assert (status, verdict["state"], verdict["genuine"]) == (200, "CURRENT", True)

@@ -257,3 +257,28 @@ def test_web_1_a_provider_that_refuses_leaves_the_order_open_with_a_chinese_mess
     status, bill = call(client, "GET", f"/members/{member_id}/dues/bill", member_headers(world, member_id))
     assert bill["locked"] is True and bill["open_order_id"]
     assert dues_orders.get_order(bill["open_order_id"]) is not None
+
+
+def test_dues_1_web_1_inside_wechat_from_authorization_to_paid(client: Any, world: World, sim: Simulator) -> None:
+    member_id = world.members["huajing"][0]
+    headers = member_headers(world, member_id)
+    # Given the app asks where to send the browser for WeChat's code, to come back to /m/dues
+    status, authorize = call(client, "GET", f"/wechat/authorize-url?redirect_uri={quote(app_page(), safe='')}", headers)
+    assert status == 200, authorize
+    # When WeChat sends the browser back with a code and the state, and the app exchanges the code
+    back = sim.handle(HttpRequest("GET", authorize["url"]))
+    query = parse_qs(urlsplit(back.headers["Location"]).query)
+    assert query["state"] == [authorize["state"]]
+    status, found = call(client, "POST", "/wechat/openid", headers, {"code": query["code"][0]})
+    assert status == 200, found
+    # Then that openid pays inside WeChat (here through the stand-in) and the order is paid
+    status, paying = pay(
+        client, world, member_id, {"channel": "wechat_jsapi", "openid": found["openid"], "return_url": app_page()}
+    )
+    assert status == 201, paying
+    assert sim.trades[("wechatpay", paying["order"]["order_id"])].trade_type == "JSAPI"
+    # And a code is good once; an authorization leading off the app is refused
+    status, answer = call(client, "POST", "/wechat/openid", headers, {"code": query["code"][0]})
+    assert (status, answer["code"], answer["field"]) == (400, "WECHAT_CODE_INVALID", "code")
+    status, answer = call(client, "GET", "/wechat/authorize-url?redirect_uri=https://evil.example/m/", headers)
+    assert (status, answer["code"], answer["field"]) == (400, "RETURN_URL_NOT_ALLOWED", "redirect_uri")

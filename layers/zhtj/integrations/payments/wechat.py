@@ -77,6 +77,9 @@ class WeChatPayConfig:
     merchant_private_key: str  # PEM; signs query requests
     platform_keys: Mapping[str, str] = field(default_factory=dict)
     gateway: str = GATEWAY
+    # The official account's AppSecret (公众号, whose AppID is `appid`): web authorization
+    # (snsapi_base) turns the code WeChat gives the app into the payer's openid (JSAPI).
+    app_secret: str = ""
 
     def __post_init__(self) -> None:
         if len(self.apiv3_key.encode("utf-8")) != 32:
@@ -285,6 +288,10 @@ class WeChatPay:
         return self._transport(
             HttpRequest("GET", url, {"Authorization": header, "Accept": "application/json", "User-Agent": "zhtj"})
         )
+
+    def call(self, request: HttpRequest) -> HttpResponse:
+        """One unsigned request through the transport (web authorization's code exchange)."""
+        return self._transport(request)
 
     def post(self, path: str, document: Mapping[str, Any], what: str) -> Any:
         """A signed POST of a JSON document to a path on the gateway (order creation); the
