@@ -54,7 +54,7 @@ def test_card_2_the_phone_shows_a_qr_that_verifies_like_the_printed_card(client:
     # And its modules are the QR code the PDF draws for that address (a square of 0/1 rows)
     rows = shown["modules"]
     assert len(rows) == len(rows[0]) and (len(rows) - 21) % 4 == 0 and set("".join(rows)) == {"0", "1"}
-    assert rows == ["".join("1" if dark else "0" for dark in row) for row in card_pdf._qr_matrix(shown["verify_url"])]
+    assert rows == ["".join("1" if dark else "0" for dark in row) for row in card_pdf.qr_matrix(shown["verify_url"])]
     # When a newer card is rendered
     change(member_id)
     drain(client, "cards")
