@@ -2,7 +2,8 @@
 
 Every figure is printed next to a baseline measured in the same run on the same machine and
 the same moto, and written as JSON to bench/results/latest.json so that runs can be compared.
-Figures, not verdicts: nothing here fails on a number.
+Figures, not verdicts: nothing here fails on a number. `./dev bench --only import,cold_import`
+runs and reports those parts alone (their figures replace theirs in latest.json).
 
 - registration burst: registrations/s end to end (HTTP -> queue -> worker -> table, through the
   local stack's runner) next to the raw PutItem rate of the same moto server;
@@ -120,7 +121,9 @@ def requests_per_register_and_approve() -> dict[str, Any]:
             message = sqs.receive_message(QueueUrl=url)["Messages"][0]
             with counted_requests() as worker_counts:
                 registration.apply_submission(REGISTRATION.parse(message["Body"]))
-            reviewer = world.headers("huajing")  # signed in before the count: a session is not the approval
+            # Signed in before the count (signing in is not the approval); the approval's check of
+            # that session is counted.
+            reviewer = world.headers("huajing")
             with counted_requests() as approve_counts:
                 client.http.post(f"/registrations/{registration_id}/approve", headers=reviewer)
         queues.reset_clients()
@@ -311,6 +314,88 @@ PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
 }
 
 
+def _rows(figures: dict[str, Any]) -> list[tuple[str, ...]]:
+    """The report's rows (figure, value, baseline, ratio) of the parts run."""
+    rows: list[tuple[str, ...]] = []
+    if "registration_burst" in figures:
+        burst = figures["registration_burst"]
+        rows += [
+            (
+                "registration burst, end to end",
+                f"{burst['end_to_end_per_second']}/s",
+                f"raw PutItem {burst['raw_putitem_per_second']}/s",
+                f"{burst['end_to_end_vs_putitem']}x",
+            ),
+            (
+                "registration burst, accepted (HTTP 202)",
+                f"{burst['accepted_per_second']}/s",
+                f"raw PutItem {burst['raw_putitem_per_second']}/s",
+                f"{burst['accepted_per_second'] / burst['raw_putitem_per_second']:.3f}x",
+            ),
+        ]
+    if "import" in figures:
+        imported = figures["import"]
+        rows.append(
+            (
+                "bulk import, rows (in-process moto)",
+                f"{imported['rows_per_second']}/s",
+                f"raw PutItem {imported['raw_putitem_per_second']}/s",
+                f"{imported['rows_per_second'] / imported['raw_putitem_per_second']:.3f}x"
+                f" ({imported['rows']} rows, {imported['seconds']}s)",
+            )
+        )
+    if "requests_per_register_approve" in figures:
+        counted = figures["requests_per_register_approve"]
+        rows.append(
+            (
+                "DynamoDB requests per register+approve (submit+worker+approve)",
+                "{total} ({submit}+{worker}+{approve})".format(**counted["dynamodb_requests"]),
+                f"floor {counted['floor_transactions']} transactions",
+                f"{counted['dynamodb_requests']['total'] / counted['floor_transactions']:.1f}x",
+            )
+        )
+    for part in ("payments_verify", "card_render", "dues_apply", "cold_import"):
+        if part in figures:
+            rows += [tuple(row) for row in figures[part]["rows"]]
+    if "stats_sweep" in figures:
+        swept = figures["stats_sweep"]
+        root, branch = swept["read_root"], swept["read_branch"]
+        rows += [
+            (
+                f"statistics read at the root ({swept['members']} members), DynamoDB requests",
+                str(root["dynamodb_requests"]),
+                f"a branch: {branch['dynamodb_requests']}",
+                f"{root['dynamodb_requests'] / branch['dynamodb_requests']:.1f}x",
+            ),
+            (
+                "statistics read at the root, p50",
+                f"{root['p50_ms']} ms",
+                f"a branch: {branch['p50_ms']} ms",
+                f"{root['p50_ms'] / branch['p50_ms']:.1f}x",
+            ),
+            (
+                f"compliance sweep + recount ({swept['table_items']} items)",
+                f"{swept['sweep_seconds']}s",
+                f"parallel Scan {swept['scan_seconds']}s",
+                f"{swept['sweep_vs_scan']}x (drift {swept['drift']})",
+            ),
+        ]
+    for part in ("search", "graduation_batch"):
+        if part in figures:
+            rows += [tuple(row) for row in figures[part]["rows"]]
+    if "notices" in figures:
+        notices = figures["notices"]
+        rows.append(
+            (
+                f"notice published to the root's subtree ({notices['members']} members)",
+                f"{notices['publish_ms']} ms",
+                f"one PutItem {notices['one_put_item_ms']} ms",
+                f"{round(notices['publish_ms'] / max(notices['one_put_item_ms'], 0.001), 1)}x",
+            )
+        )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--registrations", type=int, default=500, help="registrations in the burst")
@@ -325,13 +410,19 @@ def main() -> None:
         help="demo members for the notices part (≈ 10 minutes at 100,000)",
     )
     parser.add_argument("--part", choices=sorted(PARTS), help="run one part and print its JSON (used internally)")
+    parser.add_argument(
+        "--only", type=lambda text: text.split(","), help="comma-separated parts: the report of those alone"
+    )
     args = parser.parse_args()
     if args.part:
         print(json.dumps(PARTS[args.part](args)))
         return
+    unknown = set(args.only or ()) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown parts: {', '.join(sorted(unknown))} (parts: {', '.join(PARTS)})")
     # Each part in its own process: the local stack points a whole process at its moto server.
     figures: dict[str, Any] = {}
-    for part in PARTS:
+    for part in [p for p in PARTS if not args.only or p in args.only]:
         done = subprocess.run(
             [
                 sys.executable,
@@ -358,80 +449,14 @@ def main() -> None:
             check=True,
         )
         figures[part] = json.loads(done.stdout.strip().splitlines()[-1])
-    burst, counted, imported = (
-        figures["registration_burst"],
-        figures["requests_per_register_approve"],
-        figures["import"],
-    )
-    rows = [
-        (
-            "registration burst, end to end",
-            f"{burst['end_to_end_per_second']}/s",
-            f"raw PutItem {burst['raw_putitem_per_second']}/s",
-            f"{burst['end_to_end_vs_putitem']}x",
-        ),
-        (
-            "registration burst, accepted (HTTP 202)",
-            f"{burst['accepted_per_second']}/s",
-            f"raw PutItem {burst['raw_putitem_per_second']}/s",
-            f"{burst['accepted_per_second'] / burst['raw_putitem_per_second']:.3f}x",
-        ),
-        (
-            "bulk import, rows (in-process moto)",
-            f"{imported['rows_per_second']}/s",
-            f"raw PutItem {imported['raw_putitem_per_second']}/s",
-            f"{imported['rows_per_second'] / imported['raw_putitem_per_second']:.3f}x"
-            f" ({imported['rows']} rows, {imported['seconds']}s)",
-        ),
-        (
-            "DynamoDB requests per register+approve",
-            str(counted["dynamodb_requests"]["total"]),
-            f"floor {counted['floor_transactions']} transactions",
-            f"{counted['dynamodb_requests']['total'] / counted['floor_transactions']:.1f}x",
-        ),
-    ]
-    rows += [tuple(row) for row in figures["payments_verify"]["rows"]]
-    rows += [tuple(row) for row in figures["card_render"]["rows"]]
-    rows += [tuple(row) for row in figures["dues_apply"]["rows"]]
-    rows += [tuple(row) for row in figures["cold_import"]["rows"]]
-    swept = figures["stats_sweep"]
-    root, branch = swept["read_root"], swept["read_branch"]
-    rows += [
-        (
-            f"statistics read at the root ({swept['members']} members), DynamoDB requests",
-            str(root["dynamodb_requests"]),
-            f"a branch: {branch['dynamodb_requests']}",
-            f"{root['dynamodb_requests'] / branch['dynamodb_requests']:.1f}x",
-        ),
-        (
-            "statistics read at the root, p50",
-            f"{root['p50_ms']} ms",
-            f"a branch: {branch['p50_ms']} ms",
-            f"{root['p50_ms'] / branch['p50_ms']:.1f}x",
-        ),
-        (
-            f"compliance sweep + recount ({swept['table_items']} items)",
-            f"{swept['sweep_seconds']}s",
-            f"parallel Scan {swept['scan_seconds']}s",
-            f"{swept['sweep_vs_scan']}x (drift {swept['drift']})",
-        ),
-    ]
-    rows += [tuple(row) for row in figures["search"]["rows"]]
-    rows += [tuple(row) for row in figures["graduation_batch"]["rows"]]
-    notices = figures["notices"]
-    rows.append(
-        (
-            f"notice published to the root's subtree ({notices['members']} members)",
-            f"{notices['publish_ms']} ms",
-            f"one PutItem {notices['one_put_item_ms']} ms",
-            f"{round(notices['publish_ms'] / max(notices['one_put_item_ms'], 0.001), 1)}x",
-        )
-    )
+    rows = _rows(figures)
     width = max(len(r[0]) for r in rows)
     print(f"\n{'figure':<{width}}  {'value':>12}  {'baseline (same run)':<28}  ratio")
     for name, value, baseline, ratio in rows:
         print(f"{name:<{width}}  {value:>12}  {baseline:<28}  {ratio}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    if args.only and RESULTS.exists():  # the other parts' last figures stay
+        figures = {**json.loads(RESULTS.read_text(encoding="utf-8")), **figures}
     RESULTS.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"\nwritten: {RESULTS.relative_to(ROOT)}")
 

@@ -85,7 +85,7 @@ def run(rows: int = 10000) -> dict[str, Any]:
     from zhtj.core import settings
 
     # The fake provider has no rate: the rows still take their turns in the real-name budget
-    # (one UpdateItem each), but at the provider's 20/s this part would measure the provider,
+    # (one UpdateItem a chunk), but at the provider's 20/s this part would measure the provider,
     # not the import (that bound is in docs/capacity.md).
     os.environ.setdefault(settings.IDENTITY_RATE_ENV, "100000")
     moto_patches.apply()

@@ -242,12 +242,16 @@ def api(
     public: bool = False,
     signed_in_optional: bool = False,
     before_password_change: bool = False,
+    session_read_by_logic: bool = False,
     tag: str,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a route. The view receives path parameters, then `principal` (unless public),
     `body` and `query` as keyword arguments, and returns a model, a list or None. A public
     route `signed_in_optional` receives `principal` too: the caller's, or None without a token.
-    `before_password_change`: allowed to an account that must still change its initial password."""
+    `before_password_change`: allowed to an account that must still change its initial password.
+    `session_read_by_logic`: the view receives `claimed` (tokens.Claimed: the token checked, its
+    session not yet read) instead of `principal`, for logic that reads the session first thing,
+    in the one BatchGetItem of the items it reads anyway (tokens.session_keys, tokens.opened)."""
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         declare(blueprint, RouteSpec(path, method, summary, status, body, query, response, public, (tag,)))
@@ -257,10 +261,12 @@ def api(
             try:
                 kwargs: dict[str, Any] = dict(params)
                 authorization = request.headers.get("authorization")
-                principal = None
-                if not public or (signed_in_optional and authorization):
+                principal: tokens.Principal | tokens.Claimed | None = None
+                if session_read_by_logic:
+                    principal = kwargs["claimed"] = tokens.claimed(authorization, before_password_change)
+                elif not public or (signed_in_optional and authorization):
                     principal = tokens.verify(authorization, before_password_change)
-                if principal is not None or signed_in_optional:
+                if not session_read_by_logic and (principal is not None or signed_in_optional):
                     kwargs["principal"] = principal
                 if body is not None:
                     kwargs["body"] = _parse_body(request, body)

@@ -22,7 +22,7 @@ from zhtj.registration import identity_check, poster, waves
 from zhtj.registration import service as registration
 from zhtj.registration.models import Registration
 from zhtj.registration.rules import RegistrationState
-from zhtj.signin.tokens import Principal
+from zhtj.signin.tokens import Claimed, Principal
 
 bp = Blueprint(__name__)
 TAG = "报到"
@@ -52,12 +52,13 @@ def _application(registration_id: str, found: Registration | None) -> Applicatio
     body=RegistrationSubmit,
     response=ApplicationOut,
     status=202,
+    session_read_by_logic=True,  # with the branch, in one BatchGetItem
     tag=TAG,
 )
-def submit(principal: Principal, body: RegistrationSubmit) -> BaseModel:
+def submit(claimed: Claimed, body: RegistrationSubmit) -> BaseModel:
     idempotency_key = bp.current_request.headers.get("idempotency-key")
     registration_id = registration.submit(
-        principal, body.submission(), body.branch_id, body.previous_id, idempotency_key, body.admitted_on
+        claimed, body.submission(), body.branch_id, body.previous_id, idempotency_key, body.admitted_on
     )
     return ApplicationOut(registration_id=registration_id, status=QUEUED)
 
@@ -107,9 +108,17 @@ def read(registration_id: str, principal: Principal) -> BaseModel:
     return RegistrationOut.model_validate(registration.read(principal, registration_id))
 
 
-@api(bp, "/registrations/{registration_id}/approve", "POST", summary="审核通过", response=RegistrationOut, tag=TAG)
-def approve(registration_id: str, principal: Principal) -> BaseModel:
-    return RegistrationOut.model_validate(registration.approve(principal, registration_id))
+@api(
+    bp,
+    "/registrations/{registration_id}/approve",
+    "POST",
+    summary="审核通过",
+    response=RegistrationOut,
+    session_read_by_logic=True,  # with the registration and the grants, in one BatchGetItem
+    tag=TAG,
+)
+def approve(registration_id: str, claimed: Claimed) -> BaseModel:
+    return RegistrationOut.model_validate(registration.approve(claimed, registration_id))
 
 
 @api(

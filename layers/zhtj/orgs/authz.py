@@ -16,7 +16,7 @@ from zhtj.core.errors import ForbiddenError, NotFoundError
 from zhtj.orgs.models import Grant, Org
 from zhtj.orgs.rules import POSITIONS as POSITIONS
 from zhtj.orgs.rules import OrgStatus
-from zhtj.signin.tokens import Principal
+from zhtj.signin.tokens import Claimed, Principal
 from zhtj.table import keys
 from zhtj.table.base import Item, Key, get_items
 from zhtj.table.unit_of_work import Actor
@@ -185,7 +185,7 @@ def org_of(found: Mapping[Key, Item], org_id: str) -> Org:
     return org
 
 
-def operator_keys(principal: Principal) -> list[Key]:
+def operator_keys(principal: Principal | Claimed) -> list[Key]:
     """What proving the operator reads, for a caller to batch with its own reads (`get_items`):
     the acting organisation and the principal's grant there of each operator role (a grant's
     key names its role, so the grants are read by key, not listed). None without an acting

@@ -18,11 +18,16 @@ and real-name providers"), far below an enrolment peak, so:
 
 from __future__ import annotations
 
+import contextlib
 import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from typing import Any
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from zhtj.core import faults, settings
 from zhtj.core.clock import now
@@ -32,6 +37,7 @@ from zhtj.registration.models import RealNameVerdict, Registration
 from zhtj.registration.reviewers import reviewer
 from zhtj.signin.tokens import Principal
 from zhtj.table import keys, limits, pii, storage
+from zhtj.table.base import get_items
 from zhtj.table.unit_of_work import BUSY, SYSTEM_ACTOR, UnitOfWork
 from zhtj.timers import service as timers
 
@@ -103,16 +109,11 @@ def _verdict(index: str) -> RealNameVerdict | None:
 
 
 def _keep_first(index: str, matched: bool) -> None:
-    """Remember the first answer for these facts (a concurrent check's record stands)."""
-    at = now()
-    verdict = RealNameVerdict(
-        keys.realname_verdict_pk(index), keys.META, first=matched, checked_at=at, expires_at=at + VERDICT_KEEP
-    )
-    try:
-        verdict.save(condition=RealNameVerdict.pk.does_not_exist())
-    except PutError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    """Remember the first answer for these facts, alone (a re-check's record stands)."""
+    uow = UnitOfWork(SYSTEM_ACTOR)
+    FirstCheck(PASSED if matched else RECHECK_SCHEDULED, index, matched).keep(uow)
+    with contextlib.suppress(ConflictError):
+        uow.commit()
 
 
 def _keep_second(index: str, matched: bool) -> None:
@@ -136,18 +137,111 @@ def _keep_second(index: str, matched: bool) -> None:
             raise
 
 
-def first_check(name: str, id_number: str, phone: str | None) -> RealNameState:
-    """The check made before a registration is written: its real-name state (PASSED, or
-    RECHECK_SCHEDULED for the caller to time the re-check). Facts already checked are not
-    asked again: a resubmission gets the verdict its first submission got."""
+@dataclass(frozen=True)
+class FirstCheck:
+    """A first check's outcome: the registration's real-name state, and, when the provider was
+    asked now, its answer, to be kept in the registration's own transaction (`keep`)."""
+
+    state: RealNameState
+    index: str  # the facts' keyed hash (zhtj.table.pii.facts_index)
+    asked: bool | None = None  # the provider's answer given now; None when a kept verdict served
+
+    def keep(self, uow: UnitOfWork) -> None:
+        """Remember the provider's answer in `uow` (nothing when a kept verdict served). A put,
+        not an update (an update expression costs moto several times a put; DynamoDB the same):
+        on condition that no re-check's answer is there, so that only another first answer for
+        the same facts, given meanwhile by a concurrent check, can be replaced (by an answer as
+        good). Should a re-check have answered meanwhile, the transaction is refused as a lost
+        race (STALE: the worker's message comes back, and finds that verdict)."""
+        if self.asked is None:
+            return
+        at = now()
+        verdict = RealNameVerdict(
+            keys.realname_verdict_pk(self.index),
+            keys.META,
+            first=self.asked,
+            checked_at=at,
+            expires_at=at + VERDICT_KEEP,
+        )
+        uow.put(verdict, condition=RealNameVerdict.second.does_not_exist())
+
+
+def _state(kept: RealNameVerdict) -> RealNameState:
+    return PASSED if kept.first or bool(kept.second) else RECHECK_SCHEDULED
+
+
+def check_first(name: str, id_number: str, phone: str | None) -> FirstCheck:
+    """The check made before a registration is written, its verdict kept by the caller's
+    transaction (`FirstCheck.keep`): one read of a kept verdict, and only without one a turn in
+    the rate budget and the provider's answer. Raises Paced."""
     index = pii.facts_index(name, id_number, phone)
     kept = _verdict(index)
-    if kept is None:
-        matched = _ask(name, id_number, phone, attempt=1)
-        _keep_first(index, matched)
-    else:
-        matched = kept.first or bool(kept.second)
-    return PASSED if matched else RECHECK_SCHEDULED
+    if kept is not None:
+        return FirstCheck(_state(kept), index)
+    matched = _ask(name, id_number, phone, attempt=1)
+    return FirstCheck(PASSED if matched else RECHECK_SCHEDULED, index, matched)
+
+
+def first_check(name: str, id_number: str, phone: str | None) -> RealNameState:
+    """`check_first` with its verdict kept at once, alone: the registration's real-name state
+    (PASSED, or RECHECK_SCHEDULED for the caller to time the re-check). Facts already checked
+    are not asked again: a resubmission gets the verdict its first submission got."""
+    checked = check_first(name, id_number, phone)
+    if checked.asked is not None:
+        _keep_first(checked.index, checked.asked)
+    return checked.state
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What one first check of a batch is about."""
+
+    name: str
+    id_number: str
+    phone: str | None
+
+
+def check_first_many(
+    facts: Sequence[Facts], each: Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]], deadline: float
+) -> list[FirstCheck | None]:
+    """`check_first` for a batch (an import's chunk): the kept verdicts read in one BatchGetItem
+    per 100, the turns the rest need taken together (`limits.take_many`, one UpdateItem per
+    window), and the provider asked for those that got one; `each` maps a function over the
+    facts (a thread pool's map: the keyed hashes and the provider's answers wait on the
+    network). A check that got no turn by `deadline` (time.monotonic) is None: nothing was asked
+    for it. Each verdict is kept by its row's transaction (`FirstCheck.keep`)."""
+    indexes = list(each(lambda f: pii.facts_index(f.name, f.id_number, f.phone), facts))
+    found = get_items([(keys.realname_verdict_pk(index), keys.META) for index in indexes])
+    checks: list[FirstCheck | None] = []
+    asking: dict[str, int] = {}  # facts index -> the one row asked for those facts
+    for n, index in enumerate(indexes):
+        kept = found.get((keys.realname_verdict_pk(index), keys.META))
+        checks.append(FirstCheck(_state(kept), index) if isinstance(kept, RealNameVerdict) else None)
+        if checks[n] is None:
+            asking.setdefault(index, n)
+    unasked = list(asking.values())
+    while unasked:
+        granted = limits.take_many(BUDGET, len(unasked), settings.identity_rate_per_second())
+        turn, unasked = unasked[:granted], unasked[granted:]
+        for n, matched in zip(turn, each(lambda n: _answer(facts[n]), turn), strict=True):
+            checks[n] = FirstCheck(PASSED if matched else RECHECK_SCHEDULED, indexes[n], matched)
+        if unasked:  # this second's turns are spent: the rest wait for the next one
+            pause = limits.seconds_to_next_window()
+            if time.monotonic() + pause > deadline:
+                break
+            time.sleep(pause)
+    # The same facts twice in a batch are asked once: the other rows reuse that answer.
+    for n, index in enumerate(indexes):
+        asked = checks[asking[index]] if index in asking else None
+        if checks[n] is None and asked is not None:
+            checks[n] = FirstCheck(asked.state, index)
+    return checks
+
+
+def _answer(facts: Facts) -> bool:
+    """The provider's first answer, its turn taken already."""
+    faults.maybe_time_out(faults.IDENTITY_TIMEOUT, "the identity provider")
+    return registry.provider().verify(facts.name, facts.id_number, facts.phone, 1)
 
 
 def second_check(name: str, id_number: str, phone: str | None) -> bool:

@@ -21,7 +21,7 @@ from zhtj.registration.records import get, snapshot
 from zhtj.registration.reviewers import review
 from zhtj.registration.rules import ClaimOwner, RegistrationState
 from zhtj.registration.worker import DUPLICATE_ID
-from zhtj.signin.tokens import Principal
+from zhtj.signin.tokens import Caller, Principal
 from zhtj.table import keys, paging, pii
 from zhtj.table.unit_of_work import UnitOfWork
 from zhtj.timers import service as timers
@@ -50,16 +50,16 @@ def list_for_branch(
     )
 
 
-def approve(principal: Principal, registration_id: str) -> Registration:
+def approve(caller: Caller, registration_id: str) -> Registration:
     """REV-1/REV-3: the branch approves; the member record is created and bound to the applicant's
     account in the same transaction, the ID claim passes to the member. Two approvers at once:
     one wins.
 
-    DynamoDB requests: one BatchGetItem (the registration, the acting organisation, the
-    operator's grants; a second of the branch when an organisation above reviews) and the one
-    transaction. The branch as read is checked again inside the transaction (ACTIVE, the search
+    DynamoDB requests: one BatchGetItem (the caller's session, the registration, the acting
+    organisation, the operator's grants; a second of the branch when an organisation above
+    reviews) and the one transaction. The branch as read is checked again inside the transaction (ACTIVE, the search
     tokens' path and name), the claims by their owner, the registration by its state."""
-    reviewed = review(principal, registration_id)
+    reviewed = review(caller, registration_id)
     registration, operator, branch = reviewed.registration, reviewed.operator, reviewed.branch
     if registration.state != RegistrationState.PENDING:
         raise NOT_PENDING
@@ -182,10 +182,10 @@ def _claim_keys(registration: Registration) -> list[str]:
     return claim_keys
 
 
-def return_to_member(principal: Principal, registration_id: str, reason: str) -> Registration:
+def return_to_member(caller: Caller, registration_id: str, reason: str) -> Registration:
     """REG-6/REV-1: the branch returns a registration with a reason; the member corrects it
     and submits again (the ID claim is kept for them meanwhile)."""
-    reviewed = review(principal, registration_id)
+    reviewed = review(caller, registration_id)
     registration, operator = reviewed.registration, reviewed.operator
     if not reason.strip():
         raise ValidationError("REASON_REQUIRED", "退回须说明理由", "reason")
@@ -226,10 +226,10 @@ def return_to_member(principal: Principal, registration_id: str, reason: str) ->
     return registration
 
 
-def reveal_id_number(principal: Principal, registration_id: str) -> str:
+def reveal_id_number(caller: Caller, registration_id: str) -> str:
     """REV-1: the reviewing branch checks the ID number against the member's paper file, so it
     alone (and those it was escalated to) may see it in full. Every look is audited."""
-    reviewed = review(principal, registration_id)
+    reviewed = review(caller, registration_id)
     registration, operator = reviewed.registration, reviewed.operator
     plain = pii.unseal(registration.id_sealed or "", {"purpose": "id_number", "registration": registration_id})
     uow = UnitOfWork(operator.actor)

@@ -11,7 +11,8 @@ from zhtj.orgs.authz import acting as acting_operator
 from zhtj.orgs.models import Org
 from zhtj.registration.models import Registration
 from zhtj.registration.records import REGISTRATION_NOT_FOUND
-from zhtj.signin.tokens import Principal
+from zhtj.signin import tokens
+from zhtj.signin.tokens import Caller, Principal
 from zhtj.table import keys
 from zhtj.table.base import get_items
 
@@ -27,14 +28,16 @@ class Review:
     branch: Org
 
 
-def review(principal: Principal, registration_id: str) -> Review:
+def review(caller: Caller, registration_id: str) -> Review:
     """The registration and the operator entitled to review it now, read together: one
-    BatchGetItem of the registration, the acting organisation and the operator's grants (the
-    branch itself, when the branch reviews), and a second of the branch and the organisation
-    it was escalated to only when an organisation above acts. Raises NotFoundError (the
-    registration first), ForbiddenError."""
+    BatchGetItem of the caller's session (from a route: tokens.Claimed), the registration, the
+    acting organisation and the operator's grants (the branch itself, when the branch reviews),
+    and a second of the branch and the organisation it was escalated to only when an
+    organisation above acts. Raises AuthenticationError (the session first), NotFoundError (the
+    registration), ForbiddenError."""
     registration_key = (keys.registration_pk(registration_id), keys.META)
-    found = get_items([registration_key, *operator_keys(principal)])
+    found = get_items([*tokens.session_keys(caller), registration_key, *operator_keys(caller)])
+    principal = tokens.opened(caller, found)
     registration = found.get(registration_key)
     if not isinstance(registration, Registration):
         raise REGISTRATION_NOT_FOUND

@@ -18,14 +18,16 @@ from zhtj.core.clock import new_id, now, time_part
 from zhtj.core.errors import RuleViolation, ValidationError
 from zhtj.core.identity import mask_id_number
 from zhtj.core.phones import check_phone
-from zhtj.orgs.authz import get_org
+from zhtj.orgs.authz import org_key, org_of
 from zhtj.orgs.rules import OrgStatus, OrgType, check_members_allowed
 from zhtj.registration import waves
 from zhtj.registration.messages import REGISTRATION, Person, WriteRegistration
 from zhtj.registration.records import check_id
 from zhtj.registration.rules import RegistrationFacts, Submission, check_submission
-from zhtj.signin.tokens import Principal
+from zhtj.signin import tokens
+from zhtj.signin.tokens import Caller, Principal
 from zhtj.table import pii
+from zhtj.table.base import get_items
 
 
 def today_in_china() -> date:
@@ -33,7 +35,7 @@ def today_in_china() -> date:
 
 
 def submit(
-    principal: Principal,
+    caller: Caller,
     submission: Submission,
     branch_id: str,
     previous_id: str | None,
@@ -44,12 +46,16 @@ def submit(
     queue it for the signed-in account (ACCT-2: bound to it; the real-name check covers the
     account's phone). `previous_id` is the account's registration this one corrects (REG-6).
     `admitted_on` is the branch meeting that admitted a new member (REG-7: register within 5
-    working days). Returns the registration id; raises ValidationError/RuleViolation/NotFoundError."""
+    working days). Returns the registration id; raises ValidationError/RuleViolation/NotFoundError,
+    AuthenticationError. DynamoDB requests: one BatchGetItem of the caller's session (from a
+    route: tokens.Claimed) and the branch (and the sector's waves, cached 15 s)."""
+    found = get_items([*tokens.session_keys(caller), org_key(branch_id)])
+    principal = tokens.opened(caller, found)
     account_id, phone = applicant(principal, submission.phone)
     facts = check_submission(replace(submission, phone=phone), today_in_china())
     if admitted_on is not None and admitted_on > today_in_china():
         raise ValidationError("ADMITTED_ON_FUTURE", "接收入团的支部大会日期不能晚于今天", "admitted_on")
-    branch = get_org(branch_id)
+    branch = org_of(found, branch_id)
     check_members_allowed(OrgType(branch.org_type))
     if branch.system or branch.status != OrgStatus.ACTIVE:
         raise RuleViolation("ORG-7", "不能向系统组织或已撤销的组织报到", "branch_id")

@@ -44,6 +44,9 @@ class Staged:
 
     registration: Registration
     uow: UnitOfWork
+    # REG-5: the first check's verdict, kept by whichever transaction writes the registration
+    # (its own, or the refusal's: a refused registration's facts are not asked again either).
+    checked: identity_check.FirstCheck
 
 
 def apply_submission(message: WriteRegistration) -> Registration:
@@ -52,15 +55,19 @@ def apply_submission(message: WriteRegistration) -> Registration:
     return settle(stage(message))
 
 
-def stage(message: WriteRegistration) -> Staged:
+def stage(message: WriteRegistration, checked: identity_check.FirstCheck | None = None) -> Staged:
     """One transaction, not yet sent: the registration with its real-name result (REG-5, asked
-    of the provider first), the REG-4 claims, the review deadline (REV-2) and the audit record."""
+    of the provider first, unless the caller `checked` already: an import checks a chunk's rows
+    together) and the verdict kept, the REG-4 claims, the review deadline (REV-2) and the audit
+    record. Raises identity_check.Paced."""
     registration_id, branch_id = message.registration_id, message.branch_id
     # A message whose ID number cannot be opened is poison: it fails here, before any write.
     id_number = pii.unseal(message.person.id_sealed, {"purpose": "id_number", "registration": registration_id})
     submitted = datetime.fromisoformat(message.submitted_at)
     person = {k: v for k, v in message.person.model_dump().items() if v is not None}
-    real_name = identity_check.first_check(person["name"], id_number, person.get("phone"))
+    if checked is None:
+        checked = identity_check.check_first(person["name"], id_number, person.get("phone"))
+    real_name = checked.state
     due = calendar.end_of_workday(calendar.current().add_workdays(submitted, REVIEW_WORKDAYS))
     pending = RegistrationState.PENDING
     registration = Registration(
@@ -80,6 +87,7 @@ def stage(message: WriteRegistration) -> Staged:
     )
     uow = UnitOfWork(SYSTEM_ACTOR)
     uow.put(registration, condition=Registration.pk.does_not_exist(), on_fail=ALREADY_WRITTEN)
+    checked.keep(uow)
     if real_name != identity_check.PASSED:
         timers.schedule(uow, timers.REALNAME_RECHECK, registration_id, now() + identity_check.recheck_delay())
     if message.admitted_on:
@@ -95,7 +103,7 @@ def stage(message: WriteRegistration) -> Staged:
         _bind(uow, message.account_id, registration)
     timers.schedule_review(uow, registration_id, submitted, REVIEW_WORKDAYS)  # REV-2, and MSG-1's reminder
     uow.audit("registration.submit", "REGISTRATION", registration_id, branch_id, after=snapshot(registration))
-    return Staged(registration, uow)
+    return Staged(registration, uow, checked)
 
 
 def settle(staged: Staged) -> Registration:
@@ -111,7 +119,7 @@ def settle(staged: Staged) -> Registration:
         assert found is not None
         return found
     except RuleViolation as error:
-        return _refuse(registration, error)
+        return _refuse(registration, error, staged.checked)
     return registration
 
 
@@ -161,13 +169,14 @@ def _supersede(uow: UnitOfWork, previous: Registration, registration: Registrati
     timers.cancel_review(uow, previous.registration_id)
 
 
-def _refuse(registration: Registration, error: RuleViolation) -> Registration:
+def _refuse(registration: Registration, error: RuleViolation, checked: identity_check.FirstCheck) -> Registration:
     registration.state = RegistrationState.REFUSED
     registration.refusal_code, registration.refusal_message = error.code, error.message
     registration.gsi1pk, registration.gsi1sk, registration.review_due = None, None, None
     registration.real_name_state = "NOT_CHECKED"
     uow = UnitOfWork(SYSTEM_ACTOR)
     uow.put(registration, condition=Registration.pk.does_not_exist(), on_fail=ALREADY_WRITTEN)
+    checked.keep(uow)
     uow.audit(
         "registration.refuse",
         "REGISTRATION",

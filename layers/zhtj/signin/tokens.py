@@ -1,7 +1,8 @@
 """Access tokens (ACCT-3): short-lived JWTs (ES256) signed by the token-signing KMS key
 (zhtj.table.signing.TOKEN), verified with its public key, fetched once per process — so
-verifying costs no KMS call — and then checked against their session (one GetItem), so that
-signing out or changing the password ends them at once, everywhere.
+verifying costs no KMS call — and then checked against their session (one GetItem, or a key
+in the BatchGetItem of a use case that reads its own items anyway: `Claimed`), so that signing
+out or changing the password ends them at once, everywhere.
 
 Claims: `sub` the account, `sid` the session, `org` the organisation the account acts for
 (absent: as a plain member), `mbr` the account's member record, `phn` its mobile number, `pcr`
@@ -13,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -25,6 +27,7 @@ from zhtj.core.errors import AuthenticationError, ForbiddenError
 from zhtj.core.settings import get_settings
 from zhtj.signin.models import Session
 from zhtj.table import keys, signing
+from zhtj.table.base import Item, Key
 
 ALGORITHM = "ES256"
 ACCESS_LIFETIME = timedelta(minutes=15)
@@ -109,24 +112,32 @@ def decode(token: str) -> dict[str, Any]:
     return claims
 
 
-def verify(authorization: str | None, before_password_change: bool = False) -> Principal:
-    """Check a `Bearer <jwt>` header, then that its session is still open. Raises
-    AuthenticationError on any defect. An account whose initial password waits to be changed
-    (ACCT-6) is refused (ForbiddenError) unless the route is one of the few allowed
-    `before_password_change` (reading itself, changing the password, signing out)."""
+@dataclass(frozen=True)
+class Claimed:
+    """A bearer token whose signature, expiry, issuer and audience hold, its session not yet
+    read: what a route hands to logic that reads the session in its own batch (one BatchGetItem
+    with the items it needs anyway, `session_keys`), and only `opened` turns into a Principal.
+    `account_id` and `acting_org_id` are the token's claims, for building keys only."""
+
+    account_id: str
+    acting_org_id: str | None
+    _principal: Principal
+    _before_password_change: bool
+
+
+# Who calls a logic function that reads the session itself: a token's claims (from a route), or
+# a Principal already verified (another logic function, a test's world).
+Caller = Principal | Claimed
+
+
+def claimed(authorization: str | None, before_password_change: bool = False) -> Claimed:
+    """Check a `Bearer <jwt>` header's token, not yet its session (`opened` does, on the batch
+    that read it). Raises AuthenticationError."""
     if not authorization or not authorization.startswith("Bearer "):
         raise MISSING
     claims = decode(authorization.removeprefix("Bearer ").strip())
     account_id, session_id = str(claims["sub"]), str(claims["sid"])
-    try:
-        session = Session.get(keys.account_pk(account_id), keys.session_sk(session_id), consistent_read=True)
-    except Session.DoesNotExist as error:
-        raise ENDED from error
-    if session.closed_at is not None:
-        raise ENDED
-    if claims.get("pcr") and not before_password_change:
-        raise CHANGE_PASSWORD_FIRST
-    return Principal(
+    principal = Principal(
         account_id=account_id,
         acting_org_id=claims.get("org"),
         session_id=session_id,
@@ -134,3 +145,45 @@ def verify(authorization: str | None, before_password_change: bool = False) -> P
         phone=claims.get("phn"),
         password_change_required=bool(claims.get("pcr")),
     )
+    return Claimed(account_id, principal.acting_org_id, principal, before_password_change)
+
+
+def _session_key(principal: Principal) -> Key:
+    return keys.account_pk(principal.account_id), keys.session_sk(principal.session_id or "")
+
+
+def session_keys(caller: Caller) -> list[Key]:
+    """What `opened` needs read, for the caller's batch: the session of a token's claims;
+    nothing for a Principal already verified."""
+    return [_session_key(caller._principal)] if isinstance(caller, Claimed) else []
+
+
+def opened(caller: Caller, found: Mapping[Key, Item]) -> Principal:
+    """The Principal of a token whose session the caller's batch read (`session_keys`), once
+    that session is found open (and ACCT-6 allows the route); a Principal as it is. Raises
+    AuthenticationError, ForbiddenError."""
+    if isinstance(caller, Principal):
+        return caller
+    session = found.get(_session_key(caller._principal))
+    return _open(caller, session if isinstance(session, Session) else None)
+
+
+def _open(claimed: Claimed, session: Session | None) -> Principal:
+    if session is None or session.closed_at is not None:
+        raise ENDED
+    if claimed._principal.password_change_required and not claimed._before_password_change:
+        raise CHANGE_PASSWORD_FIRST
+    return claimed._principal
+
+
+def verify(authorization: str | None, before_password_change: bool = False) -> Principal:
+    """Check a `Bearer <jwt>` header, then that its session is still open (one GetItem). Raises
+    AuthenticationError on any defect. An account whose initial password waits to be changed
+    (ACCT-6) is refused (ForbiddenError) unless the route is one of the few allowed
+    `before_password_change` (reading itself, changing the password, signing out)."""
+    token = claimed(authorization, before_password_change)
+    try:
+        session: Session | None = Session.get(*_session_key(token._principal), consistent_read=True)
+    except Session.DoesNotExist:
+        session = None
+    return _open(token, session)

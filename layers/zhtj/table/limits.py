@@ -7,7 +7,8 @@ concurrent callers never overshoot), gone by TTL after the window.
   hit against several limits at once, all or nothing (one transaction), and raises the first
   refused limit's error; `hits` reads a window's count.
 - Budgets (REG-5: the real-name provider's 20 checks a second, all workers together): `take`
-  takes one turn in the current second, `take_or_wait` waits for the next seconds a while.
+  takes one turn in the current second, `take_or_wait` waits for the next seconds a while,
+  `take_many` takes a batch's turns in one request.
 
 One item per counter and window: pk RATE#<counter>#<window start, epoch seconds>, sk META.
 Windows follow the clock (zhtj.core.clock.now).
@@ -122,6 +123,30 @@ def take(budget: str, limit: int, window_seconds: int = 1) -> bool:
             return False
         raise
     return now().timestamp() < start + window_seconds
+
+
+def take_many(budget: str, wanted: int, limit: int, window_seconds: int = 1) -> int:
+    """Take up to `wanted` turns at once in the current window of `budget` (a batch's checks):
+    one UpdateItem that ADDs `wanted` and returns the new count, so that the turns are numbered
+    and only those up to `limit` are given: how many. The count may pass the limit (a refused
+    single `take` then, as it should); the turns given never do, whoever takes at the same time.
+    0 when the window closed while they were being taken (as `take`)."""
+    if wanted <= 0:
+        return 0
+    at = now()
+    start = int(at.timestamp()) // window_seconds * window_seconds
+    window = RateWindow(keys.rate_window_pk(budget, start), keys.META)
+    window.update(
+        actions=[
+            RateWindow.kind.set(RateWindow),
+            RateWindow.used.add(wanted),
+            RateWindow.expires_at.set(at + KEEP),
+        ]
+    )
+    if now().timestamp() >= start + window_seconds:
+        return 0
+    before = int(window.used) - wanted
+    return max(0, min(wanted, limit - before))
 
 
 def seconds_to_next_window(window_seconds: int = 1) -> float:

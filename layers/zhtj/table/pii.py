@@ -8,8 +8,9 @@
   does not open.
 - `blind_index`: HMAC-SHA256 of the normalised ID number, computed by KMS GenerateMac with an
   HMAC_256 key: the secret never leaves KMS, and every process gets the same value (REG-4
-  looks registrations up by it). `facts_index`: the same key over name, ID number and phone
-  together (REG-5 keys the real-name provider's verdicts by it: the same facts are checked once).
+  looks registrations up by it). `facts_index`: an HMAC of name and phone keyed by the ID
+  number's whole KMS HMAC, of which the blind index shows only part (REG-5 keys the real-name
+  provider's verdicts by it: the same facts are checked once).
 
 Key ids come from ZHTJ_PII_KEY_ID and ZHTJ_BLIND_INDEX_KEY_ID (key ARN, alias name or alias
 ARN); by default the aliases infra/kms.py creates. Nothing above the data layer touches boto3.
@@ -19,6 +20,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -187,11 +190,17 @@ def unseal(sealed: str, context: dict[str, str]) -> str:
 
 
 @lru_cache(maxsize=_INDEX_CACHE_SIZE)
-def _index_of(id18: str) -> str:
+def _id_mac(id18: str) -> bytes:
+    """KMS's HMAC of a normalised ID number, whole (32 bytes): the blind index shows its first
+    _INDEX_BYTES; the rest never leaves the process."""
     response = _kms().generate_mac(
         KeyId=_blind_index_key_id(), MacAlgorithm="HMAC_SHA_256", Message=_INDEX_DOMAIN + id18.encode("ascii")
     )
-    return base64.b32encode(bytes(response["Mac"])[:_INDEX_BYTES]).decode("ascii")
+    return bytes(response["Mac"])
+
+
+def _index_of(id18: str) -> str:
+    return base64.b32encode(_id_mac(id18)[:_INDEX_BYTES]).decode("ascii")
 
 
 def blind_index(id_number: str) -> str:
@@ -207,26 +216,24 @@ def blind_index(id_number: str) -> str:
 _FACTS_DOMAIN = b"zhtj:real-name-facts:"
 
 
-@lru_cache(maxsize=_INDEX_CACHE_SIZE)
-def _facts_mac(message: bytes) -> str:
-    response = _kms().generate_mac(KeyId=_blind_index_key_id(), MacAlgorithm="HMAC_SHA_256", Message=message)
-    return base64.b32encode(bytes(response["Mac"])).decode("ascii").rstrip("=")
-
-
 def facts_index(name: str, id_number: str, phone: str | None) -> str:
-    """A keyed hash of a person's name, ID number and phone (REG-5's verdict key): the blind
-    index's KMS HMAC key over the three, in their own domain, so it equals no ID number's index
-    and tells nothing without KMS. Equal for equal facts whatever the ID number's form."""
-    canonical = json.dumps([name.strip(), normalize_id_number(id_number), phone or ""], ensure_ascii=False)
-    return _facts_mac(_FACTS_DOMAIN + canonical.encode("utf-8"))
+    """A keyed hash of a person's name, ID number and phone (REG-5's verdict key), equal for
+    equal facts whatever the ID number's form: HMAC-SHA256 over name and phone, in their own
+    domain, keyed by the ID number's whole KMS HMAC (`_id_mac`). The blind index shows only
+    part of that key: the rest (96 bits) is known to KMS's key alone, so the facts index, like
+    the blind index, tells nothing without KMS, and equals no ID number's index. It costs no
+    KMS call beyond the ID number's own (an import checks and indexes a row with one)."""
+    canonical = json.dumps([name.strip(), phone or ""], ensure_ascii=False)
+    key = _id_mac(normalize_id_number(id_number))
+    digest = hmac.new(key, _FACTS_DOMAIN + canonical.encode("utf-8"), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode("ascii").rstrip("=")
 
 
 def reset_clients() -> None:
     """Forget the cached client, data keys and indexes (tests switch endpoints between runs)."""
     global _current
     _kms.cache_clear()
-    _index_of.cache_clear()
-    _facts_mac.cache_clear()
+    _id_mac.cache_clear()
     with _lock:
         _current = None
         _unwrapped.clear()

@@ -12,7 +12,8 @@ import pytest
 
 from tests.support import World, call, drain, sms
 from tests.support.accounts import JSON, PASSWORD, bearer, e164, invitation_token, invite, signed_up
-from tests.support.registration import form, make_id
+from tests.support.registration import follow, form, make_id, registered
+from tests.support.sessions import session_token
 from zhtj.accounts.models import Account
 from zhtj.core.clock import now
 from zhtj.members.models import Member
@@ -488,3 +489,24 @@ def test_acct_4_an_imported_member_binds_the_account_they_sign_up_with(client: A
     assert call(client, "POST", "/me/member-binding", bearer(session), body)[1]["code"] == "RESET_CODE_WRONG"
     trail = [r.action for r in AuditRecord.query(keys.audit_pk("MEMBER", member.member_id))]
     assert {"account.binding_code_issued", "member.account_bound"} <= set(trail)
+
+
+def test_acct_3_an_ended_session_is_refused_where_the_use_case_reads_it_with_its_own_items(
+    client: Any, world: World
+) -> None:
+    # Given an applicant and a reviewer of 华景, each of whom signed out of the session at hand
+    # (registering and approving read the session in the same BatchGetItem as their own items),
+    # and a registration waiting for 华景's review
+    pending = registered(client, world)
+    applicant = signed_up(client, PHONE)
+    reviewer = {"Authorization": f"Bearer {session_token(world.admins['huajing'], world.orgs['huajing'])}"}
+    for ended in (bearer(applicant), reviewer):
+        assert call(client, "POST", "/auth/sign-out", ended)[0] == 204
+    # When the applicant registers, and the reviewer approves
+    registering = call(client, "POST", "/registrations", bearer(applicant), form(world, phone=PHONE))
+    approving = call(client, "POST", f"/registrations/{pending['registration_id']}/approve", reviewer)
+    # Then both are refused as signed out, nothing is queued, and the registration still waits
+    for status, answer in (registering, approving):
+        assert (status, answer["code"], answer["field"]) == (401, "SESSION_ENDED", "Authorization")
+    assert drain(client) == 0
+    assert follow(client, pending["registration_id"], pending["headers"])["status"] == "PENDING_REVIEW"

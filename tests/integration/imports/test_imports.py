@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -15,6 +15,7 @@ from tests.support import World, call, org_body, world_registrations
 from tests.support.imports import drain, person, progress, run_import, upload, workbook
 from tests.support.registration import make_id
 from zhtj.core import settings
+from zhtj.core.settings import IDENTITY_PROVIDER_ENV
 from zhtj.imports import report_sheet
 from zhtj.imports import rows as import_rows_module
 from zhtj.imports import service as imports
@@ -22,13 +23,13 @@ from zhtj.imports import template as sheet
 from zhtj.imports import worker as import_worker
 from zhtj.imports.messages import IMPORTS
 from zhtj.imports.rules import ImportState
+from zhtj.integrations.identity import registry
 from zhtj.members.codes import ETHNICITIES, POLITICAL_STATUSES
 from zhtj.orgs import service as orgs
 from zhtj.orgs.rules import OrgType
-from zhtj.registration import identity_check
 from zhtj.registration import worker as registration_worker
 from zhtj.registration.models import Claim, Registration
-from zhtj.table import keys, pii, storage
+from zhtj.table import keys, limits, pii, storage
 
 
 def messages_waiting() -> int:
@@ -295,24 +296,78 @@ def test_import_2_reupload_of_the_same_file_creates_nobody_twice(client: Any, wo
 def test_import_2_rows_paced_by_the_real_name_rate_wait_their_turn_within_the_chunk(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given the provider's rate spent for the first try of every row (REG-5 pacing)
-    real_stage = registration_worker.stage
-    paced: set[str] = set()
+    # Given the provider's rate at 2 checks a second (REG-5 pacing), the budget's clock held
+    # a quarter into a second and moved on only by the chunk's waits
+    monkeypatch.setenv(settings.IDENTITY_RATE_ENV, "2")
+    held = {"at": datetime(2026, 9, 1, 8, 0, 0, 250_000, tzinfo=UTC)}
+    monkeypatch.setattr(limits, "now", lambda: held["at"])
     slept: list[float] = []
 
-    def once_paced(message: Any) -> Any:
-        if message.registration_id not in paced:
-            paced.add(message.registration_id)
-            raise identity_check.Paced(retry_after_seconds=1)
-        return real_stage(message)
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        held["at"] += timedelta(seconds=seconds)
 
-    monkeypatch.setattr(registration_worker, "stage", once_paced)
-    monkeypatch.setattr(import_rows_module.time, "sleep", slept.append)
+    monkeypatch.setattr(import_rows_module.time, "sleep", sleep)
+    asked: list[datetime] = []
+
+    class Passing:
+        def verify(self, name: str, id_number: str, phone: str | None, attempt: int) -> bool:
+            asked.append(held["at"])
+            return True
+
+    registry.register("passing", Passing)
+    monkeypatch.setenv(IDENTITY_PROVIDER_ENV, "passing")
     # When a file of three rows is imported
-    done = run_import(client, world, "huajing", workbook([person(44, None), person(45, None), person(46, None)]))
-    # Then each row waited its turn once, within the chunk, and all three landed
+    try:
+        rows = [person(44, None), person(45, None), person(46, None)]
+        done = run_import(client, world, "huajing", workbook(rows))
+    finally:
+        registry.unregister("passing")
+    # Then two rows were checked in that second; the third waited once, within the chunk, for
+    # the next second; and all three landed
     assert (done["state"], done["rows_good"], done["rows_bad"]) == (ImportState.DONE, 3, 0)
-    assert slept == [1, 1, 1]
+    assert slept == [0.75]
+    assert [at.second for at in asked] == [0, 0, 1]
+
+
+def test_import_2_a_chunk_whose_rows_get_no_turn_in_time_comes_back_and_asks_nobody_twice(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the provider's rate at 2 checks a second, its clock held in one second, and a chunk
+    # that may not wait for the next one
+    monkeypatch.setenv(settings.IDENTITY_RATE_ENV, "2")
+    held = {"at": datetime(2026, 9, 1, 8, 0, 0, 250_000, tzinfo=UTC)}
+    monkeypatch.setattr(limits, "now", lambda: held["at"])
+    monkeypatch.setattr(import_rows_module, "PACED_WAIT_SECONDS", 0)
+    asked: list[str] = []
+
+    class Passing:
+        def verify(self, name: str, id_number: str, phone: str | None, attempt: int) -> bool:
+            asked.append(id_number)
+            return True
+
+    registry.register("passing", Passing)
+    monkeypatch.setenv(IDENTITY_PROVIDER_ENV, "passing")
+    try:
+        # When a file of three rows is imported
+        job = upload(client, world, "huajing", workbook([person(47, None), person(48, None), person(49, None)]))
+        drain(client, expect_failure=True)
+        # Then the chunk failed after writing the two rows that had their turns (kept with their
+        # verdicts); the third was not asked
+        written = [
+            Registration.count(keys.registration_pk(imports.registration_id_for(job["import_id"], row)))
+            for row in (2, 3, 4)
+        ]
+        assert written == [1, 1, 0] and len(asked) == 2
+        # And when it comes back in the next second
+        held["at"] += timedelta(seconds=1)
+        drain(client)
+    finally:
+        registry.unregister("passing")
+    # Then the import is done, every row once, and the provider was asked once per person
+    done = progress(client, world, "huajing", job["import_id"])
+    assert (done["state"], done["rows_good"], done["rows_bad"]) == (ImportState.DONE, 3, 0)
+    assert sorted(asked) == sorted({make_id(seq=n) for n in (47, 48, 49)})
 
 
 def test_import_2_a_claim_taken_after_the_check_refuses_that_row_alone(

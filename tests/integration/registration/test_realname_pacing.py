@@ -211,3 +211,34 @@ def test_reg_5_a_recheck_over_budget_moves_its_timer_on_instead_of_failing(
     identity_check.recheck(registration_id)
     assert [attempt for *_, attempt in recording.asked] == [1, 2]
     assert Registration.get(keys.registration_pk(registration_id), keys.META).real_name_state == "PASSED"
+
+
+def test_reg_5_the_worker_keeps_each_verdict_with_its_registration_written_or_refused(
+    client: Any, world: World, recording: Recording
+) -> None:
+    # Given a registration whose facts the provider confirmed, written by the worker
+    recording.answer = True
+    id_number = make_id(seq=340)
+    status, first = submit(client, form(world, id_number=id_number, phone="13800138001"))
+    assert status == 202, first
+    drain(client)
+    # And a second with the same ID number and another phone (other facts), refused by REG-4
+    second = form(world, id_number=id_number, phone="13800138002", development_number="202144010341")
+    status, answer = submit(client, second)
+    assert status == 202, answer
+    drain(client)
+    refused = Registration.get(keys.registration_pk(answer["registration_id"]), keys.META)
+    assert (refused.state, refused.refusal_code) == ("REFUSED", "REG-4")
+    # When the same facts come again twice more (a retry of each)
+    for body in (form(world, id_number=id_number, phone="13800138001"), {**second}):
+        assert submit(client, body)[0] == 202
+    drain(client)
+    # Then the provider was asked once per set of facts: each verdict was kept by the transaction
+    # that wrote its registration, the refusal's included
+    assert [(phone, attempt) for _, _, phone, attempt in recording.asked] == [
+        ("+8613800138001", 1),
+        ("+8613800138002", 1),
+    ]
+    for phone in ("+8613800138001", "+8613800138002"):
+        index = identity_check.pii.facts_index("李晓明", id_number, phone)
+        assert RealNameVerdict.get(keys.realname_verdict_pk(index), keys.META).first is True

@@ -234,17 +234,18 @@ def test_rev_1_approval_reads_in_one_batch_and_writes_in_one_transaction(
 
     def counting(self: Any, operation: str, params: Any) -> Any:
         if self.meta.service_model.service_name == "dynamodb":
-            sent.append(f"{operation} {params.get('Key', {}).get('pk', {}).get('S', '').split('#')[0]}".strip())
+            wanted = [k["sk"]["S"].split("#")[0] for t in params.get("RequestItems", {}).values() for k in t["Keys"]]
+            sent.append(f"{operation} {','.join(sorted(wanted))}".strip())
         return original(self, operation, params)
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
     # When 华景 approves it
     status, approved = call(client, "POST", f"/registrations/{registration_id}/approve", reviewer)
-    # Then: the session's account (the sign-in's own check of the token), then the registration,
-    # the acting branch and the operator's grants in one BatchGetItem, and the one transaction
-    # (the new member's card is announced without reading its state)
+    # Then: the reviewer's session (the token's check), the registration, the acting branch and
+    # the operator's grants (one key per operator role) in one BatchGetItem, and the one
+    # transaction (the new member's card is announced without reading its state)
     assert (status, approved["state"]) == (200, "APPROVED")
-    assert sent == ["GetItem ACCOUNT", "BatchGetItem", "TransactWriteItems"]
+    assert sent == ["BatchGetItem GRANT,GRANT,GRANT,GRANT,META,META,SESSION", "TransactWriteItems"]
 
 
 def test_rev_1_return_needs_reason_then_reg_6_resubmit_to_another_branch(client: Any, world: World) -> None:

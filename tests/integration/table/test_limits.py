@@ -5,6 +5,7 @@ budgets and windows are independent, a turn whose window closed meanwhile is not
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -49,3 +50,31 @@ def test_reg_5_a_turn_taken_as_its_window_closes_is_not_a_turn(clock: list[datet
     assert limits.take_or_wait("provider", 3, max_wait_seconds=1.5)
     window = RateWindow.get(keys.rate_window_pk("provider", int(START.timestamp()) + 1), keys.META)
     assert window.used == 1
+
+
+def test_reg_5_a_batch_takes_its_turns_at_once_and_never_more_than_the_window_has(clock: list[datetime]) -> None:
+    # Given a budget of 10 a second, 2 turns of which a single take has had
+    assert limits.take("provider", 10) and limits.take("provider", 10)
+    # When batches ask for 5, then 6, then 4 turns in the same second
+    given = [limits.take_many("provider", wanted, 10) for wanted in (5, 6, 4)]
+    # Then 5, then the 3 left, then none are given; a single take is refused too
+    assert given == [5, 3, 0]
+    assert not limits.take("provider", 10)
+    # And the next second gives its own turns
+    clock[0] = START + timedelta(seconds=1)
+    assert limits.take_many("provider", 12, 10) == 10
+
+
+def test_reg_5_concurrent_batches_share_a_window_without_passing_it(clock: list[datetime]) -> None:
+    # When 8 batches of 3 ask a budget of 10 at once
+    with ThreadPoolExecutor(8) as pool:
+        given = list(pool.map(lambda _: limits.take_many("provider", 3, 10), range(8)))
+    # Then exactly 10 turns are given in all
+    assert sum(given) == 10 and all(0 <= g <= 3 for g in given)
+
+
+def test_reg_5_batch_turns_taken_as_the_window_closes_are_not_turns(clock: list[datetime]) -> None:
+    # Given the clock crossing into the next second while the turns are being taken
+    clock[:] = [START + timedelta(milliseconds=890), START + timedelta(milliseconds=1010)]
+    # When / Then none is given
+    assert limits.take_many("provider", 4, 10) == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -209,3 +210,28 @@ def test_the_data_key_is_bound_to_its_purpose(kms: Counter[str]) -> None:
     assert client.decrypt(CiphertextBlob=wrapped, EncryptionContext=pii.DATA_KEY_CONTEXT)["Plaintext"]
     with pytest.raises(client.exceptions.InvalidCiphertextException):
         client.decrypt(CiphertextBlob=wrapped, EncryptionContext={"app": "zhtj", "purpose": "other"})
+
+
+def test_reg_5_the_facts_index_is_keyed_by_the_whole_id_mac_and_asks_kms_nothing_more(kms: Counter[str]) -> None:
+    """REG-5's verdict key: an HMAC of name and phone under the ID number's whole KMS HMAC, of
+    which the blind index (stored in the table) shows only the first 20 bytes; checked against
+    the key material moto holds."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.kms.models import kms_backends
+
+    # Given the ID number indexed once (one GenerateMac)
+    index = pii.blind_index(ID)
+    # When the facts of that person are indexed, typed in other forms, and with another phone
+    facts = pii.facts_index("李晓明", ID, "+8613800138000")
+    again = pii.facts_index(" 李晓明 ", " 11010519491231002x", "+8613800138000")
+    other_phone = pii.facts_index("李晓明", ID, "+8613900139000")
+    # Then no further KMS call was made, equal facts index equally, other facts differently
+    assert kms == Counter({"GenerateMac": 1})
+    assert facts == again and facts not in (other_phone, index)
+    # And the construction is the documented one
+    backend = kms_backends[DEFAULT_ACCOUNT_ID]["cn-north-1"]
+    key = backend.keys[backend.any_id_to_key_id(BLIND_INDEX_KEY_ALIAS)]
+    id_mac = hmac.new(key.key_material, b"zhtj:id_number:" + ID.encode(), hashlib.sha256).digest()
+    message = b"zhtj:real-name-facts:" + json.dumps(["李晓明", "+8613800138000"], ensure_ascii=False).encode()
+    expected = base64.b32encode(hmac.new(id_mac, message, hashlib.sha256).digest()).decode().rstrip("=")
+    assert facts == expected

@@ -20,6 +20,8 @@ export const useAuth = defineStore("auth", () => {
   async function load(): Promise<Me | null> {
     if (!session.tokens) return null;
     me.value = await unwrap(api.GET("/me"));
+    // ACCT-6: an initial password is changed before anything else (every other call is refused).
+    if (me.value.account.must_change_password) return me.value;
     const first = me.value.grants[0];
     if (me.value.acting_org_id === null && first) {
       // A cadre signing in acts for their first organisation until they switch.
@@ -62,5 +64,15 @@ export const useAuth = defineStore("auth", () => {
     await load();
   }
 
-  return { me, signedIn, actingOrgId, actingOrgName, orgNames, grants, load, start, signOut, actFor };
+  /** ACCT-6: the account still has its initial password. */
+  const mustChangePassword = computed(() => me.value?.account.must_change_password ?? false);
+
+  /** PUT /me/password: this session goes on with a new access token (the others end). */
+  async function changePassword(oldPassword: string, newPassword: string): Promise<void> {
+    const access = await unwrap(api.PUT("/me/password", { body: { old_password: oldPassword, new_password: newPassword } }));
+    session.replaceAccess(access.access_token);
+    await load();
+  }
+
+  return { me, signedIn, mustChangePassword, changePassword, actingOrgId, actingOrgName, orgNames, grants, load, start, signOut, actFor };
 });
