@@ -1,19 +1,13 @@
 // The words the members' app shows for the API's codes (national code lists, states).
+import { ETHNICITY, POLITICAL_STATUS, SEX } from "@shared/codes";
 
 export interface Option {
   value: string;
   text: string;
 }
 
-const ETHNICITY_NAMES =
-  "汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮族 布依族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 哈萨克族 傣族 黎族 傈僳族 佤族 畲族 高山族 拉祜族 水族 东乡族 纳西族 景颇族 柯尔克孜族 土族 达斡尔族 仫佬族 羌族 布朗族 撒拉族 毛南族 仡佬族 锡伯族 阿昌族 普米族 塔吉克族 怒族 乌孜别克族 俄罗斯族 鄂温克族 德昂族 保安族 裕固族 京族 塔塔尔族 独龙族 鄂伦春族 赫哲族 门巴族 珞巴族 基诺族".split(
-    " ",
-  );
-/** GB 3304-91, codes "01".."56" in the standard's order. */
-export const ETHNICITIES: Option[] = ETHNICITY_NAMES.map((text, index) => ({
-  value: String(index + 1).padStart(2, "0"),
-  text,
-}));
+/** GB 3304-91, codes "01".."56" in the standard's order (@shared/codes). */
+export const ETHNICITIES: Option[] = Object.entries(ETHNICITY).map(([value, text]) => ({ value, text }));
 
 /** GB/T 4762 short names, as the registration form offers them. */
 export const POLITICAL_STATUSES: Option[] = [
@@ -21,10 +15,6 @@ export const POLITICAL_STATUSES: Option[] = [
   { value: "02", text: "中共预备党员" },
   { value: "01", text: "中共党员" },
 ];
-const ALL_POLITICAL = [
-  "中共党员", "中共预备党员", "共青团员", "民革会员", "民盟盟员", "民建会员", "民进会员",
-  "农工党党员", "致公党党员", "九三学社社员", "台盟盟员", "无党派民主人士", "群众",
-]; // prettier-ignore
 
 export const INCOME_BANDS: Option[] = [
   { value: "STUDENT", text: "学生" },
@@ -50,17 +40,16 @@ export const YES_NO: Option[] = [
   { value: "true", text: "是" },
 ];
 
-export const SEXES: Record<string, string> = { M: "男", F: "女", "1": "男", "2": "女" };
+export const SEXES: Record<string, string> = SEX;
 
 export function ethnicityName(code: string | null | undefined): string {
   if (!code) return "";
-  return ETHNICITIES.find((option) => option.value === code)?.text ?? code;
+  return ETHNICITY[code] ?? code;
 }
 
 export function politicalName(code: string | null | undefined): string {
   if (!code) return "";
-  const index = Number(code) - 1;
-  return /^\d{2}$/.test(code) && ALL_POLITICAL[index] ? ALL_POLITICAL[index] : code;
+  return POLITICAL_STATUS[code] ?? code;
 }
 
 export function optionText(options: Option[], value: string | null | undefined): string {
