@@ -10,6 +10,7 @@ from chalicelib.accounts import routes as accounts
 from chalicelib.annual import routes as annual
 from chalicelib.audit import routes as audit
 from chalicelib.awards import routes as awards
+from chalicelib.cards import qr as cards_qr
 from chalicelib.cards import routes as cards
 from chalicelib.changes import deletions, edits, exits
 from chalicelib.deadlines import routes as deadlines
@@ -47,6 +48,7 @@ app = new_app(http_middleware=[chalice_answers])
 # (tests/snapshots/openapi.json holds it byte for byte): add a blueprint at the end.
 for blueprint in (
     cards.bp,  # CARD: the member card, its download and public verification
+    cards_qr.bp,  # CARD-2/WEB-1: the verification QR code the member shows on the phone
     accounts.bp,
     audit.bp,
     deadlines.bp,  # REV-2: overdue reviews

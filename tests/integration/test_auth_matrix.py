@@ -758,6 +758,9 @@ SELF_OR_PUBLIC = {
     # CARD: the member sets what their card shows (tests/integration/cards/test_cards.py walks the
     # other callers); anyone verifies a card without logging in (CARD-2).
     ("PUT", "/members/{member_id}/card/preferences"),
+    # CARD-2/WEB-1: only the member shows their card's verification QR code on the phone
+    # (tests/integration/cards/test_card_qr.py refuses a branch mate and the branch).
+    ("GET", "/members/{member_id}/card/qr"),
     ("GET", "/cards/verify"),
     # XFER: any signed-in user reads the chain and searches target branches (XFER-3); a batch
     # approval acts only on the steps waiting on the caller's own organisation.

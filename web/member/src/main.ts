@@ -1,9 +1,12 @@
 import { createApp } from "vue";
 import { createPinia } from "pinia";
-import Vant from "vant";
-import "vant/lib/index.css";
 import App from "./App.vue";
+import { announceToastsAsStatus } from "./lib/toast";
 import { router } from "./router";
+import { useVant } from "./vant";
 import "./style.css";
 
-createApp(App).use(createPinia()).use(router).use(Vant).mount("#app");
+announceToastsAsStatus();
+const app = createApp(App).use(createPinia()).use(router);
+useVant(app);
+app.mount("#app");

@@ -5,6 +5,8 @@ export interface ErrorBody {
   code: string;
   message: string;
   field?: string | null;
+  /** Every refused field when several are refused at once (the first is the top level's). */
+  errors?: ErrorBody[] | null;
 }
 
 export const NETWORK_MESSAGE = "网络连接失败，请检查网络后重试";
@@ -14,6 +16,8 @@ export class ApiError extends Error {
   readonly code: string;
   readonly field: string | null;
   readonly status: number;
+  /** Each refusal of the answer: the several fields' when it lists them, else this one. */
+  readonly errors: ErrorBody[];
 
   constructor(status: number, body: ErrorBody) {
     super(body.message);
@@ -21,6 +25,7 @@ export class ApiError extends Error {
     this.status = status;
     this.code = body.code;
     this.field = body.field ?? null;
+    this.errors = body.errors?.length ? body.errors : [body];
   }
 
   /** A failure worth retrying as it is: the network, or the server's own fault. */
@@ -45,7 +50,14 @@ export function asApiError(error: unknown): ApiError {
   return new ApiError(0, { code: "UNKNOWN", message: SERVER_MESSAGE });
 }
 
-/** The message to show beside `field`, if the error names it. */
+/** The message to show beside `field`, if the error (or one of its several refusals) names it. */
 export function fieldMessage(error: ApiError | null | undefined, field: string): string {
-  return error && error.field === field ? error.message : "";
+  if (!error) return "";
+  return error.errors.find((each) => each.field === field)?.message ?? "";
+}
+
+/** The refusals that name none of `fields`: shown above the form (role="alert"). */
+export function otherMessages(error: ApiError | null | undefined, fields: readonly string[]): string[] {
+  if (!error) return [];
+  return error.errors.filter((each) => !fields.includes(each.field ?? "")).map((each) => each.message);
 }

@@ -1,4 +1,4 @@
-export { ApiError, asApiError, fieldMessage, NETWORK_MESSAGE } from "./errors";
+export { ApiError, asApiError, fieldMessage, NETWORK_MESSAGE, otherMessages } from "./errors";
 export type { ErrorBody } from "./errors";
 export { createApi, unwrap } from "./client";
 export type { Api } from "./client";
