@@ -78,6 +78,10 @@ PUBLIC_PATHS = frozenset(
         "/auth/refresh",
         "/auth/password-reset",
         "/auth/invitations/{token}/accept",
+        # WEB-1: the registration wizard finds a branch before the applicant has a member record
+        # (rate-limited per caller address; names and aliases only).
+        "/branches/lookup",
+        "/branches/{branch_id}/public",
     }
 )
 
