@@ -124,14 +124,11 @@ def by_sms(message: Notify, kind: Kind, account_id: str) -> None:
     phone = phone_of(account_id)
     if not phone:
         return
-    pk = keys.delivery_pk(message.event_id, account_id, Channel.SMS)
-    try:
-        found: Delivery | None = Delivery.get(pk, keys.META, consistent_read=True)
-    except Delivery.DoesNotExist:
-        found = None
-    if found is not None and found.state != SENDING:
+    opened = _open_delivery(message.event_id, account_id, Channel.SMS)
+    if opened is None:
         return
-    if found is None and not _claim(message.event_id, account_id):
+    pk, unclaimed = opened
+    if unclaimed and not _claim(message.event_id, account_id):
         return
     _, text = rules.render(kind, message.params)
     try:
@@ -157,26 +154,12 @@ def by_wechat(message: Notify, kind: Kind, account_id: str) -> None:
     openid = openid_of(account_id)
     if not openid:
         return
-    pk = keys.delivery_pk(message.event_id, account_id, Channel.WECHAT)
-    try:
-        found: Delivery | None = Delivery.get(pk, keys.META, consistent_read=True)
-    except Delivery.DoesNotExist:
-        found = None
-    if found is not None and found.state != SENDING:
+    opened = _open_delivery(message.event_id, account_id, Channel.WECHAT)
+    if opened is None:
         return
-    if found is None:
-        claim = UnitOfWork(SYSTEM_ACTOR)
-        claim.put(
-            _record(message.event_id, account_id, Channel.WECHAT, SENDING),
-            condition=Delivery.pk.does_not_exist(),
-            on_fail=_DELIVERED,
-        )
-        try:
-            claim.commit()
-        except ConflictError as error:
-            if error is not _DELIVERED:
-                raise
-            return
+    pk, unclaimed = opened
+    if unclaimed and not _claim_once(message.event_id, account_id, Channel.WECHAT):
+        return
     title, text = rules.render(kind, message.params)
     values = {**message.params, "title": title, "text": text, "at": rules.wechat_time(clock.now())}
     try:
@@ -189,6 +172,35 @@ def by_wechat(message: Notify, kind: Kind, account_id: str) -> None:
         Delivery(pk, keys.META).update(actions=[Delivery.state.set(REFUSED)])
         return
     Delivery(pk, keys.META).update(actions=[Delivery.state.set(SENT)])
+
+
+def _open_delivery(event_id: str, account_id: str, channel: Channel) -> tuple[str, bool] | None:
+    """Where the (event, account, channel) delivery stands: None when it is done (SENT, REFUSED,
+    CAPPED); else its record's key, and whether the record is still to be claimed (none yet). A
+    retry that finds it SENDING sends again."""
+    pk = keys.delivery_pk(event_id, account_id, channel)
+    try:
+        found = Delivery.get(pk, keys.META, consistent_read=True)
+    except Delivery.DoesNotExist:
+        return pk, True
+    return (pk, False) if found.state == SENDING else None
+
+
+def _claim_once(event_id: str, account_id: str, channel: Channel) -> bool:
+    """Put the record SENDING if there is none; False when another delivery claimed it first."""
+    claim = UnitOfWork(SYSTEM_ACTOR)
+    claim.put(
+        _record(event_id, account_id, channel, SENDING),
+        condition=Delivery.pk.does_not_exist(),
+        on_fail=_DELIVERED,
+    )
+    try:
+        claim.commit()
+    except ConflictError as error:
+        if error is not _DELIVERED:
+            raise
+        return False
+    return True
 
 
 def _claim(event_id: str, account_id: str) -> bool:
