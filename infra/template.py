@@ -358,6 +358,20 @@ def _buckets() -> Json:
     # IMPORT: spreadsheets of ID numbers, encrypted with the PII key (S3 Bucket Keys spare a KMS
     # call per object); whatever an import leaves under `imports/` goes within a day.
     uploads = resources[bucket_id("uploads")]["Properties"]
+    # WEB-1, WEB-2: the apps PUT files (imports, photos, attachments) straight to presigned
+    # addresses of this bucket, from the apps' own origin (the public domain): a cross-origin
+    # request the browser sends only if the bucket allows that origin.
+    uploads["CorsConfiguration"] = {
+        "CorsRules": [
+            {
+                "Id": "apps-upload",
+                "AllowedMethods": ["PUT"],
+                "AllowedOrigins": [_ref(PUBLIC_API_URL)],
+                "AllowedHeaders": ["content-type", "x-amz-*"],
+                "MaxAge": 3600,
+            }
+        ]
+    }
     uploads["BucketEncryption"]["ServerSideEncryptionConfiguration"] = [
         {
             "ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": _arn(PII_KEY)},

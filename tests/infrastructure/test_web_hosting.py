@@ -40,6 +40,14 @@ def test_web_1_apps_and_api_share_one_distribution(resources: dict[str, Any]) ->
     assert resources[web_hosting.REWRITE]["Condition"] == f"Not{IN_CHINA}"
 
 
+def test_web_1_the_apps_may_put_files_to_presigned_upload_addresses(resources: dict[str, Any]) -> None:
+    # The uploads bucket lets the apps' origin (the public domain) PUT, and nothing else
+    from infra.template import PUBLIC_API_URL, bucket_id
+
+    rules = resources[bucket_id("uploads")]["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert [(r["AllowedMethods"], r["AllowedOrigins"]) for r in rules] == [(["PUT"], [{"Ref": PUBLIC_API_URL}])]
+
+
 @pytest.mark.parametrize(
     ("uri", "served"),
     [
