@@ -3,7 +3,7 @@
 // lists carry ids only; never ID numbers).
 import type { RouteLocationRaw } from "vue-router";
 import { unwrap, type ResponseOf } from "@shared/api";
-import type { PageOf } from "@shared/useCursorPages";
+import type { Page } from "@shared/usePagedList";
 import { api } from "../../api";
 import { FIELD_LABEL, label, moment, REQUEST_STATE, shown } from "../../labels";
 
@@ -28,7 +28,7 @@ export interface Row {
 
 export interface ReviewList {
   title: string;
-  load: (orgId: string, cursor: string | null) => Promise<PageOf<Row>>;
+  load: (orgId: string, cursor: string | null) => Promise<Page<Row>>;
   /** The province's bulk return of every pending deletion (DEL-1). */
   bulkReturn?: (reason: string) => Promise<string>;
 }

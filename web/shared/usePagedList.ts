@@ -1,7 +1,9 @@
-// A list read page by page with the API's cursors: the first page, then 加载更多 while the API
-// answers a next_cursor. A failed page keeps what was shown and records the error for 重试.
+// A list read page by page with the API's cursors: the first page (reload), then 加载更多
+// (loadMore) while the API answers a next_cursor. A failed page keeps what was shown and records
+// the error (a Chinese message) for 重试 (retry); the answer of a reload that a newer reload
+// replaced is dropped. The one paging helper of both apps.
 import { computed, ref, shallowRef, type Ref } from "vue";
-import { ApiError, asApiError } from "@shared/api";
+import { ApiError, asApiError } from "./api/errors";
 
 export interface Page<T> {
   items: T[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "@shared/api";
+import { ApiError } from "./api/errors";
 import { usePagedList } from "./usePagedList";
 
 describe("usePagedList", () => {
@@ -56,5 +56,27 @@ describe("usePagedList", () => {
     await first;
     // Then the newer answer stands
     expect(list.items.value).toEqual(["new"]);
+  });
+
+  it("says a network failure in Chinese, and 重试 before anything was shown reads the first page", async () => {
+    // Given an API that is offline at first
+    let fail = true;
+    const asked: (string | null)[] = [];
+    const list = usePagedList(async (cursor) => {
+      asked.push(cursor);
+      if (fail) throw new TypeError("offline");
+      return { items: ["x"], next_cursor: null };
+    });
+    // When the first page fails
+    await list.reload();
+    // Then the message is the Chinese network message and nothing is offered to load more
+    expect(list.error.value?.message).toContain("网络");
+    expect(list.hasMore.value).toBe(false);
+    // And 重试 once online reads the first page
+    fail = false;
+    await list.retry();
+    expect(list.error.value).toBeNull();
+    expect(list.items.value).toEqual(["x"]);
+    expect(asked).toEqual([null, null]);
   });
 });
