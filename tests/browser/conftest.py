@@ -16,12 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, expect, sync_playwright
 
 from infra.web import DIST
 from tests.support.stack import ROOT, RunningStack, start_stack
 
 pytestmark = pytest.mark.browser
+
+# What a page shows after a request waits on the whole stack (Argon2, KMS, the runner, moto) on a
+# 2-core machine that runs another test worker beside it: wait as long for an expectation as
+# for an action (the page fixture's 15 s), not Playwright's 5 s.
+expect.set_options(timeout=15_000)
 
 CHROMIUM = Path("/usr/bin/chromium")
 RESULTS = ROOT / "test-results" / "browser"
