@@ -127,7 +127,11 @@ _WEBHOOKS: dict[str, dict[str, Any]] = {
 
 def _schema(adapter_type: Any, defs: dict[str, Any]) -> dict[str, Any]:
     schema = TypeAdapter(adapter_type).json_schema(ref_template="#/components/schemas/{model}")
-    defs.update(schema.pop("$defs", {}))
+    for name, definition in schema.pop("$defs", {}).items():
+        # Components are keyed by the model's class name: two models of one name would answer
+        # each other's schema (and the web apps' generated types would lie).
+        if defs.setdefault(name, definition) != definition:
+            raise ValueError(f"two response or request models are named {name}: rename one")
     return schema
 
 

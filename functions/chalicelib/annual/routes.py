@@ -39,7 +39,7 @@ class EvaluationIn(Body):
     grades: dict[str, Grade] = Field(max_length=2000)
 
 
-class ProposalOut(Out):
+class EvaluationProposalOut(Out):
     branch_id: str
     year: int
     state: str
@@ -72,8 +72,8 @@ class VolunteerListOut(BaseModel):
     total_tenths_of_hours: int
 
 
-def _proposal(p: EvaluationProposal) -> ProposalOut:
-    return ProposalOut(
+def _proposal(p: EvaluationProposal) -> EvaluationProposalOut:
+    return EvaluationProposalOut(
         branch_id=p.branch_id,
         year=int(p.year),
         state=p.state,
@@ -114,7 +114,7 @@ def register(org_id: str, year: str, principal: Principal, body: AnnualIn) -> Ba
     "POST",
     summary="支部提出教育评议（全体团员）",
     body=EvaluationIn,
-    response=ProposalOut,
+    response=EvaluationProposalOut,
     status=201,
     tag=TAG,
 )
@@ -122,7 +122,7 @@ def propose(org_id: str, year: str, principal: Principal, body: EvaluationIn) ->
     return _proposal(annual.propose(principal, org_id, _year(year), dict(body.grades)))
 
 
-@api(bp, "/orgs/{org_id}/evaluations/{year}", "GET", summary="支部的教育评议", response=ProposalOut, tag=TAG)
+@api(bp, "/orgs/{org_id}/evaluations/{year}", "GET", summary="支部的教育评议", response=EvaluationProposalOut, tag=TAG)
 def read_proposal(org_id: str, year: str, principal: Principal) -> BaseModel:
     return _proposal(annual.read_proposal(principal, org_id, _year(year)))
 
@@ -132,7 +132,7 @@ def read_proposal(org_id: str, year: str, principal: Principal) -> BaseModel:
     "/orgs/{org_id}/evaluations/{year}/certify",
     "POST",
     summary="上级认定支部的教育评议",
-    response=ProposalOut,
+    response=EvaluationProposalOut,
     tag=TAG,
 )
 def certify(org_id: str, year: str, principal: Principal) -> BaseModel:
@@ -145,7 +145,7 @@ def certify(org_id: str, year: str, principal: Principal) -> BaseModel:
     "POST",
     summary="上级退回支部的教育评议",
     body=ReasonIn,
-    response=ProposalOut,
+    response=EvaluationProposalOut,
     tag=TAG,
 )
 def return_proposal(org_id: str, year: str, principal: Principal, body: ReasonIn) -> BaseModel:
@@ -158,12 +158,12 @@ def return_proposal(org_id: str, year: str, principal: Principal, body: ReasonIn
     "GET",
     summary="下级支部的教育评议（待认定在前）",
     query=PageQuery,
-    response=Page[ProposalOut],
+    response=Page[EvaluationProposalOut],
     tag=TAG,
 )
 def proposals(org_id: str, year: str, principal: Principal, query: PageQuery) -> BaseModel:
     items, cursor = annual.proposals_under(principal, org_id, _year(year), query.cursor, query.limit)
-    return Page[ProposalOut](items=[_proposal(p) for p in items], next_cursor=cursor)
+    return Page[EvaluationProposalOut](items=[_proposal(p) for p in items], next_cursor=cursor)
 
 
 @api(

@@ -56,7 +56,7 @@ class DeclarationIn(Body):
     attachment_key: str | None = Field(default=None, max_length=300)
 
 
-class UploadIn(Body):
+class AwardUploadIn(Body):
     content_type: str = Field(min_length=1, max_length=60)
 
 
@@ -115,17 +115,17 @@ class MemberAwardsOut(BaseModel):
     declarations: list[DeclarationOut]
 
 
-class BatchRowOut(BaseModel):
+class AwardBatchRowOut(BaseModel):
     member_id: str
     award_id: str | None = None
     code: str | None = None
     message: str | None = None
 
 
-class BatchOut(BaseModel):
+class AwardBatchOut(BaseModel):
     entered: int
     refused: int
-    rows: list[BatchRowOut]
+    rows: list[AwardBatchRowOut]
 
 
 class DeclarationQuery(PageQuery):
@@ -166,13 +166,15 @@ def release(member_id: str, award_id: str, principal: Principal, body: ReleaseIn
     return _award(awards.release(principal, member_id, award_id, body.released_on))
 
 
-@api(bp, "/orgs/{org_id}/awards", "POST", summary="批量登记奖惩", body=AwardBatchIn, response=BatchOut, tag=TAG)
+@api(bp, "/orgs/{org_id}/awards", "POST", summary="批量登记奖惩", body=AwardBatchIn, response=AwardBatchOut, tag=TAG)
 def enter_batch(org_id: str, principal: Principal, body: AwardBatchIn) -> BaseModel:
     entry = awards.AwardEntry(**body.model_dump(exclude={"member_ids"}))
     outcomes = awards.enter_batch(principal, org_id, list(body.member_ids), entry)
-    rows = [BatchRowOut(member_id=o.member_id, award_id=o.award_id, code=o.code, message=o.message) for o in outcomes]
+    rows = [
+        AwardBatchRowOut(member_id=o.member_id, award_id=o.award_id, code=o.code, message=o.message) for o in outcomes
+    ]
     entered = sum(1 for r in rows if r.award_id)
-    return BatchOut(entered=entered, refused=len(rows) - entered, rows=rows)
+    return AwardBatchOut(entered=entered, refused=len(rows) - entered, rows=rows)
 
 
 @api(bp, "/orgs/{org_id}/awards", "GET", summary="本组织登记的奖惩", query=PageQuery, response=Page[AwardOut], tag=TAG)
@@ -181,8 +183,16 @@ def entered_by(org_id: str, principal: Principal, query: PageQuery) -> BaseModel
     return Page[AwardOut](items=[_award(a) for a in items], next_cursor=cursor)
 
 
-@api(bp, "/orgs/{org_id}/award-upload", "POST", summary="奖惩文件上传地址", body=UploadIn, response=UploadOut, tag=TAG)
-def org_upload(org_id: str, principal: Principal, body: UploadIn) -> BaseModel:
+@api(
+    bp,
+    "/orgs/{org_id}/award-upload",
+    "POST",
+    summary="奖惩文件上传地址",
+    body=AwardUploadIn,
+    response=UploadOut,
+    tag=TAG,
+)
+def org_upload(org_id: str, principal: Principal, body: AwardUploadIn) -> BaseModel:
     key, url = awards.org_upload(principal, org_id, body.content_type)
     return UploadOut(key=key, url=url)
 
@@ -218,11 +228,11 @@ def declare(member_id: str, principal: Principal, body: DeclarationIn) -> BaseMo
     "/members/{member_id}/award-declarations/upload",
     "POST",
     summary="奖励申报附件上传地址",
-    body=UploadIn,
+    body=AwardUploadIn,
     response=UploadOut,
     tag=TAG,
 )
-def declaration_upload(member_id: str, principal: Principal, body: UploadIn) -> BaseModel:
+def declaration_upload(member_id: str, principal: Principal, body: AwardUploadIn) -> BaseModel:
     key, url = awards.declaration_upload(principal, member_id, body.content_type)
     return UploadOut(key=key, url=url)
 

@@ -6,7 +6,7 @@ from chalice.app import Blueprint
 from pydantic import BaseModel
 
 from chalicelib.http import PageQuery, api
-from chalicelib.imports.schemas import DownloadOut, ImportCreate, ImportCreatedOut, ImportOut
+from chalicelib.imports.schemas import ImportCreate, ImportCreatedOut, ImportDownloadOut, ImportOut
 from chalicelib.schemas import Page
 from zhtj.imports import service as imports
 from zhtj.imports.template import XLSX_CONTENT_TYPE
@@ -16,11 +16,11 @@ bp = Blueprint(__name__)
 TAG = "批量录入"
 
 
-def _download(key: str, url: str) -> DownloadOut:
-    return DownloadOut(key=key, url=url, expires_in=imports.DOWNLOAD_SECONDS)
+def _download(key: str, url: str) -> ImportDownloadOut:
+    return ImportDownloadOut(key=key, url=url, expires_in=imports.DOWNLOAD_SECONDS)
 
 
-@api(bp, "/orgs/{org_id}/import-template", "GET", summary="下载团员导入模板", response=DownloadOut, tag=TAG)
+@api(bp, "/orgs/{org_id}/import-template", "GET", summary="下载团员导入模板", response=ImportDownloadOut, tag=TAG)
 def template(org_id: str, principal: Principal) -> BaseModel:
     return _download(*imports.template(principal, org_id))
 
@@ -60,6 +60,6 @@ def start(import_id: str, principal: Principal) -> BaseModel:
     return ImportOut.model_validate(imports.start(principal, import_id))
 
 
-@api(bp, "/imports/{import_id}/report", "GET", summary="下载导入结果报告", response=DownloadOut, tag=TAG)
+@api(bp, "/imports/{import_id}/report", "GET", summary="下载导入结果报告", response=ImportDownloadOut, tag=TAG)
 def report(import_id: str, principal: Principal) -> BaseModel:
     return _download(*imports.report(principal, import_id))

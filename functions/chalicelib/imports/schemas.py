@@ -36,7 +36,7 @@ class ImportCreatedOut(BaseModel):
     content_type: str
 
 
-class DownloadOut(BaseModel):
+class ImportDownloadOut(BaseModel):
     key: str
     url: str
     expires_in: int

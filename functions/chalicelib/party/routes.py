@@ -20,7 +20,7 @@ bp = Blueprint(__name__)
 TAG = "组织生活与推优入党"
 
 
-class ProposalIn(Body):
+class RecommendationIn(Body):
     meeting_id: str = Field(min_length=1, max_length=40, description="讨论推荐的支部大会（组织生活记录）")
     grounds: str = Field(min_length=1, max_length=2000, description="推荐理由")
     award_ids: list[str] = Field(default_factory=list, max_length=party.MAX_CITED, description="所引用的奖励")
@@ -130,12 +130,12 @@ def grounds(member_id: str, principal: Principal) -> BaseModel:
     "/members/{member_id}/party-recommendations",
     "POST",
     summary="推优入党：团支部提出推荐",
-    body=ProposalIn,
+    body=RecommendationIn,
     response=RecommendationOut,
     status=201,
     tag=TAG,
 )
-def propose(member_id: str, principal: Principal, body: ProposalIn) -> BaseModel:
+def propose(member_id: str, principal: Principal, body: RecommendationIn) -> BaseModel:
     proposal = party.Proposal(
         meeting_id=body.meeting_id,
         grounds=body.grounds,

@@ -39,7 +39,7 @@ class DelayedOut(BaseModel):
     delayed_graduation: bool
 
 
-class BatchRowIn(Body):
+class TransferBatchRowIn(Body):
     member_id: str = ID_FIELD
     to_branch_id: str = ID_FIELD
     cause: Cause
@@ -47,10 +47,10 @@ class BatchRowIn(Body):
 
 
 class BatchIn(Body):
-    rows: list[BatchRowIn] = Field(min_length=1, max_length=transfer_batches.MAX_BATCH)
+    rows: list[TransferBatchRowIn] = Field(min_length=1, max_length=transfer_batches.MAX_BATCH)
 
 
-class BatchRowOut(Out):
+class TransferBatchRowOut(Out):
     member_id: str
     to_branch_id: str
     outcome: str
@@ -61,7 +61,7 @@ class BatchRowOut(Out):
     approval_error: str | None = None
 
 
-class BatchOut(BaseModel):
+class TransferBatchOut(BaseModel):
     batch_id: str
     org_id: str
     rows: int
@@ -69,7 +69,7 @@ class BatchOut(BaseModel):
     started: int
     refused: int
     approved: int
-    results: list[BatchRowOut]
+    results: list[TransferBatchRowOut]
 
 
 class BatchApproveOut(BaseModel):
@@ -77,8 +77,8 @@ class BatchApproveOut(BaseModel):
     queued: int
 
 
-def _batch(batch: TransferBatch, rows: list[TransferBatchRow]) -> BatchOut:
-    return BatchOut(
+def _batch(batch: TransferBatch, rows: list[TransferBatchRow]) -> TransferBatchOut:
+    return TransferBatchOut(
         batch_id=batch.batch_id,
         org_id=batch.org_id,
         rows=int(batch.rows),
@@ -86,7 +86,7 @@ def _batch(batch: TransferBatch, rows: list[TransferBatchRow]) -> BatchOut:
         started=sum(r.outcome == "STARTED" for r in rows),
         refused=sum(r.outcome == "REFUSED" for r in rows),
         approved=sum(r.approval == "APPROVED" for r in rows),
-        results=[BatchRowOut.model_validate(r) for r in rows],
+        results=[TransferBatchRowOut.model_validate(r) for r in rows],
     )
 
 
@@ -120,7 +120,7 @@ def delayed_graduation(member_id: str, principal: Principal, body: DelayedIn) ->
     "POST",
     summary="批量发起转接",
     body=BatchIn,
-    response=BatchOut,
+    response=TransferBatchOut,
     status=202,
     tag=TAG,
 )
@@ -129,7 +129,7 @@ def create_batch(org_id: str, principal: Principal, body: BatchIn) -> BaseModel:
     return _batch(batch, [])
 
 
-@api(bp, "/transfer-batches/{batch_id}", "GET", summary="批量转接结果（逐人）", response=BatchOut, tag=TAG)
+@api(bp, "/transfer-batches/{batch_id}", "GET", summary="批量转接结果（逐人）", response=TransferBatchOut, tag=TAG)
 def read_batch(batch_id: str, principal: Principal) -> BaseModel:
     return _batch(*transfer_batches.read(principal, batch_id))
 

@@ -23,7 +23,7 @@ from zhtj.transfers.rules import Cause
 bp = Blueprint(__name__)
 
 
-class ProposalIn(Body):
+class TransferProposalIn(Body):
     """XFER-2: an organisation outside the member's subtree proposes a transfer into a branch of
     its own subtree; the member confirms it (which starts the transfer) or declines it."""
 
@@ -33,7 +33,7 @@ class ProposalIn(Body):
     note: str | None = Field(default=None, max_length=200, description="what the proposer tells the member")
 
 
-class ProposalOut(Out):
+class TransferProposalOut(Out):
     proposal_id: str
     member_id: str
     member_name: str
@@ -53,10 +53,10 @@ class ProposalOut(Out):
     transfer_id: str | None = Field(default=None, description="the transfer the member's confirmation started")
 
 
-def _proposal(proposal: TransferProposal) -> ProposalOut:
+def _proposal(proposal: TransferProposal) -> TransferProposalOut:
     state = transfer_proposals.state_of(proposal, clock.now())
-    fields = {n: getattr(proposal, n) for n in ProposalOut.model_fields if n not in ("state", "state_name")}
-    return ProposalOut(**fields, state=state, state_name=transfer_proposals.STATE_NAMES[state])
+    fields = {n: getattr(proposal, n) for n in TransferProposalOut.model_fields if n not in ("state", "state_name")}
+    return TransferProposalOut(**fields, state=state, state_name=transfer_proposals.STATE_NAMES[state])
 
 
 class DeclineIn(Body):
@@ -68,12 +68,12 @@ class DeclineIn(Body):
     "/members/{member_id}/transfer-proposals",
     "POST",
     summary="提出转接建议（转入方，须团员本人确认）",
-    body=ProposalIn,
-    response=ProposalOut,
+    body=TransferProposalIn,
+    response=TransferProposalOut,
     status=201,
     tag=TAG,
 )
-def propose(member_id: str, principal: Principal, body: ProposalIn) -> BaseModel:
+def propose(member_id: str, principal: Principal, body: TransferProposalIn) -> BaseModel:
     return _proposal(
         transfer_proposals.propose(principal, member_id, body.cause, body.cause_text, body.to_branch_id, body.note)
     )
@@ -83,9 +83,9 @@ def propose(member_id: str, principal: Principal, body: ProposalIn) -> BaseModel
 _MINE = "/me/transfer-proposals"
 
 
-@api(bp, _MINE, "GET", summary="我收到的转接建议（待确认的在前）", response=Page[ProposalOut], tag=TAG)
+@api(bp, _MINE, "GET", summary="我收到的转接建议（待确认的在前）", response=Page[TransferProposalOut], tag=TAG)
 def my_proposals(principal: Principal) -> BaseModel:
-    return Page[ProposalOut](items=[_proposal(p) for p in transfer_proposals.mine(principal)])
+    return Page[TransferProposalOut](items=[_proposal(p) for p in transfer_proposals.mine(principal)])
 
 
 @api(
@@ -107,7 +107,7 @@ def confirm_proposal(proposal_id: str, principal: Principal) -> BaseModel:
     "POST",
     summary="团员本人拒绝转接建议",
     body=DeclineIn,
-    response=ProposalOut,
+    response=TransferProposalOut,
     tag=TAG,
 )
 def decline_proposal(proposal_id: str, principal: Principal, body: DeclineIn) -> BaseModel:
@@ -120,9 +120,9 @@ def decline_proposal(proposal_id: str, principal: Principal, body: DeclineIn) ->
     "GET",
     summary="本组织提出的转接建议及结果",
     query=PageQuery,
-    response=Page[ProposalOut],
+    response=Page[TransferProposalOut],
     tag=TAG,
 )
 def org_proposals(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
     items, cursor = transfer_proposals.of_org(principal, org_id, query.cursor, query.limit)
-    return Page[ProposalOut](items=[_proposal(p) for p in items], next_cursor=cursor)
+    return Page[TransferProposalOut](items=[_proposal(p) for p in items], next_cursor=cursor)

@@ -130,7 +130,7 @@ class AppealDecision(Body):
     reason: str = Field(min_length=1, max_length=200)
 
 
-class UploadIn(Body):
+class AppealUploadIn(Body):
     content_type: Literal["application/pdf", "image/jpeg", "image/png"]
 
 
@@ -284,8 +284,8 @@ def withdraw(member_id: str, transfer_id: str, principal: Principal, body: Trans
     return transfer_out(appeals.withdraw(principal, member_id, transfer_id, body.reason))
 
 
-@api(bp, f"{_ONE}/appeal-upload", "POST", summary="申诉附件上传地址", body=UploadIn, response=UploadOut, tag=TAG)
-def appeal_upload(member_id: str, transfer_id: str, principal: Principal, body: UploadIn) -> BaseModel:
+@api(bp, f"{_ONE}/appeal-upload", "POST", summary="申诉附件上传地址", body=AppealUploadIn, response=UploadOut, tag=TAG)
+def appeal_upload(member_id: str, transfer_id: str, principal: Principal, body: AppealUploadIn) -> BaseModel:
     key, url = appeals.appeal_upload(principal, member_id, transfer_id, body.content_type)
     return UploadOut(key=key, url=url)
 

@@ -4279,8 +4279,8 @@ export interface components {
              */
             registered_at: string | null;
         };
-        /** BatchRowIn */
-        BatchRowIn: {
+        /** TransferBatchRowIn */
+        TransferBatchRowIn: {
             /** Member Id */
             member_id: string;
             /** To Branch Id */
@@ -4292,64 +4292,105 @@ export interface components {
              */
             cause_text: string | null;
         };
-        /** BatchRowOut */
-        BatchRowOut: {
+        /** TransferBatchRowOut */
+        TransferBatchRowOut: {
             /** Member Id */
             member_id: string;
+            /** To Branch Id */
+            to_branch_id: string;
+            /** Outcome */
+            outcome: string;
             /**
-             * Award Id
+             * Transfer Id
              * @default null
              */
-            award_id: string | null;
+            transfer_id: string | null;
             /**
-             * Code
+             * Error Code
              * @default null
              */
-            code: string | null;
+            error_code: string | null;
             /**
-             * Message
+             * Error Message
              * @default null
              */
-            message: string | null;
+            error_message: string | null;
+            /**
+             * Approval
+             * @default null
+             */
+            approval: string | null;
+            /**
+             * Approval Error
+             * @default null
+             */
+            approval_error: string | null;
         };
-        /** ProposalOut */
-        ProposalOut: {
-            /** Branch Id */
-            branch_id: string;
-            /** Year */
-            year: number;
-            /** State */
-            state: string;
-            /** Grades */
-            grades: {
-                [key: string]: string;
-            };
-            /** Evaluated */
-            evaluated: number;
-            /** Excellent */
-            excellent: number;
-            /** Party Members */
-            party_members: number;
+        /** TransferProposalOut */
+        TransferProposalOut: {
+            /** Proposal Id */
+            proposal_id: string;
+            /** Member Id */
+            member_id: string;
+            /** Member Name */
+            member_name: string;
+            /**
+             * Org Id
+             * @description the proposing organisation
+             */
+            org_id: string;
+            /** Org Name */
+            org_name: string;
+            /** Cause */
+            cause: string;
+            /**
+             * Cause Text
+             * @default null
+             */
+            cause_text: string | null;
+            /** To Branch Id */
+            to_branch_id: string;
+            /** To Branch Name */
+            to_branch_name: string;
+            /**
+             * Note
+             * @default null
+             */
+            note: string | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "PROPOSED" | "CONFIRMED" | "DECLINED" | "EXPIRED";
+            /** State Name */
+            state_name: string;
             /**
              * Proposed At
              * Format: date-time
              */
             proposed_at: string;
             /**
-             * Decided By Org Id
-             * @default null
+             * Valid Until
+             * Format: date-time
+             * @description the member confirms or declines before this; then it lapses
              */
-            decided_by_org_id: string | null;
+            valid_until: string;
             /**
              * Decided At
              * @default null
              */
             decided_at: string | null;
             /**
-             * Return Reason
+             * Decline Reason
              * @default null
              */
-            return_reason: string | null;
+            decline_reason: string | null;
+            /**
+             * Transfer Id
+             * @description the transfer the member's confirmation started
+             * @default null
+             */
+            transfer_id: string | null;
         };
         /**
          * AwardKind
@@ -4463,6 +4504,26 @@ export interface components {
              */
             award_id: string | null;
         };
+        /** AwardBatchRowOut */
+        AwardBatchRowOut: {
+            /** Member Id */
+            member_id: string;
+            /**
+             * Award Id
+             * @default null
+             */
+            award_id: string | null;
+            /**
+             * Code
+             * @default null
+             */
+            code: string | null;
+            /**
+             * Message
+             * @default null
+             */
+            message: string | null;
+        };
         /**
          * AnnualResult
          * @description 年度团籍注册 results, stored as the word the card prints.
@@ -4475,6 +4536,45 @@ export interface components {
          * @enum {string}
          */
         Grade: "优秀" | "合格" | "基本合格" | "不合格";
+        /** EvaluationProposalOut */
+        EvaluationProposalOut: {
+            /** Branch Id */
+            branch_id: string;
+            /** Year */
+            year: number;
+            /** State */
+            state: string;
+            /** Grades */
+            grades: {
+                [key: string]: string;
+            };
+            /** Evaluated */
+            evaluated: number;
+            /** Excellent */
+            excellent: number;
+            /** Party Members */
+            party_members: number;
+            /**
+             * Proposed At
+             * Format: date-time
+             */
+            proposed_at: string;
+            /**
+             * Decided By Org Id
+             * @default null
+             */
+            decided_by_org_id: string | null;
+            /**
+             * Decided At
+             * @default null
+             */
+            decided_at: string | null;
+            /**
+             * Return Reason
+             * @default null
+             */
+            return_reason: string | null;
+        };
         /** VolunteerOut */
         VolunteerOut: {
             /** Record Id */
@@ -31972,7 +32072,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** Rows */
-                    rows: components["schemas"]["BatchRowIn"][];
+                    rows: components["schemas"]["TransferBatchRowIn"][];
                 };
             };
         };
@@ -31999,7 +32099,7 @@ export interface operations {
                         /** Approved */
                         approved: number;
                         /** Results */
-                        results: components["schemas"]["BatchRowOut"][];
+                        results: components["schemas"]["TransferBatchRowOut"][];
                     };
                 };
             };
@@ -32236,7 +32336,7 @@ export interface operations {
                         /** Approved */
                         approved: number;
                         /** Results */
-                        results: components["schemas"]["BatchRowOut"][];
+                        results: components["schemas"]["TransferBatchRowOut"][];
                     };
                 };
             };
@@ -32897,7 +32997,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** Items */
-                        items: components["schemas"]["ProposalOut"][];
+                        items: components["schemas"]["TransferProposalOut"][];
                         /**
                          * Next Cursor
                          * @default null
@@ -33678,7 +33778,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** Items */
-                        items: components["schemas"]["ProposalOut"][];
+                        items: components["schemas"]["TransferProposalOut"][];
                         /**
                          * Next Cursor
                          * @default null
@@ -34899,7 +34999,7 @@ export interface operations {
                         /** Refused */
                         refused: number;
                         /** Rows */
-                        rows: components["schemas"]["BatchRowOut"][];
+                        rows: components["schemas"]["AwardBatchRowOut"][];
                     };
                 };
             };
@@ -37780,7 +37880,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** Items */
-                        items: components["schemas"]["ProposalOut"][];
+                        items: components["schemas"]["EvaluationProposalOut"][];
                         /**
                          * Next Cursor
                          * @default null
