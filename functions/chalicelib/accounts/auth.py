@@ -18,7 +18,7 @@ from chalicelib.accounts.schemas import (
     SmsCodeRequest,
     SmsCodeSent,
 )
-from chalicelib.http import api
+from chalicelib.http import api, source_ip
 from zhtj.accounts import credentials, invitations, login
 from zhtj.accounts.login import SignedIn
 from zhtj.core.errors import ValidationError
@@ -40,8 +40,7 @@ def session_out(signed_in: SignedIn) -> SessionOut:
 
 def _caller() -> str:
     """The caller's address as API Gateway saw it (SMS limits per caller)."""
-    context = bp.current_request.context or {}
-    return str((context.get("identity") or {}).get("sourceIp") or "")
+    return source_ip(bp.current_request)
 
 
 @api(
