@@ -107,7 +107,9 @@ def invite_cadre(org_id: str, principal: Principal, body: InvitationCreate) -> B
 
 @api(bp, "/orgs/{org_id}/grants", "GET", summary="组织的团干部与管理员", response=list[GrantOut], tag=TAG)
 def staff(org_id: str, principal: Principal) -> list[BaseModel]:
-    return [GrantOut.model_validate(g) for g in accounts.list_staff(principal, org_id)]
+    grants = accounts.list_staff(principal, org_id)
+    names = accounts.account_names([g.account_id for g in grants])
+    return [GrantOut.model_validate(g).model_copy(update={"name": names.get(g.account_id)}) for g in grants]
 
 
 @api(bp, "/orgs/{org_id}/grants", "POST", summary="任命职务", body=GrantCreate, response=GrantOut, status=201, tag=TAG)

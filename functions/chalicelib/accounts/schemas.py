@@ -44,6 +44,7 @@ class GrantOut(Out):
     org_id: str
     role: str
     granted_at: datetime
+    name: str | None = Field(default=None, description="账号姓名（组织的团干部与管理员列表）")
 
 
 class MemberOut(Out):

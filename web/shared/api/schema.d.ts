@@ -3204,6 +3204,12 @@ export interface components {
              * Format: date-time
              */
             granted_at: string;
+            /**
+             * Name
+             * @description 账号姓名（组织的团干部与管理员列表）
+             * @default null
+             */
+            name: string | null;
         };
         /** MemberOut */
         MemberOut: {
@@ -7332,6 +7338,12 @@ export interface operations {
                          * Format: date-time
                          */
                         granted_at: string;
+                        /**
+                         * Name
+                         * @description 账号姓名（组织的团干部与管理员列表）
+                         * @default null
+                         */
+                        name: string | null;
                     };
                 };
             };
