@@ -935,6 +935,7 @@ def load(scale: int = 200) -> dict[str, str]:
         logins.member_id,
         cast.get("lapsing"),
         list(dict.fromkeys(cast.values())),
+        [cast[role] for role in ("open_order", "lapsing", "secretary") if role in cast],
     )
     # XFER: a transfer waiting on the demo branch (infra/local/transfer_demo.py), and an
     # administrator for every organisation its chain asks, so that it can be approved to the end.
@@ -961,6 +962,9 @@ def load(scale: int = 200) -> dict[str, str]:
         "member_id": logins.member_id,
         **dues,
         **branch_life,
+        # PARTY-1: the committee directly above the demo branch decides its recommendations.
+        "committee_org_id": parent_id,
+        "committee_admin_phone": _phone(reviewer.account_id),
         **({"transfer_id": transfer.transfer_id, "transfer_member_id": transfer.member_id} if transfer else {}),
         **step_admins,
         **work,

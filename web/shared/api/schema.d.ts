@@ -2532,7 +2532,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 一次组织生活的记录 */
+        /** 一次组织生活的记录（参加人员姓名与照片） */
         get: operations["get_life_meetings_meeting_id"];
         put?: never;
         post?: never;
@@ -4783,6 +4783,16 @@ export interface components {
              * Format: date-time
              */
             recorded_at: string;
+        };
+        /** PhotoLinkOut */
+        PhotoLinkOut: {
+            /** Key */
+            key: string;
+            /**
+             * Url
+             * @description presigned GET, valid 5 minutes
+             */
+            url: string;
         };
         /** CitedAwardOut */
         CitedAwardOut: {
@@ -41497,6 +41507,15 @@ export interface operations {
                          * Format: date-time
                          */
                         recorded_at: string;
+                        /**
+                         * Names
+                         * @description 出席与缺席团员的姓名（按团员编号）
+                         */
+                        names: {
+                            [key: string]: string;
+                        };
+                        /** Photos */
+                        photos: components["schemas"]["PhotoLinkOut"][];
                     };
                 };
             };
