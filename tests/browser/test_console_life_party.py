@@ -114,7 +114,7 @@ def test_life_1_party_1_a_branch_records_a_branch_assembly_proposes_a_member_and
     # Then a proposal without its grounds is refused beside 推荐理由
     page.get_by_role("button", name="提出推荐").click()
     grounds = page.get_by_label("推荐理由")
-    expect(page.locator(".el-form-item", has=grounds).locator(".el-form-item__error")).to_be_visible()
+    expect(page.locator(".el-form-item", has=grounds).locator(".el-form-item__error")).to_have_text("请填写推荐理由")
     _screen_passes_axe(page, "party-propose")
     # And with them it is proposed, awaiting the committee above
     grounds.fill("思想进步，工作积极，群众基础好。")
