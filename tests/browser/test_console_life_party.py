@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import FilePayload, Page, ViewportSize, expect
 
 from tests.browser.conftest import axe_violations
 from tests.support.stack import RunningStack
@@ -85,7 +85,8 @@ def test_life_1_party_1_a_branch_records_a_branch_assembly_proposes_a_member_and
     absent = next(name for name in names if name != candidate)
     rows.filter(has_text=absent).click()
     expect(page.get_by_role("checkbox", name=f"{absent} 出席")).not_to_be_checked()
-    page.get_by_label("添加照片").set_input_files(files=[{"name": "现场.png", "mimeType": "image/png", "buffer": _png()}])
+    photo_file: FilePayload = {"name": "现场.png", "mimeType": "image/png", "buffer": _png()}
+    page.get_by_label("添加照片").set_input_files(files=[photo_file])
     expect(page.get_by_text("已上传 1 张")).to_be_visible()
     _screen_passes_axe(page, "life-form")
     # Then an absent member without a reason is refused beside their row

@@ -183,9 +183,10 @@ class MeetingView:
 def meeting_view(principal: Principal, meeting_id: str) -> MeetingView:
     """The meeting, with its attendees named (one BatchGetItem a hundred) and its photos linked."""
     meeting = read_meeting(principal, meeting_id)
-    ids = list(dict.fromkeys([*(meeting.present or []), *(a.member_id for a in absences(meeting))]))
+    present = [str(member_id) for member_id in meeting.present or []]
+    ids = list(dict.fromkeys([*present, *(a.member_id for a in absences(meeting))]))
     names = {member_id: member.name for member_id, member in _members(ids).items()}
-    photos = [(key, storage.view_url("uploads", key)) for key in meeting.photo_keys or []]
+    photos = [(str(key), storage.view_url("uploads", str(key))) for key in meeting.photo_keys or []]
     return MeetingView(meeting, names, photos)
 
 
