@@ -136,7 +136,7 @@ def record(org_id: str, principal: Principal, body: MeetingIn) -> BaseModel:
     bp,
     "/orgs/{org_id}/life-meetings",
     "GET",
-    summary="团支部的组织生活记录（按开展日期）",
+    summary="团支部的组织生活记录（按开展日期，最近的在前）",
     query=MeetingQuery,
     response=Page[MeetingOut],
     tag=TAG,

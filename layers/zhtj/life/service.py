@@ -193,12 +193,17 @@ def meeting_view(principal: Principal, meeting_id: str) -> MeetingView:
 def meetings(
     principal: Principal, branch_id: str, year: int | None, cursor: str | None, limit: int
 ) -> tuple[list[LifeMeeting], str | None]:
-    """A branch's meetings and lectures by the date held (one Query of gsi1 a page), of one year
-    if asked."""
+    """A branch's meetings and lectures by the date held, newest first (one Query of gsi1 a
+    page), of one year if asked."""
     authorize(principal, "life.read", get_org(branch_id))
     condition = LifeMeeting.gsi1sk.startswith(f"{year:04d}-") if year is not None else None
     items, next_cursor = paging.query_page(
-        LifeMeeting.by_gsi1.query, keys.branch_life_pk(branch_id), condition, limit=limit, cursor=cursor
+        LifeMeeting.by_gsi1.query,
+        keys.branch_life_pk(branch_id),
+        condition,
+        limit=limit,
+        cursor=cursor,
+        scan_index_forward=False,
     )
     return [i for i in items if isinstance(i, LifeMeeting)], next_cursor
 

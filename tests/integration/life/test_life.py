@@ -94,6 +94,9 @@ def test_life_1_meetings_per_quarter_reach_the_statistics_of_every_level(client:
     record_meeting(client, world, "huajing", today, "LECTURE")
     record_meeting(client, world, "huajing", last_day)
     record_meeting(client, world, "lianhua", today)
+    # (the branch's list is newest first)
+    status, page = call(client, "GET", f"/orgs/{world.orgs['huajing']}/life-meetings", world.headers("huajing"))
+    assert status == 200 and [m["held_on"] for m in page["items"]] == [today.isoformat(), last_day.isoformat()]
     drain_stream(client)
     # When each level reads its figures, Then the branch's meetings are counted by quarter and kind
     expected = {

@@ -2514,7 +2514,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 团支部的组织生活记录（按开展日期） */
+        /** 团支部的组织生活记录（按开展日期，最近的在前） */
         get: operations["get_orgs_org_id_life_meetings"];
         put?: never;
         /** 登记组织生活（三会两制一课） */
