@@ -130,6 +130,7 @@ def test_life_1_party_1_a_branch_records_a_branch_assembly_proposes_a_member_and
     page.goto(app_url("/console/life"))
     expect(page.get_by_role("columnheader", name=re.compile("上季度"))).to_have_count(2)
     expect(page.get_by_text(re.compile("本组织及下级：.*共 \\d+ 次"))).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile(r"团支部 \d+ \d+"))).to_be_visible()
     _screen_passes_axe(page, "life-children")
     # When it approves the proposal waiting in its queue
     page.goto(app_url("/console/party"))
