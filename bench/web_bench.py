@@ -47,7 +47,10 @@ const router = createRouter({ history: createWebHistory("/"), routes: [{ path: "
 createApp({ render: () => h(RouterView) }).use(router).mount("#app");
 """
 BASELINE_CONFIG = 'import vue from "@vitejs/plugin-vue";\nexport default { plugins: [vue()] };\n'
-BASELINE_HTML = '<!doctype html><html lang="zh-CN"><body><div id="app"></div><script type="module" src="./main.js"></script></body></html>\n'
+BASELINE_HTML = (
+    '<!doctype html><html lang="zh-CN"><body><div id="app"></div>'
+    '<script type="module" src="./main.js"></script></body></html>\n'
+)
 
 
 def _node_env() -> dict[str, str]:
@@ -125,3 +128,104 @@ def bundle_sizes() -> dict[str, Any]:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         shutil.rmtree(baseline_src, ignore_errors=True)
+
+
+def lighthouse(url: str, out: Path) -> dict[str, Any]:
+    """Lighthouse's desktop preset on one page: the two categories' scores (0-100) and the
+    performance metrics behind the first."""
+    subprocess.run(
+        [
+            str(web.NODE),
+            str(LIGHTHOUSE),
+            url,
+            "--preset=desktop",
+            "--only-categories=performance,accessibility",
+            "--output=json",
+            f"--output-path={out}",
+            "--quiet",
+            # Root in a container: chromium's sandbox needs user namespaces it may not have.
+            "--chrome-flags=--headless=new --no-sandbox --disable-dev-shm-usage",
+        ],
+        env={**_node_env(), "CHROME_PATH": str(CHROMIUM)},
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    report = json.loads(out.read_text(encoding="utf-8"))
+    audits = report["audits"]
+
+    def ms(audit: str) -> float:
+        return round(float(audits[audit]["numericValue"]), 0)
+
+    return {
+        "performance": round(report["categories"]["performance"]["score"] * 100),
+        "accessibility": round(report["categories"]["accessibility"]["score"] * 100),
+        "first_contentful_paint_ms": ms("first-contentful-paint"),
+        "largest_contentful_paint_ms": ms("largest-contentful-paint"),
+        "total_blocking_time_ms": ms("total-blocking-time"),
+        "cumulative_layout_shift": round(float(audits["cumulative-layout-shift"]["numericValue"]), 3),
+        "transferred_kb": round(float(audits["total-byte-weight"]["numericValue"]) / 1024, 1),
+        "failed_accessibility_audits": sorted(
+            ref["id"]
+            for ref in report["categories"]["accessibility"]["auditRefs"]
+            if ref.get("weight", 0) > 0 and audits[ref["id"]].get("score") not in (None, 1)
+        ),
+    }
+
+
+def lighthouse_scores() -> dict[str, Any]:
+    """Both sign-in pages of a local stack (demo data, 20 members) serving `web/dist`."""
+    from infra.local.stack import LocalStack
+
+    if not CHROMIUM.exists():
+        return {"skipped": f"Lighthouse needs Debian's chromium at {CHROMIUM} (apt-get install chromium)"}
+    web.build()
+    scratch = Path(tempfile.mkdtemp(prefix="zhtj-lighthouse-"))
+    try:
+        with LocalStack(aws_port=0, api_port=0, demo_scale=20) as stack:
+            return {app: lighthouse(stack.api_url + page, scratch / f"{app}.json") for app, page in PAGES.items()}
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def run(with_lighthouse: bool = True) -> dict[str, Any]:
+    figures: dict[str, Any] = {"first_load_kb": bundle_sizes()}
+    if with_lighthouse:
+        figures["lighthouse"] = lighthouse_scores()
+    return figures
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(with_lighthouse="--no-lighthouse" not in sys.argv[1:]), ensure_ascii=False, indent=2))
+
+
+def rows(figures: dict[str, Any]) -> list[tuple[str, ...]]:
+    """The report's rows: (figure, value, baseline, ratio)."""
+    sizes = figures["first_load_kb"]
+    baseline = sizes["baseline"]["total_kb"]
+    report: list[tuple[str, ...]] = []
+    for app in SCREENS:
+        for screen, size in sizes[app].items():
+            report.append(
+                (
+                    f"web {app}, first load gzipped JS+CSS ({screen})",
+                    f"{size['total_kb']} KB",
+                    f"Vue + router {baseline} KB",
+                    f"{size['total_kb'] / baseline:.1f}x"
+                    f" (JS {size['js_kb']}, CSS {size['css_kb']}, {size['files']} files)",
+                )
+            )
+    scores = figures.get("lighthouse", {})
+    if "skipped" in scores:
+        report.append(("web Lighthouse", "not run", scores["skipped"], ""))
+    for app, score in scores.items():
+        if isinstance(score, dict):
+            report.append(
+                (
+                    f"web {app} sign-in, Lighthouse desktop performance / accessibility",
+                    f"{score['performance']} / {score['accessibility']}",
+                    f"LCP {score['largest_contentful_paint_ms']:.0f} ms, TBT {score['total_blocking_time_ms']:.0f} ms",
+                    f"{score['transferred_kb']} KB transferred",
+                )
+            )
+    return report
