@@ -26,6 +26,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import bench.inprocess  # noqa: F401  (no AWS setting of the developer's is read; the local stack sets its own)
 from infra import web
 
 VITE = web.WEB / "node_modules" / "vite" / "bin" / "vite.js"
