@@ -35,7 +35,7 @@ def one_scale(members: int) -> dict[str, Any]:
         from infra.local import demo
         from infra.provision import provision
         from zhtj.members.models import Member
-        from zhtj.notices import publishing, reading
+        from zhtj.notices import publishing, read_counts, reading
         from zhtj.notices.models import NoticeCount
         from zhtj.notices.rules import Audience
         from zhtj.signin.tokens import Principal, verify
@@ -68,7 +68,7 @@ def one_scale(members: int) -> dict[str, Any]:
         with counted_requests() as second_read:
             reading.read(reader, notice.notice_id)
         with counted_requests() as counts:
-            reading.read_counts(root, notice.notice_id)
+            read_counts.read_counts(root, notice.notice_id)
         queues.reset_clients()
     return {
         "members": members,

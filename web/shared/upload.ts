@@ -25,3 +25,32 @@ export async function uploadFile(url: string, body: Blob, contentType: string, o
     throw new ApiError(response.status, { code: "UPLOAD_FAILED", message: options.message ?? UPLOAD_FAILED_MESSAGE, field });
   }
 }
+
+/** The same upload, telling its progress (0..1) as it goes (XMLHttpRequest: fetch cannot). */
+export function uploadWithProgress(
+  url: string,
+  body: Blob,
+  contentType: string,
+  onProgress: (done: number) => void,
+  options: UploadOptions = {},
+): Promise<void> {
+  const field = options.field ?? null;
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("PUT", url);
+    request.setRequestHeader("Content-Type", contentType);
+    request.upload.onprogress = (event) => {
+      if (event.lengthComputable && event.total > 0) onProgress(event.loaded / event.total);
+    };
+    request.onload = () => {
+      if (request.status >= 200 && request.status < 300) {
+        onProgress(1);
+        resolve();
+      } else {
+        reject(new ApiError(request.status, { code: "UPLOAD_FAILED", message: options.message ?? UPLOAD_FAILED_MESSAGE, field }));
+      }
+    };
+    request.onerror = () => reject(new ApiError(0, { code: "NETWORK", message: NETWORK_MESSAGE, field }));
+    request.send(body);
+  });
+}

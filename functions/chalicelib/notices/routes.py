@@ -19,7 +19,7 @@ from chalicelib.notices.schemas import (
 )
 from chalicelib.schemas import Page
 from zhtj.core import clock
-from zhtj.notices import publishing, reading, rules
+from zhtj.notices import publishing, read_counts, reading, rules
 from zhtj.notices.models import Notice
 from zhtj.signin.tokens import Principal
 from zhtj.table import storage
@@ -131,11 +131,15 @@ def read(notice_id: str, principal: Principal) -> BaseModel:
     bp,
     "/notices/{notice_id}/read-counts",
     "GET",
-    summary="通知公告各直属下级组织的阅读人数",
+    summary="通知公告各直属下级组织的阅读人数、团员数与阅读率",
     response=ReadCountsOut,
     tag=TAG,
 )
-def read_counts(notice_id: str, principal: Principal) -> BaseModel:
-    notice, totals = reading.read_counts(principal, notice_id)
-    by_org = [ReadCountOut(org_id=o, reads=n) for o, n in sorted(totals.items())]
-    return ReadCountsOut(notice_id=notice.notice_id, total=sum(totals.values()), by_org=by_org)
+def counts(notice_id: str, principal: Principal) -> BaseModel:
+    found = read_counts.read_counts(principal, notice_id)
+    by_org = [
+        ReadCountOut(org_id=r.org_id, name=r.name, reads=r.reads, members=r.members, rate=r.rate) for r in found.rows
+    ]
+    return ReadCountsOut(
+        notice_id=found.notice.notice_id, total=found.total, members=found.members, rate=found.rate, by_org=by_org
+    )

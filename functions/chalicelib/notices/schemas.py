@@ -61,10 +61,15 @@ class NoticeListed(BaseModel):
 
 class ReadCountOut(BaseModel):
     org_id: str = Field(description="发布组织的直属下级组织（或发布组织本级）")
-    reads: int
+    name: str = Field(description="组织简称")
+    reads: int = Field(description="阅读人数（团员及团干部，每人只计一次）")
+    members: int = Field(description="团员数（下级组织含其全部下级；本级为本级团员）")
+    rate: float | None = Field(description="阅读率：阅读人数 ÷ 团员数（无团员时为空；团干部也计入阅读人数，可能超过1）")
 
 
 class ReadCountsOut(BaseModel):
     notice_id: str
-    total: int
+    total: int = Field(description="阅读人数合计")
+    members: int = Field(description="所发送范围的团员数合计")
+    rate: float | None = Field(description="总体阅读率：阅读人数合计 ÷ 团员数合计")
     by_org: list[ReadCountOut]

@@ -1,12 +1,10 @@
 """Reading notices (MSG-3): a reader (a member, or an operator acting for an organisation) lists
 the notices addressed to its organisation's line — one bounded Query of the notice box of each
 organisation on its materialized path — reads one (marked read once: a conditional put of the
-read mark with its counter's increment, one transaction), and the publisher reads the counts per
-direct child (the counter shards of one partition summed, never a scan of the readers)."""
+read mark with its counter's increment, one transaction). The publisher's counts: read_counts.py."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from zhtj.core import clock
@@ -14,7 +12,7 @@ from zhtj.core.errors import ConflictError, ForbiddenError, NotFoundError
 from zhtj.members.models import Member
 from zhtj.notices import rules
 from zhtj.notices.models import Notice, NoticeCount, NoticeRead, NoticeTarget
-from zhtj.orgs.authz import acting, authorize, get_org
+from zhtj.orgs.authz import acting, get_org
 from zhtj.orgs.models import Org
 from zhtj.signin.tokens import Principal
 from zhtj.table import keys, paging
@@ -82,7 +80,7 @@ def listing(principal: Principal, cursor: str | None, limit: int) -> tuple[list[
     return list(zip(shown, read, strict=True)), next_cursor
 
 
-def _notice(notice_id: str) -> Notice:
+def notice_of(notice_id: str) -> Notice:
     try:
         return Notice.get(keys.notice_pk(notice_id), keys.META, consistent_read=True)
     except Notice.DoesNotExist as error:
@@ -136,7 +134,7 @@ def read(principal: Principal, notice_id: str) -> Notice:
     """MSG-3: a reader in the notice's audience reads it (marked read the first time); the
     publisher's operators read one sent to chosen children (unmarked). A notice not addressed to
     the reader is not found. Raises NotFoundError, ForbiddenError."""
-    notice = _notice(notice_id)
+    notice = notice_of(notice_id)
     reader = reader_of(principal)
     chosen = [str(c) for c in notice.child_ids or []]
     if not rules.in_audience(reader.path_ids, notice.publisher_org_id, notice.audience, chosen):
@@ -145,17 +143,3 @@ def read(principal: Principal, notice_id: str) -> Notice:
         raise NOT_FOUND
     _mark_read(notice, reader)
     return notice
-
-
-def read_counts(principal: Principal, notice_id: str) -> tuple[Notice, dict[str, int]]:
-    """MSG-3: the publisher's operators (or those above) read how many readers below each direct
-    child (and at the publisher itself) read the notice: one Query of the counter shards."""
-    notice = _notice(notice_id)
-    authorize(principal, "notice.manage", get_org(notice.publisher_org_id))
-    totals: dict[str, int] = defaultdict(int)
-    for child_id in notice.child_ids or []:
-        totals[str(child_id)] = 0
-    for shard in NoticeCount.query(keys.notice_pk(notice_id), NoticeCount.sk.startswith(keys.NOTICE_COUNT_PREFIX)):
-        if isinstance(shard, NoticeCount) and shard.org_id:
-            totals[shard.org_id] += int(shard.reads)
-    return notice, dict(totals)

@@ -76,3 +76,9 @@ def in_audience(path_ids: list[str], publisher_id: str, audience: str, chosen: l
 def attachments_expired(published_at: datetime, now: datetime) -> bool:
     """Whether a notice's attachments are past what the uploads bucket keeps (shown without links)."""
     return now - published_at >= timedelta(days=ATTACHMENT_SHOWN_DAYS)
+
+
+def read_rate(reads: int, members: int) -> float | None:
+    """Readers over members (4 decimals), None without members. Operators read too, so a small
+    organisation's rate may pass 1: it is shown as it is, never capped."""
+    return round(reads / members, 4) if members else None

@@ -85,7 +85,7 @@ def test_msg_3_a_notice_to_chosen_children_reaches_only_their_subtrees(client: A
     status, own = call(client, "GET", f"/notices/{notice['notice_id']}", world.headers("root"))
     assert status == 200 and own["child_ids"] == [world.orgs["gz"]]
     status, counts = call(client, "GET", f"/notices/{notice['notice_id']}/read-counts", world.headers("root"))
-    assert status == 200 and counts["by_org"] == [{"org_id": world.orgs["gz"], "reads": 0}]
+    assert status == 200 and [(c["org_id"], c["reads"]) for c in counts["by_org"]] == [(world.orgs["gz"], 0)]
     # And a chosen organisation must be a direct child of the publisher
     body = {"title": "通知", "body": "正文", "audience": "CHILDREN", "child_ids": [world.orgs["tianhe"]]}
     status, answer = call(client, "POST", f"/orgs/{world.orgs['root']}/notices", world.headers("root"), body)
@@ -138,6 +138,24 @@ def test_msg_3_read_counts_are_correct_under_concurrent_reads(client: Any, world
     assert page["items"][0]["read"] is True
     status, answer = call(client, "GET", f"/notices/{notice_id}/read-counts", world.headers("tianhe"))
     assert (status, answer["code"]) == (403, "OUT_OF_SCOPE")
+
+
+def test_msg_3_read_counts_name_each_child_addressed_with_its_members_and_the_read_rate(
+    client: Any, world: World
+) -> None:
+    # Given the province published to its whole subtree, and one member of 华景 (广州) read it
+    notice_id = publish(client, world, "root")["notice_id"]
+    status, _ = call(client, "GET", f"/notices/{notice_id}", member_headers(world, world.members["huajing"][0]))
+    assert status == 200
+    # When the province reads the counts
+    status, counts = call(client, "GET", f"/notices/{notice_id}/read-counts", world.headers("root"))
+    assert status == 200, counts
+    # Then every direct child is a row (those nobody read too, not the system organisation), with
+    # its name and the members of its subtree; 广州 has one reader of its 3 members
+    rows = {c["name"]: (c["reads"], c["members"], c["rate"]) for c in counts["by_org"]}
+    assert rows == {"广州团市委": (1, 3, 0.3333), "深圳团市委": (0, 1, 0.0), "中山大学团委": (0, 0, None)}
+    # And the overall rate is the readers over the members addressed
+    assert (counts["total"], counts["members"], counts["rate"]) == (1, 4, 0.25)
 
 
 def test_msg_3_a_readers_list_merges_its_ancestors_notices_newest_first_by_page(client: Any, world: World) -> None:

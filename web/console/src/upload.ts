@@ -1,3 +1,3 @@
 // The one presigned-upload helper lives in web/shared (both apps use it); kept here so that
 // `import { uploadFile } from "../../upload"` goes on working.
-export { uploadFile } from "@shared/upload";
+export { uploadFile, uploadWithProgress } from "@shared/upload";

@@ -3012,7 +3012,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 通知公告各直属下级组织的阅读人数 */
+        /** 通知公告各直属下级组织的阅读人数、团员数与阅读率 */
         get: operations["get_notices_notice_id_read_counts"];
         put?: never;
         post?: never;
@@ -4987,8 +4987,26 @@ export interface components {
              * @description 发布组织的直属下级组织（或发布组织本级）
              */
             org_id: string;
-            /** Reads */
+            /**
+             * Name
+             * @description 组织简称
+             */
+            name: string;
+            /**
+             * Reads
+             * @description 阅读人数（团员及团干部，每人只计一次）
+             */
             reads: number;
+            /**
+             * Members
+             * @description 团员数（下级组织含其全部下级；本级为本级团员）
+             */
+            members: number;
+            /**
+             * Rate
+             * @description 阅读率：阅读人数 ÷ 团员数（无团员时为空；团干部也计入阅读人数，可能超过1）
+             */
+            rate: number | null;
         };
         /**
          * WorkKind
@@ -48511,8 +48529,21 @@ export interface operations {
                     "application/json": {
                         /** Notice Id */
                         notice_id: string;
-                        /** Total */
+                        /**
+                         * Total
+                         * @description 阅读人数合计
+                         */
                         total: number;
+                        /**
+                         * Members
+                         * @description 所发送范围的团员数合计
+                         */
+                        members: number;
+                        /**
+                         * Rate
+                         * @description 总体阅读率：阅读人数合计 ÷ 团员数合计
+                         */
+                        rate: number | null;
                         /** By Org */
                         by_org: components["schemas"]["ReadCountOut"][];
                     };
