@@ -73,7 +73,7 @@ def straight_into_moto() -> Iterator[None]:
         def __getattr__(self, name: str) -> Any:
             return getattr(original_kms(), name)
 
-        def generate_mac(self, KeyId: str, MacAlgorithm: str, Message: bytes) -> dict[str, Any]:  # noqa: N803
+        def generate_mac(self, KeyId: str, MacAlgorithm: str, Message: bytes) -> dict[str, Any]:
             mac, _, _ = kms.generate_mac(Message, KeyId, MacAlgorithm, [], False)
             return {"Mac": base64.b64decode(mac)}
 
