@@ -42,7 +42,7 @@ def straight_into_moto() -> Iterator[None]:
     seeding tool's writes are not changes, demo.load's docstring says of audit records). moto's
     index files (infra/moto_patches.py, 3.) are dropped after each batch, so the next query of
     a global secondary index files the items written here too."""
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.dynamodb.models.dynamo_type import Item as StoredItem
     from moto.kms.models import kms_backends
@@ -149,7 +149,7 @@ def one_scale(members: int) -> dict[str, Any]:
 
 
 def _table() -> Any:
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
     from zhtj.core.settings import get_settings
