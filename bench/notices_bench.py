@@ -18,7 +18,9 @@ the table holds them all the same. The measured calls go through botocore and ar
 from __future__ import annotations
 
 import base64
+import gc
 import json
+import statistics
 import sys
 import time
 from collections import Counter
@@ -28,6 +30,9 @@ from typing import Any
 
 import bench.inprocess  # noqa: F401  (the environment, set before zhtj is imported)
 from bench.__main__ import counted_requests
+
+# Publishes (and PutItems) timed; the median is reported.
+TIMED = 7
 
 
 def _dynamo(counts: Counter[str]) -> dict[str, int]:
@@ -109,8 +114,11 @@ def one_scale(members: int) -> dict[str, Any]:
             module.reset_clients()
         provision()
         started = time.perf_counter()
+        gc.disable()  # the load makes millions of objects and hardly a cycle
         with straight_into_moto():
             logins = demo.load(members)
+        gc.enable()
+        gc.freeze()  # moto's table lives in this heap, not in a Lambda's: the measured calls do not scan it
         loaded_seconds = round(time.perf_counter() - started, 1)
         items = sum(len(partition) for partition in _table().items.values())
         root = Principal(verify(f"Bearer {logins['province_admin']}").account_id, logins["root_org_id"])
@@ -118,13 +126,19 @@ def one_scale(members: int) -> dict[str, Any]:
         assert Member.get(keys.member_pk(logins["member_id"]), keys.META).branch_id
         draft = publishing.Draft("关于开展主题团日活动的通知", "请各级团组织认真组织。", Audience.SUBTREE, [], [])
         publishing.publish(root, logins["root_org_id"], draft)  # warm: clients
-        started = time.perf_counter()
         with counted_requests() as publish_requests:
             notice = publishing.publish(root, logins["root_org_id"], draft)
-        publish_ms = (time.perf_counter() - started) * 1000
-        started = time.perf_counter()
-        NoticeCount(keys.notice_pk("bench-put"), keys.notice_count_sk("x", 0), reads=1).save()
-        put_ms = (time.perf_counter() - started) * 1000
+        # The times: the median of a few of each, interleaved (one sample on a shared machine is
+        # mostly the neighbours' load).
+        publish_times, put_times = [], []
+        for i in range(TIMED):
+            started = time.perf_counter()
+            publishing.publish(root, logins["root_org_id"], draft)
+            publish_times.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            NoticeCount(keys.notice_pk(f"bench-put-{i}"), keys.notice_count_sk("x", 0), reads=1).save()
+            put_times.append((time.perf_counter() - started) * 1000)
+        publish_ms, put_ms = statistics.median(publish_times), statistics.median(put_times)
         with counted_requests() as listing:
             reading.listing(reader, None, 20)
         with counted_requests() as first_read:
@@ -138,8 +152,8 @@ def one_scale(members: int) -> dict[str, Any]:
         "members": members,
         "loaded_seconds": loaded_seconds,
         "table_items": items,
-        "publish_ms": round(publish_ms, 1),
-        "one_put_item_ms": round(put_ms, 1),
+        "publish_ms": round(publish_ms, 1),  # median of TIMED
+        "one_put_item_ms": round(put_ms, 1),  # median of TIMED
         "requests_publish": _dynamo(publish_requests),
         "requests_reader_list": _dynamo(listing),
         "requests_first_read": _dynamo(first_read),
