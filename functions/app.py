@@ -7,6 +7,7 @@ import zhtj.registry  # noqa: F401  (every item class known to the table's type 
 from chalicelib import openapi
 from chalicelib.accounts import auth
 from chalicelib.accounts import routes as accounts
+from chalicelib.accounts import wechat as accounts_wechat
 from chalicelib.annual import routes as annual
 from chalicelib.audit import routes as audit
 from chalicelib.awards import routes as awards
@@ -17,7 +18,6 @@ from chalicelib.deadlines import routes as deadlines
 from chalicelib.dues import offline as dues_offline
 from chalicelib.dues import providers as dues_providers
 from chalicelib.dues import routes as dues
-from chalicelib.dues import wechat as dues_wechat
 from chalicelib.http import chalice_answers, register
 from chalicelib.imports import routes as imports
 from chalicelib.life import routes as life
@@ -50,6 +50,7 @@ for blueprint in (
     cards.bp,  # CARD: the member card, its download and public verification
     cards_qr.bp,  # CARD-2/WEB-1: the verification QR code the member shows on the phone
     accounts.bp,
+    accounts_wechat.bp,  # WEB-1, MSG-1: the openid under the official account (JSAPI payments, notifications)
     audit.bp,
     deadlines.bp,  # REV-2: overdue reviews
     timers.bp,  # the working-day calendar the deadlines count in
@@ -79,7 +80,6 @@ for blueprint in (
     worklist.bp,  # MSG-4: the work list (待办)
     orgs_public.bp,  # WEB-1: the public branch lookup and a branch's registration QR link
     members.bp,  # WEB-1: the member's own branch (我的组织) and branch mates (帮TA交)
-    dues_wechat.bp,  # WEB-1: the payer's openid inside WeChat (web authorization), for JSAPI
 ):
     register(app, blueprint)
 

@@ -50,7 +50,7 @@ from zhtj.core.settings import PAYMENT_SECRET_ENV as SECRET_ENV
 from zhtj.integrations.identity.registry import REAL_PROVIDERS
 from zhtj.integrations.payments import alipay, wechat
 from zhtj.integrations.sms.registry import REAL_SENDERS
-from zhtj.integrations.wechat.registry import REAL_SENDERS as REAL_WECHAT_SENDERS
+from zhtj.integrations.wechat.registry import REAL_ADAPTERS as REAL_WECHAT_ADAPTERS
 from zhtj.table.base import table_definition
 from zhtj.table.storage import IMPORT_UPLOADS_PREFIX, bucket_env
 
@@ -145,9 +145,10 @@ IDENTITY_SECRET_PARAMETER = "IdentitySecretName"
 SMS_PROVIDER = "SmsProvider"
 SMS_FUNCTIONS = frozenset({"app", "notification_worker"})
 SMS_SECRET_PARAMETER = "SmsSecretName"
-# MSG-1: WeChat subscribe messages (zhtj.integrations.wechat.registry): the real adapter's name,
-# or empty (the default: the channel is off). The API exchanges OAuth codes for openids; the
-# notification worker sends. Only they may read the application's secret.
+# WEB-1, MSG-1: the league's WeChat official account (zhtj.integrations.wechat.registry): the real
+# adapter's name, or empty (the default: no official account, so no JSAPI payment inside WeChat
+# and no WeChat notifications). The API exchanges web-authorization codes for openids; the
+# notification worker sends subscribe notifications. Only they may read its secret (its AppSecret).
 WECHAT_PROVIDER = "WechatProvider"
 WECHAT_FUNCTIONS = frozenset({"app", "notification_worker"})
 WECHAT_SECRET_PARAMETER = "WechatSecretName"
@@ -944,15 +945,16 @@ def _parameters() -> Json:
         WECHAT_PROVIDER: {
             "Type": "String",
             "Default": "",
-            "AllowedValues": ["", *sorted(REAL_WECHAT_SENDERS)],
-            "Description": "MSG-1: WeChat subscribe messages, by the name of the adapter in "
-            "layers/zhtj/integrations/wechat (empty: the WeChat channel is off).",
+            "AllowedValues": ["", *sorted(REAL_WECHAT_ADAPTERS)],
+            "Description": "WEB-1, MSG-1: the WeChat official account (web authorization for JSAPI "
+            "payments and subscribe notifications), by the name of the adapter in "
+            "layers/zhtj/integrations/wechat (empty: none).",
         },
         WECHAT_SECRET_PARAMETER: {
             "Type": "String",
             "Default": DEFAULT_WECHAT_SECRET,
-            "Description": "MSG-1: name of the Secrets Manager secret holding the WeChat application's "
-            "appid, secret and template ids (format in layers/zhtj/integrations/wechat/config.py).",
+            "Description": "WEB-1, MSG-1: name of the Secrets Manager secret holding the WeChat official "
+            "account's appid, AppSecret and template ids (format in layers/zhtj/integrations/wechat/config.py).",
         },
     }
 

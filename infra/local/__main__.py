@@ -65,7 +65,7 @@ def print_banner(stack: LocalStack) -> None:
         f"  AWS      {stack.aws_url}   (moto; aws --endpoint-url {stack.aws_url} ...)",
         f"  PAYMENTS {stack.payments_url}   (WeChat Pay / Alipay simulator: POST /simulator/pay)",
         f"  SMS      {stack.api_url}/dev/sms-outbox?phone=<phone>   (the outbox: codes and invitations sent)",
-        f"  WECHAT   {stack.api_url}/dev/wechat-outbox?openid=<openid>   (subscribe messages sent; any code binds)",
+        f"  WECHAT   {stack.api_url}/dev/wechat-outbox?openid=<openid>   (official account: notifications sent)",
     ]
     if stack.demo:
         tokens = {name: value for name, value in stack.demo.items() if is_token(value)}

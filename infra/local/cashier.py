@@ -7,8 +7,6 @@ it pays on a phone, locally.
   the h5_url leads to the cashier below.
 - Alipay's mobile website payment (GET /alipay/gateway.do?…method=alipay.trade.wap.pay): the
   signature checked, the trade opened, the cashier shown.
-- WeChat's web authorization (GET /connect/oauth2/authorize → 302 back with a code; GET
-  /sns/oauth2/access_token: the code, once, for the simulated payer's openid).
 - The cashier page (GET /simulator/cashier?prepay_id=…&redirect_url=…, and the stand-in for
   WeixinJSBridge GET /simulator/jsapi?package=prepay_id%3D…&return_url=…): Chinese, 360 px
   wide, "确认支付" and "取消". Its form posts to /simulator/cashier/confirm, which pays the trade
@@ -24,9 +22,9 @@ import html
 import json
 import random
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
-from zhtj.integrations.payments import alipay, keys, money, oauth, wechat
+from zhtj.integrations.payments import alipay, keys, money, wechat
 from zhtj.integrations.payments.checkout import H5_PATH, JSAPI_PATH, WAP_METHOD
 from zhtj.integrations.payments.transport import HttpRequest, HttpResponse
 
@@ -56,8 +54,6 @@ def handle(simulator: Simulator, request: HttpRequest) -> tuple[HttpResponse, Tr
         if trade is None:
             return _page(404, "订单不存在或已失效", "<p>请返回重新下单。</p>"), None
         return _cashier(trade, query.get("redirect_url") or query.get("return_url") or ""), None
-    if request.method == "GET" and parts.path in (oauth.AUTHORIZE_PATH, oauth.TOKEN_PATH):
-        return _oauth(simulator, parts.path, {k: v[0] for k, v in parse_qs(parts.query).items()}), None
     if request.method == "POST" and parts.path == CONFIRM_PATH:
         return _confirm(simulator, dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True)))
     return None
@@ -116,46 +112,6 @@ def _wechat_missing(body: dict[str, Any], path: str) -> str:
         if not (scene.get("h5_info") or {}).get("type"):
             return "scene_info.h5_info.type"
     return ""
-
-
-# -- WeChat: web authorization (snsapi_base), the payer's openid ---------------------------------------
-
-# The one WeChat user of the simulator (the openid its notifications name as payer).
-SIMULATED_OPENID = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
-
-
-def _oauth(simulator: Simulator, path: str, query: dict[str, str]) -> HttpResponse:
-    """authorize: straight back to redirect_uri with a fresh code (snsapi_base asks nothing);
-    access_token: the code (once) for the openid, WeChat's errcodes otherwise (HTTP 200)."""
-    if path == oauth.AUTHORIZE_PATH:
-        redirect_uri = query.get("redirect_uri", "")
-        if query.get("appid") != simulator.wechat["appid"] or not _back_to(redirect_uri).startswith("http"):
-            return _page(400, "微信：参数错误", "<p>appid 或 redirect_uri 无效。</p>")
-        code = "".join(random.choices("0123456789abcdefABCDEF", k=32))
-        simulator.oauth_codes[code] = SIMULATED_OPENID
-        separator = "&" if "?" in redirect_uri else "?"
-        location = f"{redirect_uri}{separator}{urlencode({'code': code, 'state': query.get('state', '')})}"
-        return HttpResponse(302, {"Location": location, "Content-Type": "text/plain"})
-    if query.get("appid") != simulator.wechat["appid"] or query.get("secret") != simulator.wechat.get("app_secret"):
-        return _json({"errcode": 40125, "errmsg": "invalid appsecret"})
-    found = simulator.oauth_codes.pop(query.get("code", ""), None)
-    if found is None or query.get("grant_type") != "authorization_code":
-        return _json({"errcode": 40029, "errmsg": "invalid code"})
-    token = "".join(random.choices("0123456789abcdef", k=40))
-    return _json(
-        {
-            "access_token": token,
-            "expires_in": 7200,
-            "refresh_token": token[::-1],
-            "openid": found,
-            "scope": "snsapi_base",
-        }
-    )
-
-
-def _json(document: dict[str, Any]) -> HttpResponse:
-    body = json.dumps(document).encode("utf-8")
-    return HttpResponse(200, {"Content-Type": "application/json; encoding=utf-8"}, body)
 
 
 # -- Alipay: the mobile website payment --------------------------------------------------------------

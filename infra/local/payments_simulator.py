@@ -100,7 +100,6 @@ def local_material() -> dict[str, dict[str, Any]]:
     public_key_id = "PUB_KEY_ID_" + "".join(random.choices("0123456789", k=32))
     merchant_serial = secrets.token_hex(20).upper()
     apiv3_key = secrets.token_hex(16)
-    app_secret = secrets.token_hex(16)  # the official account's AppSecret (web authorization)
     mchid, appid = "1900000109", "wxd678efh567hg6787"
     app_id, seller_id = "2021000000000001", "2088000000000001"
     return {
@@ -115,7 +114,6 @@ def local_material() -> dict[str, dict[str, Any]]:
                 public_key_id: keys.public_key_pem(public_key_mode_key),
             },
             "gateway": IN_PROCESS_GATEWAY,
-            "app_secret": app_secret,
         },
         "alipay": {
             "app_id": app_id,
@@ -131,7 +129,6 @@ def local_material() -> dict[str, dict[str, Any]]:
                 "apiv3_key": apiv3_key,
                 "merchant_serial": merchant_serial,
                 "merchant_public_key": keys.public_key_pem(merchant_key),
-                "app_secret": app_secret,
                 "platform": {public_key_id: public_key_mode_key, certificate_serial: certificate_key},
             },
             "alipay": {
@@ -217,7 +214,6 @@ class Simulator:
         self.clock = clock
         self.trades: dict[tuple[str, str], Trade] = {}
         self.prepays: dict[str, str] = {}  # WeChat prepay_id -> out_trade_no (the mobile cashier's)
-        self.oauth_codes: dict[str, str] = {}  # web authorization code -> openid (once)
         self._lock = threading.Lock()
         self._attacker_key = keys.generate_private_key_pem()
         # The serial new notifications are signed with (either mode; both are configured).

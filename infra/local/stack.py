@@ -96,6 +96,9 @@ class GatewayRequestHandler(ChaliceRequestHandler):
         if parts.path.rstrip("/") == wechat_outbox.PATH:
             self._answer_wechat_outbox(parse_qs(parts.query).get("openid", [""])[0])
             return
+        if parts.path.rstrip("/") == wechat_outbox.AUTHORIZE_PATH and self.command == "GET":
+            self._answer_wechat_authorize()
+            return
         if web_apps.app_of(parts.path) and self.command in ("GET", "HEAD"):
             self._answer_asset(parts.path)
             return
@@ -137,6 +140,18 @@ class GatewayRequestHandler(ChaliceRequestHandler):
         sent = wechat_outbox.messages(openid.strip() or None)
         body_json = {"messages": [m.as_json() for m in sent]}
         self._send_http_response(200, headers, json.dumps(body_json, ensure_ascii=False).encode("utf-8"))
+
+    def _answer_wechat_authorize(self) -> None:
+        """GET /dev/wechat-authorize?appid&redirect_uri&response_type&scope&state: WeChat's web
+        authorization, simulated (infra/local/wechat_outbox.py): 302 back with a code and the state."""
+        self._parse_payload()
+        try:
+            location = wechat_outbox.authorize(self.path)
+        except wechat_outbox.AuthorizeRefused:
+            page = "<!doctype html><meta charset=utf-8><title>微信：参数错误</title><p>appid 或 redirect_uri 无效。</p>"
+            self._send_http_response(400, {"Content-Type": "text/html; charset=utf-8"}, page.encode("utf-8"))
+            return
+        self._send_http_response(302, {"Location": location, "Content-Type": "text/plain; charset=utf-8"}, b"")
 
     def _send_error_response(self, error: LocalGatewayException) -> None:
         answer = self._ANSWERS.get(type(error), GATEWAY_RESPONSES["DEFAULT_4XX"])

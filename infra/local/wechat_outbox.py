@@ -1,34 +1,50 @@
-"""The WeChat simulator of the local stack and the tests: a WechatSender that sends nothing and
-records every subscribe message in process memory (openid, kind, the template's fields as the
-person would read them, when), and answers the OAuth code exchange, so that a test or a person at
-`./dev up` binds an openid and reads what was "sent".
+"""The WeChat official account's simulator, for the local stack and the tests: the one
+OfficialAccount stand-in. It sends nothing and records every subscribe notification in process
+memory (openid, kind, the template's fields as the person would read them, when); it serves the
+web authorization and answers the code exchange, so that the members' app (or a test) binds an
+openid exactly as inside WeChat and reads what was "sent".
 
-The code exchange: any code gives the openid `oSIM` + a digest of the code (the same code, the
-same person); a code starting with `bad` is refused as WeChat refuses an invalid or used code
-(40029). `refuse(openid)` makes later messages to that openid refused as WeChat refuses a person
-who did not subscribe (43101).
+The web authorization: `authorize_url` points at `AUTHORIZE_PATH` on the API's own address
+(zhtj.core.settings.public_api_url; the local stack serves it, infra/local/stack.py), with
+WeChat's parameters in WeChat's order; `authorize(url)` is that page: straight back (302) to
+redirect_uri?code=…&state=… (snsapi_base asks nothing), the code standing for the simulator's
+WeChat user (`user`, one per phone: `openid_of_user`).
+
+The code exchange: a code is good once (a code used again is refused as WeChat refuses a used
+code, 40163); a code the page issued gives its user's openid; any other code gives the openid
+`oSIM` + a digest of the code (the tests bind people with made-up codes); a code starting with
+`bad` is refused (40029). `refuse(openid)` makes later notifications to that openid refused as
+WeChat refuses a person who did not subscribe (43101).
 
 `install()` registers it with zhtj.integrations.wechat.registry under NAME; the environment
 selects it (ZHTJ_WECHAT_PROVIDER=outbox: tests/conftest.py, infra/local/stack.py). The local
-stack serves what it holds at `GET /dev/wechat-outbox?openid=` on the API's port
-(infra/local/stack.py), never a Chalice route. It is never part of the layer.
+stack serves the authorization page and what the outbox holds (`GET /dev/wechat-outbox?openid=`)
+on the API's port, never a Chalice route. It is never part of the layer.
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from zhtj.core.clock import now
+from zhtj.core.settings import public_api_url
 from zhtj.integrations.wechat import registry
-from zhtj.integrations.wechat.base import INVALID_CODE, USER_REFUSED, WechatRefused, field_value
+from zhtj.integrations.wechat.base import INVALID_CODE, SCOPE, USER_REFUSED, WechatRefused, field_value
 from zhtj.messages.rules import Kind
 
 NAME = "outbox"
 PATH = "/dev/wechat-outbox"
+AUTHORIZE_PATH = "/dev/wechat-authorize"
+APPID = "wxoutbox00000000"
+USED_CODE = 40163
+# The phone's WeChat user when the page is opened without saying whose (the local stack's browser).
+LOCAL_USER = "local"
 # Every kind has a simulated template with these fields (a real console's look alike).
 FIELDS = {"thing1": "title", "thing2": "text", "time3": "at"}
 
@@ -48,17 +64,61 @@ class SentWechat:
         return answer
 
 
+class AuthorizeRefused(ValueError):
+    """The authorization page was opened with parameters WeChat refuses (its page says so)."""
+
+
 _lock = threading.Lock()
 _sent: list[SentWechat] = []
 _refused: set[str] = set()
+_issued: dict[str, str] = {}  # code the page gave -> its user's openid
+_used: set[str] = set()
 
 
 def openid_of_code(code: str) -> str:
     return "oSIM" + hashlib.sha256(code.encode()).hexdigest()[:24]
 
 
+def openid_of_user(user: str) -> str:
+    """The openid of the simulator's WeChat user `user` (the same user, the same openid)."""
+    return openid_of_code(f"user:{user}")
+
+
+def authorize(url: str, user: str = LOCAL_USER) -> str:
+    """The authorization page opened at `url` (inside WeChat, by `user`): where it sends the
+    browser back to, with a fresh code and the state. AuthorizeRefused for a page WeChat would
+    refuse (another appid, no redirect_uri, not snsapi_base)."""
+    query = dict(parse_qsl(urlsplit(url).query))
+    redirect_uri = query.get("redirect_uri", "")
+    if (
+        query.get("appid") != APPID
+        or query.get("response_type") != "code"
+        or query.get("scope") != SCOPE
+        or not redirect_uri.startswith(("http://", "https://"))
+    ):
+        raise AuthorizeRefused("appid, redirect_uri, response_type or scope")
+    code = secrets.token_hex(16)
+    with _lock:
+        _issued[code] = openid_of_user(user)
+    separator = "&" if "?" in redirect_uri else "?"
+    return f"{redirect_uri}{separator}{urlencode({'code': code, 'state': query.get('state', '')})}"
+
+
 class Outbox:
-    """A WechatSender that records instead of sending."""
+    """An OfficialAccount that records instead of sending."""
+
+    def authorize_url(self, redirect_uri: str, state: str) -> str:
+        query = {"appid": APPID, "redirect_uri": redirect_uri, "response_type": "code", "scope": SCOPE, "state": state}
+        return f"{public_api_url()}{AUTHORIZE_PATH}?{urlencode(query)}#wechat_redirect"
+
+    def openid_for(self, code: str) -> str:
+        if code.startswith("bad"):
+            raise WechatRefused(INVALID_CODE, "invalid code")
+        with _lock:
+            if code in _used:
+                raise WechatRefused(USED_CODE, "code been used")
+            _used.add(code)
+            return _issued.pop(code, None) or openid_of_code(code)
 
     def kinds(self) -> frozenset[str]:
         return frozenset(k.value for k in Kind)
@@ -72,11 +132,6 @@ class Outbox:
             _sent.append(SentWechat(msgid, openid, kind, f"sim-{kind}", data, now()))
         return msgid
 
-    def openid_for(self, code: str) -> str:
-        if code.startswith("bad"):
-            raise WechatRefused(INVALID_CODE, "invalid code")
-        return openid_of_code(code)
-
 
 def messages(openid: str | None = None) -> list[SentWechat]:
     """What was sent (to `openid`), newest first."""
@@ -86,7 +141,7 @@ def messages(openid: str | None = None) -> list[SentWechat]:
 
 
 def refuse(openid: str) -> None:
-    """Later messages to `openid` are refused (43101: the person did not subscribe)."""
+    """Later notifications to `openid` are refused (43101: the person did not subscribe)."""
     with _lock:
         _refused.add(openid)
 
@@ -95,6 +150,8 @@ def clear() -> None:
     with _lock:
         _sent.clear()
         _refused.clear()
+        _issued.clear()
+        _used.clear()
 
 
 def install() -> None:

@@ -785,8 +785,6 @@ SELF_OR_PUBLIC = {
     ("POST", "/me/messages/read-all"),
     ("GET", "/me/notification-preferences"),
     ("PUT", "/me/notification-preferences"),
-    # MSG-1: the caller binds their own WeChat openid (tests/integration/messages/test_wechat.py).
-    ("PUT", "/me/wechat-openid"),
     # MSG-3: a reader's own list, and a notice read by a reader in its audience (anyone else: not
     # found; tests/integration/notices/test_notices.py walks members and operators below and beside).
     ("GET", "/me/notices"),
@@ -798,10 +796,11 @@ SELF_OR_PUBLIC = {
     # another member and the branch's operator are refused NOT_SELF).
     ("GET", "/members/{member_id}/organisation"),
     ("GET", "/members/{member_id}/branch-mates"),
-    # WEB-1: anyone signed in gets WeChat's authorization address and exchanges its code for their
-    # openid (dues/test_dues_mobile.py); the code itself proves the WeChat user.
+    # WEB-1, MSG-1: anyone signed in (a member or a cadre) gets WeChat's authorization address and
+    # binds the openid of its code to their own account, no other
+    # (accounts/test_wechat_openid.py); the code itself proves the WeChat user.
     ("GET", "/wechat/authorize-url"),
-    ("POST", "/wechat/openid"),
+    ("PUT", "/me/wechat-openid"),
 }
 
 # Callers relative to the target 天河: (world admin name, relation).

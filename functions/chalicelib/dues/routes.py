@@ -261,7 +261,7 @@ def read_order(order_id: str, principal: Principal) -> BaseModel:
     tag=TAG,
 )
 def open_checkout(order_id: str, principal: Principal, body: CheckoutIn) -> BaseModel:
-    payer = Payer(return_url=body.return_url, openid=body.openid, client_ip=source_ip(bp.current_request))
+    payer = Payer(return_url=body.return_url, client_ip=source_ip(bp.current_request))
     return paid(*dues_orders.open_checkout(principal, order_id, body.channel, payer))
 
 

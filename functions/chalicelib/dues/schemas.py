@@ -67,27 +67,24 @@ class PayOut(BaseModel):
 
 CHANNEL = Field(
     default=None,
-    description="手机支付方式：wechat_jsapi（微信内，需 openid）、wechat_h5（其他手机浏览器）、"
+    description="手机支付方式：wechat_jsapi（微信内，使用本账号已绑定的微信）、wechat_h5（其他手机浏览器）、"
     "alipay_wap（支付宝手机网站）",
 )
-OPENID = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$", description="微信用户 openid")
 RETURN_URL = Field(default=None, max_length=500, description="支付后返回的团员端页面（本系统 /m/ 下）")
 
 
 class PayIn(Body):
     provider: str | None = Field(default=None, pattern="^(wechatpay|alipay)$", description="扫码支付的渠道")
     channel: Literal["wechat_jsapi", "wechat_h5", "alipay_wap"] | None = CHANNEL
-    openid: str | None = OPENID
     return_url: str | None = RETURN_URL
     extra_fen: int = Field(default=0, ge=0, le=dues_orders.MAX_EXTRA_FEN, description="自愿多缴（分）")
 
     def payer(self, client_ip: str) -> Payer:
-        return Payer(return_url=self.return_url or "", openid=self.openid, client_ip=client_ip)
+        return Payer(return_url=self.return_url or "", client_ip=client_ip)
 
 
 class CheckoutIn(Body):
     channel: Literal["wechat_jsapi", "wechat_h5", "alipay_wap"]
-    openid: str | None = OPENID
     return_url: str = Field(max_length=500, description="支付后返回的团员端页面（本系统 /m/ 下）")
 
 

@@ -1,4 +1,4 @@
-"""Routes of in-app messages (站内信), notification preferences, the WeChat openid and the
+"""Routes of in-app messages (站内信), notification preferences and the
 branch's 催交 (MSG-1, MSG-2). Thin: parse, call logic, shape."""
 
 from __future__ import annotations
@@ -16,11 +16,9 @@ from chalicelib.messages.schemas import (
     ReminderOut,
     ReminderRefusal,
     UnreadOut,
-    WechatOpenidIn,
-    WechatOpenidOut,
 )
 from chalicelib.schemas import Page
-from zhtj.messages import inbox, preferences, wechat
+from zhtj.messages import inbox, preferences
 from zhtj.messages.models import NotificationPrefs
 from zhtj.messages.rules import MANDATORY
 from zhtj.reminders import dues as dues_reminders
@@ -75,20 +73,6 @@ def get_preferences(principal: Principal) -> BaseModel:
 )
 def put_preferences(principal: Principal, body: PreferencesIn) -> BaseModel:
     return _preferences_out(preferences.set_off(principal.account_id, body.off_kinds, body.off_channels))
-
-
-@api(
-    bp,
-    "/me/wechat-openid",
-    "PUT",
-    summary="绑定微信（网页授权code换取openid，用于订阅消息）",
-    body=WechatOpenidIn,
-    response=WechatOpenidOut,
-    tag=TAG,
-)
-def put_wechat_openid(principal: Principal, body: WechatOpenidIn) -> BaseModel:
-    wechat.bind(principal.account_id, body.code)
-    return WechatOpenidOut(bound=True)
 
 
 @api(

@@ -54,12 +54,3 @@ class ReminderRefusal(BaseModel):
 class ReminderOut(BaseModel):
     reminded: list[str]
     refused: list[ReminderRefusal]
-
-
-class WechatOpenidIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    code: str = Field(min_length=1, max_length=128, description="微信网页授权（snsapi_base）回调得到的code")
-
-
-class WechatOpenidOut(BaseModel):
-    bound: bool = Field(description="已绑定微信，订阅消息将发送到该微信")

@@ -12,7 +12,8 @@ class Account(Item, discriminator="Account"):
     with its phone (or, once a member, the ID number) and its password (Argon2id hash);
     `registration_id` is its registration while one is live or approved (ACCT-2: one at a time),
     `member_id` its member record once approved. An initial password (ACCT-6) must be changed
-    before anything else. `wechat_openid`: where WeChat subscribe messages go (MSG-1)."""
+    before anything else. `wechat_openid`: the person under the league's WeChat official account
+    (zhtj.accounts.wechat): a JSAPI payment's payer and where WeChat notifications go."""
 
     account_id = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -23,8 +24,8 @@ class Account(Item, discriminator="Account"):
     registration_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     password_changed_at = UTCDateTimeAttribute(null=True)
-    # MSG-1: the person's openid with the WeChat application (PUT /me/wechat-openid, from an
-    # OAuth snsapi_base code), the address of WeChat subscribe messages.
+    # WEB-1, MSG-1: the person's openid under the official account (PUT /me/wechat-openid, from
+    # an snsapi_base code): JSAPI pays for it, subscribe notifications go to it.
     wechat_openid = UnicodeAttribute(null=True)
 
 

@@ -237,19 +237,19 @@ def identity_rate_per_second() -> int:
     return max(1, int(os.environ.get(IDENTITY_RATE_ENV) or DEFAULT_IDENTITY_RATE))
 
 
-# MSG-1's WeChat channel (zhtj.integrations.wechat.registry): the adapter by name ("" = the
-# channel is off: nothing is sent by WeChat) and its Secrets Manager secret (JSON:
-# integrations/wechat/config.py).
+# The league's WeChat official account (zhtj.integrations.wechat.registry: WEB-1's JSAPI openid,
+# MSG-1's WeChat channel): the adapter by name ("" = none: no web authorization, nothing sent by
+# WeChat) and its Secrets Manager secret (JSON: integrations/wechat/config.py).
 WECHAT_PROVIDER_ENV = "ZHTJ_WECHAT_PROVIDER"
 WECHAT_SECRET_ENV = "ZHTJ_WECHAT_SECRET"
 DEFAULT_WECHAT_SECRET = "zhtj/wechat"
 
 
 def wechat_provider() -> str:
-    """The name of the WeChat subscribe-message adapter; "" when the channel is off."""
+    """The name of the official account's adapter; "" when there is none."""
     return os.environ.get(WECHAT_PROVIDER_ENV, "").strip()
 
 
 def wechat_secret_name() -> str:
-    """The Secrets Manager secret of the WeChat application (appid, secret, template ids)."""
+    """The Secrets Manager secret of the official account (appid, AppSecret, template ids)."""
     return os.environ.get(WECHAT_SECRET_ENV) or DEFAULT_WECHAT_SECRET

@@ -1,6 +1,8 @@
 """Dues orders (DUES-1): "pay now" and paying for members make an order; its lines, its lock
 on the members' bills, the order reads, and the payer's checkout on a phone (WEB-1: WeChat
-Pay JSAPI or H5, Alipay's mobile website; built by zhtj.integrations.payments.checkout).
+Pay JSAPI or H5, Alipay's mobile website; built by zhtj.integrations.payments.checkout). A JSAPI
+payment is made for the openid kept on the payer's account (zhtj.accounts.wechat): the members'
+app binds it once, on entering the app inside WeChat.
 
 "Pay now" turns the whole bill (plus an optional voluntary extra) into one order; an
 organisation may pay for a list of its members in one order. The order and the lock of each
@@ -14,19 +16,19 @@ settled, not lost).
 from __future__ import annotations
 
 import json
-import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from pynamodb.expressions.update import Action
 
+from zhtj.accounts import wechat as account_wechat
 from zhtj.accounts.service import get_account, is_self
 from zhtj.core import clock
+from zhtj.core.app_pages import is_app_page
 from zhtj.core.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from zhtj.core.observability import logger, metrics
-from zhtj.core.settings import app_origins, dues_public_api_url, jsapi_stand_in
+from zhtj.core.settings import dues_public_api_url, jsapi_stand_in
 from zhtj.dues.bills import (
     BILL_LOCKED,
     NOT_SELF,
@@ -40,7 +42,6 @@ from zhtj.dues.models import DuesAccount, DuesOrder
 from zhtj.dues.rules import OpenList, OrderState, PayerKind
 from zhtj.dues.standard import versions
 from zhtj.integrations.payments import checkout as mobile
-from zhtj.integrations.payments import oauth
 from zhtj.integrations.payments.base import PROVIDERS, PaymentError
 from zhtj.integrations.payments.config import provider
 from zhtj.members.models import Member
@@ -334,11 +335,12 @@ def read_order(principal: Principal, order_id: str) -> DuesOrder:
 
 # --- The payer's checkout on a phone (WEB-1) ------------------------------------------------------
 
-APP_PATH = "/m/"
 RETURN_URL_REFUSED = ValidationError(
     "RETURN_URL_NOT_ALLOWED", "支付完成后的返回地址必须是本系统团员端的页面", "return_url"
 )
-OPENID_REQUIRED = ValidationError("OPENID_REQUIRED", "微信内支付需要微信用户标识（openid）", "openid")
+WECHAT_NOT_BOUND = ConflictError(
+    "WECHAT_NOT_BOUND", "尚未取得您的微信授权，请在微信内重新打开团员端后再支付", "channel"
+)
 CHANNEL_UNKNOWN = ValidationError("CHANNEL_UNKNOWN", "不支持的支付方式", "channel")
 CHANNEL_NOT_ORDERS = ValidationError("CHANNEL_PROVIDER_MISMATCH", "该订单只能用下单时选择的支付渠道支付", "channel")
 CHANNEL_UNAVAILABLE = ConflictError(
@@ -347,30 +349,26 @@ CHANNEL_UNAVAILABLE = ConflictError(
 
 
 def check_return_url(url: str) -> str:
-    """The page a payment sends the browser back to: one of the app's own pages (an origin of
-    zhtj.core.settings.app_origins, a path under /m/), nothing else (an open redirect)."""
-    parts = urlsplit(url)
-    origin = f"{parts.scheme}://{parts.netloc}"
-    if (
-        parts.scheme not in ("http", "https")
-        or parts.username is not None
-        or origin not in app_origins()
-        or not parts.path.startswith(APP_PATH)
-        or "\\" in url
-    ):
+    """The page a payment sends the browser back to: one of the app's own pages
+    (zhtj.core.app_pages), nothing else (an open redirect)."""
+    if not is_app_page(url):
         raise RETURN_URL_REFUSED
     return url
 
 
-def check_mobile(channel: str, payer: mobile.Payer) -> str:
-    """The provider of a mobile channel, once its payer is complete. Raises ValidationError."""
+def check_mobile(principal: Principal, channel: str, payer: mobile.Payer) -> tuple[str, mobile.Payer]:
+    """The provider of a mobile channel and its complete payer: inside WeChat (JSAPI) the openid
+    bound to the caller's account. Raises ValidationError, ConflictError WECHAT_NOT_BOUND."""
     name = mobile.CHANNELS.get(channel)
     if name is None:
         raise CHANNEL_UNKNOWN
     check_return_url(payer.return_url)
-    if channel == "wechat_jsapi" and not payer.openid:
-        raise OPENID_REQUIRED
-    return name
+    if channel == "wechat_jsapi":
+        openid = account_wechat.openid_of(principal.account_id)
+        if not openid:
+            raise WECHAT_NOT_BOUND
+        payer = replace(payer, openid=openid)
+    return name, payer
 
 
 def _checkout(order: DuesOrder, channel: str, payer: mobile.Payer) -> mobile.Checkout:
@@ -388,7 +386,8 @@ def pay_now_mobile(
     """`pay_now` paid on the phone: the order, then its checkout in the channel. A checkout the
     provider refuses leaves the order open (ConflictError PAYMENT_CHANNEL_UNAVAILABLE): the app
     opens it again (`open_checkout`) or cancels it."""
-    order, _ = pay_now(principal, member_id, check_mobile(channel, payer), extra_fen)
+    name, payer = check_mobile(principal, channel, payer)
+    order, _ = pay_now(principal, member_id, name, extra_fen)
     return order, _checkout(order, channel, payer)
 
 
@@ -396,7 +395,8 @@ def pay_for_mate_mobile(
     principal: Principal, member_id: str, channel: str, payer: mobile.Payer
 ) -> tuple[DuesOrder, mobile.Checkout]:
     """帮TA交 (DUES-5) paid on the phone, as `pay_now_mobile`."""
-    order, _ = pay_for_mate(principal, member_id, check_mobile(channel, payer))
+    name, payer = check_mobile(principal, channel, payer)
+    order, _ = pay_for_mate(principal, member_id, name)
     return order, _checkout(order, channel, payer)
 
 
@@ -406,7 +406,7 @@ def open_checkout(
     """The checkout of the caller's own open order again (back from the cashier without paying,
     or after PAYMENT_CHANNEL_UNAVAILABLE), in a channel of the order's provider. Raises
     NotFoundError, ForbiddenError NOT_SELF, ConflictError ORDER_NOT_OPEN, ValidationError."""
-    name = check_mobile(channel, payer)
+    name, payer = check_mobile(principal, channel, payer)
     order = get_order(order_id)
     if order is None:
         raise ORDER_NOT_FOUND
@@ -417,31 +417,3 @@ def open_checkout(
     if name != order.provider:
         raise CHANNEL_NOT_ORDERS
     return order, _checkout(order, channel, payer)
-
-
-# --- The payer's openid inside WeChat (WEB-1: JSAPI needs it) -------------------------------------
-
-CODE_INVALID = ValidationError("WECHAT_CODE_INVALID", "微信授权已失效，请重新进入支付页面", "code")
-WECHAT_UNAVAILABLE = ConflictError("WECHAT_UNAVAILABLE", "暂时无法连接微信，请稍后重试", "code")
-
-
-def wechat_authorize(redirect_uri: str) -> tuple[str, str]:
-    """Where the app sends the browser for WeChat's code (snsapi_base), and the `state` the app
-    keeps to compare with the one WeChat returns. `redirect_uri` is one of the app's pages
-    (`check_return_url`: RETURN_URL_NOT_ALLOWED otherwise, beside redirect_uri)."""
-    try:
-        check_return_url(redirect_uri)
-    except ValidationError as error:
-        raise ValidationError(error.code, error.message, "redirect_uri") from error
-    state = secrets.token_urlsafe(12)
-    return oauth.authorize_url(mobile.wechat_pay(), redirect_uri, state), state
-
-
-def wechat_openid(code: str) -> str:
-    """The openid WeChat's code stands for (once). Raises ValidationError WECHAT_CODE_INVALID,
-    ConflictError WECHAT_UNAVAILABLE."""
-    try:
-        return oauth.openid(mobile.wechat_pay(), code)
-    except PaymentError as error:
-        logger.warning("wechat oauth failed", extra={"code": error.code})
-        raise CODE_INVALID if error.code == "OAUTH_CODE_INVALID" else WECHAT_UNAVAILABLE from error

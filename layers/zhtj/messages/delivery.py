@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from zhtj.accounts.wechat import openid_of
 from zhtj.core import clock
 from zhtj.core.clock import new_id
 from zhtj.core.errors import ConflictError
@@ -27,7 +28,7 @@ from zhtj.integrations.wechat.base import WechatRefused
 from zhtj.messages import outbox, preferences, rules
 from zhtj.messages.messages import NOTIFICATIONS, Notify
 from zhtj.messages.models import Delivery, InboxMessage, SmsDay, UnreadCount
-from zhtj.messages.recipients import accounts_of, openid_of, phone_of
+from zhtj.messages.recipients import accounts_of, phone_of
 from zhtj.messages.rules import Channel, Kind
 from zhtj.table import keys
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
@@ -148,7 +149,7 @@ def by_wechat(message: Notify, kind: Kind, account_id: str) -> None:
     retry finding SENDING sends again)."""
     if not wechat_registry.enabled():
         return
-    sender = wechat_registry.sender()
+    sender = wechat_registry.official_account()
     if kind.value not in sender.kinds():
         return
     openid = openid_of(account_id)

@@ -1,6 +1,6 @@
 """Who a notification's recipient is, as accounts: a member's account, an organisation's
 operators (OPERATOR_ROLES grants, by the STAFF#<org> index), the account of a phone; an
-account's phone and WeChat openid."""
+account's phone (its WeChat openid: zhtj.accounts.wechat)."""
 
 from __future__ import annotations
 
@@ -37,13 +37,5 @@ def accounts_of(recipient: str) -> list[str]:
 def phone_of(account_id: str) -> str | None:
     try:
         return Account.get(keys.account_pk(account_id), keys.META).phone
-    except Account.DoesNotExist:
-        return None
-
-
-def openid_of(account_id: str) -> str | None:
-    """The account's WeChat openid (PUT /me/wechat-openid), if it gave one."""
-    try:
-        return Account.get(keys.account_pk(account_id), keys.META).wechat_openid
     except Account.DoesNotExist:
         return None

@@ -15,7 +15,7 @@ import pytest
 
 from infra.local import cashier
 from infra.local.payments_simulator import Simulator
-from tests.support import World, call
+from tests.support import World, call, wechat
 from tests.support.http import member_headers
 from zhtj.core import clock
 from zhtj.core.settings import JSAPI_STAND_IN_ENV, public_api_url
@@ -26,8 +26,6 @@ from zhtj.integrations.payments import checkout, keys
 from zhtj.integrations.payments.transport import HttpRequest
 from zhtj.members.models import Member
 from zhtj.table import keys as table_keys
-
-OPENID = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
 
 
 def app_page() -> str:
@@ -103,11 +101,11 @@ def test_dues_1_web_1_inside_wechat_the_app_gets_signed_jsapi_parameters(
     client: Any, world: World, sim: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     member_id = world.members["huajing"][0]
-    # When the member pays inside WeChat with their openid (and no stand-in: the cloud)
+    # Given the member's account holds their openid (bound on entering the app inside WeChat)
+    openid = wechat.bind(client, member_headers(world, member_id), "code-jsapi")
+    # When the member pays inside WeChat (and no stand-in: the cloud)
     monkeypatch.delenv(JSAPI_STAND_IN_ENV, raising=False)
-    status, paying = pay(
-        client, world, member_id, {"channel": "wechat_jsapi", "openid": OPENID, "return_url": app_page()}
-    )
+    status, paying = pay(client, world, member_id, {"channel": "wechat_jsapi", "return_url": app_page()})
     # Then the bridge's parameters come back, paySign by the merchant key over WeChat's message
     assert status == 201, paying
     params = paying["checkout"]["jsapi"]
@@ -115,7 +113,7 @@ def test_dues_1_web_1_inside_wechat_the_app_gets_signed_jsapi_parameters(
     merchant = keys.public_key_pem(sim_merchant_key())
     message = checkout.jsapi_message(params["appId"], params["timeStamp"], params["nonceStr"], params["package"])
     assert keys.verify(merchant, message, params["paySign"])
-    assert paying["provider_request"]["payer"] == {"openid": OPENID}
+    assert paying["provider_request"]["payer"] == {"openid": openid}
     assert paying["checkout"]["pay_url"] is None
     # When locally the simulator's page stands in for the bridge
     monkeypatch.setenv(JSAPI_STAND_IN_ENV, "http://127.0.0.1:9" + cashier.JSAPI_STAND_IN_PATH)
@@ -124,7 +122,7 @@ def test_dues_1_web_1_inside_wechat_the_app_gets_signed_jsapi_parameters(
         "POST",
         f"/dues/orders/{paying['order']['order_id']}/checkout",
         member_headers(world, member_id),
-        {"channel": "wechat_jsapi", "openid": OPENID, "return_url": app_page()},
+        {"channel": "wechat_jsapi", "return_url": app_page()},
     )
     # Then the same order has a page to go to, which pays it and comes back
     assert status == 200, again
@@ -195,12 +193,17 @@ def test_web_1_the_way_back_is_only_the_apps_own_pages(
     assert bill["locked"] is False
 
 
-def test_web_1_jsapi_needs_the_openid_and_a_checkout_needs_the_orders_provider(
+def test_web_1_jsapi_needs_the_bound_openid_and_a_checkout_needs_the_orders_provider(
     client: Any, world: World, sim: Simulator
 ) -> None:
     member_id, other = world.members["huajing"][0], world.members["huajing"][1]
+    # Inside WeChat before the app bound the member's WeChat: no order, the way to bind it said
     status, answer = pay(client, world, member_id, {"channel": "wechat_jsapi", "return_url": app_page()})
-    assert (status, answer["code"], answer["field"]) == (400, "OPENID_REQUIRED", "openid")
+    assert (status, answer["code"], answer["field"]) == (409, "WECHAT_NOT_BOUND", "channel")
+    assert "微信内重新打开" in answer["message"]
+    # An openid the browser names is not taken: only the one bound to the account pays
+    body = {"channel": "wechat_jsapi", "openid": "oSomeoneElse", "return_url": app_page()}
+    assert pay(client, world, member_id, body)[0] == 400
     status, answer = pay(client, world, member_id, {"return_url": app_page()})
     assert (status, answer["code"], answer["field"]) == (400, "PROVIDER_UNKNOWN", "provider")
     status, paying = pay(client, world, member_id, {"channel": "wechat_h5", "return_url": app_page()})
@@ -259,26 +262,25 @@ def test_web_1_a_provider_that_refuses_leaves_the_order_open_with_a_chinese_mess
     assert dues_orders.get_order(bill["open_order_id"]) is not None
 
 
-def test_dues_1_web_1_inside_wechat_from_authorization_to_paid(client: Any, world: World, sim: Simulator) -> None:
-    member_id = world.members["huajing"][0]
+def test_dues_1_web_1_inside_wechat_from_entering_the_app_to_paid(
+    client: Any, world: World, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    member_id, mate = world.members["huajing"][0], world.members["huajing"][1]
     headers = member_headers(world, member_id)
-    # Given the app asks where to send the browser for WeChat's code, to come back to /m/dues
-    status, authorize = call(client, "GET", f"/wechat/authorize-url?redirect_uri={quote(app_page(), safe='')}", headers)
-    assert status == 200, authorize
-    # When WeChat sends the browser back with a code and the state, and the app exchanges the code
-    back = sim.handle(HttpRequest("GET", authorize["url"]))
-    query = parse_qs(urlsplit(back.headers["Location"]).query)
-    assert query["state"] == [authorize["state"]]
-    status, found = call(client, "POST", "/wechat/openid", headers, {"code": query["code"][0]})
-    assert status == 200, found
-    # Then that openid pays inside WeChat (here through the stand-in) and the order is paid
-    status, paying = pay(
-        client, world, member_id, {"channel": "wechat_jsapi", "openid": found["openid"], "return_url": app_page()}
-    )
+    monkeypatch.setenv(JSAPI_STAND_IN_ENV, "http://127.0.0.1:9" + cashier.JSAPI_STAND_IN_PATH)
+    # Given the member entered the app inside WeChat (authorized once, the openid bound)
+    openid = wechat.enter_inside_wechat(client, headers, user="huajing-payer", page=app_page())
+    # When they pay their dues inside WeChat (here through the stand-in)
+    status, paying = pay(client, world, member_id, {"channel": "wechat_jsapi", "return_url": app_page()})
+    # Then WeChat Pay is asked for a JSAPI order for that openid, and the order is paid
     assert status == 201, paying
     assert sim.trades[("wechatpay", paying["order"]["order_id"])].trade_type == "JSAPI"
-    # And a code is good once; an authorization leading off the app is refused
-    status, answer = call(client, "POST", "/wechat/openid", headers, {"code": query["code"][0]})
-    assert (status, answer["code"], answer["field"]) == (400, "WECHAT_CODE_INVALID", "code")
-    status, answer = call(client, "GET", "/wechat/authorize-url?redirect_uri=https://evil.example/m/", headers)
-    assert (status, answer["code"], answer["field"]) == (400, "RETURN_URL_NOT_ALLOWED", "redirect_uri")
+    assert paying["provider_request"]["payer"] == {"openid": openid}
+    assert through_the_cashier(client, sim, paying["checkout"]["pay_url"]) == app_page()
+    assert order_state(client, world, member_id, paying["order"]["order_id"]) == "PAID"
+    # When they pay for a branch mate inside WeChat (帮TA交), the payer is the caller's WeChat
+    status, paying = call(
+        client, "POST", f"/members/{mate}/dues/mate-pay", headers, {"channel": "wechat_jsapi", "return_url": app_page()}
+    )
+    assert status == 201, paying
+    assert paying["provider_request"]["payer"] == {"openid": openid}

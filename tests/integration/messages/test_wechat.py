@@ -1,7 +1,8 @@
-"""MSG-1's WeChat channel: a person binds their openid from an OAuth code (PUT /me/wechat-openid);
-notifications then also go as WeChat subscribe messages, once per event; the channel can be
-turned off for the optional kinds, not the mandatory ones; a person who did not subscribe
-(43101) is recorded refused, never retried. Each test reads Given / When / Then."""
+"""MSG-1's WeChat channel: to the openid kept on a person's account (bound as the members' app
+enters inside WeChat: tests/integration/accounts/test_wechat_openid.py), notifications also go
+as the official account's subscribe notifications, once per event; the channel can be turned off
+for the optional kinds, not the mandatory ones; a person who did not subscribe (43101) is recorded
+refused, never retried. Each test reads Given / When / Then."""
 
 from __future__ import annotations
 
@@ -14,14 +15,12 @@ from tests.support.deadlines import at
 from tests.support.messages import NOON, deliver, inbox
 from tests.support.messages import settled as settled  # a fixture
 from tests.support.sessions import bearer, new_applicant, session_token
-from zhtj.accounts.models import Account
 from zhtj.core.settings import WECHAT_PROVIDER_ENV
 from zhtj.messages import delivery
 from zhtj.messages.messages import NOTIFICATIONS, Notify
 from zhtj.messages.models import Delivery
 from zhtj.messages.rules import Kind
 from zhtj.table import keys
-from zhtj.table.audit_record import AuditRecord
 
 
 def person(client: Any, code: str) -> tuple[str, dict[str, str], str]:
@@ -39,27 +38,13 @@ def tell(account_id: str, event_id: str, kind: Kind) -> Notify:
     return message
 
 
-def test_msg_1_wechat_a_code_binds_the_persons_openid_and_a_bad_code_is_refused(client: Any, settled: World) -> None:
-    # Given a signed-in person
-    account_id, _ = new_applicant()
-    headers = bearer(session_token(account_id))
-    # When the members' app sends a used code
-    status, answer = call(client, "PUT", "/me/wechat-openid", headers, {"code": "bad-used"})
-    # Then it is refused beside the field
-    assert (status, answer["code"], answer["field"]) == (400, "WECHAT_CODE_INVALID", "code")
-    # When it sends a good one
-    openid = wechat.bind(client, headers, "code-1")
-    # Then the account holds the openid, and the binding is audited without it
-    assert Account.get(keys.account_pk(account_id), keys.META).wechat_openid == openid
-    [record] = [a for a in AuditRecord.query(keys.audit_pk("ACCOUNT", account_id)) if a.action == "account.wechat_bind"]
-    assert openid not in str(record.after)
-
-
 def test_msg_1_wechat_a_notification_reaches_the_bound_person_once_however_often_delivered(
     client: Any, settled: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given a person with WeChat bound, and one who never bound it
-    account_id, headers, openid = person(client, "code-once")
+    # Given a person who entered the app inside WeChat, and one who never did
+    account_id, _ = new_applicant()
+    headers = bearer(session_token(account_id))
+    openid = wechat.enter_inside_wechat(client, headers, user="once")
     other, _ = new_applicant()
     # When one event is queued twice to each, and handled once more by hand
     message = tell(account_id, "e-wx", Kind.TRANSFER_DECIDED)
@@ -114,17 +99,15 @@ def test_msg_1_wechat_a_person_who_did_not_subscribe_is_recorded_refused_and_not
     assert len(inbox(client, headers)) == 1
 
 
-def test_msg_1_wechat_a_deployment_without_the_channel_refuses_binding_and_sends_nothing(
+def test_msg_1_wechat_a_deployment_without_the_official_account_sends_nothing_by_wechat(
     client: Any, settled: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given a person who bound WeChat, then a deployment with the channel off
+    # Given a person who bound WeChat, then a deployment without the official account
     account_id, headers, openid = person(client, "code-off")
     monkeypatch.setenv(WECHAT_PROVIDER_ENV, "")
-    # When they bind again and a notice is delivered
-    status, answer = call(client, "PUT", "/me/wechat-openid", headers, {"code": "code-off-2"})
+    # When a notice is delivered
     tell(account_id, "e-off", Kind.TRANSFER_DECIDED)
     deliver(client, monkeypatch)
-    # Then binding is refused, nothing goes by WeChat, the notice is in-app
-    assert (status, answer["code"]) == (409, "WECHAT_CHANNEL_OFF")
+    # Then nothing goes by WeChat, the notice is in-app
     assert wechat.outbox(openid) == []
     assert len(inbox(client, headers)) == 1

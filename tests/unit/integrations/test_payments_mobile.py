@@ -20,7 +20,7 @@ from wechatpayv3 import WeChatPayType
 
 from infra.local import cashier
 from infra.local.payments_simulator import Simulator, local_material
-from zhtj.integrations.payments import checkout, keys, oauth
+from zhtj.integrations.payments import checkout, keys
 from zhtj.integrations.payments.alipay import Alipay, request_canonical
 from zhtj.integrations.payments.base import PaymentError
 from zhtj.integrations.payments.config import alipay_config, wechatpay_config
@@ -243,47 +243,3 @@ def test_web_1_the_cashier_page_is_chinese_with_confirm_and_cancel_and_returns_t
     # And the notification names the mobile trade type
     _, plain = world.simulator.wechat_envelope(paid)
     assert plain["trade_type"] == "MWEB"
-
-
-def test_web_1_wechat_web_authorization_gives_the_openid_once(world: World) -> None:
-    # Given the authorization address WeChat documents (parameters in its order, #wechat_redirect)
-    url = oauth.authorize_url(world.wechat, APP_PAGE, "s1")
-    parts = urlsplit(url)
-    assert parts.fragment == "wechat_redirect"
-    assert [k for k, _ in parse_qsl(parts.query)] == ["appid", "redirect_uri", "response_type", "scope", "state"]
-    assert dict(parse_qsl(parts.query)) == {
-        "appid": world.wechat.config.appid,
-        "redirect_uri": APP_PAGE,
-        "response_type": "code",
-        "scope": "snsapi_base",
-        "state": "s1",
-    }
-    # Against WeChat Pay's own gateway the addresses are WeChat's
-    official = WeChatPay(replace(world.wechat.config, gateway="https://api.mch.weixin.qq.com"), world.simulator.handle)
-    assert oauth.authorize_url(official, APP_PAGE, "s").startswith(oauth.AUTHORIZE_URL + "?appid=")
-    # When the browser goes there, it comes back to the app with a code and the state
-    back = world.simulator.handle(HttpRequest("GET", url))
-    assert back.status == 302
-    location = urlsplit(back.headers["Location"])
-    assert f"{location.scheme}://{location.netloc}{location.path}" == "https://zhtj.example/m/dues"
-    query = dict(parse_qsl(location.query))
-    assert query["state"] == "s1" and query["from"] == "pay"
-    # Then the code gives the openid once; a used or made-up code is refused as such
-    assert oauth.openid(world.wechat, query["code"]) == cashier.SIMULATED_OPENID
-    sent = urlsplit(world.calls[-1].url)
-    assert sent.path == oauth.TOKEN_PATH
-    assert dict(parse_qsl(sent.query)) == {
-        "appid": world.wechat.config.appid,
-        "secret": world.wechat.config.app_secret,
-        "code": query["code"],
-        "grant_type": "authorization_code",
-    }
-    for code in (query["code"], "made-up"):
-        with pytest.raises(PaymentError) as refused:
-            oauth.openid(world.wechat, code)
-        assert refused.value.code == "OAUTH_CODE_INVALID"
-    # And without the AppSecret nothing is asked
-    unconfigured = WeChatPay(replace(world.wechat.config, app_secret=""), world.simulator.handle)
-    with pytest.raises(PaymentError) as refused:
-        oauth.openid(unconfigured, "x")
-    assert refused.value.code == "OAUTH_NOT_CONFIGURED"

@@ -1,7 +1,8 @@
-"""The WeChat subscribe-message adapter (MSG-1) against WeChat's documented requests and answers,
-through an intercepted transport: the stable token fetched once and kept, the message's body,
-43101 never retried, an invalid token refreshed once, busy or silent WeChat a TimeoutError, the
-OAuth code exchange. Each test reads Given / When / Then."""
+"""The official account's adapter (WEB-1, MSG-1) against WeChat's documented requests and answers,
+through an intercepted transport: the web authorization's address and its code exchange, the
+stable token fetched once and kept, the subscribe notification's body (bizsend, the official
+account's), 43101 never retried, an invalid token refreshed once, busy or silent WeChat a
+TimeoutError. Each test reads Given / When / Then."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
 
-from zhtj.integrations.wechat.api import WechatApi
+from zhtj.core.settings import APP_ORIGIN_ENV
+from zhtj.integrations.wechat.api import AUTHORIZE_URL, WechatApi
 from zhtj.integrations.wechat.base import WechatNotConfigured, WechatRefused, field_value
 from zhtj.integrations.wechat.config import wechat_config
 
@@ -23,7 +25,7 @@ SECRET = {
     "templates": {
         "TRANSFER_STEP_WAITING": {"id": "tpl-waiting", "data": {"thing1": "title", "thing2": "text", "time3": "at"}}
     },
-    "page": "pages/messages/index",
+    "page": "https://zhtj.example/m/messages",
 }
 VALUES = {
     "title": "有待审批的组织关系转接",
@@ -34,11 +36,12 @@ VALUES = {
 
 @dataclass
 class FakeWechat:
-    """WeChat's side: answers stable_token, subscribe/send and sns/oauth2 as documented; the
-    answers of subscribe/send are taken in turn from `sends`."""
+    """WeChat's side: answers stable_token, subscribe/bizsend and sns/oauth2 as documented; the
+    answers of bizsend are taken in turn from `sends`. Any other path is not found."""
 
     sends: list[dict[str, Any]] = field(default_factory=lambda: [{"errcode": 0, "errmsg": "ok", "msgid": 42}])
     calls: list[tuple[str, str, dict[str, Any] | None]] = field(default_factory=list)
+    exchanged: list[str] = field(default_factory=list)  # the code exchanges' URLs
     tokens: int = 0
     token_answer: Callable[[], dict[str, Any]] | None = None
 
@@ -51,28 +54,33 @@ class FakeWechat:
                 return 200, json.dumps(self.token_answer()).encode()
             self.tokens += 1
             return 200, json.dumps({"access_token": f"token-{self.tokens}", "expires_in": 7200}).encode()
-        if parts.path.startswith("/cgi-bin/message/subscribe/"):
+        if parts.path == "/cgi-bin/message/subscribe/bizsend":
             assert parse_qs(parts.query)["access_token"] == [f"token-{self.tokens}"]
             answer = self.sends.pop(0) if len(self.sends) > 1 else self.sends[0]
             return 200, json.dumps(answer).encode()
         if parts.path == "/sns/oauth2/access_token":
+            self.exchanged.append(url)
             query = parse_qs(parts.query)
-            if query["code"] == ["used"]:
+            if query["secret"] != [SECRET["secret"]]:
+                return 200, json.dumps({"errcode": 40125, "errmsg": "invalid appsecret"}).encode()
+            if query["code"] == ["made-up"]:
                 return 200, json.dumps({"errcode": 40029, "errmsg": "invalid code"}).encode()
+            if query["code"] == ["used"]:
+                return 200, json.dumps({"errcode": 40163, "errmsg": "code been used"}).encode()
             return 200, json.dumps(
                 {"access_token": "web", "expires_in": 7200, "openid": f"o-{query['code'][0]}"}
             ).encode()
         return 404, b"{}"
 
     def sent(self) -> list[dict[str, Any]]:
-        return [p or {} for m, path, p in self.calls if path.startswith("/cgi-bin/message/subscribe/")]
+        return [p or {} for m, path, p in self.calls if path == "/cgi-bin/message/subscribe/bizsend"]
 
 
 def adapter(fake: FakeWechat, **changes: Any) -> WechatApi:
     return WechatApi(wechat_config({**SECRET, **changes}), transport=fake)
 
 
-def test_msg_1_wechat_a_subscribe_message_as_documented_with_one_stable_token() -> None:
+def test_msg_1_wechat_a_subscribe_notification_as_bizsend_documents_it_with_one_stable_token() -> None:
     # Given the adapter and WeChat answering ok
     fake = FakeWechat()
     wechat = adapter(fake)
@@ -84,23 +92,30 @@ def test_msg_1_wechat_a_subscribe_message_as_documented_with_one_stable_token() 
     assert token_calls == [
         {"grant_type": "client_credential", "appid": "wx1234567890abcdef", "secret": "s3cret", "force_refresh": False}
     ]
-    # And the message names the person, the template, the page, each field's value within its limit
-    body = fake.sent()[0]
-    assert body["touser"] == "o-person" and body["template_id"] == "tpl-waiting"
-    assert body["page"] == "pages/messages/index"
-    assert body["data"]["thing1"] == {"value": "有待审批的组织关系转接"}
-    assert body["data"]["thing2"]["value"] == VALUES["text"][:19] + "…"
-    assert body["data"]["time3"] == {"value": "2026-12-05 12:00"}
-    assert [path for m, path, p in fake.calls][-1] == "/cgi-bin/message/subscribe/send"
-
-
-def test_msg_1_wechat_an_official_account_sends_by_bizsend() -> None:
-    # Given an official account's configuration
-    fake = FakeWechat()
-    # When a message is sent
-    adapter(fake, api="bizsend").send("o-person", "TRANSFER_STEP_WAITING", VALUES)
-    # Then it goes to subscribe/bizsend
+    # And it went to the official account's subscribe/bizsend (never the mini program's …/send),
+    # with exactly bizsend's body: the person, the template, the web page a tap opens, each
+    # field's {"value"} within its type's limit (no mini-program state, no lang)
     assert [path for m, path, p in fake.calls][-1] == "/cgi-bin/message/subscribe/bizsend"
+    body = fake.sent()[0]
+    assert set(body) == {"touser", "template_id", "page", "data"}
+    assert body["touser"] == "o-person" and body["template_id"] == "tpl-waiting"
+    assert body["page"] == "https://zhtj.example/m/messages"
+    assert body["data"] == {
+        "thing1": {"value": "有待审批的组织关系转接"},
+        "thing2": {"value": VALUES["text"][:19] + "…"},
+        "time3": {"value": "2026-12-05 12:00"},
+    }
+
+
+def test_msg_1_wechat_a_tap_opens_the_members_apps_messages_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a secret naming no page, the apps served at their own origin
+    monkeypatch.setenv(APP_ORIGIN_ENV, "https://tuan.example.cn")
+    fake = FakeWechat()
+    secret = {k: v for k, v in SECRET.items() if k != "page"}
+    # When a notification is sent
+    WechatApi(wechat_config(secret), transport=fake).send("o-person", "TRANSFER_STEP_WAITING", VALUES)
+    # Then a tap opens the members' app's messages page
+    assert fake.sent()[0]["page"] == "https://tuan.example.cn/m/messages"
 
 
 def test_msg_1_wechat_a_person_who_did_not_subscribe_is_refused_and_not_retried() -> None:
@@ -161,18 +176,42 @@ def test_msg_1_wechat_refused_credentials_are_a_deployment_error() -> None:
         adapter(fake).send("o-person", "TRANSFER_STEP_WAITING", VALUES)
 
 
-def test_msg_1_wechat_an_oauth_code_gives_the_openid_and_a_used_code_is_refused() -> None:
+def test_web_1_msg_1_wechat_the_web_authorization_as_documented_and_its_code_exchanged() -> None:
     # Given the adapter
     fake = FakeWechat()
     wechat = adapter(fake)
-    # When a code from an snsapi_base redirect is exchanged
+    # When the app asks where to send the browser
+    url = wechat.authorize_url("https://zhtj.example/m/dues?back=1", "s1")
+    # Then it is WeChat's address, the parameters in WeChat's order, silent (snsapi_base), #wechat_redirect
+    parts = urlsplit(url)
+    assert url.startswith(AUTHORIZE_URL + "?appid=") and parts.fragment == "wechat_redirect"
+    assert parse_qsl(parts.query) == [
+        ("appid", "wx1234567890abcdef"),
+        ("redirect_uri", "https://zhtj.example/m/dues?back=1"),
+        ("response_type", "code"),
+        ("scope", "snsapi_base"),
+        ("state", "s1"),
+    ]
+    # When a code WeChat brought back is exchanged
     assert wechat.openid_for("abc") == "o-abc"
     method, path, _ = fake.calls[-1]
+    # Then with the AppSecret, as authorization_code
     assert (method, path) == ("GET", "/sns/oauth2/access_token")
-    # Then a used code is refused with WeChat's errcode
-    with pytest.raises(WechatRefused) as refused:
-        wechat.openid_for("used")
-    assert refused.value.errcode == 40029
+    query = dict(parse_qsl(urlsplit(fake.exchanged[-1]).query))
+    assert query == {
+        "appid": "wx1234567890abcdef",
+        "secret": "s3cret",
+        "code": "abc",
+        "grant_type": "authorization_code",
+    }
+    # And a made-up or used code is refused as a bad code, with WeChat's errcode
+    for code, errcode in (("made-up", 40029), ("used", 40163)):
+        with pytest.raises(WechatRefused) as refused:
+            wechat.openid_for(code)
+        assert refused.value.errcode == errcode and refused.value.bad_code and not refused.value.user_refused
+    # And a refused AppSecret is the deployment's matter, not the person's code
+    with pytest.raises(WechatNotConfigured):
+        adapter(fake, secret="wrong").openid_for("abc")
 
 
 def test_msg_1_wechat_field_values_are_cut_to_their_types_limits() -> None:

@@ -295,6 +295,40 @@ export interface paths {
         patch: operations["patch_members_member_id"];
         trace?: never;
     };
+    "/wechat/authorize-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 微信内打开团员端：取得网页授权地址（用于绑定微信） */
+        get: operations["get_wechat_authorize_url"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/wechat-openid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 绑定微信（网页授权 code 换取 openid：微信内支付与微信通知） */
+        put: operations["put_me_wechat_openid"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/orgs/{org_id}/audit": {
         parameters: {
             query?: never;
@@ -2902,23 +2936,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/me/wechat-openid": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** 绑定微信（网页授权code换取openid，用于订阅消息） */
-        put: operations["put_me_wechat_openid"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/orgs/{branch_id}/dues/reminders": {
         parameters: {
             query?: never;
@@ -3101,40 +3118,6 @@ export interface paths {
         get: operations["get_members_member_id_branch_mates"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/wechat/authorize-url": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** 微信内支付：取得网页授权地址（用于获取 openid） */
-        get: operations["get_wechat_authorize_url"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/wechat/openid": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** 微信内支付：用网页授权的 code 换取 openid */
-        post: operations["post_wechat_openid"];
         delete?: never;
         options?: never;
         head?: never;
@@ -9366,6 +9349,427 @@ export interface operations {
             };
         };
     };
+    get_wechat_authorize_url: {
+        parameters: {
+            query: {
+                redirect_uri: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Url
+                         * @description 微信网页授权地址（snsapi_base，静默授权）：在微信内打开
+                         */
+                        url: string;
+                        /**
+                         * State
+                         * @description 返回时与 state 参数比对
+                         */
+                        state: string;
+                    };
+                };
+            };
+            /** @description 输入有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 违反团内规定 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求过于频繁或超出限额 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+        };
+    };
+    put_me_wechat_openid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Code
+                     * @description 微信网页授权返回的 code（5分钟内一次有效）
+                     */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Bound
+                         * @description 已绑定：微信内支付与微信通知都使用该微信
+                         */
+                        bound: boolean;
+                    };
+                };
+            };
+            /** @description 输入有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求内容超过64KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求内容类型应为application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 违反团内规定 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求过于频繁或超出限额 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+        };
+    };
     get_orgs_org_id_audit: {
         parameters: {
             query?: {
@@ -10572,16 +10976,10 @@ export interface operations {
                     provider?: string | null;
                     /**
                      * Channel
-                     * @description 手机支付方式：wechat_jsapi（微信内，需 openid）、wechat_h5（其他手机浏览器）、alipay_wap（支付宝手机网站）
+                     * @description 手机支付方式：wechat_jsapi（微信内，使用本账号已绑定的微信）、wechat_h5（其他手机浏览器）、alipay_wap（支付宝手机网站）
                      * @default null
                      */
                     channel?: ("wechat_jsapi" | "wechat_h5" | "alipay_wap") | null;
-                    /**
-                     * Openid
-                     * @description 微信用户 openid
-                     * @default null
-                     */
-                    openid?: string | null;
                     /**
                      * Return Url
                      * @description 支付后返回的团员端页面（本系统 /m/ 下）
@@ -11652,12 +12050,6 @@ export interface operations {
                      * @enum {string}
                      */
                     channel: "wechat_jsapi" | "wechat_h5" | "alipay_wap";
-                    /**
-                     * Openid
-                     * @description 微信用户 openid
-                     * @default null
-                     */
-                    openid?: string | null;
                     /**
                      * Return Url
                      * @description 支付后返回的团员端页面（本系统 /m/ 下）
@@ -43945,16 +44337,10 @@ export interface operations {
                     provider?: string | null;
                     /**
                      * Channel
-                     * @description 手机支付方式：wechat_jsapi（微信内，需 openid）、wechat_h5（其他手机浏览器）、alipay_wap（支付宝手机网站）
+                     * @description 手机支付方式：wechat_jsapi（微信内，使用本账号已绑定的微信）、wechat_h5（其他手机浏览器）、alipay_wap（支付宝手机网站）
                      * @default null
                      */
                     channel?: ("wechat_jsapi" | "wechat_h5" | "alipay_wap") | null;
-                    /**
-                     * Openid
-                     * @description 微信用户 openid
-                     * @default null
-                     */
-                    openid?: string | null;
                     /**
                      * Return Url
                      * @description 支付后返回的团员端页面（本系统 /m/ 下）
@@ -46981,240 +47367,6 @@ export interface operations {
             };
         };
     };
-    put_me_wechat_openid: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * Code
-                     * @description 微信网页授权（snsapi_base）回调得到的code
-                     */
-                    code: string;
-                };
-            };
-        };
-        responses: {
-            /** @description 成功 */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /**
-                         * Bound
-                         * @description 已绑定微信，订阅消息将发送到该微信
-                         */
-                        bound: boolean;
-                    };
-                };
-            };
-            /** @description 输入有误 */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 未登录或令牌无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 无权操作 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 状态冲突 */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 请求内容超过64KB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 请求内容类型应为application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 违反团内规定 */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 请求过于频繁或超出限额 */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-        };
-    };
     post_orgs_branch_id_dues_reminders: {
         parameters: {
             query?: never;
@@ -49532,424 +49684,6 @@ export interface operations {
             };
             /** @description 状态冲突 */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 违反团内规定 */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 请求过于频繁或超出限额 */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-        };
-    };
-    get_wechat_authorize_url: {
-        parameters: {
-            query: {
-                redirect_uri: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description 成功 */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /**
-                         * Url
-                         * @description 微信网页授权地址（snsapi_base，静默授权）：在微信内打开
-                         */
-                        url: string;
-                        /**
-                         * State
-                         * @description 返回时与 state 参数比对
-                         */
-                        state: string;
-                    };
-                };
-            };
-            /** @description 输入有误 */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 未登录或令牌无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 无权操作 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 状态冲突 */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 违反团内规定 */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 请求过于频繁或超出限额 */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-        };
-    };
-    post_wechat_openid: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * Code
-                     * @description 微信返回的 code（5分钟内一次有效）
-                     */
-                    code: string;
-                };
-            };
-        };
-        responses: {
-            /** @description 成功 */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Openid */
-                        openid: string;
-                    };
-                };
-            };
-            /** @description 输入有误 */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 未登录或令牌无效 */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 无权操作 */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 不存在 */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 状态冲突 */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 请求内容超过64KB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Code */
-                        code: string;
-                        /** Message */
-                        message: string;
-                        /** Field */
-                        field: string | null;
-                        /**
-                         * Errors
-                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
-                         * @default null
-                         */
-                        errors: components["schemas"]["FieldErrorOut"][] | null;
-                    };
-                };
-            };
-            /** @description 请求内容类型应为application/json */
-            415: {
                 headers: {
                     [name: string]: unknown;
                 };

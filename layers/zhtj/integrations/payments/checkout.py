@@ -141,14 +141,6 @@ def alipay_wap(pay: Alipay, order: Order, payer: Payer) -> Checkout:
     return Checkout("alipay_wap", pay.name, params, f"{pay.config.gateway}?{urlencode(params)}")
 
 
-def wechat_pay() -> WeChatPay:
-    """The configured WeChat Pay provider (its appid and AppSecret serve web authorization too)."""
-    chosen = provider("wechatpay")
-    if not isinstance(chosen, WeChatPay):
-        raise ValueError("wechatpay is not WeChat Pay")
-    return chosen
-
-
 def start(channel: str, order: Order, payer: Payer, stand_in: str | None = None) -> Checkout:
     """The channel's checkout for an order, through the configured provider. Raises
     PaymentError (the gateway refused or is unreachable), ValueError (an unknown channel)."""

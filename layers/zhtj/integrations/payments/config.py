@@ -5,8 +5,9 @@ The secret's name comes from zhtj.core.settings.payment_secret_name (ZHTJ_WECHAT
 ZHTJ_ALIPAY_SECRET, with defaults there). Its SecretString is JSON:
 
     wechatpay: {"mchid", "appid", "apiv3_key", "merchant_serial", "merchant_private_key",
-                "platform_keys": {"<certificate serial or PUB_KEY_ID_…>": "<PEM>", …}, "gateway"?,
-                "app_secret"? (the official account's AppSecret: web authorization, openid)}
+                "platform_keys": {"<certificate serial or PUB_KEY_ID_…>": "<PEM>", …}, "gateway"?}
+               (`appid`: the league's official account, bound to the merchant; its AppSecret is
+               in the official account's secret, zhtj.integrations.wechat.config, not here)
     alipay:    {"app_id", "seller_id", "app_private_key", "alipay_public_key", "gateway"?}
 
 In the cloud an operator fills them (docs/deploy.md); locally infra/provision.py stores keys
@@ -55,7 +56,6 @@ def wechatpay_config(document: dict[str, Any]) -> WeChatPayConfig:
         merchant_private_key=document["merchant_private_key"],
         platform_keys=dict(document["platform_keys"]),
         gateway=payment_gateway("wechatpay") or document.get("gateway") or WeChatPayConfig.gateway,
-        app_secret=document.get("app_secret", ""),
     )
 
 

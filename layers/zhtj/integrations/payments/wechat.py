@@ -71,15 +71,14 @@ class WeChatPayConfig:
     platform certificate whose key is used); serials of certificates are compared without case."""
 
     mchid: str
+    # The merchant's bound appid: the league's official account (公众号), whose openids JSAPI takes;
+    # its AppSecret lives in the official account's own secret (zhtj.integrations.wechat.config).
     appid: str
     apiv3_key: str  # 32 ASCII characters; the AES-256-GCM key
     merchant_serial: str  # serial of the merchant API certificate (Authorization header)
     merchant_private_key: str  # PEM; signs query requests
     platform_keys: Mapping[str, str] = field(default_factory=dict)
     gateway: str = GATEWAY
-    # The official account's AppSecret (公众号, whose AppID is `appid`): web authorization
-    # (snsapi_base) turns the code WeChat gives the app into the payer's openid (JSAPI).
-    app_secret: str = ""
 
     def __post_init__(self) -> None:
         if len(self.apiv3_key.encode("utf-8")) != 32:

@@ -1,19 +1,27 @@
-"""WeChat's server API for subscribe messages (订阅消息), over HTTPS (urllib: no SDK).
+"""The official account's adapter over WeChat's API, over HTTPS (urllib: no SDK).
 
+- The web authorization (网页授权, snsapi_base: silent, no consent page), as WeChat documents it:
+  the browser (inside WeChat) is sent to
+  https://open.weixin.qq.com/connect/oauth2/authorize?appid=…&redirect_uri=<encoded>&response_type=code&scope=snsapi_base&state=…#wechat_redirect
+  (the parameters in that order) and comes back to redirect_uri?code=…&state=…; the code (good
+  once, for 5 minutes) is exchanged with the AppSecret:
+  GET sns/oauth2/access_token?appid&secret&code&grant_type=authorization_code
+  → {access_token, expires_in, refresh_token, openid, scope}; 40029 (invalid), 40163 (used),
+  41008 (missing) → WechatRefused (`bad_code`); a refused appid or AppSecret → WechatNotConfigured.
 - The access token: POST cgi-bin/stable_token {grant_type: client_credential, appid, secret,
   force_refresh} → {access_token, expires_in}. The stable token is the same for every caller
   until it expires (a call does not invalidate the tokens other processes hold); each process
   keeps it until a minute before `expires_in`.
-- A message: POST cgi-bin/message/subscribe/send?access_token=… (or …/bizsend for an official
-  account, config.api) {touser: openid, template_id, page?, data: {thing1: {value}, …}} →
-  {errcode: 0, msgid}. errcode 43101 (the person has not subscribed, or refused) → WechatRefused,
-  never retried; 40001, 40014, 42001 (the token is invalid or expired, e.g. refreshed elsewhere
-  with force_refresh) → the token is fetched again once (force_refresh) and the message sent
-  once more; -1 (system busy) or no answer → TimeoutError (the queue retries); any other errcode
-  → WechatRefused.
-- An openid: GET sns/oauth2/access_token?appid&secret&code&grant_type=authorization_code (the
-  code of an OAuth snsapi_base redirect) → {openid, access_token, …}; 40029 (invalid code, or
-  used) and other errcodes → WechatRefused.
+- A subscribe notification (订阅通知, the official account's: sendNewSubscribeMsg):
+  POST cgi-bin/message/subscribe/bizsend?access_token=… {touser: openid, template_id, page: the
+  web page a tap opens, data: {thing1: {value}, …}} → {errcode: 0, errmsg: "ok", msgid}. Not
+  cgi-bin/message/subscribe/send: that is the mini program's (its page a mini-program path, its
+  miniprogram_state and lang), and this app is an official account's H5 page. errcode 43101 (the
+  person has not subscribed, or used up a one-time subscription) → WechatRefused, never retried;
+  40003 (a bad openid), 40037 (a bad template), 47003 (a field refused) → WechatRefused; 40001,
+  40014, 42001 (the token is invalid or expired, e.g. refreshed elsewhere with force_refresh) →
+  the token is fetched again once (force_refresh) and the message sent once more; -1 (system
+  busy) or no answer → TimeoutError (the queue retries).
 """
 
 from __future__ import annotations
@@ -27,10 +35,12 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from zhtj.integrations.wechat.base import WechatNotConfigured, WechatRefused, field_value
+from zhtj.integrations.wechat.base import SCOPE, WechatNotConfigured, WechatRefused, field_value
 from zhtj.integrations.wechat.config import TIMEOUT_SECONDS, WechatConfig
 
 NAME = "wechat"
+AUTHORIZE_URL = "https://open.weixin.qq.com/connect/oauth2/authorize"
+SEND_PATH = "cgi-bin/message/subscribe/bizsend"
 TOKEN_INVALID = frozenset({40001, 40014, 42001})
 SYSTEM_BUSY = -1
 # The application's credentials or the server's address are refused: nothing a retry cures.
@@ -55,7 +65,7 @@ def https(method: str, url: str, body: bytes | None) -> tuple[int, bytes]:
 
 
 class WechatApi:
-    """A WechatSender over WeChat's server API."""
+    """The OfficialAccount over WeChat's API."""
 
     def __init__(self, config: WechatConfig, transport: Transport = https) -> None:
         self.config = config
@@ -109,24 +119,18 @@ class WechatApi:
             return self._token
 
     def message(self, openid: str, kind: str, values: dict[str, str]) -> dict[str, Any]:
-        """The subscribe message's body: the template of `kind`, its fields filled from `values`."""
+        """bizsend's body: the template of `kind`, its fields filled from `values`, the page."""
         template = self.config.templates.get(kind)
         if template is None:
             raise WechatRefused(0, f"no WeChat template for {kind}")
         data = {field: {"value": field_value(field, values.get(name, ""))} for field, name in template.data.items()}
-        body: dict[str, Any] = {"touser": openid, "template_id": template.template_id, "data": data}
-        if self.config.page:
-            body["page"] = self.config.page
-        if self.config.api == "send":
-            body["lang"] = "zh_CN"
-        return body
+        return {"touser": openid, "template_id": template.template_id, "page": self.config.page_url(), "data": data}
 
     def send(self, openid: str, kind: str, values: dict[str, str]) -> str:
         body = self.message(openid, kind, values)
-        path = f"cgi-bin/message/subscribe/{self.config.api}"
         token = self.access_token()
         for attempt in range(2):
-            answer = self._call("POST", path, {"access_token": token}, body)
+            answer = self._call("POST", SEND_PATH, {"access_token": token}, body)
             errcode = int(answer.get("errcode") or 0)
             if errcode == 0:
                 return str(answer.get("msgid") or "")
@@ -135,6 +139,16 @@ class WechatApi:
                 continue
             raise WechatRefused(errcode, str(answer.get("errmsg") or ""))
         raise AssertionError("unreachable")
+
+    def authorize_url(self, redirect_uri: str, state: str) -> str:
+        query = {
+            "appid": self.config.appid,
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "scope": SCOPE,
+            "state": state,
+        }
+        return f"{AUTHORIZE_URL}?{urlencode(query)}#wechat_redirect"
 
     def openid_for(self, code: str) -> str:
         query = {
@@ -145,6 +159,8 @@ class WechatApi:
         }
         answer = self._call("GET", "sns/oauth2/access_token", query, None)
         errcode = int(answer.get("errcode") or 0)
+        if errcode in CREDENTIALS_REFUSED:
+            raise WechatNotConfigured(f"WeChat refused the application's credentials: {errcode} {answer}")
         if errcode or not answer.get("openid"):
             raise WechatRefused(errcode, str(answer.get("errmsg") or "no openid"))
         return str(answer["openid"])

@@ -1,11 +1,17 @@
-"""What a WeChat subscribe-message sender is: the interface the real adapter (api.py) and the
-local simulator (infra/local/wechat_outbox.py) implement, the values a template's fields are
-filled from, and the errors.
+"""What the official-account adapter is: the interface the real adapter (api.py) and the local
+simulator (infra/local/wechat_outbox.py) implement, the values a template's fields are filled
+from, and the errors.
+
+The members' app is an H5 page opened inside WeChat under the league's official account, whose
+appid is the one bound to the WeChat Pay merchant for JSAPI. One web authorization (snsapi_base)
+gives the person's openid under that appid, which serves both a JSAPI payment (payer.openid) and
+the account's subscribe notifications; the openid is kept on the person's account
+(zhtj.accounts.wechat).
 
 A notification kind (zhtj.messages.rules.Kind, by name: this package sits below messages) is sent
-with the template the WeChat console approved for it; the template's fields (thing1, time2, …)
-are filled from named values: `title`, `text`, `at` (China time, "2026-12-05 18:00") and the
-notification's own parameters (member, due, reason, …). WeChat limits a field by its type
+with the template the official account's console approved for it; the template's fields (thing1,
+time2, …) are filled from named values: `title`, `text`, `at` (China time, "2026-12-05 18:00")
+and the notification's own parameters (member, due, reason, …). WeChat limits a field by its type
 (`field_value`)."""
 
 from __future__ import annotations
@@ -19,6 +25,9 @@ FIELD_LIMITS = {"thing": 20, "name": 10, "phrase": 5, "character_string": 32, "n
 
 _FIELD_TYPE = re.compile(r"([a-z_]+?)\d+")
 
+# The web authorization WeChat documents (网页授权): snsapi_base asks the person nothing.
+SCOPE = "snsapi_base"
+
 
 def field_value(field: str, value: str) -> str:
     """`value` as WeChat takes it in `field` (thing1, time2, …): cut to the field type's limit
@@ -30,19 +39,25 @@ def field_value(field: str, value: str) -> str:
     return value[: limit - 1] + "…"
 
 
-class WechatSender(Protocol):
-    """Sends one subscribe message and exchanges an OAuth code for an openid.
+class OfficialAccount(Protocol):
+    """The official account: where to send a browser for a code, the code's openid, and a
+    subscribe notification to an openid.
 
-    `send` returns WeChat's msgid; raises WechatRefused when WeChat answered and refused (the
-    person did not subscribe, 43101; a bad openid or template), TimeoutError when it did not
-    answer (or answered "system busy", -1): worth a retry. `kinds()`: the notification kinds it
-    has a template for (others are not sent by WeChat)."""
+    `authorize_url(redirect_uri, state)`: the address of WeChat's web authorization (snsapi_base)
+    that comes back to `redirect_uri?code=…&state=…`. `openid_for(code)`: the openid of the WeChat
+    user the code was given to (a code is good once, for 5 minutes); WechatRefused for a wrong,
+    used or expired code. `send` returns WeChat's msgid; raises WechatRefused when WeChat answered
+    and refused (the person did not subscribe, 43101; a bad openid or template), TimeoutError
+    when it did not answer (or answered "system busy", -1): worth a retry. `kinds()`: the
+    notification kinds it has a template for (others are not sent by WeChat)."""
+
+    def authorize_url(self, redirect_uri: str, state: str) -> str: ...
+
+    def openid_for(self, code: str) -> str: ...
 
     def kinds(self) -> frozenset[str]: ...
 
     def send(self, openid: str, kind: str, values: dict[str, str]) -> str: ...
-
-    def openid_for(self, code: str) -> str: ...
 
 
 class WechatRefused(RuntimeError):
@@ -58,11 +73,18 @@ class WechatRefused(RuntimeError):
         """43101: the person has not subscribed (or refused) this template: never retried."""
         return self.errcode == USER_REFUSED
 
+    @property
+    def bad_code(self) -> bool:
+        """An authorization code WeChat does not take (wrong, used or expired): ask for a new one."""
+        return self.errcode in BAD_CODES
+
 
 USER_REFUSED = 43101
 INVALID_CODE = 40029
+# errcodes of sns/oauth2/access_token for a code that is wrong (40029), used (40163) or missing (41008).
+BAD_CODES = frozenset({INVALID_CODE, 40163, 41008})
 
 
 class WechatNotConfigured(RuntimeError):
-    """The WeChat channel is off (ZHTJ_WECHAT_PROVIDER empty), the selected adapter is not
+    """The official account is off (ZHTJ_WECHAT_PROVIDER empty), the selected adapter is not
     registered here, or the application's credentials are refused: a deployment matter."""

@@ -1,19 +1,21 @@
-"""The WeChat application's configuration, from its Secrets Manager secret (read once per
-process, zhtj.integrations.secrets). The secret's name comes from
+"""The official account's configuration, from its Secrets Manager secret (read once per process,
+zhtj.integrations.secrets): the one place its AppSecret lives. The secret's name comes from
 zhtj.core.settings.wechat_secret_name (ZHTJ_WECHAT_SECRET; by default zhtj/wechat); its
 SecretString:
 
-    {"appid": "wx…", "secret": "…",
+    {"appid": "wx…", "secret": "<the official account's AppSecret>",
      "templates": {"<notification kind>": {"id": "<template id>",
                                            "data": {"thing1": "title", "time2": "at", …}}, …},
-     "api"?: "send" | "bizsend", "page"?: "<page or path opened from the message>",
+     "page"?: "<the web page a tap on a notification opens>",
      "endpoint"?: "https://api.weixin.qq.com"}
 
-`templates` maps each notification kind sent by WeChat (zhtj.messages.rules.Kind's names; a kind
-not listed is not sent by WeChat) to the template the console approved and which value fills each
-of its fields (integrations/wechat/base.py). `api`: "send" (cgi-bin/message/subscribe/send, the
-mini program's subscribe messages; the default) or "bizsend" (cgi-bin/message/subscribe/bizsend,
-an official account's). An operator fills the secret (docs/deploy.md).
+`appid` is the official account's, the same the WeChat Pay secret names (the merchant's bound
+appid: an openid is per appid, so JSAPI takes only this account's openids). `templates` maps
+each notification kind sent by WeChat (zhtj.messages.rules.Kind's names; a kind not listed is not
+sent by WeChat) to the subscribe-notification template the console approved and which value
+fills each of its fields (integrations/wechat/base.py); none: nothing is sent by WeChat, the web
+authorization still serves payments. `page`: by default the members' app's messages page
+(zhtj.core.settings.app_origin() + /m/messages). An operator fills the secret (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from zhtj.core.settings import wechat_secret_name
+from zhtj.core.settings import app_origin, wechat_secret_name
 from zhtj.integrations import secrets
 
 ENDPOINT = "https://api.weixin.qq.com"
 TIMEOUT_SECONDS = 5
+# The members' app's page of messages: what a tap on a notification opens by default.
+MESSAGES_PAGE = "/m/messages"
 
 
 @dataclass(frozen=True)
@@ -39,9 +43,12 @@ class WechatConfig:
     appid: str
     secret: str
     templates: dict[str, Template]
-    api: str = "send"
     page: str | None = None
     endpoint: str = ENDPOINT
+
+    def page_url(self) -> str:
+        """The web page a tap on a notification opens."""
+        return self.page or f"{app_origin()}{MESSAGES_PAGE}"
 
 
 def wechat_config(document: dict[str, Any]) -> WechatConfig:
@@ -50,19 +57,15 @@ def wechat_config(document: dict[str, Any]) -> WechatConfig:
         str(kind): Template(str(spec["id"]), {str(f): str(v) for f, v in dict(spec["data"]).items()})
         for kind, spec in dict(document.get("templates") or {}).items()
     }
-    api = str(document.get("api") or "send")
-    if api not in ("send", "bizsend"):
-        raise ValueError(f"the WeChat secret's api is send or bizsend, not {api!r}")
     return WechatConfig(
         appid=str(document["appid"]),
         secret=str(document["secret"]),
         templates=templates,
-        api=api,
         page=document.get("page") or None,
         endpoint=str(document.get("endpoint") or ENDPOINT).rstrip("/"),
     )
 
 
 def wechat() -> WechatConfig:
-    """The application's configuration, from its secret (read once per process)."""
+    """The official account's configuration, from its secret (read once per process)."""
     return wechat_config(secrets.read_json(wechat_secret_name()))

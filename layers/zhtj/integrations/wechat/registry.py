@@ -1,5 +1,6 @@
-"""Which WeChat sender is used: the one settings name (ZHTJ_WECHAT_PROVIDER), among the adapters
-registered in this process; none (the channel off) when the setting is empty.
+"""Which official-account adapter is used: the one settings name (ZHTJ_WECHAT_PROVIDER), among
+the adapters registered in this process; none (no official account: no web authorization, so
+no JSAPI payment inside WeChat, and no subscribe notifications) when the setting is empty.
 
 The real adapter (api.py, "wechat") is registered on import. The local stack and the tests
 register their simulator (infra/local/wechat_outbox.py) and select it in their environment. The
@@ -11,20 +12,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from zhtj.core import settings
-from zhtj.integrations.wechat.base import WechatNotConfigured, WechatSender
+from zhtj.integrations.wechat.base import OfficialAccount, WechatNotConfigured
 
-Factory = Callable[[], WechatSender]
+Factory = Callable[[], OfficialAccount]
 
 
-def _wechat() -> WechatSender:
+def _wechat() -> OfficialAccount:
     from zhtj.integrations.wechat import api, config
 
     return api.shared(config.wechat())
 
 
-REAL_SENDERS: dict[str, Factory] = {"wechat": _wechat}
+REAL_ADAPTERS: dict[str, Factory] = {"wechat": _wechat}
 
-_registered: dict[str, Factory] = dict(REAL_SENDERS)
+_registered: dict[str, Factory] = dict(REAL_ADAPTERS)
 
 
 def register(name: str, factory: Factory) -> None:
@@ -32,22 +33,21 @@ def register(name: str, factory: Factory) -> None:
 
 
 def unregister(name: str) -> None:
-    if name not in REAL_SENDERS:
+    if name not in REAL_ADAPTERS:
         _registered.pop(name, None)
 
 
 def enabled() -> bool:
-    """Whether the WeChat channel is on in this deployment."""
+    """Whether this deployment has the official account."""
     return bool(settings.wechat_provider())
 
 
-def sender() -> WechatSender:
-    """The configured sender. WechatNotConfigured when the channel is off or its adapter is not
-    registered here."""
+def official_account() -> OfficialAccount:
+    """The configured adapter. WechatNotConfigured when there is none or it is not registered here."""
     name = settings.wechat_provider()
     if not name:
-        raise WechatNotConfigured(f"the WeChat channel is off ({settings.WECHAT_PROVIDER_ENV} is empty)")
+        raise WechatNotConfigured(f"no WeChat official account ({settings.WECHAT_PROVIDER_ENV} is empty)")
     factory = _registered.get(name)
     if factory is None:
-        raise WechatNotConfigured(f"WeChat sender {name!r} is not registered here")
+        raise WechatNotConfigured(f"WeChat adapter {name!r} is not registered here")
     return factory()
