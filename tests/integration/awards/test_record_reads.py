@@ -1,6 +1,6 @@
 """What the console's records screens read back (WEB-2): a branch's annual-registration roll of a
 year (who is registered and how, who is not yet, who is evaluated), a member's annual records,
-and the lists of awards and evaluation proposals with names instead of bare ids."""
+and the lists of awards (newest first) and evaluation proposals with names instead of bare ids."""
 
 from __future__ import annotations
 
@@ -49,6 +49,8 @@ def test_web_2_a_members_annual_records_and_named_lists_of_awards_and_proposals(
     assert (status, proposals["items"][0]["branch_name"]) == (200, "广州市天河区华景社区团支部")
     assert call(client, "POST", f"{branch}/evaluations/{year}/certify", world.headers("tianhe"))[0] == 200
     assert call(client, "POST", f"/members/{roll[0]}/awards", world.headers("tianhe"), reward())[0] == 201
+    later = reward(title="优秀团干部")
+    assert call(client, "POST", f"/members/{roll[1]}/awards", world.headers("tianhe"), later)[0] == 201
     # When
     status, records = call(client, "GET", f"/members/{roll[0]}/annual-records", world.headers("tianhe"))
     own_status, own = call(client, "GET", f"/members/{roll[0]}/annual-records", member_headers(world, roll[0]))
@@ -57,5 +59,8 @@ def test_web_2_a_members_annual_records_and_named_lists_of_awards_and_proposals(
     assert status == own_status == 200 and own == records
     assert [(r["year"], r["result"]) for r in records["registrations"]] == [(year, "已注册")]
     assert [(e["year"], e["grade"]) for e in records["evaluations"]] == [(year, "基本合格")]
-    assert [a["member_name"] for a in entered["items"]] == [members.get_member(roll[0]).name]
+    assert [(a["title"], a["member_name"]) for a in entered["items"]] == [  # newest first
+        ("优秀团干部", members.get_member(roll[1]).name),
+        ("优秀共青团员", members.get_member(roll[0]).name),
+    ]
     assert call(client, "GET", f"/members/{roll[0]}/annual-records", member_headers(world, roll[1]))[0] == 403
