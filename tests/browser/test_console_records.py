@@ -73,7 +73,9 @@ def _choose(page: Page, select_label: str, option: str) -> None:
     box = page.get_by_role("combobox", name=select_label, exact=True)
     # (Element Plus lays its placeholder over the input: the select's box takes the click)
     box.locator("xpath=ancestor::div[contains(@class, 'el-select__wrapper')]").click()
-    page.get_by_role("listbox", name=select_label, exact=True).get_by_role("option", name=option, exact=True).click()
+    listbox = page.get_by_role("listbox", name=select_label, exact=True)
+    listbox.get_by_role("option", name=option, exact=True).click()
+    expect(listbox).to_be_hidden()  # (closed, not fading, before the next select or axe-core)
 
 
 def test_award_1_web_2_a_secretary_enters_a_reward_and_volunteer_hours_and_sees_them_on_the_record(
