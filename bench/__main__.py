@@ -31,7 +31,10 @@ runs and reports those parts alone (their figures replace theirs in latest.json)
   unpaid dues), time per graduate next to a batch of 30 in the same run (bench/graduation_bench.py);
 - messages (MSG-1): the requests of one's unread count and of a page of messages; the
   notification worker's deliveries/s (in-app and SMS) next to the raw SendMessage and PutItem
-  rates of the same moto (bench/messages_bench.py).
+  rates of the same moto (bench/messages_bench.py);
+- web (WEB-1..3): each app's first screen, gzipped JavaScript and CSS from the Vite manifest,
+  next to Vue + the router alone built in the same run; Lighthouse's desktop performance and
+  accessibility scores of both sign-in pages on a local stack (bench/web_bench.py).
 """
 
 from __future__ import annotations
@@ -291,6 +294,12 @@ def _notices(members: int) -> dict[str, Any]:
     return notices_bench.one_scale(members)
 
 
+def _web() -> dict[str, Any]:
+    from bench import web_bench
+
+    return web_bench.run()
+
+
 def _stats_sweep(members: int) -> dict[str, Any]:
     from bench import stats_bench
 
@@ -311,6 +320,7 @@ PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "sign_in": lambda args: _sign_in(),
     "messages": lambda args: _messages(),
     "notices": lambda args: _notices(args.notices_members),
+    "web": lambda args: _web(),
 }
 
 
@@ -393,6 +403,10 @@ def _rows(figures: dict[str, Any]) -> list[tuple[str, ...]]:
                 f"{round(notices['publish_ms'] / max(notices['one_put_item_ms'], 0.001), 1)}x",
             )
         )
+    if "web" in figures:
+        from bench import web_bench
+
+        rows += web_bench.rows(figures["web"])
     return rows
 
 

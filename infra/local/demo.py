@@ -935,6 +935,7 @@ def load(scale: int = 200) -> dict[str, str]:
         logins.member_id,
         cast.get("lapsing"),
         list(dict.fromkeys(cast.values())),
+        [cast[role] for role in ("open_order", "lapsing", "secretary") if role in cast],
     )
     # Member records: last year's registration and certified evaluation, an award and volunteer
     # hours of the member login (infra/local/records_demo.py).
@@ -965,6 +966,9 @@ def load(scale: int = 200) -> dict[str, str]:
         **dues,
         **branch_life,
         **records,
+        # PARTY-1: the committee directly above the demo branch decides its recommendations.
+        "committee_org_id": parent_id,
+        "committee_admin_phone": _phone(reviewer.account_id),
         **({"transfer_id": transfer.transfer_id, "transfer_member_id": transfer.member_id} if transfer else {}),
         **step_admins,
         **work,

@@ -105,8 +105,8 @@ class GatewayRequestHandler(ChaliceRequestHandler):
 
     def _answer_asset(self, path: str) -> None:
         """The web apps (infra/local/web_apps.py): /m/... and /console/... from web/dist."""
-        found = web_apps.asset(path)
-        headers = {"Content-Type": found.content_type, "Cache-Control": found.cache}
+        found, encoding = web_apps.encoded(web_apps.asset(path), self.headers.get("Accept-Encoding", ""))
+        headers = {"Content-Type": found.content_type, "Cache-Control": found.cache, **encoding}
         self._send_http_response(found.status, headers, b"" if self.command == "HEAD" else found.body)
 
     def _answer_outbox(self, phone: str) -> None:

@@ -1,13 +1,17 @@
 """The two web apps on the local API's port, as CloudFront serves them in the cloud: the
 members' app under /m/, the console under /console/, each a single-page app (a path that is
 not a file answers the app's index.html, so /m/join/<branch_id> opens the app's own route).
+Text (HTML, JavaScript, CSS) is sent gzipped to a browser that accepts it, as CloudFront
+compresses (infra/web_hosting.py), so what a page downloads locally is what it downloads there.
 Built by `python -m infra.web build` (./dev up does it first) into web/dist/<app>/.
 """
 
 from __future__ import annotations
 
+import gzip
 import mimetypes
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from infra.web import DIST
 
@@ -56,3 +60,15 @@ def asset(path: str) -> Asset:
     if relative.startswith("assets/"):
         return Asset(404, "text/plain; charset=utf-8", "文件不存在".encode(), "no-store")
     return Asset(200, TYPES[".html"], index.read_bytes(), "no-cache")
+
+
+@lru_cache(maxsize=256)
+def _gzipped(body: bytes) -> bytes:
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+def encoded(found: Asset, accept_encoding: str) -> tuple[Asset, dict[str, str]]:
+    """The asset as sent to a client accepting `accept_encoding`, with its extra headers."""
+    if found.status != 200 or not found.content_type.startswith("text/") or "gzip" not in accept_encoding:
+        return found, {}
+    return replace(found, body=_gzipped(found.body)), {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}

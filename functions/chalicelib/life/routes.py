@@ -58,6 +58,18 @@ class MeetingOut(BaseModel):
     recorded_at: datetime
 
 
+class PhotoLinkOut(BaseModel):
+    key: str
+    url: str = Field(description="presigned GET, valid 5 minutes")
+
+
+class MeetingDetailOut(MeetingOut):
+    """One meeting's page: the record, its attendees' names and its photos."""
+
+    names: dict[str, str] = Field(description="出席与缺席团员的姓名（按团员编号）")
+    photos: list[PhotoLinkOut]
+
+
 class PhotoIn(Body):
     content_type: str = Field(min_length=1, max_length=60)
 
@@ -124,7 +136,7 @@ def record(org_id: str, principal: Principal, body: MeetingIn) -> BaseModel:
     bp,
     "/orgs/{org_id}/life-meetings",
     "GET",
-    summary="团支部的组织生活记录（按开展日期）",
+    summary="团支部的组织生活记录（按开展日期，最近的在前）",
     query=MeetingQuery,
     response=Page[MeetingOut],
     tag=TAG,
@@ -134,6 +146,18 @@ def meetings(org_id: str, principal: Principal, query: MeetingQuery) -> BaseMode
     return Page[MeetingOut](items=[meeting_out(m) for m in items], next_cursor=cursor)
 
 
-@api(bp, "/life-meetings/{meeting_id}", "GET", summary="一次组织生活的记录", response=MeetingOut, tag=TAG)
+@api(
+    bp,
+    "/life-meetings/{meeting_id}",
+    "GET",
+    summary="一次组织生活的记录（参加人员姓名与照片）",
+    response=MeetingDetailOut,
+    tag=TAG,
+)
 def read(meeting_id: str, principal: Principal) -> BaseModel:
-    return meeting_out(life.read_meeting(principal, meeting_id))
+    view = life.meeting_view(principal, meeting_id)
+    return MeetingDetailOut(
+        **meeting_out(view.meeting).model_dump(),
+        names=view.names,
+        photos=[PhotoLinkOut(key=key, url=url) for key, url in view.photo_urls],
+    )

@@ -82,6 +82,16 @@ def _check_photos(branch_id: str, photo_keys: list[str]) -> None:
             raise ValidationError("PHOTO_TOO_LARGE", "每张照片不能超过5MB", "photo_keys")
 
 
+def _members(ids: list[str]) -> dict[str, Member]:
+    """The members of `ids` that exist, by id (BatchGetItem, 100 a request)."""
+    found: dict[str, Member] = {}
+    for start in range(0, len(ids), 100):
+        for item in Member.batch_get([(keys.member_pk(i), keys.META) for i in ids[start : start + 100]]):
+            if isinstance(item, Member):
+                found[item.member_id] = item
+    return found
+
+
 def _check_attendees(branch_id: str, attendees: list[Attendee]) -> None:
     ids = [a.member_id for a in attendees]
     if not 1 <= len(ids) <= life_rules.MAX_ATTENDEES:
@@ -90,11 +100,7 @@ def _check_attendees(branch_id: str, attendees: list[Attendee]) -> None:
         raise ValidationError("ATTENDEE_DUPLICATE", "参加人员名单中有重复的团员", "attendees")
     if not any(a.present for a in attendees):
         raise ValidationError("NOBODY_PRESENT", "至少应有一名团员出席", "attendees")
-    found: dict[str, Member] = {}
-    for start in range(0, len(ids), 100):
-        for item in Member.batch_get([(keys.member_pk(i), keys.META) for i in ids[start : start + 100]]):
-            if isinstance(item, Member):
-                found[item.member_id] = item
+    found = _members(ids)
     for member_id in ids:
         member = found.get(member_id)
         if member is None or member.branch_id != branch_id or member.state != MemberState.NORMAL:
@@ -165,15 +171,39 @@ def read_meeting(principal: Principal, meeting_id: str) -> LifeMeeting:
     return meeting
 
 
+@dataclass(frozen=True)
+class MeetingView:
+    """One meeting as its page shows it: the attendees' names and a link to each photo."""
+
+    meeting: LifeMeeting
+    names: dict[str, str]  # member id -> name, of those present and absent
+    photo_urls: list[tuple[str, str]]  # (object key, presigned GET valid DOWNLOAD_SECONDS)
+
+
+def meeting_view(principal: Principal, meeting_id: str) -> MeetingView:
+    """The meeting, with its attendees named (one BatchGetItem a hundred) and its photos linked."""
+    meeting = read_meeting(principal, meeting_id)
+    present = [str(member_id) for member_id in meeting.present or []]
+    ids = list(dict.fromkeys([*present, *(a.member_id for a in absences(meeting))]))
+    names = {member_id: member.name for member_id, member in _members(ids).items()}
+    photos = [(str(key), storage.view_url("uploads", str(key))) for key in meeting.photo_keys or []]
+    return MeetingView(meeting, names, photos)
+
+
 def meetings(
     principal: Principal, branch_id: str, year: int | None, cursor: str | None, limit: int
 ) -> tuple[list[LifeMeeting], str | None]:
-    """A branch's meetings and lectures by the date held (one Query of gsi1 a page), of one year
-    if asked."""
+    """A branch's meetings and lectures by the date held, newest first (one Query of gsi1 a
+    page), of one year if asked."""
     authorize(principal, "life.read", get_org(branch_id))
     condition = LifeMeeting.gsi1sk.startswith(f"{year:04d}-") if year is not None else None
     items, next_cursor = paging.query_page(
-        LifeMeeting.by_gsi1.query, keys.branch_life_pk(branch_id), condition, limit=limit, cursor=cursor
+        LifeMeeting.by_gsi1.query,
+        keys.branch_life_pk(branch_id),
+        condition,
+        limit=limit,
+        cursor=cursor,
+        scan_index_forward=False,
     )
     return [i for i in items if isinstance(i, LifeMeeting)], next_cursor
 

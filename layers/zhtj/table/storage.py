@@ -73,6 +73,15 @@ def download_url(role: str, key: str, file_name: str) -> str:
     )
 
 
+def view_url(role: str, key: str) -> str:
+    """A presigned GET that a browser shows in place (an image on a page), valid DOWNLOAD_SECONDS."""
+    return str(
+        _s3().generate_presigned_url(
+            "get_object", Params={"Bucket": bucket(role), "Key": key}, ExpiresIn=DOWNLOAD_SECONDS
+        )
+    )
+
+
 def put_bytes(role: str, key: str, data: bytes, content_type: str) -> None:
     _s3().put_object(Bucket=bucket(role), Key=key, Body=data, ContentType=content_type)
 

@@ -38,7 +38,13 @@ def test_life_1_a_branch_records_a_meeting_with_attendees_minutes_and_photos(cli
         status, page = call(client, "GET", f"/orgs/{world.orgs['huajing']}/life-meetings", world.headers(reader))
         assert status == 200 and [m["meeting_id"] for m in page["items"]] == [meeting["meeting_id"]]
     status, one = call(client, "GET", f"/life-meetings/{meeting['meeting_id']}", world.headers("gz"))
+    names, links = one.pop("names"), one.pop("photos")
     assert status == 200 and one == meeting
+    # Its page names who was there and who was not, and links each photo (a presigned GET)
+    assert set(names) == set(world.members["huajing"][:3])
+    assert sorted(names.values()) == sorted(["林晓华", "黄志强", "陈美玲"])
+    assert [link["key"] for link in links] == photos
+    assert all(photo_key in link["url"] for photo_key, link in zip(photos, links, strict=True))
     status, answer = call(client, "GET", f"/life-meetings/{meeting['meeting_id']}", world.headers("lianhua"))
     assert (status, answer["code"]) == (403, "OUT_OF_SCOPE")
 
@@ -88,6 +94,9 @@ def test_life_1_meetings_per_quarter_reach_the_statistics_of_every_level(client:
     record_meeting(client, world, "huajing", today, "LECTURE")
     record_meeting(client, world, "huajing", last_day)
     record_meeting(client, world, "lianhua", today)
+    # (the branch's list is newest first)
+    status, page = call(client, "GET", f"/orgs/{world.orgs['huajing']}/life-meetings", world.headers("huajing"))
+    assert status == 200 and [m["held_on"] for m in page["items"]] == [today.isoformat(), last_day.isoformat()]
     drain_stream(client)
     # When each level reads its figures, Then the branch's meetings are counted by quarter and kind
     expected = {

@@ -323,6 +323,12 @@ def test_life_1_party_1_dues_5_the_demo_shows_meetings_a_recommendation_and_an_o
     member = Member.get(keys.member_pk(demo["member_id"]), keys.META)  # an adult of a 广州 branch
     assert member.party_recommended_on == today_in_china().isoformat()
     assert party.get_recommendation(demo["member_id"], demo["party_recommendation_id"]).state == "APPROVED"
+    # And another adult of the branch is left to propose, the committee above it has a login
+    candidate = Member.get(keys.member_pk(demo["party_candidate_id"]), keys.META)
+    assert candidate.branch_id == branch and candidate.name == demo["party_candidate_name"]
+    assert candidate.open_party_id is None and candidate.party_recommended_on is None
+    assert Org.get(keys.org_pk(branch), keys.META).parent_id == demo["committee_org_id"]
+    assert demo["committee_admin_phone"].startswith("+86139")
     offline = [p for p in PaidMonth.scan(PaidMonth.offline == True) if isinstance(p, PaidMonth)]  # noqa: E712
     assert [p.month for p in offline] == [demo["dues_offline_month"]]
 

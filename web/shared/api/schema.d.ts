@@ -2532,7 +2532,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 团支部的组织生活记录（按开展日期） */
+        /** 团支部的组织生活记录（按开展日期，最近的在前） */
         get: operations["get_orgs_org_id_life_meetings"];
         put?: never;
         /** 登记组织生活（三会两制一课） */
@@ -2550,7 +2550,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 一次组织生活的记录 */
+        /** 一次组织生活的记录（参加人员姓名与照片） */
         get: operations["get_life_meetings_meeting_id"];
         put?: never;
         post?: never;
@@ -4862,6 +4862,16 @@ export interface components {
              * Format: date-time
              */
             recorded_at: string;
+        };
+        /** PhotoLinkOut */
+        PhotoLinkOut: {
+            /** Key */
+            key: string;
+            /**
+             * Url
+             * @description presigned GET, valid 5 minutes
+             */
+            url: string;
         };
         /** CitedAwardOut */
         CitedAwardOut: {
@@ -41979,6 +41989,15 @@ export interface operations {
                          * Format: date-time
                          */
                         recorded_at: string;
+                        /**
+                         * Names
+                         * @description 出席与缺席团员的姓名（按团员编号）
+                         */
+                        names: {
+                            [key: string]: string;
+                        };
+                        /** Photos */
+                        photos: components["schemas"]["PhotoLinkOut"][];
                     };
                 };
             };

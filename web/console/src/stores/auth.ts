@@ -1,56 +1,33 @@
-// Who is signed in: the session's tokens and GET /me (the account, its grants, the acting org).
+// Who is signed in: the session's tokens and GET /me (the account, its grants, the acting org),
+// through web/shared's useSignedIn; the acting organisation (ACCT-5) and the password change here.
 import { defineStore } from "pinia";
 import { computed, ref } from "vue";
-import { unwrap, type ResponseOf, type Tokens } from "@shared/api";
+import { unwrap } from "@shared/api";
+import { useSignedIn } from "@shared/useSignedIn";
 import { api, session } from "../api";
 
-export type Me = ResponseOf<"/me", "get">;
+export type { Me } from "@shared/useSignedIn";
 
 export const useAuth = defineStore("auth", () => {
-  const me = ref<Me | null>(null);
-  const signedIn = ref(session.tokens !== null);
-  session.onChange((tokens) => {
-    signedIn.value = tokens !== null;
-    if (!tokens) me.value = null;
-  });
-
   /** Names of the organisations this account may act for, by id (the header shows names). */
   const orgNames = ref<Record<string, string>>({});
 
-  async function load(): Promise<Me | null> {
-    if (!session.tokens) return null;
-    me.value = await unwrap(api.GET("/me"));
+  const { me, signedIn, load, start, signOut } = useSignedIn(api, session, async (loaded) => {
     // ACCT-6: an initial password is changed before anything else (every other call is refused).
-    if (me.value.account.must_change_password) return me.value;
-    const first = me.value.grants[0];
-    if (me.value.acting_org_id === null && first) {
-      // A cadre signing in acts for their first organisation until they switch.
+    if (loaded.account.must_change_password) return;
+    const first = loaded.grants[0];
+    if (loaded.acting_org_id === null && first) {
+      // A cadre signing in acts for their first organisation until they switch (loads again).
       await actFor(first.org_id);
-      return me.value;
+      return;
     }
-    await nameOrgs(me.value.grants.map((grant) => grant.org_id));
-    return me.value;
-  }
+    await nameOrgs(loaded.grants.map((grant) => grant.org_id));
+  });
 
   async function nameOrgs(ids: string[]): Promise<void> {
     const missing = [...new Set(ids)].filter((id) => !(id in orgNames.value));
     const orgs = await Promise.all(missing.map((id) => unwrap(api.GET("/orgs/{org_id}", { params: { path: { org_id: id } } }))));
     orgs.forEach((org, index) => (orgNames.value[missing[index] as string] = org.short_name || org.full_name));
-  }
-
-  /** A session answered by sign-in or sign-up: keep its tokens, then read who it is. */
-  async function start(tokens: Tokens): Promise<void> {
-    session.set(tokens);
-    await load();
-  }
-
-  async function signOut(): Promise<void> {
-    try {
-      await unwrap(api.POST("/auth/sign-out"));
-    } catch {
-      // Signed out here whatever the server says: the tokens are dropped below.
-    }
-    session.clear();
   }
 
   /** The organisation this session acts for (ACCT-5), and the ones it may act for. */

@@ -26,7 +26,7 @@ describe("the work list's kinds (MSG-4)", () => {
     expect(screenOf(item({ kind: "EXIT" }))).toEqual({ name: "review-exit", params: { memberId: "m1" } });
     expect(screenOf(item({ kind: "DELETION", id: "d1" }))).toEqual({ name: "review-list", params: { kind: "deletions" }, query: { focus: "d1" } });
     expect(screenOf(item({ kind: "TRANSFER", transfer_id: "x1" }))).toEqual({ path: "/transfers", query: { focus: "x1" } });
-    expect(screenOf(item({ kind: "PARTY" }))).toEqual({ name: "member", params: { id: "m1" } });
+    expect(screenOf(item({ kind: "PARTY" }))).toEqual({ name: "party" });
   });
 
   it("reads a kind's count from its field, and the total for 全部", () => {

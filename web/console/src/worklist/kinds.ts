@@ -48,6 +48,8 @@ export function screenOf(item: WorkItem): RouteLocationRaw {
       return { name: "review-list", params: { kind: "join-month" }, query: { focus: item.id } };
     case "TRANSFER":
       return { path: "/transfers", query: { focus: item.transfer_id ?? item.id } };
+    case "PARTY":
+      return { name: "party" };
     default:
       return { name: "member", params: { id: member } };
   }
