@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 
-from infra.local import dues_demo, life_demo, transfer_demo, worklist_demo
+from infra.local import dues_demo, life_demo, records_demo, transfer_demo, worklist_demo
 from zhtj.accounts import login
 from zhtj.accounts.models import Account, PhoneLogin
 from zhtj.accounts.service import new_grant
@@ -937,6 +937,9 @@ def load(scale: int = 200) -> dict[str, str]:
         list(dict.fromkeys(cast.values())),
         [cast[role] for role in ("open_order", "lapsing", "secretary") if role in cast],
     )
+    # Member records: last year's registration and certified evaluation, an award and volunteer
+    # hours of the member login (infra/local/records_demo.py).
+    records = records_demo.load(demo_branch.org.org_id, logins.branch_admin, reviewer, logins.member_id)
     # XFER: a transfer waiting on the demo branch (infra/local/transfer_demo.py), and an
     # administrator for every organisation its chain asks, so that it can be approved to the end.
     elsewhere = next((b.org for b in builder.branches if not b.org.path.startswith(guangzhou_path)), None)
@@ -962,6 +965,7 @@ def load(scale: int = 200) -> dict[str, str]:
         "member_id": logins.member_id,
         **dues,
         **branch_life,
+        **records,
         # PARTY-1: the committee directly above the demo branch decides its recommendations.
         "committee_org_id": parent_id,
         "committee_admin_phone": _phone(reviewer.account_id),

@@ -523,6 +523,12 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/orgs/{org_id}/annual-registrations/{year}"): Case(
         "annual.register", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/annual-registrations/2999", lambda w: {}
     ),
+    ("GET", "/orgs/{org_id}/annual-registrations/{year}"): Case(
+        "evaluation.read", "huajing", lambda w: f"/orgs/{w.orgs['huajing']}/annual-registrations/2999"
+    ),
+    ("GET", "/members/{member_id}/annual-records"): Case(
+        "member.read", "huajing", lambda w: f"/members/{w.members['huajing'][1]}/annual-records"
+    ),
     ("POST", "/orgs/{org_id}/evaluations/{year}"): Case(
         "evaluation.propose",
         "huajing",

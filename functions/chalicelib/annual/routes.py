@@ -13,10 +13,12 @@ from pydantic import BaseModel, Field
 from chalicelib.awards.routes import TAG, TEXT, ReasonIn
 from chalicelib.http import PageQuery, api
 from chalicelib.schemas import Body, Out, Page
+from zhtj.annual import records as annual_records
 from zhtj.annual import service as annual
 from zhtj.annual.models import EvaluationProposal, VolunteerRecord
 from zhtj.annual.rules import AnnualResult, Grade
 from zhtj.core.errors import ValidationError
+from zhtj.orgs.reads import org_names
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)
@@ -35,6 +37,40 @@ class AnnualOut(BaseModel):
     results: dict[str, str]
 
 
+class RollEntryOut(BaseModel):
+    member_id: str
+    name: str
+    on_roll: bool = Field(description="仍在本支部名册中（否：当年在本支部注册后已转出或离团）")
+    evaluated: bool = Field(description="参加教育评议（保留团籍的党员只注册、不评议）")
+    result: str | None = Field(default=None, description="已注册、暂缓注册、不予注册；未注册为空")
+    registered_on: str | None = None
+
+
+class AnnualRollOut(BaseModel):
+    branch_id: str
+    year: int
+    members: list[RollEntryOut]
+
+
+class AnnualRegistrationOut(Out):
+    year: int
+    result: str
+    registered_on: str
+    org_name: str
+
+
+class EvaluationOut(Out):
+    year: int
+    grade: str
+    org_name: str
+    certified_on: str
+
+
+class MemberAnnualOut(BaseModel):
+    registrations: list[AnnualRegistrationOut]
+    evaluations: list[EvaluationOut]
+
+
 class EvaluationIn(Body):
     grades: dict[str, Grade] = Field(max_length=2000)
 
@@ -51,6 +87,7 @@ class EvaluationProposalOut(Out):
     decided_by_org_id: str | None = None
     decided_at: datetime | None = None
     return_reason: str | None = None
+    branch_name: str | None = None
 
 
 class VolunteerIn(Body):
@@ -72,8 +109,9 @@ class VolunteerListOut(BaseModel):
     total_tenths_of_hours: int
 
 
-def _proposal(p: EvaluationProposal) -> EvaluationProposalOut:
+def _proposal(p: EvaluationProposal, branch_name: str | None = None) -> EvaluationProposalOut:
     return EvaluationProposalOut(
+        branch_name=branch_name,
         branch_id=p.branch_id,
         year=int(p.year),
         state=p.state,
@@ -106,6 +144,37 @@ def _year(text: str) -> int:
 def register(org_id: str, year: str, principal: Principal, body: AnnualIn) -> BaseModel:
     summary = annual.register(principal, org_id, _year(year), dict(body.exceptions))
     return AnnualOut(**summary.__dict__)
+
+
+@api(
+    bp,
+    "/orgs/{org_id}/annual-registrations/{year}",
+    "GET",
+    summary="支部的年度团籍注册情况（全体团员，含未注册）",
+    response=AnnualRollOut,
+    tag=TAG,
+)
+def roll(org_id: str, year: str, principal: Principal) -> BaseModel:
+    entries = annual_records.roll(principal, org_id, _year(year))
+    return AnnualRollOut(
+        branch_id=org_id, year=int(year), members=[RollEntryOut(**entry.__dict__) for entry in entries]
+    )
+
+
+@api(
+    bp,
+    "/members/{member_id}/annual-records",
+    "GET",
+    summary="团员的年度注册与教育评议",
+    response=MemberAnnualOut,
+    tag=TAG,
+)
+def member_annual(member_id: str, principal: Principal) -> BaseModel:
+    found = annual_records.member_annual(principal, member_id)
+    return MemberAnnualOut(
+        registrations=[AnnualRegistrationOut.model_validate(r) for r in found.registrations],
+        evaluations=[EvaluationOut.model_validate(e) for e in found.evaluations],
+    )
 
 
 @api(
@@ -163,7 +232,8 @@ def return_proposal(org_id: str, year: str, principal: Principal, body: ReasonIn
 )
 def proposals(org_id: str, year: str, principal: Principal, query: PageQuery) -> BaseModel:
     items, cursor = annual.proposals_under(principal, org_id, _year(year), query.cursor, query.limit)
-    return Page[EvaluationProposalOut](items=[_proposal(p) for p in items], next_cursor=cursor)
+    names = org_names([p.branch_id for p in items])
+    return Page[EvaluationProposalOut](items=[_proposal(p, names.get(p.branch_id)) for p in items], next_cursor=cursor)
 
 
 @api(

@@ -15,6 +15,7 @@ from chalicelib.schemas import Body, Out, Page
 from zhtj.awards import service as awards
 from zhtj.awards.models import Award, AwardDeclaration
 from zhtj.awards.rules import MAX_BATCH, AwardKind
+from zhtj.members.service import member_names
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)
@@ -93,6 +94,7 @@ class AwardOut(Out):
     in_force: bool | None = None
     declaration_id: str | None = None
     batch_id: str | None = None
+    member_name: str | None = Field(default=None, description="团员姓名（本组织登记的奖惩列表给出）")
 
 
 class DeclarationOut(Out):
@@ -180,7 +182,11 @@ def enter_batch(org_id: str, principal: Principal, body: AwardBatchIn) -> BaseMo
 @api(bp, "/orgs/{org_id}/awards", "GET", summary="本组织登记的奖惩", query=PageQuery, response=Page[AwardOut], tag=TAG)
 def entered_by(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
     items, cursor = awards.entered_by(principal, org_id, query.cursor, query.limit)
-    return Page[AwardOut](items=[_award(a) for a in items], next_cursor=cursor)
+    names = member_names([a.member_id for a in items])
+    return Page[AwardOut](
+        items=[_award(a).model_copy(update={"member_name": names.get(a.member_id)}) for a in items],
+        next_cursor=cursor,
+    )
 
 
 @api(

@@ -304,6 +304,8 @@ def member_awards(principal: Principal, member_id: str) -> tuple[list[Award], li
 
 
 def entered_by(principal: Principal, org_id: str, cursor: str | None, limit: int) -> tuple[list[Award], str | None]:
-    """The awards an organisation entered, newest last (gsi1 AWARDS#<org>)."""
+    """The awards an organisation entered, newest first (gsi1 AWARDS#<org>, read backwards)."""
     authorize(principal, "award.read", get_org(org_id))
-    return paging.query_page(Award.by_gsi1.query, keys.org_awards_pk(org_id), limit=limit, cursor=cursor)
+    return paging.query_page(
+        Award.by_gsi1.query, keys.org_awards_pk(org_id), limit=limit, cursor=cursor, scan_index_forward=False
+    )

@@ -58,6 +58,12 @@ def read_member(principal: Principal, member_id: str) -> Member:
     return member
 
 
+def member_names(member_ids: list[str]) -> dict[str, str]:
+    """Each member's name by id, in one BatchGetItem (the console lists records by name)."""
+    wanted = sorted({(keys.member_pk(m), keys.META) for m in member_ids})
+    return {m.member_id: m.name for m in Member.batch_get(wanted) if isinstance(m, Member)} if wanted else {}
+
+
 def list_members(
     principal: Principal, branch_id: str, cursor: str | None, limit: int
 ) -> tuple[list[Member], str | None]:

@@ -18,6 +18,12 @@ def read(principal: Principal, org_id: str) -> Org:
     return org
 
 
+def org_names(org_ids: list[str]) -> dict[str, str]:
+    """Each organisation's short name by id, in one BatchGetItem (the console lists by name)."""
+    wanted = sorted({(keys.org_pk(o), keys.META) for o in org_ids})
+    return {o.org_id: o.short_name for o in Org.batch_get(wanted) if isinstance(o, Org)} if wanted else {}
+
+
 def system_org(principal: Principal) -> Org:
     """ORG-7: the province's organisation for members transferred out of it."""
     operator = authorize(principal, "system_org.read", None)

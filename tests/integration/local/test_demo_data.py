@@ -333,6 +333,28 @@ def test_life_1_party_1_dues_5_the_demo_shows_meetings_a_recommendation_and_an_o
     assert [p.month for p in offline] == [demo["dues_offline_month"]]
 
 
+def test_award_1_card_1_the_demo_shows_last_years_registration_evaluation_an_award_and_volunteer_hours(
+    demo: dict[str, str],
+) -> None:
+    """Given the demo province, Then its branch registered and evaluated last year (certified
+    above, 优秀 within the cap), this year is left open, and the member login has a reward and
+    volunteer hours on the record."""
+    from zhtj.annual import records as annual_records
+    from zhtj.annual import service as annual
+    from zhtj.awards import service as awards
+
+    branch, year = demo["branch_org_id"], int(demo["records_year"])
+    secretary = principal(demo["branch_secretary"])
+    last = annual_records.roll(secretary, branch, year)
+    assert last and all(m.result for m in last)
+    assert not any(m.result for m in annual_records.roll(secretary, branch, year + 1))
+    proposal = annual.get_proposal(branch, year)
+    assert (proposal.state, proposal.excellent <= proposal.evaluated * 30 // 100) == ("CERTIFIED", True)
+    found, _ = awards.member_awards(secretary, demo["member_id"])
+    assert [a.title for a in found] == ["优秀共青团员"]
+    assert len(annual.volunteer_of(secretary, demo["member_id"])) == 2
+
+
 def test_msg_4_the_demo_branch_work_list_shows_a_registration_an_edit_and_the_transfer(demo: dict[str, str]) -> None:
     """Given the demo province as ./dev up loads it, and its stream read (as the local runner
     reads it; the work list's function alone), When the branch secretary reads the demo

@@ -2240,10 +2240,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** 支部的年度团籍注册情况（全体团员，含未注册） */
+        get: operations["get_orgs_org_id_annual_registrations_year"];
         put?: never;
         /** 支部年度团籍注册（全体团员） */
         post: operations["post_orgs_org_id_annual_registrations_year"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/members/{member_id}/annual-records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 团员的年度注册与教育评议 */
+        get: operations["get_members_member_id_annual_records"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4453,6 +4471,12 @@ export interface components {
              * @default null
              */
             batch_id: string | null;
+            /**
+             * Member Name
+             * @description 团员姓名（本组织登记的奖惩列表给出）
+             * @default null
+             */
+            member_name: string | null;
         };
         /** DeclarationOut */
         DeclarationOut: {
@@ -4519,6 +4543,56 @@ export interface components {
          * @enum {string}
          */
         AnnualResult: "已注册" | "暂缓注册" | "不予注册";
+        /** RollEntryOut */
+        RollEntryOut: {
+            /** Member Id */
+            member_id: string;
+            /** Name */
+            name: string;
+            /**
+             * On Roll
+             * @description 仍在本支部名册中（否：当年在本支部注册后已转出或离团）
+             */
+            on_roll: boolean;
+            /**
+             * Evaluated
+             * @description 参加教育评议（保留团籍的党员只注册、不评议）
+             */
+            evaluated: boolean;
+            /**
+             * Result
+             * @description 已注册、暂缓注册、不予注册；未注册为空
+             * @default null
+             */
+            result: string | null;
+            /**
+             * Registered On
+             * @default null
+             */
+            registered_on: string | null;
+        };
+        /** AnnualRegistrationOut */
+        AnnualRegistrationOut: {
+            /** Year */
+            year: number;
+            /** Result */
+            result: string;
+            /** Registered On */
+            registered_on: string;
+            /** Org Name */
+            org_name: string;
+        };
+        /** EvaluationOut */
+        EvaluationOut: {
+            /** Year */
+            year: number;
+            /** Grade */
+            grade: string;
+            /** Org Name */
+            org_name: string;
+            /** Certified On */
+            certified_on: string;
+        };
         /**
          * Grade
          * @description 教育评议 grades, stored as the Chinese word the card prints.
@@ -4563,6 +4637,11 @@ export interface components {
              * @default null
              */
             return_reason: string | null;
+            /**
+             * Branch Name
+             * @default null
+             */
+            branch_name: string | null;
         };
         /** VolunteerOut */
         VolunteerOut: {
@@ -34679,6 +34758,12 @@ export interface operations {
                          * @default null
                          */
                         batch_id: string | null;
+                        /**
+                         * Member Name
+                         * @description 团员姓名（本组织登记的奖惩列表给出）
+                         * @default null
+                         */
+                        member_name: string | null;
                     };
                 };
             };
@@ -34976,6 +35061,12 @@ export interface operations {
                          * @default null
                          */
                         batch_id: string | null;
+                        /**
+                         * Member Name
+                         * @description 团员姓名（本组织登记的奖惩列表给出）
+                         * @default null
+                         */
+                        member_name: string | null;
                     };
                 };
             };
@@ -36474,6 +36565,12 @@ export interface operations {
                          * @default null
                          */
                         batch_id: string | null;
+                        /**
+                         * Member Name
+                         * @description 团员姓名（本组织登记的奖惩列表给出）
+                         * @default null
+                         */
+                        member_name: string | null;
                     };
                 };
             };
@@ -37086,6 +37183,190 @@ export interface operations {
             };
         };
     };
+    get_orgs_org_id_annual_registrations_year: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: string;
+                year: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Branch Id */
+                        branch_id: string;
+                        /** Year */
+                        year: number;
+                        /** Members */
+                        members: components["schemas"]["RollEntryOut"][];
+                    };
+                };
+            };
+            /** @description 输入有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 违反团内规定 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求过于频繁或超出限额 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+        };
+    };
     post_orgs_org_id_annual_registrations_year: {
         parameters: {
             query?: never;
@@ -37329,6 +37610,187 @@ export interface operations {
             };
         };
     };
+    get_members_member_id_annual_records: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                member_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Registrations */
+                        registrations: components["schemas"]["AnnualRegistrationOut"][];
+                        /** Evaluations */
+                        evaluations: components["schemas"]["EvaluationOut"][];
+                    };
+                };
+            };
+            /** @description 输入有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 违反团内规定 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求过于频繁或超出限额 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+        };
+    };
     get_orgs_org_id_evaluations_year: {
         parameters: {
             query?: never;
@@ -37384,6 +37846,11 @@ export interface operations {
                          * @default null
                          */
                         return_reason: string | null;
+                        /**
+                         * Branch Name
+                         * @default null
+                         */
+                        branch_name: string | null;
                     };
                 };
             };
@@ -37607,6 +38074,11 @@ export interface operations {
                          * @default null
                          */
                         return_reason: string | null;
+                        /**
+                         * Branch Name
+                         * @default null
+                         */
+                        branch_name: string | null;
                     };
                 };
             };
@@ -37865,6 +38337,11 @@ export interface operations {
                          * @default null
                          */
                         return_reason: string | null;
+                        /**
+                         * Branch Name
+                         * @default null
+                         */
+                        branch_name: string | null;
                     };
                 };
             };
@@ -38086,6 +38563,11 @@ export interface operations {
                          * @default null
                          */
                         return_reason: string | null;
+                        /**
+                         * Branch Name
+                         * @default null
+                         */
+                        branch_name: string | null;
                     };
                 };
             };
