@@ -39,7 +39,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from functools import cache
 
@@ -708,7 +708,7 @@ def _approved(
         real_name_state=identity_check.PASSED,
         member_id=member_id,
         version=1,
-        **{k: v for k, v in person.model_dump().items() if v is not None},
+        **{k: v for k, v in asdict(person).items() if v is not None},
     )
     yield record
     claims = [keys.id_claim_pk(person.id_index)]

@@ -3,6 +3,8 @@ opens enrolment waves."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
@@ -21,7 +23,7 @@ def _register(record: SQSRecord) -> None:
         # REG-5: the real-name provider's rate is spent; the registration goes back on the queue,
         # delayed (doubling each time), as a new message: a redelivery would count towards the
         # dead-letter queue, and nothing may drop it.
-        again = message.model_copy(update={"paced": message.paced + 1})
+        again = replace(message, paced=message.paced + 1)
         REGISTRATION.send(again, delay_seconds=retry_delay(message.paced, paced.retry_after_seconds))
 
 

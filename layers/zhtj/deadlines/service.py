@@ -12,6 +12,7 @@ that reach into that year are then recomputed through the same queue ("recompute
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from zhtj.core import clock, settings
@@ -367,7 +368,7 @@ def recompute(message: Recompute) -> int:
             day += timedelta(days=1)
             if day > last:
                 return moved
-    TIMERS.send(message.model_copy(update={"day": day.isoformat(), "cursor": cursor}))
+    TIMERS.send(replace(message, day=day.isoformat(), cursor=cursor))
     return moved
 
 

@@ -14,6 +14,7 @@ never reached, or the worker died before marking); SENT and CAPPED are final.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from zhtj.core import clock
@@ -116,9 +117,7 @@ def by_sms(message: Notify, kind: Kind, account_id: str) -> None:
     at = clock.now()
     delay = rules.quiet_delay(at)
     if delay:
-        held = message.model_copy(
-            update={"recipient": f"account:{account_id}", "channel": Channel.SMS.value, "outbox": None}
-        )
+        held = replace(message, recipient=f"account:{account_id}", channel=Channel.SMS.value, outbox=None)
         NOTIFICATIONS.send(held, delay_seconds=delay)
         return
     phone = phone_of(account_id)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Literal
-
-from pydantic import Field
 
 from zhtj.table.queues import Message, Queue
 
 
+@dataclass(frozen=True, kw_only=True)
 class Notify(Message):
     """Tell `recipient` of event `event_id`. `recipient`: `account:<id>`, `member:<id>` (the
     member's account), `org:<id>` (every account operating the organisation) or `phone:<E.164>`
@@ -21,7 +21,7 @@ class Notify(Message):
     notice_kind: str
     recipient: str
     channel: str | None = None
-    params: dict[str, str] = Field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
     # The outbox item written with the event (zhtj.messages.outbox): "<pk>|<sk>", deleted by the
     # worker once the message is handled; None for a message sent without one.
     outbox: str | None = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from pynamodb.exceptions import DeleteError
@@ -46,7 +47,7 @@ def stage(uow: UnitOfWork, message: Notify, hook_key: str) -> None:
     """Write `message` in `uow`'s transaction and send it once the transaction lands (the worker
     deletes the item). Nothing when `hook_key` is already staged in this unit of work."""
     pk, sk = entry_key(message, clock.now())
-    staged = message.model_copy(update={"outbox": f"{pk}|{sk}"})
+    staged = replace(message, outbox=f"{pk}|{sk}")
 
     def send() -> None:
         NOTIFICATIONS.send(staged)

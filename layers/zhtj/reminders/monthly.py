@@ -14,6 +14,7 @@ channel) once.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from zhtj.core import clock
@@ -78,7 +79,7 @@ def handle(message: DuesMonthPage) -> int:
     since = online_start(today)
     told = sum(remind_branch(b, message.month, today, since) for b in branches if isinstance(b, Org))
     if cursor is not None:
-        REMINDERS.send(message.model_copy(update={"cursor": cursor}))
+        REMINDERS.send(replace(message, cursor=cursor))
     if told:
         metrics.add_metric(name="DuesRemindersQueued", unit="Count", value=told)
     return told

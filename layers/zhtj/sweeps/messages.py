@@ -3,13 +3,13 @@ by the sweep state machine, infra/statemachines/sweep.asl.json), then finish the
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from pydantic import Field
+from dataclasses import dataclass
+from typing import Literal
 
 from zhtj.table.queues import Message, Queue
 
 
+@dataclass(frozen=True, kw_only=True)
 class ScanSegment(Message):
     """Scan segment `segment` of `total` for run `run_id`."""
 
@@ -19,6 +19,7 @@ class ScanSegment(Message):
     total: int
 
 
+@dataclass(frozen=True, kw_only=True)
 class FinishSweep(Message):
     """Every segment reported: finish run `run_id`."""
 
@@ -26,6 +27,6 @@ class FinishSweep(Message):
     run_id: str
 
 
-SweepMessage = Annotated[ScanSegment | FinishSweep, Field(discriminator="kind")]
+SweepMessage = ScanSegment | FinishSweep
 
 SWEEPS: Queue[ScanSegment | FinishSweep] = Queue("sweeps", SweepMessage)

@@ -3,13 +3,13 @@ to approve for one organisation."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from pydantic import Field
+from dataclasses import dataclass
+from typing import Literal
 
 from zhtj.table.queues import Message, Queue
 
 
+@dataclass(frozen=True, kw_only=True)
 class StartChunk(Message):
     """Start the transfers of the batch's rows [first, first + count)."""
 
@@ -19,6 +19,7 @@ class StartChunk(Message):
     count: int
 
 
+@dataclass(frozen=True, kw_only=True)
 class ApproveChunk(Message):
     """Approve, as `account_id` of `org_id`, the batch's transfers of these members."""
 
@@ -29,6 +30,6 @@ class ApproveChunk(Message):
     member_ids: list[str]
 
 
-TransferMessage = Annotated[StartChunk | ApproveChunk, Field(discriminator="kind")]
+TransferMessage = StartChunk | ApproveChunk
 
 TRANSFERS: Queue[StartChunk | ApproveChunk] = Queue("transfers", TransferMessage)
