@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from zhtj.table.queues import Message, Queue, omitted
 
 
-@dataclass(frozen=True, kw_only=True)
 class RenderCard(Message):
     """A change's announcement (with the change time it announces) or the card sweep's
     (`sweep`, no change time)."""

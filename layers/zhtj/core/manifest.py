@@ -2,7 +2,7 @@
 state machines. The Chalice app, the cloud template and the local runtime are all built
 from it, so that wiring is stated once.
 
-Every Lambda function reads it at its cold start, so it is plain frozen dataclasses read by
+Every Lambda function reads it at its cold start, so it is records read by
 zhtj.core.records (no pydantic: docs/architecture.md, "Cold starts"); an unknown key, a missing
 one or a value out of its bounds is refused with `records.RecordError` naming it.
 """
@@ -10,20 +10,18 @@ one or a value out of its bounds is refused with `records.RecordError` naming it
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from zhtj.core.records import bounded, dump, parse
+from zhtj.core.records import Record, bounded, dump, field, parse
 
 # The payment providers whose notifications arrive at /webhooks/<provider> (their adapters are
 # in zhtj.integrations.payments): wiring beside the manifest's functions.
 PAYMENT_PROVIDERS = ("wechatpay", "alipay")
 
 
-@dataclass(frozen=True, kw_only=True)
-class Queue:
+class Queue(Record):
     description: str
     # AWS: at least 6x the consuming function's timeout (checked below).
     visibility_timeout_seconds: int = bounded(ge=30, le=43200)
@@ -31,16 +29,14 @@ class Queue:
     retention_days: int = bounded(14, ge=1, le=14)
 
 
-@dataclass(frozen=True, kw_only=True)
-class SqsTrigger:
+class SqsTrigger(Record):
     type: Literal["sqs"]
     queue: str
     batch_size: int = bounded(10, ge=1, le=10)
     maximum_concurrency: int | None = bounded(None, ge=2, le=1000)
 
 
-@dataclass(frozen=True, kw_only=True)
-class ScheduleTrigger:
+class ScheduleTrigger(Record):
     type: Literal["schedule"]
     # EventBridge expression as the cloud fires it: "rate(1 day)", "cron(0 17 * * ? *)".
     expression: str = bounded(pattern=r"^(rate|cron)\(.+\)$")
@@ -52,15 +48,13 @@ class ScheduleTrigger:
     local_after_stream: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
-class InvokeTrigger:
+class InvokeTrigger(Record):
     """Called by a state machine or another function, not by an event source."""
 
     type: Literal["invoke"]
 
 
-@dataclass(frozen=True, kw_only=True)
-class StreamTrigger:
+class StreamTrigger(Record):
     """The table's change stream (NEW_AND_OLD_IMAGES) through an event source mapping. Only
     records whose new or old image is of one of `kinds` reach the function (Lambda's event
     filtering in the cloud, the runner locally); a batch that keeps failing goes, as a
@@ -78,24 +72,21 @@ class StreamTrigger:
 Trigger = SqsTrigger | ScheduleTrigger | InvokeTrigger | StreamTrigger
 
 
-@dataclass(frozen=True, kw_only=True)
-class Function:
+class Function(Record):
     handler: str
     trigger: Trigger
     timeout_seconds: int = bounded(ge=1, le=900)
     memory_mb: int = bounded(512, ge=128, le=10240)
 
 
-@dataclass(frozen=True, kw_only=True)
-class StateMachine:
+class StateMachine(Record):
     definition: str
     type: Literal["STANDARD", "EXPRESS"] = "STANDARD"
     # Placeholder in the ASL file -> "queue:<name>" | "table" | "function:<name>".
     substitutions: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, kw_only=True)
-class Manifest:
+class Manifest(Record):
     app: str
     table: str
     queues: dict[str, Queue]

@@ -1,13 +1,18 @@
-"""Frozen dataclasses read from and written as JSON data: the wiring manifest (core/manifest.py)
-and the queue messages (table/queues.py). pydantic did this before; a function's cold start paid
-≈ 45 ms to load its model machinery and ≈ 1 ms a model to build each schema at import, for data
-that only ever holds strings, numbers, flags, lists and maps of those, nested records and
-`Literal` tags (docs/architecture.md, "Cold starts"). The HTTP models keep pydantic.
+"""Records read from and written as JSON data: the wiring manifest (core/manifest.py) and the
+queue messages (table/queues.py). pydantic did this before; a function's cold start paid ≈ 45 ms
+to load its model machinery and ≈ 1 ms a model to build each schema at import, for data that
+only ever holds strings, numbers, flags, lists and maps of those, nested records and `Literal`
+tags. Standard dataclasses cost ≈ 0.9 ms a class at import (they compile six methods each), so a
+`Record` is a class whose fields are read from its annotations when it is defined and served by
+methods shared by every record (docs/architecture.md, "Cold starts"). The HTTP models keep
+pydantic.
 
-A record is a `@dataclass(frozen=True, kw_only=True)` whose field types are among: `str`, `int`
-(not a bool), `bool`, `X | None`, `list[X]`, `dict[str, X]`, `Literal[...]`, another record, or
-a union of records told apart by a field every member declares as a `Literal` (its tag:
-`kind`, `type`). `parse(type, data)` reads JSON data as that type: a missing field takes its
+A record subclasses `Record` and is what a `@dataclass(frozen=True, kw_only=True)` would be (to
+mypy too: `dataclass_transform`): made with keywords, immutable, equal by type and values,
+hashable when its values are; `replace(record, **changes)` gives a changed copy. Field types:
+`str`, `int` (not a bool), `bool`, `X | None`, `list[X]`, `dict[str, X]`, `Literal[...]`, another
+record, or a union of records told apart by a field every member declares as a `Literal` (its
+tag: `kind`, `type`). `parse(type, data)` reads JSON data as that type: a missing field takes its
 default, an unknown key is refused or, with `ignore_unknown`, ignored, and anything else wrong
 raises `RecordError` naming the path. `dump(record)` gives the JSON data, fields in declaration
 order, every field written except those made with `omitted()` while they hold their default.
@@ -16,32 +21,70 @@ Limits on a field (`bounded(ge=, le=, pattern=, min_length=)`) are checked on pa
 
 from __future__ import annotations
 
-import dataclasses
+import inspect
 import re
-import sys
 import types
 import typing
 from collections.abc import Callable
 from functools import cache
-from typing import Any, Literal, TypeVar, Union
+from typing import Any, ClassVar, Literal, TypeVar, Union, dataclass_transform
 
 T = TypeVar("T")
-_OMITTED = "records.omitted"
-_BOUNDS = "records.bounds"
+R = TypeVar("R", bound="Record")
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
 
 
 class RecordError(ValueError):
     """Data that is not the record it should be (the message names where)."""
 
 
+class Field:
+    """How a record's field is filled and written (what `field`, `omitted` and `bounded` give)."""
+
+    __slots__ = ("default", "default_factory", "ge", "le", "min_length", "name", "omitted", "pattern")
+
+    def __init__(
+        self,
+        default: Any = MISSING,
+        default_factory: Callable[[], Any] | None = None,
+        omitted: bool = False,
+        ge: int | None = None,
+        le: int | None = None,
+        pattern: str | None = None,
+        min_length: int | None = None,
+    ) -> None:
+        self.name = ""
+        self.default, self.default_factory, self.omitted = default, default_factory, omitted
+        self.ge, self.le, self.pattern, self.min_length = ge, le, pattern, min_length
+
+    @property
+    def required(self) -> bool:
+        return self.default is MISSING and self.default_factory is None
+
+    def initial(self) -> Any:
+        return self.default_factory() if self.default_factory is not None else self.default
+
+
+def field(*, default: Any = MISSING, default_factory: Callable[[], Any] | None = None) -> Any:
+    """A field with a default, or a default made anew for each record (`default_factory=dict`)."""
+    return Field(default, default_factory)
+
+
 def omitted(default: Any = None) -> Any:
     """A field left out of the JSON while it holds `default` (a key the data carries only
     sometimes)."""
-    return dataclasses.field(default=default, metadata={_OMITTED: True})
+    return Field(default, omitted=True)
 
 
 def bounded(
-    default: Any = dataclasses.MISSING,
+    default: Any = MISSING,
     *,
     ge: int | None = None,
     le: int | None = None,
@@ -50,8 +93,73 @@ def bounded(
 ) -> Any:
     """A field whose value is checked on parse: a number within [ge, le], a text matching
     `pattern`, a list of at least `min_length`."""
-    bounds = {"ge": ge, "le": le, "pattern": pattern, "min_length": min_length}
-    return dataclasses.field(default=default, metadata={_BOUNDS: bounds})
+    return Field(default, ge=ge, le=le, pattern=pattern, min_length=min_length)
+
+
+@dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(field,))
+class Record:
+    """Base of every record: its fields are its annotated class attributes (with its bases'
+    first), in declaration order."""
+
+    __slots__ = ()
+    __record_fields__: ClassVar[tuple[Field, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        fields = {f.name: f for f in cls.__record_fields__}
+        for name, annotation in inspect.get_annotations(cls).items():
+            if str(annotation).startswith(("ClassVar", "typing.ClassVar")):
+                continue
+            value = cls.__dict__.get(name, MISSING)
+            spec = value if isinstance(value, Field) else Field(value)
+            spec.name = name
+            fields[name] = spec
+            if isinstance(value, Field):  # a plain default stays a class attribute; a spec does not
+                delattr(cls, name)
+        cls.__record_fields__ = tuple(fields.values())
+
+    def __init__(self, **values: Any) -> None:
+        for spec in self.__record_fields__:
+            if spec.name in values:
+                value = values.pop(spec.name)
+            elif spec.required:
+                raise TypeError(f"{type(self).__name__}() missing keyword argument {spec.name!r}")
+            else:
+                value = spec.initial()
+            object.__setattr__(self, spec.name, value)
+        if values:
+            raise TypeError(f"{type(self).__name__}() got unexpected keyword arguments {sorted(values)}")
+        post_init = getattr(self, "__post_init__", None)
+        if post_init is not None:
+            post_init()
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, spec.name) for spec in self.__record_fields__)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, Record)
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._values()))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{spec.name}={getattr(self, spec.name)!r}" for spec in self.__record_fields__)
+        return f"{type(self).__name__}({shown})"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot delete {name!r}")
+
+
+def replace(record: R, **changes: Any) -> R:
+    """A copy of `record` with `changes`."""
+    values = {spec.name: getattr(record, spec.name) for spec in record.__record_fields__}
+    return type(record)(**{**values, **changes})
 
 
 def parse(kind: Any, data: Any, *, ignore_unknown: bool = False) -> Any:
@@ -59,19 +167,19 @@ def parse(kind: Any, data: Any, *, ignore_unknown: bool = False) -> Any:
     return _reader(kind, ignore_unknown)(data, "")
 
 
-def dump(record: Any) -> dict[str, Any]:
+def dump(record: Record) -> dict[str, Any]:
     """The JSON data of a record (nested records as mappings)."""
     out: dict[str, Any] = {}
-    for field in dataclasses.fields(record):
-        value = getattr(record, field.name)
-        if field.metadata.get(_OMITTED) and value == field.default:
+    for spec in record.__record_fields__:
+        value = getattr(record, spec.name)
+        if spec.omitted and value == spec.default:
             continue
-        out[field.name] = _dump_value(value)
+        out[spec.name] = _dump_value(value)
     return out
 
 
 def _dump_value(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if isinstance(value, Record):
         return dump(value)
     if isinstance(value, list):
         return [_dump_value(v) for v in value]
@@ -124,7 +232,7 @@ def _reader(kind: Any, ignore_unknown: bool) -> Reader:
         return mapped
     if origin is Union or origin is types.UnionType:
         return _union(args, ignore_unknown)
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and issubclass(kind, Record):
         return _record(kind, ignore_unknown)
     raise TypeError(f"records cannot read {kind!r}")
 
@@ -147,7 +255,7 @@ def _union(members: tuple[Any, ...], ignore_unknown: bool) -> Reader:
     if len(rest) == 1:
         only = _reader(rest[0], ignore_unknown)
         return lambda value, path: None if value is None and optional else only(value, path)
-    if not all(dataclasses.is_dataclass(m) for m in rest):
+    if not all(isinstance(m, type) and issubclass(m, Record) for m in rest):
         raise TypeError(f"records read a union of records only (told apart by a tag): {members!r}")
     tag, by_tag = _tagged(rest)
     readers = {value: _reader(member, ignore_unknown) for value, member in by_tag.items()}
@@ -176,17 +284,12 @@ def _tagged(members: tuple[Any, ...]) -> tuple[str, dict[Any, Any]]:
 
 
 def _hints(kind: Any) -> dict[str, Any]:
-    module = sys.modules[kind.__module__]
-    return typing.get_type_hints(kind, vars(module))
+    return typing.get_type_hints(kind)
 
 
 def _record(kind: Any, ignore_unknown: bool) -> Reader:
     hints = _hints(kind)
-    fields = [
-        (f.name, _reader(hints[f.name], ignore_unknown), _required(f), _checks(f))
-        for f in dataclasses.fields(kind)
-        if f.init
-    ]
+    fields = [(spec.name, _reader(hints[spec.name], ignore_unknown), spec) for spec in kind.__record_fields__]
     known = {name for name, *_ in fields}
 
     def record(value: Any, path: str) -> Any:
@@ -195,40 +298,26 @@ def _record(kind: Any, ignore_unknown: bool) -> Reader:
         if not ignore_unknown and (unknown := set(value) - known):
             _fail(path, f"unknown keys {sorted(unknown)}")
         given: dict[str, Any] = {}
-        for name, read, required, check in fields:
+        for name, read, spec in fields:
             where = f"{path}.{name}" if path else name
             if name in value:
-                given[name] = read(value[name], where)
-                if check is not None:
-                    check(given[name], where)
-            elif required:
+                given[name] = _checked(spec, read(value[name], where), where)
+            elif spec.required:
                 _fail(where, "is required")
         return kind(**given)
 
     return record
 
 
-def _required(field: dataclasses.Field[Any]) -> bool:
-    return field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
-
-
-def _checks(field: dataclasses.Field[Any]) -> Callable[[Any, str], None] | None:
-    bounds = field.metadata.get(_BOUNDS)
-    if not bounds:
-        return None
-    ge, le, min_length = bounds["ge"], bounds["le"], bounds["min_length"]
-    pattern = re.compile(bounds["pattern"]) if bounds["pattern"] else None
-
-    def check(value: Any, path: str) -> None:
-        if value is None:
-            return
-        if ge is not None and value < ge:
-            _fail(path, f"must be at least {ge}, not {value}")
-        if le is not None and value > le:
-            _fail(path, f"must be at most {le}, not {value}")
-        if pattern is not None and not pattern.search(value):
-            _fail(path, f"must match {pattern.pattern}, not {value!r}")
-        if min_length is not None and len(value) < min_length:
-            _fail(path, f"must hold at least {min_length}")
-
-    return check
+def _checked(spec: Field, value: Any, path: str) -> Any:
+    if value is None:
+        return value
+    if spec.ge is not None and value < spec.ge:
+        _fail(path, f"must be at least {spec.ge}, not {value}")
+    if spec.le is not None and value > spec.le:
+        _fail(path, f"must be at most {spec.le}, not {value}")
+    if spec.pattern is not None and not re.search(spec.pattern, value):
+        _fail(path, f"must match {spec.pattern}, not {value!r}")
+    if spec.min_length is not None and len(value) < spec.min_length:
+        _fail(path, f"must hold at least {spec.min_length}")
+    return value

@@ -4,13 +4,11 @@ shard's deadlines after a calendar year is loaded."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from zhtj.table.queues import Message, Queue
 
 
-@dataclass(frozen=True, kw_only=True)
 class SweepShard(Message):
     """Hand out the due timers of one shard, on these days, as of `now` (ISO time)."""
 
@@ -20,7 +18,6 @@ class SweepShard(Message):
     now: str
 
 
-@dataclass(frozen=True, kw_only=True)
 class FireTimer(Message):
     """Fire one due timer."""
 
@@ -29,7 +26,6 @@ class FireTimer(Message):
     subject_id: str
 
 
-@dataclass(frozen=True, kw_only=True)
 class Recompute(Message):
     """Move the open working-day deadlines of one shard from `day` to `last` (ISO dates) after
     calendar year `year` was loaded; `cursor` is the position within `day` (null at its start)."""

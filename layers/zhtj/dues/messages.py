@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from zhtj.table.queues import Message, Queue
 
 
-@dataclass(frozen=True, kw_only=True)
 class ApplyMember(Message):
     """Apply part `part` of a member of a paid queued order, once (by the part's marker)."""
 

@@ -14,13 +14,13 @@ never reached, or the worker died before marking); SENT and CAPPED are final.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 from zhtj.core import clock
 from zhtj.core.clock import new_id
 from zhtj.core.errors import ConflictError
 from zhtj.core.observability import logger
+from zhtj.core.records import replace
 from zhtj.integrations.sms import registry as sms
 from zhtj.integrations.sms.base import SmsRefused, Template
 from zhtj.integrations.wechat import registry as wechat_registry

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
 
-from zhtj.table.queues import Message, Queue
+from zhtj.table.queues import Message, Queue, field
 
 
-@dataclass(frozen=True, kw_only=True)
 class Notify(Message):
     """Tell `recipient` of event `event_id`. `recipient`: `account:<id>`, `member:<id>` (the
     member's account), `org:<id>` (every account operating the organisation) or `phone:<E.164>`

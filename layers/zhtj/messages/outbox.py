@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from pynamodb.exceptions import DeleteError
 
 from zhtj.core import clock
 from zhtj.core.observability import logger, metrics
+from zhtj.core.records import replace
 from zhtj.messages.messages import NOTIFICATIONS, Notify
 from zhtj.messages.models import NotifyOutbox
 from zhtj.table import keys

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from zhtj.table.queues import Message, Queue
 
 
-@dataclass(frozen=True, kw_only=True)
 class RewriteSubtree(Message):
     """Rewrite the next page of the paths below a moved subtree."""
 

@@ -3,12 +3,9 @@ import), written by the registration worker (registration/worker.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from zhtj.table.queues import Message, Queue, omitted
 
 
-@dataclass(frozen=True, kw_only=True)
 class Person(Message):
     """The stored form of a person: the ID number only sealed, indexed and masked (every key
     written, a null too)."""
@@ -31,7 +28,6 @@ class Person(Message):
     phone: str | None
 
 
-@dataclass(frozen=True, kw_only=True)
 class WriteRegistration(Message):
     """Write registration `registration_id` of this person at `branch_id` (ISO times and dates)."""
 

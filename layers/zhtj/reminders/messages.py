@@ -3,13 +3,11 @@ who owe dues are reminded this month (MSG-1's monthly dues reminder)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from zhtj.table.queues import Message, Queue
 
 
-@dataclass(frozen=True, kw_only=True)
 class DuesMonthPage(Message):
     """Remind, for `month` (China, YYYY-MM), the members who owe of the branches of tree
     partition `bucket` from `cursor` on (a page at a time; the worker queues the next page)."""

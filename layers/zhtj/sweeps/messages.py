@@ -3,13 +3,11 @@ by the sweep state machine, infra/statemachines/sweep.asl.json), then finish the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from zhtj.table.queues import Message, Queue
 
 
-@dataclass(frozen=True, kw_only=True)
 class ScanSegment(Message):
     """Scan segment `segment` of `total` for run `run_id`."""
 
@@ -19,7 +17,6 @@ class ScanSegment(Message):
     total: int
 
 
-@dataclass(frozen=True, kw_only=True)
 class FinishSweep(Message):
     """Every segment reported: finish run `run_id`."""
 

@@ -2,8 +2,8 @@
 data layer touches boto3.
 
 A capability declares its queue in its own `messages.py`: `CARDS = Queue("cards", RenderCard)`
-(a `Message`: a frozen, keyword-only dataclass read and written by zhtj.core.records; or a union
-of them told apart by a `kind: Literal[...]` field). The name must be a queue of
+(a `Message`: a record of zhtj.core.records, made with keywords and immutable; or a union of
+them told apart by a `kind: Literal[...]` field). The name must be a queue of
 chalicefile.json. Producers `send` a message; workers `parse` a record's body into one and
 dispatch with `match` on its type. (They were pydantic models: every function's cold start paid
 for pydantic's machinery and every queue's schema; docs/architecture.md, "Cold starts".)
@@ -17,24 +17,22 @@ flight during a deploy still parse. Unknown keys are ignored on parse.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import boto3
 
 from zhtj.core import faults, records
 from zhtj.core.manifest import load_manifest
-from zhtj.core.records import omitted
+from zhtj.core.records import field, omitted
 from zhtj.core.settings import get_settings
 
-__all__ = ["DECLARED", "MalformedMessage", "Message", "Queue", "omitted", "queue_url", "reset_clients"]
+__all__ = ["DECLARED", "MalformedMessage", "Message", "Queue", "field", "omitted", "queue_url", "reset_clients"]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Message:
-    """Base of every queue message: each is `@dataclass(frozen=True, kw_only=True)` too,
-    immutable; on parse, keys it does not know are ignored."""
+class Message(records.Record):
+    """Base of every queue message: a record (zhtj.core.records: made with keywords, immutable);
+    on parse, keys it does not know are ignored."""
 
 
 class MalformedMessage(ValueError):
@@ -74,7 +72,7 @@ class Queue(Generic[M]):
 
     def body(self, message: M) -> str:
         """The JSON text of a message, as sent."""
-        return json.dumps(records.dump(message), ensure_ascii=False)
+        return json.dumps(records.dump(cast(records.Record, message)), ensure_ascii=False)
 
     def send(self, message: M, delay_seconds: int = 0) -> None:
         """Send one message, delivered after `delay_seconds` (at most 900, SQS's limit)."""

@@ -3,13 +3,11 @@ to approve for one organisation."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from zhtj.table.queues import Message, Queue
 
 
-@dataclass(frozen=True, kw_only=True)
 class StartChunk(Message):
     """Start the transfers of the batch's rows [first, first + count)."""
 
@@ -19,7 +17,6 @@ class StartChunk(Message):
     count: int
 
 
-@dataclass(frozen=True, kw_only=True)
 class ApproveChunk(Message):
     """Approve, as `account_id` of `org_id`, the batch's transfers of these members."""
 
