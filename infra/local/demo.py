@@ -999,7 +999,7 @@ def demo_card(member_id: str, stamp: datetime) -> None:
     """CARD-1: the demo member's last twelve months of dues paid, and the card marked due, so
     that the local runner's card worker renders it from the cards queue once its quiet period
     has passed (GET /members/<member_id>/card with the member token gives the download link)."""
-    from zhtj.cards import service as cards
+    from zhtj.cards import due as card_due
     from zhtj.dues.models import PaidMonth
     from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
@@ -1020,5 +1020,5 @@ def demo_card(member_id: str, stamp: datetime) -> None:
                 )
             )
     uow = UnitOfWork(SYSTEM_ACTOR)
-    cards.changed(uow, member_id)
+    card_due.changed(uow, member_id)
     uow.commit()
