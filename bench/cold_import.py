@@ -2,10 +2,12 @@
 interpreter takes to import its entry as Lambda does (the handler string the cloud template
 gives it: `chalicelib.entry.<name>` for an event function, `app.app` for the API, which serves
 every route), next to importing only the libraries they stand on (boto3, aws_lambda_powertools,
-pynamodb, pydantic), in the same run. Each is measured in its own new process, several times,
-median reported. The ratios use the process's CPU time: an import is CPU-bound (the files are
-in the page cache after the first run), and on a shared machine the wall clock also counts the
-other processes' turns (both are in the JSON; on an idle machine they agree).
+pynamodb, pydantic), in the same run, and next to the same libraries imported without garbage
+collection as our entries import everything (core/heap.loading), so that that gain shows apart.
+Each is measured in its own new process, several times, median reported. The ratios use the
+process's CPU time: an import is CPU-bound (the files are in the page cache after the first
+run), and on a shared machine the wall clock also counts the other processes' turns (both are in
+the JSON; on an idle machine they agree).
 
     .venv/bin/python -m bench.cold_import [runs]
 """
