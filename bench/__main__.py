@@ -6,7 +6,9 @@ Figures, not verdicts: nothing here fails on a number. `./dev bench --only impor
 runs and reports those parts alone (their figures replace theirs in latest.json).
 
 - registration burst: registrations/s end to end (HTTP -> queue -> worker -> table, through the
-  local stack's runner) next to the raw PutItem rate of the same moto server;
+  local stack's runner) next to the raw PutItem rate of the same moto server, and the CPU both
+  processes spend per registration next to per raw PutItem (what bounds the rate on a CPU-bound
+  machine, whatever else the machine runs);
 - DynamoDB requests per register + approve, counted at botocore's request level, next to the
   items the use case must write (the floor);
 - bulk import: rows/s of a 10,000-row workbook through the import worker (in-process moto), next
@@ -17,8 +19,8 @@ runs and reports those parts alone (their figures replace theirs in latest.json)
   notification in-process, next to verify alone on the same notifications (bench/dues_bench.py);
 - cold import: every function of the manifest imported in a fresh interpreter as Lambda imports
   it (an event function's `chalicelib.entry.<name>`, the API's `app.app`), CPU time, next to
-  importing boto3, powertools, pynamodb and pydantic alone; the heaviest event function and the
-  API are printed (bench/cold_import.py);
+  importing boto3, powertools, pynamodb and pydantic alone (and alone without garbage collection,
+  as our entries import); the heaviest event function and the API are printed (bench/cold_import.py);
 - statistics and sweep: the DynamoDB requests (and time) of reading the root's figures next to
   a branch's, and the whole compliance sweep next to one bare parallel Scan of the same table
   (bench/stats_bench.py);
@@ -41,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -148,8 +151,19 @@ def requests_per_register_and_approve() -> dict[str, Any]:
     }
 
 
+def _cpu_seconds(pid: int | None = None) -> float:
+    """CPU time (user + system) of this process, or of process `pid` (Linux: /proc), in seconds."""
+    if pid is None:
+        return time.process_time()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def registration_burst(count: int) -> dict[str, Any]:
-    """Through the local stack (moto server, HTTP API, runner), in this process."""
+    """Through the local stack (moto server, HTTP API, runner), in this process. Besides the
+    rates, the CPU both processes (this one: the API, the runner and the posting threads; moto's)
+    spend per registration and per raw PutItem: what bounds the rate on a CPU-bound machine, and
+    what the machine's other load does not change."""
     import boto3
     import requests
 
@@ -160,6 +174,11 @@ def registration_burst(count: int) -> dict[str, Any]:
     with LocalStack(aws_port=0, api_port=0, demo_scale=20) as stack:
         assert stack.demo is not None
         branch = stack.demo["branch_org_id"]
+        moto_pid = stack.moto_pid()
+
+        def cpu() -> float:
+            return _cpu_seconds() + _cpu_seconds(moto_pid)
+
         table = boto3.client("dynamodb", endpoint_url=stack.aws_url)
 
         def put(i: int) -> None:
@@ -167,7 +186,9 @@ def registration_burst(count: int) -> dict[str, Any]:
                 TableName="zhtj", Item={"pk": {"S": f"BENCH#{i}"}, "sk": {"S": "META"}, "payload": {"S": "x" * 600}}
             )
 
+        spent = cpu()
         raw = _rate(put, count, threads=8)
+        put_cpu = (cpu() - spent) / count
 
         def pending() -> int:
             total = 0
@@ -184,6 +205,7 @@ def registration_burst(count: int) -> dict[str, Any]:
         # ACCT-2: each registration comes from its own signed-in account (made before the clock starts).
         applicants = [applicant_headers() for _ in range(count)]
         session = requests.Session()
+        spent = cpu()
         started = time.perf_counter()
         with ThreadPoolExecutor(8) as pool:
             list(
@@ -201,12 +223,17 @@ def registration_burst(count: int) -> dict[str, Any]:
         while pending() < count:
             time.sleep(0.5)
         settled = time.perf_counter() - started
+        registration_cpu = (cpu() - spent) / count
     return {
         "registrations": count,
         "accepted_per_second": round(count / accepted, 1),
         "end_to_end_per_second": round(count / settled, 1),
         "raw_putitem_per_second": raw,
         "end_to_end_vs_putitem": round(count / settled / raw, 3),
+        # CPU of both processes (milliseconds): a registration end to end, a raw PutItem.
+        "cpu_ms_per_registration": round(registration_cpu * 1000, 2),
+        "cpu_ms_per_putitem": round(put_cpu * 1000, 2),
+        "putitem_vs_registration_cpu": round(put_cpu / registration_cpu, 3),
     }
 
 
@@ -341,6 +368,12 @@ def _rows(figures: dict[str, Any]) -> list[tuple[str, ...]]:
                 f"{burst['accepted_per_second']}/s",
                 f"raw PutItem {burst['raw_putitem_per_second']}/s",
                 f"{burst['accepted_per_second'] / burst['raw_putitem_per_second']:.3f}x",
+            ),
+            (
+                "registration burst, CPU per registration (both processes)",
+                f"{burst['cpu_ms_per_registration']} ms",
+                f"per raw PutItem {burst['cpu_ms_per_putitem']} ms",
+                f"{burst['putitem_vs_registration_cpu']}x",
             ),
         ]
     if "import" in figures:

@@ -65,6 +65,7 @@ def pipeline_per_card(count: int) -> float:
 
     from infra import moto_patches
     from infra.provision import provision
+    from zhtj.cards import due as card_due
     from zhtj.cards import service as cards
     from zhtj.cards.rules import RenderOutcome
     from zhtj.orgs.service import bootstrap_province
@@ -88,7 +89,7 @@ def pipeline_per_card(count: int) -> float:
                 item = {**item, "pk": keys.member_pk(member_id), "branch_id": root.org_id}
                 client.put_item(TableName="zhtj", Item={k: serializer.serialize(v) for k, v in item.items()})
             uow = UnitOfWork(SYSTEM_ACTOR)
-            cards.changed(uow, member_id)
+            card_due.changed(uow, member_id)
             uow.commit()
         from zhtj.table import partitions
 

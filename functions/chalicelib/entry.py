@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import zhtj.registry  # noqa: F401  (every item class known to the table's type discriminator)
-from chalicelib.wiring import new_app, resolve, wire
-from zhtj.core.manifest import load_manifest
+from zhtj.core import heap
 
-app = new_app()
+# The function's cold start: no garbage collection while its code loads (zhtj.core.heap.loading).
+with heap.loading():
+    import zhtj.registry  # noqa: F401  (every item class known to the table's type discriminator)
+    from chalicelib.wiring import new_app, resolve, wire
+    from zhtj.core.manifest import load_manifest
+
+    app = new_app()
 
 
 def __getattr__(name: str) -> Any:
@@ -23,6 +27,7 @@ def __getattr__(name: str) -> Any:
     function = load_manifest().functions.get(name)
     if function is None:
         raise AttributeError(f"{__name__} has no attribute {name!r} (not a function of the manifest)")
-    handler = wire(app, name, resolve(function.handler))
+    with heap.loading():
+        handler = wire(app, name, resolve(function.handler))
     globals()[name] = handler
     return handler

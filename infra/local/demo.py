@@ -47,6 +47,7 @@ from infra.local import dues_demo, life_demo, records_demo, transfer_demo, workl
 from zhtj.accounts import login
 from zhtj.accounts.models import Account, PhoneLogin
 from zhtj.accounts.service import new_grant
+from zhtj.core import records
 from zhtj.core.clock import new_id, now, today_in_china
 from zhtj.core.identity import check_character
 from zhtj.counters import service as counters
@@ -708,7 +709,7 @@ def _approved(
         real_name_state=identity_check.PASSED,
         member_id=member_id,
         version=1,
-        **{k: v for k, v in person.model_dump().items() if v is not None},
+        **{k: v for k, v in records.dump(person).items() if v is not None},
     )
     yield record
     claims = [keys.id_claim_pk(person.id_index)]
@@ -1006,7 +1007,7 @@ def demo_card(member_id: str, stamp: datetime) -> None:
     """CARD-1: the demo member's last twelve months of dues paid, and the card marked due, so
     that the local runner's card worker renders it from the cards queue once its quiet period
     has passed (GET /members/<member_id>/card with the member token gives the download link)."""
-    from zhtj.cards import service as cards
+    from zhtj.cards import due as card_due
     from zhtj.dues.models import PaidMonth
     from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
@@ -1027,5 +1028,5 @@ def demo_card(member_id: str, stamp: datetime) -> None:
                 )
             )
     uow = UnitOfWork(SYSTEM_ACTOR)
-    cards.changed(uow, member_id)
+    card_due.changed(uow, member_id)
     uow.commit()

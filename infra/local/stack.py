@@ -232,6 +232,10 @@ class LocalStack:
             self.stop()
             raise
 
+    def moto_pid(self) -> int | None:
+        """The process id of the moto server (the bench reads its CPU time); None when stopped."""
+        return int(self._moto.pid) if self._moto is not None else None
+
     def stop(self) -> None:
         """Stop whatever was started, newest first; safe to call twice."""
         if self.runner is not None:

@@ -27,9 +27,9 @@ from zhtj.core.observability import SERVICE
 @pytest.fixture(autouse=True)
 def no_quiet_period(monkeypatch: pytest.MonkeyPatch) -> None:
     """Card messages are delivered at once (the quiet period is an SQS delay: real seconds)."""
-    from zhtj.cards import service as cards
+    from zhtj.cards import due as card_due
 
-    monkeypatch.setattr(cards, "QUIET_SECONDS", 0)
+    monkeypatch.setattr(card_due, "QUIET_SECONDS", 0)
 
 
 @pytest.fixture

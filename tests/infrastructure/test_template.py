@@ -327,7 +327,7 @@ def test_state_machines_get_their_substitutions_and_lint(built: Path, template: 
         ),
         encoding="utf-8",
     )
-    data = load_manifest().model_dump()
+    data = load_manifest().to_data()
     data["state_machines"] = {
         "review": {
             "definition": str(asl),
@@ -338,7 +338,7 @@ def test_state_machines_get_their_substitutions_and_lint(built: Path, template: 
             },
         }
     }
-    manifest = type(load_manifest()).model_validate(data)
+    manifest = type(load_manifest()).from_data(data)
     resources = cloud.manifest_resources(manifest)["Resources"]
     machine = resources[cloud.state_machine_id("review")]["Properties"]
     assert machine["DefinitionSubstitutions"] == {
@@ -358,7 +358,7 @@ def test_state_machines_get_their_substitutions_and_lint(built: Path, template: 
 
     data["state_machines"]["review"]["substitutions"].pop("Worker")
     with pytest.raises(ValueError, match="Worker"):
-        cloud.manifest_resources(type(manifest).model_validate(data))
+        cloud.manifest_resources(type(manifest).from_data(data))
 
 
 # --- DUES-3: the payment providers' secrets and the public address -------------------------

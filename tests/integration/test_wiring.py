@@ -101,6 +101,32 @@ def test_an_event_function_imports_its_own_handler_and_no_route() -> None:
     assert loaded == sorted([*shared, "chalicelib.registration", "chalicelib.registration.workers"])
 
 
+def test_no_event_function_loads_pydantic_models_and_collection_is_back_on_after_loading() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    probe = (
+        "import gc, sys, importlib; entry = importlib.import_module('chalicelib.entry'); "
+        "from zhtj.core.manifest import load_manifest; "
+        "[getattr(entry, name) for name in load_manifest().functions]; "
+        "print(gc.isenabled(), 'pydantic.main' in sys.modules, len(load_manifest().functions))"
+    )
+    # When a fresh interpreter imports every event function as Lambda would (each its own, here all in one)
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={"PYTHONPATH": f"{root / 'functions'}:{root / 'layers'}", "AWS_DEFAULT_REGION": "cn-north-1", "PATH": ""},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    # Then none loaded pydantic's model machinery (the manifest and the queue messages are records;
+    # docs/architecture.md, "Cold starts"), and garbage collection, held while they loaded, is on again
+    enabled, pydantic_loaded, functions = done.stdout.strip().splitlines()[-1].split()
+    assert (enabled, pydantic_loaded) == ("True", "False") and int(functions) > 10
+
+
 def test_every_queue_has_a_consumer_and_a_dead_letter_queue(aws: None) -> None:
     import boto3
 

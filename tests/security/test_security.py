@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from tests.support import World, call, card_verify_urls, drain, plaintext_ids
-from zhtj.cards import service as cards
+from zhtj.cards import due as card_due
 from zhtj.cards import token as card_token
 from zhtj.core.clock import now
 from zhtj.core.identity import check_character, mask_id_number
@@ -177,14 +177,14 @@ def test_card_2_verification_shows_only_masked_fields(
     member_id = world.members["huajing"][0]
     id_number = _id(321)
     urls = card_verify_urls(monkeypatch)
-    monkeypatch.setattr(cards, "QUIET_SECONDS", 0)
+    monkeypatch.setattr(card_due, "QUIET_SECONDS", 0)
     member = Member.get(keys.member_pk(member_id), keys.META)
     member.id_sealed = pii.seal(id_number, {"purpose": "id_number", "member": member_id})
     member.id_masked = mask_id_number(id_number)
     member.birth_date, member.phone, member.development_number = "2005-03-01", "13912345678", "202144010099"
     member.save()
     uow = UnitOfWork(SYSTEM_ACTOR)
-    cards.changed(uow, member_id)
+    card_due.changed(uow, member_id)
     uow.commit()
     drain(client, "cards")
     token = urls[-1].split("token=", 1)[1]

@@ -247,14 +247,14 @@ def without_cards() -> Iterator[list[str]]:
     what approval starts for a card (CARD-1: the card marked due, its announcement queued) is not
     sent, then taken back. The card tests count content versions and renders from a member's
     first change."""
-    from zhtj.cards import service as cards
+    from zhtj.cards import due as card_due
 
     made: list[str] = []
-    announce = cards.notify
-    cards.notify = lambda *_, **__: None  # type: ignore[assignment]
+    announce = card_due.notify
+    card_due.notify = lambda *_, **__: None  # type: ignore[assignment]
     try:
         yield made
     finally:
-        cards.notify = announce
+        card_due.notify = announce
     for member_id in made:
-        cards.state_key(member_id).delete()
+        card_due.state_key(member_id).delete()

@@ -7,6 +7,7 @@ from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.events import BatchAnswer, Context, Event, batch_processor
+from zhtj.core.records import replace
 from zhtj.registration import waves
 from zhtj.registration import worker as registration  # the write alone: review is the API's
 from zhtj.registration.identity_check import Paced, retry_delay
@@ -21,7 +22,7 @@ def _register(record: SQSRecord) -> None:
         # REG-5: the real-name provider's rate is spent; the registration goes back on the queue,
         # delayed (doubling each time), as a new message: a redelivery would count towards the
         # dead-letter queue, and nothing may drop it.
-        again = message.model_copy(update={"paced": message.paced + 1})
+        again = replace(message, paced=message.paced + 1)
         REGISTRATION.send(again, delay_seconds=retry_delay(message.paced, paced.retry_after_seconds))
 
 

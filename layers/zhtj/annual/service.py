@@ -11,7 +11,7 @@ education evaluation (教育评议) and volunteer hours (志愿服务).
 - Volunteer hours: entered per activity by an organisation at or above the member's branch;
   the card sums them (cumulative).
 
-Each member's record is written with the card's mark-due (cards.changed) and an audit record,
+Each member's record is written with the card's mark-due (card_due.changed) and an audit record,
 a chunk of members per transaction; re-running a registration or certification completes one
 interrupted midway (written records are skipped or rewritten with the same content).
 """
@@ -28,7 +28,7 @@ from zhtj.accounts import service as accounts
 from zhtj.annual import rules as annual_rules
 from zhtj.annual.models import AnnualRegistration, Evaluation, EvaluationProposal, VolunteerRecord
 from zhtj.annual.rules import AnnualResult, Grade, ProposalState
-from zhtj.cards import service as cards
+from zhtj.cards import due as card_due
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, NotFoundError, ValidationError
 from zhtj.members.models import Member
@@ -117,7 +117,7 @@ def register(
                 condition=AnnualRegistration.pk.does_not_exist(),
                 on_fail=ConflictError("ANNUAL_RACE", "本年度注册正由他人同时办理，请刷新后重试", None),
             )
-            cards.changed(uow, member.member_id)
+            card_due.changed(uow, member.member_id)
             uow.audit("annual.register", "MEMBER", member.member_id, branch_id, after={"year": year, "result": result})
             results[member.member_id] = result
         uow.commit()
@@ -242,7 +242,7 @@ def certify(principal: Principal, branch_id: str, year: int) -> EvaluationPropos
                     certified_on=today,
                 )
             )
-            cards.changed(uow, member_id)
+            card_due.changed(uow, member_id)
             uow.audit("evaluation.certify", "MEMBER", member_id, branch_id, after={"year": year, "grade": grade})
         if index == len(chunks) - 1:
             uow.update(
@@ -321,7 +321,7 @@ def record_volunteer(
     )
     uow = UnitOfWork(operator.actor)
     uow.put(record, condition=VolunteerRecord.pk.does_not_exist())
-    cards.changed(uow, member_id)
+    card_due.changed(uow, member_id)
     uow.audit(
         "volunteer.record",
         "MEMBER",

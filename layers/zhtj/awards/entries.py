@@ -15,7 +15,7 @@ outside body, any organisation at or above their branch does.
 
 AWARD-2: an entry later than 20 working days after the document's date (the calendar in
 force, zhtj.timers.calendar) is accepted and flagged `late` (and indexed for the compliance
-sweep). Every write is one transaction with the card's mark-due (cards.changed) and its
+sweep). Every write is one transaction with the card's mark-due (card_due.changed) and its
 audit record; a batch (≤ 200 members) is one transaction per chunk of members.
 """
 
@@ -29,7 +29,7 @@ from zhtj.accounts import service as accounts
 from zhtj.awards import rules as award_rules
 from zhtj.awards.models import Award, AwardDeclaration
 from zhtj.awards.rules import AwardKind
-from zhtj.cards import service as cards
+from zhtj.cards import due as card_due
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError
 from zhtj.members.models import Member
@@ -158,7 +158,7 @@ def new_award(operator: Acting, member_id: str, entry: AwardEntry, award_id: str
 
 def write_award(uow: UnitOfWork, award: Award, org_id: str, action: str = "award.enter") -> None:
     uow.put(award, condition=Award.pk.does_not_exist())
-    cards.changed(uow, award.member_id)
+    card_due.changed(uow, award.member_id)
     uow.audit(action, "MEMBER", award.member_id, org_id, after=_snapshot(award))
 
 
@@ -274,7 +274,7 @@ def release(principal: Principal, member_id: str, award_id: str, released_on: da
         condition=Award.in_force == True,  # noqa: E712 - a PynamoDB condition, not a comparison
         on_fail=AWARD_CHANGED,
     )
-    cards.changed(uow, member_id)
+    card_due.changed(uow, member_id)
     uow.audit(
         "award.release",
         "MEMBER",

@@ -12,16 +12,22 @@ after the commit is recovered by the card sweep, which reads the due index.
 from __future__ import annotations
 
 import math
-import zlib
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.expressions.update import Action
 
 from zhtj.cards import content as card_content
+from zhtj.cards import due
 from zhtj.cards import token as card_token
+
+# Marking a card due lives in due.py; its names are this module's too (callers of the card's side).
+from zhtj.cards.due import (
+    mark_due,
+    stamp,
+    state_key,
+)
 from zhtj.cards.messages import CARDS, RenderCard
 from zhtj.cards.models import CardState
 from zhtj.cards.rules import VERDICTS, CardStatus, RenderOutcome, Verdict
@@ -33,110 +39,7 @@ from zhtj.members.rules import MemberState
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.signin.tokens import Principal
 from zhtj.table import keys, partitions, signing, storage
-from zhtj.table.base import Item, Key
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
-
-# Coalescing: a card that has been rendered before is rendered again once its content has been
-# still for this long, so a burst of changes (ten in a minute) renders once, with the last state.
-# A first card does not wait: until it is rendered the member has nothing to download.
-QUIET_SECONDS = 60
-
-
-def stamp(moment: datetime) -> str:
-    """Fixed-width UTC, so that sort keys and message fields compare as times do."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def due_shard(member_id: str) -> int:
-    return zlib.crc32(member_id.encode()) % keys.CARD_DUE_SHARDS
-
-
-def card_number_for(member_id: str) -> str:
-    """The card number (团员证号): fixed for the member's life, derived from the member id
-    (time-ordered and unique), upper-cased and grouped for reading aloud."""
-    body = member_id[1:].upper()
-    return "-".join(body[i : i + 4] for i in range(0, len(body), 4))
-
-
-def state_key(member_id: str) -> CardState:
-    return CardState(keys.member_pk(member_id), keys.CARD_SK)
-
-
-def bump_actions(member_id: str, at: datetime) -> list[Action]:
-    """The update that marks a card due: content_version + 1, the change time (the coalescing
-    clock), and the due index keeping the first moment it became due (if_not_exists)."""
-    return [
-        CardState.kind.set(CardState),  # the update may create the item: name its kind
-        CardState.member_id.set(member_id),
-        CardState.card_number.set(CardState.card_number | card_number_for(member_id)),
-        CardState.content_version.add(1),
-        CardState.changed_at.set(at),
-        CardState.pending_since.set(CardState.pending_since | at),
-        CardState.gsi2pk.set(keys.card_due_pk(due_shard(member_id))),
-        CardState.gsi2sk.set(CardState.gsi2sk | f"{stamp(at)}#{member_id}"),
-    ]
-
-
-def message(member_id: str, at: datetime) -> RenderCard:
-    """The queue message of one change: the member and the change time it announces."""
-    return RenderCard(member_id=member_id, changed_at=stamp(at))
-
-
-def notify(member_id: str, at: datetime, delay_seconds: int) -> None:
-    """Announce a change, delivered after `delay_seconds` (SQS DelaySeconds, at most 15 minutes)."""
-    CARDS.send(message(member_id, at), delay_seconds=min(delay_seconds, 900))
-
-
-def rendered_before(member_id: str) -> bool:
-    """Whether the member's card has been rendered at least once. An eventually consistent read
-    is enough: rendered_version only grows, so a stale answer can only be "not yet", whose
-    message comes at once and waits out the quiet period in the worker (`handle`)."""
-    state = CardState.get(
-        keys.member_pk(member_id),
-        keys.CARD_SK,
-        attributes_to_get=[CardState.kind.attr_name, CardState.rendered_version.attr_name],
-    )
-    return bool(state.rendered_version)
-
-
-def card_key(member_id: str) -> Key:
-    """The key of the member's CardState, for a caller that batches reading it (`rendered`)."""
-    return keys.member_pk(member_id), keys.CARD_SK
-
-
-def rendered(found: Mapping[Key, Item], member_id: str) -> bool:
-    """Whether the card has been rendered, from a caller's batched read of `card_key`."""
-    state = found.get(card_key(member_id))
-    return isinstance(state, CardState) and bool(state.rendered_version)
-
-
-def changed(uow: UnitOfWork, member_id: str, was_rendered: bool | None = None) -> None:
-    """Call inside any transaction that changes what a member's card shows (registration
-    approved, transfer completed, dues month paid, award entered...). Adds ONE update of the
-    member's CardState to the caller's transaction (safe to call twice for one member: the
-    second call adds nothing) and, once the transaction commits, a message to the `cards`
-    queue (a lost message is recovered by the card sweep from the due index).
-    `was_rendered`: whether the card has been rendered, when the caller knows (a member the
-    same transaction creates has no card yet; a caller may have read it with its own reads,
-    `card_key`); None: it is read once the transaction has landed."""
-    mark_due(uow, member_id, [], was_rendered)
-
-
-def mark_due(uow: UnitOfWork, member_id: str, extra: list[Action], was_rendered: bool | None = None) -> bool:
-    """`changed` with further actions on the same CardState (the member's preferences).
-    False if the card was already marked in this unit of work (`extra` then not applied)."""
-    at = clock.now()
-
-    def hook() -> None:
-        # A first card is announced for at once, a later change for the end of the quiet period.
-        before = rendered_before(member_id) if was_rendered is None else was_rendered
-        notify(member_id, at, QUIET_SECONDS if before else 0)
-
-    if not uow.after_commit(f"card:{member_id}", hook):
-        return False
-    uow.update(state_key(member_id), [*bump_actions(member_id, at), *extra], versioned=False)
-    return True
-
 
 # --- The worker: render once the content is still, record it ordered by content version -------
 
@@ -189,7 +92,7 @@ def handle(body: RenderCard) -> RenderOutcome:
             # It came early (a stale "not rendered yet" at the sender, a clock apart): look
             # again when the quiet period ends. An earlier change's message is dropped: the
             # latest one's is on its way.
-            notify(member_id, changed_at, delay_seconds=max(1, math.ceil((quiet_at - at).total_seconds())))
+            due.notify(member_id, changed_at, delay_seconds=max(1, math.ceil((quiet_at - at).total_seconds())))
         return RenderOutcome.DEFERRED
     return render(member_id, items, content_version)
 
@@ -197,7 +100,7 @@ def handle(body: RenderCard) -> RenderOutcome:
 def due_at(changed_at: datetime, pending_since: datetime) -> datetime:
     """When a rendered card's newer content renders: once it has been still for the quiet
     period, or has waited MAX_WAIT however busy the record."""
-    return min(changed_at + timedelta(seconds=QUIET_SECONDS), pending_since + timedelta(seconds=MAX_WAIT_SECONDS))
+    return min(changed_at + timedelta(seconds=due.QUIET_SECONDS), pending_since + timedelta(seconds=MAX_WAIT_SECONDS))
 
 
 def render(member_id: str, items: list[dict[str, Any]], content_version: int) -> RenderOutcome:
@@ -273,7 +176,7 @@ def _record(
 
 # --- The sweep: a card whose message was lost is found in the due index ------------------------
 
-SWEEP_GRACE_SECONDS = QUIET_SECONDS + 120
+SWEEP_GRACE_SECONDS = due.QUIET_SECONDS + 120
 
 
 def sweep(now: datetime | None = None) -> int:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 _frozen: set[str] = set()
 _lock = threading.Lock()
@@ -26,3 +28,24 @@ def keep_loaded(reason: str) -> None:
         _frozen.add(reason)
     gc.collect()
     gc.freeze()
+
+
+@contextmanager
+def loading() -> Iterator[None]:
+    """No garbage collection while a function loads its code (its cold start), then everything
+    loaded frozen as `keep_loaded` does, and collection back on.
+
+    Importing allocates a great many objects that all stay (modules, classes, functions), so the
+    collector's passes during a cold start find nothing to free; yet as the heap grows they come
+    round and the full ones walk all of it: ≈ 20-40 ms of a worker's ≈ 300 ms of imports
+    (docs/architecture.md, "Cold starts"). Frozen afterwards, those objects are not walked again;
+    what the imports left as garbage (little) is kept. A `loading()` inside another does nothing."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()

@@ -1,6 +1,10 @@
 """The wiring manifest (chalicefile.json): functions, their triggers, queues, schedules and
 state machines. The Chalice app, the cloud template and the local runtime are all built
 from it, so that wiring is stated once.
+
+Every Lambda function reads it at its cold start, so it is records read by
+zhtj.core.records (no pydantic: docs/architecture.md, "Cold starts"); an unknown key, a missing
+one or a value out of its bounds is refused with `records.RecordError` naming it.
 """
 
 from __future__ import annotations
@@ -8,92 +12,101 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from zhtj.core.records import Record, bounded, dump, field, parse
 
 # The payment providers whose notifications arrive at /webhooks/<provider> (their adapters are
 # in zhtj.integrations.payments): wiring beside the manifest's functions.
 PAYMENT_PROVIDERS = ("wechatpay", "alipay")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Queue(_Strict):
+class Queue(Record):
     description: str
     # AWS: at least 6x the consuming function's timeout (checked below).
-    visibility_timeout_seconds: int = Field(ge=30, le=43200)
-    max_receive_count: int = Field(ge=5, le=1000)
-    retention_days: int = Field(default=14, ge=1, le=14)
+    visibility_timeout_seconds: int = bounded(ge=30, le=43200)
+    max_receive_count: int = bounded(ge=5, le=1000)
+    retention_days: int = bounded(14, ge=1, le=14)
 
 
-class SqsTrigger(_Strict):
+class SqsTrigger(Record):
     type: Literal["sqs"]
     queue: str
-    batch_size: int = Field(default=10, ge=1, le=10)
-    maximum_concurrency: int | None = Field(default=None, ge=2, le=1000)
+    batch_size: int = bounded(10, ge=1, le=10)
+    maximum_concurrency: int | None = bounded(None, ge=2, le=1000)
 
 
-class ScheduleTrigger(_Strict):
+class ScheduleTrigger(Record):
     type: Literal["schedule"]
     # EventBridge expression as the cloud fires it: "rate(1 day)", "cron(0 17 * * ? *)".
-    expression: str = Field(pattern=r"^(rate|cron)\(.+\)$")
+    expression: str = bounded(pattern=r"^(rate|cron)\(.+\)$")
     # How often the local runner fires it (a day is too long to wait for on one machine).
-    local_every_seconds: int = Field(ge=1)
+    local_every_seconds: int = bounded(ge=1)
     # Locally, each firing waits until the runner has read the table's stream to its end: the
     # recount compares the counters the stream keeps, and the local stack starts with the whole
     # demo still on the stream (in the cloud the stream is seconds behind, and the job is nightly).
     local_after_stream: bool = False
 
 
-class InvokeTrigger(_Strict):
+class InvokeTrigger(Record):
     """Called by a state machine or another function, not by an event source."""
 
     type: Literal["invoke"]
 
 
-class StreamTrigger(_Strict):
+class StreamTrigger(Record):
     """The table's change stream (NEW_AND_OLD_IMAGES) through an event source mapping. Only
     records whose new or old image is of one of `kinds` reach the function (Lambda's event
     filtering in the cloud, the runner locally); a batch that keeps failing goes, as a
     description, to the function's failure queue (`<app>-<function>-failures`)."""
 
     type: Literal["dynamodb_stream"]
-    kinds: list[str] = Field(min_length=1)
-    batch_size: int = Field(default=100, ge=1, le=10000)
-    batching_window_seconds: int = Field(default=1, ge=0, le=300)
-    maximum_retry_attempts: int = Field(default=10, ge=0, le=10000)
-    parallelization_factor: int = Field(default=1, ge=1, le=10)
+    kinds: list[str] = bounded(min_length=1)
+    batch_size: int = bounded(100, ge=1, le=10000)
+    batching_window_seconds: int = bounded(1, ge=0, le=300)
+    maximum_retry_attempts: int = bounded(10, ge=0, le=10000)
+    parallelization_factor: int = bounded(1, ge=1, le=10)
 
 
-Trigger = Annotated[SqsTrigger | ScheduleTrigger | InvokeTrigger | StreamTrigger, Field(discriminator="type")]
+# Told apart by `type`.
+Trigger = SqsTrigger | ScheduleTrigger | InvokeTrigger | StreamTrigger
 
 
-class Function(_Strict):
+class Function(Record):
     handler: str
     trigger: Trigger
-    timeout_seconds: int = Field(ge=1, le=900)
-    memory_mb: int = Field(default=512, ge=128, le=10240)
+    timeout_seconds: int = bounded(ge=1, le=900)
+    memory_mb: int = bounded(512, ge=128, le=10240)
 
 
-class StateMachine(_Strict):
+class StateMachine(Record):
     definition: str
     type: Literal["STANDARD", "EXPRESS"] = "STANDARD"
     # Placeholder in the ASL file -> "queue:<name>" | "table" | "function:<name>".
-    substitutions: dict[str, str] = {}
+    substitutions: dict[str, str] = field(default_factory=dict)
 
 
-class Manifest(_Strict):
+class Manifest(Record):
     app: str
     table: str
     queues: dict[str, Queue]
     functions: dict[str, Function]
-    state_machines: dict[str, StateMachine] = {}
+    state_machines: dict[str, StateMachine] = field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _queues_are_consumed_safely(self) -> Manifest:
+    def __post_init__(self) -> None:
+        self._queues_are_consumed_safely()
+
+    @classmethod
+    def from_data(cls, data: Any) -> Manifest:
+        """The manifest of JSON data (as chalicefile.json holds it)."""
+        manifest: Manifest = parse(cls, data)
+        return manifest
+
+    def to_data(self) -> dict[str, Any]:
+        """The JSON data of the manifest (what `from_data` reads)."""
+        return dump(self)
+
+    def _queues_are_consumed_safely(self) -> None:
         for name, function in self.functions.items():
             trigger = function.trigger
             if isinstance(trigger, SqsTrigger):
@@ -105,7 +118,6 @@ class Manifest(_Strict):
         consumed = {f.trigger.queue for f in self.functions.values() if isinstance(f.trigger, SqsTrigger)}
         if unused := set(self.queues) - consumed:
             raise ValueError(f"queues without a consumer: {sorted(unused)}")
-        return self
 
     def queue_name(self, queue: str) -> str:
         """The deployed name of a manifest queue."""
@@ -134,5 +146,6 @@ DEFAULT_PATH = Path(__file__).with_name("chalicefile.json")
 
 @lru_cache(maxsize=4)
 def load_manifest(path: Path = DEFAULT_PATH) -> Manifest:
-    """Read and validate chalicefile.json; raises pydantic.ValidationError when it is malformed."""
-    return Manifest.model_validate(json.loads(Path(path).read_text(encoding="utf-8")))
+    """Read and validate chalicefile.json; raises ValueError (records.RecordError for a key or
+    value) when it is malformed."""
+    return Manifest.from_data(json.loads(Path(path).read_text(encoding="utf-8")))

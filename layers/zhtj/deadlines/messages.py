@@ -4,9 +4,7 @@ shard's deadlines after a calendar year is loaded."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from pydantic import Field
+from typing import Literal
 
 from zhtj.table.queues import Message, Queue
 
@@ -40,6 +38,6 @@ class Recompute(Message):
     cursor: str | None = None
 
 
-TimerMessage = Annotated[SweepShard | FireTimer | Recompute, Field(discriminator="kind")]
+TimerMessage = SweepShard | FireTimer | Recompute
 
 TIMERS: Queue[SweepShard | FireTimer | Recompute] = Queue("timers", TimerMessage)

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from zhtj.core import clock, settings
 from zhtj.core.errors import ConflictError, ValidationError
 from zhtj.core.observability import logger, metrics
+from zhtj.core.records import replace
 from zhtj.deadlines.messages import TIMERS, FireTimer, Recompute, SweepShard
 from zhtj.dues import closing as dues_closing
 from zhtj.messages import notify as messages
@@ -367,7 +368,7 @@ def recompute(message: Recompute) -> int:
             day += timedelta(days=1)
             if day > last:
                 return moved
-    TIMERS.send(message.model_copy(update={"day": day.isoformat(), "cursor": cursor}))
+    TIMERS.send(replace(message, day=day.isoformat(), cursor=cursor))
     return moved
 
 

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from pynamodb.expressions.update import Action
 
-from zhtj.cards import service as cards
+from zhtj.cards import due as card_due
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError
 from zhtj.core.observability import logger, metrics
@@ -80,13 +80,13 @@ def _read(line: Line, last: bool) -> _Read:
     wanted = [share_key(o) for o in chain]
     account_key = (keys.member_pk(line.member_id), keys.DUES_ACCOUNT_SK)
     if last:
-        wanted += [account_key, cards.card_key(line.member_id)]
+        wanted += [account_key, card_due.card_key(line.member_id)]
     found = get_items(wanted)
     account = found.get(account_key)
     return _Read(
         shares_in(found, chain),
         account if isinstance(account, DuesAccount) else None,
-        cards.rendered(found, line.member_id) if last else None,
+        card_due.rendered(found, line.member_id) if last else None,
     )
 
 
@@ -186,7 +186,7 @@ def _member_effects(
             per_year[int(collected[:4])].append(counters.number(f"n{cmm}").add(1))
         _count(uow, org_id, counter_shard(depth, line.member_id), per_year)
     if line.months:
-        cards.changed(uow, line.member_id, read.card_rendered)
+        card_due.changed(uow, line.member_id, read.card_rendered)
 
 
 def _count(uow: UnitOfWork, org_id: str, shard: int, per_year: dict[int, list[Action]]) -> None:

@@ -13,7 +13,7 @@ from datetime import date
 
 from pynamodb.expressions.update import Action
 
-from zhtj.cards import service as cards
+from zhtj.cards import due as card_due
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, ValidationError
 from zhtj.counters import raw as counters
@@ -286,7 +286,7 @@ def record_offline(
         on_fail=BILL_CHANGED,
         versioned=False,
     )
-    cards.changed(uow, member_id)
+    card_due.changed(uow, member_id)
     uow.audit(
         "dues.offline_record",
         "MEMBER",

@@ -21,6 +21,7 @@ from zhtj.core import clock
 from zhtj.core.clock import new_id
 from zhtj.core.errors import ConflictError
 from zhtj.core.observability import logger
+from zhtj.core.records import replace
 from zhtj.integrations.sms import registry as sms
 from zhtj.integrations.sms.base import SmsRefused, Template
 from zhtj.integrations.wechat import registry as wechat_registry
@@ -117,9 +118,7 @@ def by_sms(message: Notify, kind: Kind, account_id: str) -> None:
     at = clock.now()
     delay = rules.quiet_delay(at)
     if delay:
-        held = message.model_copy(
-            update={"recipient": f"account:{account_id}", "channel": Channel.SMS.value, "outbox": None}
-        )
+        held = replace(message, recipient=f"account:{account_id}", channel=Channel.SMS.value, outbox=None)
         NOTIFICATIONS.send(held, delay_seconds=delay)
         return
     phone = phone_of(account_id)

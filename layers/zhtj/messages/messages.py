@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
-
-from zhtj.table.queues import Message, Queue
+from zhtj.table.queues import Message, Queue, field
 
 
 class Notify(Message):
@@ -21,7 +19,7 @@ class Notify(Message):
     notice_kind: str
     recipient: str
     channel: str | None = None
-    params: dict[str, str] = Field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
     # The outbox item written with the event (zhtj.messages.outbox): "<pk>|<sk>", deleted by the
     # worker once the message is handled; None for a message sent without one.
     outbox: str | None = None

@@ -18,6 +18,7 @@ from pynamodb.exceptions import DeleteError
 
 from zhtj.core import clock
 from zhtj.core.observability import logger, metrics
+from zhtj.core.records import replace
 from zhtj.messages.messages import NOTIFICATIONS, Notify
 from zhtj.messages.models import NotifyOutbox
 from zhtj.table import keys
@@ -46,7 +47,7 @@ def stage(uow: UnitOfWork, message: Notify, hook_key: str) -> None:
     """Write `message` in `uow`'s transaction and send it once the transaction lands (the worker
     deletes the item). Nothing when `hook_key` is already staged in this unit of work."""
     pk, sk = entry_key(message, clock.now())
-    staged = message.model_copy(update={"outbox": f"{pk}|{sk}"})
+    staged = replace(message, outbox=f"{pk}|{sk}")
 
     def send() -> None:
         NOTIFICATIONS.send(staged)

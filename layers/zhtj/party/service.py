@@ -21,7 +21,7 @@ from pynamodb.expressions.update import Action
 from zhtj.annual.models import Evaluation
 from zhtj.awards.models import Award
 from zhtj.awards.rules import AwardKind
-from zhtj.cards import service as cards
+from zhtj.cards import due as card_due
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, ForbiddenError, NotFoundError, RuleViolation, ValidationError
 from zhtj.life import service as life
@@ -230,7 +230,7 @@ def _decide(
     member_actions: list[Action] = [Member.open_party_id.remove()]
     if approve:
         member_actions.append(Member.party_recommended_on.set(today))
-        cards.changed(uow, member_id)
+        card_due.changed(uow, member_id)
     uow.update(
         Member(keys.member_pk(member_id), keys.META),
         member_actions,

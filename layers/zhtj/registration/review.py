@@ -5,7 +5,7 @@ ID number to the reviewer."""
 from __future__ import annotations
 
 from zhtj.accounts.models import Account, IdLogin
-from zhtj.cards import service as cards
+from zhtj.cards import due as card_due
 from zhtj.core.clock import new_id, now
 from zhtj.core.errors import ConflictError, RuleViolation, ValidationError
 from zhtj.members.models import Member
@@ -111,7 +111,7 @@ def approve(caller: Caller, registration_id: str) -> Registration:
     )
     uow.audit("member.create", "MEMBER", member_id, branch.org_id, after=snapshot(registration))
     # CARD-1: the card is generated once the registration is approved, at once (a new member's)
-    cards.changed(uow, member_id, was_rendered=False)
+    card_due.changed(uow, member_id, was_rendered=False)
     messages.notify(
         uow,
         messages.Kind.REGISTRATION_APPROVED,

@@ -19,6 +19,7 @@ from datetime import date
 from zhtj.core import clock
 from zhtj.core.clock import CHINA_TZ
 from zhtj.core.observability import logger, metrics
+from zhtj.core.records import replace
 from zhtj.dues.models import DuesAccount
 from zhtj.dues.owed import last_paid_month, online_start, owed_for
 from zhtj.members.models import Member
@@ -78,7 +79,7 @@ def handle(message: DuesMonthPage) -> int:
     since = online_start(today)
     told = sum(remind_branch(b, message.month, today, since) for b in branches if isinstance(b, Org))
     if cursor is not None:
-        REMINDERS.send(message.model_copy(update={"cursor": cursor}))
+        REMINDERS.send(replace(message, cursor=cursor))
     if told:
         metrics.add_metric(name="DuesRemindersQueued", unit="Count", value=told)
     return told

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -18,7 +19,16 @@ from zhtj.core.errors import ValidationError
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, hash_len=32, salt_len=16)
 # The real system asks for 6-16 letters and digits [seed 003 annex 3 §1]: both kinds, nothing else.
 _SHAPE = re.compile(r"^(?=.*[A-Za-z])(?=.*\d)[A-Za-z\d]{6,16}$")
-_NOBODY = _HASHER.hash("nobody-has-this-password-1")
+
+
+@cache
+def _nobody(hasher: PasswordHasher = _HASHER) -> str:
+    """The dummy hash `verify_nothing` checks against (with the module's hasher, whatever a test
+    puts in its place): made at its first use, not at import (an Argon2id hash is ≈ 25 ms, and
+    every function whose imports reach this module would pay it at its cold start;
+    docs/architecture.md, "Cold starts")."""
+    return hasher.hash("nobody-has-this-password-1")
+
 
 WEAK = ValidationError("PASSWORD_WEAK", "密码须为6至16位字母和数字的组合", "password")
 
@@ -49,4 +59,4 @@ def verify(stored_hash: str | None, password: str) -> bool:
 def verify_nothing(password: str) -> None:
     """Spend a verification's time for a login that has no account."""
     with contextlib.suppress(VerificationError):
-        _HASHER.verify(_NOBODY, password)
+        _HASHER.verify(_nobody(), password)

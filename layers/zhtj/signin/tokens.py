@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import jwt
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from zhtj.core.clock import new_id
@@ -95,6 +94,10 @@ def issue(subject: Subject, session_id: str, acting_org_id: str | None) -> str:
 def decode(token: str) -> dict[str, Any]:
     """The claims of a token whose signature, expiry, issuer and audience hold. Raises
     AuthenticationError. Does not look at the session (see `verify`)."""
+    # Imported here, not at the top: for cold-start cost only (every function imports this module
+    # for `Principal`; only the API decodes tokens). Not to dodge a cycle.
+    import jwt
+
     settings = get_settings()
     try:
         claims: dict[str, Any] = jwt.decode(

@@ -3,9 +3,7 @@ by the sweep state machine, infra/statemachines/sweep.asl.json), then finish the
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from pydantic import Field
+from typing import Literal
 
 from zhtj.table.queues import Message, Queue
 
@@ -26,6 +24,6 @@ class FinishSweep(Message):
     run_id: str
 
 
-SweepMessage = Annotated[ScanSegment | FinishSweep, Field(discriminator="kind")]
+SweepMessage = ScanSegment | FinishSweep
 
 SWEEPS: Queue[ScanSegment | FinishSweep] = Queue("sweeps", SweepMessage)

@@ -2,9 +2,11 @@
 data layer touches boto3.
 
 A capability declares its queue in its own `messages.py`: `CARDS = Queue("cards", RenderCard)`
-(a pydantic model, or an Annotated union discriminated by a `kind: Literal[...]` field). The
-name must be a queue of chalicefile.json. Producers `send` a model; workers `parse` a record's
-body into one and dispatch with `match` on its type.
+(a `Message`: a record of zhtj.core.records, made with keywords and immutable; or a union of
+them told apart by a `kind: Literal[...]` field). The name must be a queue of
+chalicefile.json. Producers `send` a message; workers `parse` a record's body into one and
+dispatch with `match` on its type. (They were pydantic models: every function's cold start paid
+for pydantic's machinery and every queue's schema; docs/architecture.md, "Cold starts".)
 
 The JSON sent is the model's fields in declaration order, every field always written (a null
 too) except those declared with `omitted()`, which are left out when they hold their default:
@@ -15,35 +17,27 @@ flight during a deploy still parse. Unknown keys are ignored on parse.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import boto3
-import pydantic
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from zhtj.core import faults
+from zhtj.core import faults, records
 from zhtj.core.manifest import load_manifest
+from zhtj.core.records import field, omitted
 from zhtj.core.settings import get_settings
 
+__all__ = ["DECLARED", "MalformedMessage", "Message", "Queue", "field", "omitted", "queue_url", "reset_clients"]
 
-class Message(BaseModel):
-    """Base of every queue message: immutable, and tolerant of keys it does not know."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+class Message(records.Record):
+    """Base of every queue message: a record (zhtj.core.records: made with keywords, immutable);
+    on parse, keys it does not know are ignored."""
 
 
 class MalformedMessage(ValueError):
     """A queue body that is not one of its queue's messages (poison: the record fails, is
     retried, then dead-lettered)."""
-
-
-def omitted(default: Any = None) -> Any:
-    """A field left out of the JSON while it holds `default` (a key the message carries only
-    sometimes)."""
-    exclude: Callable[[Any], bool] = lambda value: value == default  # noqa: E731
-    return Field(default=default, exclude_if=exclude)
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +65,6 @@ class Queue(Generic[M]):
             raise ValueError(f"queue {name!r} is declared twice")
         self.name = name
         self.message_type = message_type
-        self._adapter: TypeAdapter[M] = TypeAdapter(message_type)
         DECLARED[name] = self
 
     def __repr__(self) -> str:
@@ -79,7 +72,7 @@ class Queue(Generic[M]):
 
     def body(self, message: M) -> str:
         """The JSON text of a message, as sent."""
-        return json.dumps(self._adapter.dump_python(message, mode="json"), ensure_ascii=False)
+        return json.dumps(records.dump(cast(records.Record, message)), ensure_ascii=False)
 
     def send(self, message: M, delay_seconds: int = 0) -> None:
         """Send one message, delivered after `delay_seconds` (at most 900, SQS's limit)."""
@@ -91,8 +84,9 @@ class Queue(Generic[M]):
         queue's messages."""
         try:
             data = body if isinstance(body, dict) else json.loads(body)
-            return self._adapter.validate_python(data)
-        except (ValueError, pydantic.ValidationError) as error:
+            parsed: M = records.parse(self.message_type, data, ignore_unknown=True)
+            return parsed
+        except ValueError as error:
             raise MalformedMessage(f"malformed {self.name} message: {error}") from error
 
     def url(self) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from zhtj.cards import service as cards
+from zhtj.cards import due as card_due
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, ValidationError
 from zhtj.members import service as member_records
@@ -129,7 +129,7 @@ def _complete(uow: UnitOfWork, transfer: Transfer, at: datetime, stats: EventCou
     )
     timers.cancel(uow, TIMER_KIND, timer_subject(transfer))
     timers.cancel(uow, NEAR_KIND, timer_subject(transfer))
-    cards.changed(uow, transfer.member_id)
+    card_due.changed(uow, transfer.member_id)
     if transfer.graduate:
         stats.add(transfer.from_path, "graduates_transferred")
     transfer.state, transfer.completed_at = TransferState.COMPLETED, at

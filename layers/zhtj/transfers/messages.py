@@ -3,9 +3,7 @@ to approve for one organisation."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
-from pydantic import Field
+from typing import Literal
 
 from zhtj.table.queues import Message, Queue
 
@@ -29,6 +27,6 @@ class ApproveChunk(Message):
     member_ids: list[str]
 
 
-TransferMessage = Annotated[StartChunk | ApproveChunk, Field(discriminator="kind")]
+TransferMessage = StartChunk | ApproveChunk
 
 TRANSFERS: Queue[StartChunk | ApproveChunk] = Queue("transfers", TransferMessage)

@@ -22,6 +22,7 @@ import boto3
 from infra.local.runner import EventRunner
 from tests.support import World, enrol, han_number
 from tests.support.faults import Reasons, all_depths, assert_poison_only, depth, settle
+from zhtj.cards import due as card_due
 from zhtj.cards import service as cards
 from zhtj.cards.messages import CARDS
 from zhtj.cards.models import CardState
@@ -37,7 +38,7 @@ FAULTS = "card_worker=0.3,dynamodb_conflict=0.25"
 
 def change(member_id: str) -> None:
     uow = UnitOfWork(SYSTEM_ACTOR)
-    cards.changed(uow, member_id)
+    card_due.changed(uow, member_id)
     uow.commit()
 
 
@@ -59,7 +60,7 @@ def test_card_1_burst_with_crashes_and_races_renders_each_card_once_with_its_new
     assert depth("cards") == sum(changes.values())
 
     # When
-    poison = {"changed_at": cards.stamp(clock.now())}  # whose card? fails every time
+    poison = {"changed_at": card_due.stamp(clock.now())}  # whose card? fails every time
     queues.send_unchecked(CARDS, poison)
     faults_on(FAULTS)
     totals = settle(runner, "cards", poison=[poison])

@@ -10,19 +10,19 @@ import pytest
 
 from tests.support import World, call, drain
 from tests.support.sessions import session_token
+from zhtj.cards import due as card_due
 from zhtj.cards import pdf as card_pdf
-from zhtj.cards import service as cards
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 
 
 @pytest.fixture(autouse=True)
 def no_quiet_period(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cards, "QUIET_SECONDS", 0)
+    monkeypatch.setattr(card_due, "QUIET_SECONDS", 0)
 
 
 def change(member_id: str) -> None:
     uow = UnitOfWork(SYSTEM_ACTOR)
-    cards.changed(uow, member_id)
+    card_due.changed(uow, member_id)
     uow.commit()
 
 

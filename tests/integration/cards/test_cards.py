@@ -18,6 +18,7 @@ import pytest
 from tests.support import World, call, card_verify_urls, drain
 from tests.support.registration import registered
 from tests.support.sessions import session_token
+from zhtj.cards import due as card_due
 from zhtj.cards import service as cards
 from zhtj.cards import token as card_token
 from zhtj.cards.messages import CARDS
@@ -34,7 +35,7 @@ MONTHS = [f"{year}-{month:02d}" for year in range(2016, 2026) for month in range
 @pytest.fixture(autouse=True)
 def no_quiet_period(monkeypatch: pytest.MonkeyPatch) -> None:
     """Most tests render as soon as the message arrives; the coalescing tests set it back."""
-    monkeypatch.setattr(cards, "QUIET_SECONDS", 0)
+    monkeypatch.setattr(card_due, "QUIET_SECONDS", 0)
 
 
 def put_raw(item: dict[str, Any]) -> None:
@@ -99,7 +100,7 @@ def long_history(member_id: str, world: World) -> None:
 
 def change(member_id: str) -> None:
     uow = UnitOfWork(SYSTEM_ACTOR)
-    cards.changed(uow, member_id)
+    card_due.changed(uow, member_id)
     uow.commit()
 
 
@@ -235,7 +236,7 @@ def test_card_1_ten_changes_in_a_minute_render_once_with_the_last_state(
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given
-    monkeypatch.setattr(cards, "QUIET_SECONDS", 60)
+    monkeypatch.setattr(card_due, "QUIET_SECONDS", 60)
     member_id = world.members["huajing"][0]
     # When
     change(member_id)
@@ -245,7 +246,7 @@ def test_card_1_ten_changes_in_a_minute_render_once_with_the_last_state(
         paid(member_id, f"2024-{n + 1:02d}", 300)
         change(member_id)
     assert queue_counts() == (0, 10)  # each later change waits out the quiet period
-    bodies = [cards.message(member_id, clock.now()) for _ in range(10)]
+    bodies = [card_due.message(member_id, clock.now()) for _ in range(10)]
     # Delivered early (a clock apart): nothing renders, and only the latest change's message asks again.
     outcomes = [cards.handle(body) for body in bodies]
     assert set(outcomes) == {RenderOutcome.DEFERRED} and state(member_id).renders == 1
@@ -262,7 +263,7 @@ def test_card_1_a_first_card_renders_at_once_and_the_route_says_it_is_on_its_way
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given the quiet period in force and a registration just approved (the member's first card)
-    monkeypatch.setattr(cards, "QUIET_SECONDS", 60)
+    monkeypatch.setattr(card_due, "QUIET_SECONDS", 60)
     reg_id = registered(client, world)["registration_id"]
     status, approved = call(client, "POST", f"/registrations/{reg_id}/approve", world.headers("huajing"))
     assert status == 200
@@ -288,15 +289,15 @@ def test_card_1_quick_changes_before_the_first_render_make_one_render_and_a_stal
     from zhtj.table import partitions
 
     # Given the quiet period in force and a member without a card
-    monkeypatch.setattr(cards, "QUIET_SECONDS", 60)
+    monkeypatch.setattr(card_due, "QUIET_SECONDS", 60)
     member_id = world.members["huajing"][0]
     change(member_id)
     slow = partitions.items(keys.member_pk(member_id))  # what a slow worker read at content version 1
-    first = cards.message(member_id, state(member_id).changed_at)
+    first = card_due.message(member_id, state(member_id).changed_at)
     # When a second change comes before the first card is rendered
     paid(member_id, "2025-01")
     change(member_id)
-    second = cards.message(member_id, state(member_id).changed_at)
+    second = card_due.message(member_id, state(member_id).changed_at)
     # Then both announcements come at once, and only the latest renders: one render, the newest content
     assert queue_counts() == (2, 0)
     assert (cards.handle(first), cards.handle(second), cards.handle(first)) == (
@@ -316,7 +317,7 @@ def test_card_1_a_later_change_waits_out_the_quiet_period_and_the_route_says_whe
     client: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a member whose first card is rendered, and the quiet period in force
-    monkeypatch.setattr(cards, "QUIET_SECONDS", 60)
+    monkeypatch.setattr(card_due, "QUIET_SECONDS", 60)
     member_id = world.members["huajing"][0]
     own = member_headers(world, member_id)
     change(member_id)
@@ -328,7 +329,7 @@ def test_card_1_a_later_change_waits_out_the_quiet_period_and_the_route_says_whe
     changed_at = state(member_id).changed_at
     # Then its announcement waits out the quiet period, and nothing renders before then
     assert queue_counts() == (0, 1)
-    assert cards.handle(cards.message(member_id, changed_at)) == RenderOutcome.DEFERRED
+    assert cards.handle(card_due.message(member_id, changed_at)) == RenderOutcome.DEFERRED
     # And the route says a newer card is coming, when, and that the download is the previous card
     status, answer = call(client, "GET", f"/members/{member_id}/card", own)
     assert (status, answer["state"], answer["rendered_version"], answer["content_version"]) == (200, "RENDERING", 1, 2)
@@ -338,7 +339,7 @@ def test_card_1_a_later_change_waits_out_the_quiet_period_and_the_route_says_whe
     # When the quiet period has passed
     later = clock.now() + timedelta(seconds=61)
     monkeypatch.setattr(cards.clock, "now", lambda: later)
-    assert cards.handle(cards.message(member_id, changed_at)) == RenderOutcome.RENDERED
+    assert cards.handle(card_due.message(member_id, changed_at)) == RenderOutcome.RENDERED
     # Then the route offers the new card
     status, answer = call(client, "GET", f"/members/{member_id}/card", own)
     assert (answer["state"], answer["rendered_version"], answer["ready_by"]) == ("READY", 2, None)
@@ -366,7 +367,7 @@ def test_card_1_an_older_render_never_replaces_a_newer_one_and_redelivery_render
     versions = boto3.client("s3").list_object_versions(Bucket=storage.bucket(cards.ROLE), Prefix=newer.object_key)
     latest = [v for v in versions["Versions"] if v["IsLatest"]]
     assert [v["VersionId"] for v in latest] == [newer.object_version]  # the loser's object was removed
-    assert cards.handle(cards.message(member_id, clock.now())) == RenderOutcome.CURRENT  # redelivered: nothing to do
+    assert cards.handle(card_due.message(member_id, clock.now())) == RenderOutcome.CURRENT  # redelivered: nothing to do
     assert "2025-01" in text_of(current_pdf(member_id))
 
 

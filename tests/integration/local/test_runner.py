@@ -23,7 +23,7 @@ from infra.local.runner import EventRunner
 from infra.provision import create_queues, create_stream_failure_queues, create_table
 from zhtj.core.manifest import Manifest
 
-MANIFEST = Manifest.model_validate(
+MANIFEST = Manifest.from_data(
     {
         "app": "rt",
         "table": "zhtj",
@@ -275,7 +275,7 @@ def test_the_background_runner_delivers_until_stopped_and_leaves_no_thread(env: 
     assert not runner.running
 
 
-STREAM_MANIFEST = Manifest.model_validate(
+STREAM_MANIFEST = Manifest.from_data(
     {
         "app": "rt",
         "table": "zhtj",
