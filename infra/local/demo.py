@@ -43,11 +43,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 
+from msgspec.structs import asdict
+
 from infra.local import dues_demo, life_demo, records_demo, transfer_demo, worklist_demo
 from zhtj.accounts import login
 from zhtj.accounts.models import Account, PhoneLogin
 from zhtj.accounts.service import new_grant
-from zhtj.core import records
 from zhtj.core.clock import new_id, now, today_in_china
 from zhtj.core.identity import check_character
 from zhtj.counters import service as counters
@@ -709,7 +710,7 @@ def _approved(
         real_name_state=identity_check.PASSED,
         member_id=member_id,
         version=1,
-        **{k: v for k, v in records.dump(person).items() if v is not None},
+        **{k: v for k, v in asdict(person).items() if v is not None},
     )
     yield record
     claims = [keys.id_claim_pk(person.id_index)]

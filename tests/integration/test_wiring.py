@@ -11,7 +11,7 @@ from openapi_spec_validator import validate
 from app import app
 from chalicelib.openapi import document
 from tests.support import call
-from zhtj.core.manifest import ScheduleTrigger, SqsTrigger, StreamTrigger, load_manifest
+from zhtj.core.manifest import InvokeTrigger, ScheduleTrigger, SqsTrigger, StreamTrigger, load_manifest
 
 
 def _declared(sources: Any) -> dict[str, Any]:
@@ -43,7 +43,7 @@ def test_app_event_sources_match_manifest() -> None:
             expected[name] = ("stream", trigger.batch_size, trigger.batching_window_seconds)
     assert declared == expected
     pure = {name for name in app.pure_lambda_functions}
-    assert pure == {n for n, f in manifest.functions.items() if f.trigger.type == "invoke"}
+    assert pure == {n for n, f in manifest.functions.items() if isinstance(f.trigger, InvokeTrigger)}
 
 
 def test_every_manifest_handler_is_bound_on_the_app_module() -> None:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 import zhtj.registry
 from zhtj.cards.messages import CARDS, RenderCard
@@ -279,3 +280,57 @@ def test_unknown_keys_are_ignored_and_optional_keys_may_be_absent() -> None:
     assert TIMERS.parse('{"kind": "recompute", "year": 2027, "shard": 1, "day": "d", "last": "l"}') == Recompute(
         year=2027, shard=1, day="d", last="l", cursor=None
     )
+
+
+def test_a_registration_sent_back_writes_how_often_it_was_paced_and_reads_it_back(sqs: FakeSqs) -> None:
+    # Given a registration message (paced 0: not written), sent back once by the real-name rate (REG-5)
+    first = WriteRegistration(
+        registration_id="r1",
+        account_id=None,
+        branch_id="o1",
+        previous_id=None,
+        submitted_at="2026-01-05T02:00:00+00:00",
+        admitted_on=None,
+        person=PERSON,
+    )
+    again = replace(first, paced=first.paced + 1)
+    # When it is sent
+    REGISTRATION.send(again)
+    # Then its JSON carries `paced` last, the nulls too, and parses back to it
+    (call,) = sqs.sent
+    body = json.loads(call["MessageBody"])
+    assert list(body)[-1] == "paced" and body["paced"] == 1 and body["account_id"] is None
+    assert REGISTRATION.parse(call["MessageBody"]) == again != first
+    assert "paced" not in json.loads(REGISTRATION.body(first))
+
+
+def test_a_message_is_immutable_and_changed_only_by_copy() -> None:
+    # Given a message
+    message = DuesMonthPage(month="2026-12", bucket="o1")
+    # When a field is set, Then it is refused; a changed copy leaves the message as it was
+    with pytest.raises(AttributeError):
+        message.cursor = "c2"  # type: ignore[misc]
+    assert replace(message, cursor="c2").cursor == "c2" and message.cursor is None
+    # And messages are equal by type and values, and hashable
+    assert DuesMonthPage(month="2026-12", bucket="o1") == message and len({message, replace(message)}) == 1
+
+
+@pytest.mark.parametrize(
+    ("queue", "body", "where"),
+    [
+        (TRANSFERS, '{"kind": "approve", "batch_id": "b1", "account_id": "a1", "org_id": "o1"}', "member_ids"),
+        (TRANSFERS, '{"kind": "start", "batch_id": "b1", "first": "50", "count": 50}', r"\$.first"),
+        (TIMERS, '{"shard": 1, "days": [], "now": "n"}', "`kind`"),  # one of several kinds: the tag is needed
+        (REMINDERS, '{"kind": "notify", "month": "2026-12", "bucket": "o1"}', r"\$.kind"),
+        (CARDS, '{"member_id": "m1", "sweep": 1}', r"\$.sweep"),  # bool is not a number
+        # Every producer has always written the account, a null too: a body without it is not one
+        (REGISTRATION, json.dumps({k: v for k, v in CASES[3][2].items() if k != "account_id"}), "`account_id`"),
+    ],
+)
+def test_a_malformed_message_names_what_is_wrong_where(queue: Queue[Any], body: str, where: str) -> None:
+    # Given a body whose JSON is not one of the queue's messages
+    # When it is parsed, Then MalformedMessage (a ValueError) says which key is wrong
+    with pytest.raises(MalformedMessage, match=where):
+        queue.parse(body)
+    with pytest.raises(MalformedMessage, match=where):
+        queue.parse(json.loads(body))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from aws_lambda_powertools.utilities.batch import process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from msgspec.structs import replace
 
 from chalicelib.events import BatchAnswer, Context, Event, batch_processor
-from zhtj.core.records import replace
 from zhtj.registration import waves
 from zhtj.registration import worker as registration  # the write alone: review is the API's
 from zhtj.registration.identity_check import Paced, retry_delay

@@ -2,96 +2,95 @@
 state machines. The Chalice app, the cloud template and the local runtime are all built
 from it, so that wiring is stated once.
 
-Every Lambda function reads it at its cold start, so it is records read by
-zhtj.core.records (no pydantic: docs/architecture.md, "Cold starts"); an unknown key, a missing
-one or a value out of its bounds is refused with `records.RecordError` naming it.
+Every Lambda function reads it at its cold start, so it is read into msgspec structs (no
+pydantic: docs/architecture.md, "Cold starts"); an unknown key, a missing one or a value out of
+its bounds is refused with `msgspec.ValidationError` (a ValueError) naming where.
 """
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from zhtj.core.records import Record, bounded, dump, field, parse
+import msgspec
+from msgspec import Meta
 
 # The payment providers whose notifications arrive at /webhooks/<provider> (their adapters are
 # in zhtj.integrations.payments): wiring beside the manifest's functions.
 PAYMENT_PROVIDERS = ("wechatpay", "alipay")
 
 
-class Queue(Record):
+class Entry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A part of the manifest: made with keywords, immutable; a key it does not know is refused."""
+
+
+class Queue(Entry):
     description: str
     # AWS: at least 6x the consuming function's timeout (checked below).
-    visibility_timeout_seconds: int = bounded(ge=30, le=43200)
-    max_receive_count: int = bounded(ge=5, le=1000)
-    retention_days: int = bounded(14, ge=1, le=14)
+    visibility_timeout_seconds: Annotated[int, Meta(ge=30, le=43200)]
+    max_receive_count: Annotated[int, Meta(ge=5, le=1000)]
+    retention_days: Annotated[int, Meta(ge=1, le=14)] = 14
 
 
-class SqsTrigger(Record):
-    type: Literal["sqs"]
+# A function's trigger is told apart by its `type` (the tag, written first).
+class SqsTrigger(Entry, tag_field="type", tag="sqs"):
     queue: str
-    batch_size: int = bounded(10, ge=1, le=10)
-    maximum_concurrency: int | None = bounded(None, ge=2, le=1000)
+    batch_size: Annotated[int, Meta(ge=1, le=10)] = 10
+    maximum_concurrency: Annotated[int, Meta(ge=2, le=1000)] | None = None
 
 
-class ScheduleTrigger(Record):
-    type: Literal["schedule"]
+class ScheduleTrigger(Entry, tag_field="type", tag="schedule"):
     # EventBridge expression as the cloud fires it: "rate(1 day)", "cron(0 17 * * ? *)".
-    expression: str = bounded(pattern=r"^(rate|cron)\(.+\)$")
+    expression: Annotated[str, Meta(pattern=r"^(rate|cron)\(.+\)$")]
     # How often the local runner fires it (a day is too long to wait for on one machine).
-    local_every_seconds: int = bounded(ge=1)
+    local_every_seconds: Annotated[int, Meta(ge=1)]
     # Locally, each firing waits until the runner has read the table's stream to its end: the
     # recount compares the counters the stream keeps, and the local stack starts with the whole
     # demo still on the stream (in the cloud the stream is seconds behind, and the job is nightly).
     local_after_stream: bool = False
 
 
-class InvokeTrigger(Record):
+class InvokeTrigger(Entry, tag_field="type", tag="invoke"):
     """Called by a state machine or another function, not by an event source."""
 
-    type: Literal["invoke"]
 
-
-class StreamTrigger(Record):
+class StreamTrigger(Entry, tag_field="type", tag="dynamodb_stream"):
     """The table's change stream (NEW_AND_OLD_IMAGES) through an event source mapping. Only
     records whose new or old image is of one of `kinds` reach the function (Lambda's event
     filtering in the cloud, the runner locally); a batch that keeps failing goes, as a
     description, to the function's failure queue (`<app>-<function>-failures`)."""
 
-    type: Literal["dynamodb_stream"]
-    kinds: list[str] = bounded(min_length=1)
-    batch_size: int = bounded(100, ge=1, le=10000)
-    batching_window_seconds: int = bounded(1, ge=0, le=300)
-    maximum_retry_attempts: int = bounded(10, ge=0, le=10000)
-    parallelization_factor: int = bounded(1, ge=1, le=10)
+    kinds: Annotated[list[str], Meta(min_length=1)]
+    batch_size: Annotated[int, Meta(ge=1, le=10000)] = 100
+    batching_window_seconds: Annotated[int, Meta(ge=0, le=300)] = 1
+    maximum_retry_attempts: Annotated[int, Meta(ge=0, le=10000)] = 10
+    parallelization_factor: Annotated[int, Meta(ge=1, le=10)] = 1
 
 
-# Told apart by `type`.
 Trigger = SqsTrigger | ScheduleTrigger | InvokeTrigger | StreamTrigger
 
 
-class Function(Record):
+class Function(Entry):
     handler: str
     trigger: Trigger
-    timeout_seconds: int = bounded(ge=1, le=900)
-    memory_mb: int = bounded(512, ge=128, le=10240)
+    timeout_seconds: Annotated[int, Meta(ge=1, le=900)]
+    memory_mb: Annotated[int, Meta(ge=128, le=10240)] = 512
 
 
-class StateMachine(Record):
+class StateMachine(Entry):
     definition: str
     type: Literal["STANDARD", "EXPRESS"] = "STANDARD"
     # Placeholder in the ASL file -> "queue:<name>" | "table" | "function:<name>".
-    substitutions: dict[str, str] = field(default_factory=dict)
+    substitutions: dict[str, str] = msgspec.field(default_factory=dict)
 
 
-class Manifest(Record):
+class Manifest(Entry):
     app: str
     table: str
     queues: dict[str, Queue]
     functions: dict[str, Function]
-    state_machines: dict[str, StateMachine] = field(default_factory=dict)
+    state_machines: dict[str, StateMachine] = msgspec.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._queues_are_consumed_safely()
@@ -99,12 +98,12 @@ class Manifest(Record):
     @classmethod
     def from_data(cls, data: Any) -> Manifest:
         """The manifest of JSON data (as chalicefile.json holds it)."""
-        manifest: Manifest = parse(cls, data)
-        return manifest
+        return msgspec.convert(data, cls)
 
     def to_data(self) -> dict[str, Any]:
         """The JSON data of the manifest (what `from_data` reads)."""
-        return dump(self)
+        data: dict[str, Any] = msgspec.to_builtins(self)
+        return data
 
     def _queues_are_consumed_safely(self) -> None:
         for name, function in self.functions.items():
@@ -146,6 +145,6 @@ DEFAULT_PATH = Path(__file__).with_name("chalicefile.json")
 
 @lru_cache(maxsize=4)
 def load_manifest(path: Path = DEFAULT_PATH) -> Manifest:
-    """Read and validate chalicefile.json; raises ValueError (records.RecordError for a key or
+    """Read and validate chalicefile.json; raises ValueError (msgspec.ValidationError for a key or
     value) when it is malformed."""
-    return Manifest.from_data(json.loads(Path(path).read_text(encoding="utf-8")))
+    return msgspec.json.decode(Path(path).read_bytes(), type=Manifest)

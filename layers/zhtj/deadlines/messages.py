@@ -4,33 +4,28 @@ shard's deadlines after a calendar year is loaded."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from zhtj.table.queues import Message, Queue
 
 
-class SweepShard(Message):
+class SweepShard(Message, tag_field="kind", tag="sweep"):
     """Hand out the due timers of one shard, on these days, as of `now` (ISO time)."""
 
-    kind: Literal["sweep"] = "sweep"
     shard: int
     days: list[str]
     now: str
 
 
-class FireTimer(Message):
+class FireTimer(Message, tag_field="kind", tag="fire"):
     """Fire one due timer."""
 
-    kind: Literal["fire"] = "fire"
     timer_kind: str
     subject_id: str
 
 
-class Recompute(Message):
+class Recompute(Message, tag_field="kind", tag="recompute"):
     """Move the open working-day deadlines of one shard from `day` to `last` (ISO dates) after
     calendar year `year` was loaded; `cursor` is the position within `day` (null at its start)."""
 
-    kind: Literal["recompute"] = "recompute"
     year: int
     shard: int
     day: str

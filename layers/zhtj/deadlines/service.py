@@ -14,10 +14,11 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, timedelta
 
+from msgspec.structs import replace
+
 from zhtj.core import clock, settings
 from zhtj.core.errors import ConflictError, ValidationError
 from zhtj.core.observability import logger, metrics
-from zhtj.core.records import replace
 from zhtj.deadlines.messages import TIMERS, FireTimer, Recompute, SweepShard
 from zhtj.dues import closing as dues_closing
 from zhtj.messages import notify as messages

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from zhtj.table.queues import Message, Queue
 
 
-class ApplyMember(Message):
+class ApplyMember(Message, tag_field="kind", tag="apply_member"):
     """Apply part `part` of a member of a paid queued order, once (by the part's marker)."""
 
-    kind: Literal["apply_member"] = "apply_member"
     order_id: str
     member_id: str
     part: int = 0

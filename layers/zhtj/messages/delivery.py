@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from msgspec.structs import replace
+
 from zhtj.accounts.wechat import openid_of
 from zhtj.core import clock
 from zhtj.core.clock import new_id
 from zhtj.core.errors import ConflictError
 from zhtj.core.observability import logger
-from zhtj.core.records import replace
 from zhtj.integrations.sms import registry as sms
 from zhtj.integrations.sms.base import SmsRefused, Template
 from zhtj.integrations.wechat import registry as wechat_registry

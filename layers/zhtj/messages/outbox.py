@@ -14,11 +14,11 @@ import contextlib
 import hashlib
 from datetime import UTC, datetime, timedelta
 
+from msgspec.structs import replace
 from pynamodb.exceptions import DeleteError
 
 from zhtj.core import clock
 from zhtj.core.observability import logger, metrics
-from zhtj.core.records import replace
 from zhtj.messages.messages import NOTIFICATIONS, Notify
 from zhtj.messages.models import NotifyOutbox
 from zhtj.table import keys

@@ -3,7 +3,7 @@ import), written by the registration worker (registration/worker.py)."""
 
 from __future__ import annotations
 
-from zhtj.table.queues import Message, Queue, omitted
+from zhtj.table.queues import Message, Queue
 
 
 class Person(Message):
@@ -28,20 +28,21 @@ class Person(Message):
     phone: str | None
 
 
-class WriteRegistration(Message):
-    """Write registration `registration_id` of this person at `branch_id` (ISO times and dates)."""
+class WriteRegistration(Message, omit_defaults=True):
+    """Write registration `registration_id` of this person at `branch_id` (ISO times and dates).
+    Every key is written, a null too, except `paced` while 0 (the only field with a default)."""
 
     registration_id: str
     # ACCT-2: the signed-in account it is bound to (None: a row of an import, which has none).
-    account_id: str | None = None
+    account_id: str | None
     branch_id: str
-    previous_id: str | None = None
+    previous_id: str | None
     submitted_at: str
-    admitted_on: str | None = None
+    admitted_on: str | None
     person: Person
     # REG-5: how many times the real-name provider's rate sent it back to the queue (its next
     # delay doubles); absent while 0.
-    paced: int = omitted(0)
+    paced: int = 0
 
 
 REGISTRATION: Queue[WriteRegistration] = Queue("registration", WriteRegistration)

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from msgspec.structs import asdict
+
 from zhtj.accounts.models import Account
-from zhtj.core import records
 from zhtj.core.clock import now
 from zhtj.core.errors import ConflictError, RuleViolation
 from zhtj.messages import notify as messages
@@ -65,7 +66,7 @@ def stage(message: WriteRegistration, checked: identity_check.FirstCheck | None 
     # A message whose ID number cannot be opened is poison: it fails here, before any write.
     id_number = pii.unseal(message.person.id_sealed, {"purpose": "id_number", "registration": registration_id})
     submitted = datetime.fromisoformat(message.submitted_at)
-    person = {k: v for k, v in records.dump(message.person).items() if v is not None}
+    person = {k: v for k, v in asdict(message.person).items() if v is not None}
     if checked is None:
         checked = identity_check.check_first(person["name"], id_number, person.get("phone"))
     real_name = checked.state

@@ -3,16 +3,13 @@ who owe dues are reminded this month (MSG-1's monthly dues reminder)."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from zhtj.table.queues import Message, Queue
 
 
-class DuesMonthPage(Message):
+class DuesMonthPage(Message, tag_field="kind", tag="dues_month_page"):
     """Remind, for `month` (China, YYYY-MM), the members who owe of the branches of tree
     partition `bucket` from `cursor` on (a page at a time; the worker queues the next page)."""
 
-    kind: Literal["dues_month_page"] = "dues_month_page"
     month: str
     bucket: str
     cursor: str | None = None

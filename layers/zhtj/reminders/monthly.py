@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from msgspec.structs import replace
+
 from zhtj.core import clock
 from zhtj.core.clock import CHINA_TZ
 from zhtj.core.observability import logger, metrics
-from zhtj.core.records import replace
 from zhtj.dues.models import DuesAccount
 from zhtj.dues.owed import last_paid_month, online_start, owed_for
 from zhtj.members.models import Member

@@ -3,24 +3,20 @@ by the sweep state machine, infra/statemachines/sweep.asl.json), then finish the
 
 from __future__ import annotations
 
-from typing import Literal
-
 from zhtj.table.queues import Message, Queue
 
 
-class ScanSegment(Message):
+class ScanSegment(Message, tag_field="kind", tag="segment"):
     """Scan segment `segment` of `total` for run `run_id`."""
 
-    kind: Literal["segment"] = "segment"
     run_id: str
     segment: int
     total: int
 
 
-class FinishSweep(Message):
+class FinishSweep(Message, tag_field="kind", tag="finish"):
     """Every segment reported: finish run `run_id`."""
 
-    kind: Literal["finish"] = "finish"
     run_id: str
 
 

@@ -1,38 +1,40 @@
 """The manifest's queues, each declared once with the type of its messages. Nothing above the
 data layer touches boto3.
 
-A capability declares its queue in its own `messages.py`: `CARDS = Queue("cards", RenderCard)`
-(a `Message`: a record of zhtj.core.records, made with keywords and immutable; or a union of
-them told apart by a `kind: Literal[...]` field). The name must be a queue of
+A capability declares its queue in its own `messages.py`: `CARDS = Queue("cards", RenderCard)`.
+A message is a `Message`: a `msgspec.Struct` made with keywords and immutable (changed copies:
+`msgspec.structs.replace`). A queue of several kinds takes a union of them, each tagged
+(`class StartChunk(Message, tag_field="kind", tag="start")`); a lone message may be tagged too,
+and then a body carrying another `kind` is refused. The name must be a queue of
 chalicefile.json. Producers `send` a message; workers `parse` a record's body into one and
-dispatch with `match` on its type. (They were pydantic models: every function's cold start paid
-for pydantic's machinery and every queue's schema; docs/architecture.md, "Cold starts".)
+dispatch with `match` on its type. (They were pydantic models, then records of our own making:
+every function's cold start paid for the machinery; docs/architecture.md, "Cold starts".)
 
-The JSON sent is the model's fields in declaration order, every field always written (a null
-too) except those declared with `omitted()`, which are left out when they hold their default:
-a message keeps the keys the code sent before the queues were typed, so that messages in
-flight during a deploy still parse. Unknown keys are ignored on parse.
+The JSON sent is the message's fields in declaration order (the tag first), every field written
+(a null too) unless the class says `omit_defaults=True`: then a field holding its default is left
+out. A message keeps the keys its producers have always sent, so that messages in flight during
+a deploy still parse (tests/unit/test_queues_declared.py). Unknown keys are ignored on parse.
 """
 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
-from typing import Any, Generic, TypeVar, cast
+from functools import cached_property, lru_cache
+from typing import Any, Generic, TypeVar
 
 import boto3
+import msgspec
 
-from zhtj.core import faults, records
+from zhtj.core import faults
 from zhtj.core.manifest import load_manifest
-from zhtj.core.records import field, omitted
 from zhtj.core.settings import get_settings
 
-__all__ = ["DECLARED", "MalformedMessage", "Message", "Queue", "field", "omitted", "queue_url", "reset_clients"]
+__all__ = ["DECLARED", "MalformedMessage", "Message", "Queue", "queue_url", "reset_clients"]
 
 
-class Message(records.Record):
-    """Base of every queue message: a record (zhtj.core.records: made with keywords, immutable);
-    on parse, keys it does not know are ignored."""
+class Message(msgspec.Struct, frozen=True, kw_only=True):
+    """Base of every queue message: made with keywords, immutable, equal by type and values; on
+    parse, keys it does not know are ignored."""
 
 
 class MalformedMessage(ValueError):
@@ -71,8 +73,8 @@ class Queue(Generic[M]):
         return f"Queue({self.name!r})"
 
     def body(self, message: M) -> str:
-        """The JSON text of a message, as sent."""
-        return json.dumps(records.dump(cast(records.Record, message)), ensure_ascii=False)
+        """The JSON text of a message, as sent (as json.dumps writes it, as it always was)."""
+        return json.dumps(msgspec.to_builtins(message), ensure_ascii=False)
 
     def send(self, message: M, delay_seconds: int = 0) -> None:
         """Send one message, delivered after `delay_seconds` (at most 900, SQS's limit)."""
@@ -83,11 +85,18 @@ class Queue(Generic[M]):
         """A record's body as a message; MalformedMessage if it is not JSON or not one of this
         queue's messages."""
         try:
-            data = body if isinstance(body, dict) else json.loads(body)
-            parsed: M = records.parse(self.message_type, data, ignore_unknown=True)
+            if isinstance(body, dict):
+                parsed: M = msgspec.convert(body, self.message_type)
+            else:
+                parsed = self._decoder.decode(body)
             return parsed
-        except ValueError as error:
+        except ValueError as error:  # msgspec's DecodeError and ValidationError are ValueErrors
             raise MalformedMessage(f"malformed {self.name} message: {error}") from error
+
+    @cached_property
+    def _decoder(self) -> msgspec.json.Decoder[Any]:
+        """Made at the first parse, not at import (cold starts)."""
+        return msgspec.json.Decoder(self.message_type)
 
     def url(self) -> str:
         return queue_url(self.name)

@@ -3,24 +3,20 @@ to approve for one organisation."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from zhtj.table.queues import Message, Queue
 
 
-class StartChunk(Message):
+class StartChunk(Message, tag_field="kind", tag="start"):
     """Start the transfers of the batch's rows [first, first + count)."""
 
-    kind: Literal["start"] = "start"
     batch_id: str
     first: int
     count: int
 
 
-class ApproveChunk(Message):
+class ApproveChunk(Message, tag_field="kind", tag="approve"):
     """Approve, as `account_id` of `org_id`, the batch's transfers of these members."""
 
-    kind: Literal["approve"] = "approve"
     batch_id: str
     account_id: str
     org_id: str
