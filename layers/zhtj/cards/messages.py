@@ -5,7 +5,7 @@ from __future__ import annotations
 from zhtj.table.queues import Message, Queue
 
 
-class RenderCard(Message, omit_defaults=True):
+class RenderCard(Message, frozen=True, kw_only=True, omit_defaults=True):
     """A change's announcement (with the change time it announces) or the card sweep's
     (`sweep`, no change time). A field at its default is left out of the JSON."""
 

@@ -22,10 +22,12 @@ PAYMENT_PROVIDERS = ("wechatpay", "alipay")
 
 
 class Entry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """A part of the manifest: made with keywords, immutable; a key it does not know is refused."""
+    """A part of the manifest: made with keywords, immutable; a key it does not know is refused.
+    A subclass says `frozen=True, kw_only=True` again (msgspec does not carry `kw_only` over, and
+    mypy reads both from each class)."""
 
 
-class Queue(Entry):
+class Queue(Entry, frozen=True, kw_only=True):
     description: str
     # AWS: at least 6x the consuming function's timeout (checked below).
     visibility_timeout_seconds: Annotated[int, Meta(ge=30, le=43200)]
@@ -34,13 +36,13 @@ class Queue(Entry):
 
 
 # A function's trigger is told apart by its `type` (the tag, written first).
-class SqsTrigger(Entry, tag_field="type", tag="sqs"):
+class SqsTrigger(Entry, frozen=True, kw_only=True, tag_field="type", tag="sqs"):
     queue: str
     batch_size: Annotated[int, Meta(ge=1, le=10)] = 10
     maximum_concurrency: Annotated[int, Meta(ge=2, le=1000)] | None = None
 
 
-class ScheduleTrigger(Entry, tag_field="type", tag="schedule"):
+class ScheduleTrigger(Entry, frozen=True, kw_only=True, tag_field="type", tag="schedule"):
     # EventBridge expression as the cloud fires it: "rate(1 day)", "cron(0 17 * * ? *)".
     expression: Annotated[str, Meta(pattern=r"^(rate|cron)\(.+\)$")]
     # How often the local runner fires it (a day is too long to wait for on one machine).
@@ -51,11 +53,11 @@ class ScheduleTrigger(Entry, tag_field="type", tag="schedule"):
     local_after_stream: bool = False
 
 
-class InvokeTrigger(Entry, tag_field="type", tag="invoke"):
+class InvokeTrigger(Entry, frozen=True, kw_only=True, tag_field="type", tag="invoke"):
     """Called by a state machine or another function, not by an event source."""
 
 
-class StreamTrigger(Entry, tag_field="type", tag="dynamodb_stream"):
+class StreamTrigger(Entry, frozen=True, kw_only=True, tag_field="type", tag="dynamodb_stream"):
     """The table's change stream (NEW_AND_OLD_IMAGES) through an event source mapping. Only
     records whose new or old image is of one of `kinds` reach the function (Lambda's event
     filtering in the cloud, the runner locally); a batch that keeps failing goes, as a
@@ -71,21 +73,21 @@ class StreamTrigger(Entry, tag_field="type", tag="dynamodb_stream"):
 Trigger = SqsTrigger | ScheduleTrigger | InvokeTrigger | StreamTrigger
 
 
-class Function(Entry):
+class Function(Entry, frozen=True, kw_only=True):
     handler: str
     trigger: Trigger
     timeout_seconds: Annotated[int, Meta(ge=1, le=900)]
     memory_mb: Annotated[int, Meta(ge=128, le=10240)] = 512
 
 
-class StateMachine(Entry):
+class StateMachine(Entry, frozen=True, kw_only=True):
     definition: str
     type: Literal["STANDARD", "EXPRESS"] = "STANDARD"
     # Placeholder in the ASL file -> "queue:<name>" | "table" | "function:<name>".
     substitutions: dict[str, str] = msgspec.field(default_factory=dict)
 
 
-class Manifest(Entry):
+class Manifest(Entry, frozen=True, kw_only=True):
     app: str
     table: str
     queues: dict[str, Queue]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from zhtj.table.queues import Message, Queue
 
 
-class SweepShard(Message, tag_field="kind", tag="sweep"):
+class SweepShard(Message, frozen=True, kw_only=True, tag_field="kind", tag="sweep"):
     """Hand out the due timers of one shard, on these days, as of `now` (ISO time)."""
 
     shard: int
@@ -15,14 +15,14 @@ class SweepShard(Message, tag_field="kind", tag="sweep"):
     now: str
 
 
-class FireTimer(Message, tag_field="kind", tag="fire"):
+class FireTimer(Message, frozen=True, kw_only=True, tag_field="kind", tag="fire"):
     """Fire one due timer."""
 
     timer_kind: str
     subject_id: str
 
 
-class Recompute(Message, tag_field="kind", tag="recompute"):
+class Recompute(Message, frozen=True, kw_only=True, tag_field="kind", tag="recompute"):
     """Move the open working-day deadlines of one shard from `day` to `last` (ISO dates) after
     calendar year `year` was loaded; `cursor` is the position within `day` (null at its start)."""
 

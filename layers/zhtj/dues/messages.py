@@ -5,7 +5,7 @@ from __future__ import annotations
 from zhtj.table.queues import Message, Queue
 
 
-class ApplyMember(Message, tag_field="kind", tag="apply_member"):
+class ApplyMember(Message, frozen=True, kw_only=True, tag_field="kind", tag="apply_member"):
     """Apply part `part` of a member of a paid queued order, once (by the part's marker)."""
 
     order_id: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 from zhtj.table.queues import Message, Queue
 
 
-class ImportChunk(Message):
+class ImportChunk(Message, frozen=True, kw_only=True):
     """Import the chunk of rows starting at sheet row `row`."""
 
     import_id: str

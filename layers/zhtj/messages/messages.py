@@ -7,7 +7,7 @@ import msgspec
 from zhtj.table.queues import Message, Queue
 
 
-class Notify(Message, tag_field="kind", tag="notify"):
+class Notify(Message, frozen=True, kw_only=True, tag_field="kind", tag="notify"):
     """Tell `recipient` of event `event_id`. `recipient`: `account:<id>`, `member:<id>` (the
     member's account), `org:<id>` (every account operating the organisation) or `phone:<E.164>`
     (the account signing in with it, if any). Without `channel`, the worker resolves the accounts

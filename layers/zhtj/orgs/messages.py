@@ -5,7 +5,7 @@ from __future__ import annotations
 from zhtj.table.queues import Message, Queue
 
 
-class RewriteSubtree(Message):
+class RewriteSubtree(Message, frozen=True, kw_only=True):
     """Rewrite the next page of the paths below a moved subtree."""
 
     job_id: str

@@ -6,7 +6,7 @@ from __future__ import annotations
 from zhtj.table.queues import Message, Queue
 
 
-class Person(Message):
+class Person(Message, frozen=True, kw_only=True):
     """The stored form of a person: the ID number only sealed, indexed and masked (every key
     written, a null too)."""
 
@@ -28,7 +28,7 @@ class Person(Message):
     phone: str | None
 
 
-class WriteRegistration(Message, omit_defaults=True):
+class WriteRegistration(Message, frozen=True, kw_only=True, omit_defaults=True):
     """Write registration `registration_id` of this person at `branch_id` (ISO times and dates).
     Every key is written, a null too, except `paced` while 0 (the only field with a default)."""
 

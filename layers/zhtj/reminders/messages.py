@@ -6,7 +6,7 @@ from __future__ import annotations
 from zhtj.table.queues import Message, Queue
 
 
-class DuesMonthPage(Message, tag_field="kind", tag="dues_month_page"):
+class DuesMonthPage(Message, frozen=True, kw_only=True, tag_field="kind", tag="dues_month_page"):
     """Remind, for `month` (China, YYYY-MM), the members who owe of the branches of tree
     partition `bucket` from `cursor` on (a page at a time; the worker queues the next page)."""
 

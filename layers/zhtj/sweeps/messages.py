@@ -6,7 +6,7 @@ from __future__ import annotations
 from zhtj.table.queues import Message, Queue
 
 
-class ScanSegment(Message, tag_field="kind", tag="segment"):
+class ScanSegment(Message, frozen=True, kw_only=True, tag_field="kind", tag="segment"):
     """Scan segment `segment` of `total` for run `run_id`."""
 
     run_id: str
@@ -14,7 +14,7 @@ class ScanSegment(Message, tag_field="kind", tag="segment"):
     total: int
 
 
-class FinishSweep(Message, tag_field="kind", tag="finish"):
+class FinishSweep(Message, frozen=True, kw_only=True, tag_field="kind", tag="finish"):
     """Every segment reported: finish run `run_id`."""
 
     run_id: str

@@ -3,9 +3,10 @@ data layer touches boto3.
 
 A capability declares its queue in its own `messages.py`: `CARDS = Queue("cards", RenderCard)`.
 A message is a `Message`: a `msgspec.Struct` made with keywords and immutable (changed copies:
-`msgspec.structs.replace`). A queue of several kinds takes a union of them, each tagged
-(`class StartChunk(Message, tag_field="kind", tag="start")`); a lone message may be tagged too,
-and then a body carrying another `kind` is refused. The name must be a queue of
+`msgspec.structs.replace`), declared `class ImportChunk(Message, frozen=True, kw_only=True)`
+(msgspec does not carry `kw_only` over to a subclass, and mypy reads both from each class). A
+queue of several kinds takes a union of them, each tagged (`..., tag_field="kind", tag="start"`);
+a lone message may be tagged too, and then a body carrying another `kind` is refused. The name must be a queue of
 chalicefile.json. Producers `send` a message; workers `parse` a record's body into one and
 dispatch with `match` on its type. (They were pydantic models, then records of our own making:
 every function's cold start paid for the machinery; docs/architecture.md, "Cold starts".)
@@ -34,7 +35,7 @@ __all__ = ["DECLARED", "MalformedMessage", "Message", "Queue", "queue_url", "res
 
 class Message(msgspec.Struct, frozen=True, kw_only=True):
     """Base of every queue message: made with keywords, immutable, equal by type and values; on
-    parse, keys it does not know are ignored."""
+    parse, keys it does not know are ignored. A subclass says `frozen=True, kw_only=True` again."""
 
 
 class MalformedMessage(ValueError):

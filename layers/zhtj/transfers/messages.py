@@ -6,7 +6,7 @@ from __future__ import annotations
 from zhtj.table.queues import Message, Queue
 
 
-class StartChunk(Message, tag_field="kind", tag="start"):
+class StartChunk(Message, frozen=True, kw_only=True, tag_field="kind", tag="start"):
     """Start the transfers of the batch's rows [first, first + count)."""
 
     batch_id: str
@@ -14,7 +14,7 @@ class StartChunk(Message, tag_field="kind", tag="start"):
     count: int
 
 
-class ApproveChunk(Message, tag_field="kind", tag="approve"):
+class ApproveChunk(Message, frozen=True, kw_only=True, tag_field="kind", tag="approve"):
     """Approve, as `account_id` of `org_id`, the batch's transfers of these members."""
 
     batch_id: str
