@@ -231,7 +231,6 @@ def enrol(world: World, branch: str, name: str, born: date | None = None) -> str
             branch_id=world.orgs[branch],
             previous_id=None,
             submitted_at=now().isoformat(),
-            admitted_on=None,
             person=registration.person_fields(facts, registration_id, pii.blind_index(facts.identity.id_number)),
         )
     )

@@ -22,8 +22,10 @@ def _register(record: SQSRecord) -> None:
         # REG-5: the real-name provider's rate is spent; the registration goes back on the queue,
         # delayed (doubling each time), as a new message: a redelivery would count towards the
         # dead-letter queue, and nothing may drop it.
-        again = replace(message, paced=message.paced + 1)
-        REGISTRATION.send(again, delay_seconds=retry_delay(message.paced, paced.retry_after_seconds))
+        times = message.paced or 0  # UNSET (absent from the JSON) until it is first sent back
+        REGISTRATION.send(
+            replace(message, paced=times + 1), delay_seconds=retry_delay(times, paced.retry_after_seconds)
+        )
 
 
 def registration_worker(event: Event, context: Context) -> BatchAnswer:

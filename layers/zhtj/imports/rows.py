@@ -132,11 +132,9 @@ def _message(
     submitted: datetime = job.started_at or job.created_at
     return WriteRegistration(
         registration_id=registration_id,
-        account_id=None,
         branch_id=branch.org_id,
         previous_id=None,
         submitted_at=submitted.isoformat(),
-        admitted_on=None,
         person=person_fields(facts, registration_id, pii.blind_index(facts.identity.id_number)),
     )
 

@@ -3,6 +3,8 @@ import), written by the registration worker (registration/worker.py)."""
 
 from __future__ import annotations
 
+from msgspec import UNSET, UnsetType
+
 from zhtj.table.queues import Message, Queue
 
 
@@ -28,21 +30,21 @@ class Person(Message, frozen=True, kw_only=True):
     phone: str | None
 
 
-class WriteRegistration(Message, frozen=True, kw_only=True, omit_defaults=True):
+class WriteRegistration(Message, frozen=True, kw_only=True):
     """Write registration `registration_id` of this person at `branch_id` (ISO times and dates).
-    Every key is written, a null too, except `paced` while 0 (the only field with a default)."""
+    Every key is written, a null too, but `paced` until it is set."""
 
     registration_id: str
     # ACCT-2: the signed-in account it is bound to (None: a row of an import, which has none).
-    account_id: str | None
+    account_id: str | None = None
     branch_id: str
-    previous_id: str | None
+    previous_id: str | None = None
     submitted_at: str
-    admitted_on: str | None
+    admitted_on: str | None = None
     person: Person
     # REG-5: how many times the real-name provider's rate sent it back to the queue (its next
-    # delay doubles); absent while 0.
-    paced: int = 0
+    # delay doubles); UNSET, absent from the JSON, until then (msgspec leaves UNSET fields out).
+    paced: int | UnsetType = UNSET
 
 
 REGISTRATION: Queue[WriteRegistration] = Queue("registration", WriteRegistration)
