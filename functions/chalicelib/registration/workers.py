@@ -23,9 +23,8 @@ def _register(record: SQSRecord) -> None:
         # delayed (doubling each time), as a new message: a redelivery would count towards the
         # dead-letter queue, and nothing may drop it.
         times = message.paced or 0  # UNSET (absent from the JSON) until it is first sent back
-        REGISTRATION.send(
-            replace(message, paced=times + 1), delay_seconds=retry_delay(times, paced.retry_after_seconds)
-        )
+        again = replace(message, paced=times + 1)
+        REGISTRATION.send(again, delay_seconds=retry_delay(times, paced.retry_after_seconds))
 
 
 def registration_worker(event: Event, context: Context) -> BatchAnswer:
