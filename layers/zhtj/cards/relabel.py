@@ -46,7 +46,9 @@ def follow(message: RelabelBranch, budget: int = BUDGET) -> RelabelBranch | None
     cursor: dict[str, Any] | None = json.loads(message.after) if message.after else None
     done = 0
     while True:
-        page = Member.by_gsi1.query(keys.branch_members_pk(branch.org_id), limit=FOLLOW_PAGE, last_evaluated_key=cursor)
+        page = Member.by_gsi1.query(
+            keys.branch_members_pk(branch.org_id), limit=min(FOLLOW_PAGE, budget), last_evaluated_key=cursor
+        )
         members = [m for m in page if isinstance(m, Member)]
         _relabel(members, branch)
         done += len(members)
