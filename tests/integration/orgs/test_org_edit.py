@@ -130,7 +130,7 @@ def test_org_5_the_relabel_carries_on_page_by_page_and_a_stalled_one_is_sent_on(
 
 def test_org_5_a_taken_short_name_is_refused_beside_its_field(client: Any, world: World) -> None:
     # Given another branch under 天河
-    status, other = call(client, "POST", f"/orgs/{world.orgs['tianhe']}/children", world.headers("tianhe"), OTHER)
+    status, _ = call(client, "POST", f"/orgs/{world.orgs['tianhe']}/children", world.headers("tianhe"), OTHER)
     assert status == 201
     # When 华景 is renamed to its short name
     status, answer = edit(client, world, "tianhe", "huajing", {"short_name": OTHER["short_name"]})
