@@ -952,7 +952,20 @@ def load(scale: int = 200) -> dict[str, str]:
 
     # MSG-4: the demo branch's work list also holds a registration pending review and an edit
     # request (infra/local/worklist_demo.py), beside the transfer waiting on it.
-    work = worklist_demo.load(demo_branch.org.org_id, logins.secretary, cast["secretary"], scale)
+    # REG-5: another branch in 广州 holds a registration whose real-name check failed twice, for
+    # its administrator (a demo login) to pass offline with a photo.
+    offline_branch = next((b.org for b, _ in in_guangzhou if b is not demo_branch), None)
+    offline_admin = _admin(builder, offline_branch) if offline_branch else None
+    work = worklist_demo.load(
+        demo_branch.org.org_id,
+        logins.secretary,
+        cast["secretary"],
+        scale,
+        offline_branch.org_id if offline_branch else None,
+    )
+    offline_login = (
+        {"offline_branch_admin": (offline_admin, offline_branch.org_id)} if offline_admin and offline_branch else {}
+    )
 
     return {
         "root_org_id": root.org_id,
@@ -964,12 +977,14 @@ def load(scale: int = 200) -> dict[str, str]:
         **({"transfer_id": transfer.transfer_id, "transfer_member_id": transfer.member_id} if transfer else {}),
         **step_admins,
         **work,
+        **({"offline_branch_org_id": offline_branch.org_id} if offline_branch else {}),
         **_logins(
             {
                 "province_admin": (logins.province_admin, root.org_id),
                 "city_admin": (logins.city_admin, city_node.org.org_id),
                 "branch_secretary": (logins.secretary, demo_branch.org.org_id),
                 "member": (logins.member_account, None),
+                **offline_login,
             }
         ),
         "demo_password": DEMO_PASSWORD,
