@@ -24,7 +24,7 @@ last month, except the few the dues demo acts on (DEMO_BRANCH_CAST).
 This is a seeding tool, not a use of the system: it writes the items directly with
 BatchWriteItem (25 per request, through PynamoDB's `batch_write`), bypassing the per-change
 transactions and their audit records (AUDIT-1) that every change over the API carries. It
-builds the items with the same builders the logic uses (`set_index_keys`, `name_tokens`,
+builds the items with the same builders the logic uses (`set_index_keys`, `name_tokens`, `name_claim`,
 `member_of`, `new_grant`, and Org/Account shaped as `create_child` and
 `create_admin_account` shape them), keeps the child and member counters equal to what it
 writes, and passes every generated name through the ORG-5 validators and every placement
@@ -66,7 +66,7 @@ from zhtj.orgs.rules import (
     validate_full_name,
     validate_short_name,
 )
-from zhtj.orgs.service import bootstrap_province, name_tokens, set_index_keys
+from zhtj.orgs.service import bootstrap_province, name_claim, name_tokens, set_index_keys
 from zhtj.registration import identity_check
 from zhtj.registration import service as registration
 from zhtj.registration.form import read_form
@@ -910,6 +910,7 @@ def load(scale: int = 200) -> dict[str, str]:
             batch.save(counters.new_own_stat(node.org.org_id, node.org.path))
             for token in name_tokens(node.org):
                 batch.save(token)
+            batch.save(name_claim(node.org))  # ORG-5: its short name is its own in the province
         for item in admins:
             batch.save(item)
         for item in _members(builder, sizes, demo_branch, logins):

@@ -83,18 +83,20 @@ def _submit(branch_id: str, rng: random.Random, name: str, refused_twice: bool) 
         }
     )
     facts = check_submission(submission, today)
-    if refused_twice:  # the provider's answers for these facts, kept as identity_check keeps them
+    registration_id = new_id("r")
+    index = pii.blind_index(facts.identity.id_number)
+    person = registration.person_fields(facts, registration_id, index)
+    if refused_twice:  # the provider's two answers for these facts, kept as identity_check keeps them
         at = now()
+        facts_key = pii.facts_index(person.name, facts.identity.id_number, person.phone)
         RealNameVerdict(
-            keys.realname_verdict_pk(pii.facts_index(name, id_number, phone)),
+            keys.realname_verdict_pk(facts_key),
             keys.META,
             first=False,
             second=False,
             checked_at=at,
             expires_at=at + identity_check.VERDICT_KEEP,
         ).save()
-    registration_id = new_id("r")
-    index = pii.blind_index(facts.identity.id_number)
     apply_submission(
         WriteRegistration(
             registration_id=registration_id,
@@ -103,7 +105,7 @@ def _submit(branch_id: str, rng: random.Random, name: str, refused_twice: bool) 
             previous_id=None,
             submitted_at=now().isoformat(),
             admitted_on=None,
-            person=registration.person_fields(facts, registration_id, index),
+            person=person,
         )
     )
     return registration_id

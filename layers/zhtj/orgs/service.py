@@ -18,6 +18,7 @@ from zhtj.orgs.dissolution import merge as merge
 from zhtj.orgs.editing import check_edit_names as check_edit_names
 from zhtj.orgs.editing import edit as edit
 from zhtj.orgs.items import bucket_of as bucket_of
+from zhtj.orgs.items import name_claim as name_claim
 from zhtj.orgs.items import name_tokens as name_tokens
 from zhtj.orgs.items import set_index_keys as set_index_keys
 from zhtj.orgs.items import snapshot as snapshot
