@@ -953,9 +953,14 @@ def load(scale: int = 200) -> dict[str, str]:
 
     # MSG-4: the demo branch's work list also holds a registration pending review and an edit
     # request (infra/local/worklist_demo.py), beside the transfer waiting on it.
-    # REG-5: another branch in 广州 holds a registration whose real-name check failed twice, for
-    # its administrator (a demo login) to pass offline with a photo.
-    offline_branch = next((b.org for b, _ in in_guangzhou if b is not demo_branch), None)
+    # REG-5: another branch (in 广州 if there is one; not the transfer's) holds a registration
+    # whose real-name check failed twice, for its administrator (a demo login) to pass offline
+    # with a photo.
+    others = [b.org for b in builder.branches if b is not demo_branch]
+    offline_branch = next(
+        (o for o in others if o.path.startswith(guangzhou_path)),
+        next((o for o in others if o is not elsewhere), elsewhere),
+    )
     offline_admin = _admin(builder, offline_branch) if offline_branch else None
     work = worklist_demo.load(
         demo_branch.org.org_id,

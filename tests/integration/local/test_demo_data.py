@@ -354,9 +354,10 @@ def test_msg_4_the_demo_branch_work_list_shows_a_registration_an_edit_and_the_tr
 def test_reg_5_org_5_the_demo_has_a_registration_failed_twice_and_every_short_name_claimed(
     demo: dict[str, str],
 ) -> None:
-    """Given the demo province, Then another 广州 branch than the demo branch holds a
-    registration whose real-name check failed twice (REG-5), which that branch's administrator
-    (a demo login) may pass offline; and every active organisation holds its short name (ORG-5)."""
+    """Given the demo province, Then another branch than the demo branch (in 广州 at this scale)
+    holds a registration whose real-name check failed twice (REG-5), which that branch's
+    administrator (a demo login) may pass offline; and every active organisation holds its
+    short name (ORG-5)."""
     from zhtj.orgs.naming import holder
     from zhtj.registration.models import Registration
 
