@@ -4,7 +4,7 @@
 import { watch } from "vue";
 import { useRoute, useRouter } from "vue-router";
 import { useAuth } from "../stores/auth";
-import { browserDoor, ensureWeChatBound, forgetBinding } from "./wechat";
+import { browserDoor, ensureWeChatBound, forgetBinding, ownHash } from "./wechat";
 
 export function useWeChatBinding(): void {
   const auth = useAuth();
@@ -13,12 +13,12 @@ export function useWeChatBinding(): void {
   let started = false;
   const door = {
     ...browserDoor,
-    // Through the router, so that the page's own route forgets ?code&state too.
+    // Through the router, so that the page's own route forgets WeChat's ?code&state too.
     clean: () => {
       const query = { ...route.query };
       delete query.code;
       delete query.state;
-      return router.replace({ query, hash: route.hash });
+      return router.replace({ query, hash: ownHash(route.hash) });
     },
   };
   watch(

@@ -70,7 +70,7 @@ describe("binding the person's WeChat", () => {
     sessionStorage.setItem(STATE, "s1");
     const d = door();
     // When the app is entered
-    const result = await ensureWeChatBound(d, `${PAGE}?code=abc&state=forged`, WECHAT);
+    const result = await ensureWeChatBound(d, `${PAGE}?code=abc&state=forged#wechat_redirect`, WECHAT);
     // Then nothing is bound and the browser stays (no loop)
     expect(result).toBe("failed");
     expect(d.bind).not.toHaveBeenCalled();
@@ -113,5 +113,6 @@ describe("binding the person's WeChat", () => {
 
   it("keeps the rest of the address when it drops code and state", () => {
     expect(withoutCode("https://a.cn/m/dues?back=1&code=c&state=s#x")).toBe("https://a.cn/m/dues?back=1#x");
+    expect(withoutCode("https://a.cn/m/dues?code=c&state=s#wechat_redirect")).toBe("https://a.cn/m/dues");
   });
 });

@@ -46,10 +46,20 @@ function refusedAs(error: unknown, code: string): boolean {
   return error instanceof ApiError && error.code === code;
 }
 
-/** `href` without WeChat's ?code&state (the address to come back to, or to show). */
+// WeChat's authorization address ends in this fragment, and a browser keeps a fragment across
+// the redirect back: it is WeChat's, never the app's.
+const WECHAT_FRAGMENT = "#wechat_redirect";
+
+/** The page's own fragment (WeChat's dropped). */
+export function ownHash(hash: string): string {
+  return hash === WECHAT_FRAGMENT ? "" : hash;
+}
+
+/** `href` without WeChat's ?code&state and fragment (the address to come back to, or to show). */
 export function withoutCode(href: string): string {
   const url = new URL(href);
   for (const key of QUERY) url.searchParams.delete(key);
+  url.hash = ownHash(url.hash);
   return url.toString();
 }
 
@@ -83,7 +93,7 @@ export async function ensureWeChatBound(door: Door = browserDoor, href = locatio
 async function comeBack(door: Door, here: URL, expected: string): Promise<Binding> {
   const code = here.searchParams.get("code");
   const matches = code !== null && here.searchParams.get("state") === expected;
-  if (here.searchParams.has("code") || here.searchParams.has("state")) {
+  if (here.searchParams.has("code") || here.searchParams.has("state") || here.hash !== ownHash(here.hash)) {
     const clean = new URL(withoutCode(here.href));
     await door.clean(clean.pathname + clean.search + clean.hash);
   }
