@@ -31,7 +31,9 @@ class AuthorizeOut(BaseModel):
 
 class JsConfigQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    url: str = Field(min_length=1, max_length=1000, description="调用 JS-SDK 的团员端页面地址（# 及其后部分不参与签名）")
+    url: str = Field(
+        min_length=1, max_length=1000, description="调用 JS-SDK 的团员端页面地址（# 及其后部分不参与签名）"
+    )
 
 
 class JsConfigOut(BaseModel):

@@ -120,4 +120,5 @@ def js_config(url: str) -> JsConfig:
         raise UNAVAILABLE from error
     timestamp = int(clock.now().timestamp())
     nonce = secrets.token_urlsafe(STATE_BYTES)
-    return JsConfig(adapter.appid, timestamp, nonce, js_signature(ticket, nonce, timestamp, page), adapter.template_ids())
+    signature = js_signature(ticket, nonce, timestamp, page)
+    return JsConfig(adapter.appid, timestamp, nonce, signature, adapter.template_ids())
