@@ -827,6 +827,9 @@ SELF_OR_PUBLIC = {
     # (accounts/test_wechat_openid.py); the code itself proves the WeChat user.
     ("GET", "/wechat/authorize-url"),
     ("PUT", "/me/wechat-openid"),
+    # MSG-1: wx.config's signature for a page of the members' app, anyone signed in; it reveals
+    # nothing of anyone (accounts/test_wechat_js_config.py).
+    ("GET", "/wechat/js-config"),
 }
 
 # Callers relative to the target 天河: (world admin name, relation).

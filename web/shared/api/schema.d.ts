@@ -329,6 +329,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/wechat/js-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 微信内的团员端页面：JS-SDK 配置（wx.config 签名）与订阅通知模板 */
+        get: operations["get_wechat_js_config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/orgs/{org_id}/audit": {
         parameters: {
             query?: never;
@@ -9803,6 +9820,208 @@ export interface operations {
             };
             /** @description 请求内容类型应为application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 违反团内规定 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求过于频繁或超出限额 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+        };
+    };
+    get_wechat_js_config: {
+        parameters: {
+            query: {
+                url: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Appid
+                         * @description wx.config 的 appId（公众号）
+                         */
+                        appid: string;
+                        /**
+                         * Timestamp
+                         * @description wx.config 的 timestamp（秒）
+                         */
+                        timestamp: number;
+                        /**
+                         * Nonce Str
+                         * @description wx.config 的 nonceStr
+                         */
+                        nonce_str: string;
+                        /**
+                         * Signature
+                         * @description wx.config 的 signature（jsapi_ticket 签名，sha1）
+                         */
+                        signature: string;
+                        /**
+                         * Template Ids
+                         * @description 订阅通知模板（wx-open-subscribe 的 template）
+                         */
+                        template_ids: string[];
+                    };
+                };
+            };
+            /** @description 输入有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
