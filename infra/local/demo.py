@@ -24,7 +24,7 @@ last month, except the few the dues demo acts on (DEMO_BRANCH_CAST).
 This is a seeding tool, not a use of the system: it writes the items directly with
 BatchWriteItem (25 per request, through PynamoDB's `batch_write`), bypassing the per-change
 transactions and their audit records (AUDIT-1) that every change over the API carries. It
-builds the items with the same builders the logic uses (`set_index_keys`, `name_tokens`,
+builds the items with the same builders the logic uses (`set_index_keys`, `name_tokens`, `name_claim`,
 `member_of`, `new_grant`, and Org/Account shaped as `create_child` and
 `create_admin_account` shape them), keeps the child and member counters equal to what it
 writes, and passes every generated name through the ORG-5 validators and every placement
@@ -68,7 +68,7 @@ from zhtj.orgs.rules import (
     validate_full_name,
     validate_short_name,
 )
-from zhtj.orgs.service import bootstrap_province, name_tokens, set_index_keys
+from zhtj.orgs.service import bootstrap_province, name_claim, name_tokens, set_index_keys
 from zhtj.registration import identity_check
 from zhtj.registration import service as registration
 from zhtj.registration.form import read_form
@@ -912,6 +912,7 @@ def load(scale: int = 200) -> dict[str, str]:
             batch.save(counters.new_own_stat(node.org.org_id, node.org.path))
             for token in name_tokens(node.org):
                 batch.save(token)
+            batch.save(name_claim(node.org))  # ORG-5: its short name is its own in the province
         for item in admins:
             batch.save(item)
         for item in _members(builder, sizes, demo_branch, logins):
@@ -958,7 +959,25 @@ def load(scale: int = 200) -> dict[str, str]:
 
     # MSG-4: the demo branch's work list also holds a registration pending review and an edit
     # request (infra/local/worklist_demo.py), beside the transfer waiting on it.
-    work = worklist_demo.load(demo_branch.org.org_id, logins.secretary, cast["secretary"], scale)
+    # REG-5: another branch (in 广州 if there is one; not the transfer's) holds a registration
+    # whose real-name check failed twice, for its administrator (a demo login) to pass offline
+    # with a photo.
+    others = [b.org for b in builder.branches if b is not demo_branch]
+    offline_branch = next(
+        (o for o in others if o.path.startswith(guangzhou_path)),
+        next((o for o in others if o is not elsewhere), elsewhere),
+    )
+    offline_admin = _admin(builder, offline_branch) if offline_branch else None
+    work = worklist_demo.load(
+        demo_branch.org.org_id,
+        logins.secretary,
+        cast["secretary"],
+        scale,
+        offline_branch.org_id if offline_branch else None,
+    )
+    offline_login = (
+        {"offline_branch_admin": (offline_admin, offline_branch.org_id)} if offline_admin and offline_branch else {}
+    )
 
     return {
         "root_org_id": root.org_id,
@@ -974,12 +993,14 @@ def load(scale: int = 200) -> dict[str, str]:
         **({"transfer_id": transfer.transfer_id, "transfer_member_id": transfer.member_id} if transfer else {}),
         **step_admins,
         **work,
+        **({"offline_branch_org_id": offline_branch.org_id} if offline_branch else {}),
         **_logins(
             {
                 "province_admin": (logins.province_admin, root.org_id),
                 "city_admin": (logins.city_admin, city_node.org.org_id),
                 "branch_secretary": (logins.secretary, demo_branch.org.org_id),
                 "member": (logins.member_account, None),
+                **offline_login,
             }
         ),
         "demo_password": DEMO_PASSWORD,

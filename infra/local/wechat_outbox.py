@@ -16,6 +16,8 @@ code, 40163); a code the page issued gives its user's openid; any other code giv
 `bad` is refused (40029). `refuse(openid)` makes later notifications to that openid refused as
 WeChat refuses a person who did not subscribe (43101).
 
+The JS-SDK: its jsapi_ticket is `JSAPI_TICKET` and its template ids `sim-<kind>`.
+
 `install()` registers it with zhtj.integrations.wechat.registry under NAME; the environment
 selects it (ZHTJ_WECHAT_PROVIDER=outbox: tests/conftest.py, infra/local/stack.py). The local
 stack serves the authorization page and what the outbox holds (`GET /dev/wechat-outbox?openid=`)
@@ -104,8 +106,22 @@ def authorize(url: str, user: str = LOCAL_USER) -> str:
     return f"{redirect_uri}{separator}{urlencode({'code': code, 'state': query.get('state', '')})}"
 
 
+# The simulator's JS-SDK ticket (the page's wx.config is signed with it; WeChat is not there to check).
+JSAPI_TICKET = "sim-jsapi-ticket"
+
+
 class Outbox:
     """An OfficialAccount that records instead of sending."""
+
+    @property
+    def appid(self) -> str:
+        return APPID
+
+    def jsapi_ticket(self) -> str:
+        return JSAPI_TICKET
+
+    def template_ids(self) -> list[str]:
+        return sorted(f"sim-{kind}" for kind in self.kinds())
 
     def authorize_url(self, redirect_uri: str, state: str) -> str:
         query = {"appid": APPID, "redirect_uri": redirect_uri, "response_type": "code", "scope": SCOPE, "state": state}

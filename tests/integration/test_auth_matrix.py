@@ -31,6 +31,12 @@ class Case:
     only: frozenset[str] | None = None
 
 
+def _version(world: World, name: str) -> int:
+    from zhtj.orgs.authz import get_org
+
+    return int(get_org(world.orgs[name]).version)
+
+
 REVIEWERS = frozenset({"huajing"})
 # DEL-1/EDIT-4: the city-level committee above 华景 (广州团市委) collects and applies.
 CITY_LEVEL = frozenset({"gz"})
@@ -60,6 +66,20 @@ CASES: dict[tuple[str, str], Case] = {
         "tianhe",
         lambda w: f"/orgs/{w.orgs['tianhe']}/children/name-check",
         lambda w: {"org_type": "BRANCH", "short_name": "广州市天河区棠下团支部", "alias": "棠下团支部"},
+    ),
+    # Editing an organisation (orgs/editing.py): those above it; the body changes nothing (its
+    # sector as it is), so that the matrix's calls leave the world as it was.
+    ("PATCH", "/orgs/{org_id}"): Case(
+        "org.edit",
+        "tianhe",
+        lambda w: f"/orgs/{w.orgs['tianhe']}",
+        lambda w: {"version": _version(w, "tianhe"), "sector": "GOVERNMENT"},
+    ),
+    ("POST", "/orgs/{org_id}/name-check"): Case(
+        "org.edit",
+        "tianhe",
+        lambda w: f"/orgs/{w.orgs['tianhe']}/name-check",
+        lambda w: {"short_name": "广州市天河区团委"},
     ),
     # WEB-2: a branch's registration QR poster, the roster export, a member's full ID number
     # (the member's branch alone, as REV-1 has it for a registration).
@@ -807,6 +827,9 @@ SELF_OR_PUBLIC = {
     # (accounts/test_wechat_openid.py); the code itself proves the WeChat user.
     ("GET", "/wechat/authorize-url"),
     ("PUT", "/me/wechat-openid"),
+    # MSG-1: wx.config's signature for a page of the members' app, anyone signed in; it reveals
+    # nothing of anyone (accounts/test_wechat_js_config.py).
+    ("GET", "/wechat/js-config"),
 }
 
 # Callers relative to the target 天河: (world admin name, relation).

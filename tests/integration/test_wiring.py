@@ -186,6 +186,6 @@ def test_an_event_injects_the_lambda_context_once(client: Any, monkeypatch: Any)
     seen = _context_injections(monkeypatch)
     # When one scheduled event goes through the app
     scheduled = client.events.generate_cw_event("aws.events", "Scheduled Event", {}, [])
-    assert client.lambda_.invoke("card_sweep", scheduled).payload == {"announced": 0}
+    assert client.lambda_.invoke("card_sweep", scheduled).payload == {"announced": 0, "relabels": 0}
     # Then the context was injected once, with no correlation id (an event has no request id)
     assert seen == ["context"]

@@ -18,7 +18,7 @@ from zhtj.deadlines.messages import TIMERS, FireTimer, Recompute, SweepShard
 from zhtj.dues.messages import DUES, ApplyMember
 from zhtj.imports.messages import IMPORTS, ImportChunk
 from zhtj.messages.messages import NOTIFICATIONS, Notify
-from zhtj.orgs.messages import TREE_MAINTENANCE, RewriteSubtree
+from zhtj.orgs.messages import ORG_RELABEL, TREE_MAINTENANCE, RelabelBranch, RewriteSubtree
 from zhtj.registration.messages import REGISTRATION, Person, WriteRegistration
 from zhtj.reminders.messages import REMINDERS, DuesMonthPage
 from zhtj.sweeps.messages import SWEEPS, FinishSweep, ScanSegment
@@ -80,6 +80,13 @@ CASES: list[tuple[Queue[Any], Any, dict[str, Any], int]] = [
     ),
     (CARDS, RenderCard(member_id="m1", sweep=True), {"member_id": "m1", "sweep": True}, 0),
     (TREE_MAINTENANCE, RewriteSubtree(job_id="j1"), {"job_id": "j1"}, 0),
+    (ORG_RELABEL, RelabelBranch(branch_id="o1"), {"branch_id": "o1"}, 0),
+    (
+        ORG_RELABEL,
+        RelabelBranch(branch_id="o1", after='{"pk": {"S": "M"}}'),
+        {"branch_id": "o1", "after": '{"pk": {"S": "M"}}'},
+        0,
+    ),
     (
         REGISTRATION,
         WriteRegistration(

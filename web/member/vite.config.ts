@@ -6,7 +6,8 @@ import { defineConfig } from "vite";
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
   base: "/m/",
-  plugins: [vue()],
+  // WeChat's open tags (<wx-open-subscribe>) are custom elements WeChat renders, not Vue components.
+  plugins: [vue({ template: { compilerOptions: { isCustomElement: (tag) => tag.startsWith("wx-") } } })],
   resolve: { alias: { "@shared": fileURLToPath(new URL("../shared", import.meta.url)) } },
   build: { outDir: fileURLToPath(new URL("../dist/member", import.meta.url)), emptyOutDir: true, chunkSizeWarningLimit: 1200 },
   server: { proxy: { "^/(?!m/|@|src/|node_modules/).*": "http://127.0.0.1:8000" } },

@@ -122,9 +122,25 @@ def revoke(org_id: str, principal: Principal, body: GrantCreate) -> None:
     accounts.revoke_role(principal, org_id, body.account_id, body.role)
 
 
-@api(bp, "/orgs/{org_id}/members", "GET", summary="团支部的团员", query=PageQuery, response=Page[MemberOut], tag=TAG)
-def members(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
-    items, cursor = member_records.list_members(principal, org_id, query.cursor, query.limit)
+class RosterListQuery(PageQuery):
+    state: MemberState | None = Field(default=None, description="只列该状态的团员（已离团的状态读已离团名单）")
+    sector: Sector | None = Field(default=None, description="只列该行业的团支部的团员")
+
+
+@api(
+    bp,
+    "/orgs/{org_id}/members",
+    "GET",
+    summary="团员名单（团支部的，或本组织直属团支部的；可按状态、行业筛选）",
+    query=RosterListQuery,
+    response=Page[MemberOut],
+    tag=TAG,
+)
+def members(org_id: str, principal: Principal, query: RosterListQuery) -> BaseModel:
+    narrowed = roster.RosterFilter(
+        state=query.state.value if query.state else None, sector=query.sector.value if query.sector else None
+    )
+    items, cursor = roster.page(principal, org_id, narrowed, query.cursor, query.limit)
     return Page[MemberOut](items=[MemberOut.model_validate(m) for m in items], next_cursor=cursor)
 
 

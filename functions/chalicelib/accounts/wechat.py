@@ -1,7 +1,8 @@
 """Routes of the person's openid under the league's WeChat official account (WEB-1, MSG-1): the
 members' app, entering inside WeChat, asks where to send the browser (WeChat's silent web
 authorization), then hands back the code WeChat returned with; the openid is kept on the
-caller's account, where a JSAPI payment and the WeChat notifications read it. Thin: parse, call
+caller's account, where a JSAPI payment and the WeChat notifications read it; and a page's
+wx.config for the JS-SDK's subscribe button. Thin: parse, call
 logic (zhtj.accounts.wechat), shape."""
 
 from __future__ import annotations
@@ -26,6 +27,21 @@ class AuthorizeQuery(BaseModel):
 class AuthorizeOut(BaseModel):
     url: str = Field(description="微信网页授权地址（snsapi_base，静默授权）：在微信内打开")
     state: str = Field(description="返回时与 state 参数比对")
+
+
+class JsConfigQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(
+        min_length=1, max_length=1000, description="调用 JS-SDK 的团员端页面地址（# 及其后部分不参与签名）"
+    )
+
+
+class JsConfigOut(BaseModel):
+    appid: str = Field(description="wx.config 的 appId（公众号）")
+    timestamp: int = Field(description="wx.config 的 timestamp（秒）")
+    nonce_str: str = Field(description="wx.config 的 nonceStr")
+    signature: str = Field(description="wx.config 的 signature（jsapi_ticket 签名，sha1）")
+    template_ids: list[str] = Field(description="订阅通知模板（wx-open-subscribe 的 template）")
 
 
 class WechatOpenidIn(Body):
@@ -67,3 +83,23 @@ def authorize_url(principal: Principal, query: AuthorizeQuery) -> BaseModel:
 def put_wechat_openid(principal: Principal, body: WechatOpenidIn) -> BaseModel:
     wechat.bind(principal.account_id, body.code)
     return WechatOpenidOut(bound=True)
+
+
+@api(
+    bp,
+    "/wechat/js-config",
+    "GET",
+    summary="微信内的团员端页面：JS-SDK 配置（wx.config 签名）与订阅通知模板",
+    query=JsConfigQuery,
+    response=JsConfigOut,
+    tag=TAG,
+)
+def js_config(principal: Principal, query: JsConfigQuery) -> BaseModel:
+    config = wechat.js_config(query.url)
+    return JsConfigOut(
+        appid=config.appid,
+        timestamp=config.timestamp,
+        nonce_str=config.nonce_str,
+        signature=config.signature,
+        template_ids=config.template_ids,
+    )

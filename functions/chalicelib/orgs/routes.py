@@ -11,16 +11,19 @@ from chalicelib.orgs.schemas import (
     NameCheckIn,
     NameCheckOut,
     OrgCreate,
+    OrgEdit,
     OrgMerge,
     OrgMove,
+    OrgNameCheckIn,
     OrgOut,
     OrgSearchHit,
     TreeJobOut,
 )
 from chalicelib.schemas import FieldErrorOut, Page, Reason
+from zhtj.core.errors import DomainError
 from zhtj.orgs import service as orgs
 from zhtj.orgs.models import Org
-from zhtj.orgs.rules import NameDraft, NewOrg, OrgType
+from zhtj.orgs.rules import NameDraft, NewOrg, OrgChanges, OrgType
 from zhtj.signin.tokens import Principal
 
 bp = Blueprint(__name__)
@@ -67,7 +70,37 @@ def create_child(org_id: str, principal: Principal, body: OrgCreate) -> BaseMode
     tag=TAG,
 )
 def check_child_names(org_id: str, principal: Principal, body: NameCheckIn) -> BaseModel:
-    refusals = orgs.check_child_names(principal, org_id, NameDraft(**body.model_dump()))
+    return _name_check(orgs.check_child_names(principal, org_id, NameDraft(**body.model_dump())))
+
+
+@api(
+    bp,
+    "/orgs/{org_id}",
+    "PATCH",
+    summary="修改组织信息（名称、行业、地区、入学年份）",
+    body=OrgEdit,
+    response=OrgOut,
+    tag=TAG,
+)
+def edit(org_id: str, principal: Principal, body: OrgEdit) -> BaseModel:
+    changes = OrgChanges(**body.model_dump(exclude={"version"}))
+    return OrgOut.model_validate(orgs.edit(principal, org_id, changes, body.version))
+
+
+@api(
+    bp,
+    "/orgs/{org_id}/name-check",
+    "POST",
+    summary="检查组织修改后的名称（ORG-5，边输入边检查，不修改；本组织现用名称不算重名）",
+    body=OrgNameCheckIn,
+    response=NameCheckOut,
+    tag=TAG,
+)
+def check_names(org_id: str, principal: Principal, body: OrgNameCheckIn) -> BaseModel:
+    return _name_check(orgs.check_edit_names(principal, org_id, OrgChanges(**body.model_dump())))
+
+
+def _name_check(refusals: list[DomainError]) -> NameCheckOut:
     errors = [FieldErrorOut.model_validate(e.to_body()) for e in refusals]
     first = errors[0] if errors else None
     return NameCheckOut(

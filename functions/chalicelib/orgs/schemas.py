@@ -36,6 +36,32 @@ class NameCheckIn(Body):
     entry_year: int | None = Field(default=None, ge=1949, le=2100)
 
 
+class OrgEdit(Body):
+    """An organisation's details as edited (a field left out stays as it is; never its type,
+    level or parent). `version`: the organisation's version as the editor read it (a change
+    since is refused with STALE_WRITE). region_name "" removes the region; entry_year makes a
+    branch a school class's."""
+
+    version: int = Field(ge=0)
+    short_name: str | None = Field(default=None, min_length=1, max_length=50)
+    full_name: str | None = Field(default=None, min_length=1, max_length=100)
+    alias: str | None = Field(default=None, min_length=1, max_length=16)
+    sector: Sector | None = None
+    region_name: str | None = Field(default=None, max_length=20)
+    entry_year: int | None = Field(default=None, ge=1949, le=2100)
+
+
+class OrgNameCheckIn(Body):
+    """ORG-5 as the edit form is typed: the organisation's names as far as they are typed (a
+    name left out is not checked); its own names are no conflict."""
+
+    short_name: str | None = Field(default=None, max_length=100)
+    full_name: str | None = Field(default=None, max_length=200)
+    alias: str | None = Field(default=None, max_length=50)
+    region_name: str | None = Field(default=None, max_length=20)
+    entry_year: int | None = Field(default=None, ge=1949, le=2100)
+
+
 class NameCheckOut(BaseModel):
     """ok: creating the child with these names would pass ORG-5 (and ORG-1/2/7). Otherwise the
     first refusal as code, message and field (as POST /orgs/{org_id}/children answers it) and

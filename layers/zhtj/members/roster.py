@@ -33,7 +33,7 @@ from zhtj.orgs.models import Org
 from zhtj.orgs.reads import branches_beneath
 from zhtj.orgs.rules import OrgStatus, OrgType
 from zhtj.signin.tokens import Principal
-from zhtj.table import keys, storage
+from zhtj.table import keys, paging, storage
 from zhtj.table.unit_of_work import UnitOfWork
 
 # What one request exports at most: the spreadsheet costs about 0.5 ms of CPU a row (bench/
@@ -127,6 +127,43 @@ def export(principal: Principal, org_id: str, narrowed: RosterFilter) -> Export:
     uow.commit()
     name = f"{org.short_name}团员花名册{clock.today_in_china().isoformat()}.xlsx"
     return Export(storage.download_url("documents", key, name), name, rows, len(branches))
+
+
+def page(
+    principal: Principal, org_id: str, narrowed: RosterFilter, cursor: str | None, limit: int
+) -> tuple[list[Member], str | None]:
+    """The roster on screen, a page at a time, narrowed as the export is (state, the branches'
+    sector): a branch's members, or an organisation's direct child branches' members, branch
+    by branch. Reads one Query of the children partition (CHILDREN#<org>, branches only) for a
+    committee, then the branches' member lists (BRANCH#<id>, or FORMER#<id> for a final state)
+    from the cursor's position, each a Query filtered by state that reads until the page is
+    full: never a scan, never another branch's partition. Raises ForbiddenError, BAD_CURSOR."""
+    org = get_org(org_id)
+    authorize(principal, "member.read", org)
+    if narrowed.subtree:
+        raise ValidationError("ROSTER_SUBTREE", "名单按团支部或直属团支部查看；全部下级请导出花名册", "subtree")
+    branches = [b for b in _branches(org, False) if narrowed.sector in (None, b.sector)]
+    scope = ("roster", org.org_id, narrowed.state, narrowed.sector)
+    position = paging.open_cursor(cursor, *scope) or {"b": 0, "k": None}
+    found: list[Member] = []
+    index, start = int(position["b"]), position["k"]
+    while index < len(branches) and len(found) < limit:
+        branch = branches[index]
+        pk = (
+            keys.former_members_pk(branch.org_id)
+            if narrowed.state in FINAL_STATES
+            else keys.branch_members_pk(branch.org_id)
+        )
+        condition = Member.state == narrowed.state if narrowed.state else None
+        results = Member.by_gsi1.query(
+            pk, filter_condition=condition, limit=limit - len(found), last_evaluated_key=start
+        )
+        found.extend(m for m in results if isinstance(m, Member))
+        start = results.last_evaluated_key
+        if start is None:
+            index += 1
+    more = index < len(branches)
+    return found, paging.seal({"b": index, "k": start}, *scope) if more else None
 
 
 def _branches(org: Org, subtree: bool) -> list[Org]:

@@ -14,7 +14,9 @@ Who calls what, each inside the transaction of the change itself:
 - a member leaves the list (final exit, deletion): `remove`;
 - a branch's path changes (orgs.move, the tree job's rewrite): a RetokenMark in the same
   transaction, then `follow_moves` rewrites the members' tokens before the job finishes.
-Names never change after approval (EDIT-1), so no write renames tokens.
+- a branch is renamed (orgs/editing.py): `relabel`, a page of members at a time from
+  cards/relabel.py, puts the tokens again where they are with the branch's new name.
+Members' names never change after approval (EDIT-1), so no write renames a member's grams.
 """
 
 from __future__ import annotations
@@ -104,6 +106,17 @@ def move(uow: UnitOfWork, member: Member, target: Org) -> tuple[list[Action], Co
     for token in tokens(member, target):
         uow.put(token)
     return [Member.search_path.set(target.path)], guard(member)
+
+
+def relabel(uow: UnitOfWork, member: Member, branch: Org) -> Condition:
+    """A renamed branch: put the member's tokens again where they are, carrying the branch's
+    name as it is now. Returns the condition to check on the member (the tokens are still
+    there and the member still in the branch)."""
+    if member.search_path:
+        for token in tokens(member, branch, member.search_path):
+            uow.put(token)
+    condition: Condition = guard(member) & (Member.branch_id == branch.org_id)
+    return condition
 
 
 def remove(uow: UnitOfWork, member: Member) -> tuple[list[Action], Condition]:

@@ -38,6 +38,10 @@ class Reach(StrEnum):
 POLICY: dict[str, Reach] = {
     "org.read": Reach.OWN_OR_BELOW,
     "org.create_child": Reach.OWN_OR_BELOW,  # target: the parent
+    # Editing an organisation's details (orgs/editing.py): those above it; its own operators
+    # may set its alias (代称) alone (seed 003: its first operator sets it).
+    "org.edit": Reach.BELOW,
+    "org.edit_alias": Reach.OWN_OR_BELOW,
     "org.move": Reach.BELOW,  # target: the moved organisation (its new parent: org.create_child)
     "org.dissolve": Reach.BELOW,
     "org.merge": Reach.BELOW,  # target: the branch merged away (the receiving one: org.read)

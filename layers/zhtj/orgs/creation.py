@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from zhtj.core.clock import new_id, now
-from zhtj.core.errors import DomainError, FieldChecks, RuleViolation, ValidationError
+from zhtj.core.errors import DomainError, FieldChecks, RuleViolation
 from zhtj.counters import service as counters
 from zhtj.counters.models import OwnStat
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.items import level_of, name_tokens, set_index_keys, snapshot
 from zhtj.orgs.models import Org
+from zhtj.orgs.naming import NameRules, check_names, city_prefix, claim, draft_errors
 from zhtj.orgs.reads import ancestors
 from zhtj.orgs.rules import (
     PARENT_GONE,
@@ -23,10 +24,7 @@ from zhtj.orgs.rules import (
     Placement,
     Sector,
     check_placement,
-    validate_alias,
-    validate_full_name,
     validate_names,
-    validate_short_name,
 )
 from zhtj.signin.tokens import Principal
 from zhtj.table import keys
@@ -88,6 +86,7 @@ def bootstrap_province(short_name: str, full_name: str, alias: str, region_name:
         uow.put(counters.new_own_stat(org.org_id, org.path), condition=OwnStat.pk.does_not_exist())
         for token in name_tokens(org):
             uow.put(token)
+        claim(uow, org)
         uow.audit("org.create", "ORG", org.org_id, org.org_id, after=snapshot(org))
     uow.commit()
     return Province(root, system)
@@ -98,10 +97,8 @@ def create_child(principal: Principal, parent_id: str, body: NewOrg) -> Org:
     rules (ORG-1/2) and malformed names (ORG-5)."""
     parent = get_org(parent_id)
     operator = authorize(principal, "org.create_child", parent)
-    city_prefix = _placed(parent, body)
-    names = validate_names(
-        body.short_name, body.full_name, body.alias, body.org_type, city_prefix, body.class_branch, body.entry_year
-    )
+    rules = _placed(parent, body)
+    names = check_names(rules, body.short_name, body.full_name, body.alias)
     org_id = new_id("o")
     org = Org(
         org_id=org_id,
@@ -132,6 +129,7 @@ def create_child(principal: Principal, parent_id: str, body: NewOrg) -> Org:
     )
     for token in name_tokens(org):
         uow.put(token)
+    claim(uow, org)  # ORG-5: the short name is the province's one organisation's
     uow.audit("org.create", "ORG", org.org_id, org.org_id, after=snapshot(org))
     uow.commit()
     return org
@@ -145,28 +143,16 @@ def check_child_names(principal: Principal, parent_id: str, draft: NameDraft) ->
     parent = get_org(parent_id)
     authorize(principal, "org.create_child", parent)
     checks = FieldChecks()
-    city_prefix = checks.run(lambda: _placed(parent, draft.as_new_org()))
-    if checks.errors:
+    rules = checks.run(lambda: _placed(parent, draft.as_new_org()))
+    if rules is None:
         return checks.errors
-    for given, check in (
-        (
-            draft.short_name,
-            lambda: validate_short_name(
-                draft.short_name or "", draft.org_type, city_prefix, draft.class_branch, draft.entry_year
-            ),
-        ),
-        (draft.full_name, lambda: validate_full_name(draft.full_name or "", draft.org_type)),
-        (draft.alias, lambda: validate_alias(draft.alias or "")),
-    ):
-        if given is not None:
-            checks.run(check)
-    return checks.errors
+    return draft_errors(rules, draft.short_name, draft.full_name, draft.alias)
 
 
-def _placed(parent: Org, body: NewOrg) -> str | None:
+def _placed(parent: Org, body: NewOrg) -> NameRules:
     """What creating `body` under `parent` checks before its names: the parent is active and not
     the system organisation (ORG-7), the child's type and level fit (ORG-1/2). Returns the
-    region its short name must start with (ORG-5)."""
+    rules its names follow (ORG-5: the region its short name must start with)."""
     if parent.status != OrgStatus.ACTIVE or parent.system:
         raise (
             PARENT_GONE
@@ -174,18 +160,5 @@ def _placed(parent: Org, body: NewOrg) -> str | None:
             else RuleViolation("ORG-7", "系统组织下不能设立下级组织", None)
         )
     check_placement(Placement(OrgType(parent.org_type), level_of(parent)), body.org_type, body.level)
-    return _city_prefix([*ancestors(parent), parent], body)
-
-
-def _city_prefix(lineage: list[Org], body: NewOrg) -> str | None:
-    """ORG-5: names are written from the city-level region down. The region of the nearest
-    city-level leading organ in the lineage (or the new city organ's own region)."""
-    if body.org_type == OrgType.LEADING_ORGAN:
-        if body.level in (Level.CITY, Level.COUNTY) and not body.region_name:
-            raise ValidationError("REGION_REQUIRED", "市、县级团的领导机关须填写所在地区名称", "region_name")
-        if body.level == Level.CITY:
-            return None  # a city organ's own short name reads "广州团市委"
-    for org in reversed(lineage):
-        if org.org_type == OrgType.LEADING_ORGAN and org.level == Level.CITY:
-            return org.region_name
-    return None
+    prefix = city_prefix([*ancestors(parent), parent], body.org_type, body.level, body.region_name)
+    return NameRules(body.org_type, prefix, body.class_branch, body.entry_year)

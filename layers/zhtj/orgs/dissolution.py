@@ -9,6 +9,7 @@ from zhtj.names import index as search_index
 from zhtj.orgs.authz import authorize, get_org
 from zhtj.orgs.items import name_tokens, set_index_keys, snapshot
 from zhtj.orgs.models import Org
+from zhtj.orgs.naming import release
 from zhtj.orgs.rules import PARENT_GONE, OrgStatus, OrgType
 from zhtj.signin.tokens import Principal
 from zhtj.table import keys
@@ -39,6 +40,7 @@ def _dissolve(actor: Actor, org: Org, reason: str) -> Org:
     uow = UnitOfWork(actor)
     for token in name_tokens(org):
         uow.delete(token)
+    release(uow, org.org_id, org.short_name)  # ORG-5: a dissolved organisation's short name may be given again
     org.status = OrgStatus.DISSOLVED
     set_index_keys(org)
     uow.update(

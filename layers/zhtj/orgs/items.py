@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from zhtj.names.rules import exact_gram
-from zhtj.orgs.models import NameToken, Org
+from zhtj.orgs.models import NameToken, Org, OrgNameClaim
 from zhtj.orgs.rules import TYPE_RANK, Level, OrgStatus, OrgType, bigrams
 from zhtj.table import keys
 
@@ -55,9 +55,31 @@ def name_tokens(org: Org, path: str | None = None) -> list[NameToken]:
     ]
 
 
+def claim_key(short_name: str) -> str:
+    """ORG-5: the partition of a short name's claim (lower-cased, without spaces, as searched)."""
+    return keys.org_name_claim_pk("".join(short_name.lower().split()))
+
+
+def name_claim(org: Org) -> OrgNameClaim:
+    """The item by which an active organisation holds its short name in the province."""
+    return OrgNameClaim(claim_key(org.short_name), keys.META, ref_id=org.org_id)
+
+
 def snapshot(org: Org) -> dict[str, Any]:
     """The audited state of an organisation."""
-    fields = ("parent_id", "path", "org_type", "level", "sector", "short_name", "full_name", "alias", "status")
+    fields = (
+        "parent_id",
+        "path",
+        "org_type",
+        "level",
+        "sector",
+        "short_name",
+        "full_name",
+        "alias",
+        "region_name",
+        "entry_year",
+        "status",
+    )
     return {f: getattr(org, f) for f in fields if getattr(org, f) is not None}
 
 

@@ -1,8 +1,9 @@
-"""The tree-maintenance queue and its message: a move job whose subtree rewrite goes on (ORG-6)."""
+"""The tree-maintenance queue and its message: a move job whose subtree rewrite goes on (ORG-6);
+the org-relabel queue and its message: a renamed branch whose members' labels and cards follow."""
 
 from __future__ import annotations
 
-from zhtj.table.queues import Message, Queue
+from zhtj.table.queues import Message, Queue, omitted
 
 
 class RewriteSubtree(Message, frozen=True, kw_only=True):
@@ -11,4 +12,13 @@ class RewriteSubtree(Message, frozen=True, kw_only=True):
     job_id: str
 
 
+class RelabelBranch(Message):
+    """A renamed branch: its members' search labels and cards follow, a page at a time from
+    `after` (the member list's position reached, absent: from the start)."""
+
+    branch_id: str
+    after: str | None = omitted()
+
+
 TREE_MAINTENANCE: Queue[RewriteSubtree] = Queue("tree-maintenance", RewriteSubtree)
+ORG_RELABEL: Queue[RelabelBranch] = Queue("org-relabel", RelabelBranch)

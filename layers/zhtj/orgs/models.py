@@ -1,4 +1,4 @@
-"""Table items of orgs: Org, NameToken, TreeJob, TreeLock, Grant."""
+"""Table items of orgs: Org, NameToken, OrgNameClaim, BranchRelabel, TreeJob, TreeLock, Grant."""
 
 from __future__ import annotations
 
@@ -59,6 +59,26 @@ class NameToken(Item, discriminator="NameToken"):
     name = UnicodeAttribute()
     label = UnicodeAttribute()
     org_type = UnicodeAttribute()
+
+
+class OrgNameClaim(Item, discriminator="OrgNameClaim"):
+    """ORG-5: an active organisation's short name, held by it alone in the province: pk
+    ORGNAME#<short name lower-cased without spaces>, sk META. Put on creation (must not exist),
+    moved by a rename (the old one deleted, the new one put, in one transaction), deleted when
+    the organisation is dissolved. Two renames to one name: one transaction wins."""
+
+    ref_id = UnicodeAttribute()
+
+
+class BranchRelabel(Item, discriminator="BranchRelabel"):
+    """A renamed branch whose members' search labels (MemberNameToken.branch_name) and cards
+    (the branch's full name) still follow: pk RELABELS, sk <branch id>. Written in the rename's
+    transaction; the org-relabel worker deletes it once every member has followed (unless a
+    later rename rewrote it); the tree watchdog sends on one that stalled."""
+
+    branch_id = UnicodeAttribute()
+    renamed_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()  # the worker's last page (the watchdog's clock)
 
 
 class Grant(Item, discriminator="Grant"):

@@ -126,7 +126,9 @@ def _rewrite_path(org: Org, job: TreeJob) -> None:
     uow.update(
         org,
         [Org.path.set(org.path), Org.depth.set(org.depth), Org.gsi2pk.set(org.gsi2pk), Org.gsi2sk.set(org.gsi2sk)],
-        condition=Org.path == old,
+        # A rename since the page was read (editing.py) leaves the org for the next page, so
+        # that the tokens written here carry its names as they are.
+        condition=(Org.path == old) & (Org.short_name == org.short_name) & (Org.alias == org.alias),
         on_fail=ConflictError("ALREADY_REWRITTEN", "", None),
         versioned=False,
     )

@@ -332,5 +332,23 @@ class NameDraft:
         )
 
 
+@dataclass(frozen=True)
+class OrgChanges:
+    """What editing an organisation changes (None: left as it is). Never its type, level or
+    parent: moving and merging own those (ORG-6). `region_name` "" removes the region;
+    `entry_year` makes a branch a school class's (ORG-5: its short name then carries the year)."""
+
+    short_name: str | None = None
+    full_name: str | None = None
+    alias: str | None = None
+    sector: Sector | None = None
+    region_name: str | None = None
+    entry_year: int | None = None
+
+    def given(self) -> frozenset[str]:
+        """The fields this edit names."""
+        return frozenset(name for name, value in self.__dict__.items() if value is not None)
+
+
 PARENT_GONE = ConflictError("PARENT_NOT_ACTIVE", "上级组织已撤销或正在调整，请刷新后重试", "parent_id")
 MOVE_IN_PROGRESS = ConflictError("TREE_MOVE_IN_PROGRESS", "该组织所在的组织树正在调整隶属关系，请稍后再试", None)

@@ -1,6 +1,6 @@
 """The organisation tree's operations (组织树, ORG-1..8), for the routes, workers and other
 capabilities: one name per operation, each defined in the module that does its job (creation,
-reads, moves, dissolution; items: an organisation's item shapes). Every operation takes the
+editing, reads, moves, dissolution; items: an organisation's item shapes). Every operation takes the
 caller's Principal, authorizes through orgs.authz, and commits its writes with their audit
 records in one transaction."""
 
@@ -15,7 +15,10 @@ from zhtj.orgs.creation import create_child as create_child
 from zhtj.orgs.dissolution import MERGE_CHUNK as MERGE_CHUNK
 from zhtj.orgs.dissolution import dissolve as dissolve
 from zhtj.orgs.dissolution import merge as merge
+from zhtj.orgs.editing import check_edit_names as check_edit_names
+from zhtj.orgs.editing import edit as edit
 from zhtj.orgs.items import bucket_of as bucket_of
+from zhtj.orgs.items import name_claim as name_claim
 from zhtj.orgs.items import name_tokens as name_tokens
 from zhtj.orgs.items import set_index_keys as set_index_keys
 from zhtj.orgs.items import snapshot as snapshot

@@ -377,3 +377,24 @@ def test_msg_4_the_demo_branch_work_list_shows_a_registration_an_edit_and_the_tr
     assert ("TRANSFER", demo["transfer_id"]) in shown
     assert (counts["registration"], counts["edit"], counts["transfer"]) == (1, 1, 1)
     assert all(i.name for i in items) and items[0].deadline is not None
+
+
+def test_reg_5_org_5_the_demo_has_a_registration_failed_twice_and_every_short_name_claimed(
+    demo: dict[str, str],
+) -> None:
+    """Given the demo province, Then another branch than the demo branch (in 广州 at this scale)
+    holds a registration whose real-name check failed twice (REG-5), which that branch's
+    administrator (a demo login) may pass offline; and every active organisation holds its
+    short name (ORG-5)."""
+    from zhtj.orgs.naming import holder
+    from zhtj.registration.models import Registration
+
+    registration = Registration.get(keys.registration_pk(demo["failed_registration_id"]), keys.META)
+    assert (registration.state, registration.real_name_state) == ("PENDING_REVIEW", "FAILED")
+    assert registration.branch_id == demo["offline_branch_org_id"] != demo["branch_org_id"]
+    admin = principal(demo["offline_branch_admin"])
+    assert admin.acting_org_id == demo["offline_branch_org_id"] and ADMIN_ROLE in acting(admin).roles
+    city = orgs.get_org(demo["city_org_id"])
+    assert orgs.get_org(registration.branch_id).path.startswith(city.path)
+    active = [o for o in all_orgs() if o.status == "ACTIVE"]
+    assert all(holder(o.short_name) == o.org_id for o in active)

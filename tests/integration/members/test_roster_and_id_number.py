@@ -119,3 +119,46 @@ def test_audit_1_a_members_full_id_number_to_their_branch_only_each_look_recorde
     assert [(e["actor_account_id"], e["actor_org_id"], e["subject_name"]) for e in looks] == [
         (world.admins["huajing"], world.orgs["huajing"], "林晓华")
     ]
+
+
+def test_web_2_the_roster_on_screen_takes_the_exports_state_and_sector_filters_without_a_scan(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zhtj.members.models import Member
+    from zhtj.table import keys
+
+    # Given 华景's three members, one of whom awaits approval of leaving (EXIT-1)
+    leaving = world.members["huajing"][0]
+    Member.get(keys.member_pk(leaving), keys.META).update(actions=[Member.state.set("VOLUNTARY_PENDING")])
+    monkeypatch.setattr(Item, "scan", lambda *_, **__: pytest.fail("the roster was scanned"))
+
+    def listed(who: str, org: str, query: str = "") -> list[str]:
+        status, page = call(client, "GET", f"/orgs/{world.orgs[org]}/members?limit=20{query}", world.headers(who))
+        assert status == 200, page
+        return sorted(m["member_id"] for m in page["items"])
+
+    # When the branch's roster is narrowed by state
+    # Then only those members are listed
+    assert listed("huajing", "huajing", "&state=VOLUNTARY_PENDING") == [leaving]
+    assert listed("huajing", "huajing", "&state=NORMAL") == sorted(world.members["huajing"][1:])
+    assert listed("huajing", "huajing", "&state=DELETED") == []  # the former members' list
+    # And a committee lists its direct child branches' members, narrowed by their sector
+    assert listed("tianhe", "tianhe") == sorted(world.members["huajing"])
+    assert listed("tianhe", "tianhe", "&sector=COMMUNITY&state=NORMAL") == sorted(world.members["huajing"][1:])
+    assert listed("tianhe", "tianhe", "&sector=UNIVERSITY") == []
+    # And a page at a time, the cursor carrying on where it stopped
+    seen: list[str] = []
+    cursor = ""
+    while True:
+        status, page = call(
+            client, "GET", f"/orgs/{world.orgs['tianhe']}/members?limit=2{cursor}", world.headers("tianhe")
+        )
+        seen += [m["member_id"] for m in page["items"]]
+        if not page["next_cursor"]:
+            break
+        cursor = f"&cursor={page['next_cursor']}"
+    assert sorted(seen) == sorted(world.members["huajing"])
+    status, refused = call(
+        client, "GET", f"/orgs/{world.orgs['huajing']}/members?state=SOMETHING", world.headers("huajing")
+    )
+    assert (status, refused["field"]) == (400, "state")

@@ -16,7 +16,7 @@ import pytest
 
 from zhtj.core.settings import APP_ORIGIN_ENV
 from zhtj.integrations.wechat.api import AUTHORIZE_URL, WechatApi
-from zhtj.integrations.wechat.base import WechatNotConfigured, WechatRefused, field_value
+from zhtj.integrations.wechat.base import WechatNotConfigured, WechatRefused, field_value, js_signature
 from zhtj.integrations.wechat.config import wechat_config
 
 SECRET = {
@@ -43,6 +43,7 @@ class FakeWechat:
     calls: list[tuple[str, str, dict[str, Any] | None]] = field(default_factory=list)
     exchanged: list[str] = field(default_factory=list)  # the code exchanges' URLs
     tokens: int = 0
+    tickets: list[dict[str, Any]] = field(default_factory=list)  # getticket's answers in turn
     token_answer: Callable[[], dict[str, Any]] | None = None
 
     def __call__(self, method: str, url: str, body: bytes | None) -> tuple[int, bytes]:
@@ -58,6 +59,13 @@ class FakeWechat:
             assert parse_qs(parts.query)["access_token"] == [f"token-{self.tokens}"]
             answer = self.sends.pop(0) if len(self.sends) > 1 else self.sends[0]
             return 200, json.dumps(answer).encode()
+        if parts.path == "/cgi-bin/ticket/getticket":
+            query = parse_qs(parts.query)
+            assert query["type"] == ["jsapi"]
+            if self.tickets:
+                return 200, json.dumps(self.tickets.pop(0)).encode()
+            assert query["access_token"] == [f"token-{self.tokens}"]
+            return 200, json.dumps({"errcode": 0, "errmsg": "ok", "ticket": "ticket-1", "expires_in": 7200}).encode()
         if parts.path == "/sns/oauth2/access_token":
             self.exchanged.append(url)
             query = parse_qs(parts.query)
@@ -220,3 +228,37 @@ def test_msg_1_wechat_field_values_are_cut_to_their_types_limits() -> None:
     assert field_value("phrase2", "已审核通过了") == "已审核通…"
     assert field_value("name3", "欧阳" * 3) == "欧阳" * 3
     assert field_value("time4", "2026-12-05 12:00") == "2026-12-05 12:00"
+
+
+def test_msg_1_wechat_js_signature_matches_the_js_sdk_documents_example() -> None:
+    # Given the example of WeChat's JS-SDK documentation (附录1-JS-SDK使用权限签名算法)
+    ticket = "sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg"
+    # When it is signed (the page's fragment is not signed)
+    signature = js_signature(ticket, "Wm3WZYTPz0wzccnW", 1414587457, "http://mp.weixin.qq.com?params=value#x")
+    # Then the signature is the documented one
+    assert signature == "0f9de62fce790f9a083d5c99e95740ceb90c27ed"
+
+
+def test_msg_1_wechat_the_jsapi_ticket_is_fetched_once_and_kept() -> None:
+    # Given the adapter
+    fake = FakeWechat()
+    api = adapter(fake)
+    # When the ticket is asked for twice
+    first, second = api.jsapi_ticket(), api.jsapi_ticket()
+    # Then WeChat was asked once, with the access token, and the template ids are the config's
+    assert first == second == "ticket-1"
+    assert [path for _, path, _ in fake.calls] == ["/cgi-bin/stable_token", "/cgi-bin/ticket/getticket"]
+    assert api.appid == SECRET["appid"] and api.template_ids() == ["tpl-waiting"]
+
+
+def test_msg_1_wechat_the_ticket_refreshes_an_invalid_token_once_then_refuses() -> None:
+    # Given WeChat calling the token invalid, then answering a ticket
+    fake = FakeWechat(tickets=[{"errcode": 40001, "errmsg": "invalid credential"}])
+    # When the ticket is asked for, Then the token is fetched again once and the ticket given
+    assert adapter(fake).jsapi_ticket() == "ticket-1"
+    assert fake.tokens == 2
+    # Given WeChat refusing the ticket outright
+    refusing = FakeWechat(tickets=[{"errcode": 40164, "errmsg": "invalid ip"}])
+    # When the ticket is asked for, Then it is refused (no ticket kept)
+    with pytest.raises(WechatRefused):
+        adapter(refusing).jsapi_ticket()

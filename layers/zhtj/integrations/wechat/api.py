@@ -12,6 +12,9 @@
   force_refresh} → {access_token, expires_in}. The stable token is the same for every caller
   until it expires (a call does not invalidate the tokens other processes hold); each process
   keeps it until a minute before `expires_in`.
+- The JS-SDK's ticket: GET cgi-bin/ticket/getticket?access_token=…&type=jsapi → {errcode: 0,
+  ticket, expires_in}; calls are few per day, so each process keeps it until a minute before
+  `expires_in`, like the token (40001/40014/42001 fetch the token again once).
 - A subscribe notification (订阅通知, the official account's: sendNewSubscribeMsg):
   POST cgi-bin/message/subscribe/bizsend?access_token=… {touser: openid, template_id, page: the
   web page a tap opens, data: {thing1: {value}, …}} → {errcode: 0, errmsg: "ok", msgid}. Not
@@ -41,6 +44,7 @@ from zhtj.integrations.wechat.config import TIMEOUT_SECONDS, WechatConfig
 NAME = "wechat"
 AUTHORIZE_URL = "https://open.weixin.qq.com/connect/oauth2/authorize"
 SEND_PATH = "cgi-bin/message/subscribe/bizsend"
+TICKET_PATH = "cgi-bin/ticket/getticket"
 TOKEN_INVALID = frozenset({40001, 40014, 42001})
 SYSTEM_BUSY = -1
 # The application's credentials or the server's address are refused: nothing a retry cures.
@@ -73,6 +77,15 @@ class WechatApi:
         self._lock = threading.Lock()
         self._token: str | None = None
         self._token_until = 0.0
+        self._ticket: str | None = None
+        self._ticket_until = 0.0
+
+    @property
+    def appid(self) -> str:
+        return self.config.appid
+
+    def template_ids(self) -> list[str]:
+        return sorted({template.template_id for template in self.config.templates.values()})
 
     def kinds(self) -> frozenset[str]:
         return frozenset(self.config.templates)
@@ -117,6 +130,26 @@ class WechatApi:
             expires_in = int(answer.get("expires_in") or 7200)
             self._token_until = time.monotonic() + max(0, expires_in - TOKEN_MARGIN_SECONDS)
             return self._token
+
+    def jsapi_ticket(self) -> str:
+        """The JS-SDK's jsapi_ticket, fetched when this process has none or it is about to expire."""
+        if self._ticket and time.monotonic() < self._ticket_until:
+            return self._ticket
+        token = self.access_token()
+        for attempt in range(2):
+            answer = self._call("GET", TICKET_PATH, {"access_token": token, "type": "jsapi"}, None)
+            errcode = int(answer.get("errcode") or 0)
+            if errcode in TOKEN_INVALID and attempt == 0:
+                token = self.access_token(force_refresh=True)
+                continue
+            if errcode or not answer.get("ticket"):
+                raise WechatRefused(errcode, str(answer.get("errmsg") or "no ticket"))
+            with self._lock:
+                self._ticket = str(answer["ticket"])
+                expires_in = int(answer.get("expires_in") or 7200)
+                self._ticket_until = time.monotonic() + max(0, expires_in - TOKEN_MARGIN_SECONDS)
+                return self._ticket
+        raise AssertionError("unreachable")
 
     def message(self, openid: str, kind: str, values: dict[str, str]) -> dict[str, Any]:
         """bizsend's body: the template of `kind`, its fields filled from `values`, the page."""

@@ -16,6 +16,7 @@ and the notification's own parameters (member, due, reason, …). WeChat limits 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Protocol
 
@@ -39,6 +40,15 @@ def field_value(field: str, value: str) -> str:
     return value[: limit - 1] + "…"
 
 
+def js_signature(ticket: str, nonce_str: str, timestamp: int, url: str) -> str:
+    """The JS-SDK's signature of wx.config (JS-SDK 附录1): sha1 of jsapi_ticket, noncestr,
+    timestamp and url in that (ASCII) order as key=value pairs joined by &, values as they are
+    (no escaping), the url without its fragment."""
+    page = url.split("#", 1)[0]
+    text = f"jsapi_ticket={ticket}&noncestr={nonce_str}&timestamp={timestamp}&url={page}"
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
 class OfficialAccount(Protocol):
     """The official account: where to send a browser for a code, the code's openid, and a
     subscribe notification to an openid.
@@ -49,7 +59,18 @@ class OfficialAccount(Protocol):
     used or expired code. `send` returns WeChat's msgid; raises WechatRefused when WeChat answered
     and refused (the person did not subscribe, 43101; a bad openid or template), TimeoutError
     when it did not answer (or answered "system busy", -1): worth a retry. `kinds()`: the
-    notification kinds it has a template for (others are not sent by WeChat)."""
+    notification kinds it has a template for (others are not sent by WeChat).
+
+    For the JS-SDK (wx.config, needed by the subscribe button <wx-open-subscribe>): `appid`, the
+    `jsapi_ticket()` (kept like the access token; WechatRefused or TimeoutError as above) and the
+    `template_ids()` of the kinds it has a template for (the button's `template`)."""
+
+    @property
+    def appid(self) -> str: ...
+
+    def jsapi_ticket(self) -> str: ...
+
+    def template_ids(self) -> list[str]: ...
 
     def authorize_url(self, redirect_uri: str, state: str) -> str: ...
 

@@ -29,6 +29,14 @@ def name_pk(bigram: str) -> str:
     return f"NAME#{bigram}"
 
 
+def org_name_claim_pk(normalized_short_name: str) -> str:
+    """ORG-5: the one active organisation of the province holding a short name."""
+    return f"ORGNAME#{normalized_short_name}"
+
+
+RELABELS_PK = "RELABELS"  # renamed branches whose members' labels and cards still follow
+
+
 def account_pk(account_id: str) -> str:
     return f"ACCOUNT#{account_id}"
 

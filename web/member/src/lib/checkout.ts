@@ -1,7 +1,7 @@
 // Paying on a phone: the channels for this browser, the page the provider sends it back to,
 // and the order being paid (kept for the way back, which carries no order number).
-import type { BodyOf, ResponseOf } from "@shared/api";
-import { ensureOpenid, insideWeChat, payInWeChat } from "./wechat";
+import { ApiError, type BodyOf, type ResponseOf } from "@shared/api";
+import { ensureWeChatBound, forgetBinding, insideWeChat, payInWeChat } from "./wechat";
 
 export type Channel = NonNullable<BodyOf<"/members/{member_id}/dues/pay", "post">["channel"]>;
 type Paid = ResponseOf<"/members/{member_id}/dues/pay", "post">;
@@ -23,12 +23,29 @@ export function returnUrl(origin: string): string {
   return `${origin}/m/dues?back=1`;
 }
 
-/** What the pay routes need besides the channel: the openid inside WeChat (null: the browser
- * is on its way to WeChat's authorization and comes back to this page). */
-export async function payer(channel: Channel): Promise<{ channel: Channel; openid?: string; return_url: string } | null> {
-  if (channel !== "wechat_jsapi") return { channel, return_url: returnUrl(location.origin) };
-  const openid = await ensureOpenid();
-  return openid ? { channel, openid, return_url: returnUrl(location.origin) } : null;
+export interface Payer {
+  channel: Channel;
+  return_url: string;
+}
+
+/** What the pay routes need: the channel and the page to come back to (inside WeChat the API
+ * pays with the WeChat bound to the account). */
+export function payer(channel: Channel): Payer {
+  return { channel, return_url: returnUrl(location.origin) };
+}
+
+/** Ask for the payment (`send`) and leave for the provider. When the API answers
+ * WECHAT_NOT_BOUND (no WeChat bound to the account, or bound in another visit's WeChat) the
+ * browser goes through WeChat's authorization again and comes back to this page, where the
+ * member pays again; if that cannot start the refusal is shown as it is. */
+export async function checkout(channel: Channel, send: (body: Payer) => Promise<Paid>, bind: () => Promise<unknown> = ensureWeChatBound): Promise<void> {
+  try {
+    goPay(await send(payer(channel)));
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === "WECHAT_NOT_BOUND")) throw error;
+    forgetBinding();
+    if ((await bind()) !== "leaving") throw error;
+  }
 }
 
 /** Leave for the provider's page, remembering the order to look at on the way back. */

@@ -1,17 +1,27 @@
-// ORG-5 as you type: the draft's names are sent to POST /orgs/{id}/children/name-check a moment
-// after typing stops; each refused name's Chinese message is kept under its field. Only names
-// already typed are checked, and an answer older than the latest draft is dropped.
+// ORG-5 as you type: the draft's names are sent to a name check a moment after typing stops —
+// a new child's to POST /orgs/{id}/children/name-check, an edited organisation's to
+// POST /orgs/{id}/name-check (which counts the organisation's own names as no conflict); each
+// refused name's Chinese message is kept under its field. Only names already typed are
+// checked, and an answer older than the latest draft is dropped.
 import { ref, watch, type Ref, type WatchSource } from "vue";
 import type { BodyOf } from "@shared/api";
 
 export type NameDraft = BodyOf<"/orgs/{org_id}/children/name-check", "post">;
+export type OrgNameDraft = BodyOf<"/orgs/{org_id}/name-check", "post">;
+/** What either check takes: the names (and region) as typed. */
+interface Names {
+  short_name?: string | null;
+  full_name?: string | null;
+  alias?: string | null;
+  region_name?: string | null;
+}
 export interface NameCheckAnswer {
   errors: { field?: string | null; message: string }[];
 }
 
-export function useNameCheck(
-  draft: WatchSource<NameDraft>,
-  check: (draft: NameDraft) => Promise<NameCheckAnswer>,
+export function useNameCheck<D extends Names>(
+  draft: WatchSource<D>,
+  check: (draft: D) => Promise<NameCheckAnswer>,
   delayMs = 400,
 ): { messages: Ref<Record<string, string>>; checking: Ref<boolean> } {
   const messages = ref<Record<string, string>>({});
@@ -50,8 +60,8 @@ export function useNameCheck(
 }
 
 /** The draft with empty names left out (not checked yet), or null when no name is typed. */
-export function typedNames(draft: NameDraft): NameDraft | null {
-  const out: NameDraft = { ...draft };
+export function typedNames<D extends Names>(draft: D): D | null {
+  const out: D = { ...draft };
   for (const key of ["short_name", "full_name", "alias", "region_name"] as const) {
     if (!out[key]) delete out[key];
   }
