@@ -3,7 +3,7 @@ the org-relabel queue and its message: a renamed branch whose members' labels an
 
 from __future__ import annotations
 
-from zhtj.table.queues import Message, Queue, omitted
+from zhtj.table.queues import Message, Queue
 
 
 class RewriteSubtree(Message, frozen=True, kw_only=True):
@@ -12,12 +12,13 @@ class RewriteSubtree(Message, frozen=True, kw_only=True):
     job_id: str
 
 
-class RelabelBranch(Message):
+class RelabelBranch(Message, frozen=True, kw_only=True, omit_defaults=True):
     """A renamed branch: its members' search labels and cards follow, a page at a time from
-    `after` (the member list's position reached, absent: from the start)."""
+    `after` (the member list's position reached, absent: from the start; a field at its default
+    is left out of the JSON)."""
 
     branch_id: str
-    after: str | None = omitted()
+    after: str | None = None
 
 
 TREE_MAINTENANCE: Queue[RewriteSubtree] = Queue("tree-maintenance", RewriteSubtree)
