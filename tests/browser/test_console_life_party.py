@@ -7,25 +7,19 @@ and the member's record shows it. Every screen passes axe-core at 360 px and at 
 
 from __future__ import annotations
 
-import os
 import re
 import struct
 import zlib
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import FilePayload, Page, ViewportSize, expect
+from playwright.sync_api import FilePayload, Page, expect
 
-from tests.browser.conftest import axe_violations
+from tests.browser.console import passes_axe, sign_in
 from tests.support.stack import RunningStack
 
 pytestmark = pytest.mark.browser
 
-WIDE: ViewportSize = {"width": 1280, "height": 800}
-PHONE: ViewportSize = {"width": 360, "height": 740}
-# Screenshots of each screen at both widths when ZHTJ_SCREENSHOTS names a folder (to look at).
-SHOTS = os.environ.get("ZHTJ_SCREENSHOTS")
 TOPIC = "推荐优秀团员入党（浏览器测试）"
 
 
@@ -40,26 +34,6 @@ def _png(width: int = 64, height: int = 48) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
-def _screen_passes_axe(page: Page, name: str) -> None:
-    """axe-core finds no serious or critical violation at 360 px nor at 1280 px."""
-    for size in (PHONE, WIDE):
-        page.set_viewport_size(size)
-        if SHOTS:
-            page.screenshot(path=str(Path(SHOTS) / f"{name}-{size['width']}.png"), full_page=True)
-        violations = axe_violations(page)
-        assert violations == [], f"{name} at {size['width']} px: {violations}"
-    page.set_viewport_size(PHONE)
-
-
-def _sign_in(page: Page, app_url: Callable[[str], str], login: str, password: str) -> None:
-    page.goto(app_url("/console/sign-in"))
-    page.get_by_label("账号").fill(login)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    # (a password check is slow on purpose, and the machine may be busy)
-    expect(page.get_by_role("heading", name="工作台")).to_be_visible(timeout=30_000)
-
-
 def test_life_1_party_1_a_branch_records_a_branch_assembly_proposes_a_member_and_the_committee_approves(
     page: Page, app_url: Callable[[str], str], web_stack: RunningStack
 ) -> None:
@@ -67,11 +41,11 @@ def test_life_1_party_1_a_branch_records_a_branch_assembly_proposes_a_member_and
     assert demo is not None
     candidate = demo["party_candidate_name"]
     # Given the demo branch's secretary signed in, on 组织生活 (the demo's meetings this year)
-    _sign_in(page, app_url, demo["branch_secretary_phone"], demo["demo_password"])
+    sign_in(page, app_url, demo["branch_secretary_phone"], demo["demo_password"])
     page.goto(app_url("/console/life"))
     expect(page.get_by_role("heading", name="组织生活")).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("支部大会 推荐优秀团员作为党的发展对象"))).to_be_visible()
-    _screen_passes_axe(page, "life-list")
+    passes_axe(page, "life-list")
 
     # When the secretary records a 支部大会: topic, minutes, one member absent, one photo
     page.get_by_role("link", name="登记组织生活").click()
@@ -88,7 +62,7 @@ def test_life_1_party_1_a_branch_records_a_branch_assembly_proposes_a_member_and
     photo_file: FilePayload = {"name": "现场.png", "mimeType": "image/png", "buffer": _png()}
     page.get_by_label("添加照片").set_input_files(files=[photo_file])
     expect(page.get_by_text("已上传 1 张")).to_be_visible()
-    _screen_passes_axe(page, "life-form")
+    passes_axe(page, "life-form")
     # Then an absent member without a reason is refused beside their row
     page.get_by_role("button", name="登记", exact=True).click()
     reason = page.get_by_label(f"{absent} 缺席原因")
@@ -103,7 +77,7 @@ def test_life_1_party_1_a_branch_records_a_branch_assembly_proposes_a_member_and
     photo = page.get_by_role("img", name="支部大会照片 1")
     expect(photo).to_be_visible()
     page.wait_for_function("img => img.complete && img.naturalWidth === 64", arg=photo.element_handle())
-    _screen_passes_axe(page, "life-meeting")
+    passes_axe(page, "life-meeting")
 
     # When the secretary proposes a member on 推优入党, citing that meeting
     page.goto(app_url("/console/party"))
@@ -116,7 +90,7 @@ def test_life_1_party_1_a_branch_records_a_branch_assembly_proposes_a_member_and
     page.get_by_role("button", name="提出推荐").click()
     grounds = page.get_by_label("推荐理由")
     expect(page.locator(".el-form-item", has=grounds).locator(".el-form-item__error")).to_have_text("请填写推荐理由")
-    _screen_passes_axe(page, "party-propose")
+    passes_axe(page, "party-propose")
     # And with them it is proposed, awaiting the committee above
     grounds.fill("思想进步，工作积极，群众基础好。")
     page.get_by_role("button", name="提出推荐").click()
@@ -125,18 +99,18 @@ def test_life_1_party_1_a_branch_records_a_branch_assembly_proposes_a_member_and
 
     # Given the committee directly above the branch signed in
     page.get_by_role("button", name="退出").click()
-    _sign_in(page, app_url, demo["committee_admin_phone"], demo["demo_password"])
+    sign_in(page, app_url, demo["committee_admin_phone"], demo["demo_password"])
     # Then its organisation life shows its children's counts
     page.goto(app_url("/console/life"))
     expect(page.get_by_role("columnheader", name=re.compile("上季度"))).to_have_count(2)
     expect(page.get_by_text(re.compile("本组织及下级：.*共 \\d+ 次"))).to_be_visible()
     expect(page.get_by_role("row", name=re.compile(r"团支部 \d+ \d+"))).to_be_visible()
-    _screen_passes_axe(page, "life-children")
+    passes_axe(page, "life-children")
     # When it approves the proposal waiting in its queue
     page.goto(app_url("/console/party"))
     queue = page.locator(".el-table")
     expect(queue.get_by_role("row", name=re.compile(candidate))).to_be_visible()
-    _screen_passes_axe(page, "party-queue")
+    passes_axe(page, "party-queue")
     page.get_by_role("button", name=f"同意推荐{candidate}").click()
     page.get_by_role("dialog").get_by_role("button", name="同意", exact=True).click()
     expect(queue.get_by_role("row", name=re.compile(candidate))).to_have_count(0)
@@ -148,4 +122,4 @@ def test_life_1_party_1_a_branch_records_a_branch_assembly_proposes_a_member_and
     party = page.get_by_role("region", name="推优入党")
     expect(party).to_contain_text("上级团委已同意")
     expect(party).to_contain_text(re.compile(r"\d{4}-\d{2}-\d{2} 同意"))
-    _screen_passes_axe(page, "member-party")
+    passes_axe(page, "member-party")

@@ -8,58 +8,25 @@ reminders while the mandatory ones stay on. Every screen passes axe-core at 360 
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import requests
 from openpyxl import load_workbook
-from playwright.sync_api import Locator, Page, ViewportSize, expect
+from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import axe_violations
+from tests.browser.console import demo_get, passes_axe, sign_in
 from tests.support.stack import RunningStack
 
 pytestmark = pytest.mark.browser
 
-WIDE: ViewportSize = {"width": 1280, "height": 800}
-PHONE: ViewportSize = {"width": 360, "height": 740}
-# Screenshots of each screen at both widths when ZHTJ_SCREENSHOTS names a folder (to look at).
-SHOTS = os.environ.get("ZHTJ_SCREENSHOTS")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def _screen_passes_axe(page: Page, name: str) -> None:
-    """axe-core finds no serious or critical violation at 360 px nor at 1280 px."""
-    for size in (PHONE, WIDE):
-        page.set_viewport_size(size)
-        if SHOTS:
-            page.screenshot(path=str(Path(SHOTS) / f"msg-{name}-{size['width']}.png"), full_page=True)
-        violations = axe_violations(page)
-        assert violations == [], f"{name} at {size['width']} px: {violations}"
-    page.set_viewport_size(PHONE)
-
-
-def _sign_in(page: Page, app_url: Callable[[str], str], login: str, password: str) -> None:
-    page.goto(app_url("/console/sign-in"))
-    page.get_by_label("账号").fill(login)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    # (a password check is slow on purpose, and the machine may be busy)
-    expect(page.get_by_role("heading", name="工作台")).to_be_visible(timeout=30_000)
 
 
 def _sign_out(page: Page) -> None:
     page.get_by_role("button", name="退出").click()
     expect(page.get_by_label("账号")).to_be_visible()
-
-
-def _api(stack: RunningStack, token: str, path: str) -> dict[str, object]:
-    answer = requests.get(f"{stack.api_url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
-    assert answer.status_code == 200, answer.text
-    result: dict[str, object] = answer.json()
-    return result
 
 
 def _field_error(page: Page, label: str) -> Locator:
@@ -72,10 +39,10 @@ def test_msg_3_the_province_publishes_with_an_attachment_and_sees_the_branchs_ci
 ) -> None:
     demo = web_stack.demo
     assert demo is not None
-    city = str(_api(web_stack, demo["province_admin"], f"/orgs/{demo['city_org_id']}")["short_name"])
+    city = str(demo_get(web_stack, "province_admin", f"/orgs/{demo['city_org_id']}")["short_name"])
     title = "关于开展“青春心向党”主题团日活动的通知"
     # Given the province's administrator writing a notice
-    _sign_in(page, app_url, demo["province_admin_phone"], demo["demo_password"])
+    sign_in(page, app_url, demo["province_admin_phone"], demo["demo_password"])
     page.goto(app_url("/console/notices"))
     expect(page.get_by_role("heading", name="通知公告")).to_be_visible()
     page.get_by_role("link", name="发布通知").click()
@@ -100,7 +67,7 @@ def test_msg_3_the_province_publishes_with_an_attachment_and_sees_the_branchs_ci
     files.set_input_files({"name": "活动方案.pdf", "mimeType": "application/pdf", "buffer": PDF})
     expect(page.get_by_role("list", name="附件")).to_contain_text("活动方案.pdf")
     expect(page.get_by_role("progressbar", name="活动方案.pdf 上传进度")).to_have_attribute("aria-valuenow", "100")
-    _screen_passes_axe(page, "compose")
+    passes_axe(page, "compose")
     page.get_by_role("button", name="发布").click()
 
     # Then the notice's page shows it published, its attachment, and nobody read it yet
@@ -109,28 +76,28 @@ def test_msg_3_the_province_publishes_with_an_attachment_and_sees_the_branchs_ci
     expect(page.get_by_role("link", name="活动方案.pdf")).to_be_visible()
     expect(page.get_by_role("row", name=re.compile(f"^{city}"))).to_contain_text("0")
     notice_url = page.url
-    _screen_passes_axe(page, "notice-publisher")
+    passes_axe(page, "notice-publisher")
 
     # When the demo branch's secretary signs in, the notice is listed unread
     _sign_out(page)
-    _sign_in(page, app_url, demo["branch_secretary_phone"], demo["demo_password"])
+    sign_in(page, app_url, demo["branch_secretary_phone"], demo["demo_password"])
     page.goto(app_url("/console/notices"))
     listed = page.get_by_role("link", name=re.compile(re.escape(title)))
     expect(listed).to_contain_text("未读")
-    _screen_passes_axe(page, "notices")
+    passes_axe(page, "notices")
     # And reading it opens its attachment's download link
     listed.click()
     expect(page.get_by_role("heading", name=title)).to_be_visible()
     expect(page.get_by_role("link", name="活动方案.pdf")).to_have_attribute("href", re.compile(r"^https?://"))
     expect(page.get_by_text("上级组织发布")).to_be_visible()
-    _screen_passes_axe(page, "notice-reader")
+    passes_axe(page, "notice-reader")
     page.get_by_role("link", name="← 通知公告").click()
     expect(listed).to_be_visible()
     expect(listed).not_to_contain_text("未读")
 
     # Then the province's read counts show the branch's city with one reader of its members
     _sign_out(page)
-    _sign_in(page, app_url, demo["province_admin_phone"], demo["demo_password"])
+    sign_in(page, app_url, demo["province_admin_phone"], demo["demo_password"])
     page.goto(notice_url)
     row = page.get_by_role("row", name=re.compile(f"^{city}"))
     expect(row.get_by_role("cell").nth(2)).to_have_text("1")
@@ -151,9 +118,9 @@ def test_msg_1_a_secretary_reads_the_message_behind_the_badge_and_turns_optional
     demo = web_stack.demo
     assert demo is not None
     # Given the demo branch's secretary, told of the transfer waiting at the branch
-    unread = int(str(_api(web_stack, demo["branch_secretary"], "/me/messages/unread-count")["unread"]))
+    unread = int(str(demo_get(web_stack, "branch_secretary", "/me/messages/unread-count")["unread"]))
     assert unread >= 1
-    _sign_in(page, app_url, demo["branch_secretary_phone"], demo["demo_password"])
+    sign_in(page, app_url, demo["branch_secretary_phone"], demo["demo_password"])
     # Then the header's badge counts the unread messages
     badge = page.get_by_role("link", name=f"消息，{unread}条未读")
     expect(badge).to_be_visible()
@@ -162,7 +129,7 @@ def test_msg_1_a_secretary_reads_the_message_behind_the_badge_and_turns_optional
     expect(page.get_by_role("heading", name="消息")).to_be_visible()
     message = page.get_by_role("button", name=re.compile("有待审批的组织关系转接")).first
     expect(message).to_contain_text("未读")
-    _screen_passes_axe(page, "messages")
+    passes_axe(page, "messages")
     message.click()
     # Then its text and where to act show, and the badge counts one fewer
     expect(page.get_by_text(re.compile("组织关系转接等待本组织审批"))).to_be_visible()
@@ -186,7 +153,7 @@ def test_msg_1_a_secretary_reads_the_message_behind_the_badge_and_turns_optional
     expect(mandatory).to_be_checked()
     expect(mandatory).to_be_disabled()
     expect(page.get_by_text("即将到期的事项必须通知，不能关闭")).to_be_visible()
-    _screen_passes_axe(page, "preferences")
+    passes_axe(page, "preferences")
     # When dues reminders and SMS are turned off and saved
     for name in ("团费催交提醒", "短信"):
         switch = page.get_by_role("switch", name=name, exact=True)
@@ -198,7 +165,7 @@ def test_msg_1_a_secretary_reads_the_message_behind_the_badge_and_turns_optional
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_text("已保存。")).to_be_visible()
     # Then the API keeps them off, and they read off again after a reload
-    prefs = _api(web_stack, demo["branch_secretary"], "/me/notification-preferences")
+    prefs = demo_get(web_stack, "branch_secretary", "/me/notification-preferences")
     assert (prefs["off_kinds"], prefs["off_channels"]) == (["DUES_REMINDER"], ["SMS"])
     page.reload()
     expect(page.get_by_role("switch", name="团费催交提醒", exact=True)).to_have_attribute("aria-checked", "false")

@@ -8,7 +8,6 @@ real-name check twice offline, with a photo. Every screen passes axe-core at 360
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,39 +17,10 @@ import requests
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import axe_violations
+from tests.browser.console import demo_get, passes_axe, sign_in
 from tests.support.stack import RunningStack
 
 pytestmark = pytest.mark.browser
-
-# Set ZHTJ_BROWSER_SHOTS=<folder> to keep a screenshot of every screen (for looking at them).
-SHOTS = os.environ.get("ZHTJ_BROWSER_SHOTS")
-
-
-def _axe_at_both_widths(page: Page, name: str) -> None:
-    """axe-core finds no serious or critical violation at 360 px nor at 1280 px."""
-    expect(page.locator(".el-loading-mask:visible")).to_have_count(0)
-    for width, height in ((360, 740), (1280, 800)):
-        page.set_viewport_size({"width": width, "height": height})
-        page.wait_for_timeout(150)  # the layout settles after a resize (no data is awaited here)
-        assert axe_violations(page) == [], f"{name} at {width}px"
-        if SHOTS:
-            page.screenshot(path=f"{SHOTS}/{name}-{width}.png", full_page=True)
-    page.set_viewport_size({"width": 360, "height": 740})
-
-
-def _sign_in(page: Page, app_url: Callable[[str], str], phone: str, password: str) -> None:
-    page.goto(app_url("/console/sign-in"))
-    page.get_by_label("账号").fill(phone)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="工作台")).to_be_visible(timeout=30_000)
-
-
-def _get(stack: RunningStack, login: str, path: str) -> Any:
-    assert stack.demo is not None
-    headers = {"Authorization": f"Bearer {stack.demo[login]}"}
-    return requests.get(f"{stack.api_url}{path}", headers=headers, timeout=10).json()
 
 
 def _error_of(page: Page, label: str) -> Any:
@@ -88,12 +58,12 @@ def test_org_5_web_2_a_city_renames_a_branch_and_filters_a_roster_by_state(
 ) -> None:
     assert web_stack.demo is not None
     demo = web_stack.demo
-    city = _get(web_stack, "city_admin", f"/orgs/{demo['city_org_id']}")
+    city = demo_get(web_stack, "city_admin", f"/orgs/{demo['city_org_id']}")
     branch = _new_branch(web_stack, city, "改名测试")
-    taken = _get(web_stack, "city_admin", f"/orgs/{demo['branch_org_id']}")["short_name"]
+    taken = demo_get(web_stack, "city_admin", f"/orgs/{demo['branch_org_id']}")["short_name"]
     renamed = f"{city['region_name']}改名之后团支部"
     # Given the city administrator signed in, on the branch's panel in 组织管理
-    _sign_in(page, app_url, demo["city_admin_phone"], demo["demo_password"])
+    sign_in(page, app_url, demo["city_admin_phone"], demo["demo_password"])
     page.goto(app_url(f"/console/orgs?org={branch['org_id']}"))
     expect(page.get_by_role("heading", name=branch["short_name"])).to_be_visible()
     # When 编辑 opens and the short name of another branch is typed
@@ -104,7 +74,7 @@ def test_org_5_web_2_a_city_renames_a_branch_and_filters_a_roster_by_state(
     # Then the check as you type refuses it beside the short name, in Chinese, and nothing else
     expect(_error_of(page, "简称")).to_contain_text("已被")
     expect(dialog.locator(".el-form-item__error")).to_have_count(1)
-    _axe_at_both_widths(page, "org-edit-taken")
+    passes_axe(page, "org-edit-taken")
     # And the edit route refuses it at the same field when saved anyway
     with page.expect_response(lambda r: r.request.method == "PATCH") as refused:
         dialog.get_by_role("button", name="保存").click()
@@ -124,7 +94,7 @@ def test_org_5_web_2_a_city_renames_a_branch_and_filters_a_roster_by_state(
     tree = page.get_by_role("tree", name="组织树")
     expect(tree.locator(".el-tree-node__content", has_text=renamed)).to_be_visible()
     expect(tree.locator(".el-tree-node__content", has_text=branch["short_name"])).to_have_count(0)
-    _axe_at_both_widths(page, "org-edited")
+    passes_axe(page, "org-edited")
     # And the header's search box finds it by the new name (查找, among 团支部), not by the old one
     page.set_viewport_size({"width": 1280, "height": 800})
     box = page.get_by_role("search").get_by_label("查找团员和组织")
@@ -149,7 +119,7 @@ def test_org_5_web_2_a_city_renames_a_branch_and_filters_a_roster_by_state(
     states = page.locator(".el-table__body tr td:last-child")
     for text in states.all_inner_texts():
         assert text.strip() == "正常"
-    _axe_at_both_widths(page, "roster-normal")
+    passes_axe(page, "roster-normal")
     # And a state nobody of the branch is in lists nobody
     _open_select(page, "按状态筛选")
     page.get_by_role("listbox", name="按状态筛选").get_by_role("option", name="已删除", exact=True).click()
@@ -166,12 +136,12 @@ def test_reg_5_a_branch_passes_the_demos_twice_failed_registration_offline_with_
     Image.new("RGB", (64, 48), (200, 180, 160)).save(buffer, "JPEG")
     photo.write_bytes(buffer.getvalue())
     # Given the administrator of the branch holding the registration whose check failed twice
-    _sign_in(page, app_url, demo["offline_branch_admin_phone"], demo["demo_password"])
+    sign_in(page, app_url, demo["offline_branch_admin_phone"], demo["demo_password"])
     # When they open it
     page.goto(app_url(f"/console/review/registrations/{demo['failed_registration_id']}"))
     expect(page.get_by_role("heading", name="报到审核")).to_be_visible()
     expect(page.get_by_text("两次核验未通过，可线下核验")).to_be_visible()
-    _axe_at_both_widths(page, "offline-failed")
+    passes_axe(page, "offline-failed")
     # And check the person offline: the photo and a note, without the photo first
     page.get_by_role("button", name="线下核验通过").click()
     page.get_by_label("核验说明").fill("本人持身份证原件到团支部核验，人证一致")
@@ -179,7 +149,7 @@ def test_reg_5_a_branch_passes_the_demos_twice_failed_registration_offline_with_
     # Then the missing photo is refused beside its field
     photo_item = page.get_by_role("group", name="核验照片（JPG）")
     expect(photo_item.locator(".el-form-item__error")).to_contain_text("照片")
-    _axe_at_both_widths(page, "offline-form")
+    passes_axe(page, "offline-form")
     # When the photo is chosen and the pass confirmed
     page.locator("input[type=file]").set_input_files(str(photo))
     with page.expect_response(lambda r: r.url.endswith("/offline-pass")) as passed:
@@ -189,4 +159,4 @@ def test_reg_5_a_branch_passes_the_demos_twice_failed_registration_offline_with_
     expect(page.get_by_text("线下核验通过", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="线下核验通过")).to_have_count(0)
     expect(page.get_by_role("button", name="审核通过")).to_be_visible()
-    _axe_at_both_widths(page, "offline-passed")
+    passes_axe(page, "offline-passed")

@@ -5,7 +5,6 @@ the outbox; the other areas open on the real stack and pass axe-core at 360 px a
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable
@@ -16,34 +15,10 @@ import requests
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import axe_violations
+from tests.browser.console import demo_get, passes_axe, shot, sign_in
 from tests.support.stack import RunningStack
 
 pytestmark = pytest.mark.browser
-
-# Set ZHTJ_BROWSER_SHOTS=<folder> to keep a screenshot of every screen (for looking at them).
-SHOTS = os.environ.get("ZHTJ_BROWSER_SHOTS")
-
-
-def _shot(page: Page, name: str) -> None:
-    if SHOTS:
-        width = page.viewport_size["width"] if page.viewport_size else 0
-        page.screenshot(path=f"{SHOTS}/{name}-{width}.png", full_page=True)
-
-
-def _sign_in(page: Page, app_url: Callable[[str], str], phone: str, password: str) -> None:
-    page.goto(app_url("/console/sign-in"))
-    page.get_by_label("账号").fill(phone)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="工作台")).to_be_visible(timeout=30_000)
-
-
-def _org(stack: RunningStack, login: str, org_id: str) -> dict[str, Any]:
-    """An organisation as the demo login `login` reads it (the demo's ready token)."""
-    assert stack.demo is not None
-    headers = {"Authorization": f"Bearer {stack.demo[login]}"}
-    answer: dict[str, Any] = requests.get(f"{stack.api_url}/orgs/{org_id}", headers=headers, timeout=10).json()
-    return answer
 
 
 def _sms_to(stack: RunningStack, phone: str, template: str) -> list[dict[str, Any]]:
@@ -62,16 +37,16 @@ def test_web_2_org_5_acct_5_a_city_creates_a_branch_and_invites_its_secretary(
 ) -> None:
     assert web_stack.demo is not None
     demo = web_stack.demo
-    city = _org(web_stack, "city_admin", demo["city_org_id"])
+    city = demo_get(web_stack, "city_admin", f"/orgs/{demo['city_org_id']}")
     region = city["region_name"]
     # Given the city administrator signed in, on 组织管理
-    _sign_in(page, app_url, demo["city_admin_phone"], demo["demo_password"])
+    sign_in(page, app_url, demo["city_admin_phone"], demo["demo_password"])
     page.goto(app_url("/console/orgs"))
     expect(page.get_by_role("heading", name="组织管理")).to_be_visible()
     expect(page.get_by_role("treeitem").first).to_contain_text(city["short_name"])
     expect(page.get_by_role("heading", name=city["short_name"])).to_be_visible()
     assert axe_violations(page) == []
-    _shot(page, "orgs")
+    shot(page, "orgs")
     # When a branch is typed with an alias holding a space
     page.get_by_role("button", name="新建下级组织").click()
     dialog = page.get_by_role("dialog", name="新建下级组织")
@@ -83,7 +58,7 @@ def test_web_2_org_5_acct_5_a_city_creates_a_branch_and_invites_its_secretary(
     expect(alias_item.locator(".el-form-item__error")).to_contain_text("空格")
     expect(dialog.locator(".el-form-item__error")).to_have_count(1)
     assert axe_violations(page) == []
-    _shot(page, "orgs-create")
+    shot(page, "orgs-create")
     # And the create route refuses it at the same field when submitted anyway
     with page.expect_response(lambda r: r.url.endswith("/children") and r.request.method == "POST") as refused:
         dialog.get_by_role("button", name="创建").click()
@@ -108,20 +83,9 @@ def test_web_2_org_5_acct_5_a_city_creates_a_branch_and_invites_its_secretary(
     # Then the console says it was sent, and the invitation is in the SMS outbox
     expect(page.get_by_role("status").filter(has_text="已向")).to_contain_text("书记")
     assert axe_violations(page) == []
-    _shot(page, "orgs-people")
+    shot(page, "orgs-people")
     sent = _sms_to(web_stack, phone, "CADRE_INVITATION")
     assert sent and "浏览器测试团支部" in sent[0]["text"] and "书记" in sent[0]["text"]
-
-
-def _axe_at_both_widths(page: Page, name: str) -> None:
-    """axe-core on the screen once its lists have loaded, at 360 px and at 1280 px (WEB-3)."""
-    expect(page.locator(".el-loading-mask:visible")).to_have_count(0)
-    for width, height in ((360, 740), (1280, 800)):
-        page.set_viewport_size({"width": width, "height": height})
-        page.wait_for_timeout(150)  # the layout settles after a resize (no data is awaited here)
-        assert axe_violations(page) == [], f"{name} at {width}px"
-        _shot(page, name)
-    page.set_viewport_size({"width": 360, "height": 740})
 
 
 def test_xfer_2_web_2_a_branch_approves_a_transfer_in_its_inbox_and_every_area_passes_axe(
@@ -130,14 +94,14 @@ def test_xfer_2_web_2_a_branch_approves_a_transfer_in_its_inbox_and_every_area_p
     assert web_stack.demo is not None
     demo = web_stack.demo
     # Given the administrator of the first step of the demo transfer, signed in
-    _sign_in(page, app_url, demo["transfer_step1_admin_phone"], demo["demo_password"])
+    sign_in(page, app_url, demo["transfer_step1_admin_phone"], demo["demo_password"])
     # When they open 组织关系转接
     page.goto(app_url("/console/transfers"))
     inbox = page.get_by_role("list", name="待审批的转接")
     card = inbox.get_by_role("listitem").first
     # Then the transfer waits there with its 72-hour clock
     expect(card).to_contain_text("剩余")
-    _axe_at_both_widths(page, "transfers")
+    passes_axe(page, "transfers")
     # When it is approved
     with page.expect_response(lambda r: "/approve" in r.url) as approved:
         card.get_by_role("button", name="通过").click()
@@ -147,14 +111,14 @@ def test_xfer_2_web_2_a_branch_approves_a_transfer_in_its_inbox_and_every_area_p
     # And the figures and the graduation tab open
     page.get_by_role("tab", name="办理情况").click()
     expect(page.get_by_text("72小时内处理率").first).to_be_visible()
-    _axe_at_both_widths(page, "transfers-stats")
+    passes_axe(page, "transfers-stats")
     page.get_by_role("tab", name="毕业转接").click()
     expect(page.get_by_role("heading", name="批量发起转接")).to_be_visible()
-    _axe_at_both_widths(page, "transfers-graduation")
+    passes_axe(page, "transfers-graduation")
     # And the dues tabs, the imports and the audit trail (which holds the approval) open and pass axe
     page.goto(app_url("/console/dues"))
     expect(page.get_by_role("tabpanel", name="收缴统计").get_by_text("已缴人数")).to_be_visible()
-    _axe_at_both_widths(page, "dues")
+    passes_axe(page, "dues")
     for tab, shows in (
         ("欠缴与催交", page.get_by_role("heading", name="连续6个月未缴团费的团员")),
         ("代缴", page.get_by_role("heading", name="代缴订单")),
@@ -164,14 +128,14 @@ def test_xfer_2_web_2_a_branch_approves_a_transfer_in_its_inbox_and_every_area_p
     ):
         page.get_by_role("tab", name=tab).click()
         expect(shows).to_be_visible()
-        _axe_at_both_widths(page, f"dues-{tab}")
+        passes_axe(page, f"dues-{tab}")
     page.goto(app_url("/console/imports"))
     expect(page.get_by_role("button", name="下载导入模板")).to_be_visible()
-    _axe_at_both_widths(page, "imports")
+    passes_axe(page, "imports")
     page.goto(app_url("/console/audit"))
     expect(page.locator(".el-table")).to_contain_text("转接审批通过")
     expect(page.locator(".el-table")).to_contain_text("切换所代表的组织")
-    _axe_at_both_widths(page, "audit")
+    passes_axe(page, "audit")
 
 
 def test_stat_1_sweep_1_the_province_reads_its_statistics_and_runs_a_sweep(
@@ -180,13 +144,13 @@ def test_stat_1_sweep_1_the_province_reads_its_statistics_and_runs_a_sweep(
     assert web_stack.demo is not None
     demo = web_stack.demo
     # Given the provincial administrator signed in
-    _sign_in(page, app_url, demo["province_admin_phone"], demo["demo_password"])
+    sign_in(page, app_url, demo["province_admin_phone"], demo["demo_password"])
     # When they open 统计分析
     page.goto(app_url("/console/stats"))
     # Then the subtree's figures show, and each chart is said in words
     expect(page.get_by_text("组织总数")).to_be_visible()
     expect(page.get_by_role("img", name=re.compile("^组织按类型："))).to_be_visible()
-    _axe_at_both_widths(page, "stats")
+    passes_axe(page, "stats")
     for tab, shows in (
         ("日通报", page.get_by_text("日通报", exact=False).last),
         ("行业进度", page.get_by_role("tabpanel", name="行业进度").get_by_text("已录入")),
@@ -194,7 +158,7 @@ def test_stat_1_sweep_1_the_province_reads_its_statistics_and_runs_a_sweep(
     ):
         page.get_by_role("tab", name=tab).click()
         expect(shows).to_be_visible()
-        _axe_at_both_widths(page, f"stats-{tab}")
+        passes_axe(page, f"stats-{tab}")
     # When a province-wide sweep is started
     page.get_by_role("tab", name="核查任务").click()
     page.get_by_role("button", name="发起全省核查").click()
@@ -202,7 +166,7 @@ def test_stat_1_sweep_1_the_province_reads_its_statistics_and_runs_a_sweep(
     status = page.get_by_role("status").filter(has_text="核查任务")
     expect(status).to_contain_text("核查任务：已完成", timeout=90_000)
     expect(status).to_contain_text("发现问题")
-    _axe_at_both_widths(page, "stats-sweeps")
+    passes_axe(page, "stats-sweeps")
     # When the header's search box (STAT-3) is opened from its button at 360 px and a name typed
     # (the demo's seeded names are not in the search index locally, so only that it answers
     # without a refusal is checked here)
@@ -220,4 +184,4 @@ def test_stat_1_sweep_1_the_province_reads_its_statistics_and_runs_a_sweep(
     with page.expect_response(lambda r: r.url.endswith("/search")) as again:
         page.get_by_role("button", name="查找", exact=True).click()
     assert again.value.status == 200
-    _axe_at_both_widths(page, "search")
+    passes_axe(page, "search")

@@ -7,50 +7,16 @@ axe-core at 360 px and at 1280 px."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 import pytest
-import requests
-from playwright.sync_api import Locator, Page, ViewportSize, expect
+from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import axe_violations
+from tests.browser.console import demo_get, passes_axe, sign_in
 from tests.support.stack import RunningStack
 
 pytestmark = pytest.mark.browser
-
-WIDE: ViewportSize = {"width": 1280, "height": 800}
-PHONE: ViewportSize = {"width": 360, "height": 740}
-# Set ZHTJ_BROWSER_SHOTS=<folder> to keep a screenshot of every screen at both widths.
-SHOTS = os.environ.get("ZHTJ_BROWSER_SHOTS")
-
-
-def _screen_passes_axe(page: Page, name: str) -> None:
-    for size in (PHONE, WIDE):
-        page.set_viewport_size(size)
-        if SHOTS:
-            page.screenshot(path=str(Path(SHOTS) / f"records-{name}-{size['width']}.png"), full_page=True)
-        violations = axe_violations(page)
-        assert violations == [], f"{name} at {size['width']} px: {violations}"
-    page.set_viewport_size(PHONE)
-
-
-def _sign_in(page: Page, app_url: Callable[[str], str], phone: str, password: str) -> None:
-    page.goto(app_url("/console/sign-in"))
-    page.get_by_label("账号").fill(phone)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="工作台")).to_be_visible(timeout=30_000)
-
-
-def _api(stack: RunningStack, login: str, path: str) -> dict[str, Any]:
-    assert stack.demo is not None
-    headers = {"Authorization": f"Bearer {stack.demo[login]}"}
-    answer: dict[str, Any] = requests.get(f"{stack.api_url}{path}", headers=headers, timeout=10).json()
-    return answer
 
 
 def _records_tab(page: Page, app_url: Callable[[str], str], tab: str) -> Locator:
@@ -83,12 +49,12 @@ def test_award_1_web_2_a_secretary_enters_a_reward_and_volunteer_hours_and_sees_
 ) -> None:
     demo = web_stack.demo
     assert demo is not None
-    member = _api(web_stack, "branch_secretary", f"/members/{demo['member_id']}")["name"]
+    member = demo_get(web_stack, "branch_secretary", f"/members/{demo['member_id']}")["name"]
     # Given the demo branch's secretary on 团员档案 › 奖励与处分, the demo member ticked
-    _sign_in(page, app_url, demo["branch_secretary_phone"], demo["demo_password"])
+    sign_in(page, app_url, demo["branch_secretary_phone"], demo["demo_password"])
     panel = _records_tab(page, app_url, "奖励与处分")
     _tick(panel, member)
-    _screen_passes_axe(page, "awards")
+    passes_axe(page, "awards")
     # When the reward is entered without its title
     panel.get_by_label("文件编号").fill("团支〔2026〕9号")
     panel.get_by_role("button", name="为所选 1 人登记").click()
@@ -118,7 +84,7 @@ def test_award_1_web_2_a_secretary_enters_a_reward_and_volunteer_hours_and_sees_
     # Then the member's records list it (the demo gave them 5.5 hours before)
     expect(panel.get_by_role("heading", name=re.compile(f"{member}的志愿服务（累计 8 小时）"))).to_be_visible()
     expect(panel.get_by_text("社区图书角整理")).to_be_visible()
-    _screen_passes_axe(page, "volunteer")
+    passes_axe(page, "volunteer")
 
     # When the member's record is opened
     page.goto(app_url(f"/console/members/{demo['member_id']}"))
@@ -127,7 +93,7 @@ def test_award_1_web_2_a_secretary_enters_a_reward_and_volunteer_hours_and_sees_
     expect(_table(section, "奖励与处分")).to_contain_text("志愿服务先进个人")
     expect(_table(section, "年度注册与教育评议")).to_contain_text(demo["records_year"])
     expect(section.get_by_text("社区图书角整理")).to_be_visible()
-    _screen_passes_axe(page, "member-record")
+    passes_axe(page, "member-record")
 
 
 def test_web_2_the_branch_registers_and_evaluates_its_year_and_the_city_certifies_it(
@@ -136,12 +102,12 @@ def test_web_2_the_branch_registers_and_evaluates_its_year_and_the_city_certifie
     demo = web_stack.demo
     assert demo is not None
     # Given the secretary on 年度团籍注册: this year's roll, nobody registered yet
-    _sign_in(page, app_url, demo["branch_secretary_phone"], demo["demo_password"])
+    sign_in(page, app_url, demo["branch_secretary_phone"], demo["demo_password"])
     panel = _records_tab(page, app_url, "年度团籍注册")
     roll = _table(panel, "年度注册名单")
     expect(roll.locator(".el-table__row").first).to_be_visible()
     first = roll.locator(".el-table__row").first.locator("td").first.inner_text().strip()
-    _screen_passes_axe(page, "annual")
+    passes_axe(page, "annual")
     # When one member is deferred and everyone else registered
     _choose(page, f"{first}的注册结果", "暂缓注册")
     panel.get_by_role("button", name=re.compile(r"为未注册的 \d+ 人办理注册")).click()
@@ -158,7 +124,7 @@ def test_web_2_the_branch_registers_and_evaluates_its_year_and_the_city_certifie
     for name in names[: cap + 1]:
         _choose(page, f"{name}的评议结果", "优秀")
     expect(tally).to_have_class(re.compile("over"))
-    _screen_passes_axe(page, "evaluation-branch")
+    passes_axe(page, "evaluation-branch")
     panel.get_by_role("button", name="提交上级认定").click()
     # Then the API's refusal is shown above the grades
     expect(panel.get_by_role("alert")).to_contain_text("不得超过参加评议人数的30%")
@@ -169,11 +135,11 @@ def test_web_2_the_branch_registers_and_evaluates_its_year_and_the_city_certifie
 
     # When the city administrator opens the proposals of the committee above the branch
     page.get_by_role("button", name="退出").click()
-    _sign_in(page, app_url, demo["city_admin_phone"], demo["demo_password"])
-    branch = _api(web_stack, "city_admin", f"/orgs/{demo['branch_org_id']}")
+    sign_in(page, app_url, demo["city_admin_phone"], demo["demo_password"])
+    branch = demo_get(web_stack, "city_admin", f"/orgs/{demo['branch_org_id']}")
     panel = _records_tab(page, app_url, "教育评议")
     if branch["parent_id"] != demo["city_org_id"]:
-        parent = _api(web_stack, "city_admin", f"/orgs/{branch['parent_id']}")
+        parent = demo_get(web_stack, "city_admin", f"/orgs/{branch['parent_id']}")
         picker = page.get_by_role("combobox", name="下级团委（不选为本组织）")
         picker.locator("xpath=ancestor::div[contains(@class, 'el-select__wrapper')]").click()
         picker.fill(parent["short_name"])
@@ -183,7 +149,7 @@ def test_web_2_the_branch_registers_and_evaluates_its_year_and_the_city_certifie
     row.get_by_role("button", name=re.compile("查看")).click()
     opened = panel.get_by_role("region", name=re.compile("年度教育评议"))
     expect(_table(opened, "评议结果")).to_contain_text(names[1])
-    _screen_passes_axe(page, "evaluation-committee")
+    passes_axe(page, "evaluation-committee")
     # And certifies it
     opened.get_by_role("button", name="认定").click()
     page.get_by_role("dialog").get_by_role("button", name="认定").click()

@@ -8,7 +8,6 @@ Every screen passes axe-core at 360 px and at 1280 px."""
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -16,38 +15,14 @@ from pathlib import Path
 import pytest
 import requests
 from openpyxl import load_workbook
-from playwright.sync_api import Locator, Page, ViewportSize, expect
+from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import axe_violations
+from tests.browser.console import passes_axe, sign_in
 from tests.support.stack import RunningStack
 
 pytestmark = pytest.mark.browser
 
-WIDE: ViewportSize = {"width": 1280, "height": 800}
-PHONE: ViewportSize = {"width": 360, "height": 740}
-# Screenshots of each screen at both widths when ZHTJ_SCREENSHOTS names a folder (to look at).
-SHOTS = os.environ.get("ZHTJ_SCREENSHOTS")
 MASKED = re.compile(r"^\d{6}\*+[\dX]{4}$|^\d{1,4}\*+[\dX]{1,4}$")
-
-
-def _screen_passes_axe(page: Page, name: str) -> None:
-    """axe-core finds no serious or critical violation at 360 px nor at 1280 px."""
-    for size in (PHONE, WIDE):
-        page.set_viewport_size(size)
-        if SHOTS:
-            page.screenshot(path=str(Path(SHOTS) / f"{name}-{size['width']}.png"), full_page=True)
-        violations = axe_violations(page)
-        assert violations == [], f"{name} at {size['width']} px: {violations}"
-    page.set_viewport_size(PHONE)
-
-
-def _sign_in(page: Page, app_url: Callable[[str], str], login: str, password: str) -> None:
-    page.goto(app_url("/console/sign-in"))
-    page.get_by_label("账号").fill(login)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    # (a password check is slow on purpose, and the machine may be busy)
-    expect(page.get_by_role("heading", name=re.compile("工作台|修改密码"))).to_be_visible(timeout=30_000)
 
 
 def _badge(page: Page, kind: str) -> Locator:
@@ -60,7 +35,7 @@ def test_msg_4_rev_1_a_secretary_approves_a_registration_from_the_work_list_and_
     demo = web_stack.demo
     assert demo is not None
     # Given the demo branch's secretary signed in to the console
-    _sign_in(page, app_url, demo["branch_secretary_phone"], demo["demo_password"])
+    sign_in(page, app_url, demo["branch_secretary_phone"], demo["demo_password"])
     expect(page.get_by_role("heading", name="工作台")).to_be_visible()
     # Then the work list counts the registration pending review (kept from the table's stream)
     registrations = _badge(page, "报到审核")
@@ -73,7 +48,7 @@ def test_msg_4_rev_1_a_secretary_approves_a_registration_from_the_work_list_and_
     item = page.get_by_role("link", name=re.compile("报到审核.*欧阳晓琳"))
     expect(item).to_be_visible()
     expect(item).to_contain_text(re.compile("剩 \\d+ 个工作日|今日到期"))
-    _screen_passes_axe(page, "worklist")
+    passes_axe(page, "worklist")
 
     # When the secretary opens it: the fields beside their checkboxes, the ID number masked
     item.click()
@@ -81,7 +56,7 @@ def test_msg_4_rev_1_a_secretary_approves_a_registration_from_the_work_list_and_
     id_cell = page.get_by_role("row", name=re.compile("身份证号"))
     expect(id_cell).to_contain_text("*")
     expect(page.get_by_role("button", name="审核通过")).to_be_disabled()
-    _screen_passes_axe(page, "registration-review")
+    passes_axe(page, "registration-review")
     # And asks to see the whole ID number (the API audits it)
     page.get_by_role("button", name="查看完整号码").click()
     expect(id_cell).to_contain_text(re.compile(r"\d{17}[\dX]"))
@@ -109,7 +84,7 @@ def test_msg_4_rev_1_a_secretary_approves_a_registration_from_the_work_list_and_
     edit.first.click()
     expect(page.get_by_role("heading", name="信息修改审核")).to_be_visible()
     expect(page.get_by_role("columnheader", name="修改为")).to_be_visible()
-    _screen_passes_axe(page, "edit-review")
+    passes_axe(page, "edit-review")
     # And returning it without a reason shows the API's refusal beside the reason
     page.get_by_role("button", name="退回").click()
     page.get_by_role("dialog").get_by_role("button", name="确认退回").click()
@@ -122,13 +97,13 @@ def test_web_2_audit_1_a_secretary_exports_the_roster_with_masked_id_numbers(
     demo = web_stack.demo
     assert demo is not None
     # Given the secretary on the branch's roster
-    _sign_in(page, app_url, demo["branch_secretary_phone"], demo["demo_password"])
+    sign_in(page, app_url, demo["branch_secretary_phone"], demo["demo_password"])
     expect(page.get_by_role("heading", name="工作台")).to_be_visible()
     page.goto(app_url("/console/members"))
     expect(page.get_by_role("heading", name="团员")).to_be_visible()
     rows = page.locator(".el-table__body tr")
     expect(rows.first).to_be_visible()
-    _screen_passes_axe(page, "roster")
+    passes_axe(page, "roster")
 
     # When the roster is exported (the API's own audited file)
     with page.expect_download() as download_info:
@@ -153,7 +128,7 @@ def test_web_2_audit_1_a_secretary_exports_the_roster_with_masked_id_numbers(
     page.get_by_role("dialog").get_by_role("button", name="发放").click()
     expect(page.get_by_text("重置码只显示这一次")).to_be_visible()
     expect(page.locator(".big")).to_have_text(re.compile(r"\S{6,}"))
-    _screen_passes_axe(page, "member-record")
+    passes_axe(page, "member-record")
 
 
 def test_acct_6_an_initial_password_is_changed_before_anything_else(
@@ -171,13 +146,13 @@ def test_acct_6_an_initial_password_is_changed_before_anything_else(
     assert made.status_code == 201, made.text
     initial = made.json()["initial_password"]
     # When it signs in and tries to open the roster
-    _sign_in(page, app_url, "13912345688", initial)
+    sign_in(page, app_url, "13912345688", initial, lands_on="修改密码")
     # Then it lands on the password change, and stays there whatever it opens
     expect(page.get_by_role("heading", name="修改密码")).to_be_visible()
     expect(page.get_by_text("首次登录请先修改初始密码")).to_be_visible()
     page.goto(app_url("/console/members"))
     expect(page.get_by_role("heading", name="修改密码")).to_be_visible()
-    _screen_passes_axe(page, "password")
+    passes_axe(page, "password")
     # When the new passwords differ, then the page says so beside the second one
     page.get_by_label("原密码").fill(initial)
     page.get_by_label("新密码", exact=True).fill("Zhtj2026new")
@@ -209,7 +184,7 @@ def test_del_1_a_deletion_requested_by_the_branch_forwarded_by_the_city_approved
     demo = web_stack.demo
     assert demo is not None
     # Given the secretary on the record of a member of the branch (not one other journeys use)
-    _sign_in(page, app_url, demo["branch_secretary_phone"], demo["demo_password"])
+    sign_in(page, app_url, demo["branch_secretary_phone"], demo["demo_password"])
     page.goto(app_url("/console/members"))
     links = page.locator(".el-table__body a")
     expect(links.first).to_be_visible()
@@ -229,11 +204,11 @@ def test_del_1_a_deletion_requested_by_the_branch_forwarded_by_the_city_approved
 
     # Then the city finds it in its work list and forwards it
     page.get_by_role("button", name="退出").click()
-    _sign_in(page, app_url, demo["city_admin_phone"], demo["demo_password"])
+    sign_in(page, app_url, demo["city_admin_phone"], demo["demo_password"])
     _work_item(page, f"删除团员.*{name}").click()
     expect(page.get_by_role("heading", name="审核 · 删除团员")).to_be_visible()
     expect(page.get_by_role("button", name="全部退回")).to_have_count(0)
-    _screen_passes_axe(page, "deletions-city")
+    passes_axe(page, "deletions-city")
     row = page.locator(".row", has_text=name)
     row.get_by_role("button", name="核定上报").click()
     page.get_by_role("dialog").get_by_role("button", name="核定上报").click()
@@ -241,12 +216,12 @@ def test_del_1_a_deletion_requested_by_the_branch_forwarded_by_the_city_approved
 
     # And the province approves it from its own work list
     page.get_by_role("button", name="退出").click()
-    _sign_in(page, app_url, demo["province_admin_phone"], demo["demo_password"])
+    sign_in(page, app_url, demo["province_admin_phone"], demo["demo_password"])
     _work_item(page, f"删除团员.*{name}").click()
     row = page.locator(".row", has_text=name)
     expect(row).to_contain_text("市级团委已上报")
     expect(page.get_by_role("button", name="全部退回")).to_be_visible()
-    _screen_passes_axe(page, "deletions-province")
+    passes_axe(page, "deletions-province")
     row.get_by_role("button", name="批准删除").click()
     page.get_by_role("dialog").get_by_role("button", name="批准删除").click()
     expect(row).to_have_count(0)
@@ -261,4 +236,4 @@ def test_del_1_a_deletion_requested_by_the_branch_forwarded_by_the_city_approved
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
         expect(page.get_by_text("暂无待处理事项").or_(page.locator(".row").first)).to_be_visible()
         expect(page.get_by_role("alert")).to_have_count(0)
-        _screen_passes_axe(page, f"review-{tab}")
+        passes_axe(page, f"review-{tab}")
