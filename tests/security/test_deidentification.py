@@ -34,6 +34,7 @@ import pytest
 
 from tests.support import World, call, card_verify_urls, drain
 from tests.support.registration import make_id, submit
+from zhtj.cards import due
 from zhtj.cards import service as cards
 from zhtj.core import clock
 from zhtj.core.identity import _PERMIT_REGIONS, _PROVINCES, EARLIEST_BIRTH, check_character
@@ -228,7 +229,7 @@ def person(client: Any, world: World, monkeypatch: pytest.MonkeyPatch) -> dict[s
     """A member admitted before 2017, registered, approved by the branch, with a rendered card;
     the verification URL printed on it; and a person from another province accepted by the branch."""
     monkeypatch.setenv("ZHTJ_FAKE_IDP_FAIL_PERCENT", "0")
-    monkeypatch.setattr(cards, "QUIET_SECONDS", 0)
+    monkeypatch.setattr(due, "QUIET_SECONDS", 0)
     urls = card_verify_urls(monkeypatch)
     form = {
         "name": "王晓燕",
