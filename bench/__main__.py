@@ -8,7 +8,10 @@ runs and reports those parts alone (their figures replace theirs in latest.json)
 - registration burst: registrations/s end to end (HTTP -> queue -> worker -> table, through the
   local stack's runner) next to the raw PutItem rate of the same moto server, and the CPU both
   processes spend per registration next to per raw PutItem (what bounds the rate on a CPU-bound
-  machine, whatever else the machine runs);
+  machine, whatever else the machine runs); both measured once the stack has settled (the demo's
+  leftovers take 60-130 % of a core for ≈ 15 s after it starts); moto's server keeps
+  connections alive (infra/local/moto_process.py). Session 8, settled: ≈ 0.07-0.10× (a
+  registration ≈ 10-14 PutItems of CPU; docs/capacity.md);
 - DynamoDB requests per register + approve, counted at botocore's request level, next to the
   items the use case must write (the floor);
 - bulk import: rows/s of a 10,000-row workbook through the import worker (in-process moto), next
@@ -179,6 +182,7 @@ def registration_burst(count: int) -> dict[str, Any]:
         def cpu() -> float:
             return _cpu_seconds() + _cpu_seconds(moto_pid)
 
+        settled_after = _settle(cpu)
         table = boto3.client("dynamodb", endpoint_url=stack.aws_url)
 
         def put(i: int) -> None:
@@ -234,7 +238,23 @@ def registration_burst(count: int) -> dict[str, Any]:
         "cpu_ms_per_registration": round(registration_cpu * 1000, 2),
         "cpu_ms_per_putitem": round(put_cpu * 1000, 2),
         "putitem_vs_registration_cpu": round(put_cpu / registration_cpu, 3),
+        "settled_after_seconds": settled_after,
     }
+
+
+def _settle(cpu: Callable[[], float], quiet: float = 0.15, limit: float = 90.0) -> float:
+    """Wait until the stack is idle: the demo's leftovers (first cards, the statistics stream,
+    the schedules' first firings) take ≈ 15 s of one to two cores after the stack starts, and
+    would be counted against whichever figure runs meanwhile. Idle: both processes together
+    under `quiet` of a core over a second (the runner's idle long polls take ≈ 6 %). Returns
+    the seconds waited (`limit` at most)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        before, at = cpu(), time.perf_counter()
+        time.sleep(1.0)
+        if (cpu() - before) / (time.perf_counter() - at) < quiet:
+            break
+    return round(time.perf_counter() - started, 1)
 
 
 def _rate(operation: Callable[[int], None], count: int, threads: int) -> float:

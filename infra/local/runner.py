@@ -129,8 +129,13 @@ class EventRunner:
         self._clock = clock
         self.region = session.region_name or "cn-north-1"
         self.partition = session.get_partition_for_region(self.region)
-        # Clients are thread-safe; sessions are not, so make every client here.
-        self._sqs = session.client("sqs")
+        # Clients are thread-safe; sessions are not, so make every client here. Every poller
+        # holds an SQS connection through its long poll: a pool smaller than the pollers would
+        # open and drop a connection per receive (the local moto server keeps them alive).
+        pollers = sum(min(t.maximum_concurrency or 1, LOCAL_MAX_POLLERS) for _, t in manifest.sqs_functions().values())
+        self._sqs = session.client(
+            "sqs", config=Config(max_pool_connections=pollers + len(manifest.stream_functions()) + 2)
+        )
         self._dynamodb = session.client("dynamodb")
         # The regional endpoint: botocore would pick an account-based one from the stream's ARN,
         # which in-process moto does not answer (the moto server answers any name).
