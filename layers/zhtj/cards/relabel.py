@@ -20,7 +20,6 @@ from pynamodb.exceptions import DeleteError
 
 from zhtj.cards import due
 from zhtj.core.clock import now
-from zhtj.core.errors import ConflictError
 from zhtj.members.models import Member
 from zhtj.names import index as search_index
 from zhtj.names.rules import name_grams
@@ -28,7 +27,7 @@ from zhtj.orgs.authz import get_org
 from zhtj.orgs.messages import ORG_RELABEL, RelabelBranch
 from zhtj.orgs.models import BranchRelabel, Org
 from zhtj.table import keys
-from zhtj.table.unit_of_work import MAX_TRANSACTION_ITEMS, Actor, UnitOfWork
+from zhtj.table.unit_of_work import Actor, UnitOfWork, commit_packed
 
 FOLLOW_PAGE = 25
 # Members followed per message; the next message carries on.
@@ -80,29 +79,9 @@ def resume_stalled(older_than: timedelta = timedelta(minutes=5)) -> int:
 
 
 def _relabel(members: list[Member], branch: Org) -> None:
-    chunk: list[Member] = []
-    size = 0
-    for member in members:
-        cost = 2 + len(name_grams(member.name))  # its tokens, the check on it, its card
-        if chunk and size + cost > MAX_TRANSACTION_ITEMS:
-            _commit(chunk, branch)
-            chunk, size = [], 0
-        chunk.append(member)
-        size += cost
-    if chunk:
-        _commit(chunk, branch)
-
-
-def _commit(members: list[Member], branch: Org) -> None:
-    try:
-        _write(members, branch)
-    except ConflictError:
-        # A member changed meanwhile (transferred, left): its writer wrote its tokens and card.
-        for member in members:
-            try:
-                _write([member], branch)
-            except ConflictError:
-                continue
+    # A member costs its tokens, the check on it and its card; one changed meanwhile
+    # (transferred, left) is left to its writer, who wrote its tokens and card.
+    commit_packed(members, lambda member: 2 + len(name_grams(member.name)), lambda chunk: _write(chunk, branch))
 
 
 def _write(members: list[Member], branch: Org) -> None:

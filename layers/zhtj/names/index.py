@@ -32,7 +32,7 @@ from zhtj.names.models import MemberNameToken, RetokenMark
 from zhtj.names.rules import name_grams, normalize_name
 from zhtj.orgs.models import Org
 from zhtj.table import keys
-from zhtj.table.unit_of_work import MAX_TRANSACTION_ITEMS, Actor, UnitOfWork
+from zhtj.table.unit_of_work import Actor, UnitOfWork, commit_packed
 
 # Members listed per query while following a move; a page is rewritten in a few transactions.
 FOLLOW_PAGE = 25
@@ -170,30 +170,7 @@ def follow_moves(job_id: str, budget: int = 500) -> bool:
 def _rewrite(members: list[Member], branch: Org) -> None:
     """Move the members' tokens to the branch's path, several members per transaction; a
     member changed meanwhile (left, transferred) is left to the writer that changed it."""
-    chunk: list[Member] = []
-    size = 0
-    for member in members:
-        cost = 1 + writes_per_member(member)
-        if chunk and size + cost > MAX_TRANSACTION_ITEMS:
-            _commit(chunk, branch)
-            chunk, size = [], 0
-        chunk.append(member)
-        size += cost
-    if chunk:
-        _commit(chunk, branch)
-
-
-def _commit(members: list[Member], branch: Org) -> None:
-    try:
-        _write(members, branch)
-    except ConflictError:
-        if len(members) == 1:
-            return
-        for member in members:
-            try:
-                _write([member], branch)
-            except ConflictError:
-                continue
+    commit_packed(members, lambda member: 1 + writes_per_member(member), lambda chunk: _write(chunk, branch))
 
 
 def _write(members: list[Member], branch: Org) -> None:

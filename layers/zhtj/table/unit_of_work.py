@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
@@ -36,6 +36,39 @@ _SENT_ORDER = {"condition_check": 0, "delete": 1, "save": 2, "update": 3}
 
 STALE = ConflictError("STALE_WRITE", "数据已被他人修改，请刷新后重试")
 BUSY = ConflictError("TRANSACTION_CONFLICT", "同一数据正在被他人修改，请稍后重试")
+
+T = TypeVar("T")
+
+
+def commit_packed(items: list[T], cost: Callable[[T], int], write: Callable[[list[T]], None]) -> None:
+    """Write `items` several to a transaction: `write(chunk)` builds and commits one, each item
+    taking `cost(item)` of its MAX_TRANSACTION_ITEMS actions. A chunk that loses a race
+    (ConflictError) is written again an item at a time, and an item that loses again is left
+    (whoever changed it meanwhile wrote what it needed): for background followers (a moved
+    subtree's search tokens, a renamed branch's labels and cards)."""
+    chunk: list[T] = []
+    size = 0
+    for item in items:
+        if chunk and size + cost(item) > MAX_TRANSACTION_ITEMS:
+            _write_or_each(chunk, write)
+            chunk, size = [], 0
+        chunk.append(item)
+        size += cost(item)
+    if chunk:
+        _write_or_each(chunk, write)
+
+
+def _write_or_each(chunk: list[T], write: Callable[[list[T]], None]) -> None:
+    try:
+        write(chunk)
+    except ConflictError:
+        if len(chunk) == 1:
+            return
+        for item in chunk:
+            try:
+                write([item])
+            except ConflictError:
+                continue
 
 
 def lost_race(error: Exception) -> bool:
