@@ -25,7 +25,7 @@ from chalicelib.accounts.schemas import (
 )
 from chalicelib.http import PageQuery, api
 from chalicelib.schemas import Page
-from zhtj.accounts import credentials, invitations
+from zhtj.accounts import credentials, invitations, reads
 from zhtj.accounts import service as accounts
 from zhtj.core.phones import masked
 from zhtj.members import id_number, reset_codes, roster
@@ -108,7 +108,7 @@ def invite_cadre(org_id: str, principal: Principal, body: InvitationCreate) -> B
 @api(bp, "/orgs/{org_id}/grants", "GET", summary="组织的团干部与管理员", response=list[GrantOut], tag=TAG)
 def staff(org_id: str, principal: Principal) -> list[BaseModel]:
     grants = accounts.list_staff(principal, org_id)
-    names = accounts.account_names([g.account_id for g in grants])
+    names = reads.account_names([g.account_id for g in grants])
     return [GrantOut.model_validate(g).model_copy(update={"name": names.get(g.account_id)}) for g in grants]
 
 

@@ -1,5 +1,6 @@
-"""Event handlers of deadlines (timer dispatch): the schedule that starts a timer sweep, and the
-worker that sweeps a shard, fires a due timer or recomputes deadlines after a calendar year."""
+"""Event handler of deadlines (timer dispatch): the worker that sweeps a shard, fires a due timer
+or recomputes deadlines after a calendar year is loaded (the schedule that starts a sweep is
+chalicelib/timers/workers.py, which loads the timers alone)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,6 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from chalicelib.events import BatchAnswer, Context, Event, batch_processor
 from zhtj.deadlines import service as deadlines
 from zhtj.deadlines.messages import TIMERS
-
-
-def timer_sweep(event: Event, context: Context) -> dict[str, str]:
-    """Schedule: start one execution of the timer_sweep state machine (REV-2, REG-5, REG-7)."""
-    return {"execution": deadlines.start_sweep()}
 
 
 def _timer(record: SQSRecord) -> None:

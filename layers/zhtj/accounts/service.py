@@ -12,6 +12,7 @@ import secrets
 
 from zhtj.accounts import login
 from zhtj.accounts.models import Account
+from zhtj.accounts.reads import get_account, grants_of
 from zhtj.core.clock import now
 from zhtj.core.errors import ForbiddenError, NotFoundError, ValidationError
 from zhtj.core.phones import mobile
@@ -23,21 +24,6 @@ from zhtj.table import keys
 from zhtj.table.unit_of_work import Actor, UnitOfWork
 
 NO_GRANT = ForbiddenError("NO_GRANT_IN_ORG", "该账号在所选组织没有管理职务", "org_id")
-
-
-def get_account(account_id: str) -> Account:
-    try:
-        return Account.get(keys.account_pk(account_id), keys.META, consistent_read=True)
-    except Account.DoesNotExist as error:
-        raise NotFoundError("ACCOUNT_NOT_FOUND", "账号不存在", "account_id") from error
-
-
-def grants_of(account_id: str) -> list[Grant]:
-    return [
-        g
-        for g in Grant.query(keys.account_pk(account_id), Grant.sk.startswith("GRANT#"), consistent_read=True)
-        if isinstance(g, Grant)
-    ]
 
 
 def new_grant(account_id: str, org_id: str, role: str) -> Grant:
@@ -133,22 +119,6 @@ def list_staff(principal: Principal, org_id: str) -> list[Grant]:
     org = get_org(org_id)
     authorize(principal, "org.read", org)
     return [g for g in Grant.by_gsi1.query(keys.staff_pk(org_id)) if isinstance(g, Grant)]
-
-
-def account_names(account_ids: list[str]) -> dict[str, str]:
-    """Each account's name by id, in one BatchGetItem (the console lists staff by name)."""
-    wanted = sorted({(keys.account_pk(a), keys.META) for a in account_ids})
-    return {a.account_id: a.name for a in Account.batch_get(wanted)} if wanted else {}
-
-
-def is_self(principal: Principal, member_id: str) -> bool:
-    """The caller is the member themself: a token with no acting organisation whose account is
-    the member's (the token names it once approved; a token from before the approval reads it)."""
-    if principal.acting_org_id is not None:
-        return False
-    if principal.member_id is not None:
-        return principal.member_id == member_id
-    return get_account(principal.account_id).member_id == member_id
 
 
 def me(principal: Principal) -> tuple[Account, list[Grant]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zhtj.accounts import service as accounts
+from zhtj.accounts import reads as accounts
 from zhtj.annual import rules as annual_rules
 from zhtj.annual.models import AnnualRegistration, Evaluation
 from zhtj.annual.service import branch_members

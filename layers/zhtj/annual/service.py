@@ -24,7 +24,7 @@ from datetime import date
 
 from pynamodb.expressions.update import Action
 
-from zhtj.accounts import service as accounts
+from zhtj.accounts import reads as accounts
 from zhtj.annual import rules as annual_rules
 from zhtj.annual.models import AnnualRegistration, Evaluation, EvaluationProposal, VolunteerRecord
 from zhtj.annual.rules import AnnualResult, Grade, ProposalState

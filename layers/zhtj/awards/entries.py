@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from zhtj.accounts import service as accounts
+from zhtj.accounts import reads as accounts
 from zhtj.awards import rules as award_rules
 from zhtj.awards.models import Award, AwardDeclaration
 from zhtj.awards.rules import AwardKind

@@ -16,7 +16,7 @@ from datetime import date
 
 from pynamodb.expressions.update import Action
 
-from zhtj.accounts import service as accounts
+from zhtj.accounts import reads as accounts
 from zhtj.changes.models import ExitRequest
 from zhtj.changes.rules import ExitKind, ExitState, exit_pending_state, left_state
 from zhtj.core.clock import new_id, now, today_in_china

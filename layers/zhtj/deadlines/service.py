@@ -11,7 +11,6 @@ that reach into that year are then recomputed through the same queue ("recompute
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime, timedelta
 
 from msgspec.structs import replace
@@ -28,7 +27,7 @@ from zhtj.registration import identity_check
 from zhtj.registration.models import Registration
 from zhtj.registration.rules import RegistrationState
 from zhtj.signin.tokens import Principal
-from zhtj.table import executions, keys, paging
+from zhtj.table import keys, paging
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 from zhtj.timers import calendar
 from zhtj.timers import service as timers
@@ -37,7 +36,6 @@ from zhtj.timers.workdays import CHINA_TZ, Source, WorkdayCalendar, YearSchedule
 from zhtj.transfers import batches as transfer_batches
 from zhtj.transfers import escalation, incoming, steps
 
-SWEEP_MACHINE = "timer_sweep"
 # One sweep message hands out at most this many timers; the rest wait for the next sweep
 # (5 minutes later): 8 shards x 500 = 4,000 per sweep, far above the peak (docs/capacity.md).
 MAX_FIRES_PER_SWEEP = 500
@@ -52,13 +50,6 @@ FIRST_YEAR, LAST_YEAR = 2004, 2099  # chinesecalendar's first year; beyond that 
 
 
 # --- The sweep ---------------------------------------------------------------------------------
-
-
-def start_sweep() -> str:
-    """Schedule: start one execution of the sweep (whatever the number of open timers)."""
-    now = clock.now()
-    name = f"sweep-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
-    return executions.start(SWEEP_MACHINE, timers.sweep_input(now), name)
 
 
 def handle(message: SweepShard | FireTimer | Recompute) -> None:

@@ -13,7 +13,7 @@ from datetime import date
 
 from pynamodb.expressions.update import Action
 
-from zhtj.accounts.service import is_self
+from zhtj.accounts.reads import is_self
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, ForbiddenError, ValidationError
 from zhtj.dues import rules as dues_rules

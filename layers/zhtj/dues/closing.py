@@ -5,7 +5,7 @@ order paid there is settled through the same apply path instead (dues/applying.p
 
 from __future__ import annotations
 
-from zhtj.accounts.service import is_self
+from zhtj.accounts.reads import is_self
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError
 from zhtj.core.observability import logger, metrics

@@ -23,7 +23,7 @@ from typing import Any
 from pynamodb.expressions.update import Action
 
 from zhtj.accounts import wechat as account_wechat
-from zhtj.accounts.service import get_account, is_self
+from zhtj.accounts.reads import get_account, is_self
 from zhtj.core import clock
 from zhtj.core.app_pages import is_app_page
 from zhtj.core.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError

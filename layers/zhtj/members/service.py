@@ -13,7 +13,7 @@ from typing import Any
 
 from pynamodb.expressions.update import Action
 
-from zhtj.accounts import service as accounts
+from zhtj.accounts import reads as accounts
 from zhtj.core.clock import now, today_in_china
 from zhtj.core.errors import ConflictError, ForbiddenError, NotFoundError
 from zhtj.members.models import Member

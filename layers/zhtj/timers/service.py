@@ -8,6 +8,7 @@ is in deadlines/service.py.
 
 from __future__ import annotations
 
+import secrets
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -19,7 +20,7 @@ from pynamodb.expressions.update import Action
 
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError
-from zhtj.table import keys
+from zhtj.table import executions, keys
 from zhtj.table.base import Item
 from zhtj.table.unit_of_work import UnitOfWork
 from zhtj.timers import calendar
@@ -36,6 +37,8 @@ ADMISSION_WORKDAYS = 5  # REG-7
 # The sweep looks back this many days, so that a timer missed by a failed sweep (or moved
 # into the past by a recomputation) is still fired.
 SWEEP_DAYS = 7
+# The state machine (chalicefile.json) that fans a sweep out to the shards.
+SWEEP_MACHINE = "timer_sweep"
 # A claimed timer is not handed out again for this long: longer than the timers queue takes
 # to give up on a message (visibility timeout x max receives).
 CLAIM = timedelta(minutes=45)
@@ -156,6 +159,14 @@ def sweep_days(now: datetime) -> list[str]:
     """The China dates a sweep at `now` looks at: the last SWEEP_DAYS days up to today."""
     today = now.astimezone(CHINA_TZ).date()
     return [(today - timedelta(days=n)).isoformat() for n in range(SWEEP_DAYS - 1, -1, -1)]
+
+
+def start_sweep() -> str:
+    """Schedule: start one execution of the sweep (whatever the number of open timers); its
+    shards reach the timer worker (zhtj.deadlines.service) through the timers queue."""
+    now = clock.now()
+    name = f"sweep-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
+    return executions.start(SWEEP_MACHINE, sweep_input(now), name)
 
 
 def sweep_input(now: datetime, wait_seconds: int = 0) -> dict[str, Any]:

@@ -4,7 +4,7 @@ organisation (the steps waiting on it, oldest deadline first)."""
 
 from __future__ import annotations
 
-from zhtj.accounts import service as accounts
+from zhtj.accounts import reads as accounts
 from zhtj.core.errors import ForbiddenError, NotFoundError
 from zhtj.members import service as member_records
 from zhtj.orgs.authz import authorize, get_org

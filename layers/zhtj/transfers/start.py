@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from zhtj.accounts import service as accounts
+from zhtj.accounts import reads as accounts
 from zhtj.core import clock
 from zhtj.core.clock import today_in_china
 from zhtj.core.errors import ConflictError, ForbiddenError, RuleViolation, ValidationError

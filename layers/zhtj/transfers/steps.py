@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from zhtj.accounts import service as accounts
+from zhtj.accounts import reads as accounts
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, ForbiddenError
 from zhtj.members.models import Member
