@@ -1,5 +1,6 @@
-"""A renamed branch's members follow (orgs/editing.py writes a BranchRelabel mark and sends an
-org-relabel message): each member's search tokens carry the branch's new name (STAT-3) and each
+"""A renamed branch's members follow, and so do a branch's members after another branch was
+merged into it (orgs/editing.py's relabel_members writes a BranchRelabel mark and sends an
+org-relabel message): each member's search tokens carry the branch's name (STAT-3) and each
 card, which shows the branch's full name, is marked due (CARD-1) and re-renders through the
 card queue after its quiet period, never inline. A page of members at a time, several members
 per transaction; the position reached travels in the next message. Here, not in orgs, because

@@ -7,6 +7,7 @@ from zhtj.core.errors import ConflictError, RuleViolation, ValidationError
 from zhtj.members.models import Member
 from zhtj.names import index as search_index
 from zhtj.orgs.authz import authorize, get_org
+from zhtj.orgs.editing import relabel_members
 from zhtj.orgs.items import name_tokens, set_index_keys, snapshot
 from zhtj.orgs.models import Org
 from zhtj.orgs.naming import release
@@ -27,7 +28,7 @@ def dissolve(principal: Principal, org_id: str, reason: str) -> Org:
     return _dissolve(operator.actor, org, reason)
 
 
-def _dissolve(actor: Actor, org: Org, reason: str) -> Org:
+def _dissolve(actor: Actor, org: Org, reason: str, merged_into: Org | None = None) -> Org:
     if org.system or org.parent_id is None:
         raise RuleViolation("ORG-7", "省级团委和系统组织不能撤销", None)
     if org.status != OrgStatus.ACTIVE:
@@ -51,13 +52,18 @@ def _dissolve(actor: Actor, org: Org, reason: str) -> Org:
     )
     uow.update(parent, [Org.child_count.add(-1)], versioned=False)
     uow.audit("org.dissolve", "ORG", org.org_id, org.org_id, before=before, after={**snapshot(org), "reason": reason})
+    if merged_into is not None:
+        # CARD-1: the moved members' cards show the branch's full name. Marked in this last
+        # transaction, which a merge repeated after an interruption runs again.
+        relabel_members(uow, merged_into)
     uow.commit()
     return org
 
 
 def merge(principal: Principal, org_id: str, into_org_id: str, reason: str) -> tuple[int, Org]:
     """ORG-6: merge a branch into another: its members move (a chunk per transaction, each
-    with its audit record), then it is dissolved. Safe to repeat after an interruption.
+    with its audit record), then it is dissolved, and the target's members' cards follow
+    through the org-relabel queue (cards/relabel.py). Safe to repeat after an interruption.
     Returns (members moved, the dissolved branch)."""
     branch = get_org(org_id)
     operator = authorize(principal, "org.merge", branch)
@@ -102,7 +108,7 @@ def merge(principal: Principal, org_id: str, into_org_id: str, reason: str) -> t
         )
         uow.commit()
         moved += len(members)
-    return moved, _dissolve(operator.actor, get_org(branch.org_id), reason)
+    return moved, _dissolve(operator.actor, get_org(branch.org_id), reason, merged_into=target)
 
 
 def _fitting(members: list[Member]) -> list[Member]:

@@ -70,7 +70,7 @@ def edit(principal: Principal, org_id: str, changes: OrgChanges, version: int) -
     uow.put(org)  # versioned: refused if anyone changed it since it was read
     renamed = org.short_name != old_short or org.full_name != before["full_name"]
     if renamed and org.org_type == OrgType.BRANCH:
-        _relabel_members(uow, org)
+        relabel_members(uow, org)
     uow.audit("org.edit", "ORG", org.org_id, org.org_id, before=before, after=snapshot(org))
     if len(uow.operations) > MAX_TRANSACTION_ITEMS:
         raise TOO_LARGE
@@ -124,9 +124,10 @@ def _checked(org: Org, changes: OrgChanges) -> dict[str, Any]:
     return after
 
 
-def _relabel_members(uow: UnitOfWork, branch: Org) -> None:
-    """A renamed branch: its members' search labels and cards follow (cards/relabel.py), from a
-    mark written here and a message sent once this commits (the watchdog re-sends a lost one)."""
+def relabel_members(uow: UnitOfWork, branch: Org) -> None:
+    """A renamed branch, or one another was merged into: its members' search labels and cards
+    follow (cards/relabel.py), from a mark written in `uow` and a message sent once it commits
+    (the card sweep re-sends a stalled one)."""
     at = now()
     mark = BranchRelabel(keys.RELABELS_PK, branch.org_id, branch_id=branch.org_id, renamed_at=at, updated_at=at)
     uow.put(mark)

@@ -13,9 +13,10 @@ from tests.support.accounts import invite, invited_cadre
 from tests.support.sessions import session_token
 from zhtj.accounts.models import Account
 from zhtj.audit import service as audit
+from zhtj.cards.models import CardState
 from zhtj.orgs import service as orgs
 from zhtj.orgs.messages import TREE_MAINTENANCE
-from zhtj.orgs.models import NameToken, Org, TreeJob
+from zhtj.orgs.models import BranchRelabel, NameToken, Org, TreeJob
 from zhtj.table import keys
 from zhtj.table.audit_record import AuditRecord
 
@@ -373,6 +374,34 @@ def test_org_6_merge_moves_members_then_dissolves(client: Any, world: World) -> 
     assert trail["items"][0]["action"] == "member.merge"
     status, page = call(client, "GET", f"/orgs/{world.orgs['futian']}/children", world.headers("futian"))
     assert page["items"] == []
+
+
+def test_org_6_card_1_a_merged_members_card_follows_the_branch_it_moved_to(client: Any, world: World) -> None:
+    # Given 莲花's member, whose card shows 莲花's full name
+    moved = world.members["lianhua"][0]
+    version_before = _card_version(moved)
+    # When 莲花 merges into 华景 and the org-relabel queue is delivered
+    status, answer = call(
+        client,
+        "POST",
+        f"/orgs/{world.orgs['lianhua']}/merge",
+        world.headers("root"),
+        {"into_org_id": world.orgs["huajing"], "reason": "人数不足3人"},
+    )
+    assert status == 200, answer
+    assert drain(client, "org-relabel") == 1
+    # Then the moved member's card is marked due again (to show 华景's name), as are 华景's own
+    assert _card_version(moved) == version_before + 1
+    assert _card_version(world.members["huajing"][0]) >= 1
+    # And the relabel's mark is gone once every member followed
+    assert list(BranchRelabel.query(keys.RELABELS_PK)) == []
+
+
+def _card_version(member_id: str) -> int:
+    try:
+        return int(CardState.get(keys.member_pk(member_id), keys.CARD_SK).content_version or 0)
+    except CardState.DoesNotExist:
+        return 0
 
 
 def test_org_6_dissolve_empty_branch(client: Any, world: World) -> None:
