@@ -95,17 +95,18 @@ def test_org_5_web_2_a_city_renames_a_branch_and_filters_a_roster_by_state(
     expect(tree.locator(".el-tree-node__content", has_text=renamed)).to_be_visible()
     expect(tree.locator(".el-tree-node__content", has_text=branch["short_name"])).to_have_count(0)
     passes_axe(page, "org-edited")
-    # And the header's search box finds it by the new name (查找, among 团支部), not by the old one
+    # And the header's search box finds it by the new name (查找 asks for members and
+    # organisations at once: 全部), not by the old one
     page.set_viewport_size({"width": 1280, "height": 800})
     box = page.get_by_role("search").get_by_label("查找团员和组织")
     box.fill("改名之后")
     box.press("Enter")
-    _open_select(page, "查找范围")
-    page.get_by_role("listbox", name="查找范围").get_by_role("option", name="团支部", exact=True).click()
-    expect(page.get_by_role("link", name=renamed)).to_be_visible()
+    found = page.locator('[aria-label="组织查找结果"]')
+    expect(found.get_by_role("link", name=renamed)).to_be_visible()
+    passes_axe(page, "search-both")
     page.get_by_label("查找内容").fill(branch["short_name"])
     page.get_by_role("button", name="查找", exact=True).click()
-    expect(page.get_by_text("没有找到")).to_be_visible()
+    expect(page.get_by_text("没有找到组织")).to_be_visible()
     expect(page.get_by_role("link", name=renamed)).to_have_count(0)
 
     # When the demo branch's roster is narrowed to the members in the normal state
