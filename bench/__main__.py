@@ -10,8 +10,8 @@ runs and reports those parts alone (their figures replace theirs in latest.json)
   processes spend per registration next to per raw PutItem (what bounds the rate on a CPU-bound
   machine, whatever else the machine runs); both measured once the stack has settled (the demo's
   leftovers take 60-130 % of a core for ≈ 15 s after it starts); moto's server keeps
-  connections alive (infra/local/moto_process.py). Session 8, settled: ≈ 0.07-0.10× (a
-  registration ≈ 10-14 PutItems of CPU; docs/capacity.md);
+  connections alive (infra/local/moto_process.py). Why the ratio stays near 1 / (the ≈ 8 AWS
+  requests of a registration): docs/capacity.md, "The burst through the local stack";
 - DynamoDB requests per register + approve, counted at botocore's request level, next to the
   items the use case must write (the floor);
 - bulk import: rows/s of a 10,000-row workbook through the import worker (in-process moto), next
