@@ -12,8 +12,9 @@ Every sign-in, failure, lock and sign-out is audited, without codes or passwords
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import timedelta
+
+import msgspec
 
 from zhtj.accounts.models import Account, IdLogin, PhoneLogin
 from zhtj.core.clock import new_id, now
@@ -36,8 +37,7 @@ PHONE_TAKEN = ConflictError("PHONE_REGISTERED", "该手机号已注册，请直�
 NO_ACCOUNT = AuthenticationError("NO_ACCOUNT", "该手机号尚未注册，请先注册", "phone")
 
 
-@dataclass(frozen=True)
-class SignedIn:
+class SignedIn(msgspec.Struct, frozen=True):
     account: Account
     tokens: Tokens
 

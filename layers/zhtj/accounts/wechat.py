@@ -9,7 +9,8 @@ a JSAPI payment's payer (zhtj.dues.orders) and the subscribe notifications
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+
+import msgspec
 
 from zhtj.accounts.models import Account
 from zhtj.core import clock
@@ -89,8 +90,7 @@ def openid_of(account_id: str) -> str | None:
         return None
 
 
-@dataclass(frozen=True)
-class JsConfig:
+class JsConfig(msgspec.Struct, frozen=True):
     """What the page passes to wx.config (appId, timestamp, nonceStr, signature) and the
     subscribe button's template ids."""
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import msgspec
+
 from zhtj.accounts import reads as accounts
 from zhtj.annual import rules as annual_rules
 from zhtj.annual.models import AnnualRegistration, Evaluation
@@ -17,6 +19,7 @@ from zhtj.signin.tokens import Principal
 from zhtj.table import keys
 
 
+# A dataclass, not a Struct: functions/chalicelib/annual/routes.py reads its __dict__ (a Struct has none).
 @dataclass(frozen=True)
 class RollEntry:
     """One member of a branch's year: `result` None while not registered that year; `on_roll`
@@ -31,8 +34,7 @@ class RollEntry:
     registered_on: str | None = None
 
 
-@dataclass(frozen=True)
-class MemberAnnual:
+class MemberAnnual(msgspec.Struct, frozen=True):
     registrations: list[AnnualRegistration]
     evaluations: list[Evaluation]
 

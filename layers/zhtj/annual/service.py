@@ -49,6 +49,7 @@ PROPOSAL_NOT_FOUND = NotFoundError("EVAL_PROPOSAL_NOT_FOUND", "该支部本年�
 PROPOSAL_CHANGED = ConflictError("EVAL_PROPOSAL_CHANGED", "该评议已被提交或处理，请刷新后查看", None)
 
 
+# A dataclass, not a Struct: functions/chalicelib/annual/routes.py reads its __dict__ (a Struct has none).
 @dataclass(frozen=True)
 class RegistrationSummary:
     branch_id: str

@@ -12,10 +12,10 @@ read far less often than it is written.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import msgspec
 from pynamodb.expressions.condition import Condition
 
 from zhtj.accounts.models import Account
@@ -37,8 +37,7 @@ SYSTEM_NAME = "系统"
 UNNAMED_ACCOUNT = "本人（尚未报到的账号）"
 
 
-@dataclass(frozen=True)
-class AuditEntry:
+class AuditEntry(msgspec.Struct, frozen=True):
     """A record with the names of who made the change, the organisation they acted for, and
     what the change was made to (None where the account, organisation or subject no longer
     exists, or is of a kind that has no name: a setting, a payment order)."""
@@ -49,8 +48,7 @@ class AuditEntry:
     subject_name: str | None = None
 
 
-@dataclass(frozen=True)
-class TrailFilter:
+class TrailFilter(msgspec.Struct, frozen=True):
     """What an organisation's trail is narrowed to (every part optional): the kind of subject
     changed (MEMBER, ORG, ACCOUNT, REGISTRATION...), an action or its family by prefix
     ("transfer." or "member.delete"), who acted (an account), whom it was done to (a member:

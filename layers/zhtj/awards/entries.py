@@ -21,9 +21,10 @@ audit record; a batch (≤ 200 members) is one transaction per chunk of members.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+import msgspec
 
 from zhtj.accounts import reads as accounts
 from zhtj.awards import rules as award_rules
@@ -52,8 +53,7 @@ AWARD_NOT_FOUND = NotFoundError("AWARD_NOT_FOUND", "奖惩记录不存在", "awa
 AWARD_CHANGED = ConflictError("AWARD_CHANGED", "该奖惩记录已被他人修改，请刷新后重试", None)
 
 
-@dataclass(frozen=True)
-class AwardEntry:
+class AwardEntry(msgspec.Struct, frozen=True):
     """What the issuing document says. `granted_by_name` only for a body outside the league tree
     (or a joint award); otherwise the entering organisation is the granting one."""
 
@@ -68,8 +68,7 @@ class AwardEntry:
     released_on: date | None = None
 
 
-@dataclass(frozen=True)
-class BatchOutcome:
+class BatchOutcome(msgspec.Struct, frozen=True):
     member_id: str
     award_id: str | None
     code: str | None = None

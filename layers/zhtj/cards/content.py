@@ -11,9 +11,10 @@ reads are its contract with the writers (docs/data-model.md, "CARD"). Pure: no I
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+import msgspec
 
 from zhtj.core.identity import remask
 from zhtj.members.codes import ETHNICITIES
@@ -29,8 +30,7 @@ SEX_NAMES = {"M": "男", "F": "女"}
 AWARD_REWARD, AWARD_PUNISHMENT = "REWARD", "PUNISHMENT"
 
 
-@dataclass(frozen=True)
-class Preferences:
+class Preferences(msgspec.Struct, frozen=True):
     """The member's choices: hidden optional fields, dues month by month or as a summary, and
     which rewards show (None: all). Punishments in force always show."""
 
@@ -39,8 +39,7 @@ class Preferences:
     shown_awards: frozenset[str] | None = None
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(msgspec.Struct, frozen=True):
     """One history on the card: a title, column heads, rows, and an optional summary line."""
 
     key: str
@@ -50,8 +49,7 @@ class Section:
     summary: str | None = None
 
 
-@dataclass(frozen=True)
-class CardContent:
+class CardContent(msgspec.Struct, frozen=True):
     member_id: str
     card_number: str
     content_version: int
@@ -64,7 +62,7 @@ class CardContent:
     identity: list[tuple[str, str]]  # (label, value) of the fields shown, in card order
     photo_key: str | None
     sections: list[Section]
-    paid_months: list[str] = field(default_factory=list)
+    paid_months: list[str] = msgspec.field(default_factory=list)
 
 
 def china_date(value: Any) -> str:
@@ -88,8 +86,7 @@ def yuan(fen: int) -> str:
 # --- The registry: sort-key prefix -> section --------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SectionSpec:
+class SectionSpec(msgspec.Struct, frozen=True):
     prefix: str
     build: Callable[[list[RawItem], Preferences], Section | None]
 

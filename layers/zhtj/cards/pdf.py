@@ -22,11 +22,11 @@ import copy
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 
+import msgspec
 import qrcode  # type: ignore[import-untyped]
 from fontTools import ttLib
 from fpdf import FPDF
@@ -62,8 +62,7 @@ NO_LINE_START = frozenset("，。、；：？！）》」』】〉〕”’…�
 NO_LINE_END = frozenset("（《「『【〈〔“‘([{")
 
 
-@dataclass(frozen=True)
-class Issue:
+class Issue(msgspec.Struct, frozen=True):
     """What the renderer is given besides the content: the signed token's URL and when it was issued."""
 
     verify_url: str

@@ -10,7 +10,7 @@ QR's modules go to the app as rows of "0"/"1", so the phone draws the same code 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from zhtj.cards import service
 from zhtj.cards import token as card_token
@@ -24,8 +24,7 @@ from zhtj.table import keys, signing
 NOT_RENDERED = ConflictError("CARD_NOT_RENDERED", "团员证正在生成，生成后即可出示核验二维码", "member_id")
 
 
-@dataclass(frozen=True)
-class CardQr:
+class CardQr(msgspec.Struct, frozen=True):
     verify_url: str
     modules: list[str]  # one row of the QR code a string, "1" a dark module; no quiet zone
     card_number: str

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import msgspec
 from pynamodb.expressions.update import Action
 
 from zhtj.cards import content as card_content
@@ -196,8 +197,7 @@ def sweep(now: datetime | None = None) -> int:
 # --- Reading, downloading, preferences (CARD-2) ------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CardView:
+class CardView(msgspec.Struct, frozen=True):
     member_id: str
     card_number: str
     content_version: int
@@ -306,6 +306,7 @@ def set_preferences(
 # --- Public verification (CARD-2) ---------------------------------------------------------------
 
 
+# A dataclass, not a Struct: functions/chalicelib/cards/routes.py reads its __dict__ (a Struct has none).
 @dataclass(frozen=True)
 class Verification:
     state: Verdict

@@ -17,9 +17,9 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import msgspec
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -37,8 +37,7 @@ class InvalidToken(Exception):
     """Not a token this system issued, or altered since."""
 
 
-@dataclass(frozen=True)
-class CardClaims:
+class CardClaims(msgspec.Struct, frozen=True):
     member_id: str
     card_number: str
     content_version: int

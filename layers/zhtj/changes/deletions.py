@@ -13,8 +13,7 @@ REQUESTED or FORWARDED → RETURNED (退回, with a reason).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+import msgspec
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
@@ -260,8 +259,7 @@ def return_request(principal: Principal, member_id: str, reason: str) -> Deletio
     return deletion
 
 
-@dataclass(frozen=True)
-class BulkReturn:
+class BulkReturn(msgspec.Struct, frozen=True):
     returned: int
     skipped: int  # decided by someone else meanwhile
     more: bool  # BULK_LIMIT reached: call again

@@ -13,12 +13,12 @@ app (functions/chalicelib/http.py: an unrouted method, an exception outside a vi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 
-@dataclass(frozen=True)
-class GatewayAnswer:
+
+class GatewayAnswer(msgspec.Struct, frozen=True):
     status: int | None  # None: the status API Gateway chose (DEFAULT_4XX, DEFAULT_5XX)
     code: str
     message: str

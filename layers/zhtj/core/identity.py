@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
+
+import msgspec
 
 from zhtj.core.errors import ValidationError
 
@@ -38,8 +39,7 @@ _PROVINCES = frozenset(
 _PERMIT_REGIONS = frozenset({"810000", "820000", "830000"})
 
 
-@dataclass(frozen=True)
-class IdentityFacts:
+class IdentityFacts(msgspec.Struct, frozen=True):
     """What an ID number says about its holder (birth date and sex are never typed)."""
 
     id_number: str

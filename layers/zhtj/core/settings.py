@@ -8,16 +8,16 @@ read once; the accessors below it read at each call (what tests and the local st
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
+
+import msgspec
 
 CURSOR_SECRET_ENV = "ZHTJ_CURSOR_SECRET"
 DEFAULT_CURSOR_SECRET = "zhtj/cursor-key"
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(msgspec.Struct, frozen=True):
     table_name: str
     region: str
     token_issuer: str

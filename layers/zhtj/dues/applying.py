@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
+import msgspec
 from pynamodb.expressions.update import Action
 
 from zhtj.cards import due as card_due
@@ -63,8 +63,7 @@ def part_count(line: Line) -> int:
     return max(1, -(-len(line.months) // PART_MONTHS))
 
 
-@dataclass(frozen=True)
-class _Read:
+class _Read(msgspec.Struct, frozen=True):
     """What applying a member's part reads before its transaction, in one BatchGetItem: the
     retention shares of the member's chain of organisations, and for the last part the
     member's dues account and whether their card has been rendered (so that the card's

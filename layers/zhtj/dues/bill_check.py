@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+
+import msgspec
 
 from zhtj.core import clock
 from zhtj.core.observability import logger, metrics
@@ -28,8 +29,7 @@ from zhtj.timers import service as timers
 from zhtj.timers.workdays import CHINA_TZ
 
 
-@dataclass(frozen=True)
-class BillRow:
+class BillRow(msgspec.Struct, frozen=True):
     """One line of a provider's daily bill, as the comparison needs it."""
 
     out_trade_no: str

@@ -8,9 +8,9 @@ taken by dues/orders.py with a conditional write that also names the last paid m
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
+import msgspec
 from pynamodb.expressions.update import Action
 
 from zhtj.accounts.reads import is_self
@@ -32,8 +32,7 @@ NOT_SELF = ForbiddenError("NOT_SELF", "只能为本人缴纳团费", None)
 BILL_LOCKED = ConflictError("BILL_LOCKED", "已有未完成的团费订单，请完成支付或等待订单关闭后再试", None)
 
 
-@dataclass(frozen=True)
-class Bill:
+class Bill(msgspec.Struct, frozen=True):
     member_id: str
     category: str
     paid_through: str | None

@@ -8,9 +8,9 @@ and the same dues account an online payment does (dues/applying.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 
+import msgspec
 from pynamodb.expressions.update import Action
 
 from zhtj.cards import due as card_due
@@ -40,8 +40,7 @@ LAPSE_MONTHS = 6  # EXIT-1: six consecutive months unpaid is grounds for lapsing
 MAX_BRANCH_MEMBERS_SCANNED = 2000
 
 
-@dataclass(frozen=True)
-class MonthStats:
+class MonthStats(msgspec.Struct, frozen=True):
     month: str
     paid_members: int  # members whose dues for this month are paid, whenever paid
     paid_fen: int  # dues for this month, whenever paid
@@ -92,8 +91,7 @@ def ledger(
     return [i for i in items if isinstance(i, LedgerEntry)], next_cursor
 
 
-@dataclass(frozen=True)
-class Lapsing:
+class Lapsing(msgspec.Struct, frozen=True):
     member: Member
     months: list[str]
 

@@ -16,10 +16,11 @@ settled, not lost).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+import msgspec
+from msgspec.structs import replace
 from pynamodb.expressions.update import Action
 
 from zhtj.accounts import wechat as account_wechat
@@ -80,8 +81,7 @@ def check_provider(name: str) -> str:
     return name
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(msgspec.Struct, frozen=True):
     """What an order pays for one member: months, each month's dues, and the member's total
     (the months plus the voluntary extra, for the member's own order)."""
 
@@ -93,7 +93,7 @@ class Line:
     amount_fen: int
 
     def to_json(self) -> dict[str, Any]:
-        return self.__dict__.copy()
+        return msgspec.structs.asdict(self)
 
 
 def lines_of(order: DuesOrder) -> list[Line]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any, Final
+
+import msgspec
 
 from zhtj.core.errors import ValidationError
 
@@ -170,8 +171,7 @@ def longest_unpaid_run(owed: Sequence[str]) -> int:
 # --- The standard -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(msgspec.Struct, frozen=True):
     """How one category's monthly dues are computed: a fixed amount, or a rate on the monthly
     income (per mille), truncated to `truncate_to_fen`, clamped to [min_fen, max_fen]. Where
     the income is unknown `default_income_fen` is used (the band's floor). `local_min_fen` and
@@ -199,10 +199,14 @@ class Rule:
         return amount
 
     def to_json(self) -> dict[str, int]:
-        return {k: v for k, v in self.__dict__.items() if v is not None and not (k == "truncate_to_fen" and v == 1)}
+        return {
+            k: v
+            for k, v in msgspec.structs.asdict(self).items()
+            if v is not None and not (k == "truncate_to_fen" and v == 1)
+        }
 
 
-_RULE_FIELDS = {f for f in Rule.__dataclass_fields__}
+_RULE_FIELDS = set(Rule.__struct_fields__)
 
 
 def parse_rules(raw: Mapping[str, Any]) -> dict[str, Rule]:
@@ -285,8 +289,7 @@ STANDARD_PRE_2016: Final[dict[str, Any]] = {
 SEED_STANDARDS: Final = (STANDARD_PRE_2016, STANDARD_2016)
 
 
-@dataclass(frozen=True)
-class StandardVersion:
+class StandardVersion(msgspec.Struct, frozen=True):
     valid_from: str
     valid_until: str | None
     rules: Mapping[str, Rule]

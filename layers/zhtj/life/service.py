@@ -11,8 +11,9 @@ and the daily sweep flags a branch with none in the last finished quarter (zhtj.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
+
+import msgspec
 
 from zhtj.core import clock
 from zhtj.core.errors import NotFoundError, RuleViolation, ValidationError
@@ -31,15 +32,13 @@ from zhtj.table.unit_of_work import UnitOfWork
 MEETING_NOT_FOUND = NotFoundError("LIFE_MEETING_NOT_FOUND", "组织生活记录不存在", "meeting_id")
 
 
-@dataclass(frozen=True)
-class Attendee:
+class Attendee(msgspec.Struct, frozen=True):
     member_id: str
     present: bool
     reason: str | None = None  # why absent
 
 
-@dataclass(frozen=True)
-class MeetingEntry:
+class MeetingEntry(msgspec.Struct, frozen=True):
     kind: MeetingKind
     held_on: date
     topic: str
@@ -171,8 +170,7 @@ def read_meeting(principal: Principal, meeting_id: str) -> LifeMeeting:
     return meeting
 
 
-@dataclass(frozen=True)
-class MeetingView:
+class MeetingView(msgspec.Struct, frozen=True):
     """One meeting as its page shows it: the attendees' names and a link to each photo."""
 
     meeting: LifeMeeting

@@ -5,7 +5,7 @@ never another's branch. Nothing here shows a phone, an ID number or a path."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from zhtj.accounts.models import Account
 from zhtj.members.models import Member
@@ -17,14 +17,12 @@ from zhtj.signin.tokens import Principal
 from zhtj.table import keys, paging
 
 
-@dataclass(frozen=True)
-class Cadre:
+class Cadre(msgspec.Struct, frozen=True):
     position: str
     name: str
 
 
-@dataclass(frozen=True)
-class MyBranch:
+class MyBranch(msgspec.Struct, frozen=True):
     branch_id: str
     name: str
     full_name: str

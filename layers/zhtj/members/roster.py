@@ -17,9 +17,9 @@ member_count), and a roster over MAX_ROWS is refused with a hint to narrow it.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from io import BytesIO
 
+import msgspec
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from zhtj.core import clock
@@ -67,8 +67,7 @@ class _TooLarge(ValidationError):
 TOO_LARGE = _TooLarge()
 
 
-@dataclass(frozen=True)
-class RosterFilter:
+class RosterFilter(msgspec.Struct, frozen=True):
     """subtree: every branch beneath the organisation (otherwise the organisation itself if a
     branch, else its direct child branches); state: one membership state (a final one reads
     the former members' list); sector: the branches' sector."""
@@ -78,8 +77,7 @@ class RosterFilter:
     sector: str | None = None
 
 
-@dataclass(frozen=True)
-class Export:
+class Export(msgspec.Struct, frozen=True):
     url: str
     file_name: str
     rows: int

@@ -15,8 +15,9 @@ their first BIGRAM_CHARS characters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
+
+import msgspec
 
 from zhtj.core.errors import ValidationError
 from zhtj.core.identity import normalize_id_number
@@ -76,8 +77,7 @@ def fragment_gram(normalized: str) -> str:
     return min(windows, key=lambda w: sum(ch in _COMMON for ch in w))
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(msgspec.Struct, frozen=True):
     """A search as understood: an ID number (its 18-character form, never shown or logged) or
     a name fragment (normalized)."""
 

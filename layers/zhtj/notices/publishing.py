@@ -5,7 +5,8 @@ audit record: O(1) writes whatever the size of the audience. The publisher's lis
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+
+import msgspec
 
 from zhtj.core import clock
 from zhtj.core.errors import ValidationError
@@ -21,14 +22,12 @@ from zhtj.table.base import Item, get_items
 from zhtj.table.unit_of_work import UnitOfWork
 
 
-@dataclass(frozen=True)
-class Attachment:
+class Attachment(msgspec.Struct, frozen=True):
     key: str
     file_name: str
 
 
-@dataclass(frozen=True)
-class Draft:
+class Draft(msgspec.Struct, frozen=True):
     title: str
     body: str
     audience: Audience

@@ -7,7 +7,8 @@ subtree totals, one BatchGetItem) and so the read rate."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+
+import msgspec
 
 from zhtj.counters.service import sub_totals
 from zhtj.notices.models import Notice, NoticeCount
@@ -24,8 +25,7 @@ from zhtj.table.base import Item, get_items
 CHILDREN_PAGE = 100
 
 
-@dataclass(frozen=True)
-class ReadCount:
+class ReadCount(msgspec.Struct, frozen=True):
     org_id: str
     name: str
     reads: int
@@ -36,8 +36,7 @@ class ReadCount:
         return read_rate(self.reads, self.members)
 
 
-@dataclass(frozen=True)
-class ReadCounts:
+class ReadCounts(msgspec.Struct, frozen=True):
     notice: Notice
     rows: list[ReadCount]
 

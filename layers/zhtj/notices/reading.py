@@ -5,7 +5,7 @@ read mark with its counter's increment, one transaction). The publisher's counts
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, ForbiddenError, NotFoundError
@@ -27,8 +27,7 @@ READ_TRIES = 5
 Listed = Notice | NoticeTarget
 
 
-@dataclass(frozen=True)
-class Reader:
+class Reader(msgspec.Struct, frozen=True):
     key: str  # M:<member> or A:<account>
     org: Org
     actor: Actor

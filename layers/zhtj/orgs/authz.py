@@ -9,8 +9,9 @@ always checked against the acting organisation's materialized path, read fresh.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
+
+import msgspec
 
 from zhtj.core.errors import ForbiddenError, NotFoundError
 from zhtj.orgs.models import Grant, Org
@@ -151,8 +152,7 @@ NOT_BELOW = ForbiddenError("OWN_ORG_NOT_ALLOWED", "此操作须由上级组织�
 PROVINCE_ONLY = ForbiddenError("PROVINCE_ONLY", "此操作仅限团省委执行", None)
 
 
-@dataclass(frozen=True)
-class Acting:
+class Acting(msgspec.Struct, frozen=True):
     """A verified operator: the account, the organisation it acts for, its operator roles there."""
 
     account_id: str

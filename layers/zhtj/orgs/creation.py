@@ -3,7 +3,7 @@ run by operators), and a child under its parent (ORG-1/2/5/6)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from zhtj.core.clock import new_id, now
 from zhtj.core.errors import DomainError, FieldChecks, RuleViolation
@@ -34,8 +34,7 @@ from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 SYSTEM_ORG_SHORT_NAME = "非共青团广东省委所辖的团组织"
 
 
-@dataclass(frozen=True)
-class Province:
+class Province(msgspec.Struct, frozen=True):
     root: Org
     system_org: Org
 

@@ -12,8 +12,9 @@ fragment's most selective bigram, confirmed with `contains`; an alias its own pa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
+
+import msgspec
 
 from zhtj.core.errors import NotFoundError, TooManyRequests, ValidationError
 from zhtj.orgs.items import alias_gram
@@ -32,8 +33,7 @@ PER_CALLER = Limit("branch-lookup-caller", timedelta(minutes=1), LOOKUP_PER_MINU
 BRANCH_NOT_FOUND = NotFoundError("BRANCH_NOT_FOUND", "团支部不存在或已撤销", "branch_id")
 
 
-@dataclass(frozen=True)
-class PublicBranch:
+class PublicBranch(msgspec.Struct, frozen=True):
     id: str
     name: str
     alias: str

@@ -6,7 +6,7 @@ the condition that nobody else holds it, so two writers racing for one name: one
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from zhtj.core.errors import ConflictError, DomainError, FieldChecks, ValidationError
 from zhtj.orgs.items import claim_key, name_claim
@@ -18,8 +18,7 @@ from zhtj.table.unit_of_work import UnitOfWork
 SHORT_NAME_TAKEN = ConflictError("SHORT_NAME_TAKEN", "该简称已被省内其他团组织使用，请换一个名称", "short_name")
 
 
-@dataclass(frozen=True)
-class NameRules:
+class NameRules(msgspec.Struct, frozen=True):
     """What decides an organisation's naming rules: its type, the region its short name must
     start with, whether it is a school class's branch (and its entry year), and, when it is
     edited, its own id (its own name is no conflict)."""

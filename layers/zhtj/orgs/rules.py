@@ -7,8 +7,9 @@ them; the logic layer applies them and the sweeps read the norms.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
+
+import msgspec
 
 from zhtj.core.errors import ConflictError, FieldChecks, RuleViolation, ValidationError
 
@@ -85,8 +86,7 @@ TYPE_RANK: dict[OrgType, int] = {t: i for i, t in enumerate(OrgType)}
 _NEXT_LEVEL = {Level.PROVINCE: Level.CITY, Level.CITY: Level.COUNTY}
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(msgspec.Struct, frozen=True):
     """The parent a new or moved organisation is placed under."""
 
     org_type: OrgType
@@ -201,8 +201,7 @@ def validate_full_name(full_name: str, org_type: OrgType) -> str:
     return full_name
 
 
-@dataclass(frozen=True)
-class Names:
+class Names(msgspec.Struct, frozen=True):
     short_name: str
     full_name: str
     alias: str
@@ -231,8 +230,7 @@ def validate_names(
 # --- ORG-3: size norms (findings, never refusals) ---------------------------------------
 
 
-@dataclass(frozen=True)
-class NormFinding:
+class NormFinding(msgspec.Struct, frozen=True):
     org_id: str
     code: str
     message: str
@@ -288,8 +286,7 @@ def most_selective_bigram(fragment: str) -> str:
     return min(windows, key=lambda w: sum(ch in _COMMON for ch in w))
 
 
-@dataclass(frozen=True)
-class NewOrg:
+class NewOrg(msgspec.Struct, frozen=True):
     """What a new child organisation is created with (ORG-1/2/5)."""
 
     org_type: OrgType
@@ -303,8 +300,7 @@ class NewOrg:
     entry_year: int | None = None
 
 
-@dataclass(frozen=True)
-class NameDraft:
+class NameDraft(msgspec.Struct, frozen=True):
     """A new child's names as far as the form is typed (ORG-5 checked as you type): a name
     still None is not checked yet."""
 
@@ -332,8 +328,7 @@ class NameDraft:
         )
 
 
-@dataclass(frozen=True)
-class OrgChanges:
+class OrgChanges(msgspec.Struct, frozen=True):
     """What editing an organisation changes (None: left as it is). Never its type, level or
     parent: moving and merging own those (ORG-6). `region_name` "" removes the region;
     `entry_year` makes a branch a school class's (ORG-5: its short name then carries the year)."""
@@ -347,7 +342,7 @@ class OrgChanges:
 
     def given(self) -> frozenset[str]:
         """The fields this edit names."""
-        return frozenset(name for name, value in self.__dict__.items() if value is not None)
+        return frozenset(name for name, value in msgspec.structs.asdict(self).items() if value is not None)
 
 
 PARENT_GONE = ConflictError("PARENT_NOT_ACTIVE", "上级组织已撤销或正在调整，请刷新后重试", "parent_id")

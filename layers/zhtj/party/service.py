@@ -14,8 +14,8 @@ transaction with its audit record."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+import msgspec
 from pynamodb.expressions.update import Action
 
 from zhtj.annual.models import Evaluation
@@ -45,8 +45,7 @@ ALREADY_OPEN = ConflictError("PARTY_ALREADY_OPEN", "该团员已有待审批或�
 NOT_REVIEWING_ORG = ForbiddenError("NOT_REVIEWING_ORG", "推优入党由团支部的上级团委审批", None)
 
 
-@dataclass(frozen=True)
-class Proposal:
+class Proposal(msgspec.Struct, frozen=True):
     meeting_id: str
     grounds: str
     award_ids: Sequence[str] = ()
@@ -54,8 +53,7 @@ class Proposal:
     previous_id: str | None = None
 
 
-@dataclass(frozen=True)
-class Grounds:
+class Grounds(msgspec.Struct, frozen=True):
     """What a branch may cite for a member: their rewards and evaluations, and the branch's
     recorded 支部大会 (newest first)."""
 

@@ -22,11 +22,11 @@ import contextlib
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
+import msgspec
 from pynamodb.exceptions import UpdateError
 
 from zhtj.core import faults, settings
@@ -137,8 +137,7 @@ def _keep_second(index: str, matched: bool) -> None:
             raise
 
 
-@dataclass(frozen=True)
-class FirstCheck:
+class FirstCheck(msgspec.Struct, frozen=True):
     """A first check's outcome: the registration's real-name state, and, when the provider was
     asked now, its answer, to be kept in the registration's own transaction (`keep`)."""
 
@@ -192,8 +191,7 @@ def first_check(name: str, id_number: str, phone: str | None) -> RealNameState:
     return checked.state
 
 
-@dataclass(frozen=True)
-class Facts:
+class Facts(msgspec.Struct, frozen=True):
     """What one first check of a batch is about."""
 
     name: str

@@ -14,9 +14,10 @@ fpdf2 depends on) in the same font.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from io import BytesIO
 from typing import TYPE_CHECKING, Literal
+
+import msgspec
 
 from zhtj.core.errors import RuleViolation
 from zhtj.core.settings import app_origin
@@ -38,8 +39,7 @@ NOT_ACTIVE = RuleViolation("ORG-6", "该团支部已撤销", "org_id")
 PNG_SIZE = (1240, 1754)  # A4 at 150 dpi: the same layout as the PDF
 
 
-@dataclass(frozen=True)
-class Poster:
+class Poster(msgspec.Struct, frozen=True):
     url: str
     file_name: str
     join_url: str

@@ -3,7 +3,7 @@ once the review deadline passed and the review was escalated to it (or below it)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from zhtj.core.errors import ForbiddenError
 from zhtj.orgs.authz import Acting, acting_from, authorize_as, get_org, operator_keys, org_key, org_of, within
@@ -19,8 +19,7 @@ from zhtj.table.base import get_items
 NOT_ESCALATED = ForbiddenError("NOT_ESCALATED", "报到审核由团支部负责，逾期上报后上级组织方可代为审核", None)
 
 
-@dataclass(frozen=True)
-class Review:
+class Review(msgspec.Struct, frozen=True):
     """A registration with its verified reviewer and its branch, as one read gave them."""
 
     registration: Registration

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Final
+
+import msgspec
 
 from zhtj.core.errors import FieldChecks, RuleViolation, ValidationError
 from zhtj.core.identity import IdentityFacts, age_on, parse_id_number
@@ -69,8 +70,7 @@ class IncomeBand(StrEnum):
     FROM_2000 = "FROM_2000"
 
 
-@dataclass(frozen=True)
-class Submission:
+class Submission(msgspec.Struct, frozen=True):
     """What the member typed (REG-1), before checking."""
 
     name: str
@@ -87,8 +87,7 @@ class Submission:
     phone: str | None = None
 
 
-@dataclass(frozen=True)
-class RegistrationFacts:
+class RegistrationFacts(msgspec.Struct, frozen=True):
     """A checked submission: the ID's facts derived, codes normalized."""
 
     name: str

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import replace
 from datetime import date
+
+from msgspec.structs import replace
 
 from zhtj.core import clock
 from zhtj.core.clock import new_id, now, time_part

@@ -8,10 +8,10 @@ REFUSED registration its account sees.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import msgspec
 from msgspec.structs import asdict
 
 from zhtj.accounts.models import Account
@@ -38,8 +38,7 @@ ACCOUNT_HOLDS_ONE = RuleViolation(
 )
 
 
-@dataclass(frozen=True)
-class Staged:
+class Staged(msgspec.Struct, frozen=True):
     """A queued registration's write, prepared and not yet sent: the registration and its one
     transaction. The import sends several rows' in one transaction, and each alone with
     `settle` should that one fail (imports/rows.py)."""

@@ -9,7 +9,8 @@ others are reminded.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+
+import msgspec
 
 from zhtj.core import clock
 from zhtj.core.errors import DomainError, RuleViolation
@@ -33,10 +34,9 @@ NOT_IN_BRANCH = RuleViolation("MEMBER_NOT_IN_BRANCH", "该团员不属于本团�
 REMINDED_THIS_WEEK = RuleViolation("REMINDED_THIS_WEEK", "一周内已催交过该团员，请下周再催", "member_ids")
 
 
-@dataclass
-class Outcome:
-    reminded: list[str] = field(default_factory=list)
-    refused: list[tuple[str, DomainError]] = field(default_factory=list)
+class Outcome(msgspec.Struct):
+    reminded: list[str] = msgspec.field(default_factory=list)
+    refused: list[tuple[str, DomainError]] = msgspec.field(default_factory=list)
 
 
 def _branch_members(branch_id: str) -> list[str]:

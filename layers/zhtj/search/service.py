@@ -57,6 +57,7 @@ ID_SEARCHES_USED_UP = TooManyRequests(
 )
 
 
+# A dataclass, not a Struct: functions/chalicelib/search/routes.py takes dataclasses.asdict of it.
 @dataclass(frozen=True)
 class Hit:
     """One result: a member (with the masked ID and the branch) or an organisation."""

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
+
+import msgspec
 
 from zhtj.core.clock import new_id, now
 from zhtj.core.errors import AuthenticationError
@@ -28,8 +29,7 @@ REFRESH_REUSED = AuthenticationError(
 )
 
 
-@dataclass(frozen=True)
-class Tokens:
+class Tokens(msgspec.Struct, frozen=True):
     access_token: str
     refresh_token: str
     expires_in: int  # seconds the access token lives

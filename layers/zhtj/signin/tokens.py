@@ -15,10 +15,10 @@ import base64
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import msgspec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from zhtj.core.clock import new_id
@@ -38,8 +38,7 @@ ENDED = AuthenticationError("SESSION_ENDED", "登录已失效（已退出或已�
 CHANGE_PASSWORD_FIRST = ForbiddenError("PASSWORD_CHANGE_REQUIRED", "请先修改初始密码，再进行其他操作", "password")
 
 
-@dataclass(frozen=True)
-class Principal:
+class Principal(msgspec.Struct, frozen=True):
     """The caller, as proven by the token."""
 
     account_id: str
@@ -50,8 +49,7 @@ class Principal:
     password_change_required: bool = False
 
 
-@dataclass(frozen=True)
-class Subject:
+class Subject(msgspec.Struct, frozen=True):
     """What an access token says of its account (the accounts capability reads it)."""
 
     account_id: str
@@ -115,8 +113,7 @@ def decode(token: str) -> dict[str, Any]:
     return claims
 
 
-@dataclass(frozen=True)
-class Claimed:
+class Claimed(msgspec.Struct, frozen=True):
     """A bearer token whose signature, expiry, issuer and audience hold, its session not yet
     read: what a route hands to logic that reads the session in its own batch (one BatchGetItem
     with the items it needs anyway, `session_keys`), and only `opened` turns into a Principal.

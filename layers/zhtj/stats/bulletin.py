@@ -19,6 +19,7 @@ from zhtj.table import storage
 from zhtj.transfers import figures as transfer_figures
 
 
+# A dataclass, not a Struct: functions/chalicelib/stats/routes.py reads its __dict__ (a Struct has none).
 @dataclass(frozen=True)
 class BulletinRow:
     org_id: str

@@ -30,9 +30,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+
+import msgspec
 
 from zhtj.counters.rules import own_counters as own_counters
 from zhtj.life import rules as life_rules
@@ -157,8 +158,7 @@ def size_band(members: int) -> str:
     return "31p"
 
 
-@dataclass(frozen=True)
-class FindingKind:
+class FindingKind(msgspec.Struct, frozen=True):
     code: str
     message: str  # what is wrong (zh-CN)
     action: str  # what to do

@@ -20,11 +20,11 @@ from __future__ import annotations
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 from boto3.dynamodb.types import TypeDeserializer
 from pynamodb.expressions.update import Action
 
@@ -61,8 +61,7 @@ def _image(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return out
 
 
-@dataclass(frozen=True)
-class StreamRecord:
+class StreamRecord(msgspec.Struct, frozen=True):
     event_id: str
     old: dict[str, Any] | None
     new: dict[str, Any] | None

@@ -51,6 +51,7 @@ def set_sector_target(
     return item
 
 
+# A dataclass, not a Struct: functions/chalicelib/stats/routes.py reads its __dict__ (a Struct has none).
 @dataclass(frozen=True)
 class SectorProgress:
     sector: str

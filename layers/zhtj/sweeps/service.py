@@ -20,9 +20,10 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+import msgspec
 
 from zhtj.core import clock
 from zhtj.core.errors import ConflictError, NotFoundError, ValidationError
@@ -124,18 +125,17 @@ def handle(message: ScanSegment | FinishSweep) -> None:
 # --- One segment -------------------------------------------------------------------------------
 
 
-@dataclass
-class Partial:
+class Partial(msgspec.Struct):
     """What one segment saw. Members and their dues records share a partition, so a member's
     unpaid run is decided within the segment; posts and members meet in the finish."""
 
-    own: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    stored_own: dict[str, dict[str, Any]] = field(default_factory=dict)  # org -> {path, counters}
-    stored_sub: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
-    orgs: dict[str, dict[str, Any]] = field(default_factory=dict)
-    posts: set[str] = field(default_factory=set)  # accounts holding a league post
-    aged: list[tuple[str, str]] = field(default_factory=list)  # (branch, account) of members past 28
-    unpaid: Counter[str] = field(default_factory=Counter)  # branch -> members with a lapse run
+    own: dict[str, Counter[str]] = msgspec.field(default_factory=lambda: defaultdict(Counter))
+    stored_own: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)  # org -> {path, counters}
+    stored_sub: dict[str, Counter[str]] = msgspec.field(default_factory=lambda: defaultdict(Counter))
+    orgs: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
+    posts: set[str] = msgspec.field(default_factory=set)  # accounts holding a league post
+    aged: list[tuple[str, str]] = msgspec.field(default_factory=list)  # (branch, account) of members past 28
+    unpaid: Counter[str] = msgspec.field(default_factory=Counter)  # branch -> members with a lapse run
     items: int = 0
 
     def to_json(self) -> dict[str, Any]:

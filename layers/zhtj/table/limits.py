@@ -17,9 +17,9 @@ Windows follow the clock (zhtj.core.clock.now).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import msgspec
 from pynamodb.attributes import NumberAttribute
 from pynamodb.exceptions import UpdateError
 
@@ -39,8 +39,7 @@ class RateWindow(Item, discriminator="RateWindow"):
     used = NumberAttribute(default=0)
 
 
-@dataclass(frozen=True)
-class Limit:
+class Limit(msgspec.Struct, frozen=True):
     """At most `allowed` hits per subject in each `window`; `refusal` once reached."""
 
     name: str

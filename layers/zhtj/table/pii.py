@@ -27,11 +27,11 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import boto3
+import msgspec
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from cryptography.exceptions import InvalidTag
@@ -69,8 +69,7 @@ class UnsealError(Exception):
     """A sealed value is malformed, was tampered with, or belongs to another context."""
 
 
-@dataclass
-class _DataKey:
+class _DataKey(msgspec.Struct):
     cipher: AESGCM
     wrapped: bytes
     seals: int = 0

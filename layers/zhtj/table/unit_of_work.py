@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, TypeVar
 
+import msgspec
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
@@ -125,8 +125,7 @@ def _lose_races(ordered: list[_Operation]) -> None:
         )
 
 
-@dataclass(frozen=True)
-class Actor:
+class Actor(msgspec.Struct, frozen=True):
     """Who causes a change: an account acting for an organisation, or the system itself."""
 
     account_id: str
@@ -136,21 +135,19 @@ class Actor:
 SYSTEM_ACTOR = Actor(account_id="system", org_id=None)
 
 
-@dataclass
-class _Operation:
+class _Operation(msgspec.Struct):
     verb: str
     item: Item | type[Item]
     args: dict[str, Any]
     on_fail: DomainError
 
 
-@dataclass
-class UnitOfWork:
+class UnitOfWork(msgspec.Struct):
     actor: Actor
-    operations: list[_Operation] = field(default_factory=list)
+    operations: list[_Operation] = msgspec.field(default_factory=list)
     # Notifications to send once the transaction has landed (e.g. a card queue message), keyed
     # so that one change noted twice in a transaction notifies once.
-    hooks: dict[str, Callable[[], None]] = field(default_factory=dict)
+    hooks: dict[str, Callable[[], None]] = msgspec.field(default_factory=dict)
 
     def after_commit(self, key: str, hook: Callable[[], None]) -> bool:
         """Run `hook` once the commit succeeds (never if it fails). False if `key` is already

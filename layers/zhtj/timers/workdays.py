@@ -8,12 +8,12 @@ published yet (so that a deadline in late December can reach into January).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Literal
 
 import chinese_calendar
+import msgspec
 
 from zhtj.core.clock import CHINA_TZ as CHINA_TZ
 from zhtj.core.errors import ValidationError
@@ -21,8 +21,7 @@ from zhtj.core.errors import ValidationError
 Source = Literal["loaded", "package", "fallback"]
 
 
-@dataclass(frozen=True)
-class YearSchedule:
+class YearSchedule(msgspec.Struct, frozen=True):
     """One year's published holiday arrangement (放假安排).
 
     ``holidays`` are days off; only those on weekdays change anything, so weekend days

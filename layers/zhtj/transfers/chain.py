@@ -5,7 +5,8 @@ started afterwards). Without a stored chain the default four steps apply (rules.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+
+import msgspec
 
 from zhtj.core import clock
 from zhtj.core.errors import ValidationError
@@ -17,8 +18,7 @@ from zhtj.transfers.models import TransferChainConfig
 from zhtj.transfers.rules import DEFAULT_CHAIN, RESPONSE_HOURS, ChainStep, Side, check_chain
 
 
-@dataclass(frozen=True)
-class ChainConfig:
+class ChainConfig(msgspec.Struct, frozen=True):
     steps: tuple[ChainStep, ...]
     response_hours: int
 

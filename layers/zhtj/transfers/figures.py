@@ -103,6 +103,7 @@ class EventCounts(Counts):
 # --- Reading: the sums of an organisation's shards ---------------------------------------------
 
 
+# A dataclass, not a Struct: functions/chalicelib/transfers/routes.py takes vars() of it (a Struct has none).
 @dataclass(frozen=True)
 class Figures:
     """XFER-2's figures of an organisation's subtree."""

@@ -5,9 +5,10 @@ figures of XFER-2. Pure: no AWS, no clock."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+
+import msgspec
 
 from zhtj.core.errors import ConflictError, RuleViolation, ValidationError
 from zhtj.registration.rules import NUMBERED_ERA, check_development_number
@@ -192,8 +193,7 @@ class Side(StrEnum):
     TO = "TO"  # the receiving branch's side
 
 
-@dataclass(frozen=True)
-class ChainStep:
+class ChainStep(msgspec.Struct, frozen=True):
     """One approver of the chain: the branch on one side (up = 0) or its ancestor `up` levels higher."""
 
     side: Side

@@ -8,8 +8,9 @@ proposals.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
+
+import msgspec
 
 from zhtj.accounts import reads as accounts
 from zhtj.core import clock
@@ -49,8 +50,7 @@ PROPOSE_ONLY = ForbiddenError(
 )
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(msgspec.Struct, frozen=True):
     """What a transfer asks for: a branch in the province, or a destination outside it (XFER-4)."""
 
     cause: Cause

@@ -4,8 +4,9 @@ organisation's partition (or of one kind's, gsi1), already in deadline order."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+
+import msgspec
 
 from zhtj.core import clock
 from zhtj.orgs.authz import authorize, get_org
@@ -18,8 +19,7 @@ from zhtj.worklist.rules import DueUnit, WorkKind, count_field, due_in_hours, du
 ACTION = "org.work_list"  # zhtj.orgs.authz.POLICY: the organisation itself or one above it
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(msgspec.Struct, frozen=True):
     """A task as the work list shows it: the WorkItem, and how far its deadline is now (in
     working days or hours, by its unit; None without a deadline)."""
 

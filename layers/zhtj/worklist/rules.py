@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final
+
+import msgspec
+from msgspec.structs import replace
 
 from zhtj.awards.rules import DeclarationState
 from zhtj.changes.rules import DeletionState, EditRoute, EditState, ExitState
@@ -69,8 +71,7 @@ SOURCE_KINDS: Final = (
 )
 
 
-@dataclass(frozen=True)
-class Task:
+class Task(msgspec.Struct, frozen=True):
     """One open task as an item shows it. `org_id` is resolved by `place` (ORG: as it is);
     `name` is None when the item does not carry the member's name (read from the member)."""
 

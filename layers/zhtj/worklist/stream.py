@@ -112,6 +112,7 @@ def place(old: list[Task], new: list[Task]) -> tuple[list[Task], list[Task]]:
 # --- The plan: puts and deletes, each guarded, and the counts they move ------------------------------
 
 
+# A dataclass, not a Struct: `error` is field(init=False), set in __post_init__, which a Struct lacks.
 @dataclass
 class _Op:
     item: WorkItem

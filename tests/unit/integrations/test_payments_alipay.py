@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import parse_qsl, urlencode
@@ -15,6 +14,7 @@ import pytest
 from alipay import AliPay
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from infra.local.payments_simulator import TAMPER_KINDS, Simulator, local_material
 from zhtj.integrations.payments import keys

@@ -7,7 +7,6 @@ payment (alipay.trade.wap.pay as a signed GET URL). The simulator plays the gate
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from urllib.parse import parse_qs, parse_qsl, quote, urlsplit
 
 import pytest
 from alipay import AliPay
+from msgspec.structs import replace
 from wechatpayv3 import WeChatPay as SdkWeChatPay
 from wechatpayv3 import WeChatPayType
 

@@ -8,7 +8,6 @@ import json
 import threading
 import urllib.request
 from collections import Counter
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -16,6 +15,7 @@ from urllib.parse import parse_qsl
 
 import boto3
 import pytest
+from msgspec.structs import replace
 
 from infra.local.payments_simulator import Simulator, acknowledges, local_material
 from zhtj.core.settings import payment_secret_name as secret_name

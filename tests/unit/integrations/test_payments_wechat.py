@@ -307,7 +307,7 @@ def test_dues_3_query_answer_with_a_bad_signature_is_refused(world: World) -> No
 def test_dues_3_the_gateway_refuses_a_query_not_signed_with_the_merchant_key(world: World) -> None:
     # Given
     world.simulator.pay("wechatpay", "QUERY-4", 1250)
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     impostor = WeChatPay(
         replace(world.receiver.config, merchant_private_key=keys.generate_private_key_pem()), world.simulator.handle

@@ -11,8 +11,9 @@ An operator fills it (docs/deploy.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from zhtj.core.settings import identity_secret_name
 from zhtj.integrations import secrets
@@ -24,16 +25,14 @@ CONNECT_TIMEOUT_SECONDS = 3
 READ_TIMEOUT_SECONDS = 5
 
 
-@dataclass(frozen=True)
-class TencentIdentityConfig:
+class TencentIdentityConfig(msgspec.Struct, frozen=True):
     secret_id: str
     secret_key: str
     region: str = TENCENT_REGION
     endpoint: str = TENCENT_ENDPOINT
 
 
-@dataclass(frozen=True)
-class AlibabaIdentityConfig:
+class AlibabaIdentityConfig(msgspec.Struct, frozen=True):
     access_key_id: str
     access_key_secret: str
     endpoint: str = ALIBABA_ENDPOINT

@@ -15,10 +15,11 @@ import csv
 import io
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
+
+import msgspec
 
 from zhtj.core.clock import CHINA_TZ
 from zhtj.core.clock import now as clock_now
@@ -58,8 +59,7 @@ BILL_COLUMNS = [
 BILL_STATES = {"交易": "TRADE_SUCCESS", "退款": "REFUND"}
 
 
-@dataclass(frozen=True)
-class AlipayConfig:
+class AlipayConfig(msgspec.Struct, frozen=True):
     app_id: str
     seller_id: str  # the merchant's Alipay user id (2088…)
     app_private_key: str  # PEM; signs our requests

@@ -12,10 +12,11 @@ reimplementing any of it. This module imports no other module of the package.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
+
+import msgspec
 
 from zhtj.core.clock import CHINA_TZ as CHINA_TZ  # both providers write their times in it
 from zhtj.core.manifest import PAYMENT_PROVIDERS
@@ -89,8 +90,7 @@ class BusinessMismatch(PaymentError):
         self.notification = notification
 
 
-@dataclass(frozen=True)
-class Notification:
+class Notification(msgspec.Struct, frozen=True):
     provider: str  # "wechatpay" | "alipay"
     delivery_id: str  # WeChat body `id`, Alipay `notify_id`
     event: Event  # normalized
@@ -103,8 +103,7 @@ class Notification:
     merchant_id: str  # WeChat mchid, Alipay seller_id
 
 
-@dataclass(frozen=True)
-class BillLine:
+class BillLine(msgspec.Struct, frozen=True):
     """One trade of a provider's daily bill (对账单), for reconciliation."""
 
     provider: str
@@ -115,8 +114,7 @@ class BillLine:
     paid_at: datetime
 
 
-@dataclass(frozen=True)
-class Reply:
+class Reply(msgspec.Struct, frozen=True):
     status: int
     headers: dict[str, str]
     body: str

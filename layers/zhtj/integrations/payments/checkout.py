@@ -22,10 +22,11 @@ checkout a `pay_url` too; the cloud sets none. The channel's provider must be th
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
+
+import msgspec
 
 from zhtj.core.clock import now as clock_now
 from zhtj.integrations.payments import keys
@@ -42,8 +43,7 @@ WAP_METHOD = "alipay.trade.wap.pay"
 WAP_PRODUCT_CODE = "QUICK_WAP_WAY"
 
 
-@dataclass(frozen=True)
-class Order:
+class Order(msgspec.Struct, frozen=True):
     """What the provider is told about the order."""
 
     out_trade_no: str
@@ -53,8 +53,7 @@ class Order:
     expires_at: datetime
 
 
-@dataclass(frozen=True)
-class Payer:
+class Payer(msgspec.Struct, frozen=True):
     """Who pays, and where: WeChat's openid (JSAPI), the phone's address (H5), the app's page
     to come back to (H5, wap, the JSAPI stand-in)."""
 
@@ -63,13 +62,12 @@ class Payer:
     client_ip: str = ""
 
 
-@dataclass(frozen=True)
-class Checkout:
+class Checkout(msgspec.Struct, frozen=True):
     channel: str
     provider: str
     request: dict[str, Any]  # the order-creation body sent (WeChat) or the signed parameters (Alipay)
     pay_url: str | None = None  # where the browser goes (H5, wap, the local JSAPI stand-in)
-    jsapi: dict[str, str] = field(default_factory=dict)  # getBrandWCPayRequest's parameters
+    jsapi: dict[str, str] = msgspec.field(default_factory=dict)  # getBrandWCPayRequest's parameters
 
 
 def jsapi_message(app_id: str, timestamp: str, nonce: str, package: str) -> bytes:

@@ -11,25 +11,24 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+import msgspec
 
 from zhtj.core import faults
 from zhtj.integrations.payments.base import PaymentError
 
 
-@dataclass(frozen=True)
-class HttpRequest:
+class HttpRequest(msgspec.Struct, frozen=True):
     method: str
     url: str
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = msgspec.field(default_factory=dict)
     body: bytes = b""
 
 
-@dataclass(frozen=True)
-class HttpResponse:
+class HttpResponse(msgspec.Struct, frozen=True):
     status: int
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = msgspec.field(default_factory=dict)
     body: bytes = b""
 
 

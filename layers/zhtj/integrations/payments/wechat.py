@@ -21,10 +21,11 @@ import io
 import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
+
+import msgspec
 
 from zhtj.core.clock import CHINA_TZ
 from zhtj.core.clock import now as clock_now
@@ -65,8 +66,7 @@ HEADER_NONCE = "wechatpay-nonce"
 HEADER_SIGNATURE_TYPE = "wechatpay-signature-type"
 
 
-@dataclass(frozen=True)
-class WeChatPayConfig:
+class WeChatPayConfig(msgspec.Struct, frozen=True):
     """What the merchant holds. `platform_keys`: Wechatpay-Serial → PEM (public key, or a
     platform certificate whose key is used); serials of certificates are compared without case."""
 
@@ -77,7 +77,7 @@ class WeChatPayConfig:
     apiv3_key: str  # 32 ASCII characters; the AES-256-GCM key
     merchant_serial: str  # serial of the merchant API certificate (Authorization header)
     merchant_private_key: str  # PEM; signs query requests
-    platform_keys: Mapping[str, str] = field(default_factory=dict)
+    platform_keys: Mapping[str, str] = msgspec.field(default_factory=dict)
     gateway: str = GATEWAY
 
     def __post_init__(self) -> None:

@@ -16,8 +16,9 @@ the parameters in base.PARAMETERS' order. An operator fills the secret (docs/dep
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from zhtj.core.settings import sms_secret_name
 from zhtj.integrations import secrets
@@ -30,8 +31,7 @@ CONNECT_TIMEOUT_SECONDS = 3
 READ_TIMEOUT_SECONDS = 5
 
 
-@dataclass(frozen=True)
-class AlibabaSmsConfig:
+class AlibabaSmsConfig(msgspec.Struct, frozen=True):
     access_key_id: str
     access_key_secret: str
     sign_name: str
@@ -39,8 +39,7 @@ class AlibabaSmsConfig:
     endpoint: str = ALIBABA_ENDPOINT
 
 
-@dataclass(frozen=True)
-class TencentSmsConfig:
+class TencentSmsConfig(msgspec.Struct, frozen=True):
     secret_id: str
     secret_key: str
     sdk_app_id: str

@@ -20,8 +20,9 @@ authorization still serves payments. `page`: by default the members' app's messa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from zhtj.core.settings import app_origin, wechat_secret_name
 from zhtj.integrations import secrets
@@ -32,14 +33,12 @@ TIMEOUT_SECONDS = 5
 MESSAGES_PAGE = "/m/messages"
 
 
-@dataclass(frozen=True)
-class Template:
+class Template(msgspec.Struct, frozen=True):
     template_id: str
     data: dict[str, str]  # field (thing1) -> value name (title)
 
 
-@dataclass(frozen=True)
-class WechatConfig:
+class WechatConfig(msgspec.Struct, frozen=True):
     appid: str
     secret: str
     templates: dict[str, Template]
