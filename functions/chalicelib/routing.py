@@ -184,5 +184,9 @@ def mount(app: Chalice) -> None:
     _mounted.append(app)
     for entry in table():
         app.route(
-            entry.path, methods=[entry.method], cors=entry.cors, content_types=list(entry.content_types), name=entry.view
+            entry.path,
+            methods=[entry.method],
+            cors=entry.cors,
+            content_types=list(entry.content_types),
+            name=entry.view,
         )(_proxy(entry))
