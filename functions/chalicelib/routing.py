@@ -33,8 +33,6 @@ from typing import Any
 
 from chalice.app import Blueprint, Chalice, CORSConfig, Request, Response
 
-from zhtj.core import heap
-
 # The route modules, each with its `bp = Blueprint(__name__)`. Their order is the OpenAPI
 # document's order of paths, and of a path's methods (tests/snapshots/openapi.json holds it byte
 # for byte): add a module at the end.
@@ -132,9 +130,8 @@ def table_json(routes: list[Route]) -> str:
 
 def import_all() -> list[ModuleType]:
     """Every route module, imported (the OpenAPI document's order)."""
-    with heap.loading():
-        importlib.import_module("zhtj.registry")
-        return [importlib.import_module(name) for name in MODULES]
+    importlib.import_module("zhtj.registry")
+    return [importlib.import_module(name) for name in MODULES]
 
 
 def declared() -> list[Route]:
@@ -168,9 +165,11 @@ def _proxy(entry: Route) -> Callable[..., Response]:
 
     def proxy(**params: str) -> Response:
         if not loaded:
-            with heap.loading():
-                importlib.import_module("zhtj.registry")  # every item class, for the table's type discriminator
-                importlib.import_module(entry.module)
+            # Not inside heap.loading (as app.py's imports are): measured, holding collection
+            # while one route module loads gains nothing, and each freeze would keep whatever
+            # garbage the process holds at that moment for its life.
+            importlib.import_module("zhtj.registry")  # every item class, for the table's type discriminator
+            importlib.import_module(entry.module)
             loaded.append(_VIEWS[(entry.method, entry.path)])
         return loaded[0](**params)
 
