@@ -23,7 +23,9 @@ runs and reports those parts alone (their figures replace theirs in latest.json)
 - cold import: every function of the manifest imported in a fresh interpreter as Lambda imports
   it (an event function's `chalicelib.entry.<name>`, the API's `app.app`), CPU time, next to
   importing boto3, powertools, pynamodb and pydantic alone (and alone without garbage collection,
-  as our entries import); the heaviest event function and the API are printed (bench/cold_import.py);
+  as our entries import); the heaviest event function and the API are printed, the API twice: its
+  import, and its import with its first request served (its route's module is imported then:
+  chalicelib/routing.py) (bench/cold_import.py);
 - statistics and sweep: the DynamoDB requests (and time) of reading the root's figures next to
   a branch's, and the whole compliance sweep next to one bare parallel Scan of the same table
   (bench/stats_bench.py);

@@ -99,6 +99,12 @@ def client(aws: None) -> Iterator[Any]:
     from chalice.test import Client
 
     from app import app
+    from chalicelib import routing
 
+    # Every route module loaded once per process, before a test patches what they import (a
+    # route module imported at a request inside a patched test would keep the patched names):
+    # the app imports each at its route's first request (chalicelib/routing.py), which
+    # tests/integration/test_wiring.py checks in a fresh interpreter.
+    routing.import_all()
     with Client(app) as test_client:
         yield test_client

@@ -1,12 +1,17 @@
 """The HTTP adapter, in one place: every route is declared with `api(...)`, which parses
 the query and body into pydantic models, verifies the bearer token, calls one logic
 function and serializes its answer. The declarations double as the OpenAPI document
-(chalicelib/openapi.py), in the order app.py registers the blueprints (`register`).
+(chalicelib/openapi.py), in the order of the route modules (chalicelib/routing.py: `MODULES`).
+
+The API's import loads no route module (chalicelib/routing.py: Chalice calls a proxy that
+imports a route's module at its first request), so nor this module, which loads pydantic:
+what the cold start needs of it lives in chalicelib/answers.py and chalicelib/routing.py.
 
 Domain errors become `{code, message, field}` answers in the route wrapper `api(...)` puts
 around every view, never in a view: Chalice catches a view's exceptions itself (middleware
 never sees them), so the wrapper is the one place, for every route. The middleware
-`chalice_answers` gives what Chalice answers by itself (405, 500) the API's shape.
+`chalice_answers` (chalicelib/answers.py) gives what Chalice answers by itself (405, 500) the
+API's shape.
 """
 
 from __future__ import annotations
@@ -17,21 +22,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalice.app import Blueprint, Chalice, Request, Response
+from chalice.app import Blueprint, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
+from chalicelib import routing
+from chalicelib.answers import INTERNAL_ERROR, JSON_HEADERS, error_response
 from zhtj.core.errors import DomainError, InvalidFields, PayloadTooLarge, UnsupportedMediaType, ValidationError, refuse
-from zhtj.core.gateway_responses import GATEWAY_RESPONSES, INTERNAL, METHOD_NOT_ALLOWED, GatewayAnswer
 from zhtj.core.observability import logger, metrics
 from zhtj.signin import tokens
 from zhtj.table import paging
+
+# The request being served, for a view that reads more of it than `api` hands over.
+current_request = routing.current_request
+# A route that is not `api(...)`'s (a webhook), registered for the app's proxy to find.
+register_view = routing.route
 
 MAX_BODY_BYTES = 64 * 1024
 # Unicode categories of the invisible characters refused in names: format (zero-width, bidi,
 # BOM, word joiner), line and paragraph separators.
 _INVISIBLE_IN_NAMES = frozenset({"Cf", "Zl", "Zp"})
-JSON_HEADERS: dict[str, str | list[str]] = {"Content-Type": "application/json; charset=utf-8"}
 
 
 class PageQuery(BaseModel):
@@ -53,10 +63,9 @@ class RouteSpec:
     tags: tuple[str, ...] = field(default=())
 
 
-# Every registered route, in registration order: the OpenAPI document's order of paths (and of
-# the methods of a path), which its clients see. A blueprint's declarations wait in _DECLARED
-# until app.py registers it, so that importing a module changes no order.
-ROUTES: list[RouteSpec] = []
+# Every route's declaration, by blueprint, in its module's order of declaration; the document
+# lists the modules in chalicelib/routing.py's order (`declared_routes`), whichever of them a
+# process happened to import first.
 _DECLARED: dict[Blueprint, list[RouteSpec]] = {}
 
 
@@ -66,11 +75,10 @@ def declare(blueprint: Blueprint, spec: RouteSpec) -> None:
     _DECLARED.setdefault(blueprint, []).append(spec)
 
 
-def register(app: Chalice, blueprint: Blueprint) -> None:
-    """Register `blueprint`'s routes with the app, and its declarations after those of the
-    blueprints registered before it."""
-    app.register_blueprint(blueprint)
-    ROUTES.extend(_DECLARED.pop(blueprint, []))
+def declared_routes() -> list[RouteSpec]:
+    """Every route of the API, every route module imported: the OpenAPI document's order of
+    paths (and of the methods of a path), which its clients see."""
+    return [spec for module in routing.import_all() for spec in _DECLARED.get(module.bp, [])]
 
 
 # pydantic error type -> zh-CN message.
@@ -257,7 +265,7 @@ def api(
         declare(blueprint, RouteSpec(path, method, summary, status, body, query, response, public, (tag,)))
 
         def route(**params: str) -> Response:
-            request = blueprint.current_request
+            request = current_request()
             try:
                 kwargs: dict[str, Any] = dict(params)
                 authorization = request.headers.get("authorization")
@@ -282,14 +290,14 @@ def api(
                 return error_response(error)
             except Exception:
                 logger.exception("unhandled error", extra={"route": path})
-                return error_response(_INTERNAL)
+                return error_response(INTERNAL_ERROR)
             payload = None if result is None else json.dumps(_serialize(result), ensure_ascii=False)
             return Response(body=payload or "", status_code=status, headers=JSON_HEADERS)
 
         route.__name__ = view.__name__
         # Any media type reaches the view, so that a wrong one gets our 415 {code, message, field}
         # (chalice's own 415 is another shape).
-        blueprint.route(path, methods=[method], cors=True, content_types=["*/*"])(route)
+        routing.route(blueprint, path, method, route, cors=True, content_types=["*/*"])
         return view
 
     return register
@@ -299,42 +307,3 @@ def source_ip(request: Request) -> str:
     """The caller's address as API Gateway saw it (limits per caller, WeChat H5's payer_client_ip)."""
     context = request.context or {}
     return str((context.get("identity") or {}).get("sourceIp") or "")
-
-
-def error_response(error: DomainError) -> Response:
-    return Response(
-        body=json.dumps(error.to_body(), ensure_ascii=False), status_code=error.status, headers=JSON_HEADERS
-    )
-
-
-class _Internal(DomainError):
-    status = 500
-
-
-_INTERNAL = _Internal(INTERNAL.code, INTERNAL.message, INTERNAL.field)
-
-
-def _gateway_answer(answer: GatewayAnswer, status: int, headers: dict[str, str | list[str]]) -> Response:
-    return Response(
-        body=json.dumps(answer.body(), ensure_ascii=False), status_code=status, headers={**headers, **JSON_HEADERS}
-    )
-
-
-def chalice_answers(event: Request, get_response: Callable[[Request], Response]) -> Response:
-    """Middleware: what Chalice answers itself, in the API's shape. A method the path does not
-    declare gets Chalice's 405 {"Code": "MethodNotAllowedError"} (API Gateway never lets one
-    through; the local stack does); an exception a view lets escape (a webhook's) Chalice's 500
-    {"Code": "InternalServerError"}; one raised in other middleware is caught here. Registered
-    first, so it wraps every other middleware."""
-    try:
-        response = get_response(event)
-    except Exception:
-        logger.exception("unhandled error outside a route")
-        return _gateway_answer(INTERNAL, 500, {})
-    if not (isinstance(response.body, dict) and "Code" in response.body):
-        return response
-    if response.status_code == 405:
-        return _gateway_answer(METHOD_NOT_ALLOWED, 405, {"Allow": response.headers.get("Allow", "")})
-    return _gateway_answer(
-        INTERNAL if response.status_code >= 500 else GATEWAY_RESPONSES["DEFAULT_4XX"], response.status_code, {}
-    )

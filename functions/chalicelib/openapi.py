@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 document, built from the route declarations of chalicelib/http.py (so it
-cannot drift from the routes), and served at /openapi.json. 3.1 because pydantic emits JSON
+cannot drift from the routes; building it imports every route module), and served at
+/openapi.json. 3.1 because pydantic emits JSON
 Schema 2020-12, which 3.1 speaks."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 from chalice.app import Blueprint
 from pydantic import BaseModel, TypeAdapter
 
-from chalicelib.http import MAX_BODY_BYTES, ROUTES, RouteSpec, api
+from chalicelib.http import MAX_BODY_BYTES, RouteSpec, api, declared_routes
 from chalicelib.schemas import ErrorOut
 from zhtj.integrations.payments.base import PROVIDERS
 
@@ -188,7 +189,7 @@ def _operation_id(route: RouteSpec) -> str:
 def document() -> dict[str, Any]:
     defs: dict[str, Any] = {}
     paths: dict[str, dict[str, Any]] = {}
-    for route in ROUTES:
+    for route in declared_routes():  # every route module imported
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, defs)
     return {
         "openapi": "3.1.0",

@@ -74,6 +74,9 @@ def wire(app: Chalice, name: str, handler: Callable[..., Any] | None = None) -> 
 
     def entry(event: Any) -> Any:
         if not resolved:
+            # Every item class, for the table's type discriminator: the API's import (app.py)
+            # loads none of them (chalicelib.entry does, before wiring).
+            importlib.import_module("zhtj.registry")
             resolved.append(resolve(function.handler))
         faults.maybe_crash(name, "before")
         result = resolved[0](event.to_dict(), event.context)

@@ -3,6 +3,8 @@ sources must be exactly what it says, and the OpenAPI document exactly the app's
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from typing import Any
 
 from chalice.app import DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfig
@@ -125,6 +127,86 @@ def test_no_event_function_loads_pydantic_models_and_collection_is_back_on_after
     # docs/architecture.md, "Cold starts"), and garbage collection, held while they loaded, is on again
     enabled, pydantic_loaded, functions = done.stdout.strip().splitlines()[-1].split()
     assert (enabled, pydantic_loaded) == ("True", "False") and int(functions) > 10
+
+
+def test_the_routes_table_is_what_the_route_modules_declare_and_the_app_routes_each_as_declared() -> None:
+    """chalicelib/routes.json is generated; after a route changes, write it again:
+    ZHTJ_WRITE_ROUTES_TABLE=1 ./dev test tests/integration/test_wiring.py"""
+    from chalicelib import routing
+
+    # Given every route module imported and its blueprint registered with a scratch app
+    declared = routing.declared()
+    if os.environ.get("ZHTJ_WRITE_ROUTES_TABLE") == "1":
+        routing.TABLE.write_text(routing.table_json(declared))
+    # Then the committed table is exactly that, in that order
+    assert routing.TABLE.read_text() == routing.table_json(declared), "ZHTJ_WRITE_ROUTES_TABLE=1 writes it again"
+    # And the app registers every one of them as Chalice would have registered the blueprints
+    mounted = [
+        routing.Route(path, method, "", entry.view_name, entry.cors is not None, tuple(entry.content_types))
+        for path, methods in app.routes.items()
+        for method, entry in methods.items()
+    ]
+    assert mounted == [dataclasses.replace(route, module="") for route in declared]
+
+
+def test_the_api_import_loads_no_route_module_nor_pydantic_models_nor_a_capability() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    probe = (
+        "import sys, gc, importlib; getattr(importlib.import_module('app'), 'app'); "
+        "print(gc.isenabled(), ','.join(sorted(m for m in sys.modules if m.startswith(('chalicelib.', 'zhtj.', "
+        "'pydantic.', 'jwt', 'openpyxl', 'cryptography')))))"
+    )
+    # When a fresh interpreter imports the API as Lambda would (the handler string app.app)
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={"PYTHONPATH": f"{root / 'functions'}:{root / 'layers'}", "AWS_DEFAULT_REGION": "cn-north-1", "PATH": ""},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    # Then it loaded the wiring, the answers and the routes' table of chalicelib, zhtj.core alone of
+    # the layer, and neither pydantic's models (pydantic.main) nor PyJWT, openpyxl or cryptography
+    enabled, loaded = done.stdout.strip().splitlines()[-1].split()
+    modules = loaded.split(",")
+    assert enabled == "True"
+    assert [m for m in modules if m.startswith("chalicelib.")] == [
+        "chalicelib.answers",
+        "chalicelib.routing",
+        "chalicelib.wiring",
+    ]
+    assert [m for m in modules if not m.startswith(("chalicelib.", "zhtj.core"))] == []
+
+
+def test_a_route_module_is_imported_at_its_route_first_request_and_no_other() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    probe = (
+        "import json, sys; from app import app; from chalice.test import Client; "
+        "routes = lambda: ','.join(sorted(m for m in sys.modules if m.startswith('chalicelib.') and "
+        "m not in ('chalicelib.answers', 'chalicelib.routing', 'chalicelib.wiring'))) or '-'; "
+        "before = routes(); answer = Client(app).http.get('/health'); "
+        "print(before, answer.status_code, json.loads(answer.body)['status'], routes())"
+    )
+    # Given a fresh interpreter that imported the API; When it serves GET /health
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={"PYTHONPATH": f"{root / 'functions'}:{root / 'layers'}", "AWS_DEFAULT_REGION": "cn-north-1", "PATH": ""},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    # Then the route's module (and the HTTP adapter it declares its routes with) was loaded then,
+    # not before, and its real view answered; no other route module was loaded
+    before, status, body, after = done.stdout.strip().splitlines()[-1].split()
+    assert (before, status, body) == ("-", "200", "ok")
+    assert after.split(",") == ["chalicelib.http", "chalicelib.openapi", "chalicelib.schemas"]
 
 
 def test_every_queue_has_a_consumer_and_a_dead_letter_queue(aws: None) -> None:

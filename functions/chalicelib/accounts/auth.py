@@ -18,7 +18,7 @@ from chalicelib.accounts.schemas import (
     SmsCodeRequest,
     SmsCodeSent,
 )
-from chalicelib.http import api, source_ip
+from chalicelib.http import api, current_request, source_ip
 from zhtj.accounts import credentials, invitations, login
 from zhtj.accounts.login import SignedIn
 from zhtj.core.errors import ValidationError
@@ -40,7 +40,7 @@ def session_out(signed_in: SignedIn) -> SessionOut:
 
 def _caller() -> str:
     """The caller's address as API Gateway saw it (SMS limits per caller)."""
-    return source_ip(bp.current_request)
+    return source_ip(current_request())
 
 
 @api(

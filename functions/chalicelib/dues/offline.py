@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from chalicelib.dues.routes import PaidMonthOut, _paid
 from chalicelib.dues.schemas import PayIn, PayOut, paid
 from chalicelib.dues.schemas import order_out as _order
-from chalicelib.http import api, source_ip
+from chalicelib.http import api, current_request, source_ip
 from chalicelib.schemas import Body
 from zhtj.dues import ledger as dues_ledger
 from zhtj.dues import orders as dues_orders
@@ -139,7 +139,7 @@ def record_offline(member_id: str, principal: Principal, body: OfflineIn) -> lis
 )
 def mate_pay(member_id: str, principal: Principal, body: MatePayIn) -> BaseModel:
     if body.channel is not None:
-        payer = body.payer(source_ip(bp.current_request))
+        payer = body.payer(source_ip(current_request()))
         return paid(*dues_orders.pay_for_mate_mobile(principal, member_id, body.channel, payer))
     order, request = dues_orders.pay_for_mate(principal, member_id, body.provider or "")
     return PayOut(order=_order(order), provider_request=request)

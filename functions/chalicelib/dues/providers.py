@@ -17,7 +17,7 @@ from chalice.app import Blueprint, Response
 from pydantic import BaseModel
 
 from chalicelib.dues.routes import TAG, MonthQuery
-from chalicelib.http import MAX_BODY_BYTES, PageQuery, RouteSpec, api, declare
+from chalicelib.http import MAX_BODY_BYTES, PageQuery, RouteSpec, api, current_request, declare, register_view
 from chalicelib.schemas import Page
 from zhtj.core import faults
 from zhtj.core.errors import DomainError
@@ -107,7 +107,7 @@ def _anomaly(item: PaymentAnomaly) -> AnomalyOut:
 
 
 def _receive(provider_name: str) -> Response:
-    request = bp.current_request
+    request = current_request()
     raw = request.raw_body or b""
     body = raw if isinstance(raw, bytes) else raw.encode("utf-8")
     if len(body) > MAX_BODY_BYTES:
@@ -148,7 +148,7 @@ def _webhook(provider_name: str) -> None:
         return response
 
     view.__name__ = f"webhook_{provider_name}"
-    bp.route(f"/webhooks/{provider_name}", methods=["POST"], content_types=WEBHOOK_CONTENT_TYPES)(view)
+    register_view(bp, f"/webhooks/{provider_name}", "POST", view, content_types=WEBHOOK_CONTENT_TYPES)
 
 
 for _name in PROVIDERS:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from chalicelib.dues.schemas import CheckoutIn, OrderOut, OrgPayIn, PayIn, PayOut, paid
 from chalicelib.dues.schemas import order_out as _order
-from chalicelib.http import PageQuery, api, source_ip
+from chalicelib.http import PageQuery, api, current_request, source_ip
 from chalicelib.schemas import Body, Page
 from zhtj.dues import bills as dues_bills
 from zhtj.dues import closing as dues_closing
@@ -188,7 +188,7 @@ def member_bill(member_id: str, principal: Principal) -> BaseModel:
 )
 def pay_now(member_id: str, principal: Principal, body: PayIn) -> BaseModel:
     if body.channel is not None:
-        payer = body.payer(source_ip(bp.current_request))
+        payer = body.payer(source_ip(current_request()))
         return paid(*dues_orders.pay_now_mobile(principal, member_id, body.channel, payer, body.extra_fen))
     order, request = dues_orders.pay_now(principal, member_id, body.provider or "", body.extra_fen)
     return PayOut(order=_order(order), provider_request=request)
@@ -261,7 +261,7 @@ def read_order(order_id: str, principal: Principal) -> BaseModel:
     tag=TAG,
 )
 def open_checkout(order_id: str, principal: Principal, body: CheckoutIn) -> BaseModel:
-    payer = Payer(return_url=body.return_url, client_ip=source_ip(bp.current_request))
+    payer = Payer(return_url=body.return_url, client_ip=source_ip(current_request()))
     return paid(*dues_orders.open_checkout(principal, order_id, body.channel, payer))
 
 

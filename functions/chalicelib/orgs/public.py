@@ -8,7 +8,7 @@ from __future__ import annotations
 from chalice.app import Blueprint
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.http import api, source_ip
+from chalicelib.http import api, current_request, source_ip
 from zhtj.orgs import lookup
 
 bp = Blueprint(__name__)
@@ -32,7 +32,7 @@ class PublicBranchOut(BranchHit):
 
 def _caller() -> str:
     """The caller's address (the lookup's limit per caller)."""
-    return source_ip(bp.current_request)
+    return source_ip(current_request())
 
 
 @api(

@@ -7,7 +7,7 @@ from typing import Literal
 from chalice.app import Blueprint
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.http import PageQuery, api
+from chalicelib.http import PageQuery, api, current_request
 from chalicelib.registration.schemas import (
     ApplicationOut,
     OfflinePass,
@@ -56,7 +56,7 @@ def _application(registration_id: str, found: Registration | None) -> Applicatio
     tag=TAG,
 )
 def submit(claimed: Claimed, body: RegistrationSubmit) -> BaseModel:
-    idempotency_key = bp.current_request.headers.get("idempotency-key")
+    idempotency_key = current_request().headers.get("idempotency-key")
     registration_id = registration.submit(
         claimed, body.submission(), body.branch_id, body.previous_id, idempotency_key, body.admitted_on
     )
