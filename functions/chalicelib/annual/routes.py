@@ -8,6 +8,7 @@ import json
 from datetime import date, datetime
 
 from chalice.app import Blueprint
+from msgspec.structs import asdict
 from pydantic import BaseModel, Field
 
 from chalicelib.awards.routes import TAG, TEXT, ReasonIn
@@ -143,7 +144,7 @@ def _year(text: str) -> int:
 )
 def register(org_id: str, year: str, principal: Principal, body: AnnualIn) -> BaseModel:
     summary = annual.register(principal, org_id, _year(year), dict(body.exceptions))
-    return AnnualOut(**summary.__dict__)
+    return AnnualOut(**asdict(summary))
 
 
 @api(
@@ -156,9 +157,7 @@ def register(org_id: str, year: str, principal: Principal, body: AnnualIn) -> Ba
 )
 def roll(org_id: str, year: str, principal: Principal) -> BaseModel:
     entries = annual_records.roll(principal, org_id, _year(year))
-    return AnnualRollOut(
-        branch_id=org_id, year=int(year), members=[RollEntryOut(**entry.__dict__) for entry in entries]
-    )
+    return AnnualRollOut(branch_id=org_id, year=int(year), members=[RollEntryOut(**asdict(entry)) for entry in entries])
 
 
 @api(

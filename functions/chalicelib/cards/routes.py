@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalice.app import Blueprint
+from msgspec.structs import asdict
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.http import api
@@ -118,4 +119,4 @@ def preferences(member_id: str, principal: Principal, body: CardPreferences) -> 
 )
 def verify(query: VerifyQuery) -> BaseModel:
     result = cards.verify(query.token)
-    return VerificationOut(**result.__dict__)
+    return VerificationOut(**asdict(result))

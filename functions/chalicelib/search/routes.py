@@ -3,9 +3,8 @@ parse, call logic.search, shape."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from chalice.app import Blueprint
+from msgspec.structs import asdict
 from pydantic import BaseModel
 
 from chalicelib.http import api

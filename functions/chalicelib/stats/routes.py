@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from chalice.app import Blueprint
+from msgspec.structs import asdict
 from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
@@ -89,7 +90,7 @@ class BulletinOut(BaseModel):
 )
 def bulletin(org_id: str, principal: Principal, query: DayQuery) -> BaseModel:
     org, day, rows = stats.bulletin(principal, org_id, query.day)
-    return BulletinOut(org_id=org.org_id, day=day, rows=[BulletinRowOut.model_validate(r.__dict__) for r in rows])
+    return BulletinOut(org_id=org.org_id, day=day, rows=[BulletinRowOut.model_validate(asdict(r)) for r in rows])
 
 
 class DownloadOut(BaseModel):
@@ -138,7 +139,7 @@ class SectorProgressOut(BaseModel):
 )
 def set_sector_target(org_id: str, principal: Principal, body: SectorTargetIn) -> list[BaseModel]:
     stats.set_sector_target(principal, org_id, body.sector.value, body.expected, body.target_percent)
-    return [SectorProgressOut.model_validate(p.__dict__) for p in stats.sector_progress(principal, org_id)]
+    return [SectorProgressOut.model_validate(asdict(p)) for p in stats.sector_progress(principal, org_id)]
 
 
 @api(
@@ -150,7 +151,7 @@ def set_sector_target(org_id: str, principal: Principal, body: SectorTargetIn) -
     tag=TAG,
 )
 def sector_progress(org_id: str, principal: Principal) -> list[BaseModel]:
-    return [SectorProgressOut.model_validate(p.__dict__) for p in stats.sector_progress(principal, org_id)]
+    return [SectorProgressOut.model_validate(asdict(p)) for p in stats.sector_progress(principal, org_id)]
 
 
 class FindingQuery(PageQuery):

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from chalice.app import Blueprint
+from msgspec.structs import asdict
 from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
@@ -319,7 +320,7 @@ def inbox(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
 
 @api(bp, "/orgs/{org_id}/transfer-stats", "GET", summary="转接办理情况（本组织及下级）", response=FiguresOut, tag=TAG)
 def figures(org_id: str, principal: Principal) -> BaseModel:
-    return FiguresOut(**vars(transfer_figures.read_figures(principal, org_id)))
+    return FiguresOut(**asdict(transfer_figures.read_figures(principal, org_id)))
 
 
 class ChildFiguresOut(FiguresOut):
@@ -344,7 +345,7 @@ def children_figures(org_id: str, principal: Principal, query: PageQuery) -> Bas
     rows, cursor = transfer_figures.read_children_figures(principal, org_id, query.cursor, query.limit)
     items = [
         ChildFiguresOut(
-            org_id=child.org_id, short_name=child.short_name, org_type=child.org_type, status=child.status, **vars(f)
+            org_id=child.org_id, short_name=child.short_name, org_type=child.org_type, status=child.status, **asdict(f)
         )
         for child, f in rows
     ]

@@ -5,8 +5,6 @@ Writes are annual/service.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import msgspec
 
 from zhtj.accounts import reads as accounts
@@ -19,9 +17,7 @@ from zhtj.signin.tokens import Principal
 from zhtj.table import keys
 
 
-# A dataclass, not a Struct: functions/chalicelib/annual/routes.py reads its __dict__ (a Struct has none).
-@dataclass(frozen=True)
-class RollEntry:
+class RollEntry(msgspec.Struct, frozen=True):
     """One member of a branch's year: `result` None while not registered that year; `on_roll`
     False for a member registered here who has since left; `evaluated` False for party members
     who keep membership (they register, they are not evaluated)."""

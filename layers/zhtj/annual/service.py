@@ -19,9 +19,9 @@ interrupted midway (written records are skipped or rewritten with the same conte
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 
+import msgspec
 from pynamodb.expressions.update import Action
 
 from zhtj.accounts import reads as accounts
@@ -49,9 +49,7 @@ PROPOSAL_NOT_FOUND = NotFoundError("EVAL_PROPOSAL_NOT_FOUND", "该支部本年�
 PROPOSAL_CHANGED = ConflictError("EVAL_PROPOSAL_CHANGED", "该评议已被提交或处理，请刷新后查看", None)
 
 
-# A dataclass, not a Struct: functions/chalicelib/annual/routes.py reads its __dict__ (a Struct has none).
-@dataclass(frozen=True)
-class RegistrationSummary:
+class RegistrationSummary(msgspec.Struct, frozen=True):
     branch_id: str
     year: int
     registered_now: int

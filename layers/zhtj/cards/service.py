@@ -12,7 +12,6 @@ after the commit is recovered by the card sweep, which reads the due index.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -306,9 +305,7 @@ def set_preferences(
 # --- Public verification (CARD-2) ---------------------------------------------------------------
 
 
-# A dataclass, not a Struct: functions/chalicelib/cards/routes.py reads its __dict__ (a Struct has none).
-@dataclass(frozen=True)
-class Verification:
+class Verification(msgspec.Struct, frozen=True):
     state: Verdict
     genuine: bool
     message: str

@@ -19,9 +19,10 @@ nothing outside it is found, and a member outside it is answered as not found.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, Literal
+
+import msgspec
 
 from zhtj.core.clock import today_in_china
 from zhtj.core.errors import NotFoundError, TooManyRequests
@@ -57,9 +58,7 @@ ID_SEARCHES_USED_UP = TooManyRequests(
 )
 
 
-# A dataclass, not a Struct: functions/chalicelib/search/routes.py takes dataclasses.asdict of it.
-@dataclass(frozen=True)
-class Hit:
+class Hit(msgspec.Struct, frozen=True):
     """One result: a member (with the masked ID and the branch) or an organisation."""
 
     kind: Kind

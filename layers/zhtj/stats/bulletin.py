@@ -3,8 +3,9 @@ what is overdue, the transfer 72-hour rate and this month's dues; as rows or a s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+
+import msgspec
 
 from zhtj.core import clock
 from zhtj.core.errors import ValidationError
@@ -19,9 +20,7 @@ from zhtj.table import storage
 from zhtj.transfers import figures as transfer_figures
 
 
-# A dataclass, not a Struct: functions/chalicelib/stats/routes.py reads its __dict__ (a Struct has none).
-@dataclass(frozen=True)
-class BulletinRow:
+class BulletinRow(msgspec.Struct, frozen=True):
     org_id: str
     name: str
     members: int

@@ -3,7 +3,7 @@ subtree, and how far its members and pending registrations have got."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from zhtj.core import clock
 from zhtj.core.errors import ValidationError
@@ -51,9 +51,7 @@ def set_sector_target(
     return item
 
 
-# A dataclass, not a Struct: functions/chalicelib/stats/routes.py reads its __dict__ (a Struct has none).
-@dataclass(frozen=True)
-class SectorProgress:
+class SectorProgress(msgspec.Struct, frozen=True):
     sector: str
     expected: int | None
     target_percent: int | None

@@ -8,9 +8,9 @@ from __future__ import annotations
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
+import msgspec
 from pynamodb.expressions.update import Action
 
 from zhtj.orgs.authz import authorize, get_org
@@ -103,9 +103,7 @@ class EventCounts(Counts):
 # --- Reading: the sums of an organisation's shards ---------------------------------------------
 
 
-# A dataclass, not a Struct: functions/chalicelib/transfers/routes.py takes vars() of it (a Struct has none).
-@dataclass(frozen=True)
-class Figures:
+class Figures(msgspec.Struct, frozen=True):
     """XFER-2's figures of an organisation's subtree."""
 
     out_by_state: dict[str, int]
