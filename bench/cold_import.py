@@ -161,7 +161,7 @@ def run(runs: int = 5) -> dict[str, Any]:
                 f"{events[heaviest] / held:.2f}x",
             ],
             [
-                "cold import (CPU), the API (every route), p50",
+                "cold import (CPU), the API (every route mounted, none imported), p50",
                 f"{functions[API]} ms",
                 f"boto3+powertools+pynamodb+pydantic {floor} ms",
                 f"{ratios[API]:.2f}x",
