@@ -158,6 +158,8 @@ def apply() -> None:
     _sqs_without_counting()
     _size_items_once()
     _parse_conditions_once()
+    _read_wire_values_as_they_are()
+    _size_stream_records_when_read()
     _APPLIED = True
 
 
@@ -460,3 +462,85 @@ def _parse_conditions_once() -> None:
         return tree
 
     ConditionExpressionParser.parse = parse  # type: ignore[method-assign]
+
+
+# --- 9. Attribute values already in wire form are read as they are -------------------------------
+
+
+def _read_wire_values_as_they_are() -> None:
+    from moto.core.parse import BaseJSONParser
+
+    structure = BaseJSONParser._parse_structure
+    mapping = BaseJSONParser._parse_map
+
+    @functools.wraps(structure)
+    def parse_structure(self: Any, shape: Any, value: Any) -> Any:
+        if shape.name == "AttributeValue" and self.MAP_TYPE is dict and _in_wire_form(value):
+            return value
+        return structure(self, shape, value)
+
+    @functools.wraps(mapping)
+    def parse_map(self: Any, shape: Any, value: Any) -> Any:
+        # An item, or expression values: a map of attribute values, each as moto's walk returns it.
+        if (
+            shape.value.name == "AttributeValue"
+            and self.MAP_TYPE is dict
+            and type(value) is dict
+            and all(type(k) is str and _in_wire_form(v) for k, v in value.items())
+        ):
+            return dict(value)
+        return mapping(self, shape, value)
+
+    BaseJSONParser._parse_structure = parse_structure  # type: ignore[method-assign]
+    BaseJSONParser._parse_map = parse_map  # type: ignore[method-assign]
+
+
+# --- 10. A stream record is sized when it is read ------------------------------------------------
+
+
+def _size_stream_records_when_read() -> None:
+    from moto.core.utils import utcnow
+    from moto.dynamodb.models import table as table_module
+    from moto.dynamodb.models.utilities import dynamo_json_dump
+    from moto.moto_api._internal import mock_random
+
+    record_class = table_module.StreamRecord
+
+    def built(
+        self: Any, table: Table, stream_type: str, event_name: str, old: Any, new: Any, seq: int
+    ) -> None:
+        # moto's own record (moto 5.2), but for SizeBytes: left 1 until `to_json` measures it.
+        old_a = old.to_json()["Attributes"] if old is not None else {}
+        new_a = new.to_json()["Attributes"] if new is not None else {}
+        rec = old if old is not None else new
+        keys = {table.hash_key_attr: rec.hash_key.to_json()}
+        if table.range_key_attr is not None and rec is not None:
+            keys[table.range_key_attr] = rec.range_key.to_json()
+        self.record = {
+            "eventID": mock_random.uuid4().hex,
+            "eventName": event_name,
+            "eventSource": "aws:dynamodb",
+            "eventVersion": "1.0",
+            "awsRegion": "us-east-1",
+            "dynamodb": {
+                "StreamViewType": stream_type,
+                "ApproximateCreationDateTime": utcnow(),
+                "SequenceNumber": str(seq),
+                "SizeBytes": 1,
+                "Keys": keys,
+            },
+        }
+        if stream_type in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES") and new is not None:
+            self.record["dynamodb"]["NewImage"] = new_a
+        if stream_type in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES") and old is not None:
+            self.record["dynamodb"]["OldImage"] = old_a
+        self.unsized = True
+
+    def to_json(self: Any) -> dict[str, Any]:
+        if self.__dict__.pop("unsized", False):
+            # moto's measure, of the record as moto measured it (SizeBytes 1 within it).
+            self.record["dynamodb"]["SizeBytes"] = len(dynamo_json_dump(self.record["dynamodb"]))
+        return self.record  # type: ignore[no-any-return]
+
+    record_class.__init__ = built  # type: ignore[method-assign]
+    record_class.to_json = to_json  # type: ignore[method-assign]
