@@ -160,6 +160,7 @@ def apply() -> None:
     _parse_conditions_once()
     _read_wire_values_as_they_are()
     _size_stream_records_when_read()
+    _attribute_values_by_their_type()
     _APPLIED = True
 
 
@@ -506,9 +507,7 @@ def _size_stream_records_when_read() -> None:
 
     record_class = table_module.StreamRecord
 
-    def built(
-        self: Any, table: Table, stream_type: str, event_name: str, old: Any, new: Any, seq: int
-    ) -> None:
+    def built(self: Any, table: Table, stream_type: str, event_name: str, old: Any, new: Any, seq: int) -> None:
         # moto's own record (moto 5.2), but for SizeBytes: left 1 until `to_json` measures it.
         old_a = old.to_json()["Attributes"] if old is not None else {}
         new_a = new.to_json()["Attributes"] if new is not None else {}
@@ -544,3 +543,38 @@ def _size_stream_records_when_read() -> None:
 
     record_class.__init__ = built  # type: ignore[method-assign]
     record_class.to_json = to_json  # type: ignore[method-assign]
+
+
+# --- 11. An attribute value's common cases first ------------------------------------------------
+
+
+def _attribute_values_by_their_type() -> None:
+    init, size, cast = DynamoType.__init__, DynamoType.size, DynamoType.cast_value.fget  # type: ignore[attr-defined]
+
+    def built(self: DynamoType, type_as_dict: Any) -> None:
+        # moto's own, without building two lists to read the one key and value of a dict.
+        if type(type_as_dict) is not dict or len(type_as_dict) != 1:
+            init(self, type_as_dict)
+            return
+        ((kind, value),) = type_as_dict.items()
+        self.type = kind
+        if kind == "L":
+            value = [DynamoType(v) for v in value]
+        elif kind == "M":
+            value = {k: DynamoType(v) for k, v in value.items()}
+        self.value = value
+
+    def sized(self: DynamoType) -> int:
+        # A string is its UTF-8 length; anything else is sized by moto's own walk.
+        if self.type == "S" and type(self.value) is str:
+            return bytesize(self.value)
+        return size(self)  # type: ignore[no-any-return]
+
+    def cast_value(self: DynamoType) -> Any:
+        if self.type == "S":
+            return self.value
+        return cast(self)
+
+    DynamoType.__init__ = built  # type: ignore[method-assign]
+    DynamoType.size = sized  # type: ignore[method-assign]
+    DynamoType.cast_value = property(cast_value)  # type: ignore[method-assign,assignment]
