@@ -478,7 +478,7 @@ def _read_wire_values_as_they_are() -> None:
     def parse_structure(self: Any, shape: Any, value: Any) -> Any:
         if shape.name == "AttributeValue" and self.MAP_TYPE is dict and _in_wire_form(value):
             return value
-        return structure(self, shape, value)
+        return structure(self, shape, value)  # type: ignore[no-untyped-call]
 
     @functools.wraps(mapping)
     def parse_map(self: Any, shape: Any, value: Any) -> Any:
@@ -490,7 +490,7 @@ def _read_wire_values_as_they_are() -> None:
             and all(type(k) is str and _in_wire_form(v) for k, v in value.items())
         ):
             return dict(value)
-        return mapping(self, shape, value)
+        return mapping(self, shape, value)  # type: ignore[no-untyped-call]
 
     BaseJSONParser._parse_structure = parse_structure  # type: ignore[method-assign]
     BaseJSONParser._parse_map = parse_map  # type: ignore[method-assign]
@@ -568,7 +568,7 @@ def _attribute_values_by_their_type() -> None:
         # A string is its UTF-8 length; anything else is sized by moto's own walk.
         if self.type == "S" and type(self.value) is str:
             return bytesize(self.value)
-        return size(self)  # type: ignore[no-any-return]
+        return size(self)
 
     def cast_value(self: DynamoType) -> Any:
         if self.type == "S":
