@@ -27,7 +27,7 @@ import json
 
 from pynamodb.expressions.update import Action
 
-from zhtj.core import settings
+from zhtj.core import heap, settings
 from zhtj.core.clock import now
 from zhtj.core.errors import ConflictError, ValidationError
 from zhtj.imports import upload
@@ -93,6 +93,11 @@ def _advance(job: Import, row: int) -> None:
     outcomes = import_rows(job, chunks.columns, chunks.read(row, end))
     if not _record(job, row, end + 1, outcomes):
         return
+    # A warm worker keeps its clients (their service models), openpyxl and the file's reader:
+    # frozen once, after its first chunk, the collector's full passes over each later chunk's
+    # allocations no longer walk them (a reader frozen while still in use stays until the
+    # process ends: one file's, once).
+    heap.keep_loaded("import worker")
     if end + 1 > last_row:
         refreshed = find(job.import_id)
         if refreshed is not None:
