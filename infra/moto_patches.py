@@ -1,4 +1,4 @@
-"""Eight fixes to moto (the embedded AWS) so that it behaves like the service it stands in for.
+"""Eleven fixes to moto (the embedded AWS) so that it behaves like the service it stands in for.
 
 1. Requests are atomic. moto's server answers requests on many threads but its DynamoDB
 backend has no lock: two concurrent conditional writes can both pass their condition (two
@@ -59,6 +59,27 @@ of a transaction's time. The parse of an expression with its names and values is
 tree it gives is evaluated against each item, never changed) with the names and values it
 found, which moto checks for unused ones as before; an invalid expression is not kept and
 fails as it did.
+
+9. Requests are read as they come. moto reads every DynamoDB request body through its generic,
+model-driven parser, which walks each attribute value against the ten members of the
+AttributeValue shape to rebuild what json.loads already gave: a third of the cost of taking an
+item in. An attribute value (or a map of them: an item, expression values) that is already in
+wire form (every type but binary, which the parser base64-decodes) is taken as it is; anything
+else takes moto's path. Generic: every write and read by key profits, per attribute (a
+three-attribute PutItem a little, a 25-attribute registration much).
+
+10. A stream record is sized when it is read. moto measures every stream record as it writes
+it (SizeBytes: the JSON of the record, dumped whole), for every item written, on a table with
+a stream; nothing reads most of them before they are cut (a cancelled transaction) or ever.
+The record is built as moto builds it, SizeBytes left at 1, and measured the same way (that
+JSON, with SizeBytes 1 in it) the first time it is read (`to_json`: GetRecords, a Lambda
+mapping). Generic: every item written pays it, PutItem's too.
+
+11. An attribute value's common cases first. moto builds an attribute value (DynamoType) by
+listing its dict twice to read its one key and value, and sizes or compares a string through
+five type tests; a plain dict is read directly and a string sized (its UTF-8 length) and cast
+(itself) directly; everything else goes through moto's own code. Generic: every item built,
+keyed, sized or compared, by any operation.
 """
 
 from __future__ import annotations
