@@ -15,7 +15,8 @@ runs and reports those parts alone (their figures replace theirs in latest.json)
 - DynamoDB requests per register + approve, counted at botocore's request level, next to the
   items the use case must write (the floor);
 - bulk import: rows/s of a 10,000-row workbook through the import worker (in-process moto), next
-  to the raw PutItem rate;
+  to the raw PutItem rate; and the process's CPU per row next to per raw PutItem (the rate on a
+  machine whose cores other work shares);
 - payment notifications: p50/p99 of verify (+ decrypt for WeChat) per notification in-process,
   per provider, next to a bare RSA verification of the same signed bytes (bench/payments_bench.py);
 - dues notifications: p50/p99 of verify + apply (the webhook path, one transaction) per
@@ -285,7 +286,10 @@ def import_rows(rows: int) -> dict[str, Any]:
                 TableName="zhtj", Item={"pk": {"S": f"BENCH#{i}"}, "sk": {"S": "META"}, "payload": {"S": "x" * 600}}
             )
 
+        cpu = time.process_time()
         figures["raw_putitem_per_second"] = _rate(put, 2000, threads=1)
+        figures["cpu_ms_per_putitem"] = round((time.process_time() - cpu) / 2000 * 1000, 3)
+    figures["putitem_vs_row_cpu"] = round(figures["cpu_ms_per_putitem"] / figures["cpu_ms_per_row"], 3)
     return figures
 
 
@@ -407,6 +411,14 @@ def _rows(figures: dict[str, Any]) -> list[tuple[str, ...]]:
                 f"raw PutItem {imported['raw_putitem_per_second']}/s",
                 f"{imported['rows_per_second'] / imported['raw_putitem_per_second']:.3f}x"
                 f" ({imported['rows']} rows, {imported['seconds']}s)",
+            )
+        )
+        rows.append(
+            (
+                "bulk import, CPU per row (in-process moto)",
+                f"{imported['cpu_ms_per_row']} ms",
+                f"per raw PutItem {imported['cpu_ms_per_putitem']} ms",
+                f"{imported['putitem_vs_row_cpu']}x",
             )
         )
     if "requests_per_register_approve" in figures:

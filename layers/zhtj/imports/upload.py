@@ -11,8 +11,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -45,11 +46,13 @@ TOO_MANY = ValidationError("IMPORT_TOO_MANY_ROWS", f"一个文件最多{MAX_ROWS
 @dataclass(frozen=True)
 class Scan:
     """What a first pass over an uploaded file found: where each field's column is, how many
-    data rows it has and the last one's row number."""
+    data rows it has and the last one's row number; and the non-blank rows themselves, with
+    their numbers, for `Chunks` to hand out without parsing the sheet again."""
 
     columns: dict[str, int]
     rows: int
     last_row: int
+    found: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list, repr=False)
 
 
 def _open(data: bytes) -> tuple[Any, Any]:
@@ -88,10 +91,11 @@ def scan(data: bytes) -> Scan:
     try:
         rows = sheet.iter_rows(min_row=HEADER_ROW, values_only=True)
         columns = _columns(next(rows, ()))
-        count, last = 0, 0
+        count, last, found = 0, 0, []
         for number, values in enumerate(rows, start=FIRST_DATA_ROW):
             if not _blank(values):
                 count, last = count + 1, number
+                found.append((number, tuple(values)))
             # Blank rows count too: a sheet of a million empty formatted rows is not read to the end.
             if count > MAX_ROWS or number > 2 * MAX_ROWS:
                 raise TOO_MANY
@@ -99,17 +103,24 @@ def scan(data: bytes) -> Scan:
         workbook.close()
     if count == 0:
         raise EMPTY
-    return Scan(columns=columns, rows=count, last_row=last)
+    return Scan(columns=columns, rows=count, last_row=last, found=found)
 
 
 class Chunks:
     """Consecutive chunks of one file read in one pass: a chunk after the last one read goes
     on from where that one stopped (a warm import worker reads a 10,000-row file once, not
     once per chunk up to the chunk); a chunk before it reads the file again from the top.
-    Raises ValidationError as `scan` does for the file and its header."""
+    Given the file's `scan`, its rows are handed out from it, the sheet not parsed again (the
+    worker that scanned the file at the first chunk keeps its rows: at most MAX_ROWS rows, tens
+    of MB). Raises ValidationError as `scan` does for the file and its header."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, scanned: Scan | None = None) -> None:
         self._data = data
+        self._scanned = scanned
+        if scanned is not None:
+            self.columns = scanned.columns
+            self._numbers = [number for number, _ in scanned.found]
+            return
         self._start()
 
     def _start(self) -> None:
@@ -124,6 +135,9 @@ class Chunks:
 
     def read(self, first: int, last: int) -> list[tuple[int, tuple[Any, ...]]]:
         """The non-blank rows numbered first..last (sheet row numbers)."""
+        if self._scanned is not None:
+            found = self._scanned.found
+            return found[bisect_left(self._numbers, first) : bisect_left(self._numbers, last + 1)]
         if first < self._next:
             self.close()
             self._start()
@@ -138,7 +152,8 @@ class Chunks:
         return found
 
     def close(self) -> None:
-        self._workbook.close()
+        if self._scanned is None:
+            self._workbook.close()
 
 
 def read_chunk(data: bytes, first: int, last: int) -> tuple[dict[str, int], list[tuple[int, tuple[Any, ...]]]]:

@@ -27,7 +27,7 @@ import json
 
 from pynamodb.expressions.update import Action
 
-from zhtj.core import settings
+from zhtj.core import heap, settings
 from zhtj.core.clock import now
 from zhtj.core.errors import ConflictError, ValidationError
 from zhtj.imports import upload
@@ -77,10 +77,12 @@ def _advance(job: Import, row: int) -> None:
         return
     if row > job.next_row:
         return
+    scanned = None
     try:
         data = _file(job)
         if job.state == ImportState.QUEUED:
-            job = _begin(job, upload.scan(data))
+            scanned = upload.scan(data)
+            job = _begin(job, scanned)
     except ValidationError as error:
         _fail(job, error.code, error.message)
         return
@@ -89,10 +91,15 @@ def _advance(job: Import, row: int) -> None:
         _finish(job)
         return
     end = min(row + chunk_rows() - 1, last_row)
-    chunks = _chunks(job, data)
+    chunks = _chunks(job, data, scanned)
     outcomes = import_rows(job, chunks.columns, chunks.read(row, end))
     if not _record(job, row, end + 1, outcomes):
         return
+    # A warm worker keeps its clients (their service models), openpyxl and the file's reader:
+    # frozen once, after its first chunk, the collector's full passes over each later chunk's
+    # allocations no longer walk them (a reader frozen while still in use stays until the
+    # process ends: one file's, once).
+    heap.keep_loaded("import worker")
     if end + 1 > last_row:
         refreshed = find(job.import_id)
         if refreshed is not None:
@@ -101,8 +108,9 @@ def _advance(job: Import, row: int) -> None:
         send(job.import_id, end + 1)
 
 
-# The last file read, by key and ETag, and where its reading stopped: consecutive chunks of an
-# import in one warm worker fetch it once and parse each row once.
+# The last file read, by key and ETag, and its reader (its rows as scanned, or where its reading
+# stopped): consecutive chunks of an import in one warm worker fetch it once and parse each row
+# once (the worker that scanned it at the first chunk, not even twice).
 _last_file: tuple[str, bytes] | None = None
 _last_chunks: tuple[str, upload.Chunks] | None = None
 
@@ -111,12 +119,14 @@ def _tag(job: Import) -> str:
     return f"{job.upload_key}#{job.upload_etag}"
 
 
-def _chunks(job: Import, data: bytes) -> upload.Chunks:
+def _chunks(job: Import, data: bytes, scanned: upload.Scan | None = None) -> upload.Chunks:
+    """The file's reader: from its scan when this delivery scanned it (the first chunk), else
+    the one kept for this file, else a new one."""
     global _last_chunks
     tag = _tag(job)
-    if _last_chunks is None or _last_chunks[0] != tag:
+    if scanned is not None or _last_chunks is None or _last_chunks[0] != tag:
         _forget_chunks()
-        _last_chunks = (tag, upload.Chunks(data))
+        _last_chunks = (tag, upload.Chunks(data, scanned))
     return _last_chunks[1]
 
 

@@ -205,10 +205,12 @@ def check_first_many(
     """`check_first` for a batch (an import's chunk): the kept verdicts read in one BatchGetItem
     per 100, the turns the rest need taken together (`limits.take_many`, one UpdateItem per
     window), and the provider asked for those that got one; `each` maps a function over the
-    facts (a thread pool's map: the keyed hashes and the provider's answers wait on the
-    network). A check that got no turn by `deadline` (time.monotonic) is None: nothing was asked
-    for it. Each verdict is kept by its row's transaction (`FirstCheck.keep`)."""
-    indexes = list(each(lambda f: pii.facts_index(f.name, f.id_number, f.phone), facts))
+    facts (a thread pool's map: the provider's answers wait on the network). The keyed hashes
+    are computed in turn: each is keyed by its ID number's KMS HMAC, which an import asked for
+    already when it indexed the row (pii keeps it), so they wait on nothing. A check that got
+    no turn by `deadline` (time.monotonic) is None: nothing was asked for it. Each verdict is
+    kept by its row's transaction (`FirstCheck.keep`)."""
+    indexes = [pii.facts_index(f.name, f.id_number, f.phone) for f in facts]
     found = get_items([(keys.realname_verdict_pk(index), keys.META) for index in indexes])
     checks: list[FirstCheck | None] = []
     asking: dict[str, int] = {}  # facts index -> the one row asked for those facts

@@ -25,7 +25,6 @@ from zhtj.registration.records import find, snapshot
 from zhtj.registration.rules import LIVE, ClaimOwner, RegistrationState
 from zhtj.table import keys, pii
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
-from zhtj.timers import calendar
 from zhtj.timers import service as timers
 
 REVIEW_WORKDAYS = 5  # REV-2
@@ -69,7 +68,6 @@ def stage(message: WriteRegistration, checked: identity_check.FirstCheck | None 
     if checked is None:
         checked = identity_check.check_first(person["name"], id_number, person.get("phone"))
     real_name = checked.state
-    due = calendar.end_of_workday(calendar.current().add_workdays(submitted, REVIEW_WORKDAYS))
     pending = RegistrationState.PENDING
     registration = Registration(
         keys.registration_pk(registration_id),
@@ -80,7 +78,6 @@ def stage(message: WriteRegistration, checked: identity_check.FirstCheck | None 
         branch_id=branch_id,
         state=pending,
         submitted_at=submitted,
-        review_due=due,
         previous_id=message.previous_id,
         account_id=message.account_id,
         real_name_state=real_name,
@@ -102,7 +99,9 @@ def stage(message: WriteRegistration, checked: identity_check.FirstCheck | None 
         _supersede(uow, previous, registration)
     if message.account_id:
         _bind(uow, message.account_id, registration)
-    timers.schedule_review(uow, registration_id, submitted, REVIEW_WORKDAYS)  # REV-2, and MSG-1's reminder
+    # REV-2, and MSG-1's reminder; the deadline is the registration's too (it is sent with the
+    # transaction, after this).
+    registration.review_due = timers.schedule_review(uow, registration_id, submitted, REVIEW_WORKDAYS)
     uow.audit("registration.submit", "REGISTRATION", registration_id, branch_id, after=snapshot(registration))
     return Staged(registration, uow, checked)
 

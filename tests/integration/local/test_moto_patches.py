@@ -368,3 +368,65 @@ def test_stat_1_cancelled_transactions_racing_stream_reads_leave_no_drift(
     assert plain[huajing] == len(world.members["huajing"]) + 10
     status, figures = call(client, "GET", f"/orgs/{huajing}/stats", world.headers("huajing"))
     assert (status, figures["members"]["normal"]) == (200, plain[huajing])
+
+
+def test_transaction_items_and_stream_records_read_back_as_moto_wrote_them(aws: None) -> None:
+    """Fixes 9, 10 and 11: a transaction's items in wire form are taken as they are (binary
+    still through moto's parser), its condition values too; its stream records carry what moto
+    measured (SizeBytes: the JSON of the record's `dynamodb` part with SizeBytes 1 in it), sized
+    when read; strings compare, sort and size as before (the item size limit still holds)."""
+    # Given
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.utilities import dynamo_json_dump
+
+    client = boto3.client("dynamodb")
+    table = dynamodb_backends[DEFAULT_ACCOUNT_ID][client.meta.region_name].tables["zhtj"]
+    before = len(table.stream_shard.items)
+    item = {
+        "pk": {"S": "TX"},
+        "sk": {"S": "1"},
+        "s": {"S": "团员"},
+        "n": {"N": "7"},
+        "b": {"B": b"\x00\xff"},
+        "m": {"M": {"l": {"L": [{"S": "x"}, {"NULL": True}, {"M": {"k": {"BOOL": False}}}]}}},
+        "ss": {"SS": ["a", "b"]},
+    }
+    # When
+    client.transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": "zhtj", "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
+            {
+                "Put": {
+                    "TableName": "zhtj",
+                    "Item": {"pk": {"S": "TX"}, "sk": {"S": "2"}, "s": {"S": "b"}},
+                    "ConditionExpression": "attribute_not_exists(pk) OR s = :s",
+                    "ExpressionAttributeValues": {":s": {"S": "a"}},
+                }
+            },
+        ]
+    )
+    refused: dict[str, Any] = {"TableName": "zhtj", "Item": {**item, "s": {"S": "x"}}, "ConditionExpression": "s = :s"}
+    refused["ExpressionAttributeValues"] = {":s": {"S": "团"}}
+    with pytest.raises(ClientError):
+        client.transact_write_items(TransactItems=[{"Put": refused}])
+    too_big = {"pk": {"S": "TX"}, "sk": {"S": "3"}, "s": {"S": "字" * 140_000}}
+    with pytest.raises(ClientError) as oversized:
+        client.put_item(TableName="zhtj", Item=too_big)
+    kept = table.stream_shard.items[before:]
+    # Then
+    assert client.get_item(TableName="zhtj", Key={"pk": {"S": "TX"}, "sk": {"S": "1"}})["Item"] == item
+    answer = client.query(
+        TableName="zhtj",
+        KeyConditionExpression="pk = :p AND sk > :k",
+        ExpressionAttributeValues={":p": {"S": "TX"}, ":k": {"S": "0"}},
+        ScanIndexForward=False,
+    )
+    assert [i["sk"]["S"] for i in answer["Items"]] == ["2", "1"]
+    assert "Item size has exceeded the maximum allowed size" in str(oversized.value)
+    assert [r.record["dynamodb"]["Keys"]["sk"] for r in kept] == [{"S": "1"}, {"S": "2"}]
+    for record in kept:
+        assert record.record["dynamodb"]["SizeBytes"] == 1  # not measured until read
+        expected = len(dynamo_json_dump(record.record["dynamodb"]))
+        assert record.to_json()["dynamodb"]["SizeBytes"] == expected
+        assert record.to_json()["dynamodb"]["SizeBytes"] == expected  # measured once
