@@ -91,6 +91,14 @@ def _package_knows(year: int) -> bool:
     return True
 
 
+@cache
+def _package_workday(day: date) -> bool:
+    """chinesecalendar's answer for a day of a year it knows. Remembered: the package's tables
+    never change in a process, and each of its answers first scans them whole to check the date
+    is within them (an import's rows, every registration's deadlines ask for the same days)."""
+    return bool(chinese_calendar.is_workday(day))
+
+
 def _as_date(moment: date | datetime) -> date:
     if isinstance(moment, datetime):
         if moment.tzinfo is not None:
@@ -131,7 +139,7 @@ class WorkdayCalendar:
                 return True
             return day.weekday() < 5 and day not in schedule.holidays
         if _package_knows(day.year):
-            return bool(chinese_calendar.is_workday(day))
+            return _package_workday(day)
         return day.weekday() < 5
 
     def add_workdays(self, start: date | datetime, n: int) -> date:
