@@ -118,6 +118,7 @@ def run(orders: int = 200) -> dict[str, Any]:
         from infra.local.payments_simulator import Simulator
         from infra.provision import provision
         from tests.support import build_world, enrol, han_number
+        from tests.support.moto_state import reset_caches
         from zhtj.core import clock
         from zhtj.dues import orders as dues_orders
         from zhtj.dues import rules as dues_rules
@@ -126,10 +127,9 @@ def run(orders: int = 200) -> dict[str, Any]:
         from zhtj.integrations.payments import config
         from zhtj.members.models import Member
         from zhtj.signin.tokens import Principal
-        from zhtj.table import keys, pii, queues, storage
+        from zhtj.table import keys
 
-        for module in (queues, pii, storage):
-            module.reset_clients()
+        reset_caches()  # nothing of the last moto (clients, keys, cached reads) outlives it
         config.forget()
         dues_webhook.forget()
         provision()
@@ -185,8 +185,7 @@ def run(orders: int = 200) -> dict[str, Any]:
                 if reply.body != "success":
                     raise RuntimeError(f"TRADE_FINISHED refused: {reply}")
         bare_samples = _bare_transactions(transactions)
-        for module in (queues, pii, storage):
-            module.reset_clients()
+        reset_caches()  # nothing of the last moto (clients, keys, cached reads) outlives it
     bare = _percentiles(bare_samples)
     verify, apply, resend = _percentiles(verify_samples), _percentiles(apply_samples), _percentiles(resend_samples)
     first_requests, first_items = _per(first_counts, len(deliveries))

@@ -32,22 +32,17 @@ def _batch(size: int) -> dict[str, Any]:
     from app import app
     from infra.provision import provision
     from tests.support import build_world, call, drain, enrol, han_number
-    from zhtj.core import clock, faults
-    from zhtj.integrations.payments import config as payments_config
+    from tests.support.moto_state import reset_caches
+    from zhtj.core import clock
     from zhtj.members.models import Member
-    from zhtj.registration import waves
-    from zhtj.table import executions, keys, pii, queues, storage
-    from zhtj.timers import calendar
+    from zhtj.table import keys
     from zhtj.timers.models import Timer
     from zhtj.transfers import batches as transfer_batches
     from zhtj.transfers import chain as transfer_chain
     from zhtj.transfers.rules import ChainStep, Side
 
     with mock_aws():
-        for module in (queues, pii, storage, executions):
-            module.reset_clients()
-        for cached in (calendar, waves, faults, payments_config):
-            cached.forget()
+        reset_caches()  # nothing of the last moto (clients, keys, cached reads) outlives it
         provision()
         world = build_world()
         transfer_chain.set_chain(world.principal("root"), [ChainStep(Side.FROM, 0), ChainStep(Side.TO, 0)], 72)
@@ -93,8 +88,7 @@ def _batch(size: int) -> dict[str, Any]:
             # The figures stand only if the batch did what the rule says.
             assert (result["processed"], result["refused"]) == (size, len(unpaid)), result
             assert result["approved"] == size - len(unpaid), result
-        for module in (queues, pii, storage, executions):
-            module.reset_clients()
+        reset_caches()  # nothing of the last moto (clients, keys, cached reads) outlives it
     total = sum(seconds.values())
     return {
         "graduates": size,

@@ -100,15 +100,15 @@ def run(rows: int = 10000) -> dict[str, Any]:
         from chalicelib.imports.workers import import_worker
         from infra.provision import provision
         from tests.support import build_world, org_body
+        from tests.support.moto_state import reset_caches
         from zhtj.imports import service as imports
         from zhtj.imports import template as sheet
         from zhtj.imports.messages import IMPORTS
         from zhtj.orgs import service as orgs
         from zhtj.orgs.rules import OrgType
-        from zhtj.table import pii, queues, storage
+        from zhtj.table import storage
 
-        for module in (queues, pii, storage):
-            module.reset_clients()
+        reset_caches()  # nothing of the last moto (clients, keys, cached reads) outlives it
         provision()
         world = build_world()
         aliases = ["华景社区团支部"]
@@ -130,8 +130,7 @@ def run(rows: int = 10000) -> dict[str, Any]:
         chunks = _deliver(import_worker, IMPORTS.name)
         seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
         done = imports.read(principal, job.import_id)
-        for module in (queues, pii, storage):
-            module.reset_clients()
+        reset_caches()  # nothing of the last moto (clients, keys, cached reads) outlives it
     if done.state != imports.ImportState.DONE or done.rows_good != rows:
         raise RuntimeError(f"import ended {done.state} with {done.rows_good} of {rows} rows imported")
     return {

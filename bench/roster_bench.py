@@ -33,14 +33,14 @@ def run(members: int = 10_000) -> dict[str, Any]:
     with mock_aws():
         from infra.local import demo
         from infra.provision import provision
+        from tests.support.moto_state import reset_caches
         from zhtj.members import roster
         from zhtj.orgs.authz import get_org
         from zhtj.orgs.reads import branches_beneath
         from zhtj.signin.tokens import Principal, verify
-        from zhtj.table import pii, queues, storage
+        from zhtj.table import queues, storage
 
-        for module in (queues, pii, storage):
-            module.reset_clients()
+        reset_caches()  # nothing of the last moto (clients, keys, cached reads) outlives it
         provision()
         started = time.perf_counter()
         logins = demo.load(members)

@@ -47,15 +47,15 @@ def run(tasks: int, members: int) -> dict[str, Any]:
     with mock_aws():
         from infra.local import demo
         from infra.provision import provision
+        from tests.support.moto_state import reset_caches
         from zhtj.core import clock
         from zhtj.orgs.models import Org
         from zhtj.signin.tokens import Principal, verify
-        from zhtj.table import keys, pii, queues, storage
+        from zhtj.table import keys, queues
         from zhtj.worklist import reads, stream
         from zhtj.worklist.rules import WorkKind
 
-        for module in (queues, pii, storage):
-            module.reset_clients()
+        reset_caches()  # nothing of the last moto (clients, keys, cached reads) outlives it
         provision()
         logins = demo.load(members)
         root_id, branch_id = logins["root_org_id"], logins["branch_org_id"]
