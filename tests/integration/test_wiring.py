@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from chalice.app import DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfig
@@ -28,6 +31,20 @@ def _declared(sources: Any) -> dict[str, Any]:
         else:
             declared[source.name] = (type(source).__name__,)
     return declared
+
+
+def _fresh_interpreter(probe: str) -> str:
+    """The last line `probe` prints, run in a new interpreter as Lambda would start one (the
+    functions and the layer on its path, nothing imported before)."""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={"PYTHONPATH": f"{root / 'functions'}:{root / 'layers'}", "AWS_DEFAULT_REGION": "cn-north-1", "PATH": ""},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
 
 
 def test_app_event_sources_match_manifest() -> None:
@@ -80,35 +97,19 @@ def test_the_entry_wires_each_function_with_its_trigger_and_middleware_as_app_do
 
 
 def test_an_event_function_imports_its_own_handler_and_no_route() -> None:
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
     probe = (
         "import sys; from chalicelib.entry import registration_worker; "
         "print(','.join(sorted(m for m in sys.modules if m.startswith('chalicelib.'))))"
     )
     # When a fresh interpreter imports the registration worker as Lambda would
-    done = subprocess.run(
-        [sys.executable, "-c", probe],
-        env={"PYTHONPATH": f"{root / 'functions'}:{root / 'layers'}", "AWS_DEFAULT_REGION": "cn-north-1", "PATH": ""},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    printed = _fresh_interpreter(probe)
     # Then it loaded its own workers module and the shared adapters, no blueprint nor other worker
-    loaded = done.stdout.strip().splitlines()[-1].split(",")
+    loaded = printed.split(",")
     shared = ["chalicelib.entry", "chalicelib.events", "chalicelib.wiring"]
     assert loaded == sorted([*shared, "chalicelib.registration", "chalicelib.registration.workers"])
 
 
 def test_no_event_function_loads_pydantic_models_and_collection_is_back_on_after_loading() -> None:
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
     probe = (
         "import gc, sys, importlib; entry = importlib.import_module('chalicelib.entry'); "
         "from zhtj.core.manifest import load_manifest; "
@@ -116,16 +117,10 @@ def test_no_event_function_loads_pydantic_models_and_collection_is_back_on_after
         "print(gc.isenabled(), 'pydantic.main' in sys.modules, len(load_manifest().functions))"
     )
     # When a fresh interpreter imports every event function as Lambda would (each its own, here all in one)
-    done = subprocess.run(
-        [sys.executable, "-c", probe],
-        env={"PYTHONPATH": f"{root / 'functions'}:{root / 'layers'}", "AWS_DEFAULT_REGION": "cn-north-1", "PATH": ""},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    printed = _fresh_interpreter(probe)
     # Then none loaded pydantic's model machinery (the manifest and the queue messages are records;
     # docs/architecture.md, "Cold starts"), and garbage collection, held while they loaded, is on again
-    enabled, pydantic_loaded, functions = done.stdout.strip().splitlines()[-1].split()
+    enabled, pydantic_loaded, functions = printed.split()
     assert (enabled, pydantic_loaded) == ("True", "False") and int(functions) > 10
 
 
@@ -150,27 +145,16 @@ def test_the_routes_table_is_what_the_route_modules_declare_and_the_app_routes_e
 
 
 def test_the_api_import_loads_no_route_module_nor_pydantic_models_nor_a_capability() -> None:
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
     probe = (
         "import sys, gc, importlib; getattr(importlib.import_module('app'), 'app'); "
         "print(gc.isenabled(), ','.join(sorted(m for m in sys.modules if m.startswith(('chalicelib.', 'zhtj.', "
         "'pydantic.', 'jwt', 'openpyxl', 'cryptography')))))"
     )
     # When a fresh interpreter imports the API as Lambda would (the handler string app.app)
-    done = subprocess.run(
-        [sys.executable, "-c", probe],
-        env={"PYTHONPATH": f"{root / 'functions'}:{root / 'layers'}", "AWS_DEFAULT_REGION": "cn-north-1", "PATH": ""},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    printed = _fresh_interpreter(probe)
     # Then it loaded the wiring, the answers and the routes' table of chalicelib, zhtj.core alone of
     # the layer, and neither pydantic's models (pydantic.main) nor PyJWT, openpyxl or cryptography
-    enabled, loaded = done.stdout.strip().splitlines()[-1].split()
+    enabled, loaded = printed.split()
     modules = loaded.split(",")
     assert enabled == "True"
     assert [m for m in modules if m.startswith("chalicelib.")] == [
@@ -182,11 +166,6 @@ def test_the_api_import_loads_no_route_module_nor_pydantic_models_nor_a_capabili
 
 
 def test_a_route_module_is_imported_at_its_route_first_request_and_no_other() -> None:
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
     probe = (
         "import json, sys; from app import app; from chalice.test import Client; "
         "routes = lambda: ','.join(sorted(m for m in sys.modules if m.startswith('chalicelib.') and "
@@ -195,16 +174,10 @@ def test_a_route_module_is_imported_at_its_route_first_request_and_no_other() ->
         "print(before, answer.status_code, json.loads(answer.body)['status'], routes())"
     )
     # Given a fresh interpreter that imported the API; When it serves GET /health
-    done = subprocess.run(
-        [sys.executable, "-c", probe],
-        env={"PYTHONPATH": f"{root / 'functions'}:{root / 'layers'}", "AWS_DEFAULT_REGION": "cn-north-1", "PATH": ""},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    printed = _fresh_interpreter(probe)
     # Then the route's module (and the HTTP adapter it declares its routes with) was loaded then,
     # not before, and its real view answered; no other route module was loaded
-    before, status, body, after = done.stdout.strip().splitlines()[-1].split()
+    before, status, body, after = printed.split()
     assert (before, status, body) == ("-", "200", "ok")
     assert after.split(",") == ["chalicelib.http", "chalicelib.openapi", "chalicelib.schemas"]
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from zhtj.cards import content as card_content
+from zhtj.cards.models import CardState
 from zhtj.table import keys, partitions
+
+
+def card_version(member_id: str) -> int:
+    """How many times the member's card has been marked due (CARD-1): 0 for never."""
+    try:
+        return int(CardState.get(keys.member_pk(member_id), keys.CARD_SK).content_version or 0)
+    except CardState.DoesNotExist:
+        return 0
 
 
 def card_sections(member_id: str) -> dict[str, card_content.Section]:

@@ -11,25 +11,17 @@ import pytest
 
 from tests.support import World, call, enrol, han_number
 from tests.support.awards import days_ago, reward
-from tests.support.cards import card_sections
+from tests.support.cards import card_sections, card_version
 from tests.support.http import member_headers
 from zhtj.annual import service as annual
 from zhtj.awards import entries as award_entries
 from zhtj.awards.models import Award
-from zhtj.cards.models import CardState
 from zhtj.core import clock
 from zhtj.members import service as member_changes
 from zhtj.members.models import Member
 from zhtj.table import keys
 from zhtj.table.audit_record import AuditRecord
 from zhtj.timers import calendar
-
-
-def card_version(member_id: str) -> int:
-    try:
-        return int(CardState.get(keys.member_pk(member_id), keys.CARD_SK).content_version or 0)
-    except CardState.DoesNotExist:
-        return 0
 
 
 def test_award_1_the_granting_organisation_enters_rewards_and_punishments(client: Any, world: World) -> None:

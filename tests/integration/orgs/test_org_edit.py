@@ -10,8 +10,8 @@ import boto3
 import pytest
 
 from tests.support import World, call, drain
+from tests.support.cards import card_version
 from zhtj.cards import relabel
-from zhtj.cards.models import CardState
 from zhtj.core.errors import ConflictError
 from zhtj.orgs import naming
 from zhtj.orgs import service as orgs
@@ -84,7 +84,7 @@ def test_org_5_a_renamed_branch_is_found_by_its_new_names_only_and_audit_1_keeps
 def test_org_5_card_1_a_renamed_branchs_members_follow_through_the_relabel_worker(client: Any, world: World) -> None:
     # Given 华景's members, found by name with their branch's name
     member_id = world.members["huajing"][0]
-    version_before = _card_version(member_id)
+    version_before = card_version(member_id)
     # When the branch is renamed and the relabel queue is delivered
     assert edit(client, world, "tianhe", "huajing", NEW)[0] == 200
     assert drain(client, "org-relabel") == 1
@@ -99,7 +99,7 @@ def test_org_5_card_1_a_renamed_branchs_members_follow_through_the_relabel_worke
     assert status == 200
     assert {h["branch_name"] for h in hits["items"]} == {NEW["short_name"]}
     # And each card is marked due again (it shows the branch's full name), through the card queue
-    assert _card_version(member_id) == version_before + 1
+    assert card_version(member_id) == version_before + 1
     # And the mark is gone once every member followed
     assert list(BranchRelabel.query(keys.RELABELS_PK)) == []
 
@@ -239,13 +239,6 @@ def _claim(short_name: str) -> tuple[str, str]:
     from zhtj.orgs.items import claim_key
 
     return claim_key(short_name), keys.META
-
-
-def _card_version(member_id: str) -> int:
-    try:
-        return int(CardState.get(keys.member_pk(member_id), keys.CARD_SK).content_version or 0)
-    except CardState.DoesNotExist:
-        return 0
 
 
 def _lose_messages() -> None:

@@ -10,10 +10,10 @@ import pytest
 
 from tests.support import World, call, drain
 from tests.support.accounts import invite, invited_cadre
+from tests.support.cards import card_version
 from tests.support.sessions import session_token
 from zhtj.accounts.models import Account
 from zhtj.audit import service as audit
-from zhtj.cards.models import CardState
 from zhtj.orgs import service as orgs
 from zhtj.orgs.messages import TREE_MAINTENANCE
 from zhtj.orgs.models import BranchRelabel, NameToken, Org, TreeJob
@@ -354,16 +354,21 @@ def test_org_6_dissolve_refused_while_members_remain(client: Any, world: World) 
     assert (status, answer["code"]) == (403, "OWN_ORG_NOT_ALLOWED")
 
 
-def test_org_6_merge_moves_members_then_dissolves(client: Any, world: World) -> None:
-    # 莲花 (1 member) merges into 华景 (3): the province can reach both.
-    # Given / When
-    status, answer = call(
+def _merge_lianhua_into_huajing(client: Any, world: World) -> tuple[int, Any]:
+    """莲花 (1 member) merged into 华景 (3) by the province, which can reach both (ORG-6)."""
+    return call(
         client,
         "POST",
         f"/orgs/{world.orgs['lianhua']}/merge",
         world.headers("root"),
         {"into_org_id": world.orgs["huajing"], "reason": "人数不足3人"},
     )
+
+
+def test_org_6_merge_moves_members_then_dissolves(client: Any, world: World) -> None:
+    # 莲花 (1 member) merges into 华景 (3): the province can reach both.
+    # Given / When
+    status, answer = _merge_lianhua_into_huajing(client, world)
     # Then
     assert status == 200, answer
     assert answer["moved_members"] == 1 and answer["dissolved"]["status"] == "DISSOLVED"
@@ -379,29 +384,16 @@ def test_org_6_merge_moves_members_then_dissolves(client: Any, world: World) -> 
 def test_org_6_card_1_a_merged_members_card_follows_the_branch_it_moved_to(client: Any, world: World) -> None:
     # Given 莲花's member, whose card shows 莲花's full name
     moved = world.members["lianhua"][0]
-    version_before = _card_version(moved)
+    version_before = card_version(moved)
     # When 莲花 merges into 华景 and the org-relabel queue is delivered
-    status, answer = call(
-        client,
-        "POST",
-        f"/orgs/{world.orgs['lianhua']}/merge",
-        world.headers("root"),
-        {"into_org_id": world.orgs["huajing"], "reason": "人数不足3人"},
-    )
+    status, answer = _merge_lianhua_into_huajing(client, world)
     assert status == 200, answer
     assert drain(client, "org-relabel") == 1
     # Then the moved member's card is marked due again (to show 华景's name), as are 华景's own
-    assert _card_version(moved) == version_before + 1
-    assert _card_version(world.members["huajing"][0]) >= 1
+    assert card_version(moved) == version_before + 1
+    assert card_version(world.members["huajing"][0]) >= 1
     # And the relabel's mark is gone once every member followed
     assert list(BranchRelabel.query(keys.RELABELS_PK)) == []
-
-
-def _card_version(member_id: str) -> int:
-    try:
-        return int(CardState.get(keys.member_pk(member_id), keys.CARD_SK).content_version or 0)
-    except CardState.DoesNotExist:
-        return 0
 
 
 def test_org_6_dissolve_empty_branch(client: Any, world: World) -> None:
