@@ -123,6 +123,9 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     # STAT-1..2: subtree figures, the daily bulletin, sector targets; SWEEP runs.
     ("GET", "/orgs/{org_id}/stats"): Case("stats.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/stats"),
+    ("GET", "/orgs/{org_id}/life-stats/children"): Case(
+        "stats.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/life-stats/children"
+    ),
     ("GET", "/orgs/{org_id}/bulletin"): Case("stats.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/bulletin"),
     ("POST", "/orgs/{org_id}/bulletin/xlsx"): Case(
         "stats.read", "tianhe", lambda w: f"/orgs/{w.orgs['tianhe']}/bulletin/xlsx"

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from chalicelib.http import PageQuery, api
 from chalicelib.schemas import Body, Page
-from zhtj.orgs.rules import Sector
+from zhtj.orgs.rules import OrgStatus, OrgType, Sector
 from zhtj.signin.tokens import Principal
 from zhtj.stats import rules as stat_rules
 from zhtj.stats import service as stats
@@ -52,6 +52,42 @@ class StatsOut(BaseModel):
 @api(bp, "/orgs/{org_id}/stats", "GET", summary="组织及下级的统计数据（STAT-1）", response=StatsOut, tag=TAG)
 def org_stats(org_id: str, principal: Principal) -> BaseModel:
     return StatsOut.model_validate(stats.figures(principal, org_id))
+
+
+class ChildLifeOut(BaseModel):
+    """LIFE-1 per direct child: the child and the organisation life held in its subtree."""
+
+    org_id: str
+    short_name: str
+    org_type: OrgType
+    status: OrgStatus
+    organisation_life: dict[str, int] = Field(
+        description="组织生活（LIFE-1）：按开展季度统计的次数（如 2026Q3），及按季度和类型（如 2026Q3_LECTURE）"
+    )
+
+
+@api(
+    bp,
+    "/orgs/{org_id}/life-stats/children",
+    "GET",
+    summary="各直属下级的组织生活开展情况（LIFE-1，一页下级一次读取）",
+    query=PageQuery,
+    response=Page[ChildLifeOut],
+    tag=TAG,
+)
+def children_life(org_id: str, principal: Principal, query: PageQuery) -> BaseModel:
+    rows, cursor = stats.children_life(principal, org_id, query.cursor, query.limit)
+    items = [
+        ChildLifeOut(
+            org_id=child.org_id,
+            short_name=child.short_name,
+            org_type=OrgType(child.org_type),
+            status=OrgStatus(child.status),
+            organisation_life=life,
+        )
+        for child, life in rows
+    ]
+    return Page[ChildLifeOut](items=items, next_cursor=cursor)
 
 
 class DayQuery(BaseModel):

@@ -15,6 +15,7 @@ from zhtj.orgs.models import Org
 from zhtj.orgs.rules import OrgStatus
 from zhtj.signin.tokens import Principal
 from zhtj.stats import rules as stat_rules
+from zhtj.table import keys, paging
 from zhtj.transfers import figures as transfer_figures
 
 
@@ -79,6 +80,18 @@ def figures(principal: Principal, org_id: str) -> dict[str, Any]:
         "amount_fen": month.collected_fen,
     }
     return body
+
+
+def children_life(
+    principal: Principal, org_id: str, cursor: str | None, limit: int
+) -> tuple[list[tuple[Org, dict[str, int]]], str | None]:
+    """LIFE-1 per direct child, for a committee: each child's subtree's organisation life (as
+    `figures` answers it), a page of children at a time: one Query for the page, one BatchGetItem
+    for its counters (not one read per child)."""
+    authorize(principal, "stats.read", get_org(org_id))
+    children, next_cursor = paging.query_page(Org.by_gsi1.query, keys.children_pk(org_id), limit=limit, cursor=cursor)
+    totals = sub_totals(children)
+    return [(child, _by_prefix(totals[child.org_id], "life_")) for child in children], next_cursor
 
 
 def active_children(principal: Principal, org_id: str) -> list[Org]:

@@ -10,6 +10,7 @@ from zhtj.stats.bulletin import BULLETIN_COLUMNS as BULLETIN_COLUMNS
 from zhtj.stats.bulletin import BulletinRow as BulletinRow
 from zhtj.stats.bulletin import bulletin as bulletin
 from zhtj.stats.bulletin import bulletin_xlsx as bulletin_xlsx
+from zhtj.stats.figures import children_life as children_life
 from zhtj.stats.figures import figures as figures
 from zhtj.stats.findings import findings_by_child as findings_by_child
 from zhtj.stats.findings import list_findings as list_findings

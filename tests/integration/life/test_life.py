@@ -7,6 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import botocore.client
+import pytest
+
 from tests.support import World, call, drain_stream
 from tests.support.life import meeting_body, photo, record_meeting, sweep_in_process
 from zhtj.core import clock
@@ -108,6 +111,39 @@ def test_life_1_meetings_per_quarter_reach_the_statistics_of_every_level(client:
     for org, figures in expected.items():
         status, body = call(client, "GET", f"/orgs/{world.orgs[org]}/stats", world.headers(org))
         assert status == 200 and body["organisation_life"] == figures, (org, body["organisation_life"])
+
+
+def test_life_1_a_committee_reads_its_childrens_organisation_life_a_page_in_one_batch(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a lecture at 华景 and a branch assembly at 莲花 this quarter, the stream delivered
+    today = clock.today_in_china()
+    this = life_rules.quarter_of(today)
+    record_meeting(client, world, "huajing", today, "LECTURE")
+    record_meeting(client, world, "lianhua", today)
+    drain_stream(client)
+    headers = world.headers("root")  # signed in before the count
+    calls: list[str] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def spy(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        calls.append(operation)
+        return original(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", spy)
+    # When the province reads its direct children's organisation life
+    status, page = call(client, "GET", f"/orgs/{world.orgs['root']}/life-stats/children", headers)
+    made = list(calls)
+    # Then every child is listed with its subtree's counts, as each child's own figures say
+    assert status == 200, page
+    lives = {child["org_id"]: child["organisation_life"] for child in page["items"]}
+    assert len(lives) > 1 and sum(life.get(this, 0) for life in lives.values()) == 2
+    for org_id, life in lives.items():
+        _, figures = call(client, "GET", f"/orgs/{org_id}/stats", headers)
+        assert figures["organisation_life"] == life
+    # And, after the session and the province's authorisation, the page cost one Query of the
+    # children and one BatchGetItem of their counters: not one read per child
+    assert made[made.index("Query") :] == ["Query", "BatchGetItem"], made
 
 
 def findings(client: Any, world: World, org: str) -> set[tuple[str, str]]:

@@ -2424,6 +2424,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orgs/{org_id}/life-stats/children": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 各直属下级的组织生活开展情况（LIFE-1，一页下级一次读取） */
+        get: operations["get_orgs_org_id_life_stats_children"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/orgs/{org_id}/bulletin": {
         parameters: {
             query?: never;
@@ -4737,6 +4754,30 @@ export interface components {
              */
             state: string | null;
         };
+        /**
+         * ChildLifeOut
+         * @description LIFE-1 per direct child: the child and the organisation life held in its subtree.
+         */
+        ChildLifeOut: {
+            /** Org Id */
+            org_id: string;
+            /** Short Name */
+            short_name: string;
+            org_type: components["schemas"]["OrgType"];
+            status: components["schemas"]["OrgStatus"];
+            /**
+             * Organisation Life
+             * @description 组织生活（LIFE-1）：按开展季度统计的次数（如 2026Q3），及按季度和类型（如 2026Q3_LECTURE）
+             */
+            organisation_life: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * OrgStatus
+         * @enum {string}
+         */
+        OrgStatus: "ACTIVE" | "DISSOLVED";
         /** BulletinRowOut */
         BulletinRowOut: {
             /** Org Id */
@@ -40507,6 +40548,193 @@ export interface operations {
                         findings: {
                             [key: string]: number;
                         };
+                    };
+                };
+            };
+            /** @description 输入有误 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 未登录或令牌无效 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 无权操作 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 状态冲突 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 违反团内规定 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+            /** @description 请求过于频繁或超出限额 */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Code */
+                        code: string;
+                        /** Message */
+                        message: string;
+                        /** Field */
+                        field: string | null;
+                        /**
+                         * Errors
+                         * @description 每个不合格字段各一条（多个字段同时不合格时出现，第一条即顶层的那条）
+                         * @default null
+                         */
+                        errors: components["schemas"]["FieldErrorOut"][] | null;
+                    };
+                };
+            };
+        };
+    };
+    get_orgs_org_id_life_stats_children: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Items */
+                        items: components["schemas"]["ChildLifeOut"][];
+                        /**
+                         * Next Cursor
+                         * @default null
+                         */
+                        next_cursor: string | null;
                     };
                 };
             };
