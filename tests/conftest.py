@@ -108,3 +108,19 @@ def client(aws: None) -> Iterator[Any]:
     routing.import_all()
     with Client(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def aws_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every AWS operation any botocore client makes from now on, by name (what a read costs)."""
+    import botocore.client
+
+    made: list[str] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def spy(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        made.append(operation)
+        return original(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", spy)
+    yield made

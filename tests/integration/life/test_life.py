@@ -7,9 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import botocore.client
-import pytest
-
 from tests.support import World, call, drain_stream
 from tests.support.life import meeting_body, photo, record_meeting, sweep_in_process
 from zhtj.core import clock
@@ -114,7 +111,7 @@ def test_life_1_meetings_per_quarter_reach_the_statistics_of_every_level(client:
 
 
 def test_life_1_a_committee_reads_its_childrens_organisation_life_a_page_in_one_batch(
-    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+    client: Any, world: World, aws_calls: list[str]
 ) -> None:
     # Given a lecture at 华景 and a branch assembly at 莲花 this quarter, the stream delivered
     today = clock.today_in_china()
@@ -123,17 +120,10 @@ def test_life_1_a_committee_reads_its_childrens_organisation_life_a_page_in_one_
     record_meeting(client, world, "lianhua", today)
     drain_stream(client)
     headers = world.headers("root")  # signed in before the count
-    calls: list[str] = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def spy(self: Any, operation: str, params: dict[str, Any]) -> Any:
-        calls.append(operation)
-        return original(self, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", spy)
+    aws_calls.clear()
     # When the province reads its direct children's organisation life
     status, page = call(client, "GET", f"/orgs/{world.orgs['root']}/life-stats/children", headers)
-    made = list(calls)
+    made = list(aws_calls)
     # Then every child is listed with its subtree's counts, as each child's own figures say
     assert status == 200, page
     lives = {child["org_id"]: child["organisation_life"] for child in page["items"]}

@@ -5,11 +5,7 @@ stream, whose re-delivered records move nothing twice. Each test reads Given / W
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-
-import botocore.client
-import pytest
 
 from tests.support import World, call, drain_stream
 from tests.support.awards import days_ago
@@ -297,39 +293,23 @@ def test_msg_4_the_organisation_and_those_above_read_it_and_nobody_beside(client
 # --- Never a scan; the stream's records applied once ----------------------------------------------
 
 
-@pytest.fixture
-def dynamodb_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every AWS operation any botocore client makes from now on, by name."""
-    made: list[str] = []
-    original = botocore.client.BaseClient._make_api_call
-
-    def spy(self: Any, operation: str, params: dict[str, Any]) -> Any:
-        made.append(operation)
-        return original(self, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", spy)
-    yield made
-
-
-def test_msg_4_reading_the_work_list_is_a_query_never_a_scan(
-    client: Any, world: World, dynamodb_calls: list[str]
-) -> None:
+def test_msg_4_reading_the_work_list_is_a_query_never_a_scan(client: Any, world: World, aws_calls: list[str]) -> None:
     # Given tasks at 华景, the stream delivered
     pending_registration(client, world, 408)
     pending_registration(client, world, 409)
     drain_stream()
     headers = world.headers("huajing")
     call(client, "GET", f"/orgs/{world.orgs['huajing']}/work-list", headers)  # the calendar read once a minute
-    dynamodb_calls.clear()
+    aws_calls.clear()
     # When 华景's list is read, whole and by kind
     status, _ = call(client, "GET", f"/orgs/{world.orgs['huajing']}/work-list", headers)
     status_kind, _ = call(client, "GET", f"/orgs/{world.orgs['huajing']}/work-list?kind=EDIT", headers)
     # Then no Scan was made: each read is the session, the operator's grants, the organisation,
     # one Query of the page and one GetItem of the counts
     assert (status, status_kind) == (200, 200)
-    assert "Scan" not in dynamodb_calls
-    assert dynamodb_calls.count("Query") == 2, dynamodb_calls
-    assert len(dynamodb_calls) <= 2 * 5, dynamodb_calls
+    assert "Scan" not in aws_calls
+    assert aws_calls.count("Query") == 2, aws_calls
+    assert len(aws_calls) <= 2 * 5, aws_calls
 
 
 def test_msg_4_a_redelivered_stream_record_moves_nothing_twice(client: Any, world: World) -> None:
