@@ -21,14 +21,17 @@ BRANCHES = 10
 
 
 def _workbook(rows: int, branch_aliases: list[str]) -> bytes:
-    from openpyxl import Workbook  # type: ignore[import-untyped]
+    """The committee's own template (zhtj.imports.template: data sheet, guide, hidden lists)
+    filled with `rows` people and saved, as Excel or WPS saves a filled template: with the
+    sheet's dimension at its head (openpyxl's write-only mode leaves it out, and a file without
+    it costs the reader one more pass over the sheet: docs/capacity.md, "Bulk import")."""
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     from zhtj.core.identity import check_character
     from zhtj.imports import template as sheet
 
-    book = Workbook(write_only=True)
-    data = book.create_sheet(sheet.DATA_SHEET)
-    data.append([c.header for c in sheet.COLUMNS])
+    book = load_workbook(io.BytesIO(sheet.build_template(branch_aliases, for_branch=False)))
+    data = book[sheet.DATA_SHEET]
     for i in range(rows):
         # A different person per row: birth day (2000-01-01 on) x sequence number.
         day = 1 + (i // 900) % 28

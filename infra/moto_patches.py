@@ -1,4 +1,4 @@
-"""Eleven fixes to moto (the embedded AWS) so that it behaves like the service it stands in for.
+"""Twelve fixes to moto (the embedded AWS) so that it behaves like the service it stands in for.
 
 1. Requests are atomic. moto's server answers requests on many threads but its DynamoDB
 backend has no lock: two concurrent conditional writes can both pass their condition (two
@@ -80,6 +80,11 @@ listing its dict twice to read its one key and value, and sizes or compares a st
 five type tests; a plain dict is read directly and a string sized (its UTF-8 length) and cast
 (itself) directly; everything else goes through moto's own code. Generic: every item built,
 keyed, sized or compared, by any operation.
+
+12. A key's alias is looked up, not reported missing. moto's KMS builds the error for an alias
+that does not exist (its message, its XML body) before it looks the alias up, on every request
+that names a key by alias (GenerateMac, Sign, Decrypt...): a tenth of a GenerateMac. The error is
+built, the same, only when the alias is missing.
 """
 
 from __future__ import annotations
@@ -182,6 +187,7 @@ def apply() -> None:
     _read_wire_values_as_they_are()
     _size_stream_records_when_read()
     _attribute_values_by_their_type()
+    _kms_aliases_checked_lazily()
     _APPLIED = True
 
 
@@ -599,3 +605,22 @@ def _attribute_values_by_their_type() -> None:
     DynamoType.__init__ = built  # type: ignore[method-assign]
     DynamoType.size = sized  # type: ignore[method-assign]
     DynamoType.cast_value = property(cast_value)  # type: ignore[method-assign,assignment]
+
+
+# --- 12. KMS: an alias's error built only when it is missing ----------------------------------------
+
+
+def _kms_aliases_checked_lazily() -> None:
+    from moto.kms.exceptions import NotFoundException
+    from moto.kms.responses import KmsResponse
+
+    def validate_alias(self: KmsResponse, key_id: str) -> None:
+        # moto's own check (moto 5.2), its error made when it is raised.
+        is_arn = key_id.startswith("arn:") and ":alias/" in key_id
+        if (is_arn or key_id.startswith("alias/")) and self.kms_backend.get_key_id_from_alias(
+            self.kms_backend.get_alias_name(key_id)
+        ) is not None:
+            return
+        raise NotFoundException(f"Alias {self._display_arn(key_id)} is not found.")
+
+    KmsResponse._validate_alias = validate_alias  # type: ignore[method-assign]

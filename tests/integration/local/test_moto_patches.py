@@ -430,3 +430,19 @@ def test_transaction_items_and_stream_records_read_back_as_moto_wrote_them(aws: 
         expected = len(dynamo_json_dump(record.record["dynamodb"]))
         assert record.to_json()["dynamodb"]["SizeBytes"] == expected
         assert record.to_json()["dynamodb"]["SizeBytes"] == expected  # measured once
+
+
+def test_kms_names_a_missing_alias_and_finds_an_existing_one(aws: None) -> None:
+    # Given the stack's keys (an HMAC key behind an alias) in the patched moto
+    kms = boto3.client("kms")
+    key = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]
+    kms.create_alias(AliasName="alias/bench-mac", TargetKeyId=key["KeyId"])
+    # When a MAC is asked by the alias's name, by its ARN, and by an alias that does not exist
+    by_name = kms.generate_mac(KeyId="alias/bench-mac", MacAlgorithm="HMAC_SHA_256", Message=b"x")["Mac"]
+    by_arn = kms.generate_mac(KeyId=key["Arn"], MacAlgorithm="HMAC_SHA_256", Message=b"x")["Mac"]
+    with pytest.raises(ClientError) as missing:
+        kms.generate_mac(KeyId="alias/nobody", MacAlgorithm="HMAC_SHA_256", Message=b"x")
+    # Then the existing alias answers as its key does, and the missing one is moto's NotFoundException
+    assert by_name == by_arn
+    assert missing.value.response["Error"]["Code"] == "NotFoundException"
+    assert "alias/nobody is not found" in missing.value.response["Error"]["Message"]
