@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,16 @@ def sign_in(page: Page, app_url: Callable[[str], str], login: str, password: str
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name=re.compile(lands_on))).to_be_visible(timeout=30_000)
+
+
+def refresh_until(page: Page, done: Callable[[], bool], seconds: float = 45) -> None:
+    """Press the work list's 刷新 until `done()` or `seconds` have passed: what the table's stream
+    moves (a count, an item) lands within a second or two on a quiet machine, later on a loaded
+    one. The caller's `expect` then says what was not there."""
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        page.get_by_role("button", name="刷新").click()
+        page.wait_for_timeout(500)
 
 
 def demo_get(stack: RunningStack, login: str, path: str) -> Any:

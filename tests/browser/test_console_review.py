@@ -17,7 +17,7 @@ import requests
 from openpyxl import load_workbook
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.console import passes_axe, sign_in
+from tests.browser.console import passes_axe, refresh_until, sign_in
 from tests.support.stack import RunningStack
 
 pytestmark = pytest.mark.browser
@@ -39,11 +39,7 @@ def test_msg_4_rev_1_a_secretary_approves_a_registration_from_the_work_list_and_
     expect(page.get_by_role("heading", name="工作台")).to_be_visible()
     # Then the work list counts the registration pending review (kept from the table's stream)
     registrations = _badge(page, "报到审核")
-    for _ in range(20):
-        if registrations.count():
-            break
-        page.get_by_role("button", name="刷新").click()
-        page.wait_for_timeout(500)
+    refresh_until(page, lambda: registrations.count() > 0)
     expect(registrations).to_contain_text("1")
     item = page.get_by_role("link", name=re.compile("报到审核.*欧阳晓琳"))
     expect(item).to_be_visible()
@@ -70,11 +66,7 @@ def test_msg_4_rev_1_a_secretary_approves_a_registration_from_the_work_list_and_
 
     # Then the work list opens again and, once the stream has moved it, counts no registration
     expect(page.get_by_role("heading", name="工作台")).to_be_visible()
-    for _ in range(20):
-        if not registrations.count() and not page.get_by_text("欧阳晓琳").count():
-            break
-        page.get_by_role("button", name="刷新").click()
-        page.wait_for_timeout(500)
+    refresh_until(page, lambda: not registrations.count() and not page.get_by_text("欧阳晓琳").count())
     expect(registrations).to_have_count(0)
     expect(page.get_by_text("欧阳晓琳")).to_have_count(0)
 
@@ -169,11 +161,7 @@ def test_acct_6_an_initial_password_is_changed_before_anything_else(
 def _work_item(page: Page, text: str) -> Locator:
     """The work list's item naming `text`, once the stream has put it there."""
     item = page.get_by_role("link", name=re.compile(text))
-    for _ in range(20):
-        if item.count():
-            break
-        page.get_by_role("button", name="刷新").click()
-        page.wait_for_timeout(500)
+    refresh_until(page, lambda: item.count() > 0)
     expect(item.first).to_be_visible()
     return item.first
 
