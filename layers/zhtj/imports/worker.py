@@ -92,7 +92,8 @@ def _advance(job: Import, row: int) -> None:
         return
     end = min(row + chunk_rows() - 1, last_row)
     chunks = _chunks(job, data, scanned)
-    outcomes = import_rows(job, chunks.columns, chunks.read(row, end))
+    with heap.batch():
+        outcomes = import_rows(job, chunks.columns, chunks.read(row, end))
     if not _record(job, row, end + 1, outcomes):
         return
     # A warm worker keeps its clients (their service models), openpyxl and the file's reader:
