@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from msgspec.structs import replace
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 
 from zhtj.core import clock, settings
 from zhtj.core.errors import ConflictError, ValidationError
@@ -406,14 +408,14 @@ def _move_once(timer: Timer, workdays: WorkdayCalendar, year: int) -> bool:
     if new == old and new_remind == old_remind:
         return False
     gsi2pk, gsi2sk = timers.index_keys(timer.timer_kind, timer.subject_id, new_remind or new, not_before=clock.now())
-    actions = [
+    actions: list[Action] = [
         Timer.due_at.set(new),
         Timer.gsi2pk.set(gsi2pk),
         Timer.gsi2sk.set(gsi2sk),
         Timer.claimed_until.remove(),
         Timer.attempts.set(0),
     ]
-    as_read = Timer.remind_at.does_not_exist()
+    as_read: Condition = Timer.remind_at.does_not_exist()
     if new_remind is not None and old_remind is not None:
         actions.append(Timer.remind_at.set(new_remind))
         as_read = Timer.remind_at == old_remind
