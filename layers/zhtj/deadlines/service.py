@@ -102,14 +102,15 @@ def fire(kind: str, subject_id: str) -> None:
             remind_review(timer)
         else:
             escalate(timer)
-    elif kind == steps.NEAR_KIND:
-        escalation.remind(timer)
     elif kind == timers.REALNAME_RECHECK:
         identity_check.recheck(subject_id)  # deletes its own timer
     elif kind == timers.REG7_DUE:
         close_admission_window(timer)
     elif kind == steps.TIMER_KIND:
-        escalation.escalate(timer)
+        if timers.reminding(timer, now):
+            escalation.remind(timer)
+        else:
+            escalation.escalate(timer)
     elif kind == transfer_batches.GRADUATION_KIND:
         transfer_batches.graduate(timer)
     elif kind == incoming.TIMER_KIND:

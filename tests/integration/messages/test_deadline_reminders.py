@@ -133,19 +133,22 @@ def test_msg_1_a_transfer_step_24_hours_before_its_deadline_reminds_the_organisa
     t = start(client, world, "member", moving, to_branch_id=world.orgs["lianhua"])
     subject = f"{moving}/{t['transfer_id']}"
     transfer = get_transfer(moving, t["transfer_id"])
-    near = timer(steps.NEAR_KIND, subject)
-    # Then its reminder falls 24 hours before the step's deadline
+    near = timer(steps.TIMER_KIND, subject)
+    # Then the step's one timer carries its reminder, 24 hours before the step's deadline
     assert near is not None and transfer.step_due_at is not None
-    assert near.due_at == transfer.step_due_at - timedelta(hours=24)
+    assert (near.due_at, near.remind_at) == (transfer.step_due_at, transfer.step_due_at - timedelta(hours=24))
     # When the reminder fires (twice)
-    fire(monkeypatch, steps.NEAR_KIND, subject)
+    fire(monkeypatch, steps.TIMER_KIND, subject)
     deliver(client, monkeypatch)
     # Then 华景's operators are told once, naming the member
     [reminder] = of_kind(client, world.headers("huajing"), Kind.DEADLINE_NEAR)
     assert transfer.member_name in reminder["text"] and "组织关系转接审批" in reminder["text"]
+    # And the timer waits for the step's deadline
+    refiled = timer(steps.TIMER_KIND, subject)
+    assert refiled is not None and (refiled.due_at, refiled.remind_at) == (transfer.step_due_at, None)
     # When 华景 approves, the step moves to 天河, and its reminder fires
     approve(client, world, "huajing", t)
-    fire(monkeypatch, steps.NEAR_KIND, subject)
+    fire(monkeypatch, steps.TIMER_KIND, subject)
     deliver(client, monkeypatch)
     # Then 天河 is reminded of its own step; 华景 is not reminded again
     assert len(of_kind(client, world.headers("tianhe"), Kind.DEADLINE_NEAR)) == 1
@@ -161,16 +164,16 @@ def test_msg_1_a_transfer_withdrawn_before_the_reminder_tells_nobody(
     pay_dues(moving)
     t = start(client, world, "member", moving, to_branch_id=world.orgs["lianhua"])
     subject = f"{moving}/{t['transfer_id']}"
-    near = timer(steps.NEAR_KIND, subject)
-    assert near is not None
+    near = timer(steps.TIMER_KIND, subject)
+    assert near is not None and near.remind_at is not None
     # When the member withdraws it, and a late firing arrives anyway
     path = f"/members/{moving}/transfers/{t['transfer_id']}/withdraw"
     status, answer = call(client, "POST", path, member_headers(world, moving), {"reason": "不转了"})
     assert status == 200, answer
-    assert timer(steps.NEAR_KIND, subject) is None
+    assert timer(steps.TIMER_KIND, subject) is None  # the one timer, deadline and reminder
     with monkeypatch.context() as patched:
-        at(patched, near.due_at + timedelta(minutes=1))
-        deadlines.handle(FireTimer(timer_kind=steps.NEAR_KIND, subject_id=subject))
+        at(patched, near.remind_at + timedelta(minutes=1))
+        deadlines.handle(FireTimer(timer_kind=steps.TIMER_KIND, subject_id=subject))
     deliver(client, monkeypatch)
     # Then nobody is reminded
     assert of_kind(client, world.headers("huajing"), Kind.DEADLINE_NEAR) == []
