@@ -426,6 +426,32 @@ def test_rev_2_msg_1_a_calendar_load_after_the_reminder_moves_the_deadline_it_wa
     assert timer(timers.REVIEW_DUE, reg_id) is None
 
 
+def test_rev_2_msg_1_a_recomputation_racing_the_reminder_still_moves_the_deadline(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a registration submitted on Monday 28 December 2026 (January 2027 counted Monday to
+    # Friday: reminded at the end of 1 January, due at the end of 4 January), its timer read by a
+    # recomputation just before the reminder's firing re-files it at the deadline
+    submitted = datetime(2026, 12, 28, 10, 0, tzinfo=CHINA_TZ).astimezone(UTC)
+    for module in (registration_submit, registration_worker, registration_applicant, registration_review):
+        monkeypatch.setattr(module, "now", lambda: submitted)
+    at(monkeypatch, submitted)
+    reg_id = registered(client, world)["registration_id"]
+    read = timer(timers.REVIEW_DUE, reg_id)
+    assert read is not None and read.remind_at is not None
+    at(monkeypatch, datetime(2027, 1, 2, 0, 1, tzinfo=CHINA_TZ))
+    deadlines.handle(FireTimer(timer_kind=timers.REVIEW_DUE, subject_id=reg_id))
+    # When the recomputation (2027 loaded with 1 to 4 January off) writes with what it read
+    loaded = WorkdayCalendar({2027: YearSchedule.from_ranges(2027, [(date(2027, 1, 1), date(2027, 1, 4))], [])})
+    moved = deadlines._move(read, loaded, 2027)
+    # Then it reads the timer again and moves the deadline the reminded timer waits for
+    new_due = datetime(2027, 1, 7, 0, 0, tzinfo=CHINA_TZ)
+    after = timer(timers.REVIEW_DUE, reg_id)
+    assert moved is True and after is not None and (after.due_at, after.remind_at) == (new_due, None)
+    assert (after.gsi2pk, after.gsi2sk) == timers.index_keys(timers.REVIEW_DUE, reg_id, new_due)
+    assert reg(reg_id).review_due == new_due
+
+
 def test_rev_2_calendar_of_a_known_year_comes_from_the_package(client: Any, world: World) -> None:
     status, view = call(client, "GET", "/calendar/2026", world.headers("huajing"))
     assert (status, view["source"]) == (200, "package")

@@ -103,6 +103,26 @@ def test_msg_1_rev_2_a_racing_firing_of_the_reminder_sends_nothing(
     assert after is not None and after.remind_at is None and after.due_at == read.due_at
 
 
+def test_msg_1_rev_2_a_reminder_missed_until_the_deadline_escalates_without_reminding(
+    client: Any, settled: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a registration waiting at 华景 whose timer was not swept at its reminder
+    world = settled
+    reg_id = registered(client, world, id_number=make_id(seq=304), phone="13800138304")["registration_id"]
+    late = timer(timers.REVIEW_DUE, reg_id)
+    assert late is not None and late.remind_at is not None
+    # When it first fires after its deadline (delivered twice)
+    with monkeypatch.context() as patched:
+        at(patched, late.due_at + timedelta(minutes=1))
+        deadlines.handle(FireTimer(timer_kind=timers.REVIEW_DUE, subject_id=reg_id))
+        deadlines.handle(FireTimer(timer_kind=timers.REVIEW_DUE, subject_id=reg_id))
+    deliver(client, monkeypatch)
+    # Then the review is escalated, the timer gone, and nobody is reminded of a deadline passed
+    assert Registration.get(keys.registration_pk(reg_id), keys.META).escalated_to == world.orgs["tianhe"]
+    assert timer(timers.REVIEW_DUE, reg_id) is None
+    assert of_kind(client, world.headers("huajing"), Kind.DEADLINE_NEAR) == []
+
+
 def test_msg_1_a_review_decided_before_the_reminder_tells_nobody(
     client: Any, settled: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
