@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from msgspec.structs import replace
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 
 from zhtj.core import clock, settings
 from zhtj.core.errors import ConflictError, ValidationError
@@ -46,6 +48,9 @@ RECOMPUTE_PAGES_PER_MESSAGE = 20
 # Open deadlines lie within this many days of today: the longest working-day deadline
 # (AWARD-2's 20 working days) spans under 45 calendar days even across the Spring Festival.
 RECOMPUTE_HORIZON_DAYS = 60
+# A recomputation that loses to a firing (the reminder sent, the timer re-filed) reads the
+# timer again and tries once more.
+MOVE_ATTEMPTS = 2
 FIRST_YEAR, LAST_YEAR = 2004, 2099  # chinesecalendar's first year; beyond that is nonsense input
 
 
@@ -86,22 +91,26 @@ def _timer(kind: str, subject_id: str) -> Timer | None:
 
 def fire(kind: str, subject_id: str) -> None:
     """Do what a due timer is for. A timer already gone (fired, settled) or not yet due (moved
-    by a recomputation) is left alone."""
+    by a recomputation, or re-filed at its deadline by the firing that sent its reminder) is
+    left alone."""
     timer = _timer(kind, subject_id)
-    if timer is None or timer.due_at > clock.now():
+    now = clock.now()
+    if timer is None or timers.next_moment(timer) > now:
         return
     if kind == timers.REVIEW_DUE:
-        escalate(timer)
-    elif kind == timers.REVIEW_NEAR:
-        remind_review(timer)
-    elif kind == steps.NEAR_KIND:
-        escalation.remind(timer)
+        if timers.reminding(timer, now):
+            remind_review(timer)
+        else:
+            escalate(timer)
     elif kind == timers.REALNAME_RECHECK:
         identity_check.recheck(subject_id)  # deletes its own timer
     elif kind == timers.REG7_DUE:
         close_admission_window(timer)
     elif kind == steps.TIMER_KIND:
-        escalation.escalate(timer)
+        if timers.reminding(timer, now):
+            escalation.remind(timer)
+        else:
+            escalation.escalate(timer)
     elif kind == transfer_batches.GRADUATION_KIND:
         transfer_batches.graduate(timer)
     elif kind == incoming.TIMER_KIND:
@@ -179,8 +188,10 @@ def escalate(timer: Timer) -> None:
 
 def remind_review(timer: Timer) -> None:
     """MSG-1: one working day before a review's deadline, the branch's operators are told, once
-    (the event names the deadline; the timer goes in the transaction that queues it). A review
-    settled meanwhile (its timer cancelled with it) or already escalated tells nobody."""
+    (the event names the deadline). The review's timer is re-filed at its deadline in the
+    transaction that queues the message, on condition that it is as this firing read it, so a
+    redelivered or racing firing sends nothing. A review settled meanwhile (its timer cancelled
+    with it) or already escalated tells nobody."""
     registration = _registration(timer.subject_id)
     if (
         registration is None
@@ -192,7 +203,7 @@ def remind_review(timer: Timer) -> None:
         return
     due = registration.review_due
     uow = UnitOfWork(SYSTEM_ACTOR)
-    uow.delete(timer, condition=Timer.due_at == timer.due_at, on_fail=timers.LOST_RACE)
+    timers.refile_at_deadline(uow, timer)
     messages.notify(
         uow,
         messages.Kind.DEADLINE_NEAR,
@@ -365,32 +376,54 @@ def recompute(message: Recompute) -> int:
 
 
 def _move(timer: Timer, workdays: WorkdayCalendar, year: int) -> bool:
-    """Recompute one timer's deadline; move the timer (and the registration's review_due) in
-    one small transaction if it changed. False if nothing moved."""
+    """Recompute one timer's moments and move it if they changed. A firing that sent its reminder
+    meanwhile (re-filing it at the old deadline) is caught: the timer is read again and moved as
+    it now is. False if nothing moved (or the timer went: fired, settled)."""
+    for _ in range(MOVE_ATTEMPTS):
+        try:
+            return _move_once(timer, workdays, year)
+        except ConflictError as error:
+            if error is not timers.LOST_RACE:
+                raise
+        found = _timer(timer.timer_kind, timer.subject_id)
+        if found is None:
+            return False
+        timer = found
+    return False  # moved meanwhile by another recomputation of the same calendar
+
+
+def _move_once(timer: Timer, workdays: WorkdayCalendar, year: int) -> bool:
+    """Recompute one timer's deadline, and its reminder while that is still to be sent; re-file
+    the timer at the next of the two (and move the registration's review_due with the deadline)
+    in one small transaction if either changed. False if nothing moved; raises LOST_RACE if the
+    timer changed since it was read."""
     if timer.counted_from is None or timer.workdays is None:
         return False  # not a working-day deadline (REG-5's re-check is 12 hours)
-    old = timer.due_at
+    old, old_remind = timer.due_at, timer.remind_at
     if old.astimezone(CHINA_TZ).date() < date(year, 1, 1):
         return False  # counted entirely before the loaded year
     new = calendar.end_of_workday(workdays.add_workdays(timer.counted_from, int(timer.workdays)))
-    if new == old:
+    new_remind = old_remind
+    if old_remind is not None and timer.remind_workdays is not None:
+        new_remind = calendar.end_of_workday(workdays.add_workdays(timer.counted_from, int(timer.remind_workdays)))
+    if new == old and new_remind == old_remind:
         return False
-    gsi2pk, gsi2sk = timers.index_keys(timer.timer_kind, timer.subject_id, new, not_before=clock.now())
+    gsi2pk, gsi2sk = timers.index_keys(timer.timer_kind, timer.subject_id, new_remind or new, not_before=clock.now())
+    actions: list[Action] = [
+        Timer.due_at.set(new),
+        Timer.gsi2pk.set(gsi2pk),
+        Timer.gsi2sk.set(gsi2sk),
+        Timer.claimed_until.remove(),
+        Timer.attempts.set(0),
+    ]
+    as_read: Condition = Timer.remind_at.does_not_exist()
+    if new_remind is not None and old_remind is not None:
+        actions.append(Timer.remind_at.set(new_remind))
+        as_read = Timer.remind_at == old_remind
     uow = UnitOfWork(SYSTEM_ACTOR)
     # The same key: an update, not delete + put (one transaction may touch an item once).
-    uow.update(
-        timer,
-        [
-            Timer.due_at.set(new),
-            Timer.gsi2pk.set(gsi2pk),
-            Timer.gsi2sk.set(gsi2sk),
-            Timer.claimed_until.remove(),
-            Timer.attempts.set(0),
-        ],
-        condition=Timer.due_at == old,
-        on_fail=timers.LOST_RACE,
-    )
-    if timer.timer_kind == timers.REVIEW_DUE:
+    uow.update(timer, actions, condition=(Timer.due_at == old) & as_read, on_fail=timers.LOST_RACE)
+    if timer.timer_kind == timers.REVIEW_DUE and new != old:
         registration = _registration(timer.subject_id)
         if registration is None or registration.state != RegistrationState.PENDING or registration.escalated_to:
             return False  # settled: the sweep drops the timer
@@ -409,10 +442,5 @@ def _move(timer: Timer, workdays: WorkdayCalendar, year: int) -> bool:
             before={"review_due": old.isoformat()},
             after={"review_due": new.isoformat(), "calendar_year": year},
         )
-    try:
-        uow.commit()
-    except ConflictError as error:
-        if error is not timers.LOST_RACE:
-            raise
-        return False  # fired, settled or moved meanwhile
+    uow.commit()
     return True

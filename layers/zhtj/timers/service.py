@@ -2,8 +2,10 @@
 
 One Timer item per open deadline, written in the same transaction as the thing it times
 (a registration's review, a failed real-name check) and deleted in the transaction that
-settles it. The sweep (chalicefile.json: timer_sweep) fires the ones due; what firing does
-is in deadlines/service.py.
+settles it. A deadline with a reminder before it (MSG-1) is the same one item, filed first at
+the reminder's moment and re-filed at the deadline by the firing that sends the reminder. The
+sweep (chalicefile.json: timer_sweep) fires the ones due; what firing does is in
+deadlines/service.py.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from zhtj.timers import calendar
 from zhtj.timers.models import Timer
 from zhtj.timers.workdays import CHINA_TZ
 
-REVIEW_DUE = "REVIEW_DUE"  # REV-2: 5 working days to review a registration
-REVIEW_NEAR = "REVIEW_NEAR"  # MSG-1: the branch reminded one working day before REVIEW_DUE
+# REV-2: 5 working days to review a registration; MSG-1: its reminder, the branch told one
+# working day before (the same timer, filed at the reminder first).
+REVIEW_DUE = "REVIEW_DUE"
 REALNAME_RECHECK = "REALNAME_RECHECK"  # REG-5: re-check a failed real-name check
 REG7_DUE = "REG7_DUE"  # REG-7: 5 working days from the admitting meeting to registration
 DUES_ORDER_EXPIRY = "DUES_ORDER_EXPIRY"  # DUES: an unpaid order past its pay-by time (dues/closing.expire)
@@ -79,8 +82,11 @@ def build(
     counted_from: datetime | None = None,
     workdays: int | None = None,
     not_before: datetime | None = None,
+    remind_at: datetime | None = None,
+    remind_workdays: int | None = None,
 ) -> Timer:
-    gsi2pk, gsi2sk = index_keys(kind, subject_id, due_at, not_before)
+    """A timer; with `remind_at` (before `due_at`), filed at the reminder first."""
+    gsi2pk, gsi2sk = index_keys(kind, subject_id, remind_at or due_at, not_before)
     return Timer(
         keys.timer_pk(kind, subject_id),
         keys.META,
@@ -91,6 +97,8 @@ def build(
         due_at=due_at,
         counted_from=counted_from,
         workdays=workdays,
+        remind_at=remind_at,
+        remind_workdays=remind_workdays,
     )
 
 
@@ -102,36 +110,73 @@ def schedule(
     counted_from: datetime | None = None,
     workdays: int | None = None,
     not_before: datetime | None = None,
+    remind_at: datetime | None = None,
+    remind_workdays: int | None = None,
 ) -> None:
     """Add (or move) a timer within the caller's transaction. Working-day deadlines pass
-    counted_from and workdays, so that loading a year's schedule can recompute them."""
-    uow.put(build(kind, subject_id, due_at, counted_from, workdays, not_before))
+    counted_from and workdays (and remind_workdays for their reminder), so that loading a
+    year's schedule can recompute them. A reminder (`remind_at`) makes the timer fire twice:
+    at the reminder (refile_at_deadline), then at the deadline."""
+    uow.put(build(kind, subject_id, due_at, counted_from, workdays, not_before, remind_at, remind_workdays))
 
 
 def cancel(uow: UnitOfWork, kind: str, subject_id: str) -> None:
-    """Remove a timer within the caller's transaction (nothing if it already fired)."""
+    """Remove a timer, and its reminder with it, within the caller's transaction (nothing if it
+    already fired)."""
     uow.delete(Timer(keys.timer_pk(kind, subject_id), keys.META))
 
 
+def next_moment(timer: Timer) -> datetime:
+    """When the sweep fires a timer next: at its reminder while that is still to be sent, else
+    at its deadline."""
+    return timer.remind_at if timer.remind_at is not None else timer.due_at
+
+
+def reminding(timer: Timer, now: datetime) -> bool:
+    """Whether a firing at `now` is the timer's reminder: one still to be sent, before the
+    deadline (a reminder missed until its deadline has passed is moot: the deadline fires)."""
+    return timer.remind_at is not None and now < timer.due_at
+
+
+def refile_at_deadline(uow: UnitOfWork, timer: Timer) -> None:
+    """Within the transaction that sends a timer's reminder: the same item is filed at its
+    deadline, its reminder marked sent (removed), free for the sweep to hand out again. On
+    condition that it is as read: a redelivered or racing firing, or a recomputation meanwhile,
+    fails the caller's transaction with LOST_RACE (and sends nothing)."""
+    gsi2pk, gsi2sk = index_keys(timer.timer_kind, timer.subject_id, timer.due_at, not_before=clock.now())
+    uow.update(
+        timer,
+        [
+            Timer.remind_at.remove(),
+            Timer.gsi2pk.set(gsi2pk),
+            Timer.gsi2sk.set(gsi2sk),
+            Timer.claimed_until.remove(),
+            Timer.attempts.set(0),
+        ],
+        condition=(Timer.remind_at == timer.remind_at) & (Timer.due_at == timer.due_at),
+        on_fail=LOST_RACE,
+    )
+
+
 def schedule_review(uow: UnitOfWork, registration_id: str, submitted: datetime, workdays: int) -> datetime:
-    """REV-2 and MSG-1, within the registration's write: the review's deadline (the end of the
-    `workdays`-th working day after submission) and the reminder one working day before it (the
-    end of the working day before). Both are working-day timers, moved when a year's schedule is
-    loaded. Returns the deadline."""
+    """REV-2 and MSG-1, within the registration's write: one timer for the review's deadline
+    (the end of the `workdays`-th working day after submission) and its reminder one working day
+    before it (the end of the working day before; none for a one-day deadline). Both moments are
+    counted in working days, moved when a year's schedule is loaded. Returns the deadline."""
     days = calendar.current()
     due = calendar.end_of_workday(days.add_workdays(submitted, workdays))
-    schedule(uow, REVIEW_DUE, registration_id, due, submitted, workdays)
+    near, near_workdays = None, None
     if workdays > 1:
-        near = calendar.end_of_workday(days.add_workdays(submitted, workdays - 1))
-        schedule(uow, REVIEW_NEAR, registration_id, near, submitted, workdays - 1)
+        near_workdays = workdays - 1
+        near = calendar.end_of_workday(days.add_workdays(submitted, near_workdays))
+    schedule(uow, REVIEW_DUE, registration_id, due, submitted, workdays, None, near, near_workdays)
     return due
 
 
 def cancel_review(uow: UnitOfWork, registration_id: str) -> None:
-    """The review is settled (approved, returned, withdrawn, superseded): its deadline and its
-    reminder go, within the caller's transaction."""
+    """The review is settled (approved, returned, withdrawn, superseded): its timer (the deadline
+    and the reminder) goes, within the caller's transaction: one delete."""
     cancel(uow, REVIEW_DUE, registration_id)
-    cancel(uow, REVIEW_NEAR, registration_id)
 
 
 def track_admission_window(uow: UnitOfWork, registration_id: str, admitted_on: date) -> datetime:

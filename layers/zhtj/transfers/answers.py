@@ -28,7 +28,6 @@ from zhtj.transfers.rules import APPEAL_STEP, ReturnCode, StepOutcome, TransferS
 from zhtj.transfers.steps import (
     APPEAL_PENDING,
     MEMBER_BUSY,
-    NEAR_KIND,
     TIMER_KIND,
     ask,
     close_step,
@@ -128,7 +127,6 @@ def _complete(uow: UnitOfWork, transfer: Transfer, at: datetime, stats: EventCou
         versioned=False,
     )
     timers.cancel(uow, TIMER_KIND, timer_subject(transfer))
-    timers.cancel(uow, NEAR_KIND, timer_subject(transfer))
     card_due.changed(uow, transfer.member_id)
     if transfer.graduate:
         stats.add(transfer.from_path, "graduates_transferred")

@@ -20,13 +20,11 @@ from zhtj.transfers.models import TransferStep
 from zhtj.transfers.reads import get
 from zhtj.transfers.rules import LIVE_STATES, StepOutcome
 from zhtj.transfers.steps import (
-    REMIND_BEFORE,
     STEP_TAKEN,
-    TIMER_KIND,
     near_event,
     save,
+    step_timer,
     tell_waiting,
-    timer_subject,
 )
 
 
@@ -74,7 +72,7 @@ def escalate(timer: Timer) -> None:
     transfer.gsi1pk, transfer.gsi1sk = keys.transfer_inbox_pk(above), f"{timers.stamp(due)}#{transfer.transfer_id}"
     # The timer moves on (same key): the condition on its due time makes a second firing a no-op.
     uow.put(
-        timers.build(TIMER_KIND, timer_subject(transfer), due),
+        step_timer(transfer, due),
         condition=Timer.due_at == timer.due_at,
         on_fail=timers.LOST_RACE,
     )
@@ -98,34 +96,33 @@ def escalate(timer: Timer) -> None:
 
 
 def remind(timer: Timer) -> None:
-    """MSG-1: 24 hours before a step's deadline, the organisation now responsible is told, once.
-    A step answered, moved on or escalated since the reminder was set (its deadline is no longer
-    the one the reminder precedes), or a transfer no longer live, tells nobody; the timer goes."""
+    """MSG-1: 24 hours before a step's deadline, the organisation now responsible is told, once:
+    the step's timer is re-filed at its deadline in the transaction that queues the message, on
+    condition that it is as this firing read it (a redelivered or racing firing sends nothing).
+    A transfer no longer live tells nobody and its timer goes; a step whose deadline is no
+    longer the timer's (moved on meanwhile, its timer put again) tells nobody."""
     member_id, _, transfer_id = timer.subject_id.partition("/")
     try:
         transfer = get(member_id, transfer_id)
     except NotFoundError:
         transfer = None
     uow = UnitOfWork(Actor("system", None))
-    uow.delete(timer, condition=Timer.due_at == timer.due_at, on_fail=timers.LOST_RACE)
-    due = transfer.step_due_at if transfer is not None else None
-    if (
-        transfer is not None
-        and due is not None
-        and transfer.state in LIVE_STATES
-        and transfer.step_org_id
-        and abs((due - REMIND_BEFORE) - timer.due_at) < timedelta(seconds=1)
-    ):
-        responsible = transfer.escalated_to or transfer.step_org_id
-        event, member = near_event(transfer, responsible, due)
-        what = f"团员{member}的组织关系转接审批"
-        messages.notify(
-            uow,
-            messages.Kind.DEADLINE_NEAR,
-            event,
-            org_id=responsible,
-            params={"what": what, "due": messages.china_time(due)},
-        )
+    if transfer is None or transfer.state not in LIVE_STATES or not transfer.step_org_id:
+        uow.delete(timer, condition=Timer.due_at == timer.due_at, on_fail=timers.LOST_RACE)
+    else:
+        timers.refile_at_deadline(uow, timer)
+        due = transfer.step_due_at
+        if due is not None and abs(due - timer.due_at) < timedelta(seconds=1):
+            responsible = transfer.escalated_to or transfer.step_org_id
+            event, member = near_event(transfer, responsible, due)
+            what = f"团员{member}的组织关系转接审批"
+            messages.notify(
+                uow,
+                messages.Kind.DEADLINE_NEAR,
+                event,
+                org_id=responsible,
+                params={"what": what, "due": messages.china_time(due)},
+            )
     try:
         uow.commit()
     except ConflictError as error:

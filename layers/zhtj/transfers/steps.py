@@ -21,13 +21,15 @@ from zhtj.signin.tokens import Principal
 from zhtj.table import keys
 from zhtj.table.unit_of_work import Actor, UnitOfWork
 from zhtj.timers import service as timers
+from zhtj.timers.models import Timer
 from zhtj.transfers.figures import EventCounts
 from zhtj.transfers.models import Transfer, TransferStep
 from zhtj.transfers.reads import get
 from zhtj.transfers.rules import LIVE_STATES, StepOutcome, TransferState
 
-TIMER_KIND = "XFER_STEP_DUE"  # fired by deadlines/service.py (escalation.escalate)
-NEAR_KIND = "XFER_STEP_NEAR"  # MSG-1: the organisation asked, reminded (escalation.remind)
+# The step's one timer, fired by deadlines/service.py: MSG-1's reminder to the organisation asked
+# 24 hours before the deadline (escalation.remind), then the deadline (escalation.escalate).
+TIMER_KIND = "XFER_STEP_DUE"
 REMIND_BEFORE = timedelta(hours=24)
 
 NOT_LIVE = ConflictError("TRANSFER_NOT_OPEN", "该转接申请已办结，不能再处理", None)
@@ -42,29 +44,37 @@ APPEAL_PENDING = ConflictError("TRANSFER_APPEAL_PENDING", "该转接申请正在
 
 
 def ask(uow: UnitOfWork, transfer: Transfer, org_id: str, org_path: str, at: datetime, due: datetime) -> None:
-    """Point the transfer at the organisation asked next (its inbox, the deadline timer)."""
+    """Point the transfer at the organisation asked next (its inbox, the deadline timer with its
+    reminder)."""
     transfer.step_org_id, transfer.escalated_to, transfer.step_overdue = org_id, None, False
     transfer.step_asked_at, transfer.step_due_at = at, due
     transfer.gsi1pk = keys.transfer_inbox_pk(org_id)
     transfer.gsi1sk = f"{timers.stamp(due)}#{transfer.transfer_id}"
     transfer.step_path = org_path
-    timers.schedule(uow, TIMER_KIND, timer_subject(transfer), due)
+    uow.put(step_timer(transfer, due))
     tell_waiting(uow, transfer, org_id, due, "ask")
+
+
+def step_timer(transfer: Transfer, due: datetime) -> Timer:
+    """The step's one timer (XFER-2): its deadline, carrying MSG-1's reminder 24 hours before it
+    (none for a step shorter than that). Put again (the same key) by each later ask or
+    escalation, so a reminder set for an earlier deadline goes with it."""
+    remind_at = due - REMIND_BEFORE
+    return timers.build(
+        TIMER_KIND, timer_subject(transfer), due, remind_at=remind_at if remind_at > clock.now() else None
+    )
 
 
 def tell_waiting(uow: UnitOfWork, transfer: Transfer, org_id: str, due: datetime, why: str) -> None:
     """MSG-1: the organisation asked (or escalated to) is told a step waits for it; the
     transfers of one batch tell it once (one event per batch and organisation). Its reminder 24
-    hours before `due` is set (the NEAR_KIND timer, moved by each later ask or escalation)."""
+    hours before `due` is the step's timer's (step_timer)."""
     if transfer.batch_id:
         event, member = f"transfer-batch:{transfer.batch_id}:{why}:{org_id}", f"{transfer.member_name}等（批量转接）"
     else:
         event, member = f"transfer:{transfer.transfer_id}:{why}:{org_id}:{timers.stamp(due)}", transfer.member_name
     params = {"member": member, "due": messages.china_time(due)}
     messages.notify(uow, messages.Kind.TRANSFER_STEP_WAITING, event, org_id=org_id, params=params)
-    remind_at = due - REMIND_BEFORE
-    if remind_at > clock.now():  # MSG-1: 24 hours before the step's deadline (none for a shorter step)
-        timers.schedule(uow, NEAR_KIND, timer_subject(transfer), remind_at)
 
 
 def near_event(transfer: Transfer, org_id: str, due: datetime) -> tuple[str, str]:
@@ -184,6 +194,5 @@ def end(uow: UnitOfWork, transfer: Transfer, state: TransferState, at: datetime,
         versioned=False,
     )
     timers.cancel(uow, TIMER_KIND, timer_subject(transfer))
-    timers.cancel(uow, NEAR_KIND, timer_subject(transfer))
     transfer.state, transfer.closed_at = state, at
     close_step(transfer)

@@ -362,7 +362,11 @@ def test_rev_2_deadline_filed_late_december_2026_falls_in_2027_then_moves_when_2
     assert reg(reg_id).review_due == moved
     deadline = timer(timers.REVIEW_DUE, reg_id)
     assert deadline is not None and deadline.due_at == moved
-    assert (deadline.gsi2pk, deadline.gsi2sk) == timers.index_keys(timers.REVIEW_DUE, reg_id, moved)
+    # MSG-1: its reminder, not yet sent, moves too (end of the 4th working day, 5 January), and
+    # the timer stays filed at it
+    reminder = calendar.end_of_workday(date(2027, 1, 5))
+    assert deadline.remind_at == reminder
+    assert (deadline.gsi2pk, deadline.gsi2sk) == timers.index_keys(timers.REVIEW_DUE, reg_id, reminder)
     trail = [r.action for r in AuditRecord.query(keys.audit_pk("REGISTRATION", reg_id))]
     assert trail.count("registration.deadline_move") == 1
     status, view = call(client, "GET", "/calendar/2027", world.headers("huajing"))
@@ -377,6 +381,75 @@ def test_rev_2_deadline_filed_late_december_2026_falls_in_2027_then_moves_when_2
     sweep(client)
     drain_timers(client)
     assert reg(reg_id).escalated_to == world.orgs["tianhe"]
+
+
+def test_rev_2_msg_1_a_calendar_load_after_the_reminder_moves_the_deadline_it_waits_for(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a registration submitted on Monday 28 December 2026, counted with January 2027 as
+    # Monday to Friday: reminded at the end of 1 January, due at the end of 4 January
+    submitted = datetime(2026, 12, 28, 10, 0, tzinfo=CHINA_TZ).astimezone(UTC)
+    for module in (registration_submit, registration_worker, registration_applicant, registration_review):
+        monkeypatch.setattr(module, "now", lambda: submitted)
+    at(monkeypatch, submitted)
+    reg_id = registered(client, world)["registration_id"]
+    first = timer(timers.REVIEW_DUE, reg_id)
+    assert first is not None and first.remind_at == datetime(2027, 1, 2, 0, 0, tzinfo=CHINA_TZ)
+    assert first.due_at == datetime(2027, 1, 5, 0, 0, tzinfo=CHINA_TZ)
+    # And its reminder has been sent by the sweep
+    at(monkeypatch, datetime(2027, 1, 2, 0, 1, tzinfo=CHINA_TZ))
+    sweep(client)
+    drain_timers(client)
+    reminded = timer(timers.REVIEW_DUE, reg_id)
+    assert reminded is not None and reminded.remind_at is None
+    # When the province loads 2027 with 1 to 4 January off
+    body = {"holidays": [{"first": "2027-01-01", "last": "2027-01-04"}], "workdays": []}
+    status, answer = call(client, "PUT", "/calendar/2027", world.headers("root"), body)
+    assert status == 200, answer
+    drain_timers(client)
+    # Then the timer and the registration move to the new deadline (end of 6 January), and the
+    # timer is filed at it: no second reminder to wait for
+    moved = datetime(2027, 1, 7, 0, 0, tzinfo=CHINA_TZ)
+    deadline = timer(timers.REVIEW_DUE, reg_id)
+    assert deadline is not None and (deadline.due_at, deadline.remind_at) == (moved, None)
+    assert (deadline.gsi2pk, deadline.gsi2sk) == timers.index_keys(timers.REVIEW_DUE, reg_id, moved)
+    assert reg(reg_id).review_due == moved
+    # And it escalates at the new deadline, not before
+    at(monkeypatch, datetime(2027, 1, 5, 0, 1, tzinfo=CHINA_TZ))
+    sweep(client)
+    drain_timers(client)
+    assert reg(reg_id).escalated_to is None
+    at(monkeypatch, moved + timedelta(minutes=1))
+    sweep(client)
+    drain_timers(client)
+    assert reg(reg_id).escalated_to == world.orgs["tianhe"]
+    assert timer(timers.REVIEW_DUE, reg_id) is None
+
+
+def test_rev_2_msg_1_a_recomputation_racing_the_reminder_still_moves_the_deadline(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a registration submitted on Monday 28 December 2026 (January 2027 counted Monday to
+    # Friday: reminded at the end of 1 January, due at the end of 4 January), its timer read by a
+    # recomputation just before the reminder's firing re-files it at the deadline
+    submitted = datetime(2026, 12, 28, 10, 0, tzinfo=CHINA_TZ).astimezone(UTC)
+    for module in (registration_submit, registration_worker, registration_applicant, registration_review):
+        monkeypatch.setattr(module, "now", lambda: submitted)
+    at(monkeypatch, submitted)
+    reg_id = registered(client, world)["registration_id"]
+    read = timer(timers.REVIEW_DUE, reg_id)
+    assert read is not None and read.remind_at is not None
+    at(monkeypatch, datetime(2027, 1, 2, 0, 1, tzinfo=CHINA_TZ))
+    deadlines.handle(FireTimer(timer_kind=timers.REVIEW_DUE, subject_id=reg_id))
+    # When the recomputation (2027 loaded with 1 to 4 January off) writes with what it read
+    loaded = WorkdayCalendar({2027: YearSchedule.from_ranges(2027, [(date(2027, 1, 1), date(2027, 1, 4))], [])})
+    moved = deadlines._move(read, loaded, 2027)
+    # Then it reads the timer again and moves the deadline the reminded timer waits for
+    new_due = datetime(2027, 1, 7, 0, 0, tzinfo=CHINA_TZ)
+    after = timer(timers.REVIEW_DUE, reg_id)
+    assert moved is True and after is not None and (after.due_at, after.remind_at) == (new_due, None)
+    assert (after.gsi2pk, after.gsi2sk) == timers.index_keys(timers.REVIEW_DUE, reg_id, new_due)
+    assert reg(reg_id).review_due == new_due
 
 
 def test_rev_2_calendar_of_a_known_year_comes_from_the_package(client: Any, world: World) -> None:
