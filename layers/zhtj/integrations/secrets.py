@@ -10,9 +10,7 @@ import threading
 from functools import lru_cache
 from typing import Any
 
-import boto3
-
-from zhtj.core.settings import get_settings
+from zhtj.table.clients import aws
 
 _LOCK = threading.Lock()
 _documents: dict[str, dict[str, Any]] = {}
@@ -20,7 +18,7 @@ _documents: dict[str, dict[str, Any]] = {}
 
 @lru_cache(maxsize=1)
 def _client() -> Any:
-    return boto3.client("secretsmanager", region_name=get_settings().region)
+    return aws("secretsmanager")
 
 
 def read_json(secret_name: str) -> dict[str, Any]:

@@ -6,16 +6,14 @@ import json
 from functools import lru_cache
 from typing import Any
 
-import boto3
-
 from zhtj.core import settings
 from zhtj.core.manifest import load_manifest
-from zhtj.core.settings import get_settings
+from zhtj.table.clients import aws
 
 
 @lru_cache(maxsize=1)
 def _sfn() -> Any:
-    return boto3.client("stepfunctions", region_name=get_settings().region)
+    return aws("stepfunctions")
 
 
 def state_machine_arn(name: str) -> str:

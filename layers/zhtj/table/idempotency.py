@@ -21,7 +21,6 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
-import boto3
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -33,6 +32,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from zhtj.core.settings import get_settings, lambda_function_name
+from zhtj.table.clients import aws
 
 # A call with the same key is being run elsewhere: a retry later will find its answer.
 AlreadyInProgress = IdempotencyAlreadyInProgressError
@@ -57,7 +57,7 @@ class _RequestBudget:
 def _client() -> Any:
     # One DynamoDB client for every guard and shard: powertools makes a boto3 session and a
     # client per persistence layer otherwise (tens of milliseconds of model loading each).
-    return boto3.client("dynamodb", region_name=get_settings().region)
+    return aws("dynamodb")
 
 
 _GUARDS: list[Guard[Any]] = []

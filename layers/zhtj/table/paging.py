@@ -31,7 +31,6 @@ from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
-import boto3
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
@@ -39,6 +38,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from zhtj.core.errors import ValidationError
 from zhtj.core.settings import get_settings
+from zhtj.table.clients import aws
 
 BAD_CURSOR = ValidationError("BAD_CURSOR", "翻页标记无效，请从第一页重新查询", "cursor")
 
@@ -64,9 +64,7 @@ def issued_to(route: str, account_id: str | None, acting_org_id: str | None) -> 
 
 @lru_cache(maxsize=1)
 def _cipher() -> AESSIV:
-    secret = boto3.client("secretsmanager", region_name=get_settings().region).get_secret_value(
-        SecretId=get_settings().cursor_secret
-    )["SecretString"]
+    secret = aws("secretsmanager").get_secret_value(SecretId=get_settings().cursor_secret)["SecretString"]
     key = HKDF(algorithm=hashes.SHA256(), length=64, salt=None, info=_KEY_INFO).derive(secret.encode("utf-8"))
     return AESSIV(key)
 

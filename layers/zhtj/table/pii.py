@@ -30,9 +30,7 @@ from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
 
-import boto3
 import msgspec
-from botocore.config import Config
 from botocore.exceptions import ClientError
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -40,7 +38,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from zhtj.core.identity import normalize_id_number
 from zhtj.core.settings import BLIND_INDEX_KEY_ENV as BLIND_INDEX_KEY_ENV
 from zhtj.core.settings import PII_KEY_ENV as PII_KEY_ENV
-from zhtj.core.settings import get_settings, kms_key_id
+from zhtj.core.settings import kms_key_id
+from zhtj.table.clients import aws
 
 DEFAULT_PII_KEY = "alias/zhtj-pii"
 DEFAULT_BLIND_INDEX_KEY = "alias/zhtj-blind-index"
@@ -83,8 +82,7 @@ _unwrapped: OrderedDict[bytes, AESGCM] = OrderedDict()
 @lru_cache(maxsize=1)
 def _kms() -> Any:
     # Standard retries absorb KMS throttling (a shared per-account quota) at registration peaks.
-    config = Config(retries={"mode": "standard", "max_attempts": 5})
-    return boto3.client("kms", region_name=get_settings().region, config=config)
+    return aws("kms", retries={"mode": "standard", "max_attempts": 5})
 
 
 def _pii_key_id() -> str:

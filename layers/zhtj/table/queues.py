@@ -23,12 +23,11 @@ import json
 from functools import cached_property, lru_cache
 from typing import Any, Generic, TypeVar
 
-import boto3
 import msgspec
 
 from zhtj.core import faults
 from zhtj.core.manifest import load_manifest
-from zhtj.core.settings import get_settings
+from zhtj.table.clients import aws
 
 __all__ = ["DECLARED", "MalformedMessage", "Message", "Queue", "queue_url", "reset_clients"]
 
@@ -45,7 +44,7 @@ class MalformedMessage(ValueError):
 
 @lru_cache(maxsize=1)
 def _sqs() -> Any:
-    return boto3.client("sqs", region_name=get_settings().region)
+    return aws("sqs")
 
 
 @lru_cache(maxsize=32)

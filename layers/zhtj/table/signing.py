@@ -12,18 +12,18 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-import boto3
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-from zhtj.core.settings import SIGNING_KEY_ENV, TOKEN_KEY_ENV, get_settings, kms_key_id
+from zhtj.core.settings import SIGNING_KEY_ENV, TOKEN_KEY_ENV, kms_key_id
+from zhtj.table.clients import aws
 
 ALGORITHM = "ECDSA_SHA_256"
 
 
 @lru_cache(maxsize=1)
 def _kms() -> Any:
-    return boto3.client("kms", region_name=get_settings().region)
+    return aws("kms")
 
 
 class SigningKey:

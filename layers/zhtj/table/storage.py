@@ -5,12 +5,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from zhtj.core.settings import bucket_env as bucket_env
-from zhtj.core.settings import bucket_name, get_settings
+from zhtj.core.settings import bucket_name
+from zhtj.table.clients import aws
 
 UPLOAD_SECONDS = 900
 
@@ -19,7 +18,7 @@ UPLOAD_SECONDS = 900
 def _s3() -> Any:
     # SigV4 everywhere: botocore still presigns with SigV2 in some global regions, and S3
     # refuses SigV2 on SSE-KMS objects (the uploads bucket is encrypted with the PII key).
-    return boto3.client("s3", region_name=get_settings().region, config=Config(signature_version="s3v4"))
+    return aws("s3", signature_version="s3v4")
 
 
 def bucket(role: str) -> str:

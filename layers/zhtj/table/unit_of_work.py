@@ -27,6 +27,7 @@ from zhtj.core.settings import get_settings
 from zhtj.table import keys
 from zhtj.table.audit_record import AuditRecord
 from zhtj.table.base import Item
+from zhtj.table.clients import client_config
 
 # DynamoDB's limit on the actions of one TransactWriteItems.
 MAX_TRANSACTION_ITEMS = 100
@@ -88,8 +89,12 @@ def _plain(state: dict[str, Any] | None) -> dict[str, Any] | None:
 
 @lru_cache(maxsize=1)
 def _connection() -> Connection:
-    # One client per process: building a botocore client costs tens of milliseconds.
-    return Connection(region=get_settings().region)
+    # One client per process: building a botocore client costs tens of milliseconds. Built here,
+    # from the session that carries the application's client settings (zhtj.table.clients).
+    connection = Connection(region=get_settings().region)
+    connection.session.set_default_client_config(client_config())
+    assert connection.client is not None
+    return connection
 
 
 def reset_clients() -> None:

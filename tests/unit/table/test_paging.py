@@ -26,7 +26,7 @@ class _Secrets:
 @pytest.fixture
 def secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Secrets]:
     fake = _Secrets()
-    monkeypatch.setattr(paging.boto3, "client", lambda *args, **kwargs: fake)
+    monkeypatch.setattr(paging, "aws", lambda *args, **kwargs: fake)
     paging._cipher.cache_clear()
     yield fake
     paging._cipher.cache_clear()  # the next user reads the real secret again

@@ -27,18 +27,17 @@ import threading
 from functools import lru_cache
 from typing import Any
 
-import boto3
-
-from zhtj.core.settings import get_settings, payment_gateway, payment_secret_name
+from zhtj.core.settings import payment_gateway, payment_secret_name
 from zhtj.integrations.payments import transport
 from zhtj.integrations.payments.alipay import Alipay, AlipayConfig
 from zhtj.integrations.payments.base import PROVIDERS, Provider
 from zhtj.integrations.payments.wechat import WeChatPay, WeChatPayConfig
+from zhtj.table.clients import aws
 
 
 @lru_cache(maxsize=1)
 def _secrets() -> Any:
-    return boto3.client("secretsmanager", region_name=get_settings().region)
+    return aws("secretsmanager")
 
 
 def read_secret(provider_name: str) -> dict[str, Any]:
