@@ -1,7 +1,7 @@
 """Reading an uploaded import workbook (IMPORT-1..2). Pure: bytes in, no I/O.
 
-`scan`, `Chunks` and `read_chunk` read an uploaded file (openpyxl read-only: a row at a time,
-never the whole sheet in memory), `parse_row` maps a row's cells to the fields of the registration form
+`scan` and `Chunks` read an uploaded file (python-calamine: the sheet read at once, a few MB
+for the largest file allowed), `parse_row` maps a row's cells to the fields of the registration form
 (what registration.form.read_form takes), and `shown_name`/`shown_id` give what the report
 shows of a row (the ID number de-identified).
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -55,19 +54,24 @@ class Scan:
     found: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list, repr=False)
 
 
-def _open(data: bytes) -> tuple[Any, Any]:
-    # Imported here, not at the top: for cold-start cost, not to dodge a cycle (openpyxl is a
-    # library of ~60 ms that only reading an upload needs; docs/architecture.md, "Cold starts").
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
+def _sheet_rows(data: bytes) -> list[list[Any]]:
+    """The data sheet's cells from A1 (the template's sheet, else the first), as calamine reads
+    them (an empty cell ""): row n of the sheet at index n - 1. Raises FILE_FORMAT, TOO_MANY."""
+    # Imported here, not at the top: for cold-start cost, not to dodge a cycle (only reading an
+    # upload needs it; docs/architecture.md, "Cold starts").
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = workbook.sheet_names
+        sheet = workbook.get_sheet_by_name(DATA_SHEET if DATA_SHEET in names else names[0])
+    except (CalamineError, IndexError, ValueError, OSError) as error:
         raise FILE_FORMAT from error
-    sheet = workbook[DATA_SHEET] if DATA_SHEET in workbook.sheetnames else workbook.worksheets[0]
-    # Some writers record a wrong sheet size; read what is there.
-    sheet.reset_dimensions()
-    return workbook, sheet
+    # Blank rows count too: a sheet of a million empty formatted rows is not turned into cells.
+    if sheet.end is not None and sheet.end[0] + 1 > 2 * MAX_ROWS:
+        raise TOO_MANY
+    cells: list[list[Any]] = sheet.to_python(skip_empty_area=False)
+    return cells
 
 
 def _columns(header: Sequence[Any]) -> dict[str, int]:
@@ -85,85 +89,36 @@ def _blank(values: Sequence[Any]) -> bool:
 
 
 def scan(data: bytes) -> Scan:
-    """A pass over the whole file: the header and the data rows' count. Raises ValidationError
-    (IMPORT_FILE_FORMAT, IMPORT_HEADER, IMPORT_EMPTY, IMPORT_TOO_MANY_ROWS)."""
-    workbook, sheet = _open(data)
-    try:
-        rows = sheet.iter_rows(min_row=HEADER_ROW, values_only=True)
-        columns = _columns(next(rows, ()))
-        count, last, found = 0, 0, []
-        for number, values in enumerate(rows, start=FIRST_DATA_ROW):
-            if not _blank(values):
-                count, last = count + 1, number
-                found.append((number, tuple(values)))
-            # Blank rows count too: a sheet of a million empty formatted rows is not read to the end.
-            if count > MAX_ROWS or number > 2 * MAX_ROWS:
-                raise TOO_MANY
-    finally:
-        workbook.close()
-    if count == 0:
+    """The whole file read: the header, the data rows' count and the non-blank rows. Raises
+    ValidationError (IMPORT_FILE_FORMAT, IMPORT_HEADER, IMPORT_EMPTY, IMPORT_TOO_MANY_ROWS)."""
+    cells = _sheet_rows(data)
+    columns = _columns(cells[HEADER_ROW - 1] if len(cells) >= HEADER_ROW else ())
+    found = [
+        (number, tuple(values))
+        for number, values in enumerate(cells[FIRST_DATA_ROW - 1 :], start=FIRST_DATA_ROW)
+        if not _blank(values)
+    ]
+    if len(found) > MAX_ROWS:
+        raise TOO_MANY
+    if not found:
         raise EMPTY
-    return Scan(columns=columns, rows=count, last_row=last, found=found)
+    return Scan(columns=columns, rows=len(found), last_row=found[-1][0], found=found)
 
 
 class Chunks:
-    """Consecutive chunks of one file read in one pass: a chunk after the last one read goes
-    on from where that one stopped (a warm import worker reads a 10,000-row file once, not
-    once per chunk up to the chunk); a chunk before it reads the file again from the top.
-    Given the file's `scan`, its rows are handed out from it, the sheet not parsed again (the
-    worker that scanned the file at the first chunk keeps its rows: at most MAX_ROWS rows, tens
-    of MB). Raises ValidationError as `scan` does for the file and its header."""
+    """Consecutive chunks of one file: its non-blank rows, read once (`scan`; the worker that
+    scanned the file at the first chunk passes its scan), handed out by sheet row number. At
+    most MAX_ROWS rows: tens of MB of a worker's memory. Raises ValidationError as `scan` does."""
 
     def __init__(self, data: bytes, scanned: Scan | None = None) -> None:
-        self._data = data
-        self._scanned = scanned
-        if scanned is not None:
-            self.columns = scanned.columns
-            self._numbers = [number for number, _ in scanned.found]
-            return
-        self._start()
-
-    def _start(self) -> None:
-        self._workbook, sheet = _open(self._data)
-        try:
-            self._rows = sheet.iter_rows(min_row=HEADER_ROW, values_only=True)
-            self.columns = _columns(next(self._rows, ()))
-        except BaseException:
-            self._workbook.close()
-            raise
-        self._next = FIRST_DATA_ROW  # the sheet row number `_rows` yields next
+        self._scanned = scanned if scanned is not None else scan(data)
+        self.columns = self._scanned.columns
+        self._numbers = [number for number, _ in self._scanned.found]
 
     def read(self, first: int, last: int) -> list[tuple[int, tuple[Any, ...]]]:
         """The non-blank rows numbered first..last (sheet row numbers)."""
-        if self._scanned is not None:
-            found = self._scanned.found
-            return found[bisect_left(self._numbers, first) : bisect_left(self._numbers, last + 1)]
-        if first < self._next:
-            self.close()
-            self._start()
-        found = []
-        while self._next <= last:
-            values = next(self._rows, None)
-            if values is None:
-                break
-            number, self._next = self._next, self._next + 1
-            if number >= first and not _blank(values):
-                found.append((number, tuple(values)))
-        return found
-
-    def close(self) -> None:
-        if self._scanned is None:
-            self._workbook.close()
-
-
-def read_chunk(data: bytes, first: int, last: int) -> tuple[dict[str, int], list[tuple[int, tuple[Any, ...]]]]:
-    """The header's columns and the non-blank rows numbered first..last (sheet row numbers).
-    Raises ValidationError as `scan` does for the file and its header."""
-    chunks = Chunks(data)
-    try:
-        return chunks.columns, chunks.read(first, last)
-    finally:
-        chunks.close()
+        found = self._scanned.found
+        return found[bisect_left(self._numbers, first) : bisect_left(self._numbers, last + 1)]
 
 
 @dataclass(frozen=True)

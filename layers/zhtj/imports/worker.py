@@ -96,10 +96,10 @@ def _advance(job: Import, row: int) -> None:
         outcomes = import_rows(job, chunks.columns, chunks.read(row, end))
     if not _record(job, row, end + 1, outcomes):
         return
-    # A warm worker keeps its clients (their service models), openpyxl and the file's reader:
-    # frozen once, after its first chunk, the collector's full passes over each later chunk's
-    # allocations no longer walk them (a reader frozen while still in use stays until the
-    # process ends: one file's, once).
+    # A warm worker keeps its clients (their service models) and the file's rows: frozen once,
+    # after its first chunk, the collector's full passes over each later chunk's allocations no
+    # longer walk them (rows frozen while still in use stay until the process ends: one file's,
+    # once).
     heap.keep_loaded("import worker")
     if end + 1 > last_row:
         refreshed = find(job.import_id)
@@ -109,9 +109,9 @@ def _advance(job: Import, row: int) -> None:
         send(job.import_id, end + 1)
 
 
-# The last file read, by key and ETag, and its reader (its rows as scanned, or where its reading
-# stopped): consecutive chunks of an import in one warm worker fetch it once and parse each row
-# once (the worker that scanned it at the first chunk, not even twice).
+# The last file read, by key and ETag, and its rows: consecutive chunks of an import in one warm
+# worker fetch it and read its sheet once (the worker that scanned it at the first chunk keeps
+# that scan).
 _last_file: tuple[str, bytes] | None = None
 _last_chunks: tuple[str, upload.Chunks] | None = None
 
@@ -133,9 +133,7 @@ def _chunks(job: Import, data: bytes, scanned: upload.Scan | None = None) -> upl
 
 def _forget_chunks() -> None:
     global _last_chunks
-    if _last_chunks is not None:
-        _last_chunks[1].close()
-        _last_chunks = None
+    _last_chunks = None
 
 
 def _file(job: Import) -> bytes:
