@@ -65,6 +65,14 @@ def timer(kind: str, subject_id: str) -> Timer | None:
         return None
 
 
+def submitted_at(client: Any, world: World, monkeypatch: pytest.MonkeyPatch, submitted: datetime) -> str:
+    """A registration submitted (and written) at `submitted`, the clock left there: its id."""
+    for module in (registration_submit, registration_worker, registration_applicant, registration_review):
+        monkeypatch.setattr(module, "now", lambda: submitted)
+    at(monkeypatch, submitted)
+    return str(registered(client, world)["registration_id"])
+
+
 def overdue_reviews(world: World, branch: str) -> int:
     return int(Org.get(keys.org_pk(world.orgs[branch]), keys.META, consistent_read=True).overdue_reviews)
 
@@ -333,11 +341,8 @@ def test_rev_2_deadline_filed_late_december_2026_falls_in_2027_then_moves_when_2
 ) -> None:
     # Given
     submitted = datetime(2026, 12, 28, 10, 0, tzinfo=CHINA_TZ).astimezone(UTC)  # a Monday
-    for module in (registration_submit, registration_worker, registration_applicant, registration_review):
-        monkeypatch.setattr(module, "now", lambda: submitted)
-    at(monkeypatch, submitted)
     # When
-    reg_id = registered(client, world)["registration_id"]
+    reg_id = submitted_at(client, world, monkeypatch, submitted)
     # chinesecalendar stops at 2026: January 2027 is counted Monday to Friday.
     # Then
     assert WorkdayCalendar().knows(2027) == "fallback"
@@ -389,10 +394,7 @@ def test_rev_2_msg_1_a_calendar_load_after_the_reminder_moves_the_deadline_it_wa
     # Given a registration submitted on Monday 28 December 2026, counted with January 2027 as
     # Monday to Friday: reminded at the end of 1 January, due at the end of 4 January
     submitted = datetime(2026, 12, 28, 10, 0, tzinfo=CHINA_TZ).astimezone(UTC)
-    for module in (registration_submit, registration_worker, registration_applicant, registration_review):
-        monkeypatch.setattr(module, "now", lambda: submitted)
-    at(monkeypatch, submitted)
-    reg_id = registered(client, world)["registration_id"]
+    reg_id = submitted_at(client, world, monkeypatch, submitted)
     first = timer(timers.REVIEW_DUE, reg_id)
     assert first is not None and first.remind_at == datetime(2027, 1, 2, 0, 0, tzinfo=CHINA_TZ)
     assert first.due_at == datetime(2027, 1, 5, 0, 0, tzinfo=CHINA_TZ)
@@ -433,10 +435,7 @@ def test_rev_2_msg_1_a_recomputation_racing_the_reminder_still_moves_the_deadlin
     # Friday: reminded at the end of 1 January, due at the end of 4 January), its timer read by a
     # recomputation just before the reminder's firing re-files it at the deadline
     submitted = datetime(2026, 12, 28, 10, 0, tzinfo=CHINA_TZ).astimezone(UTC)
-    for module in (registration_submit, registration_worker, registration_applicant, registration_review):
-        monkeypatch.setattr(module, "now", lambda: submitted)
-    at(monkeypatch, submitted)
-    reg_id = registered(client, world)["registration_id"]
+    reg_id = submitted_at(client, world, monkeypatch, submitted)
     read = timer(timers.REVIEW_DUE, reg_id)
     assert read is not None and read.remind_at is not None
     at(monkeypatch, datetime(2027, 1, 2, 0, 1, tzinfo=CHINA_TZ))

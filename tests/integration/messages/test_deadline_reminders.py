@@ -41,6 +41,15 @@ def timer(kind: str, subject_id: str) -> Timer | None:
         return None
 
 
+def waiting(client: Any, world: World, seq: int) -> tuple[str, Timer]:
+    """A registration waiting at 华景 for its review (ID and phone numbered `seq`), and its one
+    timer, its reminder still to be sent."""
+    reg_id = registered(client, world, id_number=make_id(seq=seq), phone=f"13800138{seq:03d}")["registration_id"]
+    found = timer(timers.REVIEW_DUE, reg_id)
+    assert found is not None and found.remind_at is not None
+    return reg_id, found
+
+
 def fire(monkeypatch: pytest.MonkeyPatch, kind: str, subject_id: str) -> None:
     """The timer's firing message, handled a minute after it falls due next (its reminder, or
     its deadline), twice: redelivered."""
@@ -87,9 +96,7 @@ def test_msg_1_rev_2_a_racing_firing_of_the_reminder_sends_nothing(
 ) -> None:
     # Given a registration's timer, read by two firings of its reminder at once
     world = settled
-    reg_id = registered(client, world, id_number=make_id(seq=303), phone="13800138303")["registration_id"]
-    read = timer(timers.REVIEW_DUE, reg_id)
-    assert read is not None and read.remind_at is not None
+    reg_id, read = waiting(client, world, 303)
     at(monkeypatch, read.remind_at + timedelta(minutes=1))
     # When the first sends the reminder and the second commits after it
     deadlines.remind_review(read)
@@ -108,9 +115,7 @@ def test_msg_1_rev_2_a_reminder_missed_until_the_deadline_escalates_without_remi
 ) -> None:
     # Given a registration waiting at 华景 whose timer was not swept at its reminder
     world = settled
-    reg_id = registered(client, world, id_number=make_id(seq=304), phone="13800138304")["registration_id"]
-    late = timer(timers.REVIEW_DUE, reg_id)
-    assert late is not None and late.remind_at is not None
+    reg_id, late = waiting(client, world, 304)
     # When it first fires after its deadline (delivered twice)
     with monkeypatch.context() as patched:
         at(patched, late.due_at + timedelta(minutes=1))
@@ -128,9 +133,7 @@ def test_msg_1_a_review_decided_before_the_reminder_tells_nobody(
 ) -> None:
     # Given a registration waiting at 华景, with its reminder set
     world = settled
-    reg_id = registered(client, world, id_number=make_id(seq=302), phone="13800138302")["registration_id"]
-    near = timer(timers.REVIEW_DUE, reg_id)
-    assert near is not None and near.remind_at is not None
+    reg_id, near = waiting(client, world, 302)
     # When 华景 approves it, and a late firing of the reminder arrives anyway
     status, answer = call(client, "POST", f"/registrations/{reg_id}/approve", world.headers("huajing"))
     assert status == 200, answer
