@@ -482,3 +482,68 @@ def test_request_ids_and_random_strings_keep_moto_s_form(aws: None) -> None:
     assert len(plain) == 20 and plain.isascii() and plain.isalnum()
     assert len(letters) == 40 and letters.isascii() and letters.isalpha()
     assert len(lower) == 40 and lower.isascii() and lower.isalnum() and lower == lower.lower()
+
+
+@pytest.mark.parametrize(
+    ("url", "headers", "body"),
+    [
+        (
+            "https://dynamodb.cn-north-1.amazonaws.com.cn/",
+            {"X-Amz-Target": "DynamoDB_20120810.GetItem", "Content-Type": "application/x-amz-json-1.0"},
+            b'{"TableName": "zhtj"}',
+        ),
+        (
+            "https://kms.cn-north-1.amazonaws.com.cn/",
+            {"Content-Type": "application/x-amz-json-1.1", "Content-Length": "999", "X-Amz-Date": "20260101T000000Z"},
+            b"{}",
+        ),
+        ("http://localhost:4566/some/path-with_odd.chars~", {"Host": "elsewhere:81", "x-a": "1", "X-A": "2"}, b"x"),
+        (
+            "https://sqs.cn-north-1.amazonaws.com.cn:8443/1/q",
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            b"a=1",
+        ),
+    ],
+)
+def test_a_plain_request_gets_the_environment_werkzeug_builds(url: str, headers: dict[str, str], body: bytes) -> None:
+    # Given a request with a body to a plain URL, as moto receives it from boto3
+    from urllib.parse import urlparse
+
+    from werkzeug.test import EnvironBuilder
+
+    from infra.moto_patches import plain_environ
+
+    parsed = urlparse(url)
+    # When its environment is written, and built as moto's own path does (werkzeug's EnvironBuilder)
+    written = plain_environ("POST", url, list(headers.items()), body)
+    built = EnvironBuilder(
+        method="POST",
+        base_url=f"{parsed.scheme}://{parsed.netloc}",
+        path=parsed.path,
+        query_string=parsed.query,
+        data=body,
+        headers=list(headers.items()),
+    ).get_environ()
+    # Then they are the same, body included
+    assert written is not None
+    assert written.pop("wsgi.input").read() == built.pop("wsgi.input").read() == body
+    assert written == built
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("https://s3.amazonaws.com.cn/bucket/a%2Fb", b"x"),  # quoted
+        ("https://s3.amazonaws.com.cn/bucket/key?uploads", b"x"),  # a query
+        ("https://s3.amazonaws.com.cn/bucket/键", b"x"),  # not ASCII
+        ("https://s3.amazonaws.com.cn/bucket/a;b", b"x"),  # urlparse's ;params
+        ("https://s3.amazonaws.com.cn", b"x"),  # no path
+        ("https://sqs.amazonaws.com.cn/", b""),  # no body
+    ],
+)
+def test_any_other_request_takes_werkzeugs_path(url: str, body: bytes) -> None:
+    # Given a request whose URL or body werkzeug would transform
+    from infra.moto_patches import plain_environ
+
+    # When / Then no environment is written for it
+    assert plain_environ("POST", url, [], body) is None
