@@ -1,4 +1,4 @@
-"""Fourteen fixes to moto (the embedded AWS) so that it behaves like the service it stands in for.
+"""Thirteen fixes to moto (the embedded AWS) so that it behaves like the service it stands in for.
 
 1. Requests are atomic. moto's server answers requests on many threads but its DynamoDB
 backend has no lock: two concurrent conditional writes can both pass their condition (two
@@ -95,13 +95,6 @@ letters and digits) was drawn one `choice` at a time: drawn now with one `choice
 the same alphabet, of the same length. Generic: every request to every service (a KMS
 GenerateMac a row in an import: ≈ 4 % of moto's time for one).
 
-14. A request's environment is written, not simulated. moto turns each boto3 request into a
-werkzeug request through werkzeug's test-client EnvironBuilder (headers parsed into a Headers
-object, the URL through IRI conversions, properties recomputed several times): a seventh of a
-KMS GenerateMac in-process. A request with a body, whose URL is plain ASCII with nothing to
-unquote and no query string (every JSON-protocol request: DynamoDB, KMS, SQS...), gets the
-WSGI environment EnvironBuilder would have built (the same keys and values, the body in a
-fresh stream); any other request takes werkzeug's path.
 """
 
 from __future__ import annotations
@@ -109,10 +102,7 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
-import io
-import re
 import string
-import sys
 import threading
 import types
 from typing import Any
@@ -210,7 +200,6 @@ def apply() -> None:
     _attribute_values_by_their_type()
     _kms_aliases_checked_lazily()
     _backends_found_cheaply()
-    _environments_written()
     _APPLIED = True
 
 
@@ -675,93 +664,3 @@ def _backends_found_cheaply() -> None:
 
     BackendDict.__getitem__ = backend_for  # type: ignore[method-assign]
     MotoRandom.get_random_string = get_random_string  # type: ignore[method-assign]
-
-
-# --- 14. A request's environment is written, not simulated ----------------------------------------
-
-# Nothing in it that werkzeug would quote, unquote or encode, nor urlparse split off (";params").
-_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.:\-]+/[A-Za-z0-9._~!$&'()*+,=:@/\-]*")
-
-
-def plain_environ(method: str, url: str, header_items: list[tuple[str, str]], body: bytes) -> dict[str, Any] | None:
-    """The WSGI environment werkzeug's EnvironBuilder builds (werkzeug 3.1) for a request with a
-    body (bytes) to a plain ASCII URL (no query, nothing quoted, no non-ASCII); None otherwise."""
-    if not body or type(body) is not bytes or not _PLAIN_URL.fullmatch(url):
-        return None
-    scheme, _, rest = url.partition("://")
-    host, _, path = rest.partition("/")
-    path = "/" + path
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": method,
-        "SCRIPT_NAME": "",
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "REQUEST_URI": path,
-        "RAW_URI": path,
-        "SERVER_NAME": host.partition(":")[0],
-        "SERVER_PORT": _server_port(scheme, host),
-        "HTTP_HOST": host,
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scheme,
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
-    combined: dict[str, list[str]] = {}
-    content_type = None
-    for key, value in header_items:
-        if type(value) is not str or "\n" in value or "\r" in value:
-            return None  # werkzeug's Headers converts or refuses it
-        lowered = key.lower()
-        if lowered == "content-type":
-            content_type = value if content_type is None else content_type
-            continue
-        if lowered == "content-length":
-            continue
-        combined.setdefault(f"HTTP_{key.upper().replace('-', '_')}", []).append(value)
-    if content_type is not None:
-        environ["CONTENT_TYPE"] = content_type
-    environ["CONTENT_LENGTH"] = str(len(body))
-    for key, values in combined.items():
-        environ[key] = ", ".join(values)
-    return environ
-
-
-def _server_port(scheme: str, host: str) -> str:
-    _, sep, port = host.partition(":")
-    if sep and port.isdigit():
-        return str(int(port))
-    return "443" if scheme == "https" else "80"
-
-
-def _environments_written() -> None:
-    from moto.core import request as moto_request
-
-    request_class = moto_request.Request
-    original = request_class.from_primitives.__func__  # type: ignore[attr-defined]
-
-    def from_primitives(cls: Any, method: str, url: str, headers: Any, body: Any = None) -> Any:
-        if type(body) is str:
-            body = body.encode()
-        header_items = [
-            (key, value.decode("utf-8") if isinstance(value, bytes) else value)
-            for key, value in headers.items()
-            if key.lower() != "transfer-encoding"
-        ]
-        environ = plain_environ(method, url, header_items, body) if cls is request_class else None
-        if environ is None:
-            return original(cls, method, url, headers, body)
-        request = cls(environ)
-        # moto's own additions (moto 5.2, Request.from_primitives).
-        request.environ[moto_request.PRESERVED_HEADER_NAMES_ENVIRON_KEY] = {
-            moto_request.environ_key_for_header(key): key
-            for key, _ in header_items
-            if moto_request.should_preserve_original_header_name(key)
-        }
-        request.environ.setdefault("CONTENT_LENGTH", "0")
-        return request
-
-    request_class.from_primitives = classmethod(from_primitives)  # type: ignore[assignment,method-assign]
