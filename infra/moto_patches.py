@@ -1,4 +1,4 @@
-"""Thirteen fixes to moto (the embedded AWS) so that it behaves like the service it stands in for.
+"""Twelve fixes to moto (the embedded AWS) so that it behaves like the service it stands in for.
 
 1. Requests are atomic. moto's server answers requests on many threads but its DynamoDB
 backend has no lock: two concurrent conditional writes can both pass their condition (two
@@ -85,16 +85,6 @@ keyed, sized or compared, by any operation.
 that does not exist (its message, its XML body) before it looks the alias up, on every request
 that names a key by alias (GenerateMac, Sign, Decrypt...): a tenth of a GenerateMac. The error is
 built, the same, only when the alias is missing.
-
-13. A request finds its backend and names itself cheaply. moto looks a service's backend up
-several times a request (the stubber, then each `*_backend` property), and each look-up took a
-lock, listed the accounts and compared the service with every service in use (a linear scan of
-`__eq__` calls) to register it for reset; an account already there (which is registered: reset
-clears both together) is now returned as it is. And each answer's request id (52 random
-letters and digits) was drawn one `choice` at a time: drawn now with one `choices` call from
-the same alphabet, of the same length. Generic: every request to every service (a KMS
-GenerateMac a row in an import: ≈ 4 % of moto's time for one).
-
 """
 
 from __future__ import annotations
@@ -102,7 +92,6 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
-import string
 import threading
 import types
 from typing import Any
@@ -199,7 +188,6 @@ def apply() -> None:
     _size_stream_records_when_read()
     _attribute_values_by_their_type()
     _kms_aliases_checked_lazily()
-    _backends_found_cheaply()
     _APPLIED = True
 
 
@@ -636,31 +624,3 @@ def _kms_aliases_checked_lazily() -> None:
         raise NotFoundException(f"Alias {self._display_arn(key_id)} is not found.")
 
     KmsResponse._validate_alias = validate_alias  # type: ignore[method-assign]
-
-
-# --- 13. A request finds its backend and names itself cheaply --------------------------------------
-
-
-def _backends_found_cheaply() -> None:
-    from moto.core.base_backend import BackendDict
-    from moto.moto_api._internal.moto_random import MotoRandom
-
-    get = BackendDict.__getitem__
-
-    def backend_for(self: BackendDict[Any], account_id: str) -> Any:
-        # An account's backend, once created, is registered for reset (BackendDict.reset clears
-        # the accounts and the registrations together): moto's own path creates and registers.
-        if account_id in self:
-            return dict.__getitem__(self, account_id)
-        return get(self, account_id)
-
-    def get_random_string(
-        self: MotoRandom, length: int = 20, include_digits: bool = True, lower_case: bool = False
-    ) -> str:
-        # moto's own (moto 5.2): letters, and digits unless told not, lower-cased if asked.
-        pool = string.ascii_letters + (string.digits if include_digits else "")
-        random_str = "".join(self.choices(pool, k=length))
-        return random_str.lower() if lower_case else random_str
-
-    BackendDict.__getitem__ = backend_for  # type: ignore[method-assign]
-    MotoRandom.get_random_string = get_random_string  # type: ignore[method-assign]

@@ -446,39 +446,3 @@ def test_kms_names_a_missing_alias_and_finds_an_existing_one(aws: None) -> None:
     assert by_name == by_arn
     assert missing.value.response["Error"]["Code"] == "NotFoundException"
     assert "alias/nobody is not found" in missing.value.response["Error"]["Message"]
-
-
-def test_a_service_backend_is_found_again_and_forgotten_by_reset(aws: None) -> None:
-    # Given moto's KMS backend for the default account, asked for twice
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.core.base_backend import BackendDict
-    from moto.kms.models import kms_backends
-
-    first = kms_backends[DEFAULT_ACCOUNT_ID]
-    # When it is asked again, then moto is reset
-    again = kms_backends[DEFAULT_ACCOUNT_ID]
-    registered = kms_backends in BackendDict._instances
-    BackendDict.reset()
-    # Then the same backend came back, registered for reset, and reset forgot it as moto's own does
-    assert again is first
-    assert registered
-    assert DEFAULT_ACCOUNT_ID not in kms_backends
-    assert kms_backends not in BackendDict._instances
-    assert kms_backends[DEFAULT_ACCOUNT_ID] is not first  # a new one, registered again
-    assert kms_backends in BackendDict._instances
-
-
-def test_request_ids_and_random_strings_keep_moto_s_form(aws: None) -> None:
-    # Given moto's random source
-    from moto.moto_api._internal import mock_random
-
-    # When a request is answered, and strings are drawn with each of moto's options
-    answered = boto3.client("kms").list_keys()["ResponseMetadata"]["RequestId"]
-    plain = mock_random.get_random_string()
-    letters = mock_random.get_random_string(length=40, include_digits=False)
-    lower = mock_random.get_random_string(length=40, lower_case=True)
-    # Then each has moto's length and alphabet
-    assert len(answered) == 52 and answered.isascii() and answered.isalnum()
-    assert len(plain) == 20 and plain.isascii() and plain.isalnum()
-    assert len(letters) == 40 and letters.isascii() and letters.isalpha()
-    assert len(lower) == 40 and lower.isascii() and lower.isalnum() and lower == lower.lower()
