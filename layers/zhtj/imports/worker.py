@@ -94,15 +94,13 @@ def _advance(job: Import, row: int) -> None:
     chunks = _chunks(job, data, scanned)
     with heap.batch():
         outcomes = import_rows(job, chunks.columns, chunks.read(row, end))
-        # A warm worker keeps its clients (their service models) and the file's rows: frozen once,
-        # after its first chunk, the collector's full passes over each later chunk's allocations no
-        # longer walk them (rows frozen while still in use stay until the process ends: one file's,
-        # once). Frozen within the batch: its end lowers the youngest generation's threshold under
-        # the count the chunk left, and the cascade of collections that sets off often ended in a
-        # full one (≈ 0.2 s at the first chunk, in-process) just before this one, which repeated it.
-        heap.keep_loaded("import worker")
     if not _record(job, row, end + 1, outcomes):
         return
+    # A warm worker keeps its clients (their service models) and the file's rows: frozen once,
+    # after its first chunk, the collector's full passes over each later chunk's allocations no
+    # longer walk them (rows frozen while still in use stay until the process ends: one file's,
+    # once).
+    heap.keep_loaded("import worker")
     if end + 1 > last_row:
         refreshed = find(job.import_id)
         if refreshed is not None:
