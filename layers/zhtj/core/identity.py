@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
 from typing import Any, Literal
 
 import msgspec
@@ -81,29 +80,6 @@ def normalize_id_number(raw: str, today: date | None = None) -> str:
     ID_FORMAT, ID_REGION, ID_PERMIT_REGION, ID_BIRTH_DATE, ID_BIRTH_TOO_EARLY,
     ID_BIRTH_FUTURE, ID_CHECKSUM.
     """
-    # A row of an import is normalised four times (checked, shown, indexed, its facts indexed):
-    # a number's valid form is kept; one that fails is checked afresh each time, with `today`,
-    # so that it fails with the same error, in the same order of checks, as ever.
-    try:
-        text = _valid_form(raw)
-    except ValidationError:
-        if today is None:
-            raise
-        return _normalize(raw, today)  # raises
-    if today is not None:
-        _birth_date(text, today)  # ID_BIRTH_FUTURE: every other check passed
-    return text
-
-
-_VALID_FORMS_KEPT = 4096
-
-
-@lru_cache(maxsize=_VALID_FORMS_KEPT)
-def _valid_form(raw: str) -> str:
-    return _normalize(raw, None)
-
-
-def _normalize(raw: str, today: date | None) -> str:
     text = "".join(raw.split()).translate(_FOLD)
     if not text:
         raise _fail("ID_REQUIRED", "请填写身份证号码")

@@ -101,18 +101,6 @@ def test_reg_2_future_birth_is_only_checked_against_a_given_today() -> None:
     assert refusal(tomorrow, today=TODAY) == "ID_BIRTH_FUTURE"
 
 
-def test_reg_2_a_number_asked_again_fails_as_it_did_in_the_order_of_the_checks() -> None:
-    # Given a number born tomorrow with a wrong check character, and a good number born tomorrow
-    tomorrow = with_check("11010520250602002")
-    wrong = tomorrow[:17] + ("0" if tomorrow[17] != "0" else "1")
-    # When each is asked several times, without and with today, in both orders
-    answers = [refusal(wrong, today=None), refusal(wrong), refusal(wrong, today=None), refusal(wrong)]
-    kept = [normalize_id_number(tomorrow), refusal(tomorrow), normalize_id_number(tomorrow), refusal(tomorrow)]
-    # Then the birth date is refused before the check character whenever today is given, every time
-    assert answers == ["ID_CHECKSUM", "ID_BIRTH_FUTURE", "ID_CHECKSUM", "ID_BIRTH_FUTURE"]
-    assert kept == [tomorrow, "ID_BIRTH_FUTURE", tomorrow, "ID_BIRTH_FUTURE"]
-
-
 @pytest.mark.parametrize("region", ["810000", "820000", "830000"])
 def test_reg_2_hong_kong_macao_taiwan_permits(region: str) -> None:
     facts = parse_id_number(with_check(region + "20010203123"), TODAY)
