@@ -56,7 +56,7 @@ def _workbook(rows: int, branch_aliases: list[str]) -> bytes:
 
 def _deliver(worker: Any, queue: str) -> int:
     """Hand the queue's messages to the worker one at a time (batch size 1, as deployed). After
-    each, what the heap holds is frozen out of the garbage collector: moto's table (≈ 7 items a
+    each, what the heap holds is frozen out of the garbage collector: moto's table (≈ 6 items a
     row, each a tree of objects) lives in this heap, not in a Lambda's, and the collector's full
     passes over a 10,000-row import would otherwise walk all of it, several times a chunk (a
     quarter of the CPU by the end); the chunk's own allocations are collected as in a worker."""
