@@ -93,7 +93,7 @@ def _connection() -> Connection:
     # from the session that carries the application's client settings (zhtj.table.clients).
     connection = Connection(region=get_settings().region)
     connection.session.set_default_client_config(client_config())
-    assert connection.client is not None
+    _ = connection.client  # built now, on this thread's session (pynamodb keeps one per thread)
     return connection
 
 
