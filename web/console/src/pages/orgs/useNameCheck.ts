@@ -1,8 +1,10 @@
 // ORG-5 as you type: the draft's names are sent to a name check a moment after typing stops —
 // a new child's to POST /orgs/{id}/children/name-check, an edited organisation's to
 // POST /orgs/{id}/name-check (which counts the organisation's own names as no conflict); each
-// refused name's Chinese message is kept under its field. Only names already typed are
-// checked, and an answer older than the latest draft is dropped.
+// refused name's Chinese message is kept under its field until that field changes (a message
+// speaks of the value it was given for, so it goes as soon as that value is edited, before the
+// next answer, and stays gone if the next check fails). Only names already typed are checked,
+// and an answer older than the latest draft is dropped.
 import { ref, watch, type Ref, type WatchSource } from "vue";
 import type { BodyOf } from "@shared/api";
 
@@ -31,8 +33,11 @@ export function useNameCheck<D extends Names>(
 
   watch(
     draft,
-    (value) => {
+    (value, old) => {
       clearTimeout(timer);
+      const kept = { ...messages.value };
+      for (const field of Object.keys(kept) as (keyof Names)[]) if (value[field] !== old?.[field]) delete kept[field];
+      if (Object.keys(kept).length !== Object.keys(messages.value).length) messages.value = kept;
       const typed = typedNames(value);
       if (typed === null) {
         messages.value = {};
