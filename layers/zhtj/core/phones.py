@@ -27,10 +27,8 @@ def mobile(value: str, field: str = "phone") -> str:
         parsed = phonenumbers.parse(value.strip(), "CN")
     except phonenumbers.NumberParseException as error:
         raise wrong from error
-    if (
-        not phonenumbers.is_valid_number(parsed)
-        or phonenumbers.number_type(parsed) != phonenumbers.PhoneNumberType.MOBILE
-    ):
+    # number_type is UNKNOWN for an invalid number: MOBILE means valid too.
+    if phonenumbers.number_type(parsed) != phonenumbers.PhoneNumberType.MOBILE:
         raise wrong
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 

@@ -61,11 +61,12 @@ def stage(message: WriteRegistration, checked: identity_check.FirstCheck | None 
     together) and the verdict kept, the REG-4 claims, the review deadline (REV-2) and the audit
     record. Raises identity_check.Paced."""
     registration_id, branch_id = message.registration_id, message.branch_id
-    # A message whose ID number cannot be opened is poison: it fails here, before any write.
-    id_number = pii.unseal(message.person.id_sealed, {"purpose": "id_number", "registration": registration_id})
     submitted = datetime.fromisoformat(message.submitted_at)
     person = {k: v for k, v in asdict(message.person).items() if v is not None}
     if checked is None:
+        # A message whose ID number cannot be opened is poison: it fails here, before any write.
+        # (An import's rows were sealed by the same process a moment ago, and checked already.)
+        id_number = pii.unseal(message.person.id_sealed, {"purpose": "id_number", "registration": registration_id})
         checked = identity_check.check_first(person["name"], id_number, person.get("phone"))
     real_name = checked.state
     pending = RegistrationState.PENDING

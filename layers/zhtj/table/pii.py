@@ -196,6 +196,12 @@ def _id_mac(id18: str) -> bytes:
     return bytes(response["Mac"])
 
 
+@lru_cache(maxsize=_INDEX_CACHE_SIZE)
+def _normal(id_number: str) -> str:
+    """normalize_id_number, once per form seen (a row's number is indexed, then keys its facts)."""
+    return normalize_id_number(id_number)
+
+
 def _index_of(id18: str) -> str:
     return base64.b32encode(_id_mac(id18)[:_INDEX_BYTES]).decode("ascii")
 
@@ -207,7 +213,7 @@ def blind_index(id_number: str) -> str:
     15-digit legacy form indexes like its 18-character form), in every process.
     Raises ValidationError as normalize_id_number does; KMS errors propagate.
     """
-    return _index_of(normalize_id_number(id_number))
+    return _index_of(_normal(id_number))
 
 
 _FACTS_DOMAIN = b"zhtj:real-name-facts:"
@@ -221,7 +227,7 @@ def facts_index(name: str, id_number: str, phone: str | None) -> str:
     the blind index, tells nothing without KMS, and equals no ID number's index. It costs no
     KMS call beyond the ID number's own (an import checks and indexes a row with one)."""
     canonical = json.dumps([name.strip(), phone or ""], ensure_ascii=False)
-    key = _id_mac(normalize_id_number(id_number))
+    key = _id_mac(_normal(id_number))
     digest = hmac.new(key, _FACTS_DOMAIN + canonical.encode("utf-8"), hashlib.sha256).digest()
     return base64.b32encode(digest).decode("ascii").rstrip("=")
 
@@ -231,6 +237,7 @@ def reset_clients() -> None:
     global _current
     _kms.cache_clear()
     _id_mac.cache_clear()
+    _normal.cache_clear()
     with _lock:
         _current = None
         _unwrapped.clear()
