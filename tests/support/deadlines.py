@@ -12,6 +12,7 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.support.queues import sqs_records
 from zhtj.core import clock
 from zhtj.deadlines.messages import TIMERS
 
@@ -47,18 +48,7 @@ def drain_timers(client: Any) -> tuple[int, set[str]]:
     url = TIMERS.url()
     handled, failed = 0, set()
     while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-        records = [
-            {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
-                "attributes": {"ApproximateReceiveCount": "1"},
-                "messageAttributes": {},
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws-cn:sqs:cn-north-1:123456789012:zhtj-timers",
-            }
-            for m in messages
-        ]
+        records = sqs_records(messages, "timers")
         payload = client.lambda_.invoke("timer_worker", {"Records": records}).payload
         failed_ids = {f["itemIdentifier"] for f in payload["batchItemFailures"]}
         for m in messages:

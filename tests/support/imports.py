@@ -11,6 +11,7 @@ import requests
 from openpyxl import Workbook
 
 from tests.support.http import call
+from tests.support.queues import sqs_records
 from tests.support.registration import make_id
 from tests.support.world import World
 from zhtj.imports import template as sheet
@@ -61,16 +62,7 @@ def drain(client: Any, limit: int | None = None, expect_failure: bool = False) -
         if not found:
             break
         message = found[0]
-        record = {
-            "messageId": message["MessageId"],
-            "receiptHandle": message["ReceiptHandle"],
-            "body": message["Body"],
-            "attributes": message.get("Attributes", {}),
-            "messageAttributes": {},
-            "eventSource": "aws:sqs",
-            "eventSourceARN": "arn:aws-cn:sqs:cn-north-1:1:zhtj-imports",
-        }
-        payload = client.lambda_.invoke("import_worker", {"Records": [record]}).payload
+        payload = client.lambda_.invoke("import_worker", {"Records": sqs_records([message], "imports")}).payload
         handled += 1
         if payload["batchItemFailures"]:
             assert expect_failure, payload

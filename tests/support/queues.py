@@ -6,6 +6,23 @@ from __future__ import annotations
 from typing import Any
 
 
+def sqs_records(messages: list[dict[str, Any]], queue: str) -> list[dict[str, Any]]:
+    """Messages received from a queue as the records of the SQS event Lambda hands its function
+    (each received once, unless its ApproximateReceiveCount was asked for)."""
+    return [
+        {
+            "messageId": m["MessageId"],
+            "receiptHandle": m["ReceiptHandle"],
+            "body": m["Body"],
+            "attributes": m.get("Attributes") or {"ApproximateReceiveCount": "1"},
+            "messageAttributes": {},
+            "eventSource": "aws:sqs",
+            "eventSourceARN": f"arn:aws-cn:sqs:cn-north-1:123456789012:zhtj-{queue}",
+        }
+        for m in messages
+    ]
+
+
 def drain(client: Any, queue: str = "registration") -> int:
     """Deliver a manifest queue to its handler until it is empty, as the local runner does, and
     require every record to succeed; returns the messages handled."""
@@ -21,18 +38,7 @@ def drain(client: Any, queue: str = "registration") -> int:
     url = queue_url(queue)
     handled = 0
     while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
-        records = [
-            {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
-                "attributes": {},
-                "messageAttributes": {},
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws-cn:sqs:cn-north-1:1:q",
-            }
-            for m in messages
-        ]
+        records = sqs_records(messages, queue)
         payload = client.lambda_.invoke(function, {"Records": records}).payload
         assert payload == {"batchItemFailures": []}, payload
         for m in messages:

@@ -209,7 +209,9 @@ def check_first_many(
     are computed in turn: each is keyed by its ID number's KMS HMAC, which an import asked for
     already when it indexed the row (pii keeps it), so they wait on nothing. A check that got
     no turn by `deadline` (time.monotonic) is None: nothing was asked for it. Each verdict is
-    kept by its row's transaction (`FirstCheck.keep`)."""
+    kept by its row's transaction (`FirstCheck.keep`). Where `each` gives None for a check
+    instead of the provider's answer (its call failed, and the caller keeps the error), that
+    check is None too."""
     indexes = [pii.facts_index(f.name, f.id_number, f.phone) for f in facts]
     found = get_items([(keys.realname_verdict_pk(index), keys.META) for index in indexes])
     checks: list[FirstCheck | None] = []
@@ -221,11 +223,15 @@ def check_first_many(
             asking.setdefault(index, n)
     unasked = list(asking.values())
     while unasked:
+        window = limits.window_start()
         granted = limits.take_many(BUDGET, len(unasked), settings.identity_rate_per_second())
         turn, unasked = unasked[:granted], unasked[granted:]
         for n, matched in zip(turn, each(lambda n: _answer(facts[n]), turn), strict=True):
-            checks[n] = FirstCheck(PASSED if matched else RECHECK_SCHEDULED, indexes[n], matched)
+            if matched is not None:  # None: `each` has no answer for it (the caller keeps why)
+                checks[n] = FirstCheck(PASSED if matched else RECHECK_SCHEDULED, indexes[n], matched)
         if unasked:  # this second's turns are spent: the rest wait for the next one
+            if limits.window_start() != window:
+                continue  # the second ended while the turns were taken: the next one has just begun
             pause = limits.seconds_to_next_window()
             if time.monotonic() + pause > deadline:
                 break

@@ -8,6 +8,9 @@ REFUSED registration its account sees.
 from __future__ import annotations
 
 import contextlib
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from typing import Any
 
@@ -23,11 +26,13 @@ from zhtj.registration.messages import WriteRegistration
 from zhtj.registration.models import Claim, Registration
 from zhtj.registration.records import find, snapshot
 from zhtj.registration.rules import LIVE, ClaimOwner, RegistrationState
-from zhtj.table import keys, pii
+from zhtj.table import keys, limits, pii
 from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
 from zhtj.timers import service as timers
 
 REVIEW_WORKDAYS = 5  # REV-2
+# A batch's provider questions asked at once, at most (an SQS batch holds 10 messages).
+ASKING_THREADS = 10
 
 DUPLICATE_ID = RuleViolation("REG-4", "该身份证号已有报到记录或团籍，一人只能有一个团籍", "id_number")
 DUPLICATE_NUMBER = RuleViolation("REG-4", "该发展团员编号已被使用", "development_number")
@@ -49,10 +54,57 @@ class Staged(msgspec.Struct, frozen=True):
     checked: identity_check.FirstCheck
 
 
-def apply_submission(message: WriteRegistration) -> Registration:
+def apply_submission(
+    message: WriteRegistration, checked: identity_check.FirstCheck | Exception | None = None
+) -> Registration:
     """Write a queued registration (idempotent per registration id). A duplicate ID number
-    or development number is recorded as a REFUSED registration the ticket reports."""
-    return settle(stage(message))
+    or development number is recorded as a REFUSED registration the ticket reports. `checked`:
+    its real-name check made with its batch's (`check_batch`), or the error that check met
+    (raised here: Paced, or the provider's failure); None: checked here."""
+    if isinstance(checked, Exception):
+        raise checked
+    return settle(stage(message, checked))
+
+
+def check_batch(messages: Sequence[WriteRegistration]) -> dict[str, identity_check.FirstCheck | Exception]:
+    """REG-5 for a batch of queued registrations together, as an import checks its chunk: the
+    kept verdicts in one read, the turns in the provider's rate taken in one request, and the
+    provider asked for the rest at once (on threads: each answer waits on the network, and the
+    turns are the current second's). By registration id: the check to write it with, or the
+    error its check met (Paced when no turn came within MAX_WAIT_SECONDS; the provider's own
+    failure), which fails that message alone. A message whose ID number cannot be opened is
+    left out: its own write fails it as poison (`stage`)."""
+    opened: list[tuple[str, identity_check.Facts]] = []
+    for message in messages:
+        context = {"purpose": "id_number", "registration": message.registration_id}
+        try:
+            id_number = pii.unseal(message.person.id_sealed, context)
+        except pii.UnsealError:
+            continue
+        opened.append((message.registration_id, identity_check.Facts(message.person.name, id_number, message.person.phone)))
+    if not opened:
+        return {}
+    failed: dict[int, Exception] = {}
+
+    def each(ask: Callable[[int], bool], turn: Iterable[int]) -> list[bool | None]:
+        def answer(n: int) -> bool | None:
+            try:
+                return ask(n)
+            except Exception as error:  # that message fails alone, with this error
+                failed[n] = error
+                return None
+
+        numbered = list(turn)
+        with ThreadPoolExecutor(min(len(numbered), ASKING_THREADS) or 1) as pool:
+            return list(pool.map(answer, numbered))
+
+    deadline = time.monotonic() + identity_check.MAX_WAIT_SECONDS
+    checks = identity_check.check_first_many([facts for _, facts in opened], each, deadline)
+    retry_after = 1 + int(limits.seconds_to_next_window())
+    found: dict[str, identity_check.FirstCheck | Exception] = {}
+    for n, ((registration_id, _), check) in enumerate(zip(opened, checks, strict=True)):
+        found[registration_id] = check if check is not None else failed.get(n) or identity_check.Paced(retry_after)
+    return found
 
 
 def stage(message: WriteRegistration, checked: identity_check.FirstCheck | None = None) -> Staged:

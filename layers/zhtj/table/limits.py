@@ -158,10 +158,10 @@ def take_or_wait(budget: str, limit: int, max_wait_seconds: float, window_second
     `max_wait_seconds` in all; False when no turn came in that time (the caller retries later)."""
     deadline = time.monotonic() + max_wait_seconds
     while True:
-        window = _window_start(window_seconds)
+        window = window_start(window_seconds)
         if take(budget, limit, window_seconds):
             return True
-        if _window_start(window_seconds) != window:
+        if window_start(window_seconds) != window:
             continue  # the window closed meanwhile: the new one has just begun, try it at once
         pause = seconds_to_next_window(window_seconds)
         if time.monotonic() + pause > deadline:
@@ -169,5 +169,6 @@ def take_or_wait(budget: str, limit: int, max_wait_seconds: float, window_second
         time.sleep(pause)
 
 
-def _window_start(window_seconds: int) -> int:
+def window_start(window_seconds: int = 1) -> int:
+    """The current window's first second (epoch seconds)."""
     return int(now().timestamp()) // window_seconds * window_seconds

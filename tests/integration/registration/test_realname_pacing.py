@@ -5,6 +5,7 @@ checked twice (the automatic re-check being the one allowed second call)."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -13,10 +14,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
+import botocore.client
 import pytest
 
 from tests.support import World, drain
 from tests.support.faults import all_depths
+from tests.support.queues import sqs_records
 from tests.support.registration import form, make_id, submit
 from zhtj.core.settings import IDENTITY_PROVIDER_ENV, IDENTITY_RATE_ENV
 from zhtj.integrations.identity import registry
@@ -242,3 +245,82 @@ def test_reg_5_the_worker_keeps_each_verdict_with_its_registration_written_or_re
     for phone in ("+8613800138001", "+8613800138002"):
         index = identity_check.pii.facts_index("李晓明", id_number, phone)
         assert RealNameVerdict.get(keys.realname_verdict_pk(index), keys.META).first is True
+
+
+
+def test_reg_5_a_worker_batch_checks_together_and_a_failed_question_fails_its_message_alone(
+    client: Any, world: World, recording: Recording, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given five registrations queued, one of them for facts checked already (a verdict kept),
+    # and a provider that does not answer in time about one other person
+    recording.answer = True
+    people = [make_id(seq=360 + n) for n in range(5)]
+    assert identity_check.first_check("李晓明", people[0], "+8613800138000") is identity_check.PASSED
+    tickets = []
+    for n, id_number in enumerate(people):
+        status, answer = submit(client, form(world, id_number=id_number, development_number=f"2021440103{60 + n}"))
+        assert status == 202, answer
+        tickets.append(answer["registration_id"])
+    answering = recording.verify
+
+    def verify(name: str, id_number: str, phone: str | None, attempt: int) -> bool:
+        if id_number == people[3]:
+            raise TimeoutError("the provider did not answer in time")
+        return answering(name, id_number, phone, attempt)
+
+    monkeypatch.setattr(recording, "verify", verify)
+    sent: list[str] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(self: Any, operation: str, params: Any) -> Any:
+        if self.meta.service_model.service_name == "dynamodb":
+            sent.append(operation)
+        return original(self, operation, params)
+
+    # When the worker takes them as one batch
+    sqs, url = boto3.client("sqs"), queue_url("registration")
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert len(messages) == 5
+    records = sqs_records(messages, "registration")
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    payload = client.lambda_.invoke("registration_worker", {"Records": records}).payload
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", original)
+    # Then the kept verdicts were read in one request and the turns taken in one, each written
+    # registration is its own transaction, and the provider was asked about the three people
+    # not checked before whose question was answered (and the one it failed to answer)
+    # (the working-day calendar's Query aside, read when its cache is cold)
+    sent = [operation for operation in sent if operation != "Query"]
+    assert sent == ["BatchGetItem", "UpdateItem"] + ["TransactWriteItems"] * 4, " ".join(sent)
+    assert sorted(asked[1] for asked in recording.asked) == sorted([people[0], people[1], people[2], people[4]])
+    # And the message whose question failed is the batch's one failure; the others are written
+    timed_out = next(m for m in messages if json.loads(m["Body"])["registration_id"] == tickets[3])
+    assert payload == {"batchItemFailures": [{"itemIdentifier": timed_out["MessageId"]}]}
+    written = {t for t in tickets if Registration.count(keys.registration_pk(t)) == 1}
+    assert written == set(tickets) - {tickets[3]}
+    # And delivered again, it is asked once more and written
+    monkeypatch.setattr(recording, "verify", answering)
+    for m in messages:
+        if m is not timed_out:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=timed_out["ReceiptHandle"], VisibilityTimeout=0)
+    assert drain(client) == 1
+    assert Registration.count(keys.registration_pk(tickets[3])) == 1
+    assert [asked[1] for asked in recording.asked].count(people[3]) == 1
+
+
+def test_reg_5_a_batch_whose_second_ends_while_its_turns_are_taken_takes_them_in_the_next(
+    recording: Recording, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a clock at the very end of a second, which has moved on by the time the batch's
+    # turns are counted (the second's turns are then not given: they would reach the provider
+    # in the next one)
+    recording.answer = True
+    moments = iter([datetime(2026, 9, 1, 8, 0, 0, 999_000, tzinfo=UTC)] * 2)
+    later = datetime(2026, 9, 1, 8, 0, 1, 1_000, tzinfo=UTC)
+    monkeypatch.setattr(limits, "now", lambda: next(moments, later))
+    people = [identity_check.Facts(NAME, make_id(seq=380 + n), PHONE) for n in range(3)]
+    # When a batch is checked with no time to wait for a turn
+    checks = identity_check.check_first_many(people, lambda ask, turn: [ask(n) for n in turn], time.monotonic())
+    # Then its turns were taken again at once in the new second, and each person asked once
+    assert [check.state if check else None for check in checks] == [identity_check.PASSED] * 3
+    assert sorted(asked[1] for asked in recording.asked) == sorted(p.id_number for p in people)
