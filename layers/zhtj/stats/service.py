@@ -16,6 +16,7 @@ from zhtj.stats.findings import findings_by_child as findings_by_child
 from zhtj.stats.findings import list_findings as list_findings
 from zhtj.stats.stream import StreamRecord as StreamRecord
 from zhtj.stats.stream import apply as apply
+from zhtj.stats.stream import apply_many as apply_many
 from zhtj.stats.stream import handle_records as handle_records
 from zhtj.stats.targets import SectorProgress as SectorProgress
 from zhtj.stats.targets import sector_progress as sector_progress

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -37,7 +37,7 @@ from zhtj.orgs.rules import path_ids
 from zhtj.stats import rules as stat_rules
 from zhtj.stats.models import Finding
 from zhtj.table import keys
-from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
+from zhtj.table.unit_of_work import MAX_TRANSACTION_ITEMS, SYSTEM_ACTOR, UnitOfWork
 
 # How long a StreamMark is kept: longer than the stream's 24-hour retention.
 MARK_LIFETIME = timedelta(days=3)
@@ -79,21 +79,13 @@ class StreamRecord(msgspec.Struct, frozen=True):
 
 def apply(record: StreamRecord) -> str:
     """Apply one stream record; returns what it did (APPLIED, NOTHING, DUPLICATE, IGNORED)."""
-    if record.kind in stat_rules.BASE_KINDS:
-        uow = _own_moves(record)
-    elif record.kind == stat_rules.OWN_KIND:
-        uow = _rollup_moves(record)
-    else:
+    if record.kind not in stat_rules.STREAM_KINDS:
         return "IGNORED"  # the cloud's filter never sends these
-    if uow is None:
+    moves = _Moves()
+    if not moves.add(record):
         return "NOTHING"
-    uow.put(
-        StreamMark(keys.stream_mark_pk(record.event_id), keys.META, expires_at=clock.now() + MARK_LIFETIME),
-        condition=StreamMark.pk.does_not_exist(),
-        on_fail=ALREADY_APPLIED,
-    )
     try:
-        uow.commit()
+        moves.unit_of_work().commit()
     except ConflictError as error:
         if error is ALREADY_APPLIED:
             return "DUPLICATE"
@@ -101,79 +93,163 @@ def apply(record: StreamRecord) -> str:
     return "APPLIED"
 
 
+# Records applied together, at most (their marks and moves must fit one transaction).
+GROUP_RECORDS = 40
+
+
+def apply_many(records: Sequence[StreamRecord]) -> list[str | Exception]:
+    """Apply records in order, as `apply` applies each, several in one transaction: their moves
+    summed (one update an item: a burst of registrations at one branch moves its OwnStat once,
+    and its path's SubStats once for the whole batch) with each record's mark. A group refused
+    as a whole (a record of it applied before: a retried batch; another transaction in flight
+    on one of its items) is applied record by record, so that each outcome is the record's own:
+    what `apply` returns, or the error it met."""
+    outcomes: list[str | Exception] = []
+    for first in range(0, len(records), GROUP_RECORDS):
+        outcomes += _apply_group(records[first : first + GROUP_RECORDS])
+    return outcomes
+
+
+def _apply_group(group: Sequence[StreamRecord]) -> list[str | Exception]:
+    if len(group) > 1:
+        moves = _Moves()
+        moved = [moves.add(r) if r.kind in stat_rules.STREAM_KINDS else None for r in group]
+        uow = moves.unit_of_work()
+        if len(uow.operations) > MAX_TRANSACTION_ITEMS:
+            half = len(group) // 2
+            return _apply_group(group[:half]) + _apply_group(group[half:])
+        try:
+            uow.commit()
+            return ["IGNORED" if m is None else "APPLIED" if m else "NOTHING" for m in moved]
+        except ConflictError:
+            pass
+    outcomes: list[str | Exception] = []
+    for record in group:
+        try:
+            outcomes.append(apply(record))
+        except Exception as error:  # that record fails alone (its batch is retried from it)
+            outcomes.append(error)
+    return outcomes
+
+
 def _moves(fields: Mapping[str, int]) -> list[Action]:
     return [counters.number(name).add(value) for name, value in sorted(fields.items()) if value]
 
 
-def _own_moves(record: StreamRecord) -> UnitOfWork | None:
-    moves = stat_rules.difference(stat_rules.own_counts(record.old), stat_rules.own_counts(record.new))
-    if not moves:
-        return None
-    uow = UnitOfWork(SYSTEM_ACTOR)
-    for org_id, fields in sorted(moves.items()):
-        # The OwnStat exists from the organisation's creation on: never create a pathless one.
-        uow.update(
-            OwnStat(keys.org_pk(org_id), keys.OWN_STAT_SK),
-            _moves(fields),
-            condition=OwnStat.pk.exists(),
-            on_fail=NO_OWN_STAT,
-            versioned=False,
-        )
-    return uow
+class _Moves:
+    """What records do to the counters, summed, and the marks of those that do anything: one
+    transaction for them all.
+    - a base item moves its organisation's OwnStat by new − old (rules.own_counts);
+    - an OwnStat moves the SubStat of every organisation on its path by new − old of its roll-up
+      (on one shard of each, drawn from the first such record's event id), and its Finding
+      items follow its figures: from the first record's old image to the last one's new."""
+
+    def __init__(self) -> None:
+        self.own: dict[str, Counter[str]] = {}
+        self.sub: dict[str, Counter[str]] = {}
+        self.depth: dict[str, int] = {}
+        self.shard_seed: int | None = None
+        # org id -> (own counters, path, whether an image) before the first record, after the last
+        self.before: dict[str, tuple[Counter[str], str, bool]] = {}
+        self.after: dict[str, tuple[Counter[str], str, bool]] = {}
+        self.marks: list[str] = []
+
+    def add(self, record: StreamRecord) -> bool:
+        """Add a record of a stream kind; whether it moves anything (it is then marked)."""
+        if record.kind == stat_rules.OWN_KIND:
+            moved = self._add_rollup(record)
+        else:
+            moves = stat_rules.difference(stat_rules.own_counts(record.old), stat_rules.own_counts(record.new))
+            for org_id, fields in moves.items():
+                self.own.setdefault(org_id, Counter()).update(fields)
+            moved = bool(moves)
+        if moved:
+            self.marks.append(record.event_id)
+        return moved
+
+    def _add_rollup(self, record: StreamRecord) -> bool:
+        old_own, new_own = stat_rules.own_counters(record.old), stat_rules.own_counters(record.new)
+        old_path = (record.old or {}).get("path") or ""
+        new_path = (record.new or {}).get("path") or ""
+        per_org: dict[str, Counter[str]] = {}
+        for path, own, sign in ((old_path, old_own, -1), (new_path, new_own, 1)):
+            contribution = stat_rules.rollup(own)
+            for depth, org_id in enumerate(path_ids(path)):
+                self.depth[org_id] = depth
+                target = per_org.setdefault(org_id, Counter())
+                for name, value in contribution.items():
+                    target[name] += sign * value
+        moved = any(value for fields in per_org.values() for value in fields.values())
+        for org_id, fields in per_org.items():
+            self.sub.setdefault(org_id, Counter()).update(fields)
+        if self.shard_seed is None:
+            self.shard_seed = zlib.crc32(record.event_id.encode())
+        org_id = str((record.new or record.old or {}).get("org_id"))
+        before = (old_own, old_path, record.old is not None)
+        after = (new_own, new_path, record.new is not None)
+        self.before.setdefault(org_id, before)
+        self.after[org_id] = after
+        return moved or bool(_finding_changes(org_id, before, after))
+
+    def unit_of_work(self) -> UnitOfWork:
+        uow = UnitOfWork(SYSTEM_ACTOR)
+        for org_id, fields in sorted(self.own.items()):
+            # The OwnStat exists from the organisation's creation on: never create a pathless one.
+            if actions := _moves(fields):
+                uow.update(
+                    OwnStat(keys.org_pk(org_id), keys.OWN_STAT_SK),
+                    actions,
+                    condition=OwnStat.pk.exists(),
+                    on_fail=NO_OWN_STAT,
+                    versioned=False,
+                )
+        for org_id, fields in self.sub.items():
+            if actions := _moves(fields):
+                shard = (self.shard_seed or 0) % shards(self.depth[org_id])
+                actions += [SubStat.kind.set(SubStat), SubStat.org_id.set(org_id)]
+                uow.update(SubStat(keys.sub_stat_pk(org_id, shard), keys.SUB_STAT_SK), actions, versioned=False)
+        for org_id, before in self.before.items():
+            for change in _finding_changes(org_id, before, self.after[org_id]):
+                change(uow)
+        if uow.operations:
+            now = clock.now()
+            for event_id in self.marks:
+                uow.put(
+                    StreamMark(keys.stream_mark_pk(event_id), keys.META, expires_at=now + MARK_LIFETIME),
+                    condition=StreamMark.pk.does_not_exist(),
+                    on_fail=ALREADY_APPLIED,
+                )
+        return uow
 
 
-def _rollup_moves(record: StreamRecord) -> UnitOfWork | None:
-    old_own, new_own = stat_rules.own_counters(record.old), stat_rules.own_counters(record.new)
-    old_path = (record.old or {}).get("path") or ""
-    new_path = (record.new or {}).get("path") or ""
-    per_org: dict[str, Counter[str]] = {}
-    depth_of: dict[str, int] = {}
-    for path, own, sign in ((old_path, old_own, -1), (new_path, new_own, 1)):
-        contribution = stat_rules.rollup(own)
-        for depth, org_id in enumerate(path_ids(path)):
-            depth_of[org_id] = depth
-            target = per_org.setdefault(org_id, Counter())
-            for name, value in contribution.items():
-                target[name] += sign * value
-    uow = UnitOfWork(SYSTEM_ACTOR)
-    shard_seed = zlib.crc32(record.event_id.encode())
-    for org_id, fields in per_org.items():
-        actions = _moves(fields)
-        if actions:
-            shard = shard_seed % shards(depth_of[org_id])
-            actions += [SubStat.kind.set(SubStat), SubStat.org_id.set(org_id)]
-            uow.update(SubStat(keys.sub_stat_pk(org_id, shard), keys.SUB_STAT_SK), actions, versioned=False)
-    _finding_moves(uow, record, old_own, new_own, old_path, new_path)
-    return uow if uow.operations else None
-
-
-def _finding_moves(
-    uow: UnitOfWork, record: StreamRecord, old_own: Counter[str], new_own: Counter[str], old_path: str, new_path: str
-) -> None:
+def _finding_changes(
+    org_id: str, before: tuple[Counter[str], str, bool], after: tuple[Counter[str], str, bool]
+) -> list[Callable[[UnitOfWork], None]]:
     """SWEEP as data changes: the organisation's Finding items follow its own figures."""
-    image = record.new or record.old or {}
-    org_id = str(image.get("org_id"))
-    before = stat_rules.findings(old_own) if record.old else {}
-    after = stat_rules.findings(new_own) if record.new else {}
-    for code in before.keys() - after.keys():
-        uow.delete(Finding(keys.org_pk(org_id), keys.finding_sk(code)))
-    for code, count in after.items():
-        if before.get(code) == count and old_path == new_path:
+    (old_own, old_path, had_old), (new_own, new_path, has_new) = before, after
+    found_before = stat_rules.findings(old_own) if had_old else {}
+    found_after = stat_rules.findings(new_own) if has_new else {}
+    changes: list[Callable[[UnitOfWork], None]] = []
+    for code in found_before.keys() - found_after.keys():
+        gone = Finding(keys.org_pk(org_id), keys.finding_sk(code))
+        changes.append(lambda uow, gone=gone: uow.delete(gone))
+    for code, count in found_after.items():
+        if found_before.get(code) == count and old_path == new_path:
             continue
         root = path_ids(new_path)[0]
-        uow.put(
-            Finding(
-                keys.org_pk(org_id),
-                keys.finding_sk(code),
-                gsi1pk=keys.findings_pk(root),
-                gsi1sk=f"{new_path}#{code}",
-                org_id=org_id,
-                code=code,
-                concerned=count,
-                path=new_path,
-                noted_at=clock.now(),
-            )
+        finding = Finding(
+            keys.org_pk(org_id),
+            keys.finding_sk(code),
+            gsi1pk=keys.findings_pk(root),
+            gsi1sk=f"{new_path}#{code}",
+            org_id=org_id,
+            code=code,
+            concerned=count,
+            path=new_path,
+            noted_at=clock.now(),
         )
+        changes.append(lambda uow, finding=finding: uow.put(finding))
+    return changes
 
 
 def handle_records(records: Iterable[Mapping[str, Any]]) -> Counter[str]:

@@ -9,13 +9,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import boto3
+import botocore.client
 import pytest
 from moto import mock_aws
 
 from tests.support import World, call, drain, drain_stream, enrol, moto_state, pay_dues
 from tests.support.accounts import invited_cadre
 from tests.support.awards import days_ago, reward
-from tests.support.registration import make_id, registered
+from tests.support.registration import form, make_id, registered, submit
 from tests.support.transfers import start
 from zhtj.counters import raw as counters
 from zhtj.counters.models import OwnStat
@@ -176,6 +177,50 @@ def test_stat_1_a_redelivered_stream_record_counts_once(client: Any, world: Worl
     # Then
     assert outcomes["APPLIED"] == 0 and outcomes["DUPLICATE"] > 0, outcomes
     assert figures(client, world, "root") == once
+
+
+def test_stat_1_a_batch_moves_each_counter_once_and_a_retried_one_counts_each_record_once(
+    client: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given six registrations written at 华景, their stream records not yet counted
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    from zhtj.core.settings import get_settings
+
+    before = figures(client, world, "root")
+    settings = get_settings()
+    shard = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].tables[settings.table_name].stream_shard
+    start_at = len(shard.items)
+    for n in range(6):
+        body = {"id_number": make_id(seq=700 + n), "development_number": f"2021440107{n:02d}"}
+        assert submit(client, form(world, **body))[0] == 202
+    drain(client)
+    written = [r.to_json() for r in shard.items[start_at:]]
+    records = [stats.StreamRecord.of(r) for r in written]
+    records = [r for r in records if r.kind == "Registration"]
+    assert len(records) == 6
+    sent: list[str] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(self: Any, operation: str, params: Any) -> Any:
+        if operation == "TransactWriteItems":
+            sent.append(",".join(sorted(next(iter(a.values()))["Key" if "Update" in a else "Item"]["sk"]["S"].split("#")[0] for a in params["TransactItems"])))
+        return original(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    # When the first two are counted in a batch, then all six come in one (a retried batch)
+    assert stats.apply_many(records[:2]) == ["APPLIED"] * 2
+    outcomes = stats.apply_many(records)
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", original)
+    # Then the first batch moved 华景's OwnStat once, with a mark for each record, in one transaction;
+    # the retried one, refused as a whole, was counted record by record: the two counted are duplicates
+    assert sent[0] == "META,META,OWNSTAT"
+    assert outcomes == ["DUPLICATE"] * 2 + ["APPLIED"] * 4
+    # And the figures count each registration once
+    after = figures(client, world, "root")
+    assert after["registrations"]["pending"] == before["registrations"]["pending"] + 6
+    assert sweep(client, world)["drift_count"] == 0
 
 
 # --- SWEEP-1..3 and ORG-3 ------------------------------------------------------------------------
