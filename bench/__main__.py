@@ -10,7 +10,7 @@ runs and reports those parts alone (their figures replace theirs in latest.json)
   processes spend per registration next to per raw PutItem (what bounds the rate on a CPU-bound
   machine, whatever else the machine runs); both measured once the stack has settled (the demo's
   leftovers take 60-130 % of a core for ≈ 15 s after it starts); moto's server keeps
-  connections alive (infra/local/moto_process.py). Why the ratio stays near 1 / (the ≈ 8 AWS
+  connections alive (infra/local/moto_process.py). Why the ratio stays near 1 / (the ≈ 7 AWS
   requests of a registration): docs/capacity.md, "The burst through the local stack";
 - DynamoDB requests per register + approve, counted at botocore's request level, next to the
   items the use case must write (the floor);
