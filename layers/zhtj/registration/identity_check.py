@@ -43,8 +43,8 @@ from zhtj.timers import service as timers
 
 # The rate budget every worker's checks share (zhtj.table.limits).
 BUDGET = "realname"
-# How long one check waits for a turn before giving its work back: a worker handles a batch of
-# messages one by one within its timeout.
+# How long a check (or a worker's batch of checks) waits for a turn before giving its work back:
+# a worker handles its batch within its timeout.
 MAX_WAIT_SECONDS = 1.0
 # How long a verdict is kept (TTL): facts corrected at the authority are checked afresh after.
 VERDICT_KEEP = timedelta(days=365)
