@@ -81,7 +81,9 @@ def check_batch(messages: Sequence[WriteRegistration]) -> dict[str, identity_che
             id_number = pii.unseal(message.person.id_sealed, context)
         except pii.UnsealError:
             continue
-        opened.append((message.registration_id, identity_check.Facts(message.person.name, id_number, message.person.phone)))
+        opened.append(
+            (message.registration_id, identity_check.Facts(message.person.name, id_number, message.person.phone))
+        )
     if not opened:
         return {}
     failed: dict[int, Exception] = {}

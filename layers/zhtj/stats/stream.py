@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -209,8 +209,11 @@ class _Moves:
                 actions += [SubStat.kind.set(SubStat), SubStat.org_id.set(org_id)]
                 uow.update(SubStat(keys.sub_stat_pk(org_id, shard), keys.SUB_STAT_SK), actions, versioned=False)
         for org_id, before in self.before.items():
-            for change in _finding_changes(org_id, before, self.after[org_id]):
-                change(uow)
+            for put, finding in _finding_changes(org_id, before, self.after[org_id]):
+                if put:
+                    uow.put(finding)
+                else:
+                    uow.delete(finding)
         if uow.operations:
             now = clock.now()
             for event_id in self.marks:
@@ -224,15 +227,16 @@ class _Moves:
 
 def _finding_changes(
     org_id: str, before: tuple[Counter[str], str, bool], after: tuple[Counter[str], str, bool]
-) -> list[Callable[[UnitOfWork], None]]:
-    """SWEEP as data changes: the organisation's Finding items follow its own figures."""
+) -> list[tuple[bool, Finding]]:
+    """SWEEP as data changes: the organisation's Finding items follow its own figures, as
+    (put or delete, the item)."""
     (old_own, old_path, had_old), (new_own, new_path, has_new) = before, after
     found_before = stat_rules.findings(old_own) if had_old else {}
     found_after = stat_rules.findings(new_own) if has_new else {}
-    changes: list[Callable[[UnitOfWork], None]] = []
-    for code in found_before.keys() - found_after.keys():
-        gone = Finding(keys.org_pk(org_id), keys.finding_sk(code))
-        changes.append(lambda uow, gone=gone: uow.delete(gone))
+    changes = [
+        (False, Finding(keys.org_pk(org_id), keys.finding_sk(code)))
+        for code in found_before.keys() - found_after.keys()
+    ]
     for code, count in found_after.items():
         if found_before.get(code) == count and old_path == new_path:
             continue
@@ -248,7 +252,7 @@ def _finding_changes(
             path=new_path,
             noted_at=clock.now(),
         )
-        changes.append(lambda uow, finding=finding: uow.put(finding))
+        changes.append((True, finding))
     return changes
 
 
