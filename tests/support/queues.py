@@ -47,6 +47,17 @@ def drain(client: Any, queue: str = "registration") -> int:
     return handled
 
 
+def stream_shard() -> Any:
+    """moto's shard of the table's stream: its records (`items`), in order."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    from zhtj.core.settings import get_settings
+
+    settings = get_settings()
+    return dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].tables[settings.table_name].stream_shard
+
+
 def drain_stream(client: Any | None = None, only: str | None = None) -> dict[str, int]:
     """Deliver the table's stream to every stream function (stats_stream, worklist_stream) until
     nothing is left (the OwnStat changes stats_stream makes are stream records too), each in
@@ -55,15 +66,10 @@ def drain_stream(client: Any | None = None, only: str | None = None) -> dict[str
     Requires every record to succeed; returns records delivered by kind (to any function)."""
     from datetime import datetime
 
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.dynamodb.models import dynamodb_backends
-
     from zhtj.core.manifest import load_manifest
-    from zhtj.core.settings import get_settings
 
-    settings = get_settings()
     functions = {n: f for n, f in load_manifest().stream_functions().items() if only in (None, n)}
-    shard = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].tables[settings.table_name].stream_shard
+    shard = stream_shard()
     delivered: dict[str, int] = {}
     # Where each function's last drain stopped: kept on moto's shard, so that a restored state
     # (tests/support/moto_state.py) carries its own positions. Records stay on the shard (the

@@ -112,16 +112,16 @@ def apply_many(records: Sequence[StreamRecord]) -> list[str | Exception]:
 
 def _apply_group(group: Sequence[StreamRecord]) -> list[str | Exception]:
     if len(group) > 1:
-        moves = _Moves()
-        moved = [moves.add(r) if r.kind in stat_rules.STREAM_KINDS else None for r in group]
-        uow = moves.unit_of_work()
-        if len(uow.operations) > MAX_TRANSACTION_ITEMS:
-            half = len(group) // 2
-            return _apply_group(group[:half]) + _apply_group(group[half:])
         try:
+            moves = _Moves()
+            moved = [moves.add(r) if r.kind in stat_rules.STREAM_KINDS else None for r in group]
+            uow = moves.unit_of_work()
+            if len(uow.operations) > MAX_TRANSACTION_ITEMS:
+                half = len(group) // 2
+                return _apply_group(group[:half]) + _apply_group(group[half:])
             uow.commit()
             return ["IGNORED" if m is None else "APPLIED" if m else "NOTHING" for m in moved]
-        except ConflictError:
+        except Exception:  # refused, or a record that cannot be read: each alone says which
             pass
     outcomes: list[str | Exception] = []
     for record in group:

@@ -13,7 +13,7 @@ before the work list existed or items changed by hand.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -28,7 +28,7 @@ from zhtj.orgs.rules import path_ids
 from zhtj.stats.stream import StreamRecord as StreamRecord
 from zhtj.table import keys
 from zhtj.table.base import get_items
-from zhtj.table.unit_of_work import SYSTEM_ACTOR, UnitOfWork
+from zhtj.table.unit_of_work import MAX_TRANSACTION_ITEMS, SYSTEM_ACTOR, UnitOfWork
 from zhtj.worklist import rules
 from zhtj.worklist.models import WorkCount, WorkItem
 from zhtj.worklist.rules import Place, Task, count_field
@@ -80,9 +80,17 @@ def place(old: list[Task], new: list[Task]) -> tuple[list[Task], list[Task]]:
     """Resolve every task's organisation (a branch's parent or province) and the new tasks'
     missing names, with one BatchGetItem. A task whose branch or member is gone is dropped
     (logged): it cannot be shown, and nothing else refers to it."""
+    return _placed(get_items(_wanted(old, new)), old, new)
+
+
+def _wanted(old: list[Task], new: list[Task]) -> set[tuple[str, str]]:
+    """The items placing these tasks reads."""
     wanted = {(keys.org_pk(t.org_id), keys.META) for t in [*old, *new] if t.place != Place.ORG}
     wanted |= {(keys.member_pk(t.member_id), keys.META) for t in new if t.name is None and t.member_id}
-    found = get_items(wanted)
+    return wanted
+
+
+def _placed(found: Mapping[tuple[str, str], Any], old: list[Task], new: list[Task]) -> tuple[list[Task], list[Task]]:
 
     def placed(task: Task, named: bool) -> Task | None:
         org_id: str | None = task.org_id
@@ -167,7 +175,7 @@ def _refine(ops: list[_Op], failed: _Op) -> list[_Op]:
     return [*rest, *(_Op(i, put=False, guard="present", count=-1, looked_up=True) for i in found)]
 
 
-def _unit_of_work(ops: list[_Op], event_id: str) -> UnitOfWork:
+def _unit_of_work(ops: list[_Op], *event_ids: str) -> UnitOfWork:
     uow = UnitOfWork(SYSTEM_ACTOR)
     moves: dict[str, Counter[str]] = {}
     for op in ops:
@@ -183,11 +191,12 @@ def _unit_of_work(ops: list[_Op], event_id: str) -> UnitOfWork:
         if actions:
             actions += [WorkCount.kind.set(WorkCount), WorkCount.org_id.set(org_id)]
             uow.update(WorkCount(keys.work_count_pk(org_id), keys.WORK_COUNT_SK), actions, versioned=False)
-    uow.put(
-        StreamMark(keys.work_mark_pk(event_id), keys.META, expires_at=clock.now() + MARK_LIFETIME),
-        condition=StreamMark.pk.does_not_exist(),
-        on_fail=ALREADY_APPLIED,
-    )
+    for event_id in event_ids:
+        uow.put(
+            StreamMark(keys.work_mark_pk(event_id), keys.META, expires_at=clock.now() + MARK_LIFETIME),
+            condition=StreamMark.pk.does_not_exist(),
+            on_fail=ALREADY_APPLIED,
+        )
     return uow
 
 
@@ -212,6 +221,64 @@ def apply(record: StreamRecord) -> str:
             continue
         return "APPLIED"
     raise RuntimeError("work list: a stream record's guards kept failing")
+
+
+def apply_many(records: Sequence[StreamRecord]) -> list[str | Exception]:
+    """Apply records in order, as `apply` applies each, several in one transaction: the tasks of
+    all placed with one BatchGetItem, and records whose operations touch distinct work items
+    written together, their counts summed (one update an organisation's WorkCount) with each
+    record's mark. A group refused as a whole (a guard that did not hold, a record applied
+    before, a transaction in flight) is applied record by record, each with its own
+    refinements, so that each outcome is the record's own: what `apply` returns, or the error
+    it met."""
+    outcomes: list[str | Exception] = ["NOTHING"] * len(records)  # a record with nothing to write
+    try:
+        tasks = [(rules.tasks(r.old), rules.tasks(r.new)) for r in records]
+        found = get_items(set().union(*(_wanted(old, new) for old, new in tasks if old or new)))
+        plans = [plan(*_placed(found, old, new)) if old or new else [] for old, new in tasks]
+    except Exception:  # a record that cannot be planned: each alone, its error its own
+        return _each_alone(records)
+    group: list[int] = []
+    touched: set[tuple[str, str]] = set()
+    for n, ops in enumerate(plans):
+        if not ops:
+            continue
+        keys_of = {op.key for op in ops}
+        size = sum(2 * len(plans[m]) + 1 for m in group)  # each op, its count's update, each mark
+        if touched & keys_of or size + 2 * len(ops) + 1 > MAX_TRANSACTION_ITEMS:
+            _apply_group(records, plans, group, outcomes)
+            group, touched = [], set()
+        group.append(n)
+        touched |= keys_of
+    _apply_group(records, plans, group, outcomes)
+    return outcomes
+
+
+def _apply_group(
+    records: Sequence[StreamRecord], plans: list[list[_Op]], group: list[int], outcomes: list[str | Exception]
+) -> None:
+    if len(group) > 1:
+        ops = [op for n in group for op in plans[n]]
+        try:
+            _unit_of_work(ops, *(records[n].event_id for n in group)).commit()
+        except Exception:  # refused: each alone says why
+            pass
+        else:
+            for n in group:
+                outcomes[n] = "APPLIED"
+            return
+    for n, outcome in zip(group, _each_alone([records[n] for n in group]), strict=True):
+        outcomes[n] = outcome
+
+
+def _each_alone(records: Sequence[StreamRecord]) -> list[str | Exception]:
+    outcomes: list[str | Exception] = []
+    for record in records:
+        try:
+            outcomes.append(apply(record))
+        except Exception as error:  # that record fails alone (its batch is retried from it)
+            outcomes.append(error)
+    return outcomes
 
 
 def handle_records(records: Iterable[Mapping[str, Any]]) -> Counter[str]:

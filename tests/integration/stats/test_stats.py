@@ -15,6 +15,7 @@ from moto import mock_aws
 from tests.support import World, call, drain, drain_stream, enrol, moto_state, pay_dues
 from tests.support.accounts import invited_cadre
 from tests.support.awards import days_ago, reward
+from tests.support.queues import stream_shard
 from tests.support.registration import form, make_id, registered, submit
 from tests.support.transfers import start
 from zhtj.counters import raw as counters
@@ -160,14 +161,8 @@ def test_stat_1_a_moved_subtree_takes_its_figures_along(client: Any, world: Worl
 
 def test_stat_1_a_redelivered_stream_record_counts_once(client: Any, world: World) -> None:
     # Given
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.dynamodb.models import dynamodb_backends
-
-    from zhtj.core.settings import get_settings
-
     approve(client, world, "huajing")
-    settings = get_settings()
-    shard = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].tables[settings.table_name].stream_shard
+    shard = stream_shard()
     copied = [r.to_json() for r in shard.items]
     drain_stream(client)
     once = figures(client, world, "root")
@@ -182,14 +177,8 @@ def test_stat_1_a_batch_moves_each_counter_once_and_a_retried_one_counts_each_re
     client: Any, world: World, aws_calls: list[str]
 ) -> None:
     # Given six registrations written at 华景, their stream records not yet counted
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.dynamodb.models import dynamodb_backends
-
-    from zhtj.core.settings import get_settings
-
     before = figures(client, world, "root")
-    settings = get_settings()
-    shard = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].tables[settings.table_name].stream_shard
+    shard = stream_shard()
     start_at = len(shard.items)
     for n in range(6):
         body = {"id_number": make_id(seq=700 + n), "development_number": f"2021440107{n:02d}"}

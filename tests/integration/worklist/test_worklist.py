@@ -11,6 +11,7 @@ from tests.support import World, call, drain_stream
 from tests.support.awards import days_ago
 from tests.support.http import member_headers
 from tests.support.life import record_meeting
+from tests.support.queues import stream_shard
 from tests.support.registration import make_id, registered
 from tests.support.transfers import start
 from zhtj.core import clock
@@ -316,13 +317,7 @@ def test_msg_4_a_redelivered_stream_record_moves_nothing_twice(client: Any, worl
     # Given a registration's INSERT record, applied once
     reg = pending_registration(client, world, 410)
     drain_stream()
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.dynamodb.models import dynamodb_backends
-
-    from zhtj.core.settings import get_settings
-
-    settings = get_settings()
-    shard = dynamodb_backends[DEFAULT_ACCOUNT_ID][settings.region].tables[settings.table_name].stream_shard
+    shard = stream_shard()
     records = [r.to_json() for r in shard.items]
     mine = [
         r
@@ -354,3 +349,40 @@ def test_msg_4_a_task_opened_before_the_work_list_existed_is_not_counted_below_z
     assert page["counts"]["registration"] == 0 and page["items"] == []
     stored = WorkCount.count(keys.work_count_pk(world.orgs["huajing"]), filter_condition=WorkCount.registration < 0)
     assert stored == 0
+
+
+def test_msg_4_a_batch_is_written_together_and_a_record_touching_its_items_again_after_it(
+    client: Any, world: World, aws_calls: list[str]
+) -> None:
+    # Given three registrations pending at 华景 and the first of them approved, none of their
+    # stream records delivered to the work list yet
+    from zhtj.stats.stream import StreamRecord
+
+    drain_stream()
+    shard = stream_shard()
+    start_at = len(shard.items)
+    before = WorkCount.get(keys.work_count_pk(world.orgs["huajing"]), keys.WORK_COUNT_SK).registration or 0
+    regs = [pending_registration(client, world, 420 + n) for n in range(3)]
+    status, answer = call(
+        client, "POST", f"/registrations/{regs[0]['registration_id']}/approve", world.headers("huajing")
+    )
+    assert status == 200, answer
+    records = [StreamRecord.of(r.to_json()) for r in shard.items[start_at:]]
+    records = [r for r in records if r.kind in ("Registration", "Timer")]
+    # When they come to the work list in one batch
+    aws_calls.clear()
+    outcomes = worklist_stream.apply_many(records)
+    # Then the three tasks were put in one transaction, and the approval, which takes the first
+    # one's item away again, in a second after it
+    assert aws_calls.count("TransactWriteItems") == 2, aws_calls
+    assert "APPLIED" in outcomes and not any(isinstance(o, Exception) for o in outcomes)
+    # And the work list holds the two still pending, counted once each
+    count = WorkCount.get(keys.work_count_pk(world.orgs["huajing"]), keys.WORK_COUNT_SK)
+    assert count.registration == before + 2
+    items = [i for i in WorkItem.query(keys.work_pk(world.orgs["huajing"])) if isinstance(i, WorkItem)]
+    assert {i.task_id for i in items} >= {regs[1]["registration_id"], regs[2]["registration_id"]}
+    assert regs[0]["registration_id"] not in {i.task_id for i in items}
+    # And the same batch delivered again writes nothing twice
+    again = worklist_stream.apply_many(records)
+    assert set(again) <= {"DUPLICATE", "NOTHING"}
+    assert WorkCount.get(keys.work_count_pk(world.orgs["huajing"]), keys.WORK_COUNT_SK).registration == before + 2
