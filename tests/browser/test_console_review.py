@@ -66,9 +66,11 @@ def test_msg_4_rev_1_a_secretary_approves_a_registration_from_the_work_list_and_
 
     # Then the work list opens again and, once the stream has moved it, counts no registration
     expect(page.get_by_role("heading", name="工作台")).to_be_visible()
-    refresh_until(page, lambda: not registrations.count() and not page.get_by_text("欧阳晓琳").count())
+    listed = page.get_by_role("list", name="待办列表")
+    refresh_until(page, lambda: not registrations.count() and not listed.get_by_text("欧阳晓琳").count())
     expect(registrations).to_have_count(0)
-    expect(page.get_by_text("欧阳晓琳")).to_have_count(0)
+    # (what the list shows, should the item stay: a flake seen twice on loaded CI machines)
+    expect(listed.get_by_text("欧阳晓琳"), f"the work list: {listed.inner_text()}").to_have_count(0)
 
     # And the edit request waiting at the branch opens its own screen (before and after)
     edit = page.get_by_role("link", name=re.compile("信息修改"))
