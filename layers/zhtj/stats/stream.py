@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -123,11 +123,18 @@ def _apply_group(group: Sequence[StreamRecord]) -> list[str | Exception]:
             return ["IGNORED" if m is None else "APPLIED" if m else "NOTHING" for m in moved]
         except Exception:  # refused, or a record that cannot be read: each alone says which
             pass
+    return each_alone(apply, group)
+
+
+def each_alone(apply_one: Callable[[StreamRecord], str], records: Iterable[StreamRecord]) -> list[str | Exception]:
+    """Records applied one by one (a stream function's fallback when a group is refused), each
+    outcome its own: what `apply_one` returns, or the error it met (that record alone fails, and
+    its batch is retried from it)."""
     outcomes: list[str | Exception] = []
-    for record in group:
+    for record in records:
         try:
-            outcomes.append(apply(record))
-        except Exception as error:  # that record fails alone (its batch is retried from it)
+            outcomes.append(apply_one(record))
+        except Exception as error:
             outcomes.append(error)
     return outcomes
 

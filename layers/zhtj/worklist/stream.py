@@ -26,6 +26,7 @@ from zhtj.members.models import Member
 from zhtj.orgs.models import Org
 from zhtj.orgs.rules import path_ids
 from zhtj.stats.stream import StreamRecord as StreamRecord
+from zhtj.stats.stream import each_alone
 from zhtj.table import keys
 from zhtj.table.base import get_items
 from zhtj.table.unit_of_work import MAX_TRANSACTION_ITEMS, SYSTEM_ACTOR, UnitOfWork
@@ -237,7 +238,7 @@ def apply_many(records: Sequence[StreamRecord]) -> list[str | Exception]:
         found = get_items(set().union(*(_wanted(old, new) for old, new in tasks if old or new)))
         plans = [plan(*_placed(found, old, new)) if old or new else [] for old, new in tasks]
     except Exception:  # a record that cannot be planned: each alone, its error its own
-        return _each_alone(records)
+        return each_alone(apply, records)
     group: list[int] = []
     touched: set[tuple[str, str]] = set()
     for n, ops in enumerate(plans):
@@ -267,18 +268,8 @@ def _apply_group(
             for n in group:
                 outcomes[n] = "APPLIED"
             return
-    for n, outcome in zip(group, _each_alone([records[n] for n in group]), strict=True):
+    for n, outcome in zip(group, each_alone(apply, [records[n] for n in group]), strict=True):
         outcomes[n] = outcome
-
-
-def _each_alone(records: Sequence[StreamRecord]) -> list[str | Exception]:
-    outcomes: list[str | Exception] = []
-    for record in records:
-        try:
-            outcomes.append(apply(record))
-        except Exception as error:  # that record fails alone (its batch is retried from it)
-            outcomes.append(error)
-    return outcomes
 
 
 def handle_records(records: Iterable[Mapping[str, Any]]) -> Counter[str]:
