@@ -1,4 +1,4 @@
-"""Twelve fixes to moto (the embedded AWS) so that it behaves like the service it stands in for.
+"""Thirteen fixes to moto (the embedded AWS) so that it behaves like the service it stands in for.
 
 1. Requests are atomic. moto's server answers requests on many threads but its DynamoDB
 backend has no lock: two concurrent conditional writes can both pass their condition (two
@@ -85,6 +85,12 @@ keyed, sized or compared, by any operation.
 that does not exist (its message, its XML body) before it looks the alias up, on every request
 that names a key by alias (GenerateMac, Sign, Decrypt...): a tenth of a GenerateMac. The error is
 built, the same, only when the alias is missing.
+
+13. A deleted message takes no other with it. moto deletes a message by rebuilding its queue's
+list of messages without it, outside the lock its sends append under: a message sent by another
+thread between the two (the API queueing a registration while the runner deletes the ones it
+handled) was dropped with the rebuilt list, never delivered (3 of 2,000 registrations in the
+burst test, now and then). The delete takes the queue's lock.
 """
 
 from __future__ import annotations
@@ -188,6 +194,7 @@ def apply() -> None:
     _size_stream_records_when_read()
     _attribute_values_by_their_type()
     _kms_aliases_checked_lazily()
+    _sqs_deletes_under_the_queues_lock()
     _APPLIED = True
 
 
@@ -624,3 +631,19 @@ def _kms_aliases_checked_lazily() -> None:
         raise NotFoundException(f"Alias {self._display_arn(key_id)} is not found.")
 
     KmsResponse._validate_alias = validate_alias  # type: ignore[method-assign]
+
+
+# --- 13. SQS: a delete under the queue's lock -----------------------------------------------------
+
+
+def _sqs_deletes_under_the_queues_lock() -> None:
+    from moto.sqs.models import Queue
+
+    delete = Queue.delete_message
+
+    @functools.wraps(delete)
+    def locked(self: Any, receipt_handle: str) -> None:
+        with self._messages_lock:  # what add_message appends under (a re-entrant Condition)
+            delete(self, receipt_handle)
+
+    Queue.delete_message = locked  # type: ignore[method-assign]
