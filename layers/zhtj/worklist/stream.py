@@ -192,9 +192,10 @@ def _unit_of_work(ops: list[_Op], *event_ids: str) -> UnitOfWork:
         if actions:
             actions += [WorkCount.kind.set(WorkCount), WorkCount.org_id.set(org_id)]
             uow.update(WorkCount(keys.work_count_pk(org_id), keys.WORK_COUNT_SK), actions, versioned=False)
+    expires = clock.now() + MARK_LIFETIME
     for event_id in event_ids:
         uow.put(
-            StreamMark(keys.work_mark_pk(event_id), keys.META, expires_at=clock.now() + MARK_LIFETIME),
+            StreamMark(keys.work_mark_pk(event_id), keys.META, expires_at=expires),
             condition=StreamMark.pk.does_not_exist(),
             on_fail=ALREADY_APPLIED,
         )
